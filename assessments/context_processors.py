@@ -1,0 +1,5 @@
+from .permissions import roles_for
+
+
+def roles(request) -> dict:
+    return {"kiv_roles": roles_for(getattr(request, "user", None))}

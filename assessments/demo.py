@@ -1,0 +1,87 @@
+"""Demo data for `seed_demo`. Everything is idempotent and made through the same services users use."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from . import services
+from .models import Agency, Membership, MunicipalRole, Questionnaire
+
+DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  (documented demo password, refused without DEBUG or --force)
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+# username -> (first name, last name, agency name or None, role)
+DEMO_USERS = {
+    "leder": ("Lene", "Leder", "Bydel Frogner", "leader"),
+    "bidragsyter": ("Bjørn", "Bidragsyter", "Bydel Frogner", "contributor"),
+    "leder.grorud": ("Gro", "Grorud", "Bydel Grorud", "leader"),
+    "uke": ("Ulrik", "Kontrollør", None, "reviewer"),
+    "revisor": ("Rita", "Revisor", None, "auditor"),
+    "admin": ("Ada", "Administrator", None, "superuser"),
+}
+
+
+def seed_agencies() -> int:
+    data = yaml.safe_load((FIXTURES / "agencies.yaml").read_text(encoding="utf-8"))
+    created = 0
+    for kind, names in data.items():
+        for name in names:
+            _, was_created = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
+            created += was_created
+    return created
+
+
+def seed_users() -> dict[str, object]:
+    User = get_user_model()
+    users = {}
+    for username, (first, last, agency_name, role) in DEMO_USERS.items():
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.oslo.kommune.no"},
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        if role == "superuser":
+            user.is_staff = user.is_superuser = True
+        user.save()
+        if agency_name:
+            Membership.objects.get_or_create(user=user, agency=Agency.objects.get(name=agency_name),
+                                             defaults={"role": role})
+        elif role in ("reviewer", "auditor"):
+            MunicipalRole.objects.get_or_create(user=user, role=role)
+        users[username] = user
+    return users
+
+
+def seed_questionnaires() -> list[str]:
+    """Publish every version folder under fixtures/questionnaire that is not in the database yet."""
+    from .questionnaire import load_definition
+
+    published = []
+    for folder in sorted((FIXTURES / "questionnaire").iterdir()):
+        if folder.is_dir() and not Questionnaire.objects.filter(version=folder.name).exists():
+            services.questionnaire_publish(definition=load_definition(folder), actor=None)
+            published.append(folder.name)
+    return published
+
+
+# Later features append steps here: each is called with the demo users and returns a count.
+DEMO_STEPS = []
+
+
+def seed(bulk_assessments: int = 0) -> dict:
+    with transaction.atomic():
+        agencies = seed_agencies()
+        users = seed_users()
+        questionnaires = seed_questionnaires()
+    summary = {"agencies_created": agencies, "users": sorted(users), "questionnaires_published": questionnaires}
+    for step in DEMO_STEPS:
+        summary[step.__name__] = step(users)
+    if bulk_assessments:
+        from .bulk import seed_bulk_assessments
+
+        summary["bulk_assessments"] = seed_bulk_assessments(bulk_assessments)
+    return summary

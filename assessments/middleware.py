@@ -1,0 +1,47 @@
+"""Request ids: one per request, in the response header, the log lines and the audit events."""
+
+import contextvars
+import logging
+import re
+import uuid
+
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+_request: contextvars.ContextVar = contextvars.ContextVar("request", default=None)
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def current_actor_id() -> int | None:
+    """The signed-in user of the current request, for audit events raised by model signals (admin)."""
+    request = _request.get()
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Trust an id from the proxy only when it is short and plain; otherwise make our own.
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _request_id.set(request_id)
+        request_token = _request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request.reset(request_token)
+            _request_id.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True

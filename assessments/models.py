@@ -1,0 +1,323 @@
+import re
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+_TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def norwegian_slugify(text: str) -> str:
+    """slugify() drops æ/ø/å ("Søndre" -> "sndre"); transliterate them first."""
+    return slugify(text.translate(_TRANSLITERATION))
+
+
+def validate_org_number(value: str) -> None:
+    """A Norwegian organisation number: nine digits, the last a mod-11 check digit."""
+    if not re.fullmatch(r"\d{9}", value or ""):
+        raise ValidationError(_("Organisasjonsnummeret må ha nøyaktig ni sifre."), code="format")
+    weights = (3, 2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(int(d) * w for d, w in zip(value[:8], weights, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    if check == 10 or check != int(value[8]):
+        raise ValidationError(_("Organisasjonsnummeret har feil kontrollsiffer."), code="checksum")
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        BYDEL = "bydel", _("Bydel")
+        ETAT = "etat", _("Etat")
+        FORETAK = "foretak", _("Foretak")
+        OTHER = "other", _("Annet")
+
+    name = models.CharField(_("navn"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    slug = models.SlugField(_("kortnavn"), max_length=200, unique=True, blank=True)
+    org_number = models.CharField(
+        _("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_org_number]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("virksomhet")
+        verbose_name_plural = _("virksomheter")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = norwegian_slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A person's role inside one agency."""
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Virksomhetsleder")
+        CONTRIBUTOR = "contributor", _("Bidragsyter")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_agency")]
+        verbose_name = _("medlemskap")
+        verbose_name_plural = _("medlemskap")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.agency}"
+
+
+class MunicipalRole(models.Model):
+    """A municipality-wide role: UKE reviewer or auditor, optionally limited to chosen agencies."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", _("Saksbehandler i UKE")
+        AUDITOR = "auditor", _("Revisor")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    agencies = models.ManyToManyField(
+        Agency, blank=True, verbose_name=_("begrenset til"), help_text=_("Tom betyr alle virksomheter.")
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_municipal_role_each")]
+        verbose_name = _("kommunal rolle")
+        verbose_name_plural = _("kommunale roller")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class Questionnaire(models.Model):
+    """A published, versioned questionnaire definition (see docs/questionnaire-format.md)."""
+
+    version = models.CharField(_("versjon"), max_length=20, unique=True)
+    title = models.CharField(_("tittel"), max_length=200)
+    definition = models.JSONField(_("definisjon"))
+    published_at = models.DateTimeField(_("publisert"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("spørreskjema")
+        verbose_name_plural = _("spørreskjemaer")
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.title}"
+
+    @classmethod
+    def latest(cls) -> "Questionnaire | None":
+        return cls.objects.order_by("-published_at", "-id").first()
+
+    @property
+    def in_use(self) -> bool:
+        return self.pk is not None and self.assessments.exists()
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Utkast")
+        SUBMITTED = "submitted", _("Sendt inn")
+        RETURNED = "returned", _("Returnert for endring")
+        APPROVED = "approved", _("Godkjent")
+        REJECTED = "rejected", _("Avvist")
+        WITHDRAWN = "withdrawn", _("Trukket")
+        SUPERSEDED = "superseded", _("Erstattet")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="assessments")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="contributed_assessments"
+    )
+    title = models.CharField(_("tittel"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    language = models.CharField(_("språk"), max_length=5, choices=settings.LANGUAGES, default="nb")
+    # The draft: the database is the source of truth, saved on every wizard step.
+    answers = models.JSONField(default=dict, blank=True)
+    visited_steps = models.JSONField(default=list, blank=True)
+    # Optimistic lock: incremented on every draft save, checked against the value the form was shown with.
+    revision = models.PositiveIntegerField(default=0)
+    # A material change opens a new assessment that replaces the approved one on its approval.
+    replaces = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
+    )
+    review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["status", "agency"]), models.Index(fields=["review_by"])]
+        verbose_name = _("vurdering")
+        verbose_name_plural = _("vurderinger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessment_detail", args=[self.uuid])
+
+    def latest_version(self) -> "AssessmentVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class AssessmentVersion(models.Model):
+    """An immutable snapshot made on each submission."""
+
+    class Decision(models.TextChoices):
+        RETURNED = "returned", _("Returnert")
+        APPROVED = "approved", _("Godkjent")
+        REJECTED = "rejected", _("Avvist")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField()
+    result = models.JSONField()
+    verdict = models.CharField(max_length=30, db_index=True)
+    quadrant = models.CharField(max_length=30, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} v{self.number}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on a submitted version: on one question, or general (blank key)."""
+
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.CASCADE, related_name="comments")
+    question_key = models.CharField(max_length=60, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED = "signed", _("Signert rapport")
+        PREVIEW = "preview", _("Forhåndsvisning")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("I kø")
+        RENDERING = "rendering", _("Lages")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Feilet")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reports")
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.PROTECT, related_name="reports", null=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SIGNED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    storage_name = models.CharField(max_length=500, blank=True)
+    signer = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    sign_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One signed report per submitted version: a task that runs twice cannot make a second.
+            models.UniqueConstraint(
+                fields=["version"], condition=models.Q(kind="signed"), name="one_signed_report_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assessment} ({self.status})"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("Audit events are append-only")
+
+    def delete(self):
+        raise ValidationError("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """Append-only, hash-chained log. Plain ids only: no names or e-mails in the chained fields."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=60, db_index=True)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    agency_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+    details = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only")
+
+
+class AuditHead(models.Model):
+    """The chain's head (one row): count and last hash, to detect removal of the newest events."""
+
+    count = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("revisjonslogg-hode")

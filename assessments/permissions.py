@@ -1,0 +1,248 @@
+"""The one place for access rules. Every view calls into this module before it does anything.
+
+The visibility table is in ../shared/design/product.md. Invisible objects are 404 (we do not reveal
+that they exist); visible objects the user may not act on are 403.
+"""
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user may do, computed once per request."""
+
+    user_id: int | None
+    is_superuser: bool = False
+    leader_of: frozenset[int] = field(default_factory=frozenset)
+    contributor_of: frozenset[int] = field(default_factory=frozenset)
+    is_reviewer: bool = False
+    # None: not an auditor. Empty frozenset: auditor of every agency. Otherwise the agency ids in scope.
+    auditor_scope: frozenset[int] | None = None
+
+    @property
+    def member_of(self) -> frozenset[int]:
+        return self.leader_of | self.contributor_of
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.auditor_scope is not None
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self.leader_of)
+
+    def audits(self, agency_id: int) -> bool:
+        return self.auditor_scope is not None and (not self.auditor_scope or agency_id in self.auditor_scope)
+
+    @property
+    def start_role(self) -> str:
+        if self.is_reviewer:
+            return "reviewer"
+        if self.leader_of:
+            return "leader"
+        if self.contributor_of:
+            return "contributor"
+        if self.is_auditor:
+            return "auditor"
+        if self.is_superuser:
+            return "admin"
+        return "none"
+
+
+ANONYMOUS = Roles(user_id=None)
+
+
+def roles_for(user) -> Roles:
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_kiv_roles", None)
+    if cached is not None:
+        return cached
+    leader, contributor = set(), set()
+    for agency_id, role in Membership.objects.filter(user=user).values_list("agency_id", "role"):
+        (leader if role == Membership.Role.LEADER else contributor).add(agency_id)
+    is_reviewer = False
+    auditor_scope = None
+    for municipal in MunicipalRole.objects.filter(user=user).prefetch_related("agencies"):
+        if municipal.role == MunicipalRole.Role.REVIEWER:
+            is_reviewer = True
+        elif municipal.role == MunicipalRole.Role.AUDITOR:
+            auditor_scope = frozenset(a.pk for a in municipal.agencies.all())
+    roles = Roles(
+        user_id=user.pk,
+        is_superuser=user.is_superuser,
+        leader_of=frozenset(leader),
+        contributor_of=frozenset(contributor),
+        is_reviewer=is_reviewer,
+        auditor_scope=auditor_scope,
+    )
+    user._kiv_roles = roles
+    return roles
+
+
+# --- Assessments ---------------------------------------------------------------------------------
+
+
+def _has_versions() -> Exists:
+    return Exists(AssessmentVersion.objects.filter(assessment=OuterRef("pk")))
+
+
+def visible_assessments(user) -> QuerySet[Assessment]:
+    """Every assessment the user may see at all. Drafts stay inside the agency; what was submitted
+    once is visible to reviewers and (within scope) auditors, who see only the submitted versions."""
+    roles = roles_for(user)
+    qs = Assessment.objects.all()
+    if roles.user_id is None:
+        return qs.none()
+    condition = Q(agency_id__in=roles.leader_of)
+    condition |= Q(agency_id__in=roles.contributor_of) & (Q(contributors=user) | Q(submitted_once=True))
+    if roles.is_reviewer:
+        condition |= Q(submitted_once=True)
+    if roles.is_auditor:
+        scope = Q(submitted_once=True)
+        if roles.auditor_scope:
+            scope &= Q(agency_id__in=roles.auditor_scope)
+        condition |= scope
+    return qs.annotate(submitted_once=_has_versions()).filter(condition).distinct()
+
+
+def can_view(user, assessment: Assessment) -> bool:
+    roles = roles_for(user)
+    if roles.user_id is None:
+        return False
+    if assessment.agency_id in roles.leader_of:
+        return True
+    submitted_once = assessment.versions.exists()
+    if assessment.agency_id in roles.contributor_of:
+        return submitted_once or assessment.contributors.filter(pk=user.pk).exists()
+    if roles.is_reviewer and submitted_once:
+        return True
+    return roles.audits(assessment.agency_id) and submitted_once
+
+
+def can_see_draft(user, assessment: Assessment) -> bool:
+    """The live draft answers belong to the agency: its leader and invited contributors."""
+    roles = roles_for(user)
+    if assessment.agency_id in roles.leader_of:
+        return True
+    return assessment.agency_id in roles.contributor_of and assessment.contributors.filter(pk=user.pk).exists()
+
+
+def can_edit(user, assessment: Assessment) -> bool:
+    return assessment.is_editable and can_see_draft(user, assessment)
+
+
+def is_leader_of(user, assessment: Assessment) -> bool:
+    return assessment.agency_id in roles_for(user).leader_of
+
+
+def can_review(user, assessment: Assessment) -> bool:
+    """UKE reviewers act on any agency's submission, except where they are members themselves."""
+    roles = roles_for(user)
+    return roles.is_reviewer and assessment.agency_id not in roles.member_of
+
+
+ACTIONS = {
+    "view": can_view,
+    "view_draft": can_see_draft,
+    "edit": can_edit,
+    "lead": is_leader_of,
+    "review": can_review,
+    "download": can_view,
+}
+
+
+def get_assessment(request, assessment_uuid, action: str = "view") -> Assessment:
+    """Fetch an assessment for an action: 404 when invisible, 403 when visible but not allowed."""
+    try:
+        assessment = Assessment.objects.select_related("agency", "questionnaire").get(uuid=assessment_uuid)
+    except (Assessment.DoesNotExist, ValueError):
+        raise Http404 from None
+    if not can_view(request.user, assessment):
+        raise Http404
+    check = ACTIONS[action]
+    if action != "view" and not check(request.user, assessment):
+        raise PermissionDenied
+    return assessment
+
+
+# --- Agency-level and municipal pages ------------------------------------------------------------
+
+
+def leader_agencies(user) -> QuerySet[Agency]:
+    return Agency.objects.filter(pk__in=roles_for(user).leader_of)
+
+
+def can_read_audit_log(user) -> bool:
+    roles = roles_for(user)
+    return roles.is_reviewer or roles.is_auditor or roles.is_leader or roles.is_superuser
+
+
+def audit_agency_scope(user) -> frozenset[int] | None:
+    """Agencies whose audit events the user may read; None means all."""
+    roles = roles_for(user)
+    if roles.is_reviewer or roles.is_superuser or (roles.is_auditor and not roles.auditor_scope):
+        return None
+    scope = set(roles.leader_of)
+    if roles.auditor_scope:
+        scope |= roles.auditor_scope
+    return frozenset(scope)
+
+
+def signed_in(view):
+    """Require sign-in: anonymous users are sent to the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def require(predicate):
+    """Require sign-in and a role predicate over Roles (403 when it fails)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not predicate(roles_for(request.user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_reviewer(roles: Roles) -> bool:
+    return roles.is_reviewer
+
+
+def is_auditor_or_reviewer(roles: Roles) -> bool:
+    return roles.is_auditor or roles.is_reviewer
+
+
+def is_leader(roles: Roles) -> bool:
+    return roles.is_leader
+
+
+def can_verify(roles: Roles) -> bool:
+    return roles.is_auditor or roles.is_reviewer or roles.is_leader
+
+
+def public(view):
+    """Mark a view as deliberately open to anonymous users (sign-in page, health, public register)."""
+    view.kiv_public = True
+    return view

@@ -1,0 +1,70 @@
+"""Audit receivers for sign-in events and role changes, wherever they come from (admin included)."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from . import audit
+from .middleware import current_actor_id
+from .models import Membership, MunicipalRole
+
+
+@receiver(user_logged_in)
+def _logged_in(sender, request, user, **kwargs):
+    audit.record(user, "auth.login", user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(user, "auth.logout", user)
+
+
+@receiver(user_login_failed)
+def _login_failed(sender, credentials, request=None, **kwargs):
+    # No usernames in the chain: name the account only by id, when one exists.
+    username = (credentials or {}).get("username", "")
+    user = get_user_model().objects.filter(username=username).only("pk").first() if username else None
+    audit.record(None, "auth.login_failed", user, details={"known_account": user is not None})
+
+
+@receiver(post_save, sender=Membership)
+def _membership_saved(sender, instance, created, **kwargs):
+    audit.record(
+        current_actor_id(), "role.granted" if created else "role.changed", instance.user, instance.agency_id,
+        {"role": instance.role, "user_id": instance.user_id},
+    )
+
+
+@receiver(post_delete, sender=Membership)
+def _membership_deleted(sender, instance, **kwargs):
+    audit.record(
+        current_actor_id(), "role.revoked", instance.user, instance.agency_id,
+        {"role": instance.role, "user_id": instance.user_id},
+    )
+
+
+@receiver(post_save, sender=MunicipalRole)
+def _municipal_saved(sender, instance, created, **kwargs):
+    audit.record(
+        current_actor_id(), "role.granted" if created else "role.changed", instance.user, None,
+        {"role": instance.role, "user_id": instance.user_id},
+    )
+
+
+@receiver(post_delete, sender=MunicipalRole)
+def _municipal_deleted(sender, instance, **kwargs):
+    audit.record(
+        current_actor_id(), "role.revoked", instance.user, None, {"role": instance.role, "user_id": instance.user_id}
+    )
+
+
+@receiver(m2m_changed, sender=MunicipalRole.agencies.through)
+def _municipal_scope_changed(sender, instance, action, pk_set, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        audit.record(
+            current_actor_id(), "role.scope_changed", instance.user, None,
+            {"role": instance.role, "user_id": instance.user_id, "change": action[5:],
+             "agency_ids": sorted(pk_set or [])},
+        )

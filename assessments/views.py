@@ -1,0 +1,103 @@
+"""Start pages, sign-in and health."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import health
+from .models import Assessment
+from .permissions import public, roles_for, signed_in, visible_assessments
+
+log = logging.getLogger(__name__)
+
+
+@signed_in
+def home(request):
+    """What this person must do next, by role."""
+    roles = roles_for(request.user)
+    visible = visible_assessments(request.user).select_related("agency")
+    context = {"roles": roles}
+    if roles.member_of:
+        own = visible.filter(agency_id__in=roles.member_of)
+        context["my_drafts"] = own.filter(status=Assessment.Status.DRAFT)[:50]
+        context["my_returned"] = own.filter(status=Assessment.Status.RETURNED)[:50]
+        context["my_waiting"] = own.filter(status=Assessment.Status.SUBMITTED)[:50]
+        context["my_decided"] = own.filter(
+            status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
+        )[:50]
+        context["my_overdue"] = own.filter(
+            status=Assessment.Status.APPROVED, review_by__lt=_today()
+        )[:50]
+    if roles.is_reviewer:
+        context["awaiting_review"] = visible.filter(status=Assessment.Status.SUBMITTED).order_by("updated_at")[:50]
+        context["overdue"] = visible.filter(status=Assessment.Status.APPROVED, review_by__lt=_today())[:50]
+    if roles.is_auditor:
+        context["recent_decisions"] = visible.filter(
+            status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
+        ).order_by("-updated_at")[:20]
+    return render(request, "assessments/home.html", context)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _login_key(request) -> str:
+    username = (request.POST.get("username") or "").strip().lower()[:150]
+    client = request.META.get("REMOTE_ADDR", "")
+    return f"kiv-login-failures:{client}:{username}"
+
+
+@public
+@never_cache
+def login(request):
+    """Django's sign-in, throttled per client address and username against password guessing."""
+    if request.method == "POST":
+        key = _login_key(request)
+        failures = cache.get(key, 0)
+        if failures >= settings.KIV_LOGIN_MAX_FAILURES:
+            minutes = max(1, settings.KIV_LOGIN_LOCKOUT_SECONDS // 60)
+            form = auth_views.AuthenticationForm(request)
+            form.errors["__all__"] = form.error_class(
+                [_("For mange mislykkede innlogginger. Vent %(minutes)s minutter og prøv igjen.")
+                 % {"minutes": minutes}]
+            )
+            return render(request, "registration/login.html", {"form": form}, status=429)
+        response = auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
+        if request.user.is_authenticated:
+            cache.delete(key)
+        else:
+            cache.set(key, failures + 1, settings.KIV_LOGIN_LOCKOUT_SECONDS)
+        return response
+    return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
+
+
+@public
+def logout(request):
+    return auth_views.LogoutView.as_view()(request)
+
+
+@public
+@require_GET
+@never_cache
+def healthz(request):
+    """For the load balancer: 200 when the database and broker answer, 503 when not."""
+    checks = {"database": health.check_database(connection), "broker": health.check_broker()}
+    checks.update(health.extra_checks())
+    healthy = all(check["ok"] for check in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@public
+def privacy(request):
+    return render(request, "assessments/privacy.html")

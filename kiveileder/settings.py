@@ -1,0 +1,317 @@
+"""KI-veileder settings: one file, every value from the environment, parsed strictly.
+
+A bad value raises ImproperlyConfigured naming the variable, so a misconfigured deployment stops at
+start-up with a one-line cause instead of failing later in a request.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+_TRUE = {"True", "true", "1"}
+_FALSE = {"False", "false", "0"}
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be one of True/False/true/false/1/0, got {value!r}")
+
+
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_database_url(url: str, *, pool: bool) -> dict:
+    """Parse DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path),
+            "OPTIONS": {"timeout": 20},
+        }
+    if parsed.scheme in ("postgres", "postgresql", "pgsql"):
+        name = parsed.path.lstrip("/")
+        if not name:
+            raise ImproperlyConfigured(f"DATABASE_URL: a PostgreSQL URL needs a database name, got {url!r}")
+        try:
+            port = parsed.port
+        except ValueError:
+            raise ImproperlyConfigured(f"DATABASE_URL: bad port in {url!r}") from None
+        config = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": parsed.username or "",
+            "PASSWORD": parsed.password or "",
+            "HOST": parsed.hostname or "",
+            "PORT": str(port or ""),
+            "OPTIONS": {},
+            "CONN_HEALTH_CHECKS": True,
+            "TEST": {"NAME": f"test_{name}"},
+        }
+        if pool:
+            # Django's psycopg pool requires CONN_MAX_AGE = 0.
+            config["OPTIONS"]["pool"] = True
+            config["CONN_MAX_AGE"] = 0
+        else:
+            config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
+        return config
+    raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
+
+DATA_DIR = Path(env_str("KIV_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"  # never served directly: downloads go through the permission layer
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "formtools",
+    "django_htmx",
+    "assessments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "assessments.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+ROOT_URLCONF = "kiveileder.urls"
+WSGI_APPLICATION = "kiveileder.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "assessments.context_processors.roles",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": parse_database_url(
+        env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'kiveileder.sqlite3'}"),
+        pool=env_bool("KIV_DB_POOL", False),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norsk bokmål")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# npm packages (`npm ci`) are served from node_modules when installed; the app works without them.
+# Punkt's CSS refers to its fonts as ../fonts/, so both land side by side under vendor/punkt/.
+_NPM_STATIC = {
+    "vendor/punkt/css": "@oslokommune/punkt-css/dist/css",
+    "vendor/punkt/fonts": "@oslokommune/punkt-assets/dist/fonts",
+    "vendor/htmx": "htmx.org/dist",
+}
+for _prefix, _folder in _NPM_STATIC.items():
+    if (BASE_DIR / "node_modules" / _folder).is_dir():
+        STATICFILES_DIRS.append((_prefix, BASE_DIR / "node_modules" / _folder))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads (questionnaire definitions, answers files, PDFs to verify) are capped.
+KIV_MAX_UPLOAD_BYTES = env_int("KIV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Tasks -------------------------------------------------------------------------------------
+# No broker configured means tasks run in-process. We never fall back to Celery's default
+# amqp://localhost: these machines run a RabbitMQ that would silently swallow tasks.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in ("redis", "rediss"):
+    raise ImproperlyConfigured(f"CELERY_BROKER_URL must be a redis:// URL, got {CELERY_BROKER_URL!r}")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-reports": {"task": "assessments.tasks.requeue_stale_reports", "schedule": 120.0},
+    "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
+}
+
+# --- Reports and signing -----------------------------------------------------------------------
+KIV_SIGNING_P12 = env_str("KIV_SIGNING_P12")
+KIV_SIGNING_P12_PASSWORD = env_str("KIV_SIGNING_P12_PASSWORD")
+_password_file = env_str("KIV_SIGNING_P12_PASSWORD_FILE")
+if _password_file:
+    try:
+        KIV_SIGNING_P12_PASSWORD = Path(_password_file).read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"KIV_SIGNING_P12_PASSWORD_FILE cannot be read: {exc}") from None
+KIV_TSA_URL = env_str("KIV_TSA_URL")
+KIV_REPORT_MAX_ATTEMPTS = env_int("KIV_REPORT_MAX_ATTEMPTS", 5, minimum=1)
+
+# --- Product -----------------------------------------------------------------------------------
+KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
+KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
+KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
+
+EMAIL_BACKEND = env_str("KIV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("KIV_FROM_EMAIL", "KI-veileder <ki-veileder@oslo.kommune.no>")
+KIV_BASE_URL = env_str("KIV_BASE_URL", "http://127.0.0.1:8000")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env_str("KIV_CACHE_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}}
+
+# --- Security ----------------------------------------------------------------------------------
+# Secure by default when debug is off; KIV_ALLOW_HTTP=True is the named opt-out for plain-HTTP
+# runs on loopback (demo, smoke tests behind no proxy).
+ALLOW_HTTP = env_bool("KIV_ALLOW_HTTP", DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KIV_BEHIND_PROXY", False) else None
+SECURE_SSL_REDIRECT = not ALLOW_HTTP
+SESSION_COOKIE_SECURE = not ALLOW_HTTP
+CSRF_COOKIE_SECURE = not ALLOW_HTTP
+SECURE_HSTS_SECONDS = 0 if ALLOW_HTTP else 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not ALLOW_HTTP
+SECURE_HSTS_PRELOAD = not ALLOW_HTTP
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_AGE = env_int("KIV_SESSION_SECONDS", 8 * 3600, minimum=60)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "assessments.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "assessments.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if env_bool("KIV_LOG_JSON", False) else "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("KIV_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
+    },
+}

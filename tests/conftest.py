@@ -1,0 +1,92 @@
+"""Shared fixtures: two agencies and a user for every role, so every view gets a permission test."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from assessments.models import Agency, Membership, MunicipalRole
+
+PASSWORD = "test-password-2026"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true")
+
+
+def require_tool(name: str) -> str:
+    """An external tool: in CI its absence fails the test, elsewhere the test skips with what to install."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install {TOOL_PACKAGES.get(name, name)})"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+TOOL_PACKAGES = {"pdfsig": "poppler-utils", "qpdf": "qpdf", "chromium": "chromium", "redis-server": "redis-server"}
+
+
+def require_service(condition: bool, what: str) -> None:
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{what} is required in CI")
+        pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def _media_and_tasks(settings, tmp_path):
+    """Files go to a temporary folder; tasks run in-process unless a test asks for the real worker."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KIV_DATA_DIR_TEST = tmp_path
+    from kiveileder.celery import app
+
+    eager, propagates = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = eager, propagates
+
+
+@dataclass
+class World:
+    agency_a: Agency
+    agency_b: Agency
+    users: dict
+
+    def client(self, role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(self.users[role])
+        return client
+
+
+ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "anonymous"]
+
+
+def make_user(username: str, **extra):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org",
+        first_name=username.split("_")[0].title(), last_name="Test", **extra,
+    )
+    return user
+
+
+@pytest.fixture
+def world(db) -> World:
+    agency_a = Agency.objects.create(name="Bydel Testå", kind="bydel")
+    agency_b = Agency.objects.create(name="Testetaten", kind="etat")
+    users = {
+        "leader_a": make_user("leader_a"),
+        "contributor_a": make_user("contributor_a"),
+        "leader_b": make_user("leader_b"),
+        "reviewer": make_user("reviewer"),
+        "auditor": make_user("auditor"),
+    }
+    Membership.objects.create(user=users["leader_a"], agency=agency_a, role="leader")
+    Membership.objects.create(user=users["contributor_a"], agency=agency_a, role="contributor")
+    Membership.objects.create(user=users["leader_b"], agency=agency_b, role="leader")
+    MunicipalRole.objects.create(user=users["reviewer"], role="reviewer")
+    MunicipalRole.objects.create(user=users["auditor"], role="auditor")
+    return World(agency_a, agency_b, users)
