@@ -38,6 +38,11 @@ def require_service(condition: bool, what: str) -> None:
 @pytest.fixture(autouse=True)
 def _media_and_tasks(settings, tmp_path):
     """Files go to a temporary folder; tasks run in-process unless a test asks for the real worker."""
+    from django.core.cache import cache
+
+    cache.clear()
+    # Password hashing is deliberately slow; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KIV_DATA_DIR_TEST = tmp_path
     from kiveileder.celery import app
