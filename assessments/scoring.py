@@ -432,7 +432,7 @@ class _WhatIf:
 
     def result(self, possible: bool, changed: list[Question], outcome: _Risk, note: str) -> dict[str, Any]:
         changes = []
-        for question in changed:
+        for question in sorted(changed, key=lambda q: q.order):
             current = self.base.visible.get(question.key)
             best = _best_value(question)
             changes.append(
