@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Agency, Membership, MunicipalRole
+from .models import Agency, ExternalIdentity, GroupMapping, Membership, MunicipalRole
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +32,23 @@ class MunicipalRoleAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username"]
     filter_horizontal = ["agencies"]
+
+
+@admin.register(GroupMapping)
+class GroupMappingAdmin(admin.ModelAdmin):
+    list_display = ["group_id", "role", "agency", "note"]
+    list_filter = ["role", "agency"]
+    search_fields = ["group_id", "note", "agency__name"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(admin.ModelAdmin):
+    """Read-only: identities are made by OIDC sign-in; deleting one makes the next sign-in a new account."""
+
+    list_display = ["user", "issuer", "created_at", "last_login_at"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "issuer", "subject", "managed_roles", "created_at", "last_login_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -8,4 +8,5 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the sign-in audit receivers)
+        # Connect the sign-in audit receivers; register the signing certificate's system check and health.
+        from . import checks, signals  # noqa: F401

@@ -72,6 +72,16 @@ def seed_questionnaires() -> list[str]:
 DEMO_STEPS = []
 
 
+def seed_reports(users: dict) -> dict:
+    """Approved and rejected demo assessments with ready, signed reports (issue 5)."""
+    from .demo_reports import seed_reports as seed
+
+    return seed(users)
+
+
+DEMO_STEPS.append(seed_reports)
+
+
 def seed(bulk_assessments: int = 0) -> dict:
     with transaction.atomic():
         agencies = seed_agencies()

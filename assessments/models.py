@@ -149,6 +149,9 @@ class Assessment(models.Model):
     visited_steps = models.JSONField(default=list, blank=True)
     # Optimistic lock: incremented on every draft save, checked against the value the form was shown with.
     revision = models.PositiveIntegerField(default=0)
+    # Answer key -> the revision at which it last changed (removal included): tells a writer whose form
+    # is stale exactly which answers changed meanwhile, so only real overlaps are conflicts.
+    answer_revisions = models.JSONField(default=dict, blank=True)
     # A material change opens a new assessment that replaces the approved one on its approval.
     replaces = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
@@ -321,3 +324,72 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("revisjonslogg-hode")
+
+
+class GroupMapping(models.Model):
+    """Maps a group from the identity provider (an Entra ID group object id) to a role in the app.
+
+    On each OIDC sign-in the user's groups claim is looked up here: agency roles need an agency;
+    municipality roles (reviewer, auditor) apply to all agencies when the agency is blank, or are limited
+    to the agencies of their mappings otherwise.
+    """
+
+    class Role(models.TextChoices):
+        LEADER = "leader", _("Virksomhetsleder")
+        CONTRIBUTOR = "contributor", _("Bidragsyter")
+        REVIEWER = "reviewer", _("Saksbehandler i UKE")
+        AUDITOR = "auditor", _("Revisor")
+
+    AGENCY_ROLES = (Role.LEADER, Role.CONTRIBUTOR)
+
+    group_id = models.CharField(
+        _("gruppe-id"), max_length=200, db_index=True,
+        help_text=_("Gruppens objekt-id i Entra ID, slik den står i gruppe-claimet i ID-tokenet."),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="group_mappings",
+        verbose_name=_("virksomhet"),
+    )
+    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    note = models.CharField(_("merknad"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["group_id", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["group_id", "agency", "role"], name="unique_group_mapping"),
+        ]
+        verbose_name = _("gruppekobling")
+        verbose_name_plural = _("gruppekoblinger")
+
+    def __str__(self) -> str:
+        scope = f" – {self.agency}" if self.agency_id else ""
+        return f"{self.group_id} → {self.get_role_display()}{scope}"
+
+    def clean(self) -> None:
+        if self.role in self.AGENCY_ROLES and self.agency_id is None:
+            raise ValidationError({"agency": _("Rollen gjelder i én virksomhet: velg virksomheten.")})
+
+
+class ExternalIdentity(models.Model):
+    """Links a user to the identity provider's stable subject (Entra ID `oid`, otherwise `sub`).
+
+    `managed_roles` lists the roles the last sign-in granted from group mappings, so a later sign-in
+    can revoke exactly those when the person leaves a group, and never touches roles granted by hand.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=200)
+    managed_roles = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")]
+        verbose_name = _("ekstern identitet")
+        verbose_name_plural = _("eksterne identiteter")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.issuer}"

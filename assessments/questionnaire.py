@@ -52,7 +52,9 @@ TOP_LEVEL_FIELDS = frozenset(
         "obligations",
     }
 )
-SECTION_FIELDS = frozenset({"key", "title", "title_en", "description", "description_en", "shown_when", "questions"})
+SECTION_FIELDS = frozenset(
+    {"key", "title", "title_en", "description", "description_en", "shown_when", "questions"}
+)
 QUESTION_FIELDS = frozenset(
     {
         "key",
@@ -163,7 +165,9 @@ class Question:
         if value is None:
             return "ikke besvart" if lang != "en" else "not answered"
         if self.type == "multi" and isinstance(value, list):
-            return ", ".join(self.choice_label(v, lang) for v in value) or ("ingen" if lang != "en" else "none")
+            return ", ".join(self.choice_label(v, lang) for v in value) or (
+                "ingen" if lang != "en" else "none"
+            )
         if self.type == "text":
             return str(value)
         return self.choice_label(value, lang)
@@ -304,7 +308,9 @@ def _read_file(path: Path) -> Any:
             return json.loads(text)
         return load_yaml(text)
     except (yaml.YAMLError, ValueError) as exc:
-        raise DefinitionError([f"{path}: ugyldig {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]) from exc
+        raise DefinitionError(
+            [f"{path}: ugyldig {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
+        ) from exc
 
 
 def read_definition_data(path: str | Path) -> dict[str, Any]:
@@ -338,8 +344,8 @@ def read_definition_data(path: str | Path) -> dict[str, Any]:
     return merged
 
 
-def load_definition(path: str | Path) -> "Definition":
-    """Read and validate a definition; raises `DefinitionError` listing every problem."""
+def load_definition(path: str | Path) -> dict[str, Any]:
+    """Read and validate a definition; returns the JSON-ready dict to store (see `parse_definition`)."""
     return parse_definition(read_definition_data(path))
 
 
@@ -348,40 +354,73 @@ def load_definition(path: str | Path) -> "Definition":
 
 def validate_definition(data: Any) -> list[str]:
     """Every problem in a raw definition (empty list: valid)."""
+    if isinstance(data, Definition):
+        return []
     return _Parser(data).run()[1]
 
 
-def parse_definition(data: Any) -> Definition:
-    """Validate a raw definition and return it parsed; raises `DefinitionError` listing every problem."""
+def parse_definition(data: Any) -> dict[str, Any]:
+    """Validate a raw definition and return its normalised, JSON-ready form: the dict to store.
+
+    Raises `DefinitionError` listing every problem. Normalising turns points keys into strings (as JSON
+    stores them) and unquoted YAML `yes`/`no` into the answer values. Use `as_definition` for the parsed
+    object; the result of this call is already in its cache.
+    """
     if isinstance(data, Definition):
-        return data
+        return data.data
+    return _compile(data).data
+
+
+def _compile(data: Any) -> "Definition":
     definition, errors = _Parser(data).run()
     if errors or definition is None:
         raise DefinitionError(errors)
+    _remember(definition.data, definition)
     return definition
 
 
-_CACHE: dict[int, tuple[Any, Definition]] = {}
-_CACHE_SIZE = 16
+# Parsing costs a few milliseconds, scoring a fraction of one: keep parsed definitions, looked up first
+# by the identity of the dict (the entry holds the dict, so its id cannot be reused) and then by content
+# (a definition read again from the database is a new dict with the same content).
+_BY_ID: dict[int, tuple[Any, "Definition"]] = {}
+_BY_CONTENT: dict[str, "Definition"] = {}
+_CACHE_SIZE = 32
 
 
-def as_definition(defn: Definition | Mapping[str, Any]) -> Definition:
-    """A `Definition` for a parsed definition or a raw (stored) dict.
+def _content_key(data: Any) -> str | None:
+    try:
+        return json.dumps(data)
+    except (TypeError, ValueError):
+        return None
 
-    Parsing a stored dict costs far more than scoring, so the parsed form is cached per dict object
-    (the cache holds the dict, so its id cannot be reused). Stored definitions are treated as
-    immutable: do not mutate a dict after it has been scored.
+
+def _remember(data: Any, definition: "Definition", content_key: str | None = None) -> None:
+    if len(_BY_ID) >= _CACHE_SIZE:
+        _BY_ID.pop(next(iter(_BY_ID)))
+    _BY_ID[id(data)] = (data, definition)
+    key = content_key or _content_key(data)
+    if key is not None:
+        if len(_BY_CONTENT) >= _CACHE_SIZE:
+            _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
+        _BY_CONTENT[key] = definition
+
+
+def as_definition(defn: "Definition | Mapping[str, Any]") -> "Definition":
+    """The parsed `Definition` for a stored (or raw) definition dict; raises `DefinitionError`.
+
+    Cached, so call it freely. Stored definitions are immutable: do not mutate a dict after using it.
     """
     if isinstance(defn, Definition):
         return defn
-    hit = _CACHE.get(id(defn))
+    hit = _BY_ID.get(id(defn))
     if hit is not None and hit[0] is defn:
         return hit[1]
-    parsed = parse_definition(defn)
-    if len(_CACHE) >= _CACHE_SIZE:
-        _CACHE.pop(next(iter(_CACHE)))
-    _CACHE[id(defn)] = (defn, parsed)
-    return parsed
+    key = _content_key(defn)
+    definition = _BY_CONTENT.get(key) if key is not None else None
+    if definition is None:
+        definition = _compile(defn)
+    _remember(defn, definition, key)
+    return definition
 
 
 def _text(value: Any) -> bool:
@@ -451,7 +490,9 @@ class _Parser:
 
         # Rule ids first, so conditions anywhere can be checked against them.
         rules_raw = self._list(data, "rules")
-        self.all_rule_ids = {r["id"] for r in rules_raw if isinstance(r, Mapping) and isinstance(r.get("id"), str)}
+        self.all_rule_ids = {
+            r["id"] for r in rules_raw if isinstance(r, Mapping) and isinstance(r.get("id"), str)
+        }
 
         sections_data = self._collect_sections(sections_raw)
         rules, rules_data = self._parse_rules(rules_raw)
@@ -550,7 +591,14 @@ class _Parser:
                     questions.append(question)
             normalized["questions"] = normalized_questions
             collected.append(
-                {"raw": raw, "key": key, "index": si, "where": where, "questions": questions, "normalized": normalized}
+                {
+                    "raw": raw,
+                    "key": key,
+                    "index": si,
+                    "where": where,
+                    "questions": questions,
+                    "normalized": normalized,
+                }
             )
         return collected
 
@@ -603,7 +651,7 @@ class _Parser:
         normalized = dict(raw)
         points: dict[str, dict[Any, float]] = {}
         for kind in POINT_KINDS:
-            if kind not in raw:
+            if kind not in raw or qtype not in QUESTION_TYPES:
                 points[kind] = {}
                 continue
             pmap = self._parse_points(raw[kind], qtype, values, f"{where}: {kind}")
@@ -614,7 +662,8 @@ class _Parser:
             worst = max(risk.get("yes", 0), risk.get("no", 0))
             if risk.get("unknown", 0) < worst:
                 self.err(
-                    f"{where}: føre-var-regelen: risk.unknown ({risk.get('unknown', 0)}) må være minst like høy "
+                    f"{where}: føre-var-regelen: risk.unknown ({risk.get('unknown', 0)}) må være minst "
+                    "like høy "
                     f"som det verste av yes/no ({worst})"
                 )
             if mitigation.get("unknown", 0) != 0:
@@ -622,6 +671,9 @@ class _Parser:
         for name in ("required_when", "scored_when"):
             if name in raw:
                 normalized[name] = _normalize_condition(raw[name])
+        if "scored_when" in raw and points["risk"]:
+            # Withholding risk points would reward whatever answer switches them off.
+            self.err(f"{where}: scored_when kan bare brukes på spørsmål uten risk-poeng")
 
         if key is None or qtype not in QUESTION_TYPES:
             return None, normalized
@@ -986,7 +1038,10 @@ class _Parser:
                 self.err(f"{where}: ukjent regel «{ref}»")
                 continue
             if earlier_rules is not None and ref not in earlier_rules:
-                self.err(f"{where}: regelen «{ref}» er ikke definert før denne (regler kan bare bruke tidligere regler)")
+                self.err(
+                    f"{where}: regelen «{ref}» er ikke definert før denne "
+                    "(regler kan bare bruke tidligere regler)"
+                )
                 continue
             if before_section is not None:
                 for key in sorted(self.rule_keys.get(ref, set())):
@@ -1002,22 +1057,27 @@ class _Parser:
             return False
         return index >= before_section if strict else index > before_section
 
-    def _check_q_form(self, qform: Mapping[str, Any], where: str, before_section: int | None, strict: bool) -> None:
+    def _check_q_form(
+        self, qform: Mapping[str, Any], where: str, before_section: int | None, strict: bool
+    ) -> None:
         key = qform["q"]
         question = self.questions.get(key)
         if question is None:
             self.err(f"{where}: ukjent spørsmål «{key}»")
             return
         if before_section is not None and self._too_late(key, before_section, strict):
-            self.err(
-                f"{where}: «{key}» er i en senere seksjon ({question.section}); "
-                f"{'shown_when kan bare bruke svar fra tidligere seksjoner' if strict else 'kan bare bruke svar fra denne eller tidligere seksjoner'}"
-            )
+            if strict:
+                rule = "shown_when kan bare bruke svar fra tidligere seksjoner"
+            else:
+                rule = "betingelsen kan bare bruke svar fra denne eller tidligere seksjoner"
+            self.err(f"{where}: «{key}» hører til seksjon «{question.section}»; {rule}")
         op = next(k for k in qform if k != "q")
         operand = qform[op]
         qtype = question.type
         if op in ("eq", "ne", "in", "not_in") and qtype == "multi":
-            self.err(f"{where}: {op} passer ikke for flervalget «{key}» (bruk has, has_any eller has_other_than)")
+            self.err(
+                f"{where}: {op} passer ikke for flervalget «{key}» (bruk has, has_any eller has_other_than)"
+            )
             return
         if op in ("has", "has_any", "has_other_than") and qtype != "multi":
             self.err(f"{where}: {op} gjelder bare flervalg, ikke «{key}» ({qtype})")
@@ -1082,10 +1142,6 @@ class RuleEvaluator:
         return fired
 
 
-def _present(value: Any) -> bool:
-    return value is not None
-
-
 def _visibility(defn: Definition, answers: Mapping[str, Any]) -> tuple[list[Section], dict[str, Any]]:
     """Visible sections and the answers that belong to them, in questionnaire order.
 
@@ -1122,7 +1178,10 @@ def visible_answers(defn: Definition | Mapping[str, Any], answers: Mapping[str, 
 
 
 def is_required(
-    defn: Definition, question: Question, answers: Mapping[str, Any], rules: Callable[[str], bool] | None = None
+    defn: Definition,
+    question: Question,
+    answers: Mapping[str, Any],
+    rules: Callable[[str], bool] | None = None,
 ) -> bool:
     if question.required:
         return True
@@ -1273,8 +1332,10 @@ def validate_answers_file(data: Any) -> dict[str, str]:
         errors["answers"] = "Mangler «answers»."
     elif not isinstance(data["answers"], Mapping):
         errors["answers"] = "«answers» må være et objekt (nøkkel: svar)."
-    if "questionnaire" in data and not (isinstance(data["questionnaire"], str) and data["questionnaire"].strip()):
-        errors["questionnaire"] = "«questionnaire» må være en versjon som tekst, f.eks. \"2026.1\"."
+    if "questionnaire" in data and not (
+        isinstance(data["questionnaire"], str) and data["questionnaire"].strip()
+    ):
+        errors["questionnaire"] = '«questionnaire» må være en versjon som tekst, f.eks. "2026.1".'
     if "meta" in data and not isinstance(data["meta"], Mapping):
         errors["meta"] = "«meta» må være et objekt."
     return errors

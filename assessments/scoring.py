@@ -5,7 +5,7 @@ All weights, thresholds, hard rules, need caps and obligations come from the def
 particular question is written here.
 """
 
-import itertools
+import bisect
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -37,7 +37,12 @@ VERDICT_LABELS_EN = {
     "advise_against": "Advised against",
 }
 LEVEL_LABELS = {"low": "Lav", "moderate": "Moderat", "significant": "Betydelig", "very_high": "Svært høy"}
-LEVEL_LABELS_EN = {"low": "Low", "moderate": "Moderate", "significant": "Significant", "very_high": "Very high"}
+LEVEL_LABELS_EN = {
+    "low": "Low",
+    "moderate": "Moderate",
+    "significant": "Significant",
+    "very_high": "Very high",
+}
 AXIS_LABELS = {"low": "Lav", "high": "Høy"}
 QUADRANT_LABELS = {
     "low_risk_high_need": "Lav risiko, høyt behov",
@@ -149,14 +154,17 @@ def _core(defn: Definition, answers: Mapping[str, Any]) -> _Core:
     for section in shown:
         for question in section.questions:
             shown_keys.append(question.key)
-            if question.scored_when is not None and not evaluate(question.scored_when, visible, fired):
-                continue
-            scored.append(question)
+            # `scored_when` withholds a shown question's points; its maximum still counts, so an answer
+            # that switches the points off can never make the share of mitigation look better.
+            counts = question.scored_when is None or evaluate(question.scored_when, visible, fired)
+            if counts:
+                scored.append(question)
             value = visible.get(question.key)
             for kind in KINDS:
                 if question.points_map(kind):
                     max_points[kind] += question.max_points(kind)
-                    points[kind] += question.points(kind, value)
+                    if counts:
+                        points[kind] += question.points(kind, value)
     return _Core(
         shown=shown,
         visible=visible,
@@ -254,7 +262,7 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
         hard_rules=hard_rules,
         obligations=_obligations(d, visible, fired, rule_triggers),
         contributions=_contributions(core),
-        what_if=_WhatIf(d, answers, core, risk).run(),
+        what_if=_WhatIf(d, core, risk).run(),
     )
 
 
@@ -309,7 +317,8 @@ def _obligations(
             titles = [f"«{rules[r].title}»" for r in rule_ids]
             reasons.append(f"{'regelen' if len(titles) == 1 else 'reglene'} {_join(titles)} slo til")
         if direct:
-            reasons.append("svarene " + "; ".join(_answer_phrase(defn, k, v) for k, v in direct.items()))
+            phrases = "; ".join(_answer_phrase(defn, k, v) for k, v in direct.items())
+            reasons.append(f"{'svaret' if len(direct) == 1 else 'svarene'} {phrases}")
         reason = f"Gjelder her fordi {' og '.join(reasons)}." if reasons else "Gjelder alle KI-tiltak."
         triggered_by = dict(direct)
         for rule_id in rule_ids:
@@ -371,157 +380,237 @@ def _best_value(question: Question) -> Any:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class _Candidate:
+    question: Question
+    best: Any
+    d_risk: float  # change in risk points against the current answer
+    d_mitigation: float
+    touches_rules: bool  # a hard rule looks at this answer
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+
+@dataclass(frozen=True, eq=False)
+class _Trial:
+    rank: int
+    score: float
+    risk_points: float
+    mitigation_points: float
+    fired: tuple[str, ...]
+    members: tuple[_Candidate, ...]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        # Lowest level, then score, then the most mitigation and the least risk.
+        return (self.rank, self.score, -self.mitigation_points, self.risk_points)
+
+
 class _WhatIf:
     """The smallest set of mitigation answers that, set to their best value, lowers the risk level.
 
-    Every candidate set is re-scored in full. Answers that can change branching (or which questions count)
-    get a full re-evaluation of visibility and rules, cached per distinct set of such changes; the other
-    changes are applied as differences in points, re-evaluating the hard rules when the changed key is one
-    they look at. Search: single changes, then pairs, then greedily adding the change that lowers the score
-    most. When even changing every candidate does not lower the level, nothing does (best values never add
-    risk points), and the note says which hard rule holds the level.
+    Candidates are the shown mitigation questions whose answer is not yet the best, except answers that
+    decide branching (such as the art. 6(3) exemption): changing those changes what the use case is, not
+    how well it is safeguarded. Every candidate set is re-scored in full: the points change by the
+    difference of the answers, and the hard rules are evaluated again when one looks at a changed answer
+    (tr_disclose = yes ends undisclosed_ai). Search: single changes, then pairs, then greedily adding the
+    change that helps most. When even changing every candidate does not lower the level, nothing does
+    (best values never add risk points or fire rules), and the note says which hard rule holds the level.
     """
 
-    def __init__(self, defn: Definition, answers: Mapping[str, Any], core: _Core, risk: _Risk):
+    def __init__(self, defn: Definition, core: _Core, risk: _Risk):
         self.defn = defn
-        self.answers = answers
         self.base = core
         self.risk = risk
-        self.cores: dict[frozenset[tuple[str, Any]], _Core] = {frozenset(): core}
+        scoring = defn.scoring
+        self.thresholds = [threshold for threshold, _ in scoring.risk_levels]
+        self.high_rank = scoring.level_rank(scoring.high_level)
+        self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
+        self.candidates = self._candidates()
 
-    def candidates(self) -> list[Question]:
+    def _candidates(self) -> list[_Candidate]:
         out = []
+        visible = self.base.visible
         for question in self.base.scored:
-            if not question.mitigation or question.type == "multi":
+            if (
+                not question.mitigation
+                or question.type == "multi"
+                or question.key in self.defn.branching_keys
+            ):
                 continue
             best = _best_value(question)
-            current = self.base.visible.get(question.key)
-            if current is None or question.points("mitigation", current) < question.points("mitigation", best):
-                out.append(question)
+            current = visible.get(question.key)
+            if current is not None and question.points("mitigation", current) >= question.points(
+                "mitigation", best
+            ):
+                continue
+            out.append(
+                _Candidate(
+                    question=question,
+                    best=best,
+                    d_risk=question.points("risk", best) - question.points("risk", current),
+                    d_mitigation=question.points("mitigation", best) - question.points("mitigation", current),
+                    touches_rules=question.key in self.defn.rule_keys,
+                )
+            )
         return out
 
-    def outcome(self, changed: Iterable[Question]) -> _Risk:
-        defn = self.defn
-        branching = frozenset((q.key, _best_value(q)) for q in changed if q.key in defn.branching_keys)
-        core = self.cores.get(branching)
-        if core is None:
-            core = _core(defn, {**self.answers, **dict(branching)})
-            self.cores[branching] = core
-        risk, mitigation = core.points["risk"], core.points["mitigation"]
-        rule_changes: dict[str, Any] = {}
-        for question in changed:
-            key = question.key
-            if key in defn.branching_keys or key not in core.shown_keys:
+    def _quick(self, risk: float, mitigation: float, fired: bool) -> tuple[int, float]:
+        # The arithmetic of `_risk` without building a result: the search calls this hundreds of times.
+        scoring, base = self.defn.scoring, self.base
+        risk_max, mitigation_max = base.max_points["risk"], base.max_points["mitigation"]
+        raw = risk / risk_max * 100 if risk_max else 0.0
+        if mitigation_max > 0 and mitigation + _EPSILON >= scoring.mitigation_share * mitigation_max:
+            raw *= scoring.mitigation_factor
+        score = min(100.0, max(0.0, round_score(raw)))
+        rank = bisect.bisect_right(self.thresholds, score) - 1
+        if fired and rank < self.high_rank:
+            rank = self.high_rank
+        return rank, score
+
+    def _fired(self, members: Iterable[_Candidate]) -> tuple[str, ...]:
+        changes = frozenset((c.key, c.best) for c in members if c.touches_rules)
+        fired = self.fired_cache.get(changes)
+        if fired is None:
+            hits = _fire_rules(self.defn, {**self.base.visible, **dict(changes)})
+            fired = self.fired_cache[changes] = tuple(rule_id for rule_id, hit in hits.items() if hit)
+        return fired
+
+    def _start(self) -> _Trial:
+        base, risk = self.base, self.risk
+        return _Trial(risk.rank, risk.score, base.points["risk"], base.points["mitigation"], risk.fired, ())
+
+    def _extend(self, prefix: _Trial, c: _Candidate) -> _Trial:
+        members = (*prefix.members, c)
+        fired = self._fired(members) if c.touches_rules else prefix.fired
+        risk = prefix.risk_points + c.d_risk
+        mitigation = prefix.mitigation_points + c.d_mitigation
+        rank, score = self._quick(risk, mitigation, bool(fired))
+        return _Trial(rank, score, risk, mitigation, fired, members)
+
+    def _best_extension(
+        self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool
+    ) -> _Trial | None:
+        # `pool` is in questionnaire order, so on equal keys the first one found wins.
+        best = None
+        for c in pool:
+            trial = self._extend(prefix, c)
+            if success_only and trial.rank >= self.risk.rank:
                 continue
-            best = _best_value(question)
-            if key in core.scored_keys:
-                old = core.visible.get(key)
-                risk += question.points("risk", best) - question.points("risk", old)
-                mitigation += question.points("mitigation", best) - question.points("mitigation", old)
-            if key in defn.rule_keys:
-                rule_changes[key] = best
-        if rule_changes:
-            fired = _fire_rules(defn, {**core.visible, **rule_changes})
-            fired_ids = tuple(rule_id for rule_id, hit in fired.items() if hit)
-        else:
-            fired_ids = tuple(core.fired_ids)
-        return _risk(defn, risk, core.max_points["risk"], mitigation, core.max_points["mitigation"], fired_ids)
-
-    def _rule_titles(self, rule_ids: Iterable[str]) -> str:
-        return _join([f"«{self.defn.rule(r).title}» ({r})" for r in rule_ids])
-
-    def result(self, possible: bool, changed: list[Question], outcome: _Risk, note: str) -> dict[str, Any]:
-        changes = []
-        for question in sorted(changed, key=lambda q: q.order):
-            current = self.base.visible.get(question.key)
-            best = _best_value(question)
-            changes.append(
-                {
-                    "key": question.key,
-                    "label": question.label,
-                    "from": current,
-                    "to": best,
-                    "from_label": question.value_label(current),
-                    "to_label": question.value_label(best),
-                }
-            )
-        return {
-            "possible": possible,
-            "changes": changes,
-            "score": outcome.score,
-            "level": outcome.level,
-            "axis": outcome.axis,
-            "note": note,
-        }
+            if best is None or trial.key < best.key:
+                best = trial
+        return best
 
     def run(self) -> dict[str, Any]:
         current = self.risk
         if current.rank == 0:
-            return self.result(False, [], current, "Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.")
-        candidates = self.candidates()
-
-        def better(a: tuple[_Risk, list[Question]], b: tuple[_Risk, list[Question]]) -> bool:
-            return (a[0].rank, a[0].score) < (b[0].rank, b[0].score)
-
-        def first_success(sets: Iterable[tuple[Question, ...]]) -> tuple[_Risk, list[Question]] | None:
-            found = None
-            for changed in sets:
-                outcome = self.outcome(changed)
-                if outcome.rank < current.rank and (found is None or better((outcome, list(changed)), found)):
-                    found = (outcome, list(changed))
-            return found
-
-        found = first_success((c,) for c in candidates)
+            return self._result(None, "Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.")
+        candidates = self.candidates
+        start = self._start()
+        found = self._best_extension(start, candidates, success_only=True)
+        if found is not None:
+            return self._result(found, self._possible_note(found))
+        everything = start
+        for c in candidates:
+            everything = self._extend(everything, c)
+        if everything.rank >= current.rank:
+            return self._result(None, self._impossible_note(everything))
+        if self._pairs_may_work(everything.fired):
+            for i, first in enumerate(candidates):
+                pair = self._best_extension(
+                    self._extend(start, first), candidates[i + 1 :], success_only=True
+                )
+                if pair is not None and (found is None or pair.key < found.key):
+                    found = pair
         if found is None:
-            everything = self.outcome(candidates)
-            if everything.rank >= current.rank:
-                return self.result(False, [], current, self._impossible_note(candidates, everything))
-            found = first_success(itertools.combinations(candidates, 2))
+            found = self._greedy(start)
+        return self._result(found, self._possible_note(found))
+
+    def _pairs_may_work(self, held: tuple[str, ...]) -> bool:
+        """An optimistic bound: the two largest gains of each kind together, with only the rules that hold."""
+        risk_gain = sum(sorted(c.d_risk for c in self.candidates)[:2])
+        mitigation_gain = sum(sorted((c.d_mitigation for c in self.candidates), reverse=True)[:2])
+        rank, _ = self._quick(
+            self.base.points["risk"] + risk_gain, self.base.points["mitigation"] + mitigation_gain, bool(held)
+        )
+        return rank < self.risk.rank
+
+    def _greedy(self, start: _Trial) -> _Trial:
+        trial = start
+        remaining = list(self.candidates)
+        while remaining and trial.rank >= self.risk.rank:
+            trial = self._best_extension(trial, remaining, success_only=False)
+            remaining.remove(trial.members[-1])
+        return trial
+
+    def _rule_titles(self, rule_ids: Iterable[str]) -> str:
+        return _join([f"«{self.defn.rule(r).title}» ({r})" for r in rule_ids])
+
+    def _result(self, found: _Trial | None, note: str) -> dict[str, Any]:
         if found is None:
-            found = self._greedy(candidates)
-        outcome, changed = found
-        return self.result(True, changed, outcome, self._possible_note(outcome, len(changed)))
+            risk, changes = self.risk, []
+        else:
+            base = self.base
+            risk = _risk(
+                self.defn,
+                found.risk_points,
+                base.max_points["risk"],
+                found.mitigation_points,
+                base.max_points["mitigation"],
+                found.fired,
+            )
+            changes = [
+                {
+                    "key": c.key,
+                    "label": c.question.label,
+                    "from": base.visible.get(c.key),
+                    "to": c.best,
+                    "from_label": c.question.value_label(base.visible.get(c.key)),
+                    "to_label": c.question.value_label(c.best),
+                }
+                for c in sorted(found.members, key=lambda c: c.question.order)
+            ]
+        return {
+            "possible": found is not None,
+            "changes": changes,
+            "score": risk.score,
+            "level": risk.level,
+            "axis": risk.axis,
+            "note": note,
+        }
 
-    def _greedy(self, candidates: list[Question]) -> tuple[_Risk, list[Question]]:
-        chosen: list[Question] = []
-        remaining = list(candidates)
-        outcome = self.risk
-        while remaining and outcome.rank >= self.risk.rank:
-            best_pick = None
-            for question in remaining:
-                trial = self.outcome([*chosen, question])
-                if best_pick is None or (trial.rank, trial.score) < (best_pick[0].rank, best_pick[0].score):
-                    best_pick = (trial, question)
-            outcome, question = best_pick
-            chosen.append(question)
-            remaining.remove(question)
-        return outcome, chosen
-
-    def _possible_note(self, outcome: _Risk, count: int) -> str:
+    def _possible_note(self, found: _Trial) -> str:
         current = self.risk
+        level = self.defn.scoring.risk_levels[found.rank][1]
+        count = len(found.members)
         what = "denne endringen" if count == 1 else f"disse {count} endringene"
         note = (
             f"Med {what} går risikonivået fra «{LEVEL_LABELS.get(current.level, current.level)}» "
-            f"til «{LEVEL_LABELS.get(outcome.level, outcome.level)}»"
+            f"til «{LEVEL_LABELS.get(level, level)}»"
         )
-        if current.axis == "high" and outcome.axis == "low":
+        if current.axis == "high" and found.rank < self.high_rank:
             note += ", og risikoen blir lav i matrisen"
         note += "."
-        held = [r for r in outcome.fired if r in current.fired]
-        if held:
-            note += f" Regelen {self._rule_titles(held)} gjelder fortsatt."
+        if found.fired:
+            word = "Regelen" if len(found.fired) == 1 else "Reglene"
+            note += f" {word} {self._rule_titles(found.fired)} gjelder fortsatt."
         return note
 
-    def _impossible_note(self, candidates: list[Question], everything: _Risk) -> str:
+    def _impossible_note(self, everything: _Trial) -> str:
         if everything.fired:
-            rules = self._rule_titles(everything.fired)
             word = "Regelen" if len(everything.fired) == 1 else "Reglene"
             return (
-                f"Ingen tiltak senker risikonivået: {word} {rules} holder risikoen høy uansett hva som "
-                "svares på tiltaksspørsmålene. Det som utløser regelen, må endres."
+                f"Ingen tiltak senker risikonivået: {word} {self._rule_titles(everything.fired)} holder "
+                "risikoen høy uansett hva som svares på tiltaksspørsmålene. "
+                "Det som utløser regelen, må endres."
             )
-        if not candidates:
-            return "Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."
+        if not self.candidates:
+            return (
+                "Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved "
+                "tiltaket."
+            )
         return (
             "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
             "egenskaper ved tiltaket, ikke fra manglende tiltak."

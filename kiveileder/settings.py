@@ -53,6 +53,29 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_secret(name: str) -> str | None:
+    """A secret from NAME, or read from the file named by NAME_FILE (systemd credentials, Docker secrets)."""
+    path = env_str(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text().strip() or None
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc}") from None
+    return env_str(name)
+
+
+def env_url(name: str, default: str | None = None, *, allow_http: bool = False) -> str | None:
+    """An https URL; plain http only on loopback, or anywhere when allow_http (a named opt-out)."""
+    value = env_str(name, default)
+    if value is None:
+        return None
+    parsed = urlparse(value)
+    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
+    if parsed.scheme != "https" and not (parsed.scheme == "http" and (loopback or allow_http)):
+        raise ImproperlyConfigured(f"{name} must be an https:// URL (http only on loopback), got {value!r}")
+    return value
+
+
 def parse_database_url(url: str, *, pool: bool) -> dict:
     """Parse DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
     parsed = urlparse(url)
@@ -85,8 +108,16 @@ def parse_database_url(url: str, *, pool: bool) -> dict:
             "TEST": {"NAME": f"test_{name}"},
         }
         if pool:
-            # Django's psycopg pool requires CONN_MAX_AGE = 0.
-            config["OPTIONS"]["pool"] = True
+            # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
+            # every pooled connection is dead and psycopg_pool checks them one by one with a growing
+            # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
+            # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
+            # with the database down, /healthz must say so before the proxy gives up.
+            config["OPTIONS"]["pool"] = {
+                "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
+                "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
+                "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
+            }
             config["CONN_MAX_AGE"] = 0
         else:
             config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
@@ -96,7 +127,7 @@ def parse_database_url(url: str, *, pool: bool) -> dict:
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")  # or DJANGO_SECRET_KEY_FILE
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
@@ -135,7 +166,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords (administrators, the embedded default) and sessions made by OIDC sign-in (assessments/oidc.py).
+AUTHENTICATION_BACKENDS = ["assessments.oidc.PasswordBackend", "assessments.oidc.OidcBackend"]
 
 ROOT_URLCONF = "kiveileder.urls"
 WSGI_APPLICATION = "kiveileder.wsgi.application"
@@ -152,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.roles",
+                "assessments.context_processors.sign_in",
             ],
         },
     },
@@ -198,6 +231,36 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Reports on S3-compatible object storage when KIV_S3_BUCKET is set: the same names as on disk
+# (reports/<agency>/<assessment>/…), private objects, read back through the app (never a public URL).
+KIV_S3_BUCKET = env_str("KIV_S3_BUCKET")
+if KIV_S3_BUCKET:
+    _s3_addressing = env_str("KIV_S3_ADDRESSING_STYLE", "auto")
+    if _s3_addressing not in ("auto", "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"KIV_S3_ADDRESSING_STYLE must be auto, path or virtual, not {_s3_addressing!r}"
+        )
+    # Server-side encryption: AES256 (SSE-S3) by default; "none" for stores without it.
+    _s3_sse = env_str("KIV_S3_SSE", "AES256")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KIV_S3_BUCKET,
+            # KIV_S3_ALLOW_HTTP=True: a store on a private network without TLS (compose's MinIO).
+            "endpoint_url": env_url("KIV_S3_ENDPOINT_URL", allow_http=env_bool("KIV_S3_ALLOW_HTTP", False)),
+            "region_name": env_str("KIV_S3_REGION"),
+            "access_key": env_str("KIV_S3_ACCESS_KEY_ID"),
+            "secret_key": env_secret("KIV_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("KIV_S3_PREFIX", ""),
+            "addressing_style": _s3_addressing,
+            "signature_version": "s3v4",
+            "default_acl": None,  # the bucket's own (private) policy applies
+            "querystring_auth": True,  # any URL made is signed and short-lived, never public
+            "querystring_expire": 300,
+            "file_overwrite": False,  # like FileSystemStorage: a name in use gets a new one
+            "object_parameters": {} if _s3_sse == "none" else {"ServerSideEncryption": _s3_sse},
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -251,11 +314,54 @@ KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 
 EMAIL_BACKEND = env_str("KIV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("KIV_FROM_EMAIL", "KI-veileder <ki-veileder@oslo.kommune.no>")
+# SMTP, for KIV_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (the municipality's relay).
+EMAIL_HOST = env_str("KIV_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("KIV_SMTP_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("KIV_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("KIV_SMTP_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("KIV_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 10
 KIV_BASE_URL = env_str("KIV_BASE_URL", "http://127.0.0.1:8000")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("KIV_CACHE_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}}
+
+# --- Sign-in with Entra ID (OpenID Connect) ----------------------------------------------------
+# Configured when KIV_OIDC_CLIENT_ID is set: then a client secret and either a discovery URL or the
+# issuer with all three endpoints are required. Provider URLs must be https (plain http only on loopback,
+# for the fake provider in tests and deploy/smoke.sh).
+KIV_OIDC_CLIENT_ID = env_str("KIV_OIDC_CLIENT_ID")
+KIV_OIDC_CLIENT_SECRET = env_secret("KIV_OIDC_CLIENT_SECRET")
+KIV_OIDC_DISCOVERY_URL = env_url("KIV_OIDC_DISCOVERY_URL")
+KIV_OIDC_ISSUER = env_str("KIV_OIDC_ISSUER")
+KIV_OIDC_AUTHORIZATION_ENDPOINT = env_url("KIV_OIDC_AUTHORIZATION_ENDPOINT")
+KIV_OIDC_TOKEN_ENDPOINT = env_url("KIV_OIDC_TOKEN_ENDPOINT")
+KIV_OIDC_JWKS_URI = env_url("KIV_OIDC_JWKS_URI")
+KIV_OIDC_REDIRECT_URI = env_url("KIV_OIDC_REDIRECT_URI")
+KIV_OIDC_SCOPES = env_str("KIV_OIDC_SCOPES", "openid profile email")
+KIV_OIDC_GROUPS_CLAIM = env_str("KIV_OIDC_GROUPS_CLAIM", "groups")
+KIV_OIDC_TIMEOUT = env_int("KIV_OIDC_TIMEOUT", 10, minimum=1)
+KIV_OIDC_ENABLED = bool(KIV_OIDC_CLIENT_ID)
+if KIV_OIDC_ENABLED:
+    if not KIV_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "KIV_OIDC_CLIENT_SECRET (or KIV_OIDC_CLIENT_SECRET_FILE) is required with KIV_OIDC_CLIENT_ID"
+        )
+    _endpoints = (KIV_OIDC_ISSUER, KIV_OIDC_AUTHORIZATION_ENDPOINT, KIV_OIDC_TOKEN_ENDPOINT,
+                  KIV_OIDC_JWKS_URI)
+    if not KIV_OIDC_DISCOVERY_URL and not all(_endpoints):
+        raise ImproperlyConfigured(
+            "KIV_OIDC_DISCOVERY_URL, or KIV_OIDC_ISSUER with KIV_OIDC_AUTHORIZATION_ENDPOINT, "
+            "KIV_OIDC_TOKEN_ENDPOINT and KIV_OIDC_JWKS_URI, is required with KIV_OIDC_CLIENT_ID"
+        )
+    if "openid" not in KIV_OIDC_SCOPES.split():
+        raise ImproperlyConfigured(f"KIV_OIDC_SCOPES must include openid, got {KIV_OIDC_SCOPES!r}")
+# "all": everyone with a password may use the password form (the embedded default). "staff": only
+# administrators may; everyone else signs in through OIDC.
+KIV_PASSWORD_LOGIN = env_str("KIV_PASSWORD_LOGIN", "all")
+if KIV_PASSWORD_LOGIN not in ("all", "staff"):
+    raise ImproperlyConfigured(f"KIV_PASSWORD_LOGIN must be all or staff, got {KIV_PASSWORD_LOGIN!r}")
 
 # --- Security ----------------------------------------------------------------------------------
 # Secure by default when debug is off; KIV_ALLOW_HTTP=True is the named opt-out for plain-HTTP
@@ -263,6 +369,8 @@ if env_str("KIV_CACHE_URL"):
 ALLOW_HTTP = env_bool("KIV_ALLOW_HTTP", DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KIV_BEHIND_PROXY", False) else None
 SECURE_SSL_REDIRECT = not ALLOW_HTTP
+# Load balancers probe the instances directly over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not ALLOW_HTTP
 CSRF_COOKIE_SECURE = not ALLOW_HTTP
 SECURE_HSTS_SECONDS = 0 if ALLOW_HTTP else 31536000

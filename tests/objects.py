@@ -27,3 +27,62 @@ BUILDERS: dict = {}
 
 def build_objects(world) -> Objects:
     return Objects({name: build(world) for name, build in BUILDERS.items()})
+
+
+# --- Assessments (issue 3): drafts and a submitted assessment of agency A ----------------------------------
+
+_DEFINITION: dict | None = None
+
+
+def fixture_definition() -> dict:
+    """Questionnaire 2026.1 from fixtures/, loaded and validated once per test run."""
+    global _DEFINITION
+    if _DEFINITION is None:
+        from assessments.questionnaire import load_definition
+        from tests.answers import FIXTURE
+
+        _DEFINITION = load_definition(FIXTURE)
+    return _DEFINITION
+
+
+def published_questionnaire():
+    from assessments import services
+    from assessments.models import Questionnaire
+
+    return Questionnaire.objects.filter(version="2026.1").first() or services.questionnaire_publish(
+        definition=fixture_definition(), actor=None
+    )
+
+
+def make_assessment(
+    world, title: str, *, answers: dict | None = None, invite: bool = False, submit: bool = False
+):
+    """An assessment of agency A made through the services, as the leader would."""
+    from assessments import services
+
+    published_questionnaire()
+    leader = world.users["leader_a"]
+    assessment = services.assessment_create(agency=world.agency_a, user=leader, title=title)
+    if answers is not None:
+        assessment.answers = {**answers, "title": title}
+        assessment.save(update_fields=["answers"])
+    if invite:
+        services.assessment_invite_contributor(assessment=assessment, user=leader,
+                                               contributor=world.users["contributor_a"])
+    if submit:
+        services.assessment_submit(assessment=assessment, user=leader)
+        assessment.refresh_from_db()
+    return assessment
+
+
+def _complete_answers() -> dict:
+    from tests.answers import complete
+
+    return complete()
+
+
+BUILDERS["draft"] = lambda world: make_assessment(world, "Hemmelig utkast i bydel A")
+BUILDERS["draft_invited"] = lambda world: make_assessment(world, "Delt utkast i bydel A", invite=True)
+BUILDERS["submitted"] = lambda world: make_assessment(
+    world, "Innsendt vurdering i bydel A", answers=_complete_answers(), submit=True
+)

@@ -28,6 +28,10 @@ MATRIX = {
     # Django's LogoutView only accepts POST; a GET is 405 for everyone.
     "logout": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     "privacy": {"expect": EVERYONE},
+    # OIDC sign-in is off in tests (no KIV_OIDC_CLIENT_ID): 404; signed-in users are sent on from the start.
+    # tests/test_oidc.py covers both views with a provider configured.
+    "oidc_start": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 404}},
+    "oidc_callback": {"expect": dict.fromkeys(SIGNED_IN_ONLY, 404)},
     "set_language": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     # The Django admin lets only staff in; everyone else is sent to the admin sign-in page.
     "admin:*": {"expect": ADMIN_ONLY, "sample": "admin:index"},

@@ -35,7 +35,7 @@ def test_it_parses_database_urls():
     pg = parse_database_url("postgres://u:p@db.example:6543/kiv", pool=True)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
         "django.db.backends.postgresql", "kiv", "u", "p", "db.example", "6543")
-    assert pg["OPTIONS"]["pool"] is True and pg["CONN_MAX_AGE"] == 0
+    assert pg["OPTIONS"]["pool"]["timeout"] == 10 and pg["CONN_MAX_AGE"] == 0
     assert parse_database_url("sqlite:////tmp/x.sqlite3", pool=False)["NAME"] == "/tmp/x.sqlite3"
 
 

@@ -20,7 +20,8 @@ DROP FUNCTION IF EXISTS kiv_audit_append_only();
 
 def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        # params=None: the SQL holds a literal % (RAISE's placeholder) that psycopg must not parse.
+        schema_editor.execute(CREATE, params=None)
 
 
 def drop(apps, schema_editor):

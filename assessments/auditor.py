@@ -1,0 +1,166 @@
+"""The auditor's portal: decided assessments and their signed reports, and the audit log in the app.
+
+Auditors see the agencies in their scope (all when unrestricted), reviewers all of them. The audit log
+follows `permissions.audit_agency_scope`: leaders read their own agency's events only.
+"""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from . import audit, queries
+from .csv_export import csv_response
+from .models import Agency, AuditEvent, AuditHead
+from .permissions import audit_agency_scope, is_auditor_or_reviewer, require, roles_for
+from .review_forms import VERDICT_LABELS, AuditLogFilterForm, AuditorSearchForm
+
+PAGE_SIZE = 50
+CHAIN_CACHE_SECONDS = 60
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _scoped_agencies(user):
+    roles = roles_for(user)
+    if roles.is_auditor and roles.auditor_scope and not roles.is_reviewer:
+        return Agency.objects.filter(pk__in=roles.auditor_scope)
+    return Agency.objects.all()
+
+
+def _search(request):
+    form = AuditorSearchForm(request.GET or None)
+    form.fields["agency"].queryset = _scoped_agencies(request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.auditor_search(
+        request.user,
+        agency=filters.get("agency"),
+        status=filters.get("status") or "",
+        verdict=filters.get("verdict") or "",
+        q=filters.get("q") or "",
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+    )
+    return form, qs
+
+
+@require(is_auditor_or_reviewer)
+def auditor_search(request):
+    form, qs = _search(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.verdict_label = VERDICT_LABELS.get(item.d_verdict, item.d_verdict or "")
+    context = {"form": form, "page": page, "querystring": _querystring(request)}
+    return render(request, "auditor/search.html", context)
+
+
+@require(is_auditor_or_reviewer)
+def auditor_export(request):
+    _form, qs = _search(request)
+    header = [_("ID"), _("Tittel"), _("Virksomhet"), _("Status"), _("Versjon"), _("Konklusjon"),
+              _("Avgjort"), _("Ny vurdering innen"), _("Rapport (SHA-256)")]  # fmt: skip
+    rows = (
+        [a.uuid, a.title, a.agency.name, a.get_status_display(), a.d_number,
+         VERDICT_LABELS.get(a.d_verdict, a.d_verdict or ""), a.d_decided_at, a.review_by, a.report_sha256]
+        for a in qs.iterator(chunk_size=1000)
+    )  # fmt: skip
+    audit.record(request.user, "auditor.exported", details={"filters": sorted(k for k in request.GET if k)})
+    return csv_response("vurderinger.csv", header, rows)
+
+
+# --- The audit log ---------------------------------------------------------------------------------
+
+
+def _may_read_log(roles) -> bool:
+    return roles.is_reviewer or roles.is_auditor or roles.is_leader or roles.is_superuser
+
+
+def chain_status() -> dict:
+    """The chain's verification, cached while the head is unchanged (and for a minute at most):
+    walking every event on each page view would cost more as the log grows."""
+    head = AuditHead.objects.filter(pk=1).values_list("count", "last_hash").first() or (0, audit.GENESIS)
+    key = f"kiv-audit-chain:{head[0]}:{head[1]}"
+    status = cache.get(key)
+    if status is None:
+        status = audit.verify_chain().as_dict()
+        cache.set(key, status, CHAIN_CACHE_SECONDS)
+    return status
+
+
+def _log_events(request):
+    scope = audit_agency_scope(request.user)
+    events = AuditEvent.objects.all()
+    agencies = Agency.objects.all()
+    if scope is not None:
+        events = events.filter(agency_id__in=scope)
+        agencies = agencies.filter(pk__in=scope)
+    actions = sorted(events.order_by().values_list("action", flat=True).distinct())
+    form = AuditLogFilterForm(request.GET or None, actions=actions, agencies=agencies)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("actor"):
+        term = filters["actor"].strip()
+        users = get_user_model().objects.filter(
+            Q(username__iexact=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        )
+        events = events.filter(actor_id__in=list(users.values_list("pk", flat=True)[:500]))
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("agency"):
+        events = events.filter(agency_id=filters["agency"].pk)
+    if filters.get("date_from"):
+        events = events.filter(created_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        events = events.filter(created_at__date__lte=filters["date_to"])
+    return form, events.order_by("-id")
+
+
+def _names(events) -> tuple[dict, dict]:
+    """Display names for the actors and agencies of a page of events (two queries)."""
+    user_ids = {e.actor_id for e in events if e.actor_id}
+    agency_ids = {e.agency_id for e in events if e.agency_id}
+    users = {
+        u.pk: (u.get_full_name() or u.username)
+        for u in get_user_model().objects.filter(pk__in=user_ids).only("username", "first_name", "last_name")
+    }
+    agencies = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
+    return users, agencies
+
+
+@require(_may_read_log)
+def audit_log(request):
+    form, events = _log_events(request)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    users, agencies = _names(page.object_list)
+    for event in page.object_list:
+        event.actor_name = users.get(event.actor_id, "") if event.actor_id else _("Systemet")
+        event.agency_name = agencies.get(event.agency_id, "")
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": _querystring(request),
+        "chain": chain_status(),
+        "scoped": audit_agency_scope(request.user) is not None,
+    }
+    return render(request, "auditor/audit_log.html", context)
+
+
+@require(_may_read_log)
+def audit_log_export(request):
+    _form, events = _log_events(request)
+    header = ["id", "created_at", "actor_id", "action", "object_type", "object_id", "agency_id",
+              "details", "request_id", "prev_hash", "hash"]  # fmt: skip
+    rows = (
+        [e.pk, e.created_at.isoformat(), e.actor_id, e.action, e.object_type, e.object_id, e.agency_id,
+         json.dumps(e.details, ensure_ascii=False, sort_keys=True), e.request_id, e.prev_hash, e.hash]
+        for e in events.order_by("id").iterator(chunk_size=2000)
+    )  # fmt: skip
+    audit.record(request.user, "audit_log.exported", details={"filters": sorted(k for k in request.GET if k)})
+    return csv_response("revisjonslogg.csv", header, rows)

@@ -1,0 +1,229 @@
+"""Synthetic assessments at scale, for `seed_demo --assessments N` and the benchmarks in bench/.
+
+N assessments across 60 agencies, in every state, with submitted versions whose stored results are
+real results of real (generated) answers. Nothing goes through the services one by one and no report
+PDF is made: rows are written with bulk_create, so 10,000 take seconds, not hours. Scoring is done once
+for a pool of answer sets which the assessments then share.
+"""
+
+import random
+import uuid
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .models import Agency, Assessment, AssessmentVersion, Questionnaire
+from .questionnaire import as_definition, questions, visible_answers
+from .scoring import score
+
+SYNTHETIC_PREFIX = "Syntetisk vurdering"
+SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
+AGENCY_COUNT = 60
+POOL_SIZE = 48
+BATCH = 1000
+
+# Share of each final state; drafts have no version.
+STATUS_WEIGHTS = [
+    (Assessment.Status.DRAFT, 12),
+    (Assessment.Status.SUBMITTED, 25),
+    (Assessment.Status.RETURNED, 8),
+    (Assessment.Status.APPROVED, 38),
+    (Assessment.Status.REJECTED, 10),
+    (Assessment.Status.SUPERSEDED, 5),
+    (Assessment.Status.WITHDRAWN, 2),
+]
+
+USES = [
+    "Copilot i Word",
+    "Chatbot for renovasjon",
+    "Oversettelse av brev",
+    "Sortering av e-post",
+    "Talegjenkjenning i møter",
+    "Prognose for barnehageplasser",
+    "Oppsummering av saksdokumenter",
+    "Bildegjenkjenning av skader på vei",
+    "Rangering av søknader",
+    "Kodeassistent",
+]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[object, int]]):
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1) -> dict:
+    """A complete, valid set of answers, mostly harmless, sometimes not (`risky` tunes how often).
+
+    Every question gets an answer; `visible_answers` then drops those that branching hides, so the
+    result is what the wizard would have stored."""
+    answers: dict = {}
+    for q in questions(defn):
+        key, values = q.key, list(q.values)
+        if q.type == "text":
+            limit = q.max_length or 5000
+            answers[key] = f"Syntetisk svar på {key}"[:limit]
+        elif q.type == "scale":
+            answers[key] = rng.choice(values)
+        elif q.type == "multi":
+            if "none" in values:
+                others = [v for v in values if v != "none"]
+                answers[key] = [rng.choice(others)] if rng.random() < risky else ["none"]
+            elif q.min_items or q.required:
+                answers[key] = sorted(
+                    rng.sample(values, rng.randint(1, min(2, len(values)))), key=values.index
+                )
+            else:
+                answers[key] = [v for v in values if rng.random() < 0.3]
+        elif key.startswith("p_") or key in ("hr_product", "gen_sensitive_input"):
+            # Prohibited practices and the other stop triggers are rare.
+            answers[key] = "no" if rng.random() > risky / 4 else rng.choice([v for v in values if v != "no"])
+        elif key == "mandate":
+            answers[key] = "yes" if rng.random() > risky else "unknown"
+        elif key == "sec_classification":
+            answers[key] = _pick(
+                rng, [("open", 30), ("internal", 45), ("confidential", 23), ("classified", 2)]
+            )
+        elif set(values) == {"yes", "no"}:
+            answers[key] = "yes" if rng.random() < 0.65 else "no"
+        elif set(values) == {"yes", "no", "unknown"}:
+            answers[key] = _pick(rng, [("no", 70), ("yes", 22), ("unknown", 8)])
+        else:
+            answers[key] = rng.choice(values)
+    return visible_answers(defn, answers)
+
+
+def _answer_pool(questionnaire: Questionnaire, rng: random.Random) -> list[tuple[dict, dict]]:
+    defn = as_definition(questionnaire.definition)
+    pool = []
+    for i in range(POOL_SIZE):
+        answers = synthetic_answers(defn, rng, risky=0.05 + 0.5 * (i % 4) / 3)
+        pool.append((answers, score(defn, answers).to_dict()))
+    return pool
+
+
+def _agencies(rng: random.Random) -> list[Agency]:
+    """The real agencies first, topped up with synthetic ones to 60."""
+    agencies = list(Agency.objects.order_by("pk")[:AGENCY_COUNT])
+    missing = AGENCY_COUNT - len(agencies)
+    if missing > 0:
+        taken = set(
+            Agency.objects.filter(name__startswith=SYNTHETIC_AGENCY_PREFIX).values_list("name", flat=True)
+        )
+        new = []
+        number = 1
+        while len(new) < missing:
+            name = f"{SYNTHETIC_AGENCY_PREFIX} {number:02d}"
+            if name not in taken:
+                new.append(
+                    Agency(name=name, kind=Agency.Kind.OTHER, slug=f"syntetisk-virksomhet-{number:02d}")
+                )
+            number += 1
+        Agency.objects.bulk_create(new)
+        agencies = list(Agency.objects.order_by("pk")[:AGENCY_COUNT])
+    return agencies
+
+
+def _backdate(model, field: str, ids_by_age: dict[int, list[int]], now) -> None:
+    """auto_now(_add) fields ignore values given to bulk_create: spread them over the past, a few updates."""
+    for days, ids in ids_by_age.items():
+        for start in range(0, len(ids), BATCH):
+            model.objects.filter(pk__in=ids[start : start + BATCH]).update(
+                **{field: now - timedelta(days=days)}
+            )
+
+
+def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
+    """Top the synthetic assessments up to `n` (running it twice does not double them)."""
+    questionnaire = Questionnaire.latest()
+    if questionnaire is None:
+        raise RuntimeError("No questionnaire is published: run seed_demo without --assessments first.")
+    existing = Assessment.objects.filter(title__startswith=SYNTHETIC_PREFIX).count()
+    to_make = max(0, n - existing)
+    if not to_make:
+        return {"created": 0, "total": existing}
+    rng = random.Random(seed + existing)
+    pool = _answer_pool(questionnaire, rng)
+    not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        agencies = _agencies(rng)
+        plans = []
+        for i in range(to_make):
+            status = _pick(rng, STATUS_WEIGHTS)
+            answers, result = rng.choice(not_stopped if status in ("approved", "superseded") else pool)
+            age = rng.randint(0, 400)
+            title = f"{SYNTHETIC_PREFIX} {existing + i + 1:05d}: {rng.choice(USES)}"
+            review_by = None
+            if status == "approved":
+                months = 6 if result["risk"]["axis"] == "high" else 12
+                review_by = today - timedelta(days=age) + timedelta(days=30 * months)
+            plans.append((status, answers, result, age, title, review_by))
+
+        made = Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    uuid=uuid.uuid4(),
+                    agency=agencies[(existing + i) % len(agencies)],
+                    questionnaire=questionnaire,
+                    title=title,
+                    status=status,
+                    answers=answers,
+                    review_by=review_by,
+                )
+                for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
+            ],
+            batch_size=BATCH,
+        )
+        if made and made[0].pk is None:  # backends without RETURNING for bulk inserts
+            made = list(Assessment.objects.filter(title__in=[p[4] for p in plans]).order_by("pk"))
+
+        versions = []
+        by_age: dict[int, list[int]] = {}
+        for assessment, (status, answers, result, age, _title, _review_by) in zip(made, plans, strict=True):
+            by_age.setdefault(age // 14 * 14, []).append(assessment.pk)
+            if status == "draft":
+                continue
+            numbers = 2 if status == "submitted" and rng.random() < 0.3 else 1
+            for number in range(1, numbers + 1):
+                last = number == numbers
+                decision = (
+                    {
+                        "approved": "approved",
+                        "superseded": "approved",
+                        "rejected": "rejected",
+                        "returned": "returned",
+                    }.get(status, "")
+                    if last
+                    else "returned"
+                )
+                versions.append(
+                    AssessmentVersion(
+                        assessment=assessment,
+                        number=number,
+                        questionnaire=questionnaire,
+                        answers=answers,
+                        result=result,
+                        verdict=result["verdict"],
+                        quadrant=result["quadrant"],
+                        decision=decision,
+                        decision_reason="Syntetisk begrunnelse."
+                        if decision in ("returned", "rejected")
+                        else "",
+                        decided_at=(now - timedelta(days=max(0, age - 7))) if decision else None,
+                    )
+                )
+        AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        _backdate(Assessment, "created_at", by_age, now)
+        _backdate(Assessment, "updated_at", by_age, now)
+        version_ages: dict[int, list[int]] = {}
+        for version in AssessmentVersion.objects.filter(assessment_id__in=[a.pk for a in made]).values_list(
+            "pk", "assessment__created_at"
+        ):
+            version_ages.setdefault(max(0, (now - version[1]).days - 3), []).append(version[0])
+        _backdate(AssessmentVersion, "submitted_at", version_ages, now)
+        audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
+    return {"created": to_make, "versions": len(versions), "total": existing + to_make}

@@ -1,0 +1,232 @@
+"""Forms for the wizard and the pages around it. Forms only validate and convert; writes go through services.
+
+A wizard step's form is generated from the questionnaire definition (`section_form_class`): one field per
+question, with the same value checks as the import and the scoring (`questionnaire.clean_value`). Fields are
+never `required` in the HTML sense: a draft may be saved half-filled, and completeness is checked on submit.
+"""
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .conditions import is_empty
+from .models import Agency
+from .questionnaire import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section, clean_value
+
+# Texts up to this many characters get a one-line input; longer ones a text area.
+SHORT_TEXT = 200
+MAX_ANSWERS_FILE_BYTES = 1024 * 1024
+
+SCALE_DEFAULT_LABELS = {
+    0: pgettext_lazy("scale", "0 – ingen eller svært lav"),
+    1: pgettext_lazy("scale", "1 – lav"),
+    2: pgettext_lazy("scale", "2 – middels"),
+    3: pgettext_lazy("scale", "3 – høy"),
+    4: pgettext_lazy("scale", "4 – svært høy"),
+}
+
+INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternativene.")
+TEXT_TOO_LONG = _("Teksten er for lang: %(show_value)d tegn, men høyst %(limit_value)d er tillatt.")
+
+
+class AnswerText(forms.CharField):
+    """Text with line breaks counted once: browsers send CRLF, but the limit is about what people wrote."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n")
+        return super().to_python(value)
+
+
+def _text(question: Question, attr: str, lang: str) -> str:
+    english = getattr(question, f"{attr}_en", "") if lang == "en" else ""
+    return english or getattr(question, attr)
+
+
+def _choice_label(choice, lang: str) -> str:
+    return (choice.label_en or choice.label) if lang == "en" else choice.label
+
+
+def _field_for(question: Question, lang: str) -> forms.Field:
+    label = _text(question, "label", lang)
+    common = {"label": label, "required": False}
+    if question.type == "text":
+        limit = question.max_length or DEFAULT_TEXT_MAX_LENGTH
+        widget = forms.TextInput if limit <= SHORT_TEXT else forms.Textarea(attrs={"rows": 5})
+        return AnswerText(max_length=limit, strip=True, widget=widget,
+                          error_messages={"max_length": TEXT_TOO_LONG}, **common)
+    if question.type == "scale":
+        labels = {c.value: _choice_label(c, lang) for c in question.choices}
+        choices = [(v, f"{v} – {labels[v]}" if v in labels else SCALE_DEFAULT_LABELS[v]) for v in range(5)]
+        return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, widget=forms.RadioSelect,
+                                      error_messages={"invalid_choice": INVALID_CHOICE}, **common)
+    choices = [(c.value, _choice_label(c, lang)) for c in question.choices]
+    if question.type == "multi":
+        messages = {"invalid_choice": INVALID_CHOICE, "invalid_list": _("Velg ett eller flere alternativer.")}
+        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple,
+                                         error_messages=messages, **common)
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect,
+                             error_messages={"invalid_choice": INVALID_CHOICE}, **common)
+
+
+class SectionForm(forms.Form):
+    """One wizard step. Subclasses made by `section_form_class` set `section` and `lang`."""
+
+    section: Section
+    lang: str = "nb"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for question in self.section.questions:
+            if question.key in self.errors:
+                continue
+            value = cleaned.get(question.key)
+            if is_empty(value):
+                cleaned[question.key] = None
+                continue
+            value, error = clean_value(question, value)
+            if error:
+                self.add_error(question.key, error)
+            else:
+                cleaned[question.key] = value
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        """The step's answers (None for unanswered), ready for `services.assessment_save_step`."""
+        return {q.key: self.cleaned_data.get(q.key) for q in self.section.questions}
+
+    def items(self) -> list[dict[str, Any]]:
+        """Question, bound field and display texts, in order: what the step template renders."""
+        rows = []
+        for question in self.section.questions:
+            bound = self[question.key]
+            rows.append({
+                "question": question,
+                "field": bound,
+                "help": _text(question, "help", self.lang),
+                "is_choice": question.type != "text",
+                "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
+                "error_id": f"{bound.auto_id}_error",
+            })
+        return rows
+
+    def mark_errors(self) -> None:
+        """Link each error message to its input (aria-describedby) and flag the input invalid."""
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
+                attrs["aria-invalid"] = "true"
+
+
+@lru_cache(maxsize=256)
+def _form_class(defn: Definition, section_key: str, lang: str) -> type[SectionForm]:
+    # A parsed Definition hashes by identity, and as_definition() hands out one object per content.
+    section = defn.section(section_key)
+    fields = {q.key: _field_for(q, lang) for q in section.questions}
+    name = f"{section_key.title().replace('_', '')}Form"
+    return type(name, (SectionForm,), {**fields, "section": section, "lang": lang})
+
+
+def section_form_class(defn: Definition, section_key: str, lang: str = "nb") -> type[SectionForm]:
+    """The form class of one section (cached per parsed definition, section and language)."""
+    return _form_class(defn, section_key, "en" if lang == "en" else "nb")
+
+
+def encode_answers(section: Section, answers: dict[str, Any], prefix: str) -> dict[str, list[str]]:
+    """A section's stored answers as form data (what a browser would post), for re-validating the draft."""
+    data: dict[str, list[str]] = {}
+    for question in section.questions:
+        value = answers.get(question.key)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        data[f"{prefix}-{question.key}"] = [str(v) for v in values]
+    return data
+
+
+def initial_for(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
+    return {q.key: answers[q.key] for q in section.questions if q.key in answers}
+
+
+class RevisionForm(forms.Form):
+    """The draft revision a form was shown with: the optimistic lock."""
+
+    revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class SummaryForm(forms.Form):
+    """The summary step has no questions; submitting is the button."""
+
+
+def _agency_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Agency.objects.none(), label=_("Virksomhet"), empty_label=None,
+        error_messages={"invalid_choice": _("Velg en virksomhet du er leder for."),
+                        "required": _("Velg en virksomhet.")},
+    )
+
+
+class NewAssessmentForm(forms.Form):
+    agency = _agency_field()
+    title = forms.CharField(
+        label=_("Hva heter tiltaket?"), max_length=200, strip=True,
+        help_text=_("Et kort navn som kolleger og UKE kjenner igjen, "
+                    "f.eks. «Copilot i Word for saksbehandlere»."),
+        error_messages={"required": _("Gi vurderingen et navn."), "max_length": TEXT_TOO_LONG},
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+
+class ImportForm(forms.Form):
+    agency = _agency_field()
+    title = forms.CharField(
+        label=_("Navn på vurderingen (valgfritt)"), max_length=200, required=False, strip=True,
+        help_text=_("Tomt betyr navnet i filen (svaret på «title»)."),
+        error_messages={"max_length": TEXT_TOO_LONG},
+    )
+    file = forms.FileField(
+        label=_("Svarfil (JSON)"),
+        error_messages={"required": _("Velg en fil."), "empty": _("Filen er tom.")},
+    )
+
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_ANSWERS_FILE_BYTES:
+            raise forms.ValidationError(
+                _("Filen er for stor (%(size)s byte, høyst %(limit)s)."),
+                params={"size": upload.size, "limit": MAX_ANSWERS_FILE_BYTES}, code="too_large",
+            )
+        raw = upload.read(MAX_ANSWERS_FILE_BYTES + 1)
+        try:
+            return json.loads(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("Filen er ikke UTF-8-tekst."), code="encoding") from None
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                _("Filen er ikke gyldig JSON (linje %(line)s, kolonne %(column)s: %(message)s)."),
+                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg}, code="json",
+            ) from None
+
+
+class ContributorForm(forms.Form):
+    contributor = forms.ModelChoiceField(
+        queryset=None, label=_("Bidragsyter"), empty_label=None,
+        error_messages={"invalid_choice": _("Velg en bidragsyter i virksomheten.")},
+    )
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contributor"].queryset = candidates
+        self.fields["contributor"].label_from_instance = lambda u: u.get_full_name() or u.username

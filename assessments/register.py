@@ -1,0 +1,184 @@
+"""The municipality's AI register: approved AI uses of every agency, the overview matrix, and exports.
+
+Signed-in users of every role see the register (approved entries only; no drafts, no names of people).
+`KIV_PUBLIC_REGISTER=True` opens a sign-in-free copy with the fields fit for publication.
+"""
+
+import json
+from datetime import date
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit, overview, queries
+from .csv_export import csv_response
+from .permissions import public, roles_for, signed_in
+from .review_forms import AI_KIND_LABELS, QUADRANT_LABELS, VERDICT_LABELS, OverviewForm, RegisterFilterForm
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 1000
+# The fields of an entry, in export order; the public register leaves out `id` (no link into the app).
+FIELDS = ["id", "title", "agency", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
+PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
+
+
+def _filtered(request):
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.register(
+        agency=filters.get("agency"),
+        ai_kind=filters.get("ai_kind") or "",
+        verdict=filters.get("verdict") or "",
+        q=filters.get("q") or "",
+    )
+    return form, qs
+
+
+def _entries(items, today: date) -> list[dict]:
+    """Register entries for a batch of annotated assessments (one query for their kinds of AI)."""
+    items = list(items)
+    kinds = queries.ai_kinds([a.r_version_id for a in items if a.r_version_id])
+    entries = []
+    for a in items:
+        ai_kind = kinds.get(a.r_version_id, [])
+        entries.append({
+            "id": str(a.uuid),
+            "uuid": a.uuid,
+            "title": a.title,
+            "agency": a.agency.name,
+            "agency_id": a.agency_id,
+            "ai_kind": ai_kind,
+            "ai_kind_labels": [str(AI_KIND_LABELS.get(k, k)) for k in ai_kind],
+            "verdict": a.r_verdict or "",
+            "verdict_label": str(VERDICT_LABELS.get(a.r_verdict, a.r_verdict or "")),
+            "quadrant": a.r_quadrant or "",
+            "quadrant_label": str(QUADRANT_LABELS.get(a.r_quadrant, a.r_quadrant or "")),
+            "approved": timezone.localtime(a.r_approved_at).date() if a.r_approved_at else None,
+            "review_by": a.review_by,
+            "overdue": bool(a.review_by and a.review_by < today),
+        })
+    return entries
+
+
+def _iter_entries(qs):
+    today = timezone.localdate()
+    batch = []
+    for item in qs.iterator(chunk_size=EXPORT_CHUNK):
+        batch.append(item)
+        if len(batch) == EXPORT_CHUNK:
+            yield from _entries(batch, today)
+            batch = []
+    yield from _entries(batch, today)
+
+
+def _page(request, qs):
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.entries = _entries(page.object_list, timezone.localdate())
+    return page
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@signed_in
+def register(request):
+    form, qs = _filtered(request)
+    page = _page(request, qs)
+    roles = roles_for(request.user)
+    for entry in page.entries:
+        # Only those who may open the assessment get a link to it (leaders of other agencies do not).
+        entry["can_open"] = (
+            roles.is_reviewer or roles.audits(entry["agency_id"]) or entry["agency_id"] in roles.member_of
+        )
+    context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
+    return render(request, "register/register.html", context)
+
+
+def _csv(qs, fields: list[str], filename: str) -> StreamingHttpResponse:
+    headers = {
+        "id": _("ID"), "title": _("Tittel"), "agency": _("Virksomhet"), "ai_kind": _("Type KI"),
+        "verdict": _("Konklusjon"), "quadrant": _("Kvadrant"), "approved": _("Godkjent"),
+        "review_by": _("Ny vurdering innen"), "overdue": _("Fristen er passert"),
+    }
+    labelled = {"ai_kind": "ai_kind_labels", "verdict": "verdict_label", "quadrant": "quadrant_label"}
+    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs))
+    return csv_response(filename, [headers[f] for f in fields], rows)
+
+
+def _json(qs, fields: list[str], filename: str) -> HttpResponse:
+    def stream():
+        generated = json.dumps(timezone.now().isoformat(timespec="seconds"))
+        yield '{"generated_at": ' + generated + ', "entries": ['
+        for i, entry in enumerate(_iter_entries(qs)):
+            data = {f: entry[f] for f in fields}
+            for key in ("approved", "review_by"):
+                data[key] = data[key].isoformat() if data[key] else None
+            yield ("," if i else "") + json.dumps(data, ensure_ascii=False)
+        yield "]}"
+
+    response = StreamingHttpResponse(stream(), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@signed_in
+def register_csv(request):
+    _form, qs = _filtered(request)
+    audit.record(request.user, "register.exported", details={"format": "csv"})
+    return _csv(qs, FIELDS, "ki-register.csv")
+
+
+@signed_in
+def register_json(request):
+    _form, qs = _filtered(request)
+    audit.record(request.user, "register.exported", details={"format": "json"})
+    return _json(qs, FIELDS, "ki-register.json")
+
+
+@signed_in
+def register_overview(request):
+    """Every assessment the user may see as a point (approved ones of all agencies for everyone)."""
+    form = OverviewForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    group_by = filters.get("group") or "status"
+    rows = list(queries.overview_points(request.user, agency=filters.get("agency")))
+    svg, groups, total = overview.render(rows, group_by=group_by)
+    headers, table = overview.quadrant_table(rows, group_by)
+    context = {"form": form, "svg": svg, "groups": groups, "total": total, "group_by": group_by,
+               "headers": headers, "table": table}
+    return render(request, "register/overview.html", context)
+
+
+def _public_enabled() -> None:
+    if not settings.KIV_PUBLIC_REGISTER:
+        raise Http404
+
+
+@public
+def public_register(request):
+    _public_enabled()
+    form, qs = _filtered(request)
+    page = _page(request, qs)
+    context = {"form": form, "page": page, "querystring": _querystring(request), "public": True}
+    return render(request, "register/register.html", context)
+
+
+@public
+def public_register_csv(request):
+    _public_enabled()
+    _form, qs = _filtered(request)
+    return _csv(qs, PUBLIC_FIELDS, "ki-register-oslo-kommune.csv")
+
+
+@public
+def public_register_json(request):
+    _public_enabled()
+    _form, qs = _filtered(request)
+    return _json(qs, PUBLIC_FIELDS, "ki-register-oslo-kommune.json")

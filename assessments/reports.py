@@ -1,0 +1,489 @@
+"""The report: a Django template with its own print stylesheet, rendered by WeasyPrint as PDF/A-3 with the
+answers file embedded, sealed by signing.py, and stored per agency through Django's storage API.
+
+WeasyPrint runs in a long-lived process (the worker), so the parsed stylesheet and the font configuration
+are made once per process. User text reaches the HTML only through the template's auto-escaping, and
+WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own static files and refuses
+everything else: no network, no file outside the static folders, no data: URLs.
+
+The life of a `Report` row (produce_report, requeue_stale) is a set of conditional UPDATEs, because a task
+can run twice (late acks, a requeue) and a worker can die at any point:
+    pending --claim--> rendering --finish--> ready
+       ^                  | error (attempts left)        | error at the attempt cap, or the cap was
+       +------------------+                              v  reached before a claim: failed
+"""
+
+import hashlib
+import json
+import logging
+import mimetypes
+import posixpath
+import threading
+import time
+from collections import defaultdict
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from . import audit, signing
+from .models import Assessment, Report
+from .questionnaire import as_definition, validate_answers, visible_sections
+from .scoring import AXIS_LABELS, EFFECT_LABELS, LEVEL_LABELS, QUADRANT_LABELS, VERDICT_LABELS, score
+
+log = logging.getLogger(__name__)
+
+# A made-up origin (the .invalid top-level domain never resolves): URLs under it name static files.
+STATIC_ORIGIN = "https://static.kiveileder.invalid/"
+STYLESHEET = "reports/report.css"
+ATTACHMENT_NAME = signing.ATTACHMENT_NAME
+STALE_AFTER_SECONDS = 300
+_FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+# --- Fetching: the app's static files, nothing else ----------------------------------------------------
+
+
+class URLRefused(ValueError):
+    """WeasyPrint asked for something other than one of the app's static files."""
+
+
+def static_path_for(url: str) -> Path | None:
+    """The file on disk that `url` names, when it is one of the app's static files; otherwise None."""
+    if not isinstance(url, str) or not url.startswith(STATIC_ORIGIN):
+        return None
+    parts = urlsplit(url)
+    if parts.query or parts.username or parts.password or parts.port:
+        return None
+    relative = unquote(parts.path).lstrip("/")
+    if not relative or "\x00" in relative or "\\" in relative:
+        return None
+    normal = posixpath.normpath(relative)
+    if normal in (".", "..") or normal.startswith(("../", "/")):
+        return None
+    found = finders.find(normal)
+    if not found:
+        return None
+    path = Path(found)
+    return path if path.is_file() else None
+
+
+class StaticFilesFetcher(URLFetcher):
+    """Serves files under STATIC_ORIGIN from the static folders; refuses every other URL."""
+
+    def __init__(self) -> None:
+        super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url, headers=None):
+        path = static_path_for(url)
+        if path is None:
+            log.warning("Report rendering refused to fetch %.200s", url)
+            raise URLRefused(f"refused: {url[:200]}")
+        content_type = _FONT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+        headers = {"Content-Type": content_type or "application/octet-stream"}
+        return URLFetcherResponse(url, path.read_bytes(), headers)
+
+
+FETCHER = StaticFilesFetcher()
+
+
+@cache
+def _styles():
+    """One parsed stylesheet and one font configuration per process (parsing and font loading are slow)."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    stylesheet = CSS(url=STATIC_ORIGIN + STYLESHEET, url_fetcher=FETCHER, font_config=font_config)
+    return stylesheet, font_config
+
+
+# One render at a time per process: the shared font configuration is not documented as thread-safe.
+_render_lock = threading.Lock()
+
+
+# --- What goes into the report ---------------------------------------------------------------------------
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _label(obj, lang: str, field: str = "label") -> str:
+    if lang == "en":
+        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+def _phrases(defn, triggered_by: dict, lang: str) -> list[str]:
+    out = []
+    for key, value in (triggered_by or {}).items():
+        question = defn.questions.get(key)
+        if question is None:
+            out.append(f"{key}: {value}")
+        else:
+            out.append(f"{_label(question, lang)}: {question.value_label(value, lang)}")
+    return out
+
+
+def answers_file(assessment: Assessment, *, questionnaire_version: str, answers: dict, version=None,
+                 report: Report | None = None) -> dict:  # fmt: skip
+    """The answers file (the design's format with `meta`) that the report embeds as svar.json."""
+    return {
+        "questionnaire": questionnaire_version,
+        "answers": answers,
+        "meta": {
+            "agency": assessment.agency.name,
+            "assessment": str(assessment.uuid),
+            "version": version.number if version is not None else None,
+            "source": "version" if version is not None else "draft",
+            "decision": version.decision if version is not None else "",
+            "report": str(report.uuid) if report is not None else None,
+            "exported_at": timezone.now().isoformat(timespec="seconds"),
+        },
+    }
+
+
+def _matrix_svg(result: dict, defn) -> str:
+    """The risk × need figure from assessments/matrix.py (pure: numbers in, escaped SVG out)."""
+    from . import matrix
+
+    return matrix.result_matrix(
+        result, id_prefix="report-matrix", risk_high_at=defn.scoring.risk_high_at,
+        need_high_at=defn.scoring.need_high_at,
+    )
+
+
+def build_context(report: Report) -> dict:
+    """Everything the template shows, from the version (a decision) or the live draft (a preview)."""
+    assessment = report.assessment
+    lang = assessment.language or "nb"
+    preview = report.kind == Report.Kind.PREVIEW
+    if preview:
+        questionnaire = assessment.questionnaire
+        defn = as_definition(questionnaire.definition)
+        answers = validate_answers(defn, assessment.answers)[0]
+        result = score(defn, answers).to_dict()
+        version = None
+        comment_version = assessment.latest_version()
+    else:
+        version = report.version
+        questionnaire = version.questionnaire
+        defn = as_definition(questionnaire.definition)
+        answers = version.answers
+        result = version.result
+        comment_version = version
+
+    comments = defaultdict(list)
+    for comment in (comment_version.comments.select_related("author").all() if comment_version else []):
+        comments[comment.question_key].append(
+            {"author": _person(comment.author), "at": comment.created_at, "text": comment.text}
+        )
+    sections = []
+    for section in visible_sections(defn, answers):
+        rows = []
+        for question in section.questions:
+            value = answers.get(question.key)
+            rows.append({
+                "key": question.key,
+                "label": _label(question, lang),
+                "answered": value is not None,
+                "value": question.value_label(value, lang) if value is not None else "",
+                "is_text": question.type == "text",
+                "comments": comments.get(question.key, []),
+            })
+        sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
+
+    hard_rules = [
+        {
+            "id": rule["id"],
+            "title": rule.get("title_en") if lang == "en" and rule.get("title_en") else rule["title"],
+            "effect": EFFECT_LABELS.get(rule["effect"], rule["effect"]),
+            "explanation": rule.get("explanation", ""),
+            "source": rule.get("source", ""),
+            "because": _phrases(defn, rule.get("triggered_by"), lang),
+        }
+        for rule in result.get("hard_rules", [])
+    ]
+    need_caps = {cap.id: cap.title for cap in defn.need_caps}
+    data = answers_file(assessment, questionnaire_version=questionnaire.version, answers=answers,
+                        version=version, report=report)
+    return {
+        "report": report,
+        "assessment": assessment,
+        "agency": assessment.agency,
+        "version": version,
+        "preview": preview,
+        "lang": lang,
+        "questionnaire": questionnaire,
+        "title": answers.get("title") or assessment.title,
+        "result": result,
+        "verdict_label": VERDICT_LABELS.get(result["verdict"], result["verdict"]),
+        "quadrant_label": QUADRANT_LABELS.get(result["quadrant"], result["quadrant"]),
+        "risk_level_label": LEVEL_LABELS.get(result["risk"]["level"], result["risk"]["level"]),
+        "risk_axis_label": AXIS_LABELS.get(result["risk"]["axis"], result["risk"]["axis"]),
+        "need_axis_label": AXIS_LABELS.get(result["need"]["axis"], result["need"]["axis"]),
+        "need_caps": [need_caps.get(cap, cap) for cap in result["need"].get("capped_by", [])],
+        "matrix_svg": _matrix_svg(result, defn),
+        "hard_rules": hard_rules,
+        "obligations": result.get("obligations", []),
+        "sections": sections,
+        "general_comments": comments.get("", []),
+        "decision": {
+            "label": version.get_decision_display() if version and version.decision else "",
+            "code": version.decision if version else "",
+            "by": _person(version.decided_by) if version else "",
+            "at": version.decided_at if version else None,
+            "reason": version.decision_reason if version else "",
+        },
+        "submitted_by": _person(version.submitted_by) if version else "",
+        "generated_at": timezone.now(),
+        "answers_file": data,
+    }
+
+
+def render_html(context: dict) -> str:
+    return render_to_string("reports/report.html", context)
+
+
+def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
+    """HTML -> PDF/A-3b, tagged, with the answers file attached as svar.json."""
+    from weasyprint import HTML, Attachment
+
+    stylesheet, font_config = _styles()
+    attachment = Attachment(
+        string=json.dumps(answers, ensure_ascii=False, indent=2),
+        name=ATTACHMENT_NAME,
+        description=f"Svarene i vurderingen «{title}» (kan importeres i KI-veileder)",
+        relationship="Data",
+        url_fetcher=FETCHER,
+    )
+    with _render_lock:
+        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=font_config, pdf_variant="pdf/a-3b", pdf_tags=True,
+            attachments=[attachment],
+        )
+
+
+def signature_reason(report: Report) -> str:
+    version = report.version
+    decision = version.get_decision_display().lower() if version.decision else "behandlet"
+    return f"KI-veileder: vurdering {report.assessment.uuid} versjon {version.number} {decision}"
+
+
+def storage_name(report: Report, sha256: str) -> str:
+    assessment = report.assessment
+    if report.kind == Report.Kind.PREVIEW:
+        return f"previews/{assessment.agency.slug}/{assessment.uuid}/utkast-{sha256[:12]}.pdf"
+    return f"reports/{assessment.agency.slug}/{assessment.uuid}/v{report.version.number}-{sha256[:12]}.pdf"
+
+
+def build_pdf(report: Report) -> dict:
+    """Render (and, for a decision, seal) the report. Returns the bytes and what to record about them."""
+    started = time.perf_counter()
+    with translation.override(report.assessment.language or "nb"):
+        context = build_context(report)
+        html = render_html(context)
+    pdf = write_pdf(html, context["answers_file"], title=context["title"])
+    render_ms = round((time.perf_counter() - started) * 1000)
+    sign_ms, signer = None, ""
+    if report.kind == Report.Kind.SIGNED:
+        started = time.perf_counter()
+        pdf = signing.sign_pdf(pdf, reason=signature_reason(report))
+        sign_ms = round((time.perf_counter() - started) * 1000)
+        signer = signing.seal_identity().common_name
+    return {"pdf": pdf, "render_ms": render_ms, "sign_ms": sign_ms, "signer": signer}
+
+
+def store(report: Report, pdf: bytes) -> tuple[str, str]:
+    """Save under a content-addressed name; a second save of the same bytes reuses the file."""
+    sha256 = hashlib.sha256(pdf).hexdigest()
+    name = storage_name(report, sha256)
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(pdf))
+        if saved != name:  # a concurrent writer stored the same name first; keep one copy
+            default_storage.delete(saved)
+    return name, sha256
+
+
+# --- The row's life: claim, finish, fail, sweep -------------------------------------------------------
+
+
+class AttemptFailed(Exception):
+    """One attempt failed. `final` when the attempt cap is reached and the row is now `failed`."""
+
+    def __init__(self, report_id: int, attempts: int, final: bool, error: str):
+        self.report_id, self.attempts, self.final = report_id, attempts, final
+        super().__init__(f"report {report_id}, attempt {attempts}: {error}")
+
+
+def _claim(report_id: int, max_attempts: int) -> bool:
+    rows = Report.objects.filter(pk=report_id, status=Report.Status.PENDING, attempts__lt=max_attempts)
+    claimed = rows.update(
+        status=Report.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(),
+        finished_at=None, updated_at=timezone.now(),
+    )
+    return claimed == 1
+
+
+def _not_claimed(report_id: int, max_attempts: int) -> str:
+    """Why a claim failed: already done, in someone else's hands, gone, or out of attempts."""
+    report = Report.objects.filter(pk=report_id).select_related("assessment").first()
+    if report is None:
+        return "missing"
+    if report.status == Report.Status.PENDING and report.attempts >= max_attempts:
+        _mark_failed(report, "Avbrutt: for mange forsøk.", from_status=Report.Status.PENDING)
+        return "failed"
+    return {"ready": "already_ready", "rendering": "busy"}.get(report.status, report.status)
+
+
+def _mark_failed(report: Report, error: str, *, from_status: str) -> bool:
+    with transaction.atomic():
+        rows = Report.objects.filter(pk=report.pk, status=from_status, attempts=report.attempts)
+        done = rows.update(
+            status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+        if done:
+            audit.record(None, "report.failed", report, report.assessment.agency_id,
+                         {"kind": report.kind, "attempts": report.attempts})
+    return bool(done)
+
+
+def produce_report(report_id: int) -> str:
+    """Make one report, exactly once. Returns what happened: ready, already_ready, busy, failed, missing,
+    or superseded (the sweep handed this report to another run while this one was slow)."""
+    max_attempts = settings.KIV_REPORT_MAX_ATTEMPTS
+    if not _claim(report_id, max_attempts):
+        return _not_claimed(report_id, max_attempts)
+    report = Report.objects.select_related(
+        "assessment__agency", "assessment__questionnaire", "version__questionnaire", "version__decided_by",
+        "version__submitted_by",
+    ).get(pk=report_id)
+    attempt = report.attempts
+    name = None
+    try:
+        made = build_pdf(report)
+        name, sha256 = store(report, made["pdf"])
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.exception("Report %s failed on attempt %s", report.uuid, attempt)
+        final = attempt >= max_attempts
+        if final:
+            _mark_failed(report, error, from_status=Report.Status.RENDERING)
+        else:
+            Report.objects.filter(pk=report_id, status=Report.Status.RENDERING, attempts=attempt).update(
+                status=Report.Status.PENDING, error=error[:2000], updated_at=timezone.now()
+            )
+        raise AttemptFailed(report_id, attempt, final, error) from exc
+
+    with transaction.atomic():
+        rows = Report.objects.filter(pk=report_id, status=Report.Status.RENDERING, attempts=attempt)
+        finished = rows.update(
+            status=Report.Status.READY, sha256=sha256, size=len(made["pdf"]), storage_name=name,
+            signer=made["signer"], error="", finished_at=timezone.now(), updated_at=timezone.now(),
+            render_ms=made["render_ms"], sign_ms=made["sign_ms"],
+        )
+        if finished:
+            audit.record(None, "report.ready", report, report.assessment.agency_id, {
+                "kind": report.kind, "version": report.version.number if report.version else None,
+                "sha256": sha256, "attempts": attempt,
+            })
+    if not finished:
+        # The sweep judged this run dead and another run took over: its file is the one on record.
+        if not Report.objects.filter(storage_name=name).exists():
+            default_storage.delete(name)
+        return "superseded"
+    if report.kind == Report.Kind.PREVIEW:
+        _drop_older_previews(report)
+    return "ready"
+
+
+def _drop_older_previews(report: Report) -> None:
+    """A draft preview is a working copy: keep only the newest one per assessment."""
+    older = Report.objects.filter(
+        assessment_id=report.assessment_id, kind=Report.Kind.PREVIEW, status=Report.Status.READY,
+        created_at__lt=report.created_at,
+    ).exclude(pk=report.pk)
+    for old in older:
+        shared = Report.objects.filter(storage_name=old.storage_name).exclude(pk=old.pk).exists()
+        if old.storage_name and not shared:
+            default_storage.delete(old.storage_name)
+        old.delete()
+
+
+def requeue_stale(*, older_than: int = STALE_AFTER_SECONDS, enqueue=None) -> dict:
+    """Put reports stuck in `pending` or `rendering` for more than `older_than` seconds back on the queue;
+    those already at the attempt cap become `failed`. Returns a JSON-ready summary."""
+    if enqueue is None:
+        from .tasks import enqueue_render as enqueue
+    max_attempts = settings.KIV_REPORT_MAX_ATTEMPTS
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    stale = Report.objects.filter(
+        Q(status=Report.Status.PENDING, updated_at__lt=cutoff)
+        | Q(status=Report.Status.RENDERING, started_at__lt=cutoff)
+    ).select_related("assessment").order_by("created_at")
+    summary = {"older_than": older_than, "checked": 0, "requeued": [], "failed": [], "enqueue_errors": []}
+    for report in stale:
+        summary["checked"] += 1
+        if report.attempts >= max_attempts:
+            if _mark_failed(report, "Avbrutt: for mange forsøk.", from_status=report.status):
+                summary["failed"].append(str(report.uuid))
+            continue
+        released = Report.objects.filter(pk=report.pk, status=report.status, attempts=report.attempts).update(
+            status=Report.Status.PENDING, updated_at=timezone.now()
+        )
+        if not released:
+            continue  # it moved on while we looked
+        summary["requeued"].append(str(report.uuid))
+        if not enqueue(report.pk):
+            summary["enqueue_errors"].append(str(report.uuid))
+    return summary
+
+
+# --- Verification: which stored report is this? -------------------------------------------------------
+
+
+def verify_document(data: bytes) -> dict:
+    """Check the seal (signing.verify_pdf; raises NotAPdfError) and find the stored report: by the SHA-256
+    of the bytes (the same file), and by the assessment id and version written inside the document."""
+    outcome = signing.verify_pdf(data)
+    outcome["stored"] = (
+        Report.objects.filter(sha256=outcome["sha256"], kind=Report.Kind.SIGNED, status=Report.Status.READY)
+        .select_related("assessment__agency", "version")
+        .first()
+    )
+    outcome["claimed"] = None
+    claimed_id, claimed_version = outcome.get("assessment"), outcome.get("version")
+    if claimed_id and isinstance(claimed_version, int):
+        try:
+            outcome["claimed"] = (
+                Report.objects.filter(
+                    assessment__uuid=claimed_id, version__number=claimed_version, kind=Report.Kind.SIGNED
+                )
+                .select_related("assessment__agency", "version")
+                .first()
+            )
+        except ValidationError:  # not a UUID
+            outcome["claimed"] = None
+    outcome["matches"] = bool(
+        outcome["valid"] and outcome["stored"] is not None
+        and (outcome["claimed"] is None or outcome["claimed"].pk == outcome["stored"].pk)
+    )
+    if outcome["valid"] and not outcome["matches"]:
+        outcome["problem"] = "unknown: the seal is ours, but no stored report has these exact bytes"
+    return outcome

@@ -1,0 +1,352 @@
+"""UKE's review: the queue, the review page with its comments and decisions, and material changes.
+
+Every view asks the permission layer first. Decisions go through the services; a decision on a
+version that is no longer the one under review (a second tab, a resubmission meanwhile) is refused
+with 409 and changes nothing.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import queries, services
+from .models import Assessment, AssessmentVersion, AuditEvent, ReviewComment
+from .permissions import can_review, get_assessment, is_reviewer, require, roles_for, signed_in
+from .questionnaire import as_definition, visible_sections
+from .result_view import present
+from .review_forms import (
+    QUADRANT_LABELS,
+    VERDICT_LABELS,
+    CommentForm,
+    DecisionForm,
+    MaterialChangeForm,
+    QueueFilterForm,
+)
+from .services import MATERIAL_CHANGE_KINDS, ReviewConflict
+
+PAGE_SIZE = 25
+DECISIONS = ("return", "approve", "reject")
+
+
+@require(is_reviewer)
+def review_queue(request):
+    form = QueueFilterForm(request.GET or {"status": Assessment.Status.SUBMITTED})
+    filters = form.cleaned_data if form.is_valid() else {"status": Assessment.Status.SUBMITTED}
+    qs, counts_base = queries.queue(
+        request.user,
+        status=filters.get("status") or "",
+        agency=filters.get("agency"),
+        verdict=filters.get("verdict") or "",
+        quadrant=filters.get("quadrant") or "",
+        sort=filters.get("sort") or "oldest",
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.verdict_label = VERDICT_LABELS.get(item.v_verdict, item.v_verdict)
+        item.quadrant_label = QUADRANT_LABELS.get(item.v_quadrant, item.v_quadrant)
+    counts = queries.status_counts(counts_base)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": [
+            (value, label, counts.get(value, 0))
+            for value, label in Assessment.Status.choices
+            if value in counts or value == Assessment.Status.SUBMITTED
+        ],
+        "querystring": _querystring(request),
+    }
+    return render(request, "review/queue.html", context)
+
+
+def _querystring(request) -> str:
+    """The current filters without the page number, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@signed_in
+def review_detail(request, assessment_uuid):
+    assessment = get_assessment(request, assessment_uuid, "view")
+    return render(request, "review/detail.html", review_context(request, assessment))
+
+
+def _earlier_version(assessment: Assessment, versions: list[AssessmentVersion]) -> AssessmentVersion | None:
+    """What to compare with: the previous version, or for a material change the version it replaces."""
+    if len(versions) > 1:
+        return versions[-2]
+    if assessment.replaces_id:
+        return (
+            AssessmentVersion.objects.filter(assessment_id=assessment.replaces_id)
+            .select_related("questionnaire")
+            .order_by("-number")
+            .first()
+        )
+    return None
+
+
+def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict], list[dict]]:
+    """The current answers by section, and the questions whose answers changed since `earlier`."""
+    now_by_key, before_by_key = {}, {}
+    for comment in comments:
+        if comment.question_key:
+            target = now_by_key if comment.version_id == current.pk else before_by_key
+            target.setdefault(comment.question_key, []).append(comment)
+    before = earlier.answers if earlier else None
+    sections = []
+    for section in visible_sections(defn, current.answers):
+        rows = []
+        for question in section.questions:
+            if question.key not in current.answers and question.key not in (before or {}):
+                continue
+            value = current.answers.get(question.key)
+            rows.append(
+                {
+                    "key": question.key,
+                    "label": (question.label_en or question.label) if lang == "en" else question.label,
+                    "value": question.value_label(value, lang),
+                    "changed": before is not None and before.get(question.key) != value,
+                    "before": question.value_label(before.get(question.key), lang)
+                    if before is not None
+                    else "",
+                    "comments": now_by_key.get(question.key, []),
+                    "earlier_comments": before_by_key.get(question.key, []),
+                }
+            )
+        title = (section.title_en or section.title) if lang == "en" else section.title
+        sections.append({"key": section.key, "title": title, "rows": rows})
+    changes = []
+    if before is not None:
+        for key in sorted(set(before) | set(current.answers), key=lambda k: _order(defn, k)):
+            if before.get(key) == current.answers.get(key):
+                continue
+            question = defn.questions.get(key)
+            label = (
+                ((question.label_en or question.label) if lang == "en" else question.label)
+                if question
+                else key
+            )
+
+            def show(value, q=question):
+                return q.value_label(value, lang) if q else str(value)
+
+            changes.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "before": show(before.get(key)) if key in before else _("(ikke besvart eller ikke vist)"),
+                    "after": show(current.answers.get(key))
+                    if key in current.answers
+                    else _("(ikke vist nå)"),
+                    "earlier_comments": before_by_key.get(key, []),
+                }
+            )
+    return sections, changes
+
+
+def _order(defn, key: str) -> int:
+    question = defn.questions.get(key)
+    return question.order if question else 10_000
+
+
+def _material_change(assessment: Assessment) -> list[str]:
+    if not assessment.replaces_id:
+        return []
+    event = AuditEvent.objects.filter(
+        action="assessment.created", object_type="assessment", object_id=str(assessment.uuid)
+    ).first()
+    kinds = (event.details or {}).get("material_change", []) if event else []
+    return [str(MATERIAL_CHANGE_KINDS[k]) for k in kinds if k in MATERIAL_CHANGE_KINDS]
+
+
+def review_context(request, assessment: Assessment, *, forms: dict | None = None, error: str = "") -> dict:
+    versions = list(assessment.versions.select_related("questionnaire", "decided_by", "submitted_by"))
+    context = {
+        "assessment": assessment,
+        "versions": versions,
+        "error": error,
+        "roles": roles_for(request.user),
+    }
+    if not versions:
+        return context
+    current = versions[-1]
+    earlier = _earlier_version(assessment, versions)
+    comments = list(
+        ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version")
+    )
+    lang = "en" if (get_language() or "nb").startswith("en") else "nb"
+    defn = as_definition(current.questionnaire.definition)
+    sections, changes = _answer_rows(defn, current, earlier, comments, lang)
+    may_decide = (
+        can_review(request.user, assessment)
+        and assessment.status == Assessment.Status.SUBMITTED
+        and not current.decision
+    )
+    forms = forms or {}
+    initial = {"version": current.number}
+    context.update(
+        {
+            "current": current,
+            "earlier": earlier,
+            "sections": sections,
+            "changes": changes,
+            "general_comments": [c for c in comments if not c.question_key and c.version_id == current.pk],
+            "earlier_general_comments": [
+                c for c in comments if not c.question_key and c.version_id != current.pk
+            ],
+            # The stored result, shown by the wizard's partial as the leader saw it when submitting.
+            "result": present(defn, current.result, id_prefix="review-matrix"),
+            "material_change": _material_change(assessment),
+            "may_decide": may_decide,
+            "may_approve": may_decide and current.verdict != "stop",
+            "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
+            "comment_form": forms.get("comment") or CommentForm(initial=initial),
+            "decision_forms": {
+                action: forms.get(action)
+                or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
+                for action in DECISIONS
+            },
+            "conflict_of_interest": roles_for(request.user).is_reviewer
+            and not can_review(request.user, assessment),
+            "open_replacement": Assessment.objects.filter(
+                replaces=assessment,
+                status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
+            ).first(),
+        }
+    )
+    return context
+
+
+def _rerender(
+    request, assessment, *, status: int, forms: dict | None = None, error: str = ""
+) -> HttpResponse:
+    assessment.refresh_from_db()  # after a refused action, show the state as it is now
+    context = review_context(request, assessment, forms=forms, error=error)
+    return render(request, "review/detail.html", context, status=status)
+
+
+def _detail_url(assessment, anchor: str = "") -> str:
+    return reverse("review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
+
+
+def _not_saved(form) -> str:
+    """An error summary at the top of the page (the field's own message sits beside the field)."""
+    problems = [str(message) for messages_ in form.errors.values() for message in messages_]
+    return _("Kommentaren ble ikke lagret: %(problems)s") % {"problems": " ".join(problems)}
+
+
+@signed_in
+@require_POST
+def review_comment(request, assessment_uuid):
+    assessment = get_assessment(request, assessment_uuid, "review")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, assessment, status=400, forms={"comment": form}, error=_not_saved(form))
+    key = form.cleaned_data["question_key"]
+    try:
+        services.review_comment_add(
+            assessment=assessment,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            question_key=key,
+            version_number=form.cleaned_data["version"],
+        )
+    except ReviewConflict as exc:
+        return _rerender(request, assessment, status=409, error=str(exc))
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _rerender(request, assessment, status=400, forms={"comment": form}, error=_not_saved(form))
+    messages.success(request, _("Kommentaren er lagret."))
+    return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
+
+
+def _decide(request, assessment_uuid, action: str) -> HttpResponse:
+    assessment = get_assessment(request, assessment_uuid, "review")
+    form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
+    if not form.is_valid():
+        return _rerender(request, assessment, status=400, forms={action: form})
+    data = form.cleaned_data
+    service = {
+        "return": services.assessment_return,
+        "approve": services.assessment_approve,
+        "reject": services.assessment_reject,
+    }[action]
+    text = {"comment": data["reason"]} if action == "approve" else {"reason": data["reason"]}
+    try:
+        service(assessment=assessment, user=request.user, version_number=data["version"], **text)
+    except ReviewConflict as exc:
+        return _rerender(request, assessment, status=409, error=str(exc))
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _rerender(request, assessment, status=400, forms={action: form})
+    done = {
+        "return": _("Vurderingen er returnert til virksomheten."),
+        "approve": _("Vurderingen er godkjent. Den signerte rapporten lages nå."),
+        "reject": _("Vurderingen er avvist. Den signerte rapporten lages nå."),
+    }
+    messages.success(request, done[action])
+    return redirect(_detail_url(assessment))
+
+
+@signed_in
+@require_POST
+def review_return(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "return")
+
+
+@signed_in
+@require_POST
+def review_approve(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "approve")
+
+
+@signed_in
+@require_POST
+def review_reject(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "reject")
+
+
+def _assessment_url(assessment: Assessment) -> str:
+    try:
+        return assessment.get_absolute_url()
+    except NoReverseMatch:  # the wizard's page is not there (yet): the review page shows the versions
+        return _detail_url(assessment)
+
+
+@signed_in
+def material_change(request, assessment_uuid):
+    """The leader reports a new vendor, purpose, data or model: a new draft, prefilled from the approved."""
+    assessment = get_assessment(request, assessment_uuid, "lead")
+    form = MaterialChangeForm(request.POST or None)
+    error, status = "", 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.assessment_report_material_change(
+                assessment=assessment, user=request.user, kinds=form.cleaned_data["kinds"]
+            )
+        except ReviewConflict as exc:
+            error, status = str(exc), 409
+        else:
+            messages.success(
+                request,
+                _(
+                    "En ny vurdering er åpnet med svarene fra den godkjente. Gå gjennom "
+                    "svarene, endre det som er nytt, og send den inn."
+                ),
+            )
+            return redirect(_assessment_url(new))
+    elif request.method == "POST":
+        status = 400
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "error": error,
+        "open": assessment.status == Assessment.Status.APPROVED,
+    }
+    return render(request, "review/material_change.html", context, status=status)

@@ -1,0 +1,164 @@
+"""How long scoring one full assessment takes (target: under 1 ms).
+
+    .venv/bin/python bench/scoring.py [--runs N]
+
+Scores a complete, realistic answer set (every shown question answered, several sections branched in, a hard
+rule firing and a what-if search that has to look at pairs) against the 2026.1 fixture, and prints the median
+of many single runs. The definition is parsed once, as the app does (`as_definition` caches it); parsing is
+not part of the figure. The figure goes into docs/benchmarks.md under "Scoring".
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import timeit
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assessments.questionnaire import as_definition, load_definition, validate_answers  # noqa: E402
+from assessments.scoring import score  # noqa: E402
+
+NO = "no"
+ANSWERS = {
+    "title": "Chatbot for søknader om bostøtte",
+    "description": "Svarer søkere og lager utkast til saksframlegg for saksbehandlerne.",
+    "owner": "Avdelingsdirektør",
+    "ai_kind": ["integrated", "generative", "self_developed"],
+    "role": "buy_modify",
+    "is_ai": "yes",
+    "tool_source": "procured",
+    "stage": "pilot",
+    "citizen_facing": "yes",
+    "decision_role": "decision_support",
+    "affected": ["employees", "residents", "vulnerable_groups"],
+    "pd_any": "yes",
+    "problem": "Lange svartider for søkere.",
+    "goals": "Svar innen ett døgn.",
+    "benefit": 3,
+    "users_reached": "many_residents",
+    "no_go": "slow",
+    "alternatives": "yes",
+    "evidence": "test",
+    "mandate": "yes",
+    **dict.fromkeys(
+        [
+            "p_manipulation",
+            "p_exploit_vulnerability",
+            "p_social_scoring",
+            "p_crime_prediction",
+            "p_face_scraping",
+            "p_emotion_workplace_school",
+            "p_biometric_categorisation",
+            "p_intimate_imagery",
+        ],
+        NO,
+    ),
+    "hr_area": ["none"],
+    "hr_profiling": NO,
+    "hr_exempt": "none",
+    "hr_product": NO,
+    "pd_special": "unknown",
+    "pd_children": NO,
+    "pd_scale": 2,
+    "pd_profiling": NO,
+    "pd_monitoring": NO,
+    "pd_combine": "yes",
+    "pd_basis": "yes",
+    "pd_minimise": NO,
+    "pd_vendor_train": NO,
+    "pd_transfer": NO,
+    "pd_dpa": "yes",
+    "pd_dpia": "in_progress",
+    "fv_individual_decisions": "yes",
+    "fv_discretion": NO,
+    "fv_basis_auto": NO,
+    "fv_explain": "yes",
+    "fv_document": NO,
+    "fv_reversibility": 1,
+    "fv_duration": 2,
+    "fv_severity": 2,
+    "fv_error_cost": 2,
+    "eq_protected_attributes": "unknown",
+    "eq_proxy_checked": NO,
+    "eq_groups_tested": "partly",
+    "eq_representative_data": "unknown",
+    "eq_universal_design": "yes",
+    "eq_consulted": NO,
+    "tr_disclose": NO,
+    "tr_label": "yes",
+    "tr_explain": 2,
+    "ho_human_review": "yes",
+    "ho_override": "yes",
+    "ho_training": NO,
+    "ho_complaints": "yes",
+    "ho_owner": "yes",
+    "sec_classification": "confidential",
+    "sec_hosting": "cloud_eea",
+    "sec_abuse": "unknown",
+    "sec_access_control": "yes",
+    "arc_records_kept": NO,
+    "arc_access_requests": NO,
+    "sec_fallback": NO,
+    "gen_sensitive_input": NO,
+    "gen_enterprise_agreement": "yes",
+    "gen_fact_check": NO,
+    "gen_copyright": NO,
+    "gen_pilot": "yes",
+    "gen_output_use": "case_work_basis",
+    "dev_training_data_source": "mixed",
+    "dev_training_data_notes": "Egne saker fra 2019–2024.",
+    "dev_data_quality": NO,
+    "dev_accuracy_known": NO,
+    "dev_continuous_learning": NO,
+    "dev_versioning": "yes",
+    "dev_ownership_agreed": "yes",
+    "int_central_control": "yes",
+    "int_vendor_docs": NO,
+    "int_permissions_cleaned": NO,
+    "int_change_notice": NO,
+    "int_dpa_covers": "yes",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5000)
+    args = parser.parse_args()
+
+    definition = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.1"))
+    answers, errors, warnings = validate_answers(definition, ANSWERS)
+    assert not errors and not warnings, (errors, warnings)
+    result = score(definition, answers)
+    assert result.complete, result.missing
+
+    score(definition, answers)  # warm up
+    times = timeit.repeat(lambda: score(definition, answers), number=1, repeat=args.runs)
+    median_ms = statistics.median(times) * 1000
+    p95_ms = sorted(times)[int(len(times) * 0.95)] * 1000
+    summary = {
+        "questions_shown": sum(len(s.questions) for s in definition.sections if s.key != "fria"),
+        "answers": len(answers),
+        "verdict": result.verdict,
+        "risk_level": result.risk["level"],
+        "hard_rules": result.rule_ids,
+        "what_if_changes": len(result.what_if["changes"]),
+        "runs": args.runs,
+        "median_ms": round(median_ms, 3),
+        "p95_ms": round(p95_ms, 3),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    print(
+        f"Scoring one full assessment: median {median_ms:.3f} ms over {args.runs} runs (p95 {p95_ms:.3f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

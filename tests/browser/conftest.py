@@ -1,0 +1,242 @@
+"""Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live server.
+
+- One browser per session, closed right after the last browser test: Playwright's sync API keeps an
+  asyncio loop "running" in the test thread while it is alive, which would break Django's ORM and
+  pyHanko's `asyncio.run` in every test that runs after it.
+- Each user gets a browser context of their own (cookies apart), signed in through the real form.
+- `check_page(page)` runs axe-core (WCAG 2.1 A and AA) and fails on any violation, and on any
+  console error (a CSP violation of an inline script or style shows up there).
+- On a failure, every open page is saved as a screenshot under var/test-artifacts/ and the path is
+  printed, named after the test and the journey step that failed.
+"""
+
+import json
+import os
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD, require_tool
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+TIMEOUT_MS = 15_000
+_ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
+
+_pages_key = pytest.StashKey[list]()
+_step_key = pytest.StashKey[list]()
+
+
+class _Browser:
+    """The session's browser, started on first use and stopped after the last browser test."""
+
+    def __init__(self):
+        self.playwright = None
+        self.browser = None
+
+    def get(self):
+        if self.browser is None:
+            from playwright.sync_api import sync_playwright
+
+            executable = require_tool("chromium")
+            self.playwright = sync_playwright().start()
+            self.browser = self.playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        return self.browser
+
+    def stop(self):
+        if self.browser is not None:
+            try:
+                self.browser.close()
+            finally:
+                self.playwright.stop()
+                self.browser = self.playwright = None
+
+
+_BROWSER = _Browser()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("browser"):
+        # Playwright's sync API runs an asyncio loop in this thread; the ORM calls the tests and
+        # the database fixtures make around it are still synchronous and safe.
+        os.environ[_ASYNC_UNSAFE] = "true"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    # Stop the browser as soon as the next test is not a browser test (it is started again if a
+    # browser test follows later, e.g. under xdist's scheduling).
+    next_is_browser = nextitem is not None and nextitem.get_closest_marker("browser") is not None
+    if item.get_closest_marker("browser") and not next_is_browser:
+        _BROWSER.stop()
+        os.environ.pop(_ASYNC_UNSAFE, None)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _BROWSER.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    pages = item.stash.get(_pages_key, [])
+    steps = item.stash.get(_step_key, [])
+    step = steps[-1] if steps else "test"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{item.name}--{step}")[:150]
+    saved = []
+    for number, (label, page) in enumerate(pages, start=1):
+        if page.is_closed():
+            continue
+        path = ARTIFACTS / f"{base}--{number}-{label}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+        except Exception as exc:  # noqa: BLE001  a failed screenshot must not hide the real failure
+            saved.append(f"(screenshot of {label} failed: {exc})")
+            continue
+        saved.append(f"{path}  ({label} at {page.url})")
+    if saved:
+        text = f"Failed at step: {step}\n" + "\n".join(f"screenshot: {line}" for line in saved)
+        report.sections.append(("browser screenshots", text))
+        reporter = item.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line("")
+            for line in text.splitlines():
+                reporter.write_line(line)
+
+
+@pytest.fixture
+def browser():
+    return _BROWSER.get()
+
+
+def _on_console(page, message) -> None:
+    # A failed load is reported with its URL by _on_response; the console line has none.
+    if message.type == "error" and not message.text.startswith("Failed to load resource"):
+        page.kiv_console_errors.append(message.text)
+
+
+def _on_response(page, response) -> None:
+    # Browsers ask for /favicon.ico on their own; every other failed load is a bug of the page.
+    if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+        page.kiv_console_errors.append(f"HTTP {response.status} for {response.url}")
+
+
+class Session:
+    """The browser contexts and pages of one test, and the journey step it is at."""
+
+    def __init__(self, browser, base_url: str, item):
+        self.browser = browser
+        self.base_url = base_url
+        self.item = item
+        self.contexts = []
+        item.stash[_pages_key] = []
+        item.stash[_step_key] = []
+
+    def page(self, label: str):
+        context = self.browser.new_context(base_url=self.base_url, locale="nb-NO")
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.kiv_console_errors = []
+        page.on("console", lambda msg: _on_console(page, msg))
+        page.on("pageerror", lambda exc: page.kiv_console_errors.append(f"script error: {exc}"))
+        page.on("response", lambda response: _on_response(page, response))
+        self.item.stash[_pages_key].append((label, page))
+        return page
+
+    def signed_in(self, username: str, password: str = PASSWORD):
+        page = self.page(username)
+        sign_in(page, username, password)
+        return page
+
+    @contextmanager
+    def step(self, name: str):
+        """Name the journey step that runs inside: a failure's screenshot carries its name."""
+        self.item.stash[_step_key].append(name)
+        yield
+
+    def close(self):
+        for context in self.contexts:
+            try:
+                context.close()
+            except Exception:  # noqa: BLE001, S110  the browser may already be gone
+                pass
+
+
+@pytest.fixture
+def session(browser, live_server, request):
+    """`session.page(label)` / `session.signed_in(username)` open isolated pages on the live server."""
+    opened = Session(browser, live_server.url, request.node)
+    yield opened
+    opened.close()
+
+
+def sign_in(page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/logg-inn/")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill(password)
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_load_state()
+    assert "/logg-inn/" not in page.url, f"sign-in as {username} failed: still on {page.url}"
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core's WCAG 2.1 A/AA rules on the page as it is now."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (axe-core is a devDependency)")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluate() is not subject to the page's CSP (script-src 'self'), so the page keeps its
+        # real policy while axe is loaded; an inline <script> tag would be refused by it.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    script = "(t) => axe.run(document, {runOnly: {type: 'tag', values: t}, resultTypes: ['violations']})"
+    result = page.evaluate(script, WCAG_TAGS)
+    return result["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = (node.get("failureSummary") or "").strip().splitlines()
+            lines.append(f"    {', '.join(map(str, node['target']))}: {summary[-1] if summary else ''}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page) -> None:
+    """Zero axe-core violations of WCAG 2.1 A and AA on the page."""
+    violations = axe_violations(page)
+    heading = f"axe-core: {len(violations)} WCAG violation(s) on {page.url}:\n"
+    assert not violations, heading + format_violations(violations)
+
+
+def assert_no_console_errors(page) -> None:
+    errors = list(page.kiv_console_errors)
+    page.kiv_console_errors.clear()
+    assert not errors, f"console errors on {page.url}:\n" + json.dumps(errors, indent=2, ensure_ascii=False)
+
+
+def check_page(page) -> None:
+    """What every page of the journey must pass: accessible, and no script or CSP errors."""
+    page.wait_for_load_state()
+    assert_accessible(page)
+    assert_no_console_errors(page)
+

@@ -1,0 +1,1143 @@
+"""Scoring against the design (../shared/design/questionnaire.md, "Scoring"): scenarios, formula, what-if,
+and properties. Pure: no database.
+
+Expectations come from the design's tables (which rule fires when, which obligation applies when), not from
+running the code. Where a row asserts a risk or need axis that the weights decide, the answers are chosen so
+the answer is plain: every risk answer at its harmless value (0 points), or nearly every one at its worst.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assessments.questionnaire import (
+    as_definition,
+    clean_value,
+    load_definition,
+    validate_answers,
+    visible_section_keys,
+)
+from assessments.scoring import (
+    LEVEL_LABELS,
+    VERDICT_LABELS,
+    Result,
+    round_score,
+    score,
+    summary_json,
+)
+
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
+DEFN = as_definition(load_definition(FIXTURE))
+LEVELS = ["low", "moderate", "significant", "very_high"]
+PROHIBITED = [
+    "p_manipulation",
+    "p_exploit_vulnerability",
+    "p_social_scoring",
+    "p_crime_prediction",
+    "p_face_scraping",
+    "p_emotion_workplace_school",
+    "p_biometric_categorisation",
+    "p_intimate_imagery",
+]
+ALWAYS = {"ai_literacy_training", "ros_analysis"}
+DROP = object()
+
+# Every question answered; every risk answer harmless, every mitigation at its best, every need answer at
+# its strongest. Sections that these answers hide still have answers: hidden answers must count for nothing.
+BENIGN = {
+    "title": "Et KI-verktøy",
+    "description": "Hva det er, hvem som bruker det og til hva.",
+    "owner": "Seksjonsleder",
+    "ai_kind": ["integrated"],
+    "role": "buy",
+    "is_ai": "yes",
+    "tool_source": "procured",
+    "stage": "pilot",
+    "citizen_facing": "no",
+    "decision_role": "none",
+    "affected": [],
+    "pd_any": "no",
+    "problem": "Saksbehandlerne bruker mye tid på å skrive referater.",
+    "goals": "Halvere tiden, målt før og etter.",
+    "benefit": 4,
+    "users_reached": "many_residents",
+    "no_go": "service_lost",
+    "alternatives": "yes",
+    "evidence": "measured_in_production",
+    "mandate": "yes",
+    **dict.fromkeys(PROHIBITED, "no"),
+    "hr_area": ["none"],
+    "hr_profiling": "no",
+    "hr_exempt": "none",
+    "hr_product": "no",
+    "pd_special": "no",
+    "pd_children": "no",
+    "pd_scale": 0,
+    "pd_profiling": "no",
+    "pd_monitoring": "no",
+    "pd_combine": "no",
+    "pd_basis": "yes",
+    "pd_minimise": "yes",
+    "pd_vendor_train": "no",
+    "pd_transfer": "no",
+    "pd_dpa": "yes",
+    "pd_dpia": "done_acceptable",
+    "fv_individual_decisions": "no",
+    "fv_discretion": "no",
+    "fv_basis_auto": "yes",
+    "fv_explain": "yes",
+    "fv_document": "yes",
+    "fv_reversibility": 0,
+    "fv_duration": 0,
+    "fv_severity": 0,
+    "fv_error_cost": 0,
+    "eq_protected_attributes": "no",
+    "eq_proxy_checked": "yes",
+    "eq_groups_tested": "documented",
+    "eq_representative_data": "yes",
+    "eq_universal_design": "yes",
+    "eq_consulted": "yes",
+    "tr_disclose": "yes",
+    "tr_label": "yes",
+    "tr_explain": 4,
+    "ho_human_review": "yes",
+    "ho_override": "yes",
+    "ho_training": "yes",
+    "ho_complaints": "yes",
+    "ho_owner": "yes",
+    "sec_classification": "open",
+    "sec_hosting": "municipal_platform",
+    "sec_abuse": "no",
+    "sec_access_control": "yes",
+    "arc_records_kept": "yes",
+    "arc_access_requests": "yes",
+    "sec_fallback": "yes",
+    "gen_sensitive_input": "no",
+    "gen_enterprise_agreement": "yes",
+    "gen_fact_check": "yes",
+    "gen_copyright": "yes",
+    "gen_pilot": "yes",
+    "gen_output_use": "internal_draft",
+    "dev_training_data_source": "public_data",
+    "dev_training_data_notes": "Åpne data fra SSB.",
+    "dev_data_quality": "yes",
+    "dev_accuracy_known": "yes",
+    "dev_continuous_learning": "no",
+    "dev_versioning": "yes",
+    "dev_ownership_agreed": "yes",
+    "int_central_control": "yes",
+    "int_vendor_docs": "yes",
+    "int_permissions_cleaned": "yes",
+    "int_change_notice": "yes",
+    "int_dpa_covers": "yes",
+    "fria_process": "Prosess",
+    "fria_period": "Hele året",
+    "fria_groups": "Søkere",
+    "fria_harms": "Feil rangering",
+    "fria_oversight": "Saksbehandler kontrollerer",
+    "fria_response": "Stans og retting",
+    "fria_rights": "Klage",
+}
+
+
+def answers(**overrides):
+    result = dict(BENIGN)
+    for key, value in overrides.items():
+        if value is DROP:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
+def test_the_benign_answers_are_valid_for_the_fixture():
+    assert set(BENIGN) == set(DEFN.questions), set(BENIGN) ^ set(DEFN.questions)
+    for key, value in BENIGN.items():
+        _, errors, _ = validate_answers(DEFN, {key: value})
+        assert errors == {}, (key, errors)
+
+
+# --- the scenario table ----------------------------------------------------------------------------------
+
+
+def row(name, overrides, verdict, risk_axis, need_axis, rules=(), obligations=(), **extra):
+    expected = {
+        "verdict": verdict,
+        "risk_axis": risk_axis,
+        "need_axis": need_axis,
+        "rules": set(rules),
+        "obligations": set(obligations) | ALWAYS,
+        **extra,
+    }
+    return pytest.param(overrides, expected, id=name)
+
+
+HIGH_RISK_OBLIGATIONS = {
+    "fria",
+    "human_oversight",
+    "keep_logs",
+    "eu_database_registration",
+    "inform_affected",
+}
+
+SCENARIOS = [
+    row("baseline_benign", {}, "recommended", "low", "high", level="low", capped_by=[], complete=True),
+    # The five examples of the design.
+    row(
+        "ex1_copilot_spellcheck_in_word",
+        {
+            "title": "Copilot stavekontroll i Word",
+            "ai_kind": ["integrated", "generative"],
+            "affected": ["employees"],
+            "decision_role": "internal_support",
+            "sec_classification": "internal",
+            "sec_hosting": "cloud_eea",
+            "gen_output_use": "internal_draft",
+            "stage": "production",
+        },
+        "recommended",
+        "low",
+        "high",
+        obligations={"inform_employee_reps"},
+        level="low",
+    ),
+    row(
+        "ex2_case_notes_in_free_chatbot",
+        {
+            "ai_kind": ["generative"],
+            "tool_source": "employee_initiative",
+            "pd_any": "yes",
+            "pd_special": "yes",
+            "pd_scale": 2,
+            "pd_basis": "no",
+            "pd_dpa": "no",
+            "gen_sensitive_input": "yes",
+            "gen_enterprise_agreement": "no",
+            "affected": ["residents"],
+        },
+        "stop",
+        "high",
+        "high",
+        rules={"sensitive_input_unmanaged_tool"},
+        obligations={"data_processing_agreement"},
+    ),
+    row(
+        "ex3_ranking_applicants_for_housing_benefit",
+        {
+            "ai_kind": ["self_developed"],
+            "role": "commission",
+            "hr_area": ["public_services_benefits"],
+            "hr_profiling": "yes",
+            "pd_any": "yes",
+            "pd_profiling": "yes",
+            "decision_role": "decision_support",
+            "affected": ["residents", "vulnerable_groups"],
+        },
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"ai_act_high_risk", "dpia_trigger"},
+        obligations=HIGH_RISK_OBLIGATIONS | {"dpia", "archive_records"},
+        complete=True,
+    ),
+    row(
+        "ex4_waste_chatbot_not_saying_it_is_ai",
+        {
+            "ai_kind": ["generative"],
+            "citizen_facing": "yes",
+            "tr_disclose": "no",
+            "gen_output_use": "published",
+            "affected": ["residents"],
+        },
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"undisclosed_ai"},
+        obligations={"ai_disclosure", "label_ai_content", "pilot_first"},
+    ),
+    row(
+        "ex5_emotion_recognition_of_pupils",
+        {
+            "ai_kind": ["self_developed"],
+            "role": "buy_modify",
+            "p_emotion_workplace_school": "yes",
+            "hr_area": ["education"],
+            "affected": ["children"],
+            "pd_any": "yes",
+            "pd_special": "yes",
+            "pd_scale": 3,
+        },
+        "stop",
+        "high",
+        "high",
+        rules={"prohibited_practice", "ai_act_high_risk", "dpia_trigger"},
+        obligations=HIGH_RISK_OBLIGATIONS | {"dpia"},
+    ),
+    # Stop rules.
+    row(
+        "prohibited_unknown_counts_as_yes",
+        {"p_social_scoring": "unknown"},
+        "stop",
+        "high",
+        "high",
+        rules={"prohibited_practice"},
+        level="significant",
+    ),
+    row(
+        "classified_information",
+        {"sec_classification": "classified"},
+        "stop",
+        "high",
+        "high",
+        rules={"classified_information"},
+        obligations={"security_approval"},
+    ),
+    row(
+        "sensitive_input_tool_not_decided",
+        {"ai_kind": ["generative"], "gen_sensitive_input": "yes", "tool_source": "not_decided"},
+        "stop",
+        "high",
+        "high",
+        rules={"sensitive_input_unmanaged_tool"},
+    ),
+    # High-risk rules.
+    row(
+        "sensitive_input_unknown_in_procured_tool",
+        {"ai_kind": ["generative"], "gen_sensitive_input": "unknown", "tool_source": "procured"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"sensitive_input_managed_tool"},
+        obligations={"dpia"},
+    ),
+    row(
+        "generative_own_initiative_without_sensitive_input",
+        {"ai_kind": ["generative"], "gen_sensitive_input": "no", "tool_source": "employee_initiative"},
+        "recommended",
+        "low",
+        "high",
+    ),
+    row(
+        "annex_iii_area_exempt_without_profiling",
+        {"hr_area": ["education"], "hr_exempt": "preparatory", "hr_profiling": "no"},
+        "recommended",
+        "low",
+        "high",
+    ),
+    row(
+        "annex_iii_area_exempt_but_profiling_unknown",
+        {"hr_area": ["employment"], "hr_exempt": "narrow_procedural", "hr_profiling": "unknown"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"ai_act_high_risk"},
+        obligations=HIGH_RISK_OBLIGATIONS,
+    ),
+    row(
+        "annex_iii_area_without_exemption",
+        {"hr_area": ["migration", "education"], "hr_exempt": "none", "hr_profiling": "no"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"ai_act_high_risk"},
+        obligations=HIGH_RISK_OBLIGATIONS,
+    ),
+    row(
+        "annex_iii_profiling_with_personal_data",
+        {
+            "hr_area": ["employment"],
+            "hr_profiling": "yes",
+            "hr_exempt": "improves_human_work",
+            "pd_any": "yes",
+        },
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"ai_act_high_risk", "dpia_trigger"},
+        obligations=HIGH_RISK_OBLIGATIONS | {"dpia"},
+    ),
+    row(
+        "safety_component_unknown",
+        {"hr_product": "unknown"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"ai_act_high_risk"},
+        obligations=HIGH_RISK_OBLIGATIONS,
+    ),
+    row(
+        "automated_decision_lifts_a_low_score",
+        {"decision_role": "automated_decision"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"automated_decision"},
+        obligations={
+            "human_oversight",
+            "inform_affected",
+            "explain_decision",
+            "human_review_right",
+            "archive_records",
+        },
+        level="significant",
+        complete=True,
+    ),
+    row(
+        "automated_decision_without_legal_basis_answer",
+        {"decision_role": "automated_decision", "fv_basis_auto": DROP},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"automated_decision"},
+        obligations={
+            "human_oversight",
+            "inform_affected",
+            "explain_decision",
+            "human_review_right",
+            "archive_records",
+        },
+        complete=False,
+        missing=["fv_basis_auto"],
+    ),
+    row(
+        "dpia_trigger_profiling",
+        {"pd_any": "yes", "pd_profiling": "yes"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"dpia_trigger"},
+        obligations={"dpia"},
+    ),
+    row(
+        "dpia_trigger_monitoring_unknown",
+        {"pd_any": "unknown", "pd_monitoring": "unknown"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"dpia_trigger"},
+        obligations={"dpia"},
+    ),
+    row(
+        "dpia_trigger_special_categories_at_scale",
+        {"pd_any": "yes", "pd_special": "yes", "pd_scale": 3},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"dpia_trigger"},
+        obligations={"dpia"},
+    ),
+    row(
+        "special_categories_at_small_scale",
+        {"pd_any": "yes", "pd_special": "yes", "pd_scale": 2},
+        "recommended",
+        "low",
+        "high",
+    ),
+    row(
+        "dpia_with_high_residual_risk",
+        {"pd_any": "yes", "pd_dpia": "done_high_residual"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"high_residual_risk"},
+        obligations={"prior_consultation"},
+    ),
+    row(
+        "citizen_facing_and_disclosed",
+        {"citizen_facing": "yes", "tr_disclose": "yes"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"ai_disclosure"},
+    ),
+    row(
+        "mandate_unknown",
+        {"mandate": "unknown"},
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        rules={"no_mandate"},
+        obligations={"legal_review"},
+    ),
+    row(
+        "no_mandate_and_no_alternatives_considered",
+        {"mandate": "no", "alternatives": "no"},
+        "advise_against",
+        "high",
+        "low",
+        rules={"no_mandate"},
+        obligations={"legal_review"},
+        capped_by=["no_alternatives"],
+    ),
+    # Obligations without a hard rule.
+    row(
+        "bought_tool_without_data_processing_agreement",
+        {"pd_any": "yes", "pd_dpa": "no"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"data_processing_agreement"},
+    ),
+    row(
+        "integrated_tool_agreement_does_not_cover_ai",
+        {"pd_any": "yes", "pd_dpa": "yes", "int_dpa_covers": "no"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"data_processing_agreement"},
+    ),
+    row(
+        "own_build_needs_no_processing_agreement",
+        {"pd_any": "yes", "role": "build", "pd_dpa": "no", "int_dpa_covers": "no"},
+        "recommended",
+        "low",
+        "high",
+    ),
+    row(
+        "generative_output_published",
+        {"ai_kind": ["generative"], "gen_output_use": "published"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"label_ai_content"},
+    ),
+    row(
+        "generative_output_as_case_work_basis",
+        {"ai_kind": ["generative"], "gen_output_use": "case_work_basis"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"archive_records"},
+    ),
+    row(
+        "decision_support",
+        {"decision_role": "decision_support"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"human_oversight", "archive_records"},
+    ),
+    row(
+        "employees_affected",
+        {"affected": ["employees", "residents"]},
+        "recommended",
+        "low",
+        "high",
+        obligations={"inform_employee_reps"},
+    ),
+    row(
+        "citizen_facing_generative_pilot_first",
+        {"ai_kind": ["generative", "integrated"], "citizen_facing": "yes", "tr_disclose": "yes"},
+        "recommended",
+        "low",
+        "high",
+        obligations={"ai_disclosure", "pilot_first"},
+    ),
+    # Need.
+    row(
+        "need_capped_problem_not_described",
+        {"problem": DROP},
+        "low_priority",
+        "low",
+        "low",
+        capped_by=["no_problem"],
+        complete=False,
+        missing=["problem"],
+    ),
+    row(
+        "need_capped_no_alternatives",
+        {"alternatives": "no"},
+        "low_priority",
+        "low",
+        "low",
+        capped_by=["no_alternatives"],
+    ),
+    row(
+        "need_capped_no_evidence_in_production",
+        {"evidence": "none", "stage": "production"},
+        "low_priority",
+        "low",
+        "low",
+        capped_by=["no_evidence_in_production"],
+    ),
+    row(
+        "no_evidence_at_pilot_is_not_capped",
+        {"evidence": "none", "stage": "pilot"},
+        "recommended",
+        "low",
+        "high",
+        capped_by=[],
+    ),
+    row(
+        "little_need",
+        {"benefit": 0, "users_reached": "few", "no_go": "little_change", "evidence": "none", "stage": "idea"},
+        "low_priority",
+        "low",
+        "low",
+        capped_by=[],
+    ),
+    # Branching.
+    row(
+        "hidden_personal_data_answers_fire_nothing",
+        {"pd_any": "no", "pd_profiling": "yes", "pd_dpia": "done_high_residual", "pd_dpa": "no"},
+        "recommended",
+        "low",
+        "high",
+    ),
+    row(
+        "high_score_without_hard_rules",
+        {
+            "tool_source": "not_decided",
+            "citizen_facing": "yes",
+            "decision_role": "internal_support",
+            "affected": ["residents", "children", "vulnerable_groups"],
+            "eq_protected_attributes": "yes",
+            "eq_groups_tested": "not_tested",
+            "eq_representative_data": "no",
+            "sec_classification": "confidential",
+            "sec_hosting": "outside_eea",
+            "sec_abuse": "yes",
+            "eq_proxy_checked": "no",
+            "eq_universal_design": "no",
+            "eq_consulted": "no",
+            "tr_label": "no",
+            "tr_explain": 0,
+            "ho_human_review": "no",
+            "ho_override": "no",
+            "ho_training": "no",
+            "ho_complaints": "no",
+            "ho_owner": "no",
+            "sec_access_control": "no",
+            "arc_records_kept": "no",
+            "arc_access_requests": "no",
+            "sec_fallback": "no",
+        },
+        "proceed_with_safeguards",
+        "high",
+        "high",
+        obligations={"ai_disclosure"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), SCENARIOS)
+def test_scenario(overrides, expected):
+    result = score(DEFN, answers(**overrides))
+    assert result.verdict == expected["verdict"]
+    assert result.risk["axis"] == expected["risk_axis"]
+    assert result.need["axis"] == expected["need_axis"]
+    assert set(result.rule_ids) == expected["rules"]
+    assert set(result.obligation_codes) == expected["obligations"]
+    assert result.quadrant == f"{expected['risk_axis']}_risk_{expected['need_axis']}_need"
+    for key in ("level",):
+        if key in expected:
+            assert result.risk[key] == expected[key]
+    if "capped_by" in expected:
+        assert result.need["capped_by"] == expected["capped_by"]
+    if "complete" in expected:
+        assert result.complete is expected["complete"]
+    if "missing" in expected:
+        assert result.missing == expected["missing"]
+
+
+def test_the_table_covers_every_hard_rule_and_obligation():
+    rules, obligations = set(), set()
+    for param in SCENARIOS:
+        expected = param.values[1]
+        rules |= expected["rules"]
+        obligations |= expected["obligations"]
+    assert rules == {r.id for r in DEFN.rules}
+    assert obligations == {o.code for o in DEFN.obligations}
+    assert len(SCENARIOS) >= 25
+
+
+# --- details of the result -------------------------------------------------------------------------------
+
+
+def test_each_fired_rule_names_the_answers_that_triggered_it():
+    result = score(
+        DEFN,
+        answers(hr_area=["public_services_benefits"], hr_profiling="yes", pd_any="yes", pd_profiling="yes"),
+    )
+    by_id = {r["id"]: r for r in result.hard_rules}
+    assert by_id["ai_act_high_risk"]["triggered_by"] == {
+        "hr_area": ["public_services_benefits"],
+        "hr_exempt": "none",
+        "hr_profiling": "yes",
+    }
+    assert by_id["ai_act_high_risk"]["effect"] == "high_risk"
+    assert "art. 6" in by_id["ai_act_high_risk"]["source"]
+    # Only the branches that hold are named.
+    assert by_id["dpia_trigger"]["triggered_by"] == {
+        "pd_profiling": "yes",
+        "hr_profiling": "yes",
+        "pd_any": "yes",
+    }
+
+
+def test_a_stop_rule_is_reported_with_its_effect():
+    result = score(DEFN, answers(p_manipulation="yes", p_intimate_imagery="unknown"))
+    (rule,) = result.hard_rules
+    assert rule["effect"] == "stop"
+    assert rule["triggered_by"] == {"p_manipulation": "yes", "p_intimate_imagery": "unknown"}
+
+
+def test_obligations_say_why_they_apply_here():
+    result = score(DEFN, answers(hr_area=["education"], pd_any="yes", affected=["employees"]))
+    by_code = {o["code"]: o for o in result.obligations}
+    dpia = by_code["dpia"]
+    assert dpia["rules"] == ["ai_act_high_risk"]
+    assert "Høyrisiko" in dpia["why"]  # the rule's title
+    assert "pd_any" in dpia["triggered_by"] and "hr_area" in dpia["triggered_by"]
+    assert dpia["source"].startswith("GDPR art. 35")
+    assert "Ansatte" in by_code["inform_employee_reps"]["why"] or "employees" in str(
+        by_code["inform_employee_reps"]["triggered_by"]
+    )
+    assert "Gjelder alle KI-tiltak" in by_code["ros_analysis"]["why"]
+    for obligation in result.obligations:
+        assert obligation["title"] and obligation["source"] and obligation["why"]
+
+
+def test_contributions_list_answered_visible_questions_by_impact():
+    result = score(
+        DEFN, answers(sec_hosting="outside_eea", pd_any="no", pd_special="yes", tool_source="not_decided")
+    )
+    rows = result.contributions
+    keys = {(r["key"], r["kind"]) for r in rows}
+    assert ("sec_hosting", "risk") in keys
+    assert ("tool_source", "risk") in keys
+    assert not any(r["key"] == "pd_special" for r in rows)  # hidden by pd_any = no
+    assert not any(r["key"].startswith("gen_") for r in rows)  # generative not chosen
+    shares = [
+        r["points"] / (result.risk | result.need | {"mitigation": 0})["max_points"]
+        for r in rows
+        if r["kind"] == "risk"
+    ]
+    assert shares == sorted(shares, reverse=True)
+    first = rows[0]
+    assert set(first) >= {"key", "section", "label", "kind", "points", "max_points"}
+    assert sum(r["points"] for r in rows if r["kind"] == "risk") == result.risk["points"]
+    assert sum(r["points"] for r in rows if r["kind"] == "need") == result.need["points"]
+
+
+def test_summary_json_has_exactly_the_agreed_keys():
+    summary = summary_json(score(DEFN, answers(mandate="unknown")))
+    assert list(summary) == [
+        "questionnaire",
+        "risk",
+        "need",
+        "quadrant",
+        "verdict",
+        "complete",
+        "hard_rules",
+        "obligations",
+        "contributions",
+        "what_if",
+    ]
+    assert set(summary["risk"]) == {"score", "level", "axis"}
+    assert set(summary["need"]) == {"score", "axis", "capped_by"}
+    assert summary["hard_rules"] == ["no_mandate"]
+    assert summary["questionnaire"] == "2026.1"
+    assert json.loads(json.dumps(summary)) == summary
+
+
+def test_the_result_round_trips_through_json():
+    result = score(DEFN, answers(decision_role="automated_decision"))
+    stored = json.loads(json.dumps(result.to_dict()))
+    again = Result.from_dict(stored)
+    assert again.to_dict() == stored
+    assert summary_json(stored) == summary_json(result)
+    assert again.verdict_label == VERDICT_LABELS["proceed_with_safeguards"] == "Kun med tiltak"
+    assert again.level_label == LEVEL_LABELS["significant"]
+
+
+def test_a_stored_definition_scores_the_same():
+    stored = json.loads(json.dumps(DEFN.data))
+    given = answers(pd_any="yes", pd_scale=4, tr_explain=1)
+    assert score(stored, given).to_dict() == score(DEFN, given).to_dict()
+
+
+# --- the formula, on small definitions computed by hand ----------------------------------------------------
+
+
+def small(extra_questions=(), rules=(), **scoring):
+    return {
+        "version": "t.1",
+        "title": "T",
+        "sections": [
+            {
+                "key": "s",
+                "title": "S",
+                "questions": [
+                    {"key": "q1", "type": "yes_no_unknown", "label": "Q1", "risk": {"yes": 3, "unknown": 3}},
+                    {
+                        "key": "q2",
+                        "type": "choice",
+                        "label": "Q2",
+                        "choices": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+                        "risk": {"a": 1, "b": 4},
+                    },
+                    {
+                        "key": "q3",
+                        "type": "multi",
+                        "label": "Q3",
+                        "choices": [
+                            {"value": "x", "label": "X"},
+                            {"value": "y", "label": "Y"},
+                            {"value": "none", "label": "Ingen"},
+                        ],
+                        "risk": {"x": 1, "y": 2},
+                    },
+                    {"key": "q4", "type": "scale", "label": "Q4", "risk": {2: 1, 4: 2}},
+                    {"key": "m1", "type": "yes_no", "label": "M1", "mitigation": {"yes": 2}},
+                    {"key": "m2", "type": "scale", "label": "M2", "mitigation": {4: 3}},
+                    {"key": "n1", "type": "yes_no", "label": "N1", "need": {"yes": 5}},
+                    {"key": "n2", "type": "scale", "label": "N2", "need": {4: 5, 2: 2}},
+                    *extra_questions,
+                ],
+            }
+        ],
+        "rules": list(rules),
+        **({"scoring": scoring} if scoring else {}),
+    }
+
+
+def test_the_formula_by_hand():
+    # risk max 3 + 4 + 3 + 2 = 12; mitigation max 2 + 3 = 5; need max 5 + 5 = 10.
+    result = score(small(), {"q1": "unknown", "q2": "a", "q3": ["x", "y"], "q4": 2, "n1": "yes", "n2": 2})
+    assert (result.risk["points"], result.risk["max_points"]) == (8, 12)
+    assert result.risk["score"] == 66.7  # 8 / 12 = 66.666…
+    assert result.risk["level"] == "significant"
+    assert result.risk["axis"] == "high"
+    assert result.risk["mitigation"] == {"points": 0, "max_points": 5, "applied": False}
+    assert result.need["score"] == 70.0
+    assert result.need["axis"] == "high"
+    assert result.verdict == "proceed_with_safeguards"
+
+
+def test_mitigation_at_80_percent_multiplies_by_085():
+    base = {"q1": "unknown", "q2": "a", "q3": ["x", "y"], "q4": 2}
+    # 4 of 5 mitigation points = exactly 80 %: 66.666… × 0.85 = 56.666… -> 56.7
+    result = score(small(), {**base, "m2": 4, "m1": "no"})
+    assert result.risk["mitigation"] == {"points": 3, "max_points": 5, "applied": False}
+    result = score(
+        small(extra_questions=[{"key": "m3", "type": "yes_no", "label": "M3", "mitigation": {"yes": 1}}]),
+        {**base, "m2": 4, "m3": "yes"},  # 4 of 6 < 80 %
+    )
+    assert result.risk["mitigation"]["applied"] is False
+    result = score(small(), {**base, "m1": "yes", "m2": 4})
+    assert result.risk["mitigation"] == {"points": 5, "max_points": 5, "applied": True}
+    assert result.risk["score"] == 56.7
+
+
+def test_exactly_80_percent_of_mitigation_counts():
+    extra = [{"key": f"k{i}", "type": "yes_no", "label": f"K{i}", "mitigation": {"yes": 1}} for i in range(5)]
+    defn = {**small(extra), "sections": [{**small(extra)["sections"][0]}]}
+    # m1 2 + m2 3 + k0..k4 5 = 10 max; m2 (3) + m1 (2) + k0..k2 (3) = 8 = 80 %.
+    result = score(defn, {"q2": "b", "m1": "yes", "m2": 4, "k0": "yes", "k1": "yes", "k2": "yes"})
+    assert result.risk["mitigation"] == {"points": 8, "max_points": 10, "applied": True}
+    assert result.risk["score"] == round_score(4 / 12 * 100 * 0.85)
+
+
+def test_unanswered_questions_score_zero_but_keep_their_maximum():
+    result = score(small(), {"q2": "b"})
+    assert (result.risk["points"], result.risk["max_points"]) == (4, 12)
+    assert result.risk["score"] == 33.3
+    assert result.risk["level"] == "moderate"
+    assert result.need["score"] == 0.0
+
+
+def test_scores_are_rounded_half_up_before_the_thresholds():
+    defn = {
+        "version": "t.2",
+        "title": "T",
+        "sections": [
+            {
+                "key": "s",
+                "title": "S",
+                "questions": [
+                    {"key": "a", "type": "yes_no", "label": "A", "risk": {"yes": 499}},
+                    {"key": "b", "type": "yes_no", "label": "B", "risk": {"yes": 1501}},
+                ],
+            }
+        ],
+    }
+    result = score(defn, {"a": "yes", "b": "no"})  # 499 / 2000 = 24.95 %
+    assert result.risk["score"] == 25.0
+    assert result.risk["level"] == "moderate"
+    assert round_score(24.94) == 24.9
+    assert round_score(0.05) == 0.1
+
+
+def test_a_hard_rule_lifts_the_level_but_never_lowers_it():
+    rule = {"id": "r", "effect": "high_risk", "title": "R", "source": "S", "when": {"q": "n1", "eq": "yes"}}
+    low = score(small(rules=[rule]), {"n1": "yes"})
+    assert (low.risk["score"], low.risk["level"], low.risk["axis"]) == (0.0, "significant", "high")
+    very_high = score(small(rules=[rule]), {"n1": "yes", "q1": "yes", "q2": "b", "q3": ["x", "y"], "q4": 4})
+    assert very_high.risk["level"] == "very_high"
+    assert very_high.verdict == "proceed_with_safeguards"
+    stop = {**rule, "effect": "stop"}
+    assert score(small(rules=[stop]), {"n1": "yes"}).verdict == "stop"
+
+
+def test_scoring_thresholds_come_from_the_definition():
+    result = score(small(risk_high_at=25, risk_levels=[[0, "low"], [25, "moderate"]]), {"q2": "b"})
+    assert result.risk["level"] == "moderate"
+    assert result.risk["axis"] == "high"
+
+
+# --- what-if ---------------------------------------------------------------------------------------------
+
+
+def mitigations(points):
+    return [{"key": f"m{i}", "type": "yes_no", "label": f"Tiltak {i}", "mitigation": {"yes": p}} for i, p in
+            enumerate(points, 1)]  # fmt: skip
+
+
+def whatif_defn(mitigation_points, rules=()):
+    # 11 of 20 risk points = 55 (significant); with mitigation applied 46.75 -> 46.8 (moderate).
+    return {
+        "version": "w.1",
+        "title": "W",
+        "sections": [
+            {
+                "key": "s",
+                "title": "S",
+                "questions": [
+                    {"key": "r1", "type": "yes_no", "label": "R1", "risk": {"yes": 11}},
+                    {"key": "r2", "type": "yes_no", "label": "R2", "risk": {"yes": 9}},
+                    *mitigations(mitigation_points),
+                ],
+            }
+        ],
+        "rules": list(rules),
+    }
+
+
+def test_what_if_finds_a_single_change():
+    result = score(whatif_defn([4, 1]), {"r1": "yes", "r2": "no", "m1": "no"})
+    what_if = result.what_if
+    assert what_if["possible"] is True
+    assert [c["key"] for c in what_if["changes"]] == ["m1"]
+    assert what_if["changes"][0]["from"] == "no" and what_if["changes"][0]["to"] == "yes"
+    assert (what_if["level"], what_if["axis"], what_if["score"]) == ("moderate", "low", 46.8)
+
+
+def test_what_if_finds_a_pair_when_no_single_change_is_enough():
+    result = score(whatif_defn([1, 1, 3]), {"r1": "yes", "r2": "no", "m3": "yes"})  # needs 4 of 5
+    assert [c["key"] for c in result.what_if["changes"]] in (["m1"], ["m2"])
+    result = score(whatif_defn([1, 1]), {"r1": "yes", "r2": "no"})  # needs both
+    assert [c["key"] for c in result.what_if["changes"]] == ["m1", "m2"]
+    assert result.what_if["changes"][0]["from"] is None  # unanswered counts as not yet the best
+
+
+def test_what_if_falls_back_to_greedy_for_larger_sets():
+    result = score(whatif_defn([1, 1, 1, 1, 1]), {"r1": "yes", "r2": "no"})  # needs 4 of 5
+    assert result.what_if["possible"] is True
+    assert len(result.what_if["changes"]) == 4
+    assert result.what_if["level"] == "moderate"
+
+
+def test_what_if_removes_a_rule_when_a_mitigation_answer_is_its_trigger():
+    result = score(DEFN, answers(citizen_facing="yes", tr_disclose="no"))
+    assert result.risk["level"] == "significant"
+    what_if = result.what_if
+    assert what_if["possible"] is True
+    assert [(c["key"], c["to"]) for c in what_if["changes"]] == [("tr_disclose", "yes")]
+    assert what_if["axis"] == "low"
+
+
+def test_what_if_says_which_rule_holds_the_risk_high():
+    result = score(DEFN, answers(p_face_scraping="yes"))
+    what_if = result.what_if
+    assert what_if["possible"] is False
+    assert what_if["changes"] == []
+    assert "prohibited_practice" in what_if["note"]
+    assert "Forbudt KI-praksis" in what_if["note"]
+    assert (what_if["level"], what_if["axis"]) == (result.risk["level"], "high")
+
+
+def test_what_if_can_lower_a_very_high_level_while_a_rule_holds():
+    rule = {
+        "id": "held",
+        "effect": "high_risk",
+        "title": "Holdt",
+        "source": "S",
+        "when": {"q": "r2", "eq": "yes"},
+    }
+    # 20 of 20 = 100 (very high); with mitigation 85 (still very high): no change lowers it.
+    result = score(whatif_defn([1], rules=[rule]), {"r1": "yes", "r2": "yes", "m1": "no"})
+    assert result.what_if["possible"] is False
+    assert "held" in result.what_if["note"]
+
+
+def test_what_if_has_nothing_to_lower_at_low_risk():
+    result = score(DEFN, answers())
+    assert result.what_if["possible"] is False
+    assert "allerede lavt" in result.what_if["note"]
+
+
+# --- properties ------------------------------------------------------------------------------------------
+
+QUESTIONS = list(DEFN.questions.values())
+TEXTS = ["", "Tekst", "  mellomrom  ", "x" * 30]
+
+
+def value_strategy(question):
+    if question.type == "text":
+        return st.sampled_from(TEXTS)
+    if question.type == "scale":
+        return st.integers(0, 4)
+    if question.type == "multi":
+        others = [v for v in question.values if v != "none"]
+        lists = st.lists(st.sampled_from(others), unique=True)
+        return st.one_of(lists, st.just(["none"])) if "none" in question.values else lists
+    return st.sampled_from(question.values)
+
+
+answer_sets = st.fixed_dictionaries(
+    {}, optional={q.key: value_strategy(q) for q in QUESTIONS}
+)  # optional keys: any subset answered
+
+# Mostly harmless answers with a few changed: reaches the what-if and the rules one at a time.
+near_benign = (
+    st.lists(st.sampled_from(QUESTIONS), max_size=12, unique=True)
+    .flatmap(lambda qs: st.fixed_dictionaries({q.key: value_strategy(q) for q in qs}))
+    .map(lambda changed: {**BENIGN, **changed})
+)
+any_answers = st.one_of(answer_sets, near_benign)
+
+
+def _worst(question, kind):
+    if question.type == "multi":
+        return [v for v in question.values if question.points(kind, [v]) > 0]
+    return max(question.values, key=lambda v: question.points(kind, v))
+
+
+# Harmless answers where some mitigations are missing and some risks at their worst: gives the what-if work.
+MITIGATION_QUESTIONS = [q for q in QUESTIONS if q.mitigation and q.type != "multi"]
+RISK_QUESTIONS = [q for q in QUESTIONS if q.risk and q.key not in DEFN.rule_keys]
+risky = st.tuples(
+    st.lists(st.sampled_from(MITIGATION_QUESTIONS), unique=True, min_size=5),
+    st.lists(st.sampled_from(RISK_QUESTIONS), unique=True, min_size=3),
+).map(
+    lambda picked: {
+        **BENIGN,
+        **{q.key: min(q.values, key=lambda v: q.points("mitigation", v)) for q in picked[0]},
+        **{q.key: _worst(q, "risk") for q in picked[1]},
+    }
+)
+
+FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def rank(result):
+    return LEVELS.index(result.risk["level"])
+
+
+@FAST
+@given(any_answers)
+def test_any_valid_answer_set_scores(given_answers):
+    cleaned, errors, _ = validate_answers(DEFN, given_answers)
+    assert errors == {}
+    for answer_set in (cleaned, given_answers):
+        result = score(DEFN, answer_set)
+        summary = summary_json(result)
+        assert json.loads(json.dumps(result.to_dict())) == result.to_dict()
+        assert summary["verdict"] in VERDICT_LABELS
+        assert 0 <= result.risk["score"] <= 100
+        assert 0 <= result.need["score"] <= 100
+        assert result.risk["score"] == round(result.risk["score"], 1)
+        # Level and axis never disagree.
+        assert (result.risk["axis"] == "high") == (rank(result) >= LEVELS.index("significant"))
+        if result.hard_rules:
+            assert result.risk["axis"] == "high"
+        assert result.verdict == "stop" or result.quadrant.startswith(result.risk["axis"])
+        assert result.complete is (result.missing == [])
+    # Hidden answers count for nothing: the same answers with the hidden ones left in score the same.
+    everything = {key: clean_value(DEFN.questions[key], value)[0] for key, value in given_answers.items()}
+    assert score(DEFN, cleaned).to_dict() == score(DEFN, everything).to_dict()
+
+
+MITIGATION_YES_NO = [
+    q.key
+    for q in QUESTIONS
+    if q.type in ("yes_no", "yes_no_unknown") and q.mitigation.get("yes", 0) > q.mitigation.get("no", 0)
+]
+
+
+@FAST
+@given(any_answers, st.sampled_from(MITIGATION_YES_NO))
+def test_a_mitigation_yes_never_raises_risk(given_answers, key):
+    with_no = score(DEFN, {**given_answers, key: "no"})
+    with_yes = score(DEFN, {**given_answers, key: "yes"})
+    assert with_yes.risk["score"] <= with_no.risk["score"]
+    assert rank(with_yes) <= rank(with_no)
+    assert set(with_yes.rule_ids) <= set(with_no.rule_ids)
+
+
+@FAST
+@given(any_answers, st.sampled_from(PROHIBITED), st.sampled_from(["yes", "unknown"]))
+def test_any_prohibited_practice_other_than_no_stops(given_answers, key, value):
+    result = score(DEFN, {**given_answers, key: value})
+    assert result.verdict == "stop"
+    assert "prohibited_practice" in result.rule_ids
+
+
+YES_NO_UNKNOWN = [q.key for q in QUESTIONS if q.type == "yes_no_unknown"]
+
+
+@FAST
+@given(any_answers, st.sampled_from(YES_NO_UNKNOWN))
+def test_unknown_never_scores_better_than_the_worse_of_yes_and_no(given_answers, key):
+    results = {v: score(DEFN, {**given_answers, key: v}) for v in ("yes", "no", "unknown")}
+    shown = {v: visible_section_keys(DEFN, {**given_answers, key: v}) for v in results}
+    unknown = results["unknown"]
+    for value in ("yes", "no"):
+        if shown[value] != shown["unknown"]:
+            continue  # a branching answer changes which questions count; points are not comparable
+        other = results[value]
+        assert unknown.risk["score"] >= other.risk["score"]
+        assert rank(unknown) >= rank(other)
+        assert set(unknown.rule_ids) >= set(other.rule_ids)
+        if other.verdict == "stop":
+            assert unknown.verdict == "stop"
+
+
+@FAST
+@given(any_answers)
+def test_the_fria_step_is_shown_exactly_when_the_high_risk_rule_fires(given_answers):
+    shown = "fria" in visible_section_keys(DEFN, given_answers)
+    assert shown == ("ai_act_high_risk" in score(DEFN, given_answers).rule_ids)
+
+
+@FAST
+@given(st.one_of(near_benign, risky))
+def test_what_if_changes_do_what_they_promise(given_answers):
+    result = score(DEFN, given_answers)
+    what_if = result.what_if
+    assert set(what_if) >= {"possible", "changes", "level", "axis", "note"}
+    assert what_if["note"]
+    if not what_if["possible"]:
+        assert what_if["changes"] == []
+        return
+    changed = {**given_answers, **{c["key"]: c["to"] for c in what_if["changes"]}}
+    after = score(DEFN, changed)
+    assert (after.risk["level"], after.risk["axis"], after.risk["score"]) == (
+        what_if["level"],
+        what_if["axis"],
+        what_if["score"],
+    )
+    assert rank(after) < rank(result)
+    for change in what_if["changes"]:
+        question = DEFN.questions[change["key"]]
+        assert question.mitigation
+        assert change["from"] != change["to"]
+    if len(what_if["changes"]) > 1:
+        # Smallest: none of the suggested changes is enough on its own.
+        for change in what_if["changes"]:
+            alone = score(DEFN, {**given_answers, change["key"]: change["to"]})
+            assert rank(alone) >= rank(result)
