@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Agency, ExternalIdentity, GroupMapping, Membership, MunicipalRole
+from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
 
 
 class MembershipInline(admin.TabularInline):

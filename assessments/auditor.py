@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, queries
@@ -90,7 +91,7 @@ def chain_status() -> dict:
     key = f"kiv-audit-chain:{head[0]}:{head[1]}"
     status = cache.get(key)
     if status is None:
-        status = audit.verify_chain().as_dict()
+        status = {**audit.verify_chain().as_dict(), "checked_at": timezone.now()}
         cache.set(key, status, CHAIN_CACHE_SECONDS)
     return status
 

@@ -54,11 +54,11 @@ def _pick(rng: random.Random, weighted: list[tuple[object, int]]):
     return rng.choices(values, weights=weights)[0]
 
 
-def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1) -> dict:
+def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1, shown_only: bool = True) -> dict:
     """A complete, valid set of answers, mostly harmless, sometimes not (`risky` tunes how often).
 
     Every question gets an answer; `visible_answers` then drops those that branching hides, so the
-    result is what the wizard would have stored."""
+    result is what the wizard would have stored (`shown_only=False` keeps them all)."""
     answers: dict = {}
     for q in questions(defn):
         key, values = q.key, list(q.values)
@@ -79,7 +79,7 @@ def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1) -> dict:
                 answers[key] = [v for v in values if rng.random() < 0.3]
         elif key.startswith("p_") or key in ("hr_product", "gen_sensitive_input"):
             # Prohibited practices and the other stop triggers are rare.
-            answers[key] = "no" if rng.random() > risky / 4 else rng.choice([v for v in values if v != "no"])
+            answers[key] = "no" if rng.random() > risky / 16 else rng.choice([v for v in values if v != "no"])
         elif key == "mandate":
             answers[key] = "yes" if rng.random() > risky else "unknown"
         elif key == "sec_classification":
@@ -92,7 +92,7 @@ def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1) -> dict:
             answers[key] = _pick(rng, [("no", 70), ("yes", 22), ("unknown", 8)])
         else:
             answers[key] = rng.choice(values)
-    return visible_answers(defn, answers)
+    return visible_answers(defn, answers) if shown_only else answers
 
 
 def _answer_pool(questionnaire: Questionnaire, rng: random.Random) -> list[tuple[dict, dict]]:
@@ -144,7 +144,7 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
     to_make = max(0, n - existing)
     if not to_make:
         return {"created": 0, "total": existing}
-    rng = random.Random(seed + existing)
+    rng = random.Random(seed + existing)  # nosec B311 - demo data, not security
     pool = _answer_pool(questionnaire, rng)
     not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
     now = timezone.now()

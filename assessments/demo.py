@@ -10,7 +10,8 @@ from django.db import transaction
 from . import services
 from .models import Agency, Membership, MunicipalRole, Questionnaire
 
-DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  (documented demo password, refused without DEBUG or --force)
+# The documented demo password; seed_demo refuses to run without DEBUG or --force.
+DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  # nosec B105 - see the line above
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
 # username -> (first name, last name, agency name or None, role)
@@ -18,6 +19,7 @@ DEMO_USERS = {
     "leder": ("Lene", "Leder", "Bydel Frogner", "leader"),
     "bidragsyter": ("Bjørn", "Bidragsyter", "Bydel Frogner", "contributor"),
     "leder.grorud": ("Gro", "Grorud", "Bydel Grorud", "leader"),
+    "leder.renovasjon": ("Rune", "Renås", "Renovasjons- og gjenvinningsetaten", "leader"),
     "uke": ("Ulrik", "Kontrollør", None, "reviewer"),
     "revisor": ("Rita", "Revisor", None, "auditor"),
     "admin": ("Ada", "Administrator", None, "superuser"),
@@ -80,6 +82,26 @@ def seed_reports(users: dict) -> dict:
 
 
 DEMO_STEPS.append(seed_reports)
+
+
+def seed_assessments(users: dict) -> dict:
+    """Drafts and submitted assessments across agencies, made step by step as in the wizard (issue 3)."""
+    from .demo_assessments import seed_demo_assessments
+
+    return seed_demo_assessments(users)
+
+
+DEMO_STEPS.append(seed_assessments)
+
+
+def seed_review(users: dict) -> dict:
+    """A returned assessment with UKE's comments and a resubmitted one with changes (issue 6)."""
+    from .demo_review import seed_review_demo
+
+    return seed_review_demo(users)
+
+
+DEMO_STEPS.append(seed_review)
 
 
 def seed(bulk_assessments: int = 0) -> dict:

@@ -32,7 +32,7 @@ def check_database(connection) -> dict:
         # A dropped connection must not stay broken: close it so the next request reconnects.
         try:
             connection.close()
-        except Exception:  # noqa: S110  (closing a broken connection may fail too)
+        except Exception:  # noqa: S110  # nosec B110 - closing a broken connection may fail too
             pass
         return {"ok": False, "detail": f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"}
 

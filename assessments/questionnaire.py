@@ -11,6 +11,7 @@ Pure: no ORM and no I/O except in `load_definition` / `read_definition_data`.
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -295,7 +296,7 @@ _Loader.add_implicit_resolver(
 
 def load_yaml(text: str) -> Any:
     """Parse YAML the way definitions are parsed (`yes`/`no` are strings)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    return yaml.load(text, Loader=_Loader)  # noqa: S506  # nosec B506 - _Loader is a SafeLoader
 
 
 def _read_file(path: Path) -> Any:
@@ -394,15 +395,19 @@ def _content_key(data: Any) -> str | None:
         return None
 
 
+_CACHE_LOCK = threading.Lock()  # threaded servers: eviction iterates the dicts
+
+
 def _remember(data: Any, definition: "Definition", content_key: str | None = None) -> None:
-    if len(_BY_ID) >= _CACHE_SIZE:
-        _BY_ID.pop(next(iter(_BY_ID)))
-    _BY_ID[id(data)] = (data, definition)
     key = content_key or _content_key(data)
-    if key is not None:
-        if len(_BY_CONTENT) >= _CACHE_SIZE:
-            _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
-        _BY_CONTENT[key] = definition
+    with _CACHE_LOCK:
+        if len(_BY_ID) >= _CACHE_SIZE:
+            _BY_ID.pop(next(iter(_BY_ID)))
+        _BY_ID[id(data)] = (data, definition)
+        if key is not None:
+            if len(_BY_CONTENT) >= _CACHE_SIZE:
+                _BY_CONTENT.pop(next(iter(_BY_CONTENT)))
+            _BY_CONTENT[key] = definition
 
 
 def as_definition(defn: "Definition | Mapping[str, Any]") -> "Definition":

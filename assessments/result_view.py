@@ -44,8 +44,12 @@ def level_labels() -> dict[str, str]:
     }
 
 
-def axis_labels() -> dict[str, str]:
-    return {"low": _("lav"), "high": _("høy")}
+def risk_axis_labels() -> dict[str, str]:
+    return {"low": _("lav risiko"), "high": _("høy risiko")}
+
+
+def need_axis_labels() -> dict[str, str]:
+    return {"low": _("lavt behov"), "high": _("høyt behov")}
 
 
 def kind_labels() -> dict[str, str]:
@@ -110,11 +114,11 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "risk": {
             "score": risk["score"], "level": risk["level"],
             "level_label": level_labels().get(risk["level"], risk["level"]),
-            "axis": risk["axis"], "axis_label": axis_labels()[risk["axis"]],
+            "axis": risk["axis"], "axis_label": risk_axis_labels()[risk["axis"]],
             "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
         },
         "need": {
-            "score": need["score"], "axis": need["axis"], "axis_label": axis_labels()[need["axis"]],
+            "score": need["score"], "axis": need["axis"], "axis_label": need_axis_labels()[need["axis"]],
             "capped_by": [
                 {"title": _pick(vars(caps[c]), "title") if c in caps else c,
                  "explanation": caps[c].explanation if c in caps else ""}

@@ -36,7 +36,9 @@ DECISIONS = ("return", "approve", "reject")
 
 @require(is_reviewer)
 def review_queue(request):
-    form = QueueFilterForm(request.GET or {"status": Assessment.Status.SUBMITTED})
+    data = request.GET.copy()
+    data.setdefault("status", Assessment.Status.SUBMITTED)  # what waits for UKE; "status=" shows all
+    form = QueueFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"status": Assessment.Status.SUBMITTED}
     qs, counts_base = queries.queue(
         request.user,

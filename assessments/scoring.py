@@ -427,6 +427,13 @@ class _WhatIf:
         scoring = defn.scoring
         self.thresholds = [threshold for threshold, _ in scoring.risk_levels]
         self.high_rank = scoring.level_rank(scoring.high_level)
+        self.risk_max = core.max_points["risk"]
+        mitigation_max = core.max_points["mitigation"]
+        # Mitigation applies from this many points (never, without mitigation questions).
+        self.mitigation_needed = (
+            scoring.mitigation_share * mitigation_max - _EPSILON if mitigation_max else math.inf
+        )
+        self.factor = scoring.mitigation_factor
         self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
         self.candidates = self._candidates()
 
@@ -459,11 +466,9 @@ class _WhatIf:
 
     def _quick(self, risk: float, mitigation: float, fired: bool) -> tuple[int, float]:
         # The arithmetic of `_risk` without building a result: the search calls this hundreds of times.
-        scoring, base = self.defn.scoring, self.base
-        risk_max, mitigation_max = base.max_points["risk"], base.max_points["mitigation"]
-        raw = risk / risk_max * 100 if risk_max else 0.0
-        if mitigation_max > 0 and mitigation + _EPSILON >= scoring.mitigation_share * mitigation_max:
-            raw *= scoring.mitigation_factor
+        raw = risk / self.risk_max * 100 if self.risk_max else 0.0
+        if mitigation >= self.mitigation_needed:
+            raw *= self.factor
         score = min(100.0, max(0.0, round_score(raw)))
         rank = bisect.bisect_right(self.thresholds, score) - 1
         if fired and rank < self.high_rank:
@@ -493,15 +498,24 @@ class _WhatIf:
     def _best_extension(
         self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool
     ) -> _Trial | None:
-        # `pool` is in questionnaire order, so on equal keys the first one found wins.
-        best = None
+        # `pool` is in questionnaire order, so on equal keys the first one found wins. The inner loop of
+        # the search: a trial is only built for the winner.
+        best_key, best = None, None
+        limit = self.risk.rank if success_only else math.inf
         for c in pool:
-            trial = self._extend(prefix, c)
-            if success_only and trial.rank >= self.risk.rank:
+            fired = self._fired((*prefix.members, c)) if c.touches_rules else prefix.fired
+            risk = prefix.risk_points + c.d_risk
+            mitigation = prefix.mitigation_points + c.d_mitigation
+            rank, score = self._quick(risk, mitigation, bool(fired))
+            if rank >= limit:
                 continue
-            if best is None or trial.key < best.key:
-                best = trial
-        return best
+            key = (rank, score, -mitigation, risk)
+            if best_key is None or key < best_key:
+                best_key, best = key, (rank, score, risk, mitigation, fired, c)
+        if best is None:
+            return None
+        rank, score, risk, mitigation, fired, c = best
+        return _Trial(rank, score, risk, mitigation, fired, (*prefix.members, c))
 
     def run(self) -> dict[str, Any]:
         current = self.risk

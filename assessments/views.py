@@ -1,6 +1,7 @@
 """Start pages, sign-in and health."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health
+from . import health, notifications, queries
 from .models import Assessment
 from .permissions import public, roles_for, signed_in, visible_assessments
 
@@ -36,9 +37,17 @@ def home(request):
         context["my_overdue"] = own.filter(
             status=Assessment.Status.APPROVED, review_by__lt=_today()
         )[:50]
+        context["my_due_soon"] = own.filter(
+            status=Assessment.Status.APPROVED, review_by__gte=_today(),
+            review_by__lte=_today() + timedelta(days=notifications.REMIND_DAYS_BEFORE),
+        ).order_by("review_by")[:50]
     if roles.is_reviewer:
-        context["awaiting_review"] = visible.filter(status=Assessment.Status.SUBMITTED).order_by("updated_at")[:50]
-        context["overdue"] = visible.filter(status=Assessment.Status.APPROVED, review_by__lt=_today())[:50]
+        waiting, _counts = queries.queue(request.user, status=Assessment.Status.SUBMITTED)
+        context["awaiting_review"] = waiting[:10]
+        context["awaiting_review_count"] = waiting.count()
+        context["overdue"] = visible.filter(
+            status=Assessment.Status.APPROVED, review_by__lt=_today()
+        ).order_by("review_by")[:50]
     if roles.is_auditor:
         context["recent_decisions"] = visible.filter(
             status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]

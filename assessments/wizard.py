@@ -51,7 +51,9 @@ class DraftStorage(BaseStorage):
         self.init_data()
 
     def load(self, assessment: Assessment, defn) -> None:
+        current = self.current_step
         self.init_data()
+        self.current_step = current
         for section in defn.sections:
             self.set_step_data(section.key, encode_answers(section, assessment.answers, section.key))
         self.extra_data = {"revision": assessment.revision}

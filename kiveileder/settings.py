@@ -131,7 +131,8 @@ SECRET_KEY = env_secret("DJANGO_SECRET_KEY")  # or DJANGO_SECRET_KEY_FILE
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
-    SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105
+    # Bandit B105: a fixed key only in debug mode; with DEBUG off the key must come from the environment.
+    SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105  # nosec B105 - debug only
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
@@ -290,6 +291,8 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_TIMEZONE = TIME_ZONE
+# With JSON logs the worker keeps Django's LOGGING (one JSON object per line) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not env_bool("KIV_LOG_JSON", False)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-reports": {"task": "assessments.tasks.requeue_stale_reports", "schedule": 120.0},
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},

@@ -98,6 +98,7 @@ PERSONAL_DATA = {
 }
 DECISIONS = {
     "fv_individual_decisions": "yes",
+    "fv_basis_auto": "yes",
     "fv_discretion": "no",
     "fv_explain": "yes",
     "fv_document": "yes",
@@ -172,8 +173,12 @@ def complete(**overrides) -> dict:
 
 
 def section_of(step: str, answers: dict) -> dict:
-    """The answers in `answers` that belong to `step` (keys of that section's dict in this module)."""
-    return {key: answers[key] for key in SECTIONS[step] if key in answers}
+    """The answers in `answers` to the questions of section `step` (as the definition lists them)."""
+    from assessments.questionnaire import as_definition
+    from tests.objects import fixture_definition
+
+    keys = [q.key for q in as_definition(fixture_definition()).section(step).questions]
+    return {key: answers[key] for key in keys if key in answers}
 
 
 def step_post(step: str, values: dict, revision: int, *, action: str = "next", **extra) -> dict:

@@ -95,3 +95,11 @@ def world(db) -> World:
     MunicipalRole.objects.create(user=users["reviewer"], role="reviewer")
     MunicipalRole.objects.create(user=users["auditor"], role="auditor")
     return World(agency_a, agency_b, users)
+
+
+@pytest.fixture
+def questionnaire(db):
+    """Questionnaire 2026.1 published from fixtures/ (the parsed definition is cached per test run)."""
+    from tests.objects import published_questionnaire
+
+    return published_questionnaire()

@@ -86,3 +86,42 @@ BUILDERS["draft_invited"] = lambda world: make_assessment(world, "Delt utkast i 
 BUILDERS["submitted"] = lambda world: make_assessment(
     world, "Innsendt vurdering i bydel A", answers=_complete_answers(), submit=True
 )
+
+
+# --- Review (issue 6): an approved assessment of agency A ----------------------------------------------
+
+
+def _approved(world):
+    from assessments import services
+
+    assessment = make_assessment(world, "Godkjent vurdering i bydel A", answers=_complete_answers(),
+                                 submit=True)
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    assessment.refresh_from_db()
+    return assessment
+
+
+# The report feature may register its own "approved" builder: either serves the rows that use it.
+BUILDERS.setdefault("approved", _approved)
+
+
+# --- Reports (issue 5): the approved assessment's signed report, ready for download ------------------------
+
+
+def _approved_with_report(world):
+    """`_approved`, with its signed report made ready. The file is a small stand-in, not a rendered PDF:
+    the matrix checks access, and rendering here would run for every role of every row."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from assessments.models import Report
+
+    assessment = _approved(world)
+    report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
+    name = f"reports/{world.agency_a.slug}/{assessment.uuid}/v1-000000000000.pdf"
+    name = default_storage.save(name, ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.READY, storage_name=name)
+    return assessment
+
+
+BUILDERS["approved"] = _approved_with_report

@@ -1,11 +1,12 @@
 """Shared pieces for the report tests: the questionnaire, submitted versions scored for real, and a
 throwaway sealing certificate (made once per session, never the default one in the data folder)."""
 
+import io
 from functools import cache
 from pathlib import Path
 
-import pytest
 from django.conf import settings as django_settings
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from assessments import scoring, signing
 from assessments.demo_reports import COPILOT_LETTERS
@@ -13,6 +14,7 @@ from assessments.models import Assessment, AssessmentVersion, Questionnaire
 from assessments.questionnaire import load_definition, validate_answers
 
 SEAL_PASSWORD = "seal-test-passphrase"
+SEAL_NAME = "KI-veileder testsegl"
 
 
 @cache
@@ -46,18 +48,27 @@ def submitted(agency, leader, answers: dict | None = None, *, status: str = "sub
     return assessment
 
 
-@pytest.fixture(scope="session")
-def seal_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("seal") / "seal.p12"
-    path.write_bytes(
-        signing.make_self_signed_p12("KI-veileder testsegl", password=SEAL_PASSWORD.encode(), key_size=2048)
-    )
-    return path
+_seal_path: list[Path] = []
 
 
-@pytest.fixture
-def seal(settings, seal_file) -> Path:
-    """Sign with the session's throwaway certificate."""
-    settings.KIV_SIGNING_P12 = str(seal_file)
+def use_test_seal(settings, tmp_path_factory) -> Path:
+    """Point the app at a throwaway sealing certificate, made once per session. Each test module wraps
+    this in an autouse fixture, so nothing ever writes the default certificate into the data folder."""
+    if not _seal_path:
+        path = tmp_path_factory.mktemp("seal") / "seal.p12"
+        p12 = signing.make_self_signed_p12(SEAL_NAME, password=SEAL_PASSWORD.encode(), key_size=2048)
+        path.write_bytes(p12)
+        _seal_path.append(path)
+    settings.KIV_SIGNING_P12 = str(_seal_path[0])
     settings.KIV_SIGNING_P12_PASSWORD = SEAL_PASSWORD
-    return seal_file
+    return _seal_path[0]
+
+
+def flip_one_byte_in_signed_content(data: bytes) -> bytes:
+    """Change one byte well inside the first signed range (the page content), not in the signature."""
+    reader = PdfFileReader(io.BytesIO(data))
+    byte_range = list(reader.embedded_signatures[0].sig_object["/ByteRange"])
+    position = byte_range[1] // 2
+    tampered = bytearray(data)
+    tampered[position] ^= 0x01
+    return bytes(tampered)

@@ -31,7 +31,7 @@ def questionnaire() -> Questionnaire:
 
 @cache
 def _base_answers() -> dict:
-    answers = synthetic_answers(as_definition(_definition()), random.Random(7), risky=0.0)
+    answers = synthetic_answers(as_definition(_definition()), random.Random(7), risky=0.0, shown_only=False)
     # A clear, harmless case: no hard rule, so the verdict follows the scores.
     answers.update({"mandate": "yes", "sec_classification": "internal", "hr_area": ["none"]})
     return answers

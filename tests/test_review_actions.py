@@ -46,8 +46,10 @@ def test_it_shows_the_submitted_version_with_its_result_and_answers(world, submi
 
 def test_it_returns_with_a_reason_and_the_leader_reads_it(world, submitted):
     client = world.client("reviewer")
-    response = client.post(url("review_return", submitted),
-                           {"return-reason": "Beskriv databehandleravtalen.", "return-version": 1})
+    response = client.post(
+        url("review_return", submitted),
+        {"return-reason": "Beskriv databehandleravtalen.", "return-version": 1},
+    )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == Assessment.Status.RETURNED
@@ -65,8 +67,9 @@ def test_it_returns_with_a_reason_and_the_leader_reads_it(world, submitted):
 
 def test_return_needs_a_reason_and_changes_nothing_without_one(world, submitted):
     before = snapshot(submitted)
-    response = world.client("reviewer").post(url("review_return", submitted),
-                                             {"return-reason": "   ", "return-version": 1})
+    response = world.client("reviewer").post(
+        url("review_return", submitted), {"return-reason": "   ", "return-version": 1}
+    )
     assert response.status_code == 400
     assert "Skriv en begrunnelse" in response.content.decode()
     assert snapshot(submitted) == before
@@ -81,9 +84,13 @@ def test_reject_needs_a_reason(world, submitted):
 
 def test_it_stores_comments_per_question_and_general(world, submitted):
     client = world.client("reviewer")
-    r1 = client.post(url("review_comment", submitted),
-                     {"question_key": "pd_any", "text": "Hvilke personopplysninger?", "version": 1})
-    r2 = client.post(url("review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1})
+    r1 = client.post(
+        url("review_comment", submitted),
+        {"question_key": "pd_any", "text": "Hvilke personopplysninger?", "version": 1},
+    )
+    r2 = client.post(
+        url("review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1}
+    )
     assert r1.status_code == r2.status_code == 302
     comments = {c.question_key: c for c in ReviewComment.objects.filter(version=submitted.latest_version())}
     assert comments["pd_any"].text == "Hvilke personopplysninger?"
@@ -126,7 +133,9 @@ def test_returning_an_approved_assessment_is_refused(world, submitted):
     client = world.client("reviewer")
     client.post(url("review_approve", submitted), {"approve-version": 1})
     before = snapshot(submitted)
-    response = client.post(url("review_return", submitted), {"return-reason": "For sent", "return-version": 1})
+    response = client.post(
+        url("review_return", submitted), {"return-reason": "For sent", "return-version": 1}
+    )
     assert response.status_code == 409
     assert "Godkjent" in response.content.decode()
     assert snapshot(submitted) == before
@@ -166,8 +175,12 @@ def test_a_stop_verdict_cannot_be_approved(world):
     assert "Stopp" in response.content.decode()
     assert snapshot(stopped) == before
     # It can be rejected, with a reason.
-    assert client.post(url("review_reject", stopped),
-                       {"reject-reason": "Forbudt praksis.", "reject-version": 1}).status_code == 302
+    assert (
+        client.post(
+            url("review_reject", stopped), {"reject-reason": "Forbudt praksis.", "reject-version": 1}
+        ).status_code
+        == 302
+    )
     stopped.refresh_from_db()
     assert stopped.status == Assessment.Status.REJECTED
 
@@ -189,8 +202,10 @@ def test_a_reviewer_who_is_a_member_of_the_agency_cannot_act(world, submitted):
 
 def test_a_resubmission_shows_what_changed_with_the_earlier_comments(world, submitted):
     reviewer = world.client("reviewer")
-    reviewer.post(url("review_comment", submitted),
-                  {"question_key": "benefit", "text": "Er gevinsten målt?", "version": 1})
+    reviewer.post(
+        url("review_comment", submitted),
+        {"question_key": "benefit", "text": "Er gevinsten målt?", "version": 1},
+    )
     reviewer.post(url("review_return", submitted), {"return-reason": "Se kommentaren.", "return-version": 1})
     old_benefit = submitted.latest_version().answers["benefit"]
     new_benefit = 4 if old_benefit != 4 else 0
@@ -198,7 +213,7 @@ def test_a_resubmission_shows_what_changed_with_the_earlier_comments(world, subm
     assert submitted.latest_version().number == 2
 
     body = reviewer.get(url("review_detail", submitted)).content.decode()
-    changes = body[body.index('id="changes"'): body.index('id="result"')]
+    changes = body[body.index('id="changes"') : body.index('id="result"')]
     assert "Endret siden versjon 1" in changes
     assert "1 svar er endret" in changes
     assert 'href="#q-benefit"' in changes
@@ -246,7 +261,31 @@ def test_material_change_needs_an_approved_assessment_and_a_kind(world, submitte
 
 def test_only_the_leader_reports_material_change(world):
     approved = h.approved(world)
-    assert world.client("contributor_a").post(url("material_change", approved), {"kinds": ["vendor"]}).status_code == 403
-    assert world.client("reviewer").post(url("material_change", approved), {"kinds": ["vendor"]}).status_code == 403
-    assert world.client("leader_b").post(url("material_change", approved), {"kinds": ["vendor"]}).status_code == 404
+    for role, status in [("contributor_a", 403), ("reviewer", 403), ("leader_b", 404)]:
+        response = world.client(role).post(url("material_change", approved), {"kinds": ["vendor"]})
+        assert response.status_code == status, role
     assert not Assessment.objects.filter(replaces=approved).exists()
+
+
+def test_the_demo_has_a_returned_and_a_resubmitted_assessment_with_comments(db):
+    from assessments import demo
+
+    demo.seed_agencies()
+    users = demo.seed_users()
+    demo.seed_questionnaires()
+    assert demo.seed_review(users) == {"returned": 1, "resubmitted": 1}
+    assert demo.seed_review(users) == {"returned": 0, "resubmitted": 0}  # idempotent
+    returned = Assessment.objects.get(title="Chatbot for spørsmål om beboerparkering")
+    assert returned.status == Assessment.Status.RETURNED
+    assert returned.latest_version().comments.count() == 3
+    resubmitted = Assessment.objects.get(title="KI-assistent for oppsummering av innbyggerhenvendelser")
+    assert resubmitted.status == Assessment.Status.SUBMITTED
+    assert resubmitted.versions.count() == 2
+    from django.test import Client
+
+    client = Client()
+    client.force_login(users["uke"])
+    body = client.get(url("review_detail", resubmitted)).content.decode()
+    changes = body[body.index('id="changes"') : body.index('id="result"')]
+    assert 'href="#q-ho_human_review"' in changes
+    assert "en saksbehandler må lese" in changes  # the earlier comment beside the change

@@ -19,9 +19,10 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from assessments.models import Membership, MunicipalRole
-from tests.conftest import IN_CI, PASSWORD, World, make_user
+from tests.conftest import IN_CI, PASSWORD, World, make_user, require_tool
 from tests.objects import BUILDERS, build_objects
 from tests.permission_matrix import MATRIX
+from tests.report_helpers import use_test_seal
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_PAYLOADS = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
@@ -398,112 +399,193 @@ def test_the_verification_upload_refuses_a_file_over_the_limit(world, settings):
     assert "MB" in response.content.decode() or "stor" in response.content.decode().lower()
 
 
-def test_the_answers_import_refuses_a_file_over_the_limit_and_stores_nothing(world, settings):
+@pytest.mark.parametrize(("content", "why"), [
+    (None, "too large"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not text"),
+    (b"<html><script>alert(1)</script></html>", "not JSON"),
+])
+def test_the_answers_import_refuses_bad_files_and_stores_nothing(world, content, why):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from assessments.forms import MAX_ANSWERS_FILE_BYTES
     from assessments.models import Assessment
+    from tests.objects import published_questionnaire
 
-    settings.KIV_MAX_UPLOAD_BYTES = 2048
+    published_questionnaire()
+    if content is None:
+        padding = "x" * (MAX_ANSWERS_FILE_BYTES + 1)
+        content = json.dumps({"answers": {"title": "Stor fil", "description": padding}}).encode()
     url = feature("assessment_import")
     client = world.client("leader_a")
     field = _upload_field(client.get(url))
-    payload = json.dumps({"answers": {"title": "x" * 5000}}).encode()
     before = Assessment.objects.count()
-    response = client.post(url, {field: SimpleUploadedFile("svar.json", payload, "application/json")})
-    assert response.status_code in (200, 400, 413)
-    assert Assessment.objects.count() == before
+    response = client.post(url, {field: SimpleUploadedFile("svar.json", content, "application/json"),
+                                 "agency": world.agency_a.pk})
+    assert response.status_code in (200, 400, 413), why
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert 'role="alert"' in body, f"a {why} file must be refused with an announced error"
+    assert Assessment.objects.count() == before, f"a {why} file stored something"
 
 
 # --- Script payloads in every free-text answer -----------------------------------------------
 
+RAW_MARKUP = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _text_keys(definition: dict) -> list[str]:
-    keys = []
-    for section in definition.get("sections", []):
-        for question in section.get("questions", []):
-            if question.get("type") == "text":
-                keys.append(question["key"])
-    return keys
+    from assessments.questionnaire import as_definition
+
+    return [key for key, question in as_definition(definition).questions.items() if question.type == "text"]
 
 
-def test_every_text_answer_comes_out_inert(world):
-    """Payloads in every free-text answer of a submitted assessment: escaped in every HTML page that
-    shows them, neutralised in every CSV, and plain text in the PDF."""
-    from assessments import demo
-    from assessments.models import Questionnaire
+def hostile_answers(definition: dict) -> dict:
+    """Complete answers that show every section, with a formula start and both script payloads in
+    every free-text answer."""
+    from tests import answers as sets
 
-    demo.seed_questionnaires()
-    questionnaire = Questionnaire.objects.get(version="2026.1")
-    keys = _text_keys(questionnaire.definition)
-    assert {"title", "description", "problem"} <= set(keys), keys
-    hostile = build_hostile_assessment(world, questionnaire, keys)
-    pages = [feature("assessment_detail", hostile.uuid)]
-    for name in ("review_detail", "register"):
-        try:
-            pages.append(reverse(name, args=[hostile.uuid] if name == "review_detail" else []))
-        except NoReverseMatch:
-            pass
-    for url in pages:
-        for role in ("leader_a", "reviewer", "auditor"):
-            response = world.client(role).get(url)
-            if response.status_code != 200:
-                continue
-            body = response.content.decode()
-            for payload in SCRIPT_PAYLOADS:
-                assert payload not in body, f"raw payload in {url} for {role}"
-            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body or url.endswith("register/"), url
-
-
-def build_hostile_assessment(world, questionnaire, keys):
-    """A submitted assessment of agency A with script and formula payloads in every text answer,
-    made through the services users go through."""
-    from assessments import services
-
-    submit = getattr(services, "assessment_submit", None)
-    if submit is None:
-        message = "feature not built yet: services.assessment_submit"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.xfail(message)
-    from assessments.models import Assessment
-
-    payload = " ".join(SCRIPT_PAYLOADS)
-    answers = complete_answers(questionnaire.definition)
-    for number, key in enumerate(keys):
-        answers[key] = f"{FORMULA_PAYLOADS[number % len(FORMULA_PAYLOADS)]} {payload}"[:200]
-    assessment = Assessment.objects.create(
-        agency=world.agency_a, questionnaire=questionnaire, created_by=world.users["leader_a"],
-        title=answers["title"], answers=answers,
-    )
-    submit(assessment=assessment, user=world.users["leader_a"])
-    return assessment
-
-
-def complete_answers(definition: dict) -> dict:
-    """Every question answered with its first allowed value (text gets filled by the caller)."""
     answers = {}
-    for section in definition.get("sections", []):
-        for question in section.get("questions", []):
-            kind, key = question.get("type"), question["key"]
-            choices = [c["value"] if isinstance(c, dict) else c for c in question.get("choices", [])]
-            if kind in ("yes_no", "yes_no_unknown"):
-                answers[key] = "no"
-            elif kind == "choice":
-                answers[key] = choices[0]
-            elif kind == "multi":
-                answers[key] = ["none"] if "none" in choices else choices[:1]
-            elif kind == "scale":
-                answers[key] = 1
-            elif kind == "text":
-                answers[key] = "Tekst"
-    answers["ai_kind"] = ["generative"]
-    answers["pd_any"] = "no"
+    for section in sets.SECTIONS.values():
+        answers.update(section)
+    answers.update({"ai_kind": ["integrated", "self_developed", "generative"], "pd_any": "yes",
+                    "decision_role": "decision_support", "hr_area": ["education"], "role": "buy_modify"})
+    for number, key in enumerate(_text_keys(definition)):
+        start = FORMULA_PAYLOADS[number % len(FORMULA_PAYLOADS)]
+        answers[key] = f"{start} {key} {' '.join(SCRIPT_PAYLOADS)}"
     return answers
 
 
+def make_hostile_draft(world):
+    from assessments.questionnaire import as_definition, visible_section_keys
+    from tests.objects import make_assessment, published_questionnaire
+
+    definition = published_questionnaire().definition
+    answers = hostile_answers(definition)
+    assessment = make_assessment(world, answers["title"], answers=answers)
+    assessment.visited_steps = visible_section_keys(as_definition(definition), answers)
+    assessment.save(update_fields=["visited_steps"])
+    assert set(_text_keys(definition)) <= set(assessment.answers), "not every text question is answered"
+    return assessment
+
+
+@pytest.fixture
+def hostile(world, settings, tmp_path_factory, django_capture_on_commit_callbacks):
+    """A hostile assessment of agency A: submitted, commented on, approved, its signed report made."""
+    use_test_seal(settings, tmp_path_factory)
+    from assessments import services
+    from assessments.models import Report
+
+    assessment = make_hostile_draft(world)
+    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
+    services.review_comment_add(assessment=assessment, user=world.users["reviewer"], question_key="goals",
+                                text=f"=HYPERLINK(1) {' '.join(SCRIPT_PAYLOADS)}")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_approve(assessment=assessment, user=world.users["reviewer"],
+                                    comment=f"@approve {' '.join(SCRIPT_PAYLOADS)}")
+    assessment.refresh_from_db()
+    report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
+    assert report.status == Report.Status.READY, report.error
+    return assessment
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8-sig", errors="replace")
+    return response.content.decode("utf-8-sig", errors="replace")
+
+
+def _assert_inert_html(response, where: str, *, shows_title: bool) -> None:
+    assert response.status_code == 200, f"{where}: {response.status_code}"
+    body = _body(response)
+    for markup in RAW_MARKUP:
+        assert markup not in body, f"{where} carries live markup {markup!r}"
+    if shows_title:
+        assert ESCAPED_SCRIPT in body, f"{where} does not show the (escaped) text at all"
+
+
+def test_the_wizard_shows_every_text_answer_inert(world):
+    draft = make_hostile_draft(world)
+    client = world.client("leader_a")
+    for step in [*draft.visited_steps, "summary"]:
+        url = reverse("assessment_step", args=[draft.uuid, step])
+        response = client.get(url)
+        has_text = step in ("intro", "need", "self_developed", "fria", "summary")
+        _assert_inert_html(response, url, shows_title=has_text)
+
+
+def test_every_page_shows_text_answers_inert(world, hostile):
+    pages = [
+        ("assessment_detail", [hostile.uuid], ("leader_a", "contributor_a", "reviewer", "auditor"), True),
+        ("review_detail", [hostile.uuid], ("leader_a", "reviewer", "auditor"), True),
+        ("report_status", [hostile.uuid], ("leader_a", "auditor"), False),
+        ("register", [], ("leader_b", "auditor"), True),
+        ("register_overview", [], ("leader_b",), False),
+        ("auditor_search", [], ("auditor", "reviewer"), True),
+        ("audit_log", [], ("auditor",), False),
+        ("review_queue", [], ("reviewer",), False),
+        ("home", [], ("leader_a", "auditor"), True),
+    ]
+    for name, args, roles, shows_title in pages:
+        url = reverse(name, args=args)
+        for role in roles:
+            _assert_inert_html(world.client(role).get(url), f"{url} as {role}", shows_title=shows_title)
+
+
 def read_csv(response) -> list[list[str]]:
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(_body(response))))
+
+
+@pytest.mark.parametrize(("name", "role", "has_title"), [
+    ("register_csv", "leader_b", True),
+    ("auditor_export", "auditor", True),
+    ("audit_log_export", "auditor", False),
+    ("public_register_csv", "anonymous", True),
+])
+def test_csv_exports_cannot_carry_formulas(world, hostile, settings, name, role, has_title):
+    settings.KIV_PUBLIC_REGISTER = True
+    response = world.client(role).get(reverse(name))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = read_csv(response)
+    cells = [cell for row in rows for cell in row]
+    for cell in cells:
+        assert not cell.startswith(FORMULA_STARTS), f"{name}: a spreadsheet would run {cell[:60]!r}"
+    if has_title:
+        assert any(hostile.title in cell for cell in cells), f"{name} does not export the assessment"
+        assert any(cell.startswith("'=") for cell in cells), f"{name}: the title's '=' was not neutralised"
+
+
+def test_json_exports_are_json(world, hostile, settings):
+    settings.KIV_PUBLIC_REGISTER = True
+    for name, role in (("register_json", "leader_b"), ("public_register_json", "anonymous"),
+                       ("assessment_export", "leader_a")):
+        args = [hostile.uuid] if name == "assessment_export" else []
+        response = world.client(role).get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        assert response["Content-Type"].startswith("application/json"), name
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert SCRIPT_PAYLOADS[0] in json.dumps(json.loads(_body(response)), ensure_ascii=False), name
+
+
+def test_the_report_prints_text_answers_as_text(world, hostile, tmp_path):
+    from django.core.files.storage import default_storage
+
+    from assessments.models import Report
+
+    pdftotext = require_tool("pdftotext")
+    report = Report.objects.get(assessment=hostile, kind=Report.Kind.SIGNED)
+    pdf = tmp_path / "rapport.pdf"
+    with default_storage.open(report.storage_name, "rb") as handle:
+        pdf.write_bytes(handle.read())
+    result = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                            timeout=60, check=True)
+    text = " ".join(result.stdout.split())
+    for key in _text_keys(hostile.questionnaire.definition):
+        assert key in text, f"the answer to {key} is not in the report"
+    for markup in RAW_MARKUP:
+        assert markup in text, f"{markup!r} is not printed as plain text in the report"
 
 
 def test_csv_cells_cannot_become_formulas():

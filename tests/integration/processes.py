@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -175,3 +176,28 @@ class ThrowawayRedis:
 
     def __exit__(self, *exc):
         self.down()
+
+
+@contextmanager
+def celery_broker(url: str):
+    """Make this process (the live server, the test client) enqueue to `url` instead of running tasks
+    in-process, and restore the in-process default afterwards."""
+    from kiveileder.celery import app
+
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+
+    def drop_connections():
+        # Celery caches its broker connections on first use: a test before this one may have made them.
+        if app._pool is not None:
+            app._pool.force_close_all()
+            app._pool = None
+        app.amqp._producer_pool = None
+
+    drop_connections()
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    try:
+        yield app
+    finally:
+        drop_connections()
+        app.conf.broker_url, app.conf.task_always_eager = saved

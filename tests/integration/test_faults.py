@@ -44,7 +44,7 @@ def _allow_connections(database: str, allowed: bool) -> None:
 
 
 @pytest.mark.parametrize("pool", ["False", "True"], ids=["persistent", "pool"])
-def test_the_app_recovers_from_dropped_database_connections_without_a_restart(postgres, data_dir, world, pool):
+def test_the_app_recovers_from_dropped_database_connections(postgres, data_dir, world, pool):
     database = connection.settings_dict["NAME"]
     env = app_env(data_dir=data_dir, database=postgres, KIV_DB_POOL=pool, KIV_DB_POOL_TIMEOUT="3")
     server, base = start_gunicorn(env, data_dir)

@@ -1,0 +1,45 @@
+"""Publish a questionnaire version: `python manage.py publish_questionnaire PATH`.
+
+PATH is a version folder (sections.yaml + rules.yaml) or one YAML/JSON file. On success one JSON object is
+printed (version, title, counts) and the exit status is 0; an invalid definition, or a version that is
+already published, lists every problem on stderr and exits with status 2. Nothing is stored then.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments import services
+from assessments.models import Questionnaire
+from assessments.questionnaire import DefinitionError, as_definition, parse_definition, read_definition_data
+
+
+class Command(BaseCommand):
+    help = "Validate and publish a questionnaire version from a folder or a YAML/JSON file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="version folder (sections.yaml + rules.yaml) or a .yaml/.json file")
+
+    def handle(self, *args, path: str, **options):
+        try:
+            definition = parse_definition(read_definition_data(path))
+        except DefinitionError as exc:
+            self._fail(exc.errors)
+        if Questionnaire.objects.filter(version=definition["version"]).exists():
+            self._fail([f"versjonen «{definition['version']}» er allerede publisert; gi filen et nytt "
+                        "versjonsnummer"])
+        questionnaire = services.questionnaire_publish(definition=definition, actor=None)
+        parsed = as_definition(questionnaire.definition)
+        self.stdout.write(json.dumps({
+            "version": questionnaire.version,
+            "title": questionnaire.title,
+            "sections": len(parsed.sections),
+            "questions": len(parsed.questions),
+            "rules": len(parsed.rules),
+            "obligations": len(parsed.obligations),
+        }, ensure_ascii=False))
+
+    def _fail(self, problems: list[str]) -> None:
+        for problem in problems:
+            self.stderr.write(f"- {problem}")
+        raise CommandError(f"Spørreskjemaet ble ikke publisert ({len(problems)} feil).", returncode=2)

@@ -1,0 +1,73 @@
+"""Score an answers file: `python manage.py score_answers FILE` (`-` reads standard input).
+
+The file is the design's answers format (`{"questionnaire": "2026.1", "answers": {...}, "meta": {...}}`;
+`questionnaire` absent: the latest published version). For every valid file, whatever the verdict, exactly
+one JSON object is printed on stdout (`scoring.summary_json`: questionnaire, risk, need, quadrant, verdict,
+complete, hard_rules, obligations, contributions, what_if) and the exit status is 0; warnings (answers to
+questions the other answers hide, which are ignored) go to stderr. An invalid file — not JSON, the wrong
+shape, an unknown questionnaire version, unknown keys, wrong types, values outside the lists — prints one
+line per offending key on stderr and exits with status 2. Missing answers are not an error: the result
+then says `"complete": false`.
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.models import Questionnaire
+from assessments.questionnaire import as_definition, validate_answers, validate_answers_file
+from assessments.scoring import score, summary_json
+
+INVALID = 2
+
+
+class Command(BaseCommand):
+    help = "Score an answers file (JSON) and print the result as one JSON object."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="answers file (JSON), or - for standard input")
+
+    def handle(self, *args, file: str, **options):
+        data = self._read(file)
+        errors = validate_answers_file(data)
+        if errors:
+            self._fail(errors)
+        version = data.get("questionnaire")
+        if version is not None:
+            questionnaire = Questionnaire.objects.filter(version=version.strip()).first()
+            if questionnaire is None:
+                self._fail({"questionnaire": f"Ukjent versjon av spørreskjemaet: «{version}»."})
+        else:
+            questionnaire = Questionnaire.latest()
+            if questionnaire is None:
+                self._fail({"questionnaire": "Ingen versjon av spørreskjemaet er publisert."})
+        definition = as_definition(questionnaire.definition)
+        answers, errors, warnings = validate_answers(definition, data["answers"])
+        if errors:
+            self._fail({f"answers.{key}": message for key, message in errors.items()})
+        for warning in warnings:
+            self.stderr.write(f"Advarsel: {warning}")
+        result = summary_json(score(definition, answers))
+        self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _read(self, file: str):
+        try:
+            if file == "-":
+                text = sys.stdin.read()
+            else:
+                with open(file, encoding="utf-8") as handle:
+                    text = handle.read()
+        except OSError as exc:
+            self._fail({"fil": f"Kan ikke lese «{file}»: {exc.strerror or exc}."})
+        except UnicodeDecodeError:
+            self._fail({"fil": f"«{file}» er ikke UTF-8-tekst."})
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            self._fail({"fil": f"Ugyldig JSON (linje {exc.lineno}, kolonne {exc.colno}): {exc.msg}."})
+
+    def _fail(self, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            self.stderr.write(f"{key}: {message}")
+        raise CommandError(f"Ugyldig svarfil ({len(errors)} feil).", returncode=INVALID)

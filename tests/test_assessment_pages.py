@@ -1,0 +1,161 @@
+"""The pages around an assessment: who sees what in each state, and that the actions do what they say."""
+
+import pytest
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment
+from tests import answers as A
+from tests.objects import make_assessment
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "anonymous"]
+# state -> expected status of the assessment page per role (the visibility table of product.md)
+DETAIL = {
+    "draft": [200, 404, 404, 404, 404, 302],
+    "draft_invited": [200, 200, 404, 404, 404, 302],
+    "submitted": [200, 200, 404, 200, 200, 302],
+    "recalled": [200, 200, 404, 200, 200, 302],
+    "withdrawn_draft": [200, 404, 404, 404, 404, 302],
+}
+
+
+def build(world, state: str) -> Assessment:
+    complete = A.complete()
+    if state == "draft":
+        return make_assessment(world, "Utkast", answers=complete)
+    if state == "draft_invited":
+        return make_assessment(world, "Delt utkast", answers=complete, invite=True)
+    assessment = make_assessment(world, "Sendt", answers=complete, submit=state in ("submitted", "recalled"))
+    if state == "recalled":
+        services.assessment_recall(assessment=assessment, user=world.users["leader_a"])
+    if state == "withdrawn_draft":
+        services.assessment_withdraw(assessment=assessment, user=world.users["leader_a"])
+    return assessment
+
+
+CASES = [
+    (state, role, status) for state, row in DETAIL.items() for role, status in zip(ROLES, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("state", "role", "status"), CASES, ids=[f"{s}-{r}" for s, r, _ in CASES])
+def test_who_sees_the_assessment_page(world, questionnaire, state, role, status):
+    assessment = build(world, state)
+    response = world.client(role).get(reverse("assessment_detail", args=[assessment.uuid]))
+    assert response.status_code == status
+    if status == 404:
+        assert assessment.title not in response.content.decode()
+
+
+def test_the_page_shows_the_live_draft_result_to_its_editors(world, questionnaire):
+    assessment = make_assessment(world, "Levende resultat", answers=A.complete(p_social_scoring="unknown"))
+    html = world.client("leader_a").get(assessment.get_absolute_url()).content.decode()
+    assert "fra utkastet slik det er lagret nå" in html
+    assert "Konklusjon: Stopp" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html and 'role="img"' in html
+    assert "Forbudt KI-praksis" in html or "forbudt" in html.lower()
+    assert "Fortsett utfyllingen" in html
+
+
+def test_reviewers_see_the_submitted_version_not_the_recalled_draft(world, questionnaire):
+    assessment = make_assessment(world, "Versjon og utkast", answers=A.complete(), submit=True)
+    leader = world.users["leader_a"]
+    services.assessment_recall(assessment=assessment, user=leader)
+    assessment.refresh_from_db()
+    services.assessment_save_step(
+        assessment=assessment,
+        section="need",
+        user=leader,
+        values=A.section_of("need", A.complete(problem="Ny hemmelig tekst")),
+        expected_revision=assessment.revision,
+    )
+    html = world.client("reviewer").get(assessment.get_absolute_url()).content.decode()
+    assert "fra versjon 1" in html
+    assert A.NEED["problem"] in html and "Ny hemmelig tekst" not in html
+    assert "Fortsett utfyllingen" not in html and "Hent tilbake" not in html
+
+
+def test_home_offers_new_assessment_to_leaders_only(world, questionnaire):
+    assert "Ny vurdering" in world.client("leader_a").get(reverse("home")).content.decode()
+    assert "Ny vurdering" not in world.client("contributor_a").get(reverse("home")).content.decode()
+
+
+def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questionnaire):
+    client = world.client("leader_a")
+    page = client.get(reverse("assessment_new")).content.decode()
+    assert f'value="{world.agency_a.pk}" selected' in page
+    response = client.post(
+        reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny chatbot"}, follow=True
+    )
+    assessment = Assessment.objects.get(title="Ny chatbot")
+    assert response.redirect_chain[-1][0] == reverse("assessment_step", args=[assessment.uuid, "intro"])
+    assert assessment.agency == world.agency_a and assessment.created_by == world.users["leader_a"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "x" * 201}, "201 tegn"),
+        ({"title": ""}, "Gi vurderingen et navn"),
+        ({"title": "I en annen virksomhet", "agency": "other"}, "Velg en virksomhet du er leder for"),
+    ],
+)
+def test_new_assessment_refuses_bad_input(world, questionnaire, data, message):
+    agency = world.agency_b.pk if data.get("agency") == "other" else world.agency_a.pk
+    response = world.client("leader_a").post(reverse("assessment_new"), {**data, "agency": agency})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_the_leader_invites_and_removes_a_contributor_on_the_page(world, questionnaire):
+    assessment = make_assessment(world, "Invitasjoner")
+    client = world.client("leader_a")
+    url = reverse("assessment_contributors", args=[assessment.uuid])
+    contributor = world.users["contributor_a"]
+    assert client.post(url, {"contributor": contributor.pk}).status_code == 302
+    assert list(assessment.contributors.all()) == [contributor]
+    assert world.client("contributor_a").get(assessment.get_absolute_url()).status_code == 200
+    assert client.post(url, {"remove": contributor.pk}).status_code == 302
+    assert not assessment.contributors.exists()
+    assert world.client("contributor_a").get(assessment.get_absolute_url()).status_code == 404
+
+
+def test_a_person_outside_the_agency_cannot_be_invited_on_the_page(world, questionnaire):
+    assessment = make_assessment(world, "Bare egne")
+    response = world.client("leader_a").post(
+        reverse("assessment_contributors", args=[assessment.uuid]),
+        {"contributor": world.users["leader_b"].pk},
+    )
+    assert response.status_code == 200
+    assert "Velg en bidragsyter i virksomheten" in response.content.decode()
+    assert not assessment.contributors.exists()
+
+
+def test_recall_and_withdraw_from_the_page(world, questionnaire):
+    assessment = make_assessment(world, "Livsløp", answers=A.complete(), submit=True)
+    client = world.client("leader_a")
+    assert "Hent tilbake til utkast" in client.get(assessment.get_absolute_url()).content.decode()
+    assert client.post(reverse("assessment_recall", args=[assessment.uuid])).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.DRAFT
+    confirm = client.get(reverse("assessment_withdraw", args=[assessment.uuid]))
+    assert "Dette kan ikke angres" in confirm.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.DRAFT  # a GET changes nothing
+    client.post(reverse("assessment_withdraw", args=[assessment.uuid]))
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.WITHDRAWN
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Trekk vurderingen" not in page and "Fortsett utfyllingen" not in page
+
+
+def test_recall_twice_is_refused_with_a_message(world, questionnaire):
+    assessment = make_assessment(world, "To ganger", answers=A.complete(), submit=True)
+    client = world.client("leader_a")
+    client.post(reverse("assessment_recall", args=[assessment.uuid]))
+    response = client.post(reverse("assessment_recall", args=[assessment.uuid]), follow=True)
+    assert "kan hentes tilbake" in response.content.decode()
+    assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.DRAFT

@@ -1,0 +1,131 @@
+"""The audit log in the app: scoped per role, filtered, exported, with the chain's status and head hash."""
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import audit
+from assessments.models import AuditEvent, AuditHead
+from tests import review_helpers as h
+
+LOG = reverse("audit_log")
+
+
+def event_ids(response) -> list[int]:
+    body = response.content.decode()
+    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def events(world):
+    """A story in agency A (create, submit, return) and one event in agency B."""
+    assessment = h.submitted(world, "Chatbot for renovasjon")
+    world.client("reviewer").post(
+        reverse("review_return", args=[assessment.uuid]),
+        {"return-reason": "Mangler svar.", "return-version": 1},
+    )
+    other = audit.record(world.users["leader_b"], "test.other_agency", None, world.agency_b, {"n": 1})
+    return {"assessment": assessment, "other": other}
+
+
+def test_reviewers_and_auditors_see_every_event(world, events):
+    for role in ("reviewer", "auditor"):
+        ids = event_ids(world.client(role).get(LOG, {"action": "test.other_agency"}))
+        assert ids == [events["other"].pk], role
+        assert AuditEvent.objects.filter(action="assessment.returned").first().pk in event_ids(
+            world.client(role).get(LOG, {"action": "assessment.returned"})
+        )
+
+
+def test_a_leader_sees_only_the_own_agencys_events(world, events):
+    shown_a = set(event_ids(world.client("leader_a").get(LOG, {"page": 1})))
+    a_events = set(AuditEvent.objects.filter(agency_id=world.agency_a.pk).values_list("pk", flat=True))
+    assert shown_a and shown_a <= a_events
+    assert events["other"].pk not in shown_a
+    b_events = set(AuditEvent.objects.filter(agency_id=world.agency_b.pk).values_list("pk", flat=True))
+    assert events["other"].pk in b_events
+    assert set(event_ids(world.client("leader_b").get(LOG))) == b_events
+    exported = read_csv(world.client("leader_b").get(reverse("audit_log_export")))
+    assert {int(r["id"]) for r in exported} == b_events
+
+
+def test_contributors_cannot_read_the_log(world, events):
+    assert world.client("contributor_a").get(LOG).status_code == 403
+
+
+def test_it_filters_by_action_actor_agency_and_dates(world, events):
+    client = world.client("auditor")
+    returned = AuditEvent.objects.get(action="assessment.returned")
+    assert event_ids(client.get(LOG, {"action": "assessment.returned"})) == [returned.pk]
+    by_reviewer = event_ids(client.get(LOG, {"actor": "reviewer", "agency": world.agency_a.pk}))
+    assert returned.pk in by_reviewer
+    assert all(AuditEvent.objects.get(pk=i).actor_id == world.users["reviewer"].pk for i in by_reviewer)
+    assert events["other"].pk in event_ids(client.get(LOG, {"agency": world.agency_b.pk}))
+    assert returned.pk not in event_ids(client.get(LOG, {"agency": world.agency_b.pk}))
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert event_ids(client.get(LOG, {"date_to": yesterday})) == []
+    assert returned.pk in event_ids(
+        client.get(LOG, {"date_from": timezone.localdate().isoformat(), "action": "assessment.returned"})
+    )
+
+
+def test_it_shows_names_on_screen_but_the_chain_holds_ids(world, events):
+    body = world.client("auditor").get(LOG, {"action": "assessment.returned"}).content.decode()
+    assert world.users["reviewer"].get_full_name() in body
+    returned = AuditEvent.objects.get(action="assessment.returned")
+    assert returned.actor_id == world.users["reviewer"].pk
+    assert world.users["reviewer"].username not in json.dumps(returned.details)
+
+
+def test_it_shows_the_chain_status_and_head_hash(world, events):
+    body = world.client("auditor").get(LOG).content.decode()
+    head = AuditHead.objects.get(pk=1)
+    assert "Kjeden er kontrollert og hel." in body
+    assert head.last_hash in body
+
+
+def test_a_tampered_chain_is_reported(world, events):
+    victim = AuditEvent.objects.filter(action="assessment.submitted").get()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE assessments_auditevent DISABLE TRIGGER kiv_audit_append_only")
+        cursor.execute(
+            "UPDATE assessments_auditevent SET details=%s WHERE id=%s",
+            [json.dumps({"version": 99}), victim.pk],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE assessments_auditevent ENABLE TRIGGER kiv_audit_append_only")
+    body = world.client("auditor").get(LOG).content.decode()
+    assert "Kjeden er brutt!" in body
+    assert f"#{victim.pk}" in body
+
+
+def test_the_csv_export_is_complete_and_recorded(world, events):
+    client = world.client("reviewer")
+    exported = read_csv(client.get(reverse("audit_log_export"), {"agency": world.agency_a.pk}))
+    expected = list(AuditEvent.objects.filter(agency_id=world.agency_a.pk).order_by("id"))
+    assert [int(r["id"]) for r in exported] == [e.pk for e in expected]
+    first = exported[0]
+    assert first["hash"] == expected[0].hash and first["prev_hash"] == expected[0].prev_hash
+    assert json.loads(first["details"]) == expected[0].details
+    assert AuditEvent.objects.filter(
+        action="audit_log.exported", actor_id=world.users["reviewer"].pk
+    ).exists()
+
+
+def test_the_full_story_of_a_review_is_in_the_log(world, events):
+    assessment = events["assessment"]
+    actions = set(AuditEvent.objects.filter(object_id=str(assessment.uuid)).values_list("action", flat=True))
+    assert {"assessment.created", "assessment.submitted", "assessment.returned"} <= actions

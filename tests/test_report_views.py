@@ -1,0 +1,227 @@
+"""Report pages: the status panel (htmx polling and without JavaScript), download through the permission
+layer, the draft preview request, and the verification page."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment, AuditEvent, Report
+from tests.report_helpers import flip_one_byte_in_signed_content, questionnaire, submitted, use_test_seal
+
+FAKE_PDF = b"%PDF-1.7\n% a stored report stand-in\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def seal_file(settings, tmp_path_factory):
+    return use_test_seal(settings, tmp_path_factory)
+
+
+@pytest.fixture
+def decided(world):
+    """An approved assessment of agency A with a ready report (a stand-in file: no rendering needed)."""
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    report = Report.objects.get(assessment=assessment)
+    name = f"reports/{world.agency_a.slug}/{assessment.uuid}/v1-000000000000.pdf"
+    default_storage.save(name, ContentFile(FAKE_PDF))
+    Report.objects.filter(pk=report.pk).update(status="ready", storage_name=name, sha256="0" * 64)
+    report.refresh_from_db()
+    return assessment, report
+
+
+def download_url(report) -> str:
+    return reverse("report_download", args=[report.assessment.uuid, report.uuid])
+
+
+@pytest.mark.parametrize("role", ["leader_a", "contributor_a", "reviewer", "auditor"])
+def test_it_streams_the_report_with_a_filename_and_records_the_download(world, decided, role):
+    assessment, report = decided
+    response = world.client(role).get(download_url(report))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ki-vurdering-bydel-testa-copilot-i-word-for-utkast-til-standardbrev-v1.pdf"'
+    )
+    assert b"".join(response.streaming_content) == FAKE_PDF
+    event = AuditEvent.objects.get(action="report.downloaded")
+    assert event.actor_id == world.users[role].pk and event.object_id == str(report.uuid)
+    assert event.agency_id == world.agency_a.pk
+
+
+def test_the_download_is_refused_to_other_agencies(world, decided):
+    _assessment, report = decided
+    response = world.client("leader_b").get(download_url(report))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="report.downloaded").exists()
+
+
+def test_the_download_is_refused_to_an_auditor_of_other_agencies(world, decided):
+    from assessments.models import MunicipalRole
+    from tests.conftest import make_user
+
+    scoped = make_user("auditor_b_only")
+    MunicipalRole.objects.create(user=scoped, role="auditor").agencies.add(world.agency_b)
+    client = world.client("anonymous")
+    client.force_login(scoped)
+    assert client.get(download_url(decided[1])).status_code == 404
+
+
+def test_anonymous_users_are_sent_to_sign_in(world, decided):
+    response = world.client("anonymous").get(download_url(decided[1]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_a_report_of_another_assessment_is_not_found_through_this_one(world, decided):
+    _assessment, report = decided
+    other = submitted(world.agency_a, world.users["leader_a"])
+    url = reverse("report_download", args=[other.uuid, report.uuid])
+    assert world.client("leader_a").get(url).status_code == 404
+
+
+def test_a_report_that_is_not_ready_is_not_found(world, decided):
+    _assessment, report = decided
+    Report.objects.filter(pk=report.pk).update(status="rendering")
+    assert world.client("leader_a").get(download_url(report)).status_code == 404
+
+
+def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
+    assessment = Assessment.objects.create(
+        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
+        title="Hemmelig utkast", answers={"title": "Hemmelig utkast"},
+    )
+    preview = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
+    name = f"previews/{world.agency_a.slug}/{assessment.uuid}/utkast-000000000000.pdf"
+    default_storage.save(name, ContentFile(FAKE_PDF))
+    Report.objects.filter(pk=preview.pk).update(status="ready", storage_name=name)
+    url = download_url(preview)
+    response = world.client("leader_a").get(url)
+    assert response.status_code == 200 and 'filename="utkast-bydel-testa-hemmelig-utkast.pdf"' in response[
+        "Content-Disposition"]
+    for role in ("contributor_a", "leader_b", "reviewer", "auditor"):
+        assert world.client(role).get(url).status_code == 404, role
+    # Once submitted, reviewers see the assessment, but the preview (a draft) stays the agency's own.
+    submitted_one = submitted(world.agency_a, world.users["leader_a"])
+    Report.objects.filter(pk=preview.pk).update(assessment=submitted_one)
+    url = reverse("report_download", args=[submitted_one.uuid, preview.uuid])
+    assert world.client("reviewer").get(url).status_code == 404
+    assert world.client("leader_a").get(url).status_code == 200
+
+
+# --- Status panel -------------------------------------------------------------------------------------
+
+
+def test_the_status_polls_while_the_report_is_made(world):
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    url = reverse("report_status", args=[assessment.uuid])
+    fragment = world.client("leader_a").get(url, headers={"HX-Request": "true"})
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in body
+    assert "lages …" in body and 'hx-trigger="every 2s"' in body and f'hx-get="{url}"' in body
+    assert f'href="{url}"' in body  # without JavaScript: a link that reloads the page
+    page = world.client("leader_a").get(url)
+    assert page.status_code == 200 and "<html" in page.content.decode() and "lages …" in page.content.decode()
+
+
+def test_the_status_stops_polling_and_links_the_report_when_ready(world, decided):
+    assessment, report = decided
+    url = reverse("report_status", args=[assessment.uuid])
+    body = world.client("auditor").get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in body and download_url(report) in body
+    assert "forhåndsvisning" not in body.lower()  # auditors do not get the draft preview button
+
+
+def test_the_status_is_invisible_to_other_agencies(world, decided):
+    url = reverse("report_status", args=[decided[0].uuid])
+    assert world.client("leader_b").get(url).status_code == 404
+
+
+def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_capture_on_commit_callbacks):
+    assessment = Assessment.objects.create(
+        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
+        title="Utkast", answers={"title": "Utkast"},
+    )
+    url = reverse("report_preview", args=[assessment.uuid])
+    client = world.client("leader_a")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"next": "/vurderinger/"})
+    assert response.status_code == 302 and response["Location"] == "/vurderinger/"
+    preview = Report.objects.get(assessment=assessment)
+    assert preview.kind == "preview" and preview.status == "ready", preview.error
+    body = client.get(reverse("report_status", args=[assessment.uuid])).content.decode()
+    assert download_url(preview) in body
+    assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == reverse(
+        "report_status", args=[assessment.uuid])
+
+
+# --- Verification page ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sealed(world, django_capture_on_commit_callbacks):
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    report = Report.objects.get(assessment=assessment)
+    with default_storage.open(report.storage_name, "rb") as handle:
+        return report, handle.read()
+
+
+def upload(world, role, data: bytes, name="rapport.pdf"):
+    pdf = SimpleUploadedFile(name, data, "application/pdf")
+    return world.client(role).post(reverse("report_verify"), {"pdf": pdf})
+
+
+def test_the_verification_page_names_signer_time_and_the_stored_report(world, sealed):
+    report, data = sealed
+    response = upload(world, "auditor", data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in body
+    assert "KI-veileder testsegl" in body and report.sha256 in body
+    assert str(report.assessment.uuid) in body and "Copilot i Word for utkast til standardbrev" in body
+    event = AuditEvent.objects.get(action="report.verified")
+    assert event.details["valid"] is True and event.object_id == str(report.uuid)
+
+
+def test_the_verification_page_says_a_changed_file_is_broken(world, sealed):
+    _report, data = sealed
+    body = upload(world, "reviewer", flip_one_byte_in_signed_content(data)).content.decode()
+    assert "Seglet er brutt" in body and "Seglet er gyldig" not in body
+
+
+def test_the_verification_page_does_not_reveal_another_agencys_report(world, sealed):
+    report, data = sealed
+    body = upload(world, "leader_b", data).content.decode()
+    assert "Seglet er gyldig" in body
+    assert "Copilot i Word for utkast til standardbrev" not in body
+    assert "virksomhet du ikke har tilgang til" in body
+
+
+def test_the_verification_page_refuses_what_is_not_a_pdf(world):
+    response = upload(world, "auditor", b"<html><script>alert(1)</script></html>")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Filen er ikke en PDF" in body and "<script>alert(1)</script>" not in body
+
+
+def test_the_verification_page_refuses_a_file_over_the_size_cap(world, settings):
+    settings.KIV_MAX_UPLOAD_BYTES = 4096
+    response = upload(world, "auditor", b"%PDF-1.7\n" + b"0" * 5000)
+    assert response.status_code == 400 and "Filen er for stor" in response.content.decode()
+
+
+def test_the_verification_page_reports_an_unreadable_pdf(world):
+    response = upload(world, "auditor", b"%PDF-1.7\n1 0 obj\n<<garbage")
+    assert response.status_code == 400 and "Filen er ikke en PDF som kan leses" in response.content.decode()
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("leader_a", 200), ("leader_b", 200), ("reviewer", 200), ("auditor", 200), ("contributor_a", 403),
+    ("anonymous", 302),
+])
+def test_who_may_open_the_verification_page(world, role, status):
+    assert world.client(role).get(reverse("report_verify")).status_code == status

@@ -1,0 +1,569 @@
+"""The wizard, walked as a browser walks it: one POST per step, following the redirects it answers with."""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import resolve, reverse
+
+from assessments.models import Assessment, AssessmentVersion, AuditEvent
+from tests import answers as A
+
+pytestmark = pytest.mark.django_db
+
+
+def full(**overrides) -> dict:
+    """An answer for every question of every section, then `overrides` (None removes the answer)."""
+    data = {}
+    for values in A.SECTIONS.values():
+        data.update(values)
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def new_draft(client, world, title="Copilot i Word for saksbehandlere") -> Assessment:
+    response = client.post(reverse("assessment_new"), {"agency": world.agency_a.pk, "title": title})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Assessment.objects.get(agency=world.agency_a, title=title)
+
+
+def step_url(assessment, step: str) -> str:
+    return reverse("assessment_step", args=[assessment.uuid, step])
+
+
+def post_step(client, assessment, step: str, answers: dict, **kwargs):
+    assessment.refresh_from_db()
+    return client.post(
+        step_url(assessment, step),
+        A.step_post(step, A.section_of(step, answers), assessment.revision, **kwargs),
+    )
+
+
+def walk(client, assessment, answers: dict) -> list[str]:
+    """Answer each step the wizard leads to, until it sends us to the summary; the steps in order."""
+    response = client.get(reverse("assessment_continue", args=[assessment.uuid]))
+    steps = []
+    while True:
+        assert response.status_code == 302, response.content.decode()[:3000]
+        step = resolve(response.url).kwargs["step"]
+        if step == "summary":
+            return steps
+        assert step not in steps, f"the wizard came back to {step}"
+        page = client.get(response.url)
+        assert page.status_code == 200
+        steps.append(step)
+        response = post_step(client, assessment, step, answers)
+
+
+def text_of(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def leader(world, questionnaire):
+    return world.client("leader_a")
+
+
+# --- branching: each branch walked from "Ny vurdering" to submitted ---
+
+BASE = A.BASE_STEPS
+BRANCHES = [
+    ("base", {}, BASE),
+    (
+        "generative_adds_its_step",
+        {"ai_kind": ["generative"]},
+        ["intro", "need", "prohibited", "high_risk", "equality", "transparency", "security", "generative"],
+    ),
+    (
+        "integrated_and_generative",
+        {"ai_kind": ["integrated", "generative"]},
+        [*BASE[:-1], "generative", "integrated"],
+    ),
+    (
+        "personal_data_when_pd_any_yes",
+        {"pd_any": "yes"},
+        ["intro", "need", "prohibited", "high_risk", "personal_data", *BASE[4:]],
+    ),
+    (
+        "personal_data_when_pd_any_unknown",
+        {"pd_any": "unknown"},
+        ["intro", "need", "prohibited", "high_risk", "personal_data", *BASE[4:]],
+    ),
+    (
+        "decision_support_adds_decisions",
+        {"decision_role": "decision_support"},
+        ["intro", "need", "prohibited", "high_risk", "decisions", *BASE[4:]],
+    ),
+    (
+        "automated_decision_adds_decisions",
+        {"decision_role": "automated_decision"},
+        ["intro", "need", "prohibited", "high_risk", "decisions", *BASE[4:]],
+    ),
+    ("self_developed_by_role", {"role": "build"}, [*BASE[:-1], "self_developed", "integrated"]),
+    (
+        "high_risk_adds_fria",
+        {"hr_area": ["public_services_benefits"], "hr_profiling": "yes"},
+        [*BASE, "fria"],
+    ),
+    ("regulated_product_adds_fria", {"hr_product": "unknown"}, [*BASE, "fria"]),
+    (
+        "everything",
+        {
+            "ai_kind": ["integrated", "self_developed", "generative"],
+            "pd_any": "yes",
+            "decision_role": "decision_support",
+            "hr_area": ["education"],
+            "hr_profiling": "yes",
+        },
+        [
+            "intro",
+            "need",
+            "prohibited",
+            "high_risk",
+            "personal_data",
+            "decisions",
+            "equality",
+            "transparency",
+            "security",
+            "generative",
+            "self_developed",
+            "integrated",
+            "fria",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [b[1:] for b in BRANCHES], ids=[b[0] for b in BRANCHES])
+def test_it_walks_each_branch_and_submits(world, leader, overrides, expected):
+    answers = full(**overrides)
+    assessment = new_draft(leader, world)
+    assert walk(leader, assessment, answers) == expected
+
+    summary = leader.get(step_url(assessment, "summary"))
+    assert summary.status_code == 200
+    assert "Send inn til UKE" in text_of(summary)
+    assessment.refresh_from_db()
+    response = leader.post(
+        step_url(assessment, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "submit"},
+    )
+    assert response.status_code == 302 and response.url == assessment.get_absolute_url()
+
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SUBMITTED
+    version = assessment.versions.get()
+    assert version.number == 1 and version.submitted_by == world.users["leader_a"]
+    shown_keys = {key for step in expected for key in A.SECTIONS[step]}
+    assert set(version.answers) <= shown_keys
+    assert version.result["complete"] is True
+    assert version.verdict == version.result["verdict"] and version.quadrant == version.result["quadrant"]
+    assert AuditEvent.objects.filter(action="assessment.submitted", object_id=str(assessment.uuid)).exists()
+
+
+def test_the_progress_counts_steps_as_branching_changes(world, leader):
+    assessment = new_draft(leader, world)
+    first = leader.get(step_url(assessment, "intro"))
+    assert "Steg 1 av 8" in text_of(first)  # 7 steps shown before any answer + the summary
+    post_step(leader, assessment, "intro", full(pd_any="yes", ai_kind=["integrated", "generative"]))
+    second = leader.get(step_url(assessment, "need"))
+    assert "Steg 2 av 11" in text_of(second)
+    assert "Personopplysninger" in text_of(second) and "Generativ KI" in text_of(second)
+
+
+def test_pd_any_no_removes_the_personal_data_step_and_its_answers_are_dropped(world, leader):
+    assessment = new_draft(leader, world)
+    assert "personal_data" in walk(leader, assessment, full(pd_any="yes"))
+    response = post_step(leader, assessment, "intro", full(pd_any="no"), action="save")
+    assert response.status_code == 302
+
+    summary = leader.get(step_url(assessment, "summary"))
+    html = text_of(summary)
+    assert summary.status_code == 200
+    assert "Noen svar tas ikke med" in html
+    assert "Personopplysninger og DPIA" in html  # named in the notice, as the section of the dropped answers
+    progress = re.search(r'<ol class="progress">.*?</ol>', html, re.S).group(0)
+    assert "Personopplysninger" not in progress
+
+    assessment.refresh_from_db()
+    assert "pd_special" in assessment.answers  # kept in the draft, should the answer change back
+    leader.post(
+        step_url(assessment, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "submit"},
+    )
+    version = assessment.versions.get()
+    assert not any(key.startswith("pd_") and key != "pd_any" for key in version.answers)
+
+
+def test_choosing_generative_later_adds_its_step_before_the_summary(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    post_step(leader, assessment, "intro", full(ai_kind=["integrated", "generative"]), action="save")
+    response = leader.get(step_url(assessment, "summary"))
+    assert response.status_code == 302 and response.url == step_url(assessment, "generative")
+    assert walk(leader, assessment, full()) == ["generative", "integrated"]
+
+
+# --- drafts live in the database ---
+
+
+def test_the_draft_survives_a_new_session_on_another_device(world, leader):
+    assessment = new_draft(leader, world)
+    answers = full(description="Skrevet på jobb-PC-en i går.")
+    post_step(leader, assessment, "intro", answers)
+    post_step(leader, assessment, "need", answers)
+    assert not [key for key in leader.session.keys() if key.startswith("wizard")]
+
+    tomorrow = Client()
+    tomorrow.force_login(world.users["leader_a"])
+    response = tomorrow.get(reverse("assessment_continue", args=[assessment.uuid]))
+    assert response.url == step_url(assessment, "prohibited")
+    intro = text_of(tomorrow.get(step_url(assessment, "intro")))
+    assert "Skrevet på jobb-PC-en i går." in intro
+    assert re.search(r'value="buy"[^>]*checked', intro)
+
+
+def test_each_save_is_confirmed_with_the_time(world, leader):
+    assessment = new_draft(leader, world)
+    response = post_step(leader, assessment, "intro", full())
+    page = leader.get(response.url)
+    assert re.search(r"Lagret kl\. \d\d:\d\d:\d\d", text_of(page))
+
+
+def test_an_invited_contributor_edits_the_draft_but_cannot_submit(world, leader):
+    from assessments import services
+
+    assessment = new_draft(leader, world)
+    services.assessment_invite_contributor(
+        assessment=assessment, user=world.users["leader_a"], contributor=world.users["contributor_a"]
+    )
+    contributor = world.client("contributor_a")
+    assert walk(contributor, assessment, full()) == BASE
+    summary = contributor.get(step_url(assessment, "summary"))
+    assert "Bare virksomhetslederen kan sende inn" in text_of(summary)
+    assessment.refresh_from_db()
+    response = contributor.post(
+        step_url(assessment, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "submit"},
+    )
+    assert response.status_code == 403
+    assert assessment.versions.count() == 0
+
+
+# --- navigation keeps what was typed ---
+
+
+def test_going_back_saves_the_current_step_first(world, leader):
+    assessment = new_draft(leader, world)
+    answers = full(problem="Et problem skrevet før jeg gikk tilbake.")
+    post_step(leader, assessment, "intro", answers)
+    response = post_step(leader, assessment, "need", answers, action="prev")
+    assert response.url == step_url(assessment, "intro")
+    assessment.refresh_from_db()
+    assert assessment.answers["problem"] == "Et problem skrevet før jeg gikk tilbake."
+
+
+def test_jumping_to_a_visited_step_saves_the_current_step_first(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    response = post_step(
+        leader,
+        assessment,
+        "security",
+        full(sec_hosting="municipal_platform"),
+        action="next",
+        wizard_goto_step="need",
+    )
+    assert response.url == step_url(assessment, "need")
+    assessment.refresh_from_db()
+    assert assessment.answers["sec_hosting"] == "municipal_platform"
+
+
+def test_a_step_that_does_not_validate_keeps_the_input_on_screen_instead_of_navigating(world, leader):
+    assessment = new_draft(leader, world)
+    post_step(leader, assessment, "intro", full())
+    answers = full(problem="Dette skal ikke forsvinne.", benefit=9)
+    response = post_step(leader, assessment, "need", answers, action="prev")
+    html = text_of(response)
+    assert response.status_code == 200
+    assert "Dette skal ikke forsvinne." in html
+    assert "ikke et gyldig valg" in html
+    assert "Gå videre uten å lagre" in html and step_url(assessment, "intro") in html
+    assessment.refresh_from_db()
+    assert "problem" not in assessment.answers
+
+
+# --- bad input: refused, nothing from the request stored, nothing saved lost ---
+
+
+@pytest.fixture
+def started(world, leader):
+    """A draft whose first step is saved."""
+    assessment = new_draft(leader, world)
+    post_step(leader, assessment, "intro", full())
+    assessment.refresh_from_db()
+    return assessment
+
+
+def unchanged(assessment, before: Assessment) -> bool:
+    assessment.refresh_from_db()
+    return (assessment.answers, assessment.revision, assessment.visited_steps) == (
+        before.answers,
+        before.revision,
+        before.visited_steps,
+    )
+
+
+BAD_STEP_VALUES = [
+    ("invalid_choice", "intro", {"role": "sell"}, "ikke et gyldig valg"),
+    ("invalid_multi_value", "intro", {"ai_kind": ["integrated", "quantum"]}, "ikke et gyldig valg"),
+    ("none_combined", "high_risk", {"hr_area": ["none", "education"]}, "kan ikke kombineres"),
+    ("scale_out_of_range", "need", {"benefit": 5}, "ikke et gyldig valg"),
+    ("scale_not_a_number", "need", {"benefit": "mye"}, "ikke et gyldig valg"),
+    ("text_over_5000", "intro", {"description": "x" * 5001}, "5001 tegn"),
+    ("title_over_200", "intro", {"title": "x" * 201}, "201 tegn"),
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "bad", "message"), [b[1:] for b in BAD_STEP_VALUES], ids=[b[0] for b in BAD_STEP_VALUES]
+)
+def test_it_refuses_bad_values_with_a_linked_norwegian_error(world, leader, started, step, bad, message):
+    walk(leader, started, full())
+    started.refresh_from_db()
+    before = Assessment.objects.get(pk=started.pk)
+    response = post_step(leader, started, step, full(**bad))
+    html = text_of(response)
+    assert response.status_code == 200
+    assert message in html
+    key = next(iter(bad))
+    assert f'id="id_{step}-{key}_error"' in html
+    assert f'aria-describedby="id_{step}-{key}_error"' in html
+    assert "data-error-summary" in html
+    assert unchanged(started, before)
+
+
+def test_text_at_the_limits_is_accepted_and_line_breaks_count_once(world, leader, started):
+    description = ("y" * 99 + "\r\n") * 49 + "z" * 50  # 4950 + 49 line breaks, each sent as CRLF
+    title = "t" * 200
+    response = post_step(leader, started, "intro", full(description=description, title=title))
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.answers["description"] == description.replace("\r\n", "\n").strip()
+    assert started.answers["title"] == title and started.title == title
+
+
+def test_it_refuses_a_post_whose_management_form_names_another_step(world, leader, started):
+    before = Assessment.objects.get(pk=started.pk)
+    data = A.step_post("need", A.section_of("need", full()), started.revision)
+    data[f"{A.PREFIX}-current_step"] = "intro"  # forged: the need step's data claiming to be intro
+    response = leader.post(step_url(started, "need"), data)
+    assert response.status_code == 400
+    assert "et annet steg" in text_of(response)
+    assert unchanged(started, before)
+
+
+def test_it_refuses_a_tampered_management_form(world, leader, started):
+    before = Assessment.objects.get(pk=started.pk)
+    data = A.step_post("need", A.section_of("need", full()), started.revision)
+    del data[f"{A.PREFIX}-current_step"]
+    response = leader.post(step_url(started, "need"), data)
+    assert response.status_code == 400
+    assert "Ingenting ble lagret" in text_of(response)
+    assert unchanged(started, before)
+
+
+@pytest.mark.parametrize("revision", ["", "abc", "-1"])
+def test_it_refuses_a_missing_or_malformed_revision(world, leader, started, revision):
+    before = Assessment.objects.get(pk=started.pk)
+    data = A.step_post("need", A.section_of("need", full()), 0)
+    data["revision"] = revision
+    assert leader.post(step_url(started, "need"), data).status_code == 400
+    assert unchanged(started, before)
+
+
+def test_it_refuses_a_revision_from_the_future(world, leader, started):
+    before = Assessment.objects.get(pk=started.pk)
+    data = A.step_post("need", A.section_of("need", full()), started.revision + 5)
+    assert leader.post(step_url(started, "need"), data).status_code == 409
+    assert unchanged(started, before)
+
+
+def test_it_refuses_a_skipped_step(world, leader, started):
+    before = Assessment.objects.get(pk=started.pk)
+    response = post_step(leader, started, "security", full())
+    assert response.status_code == 400
+    assert "hoppes over" in text_of(response)
+    assert unchanged(started, before)
+    # Opening it is not possible either: the wizard sends the user to the first open step.
+    assert leader.get(step_url(started, "security")).url == step_url(started, "need")
+
+
+def test_it_refuses_a_post_to_a_step_that_branching_hides(world, leader, started):
+    walk(leader, started, full())  # pd_any = no: no personal data step
+    started.refresh_from_db()
+    before = Assessment.objects.get(pk=started.pk)
+    response = post_step(leader, started, "personal_data", full())
+    assert response.status_code == 400
+    assert "vises ikke" in text_of(response)
+    assert unchanged(started, before)
+    assert leader.get(step_url(started, "personal_data")).status_code == 302
+
+
+def test_an_unknown_step_is_not_found(world, leader, started):
+    assert leader.get(step_url(started, "nonsense")).status_code == 404
+    data = A.step_post("nonsense", {}, started.revision)
+    assert leader.post(step_url(started, "nonsense"), data).status_code == 404
+
+
+def test_it_refuses_to_submit_with_required_answers_missing(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(problem="", benefit=None))
+    assessment.refresh_from_db()
+    summary = text_of(leader.get(step_url(assessment, "summary")))
+    assert "kan ikke sendes inn før 2 påkrevde spørsmål er besvart" in summary
+    assert 'value="submit"' not in summary
+    response = leader.post(
+        step_url(assessment, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "submit"},
+    )
+    assert response.status_code == 400
+    assert "påkrevde spørsmål" in text_of(response)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.DRAFT
+    assert not AssessmentVersion.objects.exists()
+
+
+def test_a_submitted_assessment_cannot_be_edited_through_the_wizard(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    assessment.refresh_from_db()
+    leader.post(
+        step_url(assessment, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "submit"},
+    )
+    assert leader.get(step_url(assessment, "intro")).url == assessment.get_absolute_url()
+    assert post_step(leader, assessment, "intro", full(title="Endret etterpå")).status_code == 403
+    assessment.refresh_from_db()
+    assert assessment.answers["title"] == A.INTRO["title"]
+
+
+# --- two writers ---
+
+
+@pytest.fixture
+def shared(world, leader):
+    from assessments import services
+
+    assessment = new_draft(leader, world)
+    services.assessment_invite_contributor(
+        assessment=assessment, user=world.users["leader_a"], contributor=world.users["contributor_a"]
+    )
+    walk(leader, assessment, full())
+    assessment.refresh_from_db()
+    return assessment
+
+
+def test_two_writers_on_the_same_answers_are_detected_and_the_second_keeps_the_input(world, leader, shared):
+    contributor = world.client("contributor_a")
+    seen = shared.revision  # both open the need step at this revision
+    first = leader.post(
+        step_url(shared, "need"),
+        A.step_post("need", A.section_of("need", full(problem="Lederens beskrivelse.")), seen),
+    )
+    assert first.status_code == 302
+
+    second = contributor.post(
+        step_url(shared, "need"),
+        A.step_post("need", A.section_of("need", full(problem="Bidragsyterens beskrivelse.")), seen),
+    )
+    html = text_of(second)
+    assert second.status_code == 409
+    assert "Noen andre har lagret endringer" in html
+    assert "Lederens beskrivelse." in html  # what is saved now
+    assert "Bidragsyterens beskrivelse." in html  # the second writer's input, still on screen
+    shared.refresh_from_db()
+    assert shared.answers["problem"] == "Lederens beskrivelse."
+
+    # Saving again, now knowing about the change, is a deliberate choice and goes through.
+    new_revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
+    third = contributor.post(
+        step_url(shared, "need"),
+        A.step_post(
+            "need", A.section_of("need", full(problem="Bidragsyterens beskrivelse.")), int(new_revision)
+        ),
+    )
+    assert third.status_code == 302
+    shared.refresh_from_db()
+    assert shared.answers["problem"] == "Bidragsyterens beskrivelse."
+
+
+def test_two_writers_on_different_steps_are_merged_and_told(world, leader, shared):
+    contributor = world.client("contributor_a")
+    seen = shared.revision
+    leader.post(
+        step_url(shared, "need"),
+        A.step_post("need", A.section_of("need", full(problem="Lederens beskrivelse.")), seen),
+    )
+    response = contributor.post(
+        step_url(shared, "security"),
+        A.step_post("security", A.section_of("security", full(sec_hosting="municipal_platform")), seen),
+    )
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert shared.answers["problem"] == "Lederens beskrivelse."
+    assert shared.answers["sec_hosting"] == "municipal_platform"
+    page = text_of(contributor.get(response.url))
+    assert "Mens du fylte ut, lagret noen andre svar" in page
+
+
+def test_a_branching_change_by_another_writer_keeps_the_input_of_the_hidden_step(world, leader):
+    from assessments import services
+
+    assessment = new_draft(leader, world)
+    services.assessment_invite_contributor(
+        assessment=assessment, user=world.users["leader_a"], contributor=world.users["contributor_a"]
+    )
+    walk(leader, assessment, full(pd_any="yes"))
+    assessment.refresh_from_db()
+    seen = assessment.revision
+    leader.post(
+        step_url(assessment, "intro"),
+        A.step_post("intro", A.section_of("intro", full(pd_any="no")), seen, action="save"),
+    )
+    response = world.client("contributor_a").post(
+        step_url(assessment, "personal_data"),
+        A.step_post("personal_data", A.section_of("personal_data", full(pd_scale=4)), seen),
+    )
+    html = text_of(response)
+    assert response.status_code == 409
+    assert "vises ikke" in html
+    assert re.search(r'value="4"[^>]*checked', html)
+    assessment.refresh_from_db()
+    assert assessment.answers["pd_scale"] == A.PERSONAL_DATA["pd_scale"]
+
+
+def test_a_stale_summary_is_not_submitted(world, leader, shared):
+    seen = shared.revision
+    world.client("contributor_a").post(
+        step_url(shared, "need"),
+        A.step_post("need", A.section_of("need", full(problem="Endret rett før innsending.")), seen),
+    )
+    response = leader.post(
+        step_url(shared, "summary"),
+        {f"{A.PREFIX}-current_step": "summary", "revision": seen, "action": "submit"},
+    )
+    assert response.status_code == 409
+    assert "Endret rett før innsending." in text_of(response)
+    assert shared.versions.count() == 0
+
+
+# --- page structure: help, error summary, no scripts needed ---
+
+
+def test_each_question_has_its_help_in_a_details_element_and_the_page_needs_no_inline_script(world, leader):
+    assessment = new_draft(leader, world)
+    html = text_of(leader.get(step_url(assessment, "intro")))
+    assert html.count('<details class="help">') == 12
+    assert "<script>" not in html and " style=" not in html
+    assert '<form method="post" id="wizard-form"' in html
