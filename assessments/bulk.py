@@ -8,6 +8,7 @@ for a pool of answer sets which the assessments then share.
 
 import random
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.db import transaction
@@ -126,13 +127,23 @@ def _agencies(rng: random.Random) -> list[Agency]:
     return agencies
 
 
-def _backdate(model, field: str, ids_by_age: dict[int, list[int]], now) -> None:
-    """auto_now(_add) fields ignore values given to bulk_create: spread them over the past, a few updates."""
-    for days, ids in ids_by_age.items():
-        for start in range(0, len(ids), BATCH):
-            model.objects.filter(pk__in=ids[start : start + BATCH]).update(
-                **{field: now - timedelta(days=days)}
-            )
+@contextmanager
+def _explicit_timestamps():
+    """auto_now(_add) fields overwrite the values given to bulk_create; let them through while seeding, so
+    ages are spread over the past without a second write to every row."""
+    fields = [
+        Assessment._meta.get_field("created_at"),
+        Assessment._meta.get_field("updated_at"),
+        AssessmentVersion._meta.get_field("submitted_at"),
+    ]
+    saved = [(f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
@@ -163,28 +174,32 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                 review_by = today - timedelta(days=age) + timedelta(days=30 * months)
             plans.append((status, answers, result, age, title, review_by))
 
-        made = Assessment.objects.bulk_create(
-            [
-                Assessment(
-                    uuid=uuid.uuid4(),
-                    agency=agencies[(existing + i) % len(agencies)],
-                    questionnaire=questionnaire,
-                    title=title,
-                    status=status,
-                    answers=answers,
-                    review_by=review_by,
-                )
-                for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
-            ],
-            batch_size=BATCH,
-        )
+        # Ages in days, with a few minutes between assessments so the order by age is a stable one.
+        created = [now - timedelta(days=plan[3] + 3, minutes=i % 1000) for i, plan in enumerate(plans)]
+        with _explicit_timestamps():
+            made = Assessment.objects.bulk_create(
+                [
+                    Assessment(
+                        uuid=uuid.uuid4(),
+                        agency=agencies[(existing + i) % len(agencies)],
+                        questionnaire=questionnaire,
+                        title=title,
+                        status=status,
+                        answers=answers,
+                        review_by=review_by,
+                        created_at=created[i],
+                        updated_at=created[i],
+                    )
+                    for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
+                ],
+                batch_size=BATCH,
+            )
         if made and made[0].pk is None:  # backends without RETURNING for bulk inserts
             made = list(Assessment.objects.filter(title__in=[p[4] for p in plans]).order_by("pk"))
 
         versions = []
-        by_age: dict[int, list[int]] = {}
-        for assessment, (status, answers, result, age, _title, _review_by) in zip(made, plans, strict=True):
-            by_age.setdefault(age // 14 * 14, []).append(assessment.pk)
+        for i, (assessment, plan) in enumerate(zip(made, plans, strict=True)):
+            status, answers, result, _age, _title, _review_by = plan
             if status == "draft":
                 continue
             numbers = 2 if status == "submitted" and rng.random() < 0.3 else 1
@@ -213,17 +228,11 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                         decision_reason="Syntetisk begrunnelse."
                         if decision in ("returned", "rejected")
                         else "",
-                        decided_at=(now - timedelta(days=max(0, age - 7))) if decision else None,
+                        submitted_at=created[i] + timedelta(days=number),
+                        decided_at=created[i] + timedelta(days=number + 1) if decision else None,
                     )
                 )
-        AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
-        _backdate(Assessment, "created_at", by_age, now)
-        _backdate(Assessment, "updated_at", by_age, now)
-        version_ages: dict[int, list[int]] = {}
-        for version in AssessmentVersion.objects.filter(assessment_id__in=[a.pk for a in made]).values_list(
-            "pk", "assessment__created_at"
-        ):
-            version_ages.setdefault(max(0, (now - version[1]).days - 3), []).append(version[0])
-        _backdate(AssessmentVersion, "submitted_at", version_ages, now)
+        with _explicit_timestamps():
+            AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
         audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
     return {"created": to_make, "versions": len(versions), "total": existing + to_make}

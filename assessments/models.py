@@ -4,6 +4,8 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -165,7 +167,12 @@ class Assessment(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["status", "agency"]), models.Index(fields=["review_by"])]
+        indexes = [
+            models.Index(fields=["status", "agency"]),
+            models.Index(fields=["review_by"]),
+            # Counts per status for the queue, the register and the auditor search read only this index.
+            models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
+        ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")
 
@@ -208,11 +215,30 @@ class AssessmentVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # Copies of a few values inside the JSON, kept by the database itself, so that lists of thousands of
+    # versions (the overview matrix, the register's filter by kind of AI) read small columns instead of
+    # unpacking every stored result and answer set.
+    risk_score = models.GeneratedField(
+        expression=Cast(KT("result__risk__score"), models.FloatField()),
+        output_field=models.FloatField(), db_persist=True,
+    )
+    need_score = models.GeneratedField(
+        expression=Cast(KT("result__need__score"), models.FloatField()),
+        output_field=models.FloatField(), db_persist=True,
+    )
+    ai_kind_text = models.GeneratedField(
+        expression=KT("answers__ai_kind"), output_field=models.TextField(), db_persist=True,
+    )
 
     class Meta:
         ordering = ["assessment", "number"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")
+        ]
+        # The queue pages by submission time, the register and the auditor search by decision time.
+        indexes = [
+            models.Index(fields=["submitted_at"], name="version_submitted_at"),
+            models.Index(fields=["decided_at"], name="version_decided_at"),
         ]
 
     def __str__(self) -> str:

@@ -1,159 +1,180 @@
-"""Read queries of the queue, the register and the auditor search.
+"""Read queries of the queue, the register, the auditor search and the overview.
 
-Each list is one query for the page and one for its count, whatever the number of assessments: the
-latest (or the deciding) version's fields come in as correlated subqueries over the
-(assessment, number) unique index, and the wide JSON columns (answers, result) are never loaded for a
-list. The tests count queries at two sizes; bench/queries.py times them at 100 and 10,000.
+All four list *latest versions*: a submitted assessment's latest version carries what these pages show
+(verdict, quadrant, submitted and decided times), and for a decided assessment it is the deciding one
+(approval and rejection decide the latest version; `superseded` keeps the approved one as its latest).
+Filtering and sorting on the version's own indexed columns, with one anti-join to keep the latest, lets
+the database stop after a page instead of computing a subquery for every assessment; the wide JSON
+columns (answers, result) are never read for a list. Each page is one query for its rows and one for
+their count, whatever the number of assessments (the tests count queries at two sizes; bench/queries.py
+times them at 100 and 10,000).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+import json
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import Assessment, AssessmentVersion, Report
-from .permissions import visible_assessments
+from .permissions import roles_for
 
-LIST_FIELDS = (
-    "uuid",
-    "title",
-    "status",
-    "agency_id",
-    "agency__name",
-    "review_by",
-    "updated_at",
-    "created_at",
-)
 DECIDED = [Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.SUPERSEDED]
+LIST_FIELDS = (
+    "number", "verdict", "quadrant", "submitted_at", "decision", "decided_at", "assessment_id",
+    "assessment__uuid", "assessment__title", "assessment__status", "assessment__agency_id",
+    "assessment__review_by", "assessment__agency__name", "ai_kind_text",
+)  # fmt: skip
 
 
-def _versions(**filters) -> QuerySet[AssessmentVersion]:
-    return AssessmentVersion.objects.filter(assessment=OuterRef("pk"), **filters).order_by("-number")
+def visible_versions(user, prefix: str = "assessment__") -> Q:
+    """Which submitted versions (or, with prefix="", submitted assessments) the user may see.
+
+    The rule of permissions.visible_assessments for what was submitted once (every version was): the
+    agency's own members, reviewers, and auditors within their scope. tests/test_review_queue.py checks
+    that the two agree for every role."""
+    roles = roles_for(user)
+    if roles.user_id is None:
+        return Q(pk__in=[])
+    if roles.is_reviewer or (roles.is_auditor and not roles.auditor_scope):
+        return Q(pk__isnull=False)  # everything (an empty Q would vanish when OR-ed with another)
+    return Q(**{f"{prefix}agency_id__in": set(roles.member_of) | set(roles.auditor_scope or ())})
 
 
-def with_latest_version(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
-    latest = _versions()
-    return qs.annotate(
-        v_number=Subquery(latest.values("number")[:1]),
-        v_verdict=Subquery(latest.values("verdict")[:1]),
-        v_quadrant=Subquery(latest.values("quadrant")[:1]),
-        v_submitted_at=Subquery(latest.values("submitted_at")[:1]),
+def submitted_assessments(user) -> QuerySet[Assessment]:
+    """Assessments with at least one version that the user may see: one row per latest version, which
+    makes their counts the counts of the lists above, taken from narrow indexes instead of the versions."""
+    has_version = Exists(AssessmentVersion.objects.filter(assessment_id=OuterRef("pk")))
+    return Assessment.objects.filter(has_version).filter(visible_versions(user, prefix=""))
+
+
+def paginate(qs, per_page: int, number, count: int | None = None):
+    """A page of `qs`; `count` when the caller already knows how many rows there are (one query less,
+    and no count over the joined list)."""
+    paginator = Paginator(qs, per_page)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(number)
+
+
+def latest_versions() -> QuerySet[AssessmentVersion]:
+    later = AssessmentVersion.objects.filter(
+        assessment_id=OuterRef("assessment_id"), number__gt=OuterRef("number")
     )
+    return AssessmentVersion.objects.filter(~Exists(later))
+
+
+def _list(qs: QuerySet[AssessmentVersion]) -> QuerySet[AssessmentVersion]:
+    return qs.select_related("assessment__agency").only(*LIST_FIELDS)
+
+
+def rows(versions) -> list[Assessment]:
+    """A page of versions as their assessments, with the version's fields as v_* attributes."""
+    items = []
+    for version in versions:
+        assessment = version.assessment
+        assessment.v_id = version.pk
+        assessment.v_number = version.number
+        assessment.v_verdict = version.verdict
+        assessment.v_quadrant = version.quadrant
+        assessment.v_submitted_at = version.submitted_at
+        assessment.v_decision = version.decision
+        assessment.v_decided_at = version.decided_at
+        assessment.v_ai_kind = _kinds(version.ai_kind_text)
+        items.append(assessment)
+    return items
 
 
 def queue(
     user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", sort: str = "oldest"
 ):
-    """UKE's queue: everything ever submitted that the user may see, with its latest version."""
-    qs = visible_assessments(user).filter(submitted_once=True)
+    """UKE's queue: every assessment submitted at least once that the user may see, by its latest version.
+    Returns the versions to page through and the base for the counts per status."""
+    qs = latest_versions().filter(visible_versions(user))
+    counts_base = submitted_assessments(user)
     if agency is not None:
-        qs = qs.filter(agency=agency)
-    counts_base = qs
+        qs = qs.filter(assessment__agency=agency)
+        counts_base = counts_base.filter(agency=agency)
     if status:
-        qs = qs.filter(status=status)
-    qs = with_latest_version(qs.select_related("agency").only(*LIST_FIELDS))
+        qs = qs.filter(assessment__status=status)
     if verdict:
-        qs = qs.filter(v_verdict=verdict)
+        qs = qs.filter(verdict=verdict)
     if quadrant:
-        qs = qs.filter(v_quadrant=quadrant)
-    order = ("v_submitted_at", "pk") if sort != "newest" else ("-v_submitted_at", "-pk")
-    return qs.order_by(*order), counts_base
+        qs = qs.filter(quadrant=quadrant)
+    order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
+    return _list(qs).order_by(*order), counts_base
 
 
-def status_counts(qs: QuerySet[Assessment]) -> dict[str, int]:
-    rows = qs.order_by().values("status").annotate(n=Count("pk", distinct=True))
-    return {row["status"]: row["n"] for row in rows}
+def status_counts(assessments: QuerySet[Assessment]) -> dict[str, int]:
+    counted = assessments.order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in counted}
 
 
-def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[Assessment]:
-    """The AI register: approved AI uses of every agency, with the approved version's verdict and date."""
-    approved = _versions(decision=AssessmentVersion.Decision.APPROVED)
-    qs = (
-        Assessment.objects.filter(status=Assessment.Status.APPROVED)
-        .select_related("agency")
-        .only(*LIST_FIELDS)
-        .annotate(
-            r_version_id=Subquery(approved.values("pk")[:1]),
-            r_verdict=Subquery(approved.values("verdict")[:1]),
-            r_quadrant=Subquery(approved.values("quadrant")[:1]),
-            r_approved_at=Subquery(approved.values("decided_at")[:1]),
-        )
-    )
+def register(
+    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = ""
+) -> QuerySet[AssessmentVersion]:
+    """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
+    qs = latest_versions().filter(assessment__status=Assessment.Status.APPROVED,
+                                  decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
     if agency is not None:
-        qs = qs.filter(agency=agency)
+        qs = qs.filter(assessment__agency=agency)
     if verdict:
-        qs = qs.filter(r_verdict=verdict)
+        qs = qs.filter(verdict=verdict)
     if q:
-        qs = qs.filter(title__icontains=q)
+        qs = qs.filter(assessment__title__icontains=q)
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
-        qs = qs.filter(Exists(approved.filter(answers__ai_kind__icontains=f'"{ai_kind}"')))
-    return qs.order_by("-r_approved_at", "-pk")
+        qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
+    return _list(qs).order_by("-decided_at", "-pk")
 
 
-def ai_kinds(version_ids: list[int]) -> dict[int, list[str]]:
-    """`ai_kind` of a page of versions in one query, without loading their whole answers."""
-    rows = AssessmentVersion.objects.filter(pk__in=version_ids).values_list("pk", "answers__ai_kind")
-    return {pk: (kinds if isinstance(kinds, list) else []) for pk, kinds in rows}
+def _kinds(text: str | None) -> list[str]:
+    """ai_kind as the database copied it out of the answers (a JSON list as text)."""
+    try:
+        kinds = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
 
 
 def auditor_search(
     user, *, agency=None, status: str = "", verdict: str = "", q: str = "", date_from=None, date_to=None
-) -> QuerySet[Assessment]:
-    """Decided assessments the user may see (an auditor's scope applies), with the deciding version and
-    its signed report."""
-    decided = _versions(
-        decision__in=[AssessmentVersion.Decision.APPROVED, AssessmentVersion.Decision.REJECTED]
-    )
-    report = Report.objects.filter(
-        version__assessment=OuterRef("pk"),
-        version__decision__in=[AssessmentVersion.Decision.APPROVED, AssessmentVersion.Decision.REJECTED],
-        kind=Report.Kind.SIGNED,
-        status=Report.Status.READY,
-    ).order_by("-version__number")
-    qs = (
-        visible_assessments(user)
-        .filter(status__in=DECIDED)
-        .select_related("agency")
-        .only(*LIST_FIELDS)
-        .annotate(
-            d_number=Subquery(decided.values("number")[:1]),
-            d_verdict=Subquery(decided.values("verdict")[:1]),
-            d_decision=Subquery(decided.values("decision")[:1]),
-            d_decided_at=Subquery(decided.values("decided_at")[:1]),
-            report_uuid=Subquery(report.values("uuid")[:1]),
-            report_sha256=Subquery(report.values("sha256")[:1]),
-        )
-    )
+) -> QuerySet[AssessmentVersion]:
+    """Decided assessments the user may see (an auditor's scope applies), by the deciding version."""
+    qs = latest_versions().filter(visible_versions(user), assessment__status__in=DECIDED,
+                                  decision__in=[AssessmentVersion.Decision.APPROVED,
+                                                AssessmentVersion.Decision.REJECTED])  # fmt: skip
     if agency is not None:
-        qs = qs.filter(agency=agency)
+        qs = qs.filter(assessment__agency=agency)
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(assessment__status=status)
     if verdict:
-        qs = qs.filter(d_verdict=verdict)
+        qs = qs.filter(verdict=verdict)
     if q:
-        qs = qs.filter(title__icontains=q)
+        qs = qs.filter(assessment__title__icontains=q)
     if date_from:
-        qs = qs.filter(d_decided_at__date__gte=date_from)
+        qs = qs.filter(decided_at__date__gte=date_from)
     if date_to:
-        qs = qs.filter(d_decided_at__date__lte=date_to)
-    return qs.order_by("-d_decided_at", "-pk")
+        qs = qs.filter(decided_at__date__lte=date_to)
+    return _list(qs).order_by("-decided_at", "-pk")
 
 
-def overview_points(user, *, agency=None) -> QuerySet[AssessmentVersion]:
+def signed_reports(version_ids: list[int]) -> dict[int, Report]:
+    """The ready signed report of each of a page of versions (one query)."""
+    found = Report.objects.filter(
+        version_id__in=version_ids, kind=Report.Kind.SIGNED, status=Report.Status.READY
+    ).only("uuid", "sha256", "version_id")
+    return {report.version_id: report for report in found}
+
+
+def overview_points(user, *, agency=None):
     """One row per assessment for the matrix: the latest version's scores, its status and agency.
 
     Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
     agency's own members also see what else was submitted that they may see."""
-    later = AssessmentVersion.objects.filter(assessment=OuterRef("assessment"), number__gt=OuterRef("number"))
-    visible = visible_assessments(user).filter(submitted_once=True).values("pk")
-    qs = AssessmentVersion.objects.filter(
-        Q(assessment__status=Assessment.Status.APPROVED) | Q(assessment__in=visible)
-    ).filter(~Exists(later))
+    qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
     if agency is not None:
         qs = qs.filter(assessment__agency=agency)
     return qs.values_list(
-        "assessment__status",
-        "assessment__agency_id",
-        "assessment__agency__name",
-        "quadrant",
-        "result__risk__score",
-        "result__need__score",
-    ).order_by()
+        "assessment__status", "assessment__agency_id", "assessment__agency__name", "quadrant",
+        "risk_score", "need_score",
+    ).order_by()  # fmt: skip

@@ -7,7 +7,6 @@ with 409 and changes nothing.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -40,19 +39,27 @@ def review_queue(request):
     data.setdefault("status", Assessment.Status.SUBMITTED)  # what waits for UKE; "status=" shows all
     form = QueueFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {"status": Assessment.Status.SUBMITTED}
+    status = filters.get("status") or ""
     qs, counts_base = queries.queue(
         request.user,
-        status=filters.get("status") or "",
+        status=status,
         agency=filters.get("agency"),
         verdict=filters.get("verdict") or "",
         quadrant=filters.get("quadrant") or "",
         sort=filters.get("sort") or "oldest",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = queries.status_counts(counts_base)
+    # Without a verdict or quadrant filter the list is as long as the status count says.
+    known = (
+        None
+        if filters.get("verdict") or filters.get("quadrant")
+        else (counts.get(status, 0) if status else sum(counts.values()))
+    )
+    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page.object_list = queries.rows(page.object_list)
     for item in page.object_list:
         item.verdict_label = VERDICT_LABELS.get(item.v_verdict, item.v_verdict)
         item.quadrant_label = QUADRANT_LABELS.get(item.v_quadrant, item.v_quadrant)
-    counts = queries.status_counts(counts_base)
     context = {
         "form": form,
         "page": page,

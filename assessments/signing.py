@@ -18,6 +18,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
@@ -86,10 +87,40 @@ def _load_p12(path: Path, password: bytes | None, source: str) -> SealIdentity:
         raise SigningConfigError(
             f"The signing certificate {path} expired on {cert.not_valid_after_utc:%Y-%m-%d}."
         )
-    signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password)
+    loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password)
+    signer = _signer_class()(
+        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry,
+    )
+    signer.loaded_key = key
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     common_name = str(names[0].value) if names else cert.subject.rfc4514_string()
     return SealIdentity(signer, signer.signing_cert, common_name, source, path)
+
+
+@cache
+def _signer_class():
+    """pyHanko's SimpleSigner parses the private key from DER for every signature (and once more for the
+    size estimate); with OpenSSL's RSA key check that is about 0.25 s each time. Sign with the key object
+    loaded once from the PKCS#12 file instead, for the common mechanisms; anything else goes to pyHanko."""
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+    from pyhanko.sign.signers import SimpleSigner
+
+    class LoadedKeySigner(SimpleSigner):
+        loaded_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+            hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+            if mechanism == "rsassa_pkcs1v15" and isinstance(self.loaded_key, RSAPrivateKey):
+                return self.loaded_key.sign(data, PKCS1v15(), hash_algo)
+            if mechanism == "ecdsa" and isinstance(self.loaded_key, EllipticCurvePrivateKey):
+                return self.loaded_key.sign(data, ECDSA(hash_algo))
+            return super().sign_raw(data, digest_algorithm)
+
+    return LoadedKeySigner
 
 
 def default_p12_path() -> Path:
@@ -261,8 +292,8 @@ def verify_pdf(data: bytes) -> dict:
     """
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     result = {
@@ -284,9 +315,12 @@ def verify_pdf(data: bytes) -> dict:
         signatures = reader.embedded_signatures
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
-    meta = (_embedded_answers(reader) or {}).get("meta") or {}
-    result["assessment"] = meta.get("assessment")
-    result["version"] = meta.get("version")
+    # What the document says it is: text from the file, so only well-formed values are taken.
+    meta = (_embedded_answers(reader) or {}).get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    claimed, number = meta.get("assessment"), meta.get("version")
+    result["assessment"] = claimed[:64] if isinstance(claimed, str) else None
+    result["version"] = number if isinstance(number, int) and not isinstance(number, bool) else None
     if not signatures:
         result["problem"] = "unsigned"
         return result

@@ -43,7 +43,7 @@ def home(request):
         ).order_by("review_by")[:50]
     if roles.is_reviewer:
         waiting, _counts = queries.queue(request.user, status=Assessment.Status.SUBMITTED)
-        context["awaiting_review"] = waiting[:10]
+        context["awaiting_review"] = queries.rows(waiting[:10])
         context["awaiting_review_count"] = waiting.count()
         context["overdue"] = visible.filter(
             status=Assessment.Status.APPROVED, review_by__lt=_today()

@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 # (label, URL name, query string, demo user)
 PAGES = [
     ("queue: waiting, oldest first", "review_queue", "", "uke"),
-    ("queue: all statuses, stop verdicts, newest first", "review_queue", "status=&verdict=stop&sort=newest", "uke"),
+    ("queue: all statuses, stop verdicts, newest first", "review_queue", "status=&verdict=stop&sort=newest",
+     "uke"),
     ("queue: page 3", "review_queue", "status=&page=3", "uke"),
     ("register: page 1", "register", "", "leder"),
     ("register: generative, page 2", "register", "ai_kind=generative&page=2", "leder"),
@@ -94,6 +95,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
     from django.test import Client
     from django.urls import reverse
 
@@ -117,6 +119,10 @@ def main() -> None:
         started = time.perf_counter()
         seed_bulk_assessments(size)
         seeded = time.perf_counter() - started
+        if connection.vendor == "postgresql":
+            # Statistics and the visibility map, as autovacuum would leave them after a bulk load.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
         total = Assessment.objects.count()
         print(f"\n{total} assessments (seeded in {seeded:.1f} s)", flush=True)
         results[size] = {}
@@ -124,15 +130,16 @@ def main() -> None:
             url = reverse(name) + (f"?{query}" if query else "")
             ms, queries, size_bytes = measure(clients[username], url, args.runs)
             results[size][label] = {"median_ms": round(ms, 1), "queries": queries, "bytes": size_bytes}
-            print(f"  {label:55s} {ms:8.1f} ms  {queries:3d} queries  {size_bytes // 1024:5d} KiB", flush=True)
+            print(f"  {label:55s} {ms:8.1f} ms  {queries:3d} queries  {size_bytes // 1024:5d} KiB",
+                  flush=True)
 
     small, large = min(results), max(results)
     print(f"\n| page | {small} | {large} | ratio | queries |\n|---|---|---|---|---|")
     for label, *_ in PAGES:
         a, b = results[small][label], results[large][label]
         queries = str(a["queries"]) if a["queries"] == b["queries"] else f"{a['queries']} / {b['queries']}"
-        print(f"| {label} | {a['median_ms']} ms | {b['median_ms']} ms | {b['median_ms'] / a['median_ms']:.2f}× "
-              f"| {queries} |")
+        ratio = b["median_ms"] / a["median_ms"]
+        print(f"| {label} | {a['median_ms']} ms | {b['median_ms']} ms | {ratio:.2f}× | {queries} |")
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(json.dumps({"engine": engine, "python": platform.python_version(), "runs": args.runs,
                       "results": results}, ensure_ascii=False))

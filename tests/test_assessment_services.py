@@ -328,3 +328,59 @@ def test_seed_demo_makes_drafts_and_submitted_assessments_across_agencies_once(d
     minutes = made.get(title="Referatskriving med Copilot i Teams")
     assert minutes.status == Assessment.Status.DRAFT and minutes.visited_steps == ["intro", "need"]
     assert minutes.contributors.filter(username="bidragsyter").exists()
+
+
+# --- real concurrency (PostgreSQL) ---
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_writers_of_one_revision_never_both_win(world, questionnaire):
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (row locks)")
+    assessment = make_assessment(world, "Samtidig", answers=A.complete(), invite=True)
+    seen = assessment.revision
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def write(name: str, problem: str, user) -> None:
+        from django.db import connections
+
+        try:
+            barrier.wait(timeout=10)
+            current = Assessment.objects.get(pk=assessment.pk)
+            services.assessment_save_step(
+                assessment=current,
+                section="need",
+                user=user,
+                expected_revision=seen,
+                values=A.section_of("need", A.complete(problem=problem)),
+            )
+            outcomes[name] = "saved"
+        except StaleDraft as exc:
+            outcomes[name] = exc
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=write, args=("leader", "Lederens tekst", world.users["leader_a"])),
+        threading.Thread(
+            target=write, args=("contributor", "Bidragsyterens tekst", world.users["contributor_a"])
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(map(type, outcomes.values()), key=str) == sorted([str, StaleDraft], key=str)
+    winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
+    assessment.refresh_from_db()
+    assert (
+        assessment.answers["problem"]
+        == {"leader": "Lederens tekst", "contributor": "Bidragsyterens tekst"}[winner]
+    )
+    assert assessment.revision == seen + 1

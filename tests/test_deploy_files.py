@@ -139,3 +139,79 @@ def test_the_smoke_script_runs_the_scaled_out_shape():
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "smoke journey:" in result.stdout and "0 failed" in result.stdout
     assert "== smoke passed" in result.stdout
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    """The production shape's environment (PostgreSQL, Redis, S3, Entra ID, JSON logs, secrets from files)
+    passes `check --deploy --fail-level WARNING`. Nothing is contacted: settings are only parsed."""
+    for name, value in {"secret": "k" * 30 + "Q9!x" * 10, "s3": "s3-secret", "oidc": "oidc-secret"}.items():
+        (tmp_path / name).write_text(value + "\n")
+    ours = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    env.update(
+        {
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY_FILE": str(tmp_path / "secret"),
+            "DJANGO_ALLOWED_HOSTS": "ki-veileder.oslo.kommune.no",
+            "DJANGO_CSRF_TRUSTED_ORIGINS": "https://ki-veileder.oslo.kommune.no",
+            "DATABASE_URL": "postgres://kiv:pw@db.example.org:5432/kiveileder",
+            "KIV_DB_POOL": "True",
+            "CELERY_BROKER_URL": "redis://redis.example.org:6379/0",
+            "KIV_CACHE_URL": "redis://redis.example.org:6379/1",
+            "KIV_BEHIND_PROXY": "True",
+            "KIV_LOG_JSON": "True",
+            "KIV_DATA_DIR": str(tmp_path / "data"),
+            "KIV_S3_BUCKET": "kiv-reports",
+            "KIV_S3_ENDPOINT_URL": "https://s3.example.org",
+            "KIV_S3_ACCESS_KEY_ID": "kiv",
+            "KIV_S3_SECRET_ACCESS_KEY_FILE": str(tmp_path / "s3"),
+            "KIV_OIDC_CLIENT_ID": "kiv",
+            "KIV_OIDC_CLIENT_SECRET_FILE": str(tmp_path / "oidc"),
+            "KIV_OIDC_DISCOVERY_URL": "https://login.example.org/tenant/v2.0/.well-known/openid-configuration",
+            "KIV_PASSWORD_LOGIN": "staff",
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("conf", ["kiveileder.conf", "compose.conf"])
+def test_the_nginx_config_passes_nginx_t(conf, tmp_path):
+    """Optional: runs where Debian's nginx is installed (not a CI requirement; the app does not need it)."""
+    nginx = shutil.which("nginx") or (shutil.which("nginx", path="/usr/sbin:/sbin"))
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light) — optional syntax check")
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "privkey.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    site = (DEPLOY / "nginx" / conf).read_text().replace("/etc/ssl/kiveileder", str(tmp_path))
+    # nginx -t resolves upstream names: point the example hosts at loopback.
+    site = re.sub(r"server (web\d)(\.kiveileder\.internal)?:(\d+)", r"server 127.0.0.1:\3", site)
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
+    )
+    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr

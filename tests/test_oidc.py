@@ -289,3 +289,20 @@ def test_a_half_configured_provider_stops_start_up(env, named, tmp_path):
     assert result.returncode == 2
     assert named in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_too_many_groups_leaves_the_roles_as_they_were(provider, mappings, world):
+    sign_in(Client())
+    user = ExternalIdentity.objects.get(subject=KARI["oid"]).user
+    # Entra ID leaves the groups out above its limit and points to Graph instead ("overage").
+    overage = {k: v for k, v in KARI.items() if k != "groups"}
+    provider.next_user = {**overage, "_claim_names": {"groups": "src1"},
+                          "_claim_sources": {"src1": {"endpoint": "https://graph.example.org/x"}}}
+    assert sign_in(Client()).status_code == 302
+    assert Membership.objects.get(user=user).role == "leader"
+    assert MunicipalRole.objects.get(user=user).role == "reviewer"
+    # Without the groups claim and without overage, the person is in no mapped group: mapped roles go.
+    provider.next_user = overage
+    assert sign_in(Client()).status_code == 302
+    assert not Membership.objects.filter(user=user).exists()
+    assert not MunicipalRole.objects.filter(user=user).exists()

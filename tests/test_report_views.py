@@ -191,6 +191,9 @@ def test_the_verification_page_says_a_changed_file_is_broken(world, sealed):
     _report, data = sealed
     body = upload(world, "reviewer", flip_one_byte_in_signed_content(data)).content.decode()
     assert "Seglet er brutt" in body and "Seglet er gyldig" not in body
+    # It is not the stored file, but the document still says which report it claims to be.
+    assert "Ingen lagret rapport har denne kontrollsummen. Dokumentet oppgir" in body
+    assert "Copilot i Word for utkast til standardbrev" in body
 
 
 def test_the_verification_page_does_not_reveal_another_agencys_report(world, sealed):
@@ -225,3 +228,12 @@ def test_the_verification_page_reports_an_unreadable_pdf(world):
 ])
 def test_who_may_open_the_verification_page(world, role, status):
     assert world.client(role).get(reverse("report_verify")).status_code == status
+
+
+def test_the_assessment_page_shows_the_report_panel(world, decided):
+    assessment, report = decided
+    body = world.client("reviewer").get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
+    assert 'id="h-report"' in body and download_url(report) in body
+    assert reverse("report_preview", args=[assessment.uuid]) not in body  # not the reviewer's draft
+    body = world.client("leader_a").get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
+    assert reverse("report_preview", args=[assessment.uuid]) in body and 'name="csrfmiddlewaretoken"' in body

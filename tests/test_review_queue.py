@@ -110,3 +110,25 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
         with django_assert_max_num_queries(QUERY_LIMIT):
             response = client.get(QUEUE, params)
         assert titles(response)  # a real page was rendered, not an empty one
+
+
+def test_the_list_queries_see_exactly_what_the_permission_layer_allows(world):
+    """queries.visible_versions restates permissions.visible_assessments for submitted assessments: the two
+    must agree for every role, including an auditor limited to some agencies."""
+    from assessments import queries
+    from assessments.models import MunicipalRole
+    from assessments.permissions import visible_assessments
+    from tests.conftest import make_user
+
+    h.questionnaire()
+    seed_bulk_assessments(120)  # spread over 60 agencies, agency A and B among them
+    h.submitted(world, "Egen innsending")
+    scoped = make_user("scoped_auditor")
+    MunicipalRole.objects.create(user=scoped, role="auditor").agencies.set([world.agency_b])
+    people = [*world.users.values(), scoped]
+    for user in people:
+        allowed = set(visible_assessments(user).filter(submitted_once=True).values_list("pk", flat=True))
+        listed = set(queries.latest_versions().filter(queries.visible_versions(user))
+                     .values_list("assessment_id", flat=True))  # fmt: skip
+        assert listed == allowed, user.username
+        assert allowed, user.username  # every role sees something here, so the comparison means something

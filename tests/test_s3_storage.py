@@ -101,12 +101,7 @@ def test_the_bucket_is_not_readable_without_credentials(s3_endpoint, bucket, set
 def test_default_storage_follows_the_settings(s3_endpoint, bucket, settings):
     from django.core.files.storage import default_storage
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": bucket, "endpoint_url": s3_endpoint, "access_key": ACCESS_KEY,
-                    "secret_key": SECRET_KEY, "region_name": REGION, "addressing_style": "path",
-                    "default_acl": None, "file_overwrite": False},
-    }}
+    settings.STORAGES = _s3_storages(settings, s3_endpoint, bucket)
     name = default_storage.save("reports/a/b/v2-0123.pdf", ContentFile(b"%PDF-1.7 two"))
     assert default_storage.exists(name)
     with default_storage.open(name, "rb") as handle:
@@ -115,3 +110,34 @@ def test_default_storage_follows_the_settings(s3_endpoint, bucket, settings):
     assert not default_storage.exists(name)
     keys = [o["Key"] for o in s3_client(s3_endpoint).list_objects_v2(Bucket=bucket).get("Contents", [])]
     assert name not in keys
+
+
+def _s3_storages(settings, endpoint: str, bucket: str) -> dict:
+    return {**settings.STORAGES, "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"bucket_name": bucket, "endpoint_url": endpoint, "access_key": ACCESS_KEY,
+                    "secret_key": SECRET_KEY, "region_name": REGION, "addressing_style": "path",
+                    "default_acl": None, "file_overwrite": False},
+    }}
+
+
+def test_the_backup_command_copies_a_bucket_out_and_back(s3_endpoint, bucket, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    settings.STORAGES = _s3_storages(settings, s3_endpoint, bucket)
+    default_storage.save("reports/a/x/v1-aaa.pdf", ContentFile(b"%PDF one"))
+    default_storage.save("previews/a/y.pdf", ContentFile(b"%PDF two"))
+    call_command("storage_backup", "export", str(tmp_path / "backup"), stdout=StringIO())
+
+    empty = f"kiv-restore-{uuid.uuid4().hex[:8]}"
+    s3_client(s3_endpoint).create_bucket(Bucket=empty,
+                                         CreateBucketConfiguration={"LocationConstraint": REGION})
+    settings.STORAGES = _s3_storages(settings, s3_endpoint, empty)
+    call_command("storage_backup", "import", str(tmp_path / "backup"), stdout=StringIO())
+    objects = s3_client(s3_endpoint).list_objects_v2(Bucket=empty)["Contents"]
+    assert sorted(o["Key"] for o in objects) == ["previews/a/y.pdf", "reports/a/x/v1-aaa.pdf"]
+    with default_storage.open("reports/a/x/v1-aaa.pdf", "rb") as handle:
+        assert handle.read() == b"%PDF one"

@@ -116,3 +116,15 @@ def test_a_broken_pdf_exits_2(tmp_path, db):
     path.write_bytes(b"%PDF-1.7\n1 0 obj\n<<garbage")
     code, line, _ = verify(path)
     assert code == 2
+
+
+@pytest.mark.parametrize("meta", [
+    {"assessment": ["x"], "version": "1"}, {"assessment": "not-a-uuid", "version": 1}, "not an object",
+])
+def test_a_document_that_claims_nonsense_is_unknown_not_a_crash(tmp_path, db, meta):
+    pdf = reports.write_pdf("<html><p>Hei</p></html>", {"answers": {}, "meta": meta}, title="x")
+    path = tmp_path / "rar.pdf"
+    path.write_bytes(signing.sign_pdf(pdf, reason="test"))
+    code, line, _ = verify(path)
+    assert code == 1 and line["intact"] and line["reason"].startswith("unknown")
+    assert line["assessment"] in (None, "not-a-uuid")

@@ -37,15 +37,16 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
-def app_env(*, data_dir: Path, database: str, broker: str | None = None, **extra: str) -> dict:
-    """The environment of an app process: this process's, minus every app setting, plus these."""
+def app_env(*, data_dir: Path, database: str, broker: str | None = None, secret_key: str | None = None,
+            **extra: str) -> dict:
+    """The environment of an app process: this process's, minus every app setting, plus these. The
+    secret key defaults to this process's (sessions made here with force_login are valid there)."""
     app_prefixes = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(app_prefixes)}
     env.update({
         "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
         "DJANGO_DEBUG": "False",
-        # The same key as this process: sessions made here (force_login) are valid there.
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_SECRET_KEY": secret_key or settings.SECRET_KEY,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "KIV_ALLOW_HTTP": "True",
         "KIV_DATA_DIR": str(data_dir),

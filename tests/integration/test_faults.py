@@ -5,17 +5,28 @@ stops; database outages drop this test database's connections with pg_terminate_
 new ones to this test database only (ALTER DATABASE ... ALLOW_CONNECTIONS).
 """
 
+import json
+import subprocess
 import time
 
 import pytest
 import requests
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 
 from tests.conftest import require_tool
 from tests.integration.conftest import terminate_backends
-from tests.integration.processes import app_env, start_gunicorn
+from tests.integration.processes import (
+    BIN,
+    ROOT,
+    ThrowawayRedis,
+    app_env,
+    start_gunicorn,
+    start_worker,
+    wait_until,
+)
+from tests.report_helpers import SEAL_PASSWORD, use_test_seal
 
 pytestmark = [pytest.mark.integration]
 
@@ -26,8 +37,8 @@ def signed_in(base: str, user) -> requests.Session:
     client = Client()
     client.force_login(user)
     http = requests.Session()
-    http.cookies.set(settings.SESSION_COOKIE_NAME, client.cookies[settings.SESSION_COOKIE_NAME].value,
-                     domain="127.0.0.1")
+    name = django_settings.SESSION_COOKIE_NAME
+    http.cookies.set(name, client.cookies[name].value, domain="127.0.0.1")
     return http
 
 
@@ -79,5 +90,96 @@ def test_the_app_recovers_from_dropped_database_connections(postgres, data_dir, 
         server.stop()
 
 
-def test_redis_server_is_available_for_the_outage_tests():
+# --- Redis down while people submit and approve ----------------------------------------------------
+
+
+def post_form(http: requests.Session, base: str, page: str, action: str, data: dict) -> requests.Response:
+    """Open `page` and POST its form to `action` as a browser does (the CSRF token from the cookie the
+    page set), without following the redirect."""
+    assert http.get(f"{base}{page}", timeout=10).status_code == 200, page
+    token = http.cookies.get(django_settings.CSRF_COOKIE_NAME)
+    began = time.monotonic()
+    response = http.post(f"{base}{action}", data={**data, "csrfmiddlewaretoken": token}, timeout=30,
+                         allow_redirects=False)
+    response.elapsed_s = time.monotonic() - began
+    return response
+
+
+def draft_ready_to_submit(world):
+    """A complete draft of agency A whose steps are all visited, so its summary can be submitted."""
+    from assessments.questionnaire import as_definition, visible_section_keys
+    from tests.answers import complete
+    from tests.objects import make_assessment
+
+    assessment = make_assessment(world, "Innsending mens Redis er nede", answers=complete())
+    defn = as_definition(assessment.questionnaire.definition)
+    assessment.visited_steps = visible_section_keys(defn, assessment.answers)
+    assessment.save(update_fields=["visited_steps"])
+    return assessment
+
+
+def test_submitting_and_approving_while_redis_is_down_loses_nothing(postgres, data_dir, world, settings,
+                                                                   tmp_path_factory):
+    from assessments.models import Assessment, Report
+    from tests.answers import PREFIX
+
     require_tool("redis-server")
+    seal = use_test_seal(settings, tmp_path_factory)
+    with ThrowawayRedis(data_dir) as redis:
+        env = app_env(data_dir=data_dir, database=postgres, broker=redis.url,
+                      KIV_SIGNING_P12=str(seal), KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD)
+        server, base = start_gunicorn(env, data_dir)
+        worker = start_worker(env, data_dir)
+        try:
+            draft = draft_ready_to_submit(world)
+            leader = signed_in(base, world.users["leader_a"])
+            reviewer = signed_in(base, world.users["reviewer"])
+            assert leader.get(f"{base}/healthz", timeout=10).status_code == 200
+
+            redis.down()
+            health = leader.get(f"{base}/healthz", timeout=20)
+            assert health.status_code == 503 and health.json()["checks"]["broker"]["ok"] is False
+
+            # The leader submits: the request succeeds quickly and the version is stored.
+            summary = f"/vurderinger/{draft.uuid}/steg/summary/"
+            submit = post_form(leader, base, summary, summary, {
+                f"{PREFIX}-current_step": "summary", "revision": draft.revision, "action": "submit",
+            })
+            assert submit.status_code == 302, submit.text[-2000:]
+            assert submit.elapsed_s < 15, f"submitting took {submit.elapsed_s:.1f} s with Redis down"
+            draft.refresh_from_db()
+            assert draft.status == Assessment.Status.SUBMITTED and draft.versions.count() == 1
+
+            # The reviewer approves: the decision is stored and the report waits as `pending`.
+            review = f"/vurderinger/{draft.uuid}/behandling/"
+            approve = post_form(reviewer, base, review, f"{review}godkjenn/",
+                                {"approve-version": 1, "approve-reason": ""})
+            assert approve.status_code == 302, approve.text[-2000:]
+            assert approve.elapsed_s < 15, f"approving took {approve.elapsed_s:.1f} s with Redis down"
+            draft.refresh_from_db()
+            assert draft.status == Assessment.Status.APPROVED
+            report = Report.objects.get(assessment=draft, kind=Report.Kind.SIGNED)
+            time.sleep(1)
+            report.refresh_from_db()
+            assert report.status == Report.Status.PENDING and report.attempts == 0
+
+            # Redis is back; the sweep (the command operators and the beat schedule run) requeues it.
+            redis.up()
+            wait_until(lambda: leader.get(f"{base}/healthz", timeout=10).status_code == 200, 30,
+                       "/healthz to recover")
+            sweep = subprocess.run(
+                [str(BIN / "python"), "manage.py", "requeue_reports", "--older-than", "0"],
+                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+            )
+            assert sweep.returncode == 0, sweep.stderr[-2000:]
+            assert json.loads(sweep.stdout.strip().splitlines()[-1])["requeued"] == [str(report.uuid)]
+            wait_until(lambda: Report.objects.get(pk=report.pk).status in ("ready", "failed"), 90,
+                       "the report after Redis came back", worker, 0.1)
+            report.refresh_from_db()
+            assert report.status == Report.Status.READY, report.error
+            assert report.attempts == 1, "the report was made more than once"
+            assert Report.objects.filter(assessment=draft, kind=Report.Kind.SIGNED).count() == 1
+            assert server.alive() and worker.alive()
+        finally:
+            worker.stop()
+            server.stop()

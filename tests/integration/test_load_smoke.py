@@ -1,0 +1,60 @@
+"""A short run of the load benchmark (bench/load.py), so it keeps working: 5 users for 10 s, zero errors.
+
+The figures of a run this short mean little; what matters is that the whole stack comes up (gunicorn with
+deploy/gunicorn.conf.py, a Celery worker, PostgreSQL, Redis), the scenario's pages answer, and the
+benchmark writes its result. It uses a database and a Redis of its own and never touches docs/.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.db import connection
+
+from tests.conftest import require_service, require_tool
+from tests.integration.processes import ThrowawayRedis, database_url
+
+pytestmark = [pytest.mark.integration]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _drop(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or None,
+                         password=parsed.password or None, dbname="postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_a_short_load_run_has_no_errors(db, tmp_path):
+    require_service(connection.vendor == "postgresql", "PostgreSQL for the load benchmark")
+    require_tool("redis-server")
+    # A database of its own, named after the test database (so parallel CI runs do not meet).
+    base = database_url(connection.settings_dict).rsplit("/", 1)[0]
+    database = f"{base}/kiv_bench_smoke_{connection.settings_dict['NAME']}_{os.getpid()}"
+    result_file = tmp_path / "load.json"
+    with ThrowawayRedis(tmp_path) as redis:
+        try:
+            run = subprocess.run(
+                [sys.executable, "bench/load.py", "--users", "5", "--spawn-rate", "5", "--duration", "10",
+                 "--bulk", "20", "--no-docs", "--json", str(result_file), "--database", database,
+                 "--broker", redis.url, "--data-dir", str(tmp_path / "run")],
+                cwd=ROOT, capture_output=True, text=True, timeout=300,
+            )
+        finally:
+            _drop(database)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    result = json.loads(result_file.read_text())
+    stats, verdict = result["stats"], result["verdict"]
+    names = {endpoint["name"] for endpoint in stats["endpoints"]}
+    assert {"/healthz", "wizard step [GET]", "wizard step [POST]"} <= names, names
+    assert stats["total"]["requests"] >= 20, stats["total"]
+    assert verdict["errors"] == 0, stats["failures"]
+    assert verdict["healthz_p95_ms"] is not None and verdict["wizard_step_p95_ms"] is not None
