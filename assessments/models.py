@@ -179,12 +179,12 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("assessment_detail", args=[self.uuid])
+
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
-
-    def get_absolute_url(self) -> str:
-        return reverse("assessment_detail", args=[self.uuid])
 
     def latest_version(self) -> "AssessmentVersion | None":
         return self.versions.order_by("-number").first()
@@ -257,6 +257,9 @@ class ReviewComment(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.version} {self.question_key or '(generelt)'}"
+
 
 class Report(models.Model):
     class Kind(models.TextChoices):
@@ -314,8 +317,6 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """Append-only, hash-chained log. Plain ids only: no names or e-mails in the chained fields."""
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     actor_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=60, db_index=True)
     object_type = models.CharField(max_length=60, blank=True)
@@ -326,6 +327,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -350,6 +353,9 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("revisjonslogg-hode")
+
+    def __str__(self) -> str:
+        return f"{self.count} events, head {self.last_hash[:12]}"
 
 
 class GroupMapping(models.Model):

@@ -124,7 +124,8 @@ def register(
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
-    return _list(qs).order_by("-decided_at", "-pk")
+    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
+    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
 
 
 def _kinds(text: str | None) -> list[str]:
@@ -155,7 +156,8 @@ def auditor_search(
         qs = qs.filter(decided_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(decided_at__date__lte=date_to)
-    return _list(qs).order_by("-decided_at", "-pk")
+    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
+    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
 
 
 def signed_reports(version_ids: list[int]) -> dict[int, Report]:

@@ -92,7 +92,10 @@ def _lock_for_review(
     assessment: Assessment, version_number: int | None
 ) -> tuple[Assessment, AssessmentVersion]:
     """Lock the assessment and its undecided latest version, or explain why the action is stale."""
-    locked = Assessment.objects.select_for_update().select_related("agency").get(pk=assessment.pk)
+    # Lock the assessment row only (of=self): locking the joined agency row as well deadlocks with
+    # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
+    rows = Assessment.objects.select_for_update(of=("self",))
+    locked = rows.select_related("agency").get(pk=assessment.pk)
     version = locked.versions.order_by("-number").first()
     if locked.status != Assessment.Status.SUBMITTED or version is None or version.decision:
         raise ReviewConflict(
@@ -165,7 +168,10 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
     if not kinds:
         raise ValidationError({"kinds": _("Velg hva som er endret.")}, code="required")
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().select_related("agency").get(pk=assessment.pk)
+        # Lock the assessment row only (of=self): locking the joined agency row as well deadlocks with
+        # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
+        rows = Assessment.objects.select_for_update(of=("self",))
+        locked = rows.select_related("agency").get(pk=assessment.pk)
         if locked.status != Assessment.Status.APPROVED:
             raise ReviewConflict(
                 _("Bare en godkjent vurdering kan meldes endret; denne har status «%(status)s».")
@@ -309,7 +315,10 @@ def assessment_save_step(
     with a different value, StaleDraft is raised and nothing is saved. Blank values remove the answer.
     """
     with transaction.atomic():
-        current = Assessment.objects.select_for_update().select_related("questionnaire").get(pk=assessment.pk)
+        # Lock the assessment row only (of=self): locking the joined questionnaire row as well deadlocks with
+        # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
+        rows = Assessment.objects.select_for_update(of=("self",))
+        current = rows.select_related("questionnaire").get(pk=assessment.pk)
         if not current.is_editable:
             raise ValidationError(_("Vurderingen er ikke et utkast og kan ikke endres."))
         if expected_revision > current.revision or expected_revision < 0:
@@ -359,7 +368,10 @@ def assessment_submit(
 ) -> AssessmentVersion:
     """Freeze the draft into an immutable version (answers of shown questions, result) and submit it."""
     with transaction.atomic():
-        current = Assessment.objects.select_for_update().select_related("questionnaire").get(pk=assessment.pk)
+        # Lock the assessment row only (of=self): locking the joined questionnaire row as well deadlocks with
+        # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
+        rows = Assessment.objects.select_for_update(of=("self",))
+        current = rows.select_related("questionnaire").get(pk=assessment.pk)
         _require_leader(user, current)
         if current.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
             raise ValidationError(_("Bare utkast og returnerte vurderinger kan sendes inn."))

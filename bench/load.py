@@ -213,7 +213,9 @@ def markdown(result: dict) -> str:
         "",
         f"{run['users']} users (spawned {run['spawn_rate']}/s), {run['duration_s']} s, seeded with "
         f"`seed_demo` and {run['bulk_assessments']} synthetic assessments. Measured {run['date']} on "
-        f"{run['machine']}; locust ran on the same cores as the server.",
+        f"{run['machine']}; locust ran on the same cores as the server. Machine load average (1 min) "
+        f"{run['load_average_before']} when the load started, {run['load_average_after']} at its end "
+        "(it includes this run's own processes; above the core count means other work competed too).",
         "",
         f"Total: {total.get('requests', 0)} requests, {total.get('rps', 0)} requests/s, "
         f"{total.get('failures', 0)} errors; p50 {total.get('p50')} ms, p95 {total.get('p95')} ms, "
@@ -304,7 +306,9 @@ def main(argv=None) -> int:
         warm_up(base, json.loads(sessions.read_text()))
         log(f"locust: {args.users} users for {args.duration} s against {base}")
         prefix = data_dir / "locust"
+        load_before = os.getloadavg()[0]
         run_locust(base, sessions, prefix, args, data_dir)
+        load_after = os.getloadavg()[0]
         if not Path(f"{prefix}_stats.csv").exists():
             raise SystemExit(f"locust wrote no statistics; see {data_dir / 'locust.log'}")
         stats = read_stats(prefix)
@@ -317,6 +321,7 @@ def main(argv=None) -> int:
             "bulk_assessments": args.bulk, "gunicorn_workers": args.workers,
             "date": datetime.now().strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
+            "load_average_before": round(load_before, 2), "load_average_after": round(load_after, 2),
         },
         "stats": stats,
         "verdict": evaluate(stats, args.users),

@@ -332,7 +332,9 @@ KIV_BASE_URL = env_str("KIV_BASE_URL", "http://127.0.0.1:8000")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("KIV_CACHE_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}
+    }
 
 # --- Sign-in with Entra ID (OpenID Connect) ----------------------------------------------------
 # Configured when KIV_OIDC_CLIENT_ID is set: then a client secret and either a discovery URL or the
