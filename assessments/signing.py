@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import secrets
 import threading
@@ -28,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+
+log = logging.getLogger(__name__)
 
 DEFAULT_COMMON_NAME = "Oslo kommune – KI-veileder (test)"
 DEFAULT_P12_NAME = "kiveileder-test-seal.p12"
@@ -247,15 +250,31 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=Non
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.general import SigningError
 
     identity = seal_identity()
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, reason=reason, location=location, subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    pdf_signer = signers.PdfSigner(meta, signer=identity.signer, timestamper=timestamper or _timestamper())
-    return pdf_signer.sign_pdf(writer).getvalue()
+    timestamper = timestamper or _timestamper()
+    pdf_signer = signers.PdfSigner(meta, signer=identity.signer, timestamper=timestamper)
+    # Without a time-stamp the signature's size is known well enough to reserve room for it, which spares
+    # pyHanko's dry-run signature (it builds the whole CMS twice). A time-stamp token's size is not.
+    reserve = None if timestamper is not None else _reserved_bytes(identity)
+    try:
+        return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=reserve).getvalue()
+    except SigningError:
+        if reserve is None:
+            raise
+        log.warning("The reserved signature size was too small; signing again with pyHanko's estimate")
+        return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf))).getvalue()
+
+
+def _reserved_bytes(identity: SealIdentity) -> int:
+    """Room for the CMS: the signer's certificates, signed attributes and the signature, with margin."""
+    certificates = [identity.certificate, *identity.signer.cert_registry]
+    return 4096 + 2 * sum(len(cert.dump()) for cert in certificates)
 
 
 # --- Verification --------------------------------------------------------------------------------------

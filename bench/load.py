@@ -133,6 +133,41 @@ def warm_up(base: str, sessions: dict) -> None:
         list(pool.map(visit, list(WARM_UP) * 2))
 
 
+def unloaded_latency(base: str, sessions: dict, runs: int = 20) -> dict:
+    """Median server time of single requests, one at a time, before the load: what a page costs by itself
+    (under load, queueing comes on top)."""
+    import re
+    import statistics
+
+    import requests
+
+    def client(role: str) -> requests.Session:
+        http = requests.Session()
+        http.cookies.set("sessionid", sessions[role][-1])
+        return http
+
+    leader = client("leader")
+    page = leader.get(f"{base}/vurderinger/ny/", timeout=30)
+    agency = re.search(r'<option value="(\d+)"', page.text)
+    made = leader.post(f"{base}/vurderinger/ny/", timeout=30, data={
+        "csrfmiddlewaretoken": leader.cookies.get("csrftoken", ""), "title": "Måling uten last",
+        "agency": agency.group(1) if agency else ""})
+    probes = {"/healthz": (client("auditor"), "/healthz"), "wizard step [GET]": (leader, urlparse(made.url).path),
+              "review queue": (client("reviewer"), "/behandling/"),
+              "auditor search": (client("auditor"), "/revisjon/")}
+    medians = {}
+    for name, (http, path) in probes.items():
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            response = http.get(f"{base}{path}", timeout=30, allow_redirects=False)
+            times.append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"unloaded probe {name} ({path}): {response.status_code}")
+        medians[name] = round(statistics.median(times), 1)
+    return medians
+
+
 def run_locust(base: str, sessions: Path, prefix: Path, args, data_dir: Path) -> None:
     env = {**os.environ, "KIV_BENCH_SESSIONS": str(sessions), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [
@@ -238,6 +273,14 @@ def markdown(result: dict) -> str:
         f"| wizard step p95 ≤ {TARGET_RATIO_TO_HEALTHZ:g}× `/healthz` p95 | {verdict['ratio_to_healthz']}× "
         f"(`/healthz` p95 {verdict['healthz_p95_ms']} ms) | {yes(verdict['ratio_within_target'])} |",
     ]
+    unloaded = result.get("unloaded_ms") or {}
+    if unloaded:
+        lines += [
+            "",
+            "The same pages one request at a time, just before the load (median of 20, ms): "
+            + ", ".join(f"{name} {ms}" for name, ms in unloaded.items())
+            + ". What a page costs by itself; under load the requests also queue for the two workers.",
+        ]
     if stats["failures"]:
         lines += ["", "Errors:", ""]
         lines += [f"- {f['count']}× {f['name']}: {f['error']}" for f in stats["failures"]]
@@ -304,6 +347,8 @@ def main(argv=None) -> int:
 
         wait_until(lambda: requests.get(f"{base}/healthz", timeout=5).status_code == 200, 30, "/healthz")
         warm_up(base, json.loads(sessions.read_text()))
+        unloaded = unloaded_latency(base, json.loads(sessions.read_text()))
+        log(f"unloaded medians (ms): {unloaded}")
         log(f"locust: {args.users} users for {args.duration} s against {base}")
         prefix = data_dir / "locust"
         load_before = os.getloadavg()[0]
@@ -324,6 +369,7 @@ def main(argv=None) -> int:
             "load_average_before": round(load_before, 2), "load_average_after": round(load_after, 2),
         },
         "stats": stats,
+        "unloaded_ms": unloaded,
         "verdict": evaluate(stats, args.users),
     }
     text = markdown(result)

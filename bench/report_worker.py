@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def main() -> None:
             memory[f"after_{args.reports}_mb"] = round(rss_mb(pool_child(worker.pid)), 1)
         finally:
             worker.stop()
+    shutil.rmtree(data_dir, ignore_errors=True)
 
     print(json.dumps({
         "reports": args.reports,

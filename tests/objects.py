@@ -46,12 +46,14 @@ def fixture_definition() -> dict:
 
 
 def published_questionnaire():
-    from assessments import services
+    """Version 2026.1 in the database. Stored directly (the definition was validated when loaded): the
+    permission matrix builds it for every case. tests/test_questionnaire_admin.py covers publishing."""
     from assessments.models import Questionnaire
 
-    return Questionnaire.objects.filter(version="2026.1").first() or services.questionnaire_publish(
-        definition=fixture_definition(), actor=None
-    )
+    definition = fixture_definition()
+    return Questionnaire.objects.get_or_create(
+        version=definition["version"], defaults={"title": definition["title"], "definition": definition}
+    )[0]
 
 
 def make_assessment(

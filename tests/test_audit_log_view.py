@@ -120,12 +120,59 @@ def test_the_csv_export_is_complete_and_recorded(world, events):
     first = exported[0]
     assert first["hash"] == expected[0].hash and first["prev_hash"] == expected[0].prev_hash
     assert json.loads(first["details"]) == expected[0].details
-    assert AuditEvent.objects.filter(
-        action="audit_log.exported", actor_id=world.users["reviewer"].pk
-    ).exists()
+    assert AuditEvent.objects.filter(action="audit_log.exported", actor_id=world.users["reviewer"].pk).exists()
 
 
 def test_the_full_story_of_a_review_is_in_the_log(world, events):
     assessment = events["assessment"]
     actions = set(AuditEvent.objects.filter(object_id=str(assessment.uuid)).values_list("action", flat=True))
     assert {"assessment.created", "assessment.submitted", "assessment.returned"} <= actions
+
+
+def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factory, django_capture_on_commit_callbacks):
+    """Submit, return with comments, resubmit, approve, report, download, verify: every step is an event
+    the auditor can read, and the chain verifies afterwards."""
+    import io
+
+    from assessments.models import Report
+    from tests.report_helpers import use_test_seal
+
+    use_test_seal(settings, tmp_path_factory)
+    reviewer, auditor = world.client("reviewer"), world.client("auditor")
+    assessment = h.submitted(world, "Chatbot for renovasjon")
+    review = reverse("review_detail", args=[assessment.uuid])
+    reviewer.post(
+        reverse("review_comment", args=[assessment.uuid]),
+        {"question_key": "benefit", "text": "Hvordan måles gevinsten?", "version": 1},
+    )
+    reviewer.post(
+        reverse("review_return", args=[assessment.uuid]), {"return-reason": "Se kommentaren.", "return-version": 1}
+    )
+    assert "Hvordan måles gevinsten?" in world.client("leader_a").get(review).content.decode()
+    h.resubmit(world, assessment, benefit=4 if assessment.latest_version().answers.get("benefit") != 4 else 0)
+    assert "Endret siden versjon 1" in reviewer.get(review).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            reviewer.post(reverse("review_approve", args=[assessment.uuid]), {"approve-version": 2}).status_code == 302
+        )
+    report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
+    assert report.status == Report.Status.READY, report.error
+    found = auditor.get(reverse("auditor_search"), {"q": "renovasjon"}).content.decode()
+    download = reverse("report_download", args=[assessment.uuid, report.uuid])
+    assert download in found
+    data = b"".join(auditor.get(download).streaming_content)
+    verified = auditor.post(reverse("report_verify"), {"pdf": io.BytesIO(data)})
+    assert "identisk med en lagret rapport" in verified.content.decode()
+
+    log = auditor.get(LOG, {"agency": world.agency_a.pk}).content.decode()
+    for action in (
+        "assessment.created",
+        "assessment.submitted",
+        "review.commented",
+        "assessment.returned",
+        "assessment.approved",
+        "report.downloaded",
+        "report.verified",
+    ):
+        assert f"<code>{action}</code>" in log, action
+    assert "Kjeden er kontrollert og hel." in log

@@ -114,6 +114,13 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
     with django_assert_max_num_queries(9):
         response = client.get(SEARCH, {"q": "Syntetisk"})
     assert rows(response)
+    # The count the pager shows (taken from the assessments, not the list) is the list's length.
+    unfiltered = client.get(SEARCH).content.decode()
+    from assessments import queries
+
+    expected = queries.auditor_search(world.users["auditor"]).count()
+    shown = re.search(r"\((\d+) treff\)|(\d+) treff", unfiltered)
+    assert shown and int(shown.group(1) or shown.group(2)) == expected
 
 
 def test_it_finds_downloads_and_verifies_the_signed_report(

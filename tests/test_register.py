@@ -176,3 +176,7 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
         assert response.status_code == 200
     if name == "register":
         assert len(rows(response)) == 50  # paginated
+        from assessments import queries
+
+        shown = re.search(r"\((\d+) treff\)", response.content.decode())
+        assert shown and int(shown.group(1)) == queries.register().count()

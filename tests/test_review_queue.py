@@ -94,6 +94,7 @@ def test_it_is_paginated(world):
     pages = -(-waiting // PAGE_SIZE)
     assert len(titles(last)) == waiting - (pages - 1) * PAGE_SIZE
     assert not set(titles(first)) & set(titles(last))
+    assert f"({waiting} treff)" in first.content.decode()
 
 
 # Session, user, the user's roles (3), the page's count, the page, the counts per status, the agencies of

@@ -167,3 +167,13 @@ def test_a_time_stamp_authority_gives_a_b_t_seal(seal_file, tmp_path):
     outcome = signing.verify_pdf(sealed)
     assert outcome["intact"] and outcome["signing_time"] == status.timestamp_validity.timestamp.isoformat()
 
+
+
+def test_a_reserved_size_too_small_falls_back_to_pyhankos_estimate(seal_file, monkeypatch, caplog):
+    from assessments import reports
+
+    pdf = reports.write_pdf("<html lang='nb'><title>T</title><p>Hei</p></html>", {"answers": {}}, title="T")
+    monkeypatch.setattr(signing, "_reserved_bytes", lambda identity: 64)
+    sealed = signing.sign_pdf(pdf, reason="test")
+    assert "reserved signature size was too small" in caplog.text
+    assert signing.verify_pdf(sealed)["valid"]

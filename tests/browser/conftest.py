@@ -134,7 +134,10 @@ def _on_console(page, message) -> None:
 
 
 def _on_response(page, response) -> None:
-    # Browsers ask for /favicon.ico on their own; every other failed load is a bug of the page.
+    # A refused form comes back as its page with status 400: that is the page, not a failed load. Browsers
+    # ask for /favicon.ico on their own; every other failed load (CSS, scripts, htmx) is a bug of the page.
+    if response.request.is_navigation_request():
+        return
     if response.status >= 400 and not response.url.endswith("/favicon.ico"):
         page.kiv_console_errors.append(f"HTTP {response.status} for {response.url}")
 
@@ -239,4 +242,23 @@ def check_page(page) -> None:
     page.wait_for_load_state()
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+def assert_error_is_announced_and_linked(page, field) -> None:
+    """After a refused form: an error that screen readers announce (role=alert, or focus moved onto
+    it), and the invalid field names its own message with aria-describedby and is marked invalid."""
+    from playwright.sync_api import expect
+
+    announced = page.get_by_role("alert")
+    focused_error = page.evaluate(
+        "() => !!document.activeElement.closest('[data-error-summary], [role=alert], .error-summary')"
+    )
+    assert announced.count() or focused_error, f"the error on {page.url} is not announced (no role=alert)"
+    if announced.count():
+        expect(announced.first).to_be_visible()
+    described_by = (field.get_attribute("aria-describedby") or "").split()
+    texts = [page.locator(f"#{ident}").inner_text().strip() for ident in described_by
+             if page.locator(f"#{ident}").count()]
+    assert any(texts), f"the invalid field is not linked to its error message (aria-describedby={described_by})"
+    assert field.get_attribute("aria-invalid") == "true", "the invalid field is not marked aria-invalid"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import check_page, sign_in
+from tests.browser.conftest import assert_error_is_announced_and_linked, check_page, sign_in
 
 pytestmark = [pytest.mark.browser]
 
@@ -36,3 +36,58 @@ def test_each_start_page_is_accessible(session, world, role):
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def _submitted(world):
+    from tests.answers import complete
+    from tests.objects import make_assessment
+
+    return make_assessment(world, "Vurdering til behandling", answers=complete(), submit=True)
+
+
+def test_a_return_without_a_reason_is_announced_and_linked(session, world):
+    assessment = _submitted(world)
+    page = session.signed_in("reviewer")
+    page.goto(f"/vurderinger/{assessment.uuid}/behandling/")
+    form = page.locator('form[action$="/behandling/returner/"]')
+    reason = form.locator("textarea")
+    if reason.get_attribute("required") is not None:
+        # The browser refuses the empty field itself and says why; the server must too, for browsers
+        # that do not validate: turn the browser's check off and send the form.
+        form.get_by_role("button", name="Returner").click()
+        assert reason.evaluate("e => e.validationMessage"), "the browser gives no reason"
+        form.evaluate("f => { f.noValidate = true; }")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Returner").click()
+    form = page.locator('form[action$="/behandling/returner/"]')
+    assert_error_is_announced_and_linked(page, form.locator("textarea"))
+    check_page(page)
+
+
+def test_a_file_that_is_not_a_pdf_is_announced_and_linked(session, world, tmp_path):
+    fake = tmp_path / "rapport.pdf"
+    fake.write_text("Dette er ikke en PDF.")
+    page = session.signed_in("auditor")
+    page.goto("/verifiser/")
+    check_page(page)
+    page.get_by_label("PDF-rapport").set_input_files(str(fake))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Kontroller").click()
+    assert_error_is_announced_and_linked(page, page.get_by_label("PDF-rapport"))
+    check_page(page)
+
+
+def test_an_answers_file_that_is_not_json_is_announced_and_linked(session, world, tmp_path):
+    from tests.objects import published_questionnaire
+
+    published_questionnaire()
+    bad = tmp_path / "svar.json"
+    bad.write_text("{ikke json")
+    page = session.signed_in("leader_a")
+    page.goto("/vurderinger/importer/")
+    check_page(page)
+    page.get_by_label("Svarfil (JSON)").set_input_files(str(bad))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Importer").click()
+    assert_error_is_announced_and_linked(page, page.get_by_label("Svarfil (JSON)"))
+    check_page(page)

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import assert_error_is_announced_and_linked, check_page
 from tests.browser.wizard_steps import (
     ANSWERS,
     answer_question,
@@ -92,19 +92,6 @@ def start_assessment(page) -> str:
     click_and_wait(page, page.get_by_role("button", name="Start vurderingen"))
     assert current_step(page) == "intro", page.url
     return re.search(r"/vurderinger/([0-9a-f-]{36})/", page.url).group(1)
-
-
-def assert_error_is_announced_and_linked(page, field) -> None:
-    """An error summary screen readers announce (role=alert), and the field names its message."""
-    alert = page.get_by_role("alert").first
-    expect(alert).to_be_visible()
-    described_by = (field.get_attribute("aria-describedby") or "").split()
-    messages = [page.locator(f"#{ident}") for ident in described_by]
-    texts = [m.inner_text().strip() for m in messages if m.count()]
-    assert any(texts), (
-        f"the invalid field {field} is not linked to its error message (aria-describedby={described_by})"
-    )
-    assert field.get_attribute("aria-invalid") == "true"
 
 
 def walk_wizard_first_time(page) -> None:
@@ -215,23 +202,32 @@ def approve_after_seeing_the_change(page) -> None:
 # --- the leader again ---------------------------------------------------------------------------
 
 
+def go_to_step(page, title: str) -> None:
+    """Jump with the progress list (a link, or in a step's form a button that saves first)."""
+    target = page.locator(".wizard-progress li", has_text=title).locator("a, button")
+    expect(target).to_have_count(1)
+    click_and_wait(page, target)
+
+
 def revise_and_resubmit(page, uuid: str) -> None:
     page.goto("/")
     section = page.locator("section", has=page.get_by_role("heading", name="Din virksomhet"))
     click_and_wait(page, section.get_by_role("link", name=ANSWERS["title"]))
     check_page(page)
     expect(page.locator("body")).to_contain_text(RETURN_REASON)
-    click_and_wait(page, page.get_by_role("link", name="Fortsett utfyllingen"))
-    # The returned draft opens on its summary (every step visited); the reviewer's comment must be
-    # visible to the leader somewhere on the way.
-    page.goto(f"/vurderinger/{uuid}/behandling/")
+    if not page.locator("#q-goals", has_text=COMMENT).count():
+        # The comment is on the review page of the assessment, one link away.
+        page.goto(f"/vurderinger/{uuid}/behandling/")
+        check_page(page)
     expect(page.locator("#q-goals")).to_contain_text(COMMENT)
+    click_and_wait(page, page.get_by_role("link", name=re.compile("^(Rett svarene|Fortsett utfyllingen)$")))
     check_page(page)
-    page.goto(f"/vurderinger/{uuid}/steg/need/")
-    check_page(page)
+    go_to_step(page, "Behov og gevinst")
+    assert current_step(page) == "need"
     page.locator('[name="need-goals"]').fill(REVISED_GOALS)
     save_and_continue(page)
-    page.goto(f"/vurderinger/{uuid}/steg/summary/")
+    go_to_step(page, "Oppsummering")
+    assert current_step(page) == "summary"
     submit(page)
 
 
