@@ -107,7 +107,12 @@ def start(name: str, args: list[str], env: dict, data_dir: Path) -> Process:
 def wait_until(condition, timeout: float, what: str, process: Process | None = None, interval: float = 0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        result = condition()
+        try:
+            result = condition()
+        except OSError:
+            # A server still starting (or slow on a loaded machine) refuses or times out: not yet.
+            # requests' ConnectionError and Timeout are OSErrors too.
+            result = None
         if result:
             return result
         if process is not None and not process.alive():
@@ -189,9 +194,13 @@ def celery_broker(url: str):
 
     def drop_connections():
         # Celery caches its broker connections on first use: a test before this one may have made them.
-        if app._pool is not None:
-            app._pool.force_close_all()
-            app._pool = None
+        # They live in kombu's process-wide pool registry, keyed by URL: closing one pool there without
+        # clearing the registry leaves a closed pool behind for the next user of that URL
+        # ("Acquire on closed pool"), so reset the registry itself.
+        from kombu import pools
+
+        pools.reset()
+        app._pool = None
         app.amqp._producer_pool = None
 
     drop_connections()
