@@ -7,10 +7,11 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -251,11 +252,19 @@ def _require_leader(user, assessment: Assessment) -> None:
         raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
 
 
+def _assessment_language(language: str | None) -> str:
+    supported = {code for code, _name in settings.LANGUAGES}
+    candidate = (language or translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return candidate if candidate in supported else settings.LANGUAGE_CODE
+
+
 def assessment_create(
     *, agency: Agency, user, title: str, questionnaire: Questionnaire | None = None,
-    answers: dict | None = None, source: str = "new",
+    answers: dict | None = None, source: str = "new", language: str | None = None,
 ) -> Assessment:
-    """A new draft in `agency`, made by its leader and pinned to `questionnaire` (default: the latest)."""
+    """A new draft in `agency`, made by its leader and pinned to `questionnaire` (default: the latest).
+
+    The assessment's language (which the report follows) is the one the leader works in, unless given."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Gi vurderingen et navn.")})
@@ -273,6 +282,7 @@ def assessment_create(
         assessment = Assessment.objects.create(
             agency=agency, questionnaire=questionnaire, created_by=user, updated_by=user, title=title,
             answers=answers, visited_steps=visited, answer_revisions={},
+            language=_assessment_language(language),
         )
         audit.record(user, "assessment.created", assessment, agency,
                      {"questionnaire": questionnaire.version, "source": source})

@@ -47,6 +47,15 @@ def test_it_creates_a_draft_pinned_to_the_latest_questionnaire(world, leader, qu
     assert event.details == {"questionnaire": "2026.1", "source": "new"}
 
 
+@pytest.mark.parametrize(("active", "expected"), [("nb", "nb"), ("en", "en"), ("en-gb", "en"), ("de", "nb")])
+def test_the_assessment_takes_the_leaders_language_which_the_report_follows(world, leader, active, expected):
+    from django.utils import translation
+
+    with translation.override(active):
+        assessment = services.assessment_create(agency=world.agency_a, user=leader, title="Språk")
+    assert assessment.language == expected
+
+
 def test_a_new_version_published_later_does_not_move_existing_drafts(world, leader, questionnaire):
     assessment = services.assessment_create(agency=world.agency_a, user=leader, title="Før ny versjon")
     newer = Questionnaire.objects.create(version="2099.1", title="Neste", definition=questionnaire.definition)
