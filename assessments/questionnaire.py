@@ -83,6 +83,37 @@ NEED_CAP_FIELDS = frozenset({"id", "title", "title_en", "explanation", "explanat
 OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "when"})
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_INVALID_KEY = "key mangler eller er ugyldig (små bokstaver, tall og _)"
+
+
+@dataclass(frozen=True)
+class _EntryKind:
+    """A list of rules, need caps or obligations: each is checked the same way, only names differ."""
+
+    list_name: str  # the top-level key, and `where` before the entry has a valid id
+    id_field: str
+    label: str  # `where` once the id is known: «{label} «{id}»»
+    not_object: str
+    duplicate: str
+    fields: frozenset[str]
+    texts: tuple[str, ...]  # fields that must hold a non-blank text
+
+
+_RULES = _EntryKind(
+    "rules", "id", "regel", "en regel må være et objekt", "dobbel regel-id", RULE_FIELDS, ("title", "source")
+)
+_NEED_CAPS = _EntryKind(
+    "need_caps", "id", "behovstak", "et behovstak må være et objekt", "dobbel id", NEED_CAP_FIELDS, ("title",)
+)
+_OBLIGATIONS = _EntryKind(
+    "obligations",
+    "code",
+    "plikt",
+    "en plikt må være et objekt",
+    "dobbel kode",
+    OBLIGATION_FIELDS,
+    ("title", "why", "source"),
+)
 
 
 class DefinitionError(ValueError):
@@ -194,6 +225,7 @@ class Rule:
     when: Condition
     title_en: str = ""
     explanation: str = ""
+    explanation_en: str = ""
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
 
@@ -205,6 +237,7 @@ class NeedCap:
     when: Condition
     title_en: str = ""
     explanation: str = ""
+    explanation_en: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,6 +248,7 @@ class Obligation:
     source: str
     when: Condition
     title_en: str = ""
+    why_en: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -569,15 +603,10 @@ class _Parser:
             if not isinstance(raw, Mapping):
                 self.err(f"{where}: en seksjon må være et objekt")
                 continue
-            key = raw.get("key")
-            if isinstance(key, str) and _KEY_RE.match(key):
-                where = f"seksjon «{key}»"
-                if key in seen:
-                    self.err(f"{where}: dobbel seksjonsnøkkel")
-                seen.add(key)
-            else:
-                self.err(f"{where}: key mangler eller er ugyldig (små bokstaver, tall og _)")
-                key = f"#{si}"
+            key, where = self._identify(
+                raw, "key", where, "seksjon", seen, "dobbel seksjonsnøkkel", _INVALID_KEY
+            )
+            key = key or f"#{si}"
             self._unknown_fields(raw, SECTION_FIELDS, where)
             if not _text(raw.get("title")):
                 self.err(f"{where}: title mangler")
@@ -620,7 +649,7 @@ class _Parser:
                 self.err(f"{where}: dobbel spørsmålsnøkkel (også i seksjon «{self.questions[key].section}»)")
                 key = None
         else:
-            self.err(f"{where}: key mangler eller er ugyldig (små bokstaver, tall og _)")
+            self.err(f"{where}: {_INVALID_KEY}")
             key = None
         self._unknown_fields(raw, QUESTION_FIELDS, where)
         qtype = raw.get("type")
@@ -782,62 +811,99 @@ class _Parser:
 
     # rules, caps, obligations, scoring
 
-    def _parse_rules(self, rules_raw: list[Any]) -> tuple[list[Rule], list[Any]]:
-        rules: list[Rule] = []
+    def _identify(
+        self,
+        raw: Mapping[str, Any],
+        id_field: str,
+        where: str,
+        label: str,
+        seen: set[str],
+        duplicate: str,
+        invalid: str,
+    ) -> tuple[str | None, str]:
+        """The entry's key or id (None when missing or malformed) and where to report its problems."""
+        value = raw.get(id_field)
+        if not (isinstance(value, str) and _KEY_RE.match(value)):
+            self.err(f"{where}: {invalid}")
+            return None, where
+        where = f"{label} «{value}»"
+        if value in seen:
+            self.err(f"{where}: {duplicate}")
+        seen.add(value)
+        return value, where
+
+    def _parse_entries(
+        self,
+        entries_raw: list[Any],
+        kind: _EntryKind,
+        build: Callable[[str, Mapping[str, Any], Any], None],
+        *,
+        check: Callable[[Mapping[str, Any], str], None] | None = None,
+        earlier_rules: set[str] | None = None,
+    ) -> list[Any]:
+        """Check each entry of a rules, need-caps or obligations list; `build(id, raw, when)` each one with
+        a valid id, in order. `check(raw, where)` adds the kind's own checks. Returns the normalised list."""
         normalized_all = []
-        earlier: set[str] = set()
         seen: set[str] = set()
-        for ri, raw in enumerate(rules_raw):
-            where = f"rules[{ri}]"
+        for index, raw in enumerate(entries_raw):
+            where = f"{kind.list_name}[{index}]"
             if not isinstance(raw, Mapping):
-                self.err(f"{where}: en regel må være et objekt")
+                self.err(f"{where}: {kind.not_object}")
                 normalized_all.append(raw)
                 continue
-            rule_id = raw.get("id")
-            if isinstance(rule_id, str) and _KEY_RE.match(rule_id):
-                where = f"regel «{rule_id}»"
-                if rule_id in seen:
-                    self.err(f"{where}: dobbel regel-id")
-            else:
-                self.err(f"{where}: id mangler eller er ugyldig")
-                rule_id = None
-            self._unknown_fields(raw, RULE_FIELDS, where)
-            effect = raw.get("effect")
-            if effect not in RULE_EFFECTS:
-                self.err(f"{where}: effect må være en av {', '.join(RULE_EFFECTS)}, ikke {effect!r}")
-            if not _text(raw.get("title")):
-                self.err(f"{where}: title mangler")
-            if not _text(raw.get("source")):
-                self.err(f"{where}: source mangler")
+            entry_id, where = self._identify(
+                raw, kind.id_field, where, kind.label, seen, kind.duplicate,
+                f"{kind.id_field} mangler eller er ugyldig",
+            )  # fmt: skip
+            self._unknown_fields(raw, kind.fields, where)
+            if check is not None:
+                check(raw, where)
+            for name in kind.texts:
+                if not _text(raw.get(name)):
+                    self.err(f"{where}: {name} mangler")
             when = _normalize_condition(raw.get("when"))
             if "when" not in raw:
                 self.err(f"{where}: when mangler")
             else:
-                self._check_condition(when, f"{where}: when", earlier_rules=earlier)
+                self._check_condition(when, f"{where}: when", earlier_rules=earlier_rules)
             normalized_all.append({**raw, "when": when})
-            if rule_id is None:
-                continue
-            seen.add(rule_id)
+            if entry_id is not None:
+                build(entry_id, raw, when)
+        return normalized_all
+
+    def _parse_rules(self, rules_raw: list[Any]) -> tuple[list[Rule], list[Any]]:
+        rules: list[Rule] = []
+        earlier: set[str] = set()  # a rule may only name the rules before it
+
+        def check(raw: Mapping[str, Any], where: str) -> None:
+            effect = raw.get("effect")
+            if effect not in RULE_EFFECTS:
+                self.err(f"{where}: effect må være en av {', '.join(RULE_EFFECTS)}, ikke {effect!r}")
+
+        def build(rule_id: str, raw: Mapping[str, Any], when: Any) -> None:
             keys = set(referenced_keys(when)) if isinstance(when, Mapping) else set()
             for ref in referenced_rules(when) if isinstance(when, Mapping) else ():
                 keys |= self.rule_keys.get(ref, set())
             self.rule_keys[rule_id] = keys
             earlier.add(rule_id)
-            if effect in RULE_EFFECTS and isinstance(when, Mapping):
+            if raw.get("effect") in RULE_EFFECTS and isinstance(when, Mapping):
                 rules.append(
                     Rule(
                         id=rule_id,
-                        effect=effect,
+                        effect=raw["effect"],
                         title=raw.get("title") or rule_id,
                         when=when,
                         title_en=raw.get("title_en") or "",
                         explanation=raw.get("explanation") or "",
+                        explanation_en=raw.get("explanation_en") or "",
                         source=raw.get("source") or "",
                         raw=raw,
                     )
                 )
+
+        normalized = self._parse_entries(rules_raw, _RULES, build, check=check, earlier_rules=earlier)
         self.rules = rules
-        return rules, normalized_all
+        return rules, normalized
 
     def _finish_sections(self, sections_data: list[dict[str, Any]]) -> list[Section]:
         """Check the conditions of sections and questions (they need all keys and rules) and build them."""
@@ -869,33 +935,10 @@ class _Parser:
         return sections
 
     def _parse_need_caps(self, caps_raw: list[Any]) -> tuple[list[NeedCap], list[Any]]:
-        caps, normalized_all = [], []
-        seen: set[str] = set()
-        for ci, raw in enumerate(caps_raw):
-            where = f"need_caps[{ci}]"
-            if not isinstance(raw, Mapping):
-                self.err(f"{where}: et behovstak må være et objekt")
-                normalized_all.append(raw)
-                continue
-            cap_id = raw.get("id")
-            if isinstance(cap_id, str) and _KEY_RE.match(cap_id):
-                where = f"behovstak «{cap_id}»"
-                if cap_id in seen:
-                    self.err(f"{where}: dobbel id")
-                seen.add(cap_id)
-            else:
-                self.err(f"{where}: id mangler eller er ugyldig")
-                cap_id = None
-            self._unknown_fields(raw, NEED_CAP_FIELDS, where)
-            if not _text(raw.get("title")):
-                self.err(f"{where}: title mangler")
-            when = _normalize_condition(raw.get("when"))
-            if "when" not in raw:
-                self.err(f"{where}: when mangler")
-            else:
-                self._check_condition(when, f"{where}: when")
-            normalized_all.append({**raw, "when": when})
-            if cap_id and isinstance(when, Mapping):
+        caps: list[NeedCap] = []
+
+        def build(cap_id: str, raw: Mapping[str, Any], when: Any) -> None:
+            if isinstance(when, Mapping):
                 caps.append(
                     NeedCap(
                         id=cap_id,
@@ -903,39 +946,17 @@ class _Parser:
                         when=when,
                         title_en=raw.get("title_en") or "",
                         explanation=raw.get("explanation") or "",
+                        explanation_en=raw.get("explanation_en") or "",
                     )
                 )
-        return caps, normalized_all
+
+        return caps, self._parse_entries(caps_raw, _NEED_CAPS, build)
 
     def _parse_obligations(self, obligations_raw: list[Any]) -> tuple[list[Obligation], list[Any]]:
-        obligations, normalized_all = [], []
-        seen: set[str] = set()
-        for oi, raw in enumerate(obligations_raw):
-            where = f"obligations[{oi}]"
-            if not isinstance(raw, Mapping):
-                self.err(f"{where}: en plikt må være et objekt")
-                normalized_all.append(raw)
-                continue
-            code = raw.get("code")
-            if isinstance(code, str) and _KEY_RE.match(code):
-                where = f"plikt «{code}»"
-                if code in seen:
-                    self.err(f"{where}: dobbel kode")
-                seen.add(code)
-            else:
-                self.err(f"{where}: code mangler eller er ugyldig")
-                code = None
-            self._unknown_fields(raw, OBLIGATION_FIELDS, where)
-            for name in ("title", "why", "source"):
-                if not _text(raw.get(name)):
-                    self.err(f"{where}: {name} mangler")
-            when = _normalize_condition(raw.get("when"))
-            if "when" not in raw:
-                self.err(f"{where}: when mangler")
-            else:
-                self._check_condition(when, f"{where}: when")
-            normalized_all.append({**raw, "when": when})
-            if code and isinstance(when, Mapping):
+        obligations: list[Obligation] = []
+
+        def build(code: str, raw: Mapping[str, Any], when: Any) -> None:
+            if isinstance(when, Mapping):
                 obligations.append(
                     Obligation(
                         code=code,
@@ -944,10 +965,12 @@ class _Parser:
                         source=raw.get("source") or "",
                         when=when,
                         title_en=raw.get("title_en") or "",
+                        why_en=raw.get("why_en") or "",
                         raw=raw,
                     )
                 )
-        return obligations, normalized_all
+
+        return obligations, self._parse_entries(obligations_raw, _OBLIGATIONS, build)
 
     def _parse_scoring(self, raw: Any) -> Scoring | None:
         if raw is None:

@@ -65,7 +65,15 @@ def _english() -> bool:
 
 
 def _pick(item: Mapping[str, Any], field: str) -> str:
+    """`field`, or in English `field_en` when there is one (results stored before it was added have not)."""
     return (item.get(f"{field}_en") or item.get(field, "")) if _english() else item.get(field, "")
+
+
+def _change_value(defn: Definition, change: Mapping[str, Any], end: str) -> str:
+    """A what-if change's `from` or `to` value: the stored bokmål label, or the value labelled in English."""
+    if _english() and end in change:
+        return answer_label(defn, change["key"], change[end])
+    return change.get(f"{end}_label", "")
 
 
 def question_label(defn: Definition, key: str) -> str:
@@ -95,7 +103,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
     contributions = [
         {
             "label": question_label(defn, row["key"]),
-            "section": defn.section(row["section"]).title if row.get("section") else "",
+            "section": _pick(vars(defn.section(row["section"])), "title") if row.get("section") else "",
             "kind": row["kind"],
             "kind_label": kind_labels().get(row["kind"], row["kind"]),
             "value": answer_label(defn, row["key"], row["value"]),
@@ -121,7 +129,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
             "score": need["score"], "axis": need["axis"], "axis_label": need_axis_labels()[need["axis"]],
             "capped_by": [
                 {"title": _pick(vars(caps[c]), "title") if c in caps else c,
-                 "explanation": caps[c].explanation if c in caps else ""}
+                 "explanation": _pick(vars(caps[c]), "explanation") if c in caps else ""}
                 for c in need.get("capped_by", [])
             ],
         },
@@ -133,23 +141,23 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
             {
                 "id": rule["id"], "title": _pick(rule, "title"), "effect": rule["effect"],
                 "effect_label": effect_labels().get(rule["effect"], rule["effect"]),
-                "explanation": rule.get("explanation", ""), "source": rule.get("source", ""),
+                "explanation": _pick(rule, "explanation"), "source": rule.get("source", ""),
                 "triggered_by": _answers(defn, rule.get("triggered_by", {})),
             }
             for rule in result.get("hard_rules", [])
         ],
         "obligations": [
-            {"code": o["code"], "title": _pick(o, "title"), "why": o.get("why", ""),
+            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"),
              "source": o.get("source", "")}
             for o in result.get("obligations", [])
         ],
         "contributions": contributions,
         "what_if": {
             "possible": what_if.get("possible", False),
-            "note": what_if.get("note", ""),
+            "note": _pick(what_if, "note"),
             "changes": [
-                {"label": question_label(defn, c["key"]), "from": c.get("from_label", ""),
-                 "to": c.get("to_label", "")}
+                {"label": question_label(defn, c["key"]), "from": _change_value(defn, c, "from"),
+                 "to": _change_value(defn, c, "to")}
                 for c in what_if.get("changes", [])
             ],
             "score": what_if.get("score"),

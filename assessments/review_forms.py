@@ -30,10 +30,8 @@ QUADRANT_LABELS = dict(QUADRANT_CHOICES)
 AI_KIND_LABELS = dict(AI_KIND_CHOICES)
 
 ANY = [("", _("Alle"))]
-# Statuses an assessment can have once submitted: drafts never reach UKE's queue.
-QUEUE_STATUSES = [
-    s for s in Assessment.Status.choices if s[0] not in (Assessment.Status.DRAFT, Assessment.Status.WITHDRAWN)
-]
+# Every status: an assessment submitted once may since have been recalled to draft or withdrawn.
+QUEUE_STATUSES = list(Assessment.Status.choices)
 DECIDED_STATUSES = [Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.SUPERSEDED]
 
 

@@ -7,7 +7,7 @@ particular question is written here.
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -60,6 +60,109 @@ QUADRANT_VERDICTS = {
     "high_risk_low_need": "advise_against",
 }
 KINDS = ("risk", "mitigation", "need")
+
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """The sentences a result explains itself with, in one language: `why` of obligations, what-if notes.
+
+    The result carries both: `why`/`note` in bokmål (as always) and `why_en`/`note_en` in English, built
+    from the definition's `*_en` texts where it has them (its bokmål texts where it does not).
+    """
+
+    english: bool
+    and_: str
+    levels: Mapping[str, str]
+    rule: tuple[str, str]  # singular, plural
+    answer: tuple[str, str]
+    fired: str
+    because: str
+    always: str
+    changes: tuple[str, str]
+    lowers: str
+    axis_low: str
+    still: tuple[str, str]  # singular, plural
+    already_low: str
+    held: tuple[str, str]
+    all_best: str
+    from_the_case: str
+
+    def rule_title(self, rule: Any) -> str:
+        return (rule.title_en or rule.title) if self.english else rule.title
+
+    def answer_phrase(self, defn: Definition, key: str, value: Any) -> str:
+        question = defn.questions.get(key)
+        if question is None:
+            return f"«{key}»"
+        label = (question.label_en or question.label) if self.english else question.label
+        return f"«{label}»: {question.value_label(value, 'en' if self.english else 'nb')}"
+
+    def join(self, parts: list[str]) -> str:
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {self.and_} " + parts[-1]
+
+    def rules(self, plural: bool) -> dict[str, str]:
+        """`{rules}` and, to start a sentence, `{Rules}` for a template."""
+        word = self.rule[plural]
+        return {"rules": word, "Rules": word.capitalize()}
+
+    def level(self, level: str) -> str:
+        return self.levels.get(level, level)
+
+
+_NB = _Wording(
+    english=False,
+    and_="og",
+    levels=LEVEL_LABELS,
+    rule=("regelen", "reglene"),
+    answer=("svaret", "svarene"),
+    fired="{rules} {titles} slo til",
+    because="Gjelder her fordi {reasons}.",
+    always="Gjelder alle KI-tiltak.",
+    changes=("denne endringen", "disse {count} endringene"),
+    lowers="Med {what} går risikonivået fra «{old}» til «{new}»",
+    axis_low=", og risikoen blir lav i matrisen",
+    still=(" {Rules} {titles} gjelder fortsatt.",) * 2,
+    already_low="Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.",
+    held=(
+        "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hva som svares på "
+        "tiltaksspørsmålene. Det som utløser regelen, må endres.",
+    )
+    * 2,
+    all_best=(
+        "Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."
+    ),
+    from_the_case=(
+        "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
+        "egenskaper ved tiltaket, ikke fra manglende tiltak."
+    ),
+)
+_EN = _Wording(
+    english=True,
+    and_="and",
+    levels=LEVEL_LABELS_EN,
+    rule=("the rule", "the rules"),
+    answer=("the answer", "the answers"),
+    fired="{rules} {titles} fired",
+    because="Applies here because {reasons}.",
+    always="Applies to every AI initiative.",
+    changes=("this change", "these {count} changes"),
+    lowers="With {what} the risk level goes from «{old}» to «{new}»",
+    axis_low=", and the risk becomes low in the matrix",
+    still=(" {Rules} {titles} still applies.", " {Rules} {titles} still apply."),
+    already_low="The risk level is already low; there is no lower level to reach.",
+    held=(
+        "No safeguard lowers the risk level: {rules} {titles} holds the risk high whatever the answers to "
+        "the safeguard questions. What triggers the rule has to change.",
+        "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever the answers to "
+        "the safeguard questions. What triggers the rules has to change.",
+    ),
+    all_best="Every safeguard question already has the best answer; the risk comes from the initiative itself.",
+    from_the_case=(
+        "Even the best answer to every safeguard question does not lower the risk level; the risk comes from "
+        "the initiative itself, not from missing safeguards."
+    ),
+)
 
 # Comparisons of sums of points against a share of a maximum must not trip over 0.8 * 35 = 28.000000000000004.
 _EPSILON = 1e-9
@@ -282,6 +385,7 @@ def _hard_rules(
                 "title_en": rule.title_en,
                 "effect": rule.effect,
                 "explanation": rule.explanation,
+                "explanation_en": rule.explanation_en,
                 "source": rule.source,
                 "triggered_by": triggers[rule.id],
             }
@@ -289,15 +393,18 @@ def _hard_rules(
     return out, triggers
 
 
-def _answer_phrase(defn: Definition, key: str, value: Any) -> str:
-    question = defn.questions.get(key)
-    if question is None:
-        return f"«{key}»"
-    return f"«{question.label}»: {question.value_label(value)}"
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
+def _reason(
+    defn: Definition, w: _Wording, direct: Mapping[str, Any], rule_ids: list[str], rules: Mapping[str, Any]
+) -> str:
+    """Why an obligation applies here: the rules that fired and the answers, by their question labels."""
+    reasons = []
+    if rule_ids:
+        titles = w.join([f"«{w.rule_title(rules[r])}»" for r in rule_ids])
+        reasons.append(w.fired.format(rules=w.rule[len(rule_ids) > 1], titles=titles))
+    if direct:
+        phrases = "; ".join(w.answer_phrase(defn, k, v) for k, v in direct.items())
+        reasons.append(f"{w.answer[len(direct) > 1]} {phrases}")
+    return w.because.format(reasons=f" {w.and_} ".join(reasons)) if reasons else w.always
 
 
 def _obligations(
@@ -312,24 +419,18 @@ def _obligations(
         if not evaluate(obligation.when, visible, fired):
             continue
         direct, rule_ids = explain(obligation.when, visible, fired)
-        reasons = []
-        if rule_ids:
-            titles = [f"«{rules[r].title}»" for r in rule_ids]
-            reasons.append(f"{'regelen' if len(titles) == 1 else 'reglene'} {_join(titles)} slo til")
-        if direct:
-            phrases = "; ".join(_answer_phrase(defn, k, v) for k, v in direct.items())
-            reasons.append(f"{'svaret' if len(direct) == 1 else 'svarene'} {phrases}")
-        reason = f"Gjelder her fordi {' og '.join(reasons)}." if reasons else "Gjelder alle KI-tiltak."
         triggered_by = dict(direct)
         for rule_id in rule_ids:
             for key, value in rule_triggers.get(rule_id, {}).items():
                 triggered_by.setdefault(key, value)
+        why_en = (obligation.why_en or obligation.why).strip()
         out.append(
             {
                 "code": obligation.code,
                 "title": obligation.title,
                 "title_en": obligation.title_en,
-                "why": f"{obligation.why.strip()} {reason}",
+                "why": f"{obligation.why.strip()} {_reason(defn, _NB, direct, rule_ids, rules)}",
+                "why_en": f"{why_en} {_reason(defn, _EN, direct, rule_ids, rules)}",
                 "source": obligation.source,
                 "rules": rule_ids,
                 "triggered_by": triggered_by,
@@ -520,17 +621,17 @@ class _WhatIf:
     def run(self) -> dict[str, Any]:
         current = self.risk
         if current.rank == 0:
-            return self._result(None, "Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.")
+            return self._result(None, lambda w: w.already_low)
         candidates = self.candidates
         start = self._start()
         found = self._best_extension(start, candidates, success_only=True)
         if found is not None:
-            return self._result(found, self._possible_note(found))
+            return self._result(found, lambda w: self._possible_note(found, w))
         everything = start
         for c in candidates:
             everything = self._extend(everything, c)
         if everything.rank >= current.rank:
-            return self._result(None, self._impossible_note(everything))
+            return self._result(None, lambda w: self._impossible_note(everything, w))
         if self._pairs_may_work(everything.fired):
             for i, first in enumerate(candidates):
                 pair = self._best_extension(
@@ -540,7 +641,7 @@ class _WhatIf:
                     found = pair
         if found is None:
             found = self._greedy(start)
-        return self._result(found, self._possible_note(found))
+        return self._result(found, lambda w: self._possible_note(found, w))
 
     def _pairs_may_work(self, held: tuple[str, ...]) -> bool:
         """An optimistic bound: the two largest gains of each kind together, with only the rules that hold."""
@@ -559,10 +660,11 @@ class _WhatIf:
             remaining.remove(trial.members[-1])
         return trial
 
-    def _rule_titles(self, rule_ids: Iterable[str]) -> str:
-        return _join([f"«{self.defn.rule(r).title}» ({r})" for r in rule_ids])
+    def _rule_titles(self, rule_ids: Iterable[str], w: _Wording) -> str:
+        return w.join([f"«{w.rule_title(self.defn.rule(r))}» ({r})" for r in rule_ids])
 
-    def _result(self, found: _Trial | None, note: str) -> dict[str, Any]:
+    def _result(self, found: _Trial | None, note: Callable[[_Wording], str]) -> dict[str, Any]:
+        """The `what_if` dict; `note(wording)` writes the note in one language (`note`, `note_en`)."""
         if found is None:
             risk, changes = self.risk, []
         else:
@@ -592,43 +694,31 @@ class _WhatIf:
             "score": risk.score,
             "level": risk.level,
             "axis": risk.axis,
-            "note": note,
+            "note": note(_NB),
+            "note_en": note(_EN),
         }
 
-    def _possible_note(self, found: _Trial) -> str:
+    def _possible_note(self, found: _Trial, w: _Wording) -> str:
         current = self.risk
         level = self.defn.scoring.risk_levels[found.rank][1]
         count = len(found.members)
-        what = "denne endringen" if count == 1 else f"disse {count} endringene"
-        note = (
-            f"Med {what} går risikonivået fra «{LEVEL_LABELS.get(current.level, current.level)}» "
-            f"til «{LEVEL_LABELS.get(level, level)}»"
-        )
+        what = w.changes[0] if count == 1 else w.changes[1].format(count=count)
+        note = w.lowers.format(what=what, old=w.level(current.level), new=w.level(level))
         if current.axis == "high" and found.rank < self.high_rank:
-            note += ", og risikoen blir lav i matrisen"
+            note += w.axis_low
         note += "."
         if found.fired:
-            word = "Regelen" if len(found.fired) == 1 else "Reglene"
-            note += f" {word} {self._rule_titles(found.fired)} gjelder fortsatt."
+            plural = len(found.fired) > 1
+            note += w.still[plural].format(**w.rules(plural), titles=self._rule_titles(found.fired, w))
         return note
 
-    def _impossible_note(self, everything: _Trial) -> str:
+    def _impossible_note(self, everything: _Trial, w: _Wording) -> str:
         if everything.fired:
-            word = "Regelen" if len(everything.fired) == 1 else "Reglene"
-            return (
-                f"Ingen tiltak senker risikonivået: {word} {self._rule_titles(everything.fired)} holder "
-                "risikoen høy uansett hva som svares på tiltaksspørsmålene. "
-                "Det som utløser regelen, må endres."
-            )
+            plural = len(everything.fired) > 1
+            return w.held[plural].format(**w.rules(plural), titles=self._rule_titles(everything.fired, w))
         if not self.candidates:
-            return (
-                "Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved "
-                "tiltaket."
-            )
-        return (
-            "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
-            "egenskaper ved tiltaket, ikke fra manglende tiltak."
-        )
+            return w.all_best
+        return w.from_the_case
 
 
 def summary_json(result: Result | Mapping[str, Any]) -> dict[str, Any]:
@@ -644,5 +734,6 @@ def summary_json(result: Result | Mapping[str, Any]) -> dict[str, Any]:
         "hard_rules": [rule["id"] for rule in r["hard_rules"]],
         "obligations": [obligation["code"] for obligation in r["obligations"]],
         "contributions": r["contributions"],
-        "what_if": r["what_if"],
+        # The English texts (`note_en`) are for the UI; the agreed output stays as it was.
+        "what_if": {key: value for key, value in r["what_if"].items() if key != "note_en"},
     }

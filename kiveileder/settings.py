@@ -319,7 +319,7 @@ KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
 KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
 KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 
-EMAIL_BACKEND = env_str("KIV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env_str("KIV_EMAIL_BACKEND", "assessments.mail.StderrEmailBackend")  # the console, on stderr
 DEFAULT_FROM_EMAIL = env_str("KIV_FROM_EMAIL", "KI-veileder <ki-veileder@oslo.kommune.no>")
 # SMTP, for KIV_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (the municipality's relay).
 EMAIL_HOST = env_str("KIV_SMTP_HOST", "localhost")

@@ -160,3 +160,13 @@ def test_a_new_review_by_date_starts_the_reminders_afresh(world, mailoutbox):
     Assessment.objects.filter(pk=assessment.pk).update(review_by=timezone.localdate() + timedelta(days=20))
     assert notifications.send_review_reminders()["review_due"] == 1
     assert len(mailoutbox) == 2
+
+
+def test_the_default_console_backend_writes_to_stderr(world, settings, capsys):
+    """Management commands print JSON on stdout; e-mail logged to the console must not end up in it."""
+    settings.EMAIL_BACKEND = "assessments.mail.StderrEmailBackend"
+    assessment = h.submitted(world, "Chatbot for renovasjon")
+    assert notifications.send("submitted", assessment.pk) == 1
+    captured = capsys.readouterr()
+    assert "Chatbot for renovasjon" in captured.err
+    assert captured.out == ""
