@@ -212,7 +212,7 @@ def build_context(report: Report) -> dict:
             "id": rule["id"],
             "title": rule.get("title_en") if lang == "en" and rule.get("title_en") else rule["title"],
             "effect": EFFECT_LABELS.get(rule["effect"], rule["effect"]),
-            "explanation": rule.get("explanation", ""),
+            "explanation": _in_language(rule, "explanation", lang),
             "source": rule.get("source", ""),
             "because": _phrases(defn, rule.get("triggered_by"), lang),
         }
@@ -239,7 +239,14 @@ def build_context(report: Report) -> dict:
         "need_caps": [need_caps.get(cap, cap) for cap in result["need"].get("capped_by", [])],
         "matrix_svg": _matrix_svg(result, defn),
         "hard_rules": hard_rules,
-        "obligations": result.get("obligations", []),
+        "obligations": [
+            {
+                **obligation,
+                "title": _in_language(obligation, "title", lang),
+                "why": _in_language(obligation, "why", lang),
+            }
+            for obligation in result.get("obligations", [])
+        ],
         "sections": sections,
         "general_comments": comments.get("", []),
         "decision": {
@@ -253,6 +260,11 @@ def build_context(report: Report) -> dict:
         "generated_at": timezone.now(),
         "answers_file": data,
     }
+
+
+def _in_language(item: dict, field: str, lang: str) -> str:
+    """A stored result's text in the report's language; results stored before English existed fall back."""
+    return (item.get(f"{field}_en") or item.get(field, "")) if lang == "en" else item.get(field, "")
 
 
 def render_html(context: dict) -> str:

@@ -135,6 +135,17 @@ def test_the_report_shows_what_the_design_asks_for(world, approved):
     assert context["result"] == version.result
 
 
+def test_an_english_assessment_gets_an_english_report(world, approved):
+    assessment, report = approved
+    assessment.language = "en"
+    assessment.save(update_fields=["language"])
+    html = reports.render_html(reports.build_context(report))
+    obligation = next(o for o in assessment.latest_version().result["obligations"] if o.get("why_en"))
+    assert '<html lang="en"' in html
+    # The reason the scoring wrote in English is what the English report shows.
+    assert obligation["why_en"].split(".")[-2].strip() in html
+
+
 def test_a_stop_verdict_lists_its_hard_rule(world, django_capture_on_commit_callbacks):
     assessment = submitted(world.agency_a, world.users["leader_a"], FREE_CHATBOT)
     with django_capture_on_commit_callbacks(execute=True):
