@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, ExternalIdentity, GroupMapping, Membership, MunicipalRole
 from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
+
+# The admin says which service it administers, not "Django administration".
+admin.site.site_header = _("KI-veileder – administrasjon")
+admin.site.site_title = _("KI-veileder")
+admin.site.index_title = _("Administrasjon")
 
 
 class MembershipInline(admin.TabularInline):

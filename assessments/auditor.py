@@ -132,6 +132,20 @@ ACTION_LABELS = {
     "audit_log.exported": gettext_lazy("Revisjonsloggen eksportert"),
     "auditor.exported": gettext_lazy("Søk eksportert"),
     "register.exported": gettext_lazy("Registeret eksportert"),
+    "assessment.contributor_added": gettext_lazy("Bidragsyter lagt til"),
+    "assessment.contributor_removed": gettext_lazy("Bidragsyter fjernet"),
+    "report.preview_requested": gettext_lazy("Forhåndsvisning bestilt"),
+    "auth.oidc_login": gettext_lazy("Logget inn med Oslo kommune-konto"),
+    "auth.oidc_refused": gettext_lazy("Innlogging med Oslo kommune-konto avvist"),
+    "role.granted": gettext_lazy("Rolle tildelt"),
+    "role.changed": gettext_lazy("Rolle endret"),
+    "role.revoked": gettext_lazy("Rolle fjernet"),
+    "role.scope_changed": gettext_lazy("Tilgangsomfang endret"),
+    "user.purged": gettext_lazy("Bruker slettet"),
+    "questionnaire.published": gettext_lazy("Spørreskjema publisert"),
+    "questionnaire.replaced": gettext_lazy("Spørreskjema erstattet"),
+    "notification.review_reminder_sent": gettext_lazy("Påminnelse om ny vurdering sendt"),
+    "demo.bulk_seeded": gettext_lazy("Demodata lagt inn"),
 }
 
 
@@ -159,7 +173,9 @@ def _log_events(request):
         events = events.filter(agency_id__in=scope)
         agencies = agencies.filter(pk__in=scope)
     actions = sorted(events.order_by().values_list("action", flat=True).distinct())
-    form = AuditLogFilterForm(request.GET or None, actions=actions, agencies=agencies)
+    # The filter shows the same words as the table, with the chained code beside them.
+    choices = [(a, f"{ACTION_LABELS[a]} ({a})" if a in ACTION_LABELS else a) for a in actions]
+    form = AuditLogFilterForm(request.GET or None, actions=choices, agencies=agencies)
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("actor"):
         term = filters["actor"].strip()

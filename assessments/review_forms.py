@@ -147,7 +147,8 @@ class AuditLogFilterForm(_DateRange):
     action = forms.ChoiceField(required=False, label=_("Hendelse"))
     agency = _agency_field()
 
-    def __init__(self, *args, actions: list[str], agencies, **kwargs):
+    def __init__(self, *args, actions: list[tuple[str, str]], agencies, **kwargs):
+        """`actions`: (code, label) pairs of the events there are to filter on."""
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = ANY + [(a, a) for a in actions]
+        self.fields["action"].choices = ANY + list(actions)
         self.fields["agency"].queryset = agencies

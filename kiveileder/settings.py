@@ -197,6 +197,9 @@ DATABASES = {
         pool=env_bool("KIV_DB_POOL", False),
     )
 }
+# A fresh checkout has no data folder yet, and SQLite does not create the folder of its file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and DATABASES["default"]["NAME"] != ":memory:":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -227,6 +230,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 _NPM_STATIC = {
     "vendor/punkt/css": "@oslokommune/punkt-css/dist/css",
     "vendor/punkt/fonts": "@oslokommune/punkt-assets/dist/fonts",
+    "vendor/punkt/logos": "@oslokommune/punkt-assets/dist/logos",
     "vendor/htmx": "htmx.org/dist",
 }
 for _prefix, _folder in _NPM_STATIC.items():

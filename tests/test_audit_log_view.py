@@ -176,3 +176,11 @@ def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factor
     ):
         assert f"<code>{action}</code>" in log, action
     assert "Kjeden er kontrollert og hel." in log
+
+
+def test_the_event_filter_names_events_in_words_beside_their_code(world, events):
+    """The filter offers the same words as the table (and the code); an unknown code is offered as is."""
+    body = world.client("reviewer").get(LOG).content.decode()
+    select = body[body.index('name="action"') : body.index("</select>", body.index('name="action"'))]
+    assert '<option value="assessment.returned">Returnert for endring (assessment.returned)</option>' in select
+    assert '<option value="test.other_agency">test.other_agency</option>' in select

@@ -203,11 +203,21 @@ def celery_broker(url: str):
         app._pool = None
         app.amqp._producer_pool = None
 
+    # Celery's Settings.broker_url prefers the CELERY_BROKER_URL environment variable over the
+    # configured value, and CI sets that variable: without overriding it too, tasks would go to CI's
+    # Redis, where no worker of this test listens.
+    saved_env = os.environ.get("CELERY_BROKER_URL")
     drop_connections()
+    os.environ["CELERY_BROKER_URL"] = url
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     try:
+        assert app.conf.broker_url == url
         yield app
     finally:
         drop_connections()
+        if saved_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = saved_env
         app.conf.broker_url, app.conf.task_always_eager = saved
