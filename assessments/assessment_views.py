@@ -88,7 +88,7 @@ def assessment_new(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Vurderingen er opprettet. Svarene lagres for hvert steg."))
+            # No flash message: the first step says itself that the draft is created and saved per step.
             return redirect("assessment_continue", uuid=assessment.uuid)
     return render(request, "assessments/assessment_new.html", {"form": form})
 
