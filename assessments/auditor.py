@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy
 from . import audit, queries
 from .csv_export import csv_response
 from .models import Agency, Assessment, AuditEvent, AuditHead
-from .permissions import audit_agency_scope, is_auditor_or_reviewer, require, roles_for
+from .permissions import (
+    audit_agency_scope,
+    is_auditor_or_reviewer,
+    may_read_audit_log,
+    require,
+    roles_for,
+    submitted_scope,
+)
 from .review_forms import VERDICT_LABELS, AuditLogFilterForm, AuditorSearchForm
 
 PAGE_SIZE = 50
@@ -46,7 +53,7 @@ def _search(request):
     if not any(filters.get(k) for k in ("status", "verdict", "q", "date_from", "date_to")):
         # One row per decided assessment in scope: count those (a narrow index) instead of the joined list.
         # (a decided assessment always has its deciding version, so no join to the versions is needed)
-        decided = Assessment.objects.filter(queries.visible_versions(request.user, prefix=""),
+        decided = Assessment.objects.filter(submitted_scope(request.user),
                                             status__in=queries.DECIDED)  # fmt: skip
         if filters.get("agency"):
             decided = decided.filter(agency=filters["agency"])
@@ -149,10 +156,6 @@ ACTION_LABELS = {
 }
 
 
-def _may_read_log(roles) -> bool:
-    return roles.is_reviewer or roles.is_auditor or roles.is_leader or roles.is_superuser
-
-
 def chain_status() -> dict:
     """The chain's verification, cached while the head is unchanged (and for a minute at most):
     walking every event on each page view would cost more as the log grows."""
@@ -206,7 +209,7 @@ def _names(events) -> tuple[dict, dict]:
     return users, agencies
 
 
-@require(_may_read_log)
+@require(may_read_audit_log)
 def audit_log(request):
     form, events = _log_events(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -225,7 +228,7 @@ def audit_log(request):
     return render(request, "auditor/audit_log.html", context)
 
 
-@require(_may_read_log)
+@require(may_read_audit_log)
 def audit_log_export(request):
     _form, events = _log_events(request)
     header = ["id", "created_at", "actor_id", "action", "object_type", "object_id", "agency_id",

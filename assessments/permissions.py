@@ -42,6 +42,10 @@ class Roles:
     def audits(self, agency_id: int) -> bool:
         return self.auditor_scope is not None and (not self.auditor_scope or agency_id in self.auditor_scope)
 
+    def sees_submitted_of(self, agency_id: int) -> bool:
+        """Whether what this agency submitted is visible: the one-agency form of submitted_scope()."""
+        return self.is_reviewer or self.audits(agency_id) or agency_id in self.member_of
+
     @property
     def start_role(self) -> str:
         if self.is_reviewer:
@@ -95,37 +99,37 @@ def _has_versions() -> Exists:
     return Exists(AssessmentVersion.objects.filter(assessment=OuterRef("pk")))
 
 
+def submitted_scope(user, prefix: str = "") -> Q:
+    """Which once-submitted assessments (prefix "") or their versions (prefix "assessment__") the user may
+    see: the agency's own members, reviewers, and auditors within their scope. The list pages filter
+    versions with it directly; visible_assessments builds on it."""
+    roles = roles_for(user)
+    if roles.user_id is None:
+        return Q(pk__in=[])
+    if roles.is_reviewer or (roles.is_auditor and not roles.auditor_scope):
+        return Q(pk__isnull=False)  # everything (an empty Q would vanish when OR-ed with another)
+    return Q(**{f"{prefix}agency_id__in": set(roles.member_of) | set(roles.auditor_scope or ())})
+
+
 def visible_assessments(user) -> QuerySet[Assessment]:
-    """Every assessment the user may see at all. Drafts stay inside the agency; what was submitted
-    once is visible to reviewers and (within scope) auditors, who see only the submitted versions."""
+    """Every assessment the user may see at all. Drafts stay inside the agency (its leader, and the
+    contributors invited to them); what was submitted once follows submitted_scope."""
     roles = roles_for(user)
     qs = Assessment.objects.all()
     if roles.user_id is None:
         return qs.none()
-    condition = Q(agency_id__in=roles.leader_of)
-    condition |= Q(agency_id__in=roles.contributor_of) & (Q(contributors=user) | Q(submitted_once=True))
-    if roles.is_reviewer:
-        condition |= Q(submitted_once=True)
-    if roles.is_auditor:
-        scope = Q(submitted_once=True)
-        if roles.auditor_scope:
-            scope &= Q(agency_id__in=roles.auditor_scope)
-        condition |= scope
-    return qs.annotate(submitted_once=_has_versions()).filter(condition).distinct()
+    own_drafts = Q(agency_id__in=roles.leader_of) | Q(agency_id__in=roles.contributor_of, contributors=user)
+    submitted = Q(submitted_once=True) & submitted_scope(user)
+    return qs.annotate(submitted_once=_has_versions()).filter(own_drafts | submitted).distinct()
 
 
 def can_view(user, assessment: Assessment) -> bool:
     roles = roles_for(user)
     if roles.user_id is None:
         return False
-    if assessment.agency_id in roles.leader_of:
+    if can_see_draft(user, assessment):
         return True
-    submitted_once = assessment.versions.exists()
-    if assessment.agency_id in roles.contributor_of:
-        return submitted_once or assessment.contributors.filter(pk=user.pk).exists()
-    if roles.is_reviewer and submitted_once:
-        return True
-    return roles.audits(assessment.agency_id) and submitted_once
+    return roles.sees_submitted_of(assessment.agency_id) and assessment.versions.exists()
 
 
 def can_see_draft(user, assessment: Assessment) -> bool:
@@ -181,8 +185,8 @@ def leader_agencies(user) -> QuerySet[Agency]:
     return Agency.objects.filter(pk__in=roles_for(user).leader_of)
 
 
-def can_read_audit_log(user) -> bool:
-    roles = roles_for(user)
+def may_read_audit_log(roles: Roles) -> bool:
+    """Reviewers and auditors read the log (auditors within scope); leaders read their agency's events."""
     return roles.is_reviewer or roles.is_auditor or roles.is_leader or roles.is_superuser
 
 

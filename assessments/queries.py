@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from .models import Assessment, AssessmentVersion, Report
-from .permissions import roles_for
+from .permissions import submitted_scope
 
 DECIDED = [Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.SUPERSEDED]
 LIST_FIELDS = (
@@ -26,25 +26,16 @@ LIST_FIELDS = (
 )  # fmt: skip
 
 
-def visible_versions(user, prefix: str = "assessment__") -> Q:
-    """Which submitted versions (or, with prefix="", submitted assessments) the user may see.
-
-    The rule of permissions.visible_assessments for what was submitted once (every version was): the
-    agency's own members, reviewers, and auditors within their scope. tests/test_review_queue.py checks
-    that the two agree for every role."""
-    roles = roles_for(user)
-    if roles.user_id is None:
-        return Q(pk__in=[])
-    if roles.is_reviewer or (roles.is_auditor and not roles.auditor_scope):
-        return Q(pk__isnull=False)  # everything (an empty Q would vanish when OR-ed with another)
-    return Q(**{f"{prefix}agency_id__in": set(roles.member_of) | set(roles.auditor_scope or ())})
+def visible_versions(user) -> Q:
+    """The submitted versions the user may see: the permission layer's rule, applied to versions."""
+    return submitted_scope(user, prefix="assessment__")
 
 
 def submitted_assessments(user) -> QuerySet[Assessment]:
     """Assessments with at least one version that the user may see: one row per latest version, which
     makes their counts the counts of the lists above, taken from narrow indexes instead of the versions."""
     has_version = Exists(AssessmentVersion.objects.filter(assessment_id=OuterRef("pk")))
-    return Assessment.objects.filter(has_version).filter(visible_versions(user, prefix=""))
+    return Assessment.objects.filter(has_version).filter(submitted_scope(user))
 
 
 def paginate(qs, per_page: int, number, count: int | None = None):

@@ -99,9 +99,7 @@ def register(request):
     roles = roles_for(request.user)
     for entry in page.entries:
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
-        entry["can_open"] = (
-            roles.is_reviewer or roles.audits(entry["agency_id"]) or entry["agency_id"] in roles.member_of
-        )
+        entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
     context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
     return render(request, "register/register.html", context)
 

@@ -114,8 +114,9 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
 
 
 def test_the_list_queries_see_exactly_what_the_permission_layer_allows(world):
-    """queries.visible_versions restates permissions.visible_assessments for submitted assessments: the two
-    must agree for every role, including an auditor limited to some agencies."""
+    """The version lists filter with permissions.submitted_scope, visible_assessments with it plus the
+    drafts rule: the lists must show exactly the submitted assessments the permission layer lets each role
+    see, including an auditor limited to some agencies."""
     from assessments import queries
     from assessments.models import MunicipalRole
     from assessments.permissions import visible_assessments
