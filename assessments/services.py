@@ -139,25 +139,10 @@ def assessment_return(
     *, assessment: Assessment, user, reason: str, version_number: int | None = None
 ) -> AssessmentVersion:
     """Return a submitted assessment to its agency for revision; the reason is required."""
-    if not can_review(user, assessment):
-        raise PermissionDenied
     reason = _clean_text(reason, field="reason", limit=REVIEW_REASON_MAX_LENGTH,
                          required_message=_("Skriv hvorfor vurderingen returneres."))
-    with transaction.atomic():
-        locked, version = _lock_for_review(assessment, version_number)
-        version.decision = AssessmentVersion.Decision.RETURNED
-        version.decision_reason = reason
-        version.decided_by = user
-        version.decided_at = timezone.now()
-        version.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-        locked.status = Assessment.Status.RETURNED
-        locked.updated_by = user
-        locked.save(update_fields=["status", "updated_by", "updated_at"])
-        audit.record(user, "assessment.returned", locked, locked.agency_id,
-                     {"version": version.number, "comments": version.comments.count()})
-        notifications.notify_on_commit("returned", locked)
-    assessment.status = locked.status
-    return version
+    return _decide(assessment=assessment, user=user, decision=AssessmentVersion.Decision.RETURNED,
+                   reason=reason, version_number=version_number)
 
 
 def assessment_report_material_change(*, assessment: Assessment, user, kinds: list[str]) -> Assessment:
@@ -530,6 +515,8 @@ def _enqueue_report_on_commit(report: Report) -> None:
 
 def _decide(*, assessment: Assessment, user, decision: str, reason: str,
             version_number: int | None) -> AssessmentVersion:  # fmt: skip
+    """A reviewer's decision on the latest submitted version: returned, approved or rejected. Approval and
+    rejection are final and get a signed report; a return sends the assessment back for revision."""
     if not can_review(user, assessment):
         raise PermissionDenied
     with transaction.atomic():
@@ -546,19 +533,24 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
         decided = AssessmentVersion.objects.filter(pk=version.pk, decision="").update(
             decision=decision, decision_reason=reason, decided_by=user, decided_at=now
         )
+        # Decision values are also the assessment's new status (returned / approved / rejected).
         fields = {"status": decision, "updated_by": user, "updated_at": now}
         if approved:
             fields["review_by"] = review_by_for(version, timezone.localdate())
         moved = Assessment.objects.filter(pk=locked.pk, status=Assessment.Status.SUBMITTED).update(**fields)
         if decided != 1 or moved != 1:
             raise ReviewConflict(_("Vurderingen er allerede behandlet. Ingenting ble endret."))
-        report = Report.objects.create(
-            assessment=locked, version=version, kind=Report.Kind.SIGNED, requested_by=user
-        )
-        audit.record(user, f"assessment.{decision}", locked, locked.agency_id, {
-            "version": version.number, "verdict": version.verdict, "report": str(report.uuid),
-            "review_by": fields["review_by"].isoformat() if approved else None,
-        })
+        details = {"version": version.number, "verdict": version.verdict}
+        report = None
+        if decision == AssessmentVersion.Decision.RETURNED:
+            details["comments"] = version.comments.count()
+        else:
+            report = Report.objects.create(
+                assessment=locked, version=version, kind=Report.Kind.SIGNED, requested_by=user
+            )
+            details.update({"report": str(report.uuid),
+                            "review_by": fields["review_by"].isoformat() if approved else None})
+        audit.record(user, f"assessment.{decision}", locked, locked.agency_id, details)
         if approved and locked.replaces_id:
             old = Assessment.objects.filter(pk=locked.replaces_id, status=Assessment.Status.APPROVED).first()
             if old is not None:
@@ -568,7 +560,8 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                 audit.record(user, "assessment.superseded", old, old.agency_id,
                              {"by_assessment": str(locked.uuid), "by_version": version.number})
         notifications.notify_on_commit(decision, locked)
-        _enqueue_report_on_commit(report)
+        if report is not None:
+            _enqueue_report_on_commit(report)
     version.refresh_from_db()
     assessment.refresh_from_db()
     return version
