@@ -26,6 +26,7 @@ run: $(STAMP) node_modules/.installed
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 || true
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -63,23 +63,29 @@ def assessment_detail(request, uuid):
     leader = is_leader_of(request.user, assessment)
     context = {"assessment": assessment, **_shown(assessment, request.user)}
     latest = context["latest"]
-    context.update({
-        "can_edit": can_edit(request.user, assessment),
-        "is_leader": leader,
-        "can_recall": leader and assessment.status == Assessment.Status.SUBMITTED
-        and latest is not None and not latest.decision,
-        "can_withdraw": leader and assessment.status in services.WITHDRAWABLE,
-        "contributors": assessment.contributors.order_by("first_name", "username")
-        if can_see_draft(request.user, assessment) else [],
-    })
+    context.update(
+        {
+            "can_edit": can_edit(request.user, assessment),
+            "is_leader": leader,
+            "can_recall": leader
+            and assessment.status == Assessment.Status.SUBMITTED
+            and latest is not None
+            and not latest.decision,
+            "can_withdraw": leader and assessment.status in services.WITHDRAWABLE,
+            "contributors": assessment.contributors.order_by("first_name", "username")
+            if can_see_draft(request.user, assessment)
+            else [],
+        }
+    )
     return render(request, "assessments/assessment_detail.html", context)
 
 
 @require(is_leader)
 def assessment_new(request):
     agencies = leader_agencies(request.user)
-    form = NewAssessmentForm(request.POST or None, agencies=agencies,
-                             initial={"agency": agencies.first()} if agencies.count() == 1 else None)
+    form = NewAssessmentForm(
+        request.POST or None, agencies=agencies, initial={"agency": agencies.first()} if agencies.count() == 1 else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
@@ -99,30 +105,41 @@ def assessment_contributors(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
     User = get_user_model()
     members = Membership.objects.filter(agency_id=assessment.agency_id, role=Membership.Role.CONTRIBUTOR)
-    candidates = User.objects.filter(pk__in=members.values("user_id")).exclude(
-        pk__in=assessment.contributors.values("pk")).order_by("first_name", "username")
+    candidates = (
+        User.objects.filter(pk__in=members.values("user_id"))
+        .exclude(pk__in=assessment.contributors.values("pk"))
+        .order_by("first_name", "username")
+    )
     form = ContributorForm(candidates=candidates)
     if request.method == "POST":
         if "remove" in request.POST:
             contributor = get_object_or_404(assessment.contributors, pk=_int(request.POST["remove"]))
-            services.assessment_remove_contributor(assessment=assessment, user=request.user,
-                                                   contributor=contributor)
-            messages.success(request, _("%(name)s kan ikke lenger redigere utkastet.")
-                             % {"name": contributor.get_full_name() or contributor.username})
+            services.assessment_remove_contributor(assessment=assessment, user=request.user, contributor=contributor)
+            messages.success(
+                request,
+                _("%(name)s kan ikke lenger redigere utkastet.")
+                % {"name": contributor.get_full_name() or contributor.username},
+            )
             return redirect("assessment_contributors", uuid=assessment.uuid)
         form = ContributorForm(request.POST, candidates=candidates)
         if form.is_valid():
             contributor = form.cleaned_data["contributor"]
-            services.assessment_invite_contributor(assessment=assessment, user=request.user,
-                                                   contributor=contributor)
-            messages.success(request, _("%(name)s kan nå redigere utkastet.")
-                             % {"name": contributor.get_full_name() or contributor.username})
+            services.assessment_invite_contributor(assessment=assessment, user=request.user, contributor=contributor)
+            messages.success(
+                request,
+                _("%(name)s kan nå redigere utkastet.") % {"name": contributor.get_full_name() or contributor.username},
+            )
             return redirect("assessment_contributors", uuid=assessment.uuid)
-    return render(request, "assessments/assessment_contributors.html", {
-        "assessment": assessment, "form": form,
-        "contributors": assessment.contributors.order_by("first_name", "username"),
-        "has_candidates": candidates.exists(),
-    })
+    return render(
+        request,
+        "assessments/assessment_contributors.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "contributors": assessment.contributors.order_by("first_name", "username"),
+            "has_candidates": candidates.exists(),
+        },
+    )
 
 
 def _int(value: str) -> int:
@@ -157,9 +174,14 @@ def assessment_withdraw(request, uuid):
         else:
             messages.success(request, _("Vurderingen er trukket. Den er tatt vare på, men kan ikke endres."))
         return redirect(assessment)
-    return render(request, "assessments/assessment_withdraw.html", {
-        "assessment": assessment, "allowed": assessment.status in services.WITHDRAWABLE,
-    })
+    return render(
+        request,
+        "assessments/assessment_withdraw.html",
+        {
+            "assessment": assessment,
+            "allowed": assessment.status in services.WITHDRAWABLE,
+        },
+    )
 
 
 @signed_in
@@ -181,13 +203,19 @@ def assessment_export(request, uuid):
 def assessment_import(request):
     """A new draft from an answers file: validated in full, nothing stored from a rejected file."""
     agencies = leader_agencies(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None, agencies=agencies,
-                      initial={"agency": agencies.first()} if agencies.count() == 1 else None)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        initial={"agency": agencies.first()} if agencies.count() == 1 else None,
+    )
     file_errors = []
     if request.method == "POST" and form.is_valid():
         try:
             assessment, warnings = services.assessment_import(
-                agency=form.cleaned_data["agency"], user=request.user, data=form.cleaned_data["file"],
+                agency=form.cleaned_data["agency"],
+                user=request.user,
+                data=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
             )
         except services.AnswersFileError as exc:
@@ -195,24 +223,29 @@ def assessment_import(request):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Svarene er importert til et nytt utkast. Se over dem før du "
-                                        "sender inn."))
+            messages.success(request, _("Svarene er importert til et nytt utkast. Se over dem før du sender inn."))
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("assessment_continue", uuid=assessment.uuid)
-    return render(request, "assessments/assessment_import.html", {
-        "form": form, "file_errors": file_errors,
-    }, status=400 if file_errors or form.errors else 200)
+    return render(
+        request,
+        "assessments/assessment_import.html",
+        {
+            "form": form,
+            "file_errors": file_errors,
+        },
+        status=400 if file_errors or form.errors else 200,
+    )
 
 
 def _named_errors(data, errors: dict[str, str]) -> list[dict[str, str]]:
     """Each offending key with its question text when the key is known."""
     version = data.get("questionnaire") if isinstance(data, dict) else None
-    questionnaire = (Questionnaire.objects.filter(version=version).first() if isinstance(version, str)
-                     else None) or Questionnaire.latest()
+    questionnaire = (
+        Questionnaire.objects.filter(version=version).first() if isinstance(version, str) else None
+    ) or Questionnaire.latest()
     defn = as_definition(questionnaire.definition) if questionnaire else None
     return [
-        {"key": key, "label": question_label(defn, key) if defn and key in defn.questions else "",
-         "message": message}
+        {"key": key, "label": question_label(defn, key) if defn and key in defn.questions else "", "message": message}
         for key, message in errors.items()
     ]

@@ -37,8 +37,9 @@ def canonical(event: AuditEvent) -> bytes:
         "request_id": event.request_id,
         "prev_hash": event.prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_json_default).encode()
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    ).encode()
 
 
 def compute_hash(event: AuditEvent) -> str:
@@ -117,7 +118,10 @@ def verify_chain() -> ChainStatus:
     head_count, head_hash = (head.count, head.last_hash) if head else (0, GENESIS)
     if head_count != count or head_hash != prev:
         return ChainStatus(
-            False, count, prev, last_id,
+            False,
+            count,
+            prev,
+            last_id,
             f"head records {head_count} events ending in {head_hash[:12]}, the table has {count} ending in {prev[:12]}",
         )
     return ChainStatus(True, count, prev)

@@ -73,9 +73,7 @@ def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1, shown_onl
                 others = [v for v in values if v != "none"]
                 answers[key] = [rng.choice(others)] if rng.random() < risky else ["none"]
             elif q.min_items or q.required:
-                answers[key] = sorted(
-                    rng.sample(values, rng.randint(1, min(2, len(values)))), key=values.index
-                )
+                answers[key] = sorted(rng.sample(values, rng.randint(1, min(2, len(values)))), key=values.index)
             else:
                 answers[key] = [v for v in values if rng.random() < 0.3]
         elif key.startswith("p_") or key in ("hr_product", "gen_sensitive_input"):
@@ -84,9 +82,7 @@ def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1, shown_onl
         elif key == "mandate":
             answers[key] = "yes" if rng.random() > risky else "unknown"
         elif key == "sec_classification":
-            answers[key] = _pick(
-                rng, [("open", 30), ("internal", 45), ("confidential", 23), ("classified", 2)]
-            )
+            answers[key] = _pick(rng, [("open", 30), ("internal", 45), ("confidential", 23), ("classified", 2)])
         elif set(values) == {"yes", "no"}:
             answers[key] = "yes" if rng.random() < 0.65 else "no"
         elif set(values) == {"yes", "no", "unknown"}:
@@ -110,17 +106,13 @@ def _agencies(rng: random.Random) -> list[Agency]:
     agencies = list(Agency.objects.order_by("pk")[:AGENCY_COUNT])
     missing = AGENCY_COUNT - len(agencies)
     if missing > 0:
-        taken = set(
-            Agency.objects.filter(name__startswith=SYNTHETIC_AGENCY_PREFIX).values_list("name", flat=True)
-        )
+        taken = set(Agency.objects.filter(name__startswith=SYNTHETIC_AGENCY_PREFIX).values_list("name", flat=True))
         new = []
         number = 1
         while len(new) < missing:
             name = f"{SYNTHETIC_AGENCY_PREFIX} {number:02d}"
             if name not in taken:
-                new.append(
-                    Agency(name=name, kind=Agency.Kind.OTHER, slug=f"syntetisk-virksomhet-{number:02d}")
-                )
+                new.append(Agency(name=name, kind=Agency.Kind.OTHER, slug=f"syntetisk-virksomhet-{number:02d}"))
             number += 1
         Agency.objects.bulk_create(new)
         agencies = list(Agency.objects.order_by("pk")[:AGENCY_COUNT])
@@ -225,9 +217,7 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                         verdict=result["verdict"],
                         quadrant=result["quadrant"],
                         decision=decision,
-                        decision_reason="Syntetisk begrunnelse."
-                        if decision in ("returned", "rejected")
-                        else "",
+                        decision_reason="Syntetisk begrunnelse." if decision in ("returned", "rejected") else "",
                         submitted_at=created[i] + timedelta(days=number),
                         decided_at=created[i] + timedelta(days=number + 1) if decision else None,
                     )

@@ -202,9 +202,7 @@ def _check(condition: Any, where: str, errors: list[str]) -> None:
         return
     forms = [k for k in ("q", *COMBINATORS, "rule") if k in condition]
     if len(forms) != 1:
-        errors.append(
-            f"{where}: en betingelse må ha nøyaktig én av q, all, any, not, rule (fant {sorted(condition)})"
-        )
+        errors.append(f"{where}: en betingelse må ha nøyaktig én av q, all, any, not, rule (fant {sorted(condition)})")
         return
     form = forms[0]
     if form == "q":
@@ -222,9 +220,7 @@ def _check(condition: Any, where: str, errors: list[str]) -> None:
         operand = condition[op]
         if op in SCALAR_OPERATORS and not _is_scalar(operand):
             errors.append(f"{where}: {op} må ha én verdi, ikke {operand!r}")
-        elif op in LIST_OPERATORS and (
-            not isinstance(operand, list) or not all(_is_scalar(v) for v in operand)
-        ):
+        elif op in LIST_OPERATORS and (not isinstance(operand, list) or not all(_is_scalar(v) for v in operand)):
             errors.append(f"{where}: {op} må ha en liste med verdier, ikke {operand!r}")
         elif op in NUMBER_OPERATORS and not _is_number(operand):
             errors.append(f"{where}: {op} må ha et tall, ikke {operand!r}")

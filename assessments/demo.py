@@ -50,8 +50,9 @@ def seed_users() -> dict[str, object]:
             user.is_staff = user.is_superuser = True
         user.save()
         if agency_name:
-            Membership.objects.get_or_create(user=user, agency=Agency.objects.get(name=agency_name),
-                                             defaults={"role": role})
+            Membership.objects.get_or_create(
+                user=user, agency=Agency.objects.get(name=agency_name), defaults={"role": role}
+            )
         elif role in ("reviewer", "auditor"):
             MunicipalRole.objects.get_or_create(user=user, role=role)
         users[username] = user

@@ -13,8 +13,14 @@ from .tasks import render_report
 
 _NO_PROHIBITED = dict.fromkeys(
     [
-        "p_manipulation", "p_exploit_vulnerability", "p_social_scoring", "p_crime_prediction",
-        "p_face_scraping", "p_emotion_workplace_school", "p_biometric_categorisation", "p_intimate_imagery",
+        "p_manipulation",
+        "p_exploit_vulnerability",
+        "p_social_scoring",
+        "p_crime_prediction",
+        "p_face_scraping",
+        "p_emotion_workplace_school",
+        "p_biometric_categorisation",
+        "p_intimate_imagery",
     ],
     "no",
 )
@@ -174,11 +180,17 @@ HOUSING_RANKING = {
 
 # title -> (answers, decision, reason)
 DEMO_DECISIONS = [
-    (COPILOT_LETTERS, "approved",
-     "Godt beskrevet pilot med tydelig menneskelig kontroll. Husk opplæring før bredere utrulling."),
-    (FREE_CHATBOT, "rejected",
-     "Saksnotater med personopplysninger kan ikke legges inn i et verktøy kommunen ikke har avtale om. "
-     "Bruken må stanses; se veilederens «Du skal aldri»."),
+    (
+        COPILOT_LETTERS,
+        "approved",
+        "Godt beskrevet pilot med tydelig menneskelig kontroll. Husk opplæring før bredere utrulling.",
+    ),
+    (
+        FREE_CHATBOT,
+        "rejected",
+        "Saksnotater med personopplysninger kan ikke legges inn i et verktøy kommunen ikke har avtale om. "
+        "Bruken må stanses; se veilederens «Du skal aldri».",
+    ),
 ]
 
 
@@ -195,8 +207,12 @@ def seed_reports(users: dict) -> dict:
         if assessment is None:
             with transaction.atomic():
                 assessment = services.assessment_create(
-                    agency=agency, user=leader, title=answers["title"], questionnaire=questionnaire,
-                    answers=dict(answers), source="demo",
+                    agency=agency,
+                    user=leader,
+                    title=answers["title"],
+                    questionnaire=questionnaire,
+                    answers=dict(answers),
+                    source="demo",
                 )
             services.assessment_submit(assessment=assessment, user=leader)
             if decision == "approved":

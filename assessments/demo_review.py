@@ -80,9 +80,7 @@ def seed_review_demo(users: dict) -> dict:
     for answers, comments, reason, revision in DEMO_REVIEWS:
         if Assessment.objects.filter(agency=agency, title=answers["title"]).exists():
             continue
-        assessment = services.assessment_create(
-            agency=agency, user=leader, title=answers["title"], source="demo"
-        )
+        assessment = services.assessment_create(agency=agency, user=leader, title=answers["title"], source="demo")
         assessment = fill_steps(assessment, leader, answers)
         version = services.assessment_submit(assessment=assessment, user=leader)
         for key, text in comments.items():

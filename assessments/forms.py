@@ -57,20 +57,29 @@ def _field_for(question: Question, lang: str) -> forms.Field:
     if question.type == "text":
         limit = question.max_length or DEFAULT_TEXT_MAX_LENGTH
         widget = forms.TextInput if limit <= SHORT_TEXT else forms.Textarea(attrs={"rows": 5})
-        return AnswerText(max_length=limit, strip=True, widget=widget,
-                          error_messages={"max_length": TEXT_TOO_LONG}, **common)
+        return AnswerText(
+            max_length=limit, strip=True, widget=widget, error_messages={"max_length": TEXT_TOO_LONG}, **common
+        )
     if question.type == "scale":
         labels = {c.value: _choice_label(c, lang) for c in question.choices}
         choices = [(v, f"{v} – {labels[v]}" if v in labels else SCALE_DEFAULT_LABELS[v]) for v in range(5)]
-        return forms.TypedChoiceField(choices=choices, coerce=int, empty_value=None, widget=forms.RadioSelect,
-                                      error_messages={"invalid_choice": INVALID_CHOICE}, **common)
+        return forms.TypedChoiceField(
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": INVALID_CHOICE},
+            **common,
+        )
     choices = [(c.value, _choice_label(c, lang)) for c in question.choices]
     if question.type == "multi":
         messages = {"invalid_choice": INVALID_CHOICE, "invalid_list": _("Velg ett eller flere alternativer.")}
-        return forms.MultipleChoiceField(choices=choices, widget=forms.CheckboxSelectMultiple,
-                                         error_messages=messages, **common)
-    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect,
-                             error_messages={"invalid_choice": INVALID_CHOICE}, **common)
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, error_messages=messages, **common
+        )
+    return forms.ChoiceField(
+        choices=choices, widget=forms.RadioSelect, error_messages={"invalid_choice": INVALID_CHOICE}, **common
+    )
 
 
 class SectionForm(forms.Form):
@@ -104,14 +113,16 @@ class SectionForm(forms.Form):
         rows = []
         for question in self.section.questions:
             bound = self[question.key]
-            rows.append({
-                "question": question,
-                "field": bound,
-                "help": _text(question, "help", self.lang),
-                "is_choice": question.type != "text",
-                "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
-                "error_id": f"{bound.auto_id}_error",
-            })
+            rows.append(
+                {
+                    "question": question,
+                    "field": bound,
+                    "help": _text(question, "help", self.lang),
+                    "is_choice": question.type != "text",
+                    "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
+                    "error_id": f"{bound.auto_id}_error",
+                }
+            )
         return rows
 
     def mark_errors(self) -> None:
@@ -165,18 +176,23 @@ class SummaryForm(forms.Form):
 
 def _agency_field() -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
-        queryset=Agency.objects.none(), label=_("Virksomhet"), empty_label=None,
-        error_messages={"invalid_choice": _("Velg en virksomhet du er leder for."),
-                        "required": _("Velg en virksomhet.")},
+        queryset=Agency.objects.none(),
+        label=_("Virksomhet"),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Velg en virksomhet du er leder for."),
+            "required": _("Velg en virksomhet."),
+        },
     )
 
 
 class NewAssessmentForm(forms.Form):
     agency = _agency_field()
     title = forms.CharField(
-        label=_("Hva heter tiltaket?"), max_length=200, strip=True,
-        help_text=_("Et kort navn som kolleger og UKE kjenner igjen, "
-                    "f.eks. «Copilot i Word for saksbehandlere»."),
+        label=_("Hva heter tiltaket?"),
+        max_length=200,
+        strip=True,
+        help_text=_("Et kort navn som kolleger og UKE kjenner igjen, f.eks. «Copilot i Word for saksbehandlere»."),
         error_messages={"required": _("Gi vurderingen et navn."), "max_length": TEXT_TOO_LONG},
     )
 
@@ -188,7 +204,10 @@ class NewAssessmentForm(forms.Form):
 class ImportForm(forms.Form):
     agency = _agency_field()
     title = forms.CharField(
-        label=_("Navn på vurderingen (valgfritt)"), max_length=200, required=False, strip=True,
+        label=_("Navn på vurderingen (valgfritt)"),
+        max_length=200,
+        required=False,
+        strip=True,
         help_text=_("Tomt betyr navnet i filen (svaret på «title»)."),
         error_messages={"max_length": TEXT_TOO_LONG},
     )
@@ -206,7 +225,8 @@ class ImportForm(forms.Form):
         if upload.size > MAX_ANSWERS_FILE_BYTES:
             raise forms.ValidationError(
                 _("Filen er for stor (%(size)s byte, høyst %(limit)s)."),
-                params={"size": upload.size, "limit": MAX_ANSWERS_FILE_BYTES}, code="too_large",
+                params={"size": upload.size, "limit": MAX_ANSWERS_FILE_BYTES},
+                code="too_large",
             )
         raw = upload.read(MAX_ANSWERS_FILE_BYTES + 1)
         try:
@@ -216,13 +236,16 @@ class ImportForm(forms.Form):
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("Filen er ikke gyldig JSON (linje %(line)s, kolonne %(column)s: %(message)s)."),
-                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg}, code="json",
+                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
+                code="json",
             ) from None
 
 
 class ContributorForm(forms.Form):
     contributor = forms.ModelChoiceField(
-        queryset=None, label=_("Bidragsyter"), empty_label=None,
+        queryset=None,
+        label=_("Bidragsyter"),
+        empty_label=None,
         error_messages={"invalid_choice": _("Velg en bidragsyter i virksomheten.")},
     )
 

@@ -65,9 +65,7 @@ def _axis(point_axis: str, score: float, threshold: float) -> str:
     return "high" if score >= threshold else "low"
 
 
-def placed(
-    point: MatrixPoint, risk_high_at: float = 50, need_high_at: float = 50
-) -> tuple[float, float, bool]:
+def placed(point: MatrixPoint, risk_high_at: float = 50, need_high_at: float = 50) -> tuple[float, float, bool]:
     """Where the point is drawn (need, risk) and whether a rule, not the score, put it in its quadrant."""
     risk, need = _clamp(point.risk), _clamp(point.need)
     moved = False
@@ -94,11 +92,15 @@ def describe_point(point: MatrixPoint, risk_high_at: float = 50, need_high_at: f
     risk_axis, need_axis = quadrant.split("_risk_")
     need_axis = need_axis.removesuffix("_need")
     levels = {"high": _("høy"), "low": _("lav")}
-    text = _("%(label)s: risiko %(risk)s av 100 (%(risk_axis)s), behov %(need)s av 100 (%(need_axis)s), "
-             "i feltet «%(quadrant)s».") % {
+    text = _(
+        "%(label)s: risiko %(risk)s av 100 (%(risk_axis)s), behov %(need)s av 100 (%(need_axis)s), "
+        "i feltet «%(quadrant)s»."
+    ) % {
         "label": point.label or _("Tiltaket"),
-        "risk": _number(_clamp(point.risk)), "risk_axis": levels[risk_axis],
-        "need": _number(_clamp(point.need)), "need_axis": levels[need_axis],
+        "risk": _number(_clamp(point.risk)),
+        "risk_axis": levels[risk_axis],
+        "need": _number(_clamp(point.need)),
+        "need_axis": levels[need_axis],
         "quadrant": quadrant_names()[quadrant],
     }
     risk = _clamp(point.risk)
@@ -129,21 +131,26 @@ def _marker(x: float, y: float, hollow: bool) -> str:
     corners = [(x, y - size), (x + size, y), (x, y + size), (x - size, y)]
     path = "M" + " L".join(f"{cx:.1f} {cy:.1f}" for cx, cy in corners) + " Z"
     fill = "#ffffff" if hollow else "#2a2859"
-    return (f'<path d="{path}" fill="{fill}" stroke="#2a2859" stroke-width="3"/>'
-            f'<path d="{path}" fill="none" stroke="#ffffff" stroke-width="1"/>')
+    return (
+        f'<path d="{path}" fill="{fill}" stroke="#2a2859" stroke-width="3"/>'
+        f'<path d="{path}" fill="none" stroke="#ffffff" stroke-width="1"/>'
+    )
 
 
 def render_matrix(
-    points: Sequence[MatrixPoint], *, title: str, description: str = "", id_prefix: str = "matrix",
-    risk_high_at: float = 50, need_high_at: float = 50,
+    points: Sequence[MatrixPoint],
+    *,
+    title: str,
+    description: str = "",
+    id_prefix: str = "matrix",
+    risk_high_at: float = 50,
+    need_high_at: float = 50,
 ) -> str:
     """The matrix with `points` marked, as an SVG string (safe to embed in HTML and in the PDF)."""
     safe_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in id_prefix) or "matrix"
     title_id, desc_id = f"{safe_id}-title", f"{safe_id}-desc"
     if not description:
-        description = " ".join(describe_point(p, risk_high_at, need_high_at) for p in points) or _(
-            "Ingen plassering."
-        )
+        description = " ".join(describe_point(p, risk_high_at, need_high_at) for p in points) or _("Ingen plassering.")
     mid_x, mid_y = _x(need_high_at), _y(risk_high_at)
     names = quadrant_names()
     parts = [
@@ -160,24 +167,51 @@ def render_matrix(
         ("low_risk_high_need", mid_x, mid_y, RIGHT, BOTTOM),
     ]
     for key, x0, y0, x1, y1 in quadrants:
-        parts.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
-                     f'fill="{QUADRANT_FILLS[key]}" stroke="#2c2c2c" stroke-width="1"/>')
-        parts.append(_text((x0 + x1) / 2, y0 + 22, names[key], text_anchor="middle", font_size="14",
-                           font_weight="bold", fill="#2c2c2c"))
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
+            f'fill="{QUADRANT_FILLS[key]}" stroke="#2c2c2c" stroke-width="1"/>'
+        )
+        parts.append(
+            _text(
+                (x0 + x1) / 2,
+                y0 + 22,
+                names[key],
+                text_anchor="middle",
+                font_size="14",
+                font_weight="bold",
+                fill="#2c2c2c",
+            )
+        )
     # Axes with ticks at 0, the threshold and 100.
-    parts.append(f'<path d="M{LEFT} {TOP} L{LEFT} {BOTTOM} L{RIGHT} {BOTTOM}" fill="none" '
-                 'stroke="#2c2c2c" stroke-width="2"/>')
+    parts.append(
+        f'<path d="M{LEFT} {TOP} L{LEFT} {BOTTOM} L{RIGHT} {BOTTOM}" fill="none" stroke="#2c2c2c" stroke-width="2"/>'
+    )
     for value in sorted({0, need_high_at, 100}):
-        parts.append(_text(_x(value), BOTTOM + 18, f"{value:g}", text_anchor="middle", font_size="12",
-                           fill="#2c2c2c"))
+        parts.append(_text(_x(value), BOTTOM + 18, f"{value:g}", text_anchor="middle", font_size="12", fill="#2c2c2c"))
     for value in sorted({0, risk_high_at, 100}):
-        parts.append(_text(LEFT - 8, _y(value) + 4, f"{value:g}", text_anchor="end", font_size="12",
-                           fill="#2c2c2c"))
-    parts.append(_text((LEFT + RIGHT) / 2, BOTTOM + 45, _("Behov og gevinst →"), text_anchor="middle",
-                       font_size="14", fill="#2c2c2c"))
+        parts.append(_text(LEFT - 8, _y(value) + 4, f"{value:g}", text_anchor="end", font_size="12", fill="#2c2c2c"))
+    parts.append(
+        _text(
+            (LEFT + RIGHT) / 2,
+            BOTTOM + 45,
+            _("Behov og gevinst →"),
+            text_anchor="middle",
+            font_size="14",
+            fill="#2c2c2c",
+        )
+    )
     cx, cy = LEFT - 45, (TOP + BOTTOM) / 2
-    parts.append(_text(cx, cy, _("Risiko →"), text_anchor="middle", font_size="14", fill="#2c2c2c",
-                       transform=f"rotate(-90 {cx:.1f} {cy:.1f})"))
+    parts.append(
+        _text(
+            cx,
+            cy,
+            _("Risiko →"),
+            text_anchor="middle",
+            font_size="14",
+            fill="#2c2c2c",
+            transform=f"rotate(-90 {cx:.1f} {cy:.1f})",
+        )
+    )
     for point in points:
         need, risk, moved = placed(point, risk_high_at, need_high_at)
         x, y = _x(need), _y(risk)
@@ -185,8 +219,11 @@ def render_matrix(
         if point.label:
             anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
             dx = -14 if anchor == "end" else 14
-            parts.append(_text(x + dx, y + 5, point.label, text_anchor=anchor, font_size="13",
-                               font_weight="bold", fill="#2c2c2c"))
+            parts.append(
+                _text(
+                    x + dx, y + 5, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c"
+                )
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -194,18 +231,29 @@ def render_matrix(
 def point_from_result(result: Mapping[str, Any], label: str = "") -> MatrixPoint:
     """The matrix position of a scoring result (`scoring.Result.to_dict()`)."""
     return MatrixPoint(
-        risk=float(result["risk"]["score"]), need=float(result["need"]["score"]),
-        risk_axis=result["risk"]["axis"], need_axis=result["need"]["axis"], label=label,
+        risk=float(result["risk"]["score"]),
+        need=float(result["need"]["score"]),
+        risk_axis=result["risk"]["axis"],
+        need_axis=result["need"]["axis"],
+        label=label,
     )
 
 
 def result_matrix(
-    result: Mapping[str, Any], *, title: str = "", label: str = "", id_prefix: str = "matrix",
-    risk_high_at: float = 50, need_high_at: float = 50,
+    result: Mapping[str, Any],
+    *,
+    title: str = "",
+    label: str = "",
+    id_prefix: str = "matrix",
+    risk_high_at: float = 50,
+    need_high_at: float = 50,
 ) -> str:
     """The matrix for one result, its position described in the figure's text."""
     point = point_from_result(result, label or _("Dette tiltaket"))
     return render_matrix(
-        [point], title=title or _("Risiko og behov for tiltaket"), id_prefix=id_prefix,
-        risk_high_at=risk_high_at, need_high_at=need_high_at,
+        [point],
+        title=title or _("Risiko og behov for tiltaket"),
+        id_prefix=id_prefix,
+        risk_high_at=risk_high_at,
+        need_high_at=need_high_at,
     )

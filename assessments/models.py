@@ -39,9 +39,7 @@ class Agency(models.Model):
     name = models.CharField(_("navn"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     slug = models.SlugField(_("kortnavn"), max_length=200, unique=True, blank=True)
-    org_number = models.CharField(
-        _("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_org_number]
-    )
+    org_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True, validators=[validate_org_number])
 
     class Meta:
         ordering = ["name"]
@@ -137,12 +135,8 @@ class Assessment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="assessments")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    contributors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="contributed_assessments"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="contributed_assessments")
     title = models.CharField(_("tittel"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     language = models.CharField(_("språk"), max_length=5, choices=settings.LANGUAGES, default="nb")
@@ -155,9 +149,7 @@ class Assessment(models.Model):
     # is stale exactly which answers changed meanwhile, so only real overlaps are conflicts.
     answer_revisions = models.JSONField(default=dict, blank=True)
     # A material change opens a new assessment that replaces the approved one on its approval.
-    replaces = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by"
-    )
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
     review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -205,9 +197,7 @@ class AssessmentVersion(models.Model):
     result = models.JSONField()
     verdict = models.CharField(max_length=30, db_index=True)
     quadrant = models.CharField(max_length=30, db_index=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
@@ -220,21 +210,23 @@ class AssessmentVersion(models.Model):
     # unpacking every stored result and answer set.
     risk_score = models.GeneratedField(
         expression=Cast(KT("result__risk__score"), models.FloatField()),
-        output_field=models.FloatField(), db_persist=True,
+        output_field=models.FloatField(),
+        db_persist=True,
     )
     need_score = models.GeneratedField(
         expression=Cast(KT("result__need__score"), models.FloatField()),
-        output_field=models.FloatField(), db_persist=True,
+        output_field=models.FloatField(),
+        db_persist=True,
     )
     ai_kind_text = models.GeneratedField(
-        expression=KT("answers__ai_kind"), output_field=models.TextField(), db_persist=True,
+        expression=KT("answers__ai_kind"),
+        output_field=models.TextField(),
+        db_persist=True,
     )
 
     class Meta:
         ordering = ["assessment", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")
-        ]
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")]
         # The queue pages by submission time, the register and the auditor search by decision time.
         indexes = [
             models.Index(fields=["submitted_at"], name="version_submitted_at"),
@@ -375,11 +367,17 @@ class GroupMapping(models.Model):
     AGENCY_ROLES = (Role.LEADER, Role.CONTRIBUTOR)
 
     group_id = models.CharField(
-        _("gruppe-id"), max_length=200, db_index=True,
+        _("gruppe-id"),
+        max_length=200,
+        db_index=True,
         help_text=_("Gruppens objekt-id i Entra ID, slik den står i gruppe-claimet i ID-tokenet."),
     )
     agency = models.ForeignKey(
-        Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="group_mappings",
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_mappings",
         verbose_name=_("virksomhet"),
     )
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
@@ -409,9 +407,7 @@ class ExternalIdentity(models.Model):
     can revoke exactly those when the person leaves a group, and never touches roles granted by hand.
     """
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
     issuer = models.CharField(max_length=300)
     subject = models.CharField(max_length=200)
     managed_roles = models.JSONField(default=dict, blank=True)

@@ -48,15 +48,22 @@ ALL_AGENCIES = "all"
 
 # Reason codes go to the log and the audit event; people see the message.
 MESSAGES = {
-    "state": _("Innloggingen kunne ikke fullføres fordi forespørselen var utløpt eller ikke hørte til denne "
-               "nettleseren. Prøv å logge inn på nytt."),
-    "provider_error": _("Innloggingstjenesten avbrøt innloggingen. Prøv igjen, eller kontakt brukerstøtte "
-                        "hvis det gjentar seg."),
+    "state": _(
+        "Innloggingen kunne ikke fullføres fordi forespørselen var utløpt eller ikke hørte til denne "
+        "nettleseren. Prøv å logge inn på nytt."
+    ),
+    "provider_error": _(
+        "Innloggingstjenesten avbrøt innloggingen. Prøv igjen, eller kontakt brukerstøtte hvis det gjentar seg."
+    ),
     "provider_unavailable": _("Innloggingstjenesten svarer ikke akkurat nå. Prøv igjen om litt."),
-    "expired": _("Innloggingen ble avvist fordi svaret fra innloggingstjenesten var utløpt. Sjekk at klokken "
-                 "på maskinen er riktig, og prøv igjen."),
-    "invalid_token": _("Innloggingen ble avvist fordi svaret fra innloggingstjenesten ikke kunne "
-                       "verifiseres. Prøv igjen, eller kontakt brukerstøtte hvis det gjentar seg."),
+    "expired": _(
+        "Innloggingen ble avvist fordi svaret fra innloggingstjenesten var utløpt. Sjekk at klokken "
+        "på maskinen er riktig, og prøv igjen."
+    ),
+    "invalid_token": _(
+        "Innloggingen ble avvist fordi svaret fra innloggingstjenesten ikke kunne "
+        "verifiseres. Prøv igjen, eller kontakt brukerstøtte hvis det gjentar seg."
+    ),
     "inactive": _("Kontoen din er deaktivert i KI-veileder. Kontakt administratoren."),
     "configuration": _("Innlogging med Oslo kommune-konto er feil satt opp. Kontakt administratoren."),
 }
@@ -110,8 +117,9 @@ def _http_json(url: str, form: dict | None = None) -> dict:
             body = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         # A token endpoint answers 400 with {"error": "invalid_grant", ...} for a bad or reused code.
-        raise OidcError("token_exchange" if form is not None else "provider_unavailable",
-                        f"HTTP {exc.code} from {url}") from None
+        raise OidcError(
+            "token_exchange" if form is not None else "provider_unavailable", f"HTTP {exc.code} from {url}"
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise OidcError("provider_unavailable", f"{type(exc).__name__}: {exc}") from None
     if len(body) > MAX_RESPONSE_BYTES:
@@ -166,8 +174,7 @@ def _jwks_client(uri: str) -> jwt.PyJWKClient:
     with _jwks_lock:
         client = _jwks_clients.get(uri)
         if client is None:
-            client = jwt.PyJWKClient(uri, lifespan=3600, timeout=settings.KIV_OIDC_TIMEOUT,
-                                     cooldown_duration=30)
+            client = jwt.PyJWKClient(uri, lifespan=3600, timeout=settings.KIV_OIDC_TIMEOUT, cooldown_duration=30)
             _jwks_clients[uri] = client
         return client
 
@@ -197,8 +204,12 @@ def begin(request, next_url: str = "") -> str:
     state, nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)
     callback = redirect_uri(request)
     request.session[SESSION_KEY] = {
-        "state": state, "nonce": nonce, "verifier": verifier, "redirect_uri": callback,
-        "next": safe_next(request, next_url), "started": time.time(),
+        "state": state,
+        "nonce": nonce,
+        "verifier": verifier,
+        "redirect_uri": callback,
+        "next": safe_next(request, next_url),
+        "started": time.time(),
     }
     params = {
         "response_type": "code",
@@ -225,8 +236,13 @@ def verify_id_token(id_token: str, *, prov: Provider, nonce: str) -> dict:
     client_id = settings.KIV_OIDC_CLIENT_ID
     try:
         claims = jwt.decode(
-            id_token, key=key, algorithms=ALGORITHMS, audience=client_id, issuer=prov.issuer,
-            leeway=CLOCK_LEEWAY, options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            id_token,
+            key=key,
+            algorithms=ALGORITHMS,
+            audience=client_id,
+            issuer=prov.issuer,
+            leeway=CLOCK_LEEWAY,
+            options={"require": ["exp", "iat", "iss", "aud", "sub"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise OidcError("expired", str(exc)) from None
@@ -263,14 +279,17 @@ def complete(request) -> tuple:
     if not code:
         raise OidcError("state", "no code in the callback")
     prov = provider()
-    tokens = _http_json(prov.token_endpoint, {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": flow["redirect_uri"],
-        "client_id": settings.KIV_OIDC_CLIENT_ID,
-        "client_secret": settings.KIV_OIDC_CLIENT_SECRET,
-        "code_verifier": flow["verifier"],
-    })
+    tokens = _http_json(
+        prov.token_endpoint,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": flow["redirect_uri"],
+            "client_id": settings.KIV_OIDC_CLIENT_ID,
+            "client_secret": settings.KIV_OIDC_CLIENT_SECRET,
+            "code_verifier": flow["verifier"],
+        },
+    )
     id_token = tokens.get("id_token")
     if not isinstance(id_token, str):
         raise OidcError("token_exchange", "no id_token in the token response")
@@ -324,8 +343,12 @@ def sign_in_user(claims: dict, *, issuer: str):
     subject = str(claims.get("oid") or claims["sub"])
     User = get_user_model()
     with transaction.atomic():
-        identity = ExternalIdentity.objects.select_related("user").select_for_update().filter(
-            issuer=issuer, subject=subject).first()
+        identity = (
+            ExternalIdentity.objects.select_related("user")
+            .select_for_update()
+            .filter(issuer=issuer, subject=subject)
+            .first()
+        )
         created = identity is None
         if created:
             user = User(username=_username_for(claims, subject), **_profile(claims))

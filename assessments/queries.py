@@ -48,9 +48,7 @@ def paginate(qs, per_page: int, number, count: int | None = None):
 
 
 def latest_versions() -> QuerySet[AssessmentVersion]:
-    later = AssessmentVersion.objects.filter(
-        assessment_id=OuterRef("assessment_id"), number__gt=OuterRef("number")
-    )
+    later = AssessmentVersion.objects.filter(assessment_id=OuterRef("assessment_id"), number__gt=OuterRef("number"))
     return AssessmentVersion.objects.filter(~Exists(later))
 
 
@@ -75,9 +73,7 @@ def rows(versions) -> list[Assessment]:
     return items
 
 
-def queue(
-    user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", sort: str = "oldest"
-):
+def queue(user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", sort: str = "oldest"):
     """UKE's queue: every assessment submitted at least once that the user may see, by its latest version.
     Returns the versions to page through and the base for the counts per status."""
     qs = latest_versions().filter(visible_versions(user))
@@ -100,9 +96,7 @@ def status_counts(assessments: QuerySet[Assessment]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in counted}
 
 
-def register(
-    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = ""
-) -> QuerySet[AssessmentVersion]:
+def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[AssessmentVersion]:
     """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
     qs = latest_versions().filter(assessment__status=Assessment.Status.APPROVED,
                                   decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
@@ -153,9 +147,9 @@ def auditor_search(
 
 def signed_reports(version_ids: list[int]) -> dict[int, Report]:
     """The ready signed report of each of a page of versions (one query)."""
-    found = Report.objects.filter(
-        version_id__in=version_ids, kind=Report.Kind.SIGNED, status=Report.Status.READY
-    ).only("uuid", "sha256", "version_id")
+    found = Report.objects.filter(version_id__in=version_ids, kind=Report.Kind.SIGNED, status=Report.Status.READY).only(
+        "uuid", "sha256", "version_id"
+    )
     return {report.version_id: report for report in found}
 
 

@@ -53,9 +53,7 @@ TOP_LEVEL_FIELDS = frozenset(
         "obligations",
     }
 )
-SECTION_FIELDS = frozenset(
-    {"key", "title", "title_en", "description", "description_en", "shown_when", "questions"}
-)
+SECTION_FIELDS = frozenset({"key", "title", "title_en", "description", "description_en", "shown_when", "questions"})
 QUESTION_FIELDS = frozenset(
     {
         "key",
@@ -76,9 +74,7 @@ QUESTION_FIELDS = frozenset(
 )
 CHOICE_FIELDS = frozenset({"value", "label", "label_en"})
 SCORING_FIELDS = frozenset(DEFAULT_SCORING)
-RULE_FIELDS = frozenset(
-    {"id", "effect", "title", "title_en", "explanation", "explanation_en", "source", "when"}
-)
+RULE_FIELDS = frozenset({"id", "effect", "title", "title_en", "explanation", "explanation_en", "source", "when"})
 NEED_CAP_FIELDS = frozenset({"id", "title", "title_en", "explanation", "explanation_en", "when"})
 OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "when"})
 
@@ -197,9 +193,7 @@ class Question:
         if value is None:
             return "ikke besvart" if lang != "en" else "not answered"
         if self.type == "multi" and isinstance(value, list):
-            return ", ".join(self.choice_label(v, lang) for v in value) or (
-                "ingen" if lang != "en" else "none"
-            )
+            return ", ".join(self.choice_label(v, lang) for v in value) or ("ingen" if lang != "en" else "none")
         if self.type == "text":
             return str(value)
         return self.choice_label(value, lang)
@@ -343,9 +337,7 @@ def _read_file(path: Path) -> Any:
             return json.loads(text)
         return load_yaml(text)
     except (yaml.YAMLError, ValueError) as exc:
-        raise DefinitionError(
-            [f"{path}: ugyldig {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]
-        ) from exc
+        raise DefinitionError([f"{path}: ugyldig {'JSON' if path.suffix == '.json' else 'YAML'}: {exc}"]) from exc
 
 
 def read_definition_data(path: str | Path) -> dict[str, Any]:
@@ -529,9 +521,7 @@ class _Parser:
 
         # Rule ids first, so conditions anywhere can be checked against them.
         rules_raw = self._list(data, "rules")
-        self.all_rule_ids = {
-            r["id"] for r in rules_raw if isinstance(r, Mapping) and isinstance(r.get("id"), str)
-        }
+        self.all_rule_ids = {r["id"] for r in rules_raw if isinstance(r, Mapping) and isinstance(r.get("id"), str)}
 
         sections_data = self._collect_sections(sections_raw)
         rules, rules_data = self._parse_rules(rules_raw)
@@ -603,9 +593,7 @@ class _Parser:
             if not isinstance(raw, Mapping):
                 self.err(f"{where}: en seksjon må være et objekt")
                 continue
-            key, where = self._identify(
-                raw, "key", where, "seksjon", seen, "dobbel seksjonsnøkkel", _INVALID_KEY
-            )
+            key, where = self._identify(raw, "key", where, "seksjon", seen, "dobbel seksjonsnøkkel", _INVALID_KEY)
             key = key or f"#{si}"
             self._unknown_fields(raw, SECTION_FIELDS, where)
             if not _text(raw.get("title")):
@@ -1067,8 +1055,7 @@ class _Parser:
                 continue
             if earlier_rules is not None and ref not in earlier_rules:
                 self.err(
-                    f"{where}: regelen «{ref}» er ikke definert før denne "
-                    "(regler kan bare bruke tidligere regler)"
+                    f"{where}: regelen «{ref}» er ikke definert før denne (regler kan bare bruke tidligere regler)"
                 )
                 continue
             if before_section is not None:
@@ -1085,9 +1072,7 @@ class _Parser:
             return False
         return index >= before_section if strict else index > before_section
 
-    def _check_q_form(
-        self, qform: Mapping[str, Any], where: str, before_section: int | None, strict: bool
-    ) -> None:
+    def _check_q_form(self, qform: Mapping[str, Any], where: str, before_section: int | None, strict: bool) -> None:
         key = qform["q"]
         question = self.questions.get(key)
         if question is None:
@@ -1103,9 +1088,7 @@ class _Parser:
         operand = qform[op]
         qtype = question.type
         if op in ("eq", "ne", "in", "not_in") and qtype == "multi":
-            self.err(
-                f"{where}: {op} passer ikke for flervalget «{key}» (bruk has, has_any eller has_other_than)"
-            )
+            self.err(f"{where}: {op} passer ikke for flervalget «{key}» (bruk has, has_any eller has_other_than)")
             return
         if op in ("has", "has_any", "has_other_than") and qtype != "multi":
             self.err(f"{where}: {op} gjelder bare flervalg, ikke «{key}» ({qtype})")
@@ -1179,9 +1162,7 @@ def _visibility(defn: Definition, answers: Mapping[str, Any]) -> tuple[list[Sect
     shown: list[Section] = []
     visible: dict[str, Any] = {}
     for section in defn.sections:
-        if section.shown_when is not None and not evaluate(
-            section.shown_when, visible, RuleEvaluator(defn, visible)
-        ):
+        if section.shown_when is not None and not evaluate(section.shown_when, visible, RuleEvaluator(defn, visible)):
             continue
         shown.append(section)
         for question in section.questions:
@@ -1360,9 +1341,7 @@ def validate_answers_file(data: Any) -> dict[str, str]:
         errors["answers"] = "Mangler «answers»."
     elif not isinstance(data["answers"], Mapping):
         errors["answers"] = "«answers» må være et objekt (nøkkel: svar)."
-    if "questionnaire" in data and not (
-        isinstance(data["questionnaire"], str) and data["questionnaire"].strip()
-    ):
+    if "questionnaire" in data and not (isinstance(data["questionnaire"], str) and data["questionnaire"].strip()):
         errors["questionnaire"] = '«questionnaire» må være en versjon som tekst, f.eks. "2026.1".'
     if "meta" in data and not isinstance(data["meta"], Mapping):
         errors["meta"] = "«meta» må være et objekt."

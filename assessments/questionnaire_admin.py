@@ -40,8 +40,10 @@ def read_upload(upload) -> object:
 class QuestionnaireUploadForm(forms.ModelForm):
     upload = forms.FileField(
         label=_("Definisjon (YAML eller JSON)"),
-        help_text=_("Én fil med alle toppnøklene (version, title, sections, scoring, need_caps, rules, "
-                    "obligations), se docs/questionnaire-format.md."),
+        help_text=_(
+            "Én fil med alle toppnøklene (version, title, sections, scoring, need_caps, rules, "
+            "obligations), se docs/questionnaire-format.md."
+        ),
     )
 
     class Meta:
@@ -58,7 +60,8 @@ class QuestionnaireUploadForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(
                 _("Versjonen «%(version)s» finnes allerede. Gi den nye definisjonen et nytt versjonsnummer."),
-                params={"version": definition["version"]}, code="duplicate_version",
+                params={"version": definition["version"]},
+                code="duplicate_version",
             )
         return definition
 
@@ -89,7 +92,8 @@ class QuestionnaireAdmin(admin.ModelAdmin):
             return "–"
         defn = as_definition(obj.definition)
         return format_html_join(
-            "", "<p>{}: {}</p>",
+            "",
+            "<p>{}: {}</p>",
             [(s.title, ", ".join(q.key for q in s.questions)) for s in defn.sections],
         )
 
@@ -117,8 +121,7 @@ class QuestionnaireAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         definition = form.cleaned_data["upload"]
         if change:
-            saved = services.questionnaire_replace(questionnaire=obj, definition=definition,
-                                                   actor=request.user)
+            saved = services.questionnaire_replace(questionnaire=obj, definition=definition, actor=request.user)
         else:
             saved = services.questionnaire_publish(definition=definition, actor=request.user)
         # Admin goes on with `obj` (messages, redirect): make it the saved row.

@@ -50,22 +50,24 @@ def _entries(versions, today: date) -> list[dict]:
     entries = []
     for a in queries.rows(versions):
         ai_kind = a.v_ai_kind
-        entries.append({
-            "id": str(a.uuid),
-            "uuid": a.uuid,
-            "title": a.title,
-            "agency": a.agency.name,
-            "agency_id": a.agency_id,
-            "ai_kind": ai_kind,
-            "ai_kind_labels": [str(AI_KIND_LABELS.get(k, k)) for k in ai_kind],
-            "verdict": a.v_verdict,
-            "verdict_label": str(VERDICT_LABELS.get(a.v_verdict, a.v_verdict)),
-            "quadrant": a.v_quadrant,
-            "quadrant_label": str(QUADRANT_LABELS.get(a.v_quadrant, a.v_quadrant)),
-            "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
-            "review_by": a.review_by,
-            "overdue": bool(a.review_by and a.review_by < today),
-        })
+        entries.append(
+            {
+                "id": str(a.uuid),
+                "uuid": a.uuid,
+                "title": a.title,
+                "agency": a.agency.name,
+                "agency_id": a.agency_id,
+                "ai_kind": ai_kind,
+                "ai_kind_labels": [str(AI_KIND_LABELS.get(k, k)) for k in ai_kind],
+                "verdict": a.v_verdict,
+                "verdict_label": str(VERDICT_LABELS.get(a.v_verdict, a.v_verdict)),
+                "quadrant": a.v_quadrant,
+                "quadrant_label": str(QUADRANT_LABELS.get(a.v_quadrant, a.v_quadrant)),
+                "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
+                "review_by": a.review_by,
+                "overdue": bool(a.review_by and a.review_by < today),
+            }
+        )
     return entries
 
 
@@ -106,9 +108,15 @@ def register(request):
 
 def _csv(qs, fields: list[str], filename: str) -> StreamingHttpResponse:
     headers = {
-        "id": _("ID"), "title": _("Tittel"), "agency": _("Virksomhet"), "ai_kind": _("Type KI"),
-        "verdict": _("Konklusjon"), "quadrant": _("Kvadrant"), "approved": _("Godkjent"),
-        "review_by": _("Ny vurdering innen"), "overdue": _("Fristen er passert"),
+        "id": _("ID"),
+        "title": _("Tittel"),
+        "agency": _("Virksomhet"),
+        "ai_kind": _("Type KI"),
+        "verdict": _("Konklusjon"),
+        "quadrant": _("Kvadrant"),
+        "approved": _("Godkjent"),
+        "review_by": _("Ny vurdering innen"),
+        "overdue": _("Fristen er passert"),
     }
     labelled = {"ai_kind": "ai_kind_labels", "verdict": "verdict_label", "quadrant": "quadrant_label"}
     rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs))
@@ -154,8 +162,15 @@ def register_overview(request):
     rows = list(queries.overview_points(request.user, agency=filters.get("agency")))
     svg, groups, total = overview.render(rows, group_by=group_by)
     headers, table = overview.quadrant_table(rows, group_by)
-    context = {"form": form, "svg": svg, "groups": groups, "total": total, "group_by": group_by,
-               "headers": headers, "table": table}
+    context = {
+        "form": form,
+        "svg": svg,
+        "groups": groups,
+        "total": total,
+        "group_by": group_by,
+        "headers": headers,
+        "table": table,
+    }
     return render(request, "register/overview.html", context)
 
 

@@ -65,7 +65,9 @@ def _filename(report: Report) -> str:
 def report_download(request, assessment_uuid, report_uuid):
     assessment = get_assessment(request, assessment_uuid, "download")
     report = get_object_or_404(
-        Report.objects.select_related("version"), uuid=report_uuid, assessment=assessment,
+        Report.objects.select_related("version"),
+        uuid=report_uuid,
+        assessment=assessment,
         status=Report.Status.READY,
     )
     # A preview shows the live draft: only the people who may see the draft may have it.
@@ -75,13 +77,18 @@ def report_download(request, assessment_uuid, report_uuid):
         handle = default_storage.open(report.storage_name, "rb")
     except FileNotFoundError:
         raise Http404 from None
-    audit.record(request.user, "report.downloaded", report, assessment.agency_id, {
-        "assessment": str(assessment.uuid), "kind": report.kind,
-        "version": report.version.number if report.version else None,
-    })
-    return FileResponse(
-        handle, as_attachment=True, filename=_filename(report), content_type="application/pdf"
+    audit.record(
+        request.user,
+        "report.downloaded",
+        report,
+        assessment.agency_id,
+        {
+            "assessment": str(assessment.uuid),
+            "kind": report.kind,
+            "version": report.version.number if report.version else None,
+        },
     )
+    return FileResponse(handle, as_attachment=True, filename=_filename(report), content_type="application/pdf")
 
 
 def _back(request, assessment: Assessment) -> str:
@@ -103,9 +110,7 @@ def report_preview(request, assessment_uuid):
     return redirect(_back(request, assessment))
 
 
-NOT_A_PDF = gettext_lazy(
-    "Filen er ikke en PDF som kan leses. Last opp rapporten slik du fikk den fra KI-veileder."
-)
+NOT_A_PDF = gettext_lazy("Filen er ikke en PDF som kan leses. Last opp rapporten slik du fikk den fra KI-veileder.")
 
 
 class VerifyForm(forms.Form):
@@ -119,8 +124,7 @@ class VerifyForm(forms.Form):
         limit = settings.KIV_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                _("Filen er for stor. Største tillatte størrelse er %(limit)s.")
-                % {"limit": filesizeformat(limit)}
+                _("Filen er for stor. Største tillatte størrelse er %(limit)s.") % {"limit": filesizeformat(limit)}
             )
         data = upload.read()
         if not data.lstrip()[:5] == b"%PDF-":
@@ -155,9 +159,17 @@ def report_verify(request):
             outcome.update(_match(request, outcome))
             stored = outcome["stored"]
             agency_id = stored.assessment.agency_id if stored else None
-            audit.record(request.user, "report.verified", stored, agency_id, {
-                "sha256": outcome["sha256"], "valid": outcome["valid"], "intact": outcome["intact"],
-                "matches": outcome["matches"],
-            })
+            audit.record(
+                request.user,
+                "report.verified",
+                stored,
+                agency_id,
+                {
+                    "sha256": outcome["sha256"],
+                    "valid": outcome["valid"],
+                    "intact": outcome["intact"],
+                    "matches": outcome["matches"],
+                },
+            )
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "reports/verify.html", {"form": form, "outcome": outcome}, status=status)

@@ -162,7 +162,9 @@ def _matrix_svg(result: dict, defn) -> str:
     from . import matrix
 
     return matrix.result_matrix(
-        result, id_prefix="report-matrix", risk_high_at=defn.scoring.risk_high_at,
+        result,
+        id_prefix="report-matrix",
+        risk_high_at=defn.scoring.risk_high_at,
         need_high_at=defn.scoring.need_high_at,
     )
 
@@ -188,7 +190,7 @@ def build_context(report: Report) -> dict:
         comment_version = version
 
     comments = defaultdict(list)
-    for comment in (comment_version.comments.select_related("author").all() if comment_version else []):
+    for comment in comment_version.comments.select_related("author").all() if comment_version else []:
         comments[comment.question_key].append(
             {"author": _person(comment.author), "at": comment.created_at, "text": comment.text}
         )
@@ -197,14 +199,16 @@ def build_context(report: Report) -> dict:
         rows = []
         for question in section.questions:
             value = answers.get(question.key)
-            rows.append({
-                "key": question.key,
-                "label": _label(question, lang),
-                "answered": value is not None,
-                "value": question.value_label(value, lang) if value is not None else "",
-                "is_text": question.type == "text",
-                "comments": comments.get(question.key, []),
-            })
+            rows.append(
+                {
+                    "key": question.key,
+                    "label": _label(question, lang),
+                    "answered": value is not None,
+                    "value": question.value_label(value, lang) if value is not None else "",
+                    "is_text": question.type == "text",
+                    "comments": comments.get(question.key, []),
+                }
+            )
         sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
 
     hard_rules = [
@@ -219,8 +223,9 @@ def build_context(report: Report) -> dict:
         for rule in result.get("hard_rules", [])
     ]
     need_caps = {cap.id: cap.title for cap in defn.need_caps}
-    data = answers_file(assessment, questionnaire_version=questionnaire.version, answers=answers,
-                        version=version, report=report)
+    data = answers_file(
+        assessment, questionnaire_version=questionnaire.version, answers=answers, version=version, report=report
+    )
     return {
         "report": report,
         "assessment": assessment,
@@ -286,7 +291,10 @@ def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
     with _render_lock:
         document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER)
         return document.write_pdf(
-            stylesheets=[stylesheet], font_config=font_config, pdf_variant="pdf/a-3b", pdf_tags=True,
+            stylesheets=[stylesheet],
+            font_config=font_config,
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
             attachments=[attachment],
         )
 
@@ -346,8 +354,11 @@ class AttemptFailed(Exception):
 def _claim(report_id: int, max_attempts: int) -> bool:
     rows = Report.objects.filter(pk=report_id, status=Report.Status.PENDING, attempts__lt=max_attempts)
     claimed = rows.update(
-        status=Report.Status.RENDERING, attempts=F("attempts") + 1, started_at=timezone.now(),
-        finished_at=None, updated_at=timezone.now(),
+        status=Report.Status.RENDERING,
+        attempts=F("attempts") + 1,
+        started_at=timezone.now(),
+        finished_at=None,
+        updated_at=timezone.now(),
     )
     return claimed == 1
 
@@ -367,12 +378,19 @@ def _mark_failed(report: Report, error: str, *, from_status: str) -> bool:
     with transaction.atomic():
         rows = Report.objects.filter(pk=report.pk, status=from_status, attempts=report.attempts)
         done = rows.update(
-            status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now(),
+            status=Report.Status.FAILED,
+            error=error[:2000],
+            finished_at=timezone.now(),
             updated_at=timezone.now(),
         )
         if done:
-            audit.record(None, "report.failed", report, report.assessment.agency_id,
-                         {"kind": report.kind, "attempts": report.attempts})
+            audit.record(
+                None,
+                "report.failed",
+                report,
+                report.assessment.agency_id,
+                {"kind": report.kind, "attempts": report.attempts},
+            )
     return bool(done)
 
 
@@ -383,7 +401,10 @@ def produce_report(report_id: int) -> str:
     if not _claim(report_id, max_attempts):
         return _not_claimed(report_id, max_attempts)
     report = Report.objects.select_related(
-        "assessment__agency", "assessment__questionnaire", "version__questionnaire", "version__decided_by",
+        "assessment__agency",
+        "assessment__questionnaire",
+        "version__questionnaire",
+        "version__decided_by",
         "version__submitted_by",
     ).get(pk=report_id)
     attempt = report.attempts
@@ -406,15 +427,30 @@ def produce_report(report_id: int) -> str:
     with transaction.atomic():
         rows = Report.objects.filter(pk=report_id, status=Report.Status.RENDERING, attempts=attempt)
         finished = rows.update(
-            status=Report.Status.READY, sha256=sha256, size=len(made["pdf"]), storage_name=name,
-            signer=made["signer"], error="", finished_at=timezone.now(), updated_at=timezone.now(),
-            render_ms=made["render_ms"], sign_ms=made["sign_ms"],
+            status=Report.Status.READY,
+            sha256=sha256,
+            size=len(made["pdf"]),
+            storage_name=name,
+            signer=made["signer"],
+            error="",
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+            render_ms=made["render_ms"],
+            sign_ms=made["sign_ms"],
         )
         if finished:
-            audit.record(None, "report.ready", report, report.assessment.agency_id, {
-                "kind": report.kind, "version": report.version.number if report.version else None,
-                "sha256": sha256, "attempts": attempt,
-            })
+            audit.record(
+                None,
+                "report.ready",
+                report,
+                report.assessment.agency_id,
+                {
+                    "kind": report.kind,
+                    "version": report.version.number if report.version else None,
+                    "sha256": sha256,
+                    "attempts": attempt,
+                },
+            )
     if not finished:
         # The sweep judged this run dead and another run took over: its file is the one on record.
         if not Report.objects.filter(storage_name=name).exists():
@@ -428,7 +464,9 @@ def produce_report(report_id: int) -> str:
 def _drop_older_previews(report: Report) -> None:
     """A draft preview is a working copy: keep only the newest one per assessment."""
     older = Report.objects.filter(
-        assessment_id=report.assessment_id, kind=Report.Kind.PREVIEW, status=Report.Status.READY,
+        assessment_id=report.assessment_id,
+        kind=Report.Kind.PREVIEW,
+        status=Report.Status.READY,
         created_at__lt=report.created_at,
     ).exclude(pk=report.pk)
     for old in older:
@@ -445,10 +483,14 @@ def requeue_stale(*, older_than: int = STALE_AFTER_SECONDS, enqueue=None) -> dic
         from .tasks import enqueue_render as enqueue
     max_attempts = settings.KIV_REPORT_MAX_ATTEMPTS
     cutoff = timezone.now() - timedelta(seconds=older_than)
-    stale = Report.objects.filter(
-        Q(status=Report.Status.PENDING, updated_at__lt=cutoff)
-        | Q(status=Report.Status.RENDERING, started_at__lt=cutoff)
-    ).select_related("assessment").order_by("created_at")
+    stale = (
+        Report.objects.filter(
+            Q(status=Report.Status.PENDING, updated_at__lt=cutoff)
+            | Q(status=Report.Status.RENDERING, started_at__lt=cutoff)
+        )
+        .select_related("assessment")
+        .order_by("created_at")
+    )
     summary = {"older_than": older_than, "checked": 0, "requeued": [], "failed": [], "enqueue_errors": []}
     for report in stale:
         summary["checked"] += 1
@@ -493,7 +535,8 @@ def verify_document(data: bytes) -> dict:
         except ValidationError:  # not a UUID
             outcome["claimed"] = None
     outcome["matches"] = bool(
-        outcome["valid"] and outcome["stored"] is not None
+        outcome["valid"]
+        and outcome["stored"] is not None
         and (outcome["claimed"] is None or outcome["claimed"].pk == outcome["stored"].pk)
     )
     if outcome["valid"] and not outcome["matches"]:

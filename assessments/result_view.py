@@ -26,21 +26,27 @@ def verdict_labels() -> dict[str, str]:
 
 def verdict_texts() -> dict[str, str]:
     return {
-        "stop": _("Tiltaket kan ikke tas i bruk slik det er beskrevet nå. Minst én absolutt regel slo til "
-                  "(se under), og det som utløser regelen, må endres før tiltaket kan vurderes på nytt."),
-        "recommended": _("Lav risiko og høyt behov: tiltaket kan gjennomføres når pliktene under er "
-                         "fulgt opp."),
+        "stop": _(
+            "Tiltaket kan ikke tas i bruk slik det er beskrevet nå. Minst én absolutt regel slo til "
+            "(se under), og det som utløser regelen, må endres før tiltaket kan vurderes på nytt."
+        ),
+        "recommended": _("Lav risiko og høyt behov: tiltaket kan gjennomføres når pliktene under er fulgt opp."),
         "low_priority": _("Lav risiko, men også lavt behov: vurder om gevinsten forsvarer innsatsen."),
-        "proceed_with_safeguards": _("Høyt behov, men høy risiko: tiltaket bør bare gjennomføres med "
-                                     "tiltakene og pliktene under på plass."),
-        "advise_against": _("Høy risiko og lavt behov: risikoen står ikke i forhold til gevinsten, og "
-                            "tiltaket frarådes."),
+        "proceed_with_safeguards": _(
+            "Høyt behov, men høy risiko: tiltaket bør bare gjennomføres med tiltakene og pliktene under på plass."
+        ),
+        "advise_against": _(
+            "Høy risiko og lavt behov: risikoen står ikke i forhold til gevinsten, og tiltaket frarådes."
+        ),
     }
 
 
 def level_labels() -> dict[str, str]:
     return {
-        "low": _("Lav"), "moderate": _("Moderat"), "significant": _("Betydelig"), "very_high": _("Svært høy"),
+        "low": _("Lav"),
+        "moderate": _("Moderat"),
+        "significant": _("Betydelig"),
+        "very_high": _("Svært høy"),
     }
 
 
@@ -91,8 +97,7 @@ def answer_label(defn: Definition, key: str, value: Any) -> str:
 
 
 def _answers(defn: Definition, answers: Mapping[str, Any]) -> list[dict[str, str]]:
-    return [{"key": k, "label": question_label(defn, k), "value": answer_label(defn, k, v)}
-            for k, v in answers.items()]
+    return [{"key": k, "label": question_label(defn, k), "value": answer_label(defn, k, v)} for k, v in answers.items()]
 
 
 def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "matrix") -> dict[str, Any]:
@@ -120,35 +125,48 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "verdict_text": verdict_texts().get(result["verdict"], ""),
         "quadrant": result["quadrant"],
         "risk": {
-            "score": risk["score"], "level": risk["level"],
+            "score": risk["score"],
+            "level": risk["level"],
             "level_label": level_labels().get(risk["level"], risk["level"]),
-            "axis": risk["axis"], "axis_label": risk_axis_labels()[risk["axis"]],
+            "axis": risk["axis"],
+            "axis_label": risk_axis_labels()[risk["axis"]],
             "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
         },
         "need": {
-            "score": need["score"], "axis": need["axis"], "axis_label": need_axis_labels()[need["axis"]],
+            "score": need["score"],
+            "axis": need["axis"],
+            "axis_label": need_axis_labels()[need["axis"]],
             "capped_by": [
-                {"title": _pick(vars(caps[c]), "title") if c in caps else c,
-                 "explanation": _pick(vars(caps[c]), "explanation") if c in caps else ""}
+                {
+                    "title": _pick(vars(caps[c]), "title") if c in caps else c,
+                    "explanation": _pick(vars(caps[c]), "explanation") if c in caps else "",
+                }
                 for c in need.get("capped_by", [])
             ],
         },
         "complete": result.get("complete", False),
-        "missing": [{"key": k, "label": question_label(defn, k),
-                     "section": defn.questions[k].section if k in defn.questions else ""}
-                    for k in result.get("missing", [])],
+        "missing": [
+            {
+                "key": k,
+                "label": question_label(defn, k),
+                "section": defn.questions[k].section if k in defn.questions else "",
+            }
+            for k in result.get("missing", [])
+        ],
         "hard_rules": [
             {
-                "id": rule["id"], "title": _pick(rule, "title"), "effect": rule["effect"],
+                "id": rule["id"],
+                "title": _pick(rule, "title"),
+                "effect": rule["effect"],
                 "effect_label": effect_labels().get(rule["effect"], rule["effect"]),
-                "explanation": _pick(rule, "explanation"), "source": rule.get("source", ""),
+                "explanation": _pick(rule, "explanation"),
+                "source": rule.get("source", ""),
                 "triggered_by": _answers(defn, rule.get("triggered_by", {})),
             }
             for rule in result.get("hard_rules", [])
         ],
         "obligations": [
-            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"),
-             "source": o.get("source", "")}
+            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"), "source": o.get("source", "")}
             for o in result.get("obligations", [])
         ],
         "contributions": contributions,
@@ -156,17 +174,22 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
             "possible": what_if.get("possible", False),
             "note": _pick(what_if, "note"),
             "changes": [
-                {"label": question_label(defn, c["key"]), "from": _change_value(defn, c, "from"),
-                 "to": _change_value(defn, c, "to")}
+                {
+                    "label": question_label(defn, c["key"]),
+                    "from": _change_value(defn, c, "from"),
+                    "to": _change_value(defn, c, "to"),
+                }
                 for c in what_if.get("changes", [])
             ],
             "score": what_if.get("score"),
             "level_label": level_labels().get(what_if.get("level", ""), what_if.get("level", "")),
         },
-        "position": describe_point(point_from_result(result, _("Tiltaket")),
-                                   scoring.risk_high_at, scoring.need_high_at),
-        "svg": result_matrix(result, id_prefix=id_prefix, risk_high_at=scoring.risk_high_at,
-                             need_high_at=scoring.need_high_at),
+        "position": describe_point(
+            point_from_result(result, _("Tiltaket")), scoring.risk_high_at, scoring.need_high_at
+        ),
+        "svg": result_matrix(
+            result, id_prefix=id_prefix, risk_high_at=scoring.risk_high_at, need_high_at=scoring.need_high_at
+        ),
     }
 
 
@@ -180,17 +203,21 @@ def answer_sections(
         rows = []
         for question in section.questions:
             value = answers.get(question.key)
-            rows.append({
-                "key": question.key,
-                "label": (question.label_en or question.label) if english else question.label,
-                "value": question.value_label(value, "en" if english else "nb") if value is not None else "",
-                "answered": value is not None,
-                "missing": question.key in missing,
-            })
-        out.append({
-            "key": section.key,
-            "title": (section.title_en or section.title) if english else section.title,
-            "url": step_url(section.key) if step_url else "",
-            "rows": rows,
-        })
+            rows.append(
+                {
+                    "key": question.key,
+                    "label": (question.label_en or question.label) if english else question.label,
+                    "value": question.value_label(value, "en" if english else "nb") if value is not None else "",
+                    "answered": value is not None,
+                    "missing": question.key in missing,
+                }
+            )
+        out.append(
+            {
+                "key": section.key,
+                "title": (section.title_en or section.title) if english else section.title,
+                "url": step_url(section.key) if step_url else "",
+                "rows": rows,
+            }
+        )
     return out

@@ -121,9 +121,7 @@ def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict
                     "label": (question.label_en or question.label) if lang == "en" else question.label,
                     "value": question.value_label(value, lang),
                     "changed": before is not None and before.get(question.key) != value,
-                    "before": question.value_label(before.get(question.key), lang)
-                    if before is not None
-                    else "",
+                    "before": question.value_label(before.get(question.key), lang) if before is not None else "",
                     "comments": now_by_key.get(question.key, []),
                     "earlier_comments": before_by_key.get(question.key, []),
                 }
@@ -136,11 +134,7 @@ def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict
             if before.get(key) == current.answers.get(key):
                 continue
             question = defn.questions.get(key)
-            label = (
-                ((question.label_en or question.label) if lang == "en" else question.label)
-                if question
-                else key
-            )
+            label = ((question.label_en or question.label) if lang == "en" else question.label) if question else key
 
             def show(value, q=question):
                 return q.value_label(value, lang) if q else str(value)
@@ -150,9 +144,7 @@ def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict
                     "key": key,
                     "label": label,
                     "before": show(before.get(key)) if key in before else _("(ikke besvart eller ikke vist)"),
-                    "after": show(current.answers.get(key))
-                    if key in current.answers
-                    else _("(ikke vist nå)"),
+                    "after": show(current.answers.get(key)) if key in current.answers else _("(ikke vist nå)"),
                     "earlier_comments": before_by_key.get(key, []),
                 }
             )
@@ -186,9 +178,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
         return context
     current = versions[-1]
     earlier = _earlier_version(assessment, versions)
-    comments = list(
-        ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version")
-    )
+    comments = list(ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version"))
     lang = "en" if (get_language() or "nb").startswith("en") else "nb"
     defn = as_definition(current.questionnaire.definition)
     sections, changes = _answer_rows(defn, current, earlier, comments, lang)
@@ -206,9 +196,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "sections": sections,
             "changes": changes,
             "general_comments": [c for c in comments if not c.question_key and c.version_id == current.pk],
-            "earlier_general_comments": [
-                c for c in comments if not c.question_key and c.version_id != current.pk
-            ],
+            "earlier_general_comments": [c for c in comments if not c.question_key and c.version_id != current.pk],
             # The stored result, shown by the wizard's partial as the leader saw it when submitting.
             "result": present(defn, current.result, id_prefix="review-matrix"),
             "material_change": _material_change(assessment),
@@ -221,8 +209,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
                 or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
                 for action in DECISIONS
             },
-            "conflict_of_interest": roles_for(request.user).is_reviewer
-            and not can_review(request.user, assessment),
+            "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
             "open_replacement": Assessment.objects.filter(
                 replaces=assessment,
                 status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
@@ -232,9 +219,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
     return context
 
 
-def _rerender(
-    request, assessment, *, status: int, forms: dict | None = None, error: str = ""
-) -> HttpResponse:
+def _rerender(request, assessment, *, status: int, forms: dict | None = None, error: str = "") -> HttpResponse:
     assessment.refresh_from_db()  # after a refused action, show the state as it is now
     context = review_context(request, assessment, forms=forms, error=error)
     return render(request, "review/detail.html", context, status=status)

@@ -45,12 +45,8 @@ def _agency_field(queryset=None) -> forms.ModelChoiceField:
 
 
 class _DateRange(forms.Form):
-    date_from = forms.DateField(
-        required=False, label=_("Fra dato"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label=_("Til dato"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label=_("Fra dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("Til dato"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

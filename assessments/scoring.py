@@ -62,7 +62,6 @@ QUADRANT_VERDICTS = {
 KINDS = ("risk", "mitigation", "need")
 
 
-
 @dataclass(frozen=True)
 class _Wording:
     """The sentences a result explains itself with, in one language: `why` of obligations, what-if notes.
@@ -129,9 +128,7 @@ _NB = _Wording(
         "tiltaksspørsmålene. Det som utløser regelen, må endres.",
     )
     * 2,
-    all_best=(
-        "Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."
-    ),
+    all_best=("Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."),
     from_the_case=(
         "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
         "egenskaper ved tiltaket, ikke fra manglende tiltak."
@@ -531,9 +528,7 @@ class _WhatIf:
         self.risk_max = core.max_points["risk"]
         mitigation_max = core.max_points["mitigation"]
         # Mitigation applies from this many points (never, without mitigation questions).
-        self.mitigation_needed = (
-            scoring.mitigation_share * mitigation_max - _EPSILON if mitigation_max else math.inf
-        )
+        self.mitigation_needed = scoring.mitigation_share * mitigation_max - _EPSILON if mitigation_max else math.inf
         self.factor = scoring.mitigation_factor
         self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
         self.candidates = self._candidates()
@@ -542,17 +537,11 @@ class _WhatIf:
         out = []
         visible = self.base.visible
         for question in self.base.scored:
-            if (
-                not question.mitigation
-                or question.type == "multi"
-                or question.key in self.defn.branching_keys
-            ):
+            if not question.mitigation or question.type == "multi" or question.key in self.defn.branching_keys:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
-            if current is not None and question.points("mitigation", current) >= question.points(
-                "mitigation", best
-            ):
+            if current is not None and question.points("mitigation", current) >= question.points("mitigation", best):
                 continue
             out.append(
                 _Candidate(
@@ -596,9 +585,7 @@ class _WhatIf:
         rank, score = self._quick(risk, mitigation, bool(fired))
         return _Trial(rank, score, risk, mitigation, fired, members)
 
-    def _best_extension(
-        self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool
-    ) -> _Trial | None:
+    def _best_extension(self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool) -> _Trial | None:
         # `pool` is in questionnaire order, so on equal keys the first one found wins. The inner loop of
         # the search: a trial is only built for the winner.
         best_key, best = None, None
@@ -634,9 +621,7 @@ class _WhatIf:
             return self._result(None, lambda w: self._impossible_note(everything, w))
         if self._pairs_may_work(everything.fired):
             for i, first in enumerate(candidates):
-                pair = self._best_extension(
-                    self._extend(start, first), candidates[i + 1 :], success_only=True
-                )
+                pair = self._best_extension(self._extend(start, first), candidates[i + 1 :], success_only=True)
                 if pair is not None and (found is None or pair.key < found.key):
                     found = pair
         if found is None:

@@ -38,8 +38,7 @@ def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
         questionnaire = Questionnaire.objects.create(
             version=parsed["version"], title=parsed.get("title", parsed["version"]), definition=parsed
         )
-        audit.record(actor, "questionnaire.published", questionnaire,
-                     details={"version": questionnaire.version})
+        audit.record(actor, "questionnaire.published", questionnaire, details={"version": questionnaire.version})
     return questionnaire
 
 
@@ -52,11 +51,17 @@ def questionnaire_replace(*, questionnaire: Questionnaire, definition: dict, act
             raise ValidationError(_("Versjonen brukes av vurderinger og kan ikke endres."))
         old_version = locked.version
         locked.version, locked.title, locked.definition = (
-            parsed["version"], parsed.get("title", parsed["version"]), parsed
+            parsed["version"],
+            parsed.get("title", parsed["version"]),
+            parsed,
         )
         locked.save(update_fields=["version", "title", "definition"])
-        audit.record(actor, "questionnaire.replaced", locked,
-                     details={"version": locked.version, "replaced_version": old_version})
+        audit.record(
+            actor,
+            "questionnaire.replaced",
+            locked,
+            details={"version": locked.version, "replaced_version": old_version},
+        )
     return locked
 
 
@@ -82,16 +87,16 @@ def _clean_text(value: str, *, field: str, limit: int, required_message: str) ->
         raise ValidationError({field: required_message}, code="required")
     if len(text) > limit:
         raise ValidationError(
-            {field: _("Teksten er for lang (%(length)s tegn, maks %(limit)s).")
-             % {"length": len(text), "limit": limit}},
+            {
+                field: _("Teksten er for lang (%(length)s tegn, maks %(limit)s).")
+                % {"length": len(text), "limit": limit}
+            },
             code="max_length",
         )
     return text
 
 
-def _lock_for_review(
-    assessment: Assessment, version_number: int | None
-) -> tuple[Assessment, AssessmentVersion]:
+def _lock_for_review(assessment: Assessment, version_number: int | None) -> tuple[Assessment, AssessmentVersion]:
     """Lock the assessment and its undecided latest version, or explain why the action is stale."""
     # Lock the assessment row only (of=self): locking the joined agency row as well deadlocks with
     # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
@@ -105,8 +110,10 @@ def _lock_for_review(
         )
     if version_number is not None and version.number != version_number:
         raise ReviewConflict(
-            _("Vurderingen er sendt inn på nytt (versjon %(new)s) etter at du åpnet versjon %(old)s. "
-              "Ingenting ble endret; les den nye versjonen først.")
+            _(
+                "Vurderingen er sendt inn på nytt (versjon %(new)s) etter at du åpnet versjon %(old)s. "
+                "Ingenting ble endret; les den nye versjonen først."
+            )
             % {"new": version.number, "old": version_number}
         )
     return locked, version
@@ -118,20 +125,20 @@ def review_comment_add(
     """A reviewer's comment on one question of the version under review, or a general one (blank key)."""
     if not can_review(user, assessment):
         raise PermissionDenied
-    text = _clean_text(text, field="text", limit=REVIEW_COMMENT_MAX_LENGTH,
-                       required_message=_("Skriv en kommentar."))
+    text = _clean_text(text, field="text", limit=REVIEW_COMMENT_MAX_LENGTH, required_message=_("Skriv en kommentar."))
     question_key = (question_key or "").strip()
     with transaction.atomic():
         locked, version = _lock_for_review(assessment, version_number)
         if question_key and question_key not in as_definition(version.questionnaire.definition).questions:
-            raise ValidationError(
-                {"question_key": _("Ukjent spørsmål «%(key)s».") % {"key": question_key[:60]}}
-            )
-        comment = ReviewComment.objects.create(
-            version=version, question_key=question_key, author=user, text=text
+            raise ValidationError({"question_key": _("Ukjent spørsmål «%(key)s».") % {"key": question_key[:60]}})
+        comment = ReviewComment.objects.create(version=version, question_key=question_key, author=user, text=text)
+        audit.record(
+            user,
+            "review.commented",
+            locked,
+            locked.agency_id,
+            {"version": version.number, "question_key": question_key, "comment_id": comment.pk},
         )
-        audit.record(user, "review.commented", locked, locked.agency_id,
-                     {"version": version.number, "question_key": question_key, "comment_id": comment.pk})
     return comment
 
 
@@ -139,10 +146,19 @@ def assessment_return(
     *, assessment: Assessment, user, reason: str, version_number: int | None = None
 ) -> AssessmentVersion:
     """Return a submitted assessment to its agency for revision; the reason is required."""
-    reason = _clean_text(reason, field="reason", limit=REVIEW_REASON_MAX_LENGTH,
-                         required_message=_("Skriv hvorfor vurderingen returneres."))
-    return _decide(assessment=assessment, user=user, decision=AssessmentVersion.Decision.RETURNED,
-                   reason=reason, version_number=version_number)
+    reason = _clean_text(
+        reason,
+        field="reason",
+        limit=REVIEW_REASON_MAX_LENGTH,
+        required_message=_("Skriv hvorfor vurderingen returneres."),
+    )
+    return _decide(
+        assessment=assessment,
+        user=user,
+        decision=AssessmentVersion.Decision.RETURNED,
+        reason=reason,
+        version_number=version_number,
+    )
 
 
 def assessment_report_material_change(*, assessment: Assessment, user, kinds: list[str]) -> Assessment:
@@ -165,9 +181,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
             )
         open_states = [Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED]
         if Assessment.objects.filter(replaces=locked, status__in=open_states).exists():
-            raise ReviewConflict(
-                _("Det finnes allerede en ny vurdering for denne endringen. Fortsett med den.")
-            )
+            raise ReviewConflict(_("Det finnes allerede en ny vurdering for denne endringen. Fortsett med den."))
         approved = locked.versions.filter(decision=AssessmentVersion.Decision.APPROVED)
         version = approved.order_by("-number").first()
         questionnaire = Questionnaire.latest() or locked.questionnaire
@@ -177,15 +191,34 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
             # it no longer accepts are left for the leader to answer again.
             answers = validate_answers(questionnaire.definition, answers)[0]
         new = Assessment.objects.create(
-            agency=locked.agency, questionnaire=questionnaire, created_by=user, updated_by=user,
-            title=locked.title, language=locked.language, answers=answers, replaces=locked,
+            agency=locked.agency,
+            questionnaire=questionnaire,
+            created_by=user,
+            updated_by=user,
+            title=locked.title,
+            language=locked.language,
+            answers=answers,
+            replaces=locked,
         )
         new.contributors.set(locked.contributors.all())
-        audit.record(user, "assessment.material_change_reported", locked, locked.agency_id,
-                     {"kinds": kinds, "new_assessment": str(new.uuid)})
-        audit.record(user, "assessment.created", new, new.agency_id,
-                     {"replaces": str(locked.uuid), "material_change": kinds,
-                      "from_version": version.number if version else None})
+        audit.record(
+            user,
+            "assessment.material_change_reported",
+            locked,
+            locked.agency_id,
+            {"kinds": kinds, "new_assessment": str(new.uuid)},
+        )
+        audit.record(
+            user,
+            "assessment.created",
+            new,
+            new.agency_id,
+            {
+                "replaces": str(locked.uuid),
+                "material_change": kinds,
+                "from_version": version.number if version else None,
+            },
+        )
     return new
 
 
@@ -244,8 +277,14 @@ def _assessment_language(language: str | None) -> str:
 
 
 def assessment_create(
-    *, agency: Agency, user, title: str, questionnaire: Questionnaire | None = None,
-    answers: dict | None = None, source: str = "new", language: str | None = None,
+    *,
+    agency: Agency,
+    user,
+    title: str,
+    questionnaire: Questionnaire | None = None,
+    answers: dict | None = None,
+    source: str = "new",
+    language: str | None = None,
 ) -> Assessment:
     """A new draft in `agency`, made by its leader and pinned to `questionnaire` (default: the latest).
 
@@ -265,12 +304,19 @@ def assessment_create(
     visited = visible_section_keys(defn, answers) if source == "import" else []
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            agency=agency, questionnaire=questionnaire, created_by=user, updated_by=user, title=title,
-            answers=answers, visited_steps=visited, answer_revisions={},
+            agency=agency,
+            questionnaire=questionnaire,
+            created_by=user,
+            updated_by=user,
+            title=title,
+            answers=answers,
+            visited_steps=visited,
+            answer_revisions={},
             language=_assessment_language(language),
         )
-        audit.record(user, "assessment.created", assessment, agency,
-                     {"questionnaire": questionnaire.version, "source": source})
+        audit.record(
+            user, "assessment.created", assessment, agency, {"questionnaire": questionnaire.version, "source": source}
+        )
     return assessment
 
 
@@ -288,16 +334,18 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
     else:
         questionnaire = Questionnaire.latest()
     if questionnaire is None:
-        raise AnswersFileError({"questionnaire": _("Ukjent versjon av spørreskjemaet: «%(version)s».")
-                                % {"version": version or "–"}})
+        raise AnswersFileError(
+            {"questionnaire": _("Ukjent versjon av spørreskjemaet: «%(version)s».") % {"version": version or "–"}}
+        )
     cleaned, errors, warnings = validate_answers(as_definition(questionnaire.definition), data["answers"])
     if errors:
         raise AnswersFileError(errors)
     title = (title or "").strip() or cleaned.get("title", "")
     if not title:
         raise AnswersFileError({"title": _("Filen har ikke noe svar på «title»: gi vurderingen et navn.")})
-    assessment = assessment_create(agency=agency, user=user, title=title, questionnaire=questionnaire,
-                                   answers=cleaned, source="import")
+    assessment = assessment_create(
+        agency=agency, user=user, title=title, questionnaire=questionnaire, answers=cleaned, source="import"
+    )
     return assessment, warnings
 
 
@@ -341,7 +389,10 @@ def assessment_save_step(
             return StepSaved(current, [], others)
         revision = current.revision + 1
         fields = {
-            "answers": answers, "visited_steps": visited, "revision": revision, "updated_by": user,
+            "answers": answers,
+            "visited_steps": visited,
+            "revision": revision,
+            "updated_by": user,
             "updated_at": timezone.now(),
             "answer_revisions": {**current.answer_revisions, **dict.fromkeys(changed, revision)},
         }
@@ -352,15 +403,18 @@ def assessment_save_step(
             current.refresh_from_db()
             raise StaleDraft(current, changed_since(current, expected_revision, defn), keys)
         if changed:
-            audit.record(user, "assessment.step_saved", current, current.agency_id,
-                         {"section": section, "revision": revision, "changed": changed})
+            audit.record(
+                user,
+                "assessment.step_saved",
+                current,
+                current.agency_id,
+                {"section": section, "revision": revision, "changed": changed},
+            )
     current.refresh_from_db()
     return StepSaved(current, changed, others)
 
 
-def assessment_submit(
-    *, assessment: Assessment, user, expected_revision: int | None = None
-) -> AssessmentVersion:
+def assessment_submit(*, assessment: Assessment, user, expected_revision: int | None = None) -> AssessmentVersion:
     """Freeze the draft into an immutable version (answers of shown questions, result) and submit it."""
     with transaction.atomic():
         # Lock the assessment row only (of=self): locking the joined questionnaire row as well deadlocks with
@@ -380,22 +434,36 @@ def assessment_submit(
         result = score(defn, cleaned)
         if not result.complete:
             raise ValidationError(
-                _("Vurderingen kan ikke sendes inn før alle påkrevde spørsmål er besvart "
-                  "(%(count)s mangler).") % {"count": len(result.missing)},
+                _("Vurderingen kan ikke sendes inn før alle påkrevde spørsmål er besvart (%(count)s mangler).")
+                % {"count": len(result.missing)},
                 code="incomplete",
             )
         number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = AssessmentVersion.objects.create(
-            assessment=current, number=number, questionnaire=current.questionnaire, answers=cleaned,
-            result=result.to_dict(), verdict=result.verdict, quadrant=result.quadrant, submitted_by=user,
+            assessment=current,
+            number=number,
+            questionnaire=current.questionnaire,
+            answers=cleaned,
+            result=result.to_dict(),
+            verdict=result.verdict,
+            quadrant=result.quadrant,
+            submitted_by=user,
         )
         current.status = Assessment.Status.SUBMITTED
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])
-        audit.record(user, "assessment.submitted", current, current.agency_id, {
-            "version": number, "questionnaire": current.questionnaire.version,
-            "verdict": result.verdict, "quadrant": result.quadrant,
-        })
+        audit.record(
+            user,
+            "assessment.submitted",
+            current,
+            current.agency_id,
+            {
+                "version": number,
+                "questionnaire": current.questionnaire.version,
+                "verdict": result.verdict,
+                "quadrant": result.quadrant,
+            },
+        )
         notifications.notify_on_commit("submitted", current)
     return version
 
@@ -420,7 +488,11 @@ def assessment_recall(*, assessment: Assessment, user) -> Assessment:
     if latest is not None and latest.decision:
         raise ValidationError(_("UKE har allerede behandlet vurderingen; den kan ikke hentes tilbake."))
     return _transition(
-        assessment, user, (Assessment.Status.SUBMITTED,), Assessment.Status.DRAFT, "assessment.recalled",
+        assessment,
+        user,
+        (Assessment.Status.SUBMITTED,),
+        Assessment.Status.DRAFT,
+        "assessment.recalled",
         _("Bare innsendte vurderinger som ikke er behandlet, kan hentes tilbake."),
         {"version": latest.number if latest else None},
     )
@@ -431,23 +503,31 @@ WITHDRAWABLE = (Assessment.Status.DRAFT, Assessment.Status.RETURNED, Assessment.
 
 def assessment_withdraw(*, assessment: Assessment, user) -> Assessment:
     """The plan is abandoned: the assessment is kept for the record as `withdrawn` (terminal)."""
-    return _transition(assessment, user, WITHDRAWABLE, Assessment.Status.WITHDRAWN, "assessment.withdrawn",
-                       _("Vurderingen er allerede avgjort eller trukket, og kan ikke trekkes."),
-                       {"from": assessment.status})
+    return _transition(
+        assessment,
+        user,
+        WITHDRAWABLE,
+        Assessment.Status.WITHDRAWN,
+        "assessment.withdrawn",
+        _("Vurderingen er allerede avgjort eller trukket, og kan ikke trekkes."),
+        {"from": assessment.status},
+    )
 
 
 def assessment_invite_contributor(*, assessment: Assessment, user, contributor) -> None:
     """Let a contributor of the same agency edit the draft."""
     _require_leader(user, assessment)
-    if not Membership.objects.filter(user=contributor, agency_id=assessment.agency_id,
-                                     role=Membership.Role.CONTRIBUTOR).exists():
+    if not Membership.objects.filter(
+        user=contributor, agency_id=assessment.agency_id, role=Membership.Role.CONTRIBUTOR
+    ).exists():
         raise ValidationError(_("Bare bidragsytere i samme virksomhet kan inviteres."))
     with transaction.atomic():
         if assessment.contributors.filter(pk=contributor.pk).exists():
             return
         assessment.contributors.add(contributor)
-        audit.record(user, "assessment.contributor_added", assessment, assessment.agency_id,
-                     {"user_id": contributor.pk})
+        audit.record(
+            user, "assessment.contributor_added", assessment, assessment.agency_id, {"user_id": contributor.pk}
+        )
 
 
 def assessment_remove_contributor(*, assessment: Assessment, user, contributor) -> None:
@@ -456,8 +536,9 @@ def assessment_remove_contributor(*, assessment: Assessment, user, contributor) 
         if not assessment.contributors.filter(pk=contributor.pk).exists():
             return
         assessment.contributors.remove(contributor)
-        audit.record(user, "assessment.contributor_removed", assessment, assessment.agency_id,
-                     {"user_id": contributor.pk})
+        audit.record(
+            user, "assessment.contributor_removed", assessment, assessment.agency_id, {"user_id": contributor.pk}
+        )
 
 
 def assessment_export(*, assessment: Assessment, user, draft: bool) -> dict:
@@ -482,8 +563,13 @@ def assessment_export(*, assessment: Assessment, user, draft: bool) -> dict:
             "exported_at": timezone.now().isoformat(timespec="seconds"),
         },
     }
-    audit.record(user, "assessment.exported", assessment, assessment.agency_id,
-                 {"source": data["meta"]["source"], "version": version_number})
+    audit.record(
+        user,
+        "assessment.exported",
+        assessment,
+        assessment.agency_id,
+        {"source": data["meta"]["source"], "version": version_number},
+    )
     return data
 
 
@@ -548,8 +634,9 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
             report = Report.objects.create(
                 assessment=locked, version=version, kind=Report.Kind.SIGNED, requested_by=user
             )
-            details.update({"report": str(report.uuid),
-                            "review_by": fields["review_by"].isoformat() if approved else None})
+            details.update(
+                {"report": str(report.uuid), "review_by": fields["review_by"].isoformat() if approved else None}
+            )
         audit.record(user, f"assessment.{decision}", locked, locked.agency_id, details)
         if approved and locked.replaces_id:
             old = Assessment.objects.filter(pk=locked.replaces_id, status=Assessment.Status.APPROVED).first()
@@ -557,8 +644,13 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                 Assessment.objects.filter(pk=old.pk, status=Assessment.Status.APPROVED).update(
                     status=Assessment.Status.SUPERSEDED, updated_at=now
                 )
-                audit.record(user, "assessment.superseded", old, old.agency_id,
-                             {"by_assessment": str(locked.uuid), "by_version": version.number})
+                audit.record(
+                    user,
+                    "assessment.superseded",
+                    old,
+                    old.agency_id,
+                    {"by_assessment": str(locked.uuid), "by_version": version.number},
+                )
         notifications.notify_on_commit(decision, locked)
         if report is not None:
             _enqueue_report_on_commit(report)
@@ -574,21 +666,34 @@ def assessment_approve(*, assessment: Assessment, user, comment: str = "",
     comment = (comment or "").strip()
     if len(comment) > REVIEW_REASON_MAX_LENGTH:
         raise ValidationError(
-            {"comment": _("Teksten er for lang (%(length)s tegn, maks %(limit)s).")
-             % {"length": len(comment), "limit": REVIEW_REASON_MAX_LENGTH}},
+            {
+                "comment": _("Teksten er for lang (%(length)s tegn, maks %(limit)s).")
+                % {"length": len(comment), "limit": REVIEW_REASON_MAX_LENGTH}
+            },
             code="max_length",
         )
-    return _decide(assessment=assessment, user=user, decision=AssessmentVersion.Decision.APPROVED,
-                   reason=comment, version_number=version_number)
+    return _decide(
+        assessment=assessment,
+        user=user,
+        decision=AssessmentVersion.Decision.APPROVED,
+        reason=comment,
+        version_number=version_number,
+    )
 
 
 def assessment_reject(*, assessment: Assessment, user, reason: str,
                       version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
     """Reject the submitted version; the reason is required. The decision gets a signed report too."""
-    reason = _clean_text(reason, field="reason", limit=REVIEW_REASON_MAX_LENGTH,
-                         required_message=_("Skriv hvorfor vurderingen avvises."))
-    return _decide(assessment=assessment, user=user, decision=AssessmentVersion.Decision.REJECTED,
-                   reason=reason, version_number=version_number)
+    reason = _clean_text(
+        reason, field="reason", limit=REVIEW_REASON_MAX_LENGTH, required_message=_("Skriv hvorfor vurderingen avvises.")
+    )
+    return _decide(
+        assessment=assessment,
+        user=user,
+        decision=AssessmentVersion.Decision.REJECTED,
+        reason=reason,
+        version_number=version_number,
+    )
 
 
 def report_request_preview(*, assessment: Assessment, user) -> Report:
@@ -599,14 +704,20 @@ def report_request_preview(*, assessment: Assessment, user) -> Report:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         waiting = Report.objects.filter(
-            assessment=locked, kind=Report.Kind.PREVIEW,
+            assessment=locked,
+            kind=Report.Kind.PREVIEW,
             status__in=[Report.Status.PENDING, Report.Status.RENDERING],
         ).first()
         if waiting is not None:
             return waiting
         report = Report.objects.create(assessment=locked, kind=Report.Kind.PREVIEW, requested_by=user)
-        audit.record(user, "report.preview_requested", report, locked.agency_id,
-                     {"assessment": str(locked.uuid), "revision": locked.revision})
+        audit.record(
+            user,
+            "report.preview_requested",
+            report,
+            locked.agency_id,
+            {"assessment": str(locked.uuid), "revision": locked.revision},
+        )
         _enqueue_report_on_commit(report)
     return report
 
@@ -670,8 +781,11 @@ def user_purge(*, user, actor=None) -> dict:
             role.delete()  # one by one, so each removal is audited by the signals
             roles_removed += 1
         identities = ExternalIdentity.objects.filter(user=user).delete()[0]
-        sessions = [s.pk for s in Session.objects.filter(expire_date__gt=timezone.now())
-                    if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)]
+        sessions = [
+            s.pk
+            for s in Session.objects.filter(expire_date__gt=timezone.now())
+            if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
+        ]
         Session.objects.filter(pk__in=sessions).delete()
         user.username = f"{PURGED_PREFIX}{user.pk}"
         user.first_name = user.last_name = user.email = ""
@@ -679,8 +793,12 @@ def user_purge(*, user, actor=None) -> dict:
         user.is_active = user.is_staff = user.is_superuser = False
         user.save()
         counts = {
-            "user_id": user.pk, "comments_changed": len(comments), "decisions_changed": len(decisions),
-            "roles_removed": roles_removed, "identities_removed": identities, "sessions_ended": len(sessions),
+            "user_id": user.pk,
+            "comments_changed": len(comments),
+            "decisions_changed": len(decisions),
+            "roles_removed": roles_removed,
+            "identities_removed": identities,
+            "sessions_ended": len(sessions),
         }
         audit.record(actor, "user.purged", user, details=counts)
     return counts

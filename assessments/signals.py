@@ -32,7 +32,10 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 @receiver(post_save, sender=Membership)
 def _membership_saved(sender, instance, created, **kwargs):
     audit.record(
-        current_actor_id(), "role.granted" if created else "role.changed", instance.user, instance.agency_id,
+        current_actor_id(),
+        "role.granted" if created else "role.changed",
+        instance.user,
+        instance.agency_id,
         {"role": instance.role, "user_id": instance.user_id},
     )
 
@@ -40,7 +43,10 @@ def _membership_saved(sender, instance, created, **kwargs):
 @receiver(post_delete, sender=Membership)
 def _membership_deleted(sender, instance, **kwargs):
     audit.record(
-        current_actor_id(), "role.revoked", instance.user, instance.agency_id,
+        current_actor_id(),
+        "role.revoked",
+        instance.user,
+        instance.agency_id,
         {"role": instance.role, "user_id": instance.user_id},
     )
 
@@ -48,7 +54,10 @@ def _membership_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=MunicipalRole)
 def _municipal_saved(sender, instance, created, **kwargs):
     audit.record(
-        current_actor_id(), "role.granted" if created else "role.changed", instance.user, None,
+        current_actor_id(),
+        "role.granted" if created else "role.changed",
+        instance.user,
+        None,
         {"role": instance.role, "user_id": instance.user_id},
     )
 
@@ -64,7 +73,14 @@ def _municipal_deleted(sender, instance, **kwargs):
 def _municipal_scope_changed(sender, instance, action, pk_set, **kwargs):
     if action in ("post_add", "post_remove", "post_clear"):
         audit.record(
-            current_actor_id(), "role.scope_changed", instance.user, None,
-            {"role": instance.role, "user_id": instance.user_id, "change": action[5:],
-             "agency_ids": sorted(pk_set or [])},
+            current_actor_id(),
+            "role.scope_changed",
+            instance.user,
+            None,
+            {
+                "role": instance.role,
+                "user_id": instance.user_id,
+                "change": action[5:],
+                "agency_ids": sorted(pk_set or []),
+            },
         )

@@ -87,12 +87,12 @@ def _load_p12(path: Path, password: bytes | None, source: str) -> SealIdentity:
         raise SigningConfigError(f"The signing certificate {path} holds no private key and certificate.")
     now = dt.datetime.now(dt.UTC)
     if cert.not_valid_after_utc < now:
-        raise SigningConfigError(
-            f"The signing certificate {path} expired on {cert.not_valid_after_utc:%Y-%m-%d}."
-        )
+        raise SigningConfigError(f"The signing certificate {path} expired on {cert.not_valid_after_utc:%Y-%m-%d}.")
     loaded = signers.SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=password)
     signer = _signer_class()(
-        signing_cert=loaded.signing_cert, signing_key=loaded.signing_key, cert_registry=loaded.cert_registry,
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
     )
     signer.loaded_key = key
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -131,16 +131,22 @@ def default_p12_path() -> Path:
 
 
 def make_self_signed_p12(
-    common_name: str = DEFAULT_COMMON_NAME, *, password: bytes | None = None, key_size: int = 3072,
-    days: int = 3650, valid_from: dt.datetime | None = None,
+    common_name: str = DEFAULT_COMMON_NAME,
+    *,
+    password: bytes | None = None,
+    key_size: int = 3072,
+    days: int = 3650,
+    valid_from: dt.datetime | None = None,
 ) -> bytes:
     """A self-signed sealing certificate: key usage digital signature and non-repudiation."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Oslo kommune"),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Oslo kommune"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
     start = valid_from or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     cert = (
         x509.CertificateBuilder()
@@ -153,18 +159,22 @@ def make_self_signed_p12(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
-    encryption = (
-        serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
-    )
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return pkcs12.serialize_key_and_certificates(b"kiveileder-seal", key, cert, None, encryption)
 
 
@@ -178,8 +188,7 @@ def _ensure_default_p12() -> Path:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise SigningConfigError(
-            f"No KIV_SIGNING_P12 is set and the default certificate cannot be created in {path.parent}: "
-            f"{exc.strerror}."
+            f"No KIV_SIGNING_P12 is set and the default certificate cannot be created in {path.parent}: {exc.strerror}."
         ) from None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -254,7 +263,10 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=Non
 
     identity = seal_identity()
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, reason=reason, location=location, subfilter=SigSeedSubFilter.PADES,
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location,
+        subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
     timestamper = timestamper or _timestamper()
@@ -349,9 +361,7 @@ def verify_pdf(data: bytes) -> dict:
     except SigningConfigError:
         identity = None
     try:
-        status = validate_pdf_signature(
-            signatures[-1], ValidationContext(trust_roots=_trust_roots(identity))
-        )
+        status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=_trust_roots(identity)))
     except Exception as exc:  # a damaged signature container is a broken seal, not a crash
         result["problem"] = f"the signature cannot be checked ({type(exc).__name__})"
         return result

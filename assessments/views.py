@@ -31,23 +31,20 @@ def home(request):
         context["my_drafts"] = own.filter(status=Assessment.Status.DRAFT)[:50]
         context["my_returned"] = own.filter(status=Assessment.Status.RETURNED)[:50]
         context["my_waiting"] = own.filter(status=Assessment.Status.SUBMITTED)[:50]
-        context["my_decided"] = own.filter(
-            status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
-        )[:50]
-        context["my_overdue"] = own.filter(
-            status=Assessment.Status.APPROVED, review_by__lt=_today()
-        )[:50]
+        context["my_decided"] = own.filter(status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED])[:50]
+        context["my_overdue"] = own.filter(status=Assessment.Status.APPROVED, review_by__lt=_today())[:50]
         context["my_due_soon"] = own.filter(
-            status=Assessment.Status.APPROVED, review_by__gte=_today(),
+            status=Assessment.Status.APPROVED,
+            review_by__gte=_today(),
             review_by__lte=_today() + timedelta(days=notifications.REMIND_DAYS_BEFORE),
         ).order_by("review_by")[:50]
     if roles.is_reviewer:
         waiting, _counts = queries.queue(request.user, status=Assessment.Status.SUBMITTED)
         context["awaiting_review"] = queries.rows(waiting[:10])
         context["awaiting_review_count"] = waiting.count()
-        context["overdue"] = visible.filter(
-            status=Assessment.Status.APPROVED, review_by__lt=_today()
-        ).order_by("review_by")[:50]
+        context["overdue"] = visible.filter(status=Assessment.Status.APPROVED, review_by__lt=_today()).order_by(
+            "review_by"
+        )[:50]
     if roles.is_auditor:
         context["recent_decisions"] = visible.filter(
             status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
@@ -78,8 +75,10 @@ def login(request):
             minutes = max(1, settings.KIV_LOGIN_LOCKOUT_SECONDS // 60)
             form = auth_views.AuthenticationForm(request)
             form.errors["__all__"] = form.error_class(
-                [_("For mange mislykkede innlogginger. Vent %(minutes)s minutter og prøv igjen.")
-                 % {"minutes": minutes}]
+                [
+                    _("For mange mislykkede innlogginger. Vent %(minutes)s minutter og prøv igjen.")
+                    % {"minutes": minutes}
+                ]
             )
             return render(request, "registration/login.html", {"form": form}, status=429)
         response = auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)

@@ -133,18 +133,25 @@ class AssessmentWizard(NamedUrlWizardView):
     def get(self, request, *args, **kwargs):
         step = kwargs["step"]
         if not self.assessment.is_editable:
-            messages.info(request, _("Vurderingen har status «%(status)s» og kan ikke endres nå.")
-                          % {"status": self.assessment.get_status_display()})
+            messages.info(
+                request,
+                _("Vurderingen har status «%(status)s» og kan ikke endres nå.")
+                % {"status": self.assessment.get_status_display()},
+            )
             return redirect(self.assessment)
         if step not in self.get_form_list():
             if step not in {s.key for s in self.defn.sections}:
                 raise Http404
-            messages.info(request, _("Steget «%(step)s» vises ikke med svarene som er gitt.")
-                          % {"step": _section_title(self.defn.section(step), self.lang)})
+            messages.info(
+                request,
+                _("Steget «%(step)s» vises ikke med svarene som er gitt.")
+                % {"step": _section_title(self.defn.section(step), self.lang)},
+            )
             return redirect(self.get_step_url(self.first_open_step()))
         if step not in self.reachable_steps():
-            messages.info(request, _("Stegene besvares i rekkefølge. Du er sendt til det første steget "
-                                     "som ikke er besvart ennå."))
+            messages.info(
+                request, _("Stegene besvares i rekkefølge. Du er sendt til det første steget som ikke er besvart ennå.")
+            )
             return redirect(self.get_step_url(self.first_open_step()))
         self.storage.current_step = step
         if step == SUMMARY:
@@ -157,23 +164,28 @@ class AssessmentWizard(NamedUrlWizardView):
         step = kwargs["step"]
         management = ManagementForm(request.POST, prefix=self.prefix)
         if not management.is_valid():
-            return self.refuse(_("Skjemaet mangler feltet som forteller hvilket steg det hører til, eller "
-                                 "feltet er endret. Ingenting ble lagret."))
+            return self.refuse(
+                _(
+                    "Skjemaet mangler feltet som forteller hvilket steg det hører til, eller "
+                    "feltet er endret. Ingenting ble lagret."
+                )
+            )
         if management.cleaned_data["current_step"] != step:
-            return self.refuse(_("Skjemaet hører til et annet steg enn adressen det ble sendt til. "
-                                 "Ingenting ble lagret."))
+            return self.refuse(
+                _("Skjemaet hører til et annet steg enn adressen det ble sendt til. Ingenting ble lagret.")
+            )
         revision_form = RevisionForm(request.POST)
         if not revision_form.is_valid():
-            return self.refuse(_("Skjemaet mangler revisjonsnummeret til utkastet, eller det er ugyldig. "
-                                 "Ingenting ble lagret."))
+            return self.refuse(
+                _("Skjemaet mangler revisjonsnummeret til utkastet, eller det er ugyldig. Ingenting ble lagret.")
+            )
         revision = revision_form.cleaned_data["revision"]
         if step not in self.get_form_list():
             if step not in {s.key for s in self.defn.sections}:
                 raise Http404
             return self.refuse_hidden(step, revision)
         if step not in self.reachable_steps():
-            return self.refuse(_("Steg kan ikke hoppes over: svar på stegene i rekkefølge. Ingenting ble "
-                                 "lagret."))
+            return self.refuse(_("Steg kan ikke hoppes over: svar på stegene i rekkefølge. Ingenting ble lagret."))
         self.storage.current_step = step
         if step == SUMMARY:
             return self.post_summary(revision)
@@ -193,13 +205,15 @@ class AssessmentWizard(NamedUrlWizardView):
             return self.render(form, revision=revision, blocked_target=self._target_url(step, nav, target))
         try:
             saved = services.assessment_save_step(
-                assessment=self.assessment, section=step, values=form.answers(),
-                expected_revision=revision, user=self.request.user,
+                assessment=self.assessment,
+                section=step,
+                values=form.answers(),
+                expected_revision=revision,
+                user=self.request.user,
             )
         except StaleDraft as stale:
             self._reload(stale.assessment)
-            return self.render(form, revision=stale.assessment.revision, conflict=self._conflict(stale),
-                               status=409)
+            return self.render(form, revision=stale.assessment.revision, conflict=self._conflict(stale), status=409)
         except ValidationError as exc:
             self._reload(Assessment.objects.get(pk=self.assessment.pk))
             return self.refuse(" ".join(exc.messages), status=409)
@@ -239,17 +253,25 @@ class AssessmentWizard(NamedUrlWizardView):
         messages.success(self.request, _("Lagret kl. %(time)s.") % {"time": when})
         if saved.merged:
             labels = ", ".join(f"«{self._label(k)}»" for k in saved.merged)
-            messages.info(self.request, _("Mens du fylte ut, lagret noen andre svar på: %(labels)s. Svarene "
-                                          "deres er beholdt sammen med dine.") % {"labels": labels})
+            messages.info(
+                self.request,
+                _("Mens du fylte ut, lagret noen andre svar på: %(labels)s. Svarene deres er beholdt sammen med dine.")
+                % {"labels": labels},
+            )
         section_keys = {q.key for q in self.defn.section(step).questions}
         missing = [k for k in missing_required(self.defn, saved.assessment.answers) if k in section_keys]
         if missing:
-            messages.warning(self.request, ngettext(
-                "%(count)s påkrevd spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
-                "kan ikke sendes inn før alt er besvart.",
-                "%(count)s påkrevde spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
-                "kan ikke sendes inn før alt er besvart.",
-                len(missing)) % {"count": len(missing)})
+            messages.warning(
+                self.request,
+                ngettext(
+                    "%(count)s påkrevd spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
+                    "kan ikke sendes inn før alt er besvart.",
+                    "%(count)s påkrevde spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
+                    "kan ikke sendes inn før alt er besvart.",
+                    len(missing),
+                )
+                % {"count": len(missing)},
+            )
 
     def _section_of(self, key: str) -> str:
         return _section_title(self.defn.section(self.defn.questions[key].section), self.lang)
@@ -265,27 +287,36 @@ class AssessmentWizard(NamedUrlWizardView):
         rows = []
         for key in stale.changed:
             question = self.defn.questions.get(key)
-            rows.append({
-                "key": key,
-                "label": self._label(key),
-                "section": _section_title(self.defn.section(question.section), self.lang) if question else "",
-                "value": question.value_label(answers.get(key), self.lang) if question else answers.get(key),
-                "conflict": key in stale.conflicts,
-            })
+            rows.append(
+                {
+                    "key": key,
+                    "label": self._label(key),
+                    "section": _section_title(self.defn.section(question.section), self.lang) if question else "",
+                    "value": question.value_label(answers.get(key), self.lang) if question else answers.get(key),
+                    "conflict": key in stale.conflicts,
+                }
+            )
         return rows
 
     # --- refusals ------------------------------------------------------------------------------------
 
     def refuse(self, message: str, status: int = 400):
         step = self.first_open_step() if self.assessment.is_editable else None
-        return render(self.request, "assessments/wizard_refused.html", {
-            "assessment": self.assessment, "message": message,
-            "step_url": self.get_step_url(step) if step else None,
-        }, status=status)
+        return render(
+            self.request,
+            "assessments/wizard_refused.html",
+            {
+                "assessment": self.assessment,
+                "message": message,
+                "step_url": self.get_step_url(step) if step else None,
+            },
+            status=status,
+        )
 
     def refuse_hidden(self, step: str, revision: int):
         message = _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
-            "step": _section_title(self.defn.section(step), self.lang)}
+            "step": _section_title(self.defn.section(step), self.lang)
+        }
         if revision >= self.assessment.revision:
             return self.refuse(message)
         # Someone changed the answers that decide branching while this form was open: keep the input on
@@ -295,8 +326,9 @@ class AssessmentWizard(NamedUrlWizardView):
         changed = services.changed_since(self.assessment, revision, self.defn)
         stale = StaleDraft(self.assessment, changed, [])
         self.storage.current_step = step
-        return self.render(form, revision=self.assessment.revision, conflict=self._conflict(stale),
-                           hidden_message=message, status=409)
+        return self.render(
+            form, revision=self.assessment.revision, conflict=self._conflict(stale), hidden_message=message, status=409
+        )
 
     # --- rendering -----------------------------------------------------------------------------------
 
@@ -314,10 +346,17 @@ class AssessmentWizard(NamedUrlWizardView):
         rows = []
         for number, key in enumerate(self.get_form_list(), start=1):
             title = _("Oppsummering") if key == SUMMARY else _section_title(self.defn.section(key), self.lang)
-            rows.append({
-                "key": key, "number": number, "title": title, "current": key == current,
-                "reachable": key in reachable, "visited": key in visited, "url": self.get_step_url(key),
-            })
+            rows.append(
+                {
+                    "key": key,
+                    "number": number,
+                    "title": title,
+                    "current": key == current,
+                    "reachable": key in reachable,
+                    "visited": key in visited,
+                    "url": self.get_step_url(key),
+                }
+            )
         return rows
 
     def get_context_data(self, form, revision: int | None = None, **kwargs):
@@ -325,54 +364,65 @@ class AssessmentWizard(NamedUrlWizardView):
         step = self.storage.current_step
         progress = self.progress()
         current = next((row for row in progress if row["current"]), progress[0])
-        context.update({
-            "assessment": self.assessment,
-            "step": step,
-            "progress": progress,
-            "step_number": current["number"],
-            "step_count": len(progress),
-            "step_title": current["title"],
-            "revision": self.assessment.revision if revision is None else revision,
-            "is_leader": is_leader_of(self.request.user, self.assessment),
-        })
+        context.update(
+            {
+                "assessment": self.assessment,
+                "step": step,
+                "progress": progress,
+                "step_number": current["number"],
+                "step_count": len(progress),
+                "step_title": current["title"],
+                "revision": self.assessment.revision if revision is None else revision,
+                "is_leader": is_leader_of(self.request.user, self.assessment),
+            }
+        )
         if step != SUMMARY and hasattr(form, "items"):
             section = self.defn.section(step)
-            context.update({
-                "section": section,
-                "section_description": (section.description_en or section.description)
-                if self.lang == "en" else section.description,
-                "items": form.items(),
-                "error_list": [
-                    {"label": row["field"].label, "anchor": row["anchor"], "message": error}
-                    for row in form.items() for error in row["field"].errors
-                ] + [{"label": "", "anchor": "", "message": e} for e in form.non_field_errors()],
-                "prev_step": self.get_prev_step(step) if step in self.get_form_list() else None,
-            })
+            context.update(
+                {
+                    "section": section,
+                    "section_description": (section.description_en or section.description)
+                    if self.lang == "en"
+                    else section.description,
+                    "items": form.items(),
+                    "error_list": [
+                        {"label": row["field"].label, "anchor": row["anchor"], "message": error}
+                        for row in form.items()
+                        for error in row["field"].errors
+                    ]
+                    + [{"label": "", "anchor": "", "message": e} for e in form.non_field_errors()],
+                    "prev_step": self.get_prev_step(step) if step in self.get_form_list() else None,
+                }
+            )
         return context
 
     # --- the summary and submitting ------------------------------------------------------------------
 
-    def render_summary(
-        self, *, status: int = 200, error: str = "", conflict=None, revision: int | None = None
-    ):
+    def render_summary(self, *, status: int = 200, error: str = "", conflict=None, revision: int | None = None):
         answers = self.assessment.answers
         visible = visible_answers(self.defn, answers)
         result = score(self.defn, visible).to_dict()
         dropped = [k for k in answers if k not in visible and k in self.defn.questions]
-        sections = answer_sections(self.defn, visible, step_url=self.get_step_url,
-                                   missing=set(result["missing"]))
+        sections = answer_sections(self.defn, visible, step_url=self.get_step_url, missing=set(result["missing"]))
         context = self.get_context_data(form=SummaryForm(prefix=SUMMARY), revision=revision)
-        context.update({
-            "sections": sections,
-            "dropped": [{"label": self._label(k), "section": self._section_of(k)} for k in dropped],
-            "result": present(self.defn, result),
-            "complete": result["complete"],
-            "missing_count": len(result["missing"]),
-            "submit_error": error,
-            "conflict": conflict,
-        })
-        return self.response_class(request=self.request, template="assessments/wizard_summary.html",
-                                   context=context, status=status, using=self.template_engine)
+        context.update(
+            {
+                "sections": sections,
+                "dropped": [{"label": self._label(k), "section": self._section_of(k)} for k in dropped],
+                "result": present(self.defn, result),
+                "complete": result["complete"],
+                "missing_count": len(result["missing"]),
+                "submit_error": error,
+                "conflict": conflict,
+            }
+        )
+        return self.response_class(
+            request=self.request,
+            template="assessments/wizard_summary.html",
+            context=context,
+            status=status,
+            using=self.template_engine,
+        )
 
     def post_summary(self, revision: int):
         if self.request.POST.get("action") != "submit":
@@ -387,9 +437,12 @@ class AssessmentWizard(NamedUrlWizardView):
         for key in self.section_steps():
             form_obj = self.get_form(step=key, data=self.storage.get_step_data(key))
             if not form_obj.is_valid():
-                return self.render_summary(status=400, revision=revision, error=_(
-                    "Svarene på steget «%(step)s» er ikke gyldige. Åpne steget og rett dem før du sender inn."
-                ) % {"step": _section_title(self.defn.section(key), self.lang)})
+                return self.render_summary(
+                    status=400,
+                    revision=revision,
+                    error=_("Svarene på steget «%(step)s» er ikke gyldige. Åpne steget og rett dem før du sender inn.")
+                    % {"step": _section_title(self.defn.section(key), self.lang)},
+                )
             final_forms[key] = form_obj
         return self.done(list(final_forms.values()), form_dict=final_forms, revision=revision)
 
@@ -403,8 +456,9 @@ class AssessmentWizard(NamedUrlWizardView):
             return self.render_summary(status=409, conflict=self._conflict(stale))
         except ValidationError as exc:
             return self.render_summary(status=400, revision=revision, error=" ".join(exc.messages))
-        messages.success(self.request, _("Vurderingen er sendt inn til UKE som versjon %(number)s.")
-                         % {"number": version.number})
+        messages.success(
+            self.request, _("Vurderingen er sendt inn til UKE som versjon %(number)s.") % {"number": version.number}
+        )
         return redirect(self.assessment)
 
 

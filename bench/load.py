@@ -79,9 +79,14 @@ def reset_database(url: str) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    with psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-                         user=parsed.username or None, password=parsed.password or None,
-                         dbname="postgres", autocommit=True) as admin:
+    with psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or None,
+        password=parsed.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
@@ -111,8 +116,11 @@ def flush_broker(url: str) -> None:
     client.close()
 
 
-WARM_UP = {"leader": ["/", "/vurderinger/ny/"], "reviewer": ["/behandling/", "/register/"],
-           "auditor": ["/revisjon/", "/revisjonslogg/", "/verifiser/"]}
+WARM_UP = {
+    "leader": ["/", "/vurderinger/ny/"],
+    "reviewer": ["/behandling/", "/register/"],
+    "auditor": ["/revisjon/", "/revisjonslogg/", "/verifiser/"],
+}
 
 
 def warm_up(base: str, sessions: dict) -> None:
@@ -149,12 +157,21 @@ def unloaded_latency(base: str, sessions: dict, runs: int = 20) -> dict:
     leader = client("leader")
     page = leader.get(f"{base}/vurderinger/ny/", timeout=30)
     agency = re.search(r'<option value="(\d+)"', page.text)
-    made = leader.post(f"{base}/vurderinger/ny/", timeout=30, data={
-        "csrfmiddlewaretoken": leader.cookies.get("csrftoken", ""), "title": "Måling uten last",
-        "agency": agency.group(1) if agency else ""})
-    probes = {"/healthz": (client("auditor"), "/healthz"), "wizard step [GET]": (leader, urlparse(made.url).path),
-              "review queue": (client("reviewer"), "/behandling/"),
-              "auditor search": (client("auditor"), "/revisjon/")}
+    made = leader.post(
+        f"{base}/vurderinger/ny/",
+        timeout=30,
+        data={
+            "csrfmiddlewaretoken": leader.cookies.get("csrftoken", ""),
+            "title": "Måling uten last",
+            "agency": agency.group(1) if agency else "",
+        },
+    )
+    probes = {
+        "/healthz": (client("auditor"), "/healthz"),
+        "wizard step [GET]": (leader, urlparse(made.url).path),
+        "review queue": (client("reviewer"), "/behandling/"),
+        "auditor search": (client("auditor"), "/revisjon/"),
+    }
     medians = {}
     for name, (http, path) in probes.items():
         times = []
@@ -171,14 +188,35 @@ def unloaded_latency(base: str, sessions: dict, runs: int = 20) -> dict:
 def run_locust(base: str, sessions: Path, prefix: Path, args, data_dir: Path) -> None:
     env = {**os.environ, "KIV_BENCH_SESSIONS": str(sessions), "PYTHONDONTWRITEBYTECODE": "1"}
     command = [
-        str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-        "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{args.duration}s",
-        "--host", base, "--csv", str(prefix), "--only-summary", "--stop-timeout", "5",
-        "--loglevel", "WARNING",
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "bench" / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(args.users),
+        "--spawn-rate",
+        str(args.spawn_rate),
+        "--run-time",
+        f"{args.duration}s",
+        "--host",
+        base,
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "5",
+        "--loglevel",
+        "WARNING",
     ]
     with open(data_dir / "locust.log", "wb") as out:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
-                       timeout=args.duration + 120)
+        subprocess.run(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=args.duration + 120,
+        )
 
 
 def read_stats(prefix: Path) -> dict:
@@ -186,9 +224,14 @@ def read_stats(prefix: Path) -> dict:
     endpoints, total = [], None
     for row in rows:
         item = {
-            "name": row["Name"], "method": row["Type"], "requests": int(row["Request Count"]),
-            "failures": int(row["Failure Count"]), "rps": round(float(row["Requests/s"]), 2),
-            "p50": _ms(row["50%"]), "p95": _ms(row["95%"]), "p99": _ms(row["99%"]),
+            "name": row["Name"],
+            "method": row["Type"],
+            "requests": int(row["Request Count"]),
+            "failures": int(row["Failure Count"]),
+            "rps": round(float(row["Requests/s"]), 2),
+            "p50": _ms(row["50%"]),
+            "p95": _ms(row["95%"]),
+            "p99": _ms(row["99%"]),
             "max": _ms(row["Max Response Time"]),
         }
         if row["Name"] == "Aggregated":
@@ -199,8 +242,7 @@ def read_stats(prefix: Path) -> dict:
     failures_file = Path(f"{prefix}_failures.csv")
     if failures_file.exists():
         for row in csv.DictReader(open(failures_file, newline="", encoding="utf-8")):
-            failures.append({"name": row["Name"], "error": row["Error"][:300],
-                             "count": int(row["Occurrences"])})
+            failures.append({"name": row["Name"], "error": row["Error"][:300], "count": int(row["Occurrences"])})
     return {"endpoints": sorted(endpoints, key=lambda e: e["name"]), "total": total, "failures": failures}
 
 
@@ -260,8 +302,10 @@ def markdown(result: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for e in stats["endpoints"]:
-        lines.append(f"| {e['method']} {e['name']} | {e['requests']} | {e['rps']} | {e['p50']} | "
-                     f"{e['p95']} | {e['p99']} | {e['failures']} |")
+        lines.append(
+            f"| {e['method']} {e['name']} | {e['requests']} | {e['rps']} | {e['p50']} | "
+            f"{e['p95']} | {e['p99']} | {e['failures']} |"
+        )
     lines += [
         "",
         "| target | measured | |",
@@ -318,8 +362,9 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
     parser.add_argument("--duration", type=int, default=90, help="seconds of load")
-    parser.add_argument("--database", default=os.environ.get(
-        "KIV_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kiv_bench"))
+    parser.add_argument(
+        "--database", default=os.environ.get("KIV_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kiv_bench")
+    )
     parser.add_argument("--broker", default=os.environ.get("KIV_BENCH_BROKER_URL", "redis://127.0.0.1:6379/8"))
     parser.add_argument("--bulk", type=int, default=500, help="synthetic assessments (queue, register)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -333,8 +378,9 @@ def main(argv=None) -> int:
     data_dir = args.data_dir.resolve()
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
-    env = app_env(data_dir=data_dir, database=args.database, secret_key=secrets.token_urlsafe(50),
-                  KIV_LOG_LEVEL="WARNING")
+    env = app_env(
+        data_dir=data_dir, database=args.database, secret_key=secrets.token_urlsafe(50), KIV_LOG_LEVEL="WARNING"
+    )
     log(f"database {urlparse(args.database).path.lstrip('/')}: reset, migrate, seed")
     reset_database(args.database)
     manage(env, "migrate", "--noinput", "-v", "0")
@@ -351,8 +397,12 @@ def main(argv=None) -> int:
     try:
         log("starting a Celery worker and gunicorn")
         processes.append(start_worker(env, data_dir))
-        server = start("gunicorn", [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                                    "kiveileder.wsgi:application"], env, data_dir)
+        server = start(
+            "gunicorn",
+            [str(BIN / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "kiveileder.wsgi:application"],
+            env,
+            data_dir,
+        )
         processes.append(server)
         wait_until(lambda: port_open(port), 30, "gunicorn", server)
         base = f"http://127.0.0.1:{port}"
@@ -375,11 +425,15 @@ def main(argv=None) -> int:
             process.stop()
     result = {
         "run": {
-            "users": args.users, "spawn_rate": args.spawn_rate, "duration_s": args.duration,
-            "bulk_assessments": args.bulk, "gunicorn_workers": args.workers,
+            "users": args.users,
+            "spawn_rate": args.spawn_rate,
+            "duration_s": args.duration,
+            "bulk_assessments": args.bulk,
+            "gunicorn_workers": args.workers,
             "date": datetime.now().strftime("%Y-%m-%d"),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
-            "load_average_before": round(load_before, 2), "load_average_after": round(load_after, 2),
+            "load_average_before": round(load_before, 2),
+            "load_average_after": round(load_after, 2),
         },
         "stats": stats,
         "unloaded_ms": unloaded,

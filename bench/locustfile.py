@@ -30,8 +30,14 @@ _NEXT = {role: itertools.count() for role in SESSIONS}
 
 # Every section answered; the intro turns branches on or off per assessment (see LeaderUser.new_answers).
 BASE_ANSWERS = {key: value for section in SECTIONS.values() for key, value in section.items()}
-TITLES = ["Chatbot for byggesaker", "Copilot i Word", "Oversetting av brev", "Referatskriver for møter",
-          "Sortering av innkommende post", "Talegjenkjenning i hjemmetjenesten"]
+TITLES = [
+    "Chatbot for byggesaker",
+    "Copilot i Word",
+    "Oversetting av brev",
+    "Referatskriver for møter",
+    "Sortering av innkommende post",
+    "Talegjenkjenning i hjemmetjenesten",
+]
 
 STEP = re.compile(r"/vurderinger/([0-9a-f-]{36})/steg/([a-z_]+)/")
 REVISION = re.compile(r'name="revision" value="(\d+)"')
@@ -73,31 +79,31 @@ class LeaderUser(SignedInUser):
     def new_answers(self) -> dict:
         answers = dict(BASE_ANSWERS)
         kinds = random.choice([["integrated"], ["generative"], ["integrated", "generative"]])
-        answers.update({"ai_kind": kinds, "pd_any": random.choice(["yes", "no"]),
-                        "title": random.choice(TITLES)})
+        answers.update({"ai_kind": kinds, "pd_any": random.choice(["yes", "no"]), "title": random.choice(TITLES)})
         return answers
 
     def start_assessment(self) -> None:
         self.get("/vurderinger/ny/", "new assessment [GET]")
         self.answers = self.new_answers()
-        with self.client.post("/vurderinger/ny/", name="new assessment [POST]", catch_response=True,
-                              allow_redirects=False,
-                              data={"csrfmiddlewaretoken": self.csrf(), "title": self.answers["title"],
-                                    "agency": self.agency}) as response:
+        with self.client.post(
+            "/vurderinger/ny/",
+            name="new assessment [POST]",
+            catch_response=True,
+            allow_redirects=False,
+            data={"csrfmiddlewaretoken": self.csrf(), "title": self.answers["title"], "agency": self.agency},
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"no assessment made: {response.status_code}")
                 return
         # The new assessment opens at its first open step (through the "continue" redirect).
-        continuing = self.client.get(response.headers["Location"], name="continue [GET]",
-                                     allow_redirects=False)
+        continuing = self.client.get(response.headers["Location"], name="continue [GET]", allow_redirects=False)
         self.step_url = continuing.headers.get("Location")
 
     @property
     def agency(self) -> str:
         if not hasattr(self, "_agency"):
             page = self.client.get("/vurderinger/ny/", name="new assessment [GET]").text
-            match = re.search(r'<option value="(\d+)"[^>]*selected', page) or re.search(
-                r'<option value="(\d+)"', page)
+            match = re.search(r'<option value="(\d+)"[^>]*selected', page) or re.search(r'<option value="(\d+)"', page)
             self._agency = match.group(1) if match else ""
         return self._agency
 
@@ -116,8 +122,7 @@ class LeaderUser(SignedInUser):
         if page.status_code != 200 or not revision:
             self.step_url = None
             return
-        data = {"csrfmiddlewaretoken": self.csrf(), f"{PREFIX}-current_step": step,
-                "revision": revision.group(1)}
+        data = {"csrfmiddlewaretoken": self.csrf(), f"{PREFIX}-current_step": step, "revision": revision.group(1)}
         if step == "summary":
             data["action"] = "submit"
             name = "submit [POST]"
@@ -128,8 +133,9 @@ class LeaderUser(SignedInUser):
                 value = self.answers.get(key)
                 if value is not None:
                     data[f"{step}-{key}"] = [str(v) for v in value] if isinstance(value, list) else str(value)
-        with self.client.post(self.step_url, data=data, name=name, catch_response=True,
-                              allow_redirects=False) as response:
+        with self.client.post(
+            self.step_url, data=data, name=name, catch_response=True, allow_redirects=False
+        ) as response:
             if response.status_code != 302:
                 response.failure(f"{name} on {step} was not accepted: {response.status_code}")
                 self.step_url = None
@@ -153,8 +159,7 @@ class ReviewerUser(SignedInUser):
     @task(2)
     def filtered_queue(self):
         status = random.choice(["submitted", "approved", "returned"])
-        self.get(f"/behandling/?status={status}&sort=oldest&page={random.randint(1, 3)}",
-                 "review queue (filtered)")
+        self.get(f"/behandling/?status={status}&sort=oldest&page={random.randint(1, 3)}", "review queue (filtered)")
 
     @task(1)
     def register(self):
@@ -173,8 +178,9 @@ class AuditorUser(SignedInUser):
         page = self.get(f"/revisjon/?q={query}", "auditor search")
         links = PDF_LINK.findall(page.text or "")
         if links:
-            with self.client.get(random.choice(links), name="report download", catch_response=True,
-                                 stream=False) as response:
+            with self.client.get(
+                random.choice(links), name="report download", catch_response=True, stream=False
+            ) as response:
                 if response.status_code != 200 or not response.content.startswith(b"%PDF-"):
                     response.failure(f"not a PDF: {response.status_code}")
 

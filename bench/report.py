@@ -71,12 +71,11 @@ def _timed(func, runs: int) -> tuple[list[float], list[float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=7, help="measured runs of each (at least 5)")
-    parser.add_argument("--memory", type=int, default=0, metavar="N",
-                        help="also measure resident memory over N more reports")
+    parser.add_argument(
+        "--memory", type=int, default=0, metavar="N", help="also measure resident memory over N more reports"
+    )
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench-report"))
     args = parser.parse_args()
     if args.runs < 5:
@@ -91,9 +90,15 @@ def main() -> None:
 
     report = (
         Report.objects.filter(kind="signed", version__decision="approved")
-        .select_related("assessment__agency", "assessment__questionnaire", "version__questionnaire",
-                        "version__decided_by", "version__submitted_by")
-        .order_by("created_at").first()
+        .select_related(
+            "assessment__agency",
+            "assessment__questionnaire",
+            "version__questionnaire",
+            "version__decided_by",
+            "version__submitted_by",
+        )
+        .order_by("created_at")
+        .first()
     )
     if report is None:
         sys.exit("seed_demo made no approved report")
@@ -111,8 +116,11 @@ def main() -> None:
     # Warm up: the first render parses the stylesheet, loads the fonts and the certificate.
     made = app()
     floor()
-    pages = len(weasyprint.HTML(string=html, base_url=reports.STATIC_ORIGIN, url_fetcher=reports.FETCHER)
-                .render(stylesheets=[stylesheet], font_config=font_config).pages)
+    pages = len(
+        weasyprint.HTML(string=html, base_url=reports.STATIC_ORIGIN, url_fetcher=reports.FETCHER)
+        .render(stylesheets=[stylesheet], font_config=font_config)
+        .pages
+    )
     app_times, floor_times, app_cpu, floor_cpu = [], [], [], []
     for _ in range(args.runs):  # interleaved, so background load hits both alike
         wall, cpu = _timed(app, 1)
@@ -150,8 +158,11 @@ def main() -> None:
         before = _rss_mb()
         for _ in range(args.memory):
             app()
-        result["memory"] = {"reports": args.memory, "rss_before_mb": round(before, 1),
-                            "rss_after_mb": round(_rss_mb(), 1)}
+        result["memory"] = {
+            "reports": args.memory,
+            "rss_before_mb": round(before, 1),
+            "rss_after_mb": round(_rss_mb(), 1),
+        }
     print(json.dumps(result, indent=2))  # noqa: T201
 
 

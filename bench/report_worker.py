@@ -55,11 +55,15 @@ def main() -> None:
 
     prepare_database(args.database)
     data_dir = Path(tempfile.mkdtemp(prefix="kiv-bench-worker-"))
-    os.environ.update({
-        "DATABASE_URL": args.database, "KIV_DATA_DIR": str(data_dir),
-        "DJANGO_SETTINGS_MODULE": "kiveileder.settings", "KIV_LOG_LEVEL": "WARNING",
-        "KIV_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    })
+    os.environ.update(
+        {
+            "DATABASE_URL": args.database,
+            "KIV_DATA_DIR": str(data_dir),
+            "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
+            "KIV_LOG_LEVEL": "WARNING",
+            "KIV_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
     os.environ.pop("CELERY_BROKER_URL", None)
     import django
 
@@ -82,15 +86,23 @@ def main() -> None:
 
     latencies, memory = [], {}
     with ThrowawayRedis(data_dir) as redis, celery_broker(redis.url):
-        env = app_env(data_dir=data_dir, database=args.database, broker=redis.url,
-                      KIV_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+        env = app_env(
+            data_dir=data_dir,
+            database=args.database,
+            broker=redis.url,
+            KIV_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
         worker = start_worker(env, data_dir, name="bench-worker")
         try:
             for number in range(args.reports):
                 title = f"Ytelsestest {number + 1}"
-                assessment = services.assessment_create(agency=agency, user=leader, title=title,
-                                                        questionnaire=questionnaire,
-                                                        answers={**COPILOT_LETTERS, "title": title})
+                assessment = services.assessment_create(
+                    agency=agency,
+                    user=leader,
+                    title=title,
+                    questionnaire=questionnaire,
+                    answers={**COPILOT_LETTERS, "title": title},
+                )
                 services.assessment_submit(assessment=assessment, user=leader)
                 began = time.perf_counter()
                 services.assessment_approve(assessment=assessment, user=reviewer)
@@ -114,17 +126,22 @@ def main() -> None:
             worker.stop()
     shutil.rmtree(data_dir, ignore_errors=True)
 
-    print(json.dumps({
-        "reports": args.reports,
-        "first_s": round(latencies[0], 3),
-        "p50_s": round(statistics.median(latencies), 3),
-        "p90_s": round(statistics.quantiles(latencies, n=10)[-1], 3) if len(latencies) >= 10 else None,
-        "max_s": round(max(latencies), 3),
-        "worker_rss": memory,
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()],
-    }, indent=2))  # noqa: T201
+    print(
+        json.dumps(
+            {
+                "reports": args.reports,
+                "first_s": round(latencies[0], 3),
+                "p50_s": round(statistics.median(latencies), 3),
+                "p90_s": round(statistics.quantiles(latencies, n=10)[-1], 3) if len(latencies) >= 10 else None,
+                "max_s": round(max(latencies), 3),
+                "worker_rss": memory,
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "load_average": [round(x, 2) for x in os.getloadavg()],
+            },
+            indent=2,
+        )
+    )  # noqa: T201
 
 
 if __name__ == "__main__":

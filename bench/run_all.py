@@ -43,8 +43,9 @@ def main(argv=None) -> int:
         print(f"== {name}: {' '.join(command)}", flush=True)
         began = time.monotonic()
         result = subprocess.run([sys.executable, *command], cwd=ROOT, check=False)  # noqa: S603
-        outcomes.append((name, "ok" if result.returncode == 0 else f"failed ({result.returncode})",
-                         time.monotonic() - began))
+        outcomes.append(
+            (name, "ok" if result.returncode == 0 else f"failed ({result.returncode})", time.monotonic() - began)
+        )
     print("\n== summary")
     for name, status, seconds in outcomes:
         print(f"{name:10} {status:14} {seconds:6.0f} s")

@@ -32,8 +32,9 @@ def _new_key() -> rsa.RSAPrivateKey:
 
 
 class FakeProvider:
-    def __init__(self, *, client_id: str, client_secret: str, host: str = "127.0.0.1", port: int = 0,
-                 users: dict | None = None):
+    def __init__(
+        self, *, client_id: str, client_secret: str, host: str = "127.0.0.1", port: int = 0, users: dict | None = None
+    ):
         self.client_id = client_id
         self.client_secret = client_secret
         self.key = _new_key()
@@ -117,13 +118,25 @@ class FakeProvider:
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         if params.get("code_challenge") and challenge != params["code_challenge"]:
             return 400, {"error": "invalid_grant", "error_description": "PKCE verifier does not match"}
-        return 200, {"token_type": "Bearer", "id_token": self.id_token(grant["user"], params.get("nonce")),
-                     "access_token": secrets.token_urlsafe(16), "expires_in": 3600}
+        return 200, {
+            "token_type": "Bearer",
+            "id_token": self.id_token(grant["user"], params.get("nonce")),
+            "access_token": secrets.token_urlsafe(16),
+            "expires_in": 3600,
+        }
 
     def id_token(self, user: dict, nonce: str | None) -> str:
         now = int(time.time())
-        claims = {"iss": self.issuer, "aud": self.client_id, "iat": now, "nbf": now, "exp": now + 3600,
-                  "nonce": nonce, "ver": "2.0", **user}
+        claims = {
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "nonce": nonce,
+            "ver": "2.0",
+            **user,
+        }
         spoil = dict(self.spoil)
         other_key = spoil.pop("sign_with_other_key", False)
         claims.update(spoil)
@@ -190,8 +203,9 @@ def main() -> None:
     if args.users:
         with open(args.users, encoding="utf-8") as handle:
             users = json.load(handle)
-    provider = FakeProvider(client_id=args.client_id, client_secret=args.client_secret, host=args.host,
-                            port=args.port, users=users)
+    provider = FakeProvider(
+        client_id=args.client_id, client_secret=args.client_secret, host=args.host, port=args.port, users=users
+    )
     print(json.dumps({"issuer": provider.issuer, "discovery": provider.discovery_url}), flush=True)
     try:
         provider.server.serve_forever()

@@ -60,16 +60,21 @@ class JsonLogger(Logger):
             return
         headers = dict((name.lower(), value) for name, value in (resp.headers or []))
         status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
-        self.access_log.info("access", extra={"access": {
-            "remote": environ.get("REMOTE_ADDR", "-"),
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
-            "status": int(status),
-            "bytes": getattr(resp, "sent", None),
-            "duration_ms": round(request_time.total_seconds() * 1000, 1),
-            "request_id": headers.get("x-request-id", "-"),
-            "user_agent": environ.get("HTTP_USER_AGENT", "-")[:200],
-        }})
+        self.access_log.info(
+            "access",
+            extra={
+                "access": {
+                    "remote": environ.get("REMOTE_ADDR", "-"),
+                    "method": environ.get("REQUEST_METHOD"),
+                    "path": environ.get("PATH_INFO"),
+                    "status": int(status),
+                    "bytes": getattr(resp, "sent", None),
+                    "duration_ms": round(request_time.total_seconds() * 1000, 1),
+                    "request_id": headers.get("x-request-id", "-"),
+                    "user_agent": environ.get("HTTP_USER_AGENT", "-")[:200],
+                }
+            },
+        )
 
 
 class _JsonLineFormatter(logging.Formatter):

@@ -48,9 +48,7 @@ def sign_in(base: str, login_hint: str) -> requests.Session:
     """OIDC sign-in like a browser: app -> provider (approves at once) -> app's callback."""
     session = requests.Session()
     start = session.get(f"{base}/logg-inn/oidc/", allow_redirects=False, timeout=10)
-    check(
-        f"{login_hint}: sign-in redirects to the provider", start.status_code == 302, str(start.status_code)
-    )
+    check(f"{login_hint}: sign-in redirects to the provider", start.status_code == 302, str(start.status_code))
     authorize = start.headers["Location"] + "&" + urlencode({"login_hint": login_hint})
     approved = session.get(authorize, allow_redirects=False, timeout=10)
     check(f"{login_hint}: provider sends back a code", approved.status_code == 302, approved.text[:200])
@@ -94,9 +92,7 @@ def main() -> None:
     callback_host = urlsplit(os.environ["KIV_OIDC_REDIRECT_URI"]).netloc
     check("the callback went to the other instance", callback_host == urlsplit(WEB2).netloc)
     home = leader.get(f"{WEB1}/", timeout=10)
-    check(
-        "leader's home page on web1", home.status_code == 200 and "Lene" in home.text, str(home.status_code)
-    )
+    check("leader's home page on web1", home.status_code == 200 and "Lene" in home.text, str(home.status_code))
     reviewer = sign_in(WEB2, "ulrik")
 
     roles = manage_shell("""
@@ -108,9 +104,7 @@ lene, ulrik = roles_for(users["Lene"]), roles_for(users["Ulrik"])
 print(json.dumps({"lene_leader": sorted(lene.leader_of), "ulrik_reviewer": ulrik.is_reviewer,
                   "lene_password": users["Lene"].has_usable_password()}))
 """)
-    check(
-        "group claims mapped to roles", len(roles["lene_leader"]) == 1 and roles["ulrik_reviewer"], str(roles)
-    )
+    check("group claims mapped to roles", len(roles["lene_leader"]) == 1 and roles["ulrik_reviewer"], str(roles))
     check("OIDC users have no password", roles["lene_password"] is False)
 
     # 3. The leader's assessment, made and submitted through the services the wizard calls.

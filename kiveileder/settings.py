@@ -246,9 +246,7 @@ KIV_S3_BUCKET = env_str("KIV_S3_BUCKET")
 if KIV_S3_BUCKET:
     _s3_addressing = env_str("KIV_S3_ADDRESSING_STYLE", "auto")
     if _s3_addressing not in ("auto", "path", "virtual"):
-        raise ImproperlyConfigured(
-            f"KIV_S3_ADDRESSING_STYLE must be auto, path or virtual, not {_s3_addressing!r}"
-        )
+        raise ImproperlyConfigured(f"KIV_S3_ADDRESSING_STYLE must be auto, path or virtual, not {_s3_addressing!r}")
     # Server-side encryption: AES256 (SSE-S3) by default; "none" for stores without it.
     _s3_sse = env_str("KIV_S3_SSE", "AES256")
     STORAGES["default"] = {
@@ -361,8 +359,7 @@ if KIV_OIDC_ENABLED:
         raise ImproperlyConfigured(
             "KIV_OIDC_CLIENT_SECRET (or KIV_OIDC_CLIENT_SECRET_FILE) is required with KIV_OIDC_CLIENT_ID"
         )
-    _endpoints = (KIV_OIDC_ISSUER, KIV_OIDC_AUTHORIZATION_ENDPOINT, KIV_OIDC_TOKEN_ENDPOINT,
-                  KIV_OIDC_JWKS_URI)
+    _endpoints = (KIV_OIDC_ISSUER, KIV_OIDC_AUTHORIZATION_ENDPOINT, KIV_OIDC_TOKEN_ENDPOINT, KIV_OIDC_JWKS_URI)
     if not KIV_OIDC_DISCOVERY_URL and not all(_endpoints):
         raise ImproperlyConfigured(
             "KIV_OIDC_DISCOVERY_URL, or KIV_OIDC_ISSUER with KIV_OIDC_AUTHORIZATION_ENDPOINT, "

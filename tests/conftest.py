@@ -72,8 +72,12 @@ ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "anonym
 
 def make_user(username: str, **extra):
     user = get_user_model().objects.create_user(
-        username=username, password=PASSWORD, email=f"{username}@example.org",
-        first_name=username.split("_")[0].title(), last_name="Test", **extra,
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        first_name=username.split("_")[0].title(),
+        last_name="Test",
+        **extra,
     )
     return user
 

@@ -56,9 +56,7 @@ def published_questionnaire():
     )[0]
 
 
-def make_assessment(
-    world, title: str, *, answers: dict | None = None, invite: bool = False, submit: bool = False
-):
+def make_assessment(world, title: str, *, answers: dict | None = None, invite: bool = False, submit: bool = False):
     """An assessment of agency A made through the services, as the leader would."""
     from assessments import services
 
@@ -69,8 +67,9 @@ def make_assessment(
         assessment.answers = {**answers, "title": title}
         assessment.save(update_fields=["answers"])
     if invite:
-        services.assessment_invite_contributor(assessment=assessment, user=leader,
-                                               contributor=world.users["contributor_a"])
+        services.assessment_invite_contributor(
+            assessment=assessment, user=leader, contributor=world.users["contributor_a"]
+        )
     if submit:
         services.assessment_submit(assessment=assessment, user=leader)
         assessment.refresh_from_db()
@@ -96,8 +95,7 @@ BUILDERS["submitted"] = lambda world: make_assessment(
 def _approved(world):
     from assessments import services
 
-    assessment = make_assessment(world, "Godkjent vurdering i bydel A", answers=_complete_answers(),
-                                 submit=True)
+    assessment = make_assessment(world, "Godkjent vurdering i bydel A", answers=_complete_answers(), submit=True)
     services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
     assessment.refresh_from_db()
     return assessment

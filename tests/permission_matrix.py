@@ -9,21 +9,37 @@ Roles: leader_a, contributor_a (both of agency A, which owns the objects), leade
 reviewer (UKE), auditor (all agencies), anonymous.
 """
 
-SIGNED_IN_ONLY = {"leader_a": 200, "contributor_a": 200, "leader_b": 200, "reviewer": 200, "auditor": 200,
-                  "anonymous": 302}
+SIGNED_IN_ONLY = {
+    "leader_a": 200,
+    "contributor_a": 200,
+    "leader_b": 200,
+    "reviewer": 200,
+    "auditor": 200,
+    "anonymous": 302,
+}
 EVERYONE = dict.fromkeys(SIGNED_IN_ONLY, 200)
-ADMIN_ONLY = {"leader_a": 302, "contributor_a": 302, "leader_b": 302, "reviewer": 302, "auditor": 302,
-              "anonymous": 302}
+ADMIN_ONLY = {"leader_a": 302, "contributor_a": 302, "leader_b": 302, "reviewer": 302, "auditor": 302, "anonymous": 302}
 
 # Only agency leaders start assessments.
-LEADERS_ONLY = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 403, "auditor": 403,
-                "anonymous": 302}
+LEADERS_ONLY = {
+    "leader_a": 200,
+    "contributor_a": 403,
+    "leader_b": 200,
+    "reviewer": 403,
+    "auditor": 403,
+    "anonymous": 302,
+}
 # A draft nobody was invited to is the agency leader's alone: invisible (404) to everyone else.
-DRAFT_OF_A = {"leader_a": 200, "contributor_a": 404, "leader_b": 404, "reviewer": 404, "auditor": 404,
-              "anonymous": 302}
+DRAFT_OF_A = {"leader_a": 200, "contributor_a": 404, "leader_b": 404, "reviewer": 404, "auditor": 404, "anonymous": 302}
 # Once submitted, agency A's members, UKE and auditors may read it; agency B may not.
-SUBMITTED_OF_A = {"leader_a": 200, "contributor_a": 200, "leader_b": 404, "reviewer": 200, "auditor": 200,
-                  "anonymous": 302}
+SUBMITTED_OF_A = {
+    "leader_a": 200,
+    "contributor_a": 200,
+    "leader_b": 404,
+    "reviewer": 200,
+    "auditor": 200,
+    "anonymous": 302,
+}
 
 
 def no_args(world, objects):
@@ -58,7 +74,8 @@ MATRIX = {
         "expect": {**DRAFT_OF_A, "contributor_a": 403},
     },
     "assessment_recall": {
-        "method": "post", "args": lambda w, o: [o.submitted.uuid],
+        "method": "post",
+        "args": lambda w, o: [o.submitted.uuid],
         "expect": {**SUBMITTED_OF_A, "leader_a": 302, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
     "assessment_withdraw": {
@@ -69,47 +86,66 @@ MATRIX = {
 }
 
 # --- Review, register, auditors (issue 6) ------------------------------------------------------------------
-REVIEWER_ONLY = {"leader_a": 403, "contributor_a": 403, "leader_b": 403, "reviewer": 200, "auditor": 403,
-                 "anonymous": 302}
+REVIEWER_ONLY = {
+    "leader_a": 403,
+    "contributor_a": 403,
+    "leader_b": 403,
+    "reviewer": 200,
+    "auditor": 403,
+    "anonymous": 302,
+}
 AUDITOR_OR_REVIEWER = {**REVIEWER_ONLY, "auditor": 200}
 # Leaders read their own agency's events; reviewers and auditors all; contributors none.
-AUDIT_LOG_READERS = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 200, "auditor": 200,
-                     "anonymous": 302}
+AUDIT_LOG_READERS = {
+    "leader_a": 200,
+    "contributor_a": 403,
+    "leader_b": 200,
+    "reviewer": 200,
+    "auditor": 200,
+    "anonymous": 302,
+}
 # Review actions (an empty POST: the reviewer gets past access and is told what is missing).
-REVIEW_ACTION = {"leader_a": 403, "contributor_a": 403, "leader_b": 404, "reviewer": 400, "auditor": 403,
-                 "anonymous": 302}
+REVIEW_ACTION = {
+    "leader_a": 403,
+    "contributor_a": 403,
+    "leader_b": 404,
+    "reviewer": 400,
+    "auditor": 403,
+    "anonymous": 302,
+}
 # The public register is off unless KIV_PUBLIC_REGISTER=True (tests/test_register.py turns it on).
 PUBLIC_REGISTER_OFF = dict.fromkeys(SIGNED_IN_ONLY, 404)
 
-MATRIX.update({
-    "review_queue": {"expect": REVIEWER_ONLY},
-    "review_detail": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
-    "review_comment": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-    "review_return": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-    "review_approve": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-    "review_reject": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-    "material_change": {
-        "args": lambda w, o: [o.approved.uuid],
-        "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
-    },
-    "register": {"expect": SIGNED_IN_ONLY},
-    "register_overview": {"expect": SIGNED_IN_ONLY},
-    "register_csv": {"expect": SIGNED_IN_ONLY},
-    "register_json": {"expect": SIGNED_IN_ONLY},
-    "public_register": {"expect": PUBLIC_REGISTER_OFF},
-    "public_register_csv": {"expect": PUBLIC_REGISTER_OFF},
-    "public_register_json": {"expect": PUBLIC_REGISTER_OFF},
-    "auditor_search": {"expect": AUDITOR_OR_REVIEWER},
-    "auditor_export": {"expect": AUDITOR_OR_REVIEWER},
-    "audit_log": {"expect": AUDIT_LOG_READERS},
-    "audit_log_export": {"expect": AUDIT_LOG_READERS},
-})
+MATRIX.update(
+    {
+        "review_queue": {"expect": REVIEWER_ONLY},
+        "review_detail": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
+        "review_comment": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
+        "review_return": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
+        "review_approve": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
+        "review_reject": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
+        "material_change": {
+            "args": lambda w, o: [o.approved.uuid],
+            "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
+        },
+        "register": {"expect": SIGNED_IN_ONLY},
+        "register_overview": {"expect": SIGNED_IN_ONLY},
+        "register_csv": {"expect": SIGNED_IN_ONLY},
+        "register_json": {"expect": SIGNED_IN_ONLY},
+        "public_register": {"expect": PUBLIC_REGISTER_OFF},
+        "public_register_csv": {"expect": PUBLIC_REGISTER_OFF},
+        "public_register_json": {"expect": PUBLIC_REGISTER_OFF},
+        "auditor_search": {"expect": AUDITOR_OR_REVIEWER},
+        "auditor_export": {"expect": AUDITOR_OR_REVIEWER},
+        "audit_log": {"expect": AUDIT_LOG_READERS},
+        "audit_log_export": {"expect": AUDIT_LOG_READERS},
+    }
+)
 
 # --- Reports (issue 5) -------------------------------------------------------------------------------------
 # `approved` has a ready signed report. The draft preview is the agency's own: a POST on the uninvited draft.
 # Verification: signed-in auditors, reviewers and leaders (contributors have no use for it).
-VERIFIERS = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 200, "auditor": 200,
-             "anonymous": 302}
+VERIFIERS = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 200, "auditor": 200, "anonymous": 302}
 
 
 def _signed_report_args(world, objects):
@@ -117,11 +153,15 @@ def _signed_report_args(world, objects):
     return [objects.approved.uuid, report.uuid]
 
 
-MATRIX.update({
-    "report_status": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
-    "report_download": {"args": _signed_report_args, "expect": SUBMITTED_OF_A},
-    "report_preview": {
-        "method": "post", "args": lambda w, o: [o.draft.uuid], "expect": {**DRAFT_OF_A, "leader_a": 302},
-    },
-    "report_verify": {"expect": VERIFIERS},
-})
+MATRIX.update(
+    {
+        "report_status": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
+        "report_download": {"args": _signed_report_args, "expect": SUBMITTED_OF_A},
+        "report_preview": {
+            "method": "post",
+            "args": lambda w, o: [o.draft.uuid],
+            "expect": {**DRAFT_OF_A, "leader_a": 302},
+        },
+        "report_verify": {"expect": VERIFIERS},
+    }
+)

@@ -30,20 +30,30 @@ def questionnaire() -> Questionnaire:
     return found
 
 
-def submitted(agency, leader, answers: dict | None = None, *, status: str = "submitted",
-              **fields) -> Assessment:
+def submitted(agency, leader, answers: dict | None = None, *, status: str = "submitted", **fields) -> Assessment:
     """An assessment with one submitted version whose result is computed by the scoring engine."""
     q = questionnaire()
     cleaned, errors, _warnings = validate_answers(q.definition, dict(answers or COPILOT_LETTERS))
     assert not errors, errors
     result = scoring.score(q.definition, cleaned)
     assessment = Assessment.objects.create(
-        agency=agency, questionnaire=q, created_by=leader, title=cleaned["title"], answers=cleaned,
-        status=status, **fields,
+        agency=agency,
+        questionnaire=q,
+        created_by=leader,
+        title=cleaned["title"],
+        answers=cleaned,
+        status=status,
+        **fields,
     )
     AssessmentVersion.objects.create(
-        assessment=assessment, number=1, questionnaire=q, answers=cleaned, result=result.to_dict(),
-        verdict=result.verdict, quadrant=result.quadrant, submitted_by=leader,
+        assessment=assessment,
+        number=1,
+        questionnaire=q,
+        answers=cleaned,
+        result=result.to_dict(),
+        verdict=result.verdict,
+        quadrant=result.quadrant,
+        submitted_by=leader,
     )
     return assessment
 

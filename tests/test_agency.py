@@ -4,13 +4,16 @@ from django.core.exceptions import ValidationError
 from assessments.models import Agency, norwegian_slugify, validate_org_number
 
 
-@pytest.mark.parametrize(("name", "slug"), [
-    ("Bydel Søndre Nordstrand", "bydel-sondre-nordstrand"),
-    ("Bydel Østensjø", "bydel-ostensjo"),
-    ("Bydel Grünerløkka", "bydel-grunerlokka"),
-    ("Bymiljøetaten", "bymiljoetaten"),
-    ("Æresbydel Å", "aeresbydel-a"),
-])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Bydel Søndre Nordstrand", "bydel-sondre-nordstrand"),
+        ("Bydel Østensjø", "bydel-ostensjo"),
+        ("Bydel Grünerløkka", "bydel-grunerlokka"),
+        ("Bymiljøetaten", "bymiljoetaten"),
+        ("Æresbydel Å", "aeresbydel-a"),
+    ],
+)
 def test_it_transliterates_norwegian_letters(name, slug):
     assert norwegian_slugify(name) == slug
 
@@ -28,15 +31,27 @@ def test_it_rejects_invalid_org_numbers(number):
 
 @pytest.mark.django_db
 def test_agency_gets_its_slug_and_validates_in_admin(admin_client):
-    response = admin_client.post("/admin/assessments/agency/add/", {
-        "name": "Bydel Ærlig Å", "kind": "bydel", "org_number": "974778806",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        "/admin/assessments/agency/add/",
+        {
+            "name": "Bydel Ærlig Å",
+            "kind": "bydel",
+            "org_number": "974778806",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 200
     assert "kontrollsiffer" in response.content.decode()
     assert not Agency.objects.filter(name="Bydel Ærlig Å").exists()
-    admin_client.post("/admin/assessments/agency/add/", {
-        "name": "Bydel Ærlig Å", "kind": "bydel", "org_number": "974778807",
-        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
-    })
+    admin_client.post(
+        "/admin/assessments/agency/add/",
+        {
+            "name": "Bydel Ærlig Å",
+            "kind": "bydel",
+            "org_number": "974778807",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
     assert Agency.objects.get(name="Bydel Ærlig Å").slug == "bydel-aerlig-a"

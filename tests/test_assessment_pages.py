@@ -35,9 +35,7 @@ def build(world, state: str) -> Assessment:
     return assessment
 
 
-CASES = [
-    (state, role, status) for state, row in DETAIL.items() for role, status in zip(ROLES, row, strict=True)
-]
+CASES = [(state, role, status) for state, row in DETAIL.items() for role, status in zip(ROLES, row, strict=True)]
 
 
 @pytest.mark.parametrize(("state", "role", "status"), CASES, ids=[f"{s}-{r}" for s, r, _ in CASES])
@@ -86,9 +84,7 @@ def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questi
     client = world.client("leader_a")
     page = client.get(reverse("assessment_new")).content.decode()
     assert f'value="{world.agency_a.pk}" selected' in page
-    response = client.post(
-        reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny chatbot"}, follow=True
-    )
+    response = client.post(reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny chatbot"}, follow=True)
     assessment = Assessment.objects.get(title="Ny chatbot")
     assert response.redirect_chain[-1][0] == reverse("assessment_step", args=[assessment.uuid, "intro"])
     assert assessment.agency == world.agency_a and assessment.created_by == world.users["leader_a"]

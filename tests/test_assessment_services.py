@@ -183,9 +183,7 @@ def test_submit_freezes_a_version_with_the_shown_answers_and_the_result(world, l
 
 def test_a_stop_verdict_can_be_submitted(world, leader):
     answers = A.complete(p_emotion_workplace_school="yes")
-    version = services.assessment_submit(
-        assessment=make_assessment(world, "Stopp", answers=answers), user=leader
-    )
+    version = services.assessment_submit(assessment=make_assessment(world, "Stopp", answers=answers), user=leader)
     assert version.verdict == "stop"
 
 
@@ -292,9 +290,7 @@ def test_the_leader_invites_and_removes_a_contributor_of_the_agency(world, leade
 def test_only_contributors_of_the_same_agency_can_be_invited(world, leader, person):
     assessment = make_assessment(world, "Lukket")
     with pytest.raises(ValidationError):
-        services.assessment_invite_contributor(
-            assessment=assessment, user=leader, contributor=world.users[person]
-        )
+        services.assessment_invite_contributor(assessment=assessment, user=leader, contributor=world.users[person])
     assert not assessment.contributors.exists()
 
 
@@ -377,9 +373,7 @@ def test_two_simultaneous_writers_of_one_revision_never_both_win(world, question
 
     threads = [
         threading.Thread(target=write, args=("leader", "Lederens tekst", world.users["leader_a"])),
-        threading.Thread(
-            target=write, args=("contributor", "Bidragsyterens tekst", world.users["contributor_a"])
-        ),
+        threading.Thread(target=write, args=("contributor", "Bidragsyterens tekst", world.users["contributor_a"])),
     ]
     for thread in threads:
         thread.start()
@@ -388,8 +382,5 @@ def test_two_simultaneous_writers_of_one_revision_never_both_win(world, question
     assert sorted(map(type, outcomes.values()), key=str) == sorted([str, StaleDraft], key=str)
     winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
     assessment.refresh_from_db()
-    assert (
-        assessment.answers["problem"]
-        == {"leader": "Lederens tekst", "contributor": "Bidragsyterens tekst"}[winner]
-    )
+    assert assessment.answers["problem"] == {"leader": "Lederens tekst", "contributor": "Bidragsyterens tekst"}[winner]
     assert assessment.revision == seen + 1

@@ -91,8 +91,10 @@ def test_removing_the_newest_rows_is_detected_by_the_head(chain):
 
 def test_reordering_is_detected(chain):
     a, b = chain[1], chain[2]
-    _raw_sql("UPDATE assessments_auditevent SET action=%s, hash=%s, prev_hash=%s, details=%s WHERE id=%s",
-             [b.action, "f" * 64, b.prev_hash, json.dumps(b.details), a.pk])
+    _raw_sql(
+        "UPDATE assessments_auditevent SET action=%s, hash=%s, prev_hash=%s, details=%s WHERE id=%s",
+        [b.action, "f" * 64, b.prev_hash, json.dumps(b.details), a.pk],
+    )
     code, data = _verify()
     assert code == 1 and data["bad_event_id"] == a.pk
 
@@ -120,8 +122,10 @@ def test_role_changes_in_admin_are_recorded(world, admin_client):
 
     before = AuditEvent.objects.filter(action__startswith="role.").count()
     membership = Membership.objects.get(user=world.users["contributor_a"])
-    response = admin_client.post(f"/admin/assessments/membership/{membership.pk}/change/", {
-        "user": membership.user_id, "agency": membership.agency_id, "role": "leader"})
+    response = admin_client.post(
+        f"/admin/assessments/membership/{membership.pk}/change/",
+        {"user": membership.user_id, "agency": membership.agency_id, "role": "leader"},
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action="role.changed").last()
     assert AuditEvent.objects.filter(action__startswith="role.").count() == before + 1

@@ -78,9 +78,7 @@ def test_a_dated_decision_is_found_by_its_date(world, decided):
         decided_at=timezone.now() - timedelta(days=30)
     )
     day = (timezone.localdate() - timedelta(days=30)).isoformat()
-    assert rows(world.client("auditor").get(SEARCH, {"date_from": day, "date_to": day})) == [
-        "Ansiktsgjenkjenning"
-    ]
+    assert rows(world.client("auditor").get(SEARCH, {"date_from": day, "date_to": day})) == ["Ansiktsgjenkjenning"]
 
 
 def test_an_auditor_with_a_scope_sees_only_those_agencies(world, decided):

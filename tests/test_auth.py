@@ -4,10 +4,15 @@ from django.test import Client
 from tests.conftest import PASSWORD
 
 
-@pytest.mark.parametrize(("role", "heading"), [
-    ("leader_a", "Din virksomhet"), ("contributor_a", "Din virksomhet"),
-    ("reviewer", "Til behandling i UKE"), ("auditor", "Siste avgjørelser"),
-])
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [
+        ("leader_a", "Din virksomhet"),
+        ("contributor_a", "Din virksomhet"),
+        ("reviewer", "Til behandling i UKE"),
+        ("auditor", "Siste avgjørelser"),
+    ],
+)
 def test_each_role_lands_on_its_start_page(world, role, heading):
     client = Client()
     response = client.post("/logg-inn/", {"username": role, "password": PASSWORD}, follow=True)

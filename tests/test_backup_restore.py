@@ -145,6 +145,7 @@ def test_a_damaged_backup_is_refused_before_anything_changes(databases, tmp_path
 
     with psycopg.connect(target_url) as connection:
         tables = connection.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'").fetchone()[0]
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()[0]
     assert tables == 0
     assert not (tmp_path / "target" / "media").exists()

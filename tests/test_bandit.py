@@ -15,19 +15,17 @@ JUSTIFIED = re.compile(r"#\s*nosec\s+B\d{3}(\s*,\s*B\d{3})*\s*[-:(–]\s*\S.{8,}
 
 def test_bandit_reports_nothing():
     bandit = Path(sys.executable).parent / "bandit"
-    result = subprocess.run([str(bandit), "-r", *PACKAGES, "-q", "-f", "json"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [str(bandit), "-r", *PACKAGES, "-q", "-f", "json"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.stdout.strip(), f"bandit printed nothing: {result.stderr[-2000:]}"
     report = json.loads(result.stdout)
     assert not report.get("errors"), report["errors"]
     findings = [
-        f"{item['filename']}:{item['line_number']} {item['test_id']} ({item['issue_severity']}): "
-        f"{item['issue_text']}"
+        f"{item['filename']}:{item['line_number']} {item['test_id']} ({item['issue_severity']}): {item['issue_text']}"
         for item in report["results"]
     ]
-    assert not findings, "fix these, or justify each in place with `# nosec BXXX - reason`:\n" + "\n".join(
-        findings
-    )
+    assert not findings, "fix these, or justify each in place with `# nosec BXXX - reason`:\n" + "\n".join(findings)
 
 
 def test_every_nosec_names_its_check_and_a_reason():

@@ -55,9 +55,7 @@ ANSWERS = {
         pytest.param({"all": []}, True, id="all-empty-is-always"),
         pytest.param({"any": []}, False, id="any-empty-is-never"),
         pytest.param({"all": [{"q": "mandate", "eq": "yes"}, {"q": "pd_scale", "gte": 3}]}, True, id="all"),
-        pytest.param(
-            {"all": [{"q": "mandate", "eq": "yes"}, {"q": "pd_scale", "gte": 4}]}, False, id="all-false"
-        ),
+        pytest.param({"all": [{"q": "mandate", "eq": "yes"}, {"q": "pd_scale", "gte": 4}]}, False, id="all-false"),
         pytest.param({"any": [{"q": "mandate", "eq": "no"}, {"q": "pd_scale", "gte": 3}]}, True, id="any"),
         pytest.param({"not": {"q": "mandate", "eq": "yes"}}, False, id="not"),
         pytest.param({"not": {"q": "mandate", "eq": "no"}}, True, id="not-true"),

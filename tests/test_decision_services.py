@@ -32,10 +32,18 @@ def test_it_approves_sets_the_decision_and_a_12_month_review_date(copilot, revie
     assert version.decision_reason == "Fint."
     report = Report.objects.get(assessment=copilot)
     assert (report.kind, report.status, report.version_id, report.requested_by) == (
-        "signed", "pending", version.pk, reviewer)
+        "signed",
+        "pending",
+        version.pk,
+        reviewer,
+    )
     event = AuditEvent.objects.get(action="assessment.approved")
-    assert event.details == {"version": 1, "verdict": "recommended", "report": str(report.uuid),
-                             "review_by": "2027-03-31"}
+    assert event.details == {
+        "version": 1,
+        "verdict": "recommended",
+        "report": str(report.uuid),
+        "review_by": "2027-03-31",
+    }
     assert event.actor_id == reviewer.pk and event.agency_id == copilot.agency_id
 
 
@@ -48,12 +56,15 @@ def test_high_risk_gets_six_months(world, reviewer, monkeypatch):
     assert assessment.review_by == dt.date(2027, 2, 28)
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
-    (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
-    (dt.date(2026, 12, 15), 12, dt.date(2027, 12, 15)),
-    (dt.date(2026, 7, 1), 6, dt.date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
+        (dt.date(2026, 12, 15), 12, dt.date(2027, 12, 15)),
+        (dt.date(2026, 7, 1), 6, dt.date(2027, 1, 1)),
+    ],
+)
 def test_months_later(day, months, expected):
     assert _months_later(day, months) == expected
 
@@ -139,8 +150,11 @@ def test_the_version_under_review_must_be_the_one_the_reviewer_saw(copilot, revi
 
 def test_a_preview_request_makes_one_pending_preview_for_draft_readers(world):
     assessment = Assessment.objects.create(
-        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
-        title="Utkast", answers={"title": "Utkast"},
+        agency=world.agency_a,
+        questionnaire=questionnaire(),
+        created_by=world.users["leader_a"],
+        title="Utkast",
+        answers={"title": "Utkast"},
     )
     first = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
     again = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])

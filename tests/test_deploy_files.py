@@ -64,11 +64,7 @@ def test_the_systemd_units_verify(tmp_path):
         pytest.skip("systemd-analyze is not installed (the structural test above still ran)")
     copies = []
     for unit in _units():
-        text = (
-            unit.read_text()
-            .replace("/opt/kiveileder/.venv/bin", str(BIN))
-            .replace("/opt/kiveileder", str(ROOT))
-        )
+        text = unit.read_text().replace("/opt/kiveileder/.venv/bin", str(BIN)).replace("/opt/kiveileder", str(ROOT))
         name = unit.name.replace("@.service", "@8001.service")
         (tmp_path / name).write_text(text)
         copies.append(str(tmp_path / name))
@@ -76,9 +72,7 @@ def test_the_systemd_units_verify(tmp_path):
         [analyze, "verify", "--man=no", *copies], capture_output=True, text=True, timeout=60, cwd=tmp_path
     )
     problems = [
-        line
-        for line in (result.stdout + result.stderr).splitlines()
-        if "kiveileder" in line and "User" not in line
+        line for line in (result.stdout + result.stderr).splitlines() if "kiveileder" in line and "User" not in line
     ]
     assert result.returncode == 0 and not problems, result.stdout + result.stderr
 
@@ -126,16 +120,10 @@ def _answers(command: list[str]) -> bool:
 @pytest.mark.integration
 def test_the_smoke_script_runs_the_scaled_out_shape():
     require_service(_answers(["pg_isready", "-h", "127.0.0.1", "-p", "5432"]), "PostgreSQL")
-    require_service(
-        _answers([sys.executable, "-c", "import redis; redis.Redis(socket_timeout=2).ping()"]), "Redis"
-    )
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIV_", "DATABASE_", "CELERY_"))
-    }
+    require_service(_answers([sys.executable, "-c", "import redis; redis.Redis(socket_timeout=2).ping()"]), "Redis")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIV_", "DATABASE_", "CELERY_"))}
     env["KIV_SMOKE_DB"] = f"kiv_smoke_{secrets.token_hex(3)}"
-    result = subprocess.run(
-        ["bash", "deploy/smoke.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run(["bash", "deploy/smoke.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "smoke journey:" in result.stdout and "0 failed" in result.stdout
     assert "== smoke passed" in result.stdout
@@ -198,12 +186,20 @@ def test_the_nginx_config_passes_nginx_t(conf, tmp_path):
     import datetime as dt
 
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     (tmp_path / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "privkey.pem").write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    (tmp_path / "privkey.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     site = (DEPLOY / "nginx" / conf).read_text().replace("/etc/ssl/kiveileder", str(tmp_path))
     # nginx -t resolves upstream names: point the example hosts at loopback.
     site = re.sub(r"server (web\d)(\.kiveileder\.internal)?:(\d+)", r"server 127.0.0.1:\3", site)
@@ -212,6 +208,10 @@ def test_the_nginx_config_passes_nginx_t(conf, tmp_path):
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
         f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
     )
-    result = subprocess.run([nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 0, result.stderr

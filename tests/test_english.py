@@ -65,8 +65,9 @@ def _untranslated(po_file: Path) -> list[str]:
     msgattrib = require_tool("msgattrib")
     found = []
     for flag in ("--untranslated", "--only-fuzzy"):
-        result = subprocess.run([msgattrib, flag, "--no-wrap", str(po_file)], capture_output=True, text=True,
-                                check=True)
+        result = subprocess.run(
+            [msgattrib, flag, "--no-wrap", str(po_file)], capture_output=True, text=True, check=True
+        )
         lines = result.stdout.splitlines()
         found += [line for line in lines if line.startswith("msgid ") and line != 'msgid ""']
     return found
@@ -74,8 +75,9 @@ def _untranslated(po_file: Path) -> list[str]:
 
 def test_the_po_file_has_no_untranslated_or_fuzzy_entries():
     assert _untranslated(PO) == []
-    result = subprocess.run([require_tool("msgfmt"), "--check", "-o", "/dev/null", str(PO)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [require_tool("msgfmt"), "--check", "-o", "/dev/null", str(PO)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -84,14 +86,31 @@ def test_every_ui_string_of_the_source_is_translated(tmp_path):
     """makemessages on a copy of the tree: any msgid it finds that the .po does not translate fails here."""
     require_tool("xgettext")
     copy = tmp_path / "tree"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(
-        ".venv", "node_modules", "var", ".git", "__pycache__", "*.mo", ".pytest_cache"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", "node_modules", "var", ".git", "__pycache__", "*.mo", ".pytest_cache"),
+    )
     result = subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "en", "--ignore=.venv", "--ignore=node_modules",
-         "--ignore=var"], cwd=copy, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "en",
+            "--ignore=.venv",
+            "--ignore=node_modules",
+            "--ignore=var",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "KIV_DATA_DIR": str(tmp_path / "data")},
     )
     assert result.returncode == 0, result.stderr
     missing = _untranslated(copy / "locale" / "en" / "LC_MESSAGES" / "django.po")
-    assert not missing, (f"{len(missing)} UI strings lack an English translation: run `make messages` and "
-                         f"translate them in {PO.relative_to(ROOT)}: {missing[:10]}")
+    assert not missing, (
+        f"{len(missing)} UI strings lack an English translation: run `make messages` and "
+        f"translate them in {PO.relative_to(ROOT)}: {missing[:10]}"
+    )

@@ -108,9 +108,7 @@ def test_the_title_comes_from_the_file_when_none_is_given(world, leader):
 
 
 def test_answers_that_the_file_itself_hides_are_dropped_with_a_warning(world, leader):
-    response = upload(
-        leader, world, {"answers": {"title": "Med skjulte svar", "pd_any": "no", "pd_special": "yes"}}
-    )
+    response = upload(leader, world, {"answers": {"title": "Med skjulte svar", "pd_any": "no", "pd_special": "yes"}})
     assert response.status_code == 302
     assert "pd_special" not in Assessment.objects.get(title="Med skjulte svar").answers
     page = leader.get(response.url, follow=True).content.decode()

@@ -56,8 +56,11 @@ def broker(data_dir):
 @pytest.fixture
 def worker_env(shared_db, data_dir, broker, seal_file):
     return app_env(
-        data_dir=data_dir, database=shared_db, broker=broker.url,
-        KIV_SIGNING_P12=str(seal_file), KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD,
+        data_dir=data_dir,
+        database=shared_db,
+        broker=broker.url,
+        KIV_SIGNING_P12=str(seal_file),
+        KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD,
     )
 
 
@@ -118,8 +121,7 @@ def test_a_worker_killed_mid_render_ends_with_exactly_one_ready_report(world, wo
         # in time comes from the sweep, which requeues the stale `rendering` row.
         summary = reports.requeue_stale(older_than=0)
         assert summary["requeued"] == [str(report.uuid)]
-        wait_until(lambda: status_of(report.pk) in ("ready", "failed"), 60, "the requeued report",
-                   replacement, 0.05)
+        wait_until(lambda: status_of(report.pk) in ("ready", "failed"), 60, "the requeued report", replacement, 0.05)
         report.refresh_from_db()
         assert report.status == "ready", report.error
         assert report.attempts == 2

@@ -40,9 +40,7 @@ def test_submission_tells_the_reviewers(world, mailoutbox, django_capture_on_com
     assert "til behandling i UKE" in message.body
 
 
-def test_a_reviewer_who_is_a_member_of_the_agency_is_not_told(
-    world, mailoutbox, django_capture_on_commit_callbacks
-):
+def test_a_reviewer_who_is_a_member_of_the_agency_is_not_told(world, mailoutbox, django_capture_on_commit_callbacks):
     Membership.objects.create(user=world.users["reviewer"], agency=world.agency_a, role="contributor")
     with django_capture_on_commit_callbacks(execute=True):
         h.submitted(world)

@@ -105,7 +105,11 @@ def test_it_signs_in_a_new_user_and_maps_groups_to_roles(provider, mappings, wor
     assert identity.issuer == provider.issuer
     assert str(user.pk) == signed_in_user_id(client)
     assert (user.username, user.first_name, user.last_name, user.email) == (
-        "kari.nordmann@oslo.kommune.no", "Kari", "Nordmann", "kari.nordmann@oslo.kommune.no")
+        "kari.nordmann@oslo.kommune.no",
+        "Kari",
+        "Nordmann",
+        "kari.nordmann@oslo.kommune.no",
+    )
     assert not user.has_usable_password()
     assert Membership.objects.get(user=user).agency == world.agency_a
     assert Membership.objects.get(user=user).role == "leader"
@@ -127,8 +131,12 @@ def test_a_second_sign_in_matches_on_oid_and_follows_group_changes(provider, map
     user = ExternalIdentity.objects.get(subject=KARI["oid"]).user
     # A role granted by hand, which the groups never mentioned, must survive.
     Membership.objects.create(user=user, agency=world.agency_b, role="contributor")
-    provider.next_user = {**KARI, "preferred_username": "kari.n@oslo.kommune.no", "family_name": "Hansen",
-                          "groups": ["grp-audit-b"]}
+    provider.next_user = {
+        **KARI,
+        "preferred_username": "kari.n@oslo.kommune.no",
+        "family_name": "Hansen",
+        "groups": ["grp-audit-b"],
+    }
     client = Client()
     assert sign_in(client).status_code == 302
     user.refresh_from_db()
@@ -136,7 +144,8 @@ def test_a_second_sign_in_matches_on_oid_and_follows_group_changes(provider, map
     assert str(user.pk) == signed_in_user_id(client)
     assert user.last_name == "Hansen"
     assert set(Membership.objects.filter(user=user).values_list("agency_id", "role")) == {
-        (world.agency_b.pk, "contributor")}
+        (world.agency_b.pk, "contributor")
+    }
     auditor = MunicipalRole.objects.get(user=user)
     assert auditor.role == "auditor"
     assert list(auditor.agencies.all()) == [world.agency_b]
@@ -159,15 +168,18 @@ def _assert_refused(client, response, message: str, reason: str, status: int = 4
     assert AuditEvent.objects.filter(action="auth.oidc_refused").latest("id").details == {"reason": reason}
 
 
-@pytest.mark.parametrize(("spoil", "reason"), [
-    ({"aud": "someone-else"}, "audience"),
-    ({"aud": ["someone-else", CLIENT_ID]}, "audience"),  # several audiences and no azp for us
-    ({"iss": "https://login.example.org/other-tenant/v2.0"}, "issuer"),
-    ({"sign_with_other_key": True}, "signature"),
-    ({"nonce": "a-nonce-from-another-session"}, "nonce"),
-    ({"nonce": None}, "nonce"),
-    ({"iat": int(time.time()) + 3600, "nbf": int(time.time()) + 3600}, "not_yet_valid"),
-])
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        ({"aud": "someone-else"}, "audience"),
+        ({"aud": ["someone-else", CLIENT_ID]}, "audience"),  # several audiences and no azp for us
+        ({"iss": "https://login.example.org/other-tenant/v2.0"}, "issuer"),
+        ({"sign_with_other_key": True}, "signature"),
+        ({"nonce": "a-nonce-from-another-session"}, "nonce"),
+        ({"nonce": None}, "nonce"),
+        ({"iat": int(time.time()) + 3600, "nbf": int(time.time()) + 3600}, "not_yet_valid"),
+    ],
+)
 def test_it_refuses_a_token_that_does_not_verify(provider, db, spoil, reason):
     provider.spoil = spoil
     client = Client()
@@ -175,8 +187,7 @@ def test_it_refuses_a_token_that_does_not_verify(provider, db, spoil, reason):
 
 
 def test_it_refuses_an_expired_token(provider, db):
-    provider.spoil = {"iat": int(time.time()) - 7200, "nbf": int(time.time()) - 7200,
-                      "exp": int(time.time()) - 3600}
+    provider.spoil = {"iat": int(time.time()) - 7200, "nbf": int(time.time()) - 7200, "exp": int(time.time()) - 3600}
     client = Client()
     _assert_refused(client, sign_in(client), "svaret fra innloggingstjenesten var utløpt", "expired")
 
@@ -274,16 +285,27 @@ def test_an_agency_role_mapping_needs_an_agency(db):
 def _check(env: dict) -> subprocess.CompletedProcess:
     ours = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize(("env", "named"), [
-    ({"KIV_OIDC_CLIENT_ID": "x", "KIV_OIDC_DISCOVERY_URL": "https://login.example.org/.well-known/x"},
-     "KIV_OIDC_CLIENT_SECRET"),
-    ({"KIV_OIDC_CLIENT_ID": "x", "KIV_OIDC_CLIENT_SECRET": "y"}, "KIV_OIDC_DISCOVERY_URL"),
-    ({"KIV_OIDC_DISCOVERY_URL": "http://login.example.org/.well-known/x"}, "KIV_OIDC_DISCOVERY_URL"),
-])
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        (
+            {"KIV_OIDC_CLIENT_ID": "x", "KIV_OIDC_DISCOVERY_URL": "https://login.example.org/.well-known/x"},
+            "KIV_OIDC_CLIENT_SECRET",
+        ),
+        ({"KIV_OIDC_CLIENT_ID": "x", "KIV_OIDC_CLIENT_SECRET": "y"}, "KIV_OIDC_DISCOVERY_URL"),
+        ({"KIV_OIDC_DISCOVERY_URL": "http://login.example.org/.well-known/x"}, "KIV_OIDC_DISCOVERY_URL"),
+    ],
+)
 def test_a_half_configured_provider_stops_start_up(env, named, tmp_path):
     result = _check({"KIV_DATA_DIR": str(tmp_path), **env})
     assert result.returncode == 2
@@ -296,8 +318,11 @@ def test_too_many_groups_leaves_the_roles_as_they_were(provider, mappings, world
     user = ExternalIdentity.objects.get(subject=KARI["oid"]).user
     # Entra ID leaves the groups out above its limit and points to Graph instead ("overage").
     overage = {k: v for k, v in KARI.items() if k != "groups"}
-    provider.next_user = {**overage, "_claim_names": {"groups": "src1"},
-                          "_claim_sources": {"src1": {"endpoint": "https://graph.example.org/x"}}}
+    provider.next_user = {
+        **overage,
+        "_claim_names": {"groups": "src1"},
+        "_claim_sources": {"src1": {"endpoint": "https://graph.example.org/x"}},
+    }
     assert sign_in(Client()).status_code == 302
     assert Membership.objects.get(user=user).role == "leader"
     assert MunicipalRole.objects.get(user=user).role == "reviewer"

@@ -28,15 +28,17 @@ def history(world):
     version = assessment.versions.get()
     reviewer = world.users["reviewer"]
     mention = ReviewComment.objects.create(
-        version=version, author=reviewer, question_key="purpose",
+        version=version,
+        author=reviewer,
+        question_key="purpose",
         text="Avklart med Leader Test på telefon; leader_a@example.org sender avtalen. Takk, LEADER TEST!",
     )
     unrelated = ReviewComment.objects.create(
-        version=version, author=reviewer, text="Leaderboard-funksjonen må beskrives. Spør Test-teamet.")
+        version=version, author=reviewer, text="Leaderboard-funksjonen må beskrives. Spør Test-teamet."
+    )
     reason = "Returnert etter møte med Test, Leader."
     AssessmentVersion.objects.filter(pk=version.pk).update(decision_reason=reason)
-    ExternalIdentity.objects.create(user=world.users["leader_a"], issuer="https://login.example.org",
-                                    subject="x1")
+    ExternalIdentity.objects.create(user=world.users["leader_a"], issuer="https://login.example.org", subject="x1")
     return {"mention": mention, "unrelated": unrelated, "version": version}
 
 

@@ -51,9 +51,7 @@ def yaml_file(version: str) -> bytes:
 
 
 def add(client, name: str, body: bytes):
-    return client.post(
-        reverse("admin:assessments_questionnaire_add"), {"upload": SimpleUploadedFile(name, body)}
-    )
+    return client.post(reverse("admin:assessments_questionnaire_add"), {"upload": SimpleUploadedFile(name, body)})
 
 
 # --- admin ---
@@ -72,9 +70,7 @@ def test_an_administrator_publishes_a_version_by_upload(admin_client, name, body
     questionnaire = Questionnaire.objects.get(version="2026.2")
     assert questionnaire.title == "KI-veileder – risiko og behov"
     assert len(questionnaire.definition["sections"]) == 13
-    assert AuditEvent.objects.filter(
-        action="questionnaire.published", object_id=str(questionnaire.pk)
-    ).exists()
+    assert AuditEvent.objects.filter(action="questionnaire.published", object_id=str(questionnaire.pk)).exists()
 
 
 def test_an_invalid_definition_lists_every_problem_and_stores_nothing(admin_client):
@@ -134,9 +130,7 @@ def test_a_version_nobody_uses_yet_can_be_replaced(admin_client, questionnaire):
     data = raw_definition("2026.1")
     data["title"] = "Rettet tittel"
     change_url = reverse("admin:assessments_questionnaire_change", args=[questionnaire.pk])
-    response = admin_client.post(
-        change_url, {"upload": SimpleUploadedFile("rettet.json", json.dumps(data).encode())}
-    )
+    response = admin_client.post(change_url, {"upload": SimpleUploadedFile("rettet.json", json.dumps(data).encode())})
     assert response.status_code == 302, response.content.decode()[:3000]
     questionnaire.refresh_from_db()
     assert questionnaire.title == "Rettet tittel"

@@ -439,9 +439,7 @@ def m_duplicate_question_key(d):
 
 
 def m_duplicate_section_key(d):
-    d["sections"].append(
-        {"key": "c", "title": "C2", "questions": [{"key": "z", "type": "text", "label": "Z"}]}
-    )
+    d["sections"].append({"key": "c", "title": "C2", "questions": [{"key": "z", "type": "text", "label": "Z"}]})
 
 
 def m_unknown_question_type(d):
@@ -622,9 +620,7 @@ def test_every_error_is_reported_at_once():
 
 
 def test_a_definition_must_be_an_object():
-    assert validate_definition(["not", "a", "mapping"]) == [
-        "Definisjonen må være et objekt (mapping) på toppnivå"
-    ]
+    assert validate_definition(["not", "a", "mapping"]) == ["Definisjonen må være et objekt (mapping) på toppnivå"]
 
 
 def test_yaml_booleans_are_read_as_yes_and_no():
@@ -736,9 +732,7 @@ def test_a_text_at_the_limit_is_accepted(defn):
 
 
 def test_answers_to_hidden_questions_are_dropped_with_a_warning(defn):
-    cleaned, errors, warnings = validate_answers(
-        defn, {"pd_any": "no", "pd_special": "yes", "gen_pilot": "yes"}
-    )
+    cleaned, errors, warnings = validate_answers(defn, {"pd_any": "no", "pd_special": "yes", "gen_pilot": "yes"})
     assert errors == {}
     assert cleaned == {"pd_any": "no"}
     assert len(warnings) == 2

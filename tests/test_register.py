@@ -147,9 +147,7 @@ def test_the_overview_draws_every_visible_assessment(world, register_world):
     # A leader of another agency sees the approved use only.
     other = world.client("leader_b").get(reverse("register_overview")).content.decode()
     assert "1 vurdering" in other and "Sendt inn (1)" not in other
-    by_agency = (
-        world.client("reviewer").get(reverse("register_overview"), {"group": "agency"}).content.decode()
-    )
+    by_agency = world.client("reviewer").get(reverse("register_overview"), {"group": "agency"}).content.decode()
     assert f"{world.agency_a.name} (3)" in by_agency
 
 

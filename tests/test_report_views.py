@@ -89,8 +89,11 @@ def test_a_report_that_is_not_ready_is_not_found(world, decided):
 
 def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
     assessment = Assessment.objects.create(
-        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
-        title="Hemmelig utkast", answers={"title": "Hemmelig utkast"},
+        agency=world.agency_a,
+        questionnaire=questionnaire(),
+        created_by=world.users["leader_a"],
+        title="Hemmelig utkast",
+        answers={"title": "Hemmelig utkast"},
     )
     preview = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
     name = f"previews/{world.agency_a.slug}/{assessment.uuid}/utkast-000000000000.pdf"
@@ -98,8 +101,10 @@ def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
     Report.objects.filter(pk=preview.pk).update(status="ready", storage_name=name)
     url = download_url(preview)
     response = world.client("leader_a").get(url)
-    assert response.status_code == 200 and 'filename="utkast-bydel-testa-hemmelig-utkast.pdf"' in response[
-        "Content-Disposition"]
+    assert (
+        response.status_code == 200
+        and 'filename="utkast-bydel-testa-hemmelig-utkast.pdf"' in response["Content-Disposition"]
+    )
     for role in ("contributor_a", "leader_b", "reviewer", "auditor"):
         assert world.client(role).get(url).status_code == 404, role
     # Once submitted, reviewers see the assessment, but the preview (a draft) stays the agency's own.
@@ -141,8 +146,11 @@ def test_the_status_is_invisible_to_other_agencies(world, decided):
 
 def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_capture_on_commit_callbacks):
     assessment = Assessment.objects.create(
-        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
-        title="Utkast", answers={"title": "Utkast"},
+        agency=world.agency_a,
+        questionnaire=questionnaire(),
+        created_by=world.users["leader_a"],
+        title="Utkast",
+        answers={"title": "Utkast"},
     )
     url = reverse("report_preview", args=[assessment.uuid])
     client = world.client("leader_a")
@@ -154,7 +162,8 @@ def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_c
     body = client.get(reverse("report_status", args=[assessment.uuid])).content.decode()
     assert download_url(preview) in body
     assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == reverse(
-        "report_status", args=[assessment.uuid])
+        "report_status", args=[assessment.uuid]
+    )
 
 
 # --- Verification page ---------------------------------------------------------------------------------
@@ -222,10 +231,17 @@ def test_the_verification_page_reports_an_unreadable_pdf(world):
     assert response.status_code == 400 and "Filen er ikke en PDF som kan leses" in response.content.decode()
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("leader_a", 200), ("leader_b", 200), ("reviewer", 200), ("auditor", 200), ("contributor_a", 403),
-    ("anonymous", 302),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("leader_a", 200),
+        ("leader_b", 200),
+        ("reviewer", 200),
+        ("auditor", 200),
+        ("contributor_a", 403),
+        ("anonymous", 302),
+    ],
+)
 def test_who_may_open_the_verification_page(world, role, status):
     assert world.client(role).get(reverse("report_verify")).status_code == status
 

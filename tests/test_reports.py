@@ -56,7 +56,9 @@ def trust_root_from(seal_file):
 def approved(world, django_capture_on_commit_callbacks):
     assessment = submitted(world.agency_a, world.users["leader_a"])
     ReviewComment.objects.create(
-        version=assessment.latest_version(), question_key="benefit", author=world.users["reviewer"],
+        version=assessment.latest_version(),
+        question_key="benefit",
+        author=world.users["reviewer"],
         text="Hvordan skal gevinsten måles?",
     )
     report = approve(world, assessment, django_capture_on_commit_callbacks)
@@ -124,12 +126,19 @@ def test_the_report_shows_what_the_design_asks_for(world, approved):
     html = reports.render_html(context)
     version = assessment.latest_version()
     for expected in [
-        "Bydel Testå", "Copilot i Word for utkast til standardbrev", "Anbefalt", "<svg",
-        "Opplæring i KI-kompetanse", "Kilde",  # an obligation with its source
+        "Bydel Testå",
+        "Copilot i Word for utkast til standardbrev",
+        "Anbefalt",
+        "<svg",
+        "Opplæring i KI-kompetanse",
+        "Kilde",  # an obligation with its source
         "Hvor stor gevinst venter dere",  # a question label from the answers section
         "Hvordan skal gevinsten måles?",  # the reviewer's comment on a question
-        "Godkjent etter gjennomgang.", "Reviewer Test",  # the decision: reason and who
-        "Vær varsom", str(assessment.uuid), "versjon 1",
+        "Godkjent etter gjennomgang.",
+        "Reviewer Test",  # the decision: reason and who
+        "Vær varsom",
+        str(assessment.uuid),
+        "versjon 1",
     ]:
         assert expected in html, expected
     assert context["result"] == version.result
@@ -149,8 +158,7 @@ def test_an_english_assessment_gets_an_english_report(world, approved):
 def test_a_stop_verdict_lists_its_hard_rule(world, django_capture_on_commit_callbacks):
     assessment = submitted(world.agency_a, world.users["leader_a"], FREE_CHATBOT)
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_reject(assessment=assessment, user=world.users["reviewer"],
-                                   reason="Kan ikke brukes slik.")
+        services.assessment_reject(assessment=assessment, user=world.users["reviewer"], reason="Kan ikke brukes slik.")
     report = assessment.reports.get()
     html = reports.render_html(reports.build_context(report))
     assert "Sensitive opplysninger i et verktøy kommunen ikke har anskaffet" in html
@@ -170,14 +178,15 @@ def test_a_long_high_risk_report_renders(world, django_capture_on_commit_callbac
 # --- Previews ------------------------------------------------------------------------------------
 
 
-def test_a_preview_is_unsigned_watermarked_and_stored_under_previews(
-    world, django_capture_on_commit_callbacks
-):
+def test_a_preview_is_unsigned_watermarked_and_stored_under_previews(world, django_capture_on_commit_callbacks):
     from assessments.models import Assessment
 
     assessment = Assessment.objects.create(
-        agency=world.agency_a, questionnaire=questionnaire(), created_by=world.users["leader_a"],
-        title="Utkast til chatbot", answers={"title": "Utkast til chatbot"},
+        agency=world.agency_a,
+        questionnaire=questionnaire(),
+        created_by=world.users["leader_a"],
+        title="Utkast til chatbot",
+        answers={"title": "Utkast til chatbot"},
     )
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
@@ -240,9 +249,7 @@ def test_the_listener_does_see_a_request(listener):
     assert listener.connections == 1
 
 
-def test_html_in_an_answer_fetches_nothing_and_renders_as_text(
-    world, listener, django_capture_on_commit_callbacks
-):
+def test_html_in_an_answer_fetches_nothing_and_renders_as_text(world, listener, django_capture_on_commit_callbacks):
     payload = f'<img src="http://127.0.0.1:{listener.port}/x">'
     css = f'<link rel="stylesheet" href="http://127.0.0.1:{listener.port}/s.css">'
     answers = {**COPILOT_LETTERS, "description": f"Beskrivelse {payload} {css}"}
@@ -255,9 +262,7 @@ def test_html_in_an_answer_fetches_nothing_and_renders_as_text(
     html = reports.render_html(reports.build_context(report))
     assert payload not in html and "&lt;img src=&quot;http://127.0.0.1" in html
     pdftotext = require_tool("pdftotext")
-    text = subprocess.run(
-        [pdftotext, "-", "-"], input=stored_bytes(report), capture_output=True, check=True
-    ).stdout
+    text = subprocess.run([pdftotext, "-", "-"], input=stored_bytes(report), capture_output=True, check=True).stdout
     assert f'<img src="http://127.0.0.1:{listener.port}/x">'.encode() in text.replace(b"\n", b"")
 
 

@@ -84,8 +84,7 @@ def test_english_why_and_note_come_from_the_english_texts():
     ]
     assert english["obligations"][0]["title"] == "Tell the users"
     assert english["what_if"]["note"] == (
-        "With this change the risk level goes from «Significant» to «Moderate», "
-        "and the risk becomes low in the matrix."
+        "With this change the risk level goes from «Significant» to «Moderate», and the risk becomes low in the matrix."
     )
     assert english["what_if"]["changes"] == [{"label": "Do you tell the users?", "from": "No", "to": "Yes"}]
 

@@ -88,9 +88,7 @@ def test_it_stores_comments_per_question_and_general(world, submitted):
         url("review_comment", submitted),
         {"question_key": "pd_any", "text": "Hvilke personopplysninger?", "version": 1},
     )
-    r2 = client.post(
-        url("review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1}
-    )
+    r2 = client.post(url("review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1})
     assert r1.status_code == r2.status_code == 302
     comments = {c.question_key: c for c in ReviewComment.objects.filter(version=submitted.latest_version())}
     assert comments["pd_any"].text == "Hvilke personopplysninger?"
@@ -133,9 +131,7 @@ def test_returning_an_approved_assessment_is_refused(world, submitted):
     client = world.client("reviewer")
     client.post(url("review_approve", submitted), {"approve-version": 1})
     before = snapshot(submitted)
-    response = client.post(
-        url("review_return", submitted), {"return-reason": "For sent", "return-version": 1}
-    )
+    response = client.post(url("review_return", submitted), {"return-reason": "For sent", "return-version": 1})
     assert response.status_code == 409
     assert "Godkjent" in response.content.decode()
     assert snapshot(submitted) == before

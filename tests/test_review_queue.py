@@ -21,9 +21,7 @@ def titles(response) -> list[str]:
 
 
 def backdate(assessment, days: int) -> None:
-    AssessmentVersion.objects.filter(assessment=assessment).update(
-        submitted_at=timezone.now() - timedelta(days=days)
-    )
+    AssessmentVersion.objects.filter(assessment=assessment).update(submitted_at=timezone.now() - timedelta(days=days))
 
 
 def test_it_lists_submissions_of_every_agency_oldest_first_and_not_drafts(world):

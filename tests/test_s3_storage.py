@@ -38,8 +38,9 @@ def bucket(s3_endpoint):
 
 
 def s3_client(endpoint: str):
-    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
-                        aws_secret_access_key=SECRET_KEY, region_name=REGION)
+    return boto3.client(
+        "s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION
+    )
 
 
 def s3_env(endpoint: str, bucket: str, tmp_path) -> dict:
@@ -47,11 +48,17 @@ def s3_env(endpoint: str, bucket: str, tmp_path) -> dict:
     secret_file.write_text(SECRET_KEY + "\n")
     ours = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    env.update({
-        "KIV_DATA_DIR": str(tmp_path), "KIV_S3_BUCKET": bucket, "KIV_S3_ENDPOINT_URL": endpoint,
-        "KIV_S3_REGION": REGION, "KIV_S3_ACCESS_KEY_ID": ACCESS_KEY,
-        "KIV_S3_SECRET_ACCESS_KEY_FILE": str(secret_file), "KIV_S3_ADDRESSING_STYLE": "path",
-    })
+    env.update(
+        {
+            "KIV_DATA_DIR": str(tmp_path),
+            "KIV_S3_BUCKET": bucket,
+            "KIV_S3_ENDPOINT_URL": endpoint,
+            "KIV_S3_REGION": REGION,
+            "KIV_S3_ACCESS_KEY_ID": ACCESS_KEY,
+            "KIV_S3_SECRET_ACCESS_KEY_FILE": str(secret_file),
+            "KIV_S3_ADDRESSING_STYLE": "path",
+        }
+    )
     return env
 
 
@@ -72,8 +79,14 @@ print(json.dumps({"backend": type(s._wrapped).__name__, "saved": saved, "second"
 
 def test_it_stores_reports_in_the_bucket_with_the_disk_layout(s3_endpoint, bucket, tmp_path):
     env = s3_env(s3_endpoint, bucket, tmp_path)
-    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", SCRIPT], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["backend"] == "S3Storage"
@@ -113,12 +126,22 @@ def test_default_storage_follows_the_settings(s3_endpoint, bucket, settings):
 
 
 def _s3_storages(settings, endpoint: str, bucket: str) -> dict:
-    return {**settings.STORAGES, "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": bucket, "endpoint_url": endpoint, "access_key": ACCESS_KEY,
-                    "secret_key": SECRET_KEY, "region_name": REGION, "addressing_style": "path",
-                    "default_acl": None, "file_overwrite": False},
-    }}
+    return {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": endpoint,
+                "access_key": ACCESS_KEY,
+                "secret_key": SECRET_KEY,
+                "region_name": REGION,
+                "addressing_style": "path",
+                "default_acl": None,
+                "file_overwrite": False,
+            },
+        },
+    }
 
 
 def test_the_backup_command_copies_a_bucket_out_and_back(s3_endpoint, bucket, settings, tmp_path):
@@ -133,8 +156,7 @@ def test_the_backup_command_copies_a_bucket_out_and_back(s3_endpoint, bucket, se
     call_command("storage_backup", "export", str(tmp_path / "backup"), stdout=StringIO())
 
     empty = f"kiv-restore-{uuid.uuid4().hex[:8]}"
-    s3_client(s3_endpoint).create_bucket(Bucket=empty,
-                                         CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3_client(s3_endpoint).create_bucket(Bucket=empty, CreateBucketConfiguration={"LocationConstraint": REGION})
     settings.STORAGES = _s3_storages(settings, s3_endpoint, empty)
     call_command("storage_backup", "import", str(tmp_path / "backup"), stdout=StringIO())
     objects = s3_client(s3_endpoint).list_objects_v2(Bucket=empty)["Contents"]

@@ -101,9 +101,7 @@ def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
 
 
 def test_it_reads_standard_input(questionnaire, monkeypatch):
-    monkeypatch.setattr(
-        "sys.stdin", io.StringIO(json.dumps({"answers": {**BENIGN, "p_face_scraping": "yes"}}))
-    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"answers": {**BENIGN, "p_face_scraping": "yes"}})))
     code, out, _ = run_args("-")
     assert code == 0
     assert json.loads(out)["verdict"] == "stop"

@@ -703,9 +703,7 @@ def test_obligations_say_why_they_apply_here():
 
 
 def test_contributions_list_answered_visible_questions_by_impact():
-    result = score(
-        DEFN, answers(sec_hosting="outside_eea", pd_any="no", pd_special="yes", tool_source="not_decided")
-    )
+    result = score(DEFN, answers(sec_hosting="outside_eea", pd_any="no", pd_special="yes", tool_source="not_decided"))
     rows = result.contributions
     keys = {(r["key"], r["kind"]) for r in rows}
     assert ("sec_hosting", "risk") in keys

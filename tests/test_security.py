@@ -218,17 +218,20 @@ def _probe(tmp_path, **env_overrides) -> dict:
     """Run _PROBE with debug off; `tmp_path` holds its SQLite database (migrated by the first probe)."""
     app_prefixes = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(app_prefixes)}
-    env.update({
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": "s" * 20 + "Kx7!q" * 8,
-        "DJANGO_ALLOWED_HOSTS": "kiv.example.org",
-        "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
-        "KIV_DATA_DIR": str(tmp_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
-        **env_overrides,
-    })
-    result = subprocess.run([sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=180)
+    env.update(
+        {
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "s" * 20 + "Kx7!q" * 8,
+            "DJANGO_ALLOWED_HOSTS": "kiv.example.org",
+            "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
+            "KIV_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+            **env_overrides,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -251,8 +254,15 @@ def test_debug_off_sends_plain_http_to_https(debug_off):
 def test_debug_off_sends_the_security_headers(debug_off):
     headers = {k.lower(): v for k, v in debug_off["headers"].items()}
     csp = headers.get("content-security-policy", "")
-    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'",
-                      "object-src 'none'", "base-uri 'self'", "form-action 'self'"):
+    for directive in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ):
         assert directive in csp, f"CSP lacks {directive!r}: {csp!r}"
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     hsts = headers.get("strict-transport-security", "")
@@ -337,8 +347,10 @@ def test_the_lockout_ends_after_its_time(world, settings, monkeypatch):
     settings.KIV_LOGIN_LOCKOUT_SECONDS = 60
     client = Client()
     _fail(client, "leader_a", 2)
-    assert client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD},
-                       REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert (
+        client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1").status_code
+        == 429
+    )
     # The failures live in the cache for the lockout's time: move the cache's clock past it.
     import time
 
@@ -350,8 +362,10 @@ def test_the_lockout_ends_after_its_time(world, settings, monkeypatch):
             return time.time() + 61
 
     monkeypatch.setattr(locmem, "time", Later)
-    assert client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD},
-                       REMOTE_ADDR="10.0.0.1").status_code == 302
+    assert (
+        client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1").status_code
+        == 302
+    )
 
 
 # --- Uploads: size and type ---------------------------------------------------------------------
@@ -417,11 +431,14 @@ def test_the_verification_upload_refuses_a_file_over_the_limit(world, settings):
     assert _verified_events() == 0
 
 
-@pytest.mark.parametrize(("content", "why"), [
-    (None, "too large"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not text"),
-    (b"<html><script>alert(1)</script></html>", "not JSON"),
-])
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (None, "too large"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "not text"),
+        (b"<html><script>alert(1)</script></html>", "not JSON"),
+    ],
+)
 def test_the_answers_import_refuses_bad_files_and_stores_nothing(world, content, why):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -437,8 +454,9 @@ def test_the_answers_import_refuses_bad_files_and_stores_nothing(world, content,
     client = world.client("leader_a")
     field = _upload_field(client.get(url))
     before = Assessment.objects.count()
-    response = client.post(url, {field: SimpleUploadedFile("svar.json", content, "application/json"),
-                                 "agency": world.agency_a.pk})
+    response = client.post(
+        url, {field: SimpleUploadedFile("svar.json", content, "application/json"), "agency": world.agency_a.pk}
+    )
     assert response.status_code in (200, 400, 413), why
     body = response.content.decode()
     assert "<script>alert(1)</script>" not in body
@@ -467,8 +485,15 @@ def hostile_answers(definition: dict) -> dict:
     answers = {}
     for section in sets.SECTIONS.values():
         answers.update(section)
-    answers.update({"ai_kind": ["integrated", "self_developed", "generative"], "pd_any": "yes",
-                    "decision_role": "decision_support", "hr_area": ["education"], "role": "buy_modify"})
+    answers.update(
+        {
+            "ai_kind": ["integrated", "self_developed", "generative"],
+            "pd_any": "yes",
+            "decision_role": "decision_support",
+            "hr_area": ["education"],
+            "role": "buy_modify",
+        }
+    )
     for number, key in enumerate(_text_keys(definition)):
         start = FORMULA_PAYLOADS[number % len(FORMULA_PAYLOADS)]
         answers[key] = f"{start} {key} {' '.join(SCRIPT_PAYLOADS)}"
@@ -497,11 +522,16 @@ def hostile(world, settings, tmp_path_factory, django_capture_on_commit_callback
 
     assessment = make_hostile_draft(world)
     services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
-    services.review_comment_add(assessment=assessment, user=world.users["reviewer"], question_key="goals",
-                                text=f"=HYPERLINK(1) {' '.join(SCRIPT_PAYLOADS)}")
+    services.review_comment_add(
+        assessment=assessment,
+        user=world.users["reviewer"],
+        question_key="goals",
+        text=f"=HYPERLINK(1) {' '.join(SCRIPT_PAYLOADS)}",
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_approve(assessment=assessment, user=world.users["reviewer"],
-                                    comment=f"@approve {' '.join(SCRIPT_PAYLOADS)}")
+        services.assessment_approve(
+            assessment=assessment, user=world.users["reviewer"], comment=f"@approve {' '.join(SCRIPT_PAYLOADS)}"
+        )
     assessment.refresh_from_db()
     report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
     assert report.status == Report.Status.READY, report.error
@@ -569,8 +599,11 @@ def test_every_export_carries_text_answers_inert(world, hostile, settings, tmp_p
     settings.KIV_PUBLIC_REGISTER = True
     for name, role, has_title in CSV_EXPORTS:
         _assert_csv_inert(world.client(role).get(reverse(name)), name, hostile.title if has_title else None)
-    for name, role in (("register_json", "leader_b"), ("public_register_json", "anonymous"),
-                       ("assessment_export", "leader_a")):
+    for name, role in (
+        ("register_json", "leader_b"),
+        ("public_register_json", "anonymous"),
+        ("assessment_export", "leader_a"),
+    ):
         args = [hostile.uuid] if name == "assessment_export" else []
         response = world.client(role).get(reverse(name, args=args))
         assert response.status_code == 200, name
@@ -602,8 +635,9 @@ def _assert_report_prints_text(hostile, tmp_path) -> None:
     pdf = tmp_path / "rapport.pdf"
     with default_storage.open(report.storage_name, "rb") as handle:
         pdf.write_bytes(handle.read())
-    result = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
-                            timeout=60, check=True)
+    result = subprocess.run(
+        [pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True
+    )
     text = " ".join(result.stdout.split())
     for key in _text_keys(hostile.questionnaire.definition):
         assert key in text, f"the answer to {key} is not in the report"

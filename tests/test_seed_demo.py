@@ -16,8 +16,9 @@ DEMO_USERS = {"leder", "bidragsyter", "leder.grorud", "uke", "revisor", "admin"}
 def manage(data_dir: Path, *args, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIV_", "DATABASE_", "CELERY_"))}
     env.update({"KIV_DATA_DIR": str(data_dir), **(extra_env or {})})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,20 +49,28 @@ def test_it_creates_agencies_users_and_a_populated_app(seeded):
 
 def test_demo_users_sign_in_with_the_documented_password(seeded):
     data_dir, _ = seeded
-    check = ("from django.contrib.auth import authenticate; import sys; "
-             f"sys.exit(0 if all(authenticate(username=u, password='kiv-demo-2026') for u in {sorted(DEMO_USERS)!r})"
-             " else 1)")
+    check = (
+        "from django.contrib.auth import authenticate; import sys; "
+        f"sys.exit(0 if all(authenticate(username=u, password='kiv-demo-2026') for u in {sorted(DEMO_USERS)!r})"
+        " else 1)"
+    )
     assert manage(data_dir, "shell", "-c", check).returncode == 0
 
 
 def test_a_second_run_creates_nothing_new(seeded):
     data_dir, _ = seeded
-    before = rows(data_dir, "SELECT (SELECT count(*) FROM assessments_agency), (SELECT count(*) FROM auth_user), "
-                            "(SELECT count(*) FROM assessments_assessment), (SELECT count(*) FROM assessments_report)")
+    before = rows(
+        data_dir,
+        "SELECT (SELECT count(*) FROM assessments_agency), (SELECT count(*) FROM auth_user), "
+        "(SELECT count(*) FROM assessments_assessment), (SELECT count(*) FROM assessments_report)",
+    )
     again = manage(data_dir, "seed_demo")
     assert again.returncode == 0, again.stderr
-    after = rows(data_dir, "SELECT (SELECT count(*) FROM assessments_agency), (SELECT count(*) FROM auth_user), "
-                           "(SELECT count(*) FROM assessments_assessment), (SELECT count(*) FROM assessments_report)")
+    after = rows(
+        data_dir,
+        "SELECT (SELECT count(*) FROM assessments_agency), (SELECT count(*) FROM auth_user), "
+        "(SELECT count(*) FROM assessments_assessment), (SELECT count(*) FROM assessments_report)",
+    )
     assert after == before
 
 

@@ -11,8 +11,9 @@ from kiveileder.settings import env_bool, env_int, parse_database_url
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("True", True), ("true", True), ("1", True),
-                                               ("False", False), ("false", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("True", True), ("true", True), ("1", True), ("False", False), ("false", False), ("0", False)]
+)
 def test_it_accepts_the_documented_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("X_FLAG", raw)
     assert env_bool("X_FLAG", not expected) is expected
@@ -34,7 +35,13 @@ def test_it_rejects_a_non_integer(monkeypatch):
 def test_it_parses_database_urls():
     pg = parse_database_url("postgres://u:p@db.example:6543/kiv", pool=True)
     assert (pg["ENGINE"], pg["NAME"], pg["USER"], pg["PASSWORD"], pg["HOST"], pg["PORT"]) == (
-        "django.db.backends.postgresql", "kiv", "u", "p", "db.example", "6543")
+        "django.db.backends.postgresql",
+        "kiv",
+        "u",
+        "p",
+        "db.example",
+        "6543",
+    )
     assert pg["OPTIONS"]["pool"]["timeout"] == 10 and pg["CONN_MAX_AGE"] == 0
     assert parse_database_url("sqlite:////tmp/x.sqlite3", pool=False)["NAME"] == "/tmp/x.sqlite3"
 
@@ -48,16 +55,20 @@ def test_it_rejects_bad_database_urls(url):
 def _manage(env_overrides: dict, *args) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIV_", "DATABASE_", "CELERY_"))}
     env.update(env_overrides)
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
-@pytest.mark.parametrize(("env", "named"), [
-    ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
-    ({"DJANGO_DEBUG": "False"}, "DJANGO_SECRET_KEY"),
-    ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
-    ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
-])
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
+        ({"DJANGO_DEBUG": "False"}, "DJANGO_SECRET_KEY"),
+        ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
+        ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+    ],
+)
 def test_a_bad_environment_is_one_clear_line(env, named, tmp_path):
     result = _manage({"KIV_DATA_DIR": str(tmp_path), **env}, "check")
     assert result.returncode == 2
@@ -67,7 +78,16 @@ def test_a_bad_environment_is_one_clear_line(env, named, tmp_path):
 
 
 def test_debug_off_is_secure_by_default(tmp_path):
-    result = _manage({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "k" * 20 + "Q9!x" * 10,
-                      "DJANGO_ALLOWED_HOSTS": "kiv.example.org", "KIV_DATA_DIR": str(tmp_path)},
-                     "check", "--deploy", "--fail-level", "WARNING")
+    result = _manage(
+        {
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": "k" * 20 + "Q9!x" * 10,
+            "DJANGO_ALLOWED_HOSTS": "kiv.example.org",
+            "KIV_DATA_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stderr + result.stdout

@@ -109,18 +109,23 @@ def test_start_up_fails_with_the_reason_for_a_wrong_passphrase_file(tmp_path, se
     password_file = tmp_path / "passphrase"
     password_file.write_text("wrong\n")
     env = {
-        **os.environ, "KIV_SIGNING_P12": str(seal_file), "KIV_SIGNING_P12_PASSWORD_FILE": str(password_file),
-        "KIV_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
+        **os.environ,
+        "KIV_SIGNING_P12": str(seal_file),
+        "KIV_SIGNING_P12_PASSWORD_FILE": str(password_file),
+        "KIV_DATA_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
     }
     env.pop("KIV_SIGNING_P12_PASSWORD", None)
-    failed = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    failed = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert failed.returncode != 0
     assert "kiveileder.E001" in failed.stderr and "passphrase is wrong" in failed.stderr
 
     password_file.write_text(SEAL_PASSWORD + "\n")
-    passed = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=120)
+    passed = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert passed.returncode == 0, passed.stderr
 
 
@@ -137,14 +142,19 @@ def _tsa(tmp_path):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test-TSA")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         .sign(key, hashes.SHA256())
     )
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     asn1_cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     return DummyTimeStamper(tsa_cert=asn1_cert, tsa_key=asn1_keys.PrivateKeyInfo.load(der_key)), asn1_cert
 
@@ -166,7 +176,6 @@ def test_a_time_stamp_authority_gives_a_b_t_seal(seal_file, tmp_path):
     assert status.timestamp_validity is not None and status.timestamp_validity.intact
     outcome = signing.verify_pdf(sealed)
     assert outcome["intact"] and outcome["signing_time"] == status.timestamp_validity.timestamp.isoformat()
-
 
 
 def test_a_reserved_size_too_small_falls_back_to_pyhankos_estimate(seal_file, monkeypatch, caplog):

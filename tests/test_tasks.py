@@ -150,8 +150,9 @@ def test_a_slow_run_overtaken_by_the_sweep_leaves_exactly_one_report(pending, mo
         if not outcomes:
             outcomes.append("slow run started")
             Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - timedelta(hours=1))
-            summary = reports.requeue_stale(older_than=300, enqueue=lambda pk: outcomes.append(
-                reports.produce_report(pk)) or True)
+            summary = reports.requeue_stale(
+                older_than=300, enqueue=lambda pk: outcomes.append(reports.produce_report(pk)) or True
+            )
             assert summary["requeued"] == [str(report.uuid)]
         return real(report)
 
@@ -168,9 +169,7 @@ def test_a_slow_run_overtaken_by_the_sweep_leaves_exactly_one_report(pending, mo
 
 def _age(report, *, status, minutes, attempts=0):
     when = timezone.now() - timedelta(minutes=minutes)
-    Report.objects.filter(pk=report.pk).update(
-        status=status, attempts=attempts, started_at=when, updated_at=when
-    )
+    Report.objects.filter(pk=report.pk).update(status=status, attempts=attempts, started_at=when, updated_at=when)
 
 
 def test_the_sweep_requeues_stale_rows_fails_those_over_the_cap_and_leaves_fresh_ones(world, settings):
@@ -193,8 +192,12 @@ def test_the_sweep_requeues_stale_rows_fails_those_over_the_cap_and_leaves_fresh
     assert summary["failed"] == [str(worn_out.uuid)] and summary["checked"] == 3
     assert sorted(enqueued) == sorted([stale_rendering.pk, stale_pending.pk])
     statuses = {r.pk: r.status for r in Report.objects.all()}
-    assert statuses == {stale_rendering.pk: "pending", stale_pending.pk: "pending",
-                        fresh_rendering.pk: "rendering", worn_out.pk: "failed"}
+    assert statuses == {
+        stale_rendering.pk: "pending",
+        stale_pending.pk: "pending",
+        fresh_rendering.pk: "rendering",
+        worn_out.pk: "failed",
+    }
 
 
 def test_the_requeue_command_prints_a_summary_and_runs_the_reports_in_process(pending):
@@ -210,15 +213,21 @@ def test_the_requeue_command_prints_a_summary_and_runs_the_reports_in_process(pe
 def test_the_requeue_command_default_leaves_recent_rows(pending):
     out = io.StringIO()
     call_command("requeue_reports", stdout=out)
-    assert json.loads(out.getvalue()) == {"older_than": 300, "checked": 0, "requeued": [], "failed": [],
-                                          "enqueue_errors": []}
+    assert json.loads(out.getvalue()) == {
+        "older_than": 300,
+        "checked": 0,
+        "requeued": [],
+        "failed": [],
+        "enqueue_errors": [],
+    }
 
 
 # --- Enqueueing after the commit ----------------------------------------------------------------------
 
 
-def test_the_decision_survives_a_broker_outage_and_the_sweep_recovers(world, monkeypatch, caplog,
-                                                                      django_capture_on_commit_callbacks):
+def test_the_decision_survives_a_broker_outage_and_the_sweep_recovers(
+    world, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
     assessment = submitted(world.agency_a, world.users["leader_a"])
 
     def broker_down(*args, **kwargs):

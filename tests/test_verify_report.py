@@ -73,8 +73,7 @@ def test_an_unsigned_pdf_is_rejected(tmp_path, db):
 
 
 def test_a_sealed_pdf_that_is_not_a_stored_report_is_unknown(report, tmp_path):
-    other = signing.sign_pdf(reports.write_pdf("<html><p>Hei</p></html>", {"answers": {}}, title="x"),
-                             reason="test")
+    other = signing.sign_pdf(reports.write_pdf("<html><p>Hei</p></html>", {"answers": {}}, title="x"), reason="test")
     path = tmp_path / "ukjent.pdf"
     path.write_bytes(other)
     code, line, _ = verify(path)
@@ -118,9 +117,14 @@ def test_a_broken_pdf_exits_2(tmp_path, db):
     assert code == 2
 
 
-@pytest.mark.parametrize("meta", [
-    {"assessment": ["x"], "version": "1"}, {"assessment": "not-a-uuid", "version": 1}, "not an object",
-])
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"assessment": ["x"], "version": "1"},
+        {"assessment": "not-a-uuid", "version": 1},
+        "not an object",
+    ],
+)
 def test_a_document_that_claims_nonsense_is_unknown_not_a_crash(tmp_path, db, meta):
     pdf = reports.write_pdf("<html><p>Hei</p></html>", {"answers": {}, "meta": meta}, title="x")
     path = tmp_path / "rar.pdf"

@@ -489,9 +489,7 @@ def test_two_writers_on_the_same_answers_are_detected_and_the_second_keeps_the_i
     new_revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
     third = contributor.post(
         step_url(shared, "need"),
-        A.step_post(
-            "need", A.section_of("need", full(problem="Bidragsyterens beskrivelse.")), int(new_revision)
-        ),
+        A.step_post("need", A.section_of("need", full(problem="Bidragsyterens beskrivelse.")), int(new_revision)),
     )
     assert third.status_code == 302
     shared.refresh_from_db()

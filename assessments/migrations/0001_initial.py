@@ -10,7 +10,6 @@ import assessments.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,197 +18,415 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='navn')),
-                ('kind', models.CharField(choices=[('bydel', 'Bydel'), ('etat', 'Etat'), ('foretak', 'Foretak'), ('other', 'Annet')], max_length=20, verbose_name='type')),
-                ('slug', models.SlugField(blank=True, max_length=200, unique=True, verbose_name='kortnavn')),
-                ('org_number', models.CharField(blank=True, max_length=9, validators=[assessments.models.validate_org_number], verbose_name='organisasjonsnummer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="navn")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("bydel", "Bydel"), ("etat", "Etat"), ("foretak", "Foretak"), ("other", "Annet")],
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                ("slug", models.SlugField(blank=True, max_length=200, unique=True, verbose_name="kortnavn")),
+                (
+                    "org_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=9,
+                        validators=[assessments.models.validate_org_number],
+                        verbose_name="organisasjonsnummer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'virksomhet',
-                'verbose_name_plural': 'virksomheter',
-                'ordering': ['name'],
+                "verbose_name": "virksomhet",
+                "verbose_name_plural": "virksomheter",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('action', models.CharField(db_index=True, max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('agency_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('created_at', models.DateTimeField(db_index=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("action", models.CharField(db_index=True, max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("agency_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("created_at", models.DateTimeField(db_index=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('count', models.BigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("count", models.BigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'revisjonslogg-hode',
+                "verbose_name": "revisjonslogg-hode",
             },
         ),
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=20, unique=True, verbose_name='versjon')),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('definition', models.JSONField(verbose_name='definisjon')),
-                ('published_at', models.DateTimeField(auto_now_add=True, verbose_name='publisert')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=20, unique=True, verbose_name="versjon")),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                ("definition", models.JSONField(verbose_name="definisjon")),
+                ("published_at", models.DateTimeField(auto_now_add=True, verbose_name="publisert")),
             ],
             options={
-                'verbose_name': 'spørreskjema',
-                'verbose_name_plural': 'spørreskjemaer',
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "spørreskjema",
+                "verbose_name_plural": "spørreskjemaer",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=200, verbose_name='tittel')),
-                ('status', models.CharField(choices=[('draft', 'Utkast'), ('submitted', 'Sendt inn'), ('returned', 'Returnert for endring'), ('approved', 'Godkjent'), ('rejected', 'Avvist'), ('withdrawn', 'Trukket'), ('superseded', 'Erstattet')], default='draft', max_length=20, verbose_name='status')),
-                ('language', models.CharField(choices=[('nb', 'Norsk bokmål'), ('en', 'English')], default='nb', max_length=5, verbose_name='språk')),
-                ('answers', models.JSONField(blank=True, default=dict)),
-                ('visited_steps', models.JSONField(blank=True, default=list)),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('review_by', models.DateField(blank=True, null=True, verbose_name='ny vurdering innen')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.agency')),
-                ('contributors', models.ManyToManyField(blank=True, related_name='contributed_assessments', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('replaces', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaced_by', to='assessments.assessment')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='assessments.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=200, verbose_name="tittel")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Utkast"),
+                            ("submitted", "Sendt inn"),
+                            ("returned", "Returnert for endring"),
+                            ("approved", "Godkjent"),
+                            ("rejected", "Avvist"),
+                            ("withdrawn", "Trukket"),
+                            ("superseded", "Erstattet"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nb", "Norsk bokmål"), ("en", "English")],
+                        default="nb",
+                        max_length=5,
+                        verbose_name="språk",
+                    ),
+                ),
+                ("answers", models.JSONField(blank=True, default=dict)),
+                ("visited_steps", models.JSONField(blank=True, default=list)),
+                ("revision", models.PositiveIntegerField(default=0)),
+                ("review_by", models.DateField(blank=True, null=True, verbose_name="ny vurdering innen")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="assessments", to="assessments.agency"
+                    ),
+                ),
+                (
+                    "contributors",
+                    models.ManyToManyField(
+                        blank=True, related_name="contributed_assessments", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "replaces",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replaced_by",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="assessments.questionnaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vurdering',
-                'verbose_name_plural': 'vurderinger',
-                'ordering': ['-updated_at'],
+                "verbose_name": "vurdering",
+                "verbose_name_plural": "vurderinger",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentVersion',
+            name="AssessmentVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('answers', models.JSONField()),
-                ('result', models.JSONField()),
-                ('verdict', models.CharField(db_index=True, max_length=30)),
-                ('quadrant', models.CharField(db_index=True, max_length=30)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('decision', models.CharField(blank=True, choices=[('returned', 'Returnert'), ('approved', 'Godkjent'), ('rejected', 'Avvist')], max_length=20)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='assessments.assessment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.questionnaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("answers", models.JSONField()),
+                ("result", models.JSONField()),
+                ("verdict", models.CharField(db_index=True, max_length=30)),
+                ("quadrant", models.CharField(db_index=True, max_length=30)),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("returned", "Returnert"), ("approved", "Godkjent"), ("rejected", "Avvist")],
+                        max_length=20,
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="assessments.questionnaire"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment', 'number'],
+                "ordering": ["assessment", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('signed', 'Signert rapport'), ('preview', 'Forhåndsvisning')], default='signed', max_length=10)),
-                ('status', models.CharField(choices=[('pending', 'I kø'), ('rendering', 'Lages'), ('ready', 'Klar'), ('failed', 'Feilet')], db_index=True, default='pending', max_length=12)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('size', models.PositiveIntegerField(blank=True, null=True)),
-                ('storage_name', models.CharField(blank=True, max_length=500)),
-                ('signer', models.CharField(blank=True, max_length=300)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('render_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('sign_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='assessments.assessment')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='assessments.assessmentversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("signed", "Signert rapport"), ("preview", "Forhåndsvisning")],
+                        default="signed",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "I kø"), ("rendering", "Lages"), ("ready", "Klar"), ("failed", "Feilet")],
+                        db_index=True,
+                        default="pending",
+                        max_length=12,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("size", models.PositiveIntegerField(blank=True, null=True)),
+                ("storage_name", models.CharField(blank=True, max_length=500)),
+                ("signer", models.CharField(blank=True, max_length=300)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("render_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("sign_ms", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="reports", to="assessments.assessment"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reports",
+                        to="assessments.assessmentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewComment',
+            name="ReviewComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_key', models.CharField(blank=True, max_length=60)),
-                ('text', models.TextField(max_length=5000)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='assessments.assessmentversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("question_key", models.CharField(blank=True, max_length=60)),
+                ("text", models.TextField(max_length=5000)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="assessments.assessmentversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leader', 'Virksomhetsleder'), ('contributor', 'Bidragsyter')], max_length=20, verbose_name='rolle')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='assessments.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("leader", "Virksomhetsleder"), ("contributor", "Bidragsyter")],
+                        max_length=20,
+                        verbose_name="rolle",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="assessments.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'medlemskap',
-                'verbose_name_plural': 'medlemskap',
-                'constraints': [models.UniqueConstraint(fields=('user', 'agency'), name='one_membership_per_agency')],
+                "verbose_name": "medlemskap",
+                "verbose_name_plural": "medlemskap",
+                "constraints": [models.UniqueConstraint(fields=("user", "agency"), name="one_membership_per_agency")],
             },
         ),
         migrations.CreateModel(
-            name='MunicipalRole',
+            name="MunicipalRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('reviewer', 'Saksbehandler i UKE'), ('auditor', 'Revisor')], max_length=20, verbose_name='rolle')),
-                ('agencies', models.ManyToManyField(blank=True, help_text='Tom betyr alle virksomheter.', to='assessments.agency', verbose_name='begrenset til')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='municipal_roles', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("reviewer", "Saksbehandler i UKE"), ("auditor", "Revisor")],
+                        max_length=20,
+                        verbose_name="rolle",
+                    ),
+                ),
+                (
+                    "agencies",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Tom betyr alle virksomheter.",
+                        to="assessments.agency",
+                        verbose_name="begrenset til",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="municipal_roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kommunal rolle',
-                'verbose_name_plural': 'kommunale roller',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role'), name='one_municipal_role_each')],
+                "verbose_name": "kommunal rolle",
+                "verbose_name_plural": "kommunale roller",
+                "constraints": [models.UniqueConstraint(fields=("user", "role"), name="one_municipal_role_each")],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessmentversion',
-            constraint=models.UniqueConstraint(fields=('assessment', 'number'), name='unique_version_number'),
+            model_name="assessmentversion",
+            constraint=models.UniqueConstraint(fields=("assessment", "number"), name="unique_version_number"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status', 'agency'], name='assessments_status_ab0dbb_idx'),
+            model_name="assessment",
+            index=models.Index(fields=["status", "agency"], name="assessments_status_ab0dbb_idx"),
         ),
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['review_by'], name='assessments_review__52bd24_idx'),
+            model_name="assessment",
+            index=models.Index(fields=["review_by"], name="assessments_review__52bd24_idx"),
         ),
         migrations.AddConstraint(
-            model_name='report',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'signed')), fields=('version',), name='one_signed_report_per_version'),
+            model_name="report",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "signed")), fields=("version",), name="one_signed_report_per_version"
+            ),
         ),
     ]

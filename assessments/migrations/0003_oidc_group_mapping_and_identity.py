@@ -6,44 +6,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0002_audit_append_only_trigger'),
+        ("assessments", "0002_audit_append_only_trigger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExternalIdentity',
+            name="ExternalIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuer', models.CharField(max_length=300)),
-                ('subject', models.CharField(max_length=200)),
-                ('managed_roles', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_login_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='external_identities', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("issuer", models.CharField(max_length=300)),
+                ("subject", models.CharField(max_length=200)),
+                ("managed_roles", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_login_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="external_identities",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ekstern identitet',
-                'verbose_name_plural': 'eksterne identiteter',
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'subject'), name='unique_external_identity')],
+                "verbose_name": "ekstern identitet",
+                "verbose_name_plural": "eksterne identiteter",
+                "constraints": [models.UniqueConstraint(fields=("issuer", "subject"), name="unique_external_identity")],
             },
         ),
         migrations.CreateModel(
-            name='GroupMapping',
+            name="GroupMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group_id', models.CharField(db_index=True, help_text='Gruppens objekt-id i Entra ID, slik den står i gruppe-claimet i ID-tokenet.', max_length=200, verbose_name='gruppe-id')),
-                ('role', models.CharField(choices=[('leader', 'Virksomhetsleder'), ('contributor', 'Bidragsyter'), ('reviewer', 'Saksbehandler i UKE'), ('auditor', 'Revisor')], max_length=20, verbose_name='rolle')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='merknad')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='group_mappings', to='assessments.agency', verbose_name='virksomhet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "group_id",
+                    models.CharField(
+                        db_index=True,
+                        help_text="Gruppens objekt-id i Entra ID, slik den står i gruppe-claimet i ID-tokenet.",
+                        max_length=200,
+                        verbose_name="gruppe-id",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leader", "Virksomhetsleder"),
+                            ("contributor", "Bidragsyter"),
+                            ("reviewer", "Saksbehandler i UKE"),
+                            ("auditor", "Revisor"),
+                        ],
+                        max_length=20,
+                        verbose_name="rolle",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="merknad")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="group_mappings",
+                        to="assessments.agency",
+                        verbose_name="virksomhet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gruppekobling',
-                'verbose_name_plural': 'gruppekoblinger',
-                'ordering': ['group_id', 'role'],
-                'constraints': [models.UniqueConstraint(fields=('group_id', 'agency', 'role'), name='unique_group_mapping')],
+                "verbose_name": "gruppekobling",
+                "verbose_name_plural": "gruppekoblinger",
+                "ordering": ["group_id", "role"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("group_id", "agency", "role"), name="unique_group_mapping")
+                ],
             },
         ),
     ]

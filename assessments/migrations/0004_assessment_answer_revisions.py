@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0003_oidc_group_mapping_and_identity'),
+        ("assessments", "0003_oidc_group_mapping_and_identity"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessment',
-            name='answer_revisions',
+            model_name="assessment",
+            name="answer_revisions",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]

@@ -5,23 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0004_assessment_answer_revisions'),
+        ("assessments", "0004_assessment_answer_revisions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assessment',
-            index=models.Index(fields=['status', 'agency', 'id'], name='assessment_status_agency_id'),
+            model_name="assessment",
+            index=models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
         ),
         migrations.AddIndex(
-            model_name='assessmentversion',
-            index=models.Index(fields=['submitted_at'], name='version_submitted_at'),
+            model_name="assessmentversion",
+            index=models.Index(fields=["submitted_at"], name="version_submitted_at"),
         ),
         migrations.AddIndex(
-            model_name='assessmentversion',
-            index=models.Index(fields=['decided_at'], name='version_decided_at'),
+            model_name="assessmentversion",
+            index=models.Index(fields=["decided_at"], name="version_decided_at"),
         ),
     ]

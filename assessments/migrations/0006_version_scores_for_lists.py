@@ -6,25 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0005_review_list_indexes'),
+        ("assessments", "0005_review_list_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assessmentversion',
-            name='ai_kind_text',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.fields.json.KeyTextTransform('ai_kind', 'answers'), output_field=models.TextField()),
+            model_name="assessmentversion",
+            name="ai_kind_text",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.fields.json.KeyTextTransform("ai_kind", "answers"),
+                output_field=models.TextField(),
+            ),
         ),
         migrations.AddField(
-            model_name='assessmentversion',
-            name='need_score',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Cast(django.db.models.fields.json.KeyTextTransform('score', django.db.models.fields.json.KeyTextTransform('need', 'result')), models.FloatField()), output_field=models.FloatField()),
+            model_name="assessmentversion",
+            name="need_score",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.comparison.Cast(
+                    django.db.models.fields.json.KeyTextTransform(
+                        "score", django.db.models.fields.json.KeyTextTransform("need", "result")
+                    ),
+                    models.FloatField(),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
         migrations.AddField(
-            model_name='assessmentversion',
-            name='risk_score',
-            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Cast(django.db.models.fields.json.KeyTextTransform('score', django.db.models.fields.json.KeyTextTransform('risk', 'result')), models.FloatField()), output_field=models.FloatField()),
+            model_name="assessmentversion",
+            name="risk_score",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.db.models.functions.comparison.Cast(
+                    django.db.models.fields.json.KeyTextTransform(
+                        "score", django.db.models.fields.json.KeyTextTransform("risk", "result")
+                    ),
+                    models.FloatField(),
+                ),
+                output_field=models.FloatField(),
+            ),
         ),
     ]

@@ -257,8 +257,8 @@ def assert_error_is_announced_and_linked(page, field) -> None:
     if announced.count():
         expect(announced.first).to_be_visible()
     described_by = (field.get_attribute("aria-describedby") or "").split()
-    texts = [page.locator(f"#{ident}").inner_text().strip() for ident in described_by
-             if page.locator(f"#{ident}").count()]
+    texts = [
+        page.locator(f"#{ident}").inner_text().strip() for ident in described_by if page.locator(f"#{ident}").count()
+    ]
     assert any(texts), f"the invalid field is not linked to its error message (aria-describedby={described_by})"
     assert field.get_attribute("aria-invalid") == "true", "the invalid field is not marked aria-invalid"
-

@@ -27,8 +27,12 @@ def check_page_answering(page, status: int) -> None:
 
 
 def test_the_assessment_pages_are_accessible_in_their_harder_states(session, world, questionnaire):
-    stopped = make_assessment(world, "Utkast med stopp", answers=A.complete(
-        p_emotion_workplace_school="unknown", citizen_facing="yes", tr_disclose="no"), invite=True)
+    stopped = make_assessment(
+        world,
+        "Utkast med stopp",
+        answers=A.complete(p_emotion_workplace_school="unknown", citizen_facing="yes", tr_disclose="no"),
+        invite=True,
+    )
     stopped.visited_steps = A.BASE_STEPS  # as if every step had been saved: the summary can be opened
     stopped.save(update_fields=["visited_steps"])
     submitted = make_assessment(world, "Innsendt", answers=A.complete(), submit=True)
@@ -63,16 +67,25 @@ def test_the_assessment_pages_are_accessible_in_their_harder_states(session, wor
         # 409 Conflict is the answer on purpose (the input is shown again, not saved): not a failed load.
         check_page_answering(contributor, 409)
     with session.step("submitted assessment, withdraw confirmation, contributors"):
-        for path in (submitted.get_absolute_url(), f"/vurderinger/{submitted.uuid}/trekk/",
-                     f"/vurderinger/{stopped.uuid}/bidragsytere/", "/vurderinger/ny/"):
+        for path in (
+            submitted.get_absolute_url(),
+            f"/vurderinger/{submitted.uuid}/trekk/",
+            f"/vurderinger/{stopped.uuid}/bidragsytere/",
+            "/vurderinger/ny/",
+        ):
             leader.goto(path)
             check_page(leader)
     with session.step("a refused import"):
         leader.goto("/vurderinger/importer/")
-        leader.locator('input[type="file"]').set_input_files(files=[{
-            "name": "svar.json", "mimeType": "application/json",
-            "buffer": json.dumps({"answers": {"title": "x", "role": "sell", "nope": 1}}).encode(),
-        }])
+        leader.locator('input[type="file"]').set_input_files(
+            files=[
+                {
+                    "name": "svar.json",
+                    "mimeType": "application/json",
+                    "buffer": json.dumps({"answers": {"title": "x", "role": "sell", "nope": 1}}).encode(),
+                }
+            ]
+        )
         with leader.expect_navigation():
             leader.get_by_role("button", name="Importer").click()
         assert "<code>nope</code>" in leader.content()

@@ -55,8 +55,10 @@ def report_worker(settings, tmp_path):
     stack = ExitStack()
 
     def start():
-        require_service(connection.vendor == "postgresql",
-                        "PostgreSQL for the journey's report worker (DATABASE_URL=postgres://...)")
+        require_service(
+            connection.vendor == "postgresql",
+            "PostgreSQL for the journey's report worker (DATABASE_URL=postgres://...)",
+        )
         require_tool("redis-server")
         settings.DATA_DIR = tmp_path
         settings.MEDIA_ROOT = tmp_path / "media"
@@ -114,7 +116,7 @@ def walk_wizard_first_time(page) -> None:
 
 
 def make_a_mistake_on_high_risk(page) -> None:
-    """"None of these" together with an area is refused: announced, linked, and the input kept."""
+    """ "None of these" together with an area is refused: announced, linked, and the input kept."""
     answer_step(page)
     answer_question(page, "high_risk", "hr_area", ["none", "education"])
     click_and_wait(page, page.get_by_role("button", name="Lagre og fortsett"))

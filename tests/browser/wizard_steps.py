@@ -14,7 +14,7 @@ ANSWERS = {
     # intro
     "title": "Skrivehjelp for byggesaksbrev",
     "description": "En generativ språkmodell foreslår utkast til svarbrev i byggesaker. Saksbehandleren "
-                   "leser, retter og sender selv.",
+    "leser, retter og sender selv.",
     "owner": "Enhetsleder for byggesak",
     "ai_kind": ["generative"],
     "role": "buy",
@@ -35,10 +35,19 @@ ANSWERS = {
     "evidence": "test",
     "mandate": "yes",
     # prohibited
-    **{key: "no" for key in (
-        "p_manipulation", "p_exploit_vulnerability", "p_social_scoring", "p_crime_prediction",
-        "p_face_scraping", "p_emotion_workplace_school", "p_biometric_categorisation", "p_intimate_imagery",
-    )},
+    **{
+        key: "no"
+        for key in (
+            "p_manipulation",
+            "p_exploit_vulnerability",
+            "p_social_scoring",
+            "p_crime_prediction",
+            "p_face_scraping",
+            "p_emotion_workplace_school",
+            "p_biometric_categorisation",
+            "p_intimate_imagery",
+        )
+    },
     # high_risk
     "hr_area": ["none"],
     "hr_profiling": "no",

@@ -37,22 +37,25 @@ def database_url(settings_dict: dict) -> str:
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
 
 
-def app_env(*, data_dir: Path, database: str, broker: str | None = None, secret_key: str | None = None,
-            **extra: str) -> dict:
+def app_env(
+    *, data_dir: Path, database: str, broker: str | None = None, secret_key: str | None = None, **extra: str
+) -> dict:
     """The environment of an app process: this process's, minus every app setting, plus these. The
     secret key defaults to this process's (sessions made here with force_login are valid there)."""
     app_prefixes = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(app_prefixes)}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
-        "DJANGO_DEBUG": "False",
-        "DJANGO_SECRET_KEY": secret_key or settings.SECRET_KEY,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "KIV_ALLOW_HTTP": "True",
-        "KIV_DATA_DIR": str(data_dir),
-        "DATABASE_URL": database,
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
+            "DJANGO_DEBUG": "False",
+            "DJANGO_SECRET_KEY": secret_key or settings.SECRET_KEY,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "KIV_ALLOW_HTTP": "True",
+            "KIV_DATA_DIR": str(data_dir),
+            "DATABASE_URL": database,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
     if broker:
         env["CELERY_BROKER_URL"] = broker
     env.update(extra)
@@ -99,8 +102,7 @@ class Process:
 
 def start(name: str, args: list[str], env: dict, data_dir: Path) -> Process:
     log_file = _log(data_dir, name)
-    popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                             start_new_session=True)
+    popen = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     return Process(name, popen, data_dir / f"{name}.log", log_file)
 
 
@@ -128,24 +130,56 @@ def port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def start_gunicorn(env: dict, data_dir: Path, *, workers: int = 1, port: int | None = None,
-                   threads: int = 1) -> tuple[Process, str]:
+def start_gunicorn(
+    env: dict, data_dir: Path, *, workers: int = 1, port: int | None = None, threads: int = 1
+) -> tuple[Process, str]:
     port = port or free_port()
-    process = start("gunicorn", [
-        str(BIN / "gunicorn"), "kiveileder.wsgi:application", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5",
-        "--access-logfile", "-",
-    ], env, data_dir)
+    process = start(
+        "gunicorn",
+        [
+            str(BIN / "gunicorn"),
+            "kiveileder.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            "-",
+        ],
+        env,
+        data_dir,
+    )
     wait_until(lambda: port_open(port), 30, f"gunicorn on port {port}", process)
     return process, f"http://127.0.0.1:{port}"
 
 
 def start_worker(env: dict, data_dir: Path, *, name: str = "worker") -> Process:
     """One Celery worker (prefork, one child) that says when it is ready."""
-    process = start(name, [
-        str(BIN / "celery"), "-A", "kiveileder", "worker", "--loglevel=INFO", "--concurrency=1",
-        "--pool=prefork", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h",
-    ], env, data_dir)
+    process = start(
+        name,
+        [
+            str(BIN / "celery"),
+            "-A",
+            "kiveileder",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        env,
+        data_dir,
+    )
     wait_until(lambda: "ready." in process.log(100_000), 60, "the Celery worker to be ready", process)
     return process
 
@@ -164,10 +198,22 @@ class ThrowawayRedis:
         self.process: Process | None = None
 
     def up(self) -> None:
-        self.process = start(f"redis-{self.port}", [
-            shutil.which("redis-server"), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no",
-        ], dict(os.environ), self.data_dir)
+        self.process = start(
+            f"redis-{self.port}",
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            dict(os.environ),
+            self.data_dir,
+        )
         wait_until(lambda: port_open(self.port), 15, f"redis-server on {self.port}", self.process)
 
     def down(self) -> None:

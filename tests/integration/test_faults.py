@@ -48,9 +48,14 @@ def _allow_connections(database: str, allowed: bool) -> None:
     import psycopg
 
     params = connection.settings_dict
-    with psycopg.connect(host=params["HOST"] or "127.0.0.1", port=params["PORT"] or 5432,
-                         user=params["USER"] or None, password=params["PASSWORD"] or None,
-                         dbname="postgres", autocommit=True) as admin:
+    with psycopg.connect(
+        host=params["HOST"] or "127.0.0.1",
+        port=params["PORT"] or 5432,
+        user=params["USER"] or None,
+        password=params["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
         admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS {"true" if allowed else "false"}')
 
 
@@ -99,8 +104,9 @@ def post_form(http: requests.Session, base: str, page: str, action: str, data: d
     assert http.get(f"{base}{page}", timeout=10).status_code == 200, page
     token = http.cookies.get(django_settings.CSRF_COOKIE_NAME)
     began = time.monotonic()
-    response = http.post(f"{base}{action}", data={**data, "csrfmiddlewaretoken": token}, timeout=30,
-                         allow_redirects=False)
+    response = http.post(
+        f"{base}{action}", data={**data, "csrfmiddlewaretoken": token}, timeout=30, allow_redirects=False
+    )
     response.elapsed_s = time.monotonic() - began
     return response
 
@@ -118,16 +124,22 @@ def draft_ready_to_submit(world):
     return assessment
 
 
-def test_submitting_and_approving_while_redis_is_down_loses_nothing(postgres, data_dir, world, settings,
-                                                                   tmp_path_factory):
+def test_submitting_and_approving_while_redis_is_down_loses_nothing(
+    postgres, data_dir, world, settings, tmp_path_factory
+):
     from assessments.models import Assessment, Report
     from tests.answers import PREFIX
 
     require_tool("redis-server")
     seal = use_test_seal(settings, tmp_path_factory)
     with ThrowawayRedis(data_dir) as redis:
-        env = app_env(data_dir=data_dir, database=postgres, broker=redis.url,
-                      KIV_SIGNING_P12=str(seal), KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD)
+        env = app_env(
+            data_dir=data_dir,
+            database=postgres,
+            broker=redis.url,
+            KIV_SIGNING_P12=str(seal),
+            KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD,
+        )
         server, base = start_gunicorn(env, data_dir)
         worker = start_worker(env, data_dir)
         try:
@@ -142,9 +154,17 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(postgres, da
 
             # The leader submits: the request succeeds quickly and the version is stored.
             summary = f"/vurderinger/{draft.uuid}/steg/summary/"
-            submit = post_form(leader, base, summary, summary, {
-                f"{PREFIX}-current_step": "summary", "revision": draft.revision, "action": "submit",
-            })
+            submit = post_form(
+                leader,
+                base,
+                summary,
+                summary,
+                {
+                    f"{PREFIX}-current_step": "summary",
+                    "revision": draft.revision,
+                    "action": "submit",
+                },
+            )
             assert submit.status_code == 302, submit.text[-2000:]
             assert submit.elapsed_s < 15, f"submitting took {submit.elapsed_s:.1f} s with Redis down"
             draft.refresh_from_db()
@@ -152,8 +172,9 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(postgres, da
 
             # The reviewer approves: the decision is stored and the report waits as `pending`.
             review = f"/vurderinger/{draft.uuid}/behandling/"
-            approve = post_form(reviewer, base, review, f"{review}godkjenn/",
-                                {"approve-version": 1, "approve-reason": ""})
+            approve = post_form(
+                reviewer, base, review, f"{review}godkjenn/", {"approve-version": 1, "approve-reason": ""}
+            )
             assert approve.status_code == 302, approve.text[-2000:]
             assert approve.elapsed_s < 15, f"approving took {approve.elapsed_s:.1f} s with Redis down"
             draft.refresh_from_db()
@@ -165,16 +186,24 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(postgres, da
 
             # Redis is back; the sweep (the command operators and the beat schedule run) requeues it.
             redis.up()
-            wait_until(lambda: leader.get(f"{base}/healthz", timeout=10).status_code == 200, 30,
-                       "/healthz to recover")
+            wait_until(lambda: leader.get(f"{base}/healthz", timeout=10).status_code == 200, 30, "/healthz to recover")
             sweep = subprocess.run(
                 [str(BIN / "python"), "manage.py", "requeue_reports", "--older-than", "0"],
-                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             assert sweep.returncode == 0, sweep.stderr[-2000:]
             assert json.loads(sweep.stdout.strip().splitlines()[-1])["requeued"] == [str(report.uuid)]
-            wait_until(lambda: Report.objects.get(pk=report.pk).status in ("ready", "failed"), 90,
-                       "the report after Redis came back", worker, 0.1)
+            wait_until(
+                lambda: Report.objects.get(pk=report.pk).status in ("ready", "failed"),
+                90,
+                "the report after Redis came back",
+                worker,
+                0.1,
+            )
             report.refresh_from_db()
             assert report.status == Report.Status.READY, report.error
             assert report.attempts == 1, "the report was made more than once"

@@ -27,8 +27,14 @@ def _drop(url: str) -> None:
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    with psycopg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or None,
-                         password=parsed.password or None, dbname="postgres", autocommit=True) as admin:
+    with psycopg.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or None,
+        password=parsed.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
@@ -43,10 +49,31 @@ def test_a_short_load_run_has_no_errors(db, tmp_path):
     with ThrowawayRedis(tmp_path) as redis:
         try:
             run = subprocess.run(
-                [sys.executable, "bench/load.py", "--users", "5", "--spawn-rate", "5", "--duration", "15",
-                 "--bulk", "20", "--no-docs", "--json", str(result_file), "--database", database,
-                 "--broker", redis.url, "--data-dir", str(tmp_path / "run")],
-                cwd=ROOT, capture_output=True, text=True, timeout=300,
+                [
+                    sys.executable,
+                    "bench/load.py",
+                    "--users",
+                    "5",
+                    "--spawn-rate",
+                    "5",
+                    "--duration",
+                    "15",
+                    "--bulk",
+                    "20",
+                    "--no-docs",
+                    "--json",
+                    str(result_file),
+                    "--database",
+                    database,
+                    "--broker",
+                    redis.url,
+                    "--data-dir",
+                    str(tmp_path / "run"),
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=300,
             )
         finally:
             _drop(database)

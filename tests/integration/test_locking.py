@@ -26,8 +26,13 @@ def test_every_row_lock_of_the_services_covers_only_its_own_table(world, django_
     leader, reviewer = world.users["leader_a"], world.users["reviewer"]
     with CaptureQueriesContext(connection) as captured:
         draft = make_assessment(world, "Låsing", answers=complete())
-        services.assessment_save_step(assessment=draft, section="need", values={**NEED, "goals": "Nye mål."},
-                                      expected_revision=draft.revision, user=leader)
+        services.assessment_save_step(
+            assessment=draft,
+            section="need",
+            values={**NEED, "goals": "Nye mål."},
+            expected_revision=draft.revision,
+            user=leader,
+        )
         services.assessment_submit(assessment=draft, user=leader)
         services.review_comment_add(assessment=draft, user=reviewer, text="Hvordan?", question_key="goals")
         services.assessment_return(assessment=draft, user=reviewer, reason="Rett målene.")

@@ -26,18 +26,22 @@ class Command(BaseCommand):
         except DefinitionError as exc:
             self._fail(exc.errors)
         if Questionnaire.objects.filter(version=definition["version"]).exists():
-            self._fail([f"versjonen «{definition['version']}» er allerede publisert; gi filen et nytt "
-                        "versjonsnummer"])
+            self._fail([f"versjonen «{definition['version']}» er allerede publisert; gi filen et nytt versjonsnummer"])
         questionnaire = services.questionnaire_publish(definition=definition, actor=None)
         parsed = as_definition(questionnaire.definition)
-        self.stdout.write(json.dumps({
-            "version": questionnaire.version,
-            "title": questionnaire.title,
-            "sections": len(parsed.sections),
-            "questions": len(parsed.questions),
-            "rules": len(parsed.rules),
-            "obligations": len(parsed.obligations),
-        }, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "version": questionnaire.version,
+                    "title": questionnaire.title,
+                    "sections": len(parsed.sections),
+                    "questions": len(parsed.questions),
+                    "rules": len(parsed.rules),
+                    "obligations": len(parsed.obligations),
+                },
+                ensure_ascii=False,
+            )
+        )
 
     def _fail(self, problems: list[str]) -> None:
         for problem in problems:

@@ -13,7 +13,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--older-than", type=int, default=reports.STALE_AFTER_SECONDS, metavar="SECONDS",
+            "--older-than",
+            type=int,
+            default=reports.STALE_AFTER_SECONDS,
+            metavar="SECONDS",
             help=f"Only reports untouched for this long (default {reports.STALE_AFTER_SECONDS}).",
         )
 

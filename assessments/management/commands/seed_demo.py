@@ -12,7 +12,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DJANGO_DEBUG is off.")
         parser.add_argument(
-            "--assessments", type=int, default=0, metavar="N",
+            "--assessments",
+            type=int,
+            default=0,
+            metavar="N",
             help="Also create N synthetic assessments across 60 agencies (for scale tests; no PDFs).",
         )
 
