@@ -8,7 +8,8 @@ is named by its label in the active language, never by its internal value.
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from .engine.answers import AnswerError
 from .engine.definition import Definition, Question
@@ -51,7 +52,7 @@ MESSAGES = {
 
 
 def _active_lang() -> str:
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
+    return "en" if (translation.get_language() or "nb").startswith("en") else "nb"
 
 
 def _params(error: AnswerError, question: Question | None, lang: str) -> dict[str, Any]:
@@ -71,8 +72,10 @@ def _params(error: AnswerError, question: Question | None, lang: str) -> dict[st
 
 
 def answer_error_text(error: AnswerError, question: Question | None = None, lang: str | None = None) -> str:
-    """One problem as a sentence in the active language; `question` names choices by their labels."""
-    return str(MESSAGES[error.code]) % _params(error, question, lang or _active_lang())
+    """One problem as a sentence in `lang` (default: the active language); `question` names choices by label."""
+    lang = lang or _active_lang()
+    with translation.override(lang):
+        return str(MESSAGES[error.code]) % _params(error, question, lang)
 
 
 def answer_errors_text(defn: Definition | None, errors: Mapping[str, AnswerError]) -> dict[str, str]:
