@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .engine.loader import as_definition
+from .engine.scoring import score
+from .engine.visibility import visible_answers
 from .forms import ContributorForm, ImportForm, NewAssessmentForm
 from .models import Assessment, Membership, Questionnaire
 from .permissions import (
@@ -27,9 +30,7 @@ from .permissions import (
     require,
     signed_in,
 )
-from .questionnaire import as_definition, visible_answers
 from .result_view import answer_sections, present, question_label, verdict_labels
-from .scoring import score
 
 
 def _shown(assessment: Assessment, user) -> dict:

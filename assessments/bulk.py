@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
+from .engine.loader import as_definition, questions
+from .engine.scoring import score
+from .engine.visibility import visible_answers
 from .models import Agency, Assessment, AssessmentVersion, Questionnaire
-from .questionnaire import as_definition, questions, visible_answers
-from .scoring import score
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"

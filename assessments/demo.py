@@ -61,7 +61,7 @@ def seed_users() -> dict[str, object]:
 
 def seed_questionnaires() -> list[str]:
     """Publish every version folder under fixtures/questionnaire that is not in the database yet."""
-    from .questionnaire import load_definition
+    from .engine.loader import load_definition
 
     published = []
     for folder in sorted((FIXTURES / "questionnaire").iterdir()):

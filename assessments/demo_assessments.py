@@ -6,8 +6,9 @@ submitted ones. Idempotent by agency and title. The cases are invented but reali
 """
 
 from . import services
+from .engine.loader import as_definition
+from .engine.visibility import visible_section_keys
 from .models import Agency, Assessment, Questionnaire
-from .questionnaire import as_definition, visible_section_keys
 
 _NOTHING_PROHIBITED = dict.fromkeys(
     [

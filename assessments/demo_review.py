@@ -6,8 +6,8 @@ agency and title.
 
 from . import services
 from .demo_assessments import WASTE_CHATBOT, fill_steps
+from .engine.loader import as_definition
 from .models import Agency, Assessment, Questionnaire
-from .questionnaire import as_definition
 
 # A chatbot for parking questions in Bydel Frogner that does not say it is an AI.
 PARKING_CHATBOT = {

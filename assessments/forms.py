@@ -1,8 +1,9 @@
 """Forms for the wizard and the pages around it. Forms only validate and convert; writes go through services.
 
 A wizard step's form is generated from the questionnaire definition (`section_form_class`): one field per
-question, with the same value checks as the import and the scoring (`questionnaire.clean_value`). Fields are
-never `required` in the HTML sense: a draft may be saved half-filled, and completeness is checked on submit.
+question, with the same value checks as the import and the scoring (`engine.answers.clean_value`, worded in
+the user's language by `answer_messages`). Fields are never `required` in the HTML sense: a draft may be
+saved half-filled, and completeness is checked on submit.
 """
 
 import json
@@ -13,9 +14,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .conditions import is_empty
+from .answer_messages import answer_error_text
+from .engine.answers import clean_value
+from .engine.conditions import is_empty
+from .engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
 from .models import Agency
-from .questionnaire import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section, clean_value
 
 # Texts up to this many characters get a one-line input; longer ones a text area.
 SHORT_TEXT = 200
@@ -99,7 +102,7 @@ class SectionForm(forms.Form):
                 continue
             value, error = clean_value(question, value)
             if error:
-                self.add_error(question.key, error)
+                self.add_error(question.key, answer_error_text(error, question, self.lang))
             else:
                 cleaned[question.key] = value
         return cleaned

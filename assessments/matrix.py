@@ -229,7 +229,7 @@ def render_matrix(
 
 
 def point_from_result(result: Mapping[str, Any], label: str = "") -> MatrixPoint:
-    """The matrix position of a scoring result (`scoring.Result.to_dict()`)."""
+    """The matrix position of a scoring result (`engine.scoring.Result.to_dict()`)."""
     return MatrixPoint(
         risk=float(result["risk"]["score"]),
         need=float(result["need"]["score"]),

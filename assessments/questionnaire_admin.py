@@ -1,6 +1,6 @@
 """Questionnaire versions in Django admin: publish by uploading a YAML or JSON definition.
 
-The upload is validated by `questionnaire.parse_definition`, and every problem is listed at once. A version
+The upload is validated by `engine.loader.parse_definition`, and every problem is listed at once. A version
 that any assessment uses is immutable: admin shows it read-only and refuses changes and deletion.
 """
 
@@ -16,8 +16,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .engine.definition import DefinitionError
+from .engine.loader import as_definition, load_yaml, parse_definition
 from .models import Questionnaire
-from .questionnaire import DefinitionError, as_definition, load_yaml, parse_definition
 
 
 def read_upload(upload) -> object:

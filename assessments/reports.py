@@ -38,9 +38,11 @@ from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import audit, signing
+from .engine.answers import validate_answers
+from .engine.loader import as_definition
+from .engine.scoring import AXIS_LABELS, EFFECT_LABELS, LEVEL_LABELS, QUADRANT_LABELS, VERDICT_LABELS, score
+from .engine.visibility import visible_sections
 from .models import Assessment, Report
-from .questionnaire import as_definition, validate_answers, visible_sections
-from .scoring import AXIS_LABELS, EFFECT_LABELS, LEVEL_LABELS, QUADRANT_LABELS, VERDICT_LABELS, score
 
 log = logging.getLogger(__name__)
 

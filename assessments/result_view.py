@@ -1,6 +1,6 @@
 """A scoring result made ready for display (templates/assessments/_result.html, and the report).
 
-`present(defn, result)` takes the stored result dict (`scoring.Result.to_dict()`) and the definition it was
+`present(defn, result)` takes the stored result dict (`engine.scoring.Result.to_dict()`) and the definition it was
 scored with, and returns plain values with translated labels: what the template shows needs no lookups.
 """
 
@@ -10,8 +10,9 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from .engine.definition import Definition
+from .engine.visibility import visible_sections
 from .matrix import describe_point, point_from_result, result_matrix
-from .questionnaire import Definition, visible_sections
 
 
 def verdict_labels() -> dict[str, str]:

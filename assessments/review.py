@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import queries, services
+from .engine.loader import as_definition
+from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, AuditEvent, ReviewComment
 from .permissions import can_review, get_assessment, is_reviewer, require, roles_for, signed_in
-from .questionnaire import as_definition, visible_sections
 from .result_view import present
 from .review_forms import (
     QUADRANT_LABELS,

@@ -16,19 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import audit, notifications
-from .conditions import is_empty
+from .answer_messages import answer_errors_text, answer_warnings_text
+from .engine.answers import validate_answers, validate_answers_file
+from .engine.conditions import is_empty
+from .engine.definition import Definition
+from .engine.loader import as_definition, parse_definition
+from .engine.scoring import score
+from .engine.visibility import visible_answers, visible_section_keys
 from .models import Agency, Assessment, AssessmentVersion, Membership, Questionnaire, Report, ReviewComment
 from .permissions import can_review, can_see_draft, is_leader_of, roles_for
-from .questionnaire import (
-    Definition,
-    as_definition,
-    parse_definition,
-    validate_answers,
-    validate_answers_file,
-    visible_answers,
-    visible_section_keys,
-)
-from .scoring import score
 
 
 def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
@@ -327,7 +323,7 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
     """
     errors = validate_answers_file(data)
     if errors:
-        raise AnswersFileError(errors)
+        raise AnswersFileError(answer_errors_text(None, errors))
     version = data.get("questionnaire")
     if version:
         questionnaire = Questionnaire.objects.filter(version=version.strip()).first()
@@ -337,16 +333,17 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
         raise AnswersFileError(
             {"questionnaire": _("Ukjent versjon av spørreskjemaet: «%(version)s».") % {"version": version or "–"}}
         )
-    cleaned, errors, warnings = validate_answers(as_definition(questionnaire.definition), data["answers"])
+    defn = as_definition(questionnaire.definition)
+    cleaned, errors, warnings = validate_answers(defn, data["answers"])
     if errors:
-        raise AnswersFileError(errors)
+        raise AnswersFileError(answer_errors_text(defn, errors))
     title = (title or "").strip() or cleaned.get("title", "")
     if not title:
         raise AnswersFileError({"title": _("Filen har ikke noe svar på «title»: gi vurderingen et navn.")})
     assessment = assessment_create(
         agency=agency, user=user, title=title, questionnaire=questionnaire, answers=cleaned, source="import"
     )
-    return assessment, warnings
+    return assessment, answer_warnings_text(warnings)
 
 
 def assessment_save_step(

@@ -5,7 +5,7 @@ database draft (`Assessment.answers`), never from the session. Every step is sav
 `services.assessment_save_step`, checked against the draft revision the form was shown with, so two tabs or
 two people never overwrite each other silently, and a draft can be continued tomorrow on another device.
 
-Branching is `questionnaire.visible_sections` over the saved answers: the same code the scoring runs.
+Branching is `engine.visibility.visible_sections` over the saved answers: the same code the scoring runs.
 Navigation (next, previous, a jump in the progress list) is a submit of the current step's form, so what was
 typed is saved first; when it does not validate, the step is shown again with the input kept and the errors
 linked. Everything works without JavaScript.
@@ -28,12 +28,13 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from . import services
+from .engine.loader import as_definition
+from .engine.scoring import score
+from .engine.visibility import missing_required, visible_answers, visible_sections
 from .forms import RevisionForm, SummaryForm, encode_answers, initial_for, section_form_class
 from .models import Assessment
 from .permissions import get_assessment, is_leader_of, signed_in
-from .questionnaire import as_definition, missing_required, visible_answers, visible_sections
 from .result_view import answer_sections, present
-from .scoring import score
 from .services import StaleDraft
 
 SUMMARY = "summary"

@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assessments.questionnaire import as_definition, load_definition, validate_answers  # noqa: E402
-from assessments.scoring import score  # noqa: E402
+from assessments.engine.answers import validate_answers  # noqa: E402
+from assessments.engine.loader import as_definition, load_definition  # noqa: E402
+from assessments.engine.scoring import score  # noqa: E402
 
 NO = "no"
 ANSWERS = {

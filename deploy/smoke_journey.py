@@ -115,7 +115,8 @@ from assessments import services
 from assessments.bulk import synthetic_answers
 from assessments.models import Agency, Assessment
 from assessments.permissions import roles_for
-from assessments.questionnaire import as_definition, visible_answers
+from assessments.engine.loader import as_definition
+from assessments.engine.visibility import visible_answers
 lene = get_user_model().objects.get(external_identities__isnull=False, first_name="Lene")
 agency = Agency.objects.get(pk=next(iter(roles_for(lene).leader_of)))
 assessment = services.assessment_create(agency=agency, user=lene, title="Røyktest: chatbot for bibliotek")

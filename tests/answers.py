@@ -174,7 +174,7 @@ def complete(**overrides) -> dict:
 
 def section_of(step: str, answers: dict) -> dict:
     """The answers in `answers` to the questions of section `step` (as the definition lists them)."""
-    from assessments.questionnaire import as_definition
+    from assessments.engine.loader import as_definition
     from tests.objects import fixture_definition
 
     keys = [q.key for q in as_definition(fixture_definition()).section(step).questions]

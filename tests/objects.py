@@ -38,7 +38,7 @@ def fixture_definition() -> dict:
     """Questionnaire 2026.1 from fixtures/, loaded and validated once per test run."""
     global _DEFINITION
     if _DEFINITION is None:
-        from assessments.questionnaire import load_definition
+        from assessments.engine.loader import load_definition
         from tests.answers import FIXTURE
 
         _DEFINITION = load_definition(FIXTURE)

@@ -12,8 +12,9 @@ from django.conf import settings as django_settings
 
 from assessments import services
 from assessments.bulk import synthetic_answers
+from assessments.engine.loader import as_definition, load_definition
+from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, Questionnaire
-from assessments.questionnaire import as_definition, load_definition, visible_answers
 
 
 @cache

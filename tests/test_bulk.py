@@ -3,10 +3,10 @@
 import pytest
 from django.core.management import call_command
 
-from assessments import scoring
 from assessments.bulk import SYNTHETIC_PREFIX, seed_bulk_assessments
+from assessments.engine import scoring
+from assessments.engine.loader import as_definition
 from assessments.models import Agency, Assessment, AssessmentVersion, Report
-from assessments.questionnaire import as_definition
 from tests.review_helpers import questionnaire
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessments.conditions import (
+from assessments.engine.conditions import (
     evaluate,
     explain,
     is_empty,

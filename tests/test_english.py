@@ -11,7 +11,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from assessments.questionnaire import as_definition
+from assessments.engine.loader import as_definition
 from tests import review_helpers
 from tests.conftest import require_tool
 

@@ -128,8 +128,8 @@ def test_english_uses_a_decimal_point():
 
 
 def test_it_draws_a_real_scoring_result():
-    from assessments.questionnaire import as_definition
-    from assessments.scoring import score
+    from assessments.engine.loader import as_definition
+    from assessments.engine.scoring import score
     from tests import answers as A
     from tests.objects import fixture_definition
 

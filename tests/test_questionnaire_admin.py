@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from assessments.engine.loader import read_definition_data
+from assessments.engine.validate import validate_definition
 from assessments.models import AuditEvent, Questionnaire
-from assessments.questionnaire import read_definition_data, validate_definition
 from tests.answers import FIXTURE
 from tests.conftest import make_user
 from tests.objects import make_assessment
@@ -150,7 +151,7 @@ def test_the_command_publishes_a_folder_and_prints_json(db):
     call_command("publish_questionnaire", str(FIXTURE), stdout=out)
     summary = json.loads(out.getvalue())
     assert summary["version"] == "2026.1" and summary["sections"] == 13
-    from assessments.questionnaire import as_definition
+    from assessments.engine.loader import as_definition
 
     stored = Questionnaire.objects.get(version="2026.1")
     assert summary["questions"] == len(as_definition(stored.definition).questions) > 90

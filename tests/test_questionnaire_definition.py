@@ -6,21 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from assessments.questionnaire import (
-    DefinitionError,
+from assessments.engine.answers import validate_answers, validate_answers_file
+from assessments.engine.definition import DefinitionError
+from assessments.engine.loader import (
     as_definition,
     load_definition,
     load_yaml,
-    missing_required,
     parse_definition,
     questions,
     read_definition_data,
-    validate_answers,
-    validate_answers_file,
-    validate_definition,
-    visible_answers,
-    visible_section_keys,
 )
+from assessments.engine.validate import validate_definition
+from assessments.engine.visibility import missing_required, visible_answers, visible_section_keys
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 
@@ -715,14 +712,15 @@ def test_every_bad_answer_is_named(defn):
     cleaned, errors, _ = validate_answers(defn, answers)
     assert set(errors) == set(answers) - {"problem"}
     assert cleaned == {"problem": "Et problem"}
-    assert "Ukjent spørsmål" in errors["colour"]
-    assert "Feil type" in errors["benefit"]
-    assert "0 til 4" in errors["pd_scale"]
-    assert "Ugyldig verdi «maybe»" in errors["mandate"]
-    assert "Ugyldig verdi «quantum»" in errors["ai_kind"]
-    assert "kan ikke kombineres" in errors["hr_area"]
-    assert "maks 200" in errors["title"]
-    assert "maks 5000" in errors["description"]
+    assert errors["colour"] == ("unknown_question", {"key": "colour"})
+    assert errors["benefit"] == ("wrong_type", {"expected": "scale", "got": "text"})
+    assert errors["pd_scale"] == ("scale_out_of_range", {"value": 5})
+    assert errors["fv_severity"] == ("wrong_type", {"expected": "scale", "got": "boolean"})
+    assert errors["mandate"].code == "invalid_value" and errors["mandate"].params["value"] == "maybe"
+    assert errors["ai_kind"].code == "invalid_value" and errors["ai_kind"].params["value"] == "quantum"
+    assert errors["hr_area"] == ("none_not_alone", {"value": "none"})
+    assert errors["title"] == ("text_too_long", {"length": 201, "limit": 200})
+    assert errors["description"] == ("text_too_long", {"length": 5001, "limit": 5000})
 
 
 def test_a_text_at_the_limit_is_accepted(defn):
@@ -736,12 +734,12 @@ def test_answers_to_hidden_questions_are_dropped_with_a_warning(defn):
     assert errors == {}
     assert cleaned == {"pd_any": "no"}
     assert len(warnings) == 2
-    assert any("pd_special" in w for w in warnings)
-    assert any("gen_pilot" in w for w in warnings)
+    assert ("hidden_answer", {"key": "pd_special"}) in warnings
+    assert ("hidden_answer", {"key": "gen_pilot"}) in warnings
 
 
 def test_answers_must_be_an_object(defn):
-    assert validate_answers(defn, ["yes"])[1] == {"answers": "Svarene må være et objekt (nøkkel: svar)."}
+    assert validate_answers(defn, ["yes"])[1] == {"answers": ("not_an_object", {})}
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from pyhanko_certvalidator import ValidationContext
 
 from assessments import reports, services, signing
 from assessments.demo_reports import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
+from assessments.engine.answers import validate_answers_file
 from assessments.models import ReviewComment
-from assessments.questionnaire import validate_answers_file
 from tests.conftest import require_tool
 from tests.report_helpers import (
     SEAL_PASSWORD,

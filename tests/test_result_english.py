@@ -5,9 +5,9 @@ English UI. Results stored before these fields existed still render (in bokmål)
 import pytest
 from django.utils import translation
 
-from assessments.questionnaire import as_definition
+from assessments.engine.loader import as_definition
+from assessments.engine.scoring import score, summary_json
 from assessments.result_view import present
-from assessments.scoring import score, summary_json
 from tests.test_scoring import DEFN, SCENARIOS, answers
 
 

@@ -13,21 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.questionnaire import (
-    as_definition,
-    clean_value,
-    load_definition,
-    validate_answers,
-    visible_section_keys,
-)
-from assessments.scoring import (
-    LEVEL_LABELS,
-    VERDICT_LABELS,
-    Result,
-    round_score,
-    score,
-    summary_json,
-)
+from assessments.engine.answers import clean_value, validate_answers
+from assessments.engine.loader import as_definition, load_definition
+from assessments.engine.scoring import LEVEL_LABELS, VERDICT_LABELS, Result, round_score, score, summary_json
+from assessments.engine.visibility import visible_section_keys
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 DEFN = as_definition(load_definition(FIXTURE))

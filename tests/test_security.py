@@ -472,7 +472,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text_keys(definition: dict) -> list[str]:
-    from assessments.questionnaire import as_definition
+    from assessments.engine.loader import as_definition
 
     return [key for key, question in as_definition(definition).questions.items() if question.type == "text"]
 
@@ -501,7 +501,8 @@ def hostile_answers(definition: dict) -> dict:
 
 
 def make_hostile_draft(world):
-    from assessments.questionnaire import as_definition, visible_section_keys
+    from assessments.engine.loader import as_definition
+    from assessments.engine.visibility import visible_section_keys
     from tests.objects import make_assessment, published_questionnaire
 
     definition = published_questionnaire().definition

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import resolve, reverse
 
+from assessments.engine.loader import as_definition
 from assessments.models import Assessment, AssessmentVersion, AuditEvent
 from tests import answers as A
 
@@ -341,6 +342,28 @@ def test_it_refuses_bad_values_with_a_linked_norwegian_error(world, leader, star
     assert f'aria-describedby="id_{step}-{key}_error"' in html
     assert "data-error-summary" in html
     assert unchanged(started, before)
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("nb", "«{label}» kan ikke kombineres med andre valg."),
+        ("en", "“{label}” cannot be combined with other choices."),
+    ],
+)
+def test_none_combined_is_refused_naming_the_visible_choice_in_the_users_language(
+    world, leader, started, language, sentence
+):
+    leader.post(reverse("set_language"), {"language": language, "next": "/"})
+    walk(leader, started, full())
+    response = post_step(leader, started, "high_risk", full(hr_area=["none", "education"]))
+    assert response.status_code == 200
+    question = as_definition(started.questionnaire.definition).questions["hr_area"]
+    label = question.choice_label("none", language)
+    assert label != "none"
+    html = text_of(response)
+    assert sentence.format(label=label) in html
+    assert "«none»" not in html and "“none”" not in html
 
 
 def test_text_at_the_limits_is_accepted_and_line_breaks_count_once(world, leader, started):

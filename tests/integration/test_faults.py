@@ -113,7 +113,8 @@ def post_form(http: requests.Session, base: str, page: str, action: str, data: d
 
 def draft_ready_to_submit(world):
     """A complete draft of agency A whose steps are all visited, so its summary can be submitted."""
-    from assessments.questionnaire import as_definition, visible_section_keys
+    from assessments.engine.loader import as_definition
+    from assessments.engine.visibility import visible_section_keys
     from tests.answers import complete
     from tests.objects import make_assessment
 

@@ -10,8 +10,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments import services
+from assessments.engine.definition import DefinitionError
+from assessments.engine.loader import as_definition, parse_definition, read_definition_data
 from assessments.models import Questionnaire
-from assessments.questionnaire import DefinitionError, as_definition, parse_definition, read_definition_data
 
 
 class Command(BaseCommand):

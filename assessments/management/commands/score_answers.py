@@ -2,7 +2,7 @@
 
 The file is the design's answers format (`{"questionnaire": "2026.1", "answers": {...}, "meta": {...}}`;
 `questionnaire` absent: the latest published version). For every valid file, whatever the verdict, exactly
-one JSON object is printed on stdout (`scoring.summary_json`: questionnaire, risk, need, quadrant, verdict,
+one JSON object is printed on stdout (`engine.scoring.summary_json`: questionnaire, risk, need, quadrant, verdict,
 complete, hard_rules, obligations, contributions, what_if) and the exit status is 0; warnings (answers to
 questions the other answers hide, which are ignored) go to stderr. An invalid file — not JSON, the wrong
 shape, an unknown questionnaire version, unknown keys, wrong types, values outside the lists — prints one
@@ -15,9 +15,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.answer_messages import answer_errors_text, answer_warnings_text
+from assessments.engine.answers import validate_answers, validate_answers_file
+from assessments.engine.loader import as_definition
+from assessments.engine.scoring import score, summary_json
 from assessments.models import Questionnaire
-from assessments.questionnaire import as_definition, validate_answers, validate_answers_file
-from assessments.scoring import score, summary_json
 
 INVALID = 2
 
@@ -32,7 +34,7 @@ class Command(BaseCommand):
         data = self._read(file)
         errors = validate_answers_file(data)
         if errors:
-            self._fail(errors)
+            self._fail(answer_errors_text(None, errors))
         version = data.get("questionnaire")
         if version is not None:
             questionnaire = Questionnaire.objects.filter(version=version.strip()).first()
@@ -45,8 +47,8 @@ class Command(BaseCommand):
         definition = as_definition(questionnaire.definition)
         answers, errors, warnings = validate_answers(definition, data["answers"])
         if errors:
-            self._fail({f"answers.{key}": message for key, message in errors.items()})
-        for warning in warnings:
+            self._fail({f"answers.{key}": message for key, message in answer_errors_text(definition, errors).items()})
+        for warning in answer_warnings_text(warnings):
             self.stderr.write(f"Advarsel: {warning}")
         result = summary_json(score(definition, answers))
         self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,326 @@
+"""Scoring: (questionnaire definition, answers) -> result. Pure: no Django, no I/O.
+
+The method is in docs/scoring.md. All weights, thresholds, hard rules, need caps and obligations come from
+the definition; nothing about a particular question is written here. The shared arithmetic is in `risk`,
+the what-if search in `whatif`.
+"""
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assessments.engine.conditions import evaluate, explain
+from assessments.engine.definition import Definition
+from assessments.engine.loader import as_definition
+from assessments.engine.risk import KINDS, Core, compute_core, core_risk, round_score
+from assessments.engine.visibility import missing_in
+from assessments.engine.whatif import WhatIf
+from assessments.engine.wording import Wording
+
+VERDICT_LABELS = {
+    "stop": "Stopp",
+    "recommended": "Anbefalt",
+    "low_priority": "Lav prioritet",
+    "proceed_with_safeguards": "Kun med tiltak",
+    "advise_against": "Frarådes",
+}
+VERDICT_LABELS_EN = {
+    "stop": "Stop",
+    "recommended": "Recommended",
+    "low_priority": "Low priority",
+    "proceed_with_safeguards": "Only with safeguards",
+    "advise_against": "Advised against",
+}
+LEVEL_LABELS = {"low": "Lav", "moderate": "Moderat", "significant": "Betydelig", "very_high": "Svært høy"}
+LEVEL_LABELS_EN = {
+    "low": "Low",
+    "moderate": "Moderate",
+    "significant": "Significant",
+    "very_high": "Very high",
+}
+AXIS_LABELS = {"low": "Lav", "high": "Høy"}
+QUADRANT_LABELS = {
+    "low_risk_high_need": "Lav risiko, høyt behov",
+    "low_risk_low_need": "Lav risiko, lavt behov",
+    "high_risk_high_need": "Høy risiko, høyt behov",
+    "high_risk_low_need": "Høy risiko, lavt behov",
+}
+EFFECT_LABELS = {"stop": "Stopp", "high_risk": "Høy risiko"}
+KIND_LABELS = {"risk": "Risiko", "mitigation": "Tiltak", "need": "Behov"}
+
+QUADRANT_VERDICTS = {
+    "low_risk_high_need": "recommended",
+    "low_risk_low_need": "low_priority",
+    "high_risk_high_need": "proceed_with_safeguards",
+    "high_risk_low_need": "advise_against",
+}
+
+NB = Wording(
+    english=False,
+    and_="og",
+    levels=LEVEL_LABELS,
+    rule=("regelen", "reglene"),
+    answer=("svaret", "svarene"),
+    fired="{rules} {titles} slo til",
+    because="Gjelder her fordi {reasons}.",
+    always="Gjelder alle KI-tiltak.",
+    changes=("denne endringen", "disse {count} endringene"),
+    lowers="Med {what} går risikonivået fra «{old}» til «{new}»",
+    axis_low=", og risikoen blir lav i matrisen",
+    still=(" {Rules} {titles} gjelder fortsatt.",) * 2,
+    already_low="Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.",
+    held=(
+        "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hva som svares på "
+        "tiltaksspørsmålene. Det som utløser regelen, må endres.",
+    )
+    * 2,
+    all_best=("Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."),
+    from_the_case=(
+        "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
+        "egenskaper ved tiltaket, ikke fra manglende tiltak."
+    ),
+)
+EN = Wording(
+    english=True,
+    and_="and",
+    levels=LEVEL_LABELS_EN,
+    rule=("the rule", "the rules"),
+    answer=("the answer", "the answers"),
+    fired="{rules} {titles} fired",
+    because="Applies here because {reasons}.",
+    always="Applies to every AI initiative.",
+    changes=("this change", "these {count} changes"),
+    lowers="With {what} the risk level goes from «{old}» to «{new}»",
+    axis_low=", and the risk becomes low in the matrix",
+    still=(" {Rules} {titles} still applies.", " {Rules} {titles} still apply."),
+    already_low="The risk level is already low; there is no lower level to reach.",
+    held=(
+        "No safeguard lowers the risk level: {rules} {titles} holds the risk high whatever the answers to "
+        "the safeguard questions. What triggers the rule has to change.",
+        "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever the answers to "
+        "the safeguard questions. What triggers the rules has to change.",
+    ),
+    all_best="Every safeguard question already has the best answer; the risk comes from the initiative itself.",
+    from_the_case=(
+        "Even the best answer to every safeguard question does not lower the risk level; the risk comes from "
+        "the initiative itself, not from missing safeguards."
+    ),
+)
+
+
+@dataclass
+class Result:
+    """The result of scoring one set of answers. `to_dict()` is JSON-ready and is what gets stored."""
+
+    questionnaire: str
+    risk: dict[str, Any]
+    need: dict[str, Any]
+    quadrant: str
+    verdict: str
+    complete: bool
+    missing: list[str] = field(default_factory=list)
+    hard_rules: list[dict[str, Any]] = field(default_factory=list)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+    contributions: list[dict[str, Any]] = field(default_factory=list)
+    what_if: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Result":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS[self.verdict]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.risk["level"], self.risk["level"])
+
+    @property
+    def quadrant_label(self) -> str:
+        return QUADRANT_LABELS[self.quadrant]
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [r["id"] for r in self.hard_rules]
+
+    @property
+    def obligation_codes(self) -> list[str]:
+        return [o["code"] for o in self.obligations]
+
+    @property
+    def stopped(self) -> bool:
+        return self.verdict == "stop"
+
+
+def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> Result:
+    """Score `answers` (cleaned, as from `validate_answers`) against a questionnaire definition."""
+    d = as_definition(defn)
+    core = compute_core(d, answers)
+    visible, fired = core.visible, core.fired
+    risk = core_risk(d, core)
+
+    need_points, need_max = core.points["need"], core.max_points["need"]
+    need_score = min(100.0, round_score(need_points / need_max * 100)) if need_max else 0.0
+    capped_by = [cap.id for cap in d.need_caps if evaluate(cap.when, visible, fired)]
+    need_axis = "high" if need_score >= d.scoring.need_high_at and not capped_by else "low"
+
+    quadrant = f"{risk.axis}_risk_{need_axis}_need"
+    stop = any(fired[r.id] and r.effect == "stop" for r in d.rules)
+    verdict = "stop" if stop else QUADRANT_VERDICTS[quadrant]
+
+    hard_rules, rule_triggers = _hard_rules(d, visible, fired)
+    return Result(
+        questionnaire=d.version,
+        risk={
+            "score": risk.score,
+            "level": risk.level,
+            "axis": risk.axis,
+            "points": core.points["risk"],
+            "max_points": core.max_points["risk"],
+            "mitigation": {
+                "points": core.points["mitigation"],
+                "max_points": core.max_points["mitigation"],
+                "applied": risk.mitigation_applied,
+            },
+        },
+        need={
+            "score": need_score,
+            "axis": need_axis,
+            "capped_by": capped_by,
+            "points": need_points,
+            "max_points": need_max,
+        },
+        quadrant=quadrant,
+        verdict=verdict,
+        complete=not (missing := missing_in(d, core.shown, visible)),
+        missing=missing,
+        hard_rules=hard_rules,
+        obligations=_obligations(d, visible, fired, rule_triggers),
+        contributions=_contributions(core),
+        what_if=WhatIf(d, core, risk, NB, EN).run(),
+    )
+
+
+def _hard_rules(
+    defn: Definition, visible: Mapping[str, Any], fired: Mapping[str, bool]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    out: list[dict[str, Any]] = []
+    triggers: dict[str, dict[str, Any]] = {}
+    for rule in defn.rules:
+        if not fired[rule.id]:
+            continue
+        triggers[rule.id] = explain(rule.when, visible, fired, triggers)[0]
+        out.append(
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "title_en": rule.title_en,
+                "effect": rule.effect,
+                "explanation": rule.explanation,
+                "explanation_en": rule.explanation_en,
+                "source": rule.source,
+                "triggered_by": triggers[rule.id],
+            }
+        )
+    return out, triggers
+
+
+def _reason(
+    defn: Definition, w: Wording, direct: Mapping[str, Any], rule_ids: list[str], rules: Mapping[str, Any]
+) -> str:
+    """Why an obligation applies here: the rules that fired and the answers, by their question labels."""
+    reasons = []
+    if rule_ids:
+        titles = w.join([f"«{w.rule_title(rules[r])}»" for r in rule_ids])
+        reasons.append(w.fired.format(rules=w.rule[len(rule_ids) > 1], titles=titles))
+    if direct:
+        phrases = "; ".join(w.answer_phrase(defn, k, v) for k, v in direct.items())
+        reasons.append(f"{w.answer[len(direct) > 1]} {phrases}")
+    return w.because.format(reasons=f" {w.and_} ".join(reasons)) if reasons else w.always
+
+
+def _obligations(
+    defn: Definition,
+    visible: Mapping[str, Any],
+    fired: Mapping[str, bool],
+    rule_triggers: Mapping[str, Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    rules = {r.id: r for r in defn.rules}
+    out = []
+    for obligation in defn.obligations:
+        if not evaluate(obligation.when, visible, fired):
+            continue
+        direct, rule_ids = explain(obligation.when, visible, fired)
+        triggered_by = dict(direct)
+        for rule_id in rule_ids:
+            for key, value in rule_triggers.get(rule_id, {}).items():
+                triggered_by.setdefault(key, value)
+        why_en = (obligation.why_en or obligation.why).strip()
+        out.append(
+            {
+                "code": obligation.code,
+                "title": obligation.title,
+                "title_en": obligation.title_en,
+                "why": f"{obligation.why.strip()} {_reason(defn, NB, direct, rule_ids, rules)}",
+                "why_en": f"{why_en} {_reason(defn, EN, direct, rule_ids, rules)}",
+                "source": obligation.source,
+                "rules": rule_ids,
+                "triggered_by": triggered_by,
+            }
+        )
+    return out
+
+
+def _contributions(core: Core) -> list[dict[str, Any]]:
+    """Every answered question's points per kind, largest share of its axis first."""
+    rows = []
+    for question in core.scored:
+        value = core.visible.get(question.key)
+        if value is None:
+            continue
+        for kind_index, kind in enumerate(KINDS):
+            if not question.points_map(kind):
+                continue
+            points = question.points(kind, value)
+            total = core.max_points[kind]
+            impact = points / total if total else 0.0
+            rows.append(
+                (
+                    -impact,
+                    kind_index,
+                    question.order,
+                    {
+                        "key": question.key,
+                        "section": question.section,
+                        "label": question.label,
+                        "kind": kind,
+                        "value": value,
+                        "points": points,
+                        "max_points": question.max_points(kind),
+                    },
+                )
+            )
+    rows.sort(key=lambda row: row[:3])
+    return [row[3] for row in rows]
+
+
+def summary_json(result: Result | Mapping[str, Any]) -> dict[str, Any]:
+    """The `score_answers` output: exactly the agreed top-level keys."""
+    r = result.to_dict() if isinstance(result, Result) else result
+    return {
+        "questionnaire": r["questionnaire"],
+        "risk": {key: r["risk"][key] for key in ("score", "level", "axis")},
+        "need": {key: r["need"][key] for key in ("score", "axis", "capped_by")},
+        "quadrant": r["quadrant"],
+        "verdict": r["verdict"],
+        "complete": r["complete"],
+        "hard_rules": [rule["id"] for rule in r["hard_rules"]],
+        "obligations": [obligation["code"] for obligation in r["obligations"]],
+        "contributions": r["contributions"],
+        # The English texts (`note_en`) are for the UI; the agreed output stays as it was.
+        "what_if": {key: value for key, value in r["what_if"].items() if key != "note_en"},
+    }

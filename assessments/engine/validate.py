@@ -1,0 +1,322 @@
+"""The definition validator: `validate_definition` lists every problem, `compile_definition` also builds the
+`Definition`. Sections and questions are in `validate_sections`, the shared checks in `validate_common`.
+"""
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessments.engine.conditions import referenced_keys, referenced_rules
+from assessments.engine.definition import (
+    DEFAULT_SCORING,
+    RULE_EFFECTS,
+    Definition,
+    NeedCap,
+    Obligation,
+    Rule,
+    Scoring,
+)
+from assessments.engine.validate_common import (
+    NEED_CAP_FIELDS,
+    OBLIGATION_FIELDS,
+    RULE_FIELDS,
+    SCORING_FIELDS,
+    TOP_LEVEL_FIELDS,
+    is_text,
+    normalize_condition,
+)
+from assessments.engine.validate_sections import SectionParser
+
+
+@dataclass(frozen=True)
+class _EntryKind:
+    """A list of rules, need caps or obligations: each is checked the same way, only names differ."""
+
+    list_name: str  # the top-level key, and `where` before the entry has a valid id
+    id_field: str
+    label: str  # `where` once the id is known: «{label} «{id}»»
+    not_object: str
+    duplicate: str
+    fields: frozenset[str]
+    texts: tuple[str, ...]  # fields that must hold a non-blank text
+
+
+_RULES = _EntryKind(
+    "rules", "id", "regel", "en regel må være et objekt", "dobbel regel-id", RULE_FIELDS, ("title", "source")
+)
+_NEED_CAPS = _EntryKind(
+    "need_caps", "id", "behovstak", "et behovstak må være et objekt", "dobbel id", NEED_CAP_FIELDS, ("title",)
+)
+_OBLIGATIONS = _EntryKind(
+    "obligations",
+    "code",
+    "plikt",
+    "en plikt må være et objekt",
+    "dobbel kode",
+    OBLIGATION_FIELDS,
+    ("title", "why", "source"),
+)
+
+
+def validate_definition(data: Any) -> list[str]:
+    """Every problem in a raw definition (empty list: valid)."""
+    if isinstance(data, Definition):
+        return []
+    return DefinitionParser(data).run()[1]
+
+
+def compile_definition(data: Any) -> tuple[Definition | None, list[str]]:
+    """The parsed definition and no errors, or None and every problem found."""
+    return DefinitionParser(data).run()
+
+
+class DefinitionParser(SectionParser):
+    """One pass over a raw definition that collects every error instead of stopping at the first."""
+
+    def run(self) -> tuple[Definition | None, list[str]]:
+        data = self.data
+        if not isinstance(data, Mapping):
+            return None, ["Definisjonen må være et objekt (mapping) på toppnivå"]
+        for key in data:
+            if key not in TOP_LEVEL_FIELDS:
+                self.err(f"ukjent toppnøkkel «{key}»")
+        version = data.get("version")
+        if not is_text(version):
+            self.err('version mangler eller er ikke en tekst (skriv den i anførselstegn, f.eks. "2026.1")')
+        if not is_text(data.get("title")):
+            self.err("title mangler")
+
+        normalized: dict[str, Any] = {k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS}
+        sections_raw = data.get("sections")
+        if not isinstance(sections_raw, list) or not sections_raw:
+            self.err("sections må være en ikke-tom liste")
+            sections_raw = []
+
+        # Rule ids first, so conditions anywhere can be checked against them.
+        rules_raw = self.list_field(data, "rules")
+        self.all_rule_ids = {r["id"] for r in rules_raw if isinstance(r, Mapping) and isinstance(r.get("id"), str)}
+
+        sections_data = self.collect_sections(sections_raw)
+        rules, rules_data = self.parse_rules(rules_raw)
+        sections = self.finish_sections(sections_data)
+        need_caps, caps_data = self.parse_need_caps(self.list_field(data, "need_caps"))
+        obligations, obligations_data = self.parse_obligations(self.list_field(data, "obligations"))
+        scoring = self.parse_scoring(data.get("scoring"))
+
+        normalized["sections"] = [s["normalized"] for s in sections_data]
+        if "rules" in data:
+            normalized["rules"] = rules_data
+        if "need_caps" in data:
+            normalized["need_caps"] = caps_data
+        if "obligations" in data:
+            normalized["obligations"] = obligations_data
+        try:
+            json_data = json.loads(json.dumps(normalized, ensure_ascii=False))
+        except (TypeError, ValueError) as exc:
+            self.err(f"definisjonen kan ikke lagres som JSON: {exc}")
+            json_data = {}
+
+        if self.errors or scoring is None:
+            return None, self.errors
+        parts = {"sections": sections, "rules": rules, "need_caps": need_caps, "obligations": obligations}
+        return self.build(json_data, version, data["title"], scoring, parts), []
+
+    def build(self, json_data: dict[str, Any], version: str, title: str, scoring: Scoring, parts: dict) -> Definition:
+        """The `Definition` of a raw definition found valid, with the keys the what-if needs to know."""
+        branching: set[str] = set()
+        for section in parts["sections"]:
+            branching |= self.keys_with_rules(section.shown_when)
+        for question in self.questions.values():
+            branching |= self.keys_with_rules(question.scored_when)
+        rule_keys: set[str] = set()
+        for keys in self.rule_keys.values():
+            rule_keys |= keys
+        return Definition(
+            data=json_data,
+            version=version,
+            title=title,
+            sections=tuple(parts["sections"]),
+            questions=dict(self.questions),
+            rules=tuple(parts["rules"]),
+            need_caps=tuple(parts["need_caps"]),
+            obligations=tuple(parts["obligations"]),
+            scoring=scoring,
+            branching_keys=frozenset(branching),
+            rule_keys=frozenset(rule_keys),
+        )
+
+    def parse_entries(
+        self,
+        entries_raw: list[Any],
+        kind: _EntryKind,
+        build: Callable[[str, Mapping[str, Any], Any], None],
+        *,
+        check: Callable[[Mapping[str, Any], str], None] | None = None,
+        earlier_rules: set[str] | None = None,
+    ) -> list[Any]:
+        """Check each entry of a rules, need-caps or obligations list; `build(id, raw, when)` each one with
+        a valid id, in order. `check(raw, where)` adds the kind's own checks. Returns the normalised list."""
+        normalized_all = []
+        seen: set[str] = set()
+        for index, raw in enumerate(entries_raw):
+            where = f"{kind.list_name}[{index}]"
+            if not isinstance(raw, Mapping):
+                self.err(f"{where}: {kind.not_object}")
+                normalized_all.append(raw)
+                continue
+            entry_id, where = self.identify(
+                raw, kind.id_field, where, kind.label, seen, kind.duplicate,
+                f"{kind.id_field} mangler eller er ugyldig",
+            )  # fmt: skip
+            self.unknown_fields(raw, kind.fields, where)
+            if check is not None:
+                check(raw, where)
+            for name in kind.texts:
+                if not is_text(raw.get(name)):
+                    self.err(f"{where}: {name} mangler")
+            when = normalize_condition(raw.get("when"))
+            if "when" not in raw:
+                self.err(f"{where}: when mangler")
+            else:
+                self.check_condition(when, f"{where}: when", earlier_rules=earlier_rules)
+            normalized_all.append({**raw, "when": when})
+            if entry_id is not None:
+                build(entry_id, raw, when)
+        return normalized_all
+
+    def parse_rules(self, rules_raw: list[Any]) -> tuple[list[Rule], list[Any]]:
+        rules: list[Rule] = []
+        earlier: set[str] = set()  # a rule may only name the rules before it
+
+        def check(raw: Mapping[str, Any], where: str) -> None:
+            effect = raw.get("effect")
+            if effect not in RULE_EFFECTS:
+                self.err(f"{where}: effect må være en av {', '.join(RULE_EFFECTS)}, ikke {effect!r}")
+
+        def build(rule_id: str, raw: Mapping[str, Any], when: Any) -> None:
+            keys = set(referenced_keys(when)) if isinstance(when, Mapping) else set()
+            for ref in referenced_rules(when) if isinstance(when, Mapping) else ():
+                keys |= self.rule_keys.get(ref, set())
+            self.rule_keys[rule_id] = keys
+            earlier.add(rule_id)
+            if raw.get("effect") in RULE_EFFECTS and isinstance(when, Mapping):
+                rules.append(
+                    Rule(
+                        id=rule_id,
+                        effect=raw["effect"],
+                        title=raw.get("title") or rule_id,
+                        when=when,
+                        title_en=raw.get("title_en") or "",
+                        explanation=raw.get("explanation") or "",
+                        explanation_en=raw.get("explanation_en") or "",
+                        source=raw.get("source") or "",
+                        raw=raw,
+                    )
+                )
+
+        normalized = self.parse_entries(rules_raw, _RULES, build, check=check, earlier_rules=earlier)
+        self.rules = rules
+        return rules, normalized
+
+    def parse_need_caps(self, caps_raw: list[Any]) -> tuple[list[NeedCap], list[Any]]:
+        caps: list[NeedCap] = []
+
+        def build(cap_id: str, raw: Mapping[str, Any], when: Any) -> None:
+            if isinstance(when, Mapping):
+                caps.append(
+                    NeedCap(
+                        id=cap_id,
+                        title=raw.get("title") or cap_id,
+                        when=when,
+                        title_en=raw.get("title_en") or "",
+                        explanation=raw.get("explanation") or "",
+                        explanation_en=raw.get("explanation_en") or "",
+                    )
+                )
+
+        return caps, self.parse_entries(caps_raw, _NEED_CAPS, build)
+
+    def parse_obligations(self, obligations_raw: list[Any]) -> tuple[list[Obligation], list[Any]]:
+        obligations: list[Obligation] = []
+
+        def build(code: str, raw: Mapping[str, Any], when: Any) -> None:
+            if isinstance(when, Mapping):
+                obligations.append(
+                    Obligation(
+                        code=code,
+                        title=raw.get("title") or code,
+                        why=raw.get("why") or "",
+                        source=raw.get("source") or "",
+                        when=when,
+                        title_en=raw.get("title_en") or "",
+                        why_en=raw.get("why_en") or "",
+                        raw=raw,
+                    )
+                )
+
+        return obligations, self.parse_entries(obligations_raw, _OBLIGATIONS, build)
+
+    def parse_scoring(self, raw: Any) -> Scoring | None:
+        if raw is None:
+            raw = {}
+        if not isinstance(raw, Mapping):
+            self.err("scoring må være et objekt")
+            return None
+        self.unknown_fields(raw, SCORING_FIELDS, "scoring")
+        merged = {**DEFAULT_SCORING, **{k: v for k, v in raw.items() if k in SCORING_FIELDS}}
+        parsed_levels = self.parse_risk_levels(merged["risk_levels"], merged["risk_high_at"])
+        ok = parsed_levels is not None
+        for name, low, high in (
+            ("risk_high_at", 0, 100),
+            ("need_high_at", 0, 100),
+            ("mitigation_share", 0, 1),
+            ("mitigation_factor", 0, 1),
+        ):
+            value = merged[name]
+            if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+                self.err(f"scoring.{name} må være et tall fra {low} til {high}")
+                ok = False
+        if not ok:
+            return None
+        return Scoring(
+            risk_levels=tuple(parsed_levels or ()),
+            risk_high_at=merged["risk_high_at"],
+            need_high_at=merged["need_high_at"],
+            mitigation_share=merged["mitigation_share"],
+            mitigation_factor=merged["mitigation_factor"],
+        )
+
+    # conditions
+
+    def parse_risk_levels(self, levels: Any, risk_high_at: Any) -> list[tuple[float, str]] | None:
+        """`[[threshold, name], ...]` checked against each other and `risk_high_at`; None when invalid."""
+        parsed_levels: list[tuple[float, str]] = []
+        if not isinstance(levels, list) or not levels:
+            self.err("scoring.risk_levels må være en liste med [terskel, navn]")
+            return None
+        ok = True
+        for level in levels:
+            if (
+                not isinstance(level, list | tuple)
+                or len(level) != 2
+                or not isinstance(level[0], int | float)
+                or isinstance(level[0], bool)
+                or not isinstance(level[1], str)
+            ):
+                self.err(f"scoring.risk_levels: {level!r} er ikke [terskel, navn]")
+                ok = False
+                continue
+            parsed_levels.append((level[0], level[1]))
+        thresholds = [t for t, _ in parsed_levels]
+        if ok and (thresholds[0] != 0 or thresholds != sorted(set(thresholds))):
+            self.err("scoring.risk_levels: tersklene må starte på 0 og stige")
+            ok = False
+        if ok and len({n for _, n in parsed_levels}) != len(parsed_levels):
+            self.err("scoring.risk_levels: nivånavnene må være unike")
+            ok = False
+        if ok and risk_high_at not in thresholds:
+            # Otherwise the level and the risk axis could disagree.
+            self.err("scoring.risk_high_at må være en av tersklene i risk_levels")
+            ok = False
+        return parsed_levels if ok else None

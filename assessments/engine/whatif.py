@@ -1,0 +1,250 @@
+"""What-if: the smallest set of mitigation answers that, set to their best value, lowers the risk level."""
+
+import bisect
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assessments.engine.definition import Definition, Question
+from assessments.engine.risk import EPSILON, Core, RiskPosition, fire_rules, risk_position, round_score
+from assessments.engine.wording import Wording
+
+
+@lru_cache(maxsize=4096)
+def _best_value(question: Question) -> Any:
+    """The answer with the most mitigation points (ties: the least risk, then the first listed)."""
+    return max(
+        question.values,
+        key=lambda v: (question.points("mitigation", v), -question.points("risk", v)),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class _Candidate:
+    question: Question
+    best: Any
+    d_risk: float  # change in risk points against the current answer
+    d_mitigation: float
+    touches_rules: bool  # a hard rule looks at this answer
+
+    @property
+    def key(self) -> str:
+        return self.question.key
+
+
+@dataclass(frozen=True, eq=False)
+class _Trial:
+    rank: int
+    score: float
+    risk_points: float
+    mitigation_points: float
+    fired: tuple[str, ...]
+    members: tuple[_Candidate, ...]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        # Lowest level, then score, then the most mitigation and the least risk.
+        return (self.rank, self.score, -self.mitigation_points, self.risk_points)
+
+
+class WhatIf:
+    """The smallest set of mitigation answers that, set to their best value, lowers the risk level.
+
+    Candidates are the shown mitigation questions whose answer is not yet the best, except answers that
+    decide branching (such as the art. 6(3) exemption): changing those changes what the use case is, not
+    how well it is safeguarded. Every candidate set is re-scored in full: the points change by the
+    difference of the answers, and the hard rules are evaluated again when one looks at a changed answer
+    (tr_disclose = yes ends undisclosed_ai). Search: single changes, then pairs, then greedily adding the
+    change that helps most. When even changing every candidate does not lower the level, nothing does
+    (best values never add risk points or fire rules), and the note says which hard rule holds the level.
+    """
+
+    def __init__(self, defn: Definition, core: Core, risk: RiskPosition, nb: Wording, en: Wording):
+        self.defn = defn
+        self.wordings = (nb, en)  # the notes are written in both: `note` (bokmål) and `note_en`
+        self.base = core
+        self.risk = risk
+        scoring = defn.scoring
+        self.thresholds = [threshold for threshold, _ in scoring.risk_levels]
+        self.high_rank = scoring.level_rank(scoring.high_level)
+        self.risk_max = core.max_points["risk"]
+        mitigation_max = core.max_points["mitigation"]
+        # Mitigation applies from this many points (never, without mitigation questions).
+        self.mitigation_needed = scoring.mitigation_share * mitigation_max - EPSILON if mitigation_max else math.inf
+        self.factor = scoring.mitigation_factor
+        self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
+        self.candidates = self._candidates()
+
+    def _candidates(self) -> list[_Candidate]:
+        out = []
+        visible = self.base.visible
+        for question in self.base.scored:
+            if not question.mitigation or question.type == "multi" or question.key in self.defn.branching_keys:
+                continue
+            best = _best_value(question)
+            current = visible.get(question.key)
+            if current is not None and question.points("mitigation", current) >= question.points("mitigation", best):
+                continue
+            out.append(
+                _Candidate(
+                    question=question,
+                    best=best,
+                    d_risk=question.points("risk", best) - question.points("risk", current),
+                    d_mitigation=question.points("mitigation", best) - question.points("mitigation", current),
+                    touches_rules=question.key in self.defn.rule_keys,
+                )
+            )
+        return out
+
+    def _quick(self, risk: float, mitigation: float, fired: bool) -> tuple[int, float]:
+        # The arithmetic of `_risk` without building a result: the search calls this hundreds of times.
+        raw = risk / self.risk_max * 100 if self.risk_max else 0.0
+        if mitigation >= self.mitigation_needed:
+            raw *= self.factor
+        score = min(100.0, max(0.0, round_score(raw)))
+        rank = bisect.bisect_right(self.thresholds, score) - 1
+        if fired and rank < self.high_rank:
+            rank = self.high_rank
+        return rank, score
+
+    def _fired(self, members: Iterable[_Candidate]) -> tuple[str, ...]:
+        changes = frozenset((c.key, c.best) for c in members if c.touches_rules)
+        fired = self.fired_cache.get(changes)
+        if fired is None:
+            hits = fire_rules(self.defn, {**self.base.visible, **dict(changes)})
+            fired = self.fired_cache[changes] = tuple(rule_id for rule_id, hit in hits.items() if hit)
+        return fired
+
+    def _start(self) -> _Trial:
+        base, risk = self.base, self.risk
+        return _Trial(risk.rank, risk.score, base.points["risk"], base.points["mitigation"], risk.fired, ())
+
+    def _extend(self, prefix: _Trial, c: _Candidate) -> _Trial:
+        members = (*prefix.members, c)
+        fired = self._fired(members) if c.touches_rules else prefix.fired
+        risk = prefix.risk_points + c.d_risk
+        mitigation = prefix.mitigation_points + c.d_mitigation
+        rank, score = self._quick(risk, mitigation, bool(fired))
+        return _Trial(rank, score, risk, mitigation, fired, members)
+
+    def _best_extension(self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool) -> _Trial | None:
+        # `pool` is in questionnaire order, so on equal keys the first one found wins. The inner loop of
+        # the search: a trial is only built for the winner.
+        best_key, best = None, None
+        limit = self.risk.rank if success_only else math.inf
+        for c in pool:
+            fired = self._fired((*prefix.members, c)) if c.touches_rules else prefix.fired
+            risk = prefix.risk_points + c.d_risk
+            mitigation = prefix.mitigation_points + c.d_mitigation
+            rank, score = self._quick(risk, mitigation, bool(fired))
+            if rank >= limit:
+                continue
+            key = (rank, score, -mitigation, risk)
+            if best_key is None or key < best_key:
+                best_key, best = key, (rank, score, risk, mitigation, fired, c)
+        if best is None:
+            return None
+        rank, score, risk, mitigation, fired, c = best
+        return _Trial(rank, score, risk, mitigation, fired, (*prefix.members, c))
+
+    def run(self) -> dict[str, Any]:
+        current = self.risk
+        if current.rank == 0:
+            return self._result(None, lambda w: w.already_low)
+        candidates = self.candidates
+        start = self._start()
+        found = self._best_extension(start, candidates, success_only=True)
+        if found is not None:
+            return self._result(found, lambda w: self._possible_note(found, w))
+        everything = start
+        for c in candidates:
+            everything = self._extend(everything, c)
+        if everything.rank >= current.rank:
+            return self._result(None, lambda w: self._impossible_note(everything, w))
+        if self._pairs_may_work(everything.fired):
+            for i, first in enumerate(candidates):
+                pair = self._best_extension(self._extend(start, first), candidates[i + 1 :], success_only=True)
+                if pair is not None and (found is None or pair.key < found.key):
+                    found = pair
+        if found is None:
+            found = self._greedy(start)
+        return self._result(found, lambda w: self._possible_note(found, w))
+
+    def _pairs_may_work(self, held: tuple[str, ...]) -> bool:
+        """An optimistic bound: the two largest gains of each kind together, with only the rules that hold."""
+        risk_gain = sum(sorted(c.d_risk for c in self.candidates)[:2])
+        mitigation_gain = sum(sorted((c.d_mitigation for c in self.candidates), reverse=True)[:2])
+        rank, _ = self._quick(
+            self.base.points["risk"] + risk_gain, self.base.points["mitigation"] + mitigation_gain, bool(held)
+        )
+        return rank < self.risk.rank
+
+    def _greedy(self, start: _Trial) -> _Trial:
+        trial = start
+        remaining = list(self.candidates)
+        while remaining and trial.rank >= self.risk.rank:
+            trial = self._best_extension(trial, remaining, success_only=False)
+            remaining.remove(trial.members[-1])
+        return trial
+
+    def _rule_titles(self, rule_ids: Iterable[str], w: Wording) -> str:
+        return w.join([f"«{w.rule_title(self.defn.rule(r))}» ({r})" for r in rule_ids])
+
+    def _result(self, found: _Trial | None, note: Callable[[Wording], str]) -> dict[str, Any]:
+        """The `what_if` dict; `note(wording)` writes the note in one language (`note`, `note_en`)."""
+        if found is None:
+            risk, changes = self.risk, []
+        else:
+            base = self.base
+            risk = risk_position(
+                self.defn,
+                found.risk_points,
+                base.max_points["risk"],
+                found.mitigation_points,
+                base.max_points["mitigation"],
+                found.fired,
+            )
+            changes = [
+                {
+                    "key": c.key,
+                    "label": c.question.label,
+                    "from": base.visible.get(c.key),
+                    "to": c.best,
+                    "from_label": c.question.value_label(base.visible.get(c.key)),
+                    "to_label": c.question.value_label(c.best),
+                }
+                for c in sorted(found.members, key=lambda c: c.question.order)
+            ]
+        return {
+            "possible": found is not None,
+            "changes": changes,
+            "score": risk.score,
+            "level": risk.level,
+            "axis": risk.axis,
+            "note": note(self.wordings[0]),
+            "note_en": note(self.wordings[1]),
+        }
+
+    def _possible_note(self, found: _Trial, w: Wording) -> str:
+        current = self.risk
+        level = self.defn.scoring.risk_levels[found.rank][1]
+        count = len(found.members)
+        what = w.changes[0] if count == 1 else w.changes[1].format(count=count)
+        note = w.lowers.format(what=what, old=w.level(current.level), new=w.level(level))
+        if current.axis == "high" and found.rank < self.high_rank:
+            note += w.axis_low
+        note += "."
+        if found.fired:
+            plural = len(found.fired) > 1
+            note += w.still[plural].format(**w.rules(plural), titles=self._rule_titles(found.fired, w))
+        return note
+
+    def _impossible_note(self, everything: _Trial, w: Wording) -> str:
+        if everything.fired:
+            plural = len(everything.fired) > 1
+            return w.held[plural].format(**w.rules(plural), titles=self._rule_titles(everything.fired, w))
+        if not self.candidates:
+            return w.all_best
+        return w.from_the_case

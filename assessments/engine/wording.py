@@ -1,0 +1,54 @@
+"""`Wording`: the sentences a result explains itself with, in one language (used by scoring and what-if)."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessments.engine.definition import Definition
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The sentences a result explains itself with, in one language: `why` of obligations, what-if notes.
+
+    The result carries both: `why`/`note` in bokmål (as always) and `why_en`/`note_en` in English, built
+    from the definition's `*_en` texts where it has them (its bokmål texts where it does not).
+    """
+
+    english: bool
+    and_: str
+    levels: Mapping[str, str]
+    rule: tuple[str, str]  # singular, plural
+    answer: tuple[str, str]
+    fired: str
+    because: str
+    always: str
+    changes: tuple[str, str]
+    lowers: str
+    axis_low: str
+    still: tuple[str, str]  # singular, plural
+    already_low: str
+    held: tuple[str, str]
+    all_best: str
+    from_the_case: str
+
+    def rule_title(self, rule: Any) -> str:
+        return (rule.title_en or rule.title) if self.english else rule.title
+
+    def answer_phrase(self, defn: Definition, key: str, value: Any) -> str:
+        question = defn.questions.get(key)
+        if question is None:
+            return f"«{key}»"
+        label = (question.label_en or question.label) if self.english else question.label
+        return f"«{label}»: {question.value_label(value, 'en' if self.english else 'nb')}"
+
+    def join(self, parts: list[str]) -> str:
+        return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" {self.and_} " + parts[-1]
+
+    def rules(self, plural: bool) -> dict[str, str]:
+        """`{rules}` and, to start a sentence, `{Rules}` for a template."""
+        word = self.rule[plural]
+        return {"rules": word, "Rules": word.capitalize()}
+
+    def level(self, level: str) -> str:
+        return self.levels.get(level, level)
