@@ -104,8 +104,8 @@ def test_english_rule_texts_and_a_note_naming_the_rule_that_holds():
         "Må gjennomgås. Applies here because the rule «Monitoring» fired."
     ]
     assert english["what_if"]["note"] == (
-        "No safeguard lowers the risk level: the rule «Monitoring» (watch) holds the risk high whatever the "
-        "answers to the safeguard questions. What triggers the rule has to change."
+        "No safeguard lowers the risk level: the rule «Monitoring» holds the risk high whatever safeguards are in "
+        "place. Only a change to the use itself can lower the risk."
     )
     norwegian = rendered(result, "nb")
     assert norwegian["hard_rules"][0]["explanation"] == "Regelen finnes fordi overvåking er inngripende."

@@ -17,6 +17,9 @@ DEFAULT_TEXT_MAX_LENGTH = 5000
 DEFAULT_CHOICE_LABELS = {"yes": "Ja", "no": "Nei", "unknown": "Vet ikke"}
 DEFAULT_CHOICE_LABELS_EN = {"yes": "Yes", "no": "No", "unknown": "Don't know"}
 RULE_EFFECTS = ("stop", "high_risk")
+# How the risk score is computed (docs/scoring.md): a version names its method, so results made on an older
+# version never change when a newer one scores differently.
+SCORING_METHODS = ("share_of_shown", "monotonic")
 EXCLUSIVE_VALUE = "none"  # in a multi question, `none` stands alone
 
 DEFAULT_SCORING: dict[str, Any] = {
@@ -25,6 +28,8 @@ DEFAULT_SCORING: dict[str, Any] = {
     "need_high_at": 50,
     "mitigation_share": 0.8,
     "mitigation_factor": 0.85,
+    "method": "share_of_shown",
+    "risk_scale": None,
 }
 
 
@@ -57,6 +62,7 @@ class Question:
     help: str = ""
     help_en: str = ""
     source: str = ""
+    source_en: str = ""
     required: bool = False
     required_when: Condition | None = None
     scored_when: Condition | None = None
@@ -66,7 +72,18 @@ class Question:
     risk: Mapping[Any, float] = field(default_factory=dict)
     mitigation: Mapping[Any, float] = field(default_factory=dict)
     need: Mapping[Any, float] = field(default_factory=dict)
+    measure: bool | None = None  # None: decided by the points (see `is_measure`)
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_measure(self) -> bool:
+        """A measure can be put in place (and so suggested by the what-if); a fact describes the use itself.
+
+        Without an explicit `measure` in the definition: a question with mitigation points and no risk points.
+        """
+        if self.measure is not None:
+            return self.measure
+        return bool(self.mitigation) and not self.risk
 
     @property
     def values(self) -> tuple[Any, ...]:
@@ -137,6 +154,7 @@ class Rule:
     explanation: str = ""
     explanation_en: str = ""
     source: str = ""
+    source_en: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -159,7 +177,22 @@ class Obligation:
     when: Condition
     title_en: str = ""
     why_en: str = ""
+    source_en: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class ConsistencyCheck:
+    """Two answers that cannot both hold. While `when` holds, scoring reads the answers in `worse` instead."""
+
+    id: str
+    questions: tuple[str, ...]
+    title: str
+    message: str
+    when: Condition
+    worse: Mapping[str, Any]
+    title_en: str = ""
+    message_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +202,8 @@ class Scoring:
     need_high_at: float
     mitigation_share: float
     mitigation_factor: float
+    method: str = "share_of_shown"
+    risk_scale: float | None = None  # the `monotonic` method: risk points that make a score of 100
 
     def level_for(self, score: float) -> str:
         level = self.risk_levels[0][1]
@@ -199,6 +234,7 @@ class Definition:
     need_caps: tuple[NeedCap, ...]
     obligations: tuple[Obligation, ...]
     scoring: Scoring
+    consistency: tuple[ConsistencyCheck, ...] = ()
     # Question keys whose answers can change which sections are shown or which questions count,
     # directly or through a rule; and keys any hard rule looks at. Scoring's what-if uses them to
     # know when a changed answer needs a full re-evaluation.

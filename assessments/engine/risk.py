@@ -1,19 +1,31 @@
 """The risk arithmetic scoring and what-if share: which questions count, their points, the risk position.
 
-`compute_core` evaluates one set of answers once (visibility, hard rules, points); `risk_position` turns
-points into a score, a level and an axis. Pure: no Django, no I/O.
+`compute_core` evaluates one set of answers once (visibility, hard rules, points, per group of sections);
+`raw_risk` applies the definition's method to the points; `risk_position` turns that into a score, a level and
+an axis. Pure: no Django, no I/O.
+
+Two methods (docs/scoring.md), named in the definition's `scoring.method`:
+
+- `share_of_shown` (2026.1): risk points over the maximum of the shown questions; 80 % of the shown mitigation
+  maximum multiplies the score by 0.85. A step that a risky answer opens raises the maximum, so disclosing more
+  could lower the score.
+- `monotonic` (2026.2): risk points over a fixed `risk_scale`, with the same mitigation rule, and measures in a step
+  that only appears because of what was disclosed can never bring the score below what it would be without that
+  step: the score is the highest over the ways of leaving such steps out. Disclosing more never lowers it.
 """
 
+import itertools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from assessments.engine.conditions import evaluate
-from assessments.engine.definition import Definition, Question, Section
+from assessments.engine.definition import Definition, Question, Scoring, Section
 from assessments.engine.visibility import visibility
 
 KINDS = ("risk", "mitigation", "need")
+CORE_GROUP = ""  # the sections that are always shown; every other shown section is a group of its own
 
 # Comparisons of sums of points against a share of a maximum must not trip over 0.8 * 35 = 28.000000000000004.
 EPSILON = 1e-9
@@ -36,6 +48,10 @@ class Core:
     shown_keys: frozenset[str]
     points: dict[str, float]
     max_points: dict[str, float]
+    # Per group (CORE_GROUP first, then the shown branch sections in order): risk and mitigation points and
+    # maxima. The `monotonic` method needs them; `share_of_shown` only uses their sums.
+    groups: tuple[str, ...] = ()
+    group_points: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def fired_ids(self) -> list[str]:
@@ -57,7 +73,10 @@ def compute_core(defn: Definition, answers: Mapping[str, Any]) -> Core:
     shown_keys: list[str] = []
     points = dict.fromkeys(KINDS, 0)
     max_points = dict.fromkeys(KINDS, 0)
+    group_points: dict[str, dict[str, float]] = {}
     for section in shown:
+        group = CORE_GROUP if section.shown_when is None else section.key
+        tally = group_points.setdefault(group, {"risk": 0, "mitigation": 0, "mitigation_max": 0})
         for question in section.questions:
             shown_keys.append(question.key)
             # `scored_when` withholds a shown question's points; its maximum still counts, so an answer
@@ -71,6 +90,10 @@ def compute_core(defn: Definition, answers: Mapping[str, Any]) -> Core:
                     max_points[kind] += question.max_points(kind)
                     if counts:
                         points[kind] += question.points(kind, value)
+            if counts:
+                tally["risk"] += question.points("risk", value)
+                tally["mitigation"] += question.points("mitigation", value)
+            tally["mitigation_max"] += question.max_points("mitigation")
     return Core(
         shown=shown,
         visible=visible,
@@ -80,7 +103,54 @@ def compute_core(defn: Definition, answers: Mapping[str, Any]) -> Core:
         shown_keys=frozenset(shown_keys),
         points=points,
         max_points=max_points,
+        groups=tuple(group_points),
+        group_points=group_points,
     )
+
+
+def raw_risk(
+    scoring: Scoring,
+    risk: Sequence[float],
+    mitigation: Sequence[float],
+    mitigation_max: Sequence[float],
+    shown_risk_max: float,
+) -> tuple[float, bool]:
+    """The unrounded risk score and whether the mitigation factor applied, by the definition's method.
+
+    The sequences hold one entry per group, the core group first.
+    """
+    if scoring.method == "monotonic":
+        return _monotonic(scoring, risk, mitigation, mitigation_max)
+    raw = sum(risk) / shown_risk_max * 100 if shown_risk_max else 0.0
+    applied = _mitigation_applies(scoring, sum(mitigation), sum(mitigation_max))
+    return (raw * scoring.mitigation_factor if applied else raw), applied
+
+
+def _mitigation_applies(scoring: Scoring, mitigation: float, mitigation_max: float) -> bool:
+    return mitigation_max > 0 and mitigation + EPSILON >= scoring.mitigation_share * mitigation_max
+
+
+def _monotonic(
+    scoring: Scoring, risk: Sequence[float], mitigation: Sequence[float], mitigation_max: Sequence[float]
+) -> tuple[float, bool]:
+    # A branch group without mitigation points can only raise the score when counted, so it always counts; only
+    # groups whose measures could pull the score down are tried both ways. There are few (at most the branch
+    # steps with mitigation questions), so trying every combination is cheap.
+    always = [0] + [i for i in range(1, len(risk)) if mitigation[i] <= 0]
+    optional = [i for i in range(1, len(risk)) if mitigation[i] > 0]
+    best, best_applied = -1.0, False
+    for count in range(len(optional) + 1):
+        for chosen in itertools.combinations(optional, count):
+            members = (*always, *chosen)
+            raw = sum(risk[i] for i in members) / scoring.risk_scale * 100
+            applied = _mitigation_applies(
+                scoring, sum(mitigation[i] for i in members), sum(mitigation_max[i] for i in members)
+            )
+            if applied:
+                raw *= scoring.mitigation_factor
+            if raw > best:
+                best, best_applied = raw, applied
+    return best, best_applied
 
 
 @dataclass(frozen=True)
@@ -93,13 +163,9 @@ class RiskPosition:
     fired: tuple[str, ...]
 
 
-def risk_position(defn: Definition, points: float, max_points: float, mitigation: float, mitigation_max: float,
-          fired: tuple[str, ...]) -> RiskPosition:  # fmt: skip
+def risk_position(defn: Definition, raw: float, applied: bool, fired: tuple[str, ...]) -> RiskPosition:
+    """The score, level and axis of an unrounded risk score (`raw_risk`) with the fired hard rules."""
     scoring = defn.scoring
-    raw = points / max_points * 100 if max_points else 0.0
-    applied = mitigation_max > 0 and mitigation + EPSILON >= scoring.mitigation_share * mitigation_max
-    if applied:
-        raw *= scoring.mitigation_factor
     score = min(100.0, max(0.0, round_score(raw)))
     level = scoring.level_for(score)
     rank = scoring.level_rank(level)
@@ -112,12 +178,24 @@ def risk_position(defn: Definition, points: float, max_points: float, mitigation
     return RiskPosition(score, level, rank, axis, applied, fired)
 
 
-def core_risk(defn: Definition, core: Core) -> RiskPosition:
-    return risk_position(
-        defn,
-        core.points["risk"],
-        core.max_points["risk"],
-        core.points["mitigation"],
-        core.max_points["mitigation"],
-        tuple(core.fired_ids),
+def group_vectors(core: Core) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """Risk, mitigation and mitigation maximum per group, the core group first (an empty core counts as 0)."""
+    names = [CORE_GROUP, *(g for g in core.groups if g != CORE_GROUP)]
+    empty = {"risk": 0, "mitigation": 0, "mitigation_max": 0}
+    rows = [core.group_points.get(name, empty) for name in names]
+    return (
+        tuple(row["risk"] for row in rows),
+        tuple(row["mitigation"] for row in rows),
+        tuple(row["mitigation_max"] for row in rows),
     )
+
+
+def group_names(core: Core) -> list[str]:
+    """The group order of `group_vectors`."""
+    return [CORE_GROUP, *(g for g in core.groups if g != CORE_GROUP)]
+
+
+def core_risk(defn: Definition, core: Core) -> RiskPosition:
+    risk, mitigation, mitigation_max = group_vectors(core)
+    raw, applied = raw_risk(defn.scoring, risk, mitigation, mitigation_max, core.max_points["risk"])
+    return risk_position(defn, raw, applied, tuple(core.fired_ids))

@@ -10,10 +10,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assessments.engine.conditions import evaluate, explain
+from assessments.engine.consistency import as_dicts, contradictions, worse_reading
 from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition
 from assessments.engine.risk import KINDS, Core, compute_core, core_risk, round_score
-from assessments.engine.visibility import missing_in
+from assessments.engine.visibility import missing_in, visibility
 from assessments.engine.whatif import WhatIf
 from assessments.engine.wording import Wording
 
@@ -70,8 +71,8 @@ NB = Wording(
     still=(" {Rules} {titles} gjelder fortsatt.",) * 2,
     already_low="Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.",
     held=(
-        "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hva som svares på "
-        "tiltaksspørsmålene. Det som utløser regelen, må endres.",
+        "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hvilke tiltak som er på "
+        "plass. Bare en endring av selve bruken kan senke risikoen.",
     )
     * 2,
     all_best=("Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."),
@@ -95,10 +96,10 @@ EN = Wording(
     still=(" {Rules} {titles} still applies.", " {Rules} {titles} still apply."),
     already_low="The risk level is already low; there is no lower level to reach.",
     held=(
-        "No safeguard lowers the risk level: {rules} {titles} holds the risk high whatever the answers to "
-        "the safeguard questions. What triggers the rule has to change.",
-        "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever the answers to "
-        "the safeguard questions. What triggers the rules has to change.",
+        "No safeguard lowers the risk level: {rules} {titles} holds the risk high whatever safeguards are in "
+        "place. Only a change to the use itself can lower the risk.",
+        "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever safeguards are in "
+        "place. Only a change to the use itself can lower the risk.",
     ),
     all_best="Every safeguard question already has the best answer; the risk comes from the initiative itself.",
     from_the_case=(
@@ -123,6 +124,9 @@ class Result:
     obligations: list[dict[str, Any]] = field(default_factory=list)
     contributions: list[dict[str, Any]] = field(default_factory=list)
     what_if: dict[str, Any] = field(default_factory=dict)
+    # Contradictions between answers (the definition's `consistency` checks that hold); scoring has used the
+    # worse reading of each.
+    consistency: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -159,7 +163,10 @@ class Result:
 def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> Result:
     """Score `answers` (cleaned, as from `validate_answers`) against a questionnaire definition."""
     d = as_definition(defn)
-    core = compute_core(d, answers)
+    shown_as_given, given = visibility(d, answers)
+    checks = contradictions(d, given)
+    # The leader answers what is shown for the answers as given; scoring reads the worse side of a contradiction.
+    core = compute_core(d, worse_reading(given, checks) if checks else answers)
     visible, fired = core.visible, core.fired
     risk = core_risk(d, core)
 
@@ -180,7 +187,7 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
             "level": risk.level,
             "axis": risk.axis,
             "points": core.points["risk"],
-            "max_points": core.max_points["risk"],
+            "max_points": d.scoring.risk_scale if d.scoring.method == "monotonic" else core.max_points["risk"],
             "mitigation": {
                 "points": core.points["mitigation"],
                 "max_points": core.max_points["mitigation"],
@@ -196,12 +203,13 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
         },
         quadrant=quadrant,
         verdict=verdict,
-        complete=not (missing := missing_in(d, core.shown, visible)),
+        complete=not (missing := missing_in(d, shown_as_given, given)),
         missing=missing,
         hard_rules=hard_rules,
         obligations=_obligations(d, visible, fired, rule_triggers),
         contributions=_contributions(core),
         what_if=WhatIf(d, core, risk, NB, EN).run(),
+        consistency=as_dicts(checks),
     )
 
 

@@ -11,13 +11,17 @@ from assessments.engine.conditions import referenced_keys, referenced_rules
 from assessments.engine.definition import (
     DEFAULT_SCORING,
     RULE_EFFECTS,
+    SCORING_METHODS,
+    ConsistencyCheck,
     Definition,
     NeedCap,
     Obligation,
+    Question,
     Rule,
     Scoring,
 )
 from assessments.engine.validate_common import (
+    CONSISTENCY_FIELDS,
     NEED_CAP_FIELDS,
     OBLIGATION_FIELDS,
     RULE_FIELDS,
@@ -25,6 +29,7 @@ from assessments.engine.validate_common import (
     TOP_LEVEL_FIELDS,
     is_text,
     normalize_condition,
+    yaml_bool,
 )
 from assessments.engine.validate_sections import SectionParser
 
@@ -47,6 +52,15 @@ _RULES = _EntryKind(
 )
 _NEED_CAPS = _EntryKind(
     "need_caps", "id", "behovstak", "et behovstak må være et objekt", "dobbel id", NEED_CAP_FIELDS, ("title",)
+)
+_CONSISTENCY = _EntryKind(
+    "consistency",
+    "id",
+    "motsigelse",
+    "en motsigelse må være et objekt",
+    "dobbel id",
+    CONSISTENCY_FIELDS,
+    ("title", "message"),
 )
 _OBLIGATIONS = _EntryKind(
     "obligations",
@@ -87,7 +101,7 @@ class DefinitionParser(SectionParser):
         if not is_text(data.get("title")):
             self.err("title mangler")
 
-        normalized: dict[str, Any] = {k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS}
+        normalized: dict[str, Any] = {k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k != "shared"}
         sections_raw = data.get("sections")
         if not isinstance(sections_raw, list) or not sections_raw:
             self.err("sections må være en ikke-tom liste")
@@ -102,6 +116,7 @@ class DefinitionParser(SectionParser):
         sections = self.finish_sections(sections_data)
         need_caps, caps_data = self.parse_need_caps(self.list_field(data, "need_caps"))
         obligations, obligations_data = self.parse_obligations(self.list_field(data, "obligations"))
+        consistency, consistency_data = self.parse_consistency(self.list_field(data, "consistency"))
         scoring = self.parse_scoring(data.get("scoring"))
 
         normalized["sections"] = [s["normalized"] for s in sections_data]
@@ -111,6 +126,8 @@ class DefinitionParser(SectionParser):
             normalized["need_caps"] = caps_data
         if "obligations" in data:
             normalized["obligations"] = obligations_data
+        if "consistency" in data:
+            normalized["consistency"] = consistency_data
         try:
             json_data = json.loads(json.dumps(normalized, ensure_ascii=False))
         except (TypeError, ValueError) as exc:
@@ -119,7 +136,13 @@ class DefinitionParser(SectionParser):
 
         if self.errors or scoring is None:
             return None, self.errors
-        parts = {"sections": sections, "rules": rules, "need_caps": need_caps, "obligations": obligations}
+        parts = {
+            "sections": sections,
+            "rules": rules,
+            "need_caps": need_caps,
+            "obligations": obligations,
+            "consistency": consistency,
+        }
         return self.build(json_data, version, data["title"], scoring, parts), []
 
     def build(self, json_data: dict[str, Any], version: str, title: str, scoring: Scoring, parts: dict) -> Definition:
@@ -142,6 +165,7 @@ class DefinitionParser(SectionParser):
             need_caps=tuple(parts["need_caps"]),
             obligations=tuple(parts["obligations"]),
             scoring=scoring,
+            consistency=tuple(parts["consistency"]),
             branching_keys=frozenset(branching),
             rule_keys=frozenset(rule_keys),
         )
@@ -211,6 +235,7 @@ class DefinitionParser(SectionParser):
                         explanation=raw.get("explanation") or "",
                         explanation_en=raw.get("explanation_en") or "",
                         source=raw.get("source") or "",
+                        source_en=raw.get("source_en") or "",
                         raw=raw,
                     )
                 )
@@ -251,6 +276,7 @@ class DefinitionParser(SectionParser):
                         when=when,
                         title_en=raw.get("title_en") or "",
                         why_en=raw.get("why_en") or "",
+                        source_en=raw.get("source_en") or "",
                         raw=raw,
                     )
                 )
@@ -277,6 +303,7 @@ class DefinitionParser(SectionParser):
             if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
                 self.err(f"scoring.{name} må være et tall fra {low} til {high}")
                 ok = False
+        ok = self.check_method(merged["method"], merged["risk_scale"]) and ok
         if not ok:
             return None
         return Scoring(
@@ -285,7 +312,74 @@ class DefinitionParser(SectionParser):
             need_high_at=merged["need_high_at"],
             mitigation_share=merged["mitigation_share"],
             mitigation_factor=merged["mitigation_factor"],
+            method=merged["method"],
+            risk_scale=merged["risk_scale"],
         )
+
+    def check_method(self, method: Any, risk_scale: Any) -> bool:
+        if method not in SCORING_METHODS:
+            self.err(f"scoring.method må være en av {', '.join(SCORING_METHODS)}, ikke {method!r}")
+            return False
+        scale_given = risk_scale is not None
+        if method == "monotonic" and not (
+            isinstance(risk_scale, int | float) and not isinstance(risk_scale, bool) and risk_scale > 0
+        ):
+            self.err("scoring.risk_scale må være et tall over 0 med metoden monotonic")
+            return False
+        if method != "monotonic" and scale_given:
+            self.err("scoring.risk_scale brukes bare med metoden monotonic")
+            return False
+        return True
+
+    def parse_consistency(self, checks_raw: list[Any]) -> tuple[list[ConsistencyCheck], list[Any]]:
+        checks: list[ConsistencyCheck] = []
+
+        def check(raw: Mapping[str, Any], where: str) -> None:
+            questions = raw.get("questions")
+            if not (isinstance(questions, list) and len(questions) >= 2):
+                self.err(f"{where}: questions må være en liste med minst to spørsmål")
+            else:
+                for key in questions:
+                    if key not in self.questions:
+                        self.err(f"{where}: ukjent spørsmål «{key}» i questions")
+            self.check_worse(raw.get("worse"), where)
+            if isinstance(raw.get("when"), Mapping) and referenced_rules(normalize_condition(raw["when"])):
+                # Contradictions are resolved before the rules are evaluated, so they cannot depend on them.
+                self.err(f"{where}: when kan ikke bruke regler")
+
+        def build(check_id: str, raw: Mapping[str, Any], when: Any) -> None:
+            worse = raw.get("worse")
+            if isinstance(when, Mapping) and isinstance(worse, Mapping) and isinstance(raw.get("questions"), list):
+                checks.append(
+                    ConsistencyCheck(
+                        id=check_id,
+                        questions=tuple(raw["questions"]),
+                        title=raw.get("title") or check_id,
+                        message=raw.get("message") or "",
+                        when=when,
+                        worse={key: yaml_bool(value) for key, value in worse.items()},
+                        title_en=raw.get("title_en") or "",
+                        message_en=raw.get("message_en") or "",
+                    )
+                )
+
+        normalized = self.parse_entries(checks_raw, _CONSISTENCY, build, check=check)
+        for entry in normalized:
+            if isinstance(entry, dict) and isinstance(entry.get("worse"), Mapping):
+                entry["worse"] = {key: yaml_bool(value) for key, value in entry["worse"].items()}
+        return checks, normalized
+
+    def check_worse(self, worse: Any, where: str) -> None:
+        """`worse` maps question keys to an answer each, valid for the question."""
+        if not isinstance(worse, Mapping) or not worse:
+            self.err(f"{where}: worse må være et objekt med minst ett svar")
+            return
+        for key, value in worse.items():
+            question = self.questions.get(key)
+            if question is None:
+                self.err(f"{where}: ukjent spørsmål «{key}» i worse")
+            elif not _is_answer(question, yaml_bool(value)):
+                self.err(f"{where}: {value!r} er ikke et gyldig svar på «{key}»")
 
     # conditions
 
@@ -320,3 +414,12 @@ class DefinitionParser(SectionParser):
             self.err("scoring.risk_high_at må være en av tersklene i risk_levels")
             ok = False
         return parsed_levels if ok else None
+
+
+def _is_answer(question: Question, value: Any) -> bool:
+    """Whether `value` is a possible answer to `question` (the shape `answers.clean_value` accepts)."""
+    if question.type == "text":
+        return isinstance(value, str)
+    if question.type == "multi":
+        return isinstance(value, list) and bool(value) and all(v in question.values for v in value)
+    return not isinstance(value, bool | list | dict) and value in question.values

@@ -23,6 +23,9 @@ TOP_LEVEL_FIELDS = frozenset(
         "need_caps",
         "rules",
         "obligations",
+        "consistency",
+        # Holds YAML anchors that rules and obligations share; the loader has expanded them, so it is not stored.
+        "shared",
     }
 )
 SECTION_FIELDS = frozenset({"key", "title", "title_en", "description", "description_en", "shown_when", "questions"})
@@ -35,6 +38,8 @@ QUESTION_FIELDS = frozenset(
         "help",
         "help_en",
         "source",
+        "source_en",
+        "measure",
         "required",
         "required_when",
         "scored_when",
@@ -46,9 +51,12 @@ QUESTION_FIELDS = frozenset(
 )
 CHOICE_FIELDS = frozenset({"value", "label", "label_en"})
 SCORING_FIELDS = frozenset(DEFAULT_SCORING)
-RULE_FIELDS = frozenset({"id", "effect", "title", "title_en", "explanation", "explanation_en", "source", "when"})
+RULE_FIELDS = frozenset(
+    {"id", "effect", "title", "title_en", "explanation", "explanation_en", "source", "source_en", "when"}
+)
 NEED_CAP_FIELDS = frozenset({"id", "title", "title_en", "explanation", "explanation_en", "when"})
-OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "when"})
+OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "source_en", "when"})
+CONSISTENCY_FIELDS = frozenset({"id", "questions", "title", "title_en", "message", "message_en", "when", "worse"})
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 INVALID_KEY = "key mangler eller er ugyldig (små bokstaver, tall og _)"

@@ -84,9 +84,13 @@ class SectionParser(ParserBase):
         if not isinstance(required, bool):
             self.err(f"{where}: required må være true eller false")
             required = False
-        for name in ("help", "help_en", "source", "label_en"):
+        for name in ("help", "help_en", "source", "source_en", "label_en"):
             if name in raw and not isinstance(raw[name], str):
                 self.err(f"{where}: {name} må være en tekst")
+        measure = raw.get("measure")
+        if measure is not None and not isinstance(measure, bool):
+            self.err(f"{where}: measure må være true eller false")
+            measure = None
 
         max_length, min_items = self.question_limits(raw, qtype, where)
         choices = self.parse_choices(raw, qtype, where)
@@ -111,6 +115,7 @@ class SectionParser(ParserBase):
             help=raw.get("help") or "",
             help_en=raw.get("help_en") or "",
             source=raw.get("source") or "",
+            source_en=raw.get("source_en") or "",
             required=required,
             required_when=normalized.get("required_when"),
             scored_when=normalized.get("scored_when"),
@@ -120,6 +125,7 @@ class SectionParser(ParserBase):
             risk=points["risk"],
             mitigation=points["mitigation"],
             need=points["need"],
+            measure=measure,
             raw=normalized,
         )
         self.questions[key] = question

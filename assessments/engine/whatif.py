@@ -1,4 +1,9 @@
-"""What-if: the smallest set of mitigation answers that, set to their best value, lowers the risk level."""
+"""What-if: the smallest set of measures that, put in place, lowers the risk level.
+
+It never suggests answering a fact differently. For a definition scored with the `monotonic` method, candidates are
+the questions that are measures (`Question.is_measure`); for older definitions, every mitigation question that does
+not decide branching, as when they were released.
+"""
 
 import bisect
 import math
@@ -8,7 +13,16 @@ from functools import lru_cache
 from typing import Any
 
 from assessments.engine.definition import Definition, Question
-from assessments.engine.risk import EPSILON, Core, RiskPosition, fire_rules, risk_position, round_score
+from assessments.engine.risk import (
+    Core,
+    RiskPosition,
+    fire_rules,
+    group_names,
+    group_vectors,
+    raw_risk,
+    risk_position,
+    round_score,
+)
 from assessments.engine.wording import Wording
 
 
@@ -28,6 +42,7 @@ class _Candidate:
     d_risk: float  # change in risk points against the current answer
     d_mitigation: float
     touches_rules: bool  # a hard rule looks at this answer
+    group: int  # index of the question's group in `group_vectors`
 
     @property
     def key(self) -> str:
@@ -38,15 +53,21 @@ class _Candidate:
 class _Trial:
     rank: int
     score: float
-    risk_points: float
-    mitigation_points: float
+    risk: tuple[float, ...]  # points per group
+    mitigation: tuple[float, ...]
     fired: tuple[str, ...]
     members: tuple[_Candidate, ...]
 
     @property
     def key(self) -> tuple[Any, ...]:
         # Lowest level, then score, then the most mitigation and the least risk.
-        return (self.rank, self.score, -self.mitigation_points, self.risk_points)
+        return (self.rank, self.score, -sum(self.mitigation), sum(self.risk))
+
+
+def _add(vector: tuple[float, ...], index: int, delta: float) -> tuple[float, ...]:
+    if not delta:
+        return vector
+    return (*vector[:index], vector[index] + delta, *vector[index + 1 :])
 
 
 class WhatIf:
@@ -70,18 +91,24 @@ class WhatIf:
         self.thresholds = [threshold for threshold, _ in scoring.risk_levels]
         self.high_rank = scoring.level_rank(scoring.high_level)
         self.risk_max = core.max_points["risk"]
-        mitigation_max = core.max_points["mitigation"]
-        # Mitigation applies from this many points (never, without mitigation questions).
-        self.mitigation_needed = scoring.mitigation_share * mitigation_max - EPSILON if mitigation_max else math.inf
-        self.factor = scoring.mitigation_factor
+        self.risk_points, self.mitigation_points, self.mitigation_max = group_vectors(core)
+        self.group_index = {name: i for i, name in enumerate(group_names(core))}
         self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
         self.candidates = self._candidates()
+
+    def _is_candidate(self, question: Question) -> bool:
+        if question.type == "multi" or question.key in self.defn.branching_keys:
+            return False
+        if self.defn.scoring.method == "monotonic":
+            return question.is_measure
+        return bool(question.mitigation)
 
     def _candidates(self) -> list[_Candidate]:
         out = []
         visible = self.base.visible
+        sections = {section.key: section for section in self.base.shown}
         for question in self.base.scored:
-            if not question.mitigation or question.type == "multi" or question.key in self.defn.branching_keys:
+            if not self._is_candidate(question):
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
@@ -94,15 +121,14 @@ class WhatIf:
                     d_risk=question.points("risk", best) - question.points("risk", current),
                     d_mitigation=question.points("mitigation", best) - question.points("mitigation", current),
                     touches_rules=question.key in self.defn.rule_keys,
+                    group=self.group_index["" if sections[question.section].shown_when is None else question.section],
                 )
             )
         return out
 
-    def _quick(self, risk: float, mitigation: float, fired: bool) -> tuple[int, float]:
-        # The arithmetic of `_risk` without building a result: the search calls this hundreds of times.
-        raw = risk / self.risk_max * 100 if self.risk_max else 0.0
-        if mitigation >= self.mitigation_needed:
-            raw *= self.factor
+    def _quick(self, risk: tuple[float, ...], mitigation: tuple[float, ...], fired: bool) -> tuple[int, float]:
+        # The arithmetic of `risk_position` without building a result: the search calls this hundreds of times.
+        raw, _ = raw_risk(self.defn.scoring, risk, mitigation, self.mitigation_max, self.risk_max)
         score = min(100.0, max(0.0, round_score(raw)))
         rank = bisect.bisect_right(self.thresholds, score) - 1
         if fired and rank < self.high_rank:
@@ -119,13 +145,13 @@ class WhatIf:
 
     def _start(self) -> _Trial:
         base, risk = self.base, self.risk
-        return _Trial(risk.rank, risk.score, base.points["risk"], base.points["mitigation"], risk.fired, ())
+        return _Trial(risk.rank, risk.score, self.risk_points, self.mitigation_points, risk.fired, ())
 
     def _extend(self, prefix: _Trial, c: _Candidate) -> _Trial:
         members = (*prefix.members, c)
         fired = self._fired(members) if c.touches_rules else prefix.fired
-        risk = prefix.risk_points + c.d_risk
-        mitigation = prefix.mitigation_points + c.d_mitigation
+        risk = _add(prefix.risk, c.group, c.d_risk)
+        mitigation = _add(prefix.mitigation, c.group, c.d_mitigation)
         rank, score = self._quick(risk, mitigation, bool(fired))
         return _Trial(rank, score, risk, mitigation, fired, members)
 
@@ -136,12 +162,12 @@ class WhatIf:
         limit = self.risk.rank if success_only else math.inf
         for c in pool:
             fired = self._fired((*prefix.members, c)) if c.touches_rules else prefix.fired
-            risk = prefix.risk_points + c.d_risk
-            mitigation = prefix.mitigation_points + c.d_mitigation
+            risk = _add(prefix.risk, c.group, c.d_risk)
+            mitigation = _add(prefix.mitigation, c.group, c.d_mitigation)
             rank, score = self._quick(risk, mitigation, bool(fired))
             if rank >= limit:
                 continue
-            key = (rank, score, -mitigation, risk)
+            key = (rank, score, -sum(mitigation), sum(risk))
             if best_key is None or key < best_key:
                 best_key, best = key, (rank, score, risk, mitigation, fired, c)
         if best is None:
@@ -173,12 +199,14 @@ class WhatIf:
         return self._result(found, lambda w: self._possible_note(found, w))
 
     def _pairs_may_work(self, held: tuple[str, ...]) -> bool:
-        """An optimistic bound: the two largest gains of each kind together, with only the rules that hold."""
-        risk_gain = sum(sorted(c.d_risk for c in self.candidates)[:2])
-        mitigation_gain = sum(sorted((c.d_mitigation for c in self.candidates), reverse=True)[:2])
-        rank, _ = self._quick(
-            self.base.points["risk"] + risk_gain, self.base.points["mitigation"] + mitigation_gain, bool(held)
-        )
+        """An optimistic bound: in every group at once, the two largest gains of each kind, with only the rules
+        that hold. No pair can do better, since the score never rises with less risk or more mitigation."""
+        risk, mitigation = self.risk_points, self.mitigation_points
+        for index in range(len(risk)):
+            here = [c for c in self.candidates if c.group == index]
+            risk = _add(risk, index, sum(sorted(c.d_risk for c in here)[:2]))
+            mitigation = _add(mitigation, index, sum(sorted((c.d_mitigation for c in here), reverse=True)[:2]))
+        rank, _ = self._quick(risk, mitigation, bool(held))
         return rank < self.risk.rank
 
     def _greedy(self, start: _Trial) -> _Trial:
@@ -190,7 +218,7 @@ class WhatIf:
         return trial
 
     def _rule_titles(self, rule_ids: Iterable[str], w: Wording) -> str:
-        return w.join([f"«{w.rule_title(self.defn.rule(r))}» ({r})" for r in rule_ids])
+        return w.join([f"«{w.rule_title(self.defn.rule(r))}»" for r in rule_ids])
 
     def _result(self, found: _Trial | None, note: Callable[[Wording], str]) -> dict[str, Any]:
         """The `what_if` dict; `note(wording)` writes the note in one language (`note`, `note_en`)."""
@@ -198,14 +226,8 @@ class WhatIf:
             risk, changes = self.risk, []
         else:
             base = self.base
-            risk = risk_position(
-                self.defn,
-                found.risk_points,
-                base.max_points["risk"],
-                found.mitigation_points,
-                base.max_points["mitigation"],
-                found.fired,
-            )
+            raw, applied = raw_risk(self.defn.scoring, found.risk, found.mitigation, self.mitigation_max, self.risk_max)
+            risk = risk_position(self.defn, raw, applied, found.fired)
             changes = [
                 {
                     "key": c.key,
