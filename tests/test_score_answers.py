@@ -97,7 +97,11 @@ def test_the_design_example_file_scores_incomplete(questionnaire, tmp_path):
 def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
     code, out, _ = run(tmp_path, {"answers": {"title": "x"}, "meta": {"agency": "Bydel Frogner"}})
     assert code == 0
-    assert json.loads(out)["questionnaire"] == "2026.1"
+    newest = sorted(
+        folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()
+    )[-1]
+    assert newest == "2026.2"
+    assert json.loads(out)["questionnaire"] == newest
 
 
 def test_it_reads_standard_input(questionnaire, monkeypatch):

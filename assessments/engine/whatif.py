@@ -144,7 +144,7 @@ class WhatIf:
         return fired
 
     def _start(self) -> _Trial:
-        base, risk = self.base, self.risk
+        risk = self.risk
         return _Trial(risk.rank, risk.score, self.risk_points, self.mitigation_points, risk.fired, ())
 
     def _extend(self, prefix: _Trial, c: _Candidate) -> _Trial:

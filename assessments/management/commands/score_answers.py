@@ -1,13 +1,15 @@
 """Score an answers file: `python manage.py score_answers FILE` (`-` reads standard input).
 
 The file is the design's answers format (`{"questionnaire": "2026.1", "answers": {...}, "meta": {...}}`;
-`questionnaire` absent: the latest published version). For every valid file, whatever the verdict, exactly
+`questionnaire` absent: the newest published version). For every valid file, whatever the verdict, exactly
 one JSON object is printed on stdout (`engine.scoring.summary_json`: questionnaire, risk, need, quadrant, verdict,
 complete, hard_rules, obligations, contributions, what_if) and the exit status is 0; warnings (answers to
-questions the other answers hide, which are ignored) go to stderr. An invalid file — not JSON, the wrong
+questions the other answers hide, which are ignored) and contradictions between answers (scored by their
+worse reading) go to stderr. An invalid file — not JSON, the wrong
 shape, an unknown questionnaire version, unknown keys, wrong types, values outside the lists — prints one
 line per offending key on stderr and exits with status 2. Missing answers are not an error: the result
-then says `"complete": false`.
+then says `"complete": false`. `--questionnaire VERSION` scores on another version than the file names: every
+version keeps the keys and values of the ones before it, so a 2026.1 file scores on 2026.2.
 """
 
 import json
@@ -29,13 +31,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="answers file (JSON), or - for standard input")
+        parser.add_argument(
+            "--questionnaire",
+            metavar="VERSION",
+            help="score on this version instead of the file's own (e.g. a 2026.1 file on 2026.2)",
+        )
 
-    def handle(self, *args, file: str, **options):
+    def handle(self, *args, file: str, questionnaire: str | None = None, **options):
         data = self._read(file)
         errors = validate_answers_file(data)
         if errors:
             self._fail(answer_errors_text(None, errors))
-        version = data.get("questionnaire")
+        version = questionnaire or data.get("questionnaire")
         if version is not None:
             questionnaire = Questionnaire.objects.filter(version=version.strip()).first()
             if questionnaire is None:
@@ -50,8 +57,11 @@ class Command(BaseCommand):
             self._fail({f"answers.{key}": message for key, message in answer_errors_text(definition, errors).items()})
         for warning in answer_warnings_text(warnings):
             self.stderr.write(f"Advarsel: {warning}")
-        result = summary_json(score(definition, answers))
-        self.stdout.write(json.dumps(result, ensure_ascii=False))
+        result = score(definition, answers)
+        # Contradictions go with the warnings: the agreed stdout object stays as it is.
+        for check in result.consistency:
+            self.stderr.write(f"Motsigelse: {check['title']}. {check['message']}")
+        self.stdout.write(json.dumps(summary_json(result), ensure_ascii=False))
 
     def _read(self, file: str):
         try:
