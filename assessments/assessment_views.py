@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -73,6 +74,7 @@ def assessment_detail(request, uuid):
             and latest is not None
             and not latest.decision,
             "can_withdraw": leader and assessment.status in services.WITHDRAWABLE,
+            "newer_questionnaire": services.newer_questionnaire(assessment) if leader else None,
             "contributors": assessment.contributors.order_by("first_name", "username")
             if can_see_draft(request.user, assessment)
             else [],
@@ -161,6 +163,28 @@ def assessment_recall(request, uuid):
     else:
         messages.success(request, _("Vurderingen er hentet tilbake og er et utkast igjen."))
     return redirect(assessment)
+
+
+@signed_in
+@require_POST
+def assessment_move_questionnaire(request, uuid):
+    """Move a draft to the newest questionnaire version; the answers carry over, new questions start empty."""
+    assessment = get_assessment(request, uuid, "lead")
+    try:
+        moved, added = services.assessment_move_questionnaire(assessment=assessment, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(assessment)
+    messages.success(
+        request,
+        ngettext(
+            "Utkastet bruker nå versjon %(version)s. Svarene dine er tatt med; %(count)d nytt spørsmål er ubesvart.",
+            "Utkastet bruker nå versjon %(version)s. Svarene dine er tatt med; %(count)d nye spørsmål er ubesvart.",
+            len(added),
+        )
+        % {"version": moved.questionnaire.version, "count": len(added)},
+    )
+    return redirect("assessment_continue", uuid=moved.uuid)
 
 
 @signed_in

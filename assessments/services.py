@@ -22,7 +22,7 @@ from .engine.conditions import is_empty
 from .engine.definition import Definition
 from .engine.loader import as_definition, parse_definition
 from .engine.scoring import score
-from .engine.visibility import visible_answers, visible_section_keys
+from .engine.visibility import visible_answers, visible_section_keys, visible_sections
 from .models import Agency, Assessment, AssessmentVersion, Membership, Questionnaire, Report, ReviewComment
 from .permissions import can_review, can_see_draft, is_leader_of, roles_for
 
@@ -344,6 +344,54 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
         agency=agency, user=user, title=title, questionnaire=questionnaire, answers=cleaned, source="import"
     )
     return assessment, answer_warnings_text(warnings)
+
+
+def newer_questionnaire(assessment: Assessment) -> Questionnaire | None:
+    """The newest published version, when an editable draft is on an older one (else None)."""
+    if not assessment.is_editable:
+        return None
+    newest = Questionnaire.latest()
+    if newest is None or newest.pk == assessment.questionnaire_id:
+        return None
+    return newest if newest.published_at > assessment.questionnaire.published_at else None
+
+
+def assessment_move_questionnaire(*, assessment: Assessment, user) -> tuple[Assessment, list[str]]:
+    """Move an editable draft to the newest questionnaire version. Returns it and the new questions now shown.
+
+    Every version keeps the keys and values of the ones before it, so the answers carry over as they are; the new
+    questions start unanswered (the summary lists the required ones). Submitted and decided versions keep the
+    questionnaire they were made on: only the draft moves.
+    """
+    with transaction.atomic():
+        current = (
+            Assessment.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=assessment.pk)
+        )
+        _require_leader(user, current)
+        target = newer_questionnaire(current)
+        if target is None:
+            raise ValidationError(_("Utkastet bruker allerede den nyeste versjonen av spørreskjemaet."))
+        old, new = as_definition(current.questionnaire.definition), as_definition(target.definition)
+        _cleaned, errors, _warnings = validate_answers(new, current.answers)
+        if errors:  # pragma: no cover - a published version never drops or changes a key of the one before
+            raise ValidationError(_("Svarene kan ikke flyttes til den nye versjonen."))
+        kept = {key: value for key, value in current.answers.items() if key in new.questions}
+        shown = {q.key for section in visible_sections(new, kept) for q in section.questions}
+        added = [key for key in new.questions if key not in old.questions and key in shown]
+        previous = current.questionnaire.version
+        current.questionnaire = target
+        current.answers = kept
+        current.revision += 1
+        current.updated_by = user
+        current.save(update_fields=["questionnaire", "answers", "revision", "updated_by", "updated_at"])
+        audit.record(
+            user,
+            "assessment.questionnaire_moved",
+            current,
+            current.agency_id,
+            {"from": previous, "to": target.version, "new_questions": added},
+        )
+    return current, added
 
 
 def assessment_save_step(

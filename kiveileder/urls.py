@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("vurderinger/<uuid:uuid>/hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
     path("vurderinger/<uuid:uuid>/trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
+    path(
+        "vurderinger/<uuid:uuid>/ny-versjon/",
+        assessment_views.assessment_move_questionnaire,
+        name="assessment_move_questionnaire",
+    ),
     path("vurderinger/<uuid:uuid>/svar.json", assessment_views.assessment_export, name="assessment_export"),
     # Review, register, auditors (issue 6).
     path("behandling/", review.review_queue, name="review_queue"),

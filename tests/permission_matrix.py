@@ -83,6 +83,12 @@ MATRIX = {
         "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
     "assessment_export": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
+    # Only the leader moves a draft to a newer questionnaire (a POST; redirected back to the draft).
+    "assessment_move_questionnaire": {
+        "method": "post",
+        "args": lambda w, o: [o.draft_invited.uuid],
+        "expect": {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403},
+    },
 }
 
 # --- Review, register, auditors (issue 6) ------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Questionnaire 2026.2 beside 2026.1: the old version stays as released, its answers carry over, drafts can move."""
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from assessments import services
+from assessments.audit import verify_chain
+from assessments.demo import seed_questionnaires
+from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.models import Assessment, AuditEvent, Questionnaire
+from tests.answers import complete
+
+COMPLETE_ANSWERS = complete()
+
+ROOT = Path(__file__).resolve().parents[1]
+V1 = ROOT / "fixtures" / "questionnaire" / "2026.1"
+V2 = ROOT / "fixtures" / "questionnaire" / "2026.2"
+
+# The released files of 2026.1. Assessments made on it keep it; a change would silently change their meaning.
+RELEASED_2026_1 = {
+    "rules.yaml": "f244697fa3dd097bf07706a95bfa125f5627e9088c59f76c23321cbf5133bc47",
+    "sections.yaml": "2fef3e8c7759bede9a8cdac8e251008a97b1e0b79ed2867d35b03284caa99bde",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED_2026_1))
+def test_the_released_2026_1_files_are_unchanged(name):
+    assert hashlib.sha256((V1 / name).read_bytes()).hexdigest() == RELEASED_2026_1[name]
+
+
+def test_2026_2_keeps_every_key_and_value_of_2026_1():
+    old, new = as_definition(load_definition(V1)), as_definition(load_definition(V2))
+    for key, question in old.questions.items():
+        assert key in new.questions, key
+        assert new.questions[key].type == question.type, key
+        assert set(question.values) <= set(new.questions[key].values), key
+
+
+def test_an_answers_file_made_for_2026_1_is_valid_on_2026_2():
+    new = as_definition(load_definition(V2))
+    answers, errors, _warnings = validate_answers(new, COMPLETE_ANSWERS)
+    assert errors == {}
+    result = score(new, answers)
+    assert result.questionnaire == "2026.2"
+    # The new questions are unanswered, and an unanswered question fires nothing.
+    assert {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input"} <= set(result.missing)
+
+
+@pytest.fixture
+def both_versions(db):
+    seed_questionnaires()
+    return Questionnaire.objects.get(version="2026.1"), Questionnaire.objects.get(version="2026.2")
+
+
+def test_a_draft_on_2026_1_moves_to_2026_2_with_its_answers(world, both_versions):
+    old, new = both_versions
+    leader = world.users["leader_a"]
+    draft = services.assessment_create(agency=world.agency_a, user=leader, title="Chatbot", questionnaire=old)
+    draft.answers = {**COMPLETE_ANSWERS, "title": "Chatbot"}
+    draft.save(update_fields=["answers"])
+    assert services.newer_questionnaire(draft) == new
+
+    moved, added = services.assessment_move_questionnaire(assessment=draft, user=leader)
+
+    assert moved.questionnaire == new
+    assert moved.answers == {**COMPLETE_ANSWERS, "title": "Chatbot"}
+    assert {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input"} <= set(added)
+    event = AuditEvent.objects.filter(action="assessment.questionnaire_moved").get()
+    assert event.details["from"] == "2026.1" and event.details["to"] == "2026.2"
+    assert verify_chain().ok
+    assert services.newer_questionnaire(moved) is None
+
+
+def test_a_submitted_assessment_keeps_its_questionnaire(world, both_versions):
+    old, _new = both_versions
+    leader = world.users["leader_a"]
+    assessment = services.assessment_create(agency=world.agency_a, user=leader, title="Sendt", questionnaire=old)
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)
+    assessment.refresh_from_db()
+    assert services.newer_questionnaire(assessment) is None
+    with pytest.raises(services.ValidationError):
+        services.assessment_move_questionnaire(assessment=assessment, user=leader)
+
+
+def test_only_the_leader_moves_a_draft(world, both_versions):
+    old, _new = both_versions
+    draft = services.assessment_create(
+        agency=world.agency_a, user=world.users["leader_a"], title="X", questionnaire=old
+    )
+    with pytest.raises(services.PermissionDenied):
+        services.assessment_move_questionnaire(assessment=draft, user=world.users["contributor_a"])
+
+
+def test_the_draft_page_offers_the_move_and_the_move_lands_in_the_wizard(world, both_versions):
+    old, _new = both_versions
+    draft = services.assessment_create(
+        agency=world.agency_a, user=world.users["leader_a"], title="Y", questionnaire=old
+    )
+    client = world.client("leader_a")
+    page = client.get(f"/vurderinger/{draft.uuid}/").content.decode()
+    assert "Flytt utkastet til versjon 2026.2" in page
+    response = client.post(f"/vurderinger/{draft.uuid}/ny-versjon/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/vurderinger/{draft.uuid}/steg/"
+    draft.refresh_from_db()
+    assert draft.questionnaire.version == "2026.2"
+    assert "Flytt utkastet" not in client.get(f"/vurderinger/{draft.uuid}/").content.decode()
+
+
+def test_a_new_assessment_is_made_on_the_newest_version(world, both_versions):
+    draft = services.assessment_create(agency=world.agency_a, user=world.users["leader_a"], title="Ny")
+    assert draft.questionnaire.version == "2026.2"
+
+
+def test_score_answers_without_a_version_scores_a_2026_1_file_on_the_newest(both_versions, tmp_path):
+    path = tmp_path / "svar.json"
+    path.write_text(json.dumps({"answers": COMPLETE_ANSWERS}), encoding="utf-8")
+    out = io.StringIO()
+    call_command("score_answers", str(path), stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue())["questionnaire"] == "2026.2"
