@@ -76,6 +76,23 @@ def _pick(item: Mapping[str, Any], field: str) -> str:
     return (item.get(f"{field}_en") or item.get(field, "")) if _english() else item.get(field, "")
 
 
+def contradictions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answers that contradict each other, with their questions by label and where they are asked."""
+    return [
+        {
+            "id": check["id"],
+            "title": _pick(check, "title"),
+            "message": _pick(check, "message"),
+            "questions": [
+                {"key": key, "label": question_label(defn, key), "section": defn.questions[key].section}
+                for key in check.get("questions", [])
+                if key in defn.questions
+            ],
+        }
+        for check in result.get("consistency", [])
+    ]
+
+
 def _change_value(defn: Definition, change: Mapping[str, Any], end: str) -> str:
     """A what-if change's `from` or `to` value: the stored bokmål label, or the value labelled in English."""
     if _english() and end in change:
@@ -161,15 +178,16 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
                 "effect": rule["effect"],
                 "effect_label": effect_labels().get(rule["effect"], rule["effect"]),
                 "explanation": _pick(rule, "explanation"),
-                "source": rule.get("source", ""),
+                "source": _pick(rule, "source"),
                 "triggered_by": _answers(defn, rule.get("triggered_by", {})),
             }
             for rule in result.get("hard_rules", [])
         ],
         "obligations": [
-            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"), "source": o.get("source", "")}
+            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"), "source": _pick(o, "source")}
             for o in result.get("obligations", [])
         ],
+        "contradictions": contradictions(defn, result),
         "contributions": contributions,
         "what_if": {
             "possible": what_if.get("possible", False),

@@ -34,7 +34,7 @@ from .engine.visibility import missing_required, visible_answers, visible_sectio
 from .forms import RevisionForm, SummaryForm, encode_answers, initial_for, section_form_class
 from .models import Assessment
 from .permissions import get_assessment, is_leader_of, signed_in
-from .result_view import answer_sections, present
+from .result_view import answer_sections, contradictions, present
 from .services import StaleDraft
 
 SUMMARY = "summary"
@@ -385,7 +385,7 @@ class AssessmentWizard(NamedUrlWizardView):
                     "section_description": (section.description_en or section.description)
                     if self.lang == "en"
                     else section.description,
-                    "items": form.items(),
+                    "items": self._with_contradictions(form.items()),
                     "error_list": [
                         {"label": row["field"].label, "anchor": row["anchor"], "message": error}
                         for row in form.items()
@@ -396,6 +396,30 @@ class AssessmentWizard(NamedUrlWizardView):
                 }
             )
         return context
+
+    def _with_contradictions(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each question's contradictions with other answers, linking to the other question where it is shown."""
+        if not self.defn.consistency:
+            return items
+        result = score(self.defn, visible_answers(self.defn, self.assessment.answers)).to_dict()
+        checks = contradictions(self.defn, result)
+        shown = {section.key for section in visible_sections(self.defn, self.assessment.answers)}
+        for item in items:
+            key = item["question"].key
+            item["contradictions"] = [
+                {
+                    "title": check["title"],
+                    "message": check["message"],
+                    "others": [
+                        {"label": q["label"], "url": f"{self.get_step_url(q['section'])}#q-{q['key']}"}
+                        for q in check["questions"]
+                        if q["key"] != key and q["section"] in shown
+                    ],
+                }
+                for check in checks
+                if any(q["key"] == key for q in check["questions"])
+            ]
+        return items
 
     # --- the summary and submitting ------------------------------------------------------------------
 

@@ -231,6 +231,7 @@ def _hard_rules(
                 "explanation": rule.explanation,
                 "explanation_en": rule.explanation_en,
                 "source": rule.source,
+                "source_en": rule.source_en,
                 "triggered_by": triggers[rule.id],
             }
         )
@@ -276,6 +277,7 @@ def _obligations(
                 "why": f"{obligation.why.strip()} {_reason(defn, NB, direct, rule_ids, rules)}",
                 "why_en": f"{why_en} {_reason(defn, EN, direct, rule_ids, rules)}",
                 "source": obligation.source,
+                "source_en": obligation.source_en,
                 "rules": rule_ids,
                 "triggered_by": triggered_by,
             }
