@@ -4,7 +4,7 @@
 
 Scores complete, realistic answer sets (every shown question answered, most sections branched in) against
 the 2026.1 fixture, one for each path of the what-if search, and prints the median of many single runs of
-each. The definition is parsed once, as the app does (`as_definition` caches it); parsing is not part of the
+each; then every scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition is parsed once, as the app does (`as_definition` caches it); parsing is not part of the
 figure. The figures go into docs/benchmarks.md under "Scoring".
 """
 
@@ -162,6 +162,26 @@ def main() -> None:
             "what_if_changes": len(result.what_if["changes"]),
         }
         print(f"{name:36} {median_ms:6.3f} ms  {json.dumps(summary, ensure_ascii=False)}")
+    scenario_suite(max(args.runs // 10, 50))
+
+
+def scenario_suite(runs: int) -> None:
+    """Every scenario of fixtures/scenarios/ on the newest version (2026.2: contradictions, monotonic method)."""
+    definition = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.2"))
+    medians = []
+    for path in sorted((ROOT / "fixtures" / "scenarios").glob("*.json")):
+        if path.name.endswith(".expected.json"):
+            continue
+        answers, errors, _warnings = validate_answers(definition, json.loads(path.read_text("utf-8"))["answers"])
+        assert not errors, errors
+        times = timeit.repeat(lambda answers=answers: score(definition, answers), number=1, repeat=runs)
+        medians.append((statistics.median(times) * 1000, path.stem))
+    medians.sort()
+    middle = statistics.median(ms for ms, _ in medians)
+    slowest, name = medians[-1]
+    print(
+        f"2026.2, {len(medians)} scenarios ({runs} runs each): median {middle:.3f} ms, slowest {slowest:.3f} ms ({name})"
+    )
 
 
 if __name__ == "__main__":

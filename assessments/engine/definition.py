@@ -6,6 +6,7 @@ everything else in the engine reads these objects. Pure: no Django, no I/O.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assessments.engine.conditions import Condition
@@ -96,12 +97,21 @@ class Question:
         return getattr(self, kind)
 
     def max_points(self, kind: str) -> float:
-        pmap = self.points_map(kind)
-        if not pmap:
-            return 0
-        if self.type == "multi":
-            return sum(p for p in pmap.values() if p > 0)
-        return max(pmap.values())
+        return self._maxima[kind]
+
+    @cached_property
+    def _maxima(self) -> dict[str, float]:
+        # Scoring asks for these for every shown question, many times per result: work them out once.
+        out = {}
+        for kind in POINT_KINDS:
+            pmap = self.points_map(kind)
+            if not pmap:
+                out[kind] = 0
+            elif self.type == "multi":
+                out[kind] = sum(p for p in pmap.values() if p > 0)
+            else:
+                out[kind] = max(pmap.values())
+        return out
 
     def points(self, kind: str, value: Any) -> float:
         """Points of `kind` for the answer `value` (0 when unanswered or unscored)."""

@@ -133,24 +133,29 @@ def _mitigation_applies(scoring: Scoring, mitigation: float, mitigation_max: flo
 def _monotonic(
     scoring: Scoring, risk: Sequence[float], mitigation: Sequence[float], mitigation_max: Sequence[float]
 ) -> tuple[float, bool]:
-    # A branch group without mitigation points can only raise the score when counted, so it always counts; only
-    # groups whose measures could pull the score down are tried both ways. There are few (at most the branch
-    # steps with mitigation questions), so trying every combination is cheap.
-    always = [0] + [i for i in range(1, len(risk)) if mitigation[i] <= 0]
+    total_risk, total_mitigation, total_max = sum(risk), sum(mitigation), sum(mitigation_max)
+    if not _mitigation_applies(scoring, total_mitigation, total_max):
+        # Counting every group gives the most risk points and no reduction: no subset can score higher.
+        return total_risk / scoring.risk_scale * 100, False
+    # The reduction applies with every group counted. Leaving out a branch group whose measures tipped the share
+    # over the limit may score higher; only groups with mitigation points can do that, and there are few (the
+    # branch steps with measures), so every combination of them is tried.
+    best = total_risk * scoring.mitigation_factor
+    best_applied = True
     optional = [i for i in range(1, len(risk)) if mitigation[i] > 0]
-    best, best_applied = -1.0, False
-    for count in range(len(optional) + 1):
-        for chosen in itertools.combinations(optional, count):
-            members = (*always, *chosen)
-            raw = sum(risk[i] for i in members) / scoring.risk_scale * 100
+    for count in range(1, len(optional) + 1):
+        for left_out in itertools.combinations(optional, count):
+            points = total_risk - sum(risk[i] for i in left_out)
             applied = _mitigation_applies(
-                scoring, sum(mitigation[i] for i in members), sum(mitigation_max[i] for i in members)
+                scoring,
+                total_mitigation - sum(mitigation[i] for i in left_out),
+                total_max - sum(mitigation_max[i] for i in left_out),
             )
             if applied:
-                raw *= scoring.mitigation_factor
-            if raw > best:
-                best, best_applied = raw, applied
-    return best, best_applied
+                points *= scoring.mitigation_factor
+            if points > best:
+                best, best_applied = points, applied
+    return best / scoring.risk_scale * 100, best_applied
 
 
 @dataclass(frozen=True)

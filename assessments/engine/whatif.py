@@ -14,6 +14,7 @@ from typing import Any
 
 from assessments.engine.definition import Definition, Question
 from assessments.engine.risk import (
+    EPSILON,
     Core,
     RiskPosition,
     fire_rules,
@@ -67,6 +68,8 @@ class _Trial:
 def _add(vector: tuple[float, ...], index: int, delta: float) -> tuple[float, ...]:
     if not delta:
         return vector
+    if len(vector) == 1:
+        return (vector[0] + delta,)
     return (*vector[:index], vector[index] + delta, *vector[index + 1 :])
 
 
@@ -91,8 +94,20 @@ class WhatIf:
         self.thresholds = [threshold for threshold, _ in scoring.risk_levels]
         self.high_rank = scoring.level_rank(scoring.high_level)
         self.risk_max = core.max_points["risk"]
-        self.risk_points, self.mitigation_points, self.mitigation_max = group_vectors(core)
-        self.group_index = {name: i for i, name in enumerate(group_names(core))}
+        if scoring.method == "monotonic":
+            self.risk_points, self.mitigation_points, self.mitigation_max = group_vectors(core)
+            self.group_index = {name: i for i, name in enumerate(group_names(core))}
+        else:
+            # One group is all the older method needs: the search then does the arithmetic it always did.
+            self.risk_points = (core.points["risk"],)
+            self.mitigation_points = (core.points["mitigation"],)
+            self.mitigation_max = (core.max_points["mitigation"],)
+            self.group_index = {}
+        self.single_group = scoring.method != "monotonic"
+        mitigation_max = core.max_points["mitigation"]
+        # With one group, mitigation applies from this many points (never, without mitigation questions).
+        self.mitigation_needed = scoring.mitigation_share * mitigation_max - EPSILON if mitigation_max else math.inf
+        self.factor = scoring.mitigation_factor
         self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
         self.candidates = self._candidates()
 
@@ -121,14 +136,27 @@ class WhatIf:
                     d_risk=question.points("risk", best) - question.points("risk", current),
                     d_mitigation=question.points("mitigation", best) - question.points("mitigation", current),
                     touches_rules=question.key in self.defn.rule_keys,
-                    group=self.group_index["" if sections[question.section].shown_when is None else question.section],
+                    group=self.group_index.get(
+                        "" if sections[question.section].shown_when is None else question.section, 0
+                    ),
                 )
             )
         return out
 
     def _quick(self, risk: tuple[float, ...], mitigation: tuple[float, ...], fired: bool) -> tuple[int, float]:
         # The arithmetic of `risk_position` without building a result: the search calls this hundreds of times.
+        if self.single_group:
+            return self._quick_total(risk[0], mitigation[0], fired)
         raw, _ = raw_risk(self.defn.scoring, risk, mitigation, self.mitigation_max, self.risk_max)
+        return self._rank(raw, fired)
+
+    def _quick_total(self, risk: float, mitigation: float, fired: bool) -> tuple[int, float]:
+        raw = risk / self.risk_max * 100 if self.risk_max else 0.0
+        if mitigation >= self.mitigation_needed:
+            raw *= self.factor
+        return self._rank(raw, fired)
+
+    def _rank(self, raw: float, fired: bool) -> tuple[int, float]:
         score = min(100.0, max(0.0, round_score(raw)))
         rank = bisect.bisect_right(self.thresholds, score) - 1
         if fired and rank < self.high_rank:
@@ -157,22 +185,27 @@ class WhatIf:
 
     def _best_extension(self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool) -> _Trial | None:
         # `pool` is in questionnaire order, so on equal keys the first one found wins. The inner loop of
-        # the search: a trial is only built for the winner.
+        # the search: a trial is only built for the winner, and with one group the arithmetic stays scalar.
         best_key, best = None, None
         limit = self.risk.rank if success_only else math.inf
+        risk_total, mitigation_total = sum(prefix.risk), sum(prefix.mitigation)
         for c in pool:
             fired = self._fired((*prefix.members, c)) if c.touches_rules else prefix.fired
-            risk = _add(prefix.risk, c.group, c.d_risk)
-            mitigation = _add(prefix.mitigation, c.group, c.d_mitigation)
-            rank, score = self._quick(risk, mitigation, bool(fired))
+            if self.single_group:
+                rank, score = self._quick_total(risk_total + c.d_risk, mitigation_total + c.d_mitigation, bool(fired))
+            else:
+                rank, score = self._quick(
+                    _add(prefix.risk, c.group, c.d_risk), _add(prefix.mitigation, c.group, c.d_mitigation), bool(fired)
+                )
             if rank >= limit:
                 continue
-            key = (rank, score, -sum(mitigation), sum(risk))
+            key = (rank, score, -(mitigation_total + c.d_mitigation), risk_total + c.d_risk)
             if best_key is None or key < best_key:
-                best_key, best = key, (rank, score, risk, mitigation, fired, c)
+                best_key, best = key, (rank, score, fired, c)
         if best is None:
             return None
-        rank, score, risk, mitigation, fired, c = best
+        rank, score, fired, c = best
+        risk, mitigation = _add(prefix.risk, c.group, c.d_risk), _add(prefix.mitigation, c.group, c.d_mitigation)
         return _Trial(rank, score, risk, mitigation, fired, (*prefix.members, c))
 
     def run(self) -> dict[str, Any]:
