@@ -107,7 +107,7 @@ def test_the_answers_file_is_attached_and_the_pdf_has_title_language_tags_and_pd
     assert str(names[0]) == "svar.json"
     data = json.loads(names[1].get_object()["/EF"]["/F"].get_object().data)
     assert validate_answers_file(data) == {}
-    assert data["questionnaire"] == "2026.1"
+    assert data["questionnaire"] == assessment.questionnaire.version
     assert data["answers"] == assessment.latest_version().answers
     assert data["meta"]["assessment"] == str(assessment.uuid)
     assert data["meta"]["version"] == 1
@@ -161,7 +161,7 @@ def test_a_stop_verdict_lists_its_hard_rule(world, django_capture_on_commit_call
         services.assessment_reject(assessment=assessment, user=world.users["reviewer"], reason="Kan ikke brukes slik.")
     report = assessment.reports.get()
     html = reports.render_html(reports.build_context(report))
-    assert "Sensitive opplysninger i et verktøy kommunen ikke har anskaffet" in html
+    assert "Personopplysninger eller intern informasjon i et verktøy uten avtale" in html
     assert "Stopp" in html and "Kan ikke brukes slik." in html
     assert report.status == "ready" and signing.verify_pdf(stored_bytes(report))["valid"]
 

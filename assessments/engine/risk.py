@@ -66,8 +66,11 @@ def fire_rules(defn: Definition, answers: Mapping[str, Any]) -> dict[str, bool]:
     return fired
 
 
-def compute_core(defn: Definition, answers: Mapping[str, Any]) -> Core:
-    shown, visible = visibility(defn, answers)
+def compute_core(
+    defn: Definition, answers: Mapping[str, Any], seen: tuple[list[Section], dict[str, Any]] | None = None
+) -> Core:
+    """`seen`: the `visibility` of these same answers, when the caller has it already."""
+    shown, visible = seen if seen is not None else visibility(defn, answers)
     fired = fire_rules(defn, visible)
     scored: list[Question] = []
     shown_keys: list[str] = []

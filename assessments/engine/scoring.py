@@ -166,7 +166,10 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
     shown_as_given, given = visibility(d, answers)
     checks = contradictions(d, given)
     # The leader answers what is shown for the answers as given; scoring reads the worse side of a contradiction.
-    core = compute_core(d, worse_reading(given, checks) if checks else answers)
+    if checks:
+        core = compute_core(d, worse_reading(given, checks))
+    else:
+        core = compute_core(d, answers, (shown_as_given, given))
     visible, fired = core.visible, core.fired
     risk = core_risk(d, core)
 

@@ -17,11 +17,13 @@ ANSWERS = {
     "leser, retter og sender selv.",
     "owner": "Enhetsleder for byggesak",
     "ai_kind": ["generative"],
+    "generates_content": "yes",
     "role": "buy",
     "is_ai": "yes",
     "tool_source": "procured",
     "stage": "pilot",
     "citizen_facing": "no",
+    "citizen_free_text": "no",
     "decision_role": "none",
     "affected": ["employees", "residents"],
     "pd_any": "yes",
@@ -53,6 +55,7 @@ ANSWERS = {
     "hr_profiling": "no",
     "hr_exempt": "none",
     "hr_product": "no",
+    "bio_recognition": "none",
     # personal_data
     "pd_special": "no",
     "pd_children": "no",
@@ -93,6 +96,7 @@ ANSWERS = {
     "ho_owner": "yes",
     # security
     "sec_classification": "internal",
+    "sec_credentials_input": "no",
     "sec_hosting": "cloud_eea",
     "sec_abuse": "no",
     "sec_access_control": "yes",
@@ -106,6 +110,8 @@ ANSWERS = {
     "gen_copyright": "yes",
     "gen_pilot": "yes",
     "gen_output_use": "internal_draft",
+    "gen_images": "no",
+    "gen_management_decision": "yes",
 }
 # Optional questions the journey leaves empty on purpose.
 UNANSWERED = {"fv_basis_auto"}
