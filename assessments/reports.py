@@ -222,6 +222,8 @@ def _context(report: Report) -> dict:
         },
         "submitted_by": _person(version.submitted_by) if version else "",
         "running_footer": _running_footer(assessment, version),
+        # a page background, so it is drawn as an artifact and never read out as content
+        "watermark": f"reports/watermark-{'en' if lang == 'en' else 'nb'}.svg",
         "generated_at": timezone.now(),
         "answers_file": data,
     }
