@@ -1,7 +1,6 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-
-from allauth.socialaccount.models import SocialApp, SocialToken
 
 from .models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
 from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)

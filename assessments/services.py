@@ -747,11 +747,10 @@ def user_purge(*, user, actor=None) -> dict:
     """Pseudonymise a departed user: `slettet-<id>`, names and e-mail emptied, no usable password, inactive,
     roles, OIDC link and sessions removed, and their name replaced in reviewers' free text. The audit log
     chains ids, never names, so it is not touched and still verifies. Returns counts (ids only)."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.sessions.models import Session
-
     from allauth.account.models import EmailAddress
     from allauth.socialaccount.models import SocialAccount
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.models import Session
 
     from .models import GroupRoles, MunicipalRole
 

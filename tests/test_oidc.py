@@ -12,12 +12,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-
-from allauth.socialaccount.models import SocialAccount
 
 from assessments.models import AuditEvent, GroupMapping, GroupRoles, Membership, MunicipalRole
 
@@ -118,6 +117,10 @@ def test_it_signs_in_a_new_user_and_maps_groups_to_roles(provider, mappings, wor
     assert Membership.objects.get(user=user).role == "leader"
     reviewer = MunicipalRole.objects.get(user=user)
     assert (reviewer.role, list(reviewer.agencies.all())) == ("reviewer", [])
+    assert GroupRoles.objects.get(user=user).managed_roles == {
+        "agencies": {str(world.agency_a.pk): "leader"},
+        "municipal": {"reviewer": "all"},
+    }
     event = AuditEvent.objects.filter(action="auth.oidc_login").get()
     assert event.actor_id == user.pk and event.details["user_created"] is True
     # The sign-in event names the user by id only.
@@ -337,3 +340,36 @@ def test_too_many_groups_leaves_the_roles_as_they_were(provider, mappings, world
     assert sign_in(Client()).status_code == 302
     assert not Membership.objects.filter(user=user).exists()
     assert not MunicipalRole.objects.filter(user=user).exists()
+
+
+def test_a_get_does_not_start_a_sign_in(provider, db):
+    """Only the sign-in page's POST (with its CSRF token) sends the browser to the provider."""
+    client = Client()
+    response = client.get(reverse("oidc_start"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert "socialaccount_states" not in client.session  # no state stashed: no flow was started
+    started = client.post(reverse("oidc_start"))
+    assert started["Location"].startswith(provider.base_url)
+    assert client.session["socialaccount_states"]
+
+
+def test_the_start_needs_the_csrf_token(provider, db):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post(reverse("oidc_start")).status_code == 403
+    page = client.get(reverse("login"))
+    token = page.cookies["csrftoken"].value
+    assert client.post(reverse("oidc_start"), {"csrfmiddlewaretoken": token}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/signup/", "/accounts/login/", "/accounts/password/reset/", "/accounts/email/", "/accounts/3rdparty/"],
+)
+def test_allauths_other_pages_are_not_reachable(provider, db, path):
+    assert Client().get(path).status_code == 404
+
+
+def test_a_signed_in_person_is_not_sent_to_the_provider_again(provider, world):
+    client = world.client("leader_a")
+    response = client.post(reverse("oidc_start"))
+    assert response.status_code == 302 and response["Location"] == reverse("home")

@@ -51,8 +51,8 @@ def test_demo_users_sign_in_with_the_documented_password(seeded):
     data_dir, _ = seeded
     check = (
         "from django.contrib.auth import authenticate; from django.test import RequestFactory; import sys; "
-        "request = RequestFactory().post('/logg-inn/'); "  # django-axes counts each try by its request
-        f"sys.exit(0 if all(authenticate(request, username=u, password='kiv-demo-2026') for u in {sorted(DEMO_USERS)!r})"
+        "r = RequestFactory().post('/logg-inn/'); "  # django-axes counts each try by its request
+        f"sys.exit(0 if all(authenticate(r, username=u, password='kiv-demo-2026') for u in {sorted(DEMO_USERS)!r})"
         " else 1)"
     )
     assert manage(data_dir, "shell", "-c", check).returncode == 0
