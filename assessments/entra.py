@@ -162,7 +162,7 @@ class EntraAdapter(DefaultSocialAccountAdapter):
             "server_url": settings.KIV_OIDC_DISCOVERY_URL or "",
             "openid_configuration_overrides": overrides,
             "oauth_pkce_enabled": True,
-            "token_auth_method": "client_secret_post",
+            "token_auth_method": "client_secret_post",  # noqa: S105  # nosec B105 - a method name, not a secret
         }
         return [
             SocialApp(
