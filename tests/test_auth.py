@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.conftest import PASSWORD
 
@@ -48,7 +49,8 @@ def test_the_lockout_page_is_translated(world, settings):
     settings.KIV_LOGIN_MAX_FAILURES = 1
     client = Client()
     client.cookies["django_language"] = "en"
-    response = client.post("/logg-inn/", {"username": "leader_a", "password": "nope"})
+    with translation.override(None):  # the request activates English; it must not outlive this test
+        response = client.post("/logg-inn/", {"username": "leader_a", "password": "nope"})
     assert response.status_code == 429
     assert "Too many failed sign-ins" in response.content.decode()
 
