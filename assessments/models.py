@@ -400,24 +400,21 @@ class GroupMapping(models.Model):
             raise ValidationError({"agency": _("Rollen gjelder i én virksomhet: velg virksomheten.")})
 
 
-class ExternalIdentity(models.Model):
-    """Links a user to the identity provider's stable subject (Entra ID `oid`, otherwise `sub`).
+class GroupRoles(models.Model):
+    """The roles that group mappings granted a user at their last sign-in with Entra ID.
 
-    `managed_roles` lists the roles the last sign-in granted from group mappings, so a later sign-in
-    can revoke exactly those when the person leaves a group, and never touches roles granted by hand.
+    The identity link itself is allauth's SocialAccount (matched on `oid`, otherwise `sub`). This row lets
+    the next sign-in revoke exactly the roles the groups granted when the person leaves a group, and never
+    touch roles granted by hand.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
-    issuer = models.CharField(max_length=300)
-    subject = models.CharField(max_length=200)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
     managed_roles = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_login_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")]
-        verbose_name = _("ekstern identitet")
-        verbose_name_plural = _("eksterne identiteter")
+        verbose_name = _("roller fra grupper")
+        verbose_name_plural = _("roller fra grupper")
 
     def __str__(self) -> str:
-        return f"{self.user_id} @ {self.issuer}"
+        return str(self.user_id)

@@ -747,10 +747,12 @@ def user_purge(*, user, actor=None) -> dict:
     """Pseudonymise a departed user: `slettet-<id>`, names and e-mail emptied, no usable password, inactive,
     roles, OIDC link and sessions removed, and their name replaced in reviewers' free text. The audit log
     chains ids, never names, so it is not touched and still verifies. Returns counts (ids only)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
-    from .models import ExternalIdentity, MunicipalRole
+    from .models import GroupRoles, MunicipalRole
 
     User = get_user_model()
     with transaction.atomic():
@@ -777,7 +779,10 @@ def user_purge(*, user, actor=None) -> dict:
         for role in [*Membership.objects.filter(user=user), *MunicipalRole.objects.filter(user=user)]:
             role.delete()  # one by one, so each removal is audited by the signals
             roles_removed += 1
-        identities = ExternalIdentity.objects.filter(user=user).delete()[0]
+        # The Entra ID link (allauth's social account, with the last ID token's claims) and what it held.
+        identities = SocialAccount.objects.filter(user=user).delete()[0]
+        GroupRoles.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
         sessions = [
             s.pk
             for s in Session.objects.filter(expire_date__gt=timezone.now())

@@ -167,9 +167,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
-# Passwords (administrators, the embedded default) and sessions made by OIDC sign-in (assessments/oidc.py).
-AUTHENTICATION_BACKENDS = ["assessments.oidc.PasswordBackend", "assessments.oidc.OidcBackend"]
-
 ROOT_URLCONF = "kiveileder.urls"
 WSGI_APPLICATION = "kiveileder.wsgi.application"
 
@@ -338,10 +335,56 @@ if env_str("KIV_CACHE_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}
     }
 
-# --- Sign-in with Entra ID (OpenID Connect) ----------------------------------------------------
-# Configured when KIV_OIDC_CLIENT_ID is set: then a client secret and either a discovery URL or the
-# issuer with all three endpoints are required. Provider URLs must be https (plain http only on loopback,
-# for the fake provider in tests and deploy/smoke.sh).
+# --- Sign-in: passwords, lockouts, Entra ID ----------------------------------------------------
+# Kept libraries do the security work here: argon2-cffi hashes passwords, django-axes counts failed
+# sign-ins in the database on every path that calls authenticate() (our sign-in page and /admin/login/),
+# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/auth_backends.py,
+# lockout.py, provider.py, entra.py, entra_views.py, group_roles.py.
+INSTALLED_APPS += ["allauth", "allauth.account", "allauth.socialaccount", "axes"]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "assessments.auth_backends.PasswordBackend",  # administrators and the embedded default
+    "assessments.auth_backends.EntraSessionBackend",  # holds the sessions Entra ID sign-in makes
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes made before Argon2 still verify, and are rehashed with Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Lockouts (django-axes). KIV_LOGIN_MAX_FAILURES failed sign-ins lock that username *from that address*
+# for KIV_LOGIN_LOCKOUT_SECONDS after the last one: one address cannot lock everyone out, and nobody can
+# lock a known account out from elsewhere. Counted in the database (row-locked), never in the cache.
+AXES_HANDLER = "assessments.lockout.AuditedDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "assessments.lockout.failure_limit"  # reads KIV_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "assessments.lockout.cool_off"  # reads KIV_LOGIN_LOCKOUT_SECONDS
+AXES_USERNAME_CALLABLE = "assessments.lockout.username_key"  # case-insensitive, like the old throttle
+AXES_LOCKOUT_CALLABLE = "assessments.lockout.lockout_response"  # our sign-in page, translated, 429
+AXES_RESET_ON_SUCCESS = True
+# A refused try is not counted again: the lockout runs from the last evaluated failure, and is audited once.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, or behind the documented proxy the entry that the outermost trusted
+# proxy put into X-Forwarded-For, counted from the right so entries a client sends itself are ignored.
+# KIV_TRUSTED_PROXIES counts the proxies in front of the app (nginx = 1; the municipality's proxy and
+# nginx = 2); the last one's address is REMOTE_ADDR, not a header entry, hence the "- 1" for ipware.
+KIV_BEHIND_PROXY = env_bool("KIV_BEHIND_PROXY", False)
+KIV_TRUSTED_PROXIES = env_int("KIV_TRUSTED_PROXIES", 1, minimum=1)
+if KIV_BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_COUNT = KIV_TRUSTED_PROXIES - 1
+    IPWARE_STRICT = False  # take the trusted entry even when a client prepended its own
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Entra ID (OpenID Connect) through django-allauth, configured when KIV_OIDC_CLIENT_ID is set: then a
+# client secret and either a discovery URL or the issuer with all three endpoints are required. Provider
+# URLs must be https (plain http only on loopback, for the fake provider in tests and deploy/smoke.sh).
 KIV_OIDC_CLIENT_ID = env_str("KIV_OIDC_CLIENT_ID")
 KIV_OIDC_CLIENT_SECRET = env_secret("KIV_OIDC_CLIENT_SECRET")
 KIV_OIDC_DISCOVERY_URL = env_url("KIV_OIDC_DISCOVERY_URL")
@@ -367,11 +410,23 @@ if KIV_OIDC_ENABLED:
         )
     if "openid" not in KIV_OIDC_SCOPES.split():
         raise ImproperlyConfigured(f"KIV_OIDC_SCOPES must include openid, got {KIV_OIDC_SCOPES!r}")
+ACCOUNT_ADAPTER = "assessments.entra.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "assessments.entra.EntraAdapter"  # the app from the settings above, groups -> roles
+ACCOUNT_RATE_LIMITS = False  # lockouts are django-axes' job, in the database
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False  # users are matched on the provider's id, never on an e-mail address
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = KIV_OIDC_TIMEOUT
 # "all": everyone with a password may use the password form (the embedded default). "staff": only
-# administrators may; everyone else signs in through OIDC.
+# administrators may; everyone else signs in with Entra ID.
 KIV_PASSWORD_LOGIN = env_str("KIV_PASSWORD_LOGIN", "all")
 if KIV_PASSWORD_LOGIN not in ("all", "staff"):
     raise ImproperlyConfigured(f"KIV_PASSWORD_LOGIN must be all or staff, got {KIV_PASSWORD_LOGIN!r}")
+# --- End of sign-in ------------------------------------------------------------------------------
 
 # --- Security ----------------------------------------------------------------------------------
 # Secure by default when debug is off; KIV_ALLOW_HTTP=True is the named opt-out for plain-HTTP

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from assessments import assessment_views, auditor, oidc_views, register, report_views, review, views, wizard
+from assessments import assessment_views, auditor, entra_views, register, report_views, review, views, wizard
 from assessments.permissions import public
 
 # Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise.
@@ -11,8 +11,10 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("logg-inn/", views.login, name="login"),
     path("logg-ut/", views.logout, name="logout"),
-    path("logg-inn/oidc/", oidc_views.oidc_start, name="oidc_start"),
-    path("logg-inn/oidc/callback/", oidc_views.oidc_callback, name="oidc_callback"),
+    # Sign-in with Entra ID (django-allauth): only these two of allauth's views are reachable; its
+    # sign-up, password and e-mail pages are not routed at all.
+    path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
+    path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
     path("personvern/", views.privacy, name="privacy"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
