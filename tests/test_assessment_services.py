@@ -307,7 +307,7 @@ def test_a_contributor_cannot_invite(world, leader):
 
 def test_seed_demo_makes_drafts_and_submitted_assessments_across_agencies_once(db):
     from assessments import demo
-    from assessments.demo_assessments import DEMO_ASSESSMENTS, seed_demo_assessments
+    from assessments.demo.drafts import DEMO_ASSESSMENTS, seed_demo_assessments
 
     with_questionnaire = {
         "agencies": demo.seed_agencies(),

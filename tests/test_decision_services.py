@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments import services
-from assessments.demo_reports import FREE_CHATBOT, HOUSING_RANKING
+from assessments.demo.decided import FREE_CHATBOT, HOUSING_RANKING
 from assessments.models import Assessment, AuditEvent, Membership, Report
 from assessments.services import ReviewConflict, _months_later
 from tests.report_helpers import questionnaire, submitted
