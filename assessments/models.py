@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
+
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
@@ -123,14 +125,7 @@ class Questionnaire(models.Model):
 
 
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Utkast")
-        SUBMITTED = "submitted", _("Sendt inn")
-        RETURNED = "returned", _("Returnert for endring")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
-        WITHDRAWN = "withdrawn", _("Trukket")
-        SUPERSEDED = "superseded", _("Erstattet")
+    Status = lifecycle.Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
@@ -176,7 +171,7 @@ class Assessment(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in lifecycle.EDITABLE_STATUSES
 
     def latest_version(self) -> "AssessmentVersion | None":
         return self.versions.order_by("-number").first()
@@ -185,10 +180,7 @@ class Assessment(models.Model):
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
-    class Decision(models.TextChoices):
-        RETURNED = "returned", _("Returnert")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
+    Decision = lifecycle.Decision
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
