@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from . import lifecycle, queries, services
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
-from .models import Assessment, AssessmentVersion, AuditEvent, ReviewComment
+from .models import Assessment, AssessmentVersion, ReviewComment
 from .permissions import can_review, conflict_is_409, get_assessment, is_reviewer, require, roles_for, signed_in
 from .result_view import present
 from .review_forms import (
@@ -158,12 +158,7 @@ def _order(defn, key: str) -> int:
 
 
 def _material_change(assessment: Assessment) -> list[str]:
-    if not assessment.replaces_id:
-        return []
-    event = AuditEvent.objects.filter(
-        action="assessment.created", object_type="assessment", object_id=str(assessment.uuid)
-    ).first()
-    kinds = (event.details or {}).get("material_change", []) if event else []
+    kinds = assessment.material_change_kinds if assessment.replaces_id else []
     return [str(MATERIAL_CHANGE_KINDS[k]) for k in kinds if k in MATERIAL_CHANGE_KINDS]
 
 

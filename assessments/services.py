@@ -188,6 +188,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
             language=locked.language,
             answers=answers,
             replaces=locked,
+            material_change_kinds=kinds,
         )
         new.contributors.set(locked.contributors.all())
         audit.record(
