@@ -1,6 +1,6 @@
 """The one place for access rules. Every view calls into this module before it does anything.
 
-The visibility table is in ../shared/design/product.md. Invisible objects are 404 (we do not reveal
+The visibility table is in docs/permissions.md. Invisible objects are 404 (we do not reveal
 that they exist); visible objects the user may not act on are 403.
 """
 

@@ -62,7 +62,7 @@ def questionnaire_replace(*, questionnaire: Questionnaire, definition: dict, act
     return locked
 
 
-# --- Review (issue 6): comments, return for revision, material change ------------------------------
+# --- Review: comments, return for revision, material change ---------------------------------------
 
 REVIEW_COMMENT_MAX_LENGTH = 2000
 REVIEW_REASON_MAX_LENGTH = 5000
@@ -212,7 +212,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
     return new
 
 
-# --- Assessments: drafts, submission and the lifecycle around them (the wizard, issue 3) ---------------
+# --- Assessments: drafts, submission and the lifecycle around them (the wizard) -------------------------
 
 
 class StaleDraft(Exception):
@@ -311,7 +311,7 @@ def assessment_create(
 
 
 def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[Assessment, list[str]]:
-    """A new draft from an answers file (the design's format). Returns it and the warnings.
+    """A new draft from an answers file (the format in docs/questionnaire-format.md). Returns it and the warnings.
 
     Raises AnswersFileError naming every offending key; nothing is stored from a rejected file.
     """
@@ -544,7 +544,7 @@ def assessment_export(*, assessment: Assessment, user, draft: bool) -> dict:
     return data
 
 
-# --- Decisions and reports (issue 5): approve, reject, preview -------------------------------------------
+# --- Decisions and reports: approve, reject, preview ----------------------------------------------------
 
 REVIEW_MONTHS = 12
 REVIEW_MONTHS_HIGH_RISK = 6
