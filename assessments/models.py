@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
+
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
@@ -123,14 +125,7 @@ class Questionnaire(models.Model):
 
 
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Utkast")
-        SUBMITTED = "submitted", _("Sendt inn")
-        RETURNED = "returned", _("Returnert for endring")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
-        WITHDRAWN = "withdrawn", _("Trukket")
-        SUPERSEDED = "superseded", _("Erstattet")
+    Status = lifecycle.Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
@@ -150,6 +145,8 @@ class Assessment(models.Model):
     answer_revisions = models.JSONField(default=dict, blank=True)
     # A material change opens a new assessment that replaces the approved one on its approval.
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
+    # What changed, when this assessment replaces an approved one (keys of services.MATERIAL_CHANGE_KINDS).
+    material_change_kinds = models.JSONField(default=list, blank=True)
     review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,7 +173,7 @@ class Assessment(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in lifecycle.EDITABLE_STATUSES
 
     def latest_version(self) -> "AssessmentVersion | None":
         return self.versions.order_by("-number").first()
@@ -185,10 +182,7 @@ class Assessment(models.Model):
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
-    class Decision(models.TextChoices):
-        RETURNED = "returned", _("Returnert")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
+    Decision = lifecycle.Decision
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -296,6 +290,29 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.assessment} ({self.status})"
+
+
+class SentReminder(models.Model):
+    """A review-by reminder that has gone out: at most one per assessment, kind and review-by date, so a
+    second run (twice a day, two beat hosts) sends nothing twice and a new review-by date starts afresh."""
+
+    class Kind(models.TextChoices):
+        DUE = "review_due", _("Ny vurdering nærmer seg")
+        OVERDUE = "review_overdue", _("Ny vurdering er forfalt")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sent_reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    review_by = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "review_by"], name="one_reminder_per_review_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.kind} {self.review_by}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -133,7 +133,7 @@ def _label(obj, lang: str, field: str = "label") -> str:
 
 def answers_file(assessment: Assessment, *, questionnaire_version: str, answers: dict, version=None,
                  report: Report | None = None) -> dict:  # fmt: skip
-    """The answers file (the design's format with `meta`) that the report embeds as svar.json."""
+    """The answers file (format in docs/questionnaire-format.md, with `meta`) that the report embeds as svar.json."""
     return {
         "questionnaire": questionnaire_version,
         "answers": answers,

@@ -114,7 +114,7 @@ print(json.dumps({"lene_leader": sorted(lene.leader_of), "ulrik_reviewer": ulrik
 import json, random
 from django.contrib.auth import get_user_model
 from assessments import services
-from assessments.bulk import synthetic_answers
+from assessments.demo.synthetic import synthetic_answers
 from assessments.models import Agency, Assessment
 from assessments.permissions import roles_for
 from assessments.engine.loader import as_definition

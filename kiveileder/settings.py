@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,53 +77,55 @@ def env_url(name: str, default: str | None = None, *, allow_http: bool = False) 
     return value
 
 
+SUPPORTED_DATABASES = {
+    "sqlite": "django.db.backends.sqlite3",
+    "postgres": "django.db.backends.postgresql",
+    "postgresql": "django.db.backends.postgresql",
+    "pgsql": "django.db.backends.postgresql",
+}
+
+
 def parse_database_url(url: str, *, pool: bool) -> dict:
-    """Parse DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
-        if not path:
-            raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path),
-            "OPTIONS": {"timeout": 20},
-        }
-    if parsed.scheme in ("postgres", "postgresql", "pgsql"):
-        name = parsed.path.lstrip("/")
-        if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL: a PostgreSQL URL needs a database name, got {url!r}")
-        try:
-            port = parsed.port
-        except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL: bad port in {url!r}") from None
-        config = {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": parsed.username or "",
-            "PASSWORD": parsed.password or "",
-            "HOST": parsed.hostname or "",
-            "PORT": str(port or ""),
-            "OPTIONS": {},
-            "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": f"test_{name}"},
-        }
-        if pool:
-            # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
-            # every pooled connection is dead and psycopg_pool checks them one by one with a growing
-            # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
-            # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
-            # with the database down, /healthz must say so before the proxy gives up.
-            config["OPTIONS"]["pool"] = {
-                "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
-                "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
-                "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
-            }
-            config["CONN_MAX_AGE"] = 0
-        else:
-            config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
+    """DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) through dj-database-url.
+
+    The library parses; this wrapper keeps the settings strict: only the two databases the app is tested
+    on, a name or path present, and any problem as one line naming the variable.
+    """
+    scheme = urlparse(url).scheme
+    if scheme not in SUPPORTED_DATABASES:
+        raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+    if scheme == "sqlite" and not url.startswith("sqlite:///"):
+        # dj-database-url reads a bare sqlite:// as an in-memory database: a typo would lose every write.
+        raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
+    try:
+        config = dict(dj_database_url.parse(url, conn_health_checks=scheme != "sqlite"))
+    except ValueError:
+        raise ImproperlyConfigured(f"DATABASE_URL: a bad port or an unquoted character in {url!r}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL: the URL names no database or path, got {url!r}")
+    if scheme == "sqlite":
+        path = config["NAME"]
+        config["NAME"] = path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path)
+        config["OPTIONS"] = {"timeout": 20}
         return config
-    raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+    config["PORT"] = str(config.get("PORT") or "")
+    config["OPTIONS"] = {}
+    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    if pool:
+        # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
+        # every pooled connection is dead and psycopg_pool checks them one by one with a growing
+        # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
+        # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
+        # with the database down, /healthz must say so before the proxy gives up.
+        config["OPTIONS"]["pool"] = {
+            "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
+            "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
+            "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
+        }
+        config["CONN_MAX_AGE"] = 0
+    else:
+        config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
+    return config
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)

@@ -18,7 +18,7 @@ urlpatterns = [
     path("personvern/", views.privacy, name="privacy"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    # Assessments: start, the wizard, and the pages around a draft (issue 3).
+    # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
     path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
@@ -32,7 +32,7 @@ urlpatterns = [
     path("vurderinger/<uuid:uuid>/hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
     path("vurderinger/<uuid:uuid>/trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
     path("vurderinger/<uuid:uuid>/svar.json", assessment_views.assessment_export, name="assessment_export"),
-    # Review, register, auditors (issue 6).
+    # Review, register, auditors.
     path("behandling/", review.review_queue, name="review_queue"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/", review.review_detail, name="review_detail"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/kommentar/", review.review_comment, name="review_comment"),
@@ -51,7 +51,7 @@ urlpatterns = [
     path("revisjon/vurderinger.csv", auditor.auditor_export, name="auditor_export"),
     path("revisjonslogg/", auditor.audit_log, name="audit_log"),
     path("revisjonslogg/revisjonslogg.csv", auditor.audit_log_export, name="audit_log_export"),
-    # Reports: status, download, draft preview, verification (issue 5).
+    # Reports: status, download, draft preview, verification.
     path("vurderinger/<uuid:assessment_uuid>/rapport/", report_views.report_status, name="report_status"),
     path(
         "vurderinger/<uuid:assessment_uuid>/rapport/<uuid:report_uuid>/last-ned/",

@@ -17,7 +17,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from assessments import reports, services, signing
-from assessments.demo_reports import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
+from assessments.demo.decided import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
 from assessments.engine.answers import validate_answers_file
 from assessments.models import ReviewComment
 from assessments.templatetags.report_tags import css_string
