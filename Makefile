@@ -19,7 +19,7 @@ node_modules/.installed: package.json package-lock.json
 	touch node_modules/.installed
 
 run: $(STAMP) node_modules/.installed
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 || true
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
@@ -28,7 +28,7 @@ test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 || true
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

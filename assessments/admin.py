@@ -1,7 +1,8 @@
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, ExternalIdentity, GroupMapping, Membership, MunicipalRole
+from .models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
 from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
 
 # The admin says which service it administers, not "Django administration".
@@ -49,13 +50,20 @@ class GroupMappingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["agency"]
 
 
-@admin.register(ExternalIdentity)
-class ExternalIdentityAdmin(admin.ModelAdmin):
-    """Read-only: identities are made by OIDC sign-in; deleting one makes the next sign-in a new account."""
+@admin.register(GroupRoles)
+class GroupRolesAdmin(admin.ModelAdmin):
+    """Read-only: which roles the groups granted at the last Entra ID sign-in (the identity link itself is
+    allauth's social account, listed under its own heading)."""
 
-    list_display = ["user", "issuer", "created_at", "last_login_at"]
+    list_display = ["user", "updated_at"]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "issuer", "subject", "managed_roles", "created_at", "last_login_at"]
+    readonly_fields = ["user", "managed_roles", "updated_at"]
 
     def has_add_permission(self, request):
         return False
+
+
+# The Entra ID app comes from the KIV_OIDC_* settings and tokens are not stored: these would only mislead.
+for _model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import lifecycle, services
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_answers
@@ -24,6 +24,7 @@ from .models import Assessment, Membership, Questionnaire
 from .permissions import (
     can_edit,
     can_see_draft,
+    conflict_is_409,
     get_assessment,
     is_leader,
     is_leader_of,
@@ -73,7 +74,7 @@ def assessment_detail(request, uuid):
             and assessment.status == Assessment.Status.SUBMITTED
             and latest is not None
             and not latest.decision,
-            "can_withdraw": leader and assessment.status in services.WITHDRAWABLE,
+            "can_withdraw": leader and lifecycle.allowed("withdraw", assessment.status),
             "newer_questionnaire": services.newer_questionnaire(assessment) if leader else None,
             "contributors": assessment.contributors.order_by("first_name", "username")
             if can_see_draft(request.user, assessment)
@@ -154,19 +155,17 @@ def _int(value: str) -> int:
 
 @signed_in
 @require_POST
+@conflict_is_409
 def assessment_recall(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
-    try:
-        services.assessment_recall(assessment=assessment, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Vurderingen er hentet tilbake og er et utkast igjen."))
+    services.assessment_recall(assessment=assessment, user=request.user)
+    messages.success(request, _("Vurderingen er hentet tilbake og er et utkast igjen."))
     return redirect(assessment)
 
 
 @signed_in
 @require_POST
+@conflict_is_409
 def assessment_move_questionnaire(request, uuid):
     """Move a draft to the newest questionnaire version; the answers carry over, new questions start empty."""
     assessment = get_assessment(request, uuid, "lead")
@@ -188,23 +187,20 @@ def assessment_move_questionnaire(request, uuid):
 
 
 @signed_in
+@conflict_is_409
 def assessment_withdraw(request, uuid):
     """A confirmation page, then the terminal withdrawal (kept for the record)."""
     assessment = get_assessment(request, uuid, "lead")
     if request.method == "POST":
-        try:
-            services.assessment_withdraw(assessment=assessment, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Vurderingen er trukket. Den er tatt vare på, men kan ikke endres."))
+        services.assessment_withdraw(assessment=assessment, user=request.user)
+        messages.success(request, _("Vurderingen er trukket. Den er tatt vare på, men kan ikke endres."))
         return redirect(assessment)
     return render(
         request,
         "assessments/assessment_withdraw.html",
         {
             "assessment": assessment,
-            "allowed": assessment.status in services.WITHDRAWABLE,
+            "allowed": lifecycle.allowed("withdraw", assessment.status),
         },
     )
 

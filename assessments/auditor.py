@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from . import audit, queries
 from .csv_export import csv_response
+from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment, AuditEvent, AuditHead
 from .permissions import (
     audit_agency_scope,
@@ -54,7 +55,7 @@ def _search(request):
         # One row per decided assessment in scope: count those (a narrow index) instead of the joined list.
         # (a decided assessment always has its deciding version, so no join to the versions is needed)
         decided = Assessment.objects.filter(submitted_scope(request.user),
-                                            status__in=queries.DECIDED)  # fmt: skip
+                                            status__in=DECIDED_STATUSES)  # fmt: skip
         if filters.get("agency"):
             decided = decided.filter(agency=filters["agency"])
         known = decided.count()

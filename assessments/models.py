@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
+
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
@@ -123,14 +125,7 @@ class Questionnaire(models.Model):
 
 
 class Assessment(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Utkast")
-        SUBMITTED = "submitted", _("Sendt inn")
-        RETURNED = "returned", _("Returnert for endring")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
-        WITHDRAWN = "withdrawn", _("Trukket")
-        SUPERSEDED = "superseded", _("Erstattet")
+    Status = lifecycle.Status
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
@@ -150,6 +145,8 @@ class Assessment(models.Model):
     answer_revisions = models.JSONField(default=dict, blank=True)
     # A material change opens a new assessment that replaces the approved one on its approval.
     replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
+    # What changed, when this assessment replaces an approved one (keys of services.MATERIAL_CHANGE_KINDS).
+    material_change_kinds = models.JSONField(default=list, blank=True)
     review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -176,7 +173,7 @@ class Assessment(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+        return self.status in lifecycle.EDITABLE_STATUSES
 
     def latest_version(self) -> "AssessmentVersion | None":
         return self.versions.order_by("-number").first()
@@ -185,10 +182,7 @@ class Assessment(models.Model):
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
-    class Decision(models.TextChoices):
-        RETURNED = "returned", _("Returnert")
-        APPROVED = "approved", _("Godkjent")
-        REJECTED = "rejected", _("Avvist")
+    Decision = lifecycle.Decision
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -298,6 +292,29 @@ class Report(models.Model):
         return f"{self.get_kind_display()} {self.assessment} ({self.status})"
 
 
+class SentReminder(models.Model):
+    """A review-by reminder that has gone out: at most one per assessment, kind and review-by date, so a
+    second run (twice a day, two beat hosts) sends nothing twice and a new review-by date starts afresh."""
+
+    class Kind(models.TextChoices):
+        DUE = "review_due", _("Ny vurdering nærmer seg")
+        OVERDUE = "review_overdue", _("Ny vurdering er forfalt")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sent_reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    review_by = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "review_by"], name="one_reminder_per_review_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.kind} {self.review_by}"
+
+
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ValidationError("Audit events are append-only")
@@ -400,24 +417,21 @@ class GroupMapping(models.Model):
             raise ValidationError({"agency": _("Rollen gjelder i én virksomhet: velg virksomheten.")})
 
 
-class ExternalIdentity(models.Model):
-    """Links a user to the identity provider's stable subject (Entra ID `oid`, otherwise `sub`).
+class GroupRoles(models.Model):
+    """The roles that group mappings granted a user at their last sign-in with Entra ID.
 
-    `managed_roles` lists the roles the last sign-in granted from group mappings, so a later sign-in
-    can revoke exactly those when the person leaves a group, and never touches roles granted by hand.
+    The identity link itself is allauth's SocialAccount (matched on `oid`, otherwise `sub`). This row lets
+    the next sign-in revoke exactly the roles the groups granted when the person leaves a group, and never
+    touch roles granted by hand.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
-    issuer = models.CharField(max_length=300)
-    subject = models.CharField(max_length=200)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_roles")
     managed_roles = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_login_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="unique_external_identity")]
-        verbose_name = _("ekstern identitet")
-        verbose_name_plural = _("eksterne identiteter")
+        verbose_name = _("roller fra grupper")
+        verbose_name_plural = _("roller fra grupper")
 
     def __str__(self) -> str:
-        return f"{self.user_id} @ {self.issuer}"
+        return str(self.user_id)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from . import audit
-from .models import Assessment, AuditEvent, Membership, MunicipalRole
+from .models import Assessment, Membership, MunicipalRole, SentReminder
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +110,11 @@ def send(kind: str, assessment_id: int, extra: dict | None = None) -> int:
 def send_review_reminders(today: date | None = None) -> dict:
     """Remind leaders once when an approved assessment's review-by date is near, and once when it has passed.
 
-    A reminder is recorded as an audit event (kind and review-by date), so running this twice a day, or
-    on two beat hosts, sends nothing twice; a new review-by date (after a new approval) starts afresh."""
+    Each reminder is a SentReminder row (unique per assessment, kind and review-by date) written before
+    the mail goes out, so running this twice a day, or on two beat hosts, sends nothing twice; a new
+    review-by date (after a new approval) starts afresh. The audit log records it too, but is not read."""
     today = today or timezone.localdate()
-    candidates = list(
+    candidates = (
         Assessment.objects.filter(
             status=Assessment.Status.APPROVED,
             review_by__isnull=False,
@@ -122,22 +123,19 @@ def send_review_reminders(today: date | None = None) -> dict:
         .select_related("agency")
         .order_by("review_by", "pk")
     )
-    sent_before = set()
-    uuids = [str(a.uuid) for a in candidates]
-    for start in range(0, len(uuids), 500):
-        for object_id, details in AuditEvent.objects.filter(
-            action=REMINDER_ACTION, object_id__in=uuids[start : start + 500]
-        ).values_list("object_id", "details"):
-            sent_before.add((object_id, details.get("kind"), details.get("review_by")))
     summary = {"review_due": 0, "review_overdue": 0, "messages": 0}
     for assessment in candidates:
-        kind = "review_overdue" if assessment.review_by < today else "review_due"
-        marker = (str(assessment.uuid), kind, assessment.review_by.isoformat())
-        if marker in sent_before:
-            continue
+        kind = SentReminder.Kind.OVERDUE if assessment.review_by < today else SentReminder.Kind.DUE
         days = (assessment.review_by - today).days
-        messages = build_messages(kind, assessment, {"days_left": days, "days_over": -days})
         with transaction.atomic():
+            reminder, created = SentReminder.objects.get_or_create(
+                assessment=assessment, kind=kind, review_by=assessment.review_by
+            )
+            if not created:
+                continue
+            messages = build_messages(kind, assessment, {"days_left": days, "days_over": -days})
+            reminder.recipients = len(messages)
+            reminder.save(update_fields=["recipients"])
             audit.record(
                 None,
                 REMINDER_ACTION,

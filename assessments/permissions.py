@@ -1,6 +1,6 @@
 """The one place for access rules. Every view calls into this module before it does anything.
 
-The visibility table is in ../shared/design/product.md. Invisible objects are 404 (we do not reveal
+The visibility table is in docs/permissions.md. Invisible objects are 404 (we do not reveal
 that they exist); visible objects the user may not act on are 403.
 """
 
@@ -11,7 +11,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import render
 
+from .lifecycle import StateConflict
 from .models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
 
 
@@ -228,6 +230,21 @@ def require(predicate):
         return wrapper
 
     return decorator
+
+
+def conflict_is_409(view):
+    """The one place a state conflict becomes a response: 409 with the reason and a link to the assessment
+    as it is now. A service raises StateConflict before it changes anything, so nothing is lost."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except StateConflict as exc:
+            context = {"message": str(exc), "assessment": exc.assessment}
+            return render(request, "409.html", context, status=409)
+
+    return wrapper
 
 
 def is_reviewer(roles: Roles) -> bool:

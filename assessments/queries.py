@@ -15,10 +15,10 @@ import json
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from .lifecycle import DECIDED_STATUSES
 from .models import Assessment, AssessmentVersion, Report
 from .permissions import submitted_scope
 
-DECIDED = [Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.SUPERSEDED]
 LIST_FIELDS = (
     "number", "verdict", "quadrant", "submitted_at", "decision", "decided_at", "assessment_id",
     "assessment__uuid", "assessment__title", "assessment__status", "assessment__agency_id",
@@ -126,7 +126,7 @@ def auditor_search(
     user, *, agency=None, status: str = "", verdict: str = "", q: str = "", date_from=None, date_to=None
 ) -> QuerySet[AssessmentVersion]:
     """Decided assessments the user may see (an auditor's scope applies), by the deciding version."""
-    qs = latest_versions().filter(visible_versions(user), assessment__status__in=DECIDED,
+    qs = latest_versions().filter(visible_versions(user), assessment__status__in=DECIDED_STATUSES,
                                   decision__in=[AssessmentVersion.Decision.APPROVED,
                                                 AssessmentVersion.Decision.REJECTED])  # fmt: skip
     if agency is not None:

@@ -35,12 +35,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import audit, signing
+from . import audit, pdf_structure, result_view, signing
 from .engine.answers import validate_answers
 from .engine.loader import as_definition
-from .engine.scoring import AXIS_LABELS, EFFECT_LABELS, LEVEL_LABELS, QUADRANT_LABELS, VERDICT_LABELS, score
+from .engine.scoring import score
 from .engine.visibility import visible_sections
 from .models import Assessment, Report
 
@@ -130,20 +131,9 @@ def _label(obj, lang: str, field: str = "label") -> str:
     return getattr(obj, field)
 
 
-def _phrases(defn, triggered_by: dict, lang: str) -> list[str]:
-    out = []
-    for key, value in (triggered_by or {}).items():
-        question = defn.questions.get(key)
-        if question is None:
-            out.append(f"{key}: {value}")
-        else:
-            out.append(f"{_label(question, lang)}: {question.value_label(value, lang)}")
-    return out
-
-
 def answers_file(assessment: Assessment, *, questionnaire_version: str, answers: dict, version=None,
                  report: Report | None = None) -> dict:  # fmt: skip
-    """The answers file (the design's format with `meta`) that the report embeds as svar.json."""
+    """The answers file (format in docs/questionnaire-format.md, with `meta`) that the report embeds as svar.json."""
     return {
         "questionnaire": questionnaire_version,
         "answers": answers,
@@ -159,20 +149,14 @@ def answers_file(assessment: Assessment, *, questionnaire_version: str, answers:
     }
 
 
-def _matrix_svg(result: dict, defn) -> str:
-    """The risk × need figure from assessments/matrix.py (pure: numbers in, escaped SVG out)."""
-    from . import matrix
-
-    return matrix.result_matrix(
-        result,
-        id_prefix="report-matrix",
-        risk_high_at=defn.scoring.risk_high_at,
-        need_high_at=defn.scoring.need_high_at,
-    )
-
-
 def build_context(report: Report) -> dict:
-    """Everything the template shows, from the version (a decision) or the live draft (a preview)."""
+    """Everything the template shows, from the version (a decision) or the live draft (a preview), with
+    every label in the assessment's language."""
+    with translation.override(report.assessment.language or "nb"):
+        return _context(report)
+
+
+def _context(report: Report) -> dict:
     assessment = report.assessment
     lang = assessment.language or "nb"
     preview = report.kind == Report.Kind.PREVIEW
@@ -213,18 +197,6 @@ def build_context(report: Report) -> dict:
             )
         sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
 
-    hard_rules = [
-        {
-            "id": rule["id"],
-            "title": rule.get("title_en") if lang == "en" and rule.get("title_en") else rule["title"],
-            "effect": EFFECT_LABELS.get(rule["effect"], rule["effect"]),
-            "explanation": _in_language(rule, "explanation", lang),
-            "source": rule.get("source", ""),
-            "because": _phrases(defn, rule.get("triggered_by"), lang),
-        }
-        for rule in result.get("hard_rules", [])
-    ]
-    need_caps = {cap.id: cap.title for cap in defn.need_caps}
     data = answers_file(
         assessment, questionnaire_version=questionnaire.version, answers=answers, version=version, report=report
     )
@@ -238,22 +210,7 @@ def build_context(report: Report) -> dict:
         "questionnaire": questionnaire,
         "title": answers.get("title") or assessment.title,
         "result": result,
-        "verdict_label": VERDICT_LABELS.get(result["verdict"], result["verdict"]),
-        "quadrant_label": QUADRANT_LABELS.get(result["quadrant"], result["quadrant"]),
-        "risk_level_label": LEVEL_LABELS.get(result["risk"]["level"], result["risk"]["level"]),
-        "risk_axis_label": AXIS_LABELS.get(result["risk"]["axis"], result["risk"]["axis"]),
-        "need_axis_label": AXIS_LABELS.get(result["need"]["axis"], result["need"]["axis"]),
-        "need_caps": [need_caps.get(cap, cap) for cap in result["need"].get("capped_by", [])],
-        "matrix_svg": _matrix_svg(result, defn),
-        "hard_rules": hard_rules,
-        "obligations": [
-            {
-                **obligation,
-                "title": _in_language(obligation, "title", lang),
-                "why": _in_language(obligation, "why", lang),
-            }
-            for obligation in result.get("obligations", [])
-        ],
+        "shown": result_view.present(defn, result, id_prefix="report-matrix"),
         "sections": sections,
         "general_comments": comments.get("", []),
         "decision": {
@@ -264,18 +221,23 @@ def build_context(report: Report) -> dict:
             "reason": version.decision_reason if version else "",
         },
         "submitted_by": _person(version.submitted_by) if version else "",
+        "running_footer": _running_footer(assessment, version),
+        # a page background, so it is drawn as an artifact and never read out as content
+        "watermark": f"reports/watermark-{'en' if lang == 'en' else 'nb'}.svg",
         "generated_at": timezone.now(),
         "answers_file": data,
     }
 
 
-def _in_language(item: dict, field: str, lang: str) -> str:
-    """A stored result's text in the report's language; results stored before English existed fall back."""
-    return (item.get(f"{field}_en") or item.get(field, "")) if lang == "en" else item.get(field, "")
+def _running_footer(assessment: Assessment, version) -> str:
+    """The footer text on every page after the cover (a page-margin box: an artifact, not content)."""
+    state = f"{gettext('versjon')} {version.number}" if version else gettext("utkast, ikke innsendt")
+    return f"{gettext('KI-veileder')} · {gettext('vurdering')} {assessment.uuid} · {state}"
 
 
 def render_html(context: dict) -> str:
-    return render_to_string("reports/report.html", context)
+    with translation.override(context["lang"]):
+        return render_to_string("reports/report.html", context)
 
 
 def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
@@ -317,13 +279,19 @@ def storage_name(report: Report, sha256: str) -> str:
 def build_pdf(report: Report) -> dict:
     """Render (and, for a decision, seal) the report. Returns the bytes and what to record about them."""
     started = time.perf_counter()
-    with translation.override(report.assessment.language or "nb"):
-        context = build_context(report)
-        html = render_html(context)
-    pdf = write_pdf(html, context["answers_file"], title=context["title"])
+    sealed = report.kind == Report.Kind.SIGNED
+    context = build_context(report)
+    pdf = write_pdf(render_html(context), context["answers_file"], title=context["title"])
+    with translation.override(context["lang"]):
+        pdf = pdf_structure.finish(
+            pdf,
+            producer=pdf_structure.producer(sealed=sealed),
+            signature_field=signing.FIELD_NAME if sealed else "",
+            signature_label=gettext("Oslo kommunes elektroniske segl på rapporten") if sealed else "",
+        )
     render_ms = round((time.perf_counter() - started) * 1000)
     sign_ms, signer = None, ""
-    if report.kind == Report.Kind.SIGNED:
+    if sealed:
         started = time.perf_counter()
         pdf = signing.sign_pdf(pdf, reason=signature_reason(report))
         sign_ms = round((time.perf_counter() - started) * 1000)

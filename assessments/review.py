@@ -1,8 +1,8 @@
 """UKE's review: the queue, the review page with its comments and decisions, and material changes.
 
 Every view asks the permission layer first. Decisions go through the services; a decision on a
-version that is no longer the one under review (a second tab, a resubmission meanwhile) is refused
-with 409 and changes nothing.
+version that is no longer the one under review (a second tab, a resubmission meanwhile) raises
+StateConflict, which `conflict_is_409` answers with 409; nothing is changed.
 """
 
 from django.contrib import messages
@@ -14,11 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import queries, services
+from . import lifecycle, queries, services
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
-from .models import Assessment, AssessmentVersion, AuditEvent, ReviewComment
-from .permissions import can_review, get_assessment, is_reviewer, require, roles_for, signed_in
+from .models import Assessment, AssessmentVersion, ReviewComment
+from .permissions import can_review, conflict_is_409, get_assessment, is_reviewer, require, roles_for, signed_in
 from .result_view import present
 from .review_forms import (
     QUADRANT_LABELS,
@@ -28,7 +28,7 @@ from .review_forms import (
     MaterialChangeForm,
     QueueFilterForm,
 )
-from .services import MATERIAL_CHANGE_KINDS, ReviewConflict
+from .services import MATERIAL_CHANGE_KINDS
 
 PAGE_SIZE = 25
 DECISIONS = ("return", "approve", "reject")
@@ -158,12 +158,7 @@ def _order(defn, key: str) -> int:
 
 
 def _material_change(assessment: Assessment) -> list[str]:
-    if not assessment.replaces_id:
-        return []
-    event = AuditEvent.objects.filter(
-        action="assessment.created", object_type="assessment", object_id=str(assessment.uuid)
-    ).first()
-    kinds = (event.details or {}).get("material_change", []) if event else []
+    kinds = assessment.material_change_kinds if assessment.replaces_id else []
     return [str(MATERIAL_CHANGE_KINDS[k]) for k in kinds if k in MATERIAL_CHANGE_KINDS]
 
 
@@ -202,7 +197,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "result": present(defn, current.result, id_prefix="review-matrix"),
             "material_change": _material_change(assessment),
             "may_decide": may_decide,
-            "may_approve": may_decide and current.verdict != "stop",
+            "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
             "decision_forms": {
@@ -213,7 +208,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
             "open_replacement": Assessment.objects.filter(
                 replaces=assessment,
-                status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
+                status__in=lifecycle.OPEN_STATUSES,
             ).first(),
         }
     )
@@ -238,6 +233,7 @@ def _not_saved(form) -> str:
 
 @signed_in
 @require_POST
+@conflict_is_409
 def review_comment(request, assessment_uuid):
     assessment = get_assessment(request, assessment_uuid, "review")
     form = CommentForm(request.POST)
@@ -252,8 +248,6 @@ def review_comment(request, assessment_uuid):
             question_key=key,
             version_number=form.cleaned_data["version"],
         )
-    except ReviewConflict as exc:
-        return _rerender(request, assessment, status=409, error=str(exc))
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _rerender(request, assessment, status=400, forms={"comment": form}, error=_not_saved(form))
@@ -275,8 +269,6 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
     text = {"comment": data["reason"]} if action == "approve" else {"reason": data["reason"]}
     try:
         service(assessment=assessment, user=request.user, version_number=data["version"], **text)
-    except ReviewConflict as exc:
-        return _rerender(request, assessment, status=409, error=str(exc))
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return _rerender(request, assessment, status=400, forms={action: form})
@@ -291,18 +283,21 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
 
 @signed_in
 @require_POST
+@conflict_is_409
 def review_return(request, assessment_uuid):
     return _decide(request, assessment_uuid, "return")
 
 
 @signed_in
 @require_POST
+@conflict_is_409
 def review_approve(request, assessment_uuid):
     return _decide(request, assessment_uuid, "approve")
 
 
 @signed_in
 @require_POST
+@conflict_is_409
 def review_reject(request, assessment_uuid):
     return _decide(request, assessment_uuid, "reject")
 
@@ -315,33 +310,27 @@ def _assessment_url(assessment: Assessment) -> str:
 
 
 @signed_in
+@conflict_is_409
 def material_change(request, assessment_uuid):
     """The leader reports a new vendor, purpose, data or model: a new draft, prefilled from the approved."""
     assessment = get_assessment(request, assessment_uuid, "lead")
     form = MaterialChangeForm(request.POST or None)
-    error, status = "", 200
     if request.method == "POST" and form.is_valid():
-        try:
-            new = services.assessment_report_material_change(
-                assessment=assessment, user=request.user, kinds=form.cleaned_data["kinds"]
-            )
-        except ReviewConflict as exc:
-            error, status = str(exc), 409
-        else:
-            messages.success(
-                request,
-                _(
-                    "En ny vurdering er åpnet med svarene fra den godkjente. Gå gjennom "
-                    "svarene, endre det som er nytt, og send den inn."
-                ),
-            )
-            return redirect(_assessment_url(new))
-    elif request.method == "POST":
-        status = 400
+        new = services.assessment_report_material_change(
+            assessment=assessment, user=request.user, kinds=form.cleaned_data["kinds"]
+        )
+        messages.success(
+            request,
+            _(
+                "En ny vurdering er åpnet med svarene fra den godkjente. Gå gjennom "
+                "svarene, endre det som er nytt, og send den inn."
+            ),
+        )
+        return redirect(_assessment_url(new))
+    status = 400 if request.method == "POST" else 200
     context = {
         "assessment": assessment,
         "form": form,
-        "error": error,
         "open": assessment.status == Assessment.Status.APPROVED,
     }
     return render(request, "review/material_change.html", context, status=status)

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment
 from .services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 
@@ -32,7 +33,6 @@ AI_KIND_LABELS = dict(AI_KIND_CHOICES)
 ANY = [("", _("Alle"))]
 # Every status: an assessment submitted once may since have been recalled to draft or withdrawn.
 QUEUE_STATUSES = list(Assessment.Status.choices)
-DECIDED_STATUSES = [Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.SUPERSEDED]
 
 
 def _agency_field(queryset=None) -> forms.ModelChoiceField:

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, notifications
+from . import audit, lifecycle, notifications
 from .answer_messages import answer_errors_text, answer_warnings_text
 from .engine.answers import validate_answers, validate_answers_file
 from .engine.conditions import is_empty
@@ -23,6 +23,7 @@ from .engine.definition import Definition
 from .engine.loader import as_definition, parse_definition
 from .engine.scoring import score
 from .engine.visibility import visible_answers, visible_section_keys, visible_sections
+from .lifecycle import StateConflict
 from .models import Agency, Assessment, AssessmentVersion, Membership, Questionnaire, Report, ReviewComment
 from .permissions import can_review, can_see_draft, is_leader_of, roles_for
 
@@ -61,7 +62,7 @@ def questionnaire_replace(*, questionnaire: Questionnaire, definition: dict, act
     return locked
 
 
-# --- Review (issue 6): comments, return for revision, material change ------------------------------
+# --- Review: comments, return for revision, material change ---------------------------------------
 
 REVIEW_COMMENT_MAX_LENGTH = 2000
 REVIEW_REASON_MAX_LENGTH = 5000
@@ -71,10 +72,6 @@ MATERIAL_CHANGE_KINDS = {
     "data": gettext_lazy("Nye data eller nye kilder"),
     "model": gettext_lazy("Ny eller endret modell"),
 }
-
-
-class ReviewConflict(Exception):
-    """The assessment is not (any longer) in the state the action needs: nothing was changed."""
 
 
 def _clean_text(value: str, *, field: str, limit: int, required_message: str) -> str:
@@ -92,25 +89,26 @@ def _clean_text(value: str, *, field: str, limit: int, required_message: str) ->
     return text
 
 
-def _lock_for_review(assessment: Assessment, version_number: int | None) -> tuple[Assessment, AssessmentVersion]:
+def _lock_for_review(
+    assessment: Assessment, version_number: int | None, action: str
+) -> tuple[Assessment, AssessmentVersion]:
     """Lock the assessment and its undecided latest version, or explain why the action is stale."""
     # Lock the assessment row only (of=self): locking the joined agency row as well deadlocks with
     # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
     rows = Assessment.objects.select_for_update(of=("self",))
     locked = rows.select_related("agency").get(pk=assessment.pk)
     version = locked.versions.order_by("-number").first()
-    if locked.status != Assessment.Status.SUBMITTED or version is None or version.decision:
-        raise ReviewConflict(
-            _("Vurderingen har status «%(status)s» og kan ikke behandles nå. Ingenting ble endret.")
-            % {"status": locked.get_status_display()}
-        )
+    lifecycle.check(action, locked)
+    if version is None or version.decision:
+        raise StateConflict(_("Vurderingen er allerede behandlet. Ingenting ble endret."), locked)
     if version_number is not None and version.number != version_number:
-        raise ReviewConflict(
+        raise StateConflict(
             _(
                 "Vurderingen er sendt inn på nytt (versjon %(new)s) etter at du åpnet versjon %(old)s. "
                 "Ingenting ble endret; les den nye versjonen først."
             )
-            % {"new": version.number, "old": version_number}
+            % {"new": version.number, "old": version_number},
+            locked,
         )
     return locked, version
 
@@ -124,7 +122,7 @@ def review_comment_add(
     text = _clean_text(text, field="text", limit=REVIEW_COMMENT_MAX_LENGTH, required_message=_("Skriv en kommentar."))
     question_key = (question_key or "").strip()
     with transaction.atomic():
-        locked, version = _lock_for_review(assessment, version_number)
+        locked, version = _lock_for_review(assessment, version_number, "comment")
         if question_key and question_key not in as_definition(version.questionnaire.definition).questions:
             raise ValidationError({"question_key": _("Ukjent spørsmål «%(key)s».") % {"key": question_key[:60]}})
         comment = ReviewComment.objects.create(version=version, question_key=question_key, author=user, text=text)
@@ -170,14 +168,9 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
         # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
         rows = Assessment.objects.select_for_update(of=("self",))
         locked = rows.select_related("agency").get(pk=assessment.pk)
-        if locked.status != Assessment.Status.APPROVED:
-            raise ReviewConflict(
-                _("Bare en godkjent vurdering kan meldes endret; denne har status «%(status)s».")
-                % {"status": locked.get_status_display()}
-            )
-        open_states = [Assessment.Status.DRAFT, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED]
-        if Assessment.objects.filter(replaces=locked, status__in=open_states).exists():
-            raise ReviewConflict(_("Det finnes allerede en ny vurdering for denne endringen. Fortsett med den."))
+        lifecycle.check("report_material_change", locked)
+        if Assessment.objects.filter(replaces=locked, status__in=lifecycle.OPEN_STATUSES).exists():
+            raise StateConflict(_("Det finnes allerede en ny vurdering for denne endringen. Fortsett med den."), locked)
         approved = locked.versions.filter(decision=AssessmentVersion.Decision.APPROVED)
         version = approved.order_by("-number").first()
         questionnaire = Questionnaire.latest() or locked.questionnaire
@@ -195,6 +188,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
             language=locked.language,
             answers=answers,
             replaces=locked,
+            material_change_kinds=kinds,
         )
         new.contributors.set(locked.contributors.all())
         audit.record(
@@ -218,7 +212,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
     return new
 
 
-# --- Assessments: drafts, submission and the lifecycle around them (the wizard, issue 3) ---------------
+# --- Assessments: drafts, submission and the lifecycle around them (the wizard) -------------------------
 
 
 class StaleDraft(Exception):
@@ -317,7 +311,7 @@ def assessment_create(
 
 
 def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[Assessment, list[str]]:
-    """A new draft from an answers file (the design's format). Returns it and the warnings.
+    """A new draft from an answers file (the format in docs/questionnaire-format.md). Returns it and the warnings.
 
     Raises AnswersFileError naming every offending key; nothing is stored from a rejected file.
     """
@@ -368,6 +362,8 @@ def assessment_move_questionnaire(*, assessment: Assessment, user) -> tuple[Asse
             Assessment.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=assessment.pk)
         )
         _require_leader(user, current)
+        if not current.is_editable:
+            raise StateConflict(_("Bare utkast kan flyttes til en ny versjon av spørreskjemaet."), current)
         target = newer_questionnaire(current)
         if target is None:
             raise ValidationError(_("Utkastet bruker allerede den nyeste versjonen av spørreskjemaet."))
@@ -407,8 +403,7 @@ def assessment_save_step(
         # concurrent inserts, whose deferred foreign-key checks take a share lock on it at commit.
         rows = Assessment.objects.select_for_update(of=("self",))
         current = rows.select_related("questionnaire").get(pk=assessment.pk)
-        if not current.is_editable:
-            raise ValidationError(_("Vurderingen er ikke et utkast og kan ikke endres."))
+        lifecycle.check("save", current)
         if expected_revision > current.revision or expected_revision < 0:
             raise ValidationError(_("Skjemaet har en ukjent revisjon. Last siden på nytt."))
         defn = as_definition(current.questionnaire.definition)
@@ -467,8 +462,7 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
         rows = Assessment.objects.select_for_update(of=("self",))
         current = rows.select_related("questionnaire").get(pk=assessment.pk)
         _require_leader(user, current)
-        if current.status not in (Assessment.Status.DRAFT, Assessment.Status.RETURNED):
-            raise ValidationError(_("Bare utkast og returnerte vurderinger kan sendes inn."))
+        transition = lifecycle.check("submit", current)
         defn = as_definition(current.questionnaire.definition)
         if expected_revision is not None and expected_revision != current.revision:
             changed = changed_since(current, expected_revision, defn)
@@ -494,7 +488,7 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
             quadrant=result.quadrant,
             submitted_by=user,
         )
-        current.status = Assessment.Status.SUBMITTED
+        current.status = transition.target
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])
         audit.record(
@@ -513,14 +507,13 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
     return version
 
 
-def _transition(assessment: Assessment, user, allowed: tuple[str, ...], new_status: str, action: str,
-                message: str, details: dict | None = None) -> Assessment:  # fmt: skip
+def _transition(assessment: Assessment, user, name: str, action: str, details: dict | None = None) -> Assessment:
+    """A leader's transition from the lifecycle table that changes the status and nothing else."""
     with transaction.atomic():
         current = Assessment.objects.select_for_update().get(pk=assessment.pk)
         _require_leader(user, current)
-        if current.status not in allowed:
-            raise ValidationError(message)
-        current.status = new_status
+        transition = lifecycle.check(name, current)
+        current.status = transition.target
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])
         audit.record(user, action, current, current.agency_id, details or {})
@@ -531,32 +524,15 @@ def assessment_recall(*, assessment: Assessment, user) -> Assessment:
     """The leader takes a submitted assessment back to draft, before UKE has decided on it."""
     latest = assessment.latest_version()
     if latest is not None and latest.decision:
-        raise ValidationError(_("UKE har allerede behandlet vurderingen; den kan ikke hentes tilbake."))
+        raise StateConflict(_("UKE har allerede behandlet vurderingen; den kan ikke hentes tilbake."), assessment)
     return _transition(
-        assessment,
-        user,
-        (Assessment.Status.SUBMITTED,),
-        Assessment.Status.DRAFT,
-        "assessment.recalled",
-        _("Bare innsendte vurderinger som ikke er behandlet, kan hentes tilbake."),
-        {"version": latest.number if latest else None},
+        assessment, user, "recall", "assessment.recalled", {"version": latest.number if latest else None}
     )
-
-
-WITHDRAWABLE = (Assessment.Status.DRAFT, Assessment.Status.RETURNED, Assessment.Status.SUBMITTED)
 
 
 def assessment_withdraw(*, assessment: Assessment, user) -> Assessment:
     """The plan is abandoned: the assessment is kept for the record as `withdrawn` (terminal)."""
-    return _transition(
-        assessment,
-        user,
-        WITHDRAWABLE,
-        Assessment.Status.WITHDRAWN,
-        "assessment.withdrawn",
-        _("Vurderingen er allerede avgjort eller trukket, og kan ikke trekkes."),
-        {"from": assessment.status},
-    )
+    return _transition(assessment, user, "withdraw", "assessment.withdrawn", {"from": assessment.status})
 
 
 def assessment_invite_contributor(*, assessment: Assessment, user, contributor) -> None:
@@ -618,7 +594,7 @@ def assessment_export(*, assessment: Assessment, user, draft: bool) -> dict:
     return data
 
 
-# --- Decisions and reports (issue 5): approve, reject, preview -------------------------------------------
+# --- Decisions and reports: approve, reject, preview ----------------------------------------------------
 
 REVIEW_MONTHS = 12
 REVIEW_MONTHS_HIGH_RISK = 6
@@ -651,9 +627,9 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
     if not can_review(user, assessment):
         raise PermissionDenied
     with transaction.atomic():
-        locked, version = _lock_for_review(assessment, version_number)
+        locked, version = _lock_for_review(assessment, version_number, lifecycle.DECISION_TRANSITION[decision])
         approved = decision == AssessmentVersion.Decision.APPROVED
-        if approved and version.verdict == "stop":
+        if approved and version.verdict == lifecycle.STOP_VERDICT:
             raise ValidationError(
                 _("En vurdering med konklusjonen «Stopp» kan ikke godkjennes. Returner eller avvis den."),
                 code="stop_verdict",
@@ -664,13 +640,13 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
         decided = AssessmentVersion.objects.filter(pk=version.pk, decision="").update(
             decision=decision, decision_reason=reason, decided_by=user, decided_at=now
         )
-        # Decision values are also the assessment's new status (returned / approved / rejected).
-        fields = {"status": decision, "updated_by": user, "updated_at": now}
+        fields = {"status": lifecycle.DECISION_STATUS[decision], "updated_by": user, "updated_at": now}
         if approved:
             fields["review_by"] = review_by_for(version, timezone.localdate())
-        moved = Assessment.objects.filter(pk=locked.pk, status=Assessment.Status.SUBMITTED).update(**fields)
+        sources = lifecycle.TRANSITIONS[lifecycle.DECISION_TRANSITION[decision]].sources
+        moved = Assessment.objects.filter(pk=locked.pk, status__in=sources).update(**fields)
         if decided != 1 or moved != 1:
-            raise ReviewConflict(_("Vurderingen er allerede behandlet. Ingenting ble endret."))
+            raise StateConflict(_("Vurderingen er allerede behandlet. Ingenting ble endret."), locked)
         details = {"version": version.number, "verdict": version.verdict}
         report = None
         if decision == AssessmentVersion.Decision.RETURNED:
@@ -684,10 +660,11 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
             )
         audit.record(user, f"assessment.{decision}", locked, locked.agency_id, details)
         if approved and locked.replaces_id:
-            old = Assessment.objects.filter(pk=locked.replaces_id, status=Assessment.Status.APPROVED).first()
+            supersede = lifecycle.TRANSITIONS["supersede"]
+            old = Assessment.objects.filter(pk=locked.replaces_id, status__in=supersede.sources).first()
             if old is not None:
-                Assessment.objects.filter(pk=old.pk, status=Assessment.Status.APPROVED).update(
-                    status=Assessment.Status.SUPERSEDED, updated_at=now
+                Assessment.objects.filter(pk=old.pk, status__in=supersede.sources).update(
+                    status=supersede.target, updated_at=now
                 )
                 audit.record(
                     user,
@@ -795,10 +772,12 @@ def user_purge(*, user, actor=None) -> dict:
     """Pseudonymise a departed user: `slettet-<id>`, names and e-mail emptied, no usable password, inactive,
     roles, OIDC link and sessions removed, and their name replaced in reviewers' free text. The audit log
     chains ids, never names, so it is not touched and still verifies. Returns counts (ids only)."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
-    from .models import ExternalIdentity, MunicipalRole
+    from .models import GroupRoles, MunicipalRole
 
     User = get_user_model()
     with transaction.atomic():
@@ -825,7 +804,10 @@ def user_purge(*, user, actor=None) -> dict:
         for role in [*Membership.objects.filter(user=user), *MunicipalRole.objects.filter(user=user)]:
             role.delete()  # one by one, so each removal is audited by the signals
             roles_removed += 1
-        identities = ExternalIdentity.objects.filter(user=user).delete()[0]
+        # The Entra ID link (allauth's social account, with the last ID token's claims) and what it held.
+        identities = SocialAccount.objects.filter(user=user).delete()[0]
+        GroupRoles.objects.filter(user=user).delete()
+        EmailAddress.objects.filter(user=user).delete()
         sessions = [
             s.pk
             for s in Session.objects.filter(expire_date__gt=timezone.now())

@@ -23,6 +23,8 @@ def _logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
+    if getattr(request, "axes_locked_out", False):
+        return  # refused by the lockout: its start is audited once (assessments/lockout.py), not each try
     # No usernames in the chain: name the account only by id, when one exists.
     username = (credentials or {}).get("username", "")
     user = get_user_model().objects.filter(username=username).only("pk").first() if username else None

@@ -254,9 +254,26 @@ def _timestamper():
     return RequestsHTTPTimeStamper(settings.KIV_TSA_URL, timeout=10)
 
 
-def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=None) -> bytes:
-    """Seal a PDF with a PAdES baseline signature (B-B, or B-T with a time-stamp authority)."""
+@cache
+def _writer_class():
+    """pyHanko's incremental writer, minus its metadata update. On every write pyHanko appends itself to the
+    Info dictionary's Producer ("…; pyHanko x") but sets XMP's pdf:Producer to "pyHanko x" alone, so the two
+    stop matching (PDF/A and PDF/UA want them equal), and it re-serialises the whole XMP packet, which breaks
+    the PDF/A extension schema the report declares (pyHanko issue #755). The report arrives with its final
+    metadata (pdf_structure.finish names pyHanko as a producer already), so the seal's revision leaves it
+    alone. Overriding `_update_meta` is what pyHanko's maintainer suggests for this (pyHanko issue #223)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    class MetadataKeepingWriter(IncrementalPdfFileWriter):
+        def _update_meta(self):
+            pass
+
+    return MetadataKeepingWriter
+
+
+def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=None) -> bytes:
+    """Seal a PDF with a PAdES baseline signature (B-B, or B-T with a time-stamp authority), into the empty
+    signature field FIELD_NAME when the document has one (the report does), else into a new one."""
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
     from pyhanko.sign.general import SigningError
@@ -275,12 +292,12 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=Non
     # pyHanko's dry-run signature (it builds the whole CMS twice). A time-stamp token's size is not.
     reserve = None if timestamper is not None else _reserved_bytes(identity)
     try:
-        return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), bytes_reserved=reserve).getvalue()
+        return pdf_signer.sign_pdf(_writer_class()(io.BytesIO(pdf)), bytes_reserved=reserve).getvalue()
     except SigningError:
         if reserve is None:
             raise
         log.warning("The reserved signature size was too small; signing again with pyHanko's estimate")
-        return pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf))).getvalue()
+        return pdf_signer.sign_pdf(_writer_class()(io.BytesIO(pdf))).getvalue()
 
 
 def _reserved_bytes(identity: SealIdentity) -> int:

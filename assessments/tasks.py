@@ -71,7 +71,7 @@ def _check_seal_on_start(**kwargs) -> None:
         log.error("Report seal is not usable: %s", status["detail"])
 
 
-# --- Notifications (issue 6) ---------------------------------------------------------------------------
+# --- Notifications --------------------------------------------------------------------------------------
 
 
 @shared_task(acks_late=True, ignore_result=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)

@@ -3,13 +3,10 @@
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -58,35 +55,11 @@ def _today():
     return timezone.localdate()
 
 
-def _login_key(request) -> str:
-    username = (request.POST.get("username") or "").strip().lower()[:150]
-    client = request.META.get("REMOTE_ADDR", "")
-    return f"kiv-login-failures:{client}:{username}"
-
-
 @public
 @never_cache
 def login(request):
-    """Django's sign-in, throttled per client address and username against password guessing."""
-    if request.method == "POST":
-        key = _login_key(request)
-        failures = cache.get(key, 0)
-        if failures >= settings.KIV_LOGIN_MAX_FAILURES:
-            minutes = max(1, settings.KIV_LOGIN_LOCKOUT_SECONDS // 60)
-            form = auth_views.AuthenticationForm(request)
-            form.errors["__all__"] = form.error_class(
-                [
-                    _("For mange mislykkede innlogginger. Vent %(minutes)s minutter og prøv igjen.")
-                    % {"minutes": minutes}
-                ]
-            )
-            return render(request, "registration/login.html", {"form": form}, status=429)
-        response = auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
-        if request.user.is_authenticated:
-            cache.delete(key)
-        else:
-            cache.set(key, failures + 1, settings.KIV_LOGIN_LOCKOUT_SECONDS)
-        return response
+    """Django's sign-in. Lockouts after repeated failures are django-axes' job (assessments/lockout.py): it
+    counts every authenticate() call, this page's and the admin's, and answers a locked-out client itself."""
     return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
 
 

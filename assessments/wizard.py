@@ -33,7 +33,7 @@ from .engine.scoring import score
 from .engine.visibility import missing_required, visible_answers, visible_sections
 from .forms import RevisionForm, SummaryForm, encode_answers, initial_for, section_form_class
 from .models import Assessment
-from .permissions import get_assessment, is_leader_of, signed_in
+from .permissions import conflict_is_409, get_assessment, is_leader_of, signed_in
 from .result_view import answer_sections, contradictions, present
 from .services import StaleDraft
 
@@ -487,7 +487,7 @@ class AssessmentWizard(NamedUrlWizardView):
         return redirect(self.assessment)
 
 
-assessment_wizard = signed_in(AssessmentWizard.as_view(url_name="assessment_step"))
+assessment_wizard = signed_in(conflict_is_409(AssessmentWizard.as_view(url_name="assessment_step")))
 
 
 @signed_in

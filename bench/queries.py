@@ -112,7 +112,7 @@ def main() -> None:
     from django.urls import reverse
 
     from assessments import demo
-    from assessments.bulk import seed_bulk_assessments
+    from assessments.demo.synthetic import seed_bulk_assessments
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]

@@ -71,7 +71,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from assessments import demo, services, signing
-    from assessments.demo_reports import COPILOT_LETTERS
+    from assessments.demo.decided import COPILOT_LETTERS
     from assessments.models import Agency, Questionnaire, Report
     from tests.integration.processes import ThrowawayRedis, app_env, celery_broker, start_worker
 

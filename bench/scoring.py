@@ -4,8 +4,8 @@
 
 Scores complete, realistic answer sets (every shown question answered, most sections branched in) against
 the 2026.1 fixture, one for each path of the what-if search, and prints the median of many single runs of
-each; then every scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition is parsed once, as the app does (`as_definition` caches it); parsing is not part of the
-figure. The figures go into docs/benchmarks.md under "Scoring".
+each; then every scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition
+is parsed once, as the app does (`as_definition` caches it); parsing is not part of the figure. The figures go into docs/benchmarks.md under "Scoring".
 """
 
 import argparse
@@ -180,7 +180,8 @@ def scenario_suite(runs: int) -> None:
     middle = statistics.median(ms for ms, _ in medians)
     slowest, name = medians[-1]
     print(
-        f"2026.2, {len(medians)} scenarios ({runs} runs each): median {middle:.3f} ms, slowest {slowest:.3f} ms ({name})"
+        f"2026.2, {len(medians)} scenarios ({runs} runs each): "
+        f"median {middle:.3f} ms, slowest {slowest:.3f} ms ({name})"
     )
 
 

@@ -47,7 +47,9 @@ def manage_shell(code: str) -> dict:
 def sign_in(base: str, login_hint: str) -> requests.Session:
     """OIDC sign-in like a browser: app -> provider (approves at once) -> app's callback."""
     session = requests.Session()
-    start = session.get(f"{base}/logg-inn/oidc/", allow_redirects=False, timeout=10)
+    page = session.get(f"{base}/logg-inn/", timeout=10)
+    check(f"{login_hint}: sign-in page", page.status_code == 200, str(page.status_code))
+    start = csrf_post(session, f"{base}/logg-inn/oidc/", {})
     check(f"{login_hint}: sign-in redirects to the provider", start.status_code == 302, str(start.status_code))
     authorize = start.headers["Location"] + "&" + urlencode({"login_hint": login_hint})
     approved = session.get(authorize, allow_redirects=False, timeout=10)
@@ -99,7 +101,7 @@ def main() -> None:
 import json
 from django.contrib.auth import get_user_model
 from assessments.permissions import roles_for
-users = {u.first_name: u for u in get_user_model().objects.filter(external_identities__isnull=False)}
+users = {u.first_name: u for u in get_user_model().objects.filter(socialaccount__isnull=False)}
 lene, ulrik = roles_for(users["Lene"]), roles_for(users["Ulrik"])
 print(json.dumps({"lene_leader": sorted(lene.leader_of), "ulrik_reviewer": ulrik.is_reviewer,
                   "lene_password": users["Lene"].has_usable_password()}))
@@ -112,12 +114,12 @@ print(json.dumps({"lene_leader": sorted(lene.leader_of), "ulrik_reviewer": ulrik
 import json, random
 from django.contrib.auth import get_user_model
 from assessments import services
-from assessments.bulk import synthetic_answers
+from assessments.demo.synthetic import synthetic_answers
 from assessments.models import Agency, Assessment
 from assessments.permissions import roles_for
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
-lene = get_user_model().objects.get(external_identities__isnull=False, first_name="Lene")
+lene = get_user_model().objects.get(socialaccount__isnull=False, first_name="Lene")
 agency = Agency.objects.get(pk=next(iter(roles_for(lene).leader_of)))
 assessment = services.assessment_create(agency=agency, user=lene, title="Røyktest: chatbot for bibliotek")
 defn = as_definition(assessment.questionnaire.definition)

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from urllib.parse import urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -76,53 +77,55 @@ def env_url(name: str, default: str | None = None, *, allow_http: bool = False) 
     return value
 
 
+SUPPORTED_DATABASES = {
+    "sqlite": "django.db.backends.sqlite3",
+    "postgres": "django.db.backends.postgresql",
+    "postgresql": "django.db.backends.postgresql",
+    "pgsql": "django.db.backends.postgresql",
+}
+
+
 def parse_database_url(url: str, *, pool: bool) -> dict:
-    """Parse DATABASE_URL: sqlite:///path or postgres://user:pass@host:port/name."""
-    parsed = urlparse(url)
-    if parsed.scheme == "sqlite":
-        path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
-        if not path:
-            raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path),
-            "OPTIONS": {"timeout": 20},
-        }
-    if parsed.scheme in ("postgres", "postgresql", "pgsql"):
-        name = parsed.path.lstrip("/")
-        if not name:
-            raise ImproperlyConfigured(f"DATABASE_URL: a PostgreSQL URL needs a database name, got {url!r}")
-        try:
-            port = parsed.port
-        except ValueError:
-            raise ImproperlyConfigured(f"DATABASE_URL: bad port in {url!r}") from None
-        config = {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": name,
-            "USER": parsed.username or "",
-            "PASSWORD": parsed.password or "",
-            "HOST": parsed.hostname or "",
-            "PORT": str(port or ""),
-            "OPTIONS": {},
-            "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": f"test_{name}"},
-        }
-        if pool:
-            # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
-            # every pooled connection is dead and psycopg_pool checks them one by one with a growing
-            # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
-            # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
-            # with the database down, /healthz must say so before the proxy gives up.
-            config["OPTIONS"]["pool"] = {
-                "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
-                "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
-                "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
-            }
-            config["CONN_MAX_AGE"] = 0
-        else:
-            config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
+    """DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) through dj-database-url.
+
+    The library parses; this wrapper keeps the settings strict: only the two databases the app is tested
+    on, a name or path present, and any problem as one line naming the variable.
+    """
+    scheme = urlparse(url).scheme
+    if scheme not in SUPPORTED_DATABASES:
+        raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+    if scheme == "sqlite" and not url.startswith("sqlite:///"):
+        # dj-database-url reads a bare sqlite:// as an in-memory database: a typo would lose every write.
+        raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
+    try:
+        config = dict(dj_database_url.parse(url, conn_health_checks=scheme != "sqlite"))
+    except ValueError:
+        raise ImproperlyConfigured(f"DATABASE_URL: a bad port or an unquoted character in {url!r}") from None
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL: the URL names no database or path, got {url!r}")
+    if scheme == "sqlite":
+        path = config["NAME"]
+        config["NAME"] = path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path)
+        config["OPTIONS"] = {"timeout": 20}
         return config
-    raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
+    config["PORT"] = str(config.get("PORT") or "")
+    config["OPTIONS"] = {}
+    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
+    if pool:
+        # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
+        # every pooled connection is dead and psycopg_pool checks them one by one with a growing
+        # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
+        # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
+        # with the database down, /healthz must say so before the proxy gives up.
+        config["OPTIONS"]["pool"] = {
+            "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
+            "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
+            "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
+        }
+        config["CONN_MAX_AGE"] = 0
+    else:
+        config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
+    return config
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -166,9 +169,6 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
-
-# Passwords (administrators, the embedded default) and sessions made by OIDC sign-in (assessments/oidc.py).
-AUTHENTICATION_BACKENDS = ["assessments.oidc.PasswordBackend", "assessments.oidc.OidcBackend"]
 
 ROOT_URLCONF = "kiveileder.urls"
 WSGI_APPLICATION = "kiveileder.wsgi.application"
@@ -338,10 +338,56 @@ if env_str("KIV_CACHE_URL"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}
     }
 
-# --- Sign-in with Entra ID (OpenID Connect) ----------------------------------------------------
-# Configured when KIV_OIDC_CLIENT_ID is set: then a client secret and either a discovery URL or the
-# issuer with all three endpoints are required. Provider URLs must be https (plain http only on loopback,
-# for the fake provider in tests and deploy/smoke.sh).
+# --- Sign-in: passwords, lockouts, Entra ID ----------------------------------------------------
+# Kept libraries do the security work here: argon2-cffi hashes passwords, django-axes counts failed
+# sign-ins in the database on every path that calls authenticate() (our sign-in page and /admin/login/),
+# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/auth_backends.py,
+# lockout.py, provider.py, entra.py, entra_views.py, group_roles.py.
+INSTALLED_APPS += ["allauth", "allauth.account", "allauth.socialaccount", "axes"]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware", "axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "assessments.auth_backends.PasswordBackend",  # administrators and the embedded default
+    "assessments.auth_backends.EntraSessionBackend",  # holds the sessions Entra ID sign-in makes
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Hashes made before Argon2 still verify, and are rehashed with Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# Lockouts (django-axes). KIV_LOGIN_MAX_FAILURES failed sign-ins lock that username *from that address*
+# for KIV_LOGIN_LOCKOUT_SECONDS after the last one: one address cannot lock everyone out, and nobody can
+# lock a known account out from elsewhere. Counted in the database (row-locked), never in the cache.
+AXES_HANDLER = "assessments.lockout.AuditedDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "assessments.lockout.failure_limit"  # reads KIV_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "assessments.lockout.cool_off"  # reads KIV_LOGIN_LOCKOUT_SECONDS
+AXES_USERNAME_CALLABLE = "assessments.lockout.username_key"  # case-insensitive, like the old throttle
+AXES_LOCKOUT_CALLABLE = "assessments.lockout.lockout_response"  # our sign-in page, translated, 429
+AXES_RESET_ON_SUCCESS = True
+# A refused try is not counted again: the lockout runs from the last evaluated failure, and is audited once.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, or behind the documented proxy the entry that the outermost trusted
+# proxy put into X-Forwarded-For, counted from the right so entries a client sends itself are ignored.
+# KIV_TRUSTED_PROXIES counts the proxies in front of the app (nginx = 1; the municipality's proxy and
+# nginx = 2); the last one's address is REMOTE_ADDR, not a header entry, hence the "- 1" for ipware.
+KIV_BEHIND_PROXY = env_bool("KIV_BEHIND_PROXY", False)
+KIV_TRUSTED_PROXIES = env_int("KIV_TRUSTED_PROXIES", 1, minimum=1)
+if KIV_BEHIND_PROXY:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+    AXES_IPWARE_PROXY_COUNT = KIV_TRUSTED_PROXIES - 1
+    IPWARE_STRICT = False  # take the trusted entry even when a client prepended its own
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# Entra ID (OpenID Connect) through django-allauth, configured when KIV_OIDC_CLIENT_ID is set: then a
+# client secret and either a discovery URL or the issuer with all three endpoints are required. Provider
+# URLs must be https (plain http only on loopback, for the fake provider in tests and deploy/smoke.sh).
 KIV_OIDC_CLIENT_ID = env_str("KIV_OIDC_CLIENT_ID")
 KIV_OIDC_CLIENT_SECRET = env_secret("KIV_OIDC_CLIENT_SECRET")
 KIV_OIDC_DISCOVERY_URL = env_url("KIV_OIDC_DISCOVERY_URL")
@@ -367,11 +413,23 @@ if KIV_OIDC_ENABLED:
         )
     if "openid" not in KIV_OIDC_SCOPES.split():
         raise ImproperlyConfigured(f"KIV_OIDC_SCOPES must include openid, got {KIV_OIDC_SCOPES!r}")
+ACCOUNT_ADAPTER = "assessments.entra.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "assessments.entra.EntraAdapter"  # the app from the settings above, groups -> roles
+ACCOUNT_RATE_LIMITS = False  # lockouts are django-axes' job, in the database
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = False  # users are matched on the provider's id, never on an e-mail address
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = KIV_OIDC_TIMEOUT
 # "all": everyone with a password may use the password form (the embedded default). "staff": only
-# administrators may; everyone else signs in through OIDC.
+# administrators may; everyone else signs in with Entra ID.
 KIV_PASSWORD_LOGIN = env_str("KIV_PASSWORD_LOGIN", "all")
 if KIV_PASSWORD_LOGIN not in ("all", "staff"):
     raise ImproperlyConfigured(f"KIV_PASSWORD_LOGIN must be all or staff, got {KIV_PASSWORD_LOGIN!r}")
+# --- End of sign-in ------------------------------------------------------------------------------
 
 # --- Security ----------------------------------------------------------------------------------
 # Secure by default when debug is off; KIV_ALLOW_HTTP=True is the named opt-out for plain-HTTP

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from assessments import assessment_views, auditor, oidc_views, register, report_views, review, views, wizard
+from assessments import assessment_views, auditor, entra_views, register, report_views, review, views, wizard
 from assessments.permissions import public
 
 # Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise.
@@ -11,12 +11,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("logg-inn/", views.login, name="login"),
     path("logg-ut/", views.logout, name="logout"),
-    path("logg-inn/oidc/", oidc_views.oidc_start, name="oidc_start"),
-    path("logg-inn/oidc/callback/", oidc_views.oidc_callback, name="oidc_callback"),
+    # Sign-in with Entra ID (django-allauth): only these two of allauth's views are reachable; its
+    # sign-up, password and e-mail pages are not routed at all.
+    path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
+    path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
     path("personvern/", views.privacy, name="privacy"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    # Assessments: start, the wizard, and the pages around a draft (issue 3).
+    # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
     path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
@@ -35,7 +37,7 @@ urlpatterns = [
         name="assessment_move_questionnaire",
     ),
     path("vurderinger/<uuid:uuid>/svar.json", assessment_views.assessment_export, name="assessment_export"),
-    # Review, register, auditors (issue 6).
+    # Review, register, auditors.
     path("behandling/", review.review_queue, name="review_queue"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/", review.review_detail, name="review_detail"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/kommentar/", review.review_comment, name="review_comment"),
@@ -54,7 +56,7 @@ urlpatterns = [
     path("revisjon/vurderinger.csv", auditor.auditor_export, name="auditor_export"),
     path("revisjonslogg/", auditor.audit_log, name="audit_log"),
     path("revisjonslogg/revisjonslogg.csv", auditor.audit_log_export, name="audit_log_export"),
-    # Reports: status, download, draft preview, verification (issue 5).
+    # Reports: status, download, draft preview, verification.
     path("vurderinger/<uuid:assessment_uuid>/rapport/", report_views.report_status, name="report_status"),
     path(
         "vurderinger/<uuid:assessment_uuid>/rapport/<uuid:report_uuid>/last-ned/",

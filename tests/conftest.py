@@ -3,6 +3,7 @@
 import os
 import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,6 +24,29 @@ def require_tool(name: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogue when it is missing or older than its source, so a plain `pytest`
+    on a fresh checkout tests the English pages. Only the controller compiles (xdist workers start after it).
+    """
+    if hasattr(session.config, "workerinput"):
+        return
+    from django.core.management import call_command
+
+    locale = Path(__file__).resolve().parent.parent / "locale"
+    stale = [
+        po
+        for po in locale.glob("*/LC_MESSAGES/django.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        call_command(
+            "compilemessages",
+            locale=[po.parent.parent.name for po in stale],
+            ignore_patterns=[".venv", "node_modules", "var"],
+            verbosity=0,
+        )
 
 
 TOOL_PACKAGES = {"pdfsig": "poppler-utils", "qpdf": "qpdf", "chromium": "chromium", "redis-server": "redis-server"}

@@ -29,7 +29,7 @@ def build_objects(world) -> Objects:
     return Objects({name: build(world) for name, build in BUILDERS.items()})
 
 
-# --- Assessments (issue 3): drafts and a submitted assessment of agency A ----------------------------------
+# --- Assessments: drafts and a submitted assessment of agency A ----------------------------------
 
 _DEFINITION: dict | None = None
 
@@ -89,7 +89,7 @@ BUILDERS["submitted"] = lambda world: make_assessment(
 )
 
 
-# --- Review (issue 6): an approved assessment of agency A ----------------------------------------------
+# --- Review: an approved assessment of agency A ----------------------------------------------
 
 
 def _approved(world):
@@ -105,7 +105,7 @@ def _approved(world):
 BUILDERS.setdefault("approved", _approved)
 
 
-# --- Reports (issue 5): the approved assessment's signed report, ready for download ------------------------
+# --- Reports: the approved assessment's signed report, ready for download ------------------------
 
 
 def _approved_with_report(world):

@@ -61,7 +61,7 @@ MATRIX = {
     "set_language": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     # The Django admin lets only staff in; everyone else is sent to the admin sign-in page.
     "admin:*": {"expect": ADMIN_ONLY, "sample": "admin:index"},
-    # Assessments (issue 3). Objects: `draft` (agency A, nobody invited), `draft_invited` (contributor_a
+    # Assessments. Objects: `draft` (agency A, nobody invited), `draft_invited` (contributor_a
     # invited), `submitted` (a version exists). tests/test_assessment_pages.py covers each page in the
     # other states too.
     "assessment_new": {"expect": LEADERS_ONLY},
@@ -91,7 +91,7 @@ MATRIX = {
     },
 }
 
-# --- Review, register, auditors (issue 6) ------------------------------------------------------------------
+# --- Review, register, auditors ------------------------------------------------------------------
 REVIEWER_ONLY = {
     "leader_a": 403,
     "contributor_a": 403,
@@ -148,7 +148,7 @@ MATRIX.update(
     }
 )
 
-# --- Reports (issue 5) -------------------------------------------------------------------------------------
+# --- Reports -------------------------------------------------------------------------------------
 # `approved` has a ready signed report. The draft preview is the agency's own: a POST on the uninvited draft.
 # Verification: signed-in auditors, reviewers and leaders (contributors have no use for it).
 VERIFIERS = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 200, "auditor": 200, "anonymous": 302}

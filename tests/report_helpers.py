@@ -9,7 +9,7 @@ from django.conf import settings as django_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from assessments import signing
-from assessments.demo_reports import COPILOT_LETTERS
+from assessments.demo.decided import COPILOT_LETTERS
 from assessments.engine import scoring
 from assessments.engine.answers import validate_answers
 from assessments.engine.loader import load_definition

@@ -1,6 +1,6 @@
 """Assessments for the review, register and auditor tests, made through the real services.
 
-Answers are generated from the questionnaire definition (assessments.bulk.synthetic_answers with a
+Answers are generated from the questionnaire definition (assessments.demo.synthetic.synthetic_answers with a
 fixed seed and no risky answers), then scored for real when submitted.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings as django_settings
 
 from assessments import services
-from assessments.bulk import synthetic_answers
+from assessments.demo.synthetic import synthetic_answers
 from assessments.engine.loader import as_definition, load_definition
 from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, Questionnaire

@@ -11,7 +11,7 @@ from tests.objects import make_assessment
 pytestmark = pytest.mark.django_db
 
 ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "anonymous"]
-# state -> expected status of the assessment page per role (the visibility table of product.md)
+# state -> expected status of the assessment page per role (the visibility table in docs/permissions.md)
 DETAIL = {
     "draft": [200, 404, 404, 404, 404, 302],
     "draft_invited": [200, 200, 404, 404, 404, 302],

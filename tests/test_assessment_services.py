@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments import services
+from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, AuditEvent, Questionnaire
 from assessments.services import StaleDraft
 from tests import answers as A
@@ -155,7 +156,7 @@ def test_saving_a_hidden_or_unknown_section_is_refused(world, leader):
 
 def test_a_submitted_assessment_cannot_be_saved_into(world, leader):
     assessment = make_assessment(world, "Låst", answers=A.complete(), submit=True)
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict):
         save(assessment, "intro", A.complete(title="Endret"), leader)
 
 
@@ -241,13 +242,13 @@ def test_recall_is_refused_after_a_decision_or_for_others(world, leader):
     with pytest.raises(PermissionDenied):
         services.assessment_recall(assessment=assessment, user=world.users["contributor_a"])
     services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Se over.")
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict):
         services.assessment_recall(assessment=assessment, user=leader)
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.RETURNED
 
 
 def test_recall_of_a_draft_is_refused(world, leader):
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict):
         services.assessment_recall(assessment=make_assessment(world, "Utkast"), user=leader)
 
 
@@ -258,9 +259,9 @@ def test_withdraw_is_terminal(world, leader, submit):
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.WITHDRAWN and not assessment.is_editable
     assert events(assessment, "assessment.withdrawn")
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict):
         services.assessment_withdraw(assessment=assessment, user=leader)
-    with pytest.raises(ValidationError):
+    with pytest.raises(StateConflict):
         services.assessment_submit(assessment=assessment, user=leader)
 
 
@@ -307,7 +308,7 @@ def test_a_contributor_cannot_invite(world, leader):
 
 def test_seed_demo_makes_drafts_and_submitted_assessments_across_agencies_once(db):
     from assessments import demo
-    from assessments.demo_assessments import DEMO_ASSESSMENTS, seed_demo_assessments
+    from assessments.demo.drafts import DEMO_ASSESSMENTS, seed_demo_assessments
 
     with_questionnaire = {
         "agencies": demo.seed_agencies(),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments import services
-from assessments.bulk import seed_bulk_assessments
+from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import AssessmentVersion, AuditEvent, MunicipalRole, Report
 from tests import review_helpers as h
 from tests.report_helpers import use_test_seal

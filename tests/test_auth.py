@@ -1,5 +1,6 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.conftest import PASSWORD
 
@@ -31,12 +32,49 @@ def test_page_has_language_and_skip_link(world):
     assert 'href="#main"' in body and 'id="main"' in body
 
 
-def test_sign_in_is_throttled_after_repeated_failures(world, settings):
+def test_sign_in_is_locked_after_repeated_failures(world, settings):
     settings.KIV_LOGIN_MAX_FAILURES = 3
     client = Client()
-    for _ in range(3):
+    for _ in range(2):
         assert client.post("/logg-inn/", {"username": "leader_a", "password": "nope"}).status_code == 200
+    # The failure that reaches the limit already gets the lockout page.
+    assert client.post("/logg-inn/", {"username": "leader_a", "password": "nope"}).status_code == 429
     blocked = client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD})
     assert blocked.status_code == 429
     assert "For mange mislykkede innlogginger" in blocked.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_the_lockout_page_is_translated(world, settings):
+    settings.KIV_LOGIN_MAX_FAILURES = 1
+    client = Client()
+    client.cookies["django_language"] = "en"
+    with translation.override(None):  # the request activates English; it must not outlive this test
+        response = client.post("/logg-inn/", {"username": "leader_a", "password": "nope"})
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+
+
+def test_an_old_pbkdf2_hash_is_upgraded_to_argon2_at_sign_in(world, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    from django.contrib.auth.hashers import make_password
+
+    user = world.users["leader_a"]
+    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    user.save(update_fields=["password"])
+    client = Client()
+    response = client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$")
+    # And the upgraded hash still lets the person in.
+    assert Client().post("/logg-inn/", {"username": "leader_a", "password": PASSWORD}).status_code == 302
+
+
+def test_argon2_is_the_first_password_hasher():
+    from kiveileder import settings as project_settings
+
+    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from assessments.bulk import SYNTHETIC_PREFIX, seed_bulk_assessments
+from assessments.demo.synthetic import SYNTHETIC_PREFIX, seed_bulk_assessments
 from assessments.engine import scoring
 from assessments.engine.loader import as_definition
 from assessments.models import Agency, Assessment, AssessmentVersion, Report

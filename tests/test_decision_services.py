@@ -7,9 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from assessments import services
-from assessments.demo_reports import FREE_CHATBOT, HOUSING_RANKING
+from assessments.demo.decided import FREE_CHATBOT, HOUSING_RANKING
+from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AuditEvent, Membership, Report
-from assessments.services import ReviewConflict, _months_later
+from assessments.services import _months_later
 from tests.report_helpers import questionnaire, submitted
 
 
@@ -73,9 +74,9 @@ def test_a_second_approval_from_another_tab_changes_nothing(copilot, reviewer):
     services.assessment_approve(assessment=copilot, user=reviewer)
     stale_tab = Assessment.objects.get(pk=copilot.pk)
     stale_tab.status = "submitted"  # what the other tab still believes
-    with pytest.raises(ReviewConflict, match="allerede behandlet|kan ikke behandles"):
+    with pytest.raises(StateConflict, match="allerede behandlet|kan ikke behandles"):
         services.assessment_approve(assessment=stale_tab, user=reviewer)
-    with pytest.raises(ReviewConflict):
+    with pytest.raises(StateConflict):
         services.assessment_reject(assessment=stale_tab, user=reviewer, reason="Nei")
     assert Report.objects.filter(assessment=copilot).count() == 1
     assert AuditEvent.objects.filter(action__in=["assessment.approved", "assessment.rejected"]).count() == 1
@@ -110,7 +111,7 @@ def test_rejection_needs_a_reason(copilot, reviewer, reason):
 @pytest.mark.parametrize("status", ["draft", "returned", "approved", "rejected", "withdrawn"])
 def test_only_a_submitted_assessment_can_be_decided(world, reviewer, status):
     assessment = submitted(world.agency_a, world.users["leader_a"], status=status)
-    with pytest.raises(ReviewConflict):
+    with pytest.raises(StateConflict):
         services.assessment_approve(assessment=assessment, user=reviewer)
     assert not Report.objects.exists()
 
@@ -143,7 +144,7 @@ def test_approving_a_replacement_supersedes_the_old_assessment(world, reviewer):
 
 
 def test_the_version_under_review_must_be_the_one_the_reviewer_saw(copilot, reviewer):
-    with pytest.raises(ReviewConflict):
+    with pytest.raises(StateConflict):
         services.assessment_approve(assessment=copilot, user=reviewer, version_number=2)
     services.assessment_approve(assessment=copilot, user=reviewer, version_number=1)
 

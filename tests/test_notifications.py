@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments import notifications, services, tasks
-from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole
+from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole, SentReminder
 from tests import review_helpers as h
 
 
@@ -158,6 +158,34 @@ def test_a_new_review_by_date_starts_the_reminders_afresh(world, mailoutbox):
     Assessment.objects.filter(pk=assessment.pk).update(review_by=timezone.localdate() + timedelta(days=20))
     assert notifications.send_review_reminders()["review_due"] == 1
     assert len(mailoutbox) == 2
+
+
+def test_sent_reminders_are_their_own_rows_and_the_audit_log_is_not_read(world, mailoutbox, monkeypatch):
+    soon = _approved_due_in(world, 10, "Egen tabell")
+    notifications.send_review_reminders()
+    (reminder,) = SentReminder.objects.all()
+    assert (reminder.assessment_id, reminder.kind, reminder.review_by, reminder.recipients) == (
+        soon.pk,
+        SentReminder.Kind.DUE,
+        Assessment.objects.get(pk=soon.pk).review_by,
+        1,
+    )
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the audit log is read back to decide")
+
+    monkeypatch.setattr(AuditEvent.objects, "filter", no_reading)
+    assert notifications.send_review_reminders()["messages"] == 0
+    assert len(mailoutbox) == 1
+
+
+def test_one_reminder_per_assessment_kind_and_date_is_enforced_by_the_database(world):
+    assessment = _approved_due_in(world, 10, "Unik")
+    day = Assessment.objects.get(pk=assessment.pk).review_by
+    SentReminder.objects.create(assessment=assessment, kind=SentReminder.Kind.DUE, review_by=day)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SentReminder.objects.create(assessment=assessment, kind=SentReminder.Kind.DUE, review_by=day)
+    SentReminder.objects.create(assessment=assessment, kind=SentReminder.Kind.OVERDUE, review_by=day)
 
 
 def test_the_default_console_backend_writes_to_stderr(world, settings, capsys):

@@ -21,7 +21,7 @@ from assessments.engine.visibility import missing_required, visible_answers, vis
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 
-# --- the real fixture against the binding design (../shared/design/questionnaire.md) ----------------------
+# --- the real fixture against the rules it must keep -----------------------------------------------------
 
 YNU, YN = "yes_no_unknown", "yes_no"
 BINDING_SECTIONS = {

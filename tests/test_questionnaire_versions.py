@@ -12,6 +12,7 @@ from assessments import services
 from assessments.audit import verify_chain
 from assessments.demo import seed_questionnaires
 from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AuditEvent, Questionnaire
 from tests.answers import complete
 
@@ -83,7 +84,7 @@ def test_a_submitted_assessment_keeps_its_questionnaire(world, both_versions):
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)
     assessment.refresh_from_db()
     assert services.newer_questionnaire(assessment) is None
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(StateConflict):
         services.assessment_move_questionnaire(assessment=assessment, user=leader)
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments.bulk import seed_bulk_assessments
+from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
 from tests import review_helpers as h
 

@@ -17,9 +17,10 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from assessments import reports, services, signing
-from assessments.demo_reports import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
+from assessments.demo.decided import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
 from assessments.engine.answers import validate_answers_file
 from assessments.models import ReviewComment
+from assessments.templatetags.report_tags import css_string
 from tests.conftest import require_tool
 from tests.report_helpers import (
     SEAL_PASSWORD,
@@ -197,7 +198,7 @@ def test_a_preview_is_unsigned_watermarked_and_stored_under_previews(world, djan
     outcome = signing.verify_pdf(stored_bytes(report))
     assert outcome["signed"] is False and outcome["problem"] == "unsigned"
     html = reports.render_html(reports.build_context(report))
-    assert 'class="watermark"' in html and "UTKAST" in html
+    assert f"background: url({css_string('reports/watermark-nb.svg')})" in html  # UTKAST as the page background
 
 
 # --- User text and URL fetching ----------------------------------------------------------------------

@@ -229,6 +229,7 @@ def test_material_change_opens_a_prefilled_draft_that_supersedes_on_approval(wor
     assert new.status == Assessment.Status.DRAFT
     assert new.answers == old.latest_version().answers
     assert new.agency == old.agency
+    assert new.material_change_kinds == ["vendor", "model"]  # stored on the assessment, not only in the log
     event = AuditEvent.objects.get(action="assessment.material_change_reported", object_id=str(old.uuid))
     assert event.details["kinds"] == ["vendor", "model"]
 

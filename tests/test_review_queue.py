@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.bulk import seed_bulk_assessments
+from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment, AssessmentVersion
 from assessments.review import PAGE_SIZE
 from tests import review_helpers as h

@@ -1,7 +1,7 @@
-"""Scoring against the design (../shared/design/questionnaire.md, "Scoring"): scenarios, formula, what-if,
+"""Scoring against the method in docs/scoring.md: scenarios, formula, what-if,
 and properties. Pure: no database.
 
-Expectations come from the design's tables (which rule fires when, which obligation applies when), not from
+Expectations come from the method's tables (which rule fires when, which obligation applies when), not from
 running the code. Where a row asserts a risk or need axis that the weights decide, the answers are chosen so
 the answer is plain: every risk answer at its harmless value (0 points), or nearly every one at its worst.
 """
@@ -174,7 +174,7 @@ HIGH_RISK_OBLIGATIONS = {
 
 SCENARIOS = [
     row("baseline_benign", {}, "recommended", "low", "high", level="low", capped_by=[], complete=True),
-    # The five examples of the design.
+    # Five worked examples.
     row(
         "ex1_copilot_spellcheck_in_word",
         {

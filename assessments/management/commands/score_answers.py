@@ -1,6 +1,6 @@
 """Score an answers file: `python manage.py score_answers FILE` (`-` reads standard input).
 
-The file is the design's answers format (`{"questionnaire": "2026.1", "answers": {...}, "meta": {...}}`;
+The file is an answers file (`{"questionnaire": "2026.1", "answers": {...}, "meta": {...}}`;
 `questionnaire` absent: the newest published version). For every valid file, whatever the verdict, exactly
 one JSON object is printed on stdout (`engine.scoring.summary_json`: questionnaire, risk, need, quadrant, verdict,
 complete, hard_rules, obligations, contributions, what_if) and the exit status is 0; warnings (answers to

@@ -1,15 +1,15 @@
-"""Demo assessments with decisions and ready reports, for `seed_demo` (a step in demo.DEMO_STEPS).
+"""Demo assessments with decisions and ready reports, for `seed_demo` (a step in `DEMO_STEPS`).
 
 Everything goes through the services users go through (create, submit, approve/reject) and the report
 task runs in-process (no broker), so `make run` shows signed reports right away. The answer sets are
-realistic cases from ../shared/design/questionnaire.md; the tests use them too.
+realistic cases (a recommended use, a stopped one and a high-risk one); the tests use them too.
 """
 
 from django.db import transaction
 
-from . import services
-from .models import Agency, Assessment, Questionnaire, Report
-from .tasks import render_report
+from .. import services
+from ..models import Agency, Assessment, Questionnaire, Report
+from ..tasks import render_report
 
 _NO_PROHIBITED = dict.fromkeys(
     [

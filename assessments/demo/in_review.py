@@ -1,13 +1,13 @@
-"""Demo assessments in review, for `seed_demo` (a step in demo.DEMO_STEPS): one returned to its agency
+"""Demo assessments in review, for `seed_demo` (a step in `DEMO_STEPS`): one returned to its agency
 with UKE's comments, and one revised and resubmitted after a return, so the review page shows what
 changed beside the earlier comments. Made through the same services as the screens; idempotent by
 agency and title.
 """
 
-from . import services
-from .demo_assessments import WASTE_CHATBOT, fill_steps
-from .engine.loader import as_definition
-from .models import Agency, Assessment, Questionnaire
+from .. import services
+from ..engine.loader import as_definition
+from ..models import Agency, Assessment, Questionnaire
+from .drafts import WASTE_CHATBOT, fill_steps
 
 # A chatbot for parking questions in Bydel Frogner that does not say it is an AI.
 PARKING_CHATBOT = {

@@ -1,4 +1,13 @@
-"""Demo data for `seed_demo`. Everything is idempotent and made through the same services users use."""
+"""Demo data for `seed_demo`, kept out of the production modules. Everything is idempotent and made
+through the same services users use (the synthetic assessments at scale excepted: see `synthetic`).
+
+- this module: the agencies, the demo users and the published questionnaires, and `seed()` which runs
+  every step below in order;
+- `decided`: approved and rejected assessments with ready, signed reports;
+- `drafts`: drafts and submitted assessments across agencies, filled step by step as in the wizard;
+- `in_review`: one assessment returned with UKE's comments and one resubmitted with changes;
+- `synthetic`: thousands of generated assessments for `seed_demo --assessments N` and the benchmarks.
+"""
 
 from pathlib import Path
 
@@ -7,8 +16,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import services
-from .models import Agency, Membership, MunicipalRole, Questionnaire
+from .. import services
+from ..engine.loader import load_definition
+from ..models import Agency, Membership, MunicipalRole, Questionnaire
+from .decided import seed_reports as seed_decided
+from .drafts import seed_demo_assessments
+from .in_review import seed_review_demo
+from .synthetic import seed_bulk_assessments
 
 # The documented demo password; seed_demo refuses to run without DEBUG or --force.
 DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  # nosec B105 - see the line above
@@ -61,8 +75,6 @@ def seed_users() -> dict[str, object]:
 
 def seed_questionnaires() -> list[str]:
     """Publish every version folder under fixtures/questionnaire that is not in the database yet."""
-    from .engine.loader import load_definition
-
     published = []
     for folder in sorted((FIXTURES / "questionnaire").iterdir()):
         if folder.is_dir() and not Questionnaire.objects.filter(version=folder.name).exists():
@@ -71,38 +83,23 @@ def seed_questionnaires() -> list[str]:
     return published
 
 
-# Later features append steps here: each is called with the demo users and returns a count.
-DEMO_STEPS = []
-
-
 def seed_reports(users: dict) -> dict:
-    """Approved and rejected demo assessments with ready, signed reports (issue 5)."""
-    from .demo_reports import seed_reports as seed
-
-    return seed(users)
-
-
-DEMO_STEPS.append(seed_reports)
+    """Approved and rejected demo assessments with ready, signed reports."""
+    return seed_decided(users)
 
 
 def seed_assessments(users: dict) -> dict:
-    """Drafts and submitted assessments across agencies, made step by step as in the wizard (issue 3)."""
-    from .demo_assessments import seed_demo_assessments
-
+    """Drafts and submitted assessments across agencies, made step by step as in the wizard."""
     return seed_demo_assessments(users)
 
 
-DEMO_STEPS.append(seed_assessments)
-
-
 def seed_review(users: dict) -> dict:
-    """A returned assessment with UKE's comments and a resubmitted one with changes (issue 6)."""
-    from .demo_review import seed_review_demo
-
+    """A returned assessment with UKE's comments and a resubmitted one with changes."""
     return seed_review_demo(users)
 
 
-DEMO_STEPS.append(seed_review)
+# Each step is called with the demo users and returns a count.
+DEMO_STEPS = [seed_reports, seed_assessments, seed_review]
 
 
 def seed(bulk_assessments: int = 0) -> dict:
@@ -114,7 +111,5 @@ def seed(bulk_assessments: int = 0) -> dict:
     for step in DEMO_STEPS:
         summary[step.__name__] = step(users)
     if bulk_assessments:
-        from .bulk import seed_bulk_assessments
-
         summary["bulk_assessments"] = seed_bulk_assessments(bulk_assessments)
     return summary

@@ -1,14 +1,14 @@
-"""Demo drafts and submitted assessments across agencies, for `seed_demo` (a step in demo.DEMO_STEPS).
+"""Demo drafts and submitted assessments across agencies, for `seed_demo` (a step in `DEMO_STEPS`).
 
 Made as a leader would make them: `assessment_create`, one `assessment_save_step` per wizard step in the
 order the wizard shows them (so branching and `visited_steps` are real), then `assessment_submit` for the
 submitted ones. Idempotent by agency and title. The cases are invented but realistic.
 """
 
-from . import services
-from .engine.loader import as_definition
-from .engine.visibility import visible_section_keys
-from .models import Agency, Assessment, Questionnaire
+from .. import services
+from ..engine.loader import as_definition
+from ..engine.visibility import visible_section_keys
+from ..models import Agency, Assessment, Questionnaire
 
 _NOTHING_PROHIBITED = dict.fromkeys(
     [

@@ -14,11 +14,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from . import audit
-from .engine.loader import as_definition, questions
-from .engine.scoring import score
-from .engine.visibility import visible_answers
-from .models import Agency, Assessment, AssessmentVersion, Questionnaire
+from .. import audit
+from ..engine.loader import as_definition, questions
+from ..engine.scoring import score
+from ..engine.visibility import visible_answers
+from ..models import Agency, Assessment, AssessmentVersion, Questionnaire
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
