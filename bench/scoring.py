@@ -5,7 +5,8 @@
 Scores complete, realistic answer sets (every shown question answered, most sections branched in) against
 the 2026.1 fixture, one for each path of the what-if search, and prints the median of many single runs of
 each; then every scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition
-is parsed once, as the app does (`as_definition` caches it); parsing is not part of the figure. The figures go into docs/benchmarks.md under "Scoring".
+is parsed once, as the app does (`as_definition` caches it); parsing is not part of the figure. The figures go
+into docs/benchmarks.md under "Scoring".
 """
 
 import argparse
