@@ -111,21 +111,21 @@ print(json.dumps({"lene_leader": sorted(lene.leader_of), "ulrik_reviewer": ulrik
 
     # 3. The leader's assessment, made and submitted through the services the wizard calls.
     made = manage_shell("""
-import json, random
+import json
 from django.contrib.auth import get_user_model
 from assessments import services
-from assessments.demo.synthetic import synthetic_answers
 from assessments.models import Agency, Assessment
 from assessments.permissions import roles_for
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
 lene = get_user_model().objects.get(socialaccount__isnull=False, first_name="Lene")
 agency = Agency.objects.get(pk=next(iter(roles_for(lene).leader_of)))
-assessment = services.assessment_create(agency=agency, user=lene, title="Røyktest: chatbot for bibliotek")
+assessment = services.assessment_create(agency=agency, user=lene, title="Røyktest: søk i rutiner på intranettet")
 defn = as_definition(assessment.questionnaire.definition)
-answers = synthetic_answers(defn, random.Random(11), risky=0.0)
-answers.update({"mandate": "yes", "sec_classification": "internal", "hr_area": ["none"],
-                "title": assessment.title})
+# A plainly approvable use from the scenario suite (fixtures/scenarios/), on the newest questionnaire.
+with open("fixtures/scenarios/intranet_procedure_search.json", encoding="utf-8") as handle:
+    answers = json.load(handle)["answers"]
+answers["title"] = assessment.title
 Assessment.objects.filter(pk=assessment.pk).update(answers=visible_answers(defn, answers))
 assessment.refresh_from_db()
 version = services.assessment_submit(assessment=assessment, user=lene)
