@@ -153,6 +153,12 @@ class Assessment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who last saved answers, and when: a reviewer's decision updates the row (status), not the answers,
+    # so "last saved by" must not name the reviewer.
+    answers_saved_at = models.DateTimeField(null=True, blank=True)
+    answers_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -239,6 +245,13 @@ class ReviewComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The agency's answer to the comment, written while the assessment is returned; UKE reads it beside
+    # the changes in the next version's review.
+    reply = models.TextField(max_length=5000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -13,11 +13,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, overview, queries
+from . import audit, labels, overview, queries
 from .csv_export import csv_response
 from .models import Assessment
 from .permissions import public, roles_for, signed_in
-from .review_forms import AI_KIND_LABELS, QUADRANT_LABELS, VERDICT_LABELS, OverviewForm, RegisterFilterForm
+from .review_forms import OverviewForm, RegisterFilterForm
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -58,11 +58,11 @@ def _entries(versions, today: date) -> list[dict]:
                 "agency": a.agency.name,
                 "agency_id": a.agency_id,
                 "ai_kind": ai_kind,
-                "ai_kind_labels": [str(AI_KIND_LABELS.get(k, k)) for k in ai_kind],
+                "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
                 "verdict": a.v_verdict,
-                "verdict_label": str(VERDICT_LABELS.get(a.v_verdict, a.v_verdict)),
+                "verdict_label": labels.label(labels.VERDICTS, a.v_verdict),
                 "quadrant": a.v_quadrant,
-                "quadrant_label": str(QUADRANT_LABELS.get(a.v_quadrant, a.v_quadrant)),
+                "quadrant_label": labels.label(labels.QUADRANTS, a.v_quadrant),
                 "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
                 "review_by": a.review_by,
                 "overdue": bool(a.review_by and a.review_by < today),

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import audit, reports, services, signing
+from .actions import available_actions
 from .models import Assessment, Report
 from .permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
 
@@ -27,7 +28,7 @@ def panel_context(request, assessment: Assessment) -> dict:
     signed = list(
         assessment.reports.filter(kind=Report.Kind.SIGNED).select_related("version").order_by("-version__number")
     )
-    may_preview = can_see_draft(request.user, assessment)
+    may_preview = available_actions(request.user, assessment).preview
     preview = None
     if may_preview:
         preview = assessment.reports.filter(kind=Report.Kind.PREVIEW).order_by("-created_at").first()
