@@ -3,7 +3,22 @@ document.addEventListener("DOMContentLoaded", () => {
   // Put focus on the error summary after a failed submit, so screen readers announce it and the first
   // error link is one Tab away.
   const summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary puts the focus in its field (a fragment link alone only scrolls), opening
+    // the folded section the field sits in.
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!field) return;
+      event.preventDefault();
+      for (let node = field.parentElement; node; node = node.parentElement) {
+        if (node.tagName === "DETAILS") node.open = true;
+      }
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  }
 
   // Announce the page's messages ("Lagret kl. …"): the status region is in the page from the start, and
   // its content is put in after load, so screen readers hear the change (a region that arrives with its

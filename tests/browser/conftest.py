@@ -242,7 +242,8 @@ _SHOTS: list[str] = []
 NARROW = {"width": 320, "height": 800}
 DESKTOP = {"width": 1280, "height": 720}
 # Whole words no person should read: Python values leaking into the page, a choice's internal code.
-LEAKED_WORDS = re.compile(r"(?<![\w-])(None|True|False)(?![\w-])|«none»|“none”")
+# ("None of these" is an English choice label: a leaked value is not followed by more words.)
+LEAKED_WORDS = re.compile(r"(?<![\w-])(None|True|False)(?![\w-])(?!\s+[a-zæøå])|«none»|“none”")
 
 
 def internal_keys() -> set[str]:
@@ -265,7 +266,7 @@ def visible_text(page) -> str:
     return page.evaluate("""() => {
         const closed = [...document.querySelectorAll('details:not([open])')];
         closed.forEach(d => d.open = true);
-        const text = document.body.innerText + '\n' + document.title;
+        const text = document.body.innerText + ' ' + document.title;
         closed.forEach(d => d.open = false);
         return text;
     }""")
@@ -275,7 +276,8 @@ def assert_no_internal_names(page) -> None:
     text = visible_text(page)
     found = sorted({m.group(0) for m in LEAKED_WORDS.finditer(text)})
     found += sorted(k for k in internal_keys() if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", text))
-    assert not found, f"internal names in the visible text of {page.url}: {found}"
+    context = [text[max(0, i - 80) : i + 40] for i in (text.find(word) for word in found) if i >= 0]
+    assert not found, f"internal names in the visible text of {page.url}: {found}; in: {context}"
 
 
 def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
@@ -284,12 +286,15 @@ def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
     size = page.viewport_size or DESKTOP
     page.set_viewport_size(NARROW)
     try:
-        widths = page.evaluate(
-            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth,"
-            " [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >"
-            " document.documentElement.clientWidth + 1 && !e.closest('.table-scroll, .visually-hidden,"
-            " .skip-link')).slice(0, 5).map(e => e.tagName + '.' + e.className)]"
-        )
+        widths = page.evaluate("""() => {
+            const root = document.documentElement, limit = root.clientWidth + 1;
+            // The outermost elements that stick out: what to fix when the page scrolls sideways.
+            const wide = [...document.querySelectorAll('body *')].filter(
+                e => e.getBoundingClientRect().right > limit && !(e.parentElement &&
+                     e.parentElement.getBoundingClientRect().right > limit));
+            return [root.scrollWidth, root.clientWidth,
+                    wide.slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)];
+        }""")
         if screenshot:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{screenshot}-320.png"), full_page=True)
