@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import labels
-from .display import format_date, localized
+from .display import format_date, localized, quoted_list
 from .engine.loader import as_definition
 from .models import Questionnaire, Report
 from .permissions import visible_assessments
@@ -98,7 +98,7 @@ class EventReader:
         if key == "section":
             return _("Steg: %(value)s") % {"value": self._section(value)}
         if key == "changed":
-            return _("Endrede svar: %(value)s") % {"value": ", ".join(f"«{self._question(k)}»" for k in value)}
+            return _("Endrede svar: %(value)s") % {"value": quoted_list(self._question(k) for k in value)}
         if key == "question_key":
             return _("Gjelder spørsmålet «%(value)s»") % {"value": self._question(value)}
         if key == "verdict":

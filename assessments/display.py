@@ -29,6 +29,15 @@ def language() -> str:
     return "en" if english() else "nb"
 
 
+def quoted(text: str) -> str:
+    """A quotation in the active language's marks: «…» in bokmål, “…” in English."""
+    return f"“{text}”" if english() else f"«{text}»"
+
+
+def quoted_list(texts) -> str:
+    return ", ".join(quoted(t) for t in texts)
+
+
 def localized(obj: Any, field: str) -> str:
     """`field` of a definition object or stored dict in the active language, falling back to bokmål."""
     get = obj.get if isinstance(obj, Mapping) else (lambda name, default="": getattr(obj, name, default))

@@ -111,7 +111,7 @@ def describe_point(point: MatrixPoint, risk_high_at: float = 50, need_high_at: f
             text += " " + _(
                 "Poengsummen ligger under streken, men den absolutte regelen «%(rules)s» setter risikoen til høy: "
                 "en pil viser flyttingen fra poengsummen til feltet regelen gir."
-            ) % {"rules": "», «".join(point.raised_by)}
+            ) % {"rules": "; ".join(point.raised_by)}
         else:
             text += " " + _("Risikoen er satt til høy av en absolutt regel, ikke av poengsummen.")
     need = _clamp(point.need)

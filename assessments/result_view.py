@@ -16,9 +16,14 @@ from .engine.visibility import visible_sections
 from .matrix import describe_point, point_from_result, result_matrix
 
 
+ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
+
+
 def _pick(item: Mapping[str, Any], field: str) -> str:
-    """`field` of a stored result item in the active language (older results have no English texts)."""
-    return localized(item, field)
+    """`field` of a stored result item in the active language (older results have no English texts).
+    The stored sentences quote with «»; an English page shows English quotation marks."""
+    text = localized(item, field)
+    return text.translate(ENGLISH_QUOTES) if english() and item.get(f"{field}_en") else text
 
 
 def _without_rule_ids(defn: Definition, text: str) -> str:

@@ -27,7 +27,7 @@ from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from . import services
-from .display import format_time, language, localized
+from .display import format_time, language, localized, quoted_list
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import missing_required, visible_answers, visible_sections
@@ -252,7 +252,7 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         when = format_time(saved.assessment.updated_at)
         messages.success(self.request, _("Lagret kl. %(time)s.") % {"time": when})
         if saved.merged:
-            labels = ", ".join(f"«{self._label(k)}»" for k in saved.merged)
+            labels = quoted_list(self._label(k) for k in saved.merged)
             messages.info(
                 self.request,
                 _("Mens du fylte ut, lagret noen andre svar på: %(labels)s. Svarene deres er beholdt sammen med dine.")

@@ -20,6 +20,12 @@ def day(value) -> str:
 
 
 @register.filter
+def quoted(text) -> str:
+    """{{ label|quoted }}: «label» in bokmål, “label” in English."""
+    return display.quoted(text)
+
+
+@register.filter
 def localized(obj, field: str) -> str:
     return display.localized(obj, field)
 
