@@ -15,7 +15,6 @@ from .engine.definition import Definition
 from .engine.visibility import visible_sections
 from .matrix import describe_point, point_from_result, result_matrix
 
-
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
 

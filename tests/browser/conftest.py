@@ -249,9 +249,9 @@ LEAKED_WORDS = re.compile(r"(?<![\w-])(None|True|False)(?![\w-])(?!\s+[a-zæøå
 def internal_keys() -> set[str]:
     """The codes a page must never show: question, section, rule and obligation keys of the published
     questionnaires and the audit event types, where they are not ordinary words (they contain _ or .)."""
+    from assessments.engine.loader import as_definition
     from assessments.labels import EVENTS
     from assessments.models import Questionnaire
-    from assessments.questionnaire import as_definition
 
     keys = set(EVENTS)
     for definition in Questionnaire.objects.values_list("definition", flat=True):
