@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -104,6 +105,9 @@ def _back(request, assessment: Assessment) -> str:
 def report_preview(request, assessment_uuid):
     """Ask for an unsigned preview of the draft (leader and invited contributors)."""
     assessment = get_assessment(request, assessment_uuid, "view_draft")
+    if not available_actions(request.user, assessment).preview:
+        # Only a draft (or a returned one) has something to preview; a decided one has its signed report.
+        raise PermissionDenied(_("Det finnes ikke noe utkast å forhåndsvise for en vurdering med denne statusen."))
     services.report_request_preview(assessment=assessment, user=request.user)
     if request.htmx:
         return render(request, "reports/_report_status.html", panel_context(request, assessment))

@@ -186,6 +186,7 @@ def answer_sections(
                     "label": localized(question, "label"),
                     "value": question.value_label(value, language()) if value is not None else "",
                     "answered": value is not None,
+                    "is_text": question.type == "text",  # typed by a person: Norwegian on English pages
                     "missing": question.key in missing,
                 }
             )

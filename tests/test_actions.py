@@ -97,3 +97,10 @@ def test_a_contributor_not_invited_is_offered_nothing_on_a_returned_assessment(w
     assert not available_actions(world.users["contributor_a"], assessment).any
     html = world.client("contributor_a").get(reverse("review_detail", args=[assessment.uuid])).content.decode()
     assert "Rett svarene" not in html  # a link the contributor could not follow (403) is not shown
+
+
+def test_a_decided_assessment_refuses_a_draft_preview(world):
+    assessment = h.approved(world)
+    response = world.client("leader_a").post(reverse("report_preview", args=[assessment.uuid]))
+    assert response.status_code == 403
+    assert not assessment.reports.filter(kind="preview").exists()

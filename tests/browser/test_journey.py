@@ -252,6 +252,8 @@ def revise_and_resubmit(page, uuid: str) -> None:
     page.locator('[name="need-goals"]').fill(REVISED_GOALS)
     page.locator("#q-goals").get_by_label("Svar til UKE (valgfritt)").fill(REPLY)
     save_and_continue(page)
+    # The save is announced: the status region was in the page before the message was put into it.
+    expect(page.locator("[data-live-messages][role=status]")).to_contain_text("Lagret kl.")
     go_to_step(page, "Behov og gevinst")
     expect(page.locator("#q-goals .comment-reply")).to_contain_text(REPLY)
     save_and_continue(page)
