@@ -247,8 +247,13 @@ def render_matrix(
             parts.append(_marker(sx, sy, True))
             parts.append(_arrow(sx, sy, x, y))
             if point.raised_by:
-                rule = _("Regel: %(rule)s") % {"rule": point.raised_by[0]}
-                parts.append(_text(LEFT + 6, TOP + 40, _shorten(rule, 48), font_size="12", fill="#2c2c2c"))
+                # The rule's name under the score's marker (the full name is in the figure's text).
+                rule = _shorten(_("Regel: %(rule)s") % {"rule": point.raised_by[0]}, 34)
+                ty = sy + 24 if sy + 24 < BOTTOM - 4 else sy - 16
+                tx = min(max(sx, LEFT + 100), RIGHT - 100)
+                parts.append(
+                    _text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c")
+                )
         parts.append(_marker(x, y, False))
         if point.label:
             anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
