@@ -8,7 +8,6 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from . import audit, queries
 from .csv_export import csv_response
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment, AuditEvent, AuditHead
+from .paging import bounded_count, paginate
 from .permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -58,7 +58,7 @@ def _search(request):
                                             status__in=DECIDED_STATUSES)  # fmt: skip
         if filters.get("agency"):
             decided = decided.filter(agency=filters["agency"])
-        known = decided.count()
+        known = bounded_count(decided)
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),
@@ -94,7 +94,7 @@ def _batches(qs, size: int = 1000):
 @require(is_auditor_or_reviewer)
 def auditor_search(request):
     form, qs, known = _search(request)
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = _with_reports(queries.rows(page.object_list))
     context = {"form": form, "page": page, "querystring": _querystring(request)}
     return render(request, "auditor/search.html", context)
@@ -176,7 +176,7 @@ def _log_events(request):
     if scope is not None:
         events = events.filter(agency_id__in=scope)
         agencies = agencies.filter(pk__in=scope)
-    actions = sorted(events.order_by().values_list("action", flat=True).distinct())
+    actions = queries.audit_actions(events, scoped=scope is not None)
     # The filter shows the same words as the table, with the chained code beside them.
     choices = [(a, f"{ACTION_LABELS[a]} ({a})" if a in ACTION_LABELS else a) for a in actions]
     form = AuditLogFilterForm(request.GET or None, actions=choices, agencies=agencies)
@@ -213,7 +213,7 @@ def _names(events) -> tuple[dict, dict]:
 @require(may_read_audit_log)
 def audit_log(request):
     form, events = _log_events(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(events, PAGE_SIZE, request.GET.get("page"))
     users, agencies = _names(page.object_list)
     for event in page.object_list:
         event.actor_name = users.get(event.actor_id, "") if event.actor_id else _("Systemet")

@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.json import KT
@@ -11,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle
+from .search import title_trigrams, title_vector
 
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -161,6 +163,12 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
+            # Title search on PostgreSQL (assessments/search.py); the migration skips them on SQLite.
+            # An expression index rather than a stored search-vector column: the vector is derived from
+            # one short column, the index alone answers `@@`, and a generated column of a PostgreSQL-only
+            # type could not exist in the SQLite schema the same model also describes.
+            GinIndex(title_vector(), name="assessment_title_search"),
+            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="assessment_title_trigram"),
         ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")
@@ -341,6 +349,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The audit log pages newest first; each filter walks its own index in that order.
+        indexes = [
+            models.Index(fields=["action", "id"], name="auditevent_action_id"),
+            models.Index(fields=["agency_id", "id"], name="auditevent_agency_id"),
+            models.Index(fields=["actor_id", "id"], name="auditevent_actor_id"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"

@@ -18,6 +18,7 @@ from . import lifecycle, queries, services
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, ReviewComment
+from .paging import Count, paginate
 from .permissions import can_review, conflict_is_409, get_assessment, is_reviewer, require, roles_for, signed_in
 from .result_view import present
 from .review_forms import (
@@ -47,16 +48,15 @@ def review_queue(request):
         agency=filters.get("agency"),
         verdict=filters.get("verdict") or "",
         quadrant=filters.get("quadrant") or "",
+        q=filters.get("q") or "",
         sort=filters.get("sort") or "oldest",
     )
     counts = queries.status_counts(counts_base)
-    # Without a verdict or quadrant filter the list is as long as the status count says.
-    known = (
-        None
-        if filters.get("verdict") or filters.get("quadrant")
-        else (counts.get(status, 0) if status else sum(counts.values()))
-    )
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    # Without a verdict, quadrant or title filter the list is as long as the status count says.
+    known = None
+    if not (filters.get("verdict") or filters.get("quadrant") or filters.get("q")):
+        known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     for item in page.object_list:
         item.verdict_label = VERDICT_LABELS.get(item.v_verdict, item.v_verdict)
@@ -65,7 +65,7 @@ def review_queue(request):
         "form": form,
         "page": page,
         "counts": [
-            (value, label, counts.get(value, 0))
+            (value, label, counts.get(value, Count(0)))
             for value, label in Assessment.Status.choices
             if value in counts or value == Assessment.Status.SUBMITTED
         ],

@@ -18,7 +18,7 @@ from .. import audit
 from ..engine.loader import as_definition, questions
 from ..engine.scoring import score
 from ..engine.visibility import visible_answers
-from ..models import Agency, Assessment, AssessmentVersion, Questionnaire
+from ..models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
@@ -225,5 +225,38 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                 )
         with _explicit_timestamps():
             AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        events = _audit_trail(made, versions)
         audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
-    return {"created": to_make, "versions": len(versions), "total": existing + to_make}
+    return {"created": to_make, "versions": len(versions), "events": events, "total": existing + to_make}
+
+
+def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion]) -> int:
+    """What the services would have logged (created, submitted, decided), in time order, chained onto
+    the log like audit.record does, but hashed here and written in batches: the audit log then has the
+    size it would have at this many assessments."""
+    entries = [(a.created_at, "assessment.created", a.uuid, a.agency_id, {}) for a in assessments]
+    for v in versions:
+        a = v.assessment
+        entries.append((v.submitted_at, "assessment.submitted", a.uuid, a.agency_id, {"version": v.number}))
+        if v.decision:
+            entries.append((v.decided_at, f"assessment.{v.decision}", a.uuid, a.agency_id, {"version": v.number}))
+    entries.sort(key=lambda entry: entry[0])
+    head, _created = AuditHead.objects.get_or_create(pk=1)
+    head = AuditHead.objects.select_for_update().get(pk=head.pk)
+    prev = head.last_hash
+    events = []
+    for created_at, action, uuid_, agency_id, details in entries:
+        event = AuditEvent(
+            action=action,
+            object_type="assessment",
+            object_id=str(uuid_),
+            agency_id=agency_id,
+            created_at=created_at,
+            details=details,
+            prev_hash=prev,
+        )
+        event.hash = prev = audit.compute_hash(event)
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    AuditHead.objects.filter(pk=head.pk).update(count=head.count + len(events), last_hash=prev)
+    return len(events)
