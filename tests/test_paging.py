@@ -82,10 +82,10 @@ def test_the_queue_tabs_say_about_when_estimated(world, monkeypatch):
 # and, once per new head, walks the chain (assessments/auditor.py chain_status).
 QUERY_LIMITS = {"audit_log": 14}
 LISTS = [
-    ("review_queue", "reviewer", {"status": "", "verdict": "go"}),
+    ("review_queue", "reviewer", {"status": "", "verdict": "recommended"}),
     ("review_queue", "reviewer", {"q": "chatbot"}),
     ("register", "leader_b", {"q": "copilot"}),
-    ("auditor_search", "auditor", {"verdict": "go"}),
+    ("auditor_search", "auditor", {"verdict": "recommended"}),
     ("auditor_search", "auditor", {"q": "chatbot"}),
     ("audit_log", "auditor", {}),
     ("audit_log", "auditor", {"action": "assessment.submitted"}),

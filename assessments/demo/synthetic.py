@@ -6,12 +6,13 @@ PDF is made: rows are written with bulk_create, so 10,000 take seconds, not hour
 for a pool of answer sets which the assessments then share.
 """
 
+import json
 import random
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import audit
@@ -121,6 +122,35 @@ def _agencies(rng: random.Random) -> list[Agency]:
 
 
 @contextmanager
+def _serialised_once(shared: list):
+    """Thousands of rows share the pool's few answer sets and results (15 kB of JSON each): serialise
+    each of those once, not once per row, which is most of the time a bulk insert takes otherwise. The
+    backend's own adapter makes the first one, so the stored value is exactly what it would store."""
+    ops = connection.ops
+    original = ops.adapt_json_value
+    shared_ids = {id(value) for value in shared}
+    memo: dict = {}
+
+    def adapt(value, encoder):
+        if id(value) not in shared_ids:
+            return original(value, encoder)
+        if id(value) not in memo:
+            adapted = original(value, encoder)
+            if isinstance(adapted, str):  # SQLite and others: the JSON text itself
+                memo[id(value)] = adapted
+            else:  # psycopg's Jsonb wrapper: keep it, with the text made once
+                text = (adapted.dumps or json.dumps)(value)
+                memo[id(value)] = type(adapted)(value, dumps=lambda _value, text=text: text)
+        return memo[id(value)]
+
+    ops.adapt_json_value = adapt
+    try:
+        yield
+    finally:
+        del ops.adapt_json_value  # back to the class's method
+
+
+@contextmanager
 def _explicit_timestamps():
     """auto_now(_add) fields overwrite the values given to bulk_create; let them through while seeding, so
     ages are spread over the past without a second write to every row."""
@@ -153,7 +183,8 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
     not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
     now = timezone.now()
     today = timezone.localdate()
-    with transaction.atomic():
+    shared = [value for answers_and_result in pool for value in answers_and_result]
+    with transaction.atomic(), _serialised_once(shared):
         agencies = _agencies(rng)
         plans = []
         for i in range(to_make):
