@@ -239,6 +239,33 @@ class AssessmentVersion(models.Model):
         return f"{self.assessment} v{self.number}"
 
 
+class OverviewCell(models.Model):
+    """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
+    and quadrant (scores to the nearest 2 points, -1 for none; assessments/overview.py CELL).
+
+    Kept by PostgreSQL triggers on the assessments and their versions (migration
+    0011_overview_cells), in the same transaction as the change, so the overview reads a few hundred
+    counts instead of every assessment. (Versions are never updated: an update of a version's scores
+    would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
+
+    status = models.CharField(max_length=20)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    quadrant = models.CharField(max_length=30)
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "agency", "quadrant", "need_cell", "risk_cell"], name="one_overview_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
+
+
 class ReviewComment(models.Model):
     """A reviewer's comment on a submitted version: on one question, or general (blank key)."""
 

@@ -84,7 +84,7 @@ def build(rows, group_by: str) -> tuple[list[Group], dict]:
     per_group: Counter = Counter()
     names: dict = {}
     for status, agency_id, agency_name, _quadrant, need_cell, risk_cell, count in rows:
-        if risk_cell is None or need_cell is None:
+        if risk_cell is None or need_cell is None or risk_cell < 0 or need_cell < 0:  # no scores
             continue
         key = status if group_by == "status" else agency_id
         names[key] = status_labels.get(status, status) if group_by == "status" else agency_name

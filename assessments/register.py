@@ -160,7 +160,7 @@ def register_overview(request):
     form = OverviewForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     group_by = filters.get("group") or "status"
-    rows = list(queries.overview_cells(request.user, agency=filters.get("agency"), cell=overview.CELL))
+    rows = queries.overview_cells(request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL)
     svg, groups, total = overview.render(rows, group_by=group_by)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {

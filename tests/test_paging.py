@@ -95,9 +95,7 @@ LISTS = [
 
 
 @pytest.mark.parametrize("url_name, role, params", LISTS)
-def test_filtered_lists_run_a_constant_number_of_queries(
-    world, django_assert_max_num_queries, url_name, role, params
-):
+def test_filtered_lists_run_a_constant_number_of_queries(world, django_assert_max_num_queries, url_name, role, params):
     h.questionnaire()
     client = world.client(role)
     numbers = []
