@@ -151,7 +151,7 @@ def main() -> None:
         started = time.perf_counter()
         seed_bulk_assessments(size)
         print(f"{size} assessments seeded in {time.perf_counter() - started:.1f} s", flush=True)
-        if connection.vendor == "postgresql" and not args.reuse:
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         for username in {page[3] for page in PAGES}:
