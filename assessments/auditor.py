@@ -18,7 +18,7 @@ from . import audit, queries
 from .csv_export import csv_response
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment, AuditEvent, AuditHead
-from .paging import bounded_count, paginate
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -68,6 +68,8 @@ def _search(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    if filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
     return form, qs, known
 
 

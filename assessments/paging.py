@@ -69,6 +69,18 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     return result
 
 
+def estimated_count(qs: QuerySet) -> Count:
+    """The planner's estimate alone (PostgreSQL; exact elsewhere), for filters whose matches even a
+    bounded count must find one by one (a title search that matches thousands): one query, no rows read.
+    The pager makes it exact where a page shows the end of the list."""
+    if connection.vendor != "postgresql":
+        return Count(qs.count())
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_count_estimate(%s)", [connection.ops.compose_sql(sql, params)])
+        return Count(_rounded(cursor.fetchone()[0] or 0), True)
+
+
 def bounded_count(qs: QuerySet, cap: int | None = None) -> Count:
     return bounded_counts({"list": qs}, cap)["list"]
 
@@ -109,9 +121,21 @@ class BoundedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        has_more = len(rows) > self.per_page
+        if self.estimated:
+            # What the page itself shows beats the estimate: the end of the list, or at least this far.
+            if not has_more and (rows or number == 1):
+                self._settle(Count(bottom + len(rows)))
+            elif has_more and self.count <= bottom + self.per_page:
+                self._settle(Count(bottom + self.per_page + 1, True))
         page = EstimatedPage(rows[: self.per_page], number, self)
-        page._has_more = len(rows) > self.per_page
+        page._has_more = has_more
         return page
+
+    def _settle(self, total: Count) -> None:
+        for name in ("total", "count", "num_pages"):
+            self.__dict__.pop(name, None)
+        self._given = total
 
 
 def paginate(qs, per_page: int, number, count: Count | None = None) -> Page:

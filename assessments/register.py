@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from . import audit, overview, queries
 from .csv_export import csv_response
 from .models import Assessment
-from .paging import bounded_count, paginate
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import public, roles_for, signed_in
 from .review_forms import AI_KIND_LABELS, QUADRANT_LABELS, VERDICT_LABELS, OverviewForm, RegisterFilterForm
 
@@ -43,6 +43,8 @@ def _filtered(request):
         if filters.get("agency"):
             approved = approved.filter(agency=filters["agency"])
         known = bounded_count(approved)
+    elif filters.get("q"):
+        known = estimated_count(qs)
     return form, qs, known
 
 

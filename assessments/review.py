@@ -18,7 +18,7 @@ from . import lifecycle, queries, services
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, ReviewComment
-from .paging import Count, paginate
+from .paging import Count, estimated_count, paginate
 from .permissions import can_review, conflict_is_409, get_assessment, is_reviewer, require, roles_for, signed_in
 from .result_view import present
 from .review_forms import (
@@ -56,6 +56,8 @@ def review_queue(request):
     known = None
     if not (filters.get("verdict") or filters.get("quadrant") or filters.get("q")):
         known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
+    elif filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     for item in page.object_list:
