@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from assessments import services
-from assessments.bulk import seed_bulk_assessments
+from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment, OverviewCell
 from tests import review_helpers as h
 from tests.conftest import require_service
