@@ -50,15 +50,15 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     compiled = [querysets[k].order_by().values("pk").query.sql_with_params() for k in keys]
     params = [p for _sql, ps in compiled for p in ps]
     if connection.vendor != "postgresql":
-        columns = [f"(SELECT COUNT(*) FROM ({sql}) AS c{i})" for i, (sql, _ps) in enumerate(compiled)]  # noqa: S608
+        columns = [f"(SELECT COUNT(*) FROM ({sql}) AS c{i})" for i, (sql, _ps) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
         with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(columns), params)  # nosec B608
+            cursor.execute("SELECT " + ", ".join(columns), params)
             return {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
     limit = cap + 1
-    counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608
+    counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
     estimates = [f"n{i}, CASE WHEN n{i} > {cap} THEN kiv_count_estimate(%s) END" for i in range(len(keys))]
     estimate_params = [connection.ops.compose_sql(sql, ps) for sql, ps in compiled]
-    query = "SELECT " + ", ".join(estimates) + " FROM (SELECT " + ", ".join(counted) + ") AS counted"  # noqa: S608 # nosec B608
+    query = "SELECT " + ", ".join(estimates) + " FROM (SELECT " + ", ".join(counted) + ") AS counted"  # noqa: S608  # nosec B608 - ORM-compiled SQL
     with connection.cursor() as cursor:
         cursor.execute(query, estimate_params + params)
         row = cursor.fetchone()
