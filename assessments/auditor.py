@@ -8,7 +8,6 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,6 +18,7 @@ from .audit_display import EventReader
 from .csv_export import csv_response
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment, AuditEvent, AuditHead
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -58,7 +58,7 @@ def _search(request):
                                             status__in=DECIDED_STATUSES)  # fmt: skip
         if filters.get("agency"):
             decided = decided.filter(agency=filters["agency"])
-        known = decided.count()
+        known = bounded_count(decided)
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),
@@ -68,6 +68,8 @@ def _search(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    if filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
     return form, qs, known
 
 
@@ -94,7 +96,7 @@ def _batches(qs, size: int = 1000):
 @require(is_auditor_or_reviewer)
 def auditor_search(request):
     form, qs, known = _search(request)
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = _with_reports(queries.rows(page.object_list))
     context = {"form": form, "page": page, "querystring": _querystring(request)}
     return render(request, "auditor/search.html", context)
@@ -136,7 +138,7 @@ def _log_events(request):
     if scope is not None:
         events = events.filter(agency_id__in=scope)
         agencies = agencies.filter(pk__in=scope)
-    actions = sorted(events.order_by().values_list("action", flat=True).distinct())
+    actions = queries.audit_actions(events, scoped=scope is not None)
     # The filter shows the same words as the table (the chained code is in the CSV export).
     choices = sorted(((a, labels.label(labels.EVENTS, a, a)) for a in actions), key=lambda c: c[1])
     form = AuditLogFilterForm(request.GET or None, actions=choices, agencies=agencies)
@@ -173,7 +175,7 @@ def _names(events) -> tuple[dict, dict]:
 @require(may_read_audit_log)
 def audit_log(request):
     form, events = _log_events(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(events, PAGE_SIZE, request.GET.get("page"))
     users, agencies = _names(page.object_list)
     reader = EventReader(request.user, page.object_list)
     for event in page.object_list:

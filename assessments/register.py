@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from . import audit, labels, overview, queries
 from .csv_export import csv_response
 from .models import Assessment
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import public, roles_for, signed_in
 from .review_forms import OverviewForm, RegisterFilterForm
 
@@ -41,7 +42,9 @@ def _filtered(request):
         approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
         if filters.get("agency"):
             approved = approved.filter(agency=filters["agency"])
-        known = approved.count()
+        known = bounded_count(approved)
+    elif filters.get("q"):
+        known = estimated_count(qs)
     return form, qs, known
 
 
@@ -82,8 +85,8 @@ def _iter_entries(qs):
     yield from _entries(batch, today)
 
 
-def _page(request, qs, known: int | None):
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+def _page(request, qs, known):
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.entries = _entries(page.object_list, timezone.localdate())
     return page
 
@@ -155,11 +158,11 @@ def register_json(request):
 
 @signed_in
 def register_overview(request):
-    """Every assessment the user may see as a point (approved ones of all agencies for everyone)."""
+    """Every assessment the user may see, counted per spot (approved ones of all agencies for everyone)."""
     form = OverviewForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     group_by = filters.get("group") or "status"
-    rows = list(queries.overview_points(request.user, agency=filters.get("agency")))
+    rows = queries.overview_cells(request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL)
     svg, groups, total = overview.render(rows, group_by=group_by)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {

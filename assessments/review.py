@@ -19,6 +19,7 @@ from .display import language, localized
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, ReviewComment
+from .paging import Count, estimated_count, paginate
 from .permissions import (
     can_edit,
     can_review,
@@ -55,16 +56,17 @@ def review_queue(request):
         agency=filters.get("agency"),
         verdict=filters.get("verdict") or "",
         quadrant=filters.get("quadrant") or "",
+        q=filters.get("q") or "",
         sort=filters.get("sort") or "oldest",
     )
     counts = queries.status_counts(counts_base)
-    # Without a verdict or quadrant filter the list is as long as the status count says.
-    known = (
-        None
-        if filters.get("verdict") or filters.get("quadrant")
-        else (counts.get(status, 0) if status else sum(counts.values()))
-    )
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    # Without a verdict, quadrant or title filter the list is as long as the status count says.
+    known = None
+    if not (filters.get("verdict") or filters.get("quadrant") or filters.get("q")):
+        known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
+    elif filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     for item in page.object_list:
         item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
@@ -73,7 +75,7 @@ def review_queue(request):
         "form": form,
         "page": page,
         "counts": [
-            (value, label, counts.get(value, 0))
+            (value, label, counts.get(value, Count(0)))
             for value, label in Assessment.Status.choices
             if value in counts or value == Assessment.Status.SUBMITTED
         ],

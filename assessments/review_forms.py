@@ -38,6 +38,7 @@ class QueueFilterForm(forms.Form):
     agency = _agency_field()
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
     quadrant = forms.ChoiceField(choices=ANY + QUADRANT_CHOICES, required=False, label=_("Kvadrant"))
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
     sort = forms.ChoiceField(
         choices=[("oldest", _("Eldste først")), ("newest", _("Nyeste først"))],
         required=False,
