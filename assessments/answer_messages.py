@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from .display import language
 from .engine.answers import AnswerError
 from .engine.definition import Definition, Question
 
@@ -52,7 +53,7 @@ MESSAGES = {
 
 
 def _active_lang() -> str:
-    return "en" if (translation.get_language() or "nb").startswith("en") else "nb"
+    return language()
 
 
 def _params(error: AnswerError, question: Question | None, lang: str) -> dict[str, Any]:

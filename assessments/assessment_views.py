@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import lifecycle, services
+from . import labels, lifecycle, services
+from .actions import available_actions
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_answers
 from .forms import ContributorForm, ImportForm, NewAssessmentForm
 from .models import Assessment, Membership, Questionnaire
 from .permissions import (
-    can_edit,
     can_see_draft,
     conflict_is_409,
     get_assessment,
@@ -32,14 +32,15 @@ from .permissions import (
     require,
     signed_in,
 )
-from .result_view import answer_sections, present, question_label, verdict_labels
+from .result_view import answer_sections, present, question_label
+from .return_notes import return_notes
 
 
 def _shown(assessment: Assessment, user) -> dict:
     """The result the page shows: the live draft for its editors, else the latest submitted version."""
     versions = list(assessment.versions.select_related("questionnaire", "submitted_by", "decided_by"))
     for version in versions:
-        version.verdict_label = verdict_labels().get(version.verdict, version.verdict)
+        version.verdict_label = labels.label(labels.VERDICTS, version.verdict)
     latest = versions[-1] if versions else None
     if can_see_draft(user, assessment) and (assessment.is_editable or latest is None):
         defn = as_definition(assessment.questionnaire.definition)
@@ -63,19 +64,17 @@ def _shown(assessment: Assessment, user) -> dict:
 @signed_in
 def assessment_detail(request, uuid):
     assessment = get_assessment(request, uuid, "view")
-    leader = is_leader_of(request.user, assessment)
     context = {"assessment": assessment, **_shown(assessment, request.user)}
     latest = context["latest"]
+    actions = available_actions(request.user, assessment, undecided=latest is not None and not latest.decision)
+    defn = as_definition(assessment.questionnaire.definition)
     context.update(
         {
-            "can_edit": can_edit(request.user, assessment),
-            "is_leader": leader,
-            "can_recall": leader
-            and assessment.status == Assessment.Status.SUBMITTED
-            and latest is not None
-            and not latest.decision,
-            "can_withdraw": leader and lifecycle.allowed("withdraw", assessment.status),
-            "newer_questionnaire": services.newer_questionnaire(assessment) if leader else None,
+            "actions": actions,
+            "returned": return_notes(assessment, defn),
+            "newer_questionnaire": services.newer_questionnaire(assessment)
+            if is_leader_of(request.user, assessment)
+            else None,
             "contributors": assessment.contributors.order_by("first_name", "username")
             if can_see_draft(request.user, assessment)
             else [],

@@ -8,17 +8,17 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from . import audit, queries
+from . import audit, labels, queries
+from .audit_display import EventReader
 from .csv_export import csv_response
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment, AuditEvent, AuditHead
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -27,7 +27,7 @@ from .permissions import (
     roles_for,
     submitted_scope,
 )
-from .review_forms import VERDICT_LABELS, AuditLogFilterForm, AuditorSearchForm
+from .review_forms import AuditLogFilterForm, AuditorSearchForm
 
 PAGE_SIZE = 50
 CHAIN_CACHE_SECONDS = 60
@@ -58,7 +58,7 @@ def _search(request):
                                             status__in=DECIDED_STATUSES)  # fmt: skip
         if filters.get("agency"):
             decided = decided.filter(agency=filters["agency"])
-        known = decided.count()
+        known = bounded_count(decided)
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),
@@ -68,6 +68,8 @@ def _search(request):
         date_from=filters.get("date_from"),
         date_to=filters.get("date_to"),
     )
+    if filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
     return form, qs, known
 
 
@@ -75,7 +77,7 @@ def _with_reports(items: list) -> list:
     """Labels and the ready signed report of each row (one query for the whole list)."""
     reports = queries.signed_reports([a.v_id for a in items])
     for item in items:
-        item.verdict_label = VERDICT_LABELS.get(item.v_verdict, item.v_verdict or "")
+        item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
         item.report = reports.get(item.v_id)
     return items
 
@@ -94,7 +96,7 @@ def _batches(qs, size: int = 1000):
 @require(is_auditor_or_reviewer)
 def auditor_search(request):
     form, qs, known = _search(request)
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = _with_reports(queries.rows(page.object_list))
     context = {"form": form, "page": page, "querystring": _querystring(request)}
     return render(request, "auditor/search.html", context)
@@ -116,46 +118,6 @@ def auditor_export(request):
 
 # --- The audit log ---------------------------------------------------------------------------------
 
-# What the common events mean, for the screen; the code itself is shown beside it and is what is chained.
-ACTION_LABELS = {
-    "assessment.created": gettext_lazy("Vurdering opprettet"),
-    "assessment.step_saved": gettext_lazy("Steg lagret"),
-    "assessment.submitted": gettext_lazy("Sendt inn"),
-    "assessment.recalled": gettext_lazy("Hentet tilbake"),
-    "assessment.withdrawn": gettext_lazy("Trukket"),
-    "assessment.returned": gettext_lazy("Returnert for endring"),
-    "assessment.approved": gettext_lazy("Godkjent"),
-    "assessment.rejected": gettext_lazy("Avvist"),
-    "assessment.superseded": gettext_lazy("Erstattet av ny vurdering"),
-    "assessment.material_change_reported": gettext_lazy("Vesentlig endring meldt"),
-    "assessment.exported": gettext_lazy("Svar lastet ned"),
-    "review.commented": gettext_lazy("Kommentar fra UKE"),
-    "report.ready": gettext_lazy("Rapport laget"),
-    "report.failed": gettext_lazy("Rapport feilet"),
-    "report.downloaded": gettext_lazy("Rapport lastet ned"),
-    "report.verified": gettext_lazy("Rapport kontrollert"),
-    "auth.login": gettext_lazy("Logget inn"),
-    "auth.logout": gettext_lazy("Logget ut"),
-    "auth.login_failed": gettext_lazy("Mislykket innlogging"),
-    "audit_log.exported": gettext_lazy("Revisjonsloggen eksportert"),
-    "auditor.exported": gettext_lazy("Søk eksportert"),
-    "register.exported": gettext_lazy("Registeret eksportert"),
-    "assessment.contributor_added": gettext_lazy("Bidragsyter lagt til"),
-    "assessment.contributor_removed": gettext_lazy("Bidragsyter fjernet"),
-    "report.preview_requested": gettext_lazy("Forhåndsvisning bestilt"),
-    "auth.oidc_login": gettext_lazy("Logget inn med Oslo kommune-konto"),
-    "auth.oidc_refused": gettext_lazy("Innlogging med Oslo kommune-konto avvist"),
-    "role.granted": gettext_lazy("Rolle tildelt"),
-    "role.changed": gettext_lazy("Rolle endret"),
-    "role.revoked": gettext_lazy("Rolle fjernet"),
-    "role.scope_changed": gettext_lazy("Tilgangsomfang endret"),
-    "user.purged": gettext_lazy("Bruker slettet"),
-    "questionnaire.published": gettext_lazy("Spørreskjema publisert"),
-    "questionnaire.replaced": gettext_lazy("Spørreskjema erstattet"),
-    "notification.review_reminder_sent": gettext_lazy("Påminnelse om ny vurdering sendt"),
-    "demo.bulk_seeded": gettext_lazy("Demodata lagt inn"),
-}
-
 
 def chain_status() -> dict:
     """The chain's verification, cached while the head is unchanged (and for a minute at most):
@@ -176,9 +138,9 @@ def _log_events(request):
     if scope is not None:
         events = events.filter(agency_id__in=scope)
         agencies = agencies.filter(pk__in=scope)
-    actions = sorted(events.order_by().values_list("action", flat=True).distinct())
-    # The filter shows the same words as the table, with the chained code beside them.
-    choices = [(a, f"{ACTION_LABELS[a]} ({a})" if a in ACTION_LABELS else a) for a in actions]
+    actions = queries.audit_actions(events, scoped=scope is not None)
+    # The filter shows the same words as the table (the chained code is in the CSV export).
+    choices = sorted(((a, labels.label(labels.EVENTS, a, a)) for a in actions), key=lambda c: c[1])
     form = AuditLogFilterForm(request.GET or None, actions=choices, agencies=agencies)
     filters = form.cleaned_data if form.is_valid() else {}
     if filters.get("actor"):
@@ -213,12 +175,15 @@ def _names(events) -> tuple[dict, dict]:
 @require(may_read_audit_log)
 def audit_log(request):
     form, events = _log_events(request)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(events, PAGE_SIZE, request.GET.get("page"))
     users, agencies = _names(page.object_list)
+    reader = EventReader(request.user, page.object_list)
     for event in page.object_list:
-        event.actor_name = users.get(event.actor_id, "") if event.actor_id else _("Systemet")
+        event.actor_name = users.get(event.actor_id, _("slettet bruker")) if event.actor_id else _("Systemet")
         event.agency_name = agencies.get(event.agency_id, "")
-        event.label = ACTION_LABELS.get(event.action, "")
+        event.label = labels.label(labels.EVENTS, event.action, event.action)
+        event.subject = reader.subject(event)
+        event.lines = reader.details(event)
     context = {
         "form": form,
         "page": page,

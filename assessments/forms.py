@@ -44,6 +44,15 @@ class AnswerText(forms.CharField):
             value = value.replace("\r\n", "\n")
         return super().to_python(value)
 
+    def widget_attrs(self, widget):
+        """No `maxlength`: it cuts pasted text silently. The page shows a counter (data-max-length) and
+        the form says how much is too long, keeping what was typed."""
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-max-length"] = str(self.max_length)
+        return attrs
+
 
 def _text(question: Question, attr: str, lang: str) -> str:
     english = getattr(question, f"{attr}_en", "") if lang == "en" else ""
@@ -129,12 +138,15 @@ class SectionForm(forms.Form):
         return rows
 
     def mark_errors(self) -> None:
-        """Link each error message to its input (aria-describedby) and flag the input invalid."""
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-describedby"] = f"{self[name].auto_id}_error"
-                attrs["aria-invalid"] = "true"
+        """Tie each text input to its character counter, and each error message to its input
+        (aria-describedby), flagging the input invalid."""
+        for name, field in self.fields.items():
+            described = [f"{self[name].auto_id}_count"] if isinstance(field, AnswerText) else []
+            if name in self.errors:
+                described.append(f"{self[name].auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
 @lru_cache(maxsize=256)

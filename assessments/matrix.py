@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from .display import english
 
 WIDTH, HEIGHT = 440, 420
 LEFT, TOP, RIGHT, BOTTOM = 70, 20, 420, 350  # the plot area
@@ -38,6 +39,7 @@ class MatrixPoint:
     risk_axis: str = ""  # "high"/"low"; empty: from the score
     need_axis: str = ""
     label: str = ""
+    raised_by: tuple[str, ...] = ()  # the rules that set risk high although the score is below the line
 
 
 def quadrant_names() -> dict[str, str]:
@@ -52,7 +54,7 @@ def quadrant_names() -> dict[str, str]:
 def _number(value: float) -> str:
     """One decimal, with the decimal comma in Norwegian."""
     text = f"{value:.1f}"
-    return text if (get_language() or "nb").startswith("en") else text.replace(".", ",")
+    return text if english() else text.replace(".", ",")
 
 
 def _clamp(value: float) -> float:
@@ -105,7 +107,13 @@ def describe_point(point: MatrixPoint, risk_high_at: float = 50, need_high_at: f
     }
     risk = _clamp(point.risk)
     if risk_axis == "high" and risk < risk_high_at:
-        text += " " + _("Risikoen er satt til høy av en absolutt regel, ikke av poengsummen.")
+        if point.raised_by:
+            text += " " + _(
+                "Poengsummen ligger under streken, men den absolutte regelen «%(rules)s» setter risikoen til høy: "
+                "en pil viser flyttingen fra poengsummen til feltet regelen gir."
+            ) % {"rules": "; ".join(point.raised_by)}
+        else:
+            text += " " + _("Risikoen er satt til høy av en absolutt regel, ikke av poengsummen.")
     need = _clamp(point.need)
     if need_axis == "low" and need >= need_high_at:
         text += " " + _("Behovet er satt til lavt fordi en forutsetning for høyt behov mangler.")
@@ -135,6 +143,24 @@ def _marker(x: float, y: float, hollow: bool) -> str:
         f'<path d="{path}" fill="{fill}" stroke="#2a2859" stroke-width="3"/>'
         f'<path d="{path}" fill="none" stroke="#ffffff" stroke-width="1"/>'
     )
+
+
+def _arrow(x0: float, y0: float, x1: float, y1: float) -> str:
+    """A dashed line with an arrowhead from the score to the placed point (drawn short of the marker)."""
+    dx, dy = x1 - x0, y1 - y0
+    length = max((dx * dx + dy * dy) ** 0.5, 1.0)
+    ux, uy = dx / length, dy / length
+    ex, ey = x1 - ux * 12, y1 - uy * 12
+    head = [(ex, ey), (ex - ux * 8 - uy * 5, ey - uy * 8 + ux * 5), (ex - ux * 8 + uy * 5, ey - uy * 8 - ux * 5)]
+    points = " ".join(f"{hx:.1f},{hy:.1f}" for hx, hy in head)
+    return (
+        f'<path d="M{x0:.1f} {y0 - 10:.1f} L{ex:.1f} {ey:.1f}" stroke="#2a2859" stroke-width="2" '
+        f'stroke-dasharray="5 3" fill="none"/><polygon points="{points}" fill="#2a2859"/>'
+    )
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def render_matrix(
@@ -215,7 +241,20 @@ def render_matrix(
     for point in points:
         need, risk, moved = placed(point, risk_high_at, need_high_at)
         x, y = _x(need), _y(risk)
-        parts.append(_marker(x, y, moved))
+        if moved:
+            # The truth first: a hollow marker at the computed score, an arrow to where the rule puts it.
+            sx, sy = _x(_clamp(point.need)), _y(_clamp(point.risk))
+            parts.append(_marker(sx, sy, True))
+            parts.append(_arrow(sx, sy, x, y))
+            if point.raised_by:
+                # The rule's name under the score's marker (the full name is in the figure's text).
+                rule = _shorten(_("Regel: %(rule)s") % {"rule": point.raised_by[0]}, 34)
+                ty = sy + 24 if sy + 24 < BOTTOM - 4 else sy - 16
+                tx = min(max(sx, LEFT + 100), RIGHT - 100)
+                parts.append(
+                    _text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c")
+                )
+        parts.append(_marker(x, y, False))
         if point.label:
             anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
             dx = -14 if anchor == "end" else 14
@@ -228,7 +267,7 @@ def render_matrix(
     return "".join(parts)
 
 
-def point_from_result(result: Mapping[str, Any], label: str = "") -> MatrixPoint:
+def point_from_result(result: Mapping[str, Any], label: str = "", raised_by: Sequence[str] = ()) -> MatrixPoint:
     """The matrix position of a scoring result (`engine.scoring.Result.to_dict()`)."""
     return MatrixPoint(
         risk=float(result["risk"]["score"]),
@@ -236,6 +275,7 @@ def point_from_result(result: Mapping[str, Any], label: str = "") -> MatrixPoint
         risk_axis=result["risk"]["axis"],
         need_axis=result["need"]["axis"],
         label=label,
+        raised_by=tuple(raised_by),
     )
 
 
@@ -247,9 +287,10 @@ def result_matrix(
     id_prefix: str = "matrix",
     risk_high_at: float = 50,
     need_high_at: float = 50,
+    raised_by: Sequence[str] = (),
 ) -> str:
     """The matrix for one result, its position described in the figure's text."""
-    point = point_from_result(result, label or _("Dette tiltaket"))
+    point = point_from_result(result, label or _("Dette tiltaket"), raised_by)
     return render_matrix(
         [point],
         title=title or _("Risiko og behov for tiltaket"),

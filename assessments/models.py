@@ -2,6 +2,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.fields.json import KT
@@ -11,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import lifecycle
+from .search import title_trigrams, title_vector
 
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -153,6 +155,12 @@ class Assessment(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who last saved answers, and when: a reviewer's decision updates the row (status), not the answers,
+    # so "last saved by" must not name the reviewer.
+    answers_saved_at = models.DateTimeField(null=True, blank=True)
+    answers_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-updated_at"]
@@ -161,6 +169,12 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
+            # Title search on PostgreSQL (assessments/search.py); the migration skips them on SQLite.
+            # An expression index rather than a stored search-vector column: the vector is derived from
+            # one short column, the index alone answers `@@`, and a generated column of a PostgreSQL-only
+            # type could not exist in the SQLite schema the same model also describes.
+            GinIndex(title_vector(), name="assessment_title_search"),
+            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="assessment_title_trigram"),
         ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")
@@ -231,6 +245,33 @@ class AssessmentVersion(models.Model):
         return f"{self.assessment} v{self.number}"
 
 
+class OverviewCell(models.Model):
+    """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
+    and quadrant (scores to the nearest 2 points, -1 for none; assessments/overview.py CELL).
+
+    Kept by PostgreSQL triggers on the assessments and their versions (migration
+    0012_overview_cells), in the same transaction as the change, so the overview reads a few hundred
+    counts instead of every assessment. (Versions are never updated: an update of a version's scores
+    would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
+
+    status = models.CharField(max_length=20)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    quadrant = models.CharField(max_length=30)
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "agency", "quadrant", "need_cell", "risk_cell"], name="one_overview_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
+
+
 class ReviewComment(models.Model):
     """A reviewer's comment on a submitted version: on one question, or general (blank key)."""
 
@@ -239,6 +280,13 @@ class ReviewComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     text = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The agency's answer to the comment, written while the assessment is returned; UKE reads it beside
+    # the changes in the next version's review.
+    reply = models.TextField(max_length=5000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -341,6 +389,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # The audit log pages newest first; each filter walks its own index in that order.
+        indexes = [
+            models.Index(fields=["action", "id"], name="auditevent_action_id"),
+            models.Index(fields=["agency_id", "id"], name="auditevent_agency_id"),
+            models.Index(fields=["actor_id", "id"], name="auditevent_actor_id"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"

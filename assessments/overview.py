@@ -1,10 +1,11 @@
 """The municipality's matrix: every assessment as a point, grouped by status or by agency.
 
 Built on `matrix.render_matrix` (the quadrants, axes and texts of the single-assessment figure), with
-markers added per group. Readable without colour: each status has its own shape, each agency its own
-number; a legend and a table with the same counts go beside the figure. Assessments that land on the
-same spot (to the nearest two points on each axis) share one marker, labelled with how many they are, so
-the figure stays small with 10,000 assessments.
+markers added per group, from counts per spot that the database aggregates (queries.overview_cells).
+Readable without colour: each status has its own shape, each agency its own number; a legend and a table
+with the same counts go beside the figure. Assessments that land on the same spot (to the nearest two
+points on each axis) share one marker, labelled with how many they are, so the figure stays small with
+100,000 assessments.
 """
 
 from collections import Counter
@@ -75,19 +76,20 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str) -> str:
 
 
 def build(rows, group_by: str) -> tuple[list[Group], dict]:
-    """rows: (status, agency_id, agency_name, quadrant, risk, need) from queries.overview_points.
-    Returns the groups (for the legend) and the binned markers {(group key, need cell, risk cell): count}."""
+    """rows: (status, agency_id, agency_name, quadrant, need cell, risk cell, count) from
+    queries.overview_cells. Returns the groups (for the legend) and the markers
+    {(group key, need cell, risk cell): count}."""
     status_labels = dict(Assessment.Status.choices)
     bins: Counter = Counter()
     per_group: Counter = Counter()
     names: dict = {}
-    for status, agency_id, agency_name, _quadrant, risk, need in rows:
-        if risk is None or need is None:
+    for status, agency_id, agency_name, _quadrant, need_cell, risk_cell, count in rows:
+        if risk_cell is None or need_cell is None or risk_cell < 0 or need_cell < 0:  # no scores
             continue
         key = status if group_by == "status" else agency_id
         names[key] = status_labels.get(status, status) if group_by == "status" else agency_name
-        per_group[key] += 1
-        bins[(key, round(float(need) / CELL), round(float(risk) / CELL))] += 1
+        per_group[key] += count
+        bins[(key, int(need_cell), int(risk_cell))] += count
     groups = []
     if group_by == "status":
         for status in STATUS_SHAPES:
@@ -150,10 +152,10 @@ def quadrant_table(rows, group_by: str) -> tuple[list[str], list[tuple[str, list
     counts: dict = {}
     labels: dict = {}
     status_labels = dict(Assessment.Status.choices)
-    for status, agency_id, agency_name, quadrant, _risk, _need in rows:
+    for status, agency_id, agency_name, quadrant, _need_cell, _risk_cell, count in rows:
         key = status if group_by == "status" else agency_id
         labels[key] = status_labels.get(status, status) if group_by == "status" else agency_name
-        counts.setdefault(key, Counter())[quadrant] += 1
+        counts.setdefault(key, Counter())[quadrant] += count
     table = []
     for key in sorted(counts, key=lambda k: str(labels[k])):
         values = [counts[key].get(q, 0) for q in quadrants]

@@ -12,12 +12,15 @@ times them at 100 and 10,000).
 
 import json
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Round
 
 from .lifecycle import DECIDED_STATUSES
-from .models import Assessment, AssessmentVersion, Report
+from .models import Assessment, AssessmentVersion, AuditEvent, OverviewCell, Report
+from .paging import bounded_counts
 from .permissions import submitted_scope
+from .search import title_matches
 
 LIST_FIELDS = (
     "number", "verdict", "quadrant", "submitted_at", "decision", "decided_at", "assessment_id",
@@ -36,15 +39,6 @@ def submitted_assessments(user) -> QuerySet[Assessment]:
     makes their counts the counts of the lists above, taken from narrow indexes instead of the versions."""
     has_version = Exists(AssessmentVersion.objects.filter(assessment_id=OuterRef("pk")))
     return Assessment.objects.filter(has_version).filter(submitted_scope(user))
-
-
-def paginate(qs, per_page: int, number, count: int | None = None):
-    """A page of `qs`; `count` when the caller already knows how many rows there are (one query less,
-    and no count over the joined list)."""
-    paginator = Paginator(qs, per_page)
-    if count is not None:
-        paginator.count = count
-    return paginator.get_page(number)
 
 
 def latest_versions() -> QuerySet[AssessmentVersion]:
@@ -73,7 +67,9 @@ def rows(versions) -> list[Assessment]:
     return items
 
 
-def queue(user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", sort: str = "oldest"):
+def queue(
+    user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", q: str = "", sort: str = "oldest"
+):
     """UKE's queue: every assessment submitted at least once that the user may see, by its latest version.
     Returns the versions to page through and the base for the counts per status."""
     qs = latest_versions().filter(visible_versions(user))
@@ -87,13 +83,18 @@ def queue(user, *, status: str = "", agency=None, verdict: str = "", quadrant: s
         qs = qs.filter(verdict=verdict)
     if quadrant:
         qs = qs.filter(quadrant=quadrant)
+    if q:
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
     order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
     return _list(qs).order_by(*order), counts_base
 
 
-def status_counts(assessments: QuerySet[Assessment]) -> dict[str, int]:
-    counted = assessments.order_by().values("status").annotate(n=Count("pk"))
-    return {row["status"]: row["n"] for row in counted}
+def status_counts(assessments: QuerySet[Assessment]) -> dict:
+    """{status: paging.Count} for every status but draft, in one query; each count reads at most
+    paging.COUNT_CAP index entries, and says so when it is an estimate."""
+    statuses = [value for value in Assessment.Status.values if value != Assessment.Status.DRAFT]
+    counted = bounded_counts({status: assessments.filter(status=status) for status in statuses})
+    return {status: count for status, count in counted.items() if count.value}
 
 
 def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[AssessmentVersion]:
@@ -105,7 +106,7 @@ def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") 
     if verdict:
         qs = qs.filter(verdict=verdict)
     if q:
-        qs = qs.filter(assessment__title__icontains=q)
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
@@ -136,7 +137,7 @@ def auditor_search(
     if verdict:
         qs = qs.filter(verdict=verdict)
     if q:
-        qs = qs.filter(assessment__title__icontains=q)
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
     if date_from:
         qs = qs.filter(decided_at__date__gte=date_from)
     if date_to:
@@ -153,15 +154,62 @@ def signed_reports(version_ids: list[int]) -> dict[int, Report]:
     return {report.version_id: report for report in found}
 
 
-def overview_points(user, *, agency=None):
-    """One row per assessment for the matrix: the latest version's scores, its status and agency.
+def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
+    """The matrix as counts, not points: rows of (status, agency id, agency name, quadrant, need cell,
+    risk cell, count) for the latest version of every assessment the user may see, the scores to the
+    nearest `cell` on each axis. Grouped by status, the agencies are summed up (id and name None).
 
     Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
-    agency's own members also see what else was submitted that they may see."""
-    qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
-    if agency is not None:
-        qs = qs.filter(assessment__agency=agency)
-    return qs.values_list(
-        "assessment__status", "assessment__agency_id", "assessment__agency__name", "quadrant",
-        "risk_score", "need_score",
-    ).order_by()  # fmt: skip
+    agency's own members also see what else was submitted that they may see. On PostgreSQL the counts
+    are kept by triggers (models.OverviewCell), so this reads a few hundred rows whatever the number of
+    assessments; elsewhere the database aggregates the versions."""
+    by_agency = group_by == "agency"
+    if connection.vendor == "postgresql":
+        qs = OverviewCell.objects.filter(count__gt=0).filter(
+            Q(status=Assessment.Status.APPROVED) | submitted_scope(user)
+        )
+        if agency is not None:
+            qs = qs.filter(agency=agency)
+        agency_fields = ("agency_id", "agency__name") if by_agency else ()
+        rows = qs.order_by().values_list("status", *agency_fields, "quadrant", "need_cell", "risk_cell")
+        rows = rows.annotate(n=Sum("count"))
+    else:
+        qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
+        if agency is not None:
+            qs = qs.filter(assessment__agency=agency)
+        agency_fields = ("assessment__agency_id", "assessment__agency__name") if by_agency else ()
+        rows = (
+            qs.order_by()
+            .annotate(
+                need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
+                risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
+            )
+            .values_list("assessment__status", *agency_fields, "quadrant", "need", "risk")
+            .annotate(n=Count("pk"))
+        )
+    if by_agency:
+        return list(rows)
+    return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
+
+
+# A loose index scan: one probe of the (action, id) index per distinct action, instead of reading every
+# event to find the few dozen kinds there are.
+_DISTINCT_ACTIONS = """
+WITH RECURSIVE found(action) AS (
+    (SELECT action FROM assessments_auditevent ORDER BY action LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.action FROM assessments_auditevent e WHERE e.action > found.action ORDER BY e.action LIMIT 1)
+    FROM found WHERE found.action IS NOT NULL
+)
+SELECT action FROM found WHERE action IS NOT NULL
+"""
+
+
+def audit_actions(events: QuerySet[AuditEvent], *, scoped: bool) -> list[str]:
+    """The kinds of event there are in `events`, sorted. An agency's own events are few enough to read;
+    the whole log is not, so on PostgreSQL it is probed through its index instead."""
+    if scoped or connection.vendor != "postgresql":
+        return sorted(events.order_by().values_list("action", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(_DISTINCT_ACTIONS)
+        return sorted(row[0] for row in cursor.fetchall())

@@ -13,11 +13,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, overview, queries
+from . import audit, labels, overview, queries
 from .csv_export import csv_response
 from .models import Assessment
+from .paging import bounded_count, estimated_count, paginate
 from .permissions import public, roles_for, signed_in
-from .review_forms import AI_KIND_LABELS, QUADRANT_LABELS, VERDICT_LABELS, OverviewForm, RegisterFilterForm
+from .review_forms import OverviewForm, RegisterFilterForm
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -41,7 +42,9 @@ def _filtered(request):
         approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
         if filters.get("agency"):
             approved = approved.filter(agency=filters["agency"])
-        known = approved.count()
+        known = bounded_count(approved)
+    elif filters.get("q"):
+        known = estimated_count(qs)
     return form, qs, known
 
 
@@ -58,11 +61,11 @@ def _entries(versions, today: date) -> list[dict]:
                 "agency": a.agency.name,
                 "agency_id": a.agency_id,
                 "ai_kind": ai_kind,
-                "ai_kind_labels": [str(AI_KIND_LABELS.get(k, k)) for k in ai_kind],
+                "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
                 "verdict": a.v_verdict,
-                "verdict_label": str(VERDICT_LABELS.get(a.v_verdict, a.v_verdict)),
+                "verdict_label": labels.label(labels.VERDICTS, a.v_verdict),
                 "quadrant": a.v_quadrant,
-                "quadrant_label": str(QUADRANT_LABELS.get(a.v_quadrant, a.v_quadrant)),
+                "quadrant_label": labels.label(labels.QUADRANTS, a.v_quadrant),
                 "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
                 "review_by": a.review_by,
                 "overdue": bool(a.review_by and a.review_by < today),
@@ -82,8 +85,8 @@ def _iter_entries(qs):
     yield from _entries(batch, today)
 
 
-def _page(request, qs, known: int | None):
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+def _page(request, qs, known):
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.entries = _entries(page.object_list, timezone.localdate())
     return page
 
@@ -155,11 +158,11 @@ def register_json(request):
 
 @signed_in
 def register_overview(request):
-    """Every assessment the user may see as a point (approved ones of all agencies for everyone)."""
+    """Every assessment the user may see, counted per spot (approved ones of all agencies for everyone)."""
     form = OverviewForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     group_by = filters.get("group") or "status"
-    rows = list(queries.overview_points(request.user, agency=filters.get("agency")))
+    rows = queries.overview_cells(request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL)
     svg, groups, total = overview.render(rows, group_by=group_by)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {

@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import audit, reports, services, signing
+from .actions import available_actions
 from .models import Assessment, Report
 from .permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
 
@@ -27,7 +29,7 @@ def panel_context(request, assessment: Assessment) -> dict:
     signed = list(
         assessment.reports.filter(kind=Report.Kind.SIGNED).select_related("version").order_by("-version__number")
     )
-    may_preview = can_see_draft(request.user, assessment)
+    may_preview = available_actions(request.user, assessment).preview
     preview = None
     if may_preview:
         preview = assessment.reports.filter(kind=Report.Kind.PREVIEW).order_by("-created_at").first()
@@ -103,6 +105,9 @@ def _back(request, assessment: Assessment) -> str:
 def report_preview(request, assessment_uuid):
     """Ask for an unsigned preview of the draft (leader and invited contributors)."""
     assessment = get_assessment(request, assessment_uuid, "view_draft")
+    if not available_actions(request.user, assessment).preview:
+        # Only a draft (or a returned one) has something to preview; a decided one has its signed report.
+        raise PermissionDenied(_("Det finnes ikke noe utkast å forhåndsvise for en vurdering med denne statusen."))
     services.report_request_preview(assessment=assessment, user=request.user)
     if request.htmx:
         return render(request, "reports/_report_status.html", panel_context(request, assessment))

@@ -7,73 +7,29 @@ scored with, and returns plain values with translated labels: what the template 
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from . import labels
+from .display import english, language, localized
 from .engine.definition import Definition
 from .engine.visibility import visible_sections
 from .matrix import describe_point, point_from_result, result_matrix
 
-
-def verdict_labels() -> dict[str, str]:
-    return {
-        "stop": _("Stopp"),
-        "recommended": _("Anbefalt"),
-        "low_priority": _("Lav prioritet"),
-        "proceed_with_safeguards": _("Kun med tiltak"),
-        "advise_against": _("Frarådes"),
-    }
-
-
-def verdict_texts() -> dict[str, str]:
-    return {
-        "stop": _(
-            "Tiltaket kan ikke tas i bruk slik det er beskrevet nå. Minst én absolutt regel slo til "
-            "(se under), og det som utløser regelen, må endres før tiltaket kan vurderes på nytt."
-        ),
-        "recommended": _("Lav risiko og høyt behov: tiltaket kan gjennomføres når pliktene under er fulgt opp."),
-        "low_priority": _("Lav risiko, men også lavt behov: vurder om gevinsten forsvarer innsatsen."),
-        "proceed_with_safeguards": _(
-            "Høyt behov, men høy risiko: tiltaket bør bare gjennomføres med tiltakene og pliktene under på plass."
-        ),
-        "advise_against": _(
-            "Høy risiko og lavt behov: risikoen står ikke i forhold til gevinsten, og tiltaket frarådes."
-        ),
-    }
-
-
-def level_labels() -> dict[str, str]:
-    return {
-        "low": _("Lav"),
-        "moderate": _("Moderat"),
-        "significant": _("Betydelig"),
-        "very_high": _("Svært høy"),
-    }
-
-
-def risk_axis_labels() -> dict[str, str]:
-    return {"low": _("lav risiko"), "high": _("høy risiko")}
-
-
-def need_axis_labels() -> dict[str, str]:
-    return {"low": _("lavt behov"), "high": _("høyt behov")}
-
-
-def kind_labels() -> dict[str, str]:
-    return {"risk": _("Risiko"), "mitigation": _("Tiltak"), "need": _("Behov")}
-
-
-def effect_labels() -> dict[str, str]:
-    return {"stop": _("Stopper tiltaket"), "high_risk": _("Gir høy risiko")}
-
-
-def _english() -> bool:
-    return (get_language() or "nb").startswith("en")
+ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
 
 def _pick(item: Mapping[str, Any], field: str) -> str:
-    """`field`, or in English `field_en` when there is one (results stored before it was added have not)."""
-    return (item.get(f"{field}_en") or item.get(field, "")) if _english() else item.get(field, "")
+    """`field` of a stored result item in the active language (older results have no English texts).
+    The stored sentences quote with «»; an English page shows English quotation marks."""
+    text = localized(item, field)
+    return text.translate(ENGLISH_QUOTES) if english() and item.get(f"{field}_en") else text
+
+
+def _without_rule_ids(defn: Definition, text: str) -> str:
+    """Stored notes name rules as «Title» (rule_id); a person reads the title only."""
+    for rule in defn.rules:
+        text = text.replace(f" ({rule.id})", "")
+    return text
 
 
 def contradictions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -95,7 +51,7 @@ def contradictions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str
 
 def _change_value(defn: Definition, change: Mapping[str, Any], end: str) -> str:
     """A what-if change's `from` or `to` value: the stored bokmål label, or the value labelled in English."""
-    if _english() and end in change:
+    if english() and end in change:
         return answer_label(defn, change["key"], change[end])
     return change.get(f"{end}_label", "")
 
@@ -104,14 +60,14 @@ def question_label(defn: Definition, key: str) -> str:
     question = defn.questions.get(key)
     if question is None:
         return key
-    return (question.label_en or question.label) if _english() else question.label
+    return localized(question, "label")
 
 
 def answer_label(defn: Definition, key: str, value: Any) -> str:
     question = defn.questions.get(key)
     if question is None:
         return str(value)
-    return question.value_label(value, "en" if _english() else "nb")
+    return question.value_label(value, language())
 
 
 def _answers(defn: Definition, answers: Mapping[str, Any]) -> list[dict[str, str]]:
@@ -128,7 +84,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
             "label": question_label(defn, row["key"]),
             "section": _pick(vars(defn.section(row["section"])), "title") if row.get("section") else "",
             "kind": row["kind"],
-            "kind_label": kind_labels().get(row["kind"], row["kind"]),
+            "kind_label": labels.label(labels.CONTRIBUTION_KINDS, row["kind"]),
             "value": answer_label(defn, row["key"], row["value"]),
             "points": row["points"],
             "max_points": row["max_points"],
@@ -137,23 +93,30 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         if row["points"]
     ]
     what_if = result.get("what_if") or {}
+    # The absolute rules that put the risk on the high side although the score is below the line.
+    raised_by = (
+        [_pick(rule, "title") for rule in result.get("hard_rules", [])]
+        if risk["axis"] == "high" and float(risk["score"]) < scoring.risk_high_at
+        else []
+    )
     return {
         "verdict": result["verdict"],
-        "verdict_label": verdict_labels().get(result["verdict"], result["verdict"]),
-        "verdict_text": verdict_texts().get(result["verdict"], ""),
+        "verdict_label": labels.label(labels.VERDICTS, result["verdict"]),
+        "verdict_text": labels.label(labels.VERDICT_TEXTS, result["verdict"]),
+        "quadrant_label": labels.label(labels.QUADRANTS, result["quadrant"]),
         "quadrant": result["quadrant"],
         "risk": {
             "score": risk["score"],
             "level": risk["level"],
-            "level_label": level_labels().get(risk["level"], risk["level"]),
+            "level_label": labels.label(labels.LEVELS, risk["level"]),
             "axis": risk["axis"],
-            "axis_label": risk_axis_labels()[risk["axis"]],
+            "axis_label": labels.label(labels.RISK_AXES, risk["axis"]),
             "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
         },
         "need": {
             "score": need["score"],
             "axis": need["axis"],
-            "axis_label": need_axis_labels()[need["axis"]],
+            "axis_label": labels.label(labels.NEED_AXES, need["axis"]),
             "capped_by": [
                 {
                     "title": _pick(vars(caps[c]), "title") if c in caps else c,
@@ -176,22 +139,29 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
                 "id": rule["id"],
                 "title": _pick(rule, "title"),
                 "effect": rule["effect"],
-                "effect_label": effect_labels().get(rule["effect"], rule["effect"]),
+                "effect_label": labels.label(labels.RULE_EFFECTS, rule["effect"]),
                 "explanation": _pick(rule, "explanation"),
                 "source": _pick(rule, "source"),
+                "source_is_nb": not (english() and rule.get("source_en")),
                 "triggered_by": _answers(defn, rule.get("triggered_by", {})),
             }
             for rule in result.get("hard_rules", [])
         ],
         "obligations": [
-            {"code": o["code"], "title": _pick(o, "title"), "why": _pick(o, "why"), "source": _pick(o, "source")}
+            {
+                "code": o["code"],
+                "title": _pick(o, "title"),
+                "why": _pick(o, "why"),
+                "source": _pick(o, "source"),
+                "source_is_nb": not (english() and o.get("source_en")),
+            }
             for o in result.get("obligations", [])
         ],
         "contradictions": contradictions(defn, result),
         "contributions": contributions,
         "what_if": {
             "possible": what_if.get("possible", False),
-            "note": _pick(what_if, "note"),
+            "note": _without_rule_ids(defn, _pick(what_if, "note")),
             "changes": [
                 {
                     "label": question_label(defn, c["key"]),
@@ -201,13 +171,20 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
                 for c in what_if.get("changes", [])
             ],
             "score": what_if.get("score"),
-            "level_label": level_labels().get(what_if.get("level", ""), what_if.get("level", "")),
+            "level_label": labels.label(labels.LEVELS, what_if.get("level", "")),
         },
+        "raised_by": raised_by,
         "position": describe_point(
-            point_from_result(result, _("Tiltaket")), scoring.risk_high_at, scoring.need_high_at
+            point_from_result(result, _("Tiltaket"), raised_by=raised_by),
+            scoring.risk_high_at,
+            scoring.need_high_at,
         ),
         "svg": result_matrix(
-            result, id_prefix=id_prefix, risk_high_at=scoring.risk_high_at, need_high_at=scoring.need_high_at
+            result,
+            id_prefix=id_prefix,
+            risk_high_at=scoring.risk_high_at,
+            need_high_at=scoring.need_high_at,
+            raised_by=raised_by,
         ),
     }
 
@@ -216,7 +193,6 @@ def answer_sections(
     defn: Definition, answers: Mapping[str, Any], *, step_url=None, missing=frozenset()
 ) -> list[dict[str, Any]]:
     """The answers of the shown sections, by section, with readable values (and edit links when given)."""
-    english = _english()
     out = []
     for section in visible_sections(defn, answers):
         rows = []
@@ -225,16 +201,17 @@ def answer_sections(
             rows.append(
                 {
                     "key": question.key,
-                    "label": (question.label_en or question.label) if english else question.label,
-                    "value": question.value_label(value, "en" if english else "nb") if value is not None else "",
+                    "label": localized(question, "label"),
+                    "value": question.value_label(value, language()) if value is not None else "",
                     "answered": value is not None,
+                    "is_text": question.type == "text",  # typed by a person: Norwegian on English pages
                     "missing": question.key in missing,
                 }
             )
         out.append(
             {
                 "key": section.key,
-                "title": (section.title_en or section.title) if english else section.title,
+                "title": localized(section, "title"),
                 "url": step_url(section.key) if step_url else "",
                 "rows": rows,
             }

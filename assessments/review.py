@@ -10,19 +10,28 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import lifecycle, queries, services
+from . import labels, lifecycle, queries, services
+from .display import language, localized
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, ReviewComment
-from .permissions import can_review, conflict_is_409, get_assessment, is_reviewer, require, roles_for, signed_in
+from .paging import Count, estimated_count, paginate
+from .permissions import (
+    can_edit,
+    can_review,
+    conflict_is_409,
+    get_assessment,
+    is_reviewer,
+    require,
+    roles_for,
+    signed_in,
+)
 from .result_view import present
 from .review_forms import (
-    QUADRANT_LABELS,
-    VERDICT_LABELS,
     CommentForm,
     DecisionForm,
     MaterialChangeForm,
@@ -47,25 +56,26 @@ def review_queue(request):
         agency=filters.get("agency"),
         verdict=filters.get("verdict") or "",
         quadrant=filters.get("quadrant") or "",
+        q=filters.get("q") or "",
         sort=filters.get("sort") or "oldest",
     )
     counts = queries.status_counts(counts_base)
-    # Without a verdict or quadrant filter the list is as long as the status count says.
-    known = (
-        None
-        if filters.get("verdict") or filters.get("quadrant")
-        else (counts.get(status, 0) if status else sum(counts.values()))
-    )
-    page = queries.paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    # Without a verdict, quadrant or title filter the list is as long as the status count says.
+    known = None
+    if not (filters.get("verdict") or filters.get("quadrant") or filters.get("q")):
+        known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
+    elif filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     for item in page.object_list:
-        item.verdict_label = VERDICT_LABELS.get(item.v_verdict, item.v_verdict)
-        item.quadrant_label = QUADRANT_LABELS.get(item.v_quadrant, item.v_quadrant)
+        item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
+        item.quadrant_label = labels.label(labels.QUADRANTS, item.v_quadrant)
     context = {
         "form": form,
         "page": page,
         "counts": [
-            (value, label, counts.get(value, 0))
+            (value, label, counts.get(value, Count(0)))
             for value, label in Assessment.Status.choices
             if value in counts or value == Assessment.Status.SUBMITTED
         ],
@@ -101,8 +111,9 @@ def _earlier_version(assessment: Assessment, versions: list[AssessmentVersion]) 
     return None
 
 
-def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict], list[dict]]:
+def _answer_rows(defn, current, earlier, comments) -> tuple[list[dict], list[dict]]:
     """The current answers by section, and the questions whose answers changed since `earlier`."""
+    lang = language()
     now_by_key, before_by_key = {}, {}
     for comment in comments:
         if comment.question_key:
@@ -119,33 +130,47 @@ def _answer_rows(defn, current, earlier, comments, lang: str) -> tuple[list[dict
             rows.append(
                 {
                     "key": question.key,
-                    "label": (question.label_en or question.label) if lang == "en" else question.label,
+                    "label": localized(question, "label"),
                     "value": question.value_label(value, lang),
+                    "is_text": question.type == "text",
                     "changed": before is not None and before.get(question.key) != value,
                     "before": question.value_label(before.get(question.key), lang) if before is not None else "",
                     "comments": now_by_key.get(question.key, []),
                     "earlier_comments": before_by_key.get(question.key, []),
                 }
             )
-        title = (section.title_en or section.title) if lang == "en" else section.title
-        sections.append({"key": section.key, "title": title, "rows": rows})
+        changed = sum(1 for row in rows if row["changed"])
+        commented = sum(1 for row in rows if row["comments"] or row["earlier_comments"])
+        sections.append(
+            {
+                "key": section.key,
+                "title": localized(section, "title"),
+                "rows": rows,
+                "changed": changed,
+                "commented": commented,
+                # Open what needs reading: everything in a first version, else what changed or has comments.
+                "open": before is None or bool(changed or commented),
+            }
+        )
     changes = []
     if before is not None:
         for key in sorted(set(before) | set(current.answers), key=lambda k: _order(defn, k)):
             if before.get(key) == current.answers.get(key):
                 continue
             question = defn.questions.get(key)
-            label = ((question.label_en or question.label) if lang == "en" else question.label) if question else key
-
-            def show(value, q=question):
-                return q.value_label(value, lang) if q else str(value)
+            if question is None:
+                continue  # not a question of this questionnaire: nothing a person could read
 
             changes.append(
                 {
                     "key": key,
-                    "label": label,
-                    "before": show(before.get(key)) if key in before else _("(ikke besvart eller ikke vist)"),
-                    "after": show(current.answers.get(key)) if key in current.answers else _("(ikke vist nå)"),
+                    "label": localized(question, "label"),
+                    "before": question.value_label(before[key], lang)
+                    if key in before
+                    else _("(ikke besvart eller ikke vist)"),
+                    "after": question.value_label(current.answers[key], lang)
+                    if key in current.answers
+                    else _("(ikke vist nå)"),
                     "earlier_comments": before_by_key.get(key, []),
                 }
             )
@@ -174,16 +199,18 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
         return context
     current = versions[-1]
     earlier = _earlier_version(assessment, versions)
-    comments = list(ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version"))
-    lang = "en" if (get_language() or "nb").startswith("en") else "nb"
+    comments = list(
+        ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version", "replied_by")
+    )
     defn = as_definition(current.questionnaire.definition)
-    sections, changes = _answer_rows(defn, current, earlier, comments, lang)
+    sections, changes = _answer_rows(defn, current, earlier, comments)
     may_decide = (
         can_review(request.user, assessment)
         and assessment.status == Assessment.Status.SUBMITTED
         and not current.decision
     )
     forms = forms or {}
+    context["error_list"] = _error_list(forms, error)
     initial = {"version": current.number}
     context.update(
         {
@@ -197,6 +224,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "result": present(defn, current.result, id_prefix="review-matrix"),
             "material_change": _material_change(assessment),
             "may_decide": may_decide,
+            "may_edit": can_edit(request.user, assessment),
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
@@ -215,6 +243,32 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
     return context
 
 
+DECISION_TITLES = {
+    "return": gettext_lazy("Returner for endring"),
+    "approve": gettext_lazy("Godkjenn"),
+    "reject": gettext_lazy("Avvis"),
+}
+
+
+def _error_list(forms: dict, error: str) -> list[dict[str, str]]:
+    """Every problem of a refused form on the page, each linked to its field (the error summary)."""
+    problems = [{"label": "", "anchor": "", "message": error}] if error else []
+    comment = forms.get("comment")
+    if comment is not None and comment.errors:
+        key = comment.data.get("question_key") or "general"
+        for message in [*comment.errors.get("text", []), *comment.non_field_errors()]:
+            problems.append({"label": _("Kommentar"), "anchor": f"c-{key}", "message": message})
+    for action, title in DECISION_TITLES.items():
+        form = forms.get(action)
+        if form is None or not form.errors:
+            continue
+        for name, messages_ in form.errors.items():
+            anchor = form["reason"].auto_id if name in ("reason", "__all__") else ""
+            for message in messages_:
+                problems.append({"label": str(title), "anchor": anchor, "message": message})
+    return problems
+
+
 def _rerender(request, assessment, *, status: int, forms: dict | None = None, error: str = "") -> HttpResponse:
     assessment.refresh_from_db()  # after a refused action, show the state as it is now
     context = review_context(request, assessment, forms=forms, error=error)
@@ -225,12 +279,6 @@ def _detail_url(assessment, anchor: str = "") -> str:
     return reverse("review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
 
 
-def _not_saved(form) -> str:
-    """An error summary at the top of the page (the field's own message sits beside the field)."""
-    problems = [str(message) for messages_ in form.errors.values() for message in messages_]
-    return _("Kommentaren ble ikke lagret: %(problems)s") % {"problems": " ".join(problems)}
-
-
 @signed_in
 @require_POST
 @conflict_is_409
@@ -238,7 +286,7 @@ def review_comment(request, assessment_uuid):
     assessment = get_assessment(request, assessment_uuid, "review")
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _rerender(request, assessment, status=400, forms={"comment": form}, error=_not_saved(form))
+        return _rerender(request, assessment, status=400, forms={"comment": form})
     key = form.cleaned_data["question_key"]
     try:
         services.review_comment_add(
@@ -250,7 +298,7 @@ def review_comment(request, assessment_uuid):
         )
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _rerender(request, assessment, status=400, forms={"comment": form}, error=_not_saved(form))
+        return _rerender(request, assessment, status=400, forms={"comment": form})
     messages.success(request, _("Kommentaren er lagret."))
     return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
 

@@ -3,32 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .labels import AI_KIND_CHOICES, QUADRANT_CHOICES, VERDICT_CHOICES
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment
 from .services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
-
-# The labels the scoring module uses, marked for translation here where the UI shows them.
-VERDICT_CHOICES = [
-    ("recommended", _("Anbefalt")),
-    ("low_priority", _("Lav prioritet")),
-    ("proceed_with_safeguards", _("Kun med tiltak")),
-    ("advise_against", _("Frarådes")),
-    ("stop", _("Stopp")),
-]
-QUADRANT_CHOICES = [
-    ("low_risk_high_need", _("Lav risiko, høyt behov")),
-    ("low_risk_low_need", _("Lav risiko, lavt behov")),
-    ("high_risk_high_need", _("Høy risiko, høyt behov")),
-    ("high_risk_low_need", _("Høy risiko, lavt behov")),
-]
-AI_KIND_CHOICES = [
-    ("integrated", _("Integrert i verktøy vi har")),
-    ("self_developed", _("Egenutviklet eller bestilt")),
-    ("generative", _("Generativ")),
-]
-VERDICT_LABELS = dict(VERDICT_CHOICES)
-QUADRANT_LABELS = dict(QUADRANT_CHOICES)
-AI_KIND_LABELS = dict(AI_KIND_CHOICES)
 
 ANY = [("", _("Alle"))]
 # Every status: an assessment submitted once may since have been recalled to draft or withdrawn.
@@ -60,6 +38,7 @@ class QueueFilterForm(forms.Form):
     agency = _agency_field()
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
     quadrant = forms.ChoiceField(choices=ANY + QUADRANT_CHOICES, required=False, label=_("Kvadrant"))
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
     sort = forms.ChoiceField(
         choices=[("oldest", _("Eldste først")), ("newest", _("Nyeste først"))],
         required=False,
@@ -67,13 +46,22 @@ class QueueFilterForm(forms.Form):
     )
 
 
+class LongText(forms.CharField):
+    """Text with a limit the page shows as a counter: no `maxlength`, which would cut pasted text silently."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class CommentForm(forms.Form):
     question_key = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    text = forms.CharField(
+    text = LongText(
         label=_("Kommentar"),
         max_length=REVIEW_COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REVIEW_COMMENT_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 3, "data-max-length": REVIEW_COMMENT_MAX_LENGTH}),
         error_messages={
             "required": _("Skriv en kommentar."),
             "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),
@@ -85,10 +73,10 @@ class DecisionForm(forms.Form):
     """Return and reject need a reason; approval takes an optional comment."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    reason = forms.CharField(
+    reason = LongText(
         label=_("Begrunnelse"),
         max_length=REVIEW_REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": REVIEW_REASON_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 4, "data-max-length": REVIEW_REASON_MAX_LENGTH}),
         error_messages={
             "required": _("Skriv en begrunnelse."),
             "max_length": _("Begrunnelsen kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),

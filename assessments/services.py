@@ -136,6 +136,32 @@ def review_comment_add(
     return comment
 
 
+def review_comment_reply(*, comment: ReviewComment, user, text: str) -> ReviewComment:
+    """The leader's answer to one of UKE's comments, while the assessment is back with the agency.
+
+    One reply per comment, which the leader may rewrite until the assessment is submitted again."""
+    assessment = comment.version.assessment
+    _require_leader(user, assessment)
+    text = _clean_text(text, field="reply", limit=REVIEW_COMMENT_MAX_LENGTH, required_message=_("Skriv et svar."))
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        latest = locked.versions.order_by("-number").first()
+        if locked.status != Assessment.Status.RETURNED or latest is None or comment.version_id != latest.pk:
+            raise StateConflict(
+                _("Kommentarer kan bare besvares mens vurderingen er returnert. Ingenting ble lagret."), locked
+            )
+        comment.reply, comment.replied_by, comment.replied_at = text, user, timezone.now()
+        comment.save(update_fields=["reply", "replied_by", "replied_at"])
+        audit.record(
+            user,
+            "review.comment_replied",
+            locked,
+            locked.agency_id,
+            {"version": latest.number, "question_key": comment.question_key, "comment_id": comment.pk},
+        )
+    return comment
+
+
 def assessment_return(
     *, assessment: Assessment, user, reason: str, version_number: int | None = None
 ) -> AssessmentVersion:
@@ -298,6 +324,8 @@ def assessment_create(
             questionnaire=questionnaire,
             created_by=user,
             updated_by=user,
+            answers_saved_by=user,
+            answers_saved_at=timezone.now(),
             title=title,
             answers=answers,
             visited_steps=visited,
@@ -434,6 +462,8 @@ def assessment_save_step(
             "revision": revision,
             "updated_by": user,
             "updated_at": timezone.now(),
+            "answers_saved_by": user,
+            "answers_saved_at": timezone.now(),
             "answer_revisions": {**current.answer_revisions, **dict.fromkeys(changed, revision)},
         }
         if answers.get("title") and answers["title"] != current.title:

@@ -19,25 +19,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from formtools.wizard.forms import ManagementForm
 from formtools.wizard.storage.base import BaseStorage
 from formtools.wizard.views import NamedUrlWizardView, StepsHelper
 
 from . import services
+from .display import format_time, language, localized, quoted_list
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import missing_required, visible_answers, visible_sections
 from .forms import RevisionForm, SummaryForm, encode_answers, initial_for, section_form_class
+from .lifecycle import StateConflict
 from .models import Assessment
 from .permissions import conflict_is_409, get_assessment, is_leader_of, signed_in
-from .result_view import answer_sections, contradictions, present
+from .result_view import answer_sections, present
+from .return_notes import return_notes
 from .services import StaleDraft
-
-SUMMARY = "summary"
+from .wizard_notes import SUMMARY, WizardNotesMixin, submission_facts
 
 
 class DraftStorage(BaseStorage):
@@ -60,15 +61,7 @@ class DraftStorage(BaseStorage):
         self.extra_data = {"revision": assessment.revision}
 
 
-def _lang() -> str:
-    return "en" if (get_language() or "nb").startswith("en") else "nb"
-
-
-def _section_title(section, lang: str) -> str:
-    return (section.title_en or section.title) if lang == "en" else section.title
-
-
-class AssessmentWizard(NamedUrlWizardView):
+class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
     storage_name = "assessments.wizard.DraftStorage"
     template_name = "assessments/wizard_step.html"
     # The real steps depend on the assessment's questionnaire version and answers: see get_form_list().
@@ -79,7 +72,7 @@ class AssessmentWizard(NamedUrlWizardView):
     def dispatch(self, request, *args, **kwargs):
         action = "view_draft" if request.method in ("GET", "HEAD") else "edit"
         self.assessment = get_assessment(request, kwargs["uuid"], action)
-        self.lang = _lang()
+        self.lang = language()
         self.defn = as_definition(self.assessment.questionnaire.definition)
         self._steps_cache = None
         self.prefix = self.get_prefix(request, *args, **kwargs)
@@ -146,7 +139,7 @@ class AssessmentWizard(NamedUrlWizardView):
             messages.info(
                 request,
                 _("Steget «%(step)s» vises ikke med svarene som er gitt.")
-                % {"step": _section_title(self.defn.section(step), self.lang)},
+                % {"step": localized(self.defn.section(step), "title")},
             )
             return redirect(self.get_step_url(self.first_open_step()))
         if step not in self.reachable_steps():
@@ -202,7 +195,8 @@ class AssessmentWizard(NamedUrlWizardView):
     def post_step(self, step: str, revision: int):
         form = self.get_form(step, data=self.request.POST)
         nav, target = self.navigation()
-        if not form.is_valid():
+        replies = self._posted_replies(step)
+        if not form.is_valid() or any(errors for _comment, _text, errors in replies):
             return self.render(form, revision=revision, blocked_target=self._target_url(step, nav, target))
         try:
             saved = services.assessment_save_step(
@@ -219,6 +213,11 @@ class AssessmentWizard(NamedUrlWizardView):
             self._reload(Assessment.objects.get(pk=self.assessment.pk))
             return self.refuse(" ".join(exc.messages), status=409)
         self._reload(saved.assessment)
+        for comment, text, _errors in replies:
+            try:
+                services.review_comment_reply(comment=comment, user=self.request.user, text=text)
+            except StateConflict as exc:
+                messages.error(self.request, str(exc))
         self._saved_messages(step, saved)
         return redirect(self.get_step_url(self._destination(step, nav, target)))
 
@@ -250,10 +249,10 @@ class AssessmentWizard(NamedUrlWizardView):
         return self.get_step_url(destination)
 
     def _saved_messages(self, step: str, saved: services.StepSaved) -> None:
-        when = timezone.localtime(saved.assessment.updated_at).strftime("%H:%M:%S")
+        when = format_time(saved.assessment.updated_at)
         messages.success(self.request, _("Lagret kl. %(time)s.") % {"time": when})
         if saved.merged:
-            labels = ", ".join(f"«{self._label(k)}»" for k in saved.merged)
+            labels = quoted_list(self._label(k) for k in saved.merged)
             messages.info(
                 self.request,
                 _("Mens du fylte ut, lagret noen andre svar på: %(labels)s. Svarene deres er beholdt sammen med dine.")
@@ -275,13 +274,13 @@ class AssessmentWizard(NamedUrlWizardView):
             )
 
     def _section_of(self, key: str) -> str:
-        return _section_title(self.defn.section(self.defn.questions[key].section), self.lang)
+        return localized(self.defn.section(self.defn.questions[key].section), "title")
 
     def _label(self, key: str) -> str:
         question = self.defn.questions.get(key)
         if question is None:
             return key
-        return (question.label_en or question.label) if self.lang == "en" else question.label
+        return localized(question, "label")
 
     def _conflict(self, stale: StaleDraft) -> list[dict[str, Any]]:
         answers = stale.assessment.answers
@@ -292,7 +291,7 @@ class AssessmentWizard(NamedUrlWizardView):
                 {
                     "key": key,
                     "label": self._label(key),
-                    "section": _section_title(self.defn.section(question.section), self.lang) if question else "",
+                    "section": localized(self.defn.section(question.section), "title") if question else "",
                     "value": question.value_label(answers.get(key), self.lang) if question else answers.get(key),
                     "conflict": key in stale.conflicts,
                 }
@@ -316,7 +315,7 @@ class AssessmentWizard(NamedUrlWizardView):
 
     def refuse_hidden(self, step: str, revision: int):
         message = _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
-            "step": _section_title(self.defn.section(step), self.lang)
+            "step": localized(self.defn.section(step), "title")
         }
         if revision >= self.assessment.revision:
             return self.refuse(message)
@@ -346,7 +345,7 @@ class AssessmentWizard(NamedUrlWizardView):
         visited = set(self.assessment.visited_steps)
         rows = []
         for number, key in enumerate(self.get_form_list(), start=1):
-            title = _("Oppsummering") if key == SUMMARY else _section_title(self.defn.section(key), self.lang)
+            title = _("Oppsummering") if key == SUMMARY else localized(self.defn.section(key), "title")
             rows.append(
                 {
                     "key": key,
@@ -364,6 +363,7 @@ class AssessmentWizard(NamedUrlWizardView):
         context = super().get_context_data(form=form, **kwargs)
         step = self.storage.current_step
         progress = self.progress()
+        notes = return_notes(self.assessment, self.defn, self.get_step_url)
         current = next((row for row in progress if row["current"]), progress[0])
         context.update(
             {
@@ -375,6 +375,8 @@ class AssessmentWizard(NamedUrlWizardView):
                 "step_title": current["title"],
                 "revision": self.assessment.revision if revision is None else revision,
                 "is_leader": is_leader_of(self.request.user, self.assessment),
+                "returned": notes,
+                "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             }
         )
         if step != SUMMARY and hasattr(form, "items"):
@@ -382,44 +384,24 @@ class AssessmentWizard(NamedUrlWizardView):
             context.update(
                 {
                     "section": section,
-                    "section_description": (section.description_en or section.description)
-                    if self.lang == "en"
-                    else section.description,
-                    "items": self._with_contradictions(form.items()),
+                    "section_description": localized(section, "description"),
+                    "items": self._with_contradictions(self._items(form, notes)),
+                    "added_by": self._added_by(section),
                     "error_list": [
                         {"label": row["field"].label, "anchor": row["anchor"], "message": error}
                         for row in form.items()
                         for error in row["field"].errors
+                    ]
+                    + [
+                        {"label": _("Svar til UKE"), "anchor": f"reply-{pk}", "message": error}
+                        for pk, (_text, errors) in getattr(self, "_reply_input", {}).items()
+                        for error in errors
                     ]
                     + [{"label": "", "anchor": "", "message": e} for e in form.non_field_errors()],
                     "prev_step": self.get_prev_step(step) if step in self.get_form_list() else None,
                 }
             )
         return context
-
-    def _with_contradictions(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Each question's contradictions with other answers, linking to the other question where it is shown."""
-        if not self.defn.consistency:
-            return items
-        result = score(self.defn, visible_answers(self.defn, self.assessment.answers)).to_dict()
-        checks = contradictions(self.defn, result)
-        shown = {section.key for section in visible_sections(self.defn, self.assessment.answers)}
-        for item in items:
-            key = item["question"].key
-            item["contradictions"] = [
-                {
-                    "title": check["title"],
-                    "message": check["message"],
-                    "others": [
-                        {"label": q["label"], "url": f"{self.get_step_url(q['section'])}#q-{q['key']}"}
-                        for q in check["questions"]
-                        if q["key"] != key and q["section"] in shown
-                    ],
-                }
-                for check in checks
-                if any(q["key"] == key for q in check["questions"])
-            ]
-        return items
 
     # --- the summary and submitting ------------------------------------------------------------------
 
@@ -450,10 +432,16 @@ class AssessmentWizard(NamedUrlWizardView):
         )
 
     def post_summary(self, revision: int):
-        if self.request.POST.get("action") != "submit":
+        action = self.request.POST.get("action")
+        if action not in ("confirm", "submit"):
             return redirect(self.get_step_url(SUMMARY))
         if not is_leader_of(self.request.user, self.assessment):
             raise PermissionDenied(_("Bare virksomhetslederen kan sende inn vurderingen."))
+        if action == "confirm":
+            # First what happens next, then the real submit (a second, deliberate press).
+            context = self.get_context_data(form=SummaryForm(prefix=SUMMARY), revision=revision)
+            context.update(submission_facts(self.assessment))
+            return render(self.request, "assessments/submit_confirm.html", context)
         return self.render_done(None, revision=revision)
 
     def render_done(self, form, revision: int = 0, **kwargs):
@@ -466,7 +454,7 @@ class AssessmentWizard(NamedUrlWizardView):
                     status=400,
                     revision=revision,
                     error=_("Svarene på steget «%(step)s» er ikke gyldige. Åpne steget og rett dem før du sender inn.")
-                    % {"step": _section_title(self.defn.section(key), self.lang)},
+                    % {"step": localized(self.defn.section(key), "title")},
                 )
             final_forms[key] = form_obj
         return self.done(list(final_forms.values()), form_dict=final_forms, revision=revision)
@@ -488,15 +476,3 @@ class AssessmentWizard(NamedUrlWizardView):
 
 
 assessment_wizard = signed_in(conflict_is_409(AssessmentWizard.as_view(url_name="assessment_step")))
-
-
-@signed_in
-def assessment_continue(request, uuid):
-    """Open the draft where work stops: the first step not yet answered, or the summary."""
-    assessment = get_assessment(request, uuid, "view_draft")
-    if not assessment.is_editable:
-        return redirect(assessment)
-    defn = as_definition(assessment.questionnaire.definition)
-    visited = set(assessment.visited_steps)
-    step = next((s.key for s in visible_sections(defn, assessment.answers) if s.key not in visited), SUMMARY)
-    return redirect("assessment_step", uuid=assessment.uuid, step=step)

@@ -1,13 +1,14 @@
-"""Server time of the review queue, the AI register and the auditor search at 100 and at 10,000 assessments.
+"""Server time of the review queue, the AI register, the auditor search, the audit log and the overview
+at 100 and at 100,000 assessments.
 
     .venv/bin/python bench/queries.py --database postgres://postgres@127.0.0.1:5432/kiv_bench_review
     .venv/bin/python bench/queries.py --database sqlite:///var/bench-review.sqlite3 --sizes 100 1000
 
-One database per size is made from the URL given (`kiv_bench_review_100`, `kiv_bench_review_10000`; for
+One database per size is made from the URL given (`kiv_bench_review_100`, `kiv_bench_review_100000`; for
 SQLite files beside the one named). Each is DROPPED and created again (the PostgreSQL name must start with
 `kiv_bench`, a SQLite file must be under var/), migrated, seeded with the demo agencies, users and
-questionnaire and then with N synthetic assessments across 60 agencies (the code of
-`seed_demo --assessments N`), and vacuumed and analysed as autovacuum would leave it.
+questionnaire and then with N synthetic assessments across 60 agencies and their audit trail (the code
+of `seed_demo --assessments N`), and vacuumed and analysed as autovacuum would leave it.
 
 Each page is requested through the whole Django stack (middleware, session, roles, template) with the test
 client, signed in as the demo reviewer, auditor or leader. The sizes are measured in turns, one request
@@ -29,19 +30,30 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# (label, URL name, query string, demo user)
+# (label, URL name, query string, demo user); {agency} is the first agency's id (it has assessments at
+# every size). Each list unfiltered, by agency, by status or verdict (the audit log: by kind of event) and
+# by a title search (the audit log: by who did it), and the overview matrix grouped both ways.
 PAGES = [
-    # The pages of the target. Each shows a full page at both sizes (25 rows in the queue, 50 in the others;
-    # at 100 assessments the register and the search have one page, so no deeper page is compared there).
     ("queue: waiting, oldest first", "review_queue", "", "uke"),
     ("queue: page 3 of all statuses", "review_queue", "status=&page=3", "uke"),
+    ("queue: by agency", "review_queue", "status=&agency={agency}", "uke"),
+    ("queue: stop verdicts, newest first", "review_queue", "status=&verdict=stop&sort=newest", "uke"),
+    ("queue: title search", "review_queue", "status=&q=Copilot", "uke"),
     ("register: page 1", "register", "", "leder"),
+    ("register: by agency", "register", "agency={agency}", "leder"),
+    ("register: by verdict", "register", "verdict=recommended", "leder"),
+    ("register: generative", "register", "ai_kind=generative", "leder"),
+    ("register: title search", "register", "q=Copilot", "leder"),
     ("auditor search: all decided", "auditor_search", "", "revisor"),
-    # Filters that read the whole list to count it (not in the target; shown for what they cost).
-    ("queue: stop verdicts, newest first (filtered)", "review_queue", "status=&verdict=stop&sort=newest", "uke"),
-    ("register: generative (filtered)", "register", "ai_kind=generative", "leder"),
-    ("auditor search: title text (filtered)", "auditor_search", "q=Copilot", "revisor"),
-    ("overview matrix (every assessment, not paginated)", "register_overview", "", "uke"),
+    ("auditor search: by agency", "auditor_search", "agency={agency}", "revisor"),
+    ("auditor search: rejected", "auditor_search", "status=rejected", "revisor"),
+    ("auditor search: title search", "auditor_search", "q=Copilot", "revisor"),
+    ("audit log: page 1", "audit_log", "", "revisor"),
+    ("audit log: by agency", "audit_log", "agency={agency}", "revisor"),
+    ("audit log: approvals", "audit_log", "action=assessment.approved", "revisor"),
+    ("audit log: by person", "audit_log", "actor=uke", "revisor"),
+    ("overview matrix by status", "register_overview", "", "uke"),
+    ("overview matrix by agency", "register_overview", "group=agency", "uke"),
 ]
 
 
@@ -79,6 +91,13 @@ def recreate(url: str) -> dict:
     return parse_database_url(url, pool=False)
 
 
+def reuse(url: str) -> dict:
+    """The settings of a database an earlier run made (seeding tops it up, it never doubles)."""
+    from kiveileder.settings import parse_database_url
+
+    return parse_database_url(url, pool=False)
+
+
 def use(config: dict) -> None:
     """Point the default connection at another database."""
     from django.db import connection
@@ -92,15 +111,19 @@ def use(config: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True, help="base URL; one database per size is made from it")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 100_000])
     parser.add_argument("--runs", type=int, default=25)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep databases made by an earlier run (migrated and topped up)"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiveileder.settings")
     os.environ.setdefault("KIV_DATA_DIR", str(ROOT / "var" / "bench"))
     # Before anything imports the settings: they read DATABASE_URL once, when first imported.
     os.environ["DATABASE_URL"] = database_url(args.database, min(args.sizes))
-    configs = {size: recreate(database_url(args.database, size)) for size in sorted(args.sizes)}
+    make = reuse if args.reuse else recreate
+    configs = {size: make(database_url(args.database, size)) for size in sorted(args.sizes)}
     import django
 
     django.setup()
@@ -113,6 +136,7 @@ def main() -> None:
 
     from assessments import demo
     from assessments.demo.synthetic import seed_bulk_assessments
+    from assessments.models import Agency
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -134,7 +158,11 @@ def main() -> None:
             clients[size, username] = Client()
             clients[size, username].force_login(users[username])
 
-    urls = [(label, reverse(name) + (f"?{query}" if query else ""), user) for label, name, query, user in PAGES]
+    agency = Agency.objects.order_by("pk").values_list("pk", flat=True).first()  # the same id in each database
+    urls = [
+        (label, reverse(name) + (f"?{query.format(agency=agency)}" if query else ""), user)
+        for label, name, query, user in PAGES
+    ]
     timings: dict = {(size, label): [] for size in configs for label, *_ in PAGES}
     queries: dict = {}
     for round_number in range(args.runs + 2):

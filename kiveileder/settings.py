@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # full-text and trigram search, GIN indexes (nothing on SQLite)
     "formtools",
     "django_htmx",
     "assessments",

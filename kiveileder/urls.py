@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.urls import path
 from django.views.i18n import set_language
 
-from assessments import assessment_views, auditor, entra_views, register, report_views, review, views, wizard
+from assessments import (
+    assessment_views,
+    auditor,
+    entra_views,
+    register,
+    report_views,
+    review,
+    views,
+    wizard,
+    wizard_notes,
+)
 from assessments.permissions import public
 
 # Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise.
@@ -22,7 +32,7 @@ urlpatterns = [
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
     path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
-    path("vurderinger/<uuid:uuid>/steg/", wizard.assessment_continue, name="assessment_continue"),
+    path("vurderinger/<uuid:uuid>/steg/", wizard_notes.assessment_continue, name="assessment_continue"),
     path("vurderinger/<uuid:uuid>/steg/<slug:step>/", wizard.assessment_wizard, name="assessment_step"),
     path(
         "vurderinger/<uuid:uuid>/bidragsytere/",

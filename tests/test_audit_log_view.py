@@ -165,22 +165,28 @@ def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factor
     assert "identisk med en lagret rapport" in verified.content.decode()
 
     log = auditor.get(LOG, {"agency": world.agency_a.pk}).content.decode()
-    for action in (
-        "assessment.created",
-        "assessment.submitted",
-        "review.commented",
-        "assessment.returned",
-        "assessment.approved",
-        "report.downloaded",
-        "report.verified",
+    for label in (
+        "Vurdering opprettet",
+        "Sendt inn",
+        "Kommentar fra UKE",
+        "Returnert for endring",
+        "Godkjent",
+        "Rapport lastet ned",
+        "Rapport kontrollert",
     ):
-        assert f"<code>{action}</code>" in log, action
+        assert f"<td>{label}</td>" in log, label
+    # Details in words: the commented question by its label, the decision's verdict by its label.
+    assert "Gjelder spørsmålet «" in log
+    assert "Konklusjon: " in log
+    visible = re.sub(r"<[^>]+>", " ", log)
+    assert "benefit" not in visible and "assessment.approved" not in visible, visible
     assert "Kjeden er kontrollert og hel." in log
 
 
-def test_the_event_filter_names_events_in_words_beside_their_code(world, events):
-    """The filter offers the same words as the table (and the code); an unknown code is offered as is."""
+def test_the_event_filter_names_events_in_words(world, events):
+    """The filter offers the same words as the table (the code is only the value); an unknown code is
+    offered as is."""
     body = world.client("reviewer").get(LOG).content.decode()
     select = body[body.index('name="action"') : body.index("</select>", body.index('name="action"'))]
-    assert '<option value="assessment.returned">Returnert for endring (assessment.returned)</option>' in select
+    assert '<option value="assessment.returned">Returnert for endring</option>' in select
     assert '<option value="test.other_agency">test.other_agency</option>' in select

@@ -25,13 +25,22 @@ def parse(svg: str) -> ET.Element:
     return ET.fromstring(svg)  # noqa: S314 - our own output, under test
 
 
-def marker_centre(svg: str) -> tuple[float, float]:
-    """The diamond's centre, from its first path (top, right, bottom, left corners)."""
+def marker_centres(svg: str) -> list[tuple[float, float]]:
+    """Each diamond's centre (top, right, bottom, left corners), in drawing order: a point a rule moved
+    has a hollow diamond at its score first, then the filled one where the rule puts it."""
     root = parse(svg)
-    diamonds = [p for p in root.iter(f"{SVG}path") if p.get("d", "").endswith("Z")]
-    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", diamonds[0].get("d"))]
-    xs, ys = numbers[0::2], numbers[1::2]
-    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    diamonds = [p for p in root.iter(f"{SVG}path") if p.get("d", "").endswith("Z") and p.get("fill") != "none"]
+    centres = []
+    for diamond in diamonds:
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", diamond.get("d"))]
+        xs, ys = numbers[0::2], numbers[1::2]
+        centres.append(((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2))
+    return centres
+
+
+def marker_centre(svg: str) -> tuple[float, float]:
+    """Where the point is placed (the last, filled diamond)."""
+    return marker_centres(svg)[-1]
 
 
 def test_it_is_well_formed_and_labelled_for_assistive_technology():
@@ -97,11 +106,25 @@ def test_a_hard_rule_puts_a_low_score_in_the_high_risk_half_and_says_so():
     point = MatrixPoint(risk=20, need=70, risk_axis="high", need_axis="high")
     need, risk, moved = placed(point)
     assert moved and risk > 50 and need == 70
-    x, y = marker_centre(render_matrix([point], title="t"))
+    svg = render_matrix([point], title="t")
+    x, y = marker_centre(svg)
     assert y < (TOP + BOTTOM) / 2
+    # The truth is drawn too: a hollow marker at the computed score, and an arrow from it to the field.
+    (score_x, score_y), _placed = marker_centres(svg)
+    assert score_y == pytest.approx(BOTTOM - (BOTTOM - TOP) * 20 / 100, abs=0.2)
+    assert parse(svg).find(f"{SVG}polygon") is not None
     with translation.override("nb"):
         text = describe_point(point)
     assert "risiko 20,0 av 100 (høy)" in text and "absolutt regel" in text and "«Kun med tiltak»" in text
+
+
+def test_the_rule_that_raised_the_risk_is_named_in_the_figure():
+    point = MatrixPoint(risk=35.6, need=70, risk_axis="high", need_axis="high", raised_by=("Bruk av sensitive data",))
+    with translation.override("nb"):
+        svg = render_matrix([point], title="t")
+        text = describe_point(point)
+    assert "Regel: Bruk av sensitive data" in svg
+    assert "«Bruk av sensitive data» setter risikoen til høy" in text and "35,6" in text
 
 
 def test_a_need_cap_puts_a_high_need_score_in_the_low_need_half():

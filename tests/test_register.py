@@ -18,7 +18,7 @@ REGISTER = reverse("register")
 def rows(response) -> list[str]:
     body = response.content.decode()
     table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
-    return re.findall(r"<tr>\s*<td>(?:<a [^>]+>)?([^<]+)", table)
+    return re.findall(r"<tr>\s*<td>(?:<a [^>]+>|<span[^>]*>)?([^<]+)", table)
 
 
 def read_csv(response) -> list[dict]:

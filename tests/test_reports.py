@@ -153,7 +153,9 @@ def test_an_english_assessment_gets_an_english_report(world, approved):
     obligation = next(o for o in assessment.latest_version().result["obligations"] if o.get("why_en"))
     assert '<html lang="en"' in html
     # The reason the scoring wrote in English is what the English report shows.
-    assert obligation["why_en"].split(".")[-2].strip() in html
+    # (with English quotation marks: the stored sentence quotes with «»)
+    english_quotes = str.maketrans({"«": "“", "»": "”"})
+    assert obligation["why_en"].split(".")[-2].strip().translate(english_quotes) in html
 
 
 def test_a_stop_verdict_lists_its_hard_rule(world, django_capture_on_commit_callbacks):

@@ -80,11 +80,11 @@ def test_english_why_and_note_come_from_the_english_texts():
     result = score(SMALL, {"r1": "yes", "r2": "no", "m1": "no"}).to_dict()
     english = rendered(result, "en")
     assert [o["why"] for o in english["obligations"]] == [
-        "Users must know. Applies here because the answer «Do you tell the users?»: No."
+        "Users must know. Applies here because the answer “Do you tell the users?”: No."
     ]
     assert english["obligations"][0]["title"] == "Tell the users"
     assert english["what_if"]["note"] == (
-        "With this change the risk level goes from «Significant» to «Moderate», and the risk becomes low in the matrix."
+        "With this change the risk level goes from “Significant” to “Moderate”, and the risk becomes low in the matrix."
     )
     assert english["what_if"]["changes"] == [{"label": "Do you tell the users?", "from": "No", "to": "Yes"}]
 
@@ -101,15 +101,16 @@ def test_english_rule_texts_and_a_note_naming_the_rule_that_holds():
     english = rendered(result, "en")
     assert [r["explanation"] for r in english["hard_rules"]] == ["The rule exists because monitoring is intrusive."]
     assert [o["why"] for o in english["obligations"]] == [
-        "Må gjennomgås. Applies here because the rule «Monitoring» fired."
+        "Må gjennomgås. Applies here because the rule “Monitoring” fired."
     ]
     assert english["what_if"]["note"] == (
-        "No safeguard lowers the risk level: the rule «Monitoring» holds the risk high whatever safeguards are in "
+        # English quotation marks, and the rule by its title only: no internal id such as "(watch)".
+        "No safeguard lowers the risk level: the rule “Monitoring” holds the risk high whatever safeguards are in "
         "place. Only a change to the use itself can lower the risk."
     )
     norwegian = rendered(result, "nb")
     assert norwegian["hard_rules"][0]["explanation"] == "Regelen finnes fordi overvåking er inngripende."
-    assert norwegian["what_if"]["note"].startswith("Ingen tiltak senker risikonivået: Regelen «Overvåking»")
+    assert norwegian["what_if"]["note"].startswith("Ingen tiltak senker risikonivået: Regelen «Overvåking» holder")
 
 
 def test_a_result_stored_without_the_english_fields_still_renders():
@@ -119,7 +120,9 @@ def test_a_result_stored_without_the_english_fields_still_renders():
     old["hard_rules"] = [{k: v for k, v in r.items() if k != "explanation_en"} for r in result["hard_rules"]]
     english = rendered(old, "en")
     assert [o["why"] for o in english["obligations"]] == [o["why"] for o in result["obligations"]]
-    assert english["what_if"]["note"] == result["what_if"]["note"]
+    # The stored bokmål note, with the rule named by its title only (no internal id).
+    assert english["what_if"]["note"] == result["what_if"]["note"].replace(" (watch)", "")
+    assert "(watch)" in result["what_if"]["note"]
     assert english["hard_rules"][0]["explanation"] == "Regelen finnes fordi overvåking er inngripende."
     assert english["hard_rules"][0]["title"] == "Monitoring"  # title_en was stored from the start
 

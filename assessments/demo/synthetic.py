@@ -6,19 +6,20 @@ PDF is made: rows are written with bulk_create, so 10,000 take seconds, not hour
 for a pool of answer sets which the assessments then share.
 """
 
+import json
 import random
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import audit
 from ..engine.loader import as_definition, questions
 from ..engine.scoring import score
 from ..engine.visibility import visible_answers
-from ..models import Agency, Assessment, AssessmentVersion, Questionnaire
+from ..models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
@@ -121,6 +122,35 @@ def _agencies(rng: random.Random) -> list[Agency]:
 
 
 @contextmanager
+def _serialised_once(shared: list):
+    """Thousands of rows share the pool's few answer sets and results (15 kB of JSON each): serialise
+    each of those once, not once per row, which is most of the time a bulk insert takes otherwise. The
+    backend's own adapter makes the first one, so the stored value is exactly what it would store."""
+    ops = connection.ops
+    original = ops.adapt_json_value
+    shared_ids = {id(value) for value in shared}
+    memo: dict = {}
+
+    def adapt(value, encoder):
+        if id(value) not in shared_ids:
+            return original(value, encoder)
+        if id(value) not in memo:
+            adapted = original(value, encoder)
+            if isinstance(adapted, str):  # SQLite and others: the JSON text itself
+                memo[id(value)] = adapted
+            else:  # psycopg's Jsonb wrapper: keep it, with the text made once
+                text = (adapted.dumps or json.dumps)(value)
+                memo[id(value)] = type(adapted)(value, dumps=lambda _value, text=text: text)
+        return memo[id(value)]
+
+    ops.adapt_json_value = adapt
+    try:
+        yield
+    finally:
+        del ops.adapt_json_value  # back to the class's method
+
+
+@contextmanager
 def _explicit_timestamps():
     """auto_now(_add) fields overwrite the values given to bulk_create; let them through while seeding, so
     ages are spread over the past without a second write to every row."""
@@ -153,7 +183,8 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
     not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
     now = timezone.now()
     today = timezone.localdate()
-    with transaction.atomic():
+    shared = [value for answers_and_result in pool for value in answers_and_result]
+    with transaction.atomic(), _serialised_once(shared):
         agencies = _agencies(rng)
         plans = []
         for i in range(to_make):
@@ -225,5 +256,38 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                 )
         with _explicit_timestamps():
             AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        events = _audit_trail(made, versions)
         audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
-    return {"created": to_make, "versions": len(versions), "total": existing + to_make}
+    return {"created": to_make, "versions": len(versions), "events": events, "total": existing + to_make}
+
+
+def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion]) -> int:
+    """What the services would have logged (created, submitted, decided), in time order, chained onto
+    the log like audit.record does, but hashed here and written in batches: the audit log then has the
+    size it would have at this many assessments."""
+    entries = [(a.created_at, "assessment.created", a.uuid, a.agency_id, {}) for a in assessments]
+    for v in versions:
+        a = v.assessment
+        entries.append((v.submitted_at, "assessment.submitted", a.uuid, a.agency_id, {"version": v.number}))
+        if v.decision:
+            entries.append((v.decided_at, f"assessment.{v.decision}", a.uuid, a.agency_id, {"version": v.number}))
+    entries.sort(key=lambda entry: entry[0])
+    head, _created = AuditHead.objects.get_or_create(pk=1)
+    head = AuditHead.objects.select_for_update().get(pk=head.pk)
+    prev = head.last_hash
+    events = []
+    for created_at, action, uuid_, agency_id, details in entries:
+        event = AuditEvent(
+            action=action,
+            object_type="assessment",
+            object_id=str(uuid_),
+            agency_id=agency_id,
+            created_at=created_at,
+            details=details,
+            prev_hash=prev,
+        )
+        event.hash = prev = audit.compute_hash(event)
+        events.append(event)
+    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    AuditHead.objects.filter(pk=head.pk).update(count=head.count + len(events), last_hash=prev)
+    return len(events)

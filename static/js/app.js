@@ -1,6 +1,52 @@
 // Progressive enhancement only: every flow works without JavaScript.
 document.addEventListener("DOMContentLoaded", () => {
-  // Put focus on the error summary after a failed submit, so screen readers announce it.
+  // Put focus on the error summary after a failed submit, so screen readers announce it and the first
+  // error link is one Tab away.
   const summary = document.querySelector("[data-error-summary]");
-  if (summary) summary.focus();
+  if (summary) {
+    summary.focus();
+    // A link in the summary puts the focus in its field (a fragment link alone only scrolls), opening
+    // the folded section the field sits in.
+    summary.addEventListener("click", (event) => {
+      const link = event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      if (!field) return;
+      event.preventDefault();
+      for (let node = field.parentElement; node; node = node.parentElement) {
+        if (node.tagName === "DETAILS") node.open = true;
+      }
+      field.focus();
+      field.scrollIntoView({ block: "center" });
+    });
+  }
+
+  // Announce the page's messages ("Lagret kl. …"): the status region is in the page from the start, and
+  // its content is put in after load, so screen readers hear the change (a region that arrives with its
+  // text already in it is not announced). Without JavaScript the messages are simply shown.
+  const region = document.querySelector("[data-live-messages]");
+  const pending = document.querySelector("template[data-messages]");
+  if (region && pending) {
+    window.setTimeout(() => region.appendChild(pending.content.cloneNode(true)), 150);
+  }
+
+  // A visible character counter instead of a silent maxlength: the form still refuses text that is too
+  // long, and says so, keeping what was typed.
+  const body = document.body;
+  const left = body.dataset.countLeft || "{n}";
+  const over = body.dataset.countOver || "-{n}";
+  document.querySelectorAll("[data-max-length]").forEach((field) => {
+    const limit = parseInt(field.dataset.maxLength, 10);
+    const counter = document.getElementById(`${field.id}_count`) || document.getElementById(`${field.id}-count`);
+    if (!limit || !counter) return;
+    const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+    if (!described.includes(counter.id)) field.setAttribute("aria-describedby", [...described, counter.id].join(" "));
+    const update = () => {
+      const length = field.value.replace(/\r\n/g, "\n").length;
+      const rest = limit - length;
+      counter.textContent = (rest >= 0 ? left : over).replace("{n}", String(Math.abs(rest)));
+      counter.classList.toggle("error-text", rest < 0);
+    };
+    field.addEventListener("input", update);
+    update();
+  });
 });

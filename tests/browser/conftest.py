@@ -159,6 +159,7 @@ class Session:
         self.contexts.append(context)
         page = context.new_page()
         page.kiv_console_errors = []
+        page.kiv_visited = []
         page.on("console", lambda msg: _on_console(page, msg))
         page.on("pageerror", lambda exc: page.kiv_console_errors.append(f"script error: {exc}"))
         page.on("response", lambda response: _on_response(page, response))
@@ -237,11 +238,88 @@ def assert_no_console_errors(page) -> None:
     assert not errors, f"console errors on {page.url}:\n" + json.dumps(errors, indent=2, ensure_ascii=False)
 
 
+_SHOTS: list[str] = []
+NARROW = {"width": 320, "height": 800}
+DESKTOP = {"width": 1280, "height": 720}
+# Whole words no person should read: Python values leaking into the page, a choice's internal code.
+# ("None of these" is an English choice label: a leaked value is not followed by more words.)
+LEAKED_WORDS = re.compile(r"(?<![\w-])(None|True|False)(?![\w-])(?!\s+[a-zæøå])|«none»|“none”")
+
+
+def internal_keys() -> set[str]:
+    """The codes a page must never show: question, section, rule and obligation keys of the published
+    questionnaires and the audit event types, where they are not ordinary words (they contain _ or .)."""
+    from assessments.engine.loader import as_definition
+    from assessments.labels import EVENTS
+    from assessments.models import Questionnaire
+
+    keys = set(EVENTS)
+    for definition in Questionnaire.objects.values_list("definition", flat=True):
+        defn = as_definition(definition)
+        keys |= set(defn.questions) | {s.key for s in defn.sections} | {r.id for r in defn.rules}
+        keys |= {o.code for o in getattr(defn, "obligations", ())}
+    return {k for k in keys if "_" in k or "." in k}
+
+
+def visible_text(page) -> str:
+    """The page's text as a reader can get at it: folded sections (<details>) opened, then put back."""
+    return page.evaluate("""() => {
+        const closed = [...document.querySelectorAll('details:not([open])')];
+        closed.forEach(d => d.open = true);
+        const text = document.body.innerText + ' ' + document.title;
+        closed.forEach(d => d.open = false);
+        return text;
+    }""")
+
+
+def assert_no_internal_names(page) -> None:
+    text = visible_text(page)
+    found = sorted({m.group(0) for m in LEAKED_WORDS.finditer(text)})
+    found += sorted(k for k in internal_keys() if re.search(rf"(?<![\w.]){re.escape(k)}(?![\w])", text))
+    context = [text[max(0, i - 80) : i + 40] for i in (text.find(word) for word in found) if i >= 0]
+    assert not found, f"internal names in the visible text of {page.url}: {found}; in: {context}"
+
+
+def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
+    """Reflow (WCAG 1.4.10): at 320 CSS px the page itself never scrolls sideways; wide tables scroll in
+    their own box. The viewport is put back afterwards."""
+    size = page.viewport_size or DESKTOP
+    page.set_viewport_size(NARROW)
+    try:
+        widths = page.evaluate("""() => {
+            const root = document.documentElement, limit = root.clientWidth + 1;
+            // The outermost elements that stick out: what to fix when the page scrolls sideways.
+            const wide = [...document.querySelectorAll('body *')].filter(
+                e => e.getBoundingClientRect().right > limit && !(e.parentElement &&
+                     e.parentElement.getBoundingClientRect().right > limit));
+            return [root.scrollWidth, root.clientWidth,
+                    wide.slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)];
+        }""")
+        if screenshot:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{screenshot}-320.png"), full_page=True)
+        assert widths[0] <= widths[1], f"{page.url} scrolls sideways at 320 px: {widths}"
+    finally:
+        page.set_viewport_size(size)
+
+
 def check_page(page) -> None:
-    """What every page of the journey must pass: accessible, and no script or CSP errors."""
+    """What every page of the journey must pass: accessible, no script or CSP errors, no internal names
+    in the visible text, and no sideways scrolling at 320 px."""
     page.wait_for_load_state()
     assert_accessible(page)
     assert_no_console_errors(page)
+    assert_no_internal_names(page)
+    shot = ""
+    if os.environ.get("KIV_SCREENSHOTS"):  # for a person to look at: every checked page, both widths
+        _SHOTS.append(page.url)
+        shot = f"page-{len(_SHOTS):03d}-" + re.sub(r"[^A-Za-z0-9]+", "-", page.url.split("/", 3)[-1])[:60]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}-desktop.png"), full_page=True)
+    assert_no_horizontal_scroll(page, shot)
+    visited = getattr(page, "kiv_visited", None)
+    if visited is not None and page.url not in visited:
+        visited.append(page.url)
 
 
 def assert_error_is_announced_and_linked(page, field) -> None:

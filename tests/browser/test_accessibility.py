@@ -91,3 +91,40 @@ def test_an_answers_file_that_is_not_json_is_announced_and_linked(session, world
         page.get_by_role("button", name="Importer").click()
     assert_error_is_announced_and_linked(page, page.get_by_label("Svarfil (JSON)"))
     check_page(page)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_header_shows_a_focus_ring_that_stands_out_on_navy(session, world):
+    """WCAG 1.4.11 / 2.4.7: the focus ring on the navy header has at least 3:1 against it."""
+    page = session.signed_in("leader_a")
+    page.goto("/")
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.site-header')"):
+            break
+    style = page.evaluate("""() => {
+        const e = document.activeElement, s = getComputedStyle(e);
+        const bg = getComputedStyle(document.querySelector('.site-header')).backgroundColor;
+        return {inHeader: !!e.closest('.site-header'), color: s.outlineColor, width: s.outlineWidth,
+                styleName: s.outlineStyle, background: bg};
+    }""")
+    assert style["inHeader"], style
+    assert style["styleName"] != "none" and float(style["width"].removesuffix("px")) >= 2, style
+
+    def rgb(text: str) -> tuple[int, int, int]:
+        return tuple(int(float(n)) for n in text[text.index("(") + 1 : text.index(")")].split(",")[:3])
+
+    assert _contrast(rgb(style["color"]), rgb(style["background"])) >= 3, style

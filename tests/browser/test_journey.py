@@ -46,6 +46,7 @@ DECISIONS = "Forvaltningsrett og avgjørelser"
 RETURN_REASON = "Beskriv hvordan dere måler gevinsten før dere sender inn igjen."
 COMMENT = "Hvordan skal tiden til første svar måles, og fra hvilket utgangspunkt?"
 REVISED_GOALS = "Halvere tiden til første svar, fra 14 til 7 dager; måles månedlig i sakssystemet."
+REPLY = "Vi måler fra mottatt henvendelse til første svar, hver måned i sakssystemet."
 
 
 @pytest.fixture
@@ -160,9 +161,28 @@ def change_an_earlier_answer(page) -> None:
 
 
 def submit(page) -> None:
+    """Submitting asks first, saying what happens next; the second press submits."""
     click_and_wait(page, page.get_by_role("button", name="Send inn til UKE"))
+    expect(page.locator("h1")).to_contain_text("Send vurderingen inn til UKE?")
+    expect(page.locator("main")).to_contain_text("Saksbehandlerne i UKE")
+    check_page(page)
+    click_and_wait(page, page.get_by_role("button", name="Bekreft og send inn"))
     expect(page.locator(".status")).to_contain_text("Sendt inn")
     check_page(page)
+
+
+def no_conclusion_while_answers_are_missing(page, uuid: str) -> None:
+    """A draft with required answers missing shows no conclusion: a count with links instead."""
+    back = page.url
+    page.goto(f"/vurderinger/{uuid}/")
+    check_page(page)
+    expect(page.locator(".verdict")).to_have_count(0)
+    provisional = page.locator(".provisional")
+    expect(provisional).to_contain_text("Ingen konklusjon ennå")
+    expect(provisional).to_contain_text("påkrevde spørsmål mangler svar")
+    assert provisional.locator("a").count() > 0, "the missing answers are not linked"
+    expect(page.locator("#result-title")).to_contain_text("Foreløpig resultat")
+    page.goto(back)
 
 
 # --- the reviewer ------------------------------------------------------------------------------
@@ -195,6 +215,7 @@ def approve_after_seeing_the_change(page) -> None:
     expect(changes).to_be_visible()
     expect(changes).to_contain_text(REVISED_GOALS)
     expect(changes).to_contain_text(COMMENT)  # the earlier comment beside the change
+    expect(changes).to_contain_text(REPLY)  # and the leader's reply to it
     decision = page.locator('form[action$="/behandling/godkjenn/"]')
     click_and_wait(page, decision.get_by_role("button", name="Godkjenn"))
     expect(page.locator(".status").first).to_contain_text("Godkjent")
@@ -212,21 +233,29 @@ def go_to_step(page, title: str) -> None:
 
 
 def revise_and_resubmit(page, uuid: str) -> None:
+    """UKE's reason and comment meet the leader where the answers are fixed: "Rett svarene" opens the
+    commented step, the banner links the commented question, and the comment stands at its question."""
     page.goto("/")
     section = page.locator("section", has=page.get_by_role("heading", name="Din virksomhet"))
     click_and_wait(page, section.get_by_role("link", name=ANSWERS["title"]))
     check_page(page)
     expect(page.locator("body")).to_contain_text(RETURN_REASON)
-    if not page.locator("#q-goals", has_text=COMMENT).count():
-        # The comment is on the review page of the assessment, one link away.
-        page.goto(f"/vurderinger/{uuid}/behandling/")
-        check_page(page)
-    expect(page.locator("#q-goals")).to_contain_text(COMMENT)
-    click_and_wait(page, page.get_by_role("link", name=re.compile("^(Rett svarene|Fortsett utfyllingen)$")))
+    click_and_wait(page, page.get_by_role("link", name="Rett svarene"))
     check_page(page)
-    go_to_step(page, "Behov og gevinst")
-    assert current_step(page) == "need"
+    assert current_step(page) == "need", "«Rett svarene» must open the first commented step"
+    banner = page.locator(".returned-banner")
+    expect(banner).to_contain_text(RETURN_REASON)
+    expect(banner.locator('a[href$="#q-goals"]')).to_have_count(1)
+    expect(page.locator("#q-goals .uke-comment")).to_contain_text(COMMENT)
+    # "Last saved by" names whoever saved answers, never the reviewer who returned it.
+    expect(page.locator(".saved-info")).to_contain_text("Leader Test")
     page.locator('[name="need-goals"]').fill(REVISED_GOALS)
+    page.locator("#q-goals").get_by_label("Svar til UKE (valgfritt)").fill(REPLY)
+    save_and_continue(page)
+    # The save is announced: the status region was in the page before the message was put into it.
+    expect(page.locator("[data-live-messages][role=status]")).to_contain_text("Lagret kl.")
+    go_to_step(page, "Behov og gevinst")
+    expect(page.locator("#q-goals .comment-reply")).to_contain_text(REPLY)
     save_and_continue(page)
     go_to_step(page, "Oppsummering")
     assert current_step(page) == "summary"
@@ -290,6 +319,8 @@ def test_the_whole_journey(session, world, report_worker, tmp_path):
     leader = session.signed_in("leader_a")
     with session.step("leader starts an assessment"):
         uuid = start_assessment(leader)
+    with session.step("a draft with answers missing shows no conclusion"):
+        no_conclusion_while_answers_are_missing(leader, uuid)
     with session.step("leader walks the wizard"):
         walk_wizard_first_time(leader)
     with session.step("leader changes an earlier answer"):
@@ -319,3 +350,24 @@ def test_the_whole_journey(session, world, report_worker, tmp_path):
     auditor = session.signed_in("auditor")
     with session.step("auditor downloads and verifies"):
         download_and_verify(auditor, ANSWERS["title"], tmp_path)
+
+    with session.step("every page again, in English"):
+        for page in (leader, reviewer, auditor):
+            walk_again_in_english(page)
+
+
+def walk_again_in_english(page) -> None:
+    """The pages this person saw, once more in English: the same checks (no internal names, no
+    sideways scrolling at 320 px, accessible). Pages that now redirect (a submitted draft's steps) are
+    checked where they land."""
+    visited = list(page.kiv_visited)
+    page.goto("/")
+    page.locator("#lang-select").select_option("en")
+    click_and_wait(page, page.get_by_role("button", name="Bytt språk"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    for url in visited:
+        page.goto(url)
+        check_page(page)
+        # Norwegian content on an English page is marked as such (WCAG 3.1.2).
+        if "/vurderinger/" in url:
+            assert page.locator('[lang="nb"]').count() > 0, f"no lang=nb on {url}"

@@ -126,5 +126,38 @@ def test_the_wizard_can_be_completed_with_the_keyboard_alone(session, world):
     with session.step("submit with the keyboard"):
         check_page(page)
         activate(page, "Send inn til UKE")
+        expect(page.locator("h1")).to_contain_text("Send vurderingen inn til UKE?")
+        activate(page, "Bekreft og send inn")
         expect(page.locator(".status").first).to_contain_text("Sendt inn")
         assert re.search(r"/vurderinger/[0-9a-f-]{36}/$", page.url), page.url
+
+
+def test_a_failed_return_puts_its_error_three_tabs_away_at_most(session, world):
+    """The review page is long; a refused decision must not leave its error at the bottom. Focus goes to
+    the error summary at the top, whose link is reached within 3 Tab presses and leads to the field."""
+    from tests.answers import complete
+    from tests.objects import make_assessment
+
+    assessment = make_assessment(world, "Vurdering til behandling", answers=complete(), submit=True)
+    page = session.signed_in("reviewer")
+    page.goto(f"/vurderinger/{assessment.uuid}/behandling/")
+    form = page.locator('form[action$="/behandling/returner/"]')
+    form.evaluate("f => { f.noValidate = true; }")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Returner").click()
+    expect(page).to_have_title(re.compile("^Feil: "))
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')"), "focus is not on the errors"
+    reason = page.locator('form[action$="/behandling/returner/"] textarea')
+    reason_id = reason.get_attribute("id")
+    for _press in range(3):
+        page.keyboard.press("Tab")
+        if focused(page)["tag"] == "a" and page.evaluate("document.activeElement.getAttribute('href')") == (
+            f"#{reason_id}"
+        ):
+            break
+    else:
+        raise AssertionError("the link to the reason's error is not within 3 Tab presses")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Begrunnelse skrevet etter feilen.")
+    assert reason.input_value() == "Begrunnelse skrevet etter feilen.", "the link does not lead to the field"
+    check_page(page)

@@ -1,0 +1,72 @@
+"""Speaking the reader's language: definition texts and dates in the active language.
+
+- `localized(obj, "label")` is the one accessor for a text of the questionnaire definition (a question's
+  label, a section's title, a rule's explanation in a stored result): `label_en` in English when the
+  definition has it, otherwise the bokmål text. Objects and dicts both work.
+- `english()` is the one test of the active language outside the engine.
+- `format_datetime` / `format_date` are the one way a date is written for a person: "1. desember 2026
+  22:26" in bokmål, "1 December 2026, 22:26" in English (24-hour clock, no "p.m." that ends a sentence in
+  a double stop). The machine-readable form (`<time datetime>`) stays ISO 8601.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
+
+DATETIME_FORMATS = {"nb": "j. F Y H:i", "en": "j F Y, H:i"}
+DATE_FORMATS = {"nb": "j. F Y", "en": "j F Y"}
+
+
+def english() -> bool:
+    return (get_language() or "nb").startswith("en")
+
+
+def language() -> str:
+    """The active language as the definition names it: "en" or "nb"."""
+    return "en" if english() else "nb"
+
+
+def quoted(text: str) -> str:
+    """A quotation in the active language's marks: «…» in bokmål, “…” in English."""
+    return f"“{text}”" if english() else f"«{text}»"
+
+
+def quoted_list(texts) -> str:
+    return ", ".join(quoted(t) for t in texts)
+
+
+def localized(obj: Any, field: str) -> str:
+    """`field` of a definition object or stored dict in the active language, falling back to bokmål."""
+    get = obj.get if isinstance(obj, Mapping) else (lambda name, default="": getattr(obj, name, default))
+    if english():
+        return get(f"{field}_en", "") or get(field, "") or ""
+    return get(field, "") or ""
+
+
+def format_datetime(value: dt.datetime | str | None) -> str:
+    """A moment for a person; an ISO 8601 string (as stored in a verification outcome) is read first."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, DATETIME_FORMATS[language()])
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, DATE_FORMATS[language()])
+
+
+def format_time(value: dt.datetime) -> str:
+    return dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, "H:i:s")

@@ -1,0 +1,128 @@
+"""Every word a person reads for a coded value: verdicts, levels, quadrants, statuses, roles, rule effects,
+decisions and audit event types, as translatable choices (bokmål msgids, English in the catalogue).
+
+The pages, the review, the CSV/JSON exports and the PDF report all read their labels here, so one value has
+one name everywhere and in both languages (docs/glossary.md lists them). The scoring engine stays free of
+Django and keeps plain codes; it never decides what a person reads.
+
+Statuses, roles and decisions are the models' own `TextChoices` (the database stores their codes): they are
+re-exported here so callers have one place to look, not defined twice.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Assessment, AssessmentVersion, Membership, MunicipalRole
+
+VERDICT_CHOICES = [
+    ("recommended", _("Anbefalt")),
+    ("low_priority", _("Lav prioritet")),
+    ("proceed_with_safeguards", _("Kun med tiltak")),
+    ("advise_against", _("Frarådes")),
+    ("stop", _("Stopp")),
+]
+VERDICT_TEXTS = {
+    "stop": _(
+        "Tiltaket kan ikke tas i bruk slik det er beskrevet nå. Minst én absolutt regel slo til "
+        "(se under), og det som utløser regelen, må endres før tiltaket kan vurderes på nytt."
+    ),
+    "recommended": _("Lav risiko og høyt behov: tiltaket kan gjennomføres når pliktene under er fulgt opp."),
+    "low_priority": _("Lav risiko, men også lavt behov: vurder om gevinsten forsvarer innsatsen."),
+    "proceed_with_safeguards": _(
+        "Høyt behov, men høy risiko: tiltaket bør bare gjennomføres med tiltakene og pliktene under på plass."
+    ),
+    "advise_against": _("Høy risiko og lavt behov: risikoen står ikke i forhold til gevinsten, og tiltaket frarådes."),
+}
+# The four fields of the risk × need matrix, named by where they lie (the verdict names what follows).
+QUADRANT_CHOICES = [
+    ("low_risk_high_need", _("Lav risiko, høyt behov")),
+    ("low_risk_low_need", _("Lav risiko, lavt behov")),
+    ("high_risk_high_need", _("Høy risiko, høyt behov")),
+    ("high_risk_low_need", _("Høy risiko, lavt behov")),
+]
+LEVEL_CHOICES = [
+    ("low", _("Lav")),
+    ("moderate", _("Moderat")),
+    ("significant", _("Betydelig")),
+    ("very_high", _("Svært høy")),
+]
+RISK_AXIS_CHOICES = [("low", _("lav risiko")), ("high", _("høy risiko"))]
+NEED_AXIS_CHOICES = [("low", _("lavt behov")), ("high", _("høyt behov"))]
+CONTRIBUTION_KIND_CHOICES = [("risk", _("Risiko")), ("mitigation", _("Tiltak")), ("need", _("Behov"))]
+RULE_EFFECT_CHOICES = [("stop", _("Stopper tiltaket")), ("high_risk", _("Gir høy risiko"))]
+AI_KIND_CHOICES = [
+    ("integrated", _("Integrert i verktøy vi har")),
+    ("self_developed", _("Egenutviklet eller bestilt")),
+    ("generative", _("Generativ")),
+]
+STATUS_CHOICES = list(Assessment.Status.choices)
+DECISION_CHOICES = list(AssessmentVersion.Decision.choices)
+ROLE_CHOICES = list(Membership.Role.choices) + list(MunicipalRole.Role.choices)
+
+# Audit event types: what the log's chained codes mean, for the screen and the exports.
+EVENT_CHOICES = [
+    ("assessment.created", _("Vurdering opprettet")),
+    ("assessment.step_saved", _("Steg lagret")),
+    ("assessment.submitted", _("Sendt inn")),
+    ("assessment.recalled", _("Hentet tilbake")),
+    ("assessment.withdrawn", _("Trukket")),
+    ("assessment.returned", _("Returnert for endring")),
+    ("assessment.approved", _("Godkjent")),
+    ("assessment.rejected", _("Avvist")),
+    ("assessment.superseded", _("Erstattet av ny vurdering")),
+    ("assessment.material_change_reported", _("Vesentlig endring meldt")),
+    ("assessment.exported", _("Svar lastet ned")),
+    ("assessment.contributor_added", _("Bidragsyter lagt til")),
+    ("assessment.contributor_removed", _("Bidragsyter fjernet")),
+    ("review.commented", _("Kommentar fra UKE")),
+    ("review.comment_replied", _("Svar til UKE på en kommentar")),
+    ("report.ready", _("Rapport laget")),
+    ("report.failed", _("Rapport feilet")),
+    ("report.downloaded", _("Rapport lastet ned")),
+    ("report.verified", _("Rapport kontrollert")),
+    ("report.preview_requested", _("Forhåndsvisning bestilt")),
+    ("auth.login", _("Logget inn")),
+    ("auth.logout", _("Logget ut")),
+    ("auth.login_failed", _("Mislykket innlogging")),
+    ("auth.oidc_login", _("Logget inn med Oslo kommune-konto")),
+    ("auth.oidc_refused", _("Innlogging med Oslo kommune-konto avvist")),
+    ("audit_log.exported", _("Revisjonsloggen eksportert")),
+    ("auditor.exported", _("Søk eksportert")),
+    ("register.exported", _("Registeret eksportert")),
+    ("role.granted", _("Rolle tildelt")),
+    ("role.changed", _("Rolle endret")),
+    ("role.revoked", _("Rolle fjernet")),
+    ("role.scope_changed", _("Tilgangsomfang endret")),
+    ("user.purged", _("Bruker slettet")),
+    ("questionnaire.published", _("Spørreskjema publisert")),
+    ("questionnaire.replaced", _("Spørreskjema erstattet")),
+    ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),
+    ("demo.bulk_seeded", _("Demodata lagt inn")),
+]
+
+VERDICTS = dict(VERDICT_CHOICES)
+QUADRANTS = dict(QUADRANT_CHOICES)
+LEVELS = dict(LEVEL_CHOICES)
+RISK_AXES = dict(RISK_AXIS_CHOICES)
+NEED_AXES = dict(NEED_AXIS_CHOICES)
+CONTRIBUTION_KINDS = dict(CONTRIBUTION_KIND_CHOICES)
+RULE_EFFECTS = dict(RULE_EFFECT_CHOICES)
+AI_KINDS = dict(AI_KIND_CHOICES)
+STATUSES = dict(STATUS_CHOICES)
+DECISIONS = dict(DECISION_CHOICES)
+ROLES = dict(ROLE_CHOICES)
+EVENTS = dict(EVENT_CHOICES)
+
+
+def label(labels: dict, code: Any, unknown: str = "") -> str:
+    """The label of `code` in the active language; `unknown` (never the raw code) when there is none."""
+    if code in (None, ""):
+        return ""
+    found = labels.get(code)
+    return str(found) if found is not None else (unknown or str(_("(ukjent verdi)")))
+
+
+def labelled(labels: dict, codes: Iterable) -> list[str]:
+    return [label(labels, code) for code in codes]

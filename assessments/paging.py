@@ -1,0 +1,143 @@
+"""Pages of long lists whose count does not read the whole list.
+
+An exact count of a filtered list reads every matching row, which at 100,000 assessments costs more than
+the page itself. On PostgreSQL a list is therefore counted only up to COUNT_CAP rows; beyond that the
+pager shows the planner's estimate ("about N", from `kiv_count_estimate`, made by a migration), in the
+same query. Pages keep their numbers and the filters, so links and bookmarks keep working; the rows of a
+page are read one past the page, so "next" is right even where the total is an estimate. SQLite counts
+exactly (it is for development and small installations).
+"""
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    estimated: bool = False
+
+    def __add__(self, other: "Count") -> "Count":
+        return Count(self.value + other.value, self.estimated or other.estimated)
+
+    def __str__(self) -> str:
+        return _("ca. %(count)s") % {"count": self.value} if self.estimated else str(self.value)
+
+
+def _rounded(n: int) -> int:
+    """An estimate to two significant figures: 12 345 -> 12 000 (more would pretend to a precision the
+    planner does not have)."""
+    digits = len(str(n))
+    return round(n, 2 - digits) if digits > 2 else n
+
+
+def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
+    """{key: Count} for each queryset, in one query whatever their number and size.
+
+    The SQL is put together from the ORM's own compiled queries (their values stay parameters) and
+    integers; no text from a request is formatted into it."""
+    if not querysets:
+        return {}
+    cap = COUNT_CAP if cap is None else cap
+    keys = list(querysets)
+    compiled = [querysets[k].order_by().values("pk").query.sql_with_params() for k in keys]
+    params = [p for _sql, ps in compiled for p in ps]
+    if connection.vendor != "postgresql":
+        columns = [f"(SELECT COUNT(*) FROM ({sql}) AS c{i})" for i, (sql, _ps) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(columns), params)
+            return {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
+    limit = cap + 1
+    counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
+    estimates = [f"n{i}, CASE WHEN n{i} > {cap} THEN kiv_count_estimate(%s) END" for i in range(len(keys))]
+    estimate_params = [connection.ops.compose_sql(sql, ps) for sql, ps in compiled]
+    query = "SELECT " + ", ".join(estimates) + " FROM (SELECT " + ", ".join(counted) + ") AS counted"  # noqa: S608  # nosec B608 - ORM-compiled SQL
+    with connection.cursor() as cursor:
+        cursor.execute(query, estimate_params + params)
+        row = cursor.fetchone()
+    result = {}
+    for i, key in enumerate(keys):
+        exact, estimate = row[2 * i], row[2 * i + 1]
+        result[key] = Count(_rounded(max(estimate, cap + 1)), True) if estimate is not None else Count(exact)
+    return result
+
+
+def estimated_count(qs: QuerySet) -> Count:
+    """The planner's estimate alone (PostgreSQL; exact elsewhere), for filters whose matches even a
+    bounded count must find one by one (a title search that matches thousands): one query, no rows read.
+    The pager makes it exact where a page shows the end of the list."""
+    if connection.vendor != "postgresql":
+        return Count(qs.count())
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_count_estimate(%s)", [connection.ops.compose_sql(sql, params)])
+        return Count(_rounded(cursor.fetchone()[0] or 0), True)
+
+
+def bounded_count(qs: QuerySet, cap: int | None = None) -> Count:
+    return bounded_counts({"list": qs}, cap)["list"]
+
+
+class EstimatedPage(Page):
+    _has_more = False
+
+    def has_next(self) -> bool:
+        # The page was read one row past its end: exact, even where the total is an estimate.
+        return self._has_more
+
+
+class BoundedPaginator(Paginator):
+    """A paginator whose count may be an estimate (`estimated`); `count` is given or bounded-counted."""
+
+    def __init__(self, object_list, per_page, count: Count | None = None):
+        super().__init__(object_list, per_page)
+        self._given = count
+
+    @cached_property
+    def total(self) -> Count:
+        return self._given if self._given is not None else bounded_count(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return self.total.value
+
+    @property
+    def estimated(self) -> bool:
+        return self.total.estimated
+
+    def validate_number(self, number):
+        if self.estimated:  # the last page is not known exactly: any page past the first may exist
+            return max(1, int(number)) if str(number).isdigit() else 1
+        return super().validate_number(number)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        has_more = len(rows) > self.per_page
+        if self.estimated:
+            # What the page itself shows beats the estimate: the end of the list, or at least this far.
+            if not has_more and (rows or number == 1):
+                self._settle(Count(bottom + len(rows)))
+            elif has_more and self.count <= bottom + self.per_page:
+                self._settle(Count(bottom + self.per_page + 1, True))
+        page = EstimatedPage(rows[: self.per_page], number, self)
+        page._has_more = has_more
+        return page
+
+    def _settle(self, total: Count) -> None:
+        for name in ("total", "count", "num_pages"):
+            self.__dict__.pop(name, None)
+        self._given = total
+
+
+def paginate(qs, per_page: int, number, count: Count | None = None) -> Page:
+    """A page of `qs`. `count` when the caller already knows it (one query less)."""
+    return BoundedPaginator(qs, per_page, count).get_page(number)

@@ -1,0 +1,43 @@
+"""Template filters for what a person reads: `when` / `day` (dates in the active language, one format
+each), `localized` (a definition text in the active language) and `label` (a coded value by its label)."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from assessments import display, labels
+
+register = template.Library()
+
+
+@register.filter
+def when(value) -> str:
+    return display.format_datetime(value)
+
+
+@register.filter
+def day(value) -> str:
+    return display.format_date(value)
+
+
+@register.filter
+def quoted(text) -> str:
+    """{{ label|quoted }}: «label» in bokmål, “label” in English."""
+    return display.quoted(text)
+
+
+@register.filter
+def localized(obj, field: str) -> str:
+    return display.localized(obj, field)
+
+
+@register.filter
+def label(code, kind: str) -> str:
+    """`{{ version.verdict|label:"verdicts" }}`: the label of a code from one of the lists in labels.py."""
+    return labels.label(getattr(labels, kind.upper()), code)
+
+
+@register.simple_tag
+def nb() -> str:
+    """` lang="nb"` on an element holding Norwegian content (titles, typed answers, comments, agency names)
+    when the page is in another language, so screen readers switch voice (WCAG 3.1.2)."""
+    return "" if display.language() == "nb" else mark_safe(' lang="nb"')  # noqa: S308  a constant

@@ -1,0 +1,86 @@
+"""The overview's counts per spot (models.OverviewCell), kept by PostgreSQL triggers: after every kind of
+change they equal a count made from scratch, and the overview page shows them."""
+
+from django.db import connection
+from django.urls import reverse
+
+from assessments import services
+from assessments.demo.synthetic import seed_bulk_assessments
+from assessments.models import Assessment, OverviewCell
+from tests import review_helpers as h
+from tests.conftest import require_service
+
+
+def postgresql():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL): the triggers are PostgreSQL's")
+
+
+def kept() -> dict:
+    return {
+        (c.status, c.agency_id, c.quadrant, c.need_cell, c.risk_cell): c.count
+        for c in OverviewCell.objects.filter(count__gt=0)
+    }
+
+
+def from_scratch() -> dict:
+    before = kept()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_overview_rebuild()")
+    rebuilt = kept()
+    assert rebuilt, "nothing to compare"
+    return before, rebuilt
+
+
+def assert_kept_right():
+    before, rebuilt = from_scratch()
+    assert before == rebuilt
+
+
+def test_bulk_inserts_with_several_versions_per_assessment_are_counted_once(db):
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(150)  # some submitted ones have two versions, inserted in one statement
+    assert_kept_right()
+    total = sum(kept().values())
+    assert total == Assessment.objects.filter(versions__isnull=False).distinct().count()
+
+
+def test_every_review_step_keeps_the_counts(world):
+    postgresql()
+    returned = h.submitted(world, "Returneres")
+    assert_kept_right()
+    services.assessment_return(assessment=returned, user=world.users["reviewer"], reason="Mangler svar.")
+    assert_kept_right()
+    h.resubmit(world, Assessment.objects.get(pk=returned.pk))  # a new latest version
+    assert_kept_right()
+    approved = h.approved(world, "Godkjennes")
+    assert_kept_right()
+    rejected = h.submitted(world, "Avvises", **h.STOP)
+    services.assessment_reject(assessment=rejected, user=world.users["reviewer"], reason="Forbudt.")
+    assert_kept_right()
+    services.assessment_withdraw(assessment=Assessment.objects.get(pk=returned.pk), user=world.users["leader_a"])
+    assert_kept_right()
+    Assessment.objects.filter(pk=approved.pk).update(agency=world.agency_b)  # moved to another agency
+    assert_kept_right()
+    statuses = {status for status, *_rest in kept()}
+    assert statuses >= {Assessment.Status.APPROVED, Assessment.Status.REJECTED}
+
+
+def test_a_deleted_assessment_leaves_its_spot(world):
+    postgresql()
+    gone = h.submitted(world, "Slettes")
+    h.submitted(world, "Blir")
+    assert sum(kept().values()) == 2
+    Assessment.objects.filter(pk=gone.pk).delete()
+    assert sum(kept().values()) == 1
+    assert_kept_right()
+
+
+def test_the_overview_shows_the_kept_counts(world):
+    h.questionnaire()
+    seed_bulk_assessments(120)
+    body = world.client("reviewer").get(reverse("register_overview")).content.decode()
+    seen = Assessment.objects.filter(versions__isnull=False).distinct().count()
+    assert f"{seen} vurderinger" in body
+    approved = Assessment.objects.filter(status=Assessment.Status.APPROVED).count()
+    assert f"Godkjent ({approved})" in body

@@ -1,0 +1,116 @@
+"""Pages of long lists (assessments/paging.py): exact counts up to a cap, an estimate beyond it on
+PostgreSQL ("ca. N"), working pages and filters either way, and a constant number of queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from assessments import audit, paging
+from assessments.demo.synthetic import seed_bulk_assessments
+from assessments.models import Assessment, AuditEvent
+from tests import review_helpers as h
+from tests.conftest import require_service
+
+REGISTER = reverse("register")
+
+
+def postgresql():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for estimated counts")
+
+
+def test_counts_below_the_cap_are_exact_and_come_in_one_query(db, django_assert_num_queries):
+    h.questionnaire()
+    seed_bulk_assessments(40)
+    querysets = {s: Assessment.objects.filter(status=s) for s in Assessment.Status.values}
+    with django_assert_num_queries(1):
+        counts = paging.bounded_counts(querysets, cap=1000)
+    for status, qs in querysets.items():
+        assert counts[status] == paging.Count(qs.count())
+    assert sum(c.value for c in counts.values()) == 40
+
+
+def test_counts_above_the_cap_are_estimated_on_postgresql(db):
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(60)
+    count = paging.bounded_count(Assessment.objects.all(), cap=10)
+    assert count.estimated and count.value > 10
+    assert str(count) == f"ca. {count.value}"
+    assert paging.bounded_count(Assessment.objects.all(), cap=60) == paging.Count(60)
+
+
+def test_sqlite_counts_exactly_whatever_the_size(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("the exact fallback is SQLite's")
+    h.questionnaire()
+    seed_bulk_assessments(30)
+    assert paging.bounded_count(Assessment.objects.all(), cap=5) == paging.Count(30)
+
+
+def test_an_estimated_pager_says_about_and_still_pages(world, monkeypatch):
+    postgresql()
+    monkeypatch.setattr(paging, "COUNT_CAP", 20)
+    h.questionnaire()
+    seed_bulk_assessments(400)
+    client = world.client("leader_b")
+    approved = Assessment.objects.filter(status=Assessment.Status.APPROVED).count()
+    body = client.get(REGISTER).content.decode()
+    assert re.search(r"Side 1 av ca\. \d+ \(ca\. \d+ treff\)", body)
+    assert 'rel="next"' in body and "Siste" not in body  # no last page when it is not known exactly
+    last = (approved - 1) // 50 + 1
+    tail = client.get(REGISTER, {"page": last}).content.decode()
+    assert 'rel="next"' not in tail and 'rel="prev"' in tail  # the true end, whatever the estimate said
+    assert tail.count("<tr>") - 1 == approved - 50 * (last - 1)
+    client.cookies["django_language"] = "en"
+    english = client.get(REGISTER).content.decode()
+    assert re.search(r"Page 1 of about \d+ \(about \d+ results\)", english)
+
+
+def test_the_queue_tabs_say_about_when_estimated(world, monkeypatch):
+    postgresql()
+    monkeypatch.setattr(paging, "COUNT_CAP", 20)
+    h.questionnaire()
+    seed_bulk_assessments(200)
+    body = world.client("reviewer").get(reverse("review_queue")).content.decode()
+    assert re.search(r"Sendt inn: <strong>ca\. \d+</strong>", body)
+
+
+# Session, user, roles, the page, its count, and what the filters and the page need besides: the same at
+# 30 and at 400 assessments (and at 100,000: bench/queries.py). The audit log also reads the chain's head
+# and, once per new head, walks the chain (assessments/auditor.py chain_status).
+QUERY_LIMITS = {"audit_log": 14}
+LISTS = [
+    ("review_queue", "reviewer", {"status": "", "verdict": "recommended"}),
+    ("review_queue", "reviewer", {"q": "chatbot"}),
+    ("register", "leader_b", {"q": "copilot"}),
+    ("auditor_search", "auditor", {"verdict": "recommended"}),
+    ("auditor_search", "auditor", {"q": "chatbot"}),
+    ("audit_log", "auditor", {}),
+    ("audit_log", "auditor", {"action": "assessment.submitted"}),
+    ("audit_log", "leader_a", {}),
+    ("register_overview", "reviewer", {"group": "agency"}),
+]
+
+
+@pytest.mark.parametrize("url_name, role, params", LISTS)
+def test_filtered_lists_run_a_constant_number_of_queries(world, django_assert_max_num_queries, url_name, role, params):
+    h.questionnaire()
+    client = world.client(role)
+    numbers = []
+    for size in (30, 400):
+        seed_bulk_assessments(size)
+        with django_assert_max_num_queries(QUERY_LIMITS.get(url_name, 10)) as captured:
+            response = client.get(reverse(url_name), params)
+        assert response.status_code == 200
+        numbers.append(len(captured.captured_queries))
+    assert numbers[0] == numbers[1]
+
+
+def test_bulk_seeding_writes_the_audit_trail_and_keeps_the_chain(db):
+    h.questionnaire()
+    summary = seed_bulk_assessments(50)
+    assert AuditEvent.objects.filter(action="assessment.created").count() == 50
+    assert summary["events"] == AuditEvent.objects.exclude(action="demo.bulk_seeded").count()
+    assert audit.verify_chain().ok

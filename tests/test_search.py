@@ -1,0 +1,89 @@
+"""Title search (assessments/search.py): Norwegian stemming and trigram typos on PostgreSQL, a substring
+everywhere; the same in the queue, the register and the auditor search."""
+
+import re
+
+import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.urls import reverse
+
+from assessments import search
+from assessments.models import Assessment
+from assessments.search import title_matches
+from tests import review_helpers as h
+from tests.conftest import require_service
+
+
+def postgresql():
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL) for full-text and trigram search")
+
+
+def found(q: str) -> set[str]:
+    return set(Assessment.objects.filter(title_matches(q)).values_list("title", flat=True))
+
+
+@pytest.fixture
+def titles(world):
+    h.questionnaire()
+    for title in ("Chatboter for innbyggere", "Chatbot for renovasjon", "Oversettelse av brev", "Kodeassistent"):
+        h.approved(world, title)
+
+
+def test_a_substring_is_found_on_every_database(titles):
+    assert found("bot") == {"Chatboter for innbyggere", "Chatbot for renovasjon"}
+    assert found("BREV") == {"Oversettelse av brev"}
+    assert found("ingenting slikt") == set()
+
+
+def test_norwegian_stemming_finds_other_forms_of_a_word(titles):
+    postgresql()
+    assert "Chatboter for innbyggere" in found("chatbot")
+    assert found("oversettelsene") == {"Oversettelse av brev"}  # no substring: the definite plural's stem
+    assert found("innbyggerne") == {"Chatboter for innbyggere"}
+    # The full-text part alone (no substring, no trigrams): the stemmer makes "Chatboter" "chatbot".
+    stemmed = Assessment.objects.annotate(v=search.title_vector()).filter(
+        v=SearchQuery("chatbot", config=search.SEARCH_CONFIG)
+    )
+    assert set(stemmed.values_list("title", flat=True)) == {"Chatboter for innbyggere", "Chatbot for renovasjon"}
+
+
+def test_a_typo_is_forgiven_by_trigrams(titles):
+    postgresql()
+    assert found("renovasjno") == {"Chatbot for renovasjon"}
+    assert found("kodeasistent") == {"Kodeassistent"}
+    assert found("renovasjno") == found("renovasjon")
+
+
+def test_the_search_uses_the_indexes(titles):
+    """The filter's expressions are the indexes' expressions: if one drifts, PostgreSQL reads the table."""
+    postgresql()
+    sql, params = Assessment.objects.filter(title_matches("chatbot")).values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "assessment_title_search" in plan
+    assert "assessment_title_trigram" in plan
+
+
+def _listed(response) -> str:
+    body = response.content.decode()
+    return body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+
+
+@pytest.mark.parametrize(
+    "url_name, role, params",
+    [
+        ("review_queue", "reviewer", {"status": ""}),
+        ("register", "leader_b", {}),
+        ("auditor_search", "auditor", {}),
+    ],
+)
+def test_every_list_searches_titles_the_same_way(world, titles, url_name, role, params):
+    client = world.client(role)
+    stemmed = "chatbot" if connection.vendor == "postgresql" else "chatbo"
+    body = _listed(client.get(reverse(url_name), {**params, "q": stemmed}))
+    assert "Chatboter for innbyggere" in body and "Chatbot for renovasjon" in body
+    assert "Oversettelse av brev" not in body and "Kodeassistent" not in body
+    assert re.search(r"\(?2 treff", client.get(reverse(url_name), {**params, "q": stemmed}).content.decode())
