@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, lifecycle, notifications
+from . import audit, lifecycle, notifications, tasks
 from .answer_messages import answer_errors_text, answer_warnings_text
 from .engine.answers import validate_answers, validate_answers_file
 from .engine.conditions import is_empty
@@ -564,10 +564,8 @@ def review_by_for(version: AssessmentVersion, today: dt.date) -> dt.date:
 
 
 def _enqueue_report_on_commit(report: Report) -> None:
-    from .tasks import enqueue_render
-
     report_id = report.pk
-    transaction.on_commit(lambda: enqueue_render(report_id))
+    transaction.on_commit(lambda: tasks.enqueue_render(report_id))
 
 
 def _decide(*, assessment: Assessment, user, decision: str, reason: str,

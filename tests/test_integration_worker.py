@@ -11,7 +11,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from assessments import reports, services, signing
+from assessments import report_jobs, reports, services, signing, tasks
 from assessments.models import Report
 from tests.conftest import require_service, require_tool
 from tests.integration.processes import (
@@ -119,7 +119,7 @@ def test_a_worker_killed_mid_render_ends_with_exactly_one_ready_report(world, wo
         replacement = start_worker(worker_env, data_dir, name="replacement")
         # The killed task stays unacknowledged in Redis until the visibility timeout (an hour): recovery
         # in time comes from the sweep, which requeues the stale `rendering` row.
-        summary = reports.requeue_stale(older_than=0)
+        summary = report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)
         assert summary["requeued"] == [str(report.uuid)]
         wait_until(lambda: status_of(report.pk) in ("ready", "failed"), 60, "the requeued report", replacement, 0.05)
         report.refresh_from_db()
@@ -130,7 +130,7 @@ def test_a_worker_killed_mid_render_ends_with_exactly_one_ready_report(world, wo
         with default_storage.open(report.storage_name, "rb") as handle:
             assert signing.verify_pdf(handle.read())["valid"]
         # A second sweep finds nothing to do: the report is made once.
-        assert reports.requeue_stale(older_than=0)["requeued"] == []
+        assert report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)["requeued"] == []
     finally:
         worker.stop()
         if replacement is not None:
