@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.db import DatabaseError, connection
 
 from .models import Report
 
@@ -189,7 +190,7 @@ def _ensure_default_p12() -> Path:
     path = default_p12_path()
     if path.exists():
         return path
-    sealed = Report.objects.filter(kind=Report.Kind.SIGNED, status=Report.Status.READY).count()
+    sealed = _sealed_reports()
     if sealed:
         raise SigningConfigError(
             f"No sealing certificate at {path}, but {sealed} sealed reports exist: restore the certificate "
@@ -212,6 +213,20 @@ def _ensure_default_p12() -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _sealed_reports() -> int:
+    """How many sealed reports exist (0 before the first migration). A database that cannot be asked
+    stops the key from being made: a key made now could be the wrong one for reports that exist."""
+    try:
+        if Report._meta.db_table not in connection.introspection.table_names():
+            return 0
+        return Report.objects.filter(kind=Report.Kind.SIGNED, status=Report.Status.READY).count()
+    except DatabaseError as exc:
+        raise SigningConfigError(
+            f"No sealing certificate yet, and the database cannot say whether sealed reports exist ({exc}); "
+            "no new key was made."
+        ) from None
 
 
 def seal_identity() -> SealIdentity:

@@ -259,3 +259,41 @@ def test_while_redis_is_down_nothing_fails_and_nothing_is_lost(postgres, data_di
         finally:
             worker.stop()
             server.stop()
+
+
+def _pooled_query_after_a_cut(config: dict) -> int:
+    """Check out a pooled connection, return it, cut it while idle, then run a query on the next checkout."""
+    from django.db.utils import ConnectionHandler
+
+    pooled = ConnectionHandler({"default": config})["default"]
+    try:
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        pooled.close()  # back into the pool, idle
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        time.sleep(0.2)
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            new_pid = cursor.fetchone()[0]
+        assert new_pid != pid
+        return new_pid
+    finally:
+        pooled.close()
+        pooled.close_pool()
+
+
+def test_the_pool_replaces_a_cut_connection_at_checkout(postgres):
+    """KIV_DB_POOL=True: a pooled connection cut while idle (a failover, an idle-timeout kill) is found by
+    the pool's check at checkout and replaced, instead of failing the request or waiting out the timeout."""
+    from django.db import OperationalError
+
+    from kiveileder.settings import parse_database_url
+
+    config = parse_database_url(postgres, pool=True)
+    assert config["CONN_HEALTH_CHECKS"] is True  # Django then passes check=ConnectionPool.check_connection
+    assert _pooled_query_after_a_cut(config)
+    # Without the check the pool hands out the dead connection and the query fails.
+    with pytest.raises(OperationalError):
+        _pooled_query_after_a_cut({**config, "CONN_HEALTH_CHECKS": False})
