@@ -357,3 +357,28 @@ def test_the_decision_survives_a_broker_outage_and_the_sweep_recovers(
     summary = report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)
     report.refresh_from_db()
     assert summary["requeued"] == [str(report.uuid)] and report.status == "ready"
+
+
+# --- Structure ------------------------------------------------------------------------------------------
+
+JOB_MODULES = {"tasks", "reports", "report_jobs", "notifications", "outbox"}
+
+
+def test_the_job_modules_never_import_each_other_inside_a_function():
+    """tasks sits on top (it imports the others); the others start jobs through a signal or a function they
+    are given, so no import hides a cycle inside a function."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "assessments"
+    hidden = []
+    for module in sorted(JOB_MODULES):
+        tree = ast.parse((root / f"{module}.py").read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    names = {node.module} if node.module else {alias.name for alias in node.names}
+                    hidden += [f"{module}.{function.name} imports {name}" for name in names & JOB_MODULES]
+    assert hidden == []
