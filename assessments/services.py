@@ -24,7 +24,16 @@ from .engine.loader import as_definition, parse_definition
 from .engine.scoring import score
 from .engine.visibility import visible_answers, visible_section_keys
 from .lifecycle import StateConflict
-from .models import Agency, Assessment, AssessmentVersion, Membership, Questionnaire, Report, ReviewComment
+from .models import (
+    Agency,
+    Assessment,
+    AssessmentVersion,
+    Membership,
+    OutboxMessage,
+    Questionnaire,
+    Report,
+    ReviewComment,
+)
 from .permissions import can_review, can_see_draft, is_leader_of, roles_for
 
 
@@ -762,6 +771,8 @@ def user_purge(*, user, actor=None) -> dict:
             if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
         ]
         Session.objects.filter(pk__in=sessions).delete()
+        # E-mails to them, sent or waiting, carry their address: a departed user gets none anyway.
+        mails = OutboxMessage.objects.filter(to__iexact=user.email).delete()[0] if user.email else 0
         user.username = f"{PURGED_PREFIX}{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.set_unusable_password()
@@ -774,6 +785,7 @@ def user_purge(*, user, actor=None) -> dict:
             "roles_removed": roles_removed,
             "identities_removed": identities,
             "sessions_ended": len(sessions),
+            "emails_removed": mails,
         }
         audit.record(actor, "user.purged", user, details=counts)
     return counts
