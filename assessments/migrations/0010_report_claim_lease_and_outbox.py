@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0006_version_scores_for_lists"),
+        ("assessments", "0009_fill_material_changes_and_reminders_from_audit_log"),
     ]
 
     operations = [
