@@ -8,5 +8,6 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connect the sign-in audit receivers; register the signing certificate's system check and health.
-        from . import checks, signals  # noqa: F401
+        # Connect the sign-in audit receivers; register the signing certificate's system check and health;
+        # register the Celery tasks and the receiver that delivers the outbox after a commit.
+        from . import checks, signals, tasks  # noqa: F401

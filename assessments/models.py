@@ -326,6 +326,10 @@ class Report(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     sign_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The rendering claim: who holds it (a task id) and until when. The holder renews the lease while it
+    # works, so an expired lease means a dead holder and any run may take over (report_jobs.py).
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -489,3 +493,33 @@ class GroupRoles(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class OutboxMessage(models.Model):
+    """One e-mail waiting to be sent, or sent: written in the transaction of the change it tells about and
+    delivered by a task (assessments/outbox.py), so a broker or mail outage delays a message, never loses it.
+    `dedupe_key` makes enqueueing idempotent: the same event never produces two messages."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter")
+        SENT = "sent", _("Sendt")
+        FAILED = "failed", _("Feilet")
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=60)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

@@ -29,6 +29,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.db import DatabaseError, connection
+
+from .models import Report
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +183,19 @@ def make_self_signed_p12(
 
 def _ensure_default_p12() -> Path:
     """Generate the default certificate once. Safe when the web process and a worker start together:
-    each writes its own temporary file and hard-links it into place; the first link wins."""
+    each writes its own temporary file and hard-links it into place; the first link wins.
+
+    Never while sealed reports exist: they were sealed with a key that is missing here (a restored copy
+    without its certificate), and a new key would make every one of them look forged."""
     path = default_p12_path()
     if path.exists():
         return path
+    sealed = _sealed_reports()
+    if sealed:
+        raise SigningConfigError(
+            f"No sealing certificate at {path}, but {sealed} sealed reports exist: restore the certificate "
+            "they were sealed with (it is in the backup) or set KIV_SIGNING_P12 to it. No new key was made."
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -201,6 +213,20 @@ def _ensure_default_p12() -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _sealed_reports() -> int:
+    """How many sealed reports exist (0 before the first migration). A database that cannot be asked
+    stops the key from being made: a key made now could be the wrong one for reports that exist."""
+    try:
+        if Report._meta.db_table not in connection.introspection.table_names():
+            return 0
+        return Report.objects.filter(kind=Report.Kind.SIGNED, status=Report.Status.READY).count()
+    except DatabaseError as exc:
+        raise SigningConfigError(
+            f"No sealing certificate yet, and the database cannot say whether sealed reports exist ({exc}); "
+            "no new key was made."
+        ) from None
 
 
 def seal_identity() -> SealIdentity:
@@ -241,6 +267,20 @@ def check_configuration(*, create_default: bool = False) -> dict:
 
 def health() -> dict:
     return check_configuration()
+
+
+def certificate_fingerprint(path: Path, password: bytes | None = None) -> str:
+    """SHA-256 of the DER certificate in a PKCS#12 file (what `openssl x509 -fingerprint -sha256` shows,
+    without the colons): it names the seal in backup manifests."""
+    _key, cert, _others = pkcs12.load_key_and_certificates(path.read_bytes(), password)
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def seal_path() -> tuple[Path, bytes | None]:
+    """Where the seal is (configured, or the default in the data folder) and its passphrase."""
+    if settings.KIV_SIGNING_P12:
+        return Path(settings.KIV_SIGNING_P12), _configured_password()
+    return default_p12_path(), None
 
 
 # --- Signing -------------------------------------------------------------------------------------------

@@ -67,6 +67,7 @@ def _manage(env_overrides: dict, *args) -> subprocess.CompletedProcess:
         ({"DJANGO_DEBUG": "False"}, "DJANGO_SECRET_KEY"),
         ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+        ({"KIV_REPORT_LEASE_SECONDS": "1"}, "KIV_REPORT_LEASE_SECONDS"),
     ],
 )
 def test_a_bad_environment_is_one_clear_line(env, named, tmp_path):
@@ -91,3 +92,14 @@ def test_debug_off_is_secure_by_default(tmp_path):
         "WARNING",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_a_redis_cache_degrades_instead_of_failing(tmp_path):
+    """With KIV_CACHE_URL on a Redis that does not answer, reads miss and writes are dropped, no error."""
+    code = (
+        "from django.core.cache import cache; cache.set('k', 1); "
+        "from django.core.cache import caches; print(cache.get('k', 'missing'), type(caches['default']).__module__)"
+    )
+    result = _manage({"KIV_DATA_DIR": str(tmp_path), "KIV_CACHE_URL": "redis://127.0.0.1:1/0"}, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["missing", "django_redis.cache"]

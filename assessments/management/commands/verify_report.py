@@ -1,5 +1,6 @@
 """Exit 0 and a JSON line when the seal is valid and the file is a stored report; 1 with the reason when it
-is tampered, unsigned or unknown; 2 when the file cannot be read or is not a PDF."""
+is tampered, unsigned or unknown; 2 when the file cannot be read or is not a PDF, or when this
+installation's sealing certificate cannot be used (a copy restored without it: no new key is made)."""
 
 import json
 import sys
@@ -21,6 +22,9 @@ class Command(BaseCommand):
                 data = handle.read()
         except OSError as exc:
             self._finish(2, {"valid": False, "reason": f"unreadable: {exc.strerror}", "file": file})
+        seal = signing.check_configuration(create_default=True)
+        if not seal["ok"]:
+            self._finish(2, {"valid": False, "reason": f"cannot verify: {seal['detail']}", "file": file})
         try:
             outcome = reports.verify_document(data)
         except signing.NotAPdfError as exc:
