@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0009_fill_material_changes_and_reminders_from_audit_log"),
+        ("assessments", "0012_overview_cells"),
     ]
 
     operations = [
