@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, lifecycle, notifications
+from . import audit, lifecycle, notifications, tasks
 from .answer_messages import answer_errors_text, answer_warnings_text
 from .engine.answers import validate_answers, validate_answers_file
 from .engine.conditions import is_empty
@@ -624,6 +624,7 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                     {"by_assessment": str(locked.uuid), "by_version": version.number},
                 )
         notifications.notify_on_commit(decision, locked)
+        tasks.checkpoint_audit_on_commit()
         if report is not None:
             _enqueue_report_on_commit(report)
     version.refresh_from_db()

@@ -95,6 +95,10 @@ def test_the_audit_log_verifies_after_seeding_and_fails_after_a_direct_change(se
 
 
 def test_it_refuses_to_run_with_debug_off_unless_forced(tmp_path):
-    result = manage(tmp_path, "seed_demo", extra_env={"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50})
+    result = manage(
+        tmp_path,
+        "seed_demo",
+        extra_env={"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50, "KIV_AUDIT_KEY": "a" * 64},
+    )
     assert result.returncode != 0
     assert "--force" in result.stderr

@@ -4,6 +4,7 @@ is tampered, unsigned or unknown; 2 when the file cannot be read or is not a PDF
 import json
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from assessments import reports, signing
@@ -16,11 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to the PDF.")
 
     def handle(self, *args, file: str, **options):
+        limit = settings.KIV_MAX_UPLOAD_BYTES
         try:
             with open(file, "rb") as handle:
-                data = handle.read()
+                data = handle.read(limit + 1)
         except OSError as exc:
             self._finish(2, {"valid": False, "reason": f"unreadable: {exc.strerror}", "file": file})
+        if len(data) > limit:
+            self._finish(2, {"valid": False, "reason": f"too large: more than {limit} bytes", "file": file})
         try:
             outcome = reports.verify_document(data)
         except signing.NotAPdfError as exc:
