@@ -1,6 +1,7 @@
 """seed_demo on a fresh database, as `make run` does it: no broker, SQLite in a new data folder."""
 
 import json
+import shutil
 import os
 import sqlite3
 import subprocess
@@ -85,6 +86,8 @@ def test_the_audit_log_verifies_after_seeding_and_fails_after_a_direct_change(se
     copy = tmp_path / "copy"
     copy.mkdir()
     (copy / "kiveileder.sqlite3").write_bytes((data_dir / "kiveileder.sqlite3").read_bytes())
+    # The same audit key (kept outside the database), so only the tampering shows.
+    shutil.copytree(data_dir / "audit", copy / "audit")
     (event_id,) = rows(copy, "SELECT id FROM assessments_auditevent ORDER BY id LIMIT 1 OFFSET 5")[0]
     with sqlite3.connect(copy / "kiveileder.sqlite3") as db:
         db.execute("UPDATE assessments_auditevent SET action='tampered' WHERE id=?", (event_id,))
