@@ -1,8 +1,8 @@
 """seed_demo on a fresh database, as `make run` does it: no broker, SQLite in a new data folder."""
 
 import json
-import shutil
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
