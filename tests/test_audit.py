@@ -349,3 +349,22 @@ def test_request_ids_are_checked_before_they_are_stored(world, sent, stored):
         assert event.request_id != sent and len(event.request_id) == 32
     else:
         assert event.request_id == stored
+
+
+def test_with_debug_and_no_key_one_is_generated_once_into_the_data_folder(settings, tmp_path):
+    import stat
+
+    from assessments import audit_key
+
+    settings.KIV_AUDIT_KEY, settings.KIV_AUDIT_KEY_GENERATE, settings.DATA_DIR = None, True, tmp_path
+    first = audit_key.key()
+    path = tmp_path / "audit" / audit_key.DEFAULT_KEY_NAME
+    assert path.read_text().strip().encode() == first and len(first) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    audit_key._load.cache_clear()
+    assert audit_key.key() == first  # read back, not made again
+    settings.KIV_AUDIT_KEY_GENERATE = False
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="KIV_AUDIT_KEY"):
+        audit_key.key()

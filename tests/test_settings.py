@@ -65,6 +65,8 @@ def _manage(env_overrides: dict, *args) -> subprocess.CompletedProcess:
     [
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
         ({"DJANGO_DEBUG": "False"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "k" * 50}, "KIV_AUDIT_KEY"),
+        ({"KIV_AUDIT_KEY": "too-short"}, "KIV_AUDIT_KEY"),
         ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
     ],
