@@ -388,6 +388,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Blank: a plain SHA-256 (events written before the chain was keyed). Otherwise the id of the HMAC key.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -417,12 +419,32 @@ class AuditHead(models.Model):
 
     count = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # On PostgreSQL a trigger lets the head move only forward, to this newest event (see audit.py).
+    last_event_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("revisjonslogg-hode")
 
     def __str__(self) -> str:
         return f"{self.count} events, head {self.last_hash[:12]}"
+
+
+class AuditWriteCap(models.Model):
+    """One row per (bucket, time window) of capped anonymous audit writes (audit.record_capped).
+
+    `bucket` is an HMAC of the action and, for sign-ins, the username and address: no names are stored.
+    """
+
+    bucket = models.CharField(max_length=64)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "window"], name="one_audit_write_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket[:12]}@{self.window} ×{self.count}"
 
 
 class GroupMapping(models.Model):

@@ -31,12 +31,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from . import pdf_structure, result_view, signing
+from . import audit, pdf_structure, result_view, signing
 from .engine.answers import validate_answers
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_sections
 from .models import Assessment, Report
+from .text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,8 @@ def _running_footer(assessment: Assessment, version) -> str:
 
 def render_html(context: dict) -> str:
     with translation.override(context["lang"]):
-        return render_to_string("reports/report.html", context)
+        # No bidirectional overrides or zero-width characters reach the PDF, whenever the text was stored.
+        return clean_text(render_to_string("reports/report.html", context))
 
 
 def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
@@ -273,6 +275,11 @@ def build_pdf(report: Report) -> dict:
     started = time.perf_counter()
     sealed = report.kind == Report.Kind.SIGNED
     context = build_context(report)
+    if sealed:
+        # The audit chain's head at signing time travels sealed inside the report: a later rollback of
+        # the chain behind this point shows against any copy of the report.
+        head = audit.head_snapshot()
+        context["answers_file"]["meta"]["audit_head"] = {k: head[k] for k in ("count", "hash", "last_event_id", "at")}
     pdf = write_pdf(render_html(context), context["answers_file"], title=context["title"])
     with translation.override(context["lang"]):
         pdf = pdf_structure.finish(

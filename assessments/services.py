@@ -661,6 +661,7 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                     {"by_assessment": str(locked.uuid), "by_version": version.number},
                 )
         notifications.notify_on_commit(decision, locked)
+        tasks.checkpoint_audit_on_commit()
         if report is not None:
             _enqueue_report_on_commit(report)
     version.refresh_from_db()

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ DEFAULT_COMMON_NAME = "Oslo kommune – KI-veileder (test)"
 DEFAULT_P12_NAME = "kiveileder-test-seal.p12"
 FIELD_NAME = "Signatur"
 ATTACHMENT_NAME = "svar.json"
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class SigningConfigError(Exception):
@@ -353,12 +355,13 @@ def _embedded_answers(reader) -> dict | None:
     """The `meta` of the embedded answers file, or None when there is none or it cannot be parsed."""
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-    except (KeyError, TypeError):
+        count = len(names)
+    except Exception:  # a hostile file (wrong types, nesting past the recursion limit) has no answers file
         return None
-    for index in range(0, len(names) - 1, 2):
-        if str(names[index]) != ATTACHMENT_NAME:
-            continue
+    for index in range(0, min(count, 10_000) - 1, 2):
         try:
+            if str(names[index]) != ATTACHMENT_NAME:
+                continue
             stream = names[index + 1].get_object()["/EF"]["/F"].get_object()
             data = json.loads(stream.data)
         except Exception:  # a damaged attachment is reported as absent, not as a crash
@@ -401,13 +404,16 @@ def verify_pdf(data: bytes) -> dict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        # A crafted file (a signature field whose /V is a number, arrays nested past the recursion limit)
+        # is "not a readable PDF", never a crash.
         raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
     # What the document says it is: text from the file, so only well-formed values are taken.
     meta = (_embedded_answers(reader) or {}).get("meta")
     meta = meta if isinstance(meta, dict) else {}
     claimed, number = meta.get("assessment"), meta.get("version")
-    result["assessment"] = claimed[:64] if isinstance(claimed, str) else None
+    # Only a well-formed id is looked up (a NUL or other junk must never reach a database query).
+    result["assessment"] = claimed if isinstance(claimed, str) and _UUID_RE.fullmatch(claimed) else None
     result["version"] = number if isinstance(number, int) and not isinstance(number, bool) else None
     if not signatures:
         result["problem"] = "unsigned"

@@ -12,10 +12,10 @@ import logging
 
 from celery import shared_task
 from celery.signals import worker_ready
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from . import notifications, outbox, report_jobs, signing
+from . import audit_checkpoints, notifications, outbox, report_jobs, signing
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,25 @@ def enqueue_render(report_id: int) -> bool:
         log.exception("Could not enqueue report %s; it stays pending for the sweep", report_id)
         return False
     return True
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def write_audit_checkpoint() -> dict:
+    """Periodic (CELERY_BEAT_SCHEDULE) and after each decision: the audit chain's head, sealed, in storage."""
+    return audit_checkpoints.write()
+
+
+def _enqueue_checkpoint() -> None:
+    # After the commit: a broker that is down or a storage error must not turn a saved decision into a 500.
+    try:
+        write_audit_checkpoint.delay()
+    except Exception:
+        log.exception("Could not write or enqueue an audit checkpoint; the periodic one will follow")
+
+
+def checkpoint_audit_on_commit() -> None:
+    """Seal the audit head once the current transaction (a decision) has committed."""
+    transaction.on_commit(_enqueue_checkpoint)
 
 
 @worker_ready.connect

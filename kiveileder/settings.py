@@ -106,7 +106,10 @@ def parse_database_url(url: str, *, pool: bool) -> dict:
     if scheme == "sqlite":
         path = config["NAME"]
         config["NAME"] = path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path)
-        config["OPTIONS"] = {"timeout": 20}
+        # IMMEDIATE: a write transaction takes the write lock when it begins, so a second writer waits
+        # (up to `timeout` seconds, SQLite's busy timeout) instead of failing mid-transaction with
+        # "database is locked"; races then end in the same compare-and-set 409s as on PostgreSQL.
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
         return config
     config["PORT"] = str(config.get("PORT") or "")
     config["OPTIONS"] = {}
@@ -141,6 +144,16 @@ if not SECRET_KEY:
     # Bandit B105: a fixed key only in debug mode; with DEBUG off the key must come from the environment.
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105  # nosec B105 - debug only
 
+# The audit chain's HMAC key (KIV_AUDIT_KEY or KIV_AUDIT_KEY_FILE), never stored in the database. With
+# debug on and none set, one is generated into the data folder on first use (assessments/audit_key.py).
+KIV_AUDIT_KEY = env_secret("KIV_AUDIT_KEY")
+if KIV_AUDIT_KEY and len(KIV_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("KIV_AUDIT_KEY must be at least 32 characters long")
+if not KIV_AUDIT_KEY and not DEBUG:
+    raise ImproperlyConfigured("KIV_AUDIT_KEY (or KIV_AUDIT_KEY_FILE) is required when DJANGO_DEBUG is off")
+# Decided here, not from DEBUG at run time (the test runner turns DEBUG off after the settings are read).
+KIV_AUDIT_KEY_GENERATE = not KIV_AUDIT_KEY
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 DATA_DIR = Path(env_str("KIV_DATA_DIR", str(BASE_DIR / "var"))).resolve()
@@ -169,6 +182,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessments.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -316,6 +330,11 @@ CELERY_BEAT_SCHEDULE = {
     # E-mails the outbox still holds (the broker was down, the mail relay failed).
     "deliver-outbox": {"task": "assessments.tasks.deliver_outbox", "schedule": 60.0},
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
+    # The audit chain's head, signed and written to report storage (a decision also writes one at once).
+    "audit-checkpoint": {
+        "task": "assessments.tasks.write_audit_checkpoint",
+        "schedule": float(env_int("KIV_AUDIT_CHECKPOINT_SECONDS", 3600, minimum=60)),
+    },
 }
 # A rendering claim's lease: renewed every third of it while the report renders; a claim whose lease ran
 # out belongs to a dead worker and is taken over.

@@ -55,6 +55,8 @@ def _env(database_url: str, data_dir: Path) -> dict:
     ours = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update({"DATABASE_URL": database_url, "KIV_DATA_DIR": str(data_dir), "KIV_PYTHON": str(_python())})
+    # The audit key lives outside the backup, like the sealing key: the restored copy is given the same one.
+    env["KIV_AUDIT_KEY"] = "backup-test-audit-key-" + "k" * 40
     return env
 
 

@@ -75,13 +75,22 @@ def test_healthz_reports_an_unusable_certificate(settings, seal_file):
     settings.KIV_SIGNING_P12_PASSWORD = "wrong"
     response = Client().get("/healthz")
     assert response.status_code == 503
-    check = response.json()["checks"]["signing"]
+    assert response.json()["checks"]["signing"] == {"ok": False}  # anonymous: no details
+    check = _staff_client().get("/healthz").json()["checks"]["signing"]
     assert check["ok"] is False and "passphrase is wrong" in check["detail"]
+
+
+def _staff_client() -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("ops", is_staff=True))
+    return client
 
 
 @pytest.mark.django_db
 def test_healthz_is_fine_with_a_usable_certificate(seal_file):
-    response = Client().get("/healthz")
+    response = _staff_client().get("/healthz")
     assert response.json()["checks"]["signing"] == {"ok": True, "detail": "configured: KI-veileder testsegl"}
 
 

@@ -5,6 +5,7 @@ installation's sealing certificate cannot be used (a copy restored without it: n
 import json
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from assessments import reports, signing
@@ -17,11 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to the PDF.")
 
     def handle(self, *args, file: str, **options):
+        limit = settings.KIV_MAX_UPLOAD_BYTES
         try:
             with open(file, "rb") as handle:
-                data = handle.read()
+                data = handle.read(limit + 1)
         except OSError as exc:
             self._finish(2, {"valid": False, "reason": f"unreadable: {exc.strerror}", "file": file})
+        if len(data) > limit:
+            self._finish(2, {"valid": False, "reason": f"too large: more than {limit} bytes", "file": file})
         seal = signing.check_configuration(create_default=True)
         if not seal["ok"]:
             self._finish(2, {"valid": False, "reason": f"cannot verify: {seal['detail']}", "file": file})
