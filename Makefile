@@ -1,14 +1,22 @@
 # Two commands on a fresh machine: `make run` and `make test`.
-PYTHON ?= python3.11
+# The first Python that runs of 3.11, 3.12 and 3.13 (pyenv shims of versions not selected do not run);
+# `make run PYTHON=python3.13` picks one.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13; do $$p -c "" >/dev/null 2>&1 && { echo $$p; break; }; done)
+# A second interpreter for `make test-py312` (CI): the suite without the browser and integration tests.
+PYTHON312 ?= python3.12
+VENV312 := .venv312
+HOST ?= 127.0.0.1
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test lint bench worker clean messages
+.PHONY: run test test-py312 lint bench worker clean messages
 
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11, 3.12 or 3.13 is required (none found; set PYTHON=...)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))' || { echo "$(PYTHON) is not Python 3.11-3.13"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -19,17 +27,24 @@ node_modules/.installed: package.json package-lock.json
 	touch node_modules/.installed
 
 run: $(STAMP) node_modules/.installed
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	KIV_BASE_URL=$${KIV_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The fast tests on a second Python (CI runs this after `make test`): no browser, no real processes.
+test-py312: node_modules/.installed
+	test -x $(VENV312)/bin/python || $(PYTHON312) -m venv $(VENV312)
+	$(VENV312)/bin/pip install --quiet -e '.[dev]'
+	$(VENV312)/bin/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
+	$(VENV312)/bin/pytest -m "not integration and not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -42,7 +57,7 @@ bench: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/run_all.py
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=node_modules --ignore=var
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=$(VENV312) --ignore=node_modules --ignore=var
 
 clean:
-	rm -rf $(VENV) node_modules var
+	rm -rf $(VENV) $(VENV312) node_modules var

@@ -2,6 +2,7 @@ from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .admin_audit import AuditedAdmin
 from .models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
 from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
 
@@ -18,7 +19,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(AuditedAdmin):
     list_display = ["name", "kind", "slug", "org_number"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "org_number"]
@@ -27,7 +28,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AuditedAdmin):
     list_display = ["user", "agency", "role"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "agency__name"]
@@ -35,7 +36,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(MunicipalRole)
-class MunicipalRoleAdmin(admin.ModelAdmin):
+class MunicipalRoleAdmin(AuditedAdmin):
     list_display = ["user", "role"]
     list_filter = ["role"]
     search_fields = ["user__username"]
@@ -43,7 +44,7 @@ class MunicipalRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupMapping)
-class GroupMappingAdmin(admin.ModelAdmin):
+class GroupMappingAdmin(AuditedAdmin):
     list_display = ["group_id", "role", "agency", "note"]
     list_filter = ["role", "agency"]
     search_fields = ["group_id", "note", "agency__name"]
@@ -51,7 +52,7 @@ class GroupMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupRoles)
-class GroupRolesAdmin(admin.ModelAdmin):
+class GroupRolesAdmin(AuditedAdmin):
     """Read-only: which roles the groups granted at the last Entra ID sign-in (the identity link itself is
     allauth's social account, listed under its own heading)."""
 

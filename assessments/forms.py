@@ -6,7 +6,6 @@ the user's language by `answer_messages`). Fields are never `required` in the HT
 saved half-filled, and completeness is checked on submit.
 """
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -14,11 +13,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import safe_input
 from .answer_messages import answer_error_text
 from .engine.answers import clean_value
 from .engine.conditions import is_empty
 from .engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
 from .models import Agency
+from .text import Form
 
 # Texts up to this many characters get a one-line input; longer ones a text area.
 SHORT_TEXT = 200
@@ -94,7 +95,7 @@ def _field_for(question: Question, lang: str) -> forms.Field:
     )
 
 
-class SectionForm(forms.Form):
+class SectionForm(Form):
     """One wizard step. Subclasses made by `section_form_class` set `section` and `lang`."""
 
     section: Section
@@ -179,13 +180,13 @@ def initial_for(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
     return {q.key: answers[q.key] for q in section.questions if q.key in answers}
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(Form):
     """The draft revision a form was shown with: the optimistic lock."""
 
     revision = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-class SummaryForm(forms.Form):
+class SummaryForm(Form):
     """The summary step has no questions; submitting is the button."""
 
 
@@ -201,7 +202,7 @@ def _agency_field() -> forms.ModelChoiceField:
     )
 
 
-class NewAssessmentForm(forms.Form):
+class NewAssessmentForm(Form):
     agency = _agency_field()
     title = forms.CharField(
         label=_("Hva heter tiltaket?"),
@@ -216,7 +217,7 @@ class NewAssessmentForm(forms.Form):
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     agency = _agency_field()
     title = forms.CharField(
         label=_("Navn på vurderingen (valgfritt)"),
@@ -243,20 +244,13 @@ class ImportForm(forms.Form):
                 params={"size": upload.size, "limit": MAX_ANSWERS_FILE_BYTES},
                 code="too_large",
             )
-        raw = upload.read(MAX_ANSWERS_FILE_BYTES + 1)
         try:
-            return json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise forms.ValidationError(_("Filen er ikke UTF-8-tekst."), code="encoding") from None
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("Filen er ikke gyldig JSON (linje %(line)s, kolonne %(column)s: %(message)s)."),
-                params={"line": exc.lineno, "column": exc.colno, "message": exc.msg},
-                code="json",
-            ) from None
+            return safe_input.parse_json(upload.read(MAX_ANSWERS_FILE_BYTES + 1), max_bytes=MAX_ANSWERS_FILE_BYTES)
+        except safe_input.InputError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_file") from None
 
 
-class ContributorForm(forms.Form):
+class ContributorForm(Form):
     contributor = forms.ModelChoiceField(
         queryset=None,
         label=_("Bidragsyter"),

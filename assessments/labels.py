@@ -100,6 +100,11 @@ EVENT_CHOICES = [
     ("questionnaire.replaced", _("Spørreskjema erstattet")),
     ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),
     ("demo.bulk_seeded", _("Demodata lagt inn")),
+    ("admin.created", _("Opprettet i administrasjonen")),
+    ("admin.changed", _("Endret i administrasjonen")),
+    ("admin.deleted", _("Slettet i administrasjonen")),
+    ("auth.locked_out", _("Innlogging sperret etter for mange forsøk")),
+    ("assessment.questionnaire_moved", _("Flyttet til ny versjon av spørreskjemaet")),
 ]
 
 VERDICTS = dict(VERDICT_CHOICES)

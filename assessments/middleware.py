@@ -5,9 +5,16 @@ import logging
 import re
 import uuid
 
+from .text import clean_bytes
+
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _request: contextvars.ContextVar = contextvars.ContextVar("request", default=None)
-_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def valid_request_id(value: str | None) -> str:
+    """The id if it is short and plain (letters, digits, `.`, `_`, `-`; at most 64), else blank."""
+    return value if value and _VALID_ID.fullmatch(value) else ""
 
 
 def current_request_id() -> str | None:
@@ -28,7 +35,7 @@ class RequestIdMiddleware:
     def __call__(self, request):
         # Trust an id from the proxy only when it is short and plain; otherwise make our own.
         incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request_id = valid_request_id(incoming) or uuid.uuid4().hex
         request.request_id = request_id
         token = _request_id.set(request_id)
         request_token = _request.set(request)
@@ -38,6 +45,31 @@ class RequestIdMiddleware:
             _request.reset(request_token)
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
+        return response
+
+
+class PrivateResponseMiddleware:
+    """One place for what every response to a signed-in user and every download must carry.
+
+    - `Cache-Control: no-store` (and `private`): a shared computer's browser cache or a proxy must not keep
+      pages and files that were meant for one person (signed-in pages, reports, exports).
+    - Bidirectional controls and zero-width characters stripped from HTML and JSON bodies (text.py):
+      rows stored before the normaliser existed are shown clean too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        download = response.get("Content-Disposition", "").startswith("attachment")
+        if download or (user is not None and user.is_authenticated):
+            response["Cache-Control"] = "no-store, private"
+        content_type = response.get("Content-Type", "")
+        textual = content_type.startswith(("text/html", "application/json", "text/plain"))
+        if textual and not response.streaming and not getattr(response, "is_file_response", False):
+            response.content = clean_bytes(response.content)
         return response
 
 

@@ -326,6 +326,10 @@ class Report(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     sign_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The rendering claim: who holds it (a task id) and until when. The holder renews the lease while it
+    # works, so an expired lease means a dead holder and any run may take over (report_jobs.py).
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -384,6 +388,8 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Blank: a plain SHA-256 (events written before the chain was keyed). Otherwise the id of the HMAC key.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -413,12 +419,32 @@ class AuditHead(models.Model):
 
     count = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # On PostgreSQL a trigger lets the head move only forward, to this newest event (see audit.py).
+    last_event_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("revisjonslogg-hode")
 
     def __str__(self) -> str:
         return f"{self.count} events, head {self.last_hash[:12]}"
+
+
+class AuditWriteCap(models.Model):
+    """One row per (bucket, time window) of capped anonymous audit writes (audit.record_capped).
+
+    `bucket` is an HMAC of the action and, for sign-ins, the username and address: no names are stored.
+    """
+
+    bucket = models.CharField(max_length=64)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bucket", "window"], name="one_audit_write_per_window")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket[:12]}@{self.window} ×{self.count}"
 
 
 class GroupMapping(models.Model):
@@ -489,3 +515,33 @@ class GroupRoles(models.Model):
 
     def __str__(self) -> str:
         return str(self.user_id)
+
+
+class OutboxMessage(models.Model):
+    """One e-mail waiting to be sent, or sent: written in the transaction of the change it tells about and
+    delivered by a task (assessments/outbox.py), so a broker or mail outage delays a message, never loses it.
+    `dedupe_key` makes enqueueing idempotent: the same event never produces two messages."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Venter")
+        SENT = "sent", _("Sendt")
+        FAILED = "failed", _("Feilet")
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=60)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

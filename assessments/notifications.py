@@ -1,10 +1,8 @@
 """E-mail notifications: who is told what, and when.
 
-Services call `notify_on_commit(kind, assessment)` inside their transaction; after the commit a Celery
-task (`assessments.tasks.send_notification`) builds and sends the messages, so a slow mail server never
-holds up a request and a rolled-back change sends nothing. With the broker down the enqueue fails after
-the commit: the change is kept, the failure is logged, and the notification is lost (it is a courtesy;
-the start pages show the same work to do).
+Services call `notify_on_commit(kind, assessment)` inside their transaction: it writes one message per
+recipient into the outbox (assessments/outbox.py), which delivers them after the commit. A rolled-back
+change sends nothing; a broker or mail-relay outage delays the messages, never loses them.
 
 Messages go one per recipient (nobody sees the other addresses) in Norwegian bokmål, from the
 templates in templates/emails/. They carry the assessment's title, agency and a link, never answers.
@@ -15,13 +13,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from . import audit
+from . import audit, outbox
 from .models import Assessment, Membership, MunicipalRole, SentReminder
 
 log = logging.getLogger(__name__)
@@ -36,21 +33,26 @@ REMIND_DAYS_BEFORE = 30
 REMINDER_ACTION = "notification.review_reminder_sent"
 
 
-def notify_on_commit(kind: str, assessment: Assessment) -> None:
-    """Send `kind` about `assessment` once the surrounding transaction commits."""
+def notify_on_commit(kind: str, assessment: Assessment) -> int:
+    """Queue `kind` about `assessment` for every recipient; sent once the surrounding transaction commits.
+    Returns how many messages were queued. The same event (kind, version, recipient) is queued once."""
     if kind not in KINDS:
         raise ValueError(f"Unknown notification kind {kind!r}")
-    assessment_id = assessment.pk
-    transaction.on_commit(lambda: enqueue(kind, assessment_id))
+    # As the transaction has it now: services change rows with UPDATEs, not through this instance.
+    assessment = Assessment.objects.select_related("agency").get(pk=assessment.pk)
+    version = assessment.latest_version()
+    event = f"{kind}:{assessment.uuid}:v{version.number if version else 0}"
+    return _queue(kind, assessment, event)
 
 
-def enqueue(kind: str, assessment_id: int) -> None:
-    from .tasks import send_notification
-
-    try:
-        send_notification.delay(kind, assessment_id)
-    except Exception:  # the broker is down: the data is committed, the notification is a courtesy
-        log.exception("Could not enqueue the %s notification for assessment %s", kind, assessment_id)
+def _queue(kind: str, assessment: Assessment, event: str, extra: dict | None = None) -> int:
+    subject, body, users = build_message(kind, assessment, extra)
+    queued = 0
+    for user in users:
+        queued += outbox.notification_enqueue(
+            to=user.email, kind=kind, subject=subject, body=body, dedupe_key=f"{event}:{user.pk}"
+        )
+    return queued
 
 
 def recipients(kind: str, assessment: Assessment) -> list:
@@ -72,47 +74,28 @@ def _link(assessment: Assessment) -> str:
     return settings.KIV_BASE_URL.rstrip("/") + reverse("review_detail", args=[assessment.uuid])
 
 
-def build_messages(kind: str, assessment: Assessment, extra: dict | None = None) -> list[EmailMessage]:
-    version = assessment.latest_version()
+def build_message(kind: str, assessment: Assessment, extra: dict | None = None) -> tuple[str, str, list]:
+    """The subject and body of `kind` about `assessment` (in bokmål), and who gets it."""
     context = {
         "assessment": assessment,
         "agency": assessment.agency,
-        "version": version,
+        "version": assessment.latest_version(),
         "link": _link(assessment),
         **(extra or {}),
     }
-    messages = []
     with translation.override("nb"):
         subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
         body = render_to_string(f"emails/{kind}.txt", context)
-    for user in recipients(kind, assessment):
-        messages.append(
-            EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
-        )
-    return messages
-
-
-def send(kind: str, assessment_id: int, extra: dict | None = None) -> int:
-    """Build and send one notification; returns how many messages went out."""
-    if kind not in KINDS:
-        raise ValueError(f"Unknown notification kind {kind!r}")
-    assessment = Assessment.objects.select_related("agency").filter(pk=assessment_id).first()
-    if assessment is None:
-        return 0
-    messages = build_messages(kind, assessment, extra)
-    if not messages:
-        log.info("No recipients for the %s notification of assessment %s", kind, assessment_id)
-        return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages) or 0
+    return subject, body, recipients(kind, assessment)
 
 
 def send_review_reminders(today: date | None = None) -> dict:
     """Remind leaders once when an approved assessment's review-by date is near, and once when it has passed.
 
-    Each reminder is a SentReminder row (unique per assessment, kind and review-by date) written before
-    the mail goes out, so running this twice a day, or on two beat hosts, sends nothing twice; a new
-    review-by date (after a new approval) starts afresh. The audit log records it too, but is not read."""
+    Each reminder is a SentReminder row (unique per assessment, kind and review-by date), and its messages go
+    into the outbox in the same transaction, so running this twice a day, or on two beat hosts, sends nothing
+    twice; a new review-by date (after a new approval) starts afresh. The audit log records it too, but is not
+    read. The messages queued are delivered before this returns (it runs in a task already)."""
     today = today or timezone.localdate()
     candidates = (
         Assessment.objects.filter(
@@ -133,18 +116,18 @@ def send_review_reminders(today: date | None = None) -> dict:
             )
             if not created:
                 continue
-            messages = build_messages(kind, assessment, {"days_left": days, "days_over": -days})
-            reminder.recipients = len(messages)
+            event = f"{kind}:{assessment.uuid}:{assessment.review_by.isoformat()}"
+            queued = _queue(kind, assessment, event, {"days_left": days, "days_over": -days})
+            reminder.recipients = queued
             reminder.save(update_fields=["recipients"])
             audit.record(
                 None,
                 REMINDER_ACTION,
                 assessment,
                 assessment.agency,
-                {"kind": kind, "review_by": assessment.review_by.isoformat(), "recipients": len(messages)},
+                {"kind": kind, "review_by": assessment.review_by.isoformat(), "recipients": queued},
             )
-        if messages:
-            with get_connection() as connection:
-                summary["messages"] += connection.send_messages(messages) or 0
         summary[kind] += 1
+        summary["messages"] += queued
+    outbox.deliver_due()
     return summary

@@ -16,9 +16,11 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .admin_audit import AuditedAdmin
 from .engine.definition import DefinitionError
 from .engine.loader import as_definition, load_yaml, parse_definition
 from .models import Questionnaire
+from .text import ModelForm
 
 
 def read_upload(upload) -> object:
@@ -38,7 +40,7 @@ def read_upload(upload) -> object:
         raise forms.ValidationError(_("Filen kan ikke leses: %(error)s"), params={"error": exc}) from None
 
 
-class QuestionnaireUploadForm(forms.ModelForm):
+class QuestionnaireUploadForm(ModelForm):
     upload = forms.FileField(
         label=_("Definisjon (YAML eller JSON)"),
         help_text=_(
@@ -68,7 +70,7 @@ class QuestionnaireUploadForm(forms.ModelForm):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(admin.ModelAdmin):
+class QuestionnaireAdmin(AuditedAdmin):
     form = QuestionnaireUploadForm
     list_display = ["version", "title", "published_at", "assessment_count"]
     readonly_fields = ["version", "title", "published_at", "in_use_note", "contents"]

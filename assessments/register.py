@@ -4,17 +4,15 @@ Signed-in users of every role see the register (approved entries only; no drafts
 `KIV_PUBLIC_REGISTER=True` opens a sign-in-free copy with the fields fit for publication.
 """
 
-import json
 from datetime import date
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, labels, overview, queries
-from .csv_export import csv_response
+from . import audit, exports, labels, overview, queries
 from .models import Assessment
 from .paging import bounded_count, estimated_count, paginate
 from .permissions import public, roles_for, signed_in
@@ -109,51 +107,48 @@ def register(request):
     return render(request, "register/register.html", context)
 
 
-def _csv(qs, fields: list[str], filename: str) -> StreamingHttpResponse:
-    headers = {
-        "id": _("ID"),
-        "title": _("Tittel"),
-        "agency": _("Virksomhet"),
-        "ai_kind": _("Type KI"),
-        "verdict": _("Konklusjon"),
-        "quadrant": _("Kvadrant"),
-        "approved": _("Godkjent"),
-        "review_by": _("Ny vurdering innen"),
-        "overdue": _("Fristen er passert"),
+def _columns(fields: list[str]) -> list[exports.Column]:
+    columns = {
+        "id": exports.Column("id", _("ID"), width=38),
+        "title": exports.Column("title", _("Tittel"), width=40),
+        "agency": exports.Column("agency", _("Virksomhet"), width=30),
+        "ai_kind": exports.Column("ai_kind", _("Type KI"), "list", width=30),
+        "verdict": exports.Column("verdict", _("Konklusjon")),
+        "quadrant": exports.Column("quadrant", _("Kvadrant")),
+        "approved": exports.Column("approved", _("Godkjent"), "date", width=12),
+        "review_by": exports.Column("review_by", _("Ny vurdering innen"), "date", width=12),
+        "overdue": exports.Column("overdue", _("Fristen er passert"), "bool", width=10),
     }
-    labelled = {"ai_kind": "ai_kind_labels", "verdict": "verdict_label", "quadrant": "quadrant_label"}
+    return [columns[f] for f in fields]
+
+
+def _export(fmt: str, qs, fields: list[str], stem: str):
+    # CSV and Excel show the labels, JSON the codes (for programs reading it).
+    labelled = {} if fmt == "json" else {"ai_kind": "ai_kind_labels", "verdict": "verdict_label",
+                                         "quadrant": "quadrant_label"}  # fmt: skip
     rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs))
-    return csv_response(filename, [headers[f] for f in fields], rows)
+    return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
 
 
-def _json(qs, fields: list[str], filename: str) -> HttpResponse:
-    def stream():
-        generated = json.dumps(timezone.now().isoformat(timespec="seconds"))
-        yield '{"generated_at": ' + generated + ', "entries": ['
-        for i, entry in enumerate(_iter_entries(qs)):
-            data = {f: entry[f] for f in fields}
-            for key in ("approved", "review_by"):
-                data[key] = data[key].isoformat() if data[key] else None
-            yield ("," if i else "") + json.dumps(data, ensure_ascii=False)
-        yield "]}"
-
-    response = StreamingHttpResponse(stream(), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _register_export(request, fmt: str):
+    _form, qs, _known = _filtered(request)
+    audit.record(request.user, "register.exported", details={"format": fmt})
+    return _export(fmt, qs, FIELDS, "ki-register")
 
 
 @signed_in
 def register_csv(request):
-    _form, qs, known = _filtered(request)
-    audit.record(request.user, "register.exported", details={"format": "csv"})
-    return _csv(qs, FIELDS, "ki-register.csv")
+    return _register_export(request, "csv")
 
 
 @signed_in
 def register_json(request):
-    _form, qs, known = _filtered(request)
-    audit.record(request.user, "register.exported", details={"format": "json"})
-    return _json(qs, FIELDS, "ki-register.json")
+    return _register_export(request, "json")
+
+
+@signed_in
+def register_xlsx(request):
+    return _register_export(request, "xlsx")
 
 
 @signed_in
@@ -191,15 +186,22 @@ def public_register(request):
     return render(request, "register/register.html", context)
 
 
+def _public_export(request, fmt: str):
+    _public_enabled()
+    _form, qs, _known = _filtered(request)
+    return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune")
+
+
 @public
 def public_register_csv(request):
-    _public_enabled()
-    _form, qs, known = _filtered(request)
-    return _csv(qs, PUBLIC_FIELDS, "ki-register-oslo-kommune.csv")
+    return _public_export(request, "csv")
 
 
 @public
 def public_register_json(request):
-    _public_enabled()
-    _form, qs, known = _filtered(request)
-    return _json(qs, PUBLIC_FIELDS, "ki-register-oslo-kommune.json")
+    return _public_export(request, "json")
+
+
+@public
+def public_register_xlsx(request):
+    return _public_export(request, "xlsx")

@@ -20,6 +20,7 @@ from . import audit, reports, services, signing
 from .actions import available_actions
 from .models import Assessment, Report
 from .permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
+from .text import Form
 
 WORKING = (Report.Status.PENDING, Report.Status.RENDERING)
 
@@ -118,7 +119,7 @@ def report_preview(request, assessment_uuid):
 NOT_A_PDF = gettext_lazy("Filen er ikke en PDF som kan leses. Last opp rapporten slik du fikk den fra KI-veileder.")
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(Form):
     pdf = forms.FileField(
         label=gettext_lazy("PDF-rapport"),
         help_text=gettext_lazy("Velg en rapport fra KI-veileder (PDF)."),

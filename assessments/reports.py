@@ -6,11 +6,8 @@ are made once per process. User text reaches the HTML only through the template'
 WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own static files and refuses
 everything else: no network, no file outside the static folders, no data: URLs.
 
-The life of a `Report` row (produce_report, requeue_stale) is a set of conditional UPDATEs, because a task
-can run twice (late acks, a requeue) and a worker can die at any point:
-    pending --claim--> rendering --finish--> ready
-       ^                  | error (attempts left)        | error at the attempt cap, or the cap was
-       +------------------+                              v  reached before a claim: failed
+The life of a `Report` row (claiming, finishing, the sweeps) is in report_jobs.py; this module makes and
+stores the file and verifies one.
 """
 
 import hashlib
@@ -21,18 +18,14 @@ import posixpath
 import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -44,6 +37,7 @@ from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_sections
 from .models import Assessment, Report
+from .text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +45,6 @@ log = logging.getLogger(__name__)
 STATIC_ORIGIN = "https://static.kiveileder.invalid/"
 STYLESHEET = "reports/report.css"
 ATTACHMENT_NAME = signing.ATTACHMENT_NAME
-STALE_AFTER_SECONDS = 300
 _FONT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
 
 
@@ -237,7 +230,8 @@ def _running_footer(assessment: Assessment, version) -> str:
 
 def render_html(context: dict) -> str:
     with translation.override(context["lang"]):
-        return render_to_string("reports/report.html", context)
+        # No bidirectional overrides or zero-width characters reach the PDF, whenever the text was stored.
+        return clean_text(render_to_string("reports/report.html", context))
 
 
 def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
@@ -281,6 +275,11 @@ def build_pdf(report: Report) -> dict:
     started = time.perf_counter()
     sealed = report.kind == Report.Kind.SIGNED
     context = build_context(report)
+    if sealed:
+        # The audit chain's head at signing time travels sealed inside the report: a later rollback of
+        # the chain behind this point shows against any copy of the report.
+        head = audit.head_snapshot()
+        context["answers_file"]["meta"]["audit_head"] = {k: head[k] for k in ("count", "hash", "last_event_id", "at")}
     pdf = write_pdf(render_html(context), context["answers_file"], title=context["title"])
     with translation.override(context["lang"]):
         pdf = pdf_structure.finish(
@@ -308,175 +307,6 @@ def store(report: Report, pdf: bytes) -> tuple[str, str]:
         if saved != name:  # a concurrent writer stored the same name first; keep one copy
             default_storage.delete(saved)
     return name, sha256
-
-
-# --- The row's life: claim, finish, fail, sweep -------------------------------------------------------
-
-
-class AttemptFailed(Exception):
-    """One attempt failed. `final` when the attempt cap is reached and the row is now `failed`."""
-
-    def __init__(self, report_id: int, attempts: int, final: bool, error: str):
-        self.report_id, self.attempts, self.final = report_id, attempts, final
-        super().__init__(f"report {report_id}, attempt {attempts}: {error}")
-
-
-def _claim(report_id: int, max_attempts: int) -> bool:
-    rows = Report.objects.filter(pk=report_id, status=Report.Status.PENDING, attempts__lt=max_attempts)
-    claimed = rows.update(
-        status=Report.Status.RENDERING,
-        attempts=F("attempts") + 1,
-        started_at=timezone.now(),
-        finished_at=None,
-        updated_at=timezone.now(),
-    )
-    return claimed == 1
-
-
-def _not_claimed(report_id: int, max_attempts: int) -> str:
-    """Why a claim failed: already done, in someone else's hands, gone, or out of attempts."""
-    report = Report.objects.filter(pk=report_id).select_related("assessment").first()
-    if report is None:
-        return "missing"
-    if report.status == Report.Status.PENDING and report.attempts >= max_attempts:
-        _mark_failed(report, "Avbrutt: for mange forsøk.", from_status=Report.Status.PENDING)
-        return "failed"
-    return {"ready": "already_ready", "rendering": "busy"}.get(report.status, report.status)
-
-
-def _mark_failed(report: Report, error: str, *, from_status: str) -> bool:
-    with transaction.atomic():
-        rows = Report.objects.filter(pk=report.pk, status=from_status, attempts=report.attempts)
-        done = rows.update(
-            status=Report.Status.FAILED,
-            error=error[:2000],
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-        if done:
-            audit.record(
-                None,
-                "report.failed",
-                report,
-                report.assessment.agency_id,
-                {"kind": report.kind, "attempts": report.attempts},
-            )
-    return bool(done)
-
-
-def produce_report(report_id: int) -> str:
-    """Make one report, exactly once. Returns what happened: ready, already_ready, busy, failed, missing,
-    or superseded (the sweep handed this report to another run while this one was slow)."""
-    max_attempts = settings.KIV_REPORT_MAX_ATTEMPTS
-    if not _claim(report_id, max_attempts):
-        return _not_claimed(report_id, max_attempts)
-    report = Report.objects.select_related(
-        "assessment__agency",
-        "assessment__questionnaire",
-        "version__questionnaire",
-        "version__decided_by",
-        "version__submitted_by",
-    ).get(pk=report_id)
-    attempt = report.attempts
-    name = None
-    try:
-        made = build_pdf(report)
-        name, sha256 = store(report, made["pdf"])
-    except Exception as exc:
-        error = f"{type(exc).__name__}: {exc}"
-        log.exception("Report %s failed on attempt %s", report.uuid, attempt)
-        final = attempt >= max_attempts
-        if final:
-            _mark_failed(report, error, from_status=Report.Status.RENDERING)
-        else:
-            Report.objects.filter(pk=report_id, status=Report.Status.RENDERING, attempts=attempt).update(
-                status=Report.Status.PENDING, error=error[:2000], updated_at=timezone.now()
-            )
-        raise AttemptFailed(report_id, attempt, final, error) from exc
-
-    with transaction.atomic():
-        rows = Report.objects.filter(pk=report_id, status=Report.Status.RENDERING, attempts=attempt)
-        finished = rows.update(
-            status=Report.Status.READY,
-            sha256=sha256,
-            size=len(made["pdf"]),
-            storage_name=name,
-            signer=made["signer"],
-            error="",
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-            render_ms=made["render_ms"],
-            sign_ms=made["sign_ms"],
-        )
-        if finished:
-            audit.record(
-                None,
-                "report.ready",
-                report,
-                report.assessment.agency_id,
-                {
-                    "kind": report.kind,
-                    "version": report.version.number if report.version else None,
-                    "sha256": sha256,
-                    "attempts": attempt,
-                },
-            )
-    if not finished:
-        # The sweep judged this run dead and another run took over: its file is the one on record.
-        if not Report.objects.filter(storage_name=name).exists():
-            default_storage.delete(name)
-        return "superseded"
-    if report.kind == Report.Kind.PREVIEW:
-        _drop_older_previews(report)
-    return "ready"
-
-
-def _drop_older_previews(report: Report) -> None:
-    """A draft preview is a working copy: keep only the newest one per assessment."""
-    older = Report.objects.filter(
-        assessment_id=report.assessment_id,
-        kind=Report.Kind.PREVIEW,
-        status=Report.Status.READY,
-        created_at__lt=report.created_at,
-    ).exclude(pk=report.pk)
-    for old in older:
-        shared = Report.objects.filter(storage_name=old.storage_name).exclude(pk=old.pk).exists()
-        if old.storage_name and not shared:
-            default_storage.delete(old.storage_name)
-        old.delete()
-
-
-def requeue_stale(*, older_than: int = STALE_AFTER_SECONDS, enqueue=None) -> dict:
-    """Put reports stuck in `pending` or `rendering` for more than `older_than` seconds back on the queue;
-    those already at the attempt cap become `failed`. Returns a JSON-ready summary."""
-    if enqueue is None:
-        from .tasks import enqueue_render as enqueue
-    max_attempts = settings.KIV_REPORT_MAX_ATTEMPTS
-    cutoff = timezone.now() - timedelta(seconds=older_than)
-    stale = (
-        Report.objects.filter(
-            Q(status=Report.Status.PENDING, updated_at__lt=cutoff)
-            | Q(status=Report.Status.RENDERING, started_at__lt=cutoff)
-        )
-        .select_related("assessment")
-        .order_by("created_at")
-    )
-    summary = {"older_than": older_than, "checked": 0, "requeued": [], "failed": [], "enqueue_errors": []}
-    for report in stale:
-        summary["checked"] += 1
-        if report.attempts >= max_attempts:
-            if _mark_failed(report, "Avbrutt: for mange forsøk.", from_status=report.status):
-                summary["failed"].append(str(report.uuid))
-            continue
-        released = Report.objects.filter(pk=report.pk, status=report.status, attempts=report.attempts).update(
-            status=Report.Status.PENDING, updated_at=timezone.now()
-        )
-        if not released:
-            continue  # it moved on while we looked
-        summary["requeued"].append(str(report.uuid))
-        if not enqueue(report.pk):
-            summary["enqueue_errors"].append(str(report.uuid))
-    return summary
 
 
 # --- Verification: which stored report is this? -------------------------------------------------------

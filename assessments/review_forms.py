@@ -7,6 +7,7 @@ from .labels import AI_KIND_CHOICES, QUADRANT_CHOICES, VERDICT_CHOICES
 from .lifecycle import DECIDED_STATUSES
 from .models import Agency, Assessment
 from .services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
+from .text import Form
 
 ANY = [("", _("Alle"))]
 # Every status: an assessment submitted once may since have been recalled to draft or withdrawn.
@@ -22,7 +23,7 @@ def _agency_field(queryset=None) -> forms.ModelChoiceField:
     )
 
 
-class _DateRange(forms.Form):
+class _DateRange(Form):
     date_from = forms.DateField(required=False, label=_("Fra dato"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("Til dato"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -33,7 +34,7 @@ class _DateRange(forms.Form):
         return data
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     status = forms.ChoiceField(choices=ANY + QUEUE_STATUSES, required=False, label=_("Status"))
     agency = _agency_field()
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
@@ -55,7 +56,7 @@ class LongText(forms.CharField):
         return attrs
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     question_key = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     text = LongText(
@@ -69,7 +70,7 @@ class CommentForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     """Return and reject need a reason; approval takes an optional comment."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
@@ -90,7 +91,7 @@ class DecisionForm(forms.Form):
             self.fields["reason"].label = _("Kommentar til godkjenningen (valgfri)")
 
 
-class MaterialChangeForm(forms.Form):
+class MaterialChangeForm(Form):
     kinds = forms.MultipleChoiceField(
         choices=list(MATERIAL_CHANGE_KINDS.items()),
         widget=forms.CheckboxSelectMultiple,
@@ -99,14 +100,14 @@ class MaterialChangeForm(forms.Form):
     )
 
 
-class RegisterFilterForm(forms.Form):
+class RegisterFilterForm(Form):
     agency = _agency_field()
     ai_kind = forms.ChoiceField(choices=ANY + AI_KIND_CHOICES, required=False, label=_("Type KI"))
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
     q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
 
 
-class OverviewForm(forms.Form):
+class OverviewForm(Form):
     group = forms.ChoiceField(
         choices=[("status", _("Status")), ("agency", _("Virksomhet"))],
         required=False,

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, lifecycle, notifications
+from . import audit, lifecycle, notifications, tasks
 from .answer_messages import answer_errors_text, answer_warnings_text
 from .engine.answers import validate_answers, validate_answers_file
 from .engine.conditions import is_empty
@@ -24,7 +24,16 @@ from .engine.loader import as_definition, parse_definition
 from .engine.scoring import score
 from .engine.visibility import visible_answers, visible_section_keys, visible_sections
 from .lifecycle import StateConflict
-from .models import Agency, Assessment, AssessmentVersion, Membership, Questionnaire, Report, ReviewComment
+from .models import (
+    Agency,
+    Assessment,
+    AssessmentVersion,
+    Membership,
+    OutboxMessage,
+    Questionnaire,
+    Report,
+    ReviewComment,
+)
 from .permissions import can_review, can_see_draft, is_leader_of, roles_for
 
 
@@ -644,10 +653,8 @@ def review_by_for(version: AssessmentVersion, today: dt.date) -> dt.date:
 
 
 def _enqueue_report_on_commit(report: Report) -> None:
-    from .tasks import enqueue_render
-
     report_id = report.pk
-    transaction.on_commit(lambda: enqueue_render(report_id))
+    transaction.on_commit(lambda: tasks.enqueue_render(report_id))
 
 
 def _decide(*, assessment: Assessment, user, decision: str, reason: str,
@@ -704,6 +711,7 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                     {"by_assessment": str(locked.uuid), "by_version": version.number},
                 )
         notifications.notify_on_commit(decision, locked)
+        tasks.checkpoint_audit_on_commit()
         if report is not None:
             _enqueue_report_on_commit(report)
     version.refresh_from_db()
@@ -844,6 +852,8 @@ def user_purge(*, user, actor=None) -> dict:
             if str(s.get_decoded().get("_auth_user_id")) == str(user.pk)
         ]
         Session.objects.filter(pk__in=sessions).delete()
+        # E-mails to them, sent or waiting, carry their address: a departed user gets none anyway.
+        mails = OutboxMessage.objects.filter(to__iexact=user.email).delete()[0] if user.email else 0
         user.username = f"{PURGED_PREFIX}{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.set_unusable_password()
@@ -856,6 +866,7 @@ def user_purge(*, user, actor=None) -> dict:
             "roles_removed": roles_removed,
             "identities_removed": identities,
             "sessions_ended": len(sessions),
+            "emails_removed": mails,
         }
         audit.record(actor, "user.purged", user, details=counts)
     return counts

@@ -1,5 +1,6 @@
 """Audit receivers for sign-in events and role changes, wherever they come from (admin included)."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -8,6 +9,7 @@ from django.dispatch import receiver
 from . import audit
 from .middleware import current_actor_id
 from .models import Membership, MunicipalRole
+from .text import unstorable
 
 
 @receiver(user_logged_in)
@@ -25,10 +27,20 @@ def _logged_out(sender, request, user, **kwargs):
 def _login_failed(sender, credentials, request=None, **kwargs):
     if getattr(request, "axes_locked_out", False):
         return  # refused by the lockout: its start is audited once (assessments/lockout.py), not each try
-    # No usernames in the chain: name the account only by id, when one exists.
-    username = (credentials or {}).get("username", "")
-    user = get_user_model().objects.filter(username=username).only("pk").first() if username else None
-    audit.record(None, "auth.login_failed", user, details={"known_account": user is not None})
+    # No usernames in the chain: name the account only by id, when one exists. Anonymous callers must not
+    # add unlimited rows: one event per (username, address) per lockout window.
+    username = str((credentials or {}).get("username", ""))[:150]
+    known = username and not unstorable(username)  # a NUL would reach PostgreSQL as a DataError
+    user = get_user_model().objects.filter(username=username).only("pk").first() if known else None
+    # The client's address as django-axes sees it (proxy-aware), else the socket's.
+    address = getattr(request, "axes_ip_address", None) or (request.META.get("REMOTE_ADDR", "") if request else "")
+    audit.record_capped(
+        "auth.login_failed",
+        bucket=f"{username.lower()}\x00{address}",
+        window_seconds=settings.KIV_LOGIN_LOCKOUT_SECONDS,
+        obj=user,
+        details={"known_account": user is not None},
+    )
 
 
 @receiver(post_save, sender=Membership)

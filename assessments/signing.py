@@ -16,6 +16,7 @@ import io
 import json
 import logging
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -29,6 +30,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.db import DatabaseError, connection
+
+from .models import Report
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +40,7 @@ DEFAULT_COMMON_NAME = "Oslo kommune – KI-veileder (test)"
 DEFAULT_P12_NAME = "kiveileder-test-seal.p12"
 FIELD_NAME = "Signatur"
 ATTACHMENT_NAME = "svar.json"
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 class SigningConfigError(Exception):
@@ -180,10 +185,19 @@ def make_self_signed_p12(
 
 def _ensure_default_p12() -> Path:
     """Generate the default certificate once. Safe when the web process and a worker start together:
-    each writes its own temporary file and hard-links it into place; the first link wins."""
+    each writes its own temporary file and hard-links it into place; the first link wins.
+
+    Never while sealed reports exist: they were sealed with a key that is missing here (a restored copy
+    without its certificate), and a new key would make every one of them look forged."""
     path = default_p12_path()
     if path.exists():
         return path
+    sealed = _sealed_reports()
+    if sealed:
+        raise SigningConfigError(
+            f"No sealing certificate at {path}, but {sealed} sealed reports exist: restore the certificate "
+            "they were sealed with (it is in the backup) or set KIV_SIGNING_P12 to it. No new key was made."
+        )
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -201,6 +215,20 @@ def _ensure_default_p12() -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _sealed_reports() -> int:
+    """How many sealed reports exist (0 before the first migration). A database that cannot be asked
+    stops the key from being made: a key made now could be the wrong one for reports that exist."""
+    try:
+        if Report._meta.db_table not in connection.introspection.table_names():
+            return 0
+        return Report.objects.filter(kind=Report.Kind.SIGNED, status=Report.Status.READY).count()
+    except DatabaseError as exc:
+        raise SigningConfigError(
+            f"No sealing certificate yet, and the database cannot say whether sealed reports exist ({exc}); "
+            "no new key was made."
+        ) from None
 
 
 def seal_identity() -> SealIdentity:
@@ -241,6 +269,20 @@ def check_configuration(*, create_default: bool = False) -> dict:
 
 def health() -> dict:
     return check_configuration()
+
+
+def certificate_fingerprint(path: Path, password: bytes | None = None) -> str:
+    """SHA-256 of the DER certificate in a PKCS#12 file (what `openssl x509 -fingerprint -sha256` shows,
+    without the colons): it names the seal in backup manifests."""
+    _key, cert, _others = pkcs12.load_key_and_certificates(path.read_bytes(), password)
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def seal_path() -> tuple[Path, bytes | None]:
+    """Where the seal is (configured, or the default in the data folder) and its passphrase."""
+    if settings.KIV_SIGNING_P12:
+        return Path(settings.KIV_SIGNING_P12), _configured_password()
+    return default_p12_path(), None
 
 
 # --- Signing -------------------------------------------------------------------------------------------
@@ -313,12 +355,13 @@ def _embedded_answers(reader) -> dict | None:
     """The `meta` of the embedded answers file, or None when there is none or it cannot be parsed."""
     try:
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-    except (KeyError, TypeError):
+        count = len(names)
+    except Exception:  # a hostile file (wrong types, nesting past the recursion limit) has no answers file
         return None
-    for index in range(0, len(names) - 1, 2):
-        if str(names[index]) != ATTACHMENT_NAME:
-            continue
+    for index in range(0, min(count, 10_000) - 1, 2):
         try:
+            if str(names[index]) != ATTACHMENT_NAME:
+                continue
             stream = names[index + 1].get_object()["/EF"]["/F"].get_object()
             data = json.loads(stream.data)
         except Exception:  # a damaged attachment is reported as absent, not as a crash
@@ -361,13 +404,16 @@ def verify_pdf(data: bytes) -> dict:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError) as exc:
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        # A crafted file (a signature field whose /V is a number, arrays nested past the recursion limit)
+        # is "not a readable PDF", never a crash.
         raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
     # What the document says it is: text from the file, so only well-formed values are taken.
     meta = (_embedded_answers(reader) or {}).get("meta")
     meta = meta if isinstance(meta, dict) else {}
     claimed, number = meta.get("assessment"), meta.get("version")
-    result["assessment"] = claimed[:64] if isinstance(claimed, str) else None
+    # Only a well-formed id is looked up (a NUL or other junk must never reach a database query).
+    result["assessment"] = claimed if isinstance(claimed, str) and _UUID_RE.fullmatch(claimed) else None
     result["version"] = number if isinstance(number, int) and not isinstance(number, bool) else None
     if not signatures:
         result["problem"] = "unsigned"

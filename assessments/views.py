@@ -72,10 +72,16 @@ def logout(request):
 @require_GET
 @never_cache
 def healthz(request):
-    """For the load balancer: 200 when the database and broker answer, 503 when not."""
+    """For the load balancer: 200 when the database and broker answer, 503 when not. Anonymous callers learn
+    ok/fail per component only; the details (vendor, hosts, certificate) go to the log and to staff."""
     checks = {"database": health.check_database(connection), "broker": health.check_broker()}
     checks.update(health.extra_checks())
     healthy = all(check["ok"] for check in checks.values())
+    for name, check in checks.items():
+        if not check["ok"]:
+            log.error("Health check %s failed: %s", name, check.get("detail", ""))
+    if not request.user.is_staff:
+        checks = {name: {"ok": check["ok"]} for name, check in checks.items()}
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 

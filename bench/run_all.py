@@ -22,6 +22,7 @@ PG = os.environ.get("KIV_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 BENCHES = {
     "scoring": ["bench/scoring.py"],
     "report": ["bench/report.py"],
+    "approve": ["bench/approve.py"],
     "queries": ["bench/queries.py", "--database", f"{PG}/kiv_bench_review"],
     "load": ["bench/load.py", "--database", f"{PG}/kiv_bench"],
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Back up KI-veileder: the PostgreSQL database and every stored file (reports, on disk or S3), into one
-# new folder DEST/kiveileder-<UTC time>/ with a manifest. Prints the folder's path.
+# Back up KI-veileder: the PostgreSQL database, every stored file (reports, on disk or S3) and the sealing
+# certificate when it lives in the data folder, into one new folder DEST/kiveileder-<UTC time>/ with a
+# manifest. Prints the folder's path. The manifest records the seal's fingerprint either way: a seal kept
+# outside the data folder (KIV_SIGNING_P12) must be kept beside the backup (docs/deployment.md).
 #
 #   DATABASE_URL=postgres://… [KIV_S3_*=…] deploy/backup.sh /var/backups/kiveileder
 #
@@ -36,10 +38,12 @@ fi
 
 pg_dump --format=custom --no-owner --no-privileges --file="$work/db.dump" --dbname="$DATABASE_URL"
 files=$(manage storage_backup export "$work")
+seal=$(manage storage_backup seal-export "$work")
 
-"$PYTHON" - "$work" "$audit" "$files" <<'PY'
+"$PYTHON" - "$work" "$audit" "$files" "$seal" <<'PY'
 import hashlib, json, pathlib, sys, datetime
 work, audit, files = pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3].splitlines()[-1])
+seal = json.loads(sys.argv[4].splitlines()[-1])
 digest = hashlib.sha256()
 with open(work / "db.dump", "rb") as handle:
     while chunk := handle.read(1 << 20):
@@ -51,6 +55,8 @@ manifest = {
     "files": files["files"],
     "audit_count": audit["count"],
     "audit_head_hash": audit["head_hash"],
+    "seal_fingerprint_sha256": seal["fingerprint_sha256"],
+    "seal_in_backup": seal["in_backup"],
 }
 (work / "MANIFEST.json").write_text(json.dumps(manifest, indent=1))
 PY

@@ -3,12 +3,11 @@
 #
 #   DATABASE_URL=postgres://…/kiveileder [KIV_S3_*=…] deploy/restore.sh /var/backups/kiveileder/kiveileder-… --yes
 #
-# Stop the web processes, the workers and beat first. The target database is replaced (manage storage_backup check "$backup" >/dev/null
-
-pg_restore --clean
+# Stop the web processes, the workers and beat first. The target database is replaced (pg_restore --clean
 # in one transaction: a failed restore leaves it as it was). Every file's sha256 and the dump's are checked
-# before anything is written; afterwards migrations run (newer code on an older backup) and the audit
-# chain must verify and end in the hash the manifest recorded.
+# before anything is written, and the sealing certificate must be the one the reports were sealed with
+# (the backup's, put back into the data folder, or KIV_SIGNING_P12); afterwards migrations run (newer code
+# on an older backup) and the audit chain must verify and end in the hash the manifest recorded.
 set -euo pipefail
 
 APP_DIR=${KIV_APP_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -35,6 +34,11 @@ if [ "$expected" != "$actual" ]; then
 fi
 
 manage storage_backup check "$backup" >/dev/null
+if [ -f "$backup/seal.json" ]; then
+  manage storage_backup seal-import "$backup" >/dev/null
+else
+  echo "restore.sh: this backup predates seal.json; keep the sealing certificate (KIV_SIGNING_P12) yourself" >&2
+fi
 
 pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error \
   --dbname="$DATABASE_URL" "$backup/db.dump"

@@ -67,6 +67,7 @@ psql "$PG_SERVER/postgres" -q -c "CREATE DATABASE \"$DB_NAME\"" >/dev/null
 echo "smoke-s3-secret" >"$WORK/secrets/s3-secret"
 "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' >"$WORK/secrets/oidc-client-secret"
 echo "smoke-seal-passphrase" >"$WORK/secrets/p12-password"
+"$PY" -c 'import secrets; print(secrets.token_hex(32))' >"$WORK/secrets/audit-key"
 cat >"$WORK/users.json" <<'JSON'
 {"lene":  {"oid": "11111111-1111-4111-8111-111111111111", "sub": "pairwise-lene",
            "preferred_username": "lene.leder@oslo.kommune.no", "email": "lene.leder@oslo.kommune.no",
@@ -79,6 +80,7 @@ JSON
 # The app's environment: production settings (debug off, JSON logs), plain HTTP on loopback only.
 export DJANGO_DEBUG=False
 export DJANGO_SECRET_KEY_FILE="$WORK/secrets/django-secret-key"
+export KIV_AUDIT_KEY_FILE="$WORK/secrets/audit-key"
 export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
 export KIV_ALLOW_HTTP=True
 export KIV_DATA_DIR="$WORK/data"

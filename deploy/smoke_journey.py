@@ -82,9 +82,10 @@ def main() -> None:
         body = health.json()
         check(
             f"healthz {base}",
+            # Anonymous callers learn ok/fail per component only, never hosts or vendors.
             health.status_code == 200
-            and body["checks"]["broker"]["detail"] == "redis"
-            and body["checks"]["database"]["detail"] == "postgresql",
+            and body["checks"]["broker"] == {"ok": True}
+            and body["checks"]["database"] == {"ok": True},
             health.text[:300],
         )
 

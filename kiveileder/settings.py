@@ -106,7 +106,10 @@ def parse_database_url(url: str, *, pool: bool) -> dict:
     if scheme == "sqlite":
         path = config["NAME"]
         config["NAME"] = path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path)
-        config["OPTIONS"] = {"timeout": 20}
+        # IMMEDIATE: a write transaction takes the write lock when it begins, so a second writer waits
+        # (up to `timeout` seconds, SQLite's busy timeout) instead of failing mid-transaction with
+        # "database is locked"; races then end in the same compare-and-set 409s as on PostgreSQL.
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
         return config
     config["PORT"] = str(config.get("PORT") or "")
     config["OPTIONS"] = {}
@@ -123,6 +126,10 @@ def parse_database_url(url: str, *, pool: bool) -> dict:
             "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
         }
         config["CONN_MAX_AGE"] = 0
+        # With health checks on, Django gives the pool check=ConnectionPool.check_connection: a connection
+        # cut while idle in the pool is found and replaced at checkout (one reconnect), instead of failing
+        # the request or waiting out `timeout` (tests/integration/test_faults.py).
+        config["CONN_HEALTH_CHECKS"] = True
     else:
         config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
     return config
@@ -136,6 +143,16 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
     # Bandit B105: a fixed key only in debug mode; with DEBUG off the key must come from the environment.
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105  # nosec B105 - debug only
+
+# The audit chain's HMAC key (KIV_AUDIT_KEY or KIV_AUDIT_KEY_FILE), never stored in the database. With
+# debug on and none set, one is generated into the data folder on first use (assessments/audit_key.py).
+KIV_AUDIT_KEY = env_secret("KIV_AUDIT_KEY")
+if KIV_AUDIT_KEY and len(KIV_AUDIT_KEY) < 32:
+    raise ImproperlyConfigured("KIV_AUDIT_KEY must be at least 32 characters long")
+if not KIV_AUDIT_KEY and not DEBUG:
+    raise ImproperlyConfigured("KIV_AUDIT_KEY (or KIV_AUDIT_KEY_FILE) is required when DJANGO_DEBUG is off")
+# Decided here, not from DEBUG at run time (the test runner turns DEBUG off after the settings are read).
+KIV_AUDIT_KEY_GENERATE = not KIV_AUDIT_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
@@ -165,6 +182,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "assessments.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -277,15 +295,18 @@ KIV_MAX_UPLOAD_BYTES = env_int("KIV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# --- Tasks -------------------------------------------------------------------------------------
-# No broker configured means tasks run in-process. We never fall back to Celery's default
+# --- Tasks (resilient jobs) -------------------------------------------------------------------
+# No broker configured means tasks run in-process: in the web process after the response, on a
+# background thread, with the beat schedule kept by a scheduler thread there (kiveileder/inprocess.py);
+# in management commands and the tests at once. We never fall back to Celery's default
 # amqp://localhost: these machines run a RabbitMQ that would silently swallow tasks.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in ("redis", "rediss"):
     raise ImproperlyConfigured(f"CELERY_BROKER_URL must be a redis:// URL, got {CELERY_BROKER_URL!r}")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+KIV_TASKS_IN_PROCESS = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = KIV_TASKS_IN_PROCESS
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"  # never connected to: see kiveileder/celery.py
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -300,10 +321,25 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
 CELERY_TIMEZONE = TIME_ZONE
 # With JSON logs the worker keeps Django's LOGGING (one JSON object per line) instead of its own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = not env_bool("KIV_LOG_JSON", False)
+# The same schedule runs under `celery beat` and, without a broker, inside the web process.
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-reports": {"task": "assessments.tasks.requeue_stale_reports", "schedule": 120.0},
+    # Reports whose worker died (lease run out) or whose enqueue failed.
+    "requeue-stale-reports": {"task": "assessments.tasks.requeue_stale_reports", "schedule": 30.0},
+    # Report files that no row names (a run died between storing and recording its file).
+    "remove-orphan-report-files": {"task": "assessments.tasks.remove_orphan_report_files", "schedule": 3600.0},
+    # E-mails the outbox still holds (the broker was down, the mail relay failed).
+    "deliver-outbox": {"task": "assessments.tasks.deliver_outbox", "schedule": 60.0},
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
+    # The audit chain's head, signed and written to report storage (a decision also writes one at once).
+    "audit-checkpoint": {
+        "task": "assessments.tasks.write_audit_checkpoint",
+        "schedule": float(env_int("KIV_AUDIT_CHECKPOINT_SECONDS", 3600, minimum=60)),
+    },
 }
+# A rendering claim's lease: renewed every third of it while the report renders; a claim whose lease ran
+# out belongs to a dead worker and is taken over.
+KIV_REPORT_LEASE_SECONDS = env_int("KIV_REPORT_LEASE_SECONDS", 30, minimum=3)
+# --- end of Tasks ------------------------------------------------------------------------------
 
 # --- Reports and signing -----------------------------------------------------------------------
 KIV_SIGNING_P12 = env_str("KIV_SIGNING_P12")
@@ -333,11 +369,22 @@ EMAIL_USE_TLS = env_bool("KIV_SMTP_STARTTLS", False)
 EMAIL_TIMEOUT = 10
 KIV_BASE_URL = env_str("KIV_BASE_URL", "http://127.0.0.1:8000")
 
+# --- Cache (degrades, never fails a request) ---------------------------------------------------
+# Nothing the app must remember lives in the cache (sessions and sign-in lockouts are in the database),
+# so with Redis down the cache answers "not cached" instead of raising: django-redis' IGNORE_EXCEPTIONS,
+# with short timeouts so a dead Redis costs a request at most a second. Ignored errors are logged.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env_str("KIV_CACHE_URL"):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("KIV_CACHE_URL")}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": env_str("KIV_CACHE_URL"),
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+        }
     }
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# --- end of Cache ------------------------------------------------------------------------------
 
 # --- Sign-in: passwords, lockouts, Entra ID ----------------------------------------------------
 # Kept libraries do the security work here: argon2-cffi hashes passwords, django-axes counts failed

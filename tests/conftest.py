@@ -59,6 +59,19 @@ def require_service(condition: bool, what: str) -> None:
         pytest.skip(f"{what} is not available here")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Django empties the tables between transactional tests with TRUNCATE, which the audit log's trigger
+    refuses: drop that trigger in the test database only (tests/test_audit_faults.py checks it on its own)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_no_truncate ON assessments_auditevent")
+                cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_head_no_truncate ON assessments_audithead")
+
+
 @pytest.fixture(autouse=True)
 def _media_and_tasks(settings, tmp_path):
     """Files go to a temporary folder; tasks run in-process unless a test asks for the real worker."""

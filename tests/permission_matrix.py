@@ -138,13 +138,19 @@ MATRIX.update(
         "register_overview": {"expect": SIGNED_IN_ONLY},
         "register_csv": {"expect": SIGNED_IN_ONLY},
         "register_json": {"expect": SIGNED_IN_ONLY},
+        "register_xlsx": {"expect": SIGNED_IN_ONLY},
         "public_register": {"expect": PUBLIC_REGISTER_OFF},
         "public_register_csv": {"expect": PUBLIC_REGISTER_OFF},
         "public_register_json": {"expect": PUBLIC_REGISTER_OFF},
+        "public_register_xlsx": {"expect": PUBLIC_REGISTER_OFF},
         "auditor_search": {"expect": AUDITOR_OR_REVIEWER},
         "auditor_export": {"expect": AUDITOR_OR_REVIEWER},
+        "auditor_export_xlsx": {"expect": AUDITOR_OR_REVIEWER},
+        "auditor_export_json": {"expect": AUDITOR_OR_REVIEWER},
         "audit_log": {"expect": AUDIT_LOG_READERS},
         "audit_log_export": {"expect": AUDIT_LOG_READERS},
+        "audit_log_export_xlsx": {"expect": AUDIT_LOG_READERS},
+        "audit_log_export_json": {"expect": AUDIT_LOG_READERS},
     }
 )
 

@@ -55,6 +55,8 @@ def _env(database_url: str, data_dir: Path) -> dict:
     ours = ("DJANGO_", "KIV_", "DATABASE_", "CELERY_")
     env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     env.update({"DATABASE_URL": database_url, "KIV_DATA_DIR": str(data_dir), "KIV_PYTHON": str(_python())})
+    # The audit key lives outside the backup, like the sealing key: the restored copy is given the same one.
+    env["KIV_AUDIT_KEY"] = "backup-test-audit-key-" + "k" * 40
     return env
 
 
@@ -149,3 +151,70 @@ def test_a_damaged_backup_is_refused_before_anything_changes(databases, tmp_path
         ).fetchone()[0]
     assert tables == 0
     assert not (tmp_path / "target" / "media").exists()
+
+
+SEAL_SEED = """
+import json
+from django.contrib.auth import get_user_model
+from assessments import services
+from assessments.models import Agency, Membership, MunicipalRole, Report
+from tests.report_helpers import submitted
+agency = Agency.objects.create(name="Bydel Gamle Oslo", kind="bydel")
+users = get_user_model().objects
+leader = users.create_user("leader", email="leader@example.org")
+Membership.objects.create(user=leader, agency=agency, role="leader")
+reviewer = users.create_user("reviewer", email="reviewer@example.org")
+MunicipalRole.objects.create(user=reviewer, role="reviewer")
+for _ in range(2):
+    services.assessment_approve(assessment=submitted(agency, leader), user=reviewer)
+ready = Report.objects.filter(kind="signed", status="ready")
+print(json.dumps(sorted(ready.values_list("storage_name", flat=True))))
+"""
+
+
+def _verify(env: dict, data_dir: Path, name: str) -> subprocess.CompletedProcess:
+    return _run([str(_python()), "manage.py", "verify_report", str(data_dir / "media" / name)], env, ok=False)
+
+
+def test_a_restored_copy_verifies_every_sealed_report_and_never_makes_a_new_key(databases, tmp_path):
+    """The default seal lives in the data folder: the backup carries it, a restore next to another
+    certificate is refused, a restore into an empty data folder verifies every report with it (restore.sh
+    checks the audit chain against the manifest), and a copy without it refuses to verify instead of
+    making a new key."""
+    from assessments.signing import DEFAULT_P12_NAME, make_self_signed_p12
+
+    source_url, target_url = databases
+    source = _env(source_url, tmp_path / "source")
+    _run([str(_python()), "manage.py", "migrate", "--noinput"], source)
+    sealed = _shell(source, SEAL_SEED)
+    assert len(sealed) == 2, "the reports were not made"
+    backup = Path(_run(["bash", "deploy/backup.sh", str(tmp_path / "backups")], source).stdout.strip())
+    manifest = json.loads((backup / "MANIFEST.json").read_text())
+    assert manifest["seal_in_backup"] is True and len(manifest["seal_fingerprint_sha256"]) == 64
+    assert len(list((backup / "seal").iterdir())) == 1, "the seal is not in the backup"
+
+    # Another installation's certificate in the target data folder: refused before anything changes.
+    target_dir = tmp_path / "target"
+    target = _env(target_url, target_dir)
+    other = target_dir / "signing" / DEFAULT_P12_NAME
+    other.parent.mkdir(parents=True)
+    other.write_bytes(make_self_signed_p12("Another seal", key_size=2048))
+    refused = _run(["bash", "deploy/restore.sh", str(backup), "--yes"], target, ok=False)
+    assert refused.returncode != 0 and "is not the one the reports were sealed with" in refused.stderr
+    assert not (target_dir / "media").exists()
+
+    # An empty data folder: the seal comes back with the data, and every report verifies.
+    other.unlink()
+    restored = _run(["bash", "deploy/restore.sh", str(backup), "--yes"], target)
+    assert "verified" in restored.stdout and "pg_restore: error" not in restored.stderr
+    for name in sealed:
+        result = _verify(target, target_dir, name)
+        assert result.returncode == 0, f"{name}: {result.stdout} {result.stderr}"
+        assert json.loads(result.stdout)["valid"] is True
+
+    # The copy without its seal (the database and files alone): verify_report says what is missing.
+    other.unlink()
+    result = _verify(target, target_dir, sealed[0])
+    assert result.returncode == 2, result.stdout
+    assert "KIV_SIGNING_P12" in result.stderr and "sealed reports exist" in result.stderr
+    assert not other.exists(), "a new key was made"

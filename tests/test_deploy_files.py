@@ -140,6 +140,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         {
             "DJANGO_DEBUG": "False",
             "DJANGO_SECRET_KEY_FILE": str(tmp_path / "secret"),
+            "KIV_AUDIT_KEY": "a" * 64,
             "DJANGO_ALLOWED_HOSTS": "ki-veileder.oslo.kommune.no",
             "DJANGO_CSRF_TRUSTED_ORIGINS": "https://ki-veileder.oslo.kommune.no",
             "DATABASE_URL": "postgres://kiv:pw@db.example.org:5432/kiveileder",

@@ -29,4 +29,24 @@ def test_it_reports_a_broken_database(client, monkeypatch):
     monkeypatch.setattr(health, "check_database", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["checks"]["database"]["detail"].startswith("OperationalError")
+    assert response.json()["checks"]["database"] == {"ok": False}  # anonymous: no details
+
+
+@pytest.mark.django_db
+def test_anonymous_callers_get_ok_or_fail_only_staff_and_the_log_get_details(client, monkeypatch, caplog):
+    from django.contrib.auth import get_user_model
+
+    from assessments import health
+
+    def broken(connection):
+        return {"ok": False, "detail": "OperationalError: connection to db.internal:5432 as kiv refused"}
+
+    monkeypatch.setattr(health, "check_database", broken)
+    anonymous = client.get("/healthz").json()
+    assert all(set(check) == {"ok"} for check in anonymous["checks"].values())
+    assert "db.internal" not in str(anonymous) and "redis" not in str(anonymous)
+    assert "db.internal:5432" in caplog.text  # the details go to the log
+    staff = get_user_model().objects.create_user("ops", password="x", is_staff=True)
+    client.force_login(staff)
+    detailed = client.get("/healthz").json()
+    assert detailed["checks"]["database"]["detail"].startswith("OperationalError")

@@ -1,5 +1,5 @@
 """E-mail notifications: reviewers on submission; the leader on return, approval and rejection; and
-reminders when a review-by date approaches or has passed."""
+reminders when a review-by date approaches or has passed. All of them go through the outbox."""
 
 import logging
 from datetime import timedelta
@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import notifications, services, tasks
-from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole, SentReminder
+from assessments import notifications, outbox, services, tasks
+from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole, OutboxMessage, SentReminder
 from tests import review_helpers as h
 
 
@@ -19,6 +19,14 @@ from tests import review_helpers as h
 def no_report_rendering(monkeypatch):
     """Approval and rejection also queue the PDF; these tests are about the e-mail only."""
     monkeypatch.setattr(tasks.render_report, "apply_async", lambda *args, **kwargs: None)
+
+
+def submitted_quietly(world, *args):
+    """A submitted assessment whose own "submitted" e-mails are out of the way (the outbox keeps them
+    for the next delivery otherwise, as it should)."""
+    assessment = h.submitted(world, *args)
+    OutboxMessage.objects.all().delete()
+    return assessment
 
 
 def recipients(mailoutbox) -> list[str]:
@@ -48,7 +56,7 @@ def test_a_reviewer_who_is_a_member_of_the_agency_is_not_told(world, mailoutbox,
 
 
 def test_return_tells_the_leader_with_the_reason(world, mailoutbox, django_capture_on_commit_callbacks):
-    assessment = h.submitted(world)
+    assessment = submitted_quietly(world)
     with django_capture_on_commit_callbacks(execute=True):
         services.assessment_return(
             assessment=assessment, user=world.users["reviewer"], reason="Beskriv databehandleravtalen."
@@ -62,7 +70,7 @@ def test_return_tells_the_leader_with_the_reason(world, mailoutbox, django_captu
 def test_decisions_tell_the_leader(
     world, mailoutbox, django_capture_on_commit_callbacks, no_report_rendering, decision, subject
 ):
-    assessment = h.submitted(world)
+    assessment = submitted_quietly(world)
     with django_capture_on_commit_callbacks(execute=True):
         if decision == "approve":
             services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
@@ -77,7 +85,7 @@ def test_decisions_tell_the_leader(
 
 
 def test_a_rolled_back_change_sends_nothing(world, mailoutbox, django_capture_on_commit_callbacks):
-    assessment = h.submitted(world)
+    assessment = submitted_quietly(world)
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -90,20 +98,28 @@ def test_a_rolled_back_change_sends_nothing(world, mailoutbox, django_capture_on
     assert assessment.status == Assessment.Status.SUBMITTED
 
 
-def test_a_broker_outage_keeps_the_change_and_logs(
+def test_a_broker_outage_keeps_the_change_and_the_message_for_the_periodic_delivery(
     world, mailoutbox, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
     def down(*args, **kwargs):
         raise ConnectionRefusedError("broker is down")
 
-    monkeypatch.setattr(tasks.send_notification, "delay", down)
-    assessment = h.submitted(world)
-    with caplog.at_level(logging.ERROR), django_capture_on_commit_callbacks(execute=True):
+    monkeypatch.setattr(tasks.deliver_outbox, "apply_async", down)
+    assessment = submitted_quietly(world)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Rett opp.")
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.RETURNED
-    assert "Could not enqueue the returned notification" in caplog.text
+    assert "Could not enqueue the outbox delivery" in caplog.text
     assert mailoutbox == []
+    waiting = OutboxMessage.objects.get()
+    assert (waiting.status, waiting.to, waiting.kind) == ("pending", "leader_a@example.org", "returned")
+    # The broker is back: the periodic delivery (CELERY_BEAT_SCHEDULE) sends what waited.
+    monkeypatch.undo()
+    assert tasks.deliver_outbox.apply().get() == {"due": 1, "sent": 1, "retry": 0, "failed": 0}
+    assert recipients(mailoutbox) == ["leader_a@example.org"]
+    assert "Rett opp." in mailoutbox[0].body
+    assert OutboxMessage.objects.get().status == "sent"
 
 
 def test_users_without_an_address_or_inactive_are_skipped(world, mailoutbox):
@@ -111,18 +127,27 @@ def test_users_without_an_address_or_inactive_are_skipped(world, mailoutbox):
     world.users["leader_a"].save()
     second = get_user_model().objects.create_user("leader_a2", email="a2@example.org", is_active=False)
     Membership.objects.create(user=second, agency=world.agency_a, role="leader")
-    assessment = h.submitted(world)
-    assert notifications.send("returned", assessment.pk) == 0
-    assert mailoutbox == []
+    assessment = submitted_quietly(world)
+    assert notifications.notify_on_commit("returned", assessment) == 0
+    assert OutboxMessage.objects.count() == 0
 
 
 def test_an_unknown_kind_is_refused(world):
+    assessment = submitted_quietly(world)
     with pytest.raises(ValueError):
-        notifications.send("nonsense", 1)
+        notifications.notify_on_commit("nonsense", assessment)
+
+
+def test_the_same_event_is_queued_once(world, mailoutbox, django_capture_on_commit_callbacks):
+    assessment = submitted_quietly(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.notify_on_commit("submitted", assessment) == 1
+        assert notifications.notify_on_commit("submitted", assessment) == 0  # a retried task, a double call
+    assert recipients(mailoutbox) == ["reviewer@example.org"]
 
 
 def _approved_due_in(world, days: int, title: str) -> Assessment:
-    assessment = h.submitted(world, title)
+    assessment = submitted_quietly(world, title)
     Assessment.objects.filter(pk=assessment.pk).update(
         status=Assessment.Status.APPROVED, review_by=timezone.localdate() + timedelta(days=days)
     )
@@ -191,8 +216,9 @@ def test_one_reminder_per_assessment_kind_and_date_is_enforced_by_the_database(w
 def test_the_default_console_backend_writes_to_stderr(world, settings, capsys):
     """Management commands print JSON on stdout; e-mail logged to the console must not end up in it."""
     settings.EMAIL_BACKEND = "assessments.mail.StderrEmailBackend"
-    assessment = h.submitted(world, "Chatbot for renovasjon")
-    assert notifications.send("submitted", assessment.pk) == 1
+    assessment = submitted_quietly(world, "Chatbot for renovasjon")
+    assert notifications.notify_on_commit("submitted", assessment) == 1
+    assert outbox.deliver_due()["sent"] == 1
     captured = capsys.readouterr()
     assert "Chatbot for renovasjon" in captured.err
     assert captured.out == ""

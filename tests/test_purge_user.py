@@ -12,12 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from assessments import outbox
 from assessments.audit import verify_chain
 from assessments.models import (
     AssessmentVersion,
     AuditEvent,
     GroupRoles,
     Membership,
+    OutboxMessage,
     ReviewComment,
 )
 from tests import review_helpers
@@ -53,6 +55,9 @@ def test_it_pseudonymises_the_user_and_the_chain_still_verifies(world, history):
     assert client.get("/").status_code == 200
     before = verify_chain()
     assert before.ok
+    outbox.notification_enqueue(
+        to="Leader_A@example.org", kind="returned", subject="Returnert", body="…", dedupe_key="purge-test"
+    )
 
     out = StringIO()
     call_command("purge_user", "leader_a", "--actor", "reviewer", stdout=out)
@@ -77,6 +82,8 @@ def test_it_pseudonymises_the_user_and_the_chain_still_verifies(world, history):
     assert reason == "Returnert etter møte med [navn fjernet]."
     assert counts["comments_changed"] == 1 and counts["decisions_changed"] == 1
     assert counts["roles_removed"] == 1 and counts["sessions_ended"] == 1
+    assert counts["emails_removed"] == 1
+    assert not OutboxMessage.objects.filter(to="leader_a@example.org").exists()
 
     # The purged user's session is gone.
     assert client.get("/").status_code == 302

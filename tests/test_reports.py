@@ -19,7 +19,7 @@ from pyhanko_certvalidator import ValidationContext
 from assessments import reports, services, signing
 from assessments.demo.decided import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
 from assessments.engine.answers import validate_answers_file
-from assessments.models import ReviewComment
+from assessments.models import AuditEvent, ReviewComment
 from assessments.templatetags.report_tags import css_string
 from tests.conftest import require_tool
 from tests.report_helpers import (
@@ -327,3 +327,18 @@ def test_pdfsig_calls_the_signature_valid_and_qpdf_finds_no_errors(approved, tmp
     tampered.write_bytes(flip_one_byte_in_signed_content(path.read_bytes()))
     out = subprocess.run([pdfsig, str(tampered)], capture_output=True, text=True, check=False).stdout
     assert "Signature is Valid" not in out
+
+
+def test_a_signed_report_carries_the_audit_chains_head_at_signing(world, django_capture_on_commit_callbacks):
+    from assessments.models import AuditHead
+
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    report = approve(world, assessment, django_capture_on_commit_callbacks)
+    report.refresh_from_db()
+    reader = PdfFileReader(io.BytesIO(stored_bytes(report)))
+    head = signing._embedded_answers(reader)["meta"]["audit_head"]
+    approved_event = AuditEvent.objects.get(action="assessment.approved")
+    assert head["last_event_id"] >= approved_event.pk  # the decision is inside what the report vouches for
+    assert AuditEvent.objects.get(pk=head["last_event_id"]).hash == head["hash"]
+    assert AuditEvent.objects.filter(pk__lte=head["last_event_id"]).count() == head["count"]
+    assert head["count"] <= AuditHead.objects.get().count

@@ -165,7 +165,7 @@ def test_bad_json_exits_2(questionnaire, tmp_path):
     code, out, err = run(tmp_path, None, raw='{"answers": {"title": "x",}}')
     assert code == 2
     assert out == ""
-    assert "Ugyldig JSON" in err
+    assert "ikke gyldig JSON" in err  # the same parser and words as the web import
 
 
 def test_a_missing_file_exits_2(questionnaire, tmp_path):

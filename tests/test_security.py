@@ -222,6 +222,7 @@ def _probe(tmp_path, **env_overrides) -> dict:
         {
             "DJANGO_DEBUG": "False",
             "DJANGO_SECRET_KEY": "s" * 20 + "Kx7!q" * 8,
+            "KIV_AUDIT_KEY": "a" * 64,
             "DJANGO_ALLOWED_HOSTS": "kiv.example.org",
             "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
             "KIV_DATA_DIR": str(tmp_path),
@@ -637,11 +638,49 @@ def _assert_report_prints_text(hostile, tmp_path) -> None:
 
 
 def test_csv_cells_cannot_become_formulas():
-    from assessments.csv_export import csv_lines
+    from assessments.exports import Column, csv_lines
 
     rows = [[payload, f"ok {payload}", 3] for payload in [*FORMULA_PAYLOADS, "\tx", "\rx"]]
-    parsed = list(csv.reader(io.StringIO("".join(csv_lines(["a", "b", "n"], rows)).lstrip("\ufeff"))))
+    columns = [Column("a", "a"), Column("b", "b"), Column("n", "n", "int")]
+    parsed = list(csv.reader(io.StringIO("".join(csv_lines(columns, rows)).lstrip("\ufeff"))))
     for cells in parsed[1:]:
         assert cells[0].startswith("'"), cells
         assert cells[1].startswith("ok ")
         assert cells[2] == "3"
+
+
+# --- Private responses and invisible characters ------------------------------------------------------------
+
+
+def test_every_signed_in_response_and_every_download_is_no_store(world):
+    from tests import review_helpers as h
+
+    h.approved(world, "Caching")
+    client = world.client("reviewer")
+    for name in ("home", "register", "review_queue", "register_csv", "register_xlsx", "audit_log_export"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert "no-store" in response["Cache-Control"], name
+    public = Client().get(reverse("login"))
+    assert "no-store" in public["Cache-Control"]  # the sign-in page is never cached either (never_cache)
+
+
+def test_bidi_overrides_and_zero_width_characters_never_reach_a_page_or_the_pdf(world):
+    from assessments import reports, services
+    from tests import review_helpers as h
+
+    hostile = "abc\u202egnp.exe\u2066x\u2069\u200b\ufeffend"
+    assessment = h.approved(world, "Vanlig tittel")
+    # Stored before the normaliser existed (straight into the database): outputs still strip it.
+    type(assessment).objects.filter(pk=assessment.pk).update(title=hostile)
+    html = world.client("reviewer").get(reverse("register")).content.decode()
+    assert "abcgnp.exexend" in html
+    for char in "\u202e\u2066\u2069\u200b\ufeff":
+        assert char not in html
+    assert "\u202e" not in reports.render_html({"title": hostile, "lang": "nb"})
+    # Typed into a form: stored without them.
+    response = world.client("leader_a").post(
+        reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny\u202e tittel\u200b"}
+    )
+    assert response.status_code == 302
+    assert services.Assessment.objects.filter(title="Ny tittel").exists()

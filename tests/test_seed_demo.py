@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -85,6 +86,8 @@ def test_the_audit_log_verifies_after_seeding_and_fails_after_a_direct_change(se
     copy = tmp_path / "copy"
     copy.mkdir()
     (copy / "kiveileder.sqlite3").write_bytes((data_dir / "kiveileder.sqlite3").read_bytes())
+    # The same audit key (kept outside the database), so only the tampering shows.
+    shutil.copytree(data_dir / "audit", copy / "audit")
     (event_id,) = rows(copy, "SELECT id FROM assessments_auditevent ORDER BY id LIMIT 1 OFFSET 5")[0]
     with sqlite3.connect(copy / "kiveileder.sqlite3") as db:
         db.execute("UPDATE assessments_auditevent SET action='tampered' WHERE id=?", (event_id,))
@@ -95,6 +98,10 @@ def test_the_audit_log_verifies_after_seeding_and_fails_after_a_direct_change(se
 
 
 def test_it_refuses_to_run_with_debug_off_unless_forced(tmp_path):
-    result = manage(tmp_path, "seed_demo", extra_env={"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50})
+    result = manage(
+        tmp_path,
+        "seed_demo",
+        extra_env={"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "x" * 50, "KIV_AUDIT_KEY": "a" * 64},
+    )
     assert result.returncode != 0
     assert "--force" in result.stderr

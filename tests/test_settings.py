@@ -65,8 +65,11 @@ def _manage(env_overrides: dict, *args) -> subprocess.CompletedProcess:
     [
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG"),
         ({"DJANGO_DEBUG": "False"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_DEBUG": "False", "DJANGO_SECRET_KEY": "k" * 50}, "KIV_AUDIT_KEY"),
+        ({"KIV_AUDIT_KEY": "too-short"}, "KIV_AUDIT_KEY"),
         ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
+        ({"KIV_REPORT_LEASE_SECONDS": "1"}, "KIV_REPORT_LEASE_SECONDS"),
     ],
 )
 def test_a_bad_environment_is_one_clear_line(env, named, tmp_path):
@@ -82,6 +85,7 @@ def test_debug_off_is_secure_by_default(tmp_path):
         {
             "DJANGO_DEBUG": "False",
             "DJANGO_SECRET_KEY": "k" * 20 + "Q9!x" * 10,
+            "KIV_AUDIT_KEY": "a" * 64,
             "DJANGO_ALLOWED_HOSTS": "kiv.example.org",
             "KIV_DATA_DIR": str(tmp_path),
         },
@@ -91,3 +95,87 @@ def test_debug_off_is_secure_by_default(tmp_path):
         "WARNING",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_a_redis_cache_degrades_instead_of_failing(tmp_path):
+    """With KIV_CACHE_URL on a Redis that does not answer, reads miss and writes are dropped, no error."""
+    code = (
+        "from django.core.cache import cache; cache.set('k', 1); "
+        "from django.core.cache import caches; print(cache.get('k', 'missing'), type(caches['default']).__module__)"
+    )
+    result = _manage({"KIV_DATA_DIR": str(tmp_path), "KIV_CACHE_URL": "redis://127.0.0.1:1/0"}, "shell", "-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["missing", "django_redis.cache"]
+
+
+def test_sqlite_takes_the_write_lock_up_front_and_waits_for_it():
+    config = parse_database_url("sqlite:///var/x.sqlite3", pool=False)
+    assert config["OPTIONS"] == {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+
+
+def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path, django_db_blocker):
+    """Two threads read and then write in one transaction each (the shape of a decision). With DEFERRED
+    transactions one of them fails with "database is locked"; with IMMEDIATE the second waits its turn."""
+    import threading
+    import time
+
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    settings_dict = {**parse_database_url(f"sqlite:///{tmp_path / 'race.sqlite3'}", pool=False)}
+    settings_dict.update({"ATOMIC_REQUESTS": False, "AUTOCOMMIT": True, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False})
+    settings_dict.update({"TIME_ZONE": None, "USER": "", "PASSWORD": "", "HOST": "", "PORT": "", "TEST": {}})
+    django_db_blocker.unblock()  # bare connections to a file of this test's own, not the test database
+    setup = DatabaseWrapper(settings_dict)
+    with setup.cursor() as cursor:
+        cursor.execute("CREATE TABLE counter (n integer)")
+        cursor.execute("INSERT INTO counter VALUES (0)")
+    setup.close()
+    errors, barrier = [], threading.Barrier(4)
+
+    def writer():
+        connection = DatabaseWrapper(settings_dict, alias=f"race{threading.get_ident()}")
+        try:
+            barrier.wait()
+            for _ in range(10):
+                with _atomic(connection):
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT n FROM counter")
+                        (n,) = cursor.fetchone()
+                        time.sleep(0.005)  # let the others read too: the race of a real decision
+                        cursor.execute("UPDATE counter SET n = %s", [n + 1])
+        except Exception as exc:  # collected: the assertion below names it
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    check = DatabaseWrapper(settings_dict)
+    with check.cursor() as cursor:
+        cursor.execute("SELECT n FROM counter")
+        assert cursor.fetchone() == (40,)
+    check.close()
+    django_db_blocker.restore()
+    assert errors == []
+
+
+class _atomic:
+    """BEGIN (in the connection's transaction mode) ... COMMIT on a bare DatabaseWrapper."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def __enter__(self):
+        # What transaction.atomic does on SQLite: BEGIN <transaction_mode> from the settings.
+        self.connection.ensure_connection()
+        self.connection.set_autocommit(False, force_begin_transaction_with_broken_autocommit=True)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.connection.commit()
+        else:
+            self.connection.rollback()
+        self.connection.set_autocommit(True)

@@ -75,17 +75,26 @@ def test_healthz_reports_an_unusable_certificate(settings, seal_file):
     settings.KIV_SIGNING_P12_PASSWORD = "wrong"
     response = Client().get("/healthz")
     assert response.status_code == 503
-    check = response.json()["checks"]["signing"]
+    assert response.json()["checks"]["signing"] == {"ok": False}  # anonymous: no details
+    check = _staff_client().get("/healthz").json()["checks"]["signing"]
     assert check["ok"] is False and "passphrase is wrong" in check["detail"]
+
+
+def _staff_client() -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    client.force_login(get_user_model().objects.create_user("ops", is_staff=True))
+    return client
 
 
 @pytest.mark.django_db
 def test_healthz_is_fine_with_a_usable_certificate(seal_file):
-    response = Client().get("/healthz")
+    response = _staff_client().get("/healthz")
     assert response.json()["checks"]["signing"] == {"ok": True, "detail": "configured: KI-veileder testsegl"}
 
 
-def test_the_default_certificate_is_made_once_in_the_data_folder(settings, tmp_path):
+def test_the_default_certificate_is_made_once_in_the_data_folder(db, settings, tmp_path):
     settings.KIV_SIGNING_P12 = None
     settings.DATA_DIR = tmp_path
     path = tmp_path / "signing" / signing.DEFAULT_P12_NAME
@@ -102,6 +111,21 @@ def test_the_default_certificate_is_made_once_in_the_data_folder(settings, tmp_p
     signing._cache.clear()
     assert signing.seal_identity().certificate.serial_number == identity.certificate.serial_number
     assert path.read_bytes() == before
+
+
+def test_no_new_default_key_while_sealed_reports_exist(world, settings, tmp_path):
+    """A copy restored without its certificate: a new key would make every sealed report look forged."""
+    from assessments.models import Report
+    from tests.report_helpers import submitted
+
+    settings.KIV_SIGNING_P12 = None
+    settings.DATA_DIR = tmp_path
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    Report.objects.create(assessment=assessment, version=assessment.latest_version(), status="ready")
+    with pytest.raises(signing.SigningConfigError, match="KIV_SIGNING_P12"):
+        signing.seal_identity()
+    assert not (tmp_path / "signing" / signing.DEFAULT_P12_NAME).exists()
+    assert not signing.check_configuration(create_default=True)["ok"]
 
 
 def test_start_up_fails_with_the_reason_for_a_wrong_passphrase_file(tmp_path, seal_file):

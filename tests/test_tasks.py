@@ -3,16 +3,19 @@ requeues stale rows, and a broker outage that loses nothing."""
 
 import io
 import json
+import time
 from datetime import timedelta
 
 import pytest
 from celery.exceptions import Retry
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from assessments import reports, services, tasks
+from assessments import report_jobs, reports, services, tasks
 from assessments.models import AuditEvent, Report
 from tests.report_helpers import submitted, use_test_seal
 
@@ -59,10 +62,10 @@ def failing_build(times: int):
 
 
 def test_it_makes_the_report_once_however_often_it_runs(pending):
-    assert reports.produce_report(pending.pk) == "ready"
+    assert report_jobs.produce_report(pending.pk) == "ready"
     pending.refresh_from_db()
     first = (pending.sha256, pending.storage_name, pending.attempts)
-    assert reports.produce_report(pending.pk) == "already_ready"
+    assert report_jobs.produce_report(pending.pk) == "already_ready"
     assert tasks.render_report.apply(args=(pending.pk,)).get() == "already_ready"
     pending.refresh_from_db()
     assert (pending.sha256, pending.storage_name, pending.attempts) == first == (first[0], first[1], 1)
@@ -70,15 +73,115 @@ def test_it_makes_the_report_once_however_often_it_runs(pending):
     assert AuditEvent.objects.filter(action="report.ready").count() == 1
 
 
-def test_a_run_finds_a_report_in_another_workers_hands_busy(pending):
-    Report.objects.filter(pk=pending.pk).update(status="rendering", attempts=1, started_at=timezone.now())
-    assert reports.produce_report(pending.pk) == "busy"
+def _claimed(report, *, owner: str, lease_seconds: int, attempts: int = 1) -> None:
+    now = timezone.now()
+    Report.objects.filter(pk=report.pk).update(
+        status="rendering",
+        attempts=attempts,
+        claimed_by=owner,
+        started_at=now,
+        lease_until=now + timedelta(seconds=lease_seconds),
+    )
+
+
+def test_a_run_finds_a_report_in_another_live_workers_hands_busy(pending):
+    _claimed(pending, owner="task-of-a-live-worker", lease_seconds=30)
+    assert report_jobs.produce_report(pending.pk, owner="another-task") == "busy"
     pending.refresh_from_db()
     assert pending.status == "rendering" and pending.attempts == 1 and stored_files() == []
 
 
+def test_a_redelivered_task_takes_its_own_claim_back_at_once(pending):
+    """Its worker died mid-render; Celery delivers the same task (same id) again: no waiting for a sweep."""
+    _claimed(pending, owner="task-1", lease_seconds=30)
+    assert report_jobs.produce_report(pending.pk, owner="task-1") == "ready"
+    pending.refresh_from_db()
+    assert pending.status == "ready" and pending.attempts == 2 and pending.claimed_by == ""
+    assert stored_files() == [pending.storage_name]
+
+
+def test_any_run_takes_over_a_claim_whose_lease_ran_out(pending):
+    _claimed(pending, owner="task-of-a-dead-worker", lease_seconds=-1)
+    assert report_jobs.produce_report(pending.pk, owner="task-2") == "ready"
+    pending.refresh_from_db()
+    assert pending.status == "ready" and pending.attempts == 2
+
+
+def test_a_takeover_at_the_attempt_cap_ends_failed(pending, settings):
+    settings.KIV_REPORT_MAX_ATTEMPTS = 2
+    _claimed(pending, owner="task-1", lease_seconds=30, attempts=2)
+    assert report_jobs.produce_report(pending.pk, owner="task-1") == "failed"
+    pending.refresh_from_db()
+    assert pending.status == "failed" and stored_files() == []
+
+
+def test_a_failed_final_write_is_retried_and_its_file_swept(pending, monkeypatch):
+    """The database goes away at the final write: the attempt fails (not finally), the claim stays with the
+    task, its retry (same task id) makes the report, and the first file, named by no row, is swept."""
+    real_finish = report_jobs._finish
+    calls = []
+
+    def finish_once_broken(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise DatabaseOperationalError("terminating connection due to administrator command")
+        return real_finish(*args)
+
+    monkeypatch.setattr(report_jobs, "_finish", finish_once_broken)
+    with pytest.raises(report_jobs.AttemptFailed) as failed:
+        report_jobs.produce_report(pending.pk, owner="task-1")
+    assert not failed.value.final and failed.value.attempts == 1
+    pending.refresh_from_db()
+    assert pending.status == "rendering" and pending.claimed_by == "task-1"
+    orphan = stored_files()
+    assert len(orphan) == 1
+
+    assert report_jobs.produce_report(pending.pk, owner="task-1") == "ready"
+    pending.refresh_from_db()
+    assert pending.attempts == 2 and sorted(stored_files()) == sorted([*orphan, pending.storage_name])
+    # A young orphan is left alone (a run may be about to name it); past the grace period it goes.
+    assert report_jobs.remove_orphan_files()["removed"] == []
+    summary = report_jobs.remove_orphan_files(grace_seconds=0)
+    assert summary["removed"] == orphan
+    assert stored_files() == [pending.storage_name]
+
+
+def test_the_orphan_sweep_touches_only_report_files(pending):
+    default_storage.save("checkpoints/audit-head.json", ContentFile(b"{}"))
+    default_storage.save("reports/x/y/v1-aaaaaaaaaaaa.pdf", ContentFile(b"%PDF-1.7 orphan"))
+    assert report_jobs.produce_report(pending.pk) == "ready"
+    pending.refresh_from_db()
+    summary = call_orphan_command()
+    assert summary["removed"] == ["reports/x/y/v1-aaaaaaaaaaaa.pdf"]
+    assert default_storage.exists("checkpoints/audit-head.json")
+    assert stored_files() == [pending.storage_name]
+
+
+def call_orphan_command() -> dict:
+    out = io.StringIO()
+    call_command("remove_orphan_reports", "--grace", "0", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_renews_the_lease_while_the_owner_works(pending, settings):
+    settings.KIV_REPORT_LEASE_SECONDS = 3  # a renewal every second
+    _claimed(pending, owner="task-1", lease_seconds=3)
+    first = Report.objects.get(pk=pending.pk).lease_until
+    with report_jobs.Heartbeat(pending.pk, "task-1"):
+        time.sleep(2.5)
+    renewed = Report.objects.get(pk=pending.pk).lease_until
+    assert renewed > first
+    # Someone else's claim is not renewed.
+    _claimed(pending, owner="task-2", lease_seconds=3)
+    before = Report.objects.get(pk=pending.pk).lease_until
+    with report_jobs.Heartbeat(pending.pk, "task-1"):
+        time.sleep(1.5)
+    assert Report.objects.get(pk=pending.pk).lease_until == before
+
+
 def test_a_missing_row_is_no_error(db):
-    assert reports.produce_report(999999) == "missing"
+    assert report_jobs.produce_report(999999) == "missing"
 
 
 def test_it_retries_with_backoff_after_a_failure(pending, monkeypatch):
@@ -108,7 +211,7 @@ def test_in_process_a_failed_attempt_waits_pending_for_the_sweep(pending, monkey
     assert tasks.render_report.apply(args=(pending.pk,)).get() == "pending"
     pending.refresh_from_db()
     assert pending.status == "pending" and pending.attempts == 1 and "renderer crashed" in pending.error
-    summary = reports.requeue_stale(older_than=0)
+    summary = report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)
     pending.refresh_from_db()
     assert summary["requeued"] == [str(pending.uuid)] and pending.status == "ready" and pending.attempts == 2
 
@@ -117,16 +220,16 @@ def test_attempts_are_capped_and_the_row_ends_failed(pending, monkeypatch, setti
     settings.KIV_REPORT_MAX_ATTEMPTS = 3
     monkeypatch.setattr(reports, "build_pdf", failing_build(100))
     for attempt in (1, 2):
-        with pytest.raises(reports.AttemptFailed) as failed:
-            reports.produce_report(pending.pk)
+        with pytest.raises(report_jobs.AttemptFailed) as failed:
+            report_jobs.produce_report(pending.pk)
         assert failed.value.attempts == attempt and not failed.value.final
-    with pytest.raises(reports.AttemptFailed) as failed:
-        reports.produce_report(pending.pk)
+    with pytest.raises(report_jobs.AttemptFailed) as failed:
+        report_jobs.produce_report(pending.pk)
     assert failed.value.final
     pending.refresh_from_db()
     assert pending.status == "failed" and pending.attempts == 3
     assert "renderer crashed (call 3)" in pending.error
-    assert reports.produce_report(pending.pk) == "failed"
+    assert report_jobs.produce_report(pending.pk) == "failed"
     assert AuditEvent.objects.filter(action="report.failed").count() == 1
     assert stored_files() == []
 
@@ -141,23 +244,24 @@ def test_a_redelivered_task_over_the_cap_fails_without_rendering(pending, monkey
     assert pending.status == "failed" and pending.attempts == 2
 
 
-def test_a_slow_run_overtaken_by_the_sweep_leaves_exactly_one_report(pending, monkeypatch):
-    """The sweep hands a slow run's report to another run; when the slow one finishes, it gives way."""
+def test_a_run_whose_lease_ran_out_gives_way_to_the_run_that_took_over(pending, monkeypatch):
+    """A run that stopped renewing its lease (frozen, cut off) loses its claim to the sweep; when it
+    finishes after all, it gives way and its file goes."""
     real = reports.build_pdf
     outcomes = []
 
     def slow_build(report):
         if not outcomes:
             outcomes.append("slow run started")
-            Report.objects.filter(pk=report.pk).update(started_at=timezone.now() - timedelta(hours=1))
-            summary = reports.requeue_stale(
-                older_than=300, enqueue=lambda pk: outcomes.append(reports.produce_report(pk)) or True
+            Report.objects.filter(pk=report.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+            summary = report_jobs.requeue_stale(
+                older_than=300, enqueue=lambda pk: outcomes.append(report_jobs.produce_report(pk)) or True
             )
             assert summary["requeued"] == [str(report.uuid)]
         return real(report)
 
     monkeypatch.setattr(reports, "build_pdf", slow_build)
-    assert reports.produce_report(pending.pk) == "superseded"
+    assert report_jobs.produce_report(pending.pk) == "superseded"
     assert outcomes == ["slow run started", "ready"]
     pending.refresh_from_db()
     assert pending.status == "ready" and pending.attempts == 2
@@ -172,31 +276,37 @@ def _age(report, *, status, minutes, attempts=0):
     Report.objects.filter(pk=report.pk).update(status=status, attempts=attempts, started_at=when, updated_at=when)
 
 
-def test_the_sweep_requeues_stale_rows_fails_those_over_the_cap_and_leaves_fresh_ones(world, settings):
+def test_the_sweep_requeues_stale_rows_fails_those_over_the_cap_and_leaves_live_ones(world, settings):
     settings.KIV_REPORT_MAX_ATTEMPTS = 3
     made = []
-    for _ in range(4):
+    for _ in range(6):
         assessment = submitted(world.agency_a, world.users["leader_a"])
         services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
         made.append(Report.objects.get(assessment=assessment))
-    stale_rendering, stale_pending, fresh_rendering, worn_out = made
-    _age(stale_rendering, status="rendering", minutes=10, attempts=1)
+    stale_rendering, stale_pending, fresh_rendering, worn_out, dead_lease, live_lease = made
+    _age(stale_rendering, status="rendering", minutes=10, attempts=1)  # no lease: claimed before leases
     _age(stale_pending, status="pending", minutes=10)
     _age(fresh_rendering, status="rendering", minutes=1, attempts=1)
     _age(worn_out, status="rendering", minutes=10, attempts=3)
+    _claimed(dead_lease, owner="dead", lease_seconds=-5)  # started just now, but its holder stopped renewing
+    _claimed(live_lease, owner="alive", lease_seconds=30)
+    Report.objects.filter(pk=live_lease.pk).update(started_at=timezone.now() - timedelta(hours=1))  # slow, alive
     enqueued = []
 
-    summary = reports.requeue_stale(older_than=300, enqueue=lambda pk: enqueued.append(pk) or True)
+    summary = report_jobs.requeue_stale(older_than=300, enqueue=lambda pk: enqueued.append(pk) or True)
 
-    assert sorted(summary["requeued"]) == sorted([str(stale_rendering.uuid), str(stale_pending.uuid)])
-    assert summary["failed"] == [str(worn_out.uuid)] and summary["checked"] == 3
-    assert sorted(enqueued) == sorted([stale_rendering.pk, stale_pending.pk])
-    statuses = {r.pk: r.status for r in Report.objects.all()}
+    requeued = [stale_rendering, stale_pending, dead_lease]
+    assert sorted(summary["requeued"]) == sorted(str(r.uuid) for r in requeued)
+    assert summary["failed"] == [str(worn_out.uuid)] and summary["checked"] == 4
+    assert sorted(enqueued) == sorted(r.pk for r in requeued)
+    statuses = {r.pk: (r.status, r.claimed_by) for r in Report.objects.all()}
     assert statuses == {
-        stale_rendering.pk: "pending",
-        stale_pending.pk: "pending",
-        fresh_rendering.pk: "rendering",
-        worn_out.pk: "failed",
+        stale_rendering.pk: ("pending", ""),
+        stale_pending.pk: ("pending", ""),
+        fresh_rendering.pk: ("rendering", ""),
+        worn_out.pk: ("failed", ""),
+        dead_lease.pk: ("pending", ""),
+        live_lease.pk: ("rendering", "alive"),
     }
 
 
@@ -241,9 +351,34 @@ def test_the_decision_survives_a_broker_outage_and_the_sweep_recovers(
     assert assessment.status == "approved" and report.status == "pending"
     assert "stays pending for the sweep" in caplog.text
 
-    summary = reports.requeue_stale(older_than=0)
+    summary = report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)
     assert summary["enqueue_errors"] == [str(report.uuid)]  # still down: nothing lost, nothing changed
     monkeypatch.undo()
-    summary = reports.requeue_stale(older_than=0)
+    summary = report_jobs.requeue_stale(older_than=0, enqueue=tasks.enqueue_render)
     report.refresh_from_db()
     assert summary["requeued"] == [str(report.uuid)] and report.status == "ready"
+
+
+# --- Structure ------------------------------------------------------------------------------------------
+
+JOB_MODULES = {"tasks", "reports", "report_jobs", "notifications", "outbox"}
+
+
+def test_the_job_modules_never_import_each_other_inside_a_function():
+    """tasks sits on top (it imports the others); the others start jobs through a signal or a function they
+    are given, so no import hides a cycle inside a function."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "assessments"
+    hidden = []
+    for module in sorted(JOB_MODULES):
+        tree = ast.parse((root / f"{module}.py").read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom) and node.level:
+                    names = {node.module} if node.module else {alias.name for alias in node.names}
+                    hidden += [f"{module}.{function.name} imports {name}" for name in names & JOB_MODULES]
+    assert hidden == []

@@ -17,6 +17,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from assessments import audit_key
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -49,6 +51,7 @@ def app_env(
             "DJANGO_SETTINGS_MODULE": "kiveileder.settings",
             "DJANGO_DEBUG": "False",
             "DJANGO_SECRET_KEY": secret_key or settings.SECRET_KEY,
+            "KIV_AUDIT_KEY": audit_key.key().decode(),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "KIV_ALLOW_HTTP": "True",
             "KIV_DATA_DIR": str(data_dir),

@@ -22,6 +22,7 @@ from tests.integration.processes import (
     ROOT,
     ThrowawayRedis,
     app_env,
+    celery_broker,
     start_gunicorn,
     start_worker,
     wait_until,
@@ -125,19 +126,46 @@ def draft_ready_to_submit(world):
     return assessment
 
 
-def test_submitting_and_approving_while_redis_is_down_loses_nothing(
-    postgres, data_dir, world, settings, tmp_path_factory
-):
-    from assessments.models import Assessment, Report
+def password_user(settings, world, username="leader_a") -> tuple[object, str]:
+    """A user whose password the app processes (production hashers) can check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    user = world.users[username]
+    password = "redis-is-down-2026"  # noqa: S105  # nosec B105 - a test user's password
+    user.set_password(password)
+    user.save()
+    return user, password
+
+
+def sign_in_with_password(base: str, username: str, password: str) -> requests.Response:
+    http = requests.Session()
+    assert http.get(f"{base}/logg-inn/", timeout=10).status_code == 200
+    token = http.cookies.get(django_settings.CSRF_COOKIE_NAME)
+    response = http.post(
+        f"{base}/logg-inn/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        timeout=30,
+        allow_redirects=False,
+    )
+    response.session = http
+    return response
+
+
+def test_while_redis_is_down_nothing_fails_and_nothing_is_lost(postgres, data_dir, world, settings, tmp_path_factory):
+    """Redis (broker and cache) goes away: sign-in, the audit-log page, submitting and approving answer
+    without a 500; the report and the e-mails of that window wait in the database and go out once Redis
+    is back."""
+    from assessments.models import Assessment, OutboxMessage, Report
     from tests.answers import PREFIX
 
     require_tool("redis-server")
     seal = use_test_seal(settings, tmp_path_factory)
+    leader_user, password = password_user(settings, world)
     with ThrowawayRedis(data_dir) as redis:
         env = app_env(
             data_dir=data_dir,
             database=postgres,
             broker=redis.url,
+            KIV_CACHE_URL=redis.url.replace("/0", "/1"),
             KIV_SIGNING_P12=str(seal),
             KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD,
         )
@@ -145,13 +173,19 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(
         worker = start_worker(env, data_dir)
         try:
             draft = draft_ready_to_submit(world)
-            leader = signed_in(base, world.users["leader_a"])
             reviewer = signed_in(base, world.users["reviewer"])
-            assert leader.get(f"{base}/healthz", timeout=10).status_code == 200
+            assert reviewer.get(f"{base}/healthz", timeout=10).status_code == 200
 
             redis.down()
-            health = leader.get(f"{base}/healthz", timeout=20)
+            health = reviewer.get(f"{base}/healthz", timeout=20)
             assert health.status_code == 503 and health.json()["checks"]["broker"]["ok"] is False
+
+            # Sign-in with a password and the audit-log page (both use the cache) still work.
+            signed = sign_in_with_password(base, leader_user.username, password)
+            assert signed.status_code == 302, signed.text[-2000:]
+            leader = signed.session
+            audit_log = leader.get(f"{base}/revisjonslogg/", timeout=20)
+            assert audit_log.status_code == 200, audit_log.text[-2000:]
 
             # The leader submits: the request succeeds quickly and the version is stored.
             summary = f"/vurderinger/{draft.uuid}/steg/summary/"
@@ -184,8 +218,12 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(
             time.sleep(1)
             report.refresh_from_db()
             assert report.status == Report.Status.PENDING and report.attempts == 0
+            # The e-mails of the window (to the reviewer on submission, to the leader on approval) wait.
+            waiting = {(m.kind, m.to) for m in OutboxMessage.objects.filter(status="pending")}
+            assert waiting == {("submitted", "reviewer@example.org"), ("approved", "leader_a@example.org")}
 
-            # Redis is back; the sweep (the command operators and the beat schedule run) requeues it.
+            # Redis is back; the sweeps (beat runs them every 30 s and every minute) requeue the report
+            # and deliver the outbox. Here: the command operators run, and the delivery task sent by hand.
             redis.up()
             wait_until(lambda: leader.get(f"{base}/healthz", timeout=10).status_code == 200, 30, "/healthz to recover")
             sweep = subprocess.run(
@@ -198,6 +236,8 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(
             )
             assert sweep.returncode == 0, sweep.stderr[-2000:]
             assert json.loads(sweep.stdout.strip().splitlines()[-1])["requeued"] == [str(report.uuid)]
+            with celery_broker(redis.url) as app:
+                app.send_task("assessments.tasks.deliver_outbox")
             wait_until(
                 lambda: Report.objects.get(pk=report.pk).status in ("ready", "failed"),
                 90,
@@ -209,7 +249,51 @@ def test_submitting_and_approving_while_redis_is_down_loses_nothing(
             assert report.status == Report.Status.READY, report.error
             assert report.attempts == 1, "the report was made more than once"
             assert Report.objects.filter(assessment=draft, kind=Report.Kind.SIGNED).count() == 1
+            wait_until(
+                lambda: not OutboxMessage.objects.filter(status="pending").exists(), 60, "the outbox", worker, 0.1
+            )
+            assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+            assert "Godkjent" in worker.log(200_000) and "reviewer@example.org" in worker.log(200_000)
             assert server.alive() and worker.alive()
+            assert "Internal Server Error" not in server.log(200_000)
         finally:
             worker.stop()
             server.stop()
+
+
+def _pooled_query_after_a_cut(config: dict) -> int:
+    """Check out a pooled connection, return it, cut it while idle, then run a query on the next checkout."""
+    from django.db.utils import ConnectionHandler
+
+    pooled = ConnectionHandler({"default": config})["default"]
+    try:
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        pooled.close()  # back into the pool, idle
+        # Every pooled connection (the pool may have opened more than one meanwhile), as a failover would.
+        assert terminate_backends(connection.settings_dict["NAME"]) >= 1
+        time.sleep(0.2)
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            new_pid = cursor.fetchone()[0]
+        assert new_pid != pid
+        return new_pid
+    finally:
+        pooled.close()
+        pooled.close_pool()
+
+
+def test_the_pool_replaces_a_cut_connection_at_checkout(postgres):
+    """KIV_DB_POOL=True: a pooled connection cut while idle (a failover, an idle-timeout kill) is found by
+    the pool's check at checkout and replaced, instead of failing the request or waiting out the timeout."""
+    from django.db import OperationalError
+
+    from kiveileder.settings import parse_database_url
+
+    config = parse_database_url(postgres, pool=True)
+    assert config["CONN_HEALTH_CHECKS"] is True  # Django then passes check=ConnectionPool.check_connection
+    assert _pooled_query_after_a_cut(config)
+    # Without the check the pool hands out the dead connection and the query fails.
+    with pytest.raises(OperationalError):
+        _pooled_query_after_a_cut({**config, "CONN_HEALTH_CHECKS": False})

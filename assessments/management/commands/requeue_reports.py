@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import reports
+from assessments import report_jobs, tasks
 
 
 class Command(BaseCommand):
@@ -15,13 +15,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--older-than",
             type=int,
-            default=reports.STALE_AFTER_SECONDS,
+            default=report_jobs.STALE_AFTER_SECONDS,
             metavar="SECONDS",
-            help=f"Only reports untouched for this long (default {reports.STALE_AFTER_SECONDS}).",
+            help=f"Only reports untouched for this long (default {report_jobs.STALE_AFTER_SECONDS}).",
         )
 
     def handle(self, *args, older_than: int, **options):
         if older_than < 0:
             raise CommandError("--older-than must be 0 or more.")
-        summary = reports.requeue_stale(older_than=older_than)
+        summary = report_jobs.requeue_stale(older_than=older_than, enqueue=tasks.enqueue_render)
         self.stdout.write(json.dumps(summary, ensure_ascii=False))

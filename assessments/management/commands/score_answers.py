@@ -17,6 +17,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments import safe_input
 from assessments.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.engine.answers import validate_answers, validate_answers_file
 from assessments.engine.loader import as_definition
@@ -66,18 +67,19 @@ class Command(BaseCommand):
     def _read(self, file: str):
         try:
             if file == "-":
-                text = sys.stdin.read()
+                # Bytes when there are any (a pipe), text otherwise (a replaced stdin in tests).
+                stream = getattr(sys.stdin, "buffer", sys.stdin)
+                raw = stream.read(safe_input.MAX_JSON_BYTES + 1)
             else:
-                with open(file, encoding="utf-8") as handle:
-                    text = handle.read()
+                with open(file, "rb") as handle:
+                    raw = handle.read(safe_input.MAX_JSON_BYTES + 1)
         except OSError as exc:
             self._fail({"fil": f"Kan ikke lese «{file}»: {exc.strerror or exc}."})
-        except UnicodeDecodeError:
-            self._fail({"fil": f"«{file}» er ikke UTF-8-tekst."})
+        # The same parser as the web import: same limits, a byte order mark accepted, one line per problem.
         try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            self._fail({"fil": f"Ugyldig JSON (linje {exc.lineno}, kolonne {exc.colno}): {exc.msg}."})
+            return safe_input.parse_json(raw)
+        except safe_input.InputError as exc:
+            self._fail({"fil": str(exc)})
 
     def _fail(self, errors: dict[str, str]) -> None:
         for key, message in errors.items():

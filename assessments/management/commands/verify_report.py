@@ -1,9 +1,11 @@
 """Exit 0 and a JSON line when the seal is valid and the file is a stored report; 1 with the reason when it
-is tampered, unsigned or unknown; 2 when the file cannot be read or is not a PDF."""
+is tampered, unsigned or unknown; 2 when the file cannot be read or is not a PDF, or when this
+installation's sealing certificate cannot be used (a copy restored without it: no new key is made)."""
 
 import json
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from assessments import reports, signing
@@ -16,11 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Path to the PDF.")
 
     def handle(self, *args, file: str, **options):
+        limit = settings.KIV_MAX_UPLOAD_BYTES
         try:
             with open(file, "rb") as handle:
-                data = handle.read()
+                data = handle.read(limit + 1)
         except OSError as exc:
             self._finish(2, {"valid": False, "reason": f"unreadable: {exc.strerror}", "file": file})
+        if len(data) > limit:
+            self._finish(2, {"valid": False, "reason": f"too large: more than {limit} bytes", "file": file})
+        seal = signing.check_configuration(create_default=True)
+        if not seal["ok"]:
+            self._finish(2, {"valid": False, "reason": f"cannot verify: {seal['detail']}", "file": file})
         try:
             outcome = reports.verify_document(data)
         except signing.NotAPdfError as exc:

@@ -1,0 +1,83 @@
+"""One normaliser for free text, and the form mixin that applies it to every form.
+
+Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) let `abc\u202egnp.exe` render as
+`abcexe.png` and reverse the rest of a paragraph in the signed PDF; zero-width characters (U+200B–U+200F,
+U+2060–U+2064, U+FEFF) make two equal-looking titles differ and defeat search. Neither has a use in the
+text people type here, so they are removed: from what is stored (every form, the answers import), and
+again from every output (HTML and JSON responses, CSV/Excel/JSON exports, the PDF report), so rows stored
+before this existed are shown clean too.
+
+NUL characters and lone surrogates (`"\ud800"` in JSON) cannot be stored (PostgreSQL refuses NUL in text,
+UTF-8 cannot encode a lone surrogate): forms refuse them with an error on the field instead of a 500.
+"""
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+# The same characters in UTF-8, for whole response bodies (UTF-8 is self-synchronising, so this never
+# matches inside another character).
+INVISIBLE_UTF8_RE = re.compile(rb"\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf")
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+
+UNSTORABLE_MESSAGE = _("Teksten inneholder tegn som ikke kan lagres (nulltegn eller ugyldig Unicode).")
+
+
+def clean_text(value: str) -> str:
+    """The text without bidirectional controls and zero-width characters."""
+    return INVISIBLE_RE.sub("", value)
+
+
+def clean_bytes(body: bytes) -> bytes:
+    return INVISIBLE_UTF8_RE.sub(b"", body)
+
+
+def unstorable(value: str) -> bool:
+    """True when the text holds a NUL or a lone surrogate."""
+    return bool(_UNSTORABLE_RE.search(value))
+
+
+def _clean_value(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_clean_value(item) for item in value)
+    return value
+
+
+def _raw_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _raw_strings(item)
+
+
+class CleanTextFormMixin:
+    """For every form: refuse unstorable characters on the field that holds them, and normalise the
+    cleaned text of every field. Put it before forms.Form / forms.ModelForm in the bases."""
+
+    def _clean_fields(self):
+        # Django's own loop (forms.Form._clean_fields), with unstorable text refused before a field or a
+        # clean_<field> method can take it to the database, and every cleaned text normalised.
+        for name, bf in self._bound_items():
+            if not bf.field.disabled and any(unstorable(text) for text in _raw_strings(bf.data)):
+                self.add_error(name, forms.ValidationError(UNSTORABLE_MESSAGE, code="unstorable"))
+                continue
+            try:
+                self.cleaned_data[name] = _clean_value(bf.field._clean_bound_field(bf))
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = _clean_value(getattr(self, f"clean_{name}")())
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+
+
+class Form(CleanTextFormMixin, forms.Form):
+    """The app's base form."""
+
+
+class ModelForm(CleanTextFormMixin, forms.ModelForm):
+    """The app's base model form."""
