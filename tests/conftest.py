@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from assessments.models import Agency, Membership, MunicipalRole
 
@@ -70,6 +72,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_no_truncate ON assessments_auditevent")
                 cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_head_no_truncate ON assessments_audithead")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in bokmål: a request in English leaves the thread's language active after it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

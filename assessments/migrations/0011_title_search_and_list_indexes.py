@@ -33,6 +33,15 @@ class AddIndexOnPostgreSQL(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+class TrigramExtensionOnPostgreSQL(TrigramExtension):
+    """Django's CreateExtension skips other databases going forwards, but not backwards (it asks
+    pg_extension): unapplying the migration on SQLite would fail."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def create_count_estimate(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(COUNT_ESTIMATE)
@@ -50,7 +59,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        TrigramExtension(),  # does nothing on SQLite
+        TrigramExtensionOnPostgreSQL(),  # does nothing on SQLite
         AddIndexOnPostgreSQL(
             model_name="assessment",
             index=django.contrib.postgres.indexes.GinIndex(

@@ -40,4 +40,4 @@ def label(code, kind: str) -> str:
 def nb() -> str:
     """` lang="nb"` on an element holding Norwegian content (titles, typed answers, comments, agency names)
     when the page is in another language, so screen readers switch voice (WCAG 3.1.2)."""
-    return "" if display.language() == "nb" else mark_safe(' lang="nb"')  # noqa: S308  a constant
+    return "" if display.language() == "nb" else mark_safe(' lang="nb"')  # noqa: S308  # nosec B308, B703 - a constant attribute
