@@ -44,7 +44,7 @@ test-py312: node_modules/.installed
 	test -x $(VENV312)/bin/python || $(PYTHON312) -m venv $(VENV312)
 	$(VENV312)/bin/pip install --quiet -e '.[dev]'
 	$(VENV312)/bin/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
-	$(VENV312)/bin/pytest -m "not integration and not browser" $(PYTEST_ARGS)
+	$(VENV312)/bin/pytest -m "not integration and not browser" -n 2 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

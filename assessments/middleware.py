@@ -5,6 +5,8 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
+
 from .text import clean_bytes
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -62,9 +64,10 @@ class PrivateResponseMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
         download = response.get("Content-Disposition", "").startswith("attachment")
-        if download or (user is not None and user.is_authenticated):
+        # A session cookie stands for "signed in": asking `request.user` here would load the session from
+        # the database, and /healthz must answer (503, not 500) while the database is down.
+        if download or settings.SESSION_COOKIE_NAME in request.COOKIES:
             response["Cache-Control"] = "no-store, private"
         content_type = response.get("Content-Type", "")
         textual = content_type.startswith(("text/html", "application/json", "text/plain"))

@@ -188,7 +188,7 @@ def produce_report(report_id: int, *, owner: str | None = None) -> str:
         # The row still shows our claim: a retry of this task takes it back, or the lease runs out. The
         # stored file may be named by no row now; the orphan sweep removes it.
         log.exception("Report %s: the final write failed on attempt %s", report.uuid, report.attempts)
-        connection.close_if_unusable_or_obsolete()
+        _drop_broken_connection()
         raise AttemptFailed(report_id, report.attempts, False, f"{type(exc).__name__}: {exc}") from exc
     if not finished:
         # The lease ran out and another run took over: its file is the one on record.
@@ -220,7 +220,7 @@ def _give_back(report: Report, owner: str, max_attempts: int, exc: Exception) ->
     except DatabaseError:
         # The claim stays ours until its lease runs out; a retry or the sweep carries on from there.
         log.exception("Report %s: could not record the failed attempt", report.uuid)
-        connection.close_if_unusable_or_obsolete()
+        _drop_broken_connection()
         final = False
     raise AttemptFailed(report.pk, attempt, final, error) from exc
 
@@ -341,3 +341,10 @@ def remove_orphan_files(*, grace_seconds: int = ORPHAN_GRACE_SECONDS, batch: int
     if summary["removed"]:
         log.warning("Removed %s report files that no report names", len(summary["removed"]))
     return summary
+
+
+def _drop_broken_connection() -> None:
+    """After a database error, let the next query reconnect. Never inside a transaction someone else opened
+    (a caller's atomic block, as in tests): closing there would break that transaction instead."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()

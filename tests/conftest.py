@@ -68,10 +68,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from django.db import connection
 
     with django_db_blocker.unblock():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_no_truncate ON assessments_auditevent")
-                cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_head_no_truncate ON assessments_audithead")
+        drop_truncate_guards(connection)
+
+
+def drop_truncate_guards(connection) -> None:
+    """Also for tests that migrate the test database back and forth (the migration re-creates the guards)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_no_truncate ON assessments_auditevent")
+            cursor.execute("DROP TRIGGER IF EXISTS kiv_audit_head_no_truncate ON assessments_audithead")
 
 
 @pytest.fixture(autouse=True)

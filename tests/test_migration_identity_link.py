@@ -5,6 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.conftest import drop_truncate_guards
+
 BEFORE = [("assessments", "0006_version_scores_for_lists"), ("socialaccount", "0006_alter_socialaccount_extra_data")]
 AFTER = [("assessments", "0007_identity_link_on_allauth")]
 
@@ -31,3 +33,4 @@ def test_identities_and_their_roles_move_to_allauth():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+    drop_truncate_guards(connection)  # the test database is emptied with TRUNCATE after the test

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import audit
+from .. import audit, audit_key
 from ..engine.loader import as_definition, questions
 from ..engine.scoring import score
 from ..engine.visibility import visible_answers
@@ -285,9 +285,15 @@ def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion
             created_at=created_at,
             details=details,
             prev_hash=prev,
+            key_id=audit_key.key_id(),
         )
         event.hash = prev = audit.compute_hash(event)
         events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
-    AuditHead.objects.filter(pk=head.pk).update(count=head.count + len(events), last_hash=prev)
+    if events:
+        # The head may only move to the newest event (a PostgreSQL trigger checks it): name that event.
+        newest = events[-1].pk or AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+        AuditHead.objects.filter(pk=head.pk).update(
+            count=head.count + len(events), last_hash=prev, last_event_id=newest
+        )
     return len(events)
