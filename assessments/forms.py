@@ -204,7 +204,7 @@ def _agency_field() -> forms.ModelChoiceField:
 
 class NewAssessmentForm(Form):
     agency = _agency_field()
-    title = forms.CharField(
+    title = AnswerText(
         label=_("Hva heter tiltaket?"),
         max_length=200,
         strip=True,
@@ -219,7 +219,7 @@ class NewAssessmentForm(Form):
 
 class ImportForm(Form):
     agency = _agency_field()
-    title = forms.CharField(
+    title = AnswerText(
         label=_("Navn på vurderingen (valgfritt)"),
         max_length=200,
         required=False,
