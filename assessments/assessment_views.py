@@ -98,7 +98,7 @@ def assessment_new(request):
             form.add_error(None, exc)
         else:
             # No flash message: the first step says itself that the draft is created and saved per step.
-            return redirect("assessment_continue", uuid=assessment.uuid)
+            return redirect("assessments:assessment_continue", uuid=assessment.uuid)
     return render(request, "assessments/assessment_new.html", {"form": form})
 
 
@@ -123,7 +123,7 @@ def assessment_contributors(request, uuid):
                 _("%(name)s kan ikke lenger redigere utkastet.")
                 % {"name": contributor.get_full_name() or contributor.username},
             )
-            return redirect("assessment_contributors", uuid=assessment.uuid)
+            return redirect("assessments:assessment_contributors", uuid=assessment.uuid)
         form = ContributorForm(request.POST, candidates=candidates)
         if form.is_valid():
             contributor = form.cleaned_data["contributor"]
@@ -132,7 +132,7 @@ def assessment_contributors(request, uuid):
                 request,
                 _("%(name)s kan nå redigere utkastet.") % {"name": contributor.get_full_name() or contributor.username},
             )
-            return redirect("assessment_contributors", uuid=assessment.uuid)
+            return redirect("assessments:assessment_contributors", uuid=assessment.uuid)
     return render(
         request,
         "assessments/assessment_contributors.html",
@@ -182,7 +182,7 @@ def assessment_move_questionnaire(request, uuid):
         )
         % {"version": moved.questionnaire.version, "count": len(added)},
     )
-    return redirect("assessment_continue", uuid=moved.uuid)
+    return redirect("assessments:assessment_continue", uuid=moved.uuid)
 
 
 @signed_in
@@ -246,7 +246,7 @@ def assessment_import(request):
             messages.success(request, _("Svarene er importert til et nytt utkast. Se over dem før du sender inn."))
             for warning in warnings:
                 messages.warning(request, warning)
-            return redirect("assessment_continue", uuid=assessment.uuid)
+            return redirect("assessments:assessment_continue", uuid=assessment.uuid)
     return render(
         request,
         "assessments/assessment_import.html",

@@ -136,7 +136,7 @@ class EventReader:
 
 
 def _review_url(assessment) -> str:
-    return reverse("review_detail", args=[assessment.uuid])
+    return reverse("assessments:review_detail", args=[assessment.uuid])
 
 
 def _date(value: str) -> str:

@@ -71,7 +71,7 @@ def recipients(kind: str, assessment: Assessment) -> list:
 
 
 def _link(assessment: Assessment) -> str:
-    return settings.KIV_BASE_URL.rstrip("/") + reverse("review_detail", args=[assessment.uuid])
+    return settings.KIV_BASE_URL.rstrip("/") + reverse("assessments:review_detail", args=[assessment.uuid])
 
 
 def build_message(kind: str, assessment: Assessment, extra: dict | None = None) -> tuple[str, str, list]:

@@ -53,7 +53,7 @@ class EntraOAuth2Adapter(OpenIDConnectOAuth2Adapter):
         return False  # client_secret_post: what Entra ID and the fake provider in the tests take
 
     def get_callback_url(self, request, app):
-        return settings.KIV_OIDC_REDIRECT_URI or request.build_absolute_uri(reverse("oidc_callback"))
+        return settings.KIV_OIDC_REDIRECT_URI or request.build_absolute_uri(reverse("assessments:oidc_callback"))
 
     def complete_login(self, request, app, token, **kwargs):
         """The person is who the verified ID token says; no userinfo call (Entra's is Microsoft Graph)."""
@@ -93,10 +93,10 @@ class EntraProvider(OpenIDConnectProvider):
         return EntraOAuth2Adapter(request)
 
     def get_login_url(self, request, **kwargs):
-        return reverse("oidc_start")
+        return reverse("assessments:oidc_start")
 
     def get_callback_url(self):
-        return reverse("oidc_callback")
+        return reverse("assessments:oidc_callback")
 
     def get_default_scope(self):
         return settings.KIV_OIDC_SCOPES.split()

@@ -98,7 +98,7 @@ def _back(request, assessment: Assessment) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return reverse("report_status", args=[assessment.uuid])
+    return reverse("assessments:report_status", args=[assessment.uuid])
 
 
 @signed_in

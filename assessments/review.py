@@ -276,7 +276,7 @@ def _rerender(request, assessment, *, status: int, forms: dict | None = None, er
 
 
 def _detail_url(assessment, anchor: str = "") -> str:
-    return reverse("review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
+    return reverse("assessments:review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
 
 
 @signed_in

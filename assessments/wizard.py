@@ -102,7 +102,7 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         return initial_for(self.defn.section(step), self.assessment.answers)
 
     def get_step_url(self, step):
-        return reverse("assessment_step", kwargs={"uuid": self.assessment.uuid, "step": step})
+        return reverse("assessments:assessment_step", kwargs={"uuid": self.assessment.uuid, "step": step})
 
     # --- which steps may be opened ------------------------------------------------------------------
 
@@ -475,4 +475,4 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         return redirect(self.assessment)
 
 
-assessment_wizard = signed_in(conflict_is_409(AssessmentWizard.as_view(url_name="assessment_step")))
+assessment_wizard = signed_in(conflict_is_409(AssessmentWizard.as_view(url_name="assessments:assessment_step")))

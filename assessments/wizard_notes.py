@@ -133,7 +133,7 @@ def assessment_continue(request, uuid):
     assessment = get_assessment(request, uuid, "view_draft")
     if not assessment.is_editable:
         return redirect(assessment)
-    return redirect("assessment_step", uuid=assessment.uuid, step=resume_step(assessment))
+    return redirect("assessments:assessment_step", uuid=assessment.uuid, step=resume_step(assessment))
 
 
 def usual_review_days() -> int | None:

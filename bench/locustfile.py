@@ -163,7 +163,7 @@ class ReviewerUser(SignedInUser):
 
     @task(1)
     def register(self):
-        self.get("/register/", "register")
+        self.get("/register/", "assessments:register")
 
 
 class AuditorUser(SignedInUser):

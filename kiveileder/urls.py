@@ -1,88 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
-from assessments import (
-    assessment_views,
-    auditor,
-    entra_views,
-    register,
-    report_views,
-    review,
-    views,
-    wizard,
-    wizard_notes,
-)
 from assessments.permissions import public
 
-# Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise.
+# Every URL here and in assessments/urls.py must have a row in tests/permission_matrix.py: the matrix test
+# fails otherwise.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("logg-inn/", views.login, name="login"),
-    path("logg-ut/", views.logout, name="logout"),
-    # Sign-in with Entra ID (django-allauth): only these two of allauth's views are reachable; its
-    # sign-up, password and e-mail pages are not routed at all.
-    path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
-    path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
-    path("personvern/", views.privacy, name="privacy"),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    # Assessments: start, the wizard, and the pages around a draft.
-    path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
-    path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
-    path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
-    path("vurderinger/<uuid:uuid>/steg/", wizard_notes.assessment_continue, name="assessment_continue"),
-    path("vurderinger/<uuid:uuid>/steg/<slug:step>/", wizard.assessment_wizard, name="assessment_step"),
-    path(
-        "vurderinger/<uuid:uuid>/bidragsytere/",
-        assessment_views.assessment_contributors,
-        name="assessment_contributors",
-    ),
-    path("vurderinger/<uuid:uuid>/hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
-    path("vurderinger/<uuid:uuid>/trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
-    path(
-        "vurderinger/<uuid:uuid>/ny-versjon/",
-        assessment_views.assessment_move_questionnaire,
-        name="assessment_move_questionnaire",
-    ),
-    path("vurderinger/<uuid:uuid>/svar.json", assessment_views.assessment_export, name="assessment_export"),
-    # Review, register, auditors.
-    path("behandling/", review.review_queue, name="review_queue"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/", review.review_detail, name="review_detail"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/kommentar/", review.review_comment, name="review_comment"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/returner/", review.review_return, name="review_return"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/godkjenn/", review.review_approve, name="review_approve"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/avvis/", review.review_reject, name="review_reject"),
-    path("vurderinger/<uuid:assessment_uuid>/endring/", review.material_change, name="material_change"),
-    path("register/", register.register, name="register"),
-    path("register/oversikt/", register.register_overview, name="register_overview"),
-    path("register/ki-register.csv", register.register_csv, name="register_csv"),
-    path("register/ki-register.json", register.register_json, name="register_json"),
-    path("register/ki-register.xlsx", register.register_xlsx, name="register_xlsx"),
-    path("offentlig-register/", register.public_register, name="public_register"),
-    path("offentlig-register/ki-register.csv", register.public_register_csv, name="public_register_csv"),
-    path("offentlig-register/ki-register.json", register.public_register_json, name="public_register_json"),
-    path("offentlig-register/ki-register.xlsx", register.public_register_xlsx, name="public_register_xlsx"),
-    path("revisjon/", auditor.auditor_search, name="auditor_search"),
-    path("revisjon/vurderinger.csv", auditor.auditor_export, name="auditor_export"),
-    path("revisjon/vurderinger.xlsx", auditor.auditor_export_xlsx, name="auditor_export_xlsx"),
-    path("revisjon/vurderinger.json", auditor.auditor_export_json, name="auditor_export_json"),
-    path("revisjonslogg/", auditor.audit_log, name="audit_log"),
-    path("revisjonslogg/revisjonslogg.csv", auditor.audit_log_export, name="audit_log_export"),
-    path("revisjonslogg/revisjonslogg.xlsx", auditor.audit_log_export_xlsx, name="audit_log_export_xlsx"),
-    path("revisjonslogg/revisjonslogg.json", auditor.audit_log_export_json, name="audit_log_export_json"),
-    # Reports: status, download, draft preview, verification.
-    path("vurderinger/<uuid:assessment_uuid>/rapport/", report_views.report_status, name="report_status"),
-    path(
-        "vurderinger/<uuid:assessment_uuid>/rapport/<uuid:report_uuid>/last-ned/",
-        report_views.report_download,
-        name="report_download",
-    ),
-    path(
-        "vurderinger/<uuid:assessment_uuid>/rapport/forhandsvisning/",
-        report_views.report_preview,
-        name="report_preview",
-    ),
-    path("verifiser/", report_views.report_verify, name="report_verify"),
+    path("", include("assessments.urls")),
 ]

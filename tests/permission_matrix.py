@@ -47,44 +47,44 @@ def no_args(world, objects):
 
 
 MATRIX = {
-    "home": {"expect": SIGNED_IN_ONLY},
-    "healthz": {"expect": EVERYONE},
+    "assessments:home": {"expect": SIGNED_IN_ONLY},
+    "assessments:healthz": {"expect": EVERYONE},
     # Signed-in users are sent on from the sign-in page.
-    "login": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 200}},
+    "assessments:login": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 200}},
     # Django's LogoutView only accepts POST; a GET is 405 for everyone.
-    "logout": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
-    "privacy": {"expect": EVERYONE},
+    "assessments:logout": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
+    "assessments:privacy": {"expect": EVERYONE},
     # OIDC sign-in is off in tests (no KIV_OIDC_CLIENT_ID): 404; signed-in users are sent on from the start.
     # tests/test_oidc.py covers both views with a provider configured.
-    "oidc_start": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 404}},
-    "oidc_callback": {"expect": dict.fromkeys(SIGNED_IN_ONLY, 404)},
+    "assessments:oidc_start": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 404}},
+    "assessments:oidc_callback": {"expect": dict.fromkeys(SIGNED_IN_ONLY, 404)},
     "set_language": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     # The Django admin lets only staff in; everyone else is sent to the admin sign-in page.
     "admin:*": {"expect": ADMIN_ONLY, "sample": "admin:index"},
     # Assessments. Objects: `draft` (agency A, nobody invited), `draft_invited` (contributor_a
     # invited), `submitted` (a version exists). tests/test_assessment_pages.py covers each page in the
     # other states too.
-    "assessment_new": {"expect": LEADERS_ONLY},
-    "assessment_import": {"expect": LEADERS_ONLY},
-    "assessment_detail": {"args": lambda w, o: [o.draft.uuid], "expect": DRAFT_OF_A},
-    "assessment_continue": {"args": lambda w, o: [o.draft.uuid], "expect": {**DRAFT_OF_A, "leader_a": 302}},
-    "assessment_step": {"args": lambda w, o: [o.draft.uuid, "intro"], "expect": DRAFT_OF_A},
-    "assessment_contributors": {
+    "assessments:assessment_new": {"expect": LEADERS_ONLY},
+    "assessments:assessment_import": {"expect": LEADERS_ONLY},
+    "assessments:assessment_detail": {"args": lambda w, o: [o.draft.uuid], "expect": DRAFT_OF_A},
+    "assessments:assessment_continue": {"args": lambda w, o: [o.draft.uuid], "expect": {**DRAFT_OF_A, "leader_a": 302}},
+    "assessments:assessment_step": {"args": lambda w, o: [o.draft.uuid, "intro"], "expect": DRAFT_OF_A},
+    "assessments:assessment_contributors": {
         "args": lambda w, o: [o.draft_invited.uuid],
         "expect": {**DRAFT_OF_A, "contributor_a": 403},
     },
-    "assessment_recall": {
+    "assessments:assessment_recall": {
         "method": "post",
         "args": lambda w, o: [o.submitted.uuid],
         "expect": {**SUBMITTED_OF_A, "leader_a": 302, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
-    "assessment_withdraw": {
+    "assessments:assessment_withdraw": {
         "args": lambda w, o: [o.submitted.uuid],
         "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
-    "assessment_export": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
+    "assessments:assessment_export": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
     # Only the leader moves a draft to a newer questionnaire (a POST; redirected back to the draft).
-    "assessment_move_questionnaire": {
+    "assessments:assessment_move_questionnaire": {
         "method": "post",
         "args": lambda w, o: [o.draft_invited.uuid],
         "expect": {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403},
@@ -124,33 +124,49 @@ PUBLIC_REGISTER_OFF = dict.fromkeys(SIGNED_IN_ONLY, 404)
 
 MATRIX.update(
     {
-        "review_queue": {"expect": REVIEWER_ONLY},
-        "review_detail": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
-        "review_comment": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-        "review_return": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-        "review_approve": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-        "review_reject": {"args": lambda w, o: [o.submitted.uuid], "method": "post", "expect": REVIEW_ACTION},
-        "material_change": {
+        "assessments:review_queue": {"expect": REVIEWER_ONLY},
+        "assessments:review_detail": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
+        "assessments:review_comment": {
+            "args": lambda w, o: [o.submitted.uuid],
+            "method": "post",
+            "expect": REVIEW_ACTION,
+        },
+        "assessments:review_return": {
+            "args": lambda w, o: [o.submitted.uuid],
+            "method": "post",
+            "expect": REVIEW_ACTION,
+        },
+        "assessments:review_approve": {
+            "args": lambda w, o: [o.submitted.uuid],
+            "method": "post",
+            "expect": REVIEW_ACTION,
+        },
+        "assessments:review_reject": {
+            "args": lambda w, o: [o.submitted.uuid],
+            "method": "post",
+            "expect": REVIEW_ACTION,
+        },
+        "assessments:material_change": {
             "args": lambda w, o: [o.approved.uuid],
             "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
         },
-        "register": {"expect": SIGNED_IN_ONLY},
-        "register_overview": {"expect": SIGNED_IN_ONLY},
-        "register_csv": {"expect": SIGNED_IN_ONLY},
-        "register_json": {"expect": SIGNED_IN_ONLY},
-        "register_xlsx": {"expect": SIGNED_IN_ONLY},
-        "public_register": {"expect": PUBLIC_REGISTER_OFF},
-        "public_register_csv": {"expect": PUBLIC_REGISTER_OFF},
-        "public_register_json": {"expect": PUBLIC_REGISTER_OFF},
-        "public_register_xlsx": {"expect": PUBLIC_REGISTER_OFF},
-        "auditor_search": {"expect": AUDITOR_OR_REVIEWER},
-        "auditor_export": {"expect": AUDITOR_OR_REVIEWER},
-        "auditor_export_xlsx": {"expect": AUDITOR_OR_REVIEWER},
-        "auditor_export_json": {"expect": AUDITOR_OR_REVIEWER},
-        "audit_log": {"expect": AUDIT_LOG_READERS},
-        "audit_log_export": {"expect": AUDIT_LOG_READERS},
-        "audit_log_export_xlsx": {"expect": AUDIT_LOG_READERS},
-        "audit_log_export_json": {"expect": AUDIT_LOG_READERS},
+        "assessments:register": {"expect": SIGNED_IN_ONLY},
+        "assessments:register_overview": {"expect": SIGNED_IN_ONLY},
+        "assessments:register_csv": {"expect": SIGNED_IN_ONLY},
+        "assessments:register_json": {"expect": SIGNED_IN_ONLY},
+        "assessments:register_xlsx": {"expect": SIGNED_IN_ONLY},
+        "assessments:public_register": {"expect": PUBLIC_REGISTER_OFF},
+        "assessments:public_register_csv": {"expect": PUBLIC_REGISTER_OFF},
+        "assessments:public_register_json": {"expect": PUBLIC_REGISTER_OFF},
+        "assessments:public_register_xlsx": {"expect": PUBLIC_REGISTER_OFF},
+        "assessments:auditor_search": {"expect": AUDITOR_OR_REVIEWER},
+        "assessments:auditor_export": {"expect": AUDITOR_OR_REVIEWER},
+        "assessments:auditor_export_xlsx": {"expect": AUDITOR_OR_REVIEWER},
+        "assessments:auditor_export_json": {"expect": AUDITOR_OR_REVIEWER},
+        "assessments:audit_log": {"expect": AUDIT_LOG_READERS},
+        "assessments:audit_log_export": {"expect": AUDIT_LOG_READERS},
+        "assessments:audit_log_export_xlsx": {"expect": AUDIT_LOG_READERS},
+        "assessments:audit_log_export_json": {"expect": AUDIT_LOG_READERS},
     }
 )
 
@@ -167,13 +183,13 @@ def _signed_report_args(world, objects):
 
 MATRIX.update(
     {
-        "report_status": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
-        "report_download": {"args": _signed_report_args, "expect": SUBMITTED_OF_A},
-        "report_preview": {
+        "assessments:report_status": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
+        "assessments:report_download": {"args": _signed_report_args, "expect": SUBMITTED_OF_A},
+        "assessments:report_preview": {
             "method": "post",
             "args": lambda w, o: [o.draft.uuid],
             "expect": {**DRAFT_OF_A, "leader_a": 302},
         },
-        "report_verify": {"expect": VERIFIERS},
+        "assessments:report_verify": {"expect": VERIFIERS},
     }
 )

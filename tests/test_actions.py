@@ -80,7 +80,7 @@ def test_each_status_and_role_is_offered_exactly_its_actions(world, status):
         got = {name for name, on in vars(offered).items() if on}
         assert got == expected, f"{status} / {role}: offered {sorted(got)}, expected {sorted(expected)}"
 
-        response = world.client(role).get(reverse("assessment_detail", args=[assessment.uuid]))
+        response = world.client(role).get(reverse("assessments:assessment_detail", args=[assessment.uuid]))
         if response.status_code == 404:
             assert not expected, f"{status} / {role} cannot open the page but would be offered {expected}"
             continue
@@ -95,12 +95,14 @@ def test_a_contributor_not_invited_is_offered_nothing_on_a_returned_assessment(w
     services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Se over.")
     assessment.refresh_from_db()
     assert not available_actions(world.users["contributor_a"], assessment).any
-    html = world.client("contributor_a").get(reverse("review_detail", args=[assessment.uuid])).content.decode()
+    html = (
+        world.client("contributor_a").get(reverse("assessments:review_detail", args=[assessment.uuid])).content.decode()
+    )
     assert "Rett svarene" not in html  # a link the contributor could not follow (403) is not shown
 
 
 def test_a_decided_assessment_refuses_a_draft_preview(world):
     assessment = h.approved(world)
-    response = world.client("leader_a").post(reverse("report_preview", args=[assessment.uuid]))
+    response = world.client("leader_a").post(reverse("assessments:report_preview", args=[assessment.uuid]))
     assert response.status_code == 403
     assert not assessment.reports.filter(kind="preview").exists()

@@ -41,7 +41,7 @@ CASES = [(state, role, status) for state, row in DETAIL.items() for role, status
 @pytest.mark.parametrize(("state", "role", "status"), CASES, ids=[f"{s}-{r}" for s, r, _ in CASES])
 def test_who_sees_the_assessment_page(world, questionnaire, state, role, status):
     assessment = build(world, state)
-    response = world.client(role).get(reverse("assessment_detail", args=[assessment.uuid]))
+    response = world.client(role).get(reverse("assessments:assessment_detail", args=[assessment.uuid]))
     assert response.status_code == status
     if status == 404:
         assert assessment.title not in response.content.decode()
@@ -76,17 +76,19 @@ def test_reviewers_see_the_submitted_version_not_the_recalled_draft(world, quest
 
 
 def test_home_offers_new_assessment_to_leaders_only(world, questionnaire):
-    assert "Ny vurdering" in world.client("leader_a").get(reverse("home")).content.decode()
-    assert "Ny vurdering" not in world.client("contributor_a").get(reverse("home")).content.decode()
+    assert "Ny vurdering" in world.client("leader_a").get(reverse("assessments:home")).content.decode()
+    assert "Ny vurdering" not in world.client("contributor_a").get(reverse("assessments:home")).content.decode()
 
 
 def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questionnaire):
     client = world.client("leader_a")
-    page = client.get(reverse("assessment_new")).content.decode()
+    page = client.get(reverse("assessments:assessment_new")).content.decode()
     assert f'value="{world.agency_a.pk}" selected' in page
-    response = client.post(reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny chatbot"}, follow=True)
+    response = client.post(
+        reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": "Ny chatbot"}, follow=True
+    )
     assessment = Assessment.objects.get(title="Ny chatbot")
-    assert response.redirect_chain[-1][0] == reverse("assessment_step", args=[assessment.uuid, "intro"])
+    assert response.redirect_chain[-1][0] == reverse("assessments:assessment_step", args=[assessment.uuid, "intro"])
     assert assessment.agency == world.agency_a and assessment.created_by == world.users["leader_a"]
 
 
@@ -100,7 +102,7 @@ def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questi
 )
 def test_new_assessment_refuses_bad_input(world, questionnaire, data, message):
     agency = world.agency_b.pk if data.get("agency") == "other" else world.agency_a.pk
-    response = world.client("leader_a").post(reverse("assessment_new"), {**data, "agency": agency})
+    response = world.client("leader_a").post(reverse("assessments:assessment_new"), {**data, "agency": agency})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Assessment.objects.exists()
@@ -109,7 +111,7 @@ def test_new_assessment_refuses_bad_input(world, questionnaire, data, message):
 def test_the_leader_invites_and_removes_a_contributor_on_the_page(world, questionnaire):
     assessment = make_assessment(world, "Invitasjoner")
     client = world.client("leader_a")
-    url = reverse("assessment_contributors", args=[assessment.uuid])
+    url = reverse("assessments:assessment_contributors", args=[assessment.uuid])
     contributor = world.users["contributor_a"]
     assert client.post(url, {"contributor": contributor.pk}).status_code == 302
     assert list(assessment.contributors.all()) == [contributor]
@@ -122,7 +124,7 @@ def test_the_leader_invites_and_removes_a_contributor_on_the_page(world, questio
 def test_a_person_outside_the_agency_cannot_be_invited_on_the_page(world, questionnaire):
     assessment = make_assessment(world, "Bare egne")
     response = world.client("leader_a").post(
-        reverse("assessment_contributors", args=[assessment.uuid]),
+        reverse("assessments:assessment_contributors", args=[assessment.uuid]),
         {"contributor": world.users["leader_b"].pk},
     )
     assert response.status_code == 200
@@ -134,14 +136,14 @@ def test_recall_and_withdraw_from_the_page(world, questionnaire):
     assessment = make_assessment(world, "Livsløp", answers=A.complete(), submit=True)
     client = world.client("leader_a")
     assert "Hent tilbake til utkast" in client.get(assessment.get_absolute_url()).content.decode()
-    assert client.post(reverse("assessment_recall", args=[assessment.uuid])).status_code == 302
+    assert client.post(reverse("assessments:assessment_recall", args=[assessment.uuid])).status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
-    confirm = client.get(reverse("assessment_withdraw", args=[assessment.uuid]))
+    confirm = client.get(reverse("assessments:assessment_withdraw", args=[assessment.uuid]))
     assert "Dette kan ikke angres" in confirm.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT  # a GET changes nothing
-    client.post(reverse("assessment_withdraw", args=[assessment.uuid]))
+    client.post(reverse("assessments:assessment_withdraw", args=[assessment.uuid]))
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.WITHDRAWN
     page = client.get(assessment.get_absolute_url()).content.decode()
@@ -151,7 +153,7 @@ def test_recall_and_withdraw_from_the_page(world, questionnaire):
 def test_recall_twice_is_refused_with_a_message(world, questionnaire):
     assessment = make_assessment(world, "To ganger", answers=A.complete(), submit=True)
     client = world.client("leader_a")
-    client.post(reverse("assessment_recall", args=[assessment.uuid]))
-    response = client.post(reverse("assessment_recall", args=[assessment.uuid]), follow=True)
+    client.post(reverse("assessments:assessment_recall", args=[assessment.uuid]))
+    response = client.post(reverse("assessments:assessment_recall", args=[assessment.uuid]), follow=True)
     assert "kan hentes tilbake" in response.content.decode()
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.DRAFT

@@ -15,7 +15,7 @@ from assessments import audit
 from assessments.models import AuditEvent, AuditHead
 from tests import review_helpers as h
 
-LOG = reverse("audit_log")
+LOG = reverse("assessments:audit_log")
 
 
 def event_ids(response) -> list[int]:
@@ -33,7 +33,7 @@ def events(world):
     """A story in agency A (create, submit, return) and one event in agency B."""
     assessment = h.submitted(world, "Chatbot for renovasjon")
     world.client("reviewer").post(
-        reverse("review_return", args=[assessment.uuid]),
+        reverse("assessments:review_return", args=[assessment.uuid]),
         {"return-reason": "Mangler svar.", "return-version": 1},
     )
     other = audit.record(world.users["leader_b"], "test.other_agency", None, world.agency_b, {"n": 1})
@@ -57,7 +57,7 @@ def test_a_leader_sees_only_the_own_agencys_events(world, events):
     b_events = set(AuditEvent.objects.filter(agency_id=world.agency_b.pk).values_list("pk", flat=True))
     assert events["other"].pk in b_events
     assert set(event_ids(world.client("leader_b").get(LOG))) == b_events
-    exported = read_csv(world.client("leader_b").get(reverse("audit_log_export")))
+    exported = read_csv(world.client("leader_b").get(reverse("assessments:audit_log_export")))
     assert {int(r["id"]) for r in exported} == b_events
 
 
@@ -114,7 +114,7 @@ def test_a_tampered_chain_is_reported(world, events):
 
 def test_the_csv_export_is_complete_and_recorded(world, events):
     client = world.client("reviewer")
-    exported = read_csv(client.get(reverse("audit_log_export"), {"agency": world.agency_a.pk}))
+    exported = read_csv(client.get(reverse("assessments:audit_log_export"), {"agency": world.agency_a.pk}))
     expected = list(AuditEvent.objects.filter(agency_id=world.agency_a.pk).order_by("id"))
     assert [int(r["id"]) for r in exported] == [e.pk for e in expected]
     first = exported[0]
@@ -140,28 +140,32 @@ def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factor
     use_test_seal(settings, tmp_path_factory)
     reviewer, auditor = world.client("reviewer"), world.client("auditor")
     assessment = h.submitted(world, "Chatbot for renovasjon")
-    review = reverse("review_detail", args=[assessment.uuid])
+    review = reverse("assessments:review_detail", args=[assessment.uuid])
     reviewer.post(
-        reverse("review_comment", args=[assessment.uuid]),
+        reverse("assessments:review_comment", args=[assessment.uuid]),
         {"question_key": "benefit", "text": "Hvordan måles gevinsten?", "version": 1},
     )
     reviewer.post(
-        reverse("review_return", args=[assessment.uuid]), {"return-reason": "Se kommentaren.", "return-version": 1}
+        reverse("assessments:review_return", args=[assessment.uuid]),
+        {"return-reason": "Se kommentaren.", "return-version": 1},
     )
     assert "Hvordan måles gevinsten?" in world.client("leader_a").get(review).content.decode()
     h.resubmit(world, assessment, benefit=4 if assessment.latest_version().answers.get("benefit") != 4 else 0)
     assert "Endret siden versjon 1" in reviewer.get(review).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            reviewer.post(reverse("review_approve", args=[assessment.uuid]), {"approve-version": 2}).status_code == 302
+            reviewer.post(
+                reverse("assessments:review_approve", args=[assessment.uuid]), {"approve-version": 2}
+            ).status_code
+            == 302
         )
     report = Report.objects.get(assessment=assessment, kind=Report.Kind.SIGNED)
     assert report.status == Report.Status.READY, report.error
-    found = auditor.get(reverse("auditor_search"), {"q": "renovasjon"}).content.decode()
-    download = reverse("report_download", args=[assessment.uuid, report.uuid])
+    found = auditor.get(reverse("assessments:auditor_search"), {"q": "renovasjon"}).content.decode()
+    download = reverse("assessments:report_download", args=[assessment.uuid, report.uuid])
     assert download in found
     data = b"".join(auditor.get(download).streaming_content)
-    verified = auditor.post(reverse("report_verify"), {"pdf": io.BytesIO(data)})
+    verified = auditor.post(reverse("assessments:report_verify"), {"pdf": io.BytesIO(data)})
     assert "identisk med en lagret rapport" in verified.content.decode()
 
     log = auditor.get(LOG, {"agency": world.agency_a.pk}).content.decode()

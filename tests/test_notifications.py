@@ -44,7 +44,7 @@ def test_submission_tells_the_reviewers(world, mailoutbox, django_capture_on_com
     assert len(message.to) == 1  # one message each: nobody sees the other addresses
     assert "Chatbot for renovasjon" in message.subject
     assert world.agency_a.name in message.subject
-    assert reverse("review_detail", args=[assessment.uuid]) in message.body
+    assert reverse("assessments:review_detail", args=[assessment.uuid]) in message.body
     assert "til behandling i UKE" in message.body
 
 

@@ -83,13 +83,13 @@ def _authorize(url: str) -> str:
 
 
 def sign_in(client: Client, tamper_state: bool = False):
-    start = client.post(reverse("oidc_start"))
+    start = client.post(reverse("assessments:oidc_start"))
     assert start.status_code == 302, start
     callback = urllib.parse.urlsplit(_authorize(start["Location"]))
     params = dict(urllib.parse.parse_qsl(callback.query))
     if tamper_state:
         params["state"] = params["state"][::-1]
-    assert callback.path == reverse("oidc_callback")
+    assert callback.path == reverse("assessments:oidc_callback")
     return client.get(callback.path, params)
 
 
@@ -101,7 +101,7 @@ def test_it_signs_in_a_new_user_and_maps_groups_to_roles(provider, mappings, wor
     client = Client()
     response = sign_in(client)
     assert response.status_code == 302
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("assessments:home")
     identity = SocialAccount.objects.get(uid=KARI["oid"])
     user = identity.user
     assert identity.provider == "entra"
@@ -129,7 +129,7 @@ def test_it_signs_in_a_new_user_and_maps_groups_to_roles(provider, mappings, wor
     assert provider.token_requests[-1]["client_secret"] == CLIENT_SECRET
     assert provider.token_requests[-1]["code_verifier"]
     # The home page works for the new user.
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("assessments:home")).status_code == 200
 
 
 def test_a_second_sign_in_matches_on_oid_and_follows_group_changes(provider, mappings, world):
@@ -206,7 +206,7 @@ def test_it_refuses_a_state_that_does_not_match(provider, db):
 
 def test_a_callback_cannot_be_replayed(provider, db):
     client = Client()
-    start = client.post(reverse("oidc_start"))
+    start = client.post(reverse("assessments:oidc_start"))
     callback = _authorize(start["Location"])
     assert client.get(callback).status_code == 302
     client.logout()
@@ -217,22 +217,22 @@ def test_a_callback_cannot_be_replayed(provider, db):
 
 def test_a_callback_without_a_started_sign_in_is_refused(provider, db):
     client = Client()
-    response = client.get(reverse("oidc_callback"), {"code": "stolen", "state": "guess"})
+    response = client.get(reverse("assessments:oidc_callback"), {"code": "stolen", "state": "guess"})
     _assert_refused(client, response, "forespørselen var utløpt", "state")
 
 
 def test_the_provider_cancelling_is_a_clear_message(provider, db):
     client = Client()
-    start = client.post(reverse("oidc_start"))
+    start = client.post(reverse("assessments:oidc_start"))
     state = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(start["Location"]).query))["state"]
-    response = client.get(reverse("oidc_callback"), {"error": "access_denied", "state": state})
+    response = client.get(reverse("assessments:oidc_callback"), {"error": "access_denied", "state": state})
     _assert_refused(client, response, "Innloggingstjenesten avbrøt innloggingen", "provider_error")
 
 
 def test_an_unreachable_provider_is_a_clear_message(provider, settings, db):
     settings.KIV_OIDC_DISCOVERY_URL = "http://127.0.0.1:9/tenant/v2.0/.well-known/openid-configuration"
     client = Client()
-    response = client.post(reverse("oidc_start"))
+    response = client.post(reverse("assessments:oidc_start"))
     _assert_refused(client, response, "svarer ikke akkurat nå", "provider_unavailable", status=502)
 
 
@@ -260,13 +260,13 @@ def test_a_deactivated_user_cannot_sign_in(provider, db):
 
 
 def test_the_sign_in_page_offers_the_municipality_account_when_configured(provider, db):
-    page = Client().get(reverse("login")).content.decode()
+    page = Client().get(reverse("assessments:login")).content.decode()
     assert "Logg inn med Oslo kommune-konto" in page
-    assert reverse("oidc_start") in page
+    assert reverse("assessments:oidc_start") in page
 
 
 def test_the_sign_in_page_has_no_oidc_button_when_not_configured(db):
-    assert "Oslo kommune-konto" not in Client().get(reverse("login")).content.decode()
+    assert "Oslo kommune-konto" not in Client().get(reverse("assessments:login")).content.decode()
 
 
 def test_password_sign_in_can_be_limited_to_administrators(settings, world):
@@ -274,7 +274,7 @@ def test_password_sign_in_can_be_limited_to_administrators(settings, world):
 
     def password_sign_in(username: str) -> bool:
         client = Client()
-        client.post(reverse("login"), {"username": username, "password": PASSWORD})
+        client.post(reverse("assessments:login"), {"username": username, "password": PASSWORD})
         return "_auth_user_id" in client.session
 
     settings.KIV_PASSWORD_LOGIN = "staff"
@@ -345,20 +345,20 @@ def test_too_many_groups_leaves_the_roles_as_they_were(provider, mappings, world
 def test_a_get_does_not_start_a_sign_in(provider, db):
     """Only the sign-in page's POST (with its CSRF token) sends the browser to the provider."""
     client = Client()
-    response = client.get(reverse("oidc_start"))
-    assert response.status_code == 302 and response["Location"] == reverse("login")
+    response = client.get(reverse("assessments:oidc_start"))
+    assert response.status_code == 302 and response["Location"] == reverse("assessments:login")
     assert "socialaccount_states" not in client.session  # no state stashed: no flow was started
-    started = client.post(reverse("oidc_start"))
+    started = client.post(reverse("assessments:oidc_start"))
     assert started["Location"].startswith(provider.base_url)
     assert client.session["socialaccount_states"]
 
 
 def test_the_start_needs_the_csrf_token(provider, db):
     client = Client(enforce_csrf_checks=True)
-    assert client.post(reverse("oidc_start")).status_code == 403
-    page = client.get(reverse("login"))
+    assert client.post(reverse("assessments:oidc_start")).status_code == 403
+    page = client.get(reverse("assessments:login"))
     token = page.cookies["csrftoken"].value
-    assert client.post(reverse("oidc_start"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert client.post(reverse("assessments:oidc_start"), {"csrfmiddlewaretoken": token}).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -371,5 +371,5 @@ def test_allauths_other_pages_are_not_reachable(provider, db, path):
 
 def test_a_signed_in_person_is_not_sent_to_the_provider_again(provider, world):
     client = world.client("leader_a")
-    response = client.post(reverse("oidc_start"))
-    assert response.status_code == 302 and response["Location"] == reverse("home")
+    response = client.post(reverse("assessments:oidc_start"))
+    assert response.status_code == 302 and response["Location"] == reverse("assessments:home")

@@ -79,7 +79,7 @@ def test_a_deleted_assessment_leaves_its_spot(world):
 def test_the_overview_shows_the_kept_counts(world):
     h.questionnaire()
     seed_bulk_assessments(120)
-    body = world.client("reviewer").get(reverse("register_overview")).content.decode()
+    body = world.client("reviewer").get(reverse("assessments:register_overview")).content.decode()
     seen = Assessment.objects.filter(versions__isnull=False).distinct().count()
     assert f"{seen} vurderinger" in body
     approved = Assessment.objects.filter(status=Assessment.Status.APPROVED).count()

@@ -13,7 +13,7 @@ from assessments.models import Assessment, AuditEvent
 from tests import review_helpers as h
 from tests.conftest import require_service
 
-REGISTER = reverse("register")
+REGISTER = reverse("assessments:register")
 
 
 def postgresql():
@@ -73,24 +73,24 @@ def test_the_queue_tabs_say_about_when_estimated(world, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_CAP", 20)
     h.questionnaire()
     seed_bulk_assessments(200)
-    body = world.client("reviewer").get(reverse("review_queue")).content.decode()
+    body = world.client("reviewer").get(reverse("assessments:review_queue")).content.decode()
     assert re.search(r"Sendt inn: <strong>ca\. \d+</strong>", body)
 
 
 # Session, user, roles, the page, its count, and what the filters and the page need besides: the same at
 # 30 and at 400 assessments (and at 100,000: bench/queries.py). The audit log also reads the chain's head
 # and, once per new head, walks the chain and compares it with the newest checkpoint (auditor.py chain_status).
-QUERY_LIMITS = {"audit_log": 16}
+QUERY_LIMITS = {"assessments:audit_log": 16}
 LISTS = [
-    ("review_queue", "reviewer", {"status": "", "verdict": "recommended"}),
-    ("review_queue", "reviewer", {"q": "chatbot"}),
-    ("register", "leader_b", {"q": "copilot"}),
-    ("auditor_search", "auditor", {"verdict": "recommended"}),
-    ("auditor_search", "auditor", {"q": "chatbot"}),
-    ("audit_log", "auditor", {}),
-    ("audit_log", "auditor", {"action": "assessment.submitted"}),
-    ("audit_log", "leader_a", {}),
-    ("register_overview", "reviewer", {"group": "agency"}),
+    ("assessments:review_queue", "reviewer", {"status": "", "verdict": "recommended"}),
+    ("assessments:review_queue", "reviewer", {"q": "chatbot"}),
+    ("assessments:register", "leader_b", {"q": "copilot"}),
+    ("assessments:auditor_search", "auditor", {"verdict": "recommended"}),
+    ("assessments:auditor_search", "auditor", {"q": "chatbot"}),
+    ("assessments:audit_log", "auditor", {}),
+    ("assessments:audit_log", "auditor", {"action": "assessment.submitted"}),
+    ("assessments:audit_log", "leader_a", {}),
+    ("assessments:register_overview", "reviewer", {"group": "agency"}),
 ]
 
 

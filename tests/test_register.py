@@ -12,7 +12,7 @@ from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
 from tests import review_helpers as h
 
-REGISTER = reverse("register")
+REGISTER = reverse("assessments:register")
 
 
 def rows(response) -> list[str]:
@@ -38,7 +38,7 @@ def register_world(world):
     h.draft(world, "Hemmelig utkast")
     rejected = h.submitted(world, "Avvist løsning", **h.STOP)
     world.client("reviewer").post(
-        reverse("review_reject", args=[rejected.uuid]), {"reject-reason": "Forbudt.", "reject-version": 1}
+        reverse("assessments:review_reject", args=[rejected.uuid]), {"reject-reason": "Forbudt.", "reject-version": 1}
     )
     return approved
 
@@ -69,7 +69,7 @@ def test_an_entry_shows_agency_kind_verdict_quadrant_and_dates(world, register_w
 
 
 def test_only_those_who_may_open_the_assessment_get_a_link(world, register_world):
-    link = reverse("review_detail", args=[register_world.uuid])
+    link = reverse("assessments:review_detail", args=[register_world.uuid])
     assert link in world.client("leader_a").get(REGISTER).content.decode()
     assert link in world.client("reviewer").get(REGISTER).content.decode()
     assert link not in world.client("leader_b").get(REGISTER).content.decode()
@@ -91,10 +91,10 @@ def test_superseded_uses_leave_the_register(world, register_world):
 
 def test_csv_and_json_exports(world, register_world):
     client = world.client("leader_b")
-    entries = read_csv(client.get(reverse("register_csv")))
+    entries = read_csv(client.get(reverse("assessments:register_csv")))
     assert [e["Tittel"] for e in entries] == ["Copilot i Word"]
     assert entries[0]["Virksomhet"] == world.agency_a.name
-    data = read_json(client.get(reverse("register_json")))
+    data = read_json(client.get(reverse("assessments:register_json")))
     assert [e["title"] for e in data["entries"]] == ["Copilot i Word"]
     entry = data["entries"][0]
     assert entry["ai_kind"] == ["integrated", "generative"]
@@ -106,19 +106,19 @@ def test_csv_and_json_exports(world, register_world):
 
 
 def test_the_public_register_is_off_by_default(client, world, register_world):
-    assert client.get(reverse("public_register")).status_code == 404
-    assert client.get(reverse("public_register_json")).status_code == 404
+    assert client.get(reverse("assessments:public_register")).status_code == 404
+    assert client.get(reverse("assessments:public_register_json")).status_code == 404
 
 
 def test_the_public_register_shows_only_fields_fit_for_publication(client, settings, world, register_world):
     settings.KIV_PUBLIC_REGISTER = True
-    response = client.get(reverse("public_register"))
+    response = client.get(reverse("assessments:public_register"))
     assert response.status_code == 200
     assert rows(response) == ["Copilot i Word"]
     body = response.content.decode()
-    assert reverse("review_detail", args=[register_world.uuid]) not in body
+    assert reverse("assessments:review_detail", args=[register_world.uuid]) not in body
     assert str(register_world.uuid) not in body
-    data = read_json(client.get(reverse("public_register_json")))
+    data = read_json(client.get(reverse("assessments:public_register_json")))
     assert set(data["entries"][0]) == {
         "title",
         "agency",
@@ -129,14 +129,14 @@ def test_the_public_register_shows_only_fields_fit_for_publication(client, setti
         "review_by",
         "overdue",
     }
-    public_csv = read_csv(client.get(reverse("public_register_csv")))
+    public_csv = read_csv(client.get(reverse("assessments:public_register_csv")))
     assert "ID" not in public_csv[0]
     for user in world.users.values():
         assert user.get_full_name() not in body and user.username not in body
 
 
 def test_the_overview_draws_every_visible_assessment(world, register_world):
-    reviewer = world.client("reviewer").get(reverse("register_overview"))
+    reviewer = world.client("reviewer").get(reverse("assessments:register_overview"))
     assert reviewer.status_code == 200
     body = reviewer.content.decode()
     assert "<svg" in body
@@ -145,14 +145,16 @@ def test_the_overview_draws_every_visible_assessment(world, register_world):
     for label in ("Godkjent (1)", "Sendt inn (1)", "Avvist (1)"):
         assert label in body
     # A leader of another agency sees the approved use only.
-    other = world.client("leader_b").get(reverse("register_overview")).content.decode()
+    other = world.client("leader_b").get(reverse("assessments:register_overview")).content.decode()
     assert "1 vurdering" in other and "Sendt inn (1)" not in other
-    by_agency = world.client("reviewer").get(reverse("register_overview"), {"group": "agency"}).content.decode()
+    by_agency = (
+        world.client("reviewer").get(reverse("assessments:register_overview"), {"group": "agency"}).content.decode()
+    )
     assert f"{world.agency_a.name} (3)" in by_agency
 
 
 def test_overview_markers_differ_by_shape_not_only_colour(world, register_world):
-    body = world.client("reviewer").get(reverse("register_overview")).content.decode()
+    body = world.client("reviewer").get(reverse("assessments:register_overview")).content.decode()
     svg = body[body.index("<svg") : body.index("</svg>")]
     assert "<circle" in svg  # approved
     assert "<rect" in svg  # submitted (quadrant backgrounds are rects too, so check the legend as well)
@@ -163,7 +165,7 @@ def test_overview_markers_differ_by_shape_not_only_colour(world, register_world)
 QUERY_LIMIT = 9
 
 
-@pytest.mark.parametrize("name", ["register", "register_overview"])
+@pytest.mark.parametrize("name", ["assessments:register", "assessments:register_overview"])
 def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queries, name):
     h.questionnaire()
     client = world.client("leader_b")
@@ -172,7 +174,7 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
         with django_assert_max_num_queries(QUERY_LIMIT):
             response = client.get(reverse(name))
         assert response.status_code == 200
-    if name == "register":
+    if name == "assessments:register":
         assert len(rows(response)) == 50  # paginated
         from assessments import queries
 

@@ -33,7 +33,7 @@ def decided(world):
 
 
 def download_url(report) -> str:
-    return reverse("report_download", args=[report.assessment.uuid, report.uuid])
+    return reverse("assessments:report_download", args=[report.assessment.uuid, report.uuid])
 
 
 @pytest.mark.parametrize("role", ["leader_a", "contributor_a", "reviewer", "auditor"])
@@ -71,13 +71,13 @@ def test_the_download_is_refused_to_an_auditor_of_other_agencies(world, decided)
 
 def test_anonymous_users_are_sent_to_sign_in(world, decided):
     response = world.client("anonymous").get(download_url(decided[1]))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert response.status_code == 302 and reverse("assessments:login") in response["Location"]
 
 
 def test_a_report_of_another_assessment_is_not_found_through_this_one(world, decided):
     _assessment, report = decided
     other = submitted(world.agency_a, world.users["leader_a"])
-    url = reverse("report_download", args=[other.uuid, report.uuid])
+    url = reverse("assessments:report_download", args=[other.uuid, report.uuid])
     assert world.client("leader_a").get(url).status_code == 404
 
 
@@ -110,7 +110,7 @@ def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
     # Once submitted, reviewers see the assessment, but the preview (a draft) stays the agency's own.
     submitted_one = submitted(world.agency_a, world.users["leader_a"])
     Report.objects.filter(pk=preview.pk).update(assessment=submitted_one)
-    url = reverse("report_download", args=[submitted_one.uuid, preview.uuid])
+    url = reverse("assessments:report_download", args=[submitted_one.uuid, preview.uuid])
     assert world.client("reviewer").get(url).status_code == 404
     assert world.client("leader_a").get(url).status_code == 200
 
@@ -121,7 +121,7 @@ def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
 def test_the_status_polls_while_the_report_is_made(world):
     assessment = submitted(world.agency_a, world.users["leader_a"])
     services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    url = reverse("report_status", args=[assessment.uuid])
+    url = reverse("assessments:report_status", args=[assessment.uuid])
     fragment = world.client("leader_a").get(url, headers={"HX-Request": "true"})
     body = fragment.content.decode()
     assert fragment.status_code == 200 and "<html" not in body
@@ -133,14 +133,14 @@ def test_the_status_polls_while_the_report_is_made(world):
 
 def test_the_status_stops_polling_and_links_the_report_when_ready(world, decided):
     assessment, report = decided
-    url = reverse("report_status", args=[assessment.uuid])
+    url = reverse("assessments:report_status", args=[assessment.uuid])
     body = world.client("auditor").get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in body and download_url(report) in body
     assert "forhåndsvisning" not in body.lower()  # auditors do not get the draft preview button
 
 
 def test_the_status_is_invisible_to_other_agencies(world, decided):
-    url = reverse("report_status", args=[decided[0].uuid])
+    url = reverse("assessments:report_status", args=[decided[0].uuid])
     assert world.client("leader_b").get(url).status_code == 404
 
 
@@ -152,17 +152,17 @@ def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_c
         title="Utkast",
         answers={"title": "Utkast"},
     )
-    url = reverse("report_preview", args=[assessment.uuid])
+    url = reverse("assessments:report_preview", args=[assessment.uuid])
     client = world.client("leader_a")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"next": "/vurderinger/"})
     assert response.status_code == 302 and response["Location"] == "/vurderinger/"
     preview = Report.objects.get(assessment=assessment)
     assert preview.kind == "preview" and preview.status == "ready", preview.error
-    body = client.get(reverse("report_status", args=[assessment.uuid])).content.decode()
+    body = client.get(reverse("assessments:report_status", args=[assessment.uuid])).content.decode()
     assert download_url(preview) in body
     assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == reverse(
-        "report_status", args=[assessment.uuid]
+        "assessments:report_status", args=[assessment.uuid]
     )
 
 
@@ -181,7 +181,7 @@ def sealed(world, django_capture_on_commit_callbacks):
 
 def upload(world, role, data: bytes, name="rapport.pdf"):
     pdf = SimpleUploadedFile(name, data, "application/pdf")
-    return world.client(role).post(reverse("report_verify"), {"pdf": pdf})
+    return world.client(role).post(reverse("assessments:report_verify"), {"pdf": pdf})
 
 
 def test_the_verification_page_names_signer_time_and_the_stored_report(world, sealed):
@@ -243,15 +243,19 @@ def test_the_verification_page_reports_an_unreadable_pdf(world):
     ],
 )
 def test_who_may_open_the_verification_page(world, role, status):
-    assert world.client(role).get(reverse("report_verify")).status_code == status
+    assert world.client(role).get(reverse("assessments:report_verify")).status_code == status
 
 
 def test_the_assessment_page_shows_the_report_panel(world, decided):
     assessment, report = decided
-    body = world.client("reviewer").get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
+    body = (
+        world.client("reviewer").get(reverse("assessments:assessment_detail", args=[assessment.uuid])).content.decode()
+    )
     assert 'id="h-report"' in body and download_url(report) in body
-    assert reverse("report_preview", args=[assessment.uuid]) not in body  # not the reviewer's draft
+    assert reverse("assessments:report_preview", args=[assessment.uuid]) not in body  # not the reviewer's draft
     # A decided assessment has no draft to preview: the leader is offered the signed report only.
-    body = world.client("leader_a").get(reverse("assessment_detail", args=[assessment.uuid])).content.decode()
+    body = (
+        world.client("leader_a").get(reverse("assessments:assessment_detail", args=[assessment.uuid])).content.decode()
+    )
     assert download_url(report) in body
-    assert reverse("report_preview", args=[assessment.uuid]) not in body
+    assert reverse("assessments:report_preview", args=[assessment.uuid]) not in body

@@ -29,7 +29,7 @@ def submitted(world):
 
 
 def test_it_shows_the_submitted_version_with_its_result_and_answers(world, submitted):
-    response = world.client("reviewer").get(url("review_detail", submitted))
+    response = world.client("reviewer").get(url("assessments:review_detail", submitted))
     assert response.status_code == 200
     body = response.content.decode()
     version = submitted.latest_version()
@@ -40,14 +40,14 @@ def test_it_shows_the_submitted_version_with_its_result_and_answers(world, submi
     for key in ("ai_kind", "pd_any", "benefit"):
         if key in version.answers:
             assert f'id="q-{key}"' in body
-    assert url("review_return", submitted) in body
-    assert url("review_approve", submitted) in body
+    assert url("assessments:review_return", submitted) in body
+    assert url("assessments:review_approve", submitted) in body
 
 
 def test_it_returns_with_a_reason_and_the_leader_reads_it(world, submitted):
     client = world.client("reviewer")
     response = client.post(
-        url("review_return", submitted),
+        url("assessments:review_return", submitted),
         {"return-reason": "Beskriv databehandleravtalen.", "return-version": 1},
     )
     assert response.status_code == 302
@@ -60,15 +60,15 @@ def test_it_returns_with_a_reason_and_the_leader_reads_it(world, submitted):
     event = AuditEvent.objects.filter(action="assessment.returned", object_id=str(submitted.uuid)).get()
     assert event.actor_id == world.users["reviewer"].pk and event.details["version"] == 1
 
-    page = world.client("leader_a").get(url("review_detail", submitted)).content.decode()
+    page = world.client("leader_a").get(url("assessments:review_detail", submitted)).content.decode()
     assert "Beskriv databehandleravtalen." in page
-    assert url("review_return", submitted) not in page  # the leader cannot act as reviewer
+    assert url("assessments:review_return", submitted) not in page  # the leader cannot act as reviewer
 
 
 def test_return_needs_a_reason_and_changes_nothing_without_one(world, submitted):
     before = snapshot(submitted)
     response = world.client("reviewer").post(
-        url("review_return", submitted), {"return-reason": "   ", "return-version": 1}
+        url("assessments:review_return", submitted), {"return-reason": "   ", "return-version": 1}
     )
     assert response.status_code == 400
     assert "Skriv en begrunnelse" in response.content.decode()
@@ -77,7 +77,7 @@ def test_return_needs_a_reason_and_changes_nothing_without_one(world, submitted)
 
 def test_reject_needs_a_reason(world, submitted):
     before = snapshot(submitted)
-    response = world.client("reviewer").post(url("review_reject", submitted), {"reject-version": 1})
+    response = world.client("reviewer").post(url("assessments:review_reject", submitted), {"reject-version": 1})
     assert response.status_code == 400
     assert snapshot(submitted) == before
 
@@ -85,17 +85,19 @@ def test_reject_needs_a_reason(world, submitted):
 def test_it_stores_comments_per_question_and_general(world, submitted):
     client = world.client("reviewer")
     r1 = client.post(
-        url("review_comment", submitted),
+        url("assessments:review_comment", submitted),
         {"question_key": "pd_any", "text": "Hvilke personopplysninger?", "version": 1},
     )
-    r2 = client.post(url("review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1})
+    r2 = client.post(
+        url("assessments:review_comment", submitted), {"question_key": "", "text": "Ellers greit.", "version": 1}
+    )
     assert r1.status_code == r2.status_code == 302
     comments = {c.question_key: c for c in ReviewComment.objects.filter(version=submitted.latest_version())}
     assert comments["pd_any"].text == "Hvilke personopplysninger?"
     assert comments[""].text == "Ellers greit."
     assert comments["pd_any"].author == world.users["reviewer"]
     assert AuditEvent.objects.filter(action="review.commented", object_id=str(submitted.uuid)).count() == 2
-    page = client.get(url("review_detail", submitted)).content.decode()
+    page = client.get(url("assessments:review_detail", submitted)).content.decode()
     assert "Hvilke personopplysninger?" in page and "Ellers greit." in page
 
 
@@ -110,7 +112,7 @@ def test_it_stores_comments_per_question_and_general(world, submitted):
 )
 def test_bad_comments_are_refused_and_nothing_is_stored(world, submitted, data, message):
     before = snapshot(submitted)
-    response = world.client("reviewer").post(url("review_comment", submitted), {**data, "version": 1})
+    response = world.client("reviewer").post(url("assessments:review_comment", submitted), {**data, "version": 1})
     assert response.status_code == 400
     assert message in response.content.decode()
     assert snapshot(submitted) == before
@@ -118,10 +120,10 @@ def test_bad_comments_are_refused_and_nothing_is_stored(world, submitted, data, 
 
 def test_approve_twice_from_two_tabs_changes_nothing_the_second_time(world, submitted):
     client = world.client("reviewer")
-    assert client.post(url("review_approve", submitted), {"approve-version": 1}).status_code == 302
+    assert client.post(url("assessments:review_approve", submitted), {"approve-version": 1}).status_code == 302
     after_first = snapshot(submitted)
     assert after_first[0] == Assessment.Status.APPROVED
-    second = client.post(url("review_approve", submitted), {"approve-version": 1})
+    second = client.post(url("assessments:review_approve", submitted), {"approve-version": 1})
     assert second.status_code == 409
     assert "Ingenting ble endret" in second.content.decode()
     assert snapshot(submitted) == after_first
@@ -129,9 +131,11 @@ def test_approve_twice_from_two_tabs_changes_nothing_the_second_time(world, subm
 
 def test_returning_an_approved_assessment_is_refused(world, submitted):
     client = world.client("reviewer")
-    client.post(url("review_approve", submitted), {"approve-version": 1})
+    client.post(url("assessments:review_approve", submitted), {"approve-version": 1})
     before = snapshot(submitted)
-    response = client.post(url("review_return", submitted), {"return-reason": "For sent", "return-version": 1})
+    response = client.post(
+        url("assessments:review_return", submitted), {"return-reason": "For sent", "return-version": 1}
+    )
     assert response.status_code == 409
     assert "Godkjent" in response.content.decode()
     assert snapshot(submitted) == before
@@ -141,7 +145,7 @@ def test_approving_a_recalled_draft_is_refused(world, submitted):
     services.assessment_recall(assessment=submitted, user=world.users["leader_a"])
     before = snapshot(submitted)
     assert before[0] == Assessment.Status.DRAFT
-    response = world.client("reviewer").post(url("review_approve", submitted), {"approve-version": 1})
+    response = world.client("reviewer").post(url("assessments:review_approve", submitted), {"approve-version": 1})
     assert response.status_code == 409
     assert "Utkast" in response.content.decode()
     assert snapshot(submitted) == before
@@ -149,11 +153,11 @@ def test_approving_a_recalled_draft_is_refused(world, submitted):
 
 def test_a_decision_on_a_version_replaced_meanwhile_is_refused(world, submitted):
     reviewer = world.client("reviewer")
-    reviewer.post(url("review_return", submitted), {"return-reason": "Rett svarene.", "return-version": 1})
+    reviewer.post(url("assessments:review_return", submitted), {"return-reason": "Rett svarene.", "return-version": 1})
     h.resubmit(world, submitted, benefit=4)
     before = snapshot(submitted)
     # A tab still showing version 1 approves: version 2 is under review now.
-    response = reviewer.post(url("review_approve", submitted), {"approve-version": 1})
+    response = reviewer.post(url("assessments:review_approve", submitted), {"approve-version": 1})
     assert response.status_code == 409
     assert "versjon 2" in response.content.decode()
     assert snapshot(submitted) == before
@@ -163,17 +167,17 @@ def test_a_stop_verdict_cannot_be_approved(world):
     stopped = h.submitted(world, "Følelsesgjenkjenning i klasserom", **h.STOP)
     assert stopped.latest_version().verdict == "stop"
     client = world.client("reviewer")
-    page = client.get(url("review_detail", stopped)).content.decode()
-    assert url("review_approve", stopped) not in page
+    page = client.get(url("assessments:review_detail", stopped)).content.decode()
+    assert url("assessments:review_approve", stopped) not in page
     before = snapshot(stopped)
-    response = client.post(url("review_approve", stopped), {"approve-version": 1})
+    response = client.post(url("assessments:review_approve", stopped), {"approve-version": 1})
     assert response.status_code == 400
     assert "Stopp" in response.content.decode()
     assert snapshot(stopped) == before
     # It can be rejected, with a reason.
     assert (
         client.post(
-            url("review_reject", stopped), {"reject-reason": "Forbudt praksis.", "reject-version": 1}
+            url("assessments:review_reject", stopped), {"reject-reason": "Forbudt praksis.", "reject-version": 1}
         ).status_code
         == 302
     )
@@ -184,14 +188,14 @@ def test_a_stop_verdict_cannot_be_approved(world):
 def test_a_reviewer_who_is_a_member_of_the_agency_cannot_act(world, submitted):
     Membership.objects.create(user=world.users["reviewer"], agency=world.agency_a, role="contributor")
     client = world.client("reviewer")
-    page = client.get(url("review_detail", submitted))
+    page = client.get(url("assessments:review_detail", submitted))
     assert page.status_code == 200
     assert "habilitet" in page.content.decode()
-    assert url("review_approve", submitted) not in page.content.decode()
+    assert url("assessments:review_approve", submitted) not in page.content.decode()
     before = snapshot(submitted)
-    for name, data in [("review_approve", {"approve-version": 1}),
-                       ("review_return", {"return-reason": "x", "return-version": 1}),
-                       ("review_comment", {"text": "x", "version": 1})]:  # fmt: skip
+    for name, data in [("assessments:review_approve", {"approve-version": 1}),
+                       ("assessments:review_return", {"return-reason": "x", "return-version": 1}),
+                       ("assessments:review_comment", {"text": "x", "version": 1})]:  # fmt: skip
         assert client.post(url(name, submitted), data).status_code == 403
     assert snapshot(submitted) == before
 
@@ -199,16 +203,18 @@ def test_a_reviewer_who_is_a_member_of_the_agency_cannot_act(world, submitted):
 def test_a_resubmission_shows_what_changed_with_the_earlier_comments(world, submitted):
     reviewer = world.client("reviewer")
     reviewer.post(
-        url("review_comment", submitted),
+        url("assessments:review_comment", submitted),
         {"question_key": "benefit", "text": "Er gevinsten målt?", "version": 1},
     )
-    reviewer.post(url("review_return", submitted), {"return-reason": "Se kommentaren.", "return-version": 1})
+    reviewer.post(
+        url("assessments:review_return", submitted), {"return-reason": "Se kommentaren.", "return-version": 1}
+    )
     old_benefit = submitted.latest_version().answers["benefit"]
     new_benefit = 4 if old_benefit != 4 else 0
     h.resubmit(world, submitted, benefit=new_benefit)
     assert submitted.latest_version().number == 2
 
-    body = reviewer.get(url("review_detail", submitted)).content.decode()
+    body = reviewer.get(url("assessments:review_detail", submitted)).content.decode()
     changes = body[body.index('id="changes"') : body.index('id="result"')]
     assert "Endret siden versjon 1" in changes
     assert "1 svar er endret" in changes
@@ -222,8 +228,8 @@ def test_material_change_opens_a_prefilled_draft_that_supersedes_on_approval(wor
     old = h.approved(world)
     assert old.status == Assessment.Status.APPROVED and old.review_by
     leader = world.client("leader_a")
-    assert leader.get(url("material_change", old)).status_code == 200
-    response = leader.post(url("material_change", old), {"kinds": ["vendor", "model"]})
+    assert leader.get(url("assessments:material_change", old)).status_code == 200
+    response = leader.post(url("assessments:material_change", old), {"kinds": ["vendor", "model"]})
     assert response.status_code == 302
     new = Assessment.objects.get(replaces=old)
     assert new.status == Assessment.Status.DRAFT
@@ -235,13 +241,13 @@ def test_material_change_opens_a_prefilled_draft_that_supersedes_on_approval(wor
 
     # A second report while the first is open is refused.
     before = Assessment.objects.count()
-    again = leader.post(url("material_change", old), {"kinds": ["data"]})
+    again = leader.post(url("assessments:material_change", old), {"kinds": ["data"]})
     assert again.status_code == 409
     assert Assessment.objects.count() == before
 
     # The new one is submitted; the reviewer sees it compared with the approved one, then approves it.
     services.assessment_submit(assessment=new, user=world.users["leader_a"])
-    page = world.client("reviewer").get(url("review_detail", new)).content.decode()
+    page = world.client("reviewer").get(url("assessments:review_detail", new)).content.decode()
     assert "Ny leverandør" in page and "Ny eller endret modell" in page
     services.assessment_approve(assessment=new, user=world.users["reviewer"])
     old.refresh_from_db()
@@ -250,16 +256,16 @@ def test_material_change_opens_a_prefilled_draft_that_supersedes_on_approval(wor
 
 def test_material_change_needs_an_approved_assessment_and_a_kind(world, submitted):
     leader = world.client("leader_a")
-    assert leader.post(url("material_change", submitted), {"kinds": ["vendor"]}).status_code == 409
+    assert leader.post(url("assessments:material_change", submitted), {"kinds": ["vendor"]}).status_code == 409
     approved = h.approved(world, "Oversettelse av brev")
-    assert leader.post(url("material_change", approved), {}).status_code == 400
+    assert leader.post(url("assessments:material_change", approved), {}).status_code == 400
     assert not Assessment.objects.filter(replaces__isnull=False).exists()
 
 
 def test_only_the_leader_reports_material_change(world):
     approved = h.approved(world)
     for role, status in [("contributor_a", 403), ("reviewer", 403), ("leader_b", 404)]:
-        response = world.client(role).post(url("material_change", approved), {"kinds": ["vendor"]})
+        response = world.client(role).post(url("assessments:material_change", approved), {"kinds": ["vendor"]})
         assert response.status_code == status, role
     assert not Assessment.objects.filter(replaces=approved).exists()
 
@@ -282,7 +288,7 @@ def test_the_demo_has_a_returned_and_a_resubmitted_assessment_with_comments(db):
 
     client = Client()
     client.force_login(users["uke"])
-    body = client.get(url("review_detail", resubmitted)).content.decode()
+    body = client.get(url("assessments:review_detail", resubmitted)).content.decode()
     changes = body[body.index('id="changes"') : body.index('id="result"')]
     assert 'href="#q-ho_human_review"' in changes
     assert "en saksbehandler må lese" in changes  # the earlier comment beside the change

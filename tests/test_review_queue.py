@@ -12,7 +12,7 @@ from assessments.models import Assessment, AssessmentVersion
 from assessments.review import PAGE_SIZE
 from tests import review_helpers as h
 
-QUEUE = reverse("review_queue")
+QUEUE = reverse("assessments:review_queue")
 
 
 def titles(response) -> list[str]:
@@ -43,7 +43,7 @@ def test_it_filters_by_status_agency_verdict_and_quadrant(world):
     stopped = h.submitted(world, "Stoppet sak", **h.STOP)
     returned = h.submitted(world, "Returnert sak")
     world.client("reviewer").post(
-        reverse("review_return", args=[returned.uuid]),
+        reverse("assessments:review_return", args=[returned.uuid]),
         {"return-reason": "Mangler svar.", "return-version": 1},
     )
     client = world.client("reviewer")
@@ -67,7 +67,7 @@ def test_it_counts_per_status(world):
     h.submitted(world, "To")
     third = h.submitted(world, "Tre")
     world.client("reviewer").post(
-        reverse("review_return", args=[third.uuid]), {"return-reason": "Mangler svar.", "return-version": 1}
+        reverse("assessments:review_return", args=[third.uuid]), {"return-reason": "Mangler svar.", "return-version": 1}
     )
     body = world.client("reviewer").get(QUEUE).content.decode()
     assert re.search(r"Sendt inn: <strong>2</strong>", body)

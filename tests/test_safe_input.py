@@ -68,7 +68,7 @@ HOSTILE_PDF = {
 
 def _import(world, body: bytes):
     return world.client("leader_a").post(
-        reverse("assessment_import"),
+        reverse("assessments:assessment_import"),
         {"agency": world.agency_a.pk, "title": "", "file": SimpleUploadedFile("svar.json", body, "application/json")},
     )
 
@@ -109,7 +109,9 @@ def test_a_byte_order_mark_is_accepted_by_the_web_and_the_command(world, questio
 
 @pytest.mark.parametrize("pdf", HOSTILE_PDF.values(), ids=HOSTILE_PDF.keys())
 def test_a_hostile_pdf_is_a_400_on_the_verification_page(world, pdf):
-    response = world.client("auditor").post(reverse("report_verify"), {"pdf": SimpleUploadedFile("r.pdf", pdf)})
+    response = world.client("auditor").post(
+        reverse("assessments:report_verify"), {"pdf": SimpleUploadedFile("r.pdf", pdf)}
+    )
     assert response.status_code == 400
     assert "Filen er ikke en PDF som kan leses" in response.content.decode()
 
@@ -132,7 +134,7 @@ def test_text_in_answers_is_normalised_on_parse():
 
 def test_a_nul_in_any_form_field_is_a_form_error(world):
     response = world.client("leader_a").post(
-        reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "x\x00y"}
+        reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": "x\x00y"}
     )
     assert response.status_code in (200, 400)
     assert "tegn som ikke kan lagres" in response.content.decode()

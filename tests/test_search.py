@@ -75,9 +75,9 @@ def _listed(response) -> str:
 @pytest.mark.parametrize(
     "url_name, role, params",
     [
-        ("review_queue", "reviewer", {"status": ""}),
-        ("register", "leader_b", {}),
-        ("auditor_search", "auditor", {}),
+        ("assessments:review_queue", "reviewer", {"status": ""}),
+        ("assessments:register", "leader_b", {}),
+        ("assessments:auditor_search", "auditor", {}),
     ],
 )
 def test_every_list_searches_titles_the_same_way(world, titles, url_name, role, params):

@@ -374,7 +374,7 @@ def test_form_bodies_are_capped(world):
 
 
 def _pdf_upload_url() -> str:
-    return feature("report_verify")
+    return feature("assessments:report_verify")
 
 
 def _upload_field(response) -> str:
@@ -441,7 +441,7 @@ def test_the_answers_import_refuses_bad_files_and_stores_nothing(world, content,
     if content is None:
         padding = "x" * (MAX_ANSWERS_FILE_BYTES + 1)
         content = json.dumps({"answers": {"title": "Stor fil", "description": padding}}).encode()
-    url = feature("assessment_import")
+    url = feature("assessments:assessment_import")
     client = world.client("leader_a")
     field = _upload_field(client.get(url))
     before = Assessment.objects.count()
@@ -549,7 +549,7 @@ def test_the_wizard_shows_every_text_answer_inert(world):
     draft = make_hostile_draft(world)
     client = world.client("leader_a")
     for step in [*draft.visited_steps, "summary"]:
-        url = reverse("assessment_step", args=[draft.uuid, step])
+        url = reverse("assessments:assessment_step", args=[draft.uuid, step])
         response = client.get(url)
         has_text = step in ("intro", "need", "self_developed", "fria", "summary")
         _assert_inert_html(response, url, shows_title=has_text)
@@ -557,15 +557,15 @@ def test_the_wizard_shows_every_text_answer_inert(world):
 
 def test_every_page_shows_text_answers_inert(world, hostile):
     pages = [
-        ("assessment_detail", [hostile.uuid], ("leader_a", "contributor_a", "reviewer", "auditor"), True),
-        ("review_detail", [hostile.uuid], ("leader_a", "reviewer", "auditor"), True),
-        ("report_status", [hostile.uuid], ("leader_a", "auditor"), False),
-        ("register", [], ("leader_b", "auditor"), True),
-        ("register_overview", [], ("leader_b",), False),
-        ("auditor_search", [], ("auditor", "reviewer"), True),
-        ("audit_log", [], ("auditor",), False),
-        ("review_queue", [], ("reviewer",), False),
-        ("home", [], ("leader_a", "auditor"), True),
+        ("assessments:assessment_detail", [hostile.uuid], ("leader_a", "contributor_a", "reviewer", "auditor"), True),
+        ("assessments:review_detail", [hostile.uuid], ("leader_a", "reviewer", "auditor"), True),
+        ("assessments:report_status", [hostile.uuid], ("leader_a", "auditor"), False),
+        ("assessments:register", [], ("leader_b", "auditor"), True),
+        ("assessments:register_overview", [], ("leader_b",), False),
+        ("assessments:auditor_search", [], ("auditor", "reviewer"), True),
+        ("assessments:audit_log", [], ("auditor",), False),
+        ("assessments:review_queue", [], ("reviewer",), False),
+        ("assessments:home", [], ("leader_a", "auditor"), True),
     ]
     for name, args, roles, shows_title in pages:
         url = reverse(name, args=args)
@@ -579,10 +579,10 @@ def read_csv(response) -> list[list[str]]:
 
 CSV_EXPORTS = [
     # name, role, whether the export lists the assessment itself (the audit log lists ids and actions)
-    ("register_csv", "leader_b", True),
-    ("auditor_export", "auditor", True),
-    ("audit_log_export", "auditor", False),
-    ("public_register_csv", "anonymous", True),
+    ("assessments:register_csv", "leader_b", True),
+    ("assessments:auditor_export", "auditor", True),
+    ("assessments:audit_log_export", "auditor", False),
+    ("assessments:public_register_csv", "anonymous", True),
 ]
 
 
@@ -592,11 +592,11 @@ def test_every_export_carries_text_answers_inert(world, hostile, settings, tmp_p
     for name, role, has_title in CSV_EXPORTS:
         _assert_csv_inert(world.client(role).get(reverse(name)), name, hostile.title if has_title else None)
     for name, role in (
-        ("register_json", "leader_b"),
-        ("public_register_json", "anonymous"),
-        ("assessment_export", "leader_a"),
+        ("assessments:register_json", "leader_b"),
+        ("assessments:public_register_json", "anonymous"),
+        ("assessments:assessment_export", "leader_a"),
     ):
-        args = [hostile.uuid] if name == "assessment_export" else []
+        args = [hostile.uuid] if name == "assessments:assessment_export" else []
         response = world.client(role).get(reverse(name, args=args))
         assert response.status_code == 200, name
         assert response["Content-Type"].startswith("application/json"), name
@@ -657,11 +657,18 @@ def test_every_signed_in_response_and_every_download_is_no_store(world):
 
     h.approved(world, "Caching")
     client = world.client("reviewer")
-    for name in ("home", "register", "review_queue", "register_csv", "register_xlsx", "audit_log_export"):
+    for name in (
+        "assessments:home",
+        "assessments:register",
+        "assessments:review_queue",
+        "assessments:register_csv",
+        "assessments:register_xlsx",
+        "assessments:audit_log_export",
+    ):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert "no-store" in response["Cache-Control"], name
-    public = Client().get(reverse("login"))
+    public = Client().get(reverse("assessments:login"))
     assert "no-store" in public["Cache-Control"]  # the sign-in page is never cached either (never_cache)
 
 
@@ -673,14 +680,14 @@ def test_bidi_overrides_and_zero_width_characters_never_reach_a_page_or_the_pdf(
     assessment = h.approved(world, "Vanlig tittel")
     # Stored before the normaliser existed (straight into the database): outputs still strip it.
     type(assessment).objects.filter(pk=assessment.pk).update(title=hostile)
-    html = world.client("reviewer").get(reverse("register")).content.decode()
+    html = world.client("reviewer").get(reverse("assessments:register")).content.decode()
     assert "abcgnp.exexend" in html
     for char in "\u202e\u2066\u2069\u200b\ufeff":
         assert char not in html
     assert "\u202e" not in reports.render_html({"title": hostile, "lang": "nb"})
     # Typed into a form: stored without them.
     response = world.client("leader_a").post(
-        reverse("assessment_new"), {"agency": world.agency_a.pk, "title": "Ny\u202e tittel\u200b"}
+        reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": "Ny\u202e tittel\u200b"}
     )
     assert response.status_code == 302
     assert services.Assessment.objects.filter(title="Ny tittel").exists()

@@ -23,13 +23,13 @@ def full(**overrides) -> dict:
 
 
 def new_draft(client, world, title="Copilot i Word for saksbehandlere") -> Assessment:
-    response = client.post(reverse("assessment_new"), {"agency": world.agency_a.pk, "title": title})
+    response = client.post(reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": title})
     assert response.status_code == 302, response.content.decode()[:2000]
     return Assessment.objects.get(agency=world.agency_a, title=title)
 
 
 def step_url(assessment, step: str) -> str:
-    return reverse("assessment_step", args=[assessment.uuid, step])
+    return reverse("assessments:assessment_step", args=[assessment.uuid, step])
 
 
 def post_step(client, assessment, step: str, answers: dict, **kwargs):
@@ -42,7 +42,7 @@ def post_step(client, assessment, step: str, answers: dict, **kwargs):
 
 def walk(client, assessment, answers: dict) -> list[str]:
     """Answer each step the wizard leads to, until it sends us to the summary; the steps in order."""
-    response = client.get(reverse("assessment_continue", args=[assessment.uuid]))
+    response = client.get(reverse("assessments:assessment_continue", args=[assessment.uuid]))
     steps = []
     while True:
         assert response.status_code == 302, response.content.decode()[:3000]
@@ -217,7 +217,7 @@ def test_the_draft_survives_a_new_session_on_another_device(world, leader):
 
     tomorrow = Client()
     tomorrow.force_login(world.users["leader_a"])
-    response = tomorrow.get(reverse("assessment_continue", args=[assessment.uuid]))
+    response = tomorrow.get(reverse("assessments:assessment_continue", args=[assessment.uuid]))
     assert response.url == step_url(assessment, "prohibited")
     intro = text_of(tomorrow.get(step_url(assessment, "intro")))
     assert "Skrevet på jobb-PC-en i går." in intro

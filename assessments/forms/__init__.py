@@ -13,13 +13,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from . import safe_input
-from .answer_messages import answer_error_text
-from .engine.answers import clean_value
-from .engine.conditions import is_empty
-from .engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
-from .models import Agency
-from .text import Form
+from assessments import safe_input
+from assessments.answer_messages import answer_error_text
+from assessments.engine.answers import clean_value
+from assessments.engine.conditions import is_empty
+from assessments.engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
+from assessments.models import Agency
+from assessments.text import Form
 
 # Texts up to this many characters get a one-line input; longer ones a text area.
 SHORT_TEXT = 200

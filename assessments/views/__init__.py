@@ -10,9 +10,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import health, notifications, queries
-from .models import Assessment
-from .permissions import public, roles_for, signed_in, visible_assessments
+from assessments import health, notifications, queries
+from assessments.models import Assessment
+from assessments.permissions import public, roles_for, signed_in, visible_assessments
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import lifecycle
-from .search import title_trigrams, title_vector
+from assessments import lifecycle
+from assessments.search import title_trigrams, title_vector
 
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -183,7 +183,7 @@ class Assessment(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("assessment_detail", args=[self.uuid])
+        return reverse("assessments:assessment_detail", args=[self.uuid])
 
     @property
     def is_editable(self) -> bool:

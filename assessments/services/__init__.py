@@ -15,16 +15,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, lifecycle, notifications, tasks
-from .answer_messages import answer_errors_text, answer_warnings_text
-from .engine.answers import validate_answers, validate_answers_file
-from .engine.conditions import is_empty
-from .engine.definition import Definition
-from .engine.loader import as_definition, parse_definition
-from .engine.scoring import score
-from .engine.visibility import visible_answers, visible_section_keys, visible_sections
-from .lifecycle import StateConflict
-from .models import (
+from assessments import audit, lifecycle, notifications, tasks
+from assessments.answer_messages import answer_errors_text, answer_warnings_text
+from assessments.engine.answers import validate_answers, validate_answers_file
+from assessments.engine.conditions import is_empty
+from assessments.engine.definition import Definition
+from assessments.engine.loader import as_definition, parse_definition
+from assessments.engine.scoring import score
+from assessments.engine.visibility import visible_answers, visible_section_keys, visible_sections
+from assessments.lifecycle import StateConflict
+from assessments.models import (
     Agency,
     Assessment,
     AssessmentVersion,
@@ -34,7 +34,7 @@ from .models import (
     Report,
     ReviewComment,
 )
-from .permissions import can_review, can_see_draft, is_leader_of, roles_for
+from assessments.permissions import can_review, can_see_draft, is_leader_of, roles_for
 
 
 def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
@@ -815,7 +815,7 @@ def user_purge(*, user, actor=None) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.sessions.models import Session
 
-    from .models import GroupRoles, MunicipalRole
+    from assessments.models import GroupRoles, MunicipalRole
 
     User = get_user_model()
     with transaction.atomic():

@@ -15,7 +15,7 @@ from celery.signals import worker_ready
 from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from . import audit_checkpoints, notifications, outbox, report_jobs, signing
+from assessments import audit_checkpoints, notifications, outbox, report_jobs, signing
 
 log = logging.getLogger(__name__)
 
