@@ -1,14 +1,37 @@
 """The assessment wizard: one step per shown section of the questionnaire, then a summary that submits.
 
-Built on django-formtools' NamedUrlWizardView, with one change that matters: its storage is fed from the
-database draft (`Assessment.answers`), never from the session. Every step is saved to the database through
-`services.assessment_save_step`, checked against the draft revision the form was shown with, so two tabs or
-two people never overwrite each other silently, and a draft can be continued tomorrow on another device.
+Built on django-formtools' `NamedUrlWizardView` through its own hooks; `dispatch`, `get` and `post` are
+formtools' unchanged:
 
-Branching is `engine.visibility.visible_sections` over the saved answers: the same code the scoring runs.
-Navigation (next, previous, a jump in the progress list) is a submit of the current step's form, so what was
-typed is saved first; when it does not validate, the step is shown again with the input kept and the errors
-linked. Everything works without JavaScript.
+- Permission first, in the function view `assessment_wizard`, before formtools runs: contributors and leaders
+  of the agency only (other agencies get 404). It also checks the request against the draft (an unknown
+  step is 404; a step that is hidden or not yet reachable, a management form naming another step, a missing
+  revision are refused or redirected with a message) and binds the draft to the request for the storage.
+- Storage: `views.wizard_draft.DraftStorage`, bound to the database draft (`Assessment.answers`); it reads
+  the saved answers as step data and writes a validated step through `services.assessment_save_step`,
+  checked against the revision the form was shown with. Nothing is kept in the session.
+- Branching: `form_list` and `condition_dict` are set per request in `setup()`, one condition per section from
+  `engine.visibility` over the saved answers (the code the scoring runs). formtools' `get_form_list` evaluates
+  them, and its `post` drops its cached list after a save, so the next step follows the new answers.
+- `get_form_initial` fills a step from the draft; `process_step` hands the step's answers to the storage;
+  `render_next_step` answers the save (next, back, stay, or the conflict); `render_goto_step` serves the
+  jumps in the progress list; `render_done` / `done` submit from the summary.
+
+Where this differs from what formtools would do, and why:
+
+- The issue asked for `condition_dict` branching over a class-level `form_list`; but the step forms are built
+  from each assessment's questionnaire version, so both are per request (set in `setup()`), not class
+  attributes.
+- formtools' `post` raises SuspiciousOperation (a bare 400) on a bad management form and silently switches to
+  the step the management form names; the function view refuses both with a message before any form is read.
+- formtools' `render_goto_step` jumps without saving. Here a jump (and "back") is a submit of the current
+  step: what was typed is saved first, and a step that does not validate is shown again with the input kept.
+- formtools' named-URL `render_done` redirects to a "done" step and would submit on a GET; here the summary's
+  POST submits (the leader confirms first), and formtools' own re-validation of every step runs before `done`.
+- A step opens unbound with initial values (see DraftStorage), so unanswered required questions show no
+  errors until the step is saved.
+- A reply to UKE's comment that is too long no longer blocks saving the step's answers: the answers are
+  saved and the reply is shown again with its error.
 """
 
 from collections import OrderedDict
@@ -18,83 +41,73 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.generic import TemplateView
 from formtools.wizard.forms import ManagementForm
-from formtools.wizard.storage.base import BaseStorage
-from formtools.wizard.views import NamedUrlWizardView, StepsHelper
+from formtools.wizard.views import NamedUrlWizardView, WizardView
 
 from . import services
 from .display import format_time, language, localized, quoted_list
 from .engine.loader import as_definition
 from .engine.scoring import score
-from .engine.visibility import missing_required, visible_answers, visible_sections
-from .forms import RevisionForm, SummaryForm, encode_answers, initial_for, section_form_class
+from .engine.visibility import missing_required, visible_answers, visible_section_keys
+from .forms import RevisionForm, SummaryForm, initial_for, section_form_class
 from .lifecycle import StateConflict
-from .models import Assessment
 from .permissions import conflict_is_409, get_assessment, is_leader_of, signed_in
 from .result_view import answer_sections, present
 from .return_notes import return_notes
 from .services import StaleDraft
+from .views.wizard_draft import (
+    DRAFT_ATTR,
+    WizardDraft,
+    first_open_step,
+    reachable_steps,
+    refuse,
+    shown_steps,
+    step_url,
+)
 from .wizard_notes import SUMMARY, WizardNotesMixin, submission_facts
 
-
-class DraftStorage(BaseStorage):
-    """Wizard storage whose step data is the database draft, encoded as the forms would post it.
-
-    Nothing is written to the session: `load()` fills it per request from the assessment, and saving is the
-    view's job (through the service), so the database draft stays the only source of truth.
-    """
-
-    def __init__(self, prefix, request=None, file_storage=None):
-        super().__init__(prefix, request, file_storage)
-        self.init_data()
-
-    def load(self, assessment: Assessment, defn) -> None:
-        current = self.current_step
-        self.init_data()
-        self.current_step = current
-        for section in defn.sections:
-            self.set_step_data(section.key, encode_answers(section, assessment.answers, section.key))
-        self.extra_data = {"revision": assessment.revision}
+PREFIX = "assessment_wizard"
 
 
 class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
-    storage_name = "assessments.wizard.DraftStorage"
+    storage_name = "assessments.views.wizard_draft.DraftStorage"
     template_name = "assessments/wizard_step.html"
-    # The real steps depend on the assessment's questionnaire version and answers: see get_form_list().
+    # Replaced per request in setup(): the steps come from the assessment's questionnaire version.
     form_list = [(SUMMARY, SummaryForm)]
 
-    # --- set-up: permission first, then the draft -----------------------------------------------------
+    # --- set-up: the steps of this draft ----------------------------------------------------------------
 
-    def dispatch(self, request, *args, **kwargs):
-        action = "view_draft" if request.method in ("GET", "HEAD") else "edit"
-        self.assessment = get_assessment(request, kwargs["uuid"], action)
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.draft: WizardDraft = getattr(request, DRAFT_ATTR)
+        self.defn = self.draft.defn
         self.lang = language()
-        self.defn = as_definition(self.assessment.questionnaire.definition)
-        self._steps_cache = None
-        self.prefix = self.get_prefix(request, *args, **kwargs)
-        self.storage = DraftStorage(self.prefix, request)
-        self.storage.load(self.assessment, self.defn)
-        self.steps = StepsHelper(self)
-        return TemplateView.dispatch(self, request, *args, **kwargs)
+        self.form_list = OrderedDict(
+            (section.key, section_form_class(self.defn, section.key, self.lang)) for section in self.defn.sections
+        )
+        self.form_list[SUMMARY] = SummaryForm
+        self.condition_dict = {section.key: self._condition(section.key) for section in self.defn.sections}
+        self._shown_for = None
 
-    def _reload(self, assessment: Assessment) -> None:
-        self.assessment = assessment
-        self._steps_cache = None
-        self.storage.load(assessment, self.defn)
+    @staticmethod
+    def _condition(key: str):
+        return lambda wizard: wizard.is_shown(key)
 
-    def get_form_list(self):
-        if self._steps_cache is None:
-            steps = OrderedDict(
-                (section.key, section_form_class(self.defn, section.key, self.lang))
-                for section in visible_sections(self.defn, self.assessment.answers)
-            )
-            steps[SUMMARY] = SummaryForm
-            self._steps_cache = steps
-        return self._steps_cache.copy()
+    def is_shown(self, key: str) -> bool:
+        """Shown by the saved answers, or the one hidden step let through (see WizardDraft.kept_step)."""
+        if self._shown_for is not self.assessment:
+            self._shown = set(visible_section_keys(self.defn, self.assessment.answers))
+            self._shown_for = self.assessment
+        return key in self._shown or key == self.draft.kept_step
+
+    @property
+    def assessment(self):
+        return self.storage.assessment
+
+    def get_prefix(self, request, *args, **kwargs):
+        return PREFIX
 
     def get_form_initial(self, step):
         if step == SUMMARY:
@@ -102,88 +115,20 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         return initial_for(self.defn.section(step), self.assessment.answers)
 
     def get_step_url(self, step):
-        return reverse("assessments:assessment_step", kwargs={"uuid": self.assessment.uuid, "step": step})
-
-    # --- which steps may be opened ------------------------------------------------------------------
-
-    def section_steps(self) -> list[str]:
-        return [key for key in self.get_form_list() if key != SUMMARY]
+        return step_url(self.assessment, step)
 
     def reachable_steps(self) -> list[str]:
-        """Visited steps, and the step after a visited one: no skipping ahead over unanswered steps."""
-        keys = self.section_steps()
-        visited = set(self.assessment.visited_steps)
-        reachable = [k for i, k in enumerate(keys) if i == 0 or k in visited or keys[i - 1] in visited]
-        if all(k in visited for k in keys):
-            reachable.append(SUMMARY)
-        return reachable
+        return reachable_steps(self.assessment, list(self.get_form_list()))
 
-    def first_open_step(self) -> str:
-        visited = set(self.assessment.visited_steps)
-        return next((k for k in self.section_steps() if k not in visited), SUMMARY)
+    def _forget_steps(self) -> None:
+        # formtools caches the resolved form list; after a save the answers (and so the branching) changed.
+        self.__dict__.pop("_resolved_form_list", None)
 
-    # --- GET -----------------------------------------------------------------------------------------
+    # --- after a step is validated and saved ---------------------------------------------------------
 
-    def get(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        if not self.assessment.is_editable:
-            messages.info(
-                request,
-                _("Vurderingen har status «%(status)s» og kan ikke endres nå.")
-                % {"status": self.assessment.get_status_display()},
-            )
-            return redirect(self.assessment)
-        if step not in self.get_form_list():
-            if step not in {s.key for s in self.defn.sections}:
-                raise Http404
-            messages.info(
-                request,
-                _("Steget «%(step)s» vises ikke med svarene som er gitt.")
-                % {"step": localized(self.defn.section(step), "title")},
-            )
-            return redirect(self.get_step_url(self.first_open_step()))
-        if step not in self.reachable_steps():
-            messages.info(
-                request, _("Stegene besvares i rekkefølge. Du er sendt til det første steget som ikke er besvart ennå.")
-            )
-            return redirect(self.get_step_url(self.first_open_step()))
-        self.storage.current_step = step
-        if step == SUMMARY:
-            return self.render_summary()
-        return self.render(self.get_form(step))
-
-    # --- POST ----------------------------------------------------------------------------------------
-
-    def post(self, request, *args, **kwargs):
-        step = kwargs["step"]
-        management = ManagementForm(request.POST, prefix=self.prefix)
-        if not management.is_valid():
-            return self.refuse(
-                _(
-                    "Skjemaet mangler feltet som forteller hvilket steg det hører til, eller "
-                    "feltet er endret. Ingenting ble lagret."
-                )
-            )
-        if management.cleaned_data["current_step"] != step:
-            return self.refuse(
-                _("Skjemaet hører til et annet steg enn adressen det ble sendt til. Ingenting ble lagret.")
-            )
-        revision_form = RevisionForm(request.POST)
-        if not revision_form.is_valid():
-            return self.refuse(
-                _("Skjemaet mangler revisjonsnummeret til utkastet, eller det er ugyldig. Ingenting ble lagret.")
-            )
-        revision = revision_form.cleaned_data["revision"]
-        if step not in self.get_form_list():
-            if step not in {s.key for s in self.defn.sections}:
-                raise Http404
-            return self.refuse_hidden(step, revision)
-        if step not in self.reachable_steps():
-            return self.refuse(_("Steg kan ikke hoppes over: svar på stegene i rekkefølge. Ingenting ble lagret."))
-        self.storage.current_step = step
-        if step == SUMMARY:
-            return self.post_summary(revision)
-        return self.post_step(step, revision)
+    def process_step(self, form):
+        """The step's answers, as the storage saves them through the service (the summary has none)."""
+        return form.answers() if hasattr(form, "answers") else {}
 
     def navigation(self) -> tuple[str, str | None]:
         target = self.request.POST.get("wizard_goto_step")
@@ -192,34 +137,50 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         action = self.request.POST.get("action")
         return (action if action in ("prev", "save") else "next"), None
 
-    def post_step(self, step: str, revision: int):
-        form = self.get_form(step, data=self.request.POST)
-        nav, target = self.navigation()
+    def render_goto_step(self, goto_step, **kwargs):
+        """A jump in the progress list submits the current step: save it first, then go."""
+        step = self.steps.current
+        if step == SUMMARY:
+            return redirect(self.get_step_url(goto_step if goto_step in self.reachable_steps() else step))
+        form = self.get_form(data=self.request.POST, files=self.request.FILES)
+        if not form.is_valid():
+            return self.render(form)
+        self.storage.set_step_data(step, self.process_step(form))
+        self._forget_steps()
+        return self.render_next_step(form)
+
+    def render_next_step(self, form, **kwargs):
+        """The storage has tried to save the step: answer with where to go, or with what stopped the save."""
+        step = self.steps.current
+        outcome = self.storage.outcome
+        if isinstance(outcome, StaleDraft):
+            return self.render(form, revision=self.assessment.revision, conflict=self._conflict(outcome), status=409)
+        if isinstance(outcome, ValidationError):
+            if step == self.draft.kept_step:
+                return self._render_hidden(form)
+            return refuse(self.request, self.assessment, self.defn, " ".join(outcome.messages), status=409)
         replies = self._posted_replies(step)
-        if not form.is_valid() or any(errors for _comment, _text, errors in replies):
-            return self.render(form, revision=revision, blocked_target=self._target_url(step, nav, target))
-        try:
-            saved = services.assessment_save_step(
-                assessment=self.assessment,
-                section=step,
-                values=form.answers(),
-                expected_revision=revision,
-                user=self.request.user,
-            )
-        except StaleDraft as stale:
-            self._reload(stale.assessment)
-            return self.render(form, revision=stale.assessment.revision, conflict=self._conflict(stale), status=409)
-        except ValidationError as exc:
-            self._reload(Assessment.objects.get(pk=self.assessment.pk))
-            return self.refuse(" ".join(exc.messages), status=409)
-        self._reload(saved.assessment)
+        self._saved_messages(step, outcome)
+        if any(errors for _comment, _text, errors in replies):
+            return self.render(self.get_form(step, data=self.request.POST), revision=self.assessment.revision)
         for comment, text, _errors in replies:
             try:
                 services.review_comment_reply(comment=comment, user=self.request.user, text=text)
             except StateConflict as exc:
                 messages.error(self.request, str(exc))
-        self._saved_messages(step, saved)
-        return redirect(self.get_step_url(self._destination(step, nav, target)))
+        return redirect(self.get_step_url(self._destination(step, *self.navigation())))
+
+    def _render_hidden(self, form):
+        """Someone changed the answers that decide branching while this form was open: keep the input on
+        screen so nothing typed is lost, and say what changed."""
+        message = _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
+            "step": localized(self.defn.section(self.steps.current), "title")
+        }
+        changed = services.changed_since(self.assessment, self.draft.revision, self.defn)
+        stale = StaleDraft(self.assessment, changed, [])
+        return self.render(
+            form, revision=self.assessment.revision, conflict=self._conflict(stale), hidden_message=message, status=409
+        )
 
     def _destination(self, step: str, nav: str, target: str | None) -> str:
         keys = list(self.get_form_list())
@@ -234,16 +195,9 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
 
     def _target_url(self, step: str, nav: str, target: str | None) -> str | None:
         """Where the user wanted to go when the step did not validate (offered as 'go without saving')."""
-        if nav in ("save",):
+        if nav == "save":
             return None
-        keys = list(self.get_form_list())
-        index = keys.index(step)
-        if nav == "next":
-            destination = keys[index + 1]
-        elif nav == "prev":
-            destination = keys[max(0, index - 1)]
-        else:
-            destination = target
+        destination = target if nav == "goto" else self._destination(step, nav, None)
         if destination == step or destination not in self.reachable_steps():
             return None
         return self.get_step_url(destination)
@@ -298,46 +252,29 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
             )
         return rows
 
-    # --- refusals ------------------------------------------------------------------------------------
-
-    def refuse(self, message: str, status: int = 400):
-        step = self.first_open_step() if self.assessment.is_editable else None
-        return render(
-            self.request,
-            "assessments/wizard_refused.html",
-            {
-                "assessment": self.assessment,
-                "message": message,
-                "step_url": self.get_step_url(step) if step else None,
-            },
-            status=status,
-        )
-
-    def refuse_hidden(self, step: str, revision: int):
-        message = _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
-            "step": localized(self.defn.section(step), "title")
-        }
-        if revision >= self.assessment.revision:
-            return self.refuse(message)
-        # Someone changed the answers that decide branching while this form was open: keep the input on
-        # screen so nothing typed is lost, and say what changed.
-        form = section_form_class(self.defn, step, self.lang)(data=self.request.POST, prefix=step)
-        form.is_valid()
-        changed = services.changed_since(self.assessment, revision, self.defn)
-        stale = StaleDraft(self.assessment, changed, [])
-        self.storage.current_step = step
-        return self.render(
-            form, revision=self.assessment.revision, conflict=self._conflict(stale), hidden_message=message, status=409
-        )
-
     # --- rendering -----------------------------------------------------------------------------------
 
     def render(self, form=None, status: int = 200, **kwargs):
+        kwargs.pop("uuid", None)  # the URL's arguments, which formtools passes on
+        kwargs.pop("step", None)
+        step = self.steps.current
+        if step == SUMMARY:
+            return self.render_summary(status=status, **kwargs)
         form = form or self.get_form()
-        if hasattr(form, "mark_errors"):
-            form.mark_errors()
+        if self.request.method == "POST":
+            if step == self.draft.kept_step and "hidden_message" not in kwargs:
+                return self._render_hidden(form)
+            if not hasattr(self, "_reply_input"):
+                self._posted_replies(step)  # typed replies stay on screen with the step's input
+            if form.is_bound and form.errors:
+                kwargs.setdefault("blocked_target", self._target_url(step, *self.navigation()))
+        form.mark_errors()
         context = self.get_context_data(form=form, **kwargs)
         return self.render_to_response(context, status=status)
+
+    def _revision(self) -> int:
+        """The revision a posted form was shown with (kept when it is shown again), else the draft's."""
+        return self.assessment.revision if self.draft.revision is None else self.draft.revision
 
     def progress(self) -> list[dict[str, Any]]:
         current = self.storage.current_step
@@ -373,7 +310,7 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
                 "step_number": current["number"],
                 "step_count": len(progress),
                 "step_title": current["title"],
-                "revision": self.assessment.revision if revision is None else revision,
+                "revision": self._revision() if revision is None else revision,
                 "is_leader": is_leader_of(self.request.user, self.assessment),
                 "returned": notes,
                 "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
@@ -431,48 +368,120 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
             using=self.template_engine,
         )
 
-    def post_summary(self, revision: int):
+    def render_done(self, form, **kwargs):
+        """The summary was posted: "confirm" shows what happens next, "submit" (a second, deliberate press)
+        re-validates every step through formtools, then `done` submits."""
         action = self.request.POST.get("action")
         if action not in ("confirm", "submit"):
             return redirect(self.get_step_url(SUMMARY))
         if not is_leader_of(self.request.user, self.assessment):
             raise PermissionDenied(_("Bare virksomhetslederen kan sende inn vurderingen."))
         if action == "confirm":
-            # First what happens next, then the real submit (a second, deliberate press).
-            context = self.get_context_data(form=SummaryForm(prefix=SUMMARY), revision=revision)
+            context = self.get_context_data(form=form)
             context.update(submission_facts(self.assessment))
             return render(self.request, "assessments/submit_confirm.html", context)
-        return self.render_done(None, revision=revision)
+        # WizardView's, not NamedUrlWizardView's: that one redirects to a "done" URL to submit on a GET.
+        return WizardView.render_done(self, form, **kwargs)
 
-    def render_done(self, form, revision: int = 0, **kwargs):
-        """Re-validate every shown step from the stored draft through its form, then submit."""
-        final_forms = OrderedDict()
-        for key in self.section_steps():
-            form_obj = self.get_form(step=key, data=self.storage.get_step_data(key))
-            if not form_obj.is_valid():
-                return self.render_summary(
-                    status=400,
-                    revision=revision,
-                    error=_("Svarene på steget «%(step)s» er ikke gyldige. Åpne steget og rett dem før du sender inn.")
-                    % {"step": localized(self.defn.section(key), "title")},
-                )
-            final_forms[key] = form_obj
-        return self.done(list(final_forms.values()), form_dict=final_forms, revision=revision)
+    def render_revalidation_failure(self, step, form, **kwargs):
+        return self.render_summary(
+            status=400,
+            error=_("Svarene på steget «%(step)s» er ikke gyldige. Åpne steget og rett dem før du sender inn.")
+            % {"step": localized(self.defn.section(step), "title")},
+        )
 
-    def done(self, form_list, revision: int = 0, **kwargs):
+    def done(self, form_list, **kwargs):
         try:
             version = services.assessment_submit(
-                assessment=self.assessment, user=self.request.user, expected_revision=revision
+                assessment=self.assessment, user=self.request.user, expected_revision=self.draft.revision
             )
         except StaleDraft as stale:
-            self._reload(stale.assessment)
-            return self.render_summary(status=409, conflict=self._conflict(stale))
+            self.storage.bind(stale.assessment)
+            return self.render_summary(status=409, conflict=self._conflict(stale), revision=stale.assessment.revision)
         except ValidationError as exc:
-            return self.render_summary(status=400, revision=revision, error=" ".join(exc.messages))
+            return self.render_summary(status=400, error=" ".join(exc.messages))
         messages.success(
             self.request, _("Vurderingen er sendt inn til UKE som versjon %(number)s.") % {"number": version.number}
         )
         return redirect(self.assessment)
 
 
-assessment_wizard = signed_in(conflict_is_409(AssessmentWizard.as_view(url_name="assessments:assessment_step")))
+# --- the function view: permission first, then the request checked against the draft -------------------
+
+_formtools_view = AssessmentWizard.as_view(url_name="assessments:assessment_step")
+
+
+@signed_in
+@conflict_is_409
+def assessment_wizard(request, uuid, step):
+    action = "view_draft" if request.method in ("GET", "HEAD") else "edit"
+    assessment = get_assessment(request, uuid, action)
+    if request.method in ("GET", "HEAD") and not assessment.is_editable:
+        messages.info(
+            request,
+            _("Vurderingen har status «%(status)s» og kan ikke endres nå.")
+            % {"status": assessment.get_status_display()},
+        )
+        return redirect(assessment)
+    defn = as_definition(assessment.questionnaire.definition)
+    if step != SUMMARY and step not in {section.key for section in defn.sections}:
+        raise Http404
+    draft = WizardDraft(assessment, defn, step)
+    check = _check_post if request.method == "POST" else _check_get
+    answer = check(request, draft)
+    if answer is not None:
+        return answer
+    setattr(request, DRAFT_ATTR, draft)
+    return _formtools_view(request, uuid=uuid, step=step)
+
+
+def _check_get(request, draft: WizardDraft):
+    """A hidden step, or one ahead of the answered steps, opens the first step with work left instead."""
+    assessment, defn, step = draft.assessment, draft.defn, draft.step
+    keys = shown_steps(defn, assessment.answers)
+    if step not in keys:
+        message = _("Steget «%(step)s» vises ikke med svarene som er gitt.") % {
+            "step": localized(defn.section(step), "title")
+        }
+    elif step not in reachable_steps(assessment, keys):
+        message = _("Stegene besvares i rekkefølge. Du er sendt til det første steget som ikke er besvart ennå.")
+    else:
+        return None
+    messages.info(request, message)
+    return redirect(step_url(assessment, first_open_step(assessment, keys)))
+
+
+def _check_post(request, draft: WizardDraft):
+    """Refuse, before any form is read, a post formtools would misread; note the revision it was shown with."""
+    assessment, defn, step = draft.assessment, draft.defn, draft.step
+    management = ManagementForm(request.POST, prefix=PREFIX)
+    revision_form = RevisionForm(request.POST)
+    if not management.is_valid():
+        message = _(
+            "Skjemaet mangler feltet som forteller hvilket steg det hører til, eller feltet er endret. "
+            "Ingenting ble lagret."
+        )
+    elif management.cleaned_data["current_step"] != step:
+        message = _("Skjemaet hører til et annet steg enn adressen det ble sendt til. Ingenting ble lagret.")
+    elif not revision_form.is_valid():
+        message = _("Skjemaet mangler revisjonsnummeret til utkastet, eller det er ugyldig. Ingenting ble lagret.")
+    else:
+        draft.revision = revision_form.cleaned_data["revision"]
+        message = _hidden_or_skipped(draft)
+    return None if message is None else refuse(request, assessment, defn, message)
+
+
+def _hidden_or_skipped(draft: WizardDraft) -> str | None:
+    assessment, defn, step = draft.assessment, draft.defn, draft.step
+    keys = shown_steps(defn, assessment.answers)
+    if step not in keys:
+        if draft.revision < assessment.revision:
+            # Hidden by someone else's save while the form was open: formtools shows the input again.
+            draft.kept_step = step
+            return None
+        return _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
+            "step": localized(defn.section(step), "title")
+        }
+    if step not in reachable_steps(assessment, keys):
+        return _("Steg kan ikke hoppes over: svar på stegene i rekkefølge. Ingenting ble lagret.")
+    return None
