@@ -589,3 +589,26 @@ def test_each_question_has_its_help_in_a_details_element_and_the_page_needs_no_i
     assert html.count('<details class="help">') == 12
     assert "<script>" not in html and " style=" not in html
     assert '<form method="post" id="wizard-form"' in html
+
+
+def test_a_too_long_reply_to_uke_keeps_the_saved_answers_and_shows_the_reply_again(world, leader):
+    from assessments import services
+
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    assessment.refresh_from_db()
+    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
+    reviewer = world.users["reviewer"]
+    comment = services.review_comment_add(assessment=assessment, user=reviewer, text="Mål?", question_key="goals")
+    services.assessment_return(assessment=assessment, user=reviewer, reason="Rett målene.")
+    reply = "x" * (services.REVIEW_COMMENT_MAX_LENGTH + 1)
+    response = post_step(
+        leader, assessment, "need", full(goals="Nye mål."), action="next", **{f"reply-{comment.pk}": reply}
+    )
+    html = text_of(response)
+    assert response.status_code == 200
+    assert "Svaret er for langt" in html and reply in html
+    assessment.refresh_from_db()
+    assert assessment.answers["goals"] == "Nye mål."
+    comment.refresh_from_db()
+    assert not comment.reply
