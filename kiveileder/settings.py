@@ -391,8 +391,8 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # --- Sign-in: passwords, lockouts, Entra ID ----------------------------------------------------
 # Kept libraries do the security work here: argon2-cffi hashes passwords, django-axes counts failed
 # sign-ins in the database on every path that calls authenticate() (our sign-in page and /admin/login/),
-# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/accounts/auth_backends.py,
-# lockout.py, provider.py, entra.py, entra_views.py, group_roles.py.
+# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/accounts/ (auth_backends.py,
+# lockout.py, provider.py, entra.py, group_roles.py) and assessments/views/accounts.py.
 INSTALLED_APPS += ["allauth", "allauth.account", "allauth.socialaccount", "axes"]
 MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware", "axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
