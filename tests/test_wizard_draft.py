@@ -5,8 +5,8 @@ from django.test import RequestFactory
 
 from assessments.engine.loader import as_definition
 from assessments.models import Assessment
+from assessments.views.wizard import AssessmentWizard
 from assessments.views.wizard_draft import DRAFT_ATTR, DraftStorage, WizardDraft, reachable_steps, shown_steps
-from assessments.wizard import AssessmentWizard
 from tests import answers as A
 from tests.objects import make_assessment
 

@@ -7,9 +7,9 @@ realistic cases (a recommended use, a stopped one and a high-risk one); the test
 
 from django.db import transaction
 
-from .. import services
-from ..models import Agency, Assessment, Questionnaire, Report
-from ..tasks import render_report
+from assessments import services
+from assessments.models import Agency, Assessment, Questionnaire, Report
+from assessments.tasks import render_report
 
 _NO_PROHIBITED = dict.fromkeys(
     [

@@ -5,10 +5,10 @@ order the wizard shows them (so branching and `visited_steps` are real), then `a
 submitted ones. Idempotent by agency and title. The cases are invented but realistic.
 """
 
-from .. import services
-from ..engine.loader import as_definition
-from ..engine.visibility import visible_section_keys
-from ..models import Agency, Assessment, Questionnaire
+from assessments import services
+from assessments.engine.loader import as_definition
+from assessments.engine.visibility import visible_section_keys
+from assessments.models import Agency, Assessment, Questionnaire
 
 _NOTHING_PROHIBITED = dict.fromkeys(
     [

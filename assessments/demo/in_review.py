@@ -4,10 +4,10 @@ changed beside the earlier comments. Made through the same services as the scree
 agency and title.
 """
 
-from .. import services
-from ..engine.loader import as_definition
-from ..models import Agency, Assessment, Questionnaire
-from .drafts import WASTE_CHATBOT, fill_steps
+from assessments import services
+from assessments.demo.drafts import WASTE_CHATBOT, fill_steps
+from assessments.engine.loader import as_definition
+from assessments.models import Agency, Assessment, Questionnaire
 
 # A chatbot for parking questions in Bydel Frogner that does not say it is an AI.
 PARKING_CHATBOT = {

@@ -17,13 +17,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from formtools.wizard.storage.base import BaseStorage
 
-from .. import services
-from ..engine.definition import Definition
-from ..engine.visibility import visible_section_keys
-from ..forms import encode_answers
-from ..models import Assessment
-from ..services import StaleDraft
-from ..wizard_notes import SUMMARY
+from assessments import services
+from assessments.engine.definition import Definition
+from assessments.engine.visibility import visible_section_keys
+from assessments.forms import encode_answers
+from assessments.models import Assessment
+from assessments.services import StaleDraft
+from assessments.views.wizard_notes import SUMMARY
 
 DRAFT_ATTR = "wizard_draft"
 
