@@ -8,9 +8,9 @@ realistic cases (a recommended use, a stopped one and a high-risk one); the test
 from django.db import transaction
 
 from .. import services
+from ..engine.answer_sets import scenario_answers
 from ..models import Agency, Assessment, Questionnaire, Report
 from ..tasks import render_report
-from .scenarios import scenario_answers
 
 # Planned uses from the scenario suite (fixtures/scenarios/); the tests use them too.
 # Machine translation of the web pages: integrated and generative, no personal data, procured -> recommended.

@@ -6,10 +6,10 @@ submitted ones. Idempotent by agency and title. The cases are invented but reali
 """
 
 from .. import services
+from ..engine.answer_sets import scenario_answers
 from ..engine.loader import as_definition
 from ..engine.visibility import visible_section_keys
 from ..models import Agency, Assessment, Questionnaire
-from .scenarios import scenario_answers
 
 # Planned uses from the scenario suite (fixtures/scenarios/), answered as a careful leader would.
 # A chatbot on the agency's web pages answering residents about waste collection.

@@ -5,10 +5,10 @@ agency and title.
 """
 
 from .. import services
+from ..engine.answer_sets import scenario_answers
 from ..engine.loader import as_definition
 from ..models import Agency, Assessment, Questionnaire
 from .drafts import fill_steps
-from .scenarios import scenario_answers
 
 # A chatbot for parking questions that does not say it is an AI.
 PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed")

@@ -1,4 +1,4 @@
-"""The one set of realistic answer files, `fixtures/scenarios/<slug>.json`.
+"""The one set of realistic answer files, `fixtures/scenarios/<slug>.json` (Django-free, like the engine).
 
 `seed_demo`, the tests, the browser tests and the benchmarks all read their answers from here, so a question
 added to a new questionnaire version is answered in one place, and the demo shows the same planned uses whose
