@@ -16,10 +16,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from assessments import reports, services, signing
+from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
 from assessments.engine.answers import validate_answers_file
 from assessments.models import AuditEvent, ReviewComment
+from assessments.reports import render as reports
+from assessments.reports import signing
 from assessments.templatetags.report_tags import css_string
 from tests.conftest import require_tool
 from tests.report_helpers import (

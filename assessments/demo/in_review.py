@@ -4,11 +4,11 @@ changed beside the earlier comments. Made through the same services as the scree
 agency and title.
 """
 
-from .. import services
-from ..engine.answer_sets import scenario_answers
-from ..engine.loader import as_definition
-from ..models import Agency, Assessment, Questionnaire
-from .drafts import fill_steps
+from assessments import services
+from assessments.demo.drafts import fill_steps
+from assessments.engine.answer_sets import scenario_answers
+from assessments.engine.loader import as_definition
+from assessments.models import Agency, Assessment, Questionnaire
 
 # A chatbot for parking questions that does not say it is an AI.
 PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed")
