@@ -7,16 +7,10 @@ realistic cases (a recommended use, a stopped one and a high-risk one); the test
 
 from django.db import transaction
 
-<<<<<<< HEAD
-from .. import services
-from assessments.engine.answer_sets import scenario_answers
-from ..models import Agency, Assessment, Questionnaire, Report
-from ..tasks import render_report
-=======
 from assessments import services
+from assessments.engine.answer_sets import scenario_answers
 from assessments.models import Agency, Assessment, Questionnaire, Report
 from assessments.tasks import render_report
->>>>>>> main
 
 # Planned uses from the scenario suite (fixtures/scenarios/); the tests use them too.
 # Machine translation of the web pages: integrated and generative, no personal data, procured -> recommended.

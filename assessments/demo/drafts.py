@@ -5,18 +5,11 @@ order the wizard shows them (so branching and `visited_steps` are real), then `a
 submitted ones. Idempotent by agency and title. The cases are invented but realistic.
 """
 
-<<<<<<< HEAD
-from .. import services
-from assessments.engine.answer_sets import scenario_answers
-from ..engine.loader import as_definition
-from ..engine.visibility import visible_section_keys
-from ..models import Agency, Assessment, Questionnaire
-=======
 from assessments import services
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_section_keys
 from assessments.models import Agency, Assessment, Questionnaire
->>>>>>> main
 
 # Planned uses from the scenario suite (fixtures/scenarios/), answered as a careful leader would.
 # A chatbot on the agency's web pages answering residents about waste collection.
