@@ -3,8 +3,9 @@
     .venv/bin/python bench/scoring.py [--runs N]
 
 Scores a complete, realistic answer set from the scenario suite (the one with the most branches on) and
-weaker answers to it against 2026.2, and prints the median of many single runs of each; then every scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition
-is parsed once, as the app does (`as_definition` caches it); parsing is not part of the figure. The figures go
+weaker answers to it against 2026.2, and prints the median of many single runs of each; then every
+scenario of fixtures/scenarios/ against 2026.2 (the median and the slowest). The definition is parsed
+once, as the app does (`as_definition` caches it); parsing is not part of the figure. The figures go
 into docs/benchmarks.md under "Scoring".
 """
 
