@@ -46,6 +46,8 @@ QUESTION_FIELDS = frozenset(
         "min_items",
         "max_length",
         "choices",
+        "catalogue_field",
+        "catalogue_values",
         *POINT_KINDS,
     }
 )
