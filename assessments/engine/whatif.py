@@ -251,7 +251,7 @@ class WhatIf:
         return trial
 
     def _rule_titles(self, rule_ids: Iterable[str], w: Wording) -> str:
-        return w.join([f"«{w.rule_title(self.defn.rule(r))}»" for r in rule_ids])
+        return w.join([f"«{w.rule_title(self.defn.rule(r), self.defn, self.base.visible)}»" for r in rule_ids])
 
     def _result(self, found: _Trial | None, note: Callable[[Wording], str]) -> dict[str, Any]:
         """The `what_if` dict; `note(wording)` writes the note in one language (`note`, `note_en`)."""
