@@ -17,7 +17,7 @@ from assessments.engine.definition import Definition
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 TEXT_FIELDS = ("title", "title_en", "explanation", "explanation_en")
 MAX_VALUE_LENGTH = 120
-NOT_GIVEN = {"nb": "ikke oppgitt", "en": "not given"}
+NOT_GIVEN = {"nb": "(ikke oppgitt)", "en": "(not given)"}
 
 
 def placeholders(text: str) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assessments.engine.catalogue import locked_keys
 from assessments.engine.definition import Definition, Question
 from assessments.engine.risk import (
     EPSILON,
@@ -122,8 +123,10 @@ class WhatIf:
         out = []
         visible = self.base.visible
         sections = {section.key: section for section in self.base.shown}
+        # Facts filled from the tool overview are the entry's, not the leader's to change: never suggested.
+        locked = locked_keys(self.defn, visible)
         for question in self.base.scored:
-            if not self._is_candidate(question):
+            if not self._is_candidate(question) or question.key in locked:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
