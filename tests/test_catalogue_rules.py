@@ -10,9 +10,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.engine import as_definition, load_definition, score
 from assessments.engine.conditions import evaluate
+from tests.test_monotonic_properties import PROPERTY, answer_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 V3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
@@ -170,3 +173,34 @@ def test_every_catalogue_rule_needs_a_listed_tool(rule_id):
     }
     assert evaluate(rule.when, worst)
     assert not evaluate(rule.when, {**worst, "cat_choice": "not_listed"})
+
+
+# --- a stricter entry never gives milder advice (the monotonic promise, for the overview's facts) ------------
+
+STRICTER = {
+    "cat_max_class": ["classified", "confidential", "internal", "open"],
+    "cat_personal_data": ["yes", "no"],
+    "cat_special_categories": ["yes", "no"],
+    "cat_status": ["approved", "under_assessment", "not_approved"],
+}
+
+
+def stricter_moves(answers):
+    moves = []
+    for key, scale in STRICTER.items():
+        current = answers.get(key)
+        start = scale.index(current) + 1 if current in scale else 0
+        moves += [(key, value) for value in scale[start:]]
+    return moves
+
+
+@PROPERTY
+@given(answer_sets(V3), st.data())
+def test_a_stricter_entry_never_lowers_the_risk_or_lifts_a_stop(answers, data):
+    answers = {**answers, "cat_choice": "listed"}
+    key, value = data.draw(st.sampled_from(stricter_moves(answers)))
+    before, after = score(V3, answers), score(V3, {**answers, key: value})
+    assert after.risk["score"] >= before.risk["score"]
+    assert V3.scoring.level_rank(after.risk["level"]) >= V3.scoring.level_rank(before.risk["level"])
+    assert after.risk["axis"] == "high" or before.risk["axis"] == "low"
+    assert after.verdict == "stop" or before.verdict != "stop"
