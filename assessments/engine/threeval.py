@@ -117,8 +117,26 @@ def _subset_outcomes(leaf: dict[str, Any], choices: tuple) -> set[bool]:
     return {evaluate(leaf, {LEAF_KEY: [choices[0]]})}
 
 
-def outcomes(condition: Condition, domain: Domain) -> set[bool]:
+# outcomes() is called for the same comparisons and domains again and again (a definition's conditions are
+# long-lived objects): remember them by the condition's identity, holding the condition so the id stays its own.
+_OUTCOMES: dict[tuple[int, Domain], tuple[Condition, frozenset[bool]]] = {}
+_OUTCOMES_SIZE = 20000
+
+
+def outcomes(condition: Condition, domain: Domain) -> frozenset[bool]:
     """The outcomes a `{q: K, <op>: V}` comparison can have over `domain`."""
+    key = (id(condition), domain)
+    hit = _OUTCOMES.get(key)
+    if hit is not None and hit[0] is condition:
+        return hit[1]
+    found = frozenset(_outcomes(condition, domain))
+    if len(_OUTCOMES) >= _OUTCOMES_SIZE:
+        _OUTCOMES.clear()
+    _OUTCOMES[key] = (condition, found)
+    return found
+
+
+def _outcomes(condition: Condition, domain: Domain) -> set[bool]:
     leaf = _leaf(condition)
     found = {evaluate(leaf, {LEAF_KEY: thaw(value)}) for value in domain.values}
     if domain.any_text:
@@ -132,7 +150,7 @@ Verdict = tuple[Tri, frozenset]
 TRUE_ALWAYS: Verdict = (Tri.TRUE, frozenset())
 
 
-def _from_outcomes(found: set[bool]) -> Tri:
+def _from_outcomes(found: frozenset[bool]) -> Tri:
     if found == {True}:
         return Tri.TRUE
     if found == {False} or not found:
