@@ -8,7 +8,6 @@ that ships a screening. They are the proof the quick path rests on (docs/quick-p
 - a version without a screening has no quick path at all.
 """
 
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,6 +21,14 @@ IDS = [
     f"{d.version}{'' if (FIXTURES / d.version / 'screening.yaml').exists() else '+test-screening'}" for d in DEFINITIONS
 ]
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def value_strategy(question):
+    if question.type == "text":
+        return st.just("Tekst")
+    if question.type == "multi":
+        return st.lists(st.sampled_from([v for v in question.values if v != "none"]), min_size=1, unique=True)
+    return st.sampled_from(question.values)
 
 
 def random_value(question, rng):
@@ -40,12 +47,17 @@ def random_value(question, rng):
 
 @st.composite
 def screening_answers(draw, definition):
-    """Answers near one of the screening's examples (most random answers close the quick path at once)."""
+    """Answers near one of the screening's examples (most random answers close the quick path at once): up to
+    four screening questions answered otherwise, and up to two `given` answers changed or left out."""
     screening = screening_for(definition)
     answers = dict(draw(st.sampled_from(screening.examples)).answers)
     for question in draw(st.lists(st.sampled_from(screening.questions), max_size=4, unique_by=lambda q: q.key)):
         answers[question.key] = draw(st.sampled_from(question.values))
-    return answers
+    if screening.given:
+        for key in draw(st.lists(st.sampled_from(screening.given), max_size=2, unique=True)):
+            question = definition.questions[key]
+            answers[key] = draw(st.one_of(st.none(), value_strategy(question)))
+    return {key: value for key, value in answers.items() if value is not None}
 
 
 @st.composite
@@ -78,7 +90,7 @@ def test_the_full_engine_never_finds_more_than_the_screening_listed(definition, 
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS, ids=IDS)
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_unsure_on_a_question_that_matters_never_opens_the_quick_path(definition, data):
     answers = data.draw(screening_answers(definition))

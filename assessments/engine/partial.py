@@ -69,8 +69,8 @@ def visible_state(defn: Definition, raw: Mapping[str, Domain]) -> dict[str, Doma
     return visible
 
 
-def read_worse(defn: Definition, given: Mapping[str, Domain]) -> dict[str, Domain]:
-    """The domains after the contradictions that may hold have put in their worse readings."""
+def read_worse(defn: Definition, given: Mapping[str, Domain]) -> dict[str, Domain] | None:
+    """The domains after the contradictions that may hold have put in their worse readings (None: none may)."""
     effective = dict(given)
     replaced: dict[str, Domain] = {}
     certain: set[str] = set()
@@ -82,6 +82,8 @@ def read_worse(defn: Definition, given: Mapping[str, Domain]) -> dict[str, Domai
             replaced[key] = replaced.get(key, Domain()) | known(value).because(why)
             if tri is Tri.TRUE:
                 certain.add(key)
+    if not replaced:
+        return None
     for key, domain in replaced.items():
         if key in certain:
             # Some check surely replaces the answer: only the worse readings remain possible.
@@ -94,7 +96,9 @@ def read_worse(defn: Definition, given: Mapping[str, Domain]) -> dict[str, Domai
 def evaluate_partial(defn: Definition, answers: Mapping[str, Any]) -> PartialResult:
     """Three-valued rules and obligations for `answers` (full-questionnaire keys) and every completion."""
     given = visible_state(defn, initial_state(defn, answers))
-    state = visible_state(defn, read_worse(defn, given)) if defn.consistency else given
+    worse = read_worse(defn, given)
+    # With no contradiction that may hold, scoring reads the answers as given (as `scoring.score` does).
+    state = visible_state(defn, worse) if worse is not None else given
     rules = fire_rules(defn, state)
     obligations = {o.code: eval3(o.when, state, rules) for o in defn.obligations}
     return PartialResult(rules=rules, obligations=obligations, state=state)

@@ -7,7 +7,8 @@ rule is checked by `screening_check`. Pure: no Django, no I/O.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from assessments.engine.conditions import referenced_keys, referenced_rules, structure_errors
@@ -58,7 +59,7 @@ class ScreeningQuestion:
     def values(self) -> tuple[Any, ...]:
         return tuple(c.value for c in self.choices)
 
-    @property
+    @cached_property
     def carried_keys(self) -> frozenset[str]:
         """The full-questionnaire keys some answer to this question fills in."""
         keys = {self.key} if self.direct else set()
@@ -103,8 +104,15 @@ class Screening:
 
     def asked_for(self, full_key: str) -> list[str]:
         """The screening questions (or `given` key) whose answers fill `full_key`."""
-        found = [q.key for q in self.questions if full_key in q.carried_keys]
-        return found or ([full_key] if full_key in self.given else [])
+        return self._fillers.get(full_key, [])
+
+    @cached_property
+    def _fillers(self) -> dict[str, list[str]]:
+        fillers: dict[str, list[str]] = {key: [key] for key in self.given}
+        for question in self.questions:
+            for key in question.carried_keys:
+                fillers.setdefault(key, []).append(question.key)
+        return fillers
 
 
 def valid_answer(question: Question, value: Any) -> bool:
@@ -166,7 +174,7 @@ class _Parser:
             intro_en=_text(self.raw, "intro_en"),
         )
         examples = tuple(self.examples(self.raw.get("examples"), screening))
-        return Screening(**{**screening.__dict__, "examples": examples})
+        return replace(screening, examples=examples)
 
     def question(self, raw: Any, where: str) -> ScreeningQuestion | None:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("key"), str) or not raw["key"]:

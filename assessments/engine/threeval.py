@@ -13,12 +13,13 @@ matter. Each leaf is evaluated with `conditions.evaluate`, so a value means exac
 engine. Pure: no Django, no I/O.
 """
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from assessments.engine.conditions import Condition, evaluate
+from assessments.engine.conditions import Condition, evaluate, referenced_keys
 from assessments.engine.definition import Question
 
 LEAF_KEY = "_"  # the key a leaf comparison is rewritten to, so it can be evaluated for one candidate value
@@ -117,19 +118,36 @@ def _subset_outcomes(leaf: dict[str, Any], choices: tuple) -> set[bool]:
     return {evaluate(leaf, {LEAF_KEY: [choices[0]]})}
 
 
+# Both caches below hold the condition itself, so an id in them always stays the id of that condition.
+_OUTCOMES_SIZE = 20000
+_LEAF_KEYS: dict[int, tuple[Condition, tuple[str, ...]]] = {}
+
+
+def leaf_keys(condition: Condition) -> tuple[str, ...]:
+    """The keys a comparison reads: its own, then any other answer it compares with (`above`)."""
+    hit = _LEAF_KEYS.get(id(condition))
+    if hit is not None and hit[0] is condition:
+        return hit[1]
+    own = condition["q"]
+    keys = (own, *sorted(referenced_keys(condition) - {own}))
+    if len(_LEAF_KEYS) >= _OUTCOMES_SIZE:
+        _LEAF_KEYS.clear()
+    _LEAF_KEYS[id(condition)] = (condition, keys)
+    return keys
+
+
 # outcomes() is called for the same comparisons and domains again and again (a definition's conditions are
 # long-lived objects): remember them by the condition's identity, holding the condition so the id stays its own.
-_OUTCOMES: dict[tuple[int, Domain], tuple[Condition, frozenset[bool]]] = {}
-_OUTCOMES_SIZE = 20000
+_OUTCOMES: dict[tuple[int, tuple[Domain, ...]], tuple[Condition, frozenset[bool]]] = {}
 
 
-def outcomes(condition: Condition, domain: Domain) -> frozenset[bool]:
-    """The outcomes a `{q: K, <op>: V}` comparison can have over `domain`."""
-    key = (id(condition), domain)
+def outcomes(condition: Condition, domains: tuple[Domain, ...]) -> frozenset[bool]:
+    """The outcomes a comparison can have when the keys it reads (`leaf_keys`) range over `domains`."""
+    key = (id(condition), domains)
     hit = _OUTCOMES.get(key)
     if hit is not None and hit[0] is condition:
         return hit[1]
-    found = frozenset(_outcomes(condition, domain))
+    found = frozenset(_outcomes(condition, domains[0]) if len(domains) == 1 else _pair_outcomes(condition, domains))
     if len(_OUTCOMES) >= _OUTCOMES_SIZE:
         _OUTCOMES.clear()
     _OUTCOMES[key] = (condition, found)
@@ -143,6 +161,18 @@ def _outcomes(condition: Condition, domain: Domain) -> set[bool]:
         found |= _text_outcomes(condition)
     if domain.any_subset:
         found |= _subset_outcomes(leaf, domain.any_subset)
+    return found
+
+
+def _pair_outcomes(condition: Condition, domains: tuple[Domain, ...]) -> set[bool]:
+    """A comparison of answers with each other: every combination of their concrete values."""
+    keys = leaf_keys(condition)
+    found = {
+        evaluate(condition, {k: thaw(v) for k, v in zip(keys, combination, strict=True)})
+        for combination in itertools.product(*(d.values for d in domains))
+    }
+    if any(d.any_text or d.any_subset for d in domains):
+        found |= {True, False}  # free text or selections on either side: not reasoned about, either way
     return found
 
 
@@ -175,8 +205,10 @@ def eval3(condition: Condition | None, state: Mapping[str, Domain], rules: Mappi
     if condition is None:
         return TRUE_ALWAYS
     if "q" in condition:
-        domain = state.get(condition["q"], ABSENT)
-        return _from_outcomes(outcomes(condition, domain)), frozenset({condition["q"]}) | domain.why
+        keys = leaf_keys(condition)
+        domains = tuple(state.get(key, ABSENT) for key in keys)
+        why = frozenset(keys).union(*(d.why for d in domains))
+        return _from_outcomes(outcomes(condition, domains)), why
     if "not" in condition:
         tri, why = eval3(condition["not"], state, rules)
         flipped = {Tri.TRUE: Tri.FALSE, Tri.FALSE: Tri.TRUE, Tri.UNKNOWN: Tri.UNKNOWN}[tri]
