@@ -89,7 +89,7 @@ def add_choice(screening, key, new):
         (lambda s: s["questions"].extend({**q, "key": f"x{i}"} for i, q in enumerate(s["questions"][:1])), "høyst 12"),
         (lambda s: choice(s, "scr_high_risk", "none")["implies"].update({"no_such_key": "no"}), "ukjent spørsmål"),
         (lambda s: choice(s, "scr_high_risk", "none")["implies"].update({"hr_product": "maybe"}), "gyldig svar"),
-        (lambda s: add_choice(s, "scr_prohibited", {"value": "unsure", "implies": {"p_crime_prediction": "no"}}), "bety"),
+        (lambda s: add_choice(s, "scr_prohibited", {"value": "unsure", "implies": {"p_face_scraping": "no"}}), "bety"),
         (lambda s: choice(s, "scr_personal_data", "none")["implies"].update({"mandate": "yes"}), "fylles ut av både"),
         (lambda s: add_choice(s, "mandate", {"value": "perhaps", "label": "K", "label_en": "P"}), "svar på «mandate»"),
         (lambda s: s.update({"examples": []}), "opens: true"),
