@@ -2,22 +2,29 @@
 that has its own `screening.yaml`."""
 
 import copy
+from functools import cache
 from pathlib import Path
 
-from assessments.engine.loader import as_definition, load_yaml, parse_definition, read_definition_data
+from assessments.engine.loader import as_definition, parse_definition, read_definition_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "questionnaire"
 TEST_SCREENING = Path(__file__).resolve().parent / "data" / "screening_2026_2.yaml"
 
 
+@cache
+def _read(path: Path) -> dict:
+    # Reading the YAML costs far more than checking it: read each file once per test run.
+    return read_definition_data(path)
+
+
 def screening_data() -> dict:
     """The test screening for 2026.2, raw (the `screening` mapping), a fresh copy each time."""
-    return copy.deepcopy(load_yaml(TEST_SCREENING.read_text(encoding="utf-8"))["screening"])
+    return copy.deepcopy(_read(TEST_SCREENING)["screening"])
 
 
 def raw_2026_2_with(screening: dict) -> dict:
-    data = read_definition_data(FIXTURES / "2026.2")
+    data = copy.deepcopy(_read(FIXTURES / "2026.2"))
     data["screening"] = screening
     return data
 
