@@ -99,7 +99,9 @@ def test_an_unknown_tool_in_2026_2_goes_on_to_the_full_wizard():
 def test_the_tool_overview_facts_decide_the_catalogue_rules():
     under = evaluate_screening(V3, {**DRAFTING_V3, "cat_status": "under_assessment"})
     assert list(blocking(under)) == ["catalogue_under_assessment"]
-    assert blocking(under)["catalogue_under_assessment"].screening_keys == ["cat_choice", "cat_status"]
+    finding = blocking(under)["catalogue_under_assessment"]
+    assert finding.title == "Chat-assistenten er under vurdering i verktøyoversikten"
+    assert finding.screening_keys == ["cat_choice", "cat_status"]
     exceeded = evaluate_screening(V3, {**DRAFTING_V3, "sec_classification": "confidential"})
     assert "catalogue_class_exceeded" in blocking(exceeded, "rule")
     missing_fact = evaluate_screening(V3, {k: v for k, v in DRAFTING_V3.items() if k != "cat_max_class"})

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from assessments.engine.definition import Definition
+from assessments.engine.interpolate import fill
 from assessments.engine.partial import evaluate_partial
 from assessments.engine.screening_spec import UNSURE, Screening
 from assessments.engine.threeval import Tri, Verdict, eval3
@@ -104,7 +105,9 @@ def assess(defn: Definition, screening: Screening, answers: Mapping[str, Any]) -
     for rule in defn.rules:
         verdict = partial.rules[rule.id]
         if verdict[0] is not Tri.FALSE:
-            finding = _finding("rule", rule.id, verdict, (rule.title, rule.title_en), screening)
+            # `{key}` in a title becomes the carried answer, as on the result page (`interpolate`).
+            titles = (fill(rule.title, defn, carried), fill(rule.title_en, defn, carried, "en"))
+            finding = _finding("rule", rule.id, verdict, titles, screening)
             finding.effect = rule.effect
             blocking.append(finding)
     # Escalations read the answers as the rules do (a hidden question has no answer); one that may hold closes
