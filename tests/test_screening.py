@@ -102,6 +102,8 @@ def test_the_tool_overview_facts_decide_the_catalogue_rules():
     finding = blocking(under)["catalogue_under_assessment"]
     assert finding.title == "Chat-assistenten er under vurdering i verktøyoversikten"
     assert finding.screening_keys == ["cat_choice", "cat_status"]
+    assert finding.effect == "high_risk" and finding.text.startswith("UKE har ikke konkludert")
+    assert finding.source_en.startswith("Oslo kommune's AI guide")
     exceeded = evaluate_screening(V3, {**DRAFTING_V3, "sec_classification": "confidential"})
     assert "catalogue_class_exceeded" in blocking(exceeded, "rule")
     missing_fact = evaluate_screening(V3, {k: v for k, v in DRAFTING_V3.items() if k != "cat_max_class"})

@@ -36,6 +36,11 @@ class Finding:
     screening_keys: list[str] = field(default_factory=list)
     unasked: list[str] = field(default_factory=list)
     effect: str = ""  # a rule's effect (stop, high_risk)
+    # What it means and where it comes from: a rule's explanation, an obligation's why (empty for escalations).
+    text: str = ""
+    text_en: str = ""
+    source: str = ""
+    source_en: str = ""
 
     @property
     def certain(self) -> bool:
@@ -109,6 +114,9 @@ def assess(defn: Definition, screening: Screening, answers: Mapping[str, Any]) -
             titles = (fill(rule.title, defn, carried), fill(rule.title_en, defn, carried, "en"))
             finding = _finding("rule", rule.id, verdict, titles, screening)
             finding.effect = rule.effect
+            finding.text = fill(rule.explanation, defn, carried).strip()
+            finding.text_en = fill(rule.explanation_en, defn, carried, "en").strip()
+            finding.source, finding.source_en = rule.source, rule.source_en
             blocking.append(finding)
     # Escalations read the answers as the rules do (a hidden question has no answer); one that may hold closes
     # the quick path too.
@@ -124,6 +132,8 @@ def assess(defn: Definition, screening: Screening, answers: Mapping[str, Any]) -
         if verdict[0] is Tri.FALSE:
             continue
         finding = _finding("obligation", obligation.code, verdict, (obligation.title, obligation.title_en), screening)
+        finding.text, finding.text_en = obligation.why.strip(), (obligation.why_en or obligation.why).strip()
+        finding.source, finding.source_en = obligation.source, obligation.source_en
         (certain if verdict[0] is Tri.TRUE else possible).append(finding)
     opens = not blocking
     return ScreeningResult(
