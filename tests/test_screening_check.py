@@ -86,6 +86,7 @@ def add_choice(screening, key, new):
     ("change", "expected"),
     [
         (lambda s: s["questions"].extend(s["questions"][:1] * 1), "står to ganger"),
+        (lambda s: s["questions"].append(question(s, "scr_prohibited")), "«scr_prohibited» står to ganger"),
         (lambda s: s["questions"].extend({**q, "key": f"x{i}"} for i, q in enumerate(s["questions"][:1])), "høyst 12"),
         (lambda s: choice(s, "scr_high_risk", "none")["implies"].update({"no_such_key": "no"}), "ukjent spørsmål"),
         (lambda s: choice(s, "scr_high_risk", "none")["implies"].update({"hr_product": "maybe"}), "gyldig svar"),
@@ -97,8 +98,10 @@ def add_choice(screening, key, new):
         (lambda s: question(s, "mandate").pop("label_en"), "label_en mangler"),
         (lambda s: s.update({"colour": "blue"}), "ukjent felt «colour»"),
     ],
-    ids=["duplicate", "thirteen", "unknown-key", "invalid-value", "unsure-implies", "overlap", "foreign-choice",
-         "no-example", "escalation-key", "no-english", "unknown-field"],
+    ids=[
+        "duplicate", "duplicate-screening-only", "thirteen", "unknown-key", "invalid-value", "unsure-implies",
+        "overlap", "foreign-choice", "no-example", "escalation-key", "no-english", "unknown-field",
+    ],
 )  # fmt: skip
 def test_structural_problems_are_refused(change, expected):
     screening = screening_data()

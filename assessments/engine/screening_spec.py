@@ -262,9 +262,12 @@ class _Parser:
     def check_overlaps(self, questions: list[ScreeningQuestion]) -> None:
         """Each full key is filled by one screening question at most, so carried answers never disagree."""
         owner: dict[str, str] = {}
+        seen: set[str] = set()
         for question in questions:
-            if question.key in owner and owner[question.key] == question.key:
+            if question.key in seen:
                 self.err(f"spørsmålet «{question.key}» står to ganger")
+                continue
+            seen.add(question.key)
             for key in question.carried_keys:
                 if key in owner and owner[key] != question.key:
                     self.err(f"«{key}» fylles ut av både «{owner[key]}» og «{question.key}»")
