@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assessments.engine import as_definition, load_definition, score
+from assessments.engine import as_definition, load_definition, score, validate_answers
 from assessments.engine.screening import (
     UNSURE,
     VERDICT_LOW_AFTER_SCREENING,
@@ -54,6 +54,17 @@ def test_the_carried_answers_are_the_direct_answers_the_implications_and_the_ove
     # An ordinary answers file of the version: the full engine scores it (incomplete, no hard rule).
     result = score(V3, carried)
     assert not result.complete and result.hard_rules == []
+
+
+@pytest.mark.parametrize("definition", [V3, V2], ids=IDS)
+def test_carried_answers_are_valid_answers_of_the_version(definition):
+    for example in screening_for(definition).examples:
+        carried = evaluate_screening(definition, example.answers).carried_answers
+        cleaned, errors, _warnings = validate_answers(definition, carried)
+        assert errors == {}, example.name
+        # Answers to steps these answers hide (e.g. generative questions for a tool that creates nothing) are
+        # dropped, as for an import; everything else is kept as it was carried.
+        assert cleaned == {k: v for k, v in carried.items() if k in cleaned}
 
 
 @pytest.mark.parametrize(("definition", "drafting"), BOTH, ids=IDS)
