@@ -4,8 +4,8 @@
 values: every question not in `known` may take any answer of its type or stay unanswered. Each step
 over-approximates the one it mirrors:
 
-1. visibility of the answers as given (`visibility.visibility`): a section whose `shown_when` is undecided may
-   be shown or hidden, so its questions may also be absent;
+1. visibility of the answers as given (`visibility.visibility`): a section or question whose `shown_when` is
+   undecided may be shown or hidden, so its questions may also be absent;
 2. contradictions (`consistency`): a check that may hold may replace an answer with its worse reading;
 3. visibility again, over the answers scoring reads (as `risk.compute_core` does);
 4. hard rules in order (`risk.fire_rules`), then obligations (`scoring._obligations`).
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.engine.conditions import referenced_rules
-from assessments.engine.definition import Definition
+from assessments.engine.definition import Definition, Question
 from assessments.engine.threeval import ABSENT, Domain, Tri, Verdict, eval3, known, open_domain
 
 
@@ -61,12 +61,23 @@ def visible_state(defn: Definition, raw: Mapping[str, Domain]) -> dict[str, Doma
         if shown is Tri.FALSE:
             continue
         for question in section.questions:
-            domain = raw.get(question.key, ABSENT)
-            if shown is Tri.UNKNOWN:
+            domain = _question_domain(question, raw.get(question.key, ABSENT), visible)
+            if domain is not None and shown is Tri.UNKNOWN:
                 domain = (domain | ABSENT).because(why)
-            if domain != ABSENT:
+            if domain is not None and domain != ABSENT:
                 visible[question.key] = domain
     return visible
+
+
+def _question_domain(question: Question, domain: Domain, visible: Mapping[str, Domain]) -> Domain | None:
+    """A question's own `shown_when` (over the answers that count so far, without rules, as
+    `visibility.question_shown` reads it): None when surely hidden, else the domain, maybe also absent."""
+    if question.shown_when is None:
+        return domain
+    shown, why = eval3(question.shown_when, visible, {})
+    if shown is Tri.FALSE:
+        return None
+    return domain if shown is Tri.TRUE else (domain | ABSENT).because(why)
 
 
 def read_worse(defn: Definition, given: Mapping[str, Domain]) -> dict[str, Domain] | None:
