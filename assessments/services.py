@@ -22,7 +22,7 @@ from .engine.conditions import is_empty
 from .engine.definition import Definition
 from .engine.loader import as_definition, parse_definition
 from .engine.scoring import score
-from .engine.visibility import visible_answers, visible_section_keys, visible_sections
+from .engine.visibility import question_shown, visible_answers, visible_section_keys, visible_sections
 from .lifecycle import StateConflict
 from .models import (
     Agency,
@@ -409,7 +409,7 @@ def assessment_move_questionnaire(*, assessment: Assessment, user) -> tuple[Asse
         if errors:  # pragma: no cover - a published version never drops or changes a key of the one before
             raise ValidationError(_("Svarene kan ikke flyttes til den nye versjonen."))
         kept = {key: value for key, value in current.answers.items() if key in new.questions}
-        shown = {q.key for section in visible_sections(new, kept) for q in section.questions}
+        shown = {q.key for s in visible_sections(new, kept) for q in s.questions if question_shown(q, kept)}
         added = [key for key in new.questions if key not in old.questions and key in shown]
         previous = current.questionnaire.version
         current.questionnaire = target
