@@ -100,7 +100,7 @@ def clean_screening_answers(
 def evaluate_screening(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> ScreeningResult:
     """Evaluate screening answers (cleaned by `clean_screening_answers`). Raises `NoScreening` without one.
 
-    Deterministic and cheap (a few milliseconds): call it again whenever the result is shown, rather than
+    Deterministic and cheap (around ten milliseconds): call it again whenever the result is shown, rather than
     storing it; store the screening answers and `carried_answers`.
     """
     d = as_definition(defn)
