@@ -21,6 +21,7 @@ from assessments.engine.definition import (
     Rule,
     Scoring,
 )
+from assessments.engine.screening_check import screening_problems
 from assessments.engine.validate_common import (
     CONSISTENCY_FIELDS,
     NEED_CAP_FIELDS,
@@ -102,7 +103,9 @@ class DefinitionParser(SectionParser):
         if not is_text(data.get("title")):
             self.err("title mangler")
 
-        normalized: dict[str, Any] = {k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k != "shared"}
+        normalized: dict[str, Any] = {
+            k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k not in ("shared", "screening")
+        }
         sections_raw = data.get("sections")
         if not isinstance(sections_raw, list) or not sections_raw:
             self.err("sections må være en ikke-tom liste")
@@ -144,7 +147,14 @@ class DefinitionParser(SectionParser):
             "obligations": obligations,
             "consistency": consistency,
         }
-        return self.build(json_data, version, data["title"], scoring, parts), []
+        definition = self.build(json_data, version, data["title"], scoring, parts)
+        if "screening" in data:
+            # The screening is checked against the parsed definition: its rules are what it must not hide.
+            screening, errors = screening_problems(definition, data["screening"])
+            if errors:
+                return None, errors
+            definition.data["screening"] = json.loads(json.dumps(screening, ensure_ascii=False))
+        return definition, []
 
     def build(self, json_data: dict[str, Any], version: str, title: str, scoring: Scoring, parts: dict) -> Definition:
         """The `Definition` of a raw definition found valid, with the keys the what-if needs to know."""

@@ -24,6 +24,8 @@ TOP_LEVEL_FIELDS = frozenset(
         "rules",
         "obligations",
         "consistency",
+        # The quick path's screening (screening.yaml; docs/quick-path.md), checked by `screening_check`.
+        "screening",
         # Holds YAML anchors that rules and obligations share; the loader has expanded them, so it is not stored.
         "shared",
     }
