@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
+from assessments.demo.in_review import PARKING_CHATBOT, SUMMARY_ASSISTANT
 from assessments.models import Assessment, AssessmentVersion, AuditEvent, Membership, ReviewComment
 from tests import review_helpers as h
 
@@ -278,10 +279,10 @@ def test_the_demo_has_a_returned_and_a_resubmitted_assessment_with_comments(db):
     demo.seed_questionnaires()
     assert demo.seed_review(users) == {"returned": 1, "resubmitted": 1}
     assert demo.seed_review(users) == {"returned": 0, "resubmitted": 0}  # idempotent
-    returned = Assessment.objects.get(title="Chatbot for spørsmål om beboerparkering")
+    returned = Assessment.objects.get(title=PARKING_CHATBOT["title"])
     assert returned.status == Assessment.Status.RETURNED
     assert returned.latest_version().comments.count() == 3
-    resubmitted = Assessment.objects.get(title="KI-assistent for oppsummering av innbyggerhenvendelser")
+    resubmitted = Assessment.objects.get(title=SUMMARY_ASSISTANT["title"])
     assert resubmitted.status == Assessment.Status.SUBMITTED
     assert resubmitted.versions.count() == 2
     from django.test import Client
