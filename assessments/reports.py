@@ -36,7 +36,7 @@ from .engine.answers import validate_answers
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_sections
-from .models import Assessment, Report
+from .models import Assessment, PlanItem, Report
 from .text import clean_text
 
 log = logging.getLogger(__name__)
@@ -214,6 +214,7 @@ def _context(report: Report) -> dict:
             "reason": version.decision_reason if version else "",
         },
         "submitted_by": _person(version.submitted_by) if version else "",
+        "conditions": PlanItem.conditions_of(version),
         "running_footer": _running_footer(assessment, version),
         # a page background, so it is drawn as an artifact and never read out as content
         "watermark": f"reports/watermark-{'en' if lang == 'en' else 'nb'}.svg",

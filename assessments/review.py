@@ -18,6 +18,7 @@ from . import labels, lifecycle, queries, services
 from .display import language, localized
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
+from .forms.plans import ConditionsForm
 from .models import Assessment, AssessmentVersion, ReviewComment
 from .paging import Count, estimated_count, paginate
 from .permissions import (
@@ -228,6 +229,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
+            "conditions_form": forms.get("conditions") or _conditions_form(assessment),
             "decision_forms": {
                 action: forms.get(action)
                 or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
@@ -303,11 +305,17 @@ def review_comment(request, assessment_uuid):
     return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
 
 
+def _conditions_form(assessment, data=None) -> ConditionsForm:
+    """UKE's conditions on approval: which items of the action plan come before use or within a deadline."""
+    return ConditionsForm(data, prefix="conditions", items=assessment.plan_items.filter(required=True))
+
+
 def _decide(request, assessment_uuid, action: str) -> HttpResponse:
     assessment = get_assessment(request, assessment_uuid, "review")
     form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
-    if not form.is_valid():
-        return _rerender(request, assessment, status=400, forms={action: form})
+    conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
+    if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
+        return _rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
     data = form.cleaned_data
     service = {
         "return": services.assessment_return,
@@ -315,6 +323,8 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
         "reject": services.assessment_reject,
     }[action]
     text = {"comment": data["reason"]} if action == "approve" else {"reason": data["reason"]}
+    if conditions is not None:
+        text["conditions"] = conditions.conditions()
     try:
         service(assessment=assessment, user=request.user, version_number=data["version"], **text)
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from assessments import (
     wizard,
     wizard_notes,
 )
+from assessments.views import plans as plan_views
 
 app_name = "assessments"
 
@@ -86,4 +87,5 @@ urlpatterns = [
         name="report_preview",
     ),
     path("verifiser/", report_views.report_verify, name="report_verify"),
+    *plan_views.urlpatterns,
 ]
