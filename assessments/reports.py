@@ -36,7 +36,7 @@ from .engine.answers import validate_answers
 from .engine.loader import as_definition
 from .engine.scoring import score
 from .engine.visibility import visible_sections
-from .models import Assessment, PlanItem, Report
+from .models import Assessment, PlanItem, PlanStatusReport, Report
 from .text import clean_text
 
 log = logging.getLogger(__name__)
@@ -335,11 +335,15 @@ def verify_document(data: bytes) -> dict:
             )
         except ValidationError:  # not a UUID
             outcome["claimed"] = None
+    # A sealed status report of an action plan (services/plan_report.py) is found by its checksum too.
+    outcome["plan_report"] = PlanStatusReport.objects.filter(sha256=outcome["sha256"]).select_related(
+        "assessment__agency"
+    ).first()
     outcome["matches"] = bool(
         outcome["valid"]
         and outcome["stored"] is not None
         and (outcome["claimed"] is None or outcome["claimed"].pk == outcome["stored"].pk)
-    )
+    ) or bool(outcome["valid"] and outcome["plan_report"] is not None)
     if outcome["valid"] and not outcome["matches"]:
         outcome["problem"] = "unknown: the seal is ours, but no stored report has these exact bytes"
     return outcome

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from assessments import health, notifications, queries
 from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in, visible_assessments
+from assessments.views import plans as plan_views
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def home(request):
         context["recent_decisions"] = visible.filter(
             status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
         ).order_by("-updated_at")[:20]
+    context.update(plan_views.home_context(request.user, roles))
     return render(request, "assessments/home.html", context)
 
 

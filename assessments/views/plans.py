@@ -2,6 +2,8 @@
 status report and UKE's overview of overdue measures. Every view asks the permission layer first; an
 assessment of another agency is 404 (get_assessment), and so are its items and evidence."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -28,7 +30,7 @@ from assessments.permissions import (
     signed_in,
     submitted_scope,
 )
-from assessments.services import plan_report, plans
+from assessments.services import plan_reminders, plan_report, plans
 
 OVERDUE_LIMIT = 500
 
@@ -308,3 +310,20 @@ urlpatterns = [
     path(P + "statusrapport/<uuid:report_uuid>/", plan_status_report_download, name="plan_status_report_download"),
     path("tiltak/forfalt/", plan_overdue, name="plan_overdue"),
 ]
+
+
+def home_context(user, roles) -> dict:
+    """The start page's part: plan items near or past their due date for their owner and the agency's
+    leader; the count of overdue items for UKE."""
+    context = {}
+    if roles.leader_of or roles.member_of:
+        today = timezone.localdate()
+        limit = today + timedelta(days=plan_reminders.REMIND_DAYS_BEFORE)
+        mine = Q(owner=user) | Q(assessment__agency_id__in=roles.leader_of)
+        items = plan_reminders.due_items(today).filter(mine)
+        items = [i for i in items[:200] if i.effective_due and i.effective_due <= limit]
+        context["plan_due"] = sorted(items, key=lambda i: i.effective_due)[:50]
+        context["today"] = today
+    if roles.is_reviewer:
+        context["plan_overdue_count"] = overdue_items(user).count()
+    return context
