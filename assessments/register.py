@@ -17,6 +17,7 @@ from .models import Assessment
 from .paging import bounded_count, estimated_count, paginate
 from .permissions import public, roles_for, signed_in
 from .review_forms import OverviewForm, RegisterFilterForm
+from .views import plans as plan_views
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -103,6 +104,7 @@ def register(request):
     for entry in page.entries:
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
         entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
+    plan_views.mark_register(page.entries)
     context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
     return render(request, "register/register.html", context)
 

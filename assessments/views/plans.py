@@ -327,3 +327,23 @@ def home_context(user, roles) -> dict:
     if roles.is_reviewer:
         context["plan_overdue_count"] = overdue_items(user).count()
     return context
+
+
+def mark_register(entries: list[dict]) -> None:
+    """The register's entries get "in use since" and their count of overdue plan items (two queries a page)."""
+    uuids = [entry["uuid"] for entry in entries]
+    if not uuids:
+        return
+    in_use = dict(Assessment.objects.filter(uuid__in=uuids).values_list("uuid", "in_use_since"))
+    today = timezone.localdate()
+    overdue = (
+        PlanItem.objects.filter(assessment__uuid__in=uuids, required=True)
+        .filter(status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS])
+        .filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
+        .values("assessment__uuid")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["assessment__uuid"]: row["n"] for row in overdue}
+    for entry in entries:
+        entry["in_use_since"] = in_use.get(entry["uuid"])
+        entry["measures_overdue"] = counts.get(entry["uuid"], 0)
