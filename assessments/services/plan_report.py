@@ -45,7 +45,7 @@ def state_as_of(assessment: Assessment, as_of: dt.date) -> list[dict]:
         state = dict(row.state)
         owner = people.get(state.get("owner_id"))
         state["owner"] = (owner.get_full_name() or owner.get_username()) if owner else ""
-        state["status_label"] = labels.get(state.get("status"), state.get("status"))
+        state["status_label"] = str(labels.get(state.get("status"), state.get("status")))
         state["item_id"] = item_id
         state["changed_at"] = row.at
         items.append(state)
