@@ -220,6 +220,12 @@ MATRIX.update(
             "args": _evidence_args,
             "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 302},
         },
+        # Only the leader; the item is not a done measure, so the leader is sent back with the reason.
+        "assessments:plan_reassess": {
+            "method": "post",
+            "args": _plan_item_args,
+            "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 403},
+        },
         "assessments:plan_in_use": {
             "method": "post",
             "args": lambda w, o: [o.approved.uuid],

@@ -81,6 +81,8 @@ MATERIAL_CHANGE_KINDS = {
     "purpose": gettext_lazy("Nytt formål"),
     "data": gettext_lazy("Nye data eller nye kilder"),
     "model": gettext_lazy("Ny eller endret modell"),
+    # A measure of the action plan is done: assessed again with it answered (services/plan_reassess.py).
+    "measure": gettext_lazy("Et tiltak er gjennomført"),
 }
 
 

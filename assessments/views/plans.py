@@ -30,6 +30,7 @@ from assessments.permissions import (
     signed_in,
     submitted_scope,
 )
+from assessments.services import plan_reassess as reassess
 from assessments.services import plan_reminders, plan_report, plans
 
 OVERDUE_LIMIT = 500
@@ -95,6 +96,7 @@ def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status
         "evidence_form": evidence_form or EvidenceForm(),
         "evidence": item.evidence.select_related("added_by", "removed_by"),
         "history": item.history.select_related("actor").order_by("-at", "-id"),
+        "may_reassess": is_leader_of(request.user, assessment) and reassess.may_reassess(item),
     }
     return render(request, "plans/item.html", context, status=status)
 
@@ -166,6 +168,21 @@ def plan_evidence_download(request, assessment_uuid, evidence_uuid):
     audit.record(request.user, "plan.evidence_downloaded", assessment, assessment.agency_id,
                  {"evidence": str(evidence.uuid), "sha256": evidence.sha256})  # fmt: skip
     return FileResponse(handle, as_attachment=True, filename=evidence.file_name, content_type=evidence.content_type)
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def plan_reassess(request, assessment_uuid, item_id):
+    """Start a re-assessment with a done measure answered (the leader; the usual review follows)."""
+    item = _item(request, assessment_uuid, item_id, "lead")
+    try:
+        new = reassess.start_reassessment(item=item, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("assessments:plan_item", args=[assessment_uuid, item.pk]))
+    messages.success(request, _("Ny vurdering er startet med tiltaket besvart. Les gjennom og send inn til UKE."))
+    return redirect(reverse("assessments:assessment_detail", args=[new.uuid]))
 
 
 @signed_in
@@ -303,6 +320,7 @@ urlpatterns = [
     path(P + "<int:item_id>/dokumentasjon/", plan_evidence_add, name="plan_evidence_add"),
     path(P + "dokumentasjon/<uuid:evidence_uuid>/", plan_evidence_download, name="plan_evidence_download"),
     path(P + "dokumentasjon/<uuid:evidence_uuid>/fjern/", plan_evidence_remove, name="plan_evidence_remove"),
+    path(P + "<int:item_id>/ny-vurdering/", plan_reassess, name="plan_reassess"),
     path(P + "tatt-i-bruk/", plan_in_use, name="plan_in_use"),
     path(P + "tiltaksplan.csv", plan_export_csv, name="plan_export_csv"),
     path(P + "tiltaksplan.xlsx", plan_export_xlsx, name="plan_export_xlsx"),
