@@ -22,6 +22,7 @@ from ..models import Agency, Membership, MunicipalRole, Questionnaire
 from .decided import seed_reports as seed_decided
 from .drafts import seed_demo_assessments
 from .in_review import seed_review_demo
+from .plans import seed_plans
 from .synthetic import seed_bulk_assessments
 
 # The documented demo password; seed_demo refuses to run without DEBUG or --force.
@@ -99,7 +100,7 @@ def seed_review(users: dict) -> dict:
 
 
 # Each step is called with the demo users and returns a count.
-DEMO_STEPS = [seed_reports, seed_assessments, seed_review]
+DEMO_STEPS = [seed_reports, seed_assessments, seed_review, seed_plans]
 
 
 def seed(bulk_assessments: int = 0) -> dict:
