@@ -336,9 +336,9 @@ def verify_document(data: bytes) -> dict:
         except ValidationError:  # not a UUID
             outcome["claimed"] = None
     # A sealed status report of an action plan (services/plan_report.py) is found by its checksum too.
-    outcome["plan_report"] = PlanStatusReport.objects.filter(sha256=outcome["sha256"]).select_related(
-        "assessment__agency"
-    ).first()
+    outcome["plan_report"] = (
+        PlanStatusReport.objects.filter(sha256=outcome["sha256"]).select_related("assessment__agency").first()
+    )
     outcome["matches"] = bool(
         outcome["valid"]
         and outcome["stored"] is not None

@@ -19,7 +19,7 @@ from .display import language, localized
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .forms.plans import ConditionsForm
-from .models import Assessment, AssessmentVersion, ReviewComment
+from .models import Assessment, AssessmentVersion, PlanItem, ReviewComment
 from .paging import Count, estimated_count, paginate
 from .permissions import (
     can_edit,
@@ -230,6 +230,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
             "conditions_form": forms.get("conditions") or _conditions_form(assessment),
+            "plan_conditions": PlanItem.conditions_of(current),
             "decision_forms": {
                 action: forms.get(action)
                 or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
