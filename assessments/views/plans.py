@@ -186,9 +186,12 @@ def plan_reassess(request, assessment_uuid, item_id):
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 @conflict_is_409
 def plan_in_use(request, assessment_uuid):
+    """POST records the go-live; a refusal is shown at this URL, so a GET (a reload) leads back to the plan."""
+    if request.method == "GET":
+        return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
     assessment = get_assessment(request, assessment_uuid, "lead")
     form = InUseForm(request.POST)
     if form.is_valid():
