@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from assessments import reports, signing
 from assessments.models import PlanItemHistory
+from assessments.reports import render as reports
+from assessments.reports import signing
 from assessments.services import plan_report, plans
 from tests.answers import complete
 from tests.objects import make_assessment

@@ -11,10 +11,10 @@ import datetime as dt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from .. import services
-from ..models import Agency, Assessment, Questionnaire
-from ..services import plans
-from .decided import COPILOT_LETTERS
+from assessments import services
+from assessments.demo.decided import COPILOT_LETTERS
+from assessments.models import Agency, Assessment, Questionnaire
+from assessments.services import plans
 
 # A minimal PDF: the demo evidence only has to be a real PDF by its content.
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n%%EOF\n"

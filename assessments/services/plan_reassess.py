@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessments import audit, services
+from assessments import services
+from assessments.audit import chain as audit
 from assessments.models import Assessment
 from assessments.models.plans import PlanItem
 from assessments.permissions import is_leader_of

@@ -14,9 +14,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments import audit, outbox
+from assessments.audit import chain as audit
 from assessments.models import Assessment, Membership
 from assessments.models.plans import PlanItem, ReminderSent
+from assessments.notifications import outbox
 
 REMIND_DAYS_BEFORE = 14
 ACTIVE_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.RETURNED, Assessment.Status.APPROVED)

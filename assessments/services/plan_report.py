@@ -17,9 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from assessments import audit, pdf_structure, reports, signing
+from assessments.audit import chain as audit
 from assessments.models import Assessment
 from assessments.models.plans import PlanItem, PlanItemHistory, PlanStatusReport
+from assessments.reports import pdf_structure, signing
+from assessments.reports import render as reports
 from assessments.text import clean_text
 
 KIND = "plan_status"

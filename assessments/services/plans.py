@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import audit, lifecycle
+from assessments import lifecycle
+from assessments.audit import chain as audit
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory

@@ -16,7 +16,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from assessments import audit, exports
+from assessments import exports
+from assessments.audit import chain as audit
 from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
 from assessments.models import Assessment
 from assessments.models.plans import Evidence, PlanItem, PlanStatusReport
