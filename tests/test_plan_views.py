@@ -139,3 +139,9 @@ def test_a_rejected_plan_is_read_only(world, assessment):
         reverse("assessments:plan_item", args=[assessment.uuid, item.pk]), {"status": "done"}
     )
     assert post.status_code == 409
+
+
+def test_a_reload_of_the_refused_go_live_leads_back_to_the_plan(world, assessment):
+    response = world.client("leader_a").get(reverse("assessments:plan_in_use", args=[assessment.uuid]))
+    assert response.status_code == 302 and response["Location"].endswith("/tiltak/#go-live")
+    assert world.client("leader_b").get(reverse("assessments:plan_in_use", args=[assessment.uuid])).status_code == 404
