@@ -111,6 +111,25 @@ EVENT_CHOICES = [
     ("admin.deleted", _("Slettet i administrasjonen")),
     ("auth.locked_out", _("Innlogging sperret etter for mange forsøk")),
     ("assessment.questionnaire_moved", _("Flyttet til ny versjon av spørreskjemaet")),
+    # The action plan (services/plans.py).
+    ("plan.item_created", _("Tiltak lagt til i planen")),
+    ("plan.item_no_longer_required", _("Tiltak ikke lenger påkrevd")),
+    ("plan.item_required_again", _("Tiltak påkrevd igjen")),
+    ("plan.item_carried_over", _("Tiltak overført til ny vurdering")),
+    ("plan.condition_set", _("Vilkår fra UKE satt på tiltak")),
+    ("plan.status_changed", _("Status for tiltak endret")),
+    ("plan.item_updated", _("Tiltak endret")),
+    ("plan.commented", _("Kommentar til tiltak")),
+    ("plan.evidence_added", _("Dokumentasjon lagt til")),
+    ("plan.evidence_removed", _("Dokumentasjon fjernet")),
+    ("plan.evidence_downloaded", _("Dokumentasjon lastet ned")),
+    ("plan.in_use_recorded", _("Registrert tatt i bruk")),
+    ("plan.closed", _("Tiltaksplan lukket")),
+    ("plan.exported", _("Tiltaksplan eksportert")),
+    ("plan.status_report_made", _("Statusrapport for tiltaksplan laget")),
+    ("plan.status_report_downloaded", _("Statusrapport for tiltaksplan lastet ned")),
+    ("plan.reassessment_started", _("Ny vurdering startet etter gjennomført tiltak")),
+    ("notification.plan_reminder_sent", _("Påminnelse om tiltak sendt")),
 ]
 
 VERDICTS = dict(VERDICT_CHOICES)

@@ -146,6 +146,11 @@ def can_edit(user, assessment: Assessment) -> bool:
     return assessment.is_editable and can_see_draft(user, assessment)
 
 
+def can_edit_plan(user, assessment: Assessment) -> bool:
+    """The action plan: the agency's leader and contributors, once the assessment was submitted."""
+    return assessment.agency_id in roles_for(user).member_of
+
+
 def is_leader_of(user, assessment: Assessment) -> bool:
     return assessment.agency_id in roles_for(user).leader_of
 
@@ -163,6 +168,7 @@ ACTIONS = {
     "lead": is_leader_of,
     "review": can_review,
     "download": can_view,
+    "edit_plan": can_edit_plan,
 }
 
 

@@ -9,6 +9,7 @@ from assessments import views
 from assessments.views import accounts as entra_views
 from assessments.views import assessments as assessment_views
 from assessments.views import auditor, register, review, wizard, wizard_notes
+from assessments.views import plans as plan_views
 from assessments.views import reports as report_views
 
 app_name = "assessments"
@@ -80,4 +81,5 @@ urlpatterns = [
         name="report_preview",
     ),
     path("verifiser/", report_views.report_verify, name="report_verify"),
+    *plan_views.urlpatterns,
 ]

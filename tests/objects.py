@@ -125,3 +125,43 @@ def _approved_with_report(world):
 
 
 BUILDERS["approved"] = _approved_with_report
+
+
+# --- Action plan: evidence on an item of the approved assessment, and a stored status report ---------
+
+
+def _approved_plan(world):
+    from assessments.models import Assessment
+
+    return Assessment.objects.get(agency=world.agency_a, title="Godkjent vurdering i bydel A")
+
+
+def _plan_evidence(world):
+    """A PDF on the approved assessment's first plan item, stored through the service."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.services import plans
+
+    item = _approved_plan(world).plan_items.order_by("pk").first()
+    upload = SimpleUploadedFile("dpia.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")
+    return plans.evidence_add(item=item, user=world.users["leader_a"], upload=upload)
+
+
+def _plan_status_report(world):
+    """A status report row with a stand-in file (sealing for every role of every row would be slow)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from assessments.models import PlanStatusReport
+
+    assessment = _approved_plan(world)
+    name = default_storage.save(f"plan-reports/{world.agency_a.slug}/x.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return PlanStatusReport.objects.create(
+        assessment=assessment, as_of=dt.date(2026, 1, 1), sha256="0" * 64, size=15, storage_name=name
+    )
+
+
+BUILDERS["plan_evidence"] = _plan_evidence
+BUILDERS["plan_status_report"] = _plan_status_report

@@ -193,3 +193,55 @@ MATRIX.update(
         "assessments:report_verify": {"expect": VERIFIERS},
     }
 )
+
+# --- Action plan ---------------------------------------------------------------------------------
+# The plan of `approved` (agency A). Reading: whoever sees the submitted assessment. Editing: the agency's
+# leader and contributors (an empty POST gets past access and is refused as a form: 400). The go-live:
+# the leader only. Another agency's plan, items and evidence are 404.
+PLAN_EDIT = {"leader_a": 400, "contributor_a": 400, "leader_b": 404, "reviewer": 403, "auditor": 403, "anonymous": 302}
+
+
+def _plan_item_args(world, objects):
+    return [objects.approved.uuid, objects.plan_evidence.item_id]
+
+
+def _evidence_args(world, objects):
+    return [objects.approved.uuid, objects.plan_evidence.uuid]
+
+
+MATRIX.update(
+    {
+        "assessments:plan_detail": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
+        "assessments:plan_item": {"args": _plan_item_args, "expect": SUBMITTED_OF_A},
+        "assessments:plan_evidence_add": {"method": "post", "args": _plan_item_args, "expect": PLAN_EDIT},
+        "assessments:plan_evidence_download": {"args": _evidence_args, "expect": SUBMITTED_OF_A},
+        "assessments:plan_evidence_remove": {
+            "method": "post",
+            "args": _evidence_args,
+            "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 302},
+        },
+        # Only the leader; the item is not a done measure, so the leader is sent back with the reason.
+        "assessments:plan_reassess": {
+            "method": "post",
+            "args": _plan_item_args,
+            "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 403},
+        },
+        "assessments:plan_in_use": {
+            "method": "post",
+            "args": lambda w, o: [o.approved.uuid],
+            "expect": {**PLAN_EDIT, "contributor_a": 403},
+        },
+        "assessments:plan_export_csv": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
+        "assessments:plan_export_xlsx": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
+        "assessments:plan_status_report": {
+            "method": "post",
+            "args": lambda w, o: [o.approved.uuid],
+            "expect": {**dict.fromkeys(SUBMITTED_OF_A, 400), "leader_b": 404, "anonymous": 302},
+        },
+        "assessments:plan_status_report_download": {
+            "args": lambda w, o: [o.approved.uuid, o.plan_status_report.uuid],
+            "expect": SUBMITTED_OF_A,
+        },
+        "assessments:plan_overdue": {"expect": AUDITOR_OR_REVIEWER},
+    }
+)

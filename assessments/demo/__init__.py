@@ -20,6 +20,7 @@ from assessments import services
 from assessments.demo.decided import seed_reports as seed_decided
 from assessments.demo.drafts import seed_demo_assessments
 from assessments.demo.in_review import seed_review_demo
+from assessments.demo.plans import seed_plans
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.engine.loader import load_definition
 from assessments.models import Agency, Membership, MunicipalRole, Questionnaire
@@ -99,7 +100,7 @@ def seed_review(users: dict) -> dict:
 
 
 # Each step is called with the demo users and returns a count.
-DEMO_STEPS = [seed_reports, seed_assessments, seed_review]
+DEMO_STEPS = [seed_reports, seed_assessments, seed_review, seed_plans]
 
 
 def seed(bulk_assessments: int = 0) -> dict:

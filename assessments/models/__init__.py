@@ -150,6 +150,8 @@ class Assessment(models.Model):
     # What changed, when this assessment replaces an approved one (keys of services.MATERIAL_CHANGE_KINDS).
     material_change_kinds = models.JSONField(default=list, blank=True)
     review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
+    # The leader's "tatt i bruk": set only when every before-use item of the plan is done (services/plans.py).
+    in_use_since = models.DateField(_("tatt i bruk"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -546,3 +548,6 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+from assessments.models.plans import Evidence, PlanItem, PlanItemHistory, PlanStatusReport, ReminderSent  # noqa: E402,F401

@@ -36,7 +36,7 @@ from assessments.engine.answers import validate_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import question_shown, visible_sections
-from assessments.models import Assessment, Report
+from assessments.models import Assessment, PlanItem, PlanStatusReport, Report
 from assessments.presentation import result_view
 from assessments.reports import pdf_structure, signing
 from assessments.text import clean_text
@@ -218,6 +218,7 @@ def _context(report: Report) -> dict:
             "reason": version.decision_reason if version else "",
         },
         "submitted_by": _person(version.submitted_by) if version else "",
+        "conditions": PlanItem.conditions_of(version),
         "running_footer": _running_footer(assessment, version),
         # a page background, so it is drawn as an artifact and never read out as content
         "watermark": f"reports/watermark-{'en' if lang == 'en' else 'nb'}.svg",
@@ -338,11 +339,15 @@ def verify_document(data: bytes) -> dict:
             )
         except ValidationError:  # not a UUID
             outcome["claimed"] = None
+    # A sealed status report of an action plan (services/plan_report.py) is found by its checksum too.
+    outcome["plan_report"] = (
+        PlanStatusReport.objects.filter(sha256=outcome["sha256"]).select_related("assessment__agency").first()
+    )
     outcome["matches"] = bool(
         outcome["valid"]
         and outcome["stored"] is not None
         and (outcome["claimed"] is None or outcome["claimed"].pk == outcome["stored"].pk)
-    )
+    ) or bool(outcome["valid"] and outcome["plan_report"] is not None)
     if outcome["valid"] and not outcome["matches"]:
         outcome["problem"] = "unknown: the seal is ours, but no stored report has these exact bytes"
     return outcome

@@ -37,6 +37,7 @@ from assessments.models import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import can_review, can_see_draft, is_leader_of, roles_for
+from assessments.services import plans
 
 
 def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
@@ -82,6 +83,8 @@ MATERIAL_CHANGE_KINDS = {
     "purpose": gettext_lazy("Nytt formål"),
     "data": gettext_lazy("Nye data eller nye kilder"),
     "model": gettext_lazy("Ny eller endret modell"),
+    # A measure of the action plan is done: assessed again with it answered (services/plan_reassess.py).
+    "measure": gettext_lazy("Et tiltak er gjennomført"),
 }
 
 
@@ -228,6 +231,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
             material_change_kinds=kinds,
         )
         new.contributors.set(locked.contributors.all())
+        plans.on_material_change(user, locked, new)
         audit.record(
             user,
             "assessment.material_change_reported",
@@ -529,6 +533,7 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
             quadrant=result.quadrant,
             submitted_by=user,
         )
+        plans.on_submitted(user, current, version)
         current.status = transition.target
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])
@@ -573,7 +578,10 @@ def assessment_recall(*, assessment: Assessment, user) -> Assessment:
 
 def assessment_withdraw(*, assessment: Assessment, user) -> Assessment:
     """The plan is abandoned: the assessment is kept for the record as `withdrawn` (terminal)."""
-    return _transition(assessment, user, "withdraw", "assessment.withdrawn", {"from": assessment.status})
+    with transaction.atomic():
+        withdrawn = _transition(assessment, user, "withdraw", "assessment.withdrawn", {"from": assessment.status})
+        plans.on_closed(user, withdrawn)
+    return withdrawn
 
 
 def assessment_invite_contributor(*, assessment: Assessment, user, contributor) -> None:
@@ -660,7 +668,7 @@ def _enqueue_report_on_commit(report: Report) -> None:
 
 
 def _decide(*, assessment: Assessment, user, decision: str, reason: str,
-            version_number: int | None) -> AssessmentVersion:  # fmt: skip
+            version_number: int | None, conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """A reviewer's decision on the latest submitted version: returned, approved or rejected. Approval and
     rejection are final and get a signed report; a return sends the assessment back for revision."""
     if not can_review(user, assessment):
@@ -698,6 +706,7 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                 {"report": str(report.uuid), "review_by": fields["review_by"].isoformat() if approved else None}
             )
         audit.record(user, f"assessment.{decision}", locked, locked.agency_id, details)
+        plans.on_decided(user, locked, version, decision, conditions)
         if approved and locked.replaces_id:
             supersede = lifecycle.TRANSITIONS["supersede"]
             old = Assessment.objects.filter(pk=locked.replaces_id, status__in=supersede.sources).first()
@@ -721,8 +730,8 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
     return version
 
 
-def assessment_approve(*, assessment: Assessment, user, comment: str = "",
-                       version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
+def assessment_approve(*, assessment: Assessment, user, comment: str = "", version_number: int | None = None,
+                       conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """Approve the submitted version (not for verdict `stop`): sets the review-by date, supersedes the
     assessment this one replaces, and creates the signed report (made by a task after the commit)."""
     comment = (comment or "").strip()
@@ -740,6 +749,7 @@ def assessment_approve(*, assessment: Assessment, user, comment: str = "",
         decision=AssessmentVersion.Decision.APPROVED,
         reason=comment,
         version_number=version_number,
+        conditions=conditions,
     )
 
 

@@ -131,3 +131,6 @@ def _deliver_after_commit(**kwargs) -> None:
 def send_review_reminders() -> dict:
     """Daily (CELERY_BEAT_SCHEDULE): remind leaders of review-by dates that are near or have passed."""
     return notifications.send_review_reminders()
+
+
+from assessments.tasks import plans  # noqa: E402,F401  (registers the action plan's task)

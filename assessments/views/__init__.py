@@ -15,6 +15,7 @@ from assessments.models import Assessment
 from assessments.notifications import messages as notifications
 from assessments.permissions import public, roles_for, signed_in, visible_assessments
 from assessments.queries import lists as queries
+from assessments.views import plans as plan_views
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def home(request):
         context["recent_decisions"] = visible.filter(
             status__in=[Assessment.Status.APPROVED, Assessment.Status.REJECTED]
         ).order_by("-updated_at")[:20]
+    context.update(plan_views.home_context(request.user, roles))
     return render(request, "assessments/home.html", context)
 
 

@@ -20,6 +20,7 @@ from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview
 from assessments.queries import lists as queries
 from assessments.queries.paging import bounded_count, estimated_count, paginate
+from assessments.views import plans as plan_views
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -106,6 +107,7 @@ def register(request):
     for entry in page.entries:
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
         entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
+    plan_views.mark_register(page.entries)
     context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
     return render(request, "register/register.html", context)
 

@@ -146,10 +146,15 @@ def _match(request, outcome: dict) -> dict:
     stored, claimed = outcome["stored"], outcome["claimed"]
     visible = stored is not None and can_view(request.user, stored.assessment)
     claimed_visible = claimed is not None and can_view(request.user, claimed.assessment)
+    plan_report = outcome.get("plan_report")
+    plan_visible = plan_report is not None and can_view(request.user, plan_report.assessment)
     return {
         "stored": stored if visible else None,
         "claimed": claimed if claimed_visible else None,
-        "hidden": (stored is not None and not visible) or (claimed is not None and not claimed_visible),
+        "plan_report": plan_report if plan_visible else None,
+        "hidden": (stored is not None and not visible)
+        or (claimed is not None and not claimed_visible)
+        or (plan_report is not None and not plan_visible),
     }
 
 
@@ -166,7 +171,7 @@ def report_verify(request):
             form.add_error("pdf", NOT_A_PDF)
         else:
             outcome.update(_match(request, outcome))
-            stored = outcome["stored"]
+            stored = outcome["stored"] or outcome["plan_report"]
             agency_id = stored.assessment.agency_id if stored else None
             audit.record(
                 request.user,

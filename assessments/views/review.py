@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_sections
+from assessments.forms.plans import ConditionsForm
 from assessments.forms.review import (
     CommentForm,
     DecisionForm,
     MaterialChangeForm,
     QueueFilterForm,
 )
-from assessments.models import Assessment, AssessmentVersion, ReviewComment
+from assessments.models import Assessment, AssessmentVersion, PlanItem, ReviewComment
 from assessments.permissions import (
     can_edit,
     can_review,
@@ -229,6 +230,8 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
+            "conditions_form": forms.get("conditions") or _conditions_form(assessment),
+            "plan_conditions": PlanItem.conditions_of(current),
             "decision_forms": {
                 action: forms.get(action)
                 or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
@@ -304,11 +307,17 @@ def review_comment(request, assessment_uuid):
     return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
 
 
+def _conditions_form(assessment, data=None) -> ConditionsForm:
+    """UKE's conditions on approval: which items of the action plan come before use or within a deadline."""
+    return ConditionsForm(data, prefix="conditions", items=assessment.plan_items.filter(required=True))
+
+
 def _decide(request, assessment_uuid, action: str) -> HttpResponse:
     assessment = get_assessment(request, assessment_uuid, "review")
     form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
-    if not form.is_valid():
-        return _rerender(request, assessment, status=400, forms={action: form})
+    conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
+    if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
+        return _rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
     data = form.cleaned_data
     service = {
         "return": services.assessment_return,
@@ -316,6 +325,8 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
         "reject": services.assessment_reject,
     }[action]
     text = {"comment": data["reason"]} if action == "approve" else {"reason": data["reason"]}
+    if conditions is not None:
+        text["conditions"] = conditions.conditions()
     try:
         service(assessment=assessment, user=request.user, version_number=data["version"], **text)
     except ValidationError as exc:

@@ -4,6 +4,8 @@ A leader starts an assessment, walks the wizard with both branches on (generativ
 goes back and changes an earlier answer (a new step appears), and submits; a UKE reviewer returns it with
 a comment; the leader revises and resubmits; the reviewer sees the change and approves; a real Celery
 worker on Redis makes the signed report; an auditor downloads it and verifies it on the verification page.
+The approval sets one before-use condition on the action plan: the leader cannot record "in use" until the
+item has evidence and is done; then the register shows it, and the auditor verifies the sealed status report.
 Every page on the way is checked with axe-core (WCAG 2.1 A/AA: zero violations) and for console errors.
 
 The worker needs a database it can share with the live server: PostgreSQL (CI runs it). On SQLite the
@@ -217,6 +219,9 @@ def approve_after_seeing_the_change(page) -> None:
     expect(changes).to_contain_text(COMMENT)  # the earlier comment beside the change
     expect(changes).to_contain_text(REPLY)  # and the leader's reply to it
     decision = page.locator('form[action$="/behandling/godkjenn/"]')
+    # One condition: the first item of the action plan must be done before the AI is taken into use.
+    condition = decision.locator('input[name="conditions-before_use"]').first
+    condition.check()
     click_and_wait(page, decision.get_by_role("button", name="Godkjenn"))
     expect(page.locator(".status").first).to_contain_text("Godkjent")
     check_page(page)
@@ -298,6 +303,51 @@ def download_and_verify(page, title: str, tmp_path) -> None:
     check_page(page)
 
 
+# --- the action plan: the go-live gate and the sealed status report -----------------------------------
+
+
+def go_live_after_the_condition_is_done(page, uuid: str, tmp_path) -> None:
+    """ "In use" is refused while the before-use item is open; evidence and "done" open the gate."""
+    page.goto(f"/vurderinger/{uuid}/tiltak/")
+    check_page(page)
+    click_and_wait(page, page.get_by_role("button", name="Registrer tatt i bruk"))
+    expect(page.locator(".error-summary")).to_contain_text("må være ferdige før løsningen tas i bruk")
+    check_page(page)
+    row = page.locator("#plan-items tr", has_text="Krav før bruk")
+    click_and_wait(page, row.get_by_role("link").first)
+    check_page(page)
+    evidence = tmp_path / "dpia.pdf"
+    evidence.write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n")
+    page.get_by_label("Fil", exact=True).set_input_files(str(evidence))
+    click_and_wait(page, page.get_by_role("button", name="Legg til dokumentasjon"))
+    expect(page.locator("#evidence")).to_contain_text("dpia.pdf")
+    page.get_by_label("Status", exact=True).select_option("done")
+    click_and_wait(page, page.get_by_role("button", name="Lagre"))
+    check_page(page)
+    click_and_wait(page, page.get_by_role("button", name="Registrer tatt i bruk"))
+    expect(page.locator("#in-use")).not_to_contain_text("Ikke registrert")
+    check_page(page)
+    page.goto("/register/")
+    expect(page.locator("tr", has_text=ANSWERS["title"])).to_contain_text("i bruk fra")
+    check_page(page)
+
+
+def status_report_verifies(page, uuid: str, tmp_path) -> None:
+    page.goto(f"/vurderinger/{uuid}/tiltak/")
+    check_page(page)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Lag forseglet statusrapport (PDF)").click()
+    pdf = tmp_path / "statusrapport.pdf"
+    info.value.save_as(pdf)
+    page.goto("/verifiser/")
+    page.get_by_label("PDF-rapport").set_input_files(str(pdf))
+    click_and_wait(page, page.get_by_role("button", name="Kontroller"))
+    verdict = "Seglet er gyldig, og filen er identisk med en lagret rapport"
+    expect(page.locator(".verify-result").get_by_role("status")).to_contain_text(verdict)
+    expect(page.locator(".verify-result")).to_contain_text("statusrapport for tiltaksplanen")
+    check_page(page)
+
+
 def assert_pdf_has_title_and_language(data: bytes) -> None:
     import io
 
@@ -350,6 +400,11 @@ def test_the_whole_journey(session, world, report_worker, tmp_path):
     auditor = session.signed_in("auditor")
     with session.step("auditor downloads and verifies"):
         download_and_verify(auditor, ANSWERS["title"], tmp_path)
+
+    with session.step("leader meets the before-use condition and records the go-live"):
+        go_live_after_the_condition_is_done(leader, uuid, tmp_path)
+    with session.step("auditor downloads the sealed status report and verifies it"):
+        status_report_verifies(auditor, uuid, tmp_path)
 
     with session.step("every page again, in English"):
         for page in (leader, reviewer, auditor):

@@ -1,0 +1,152 @@
+"""Forms of the action plan. They only validate and convert; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Agency, Membership
+from assessments.models.plans import PlanItem
+from assessments.services import evidence as evidence_files
+from assessments.services.plans import COMMENT_MAX_LENGTH
+from assessments.text import Form
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return _person(obj)
+
+
+class ItemForm(Form):
+    owner = OwnerField(queryset=get_user_model().objects.none(), required=False, label=_("Ansvarlig"),
+                       empty_label=_("Ingen valgt"))  # fmt: skip
+    due_date = forms.DateField(required=False, label=_("Frist"), widget=DATE)
+    status = forms.ChoiceField(choices=PlanItem.Status.choices, label=_("Status"))
+    status_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label=_("Begrunnelse (når tiltaket ikke er relevant)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    comment = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        label=_("Kommentar (valgfri)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, agency_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Membership.objects.filter(agency_id=agency_id).values("user_id")
+        self.fields["owner"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=members, is_active=True)
+            .order_by("first_name", "last_name", "username")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == PlanItem.Status.NOT_RELEVANT and not (data.get("status_reason") or "").strip():
+            self.add_error("status_reason", _("Skriv hvorfor tiltaket ikke er relevant."))
+        return data
+
+
+class EvidenceForm(Form):
+    file = forms.FileField(
+        required=False,
+        label=_("Fil"),
+        help_text=_("PDF, DOCX, XLSX eller PNG."),
+    )
+    url = forms.URLField(
+        required=False,
+        max_length=1000,
+        label=_("eller en lenke"),
+        help_text=_("For eksempel til personvernkonsekvensvurderingen (DPIA) i arkivsystemet."),
+        assume_scheme="https",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload is None:
+            return None
+        # Checked here for the message; the service checks again before it stores anything.
+        checked = evidence_files.check_upload(upload)
+        upload.seek(0)
+        return upload if checked else None
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("file") and not data.get("url"):
+            raise ValidationError(_("Velg en fil eller skriv inn en lenke."))
+        if data.get("file") and data.get("url"):
+            raise ValidationError(_("Legg til enten en fil eller en lenke, ikke begge."))
+        return data
+
+
+class InUseForm(Form):
+    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE)
+
+    def clean_since(self):
+        since = self.cleaned_data["since"]
+        if since > timezone.localdate():
+            raise ValidationError(_("Datoen kan ikke være fram i tid."))
+        return since
+
+
+class StatusReportForm(Form):
+    as_of = forms.DateField(label=_("Status per dato"), widget=DATE)
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise ValidationError(_("Datoen kan ikke være fram i tid."))
+        return as_of
+
+
+class ConditionsForm(Form):
+    """UKE's conditions on approval: the items done before use, and those done within a deadline."""
+
+    before_use = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Må være ferdig før løsningen tas i bruk")
+    )
+    deadline = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label=_("Må være ferdig innen en frist")
+    )
+    deadline_date = forms.DateField(required=False, label=_("Frist for disse tiltakene"), widget=DATE)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(item.pk), item.title) for item in items]
+        self.fields["before_use"].choices = choices
+        self.fields["deadline"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("deadline") and not data.get("deadline_date"):
+            self.add_error("deadline_date", _("Velg en frist for tiltakene som skal være gjort innen en frist."))
+        if set(data.get("before_use") or ()) & set(data.get("deadline") or ()):
+            self.add_error("deadline", _("Et tiltak kan ikke både være et krav før bruk og ha en frist."))
+        return data
+
+    def conditions(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "before_use": [int(i) for i in data.get("before_use") or []],
+            "deadline": [int(i) for i in data.get("deadline") or []],
+            "deadline_date": data.get("deadline_date"),
+        }
+
+
+class OverdueFilterForm(Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.all(), required=False, label=_("Virksomhet"), empty_label=_("Alle virksomheter")
+    )
+    before_use = forms.BooleanField(required=False, label=_("Bare krav før bruk"))
+    kind = forms.ChoiceField(choices=[("", _("Alle"))] + list(PlanItem.Kind.choices), required=False, label=_("Type"))

@@ -1,0 +1,167 @@
+"""The action plan (tiltaksplan) of an assessment: its items, their history, evidence and reminders.
+
+An item is one obligation of the submitted result or one measure the what-if names. The plan belongs to
+the assessment; the submitted answers never change through it. Every change of an item writes a
+`PlanItemHistory` row holding the item's state after the change, so the status report "as of a date"
+reads the newest row at or before that date (the audit log is written, never read to decide).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanItem(models.Model):
+    class Kind(models.TextChoices):
+        OBLIGATION = "obligation", _("Plikt")
+        MEASURE = "measure", _("Tiltak")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Ikke startet")
+        IN_PROGRESS = "in_progress", _("Pågår")
+        DONE = "done", _("Ferdig")
+        NOT_RELEVANT = "not_relevant", _("Ikke relevant")
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="plan_items")
+    # What the item stands for, stable across resubmissions: "obligation:<code>" or "measure:<question key>".
+    key = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(_("tittel"), max_length=300)
+    why = models.TextField(_("hvorfor"), blank=True)
+    source = models.CharField(_("kilde"), max_length=300, blank=True)
+    # For a measure: the answer the what-if says would lower the risk (the re-assessment sets it).
+    measure_value = models.JSONField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_date = models.DateField(_("frist"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status_reason = models.TextField(_("begrunnelse"), blank=True)
+    # False: the obligation no longer applies after a resubmission ("ikke lenger påkrevd"); kept, not deleted.
+    required = models.BooleanField(default=True)
+    # UKE's conditions on approval: done before the AI is taken into use, or within a deadline.
+    before_use = models.BooleanField(default=False)
+    condition_due = models.DateField(null=True, blank=True)
+    condition_version = models.ForeignKey(
+        "assessments.AssessmentVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "kind", "id"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "key"], name="one_plan_item_per_key")]
+        indexes = [models.Index(fields=["status", "due_date"], name="planitem_status_due")]
+        verbose_name = _("tiltak")
+        verbose_name_plural = _("tiltak")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.required and self.status not in (self.Status.DONE, self.Status.NOT_RELEVANT)
+
+    @property
+    def effective_due(self):
+        """The earlier of the agency's own date and UKE's deadline."""
+        dates = [d for d in (self.due_date, self.condition_due) if d]
+        return min(dates) if dates else None
+
+    @classmethod
+    def conditions_of(cls, version) -> list["PlanItem"]:
+        """UKE's conditions set with the approval of `version` (for the decision and its report)."""
+        if version is None:
+            return []
+        return list(cls.objects.filter(condition_version=version).order_by("-before_use", "condition_due", "id"))
+
+
+class PlanItemHistory(models.Model):
+    """One change of an item: what changed and the item's whole state after it (`state`)."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    change = models.CharField(max_length=40)
+    comment = models.TextField(blank=True)
+    state = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["item", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.change} {self.at:%Y-%m-%d}"
+
+
+class Evidence(models.Model):
+    """A file (stored under evidence/<agency>/<assessment>/, served only through the permission layer) or a
+    link. Removing it keeps the row (and the file), marked removed, so history and sealed reports still
+    name what was there."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
+    file_name = models.CharField(max_length=255, blank=True)
+    storage_name = models.CharField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["item", "added_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file_name or self.url
+
+
+class ReminderSent(models.Model):
+    """A plan reminder that has gone out: one per item, kind and period (the due date for "due soon", the
+    ISO week for "overdue"), so a second run or a second beat host sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        DUE = "due", _("Frist nærmer seg")
+        OVERDUE = "overdue", _("Frist er passert")
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    period = models.CharField(max_length=20)
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "kind", "period"], name="one_plan_reminder_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.kind} {self.period}"
+
+
+class PlanStatusReport(models.Model):
+    """A sealed status report of the plan as of a date: a file in storage and its checksum, so the
+    verification page finds it as it finds a decision report."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveIntegerField()
+    storage_name = models.CharField(max_length=500)
+    signer = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.as_of}"

@@ -1,0 +1,116 @@
+"""Evidence files: what a file is, judged by its content, and where it is stored.
+
+No content-sniffing library (filetype, python-magic, puremagic) is installed, and the four accepted formats
+are few and well known, so the check reads their signatures itself rather than adding a dependency (and
+libmagic, a C library, to the image):
+
+- PDF: starts with `%PDF-`;
+- PNG: the eight-byte PNG signature;
+- DOCX and XLSX: a ZIP archive (Office Open XML) holding `[Content_Types].xml` and a `word/` or `xl/` part.
+  The ZIP's table of contents is read with the standard library; nothing is extracted.
+
+The name's extension must agree with what the content is: a PNG named `.pdf` is refused, as is a ZIP
+named `.docx` that is not a Word document. Only these four types are accepted at all.
+"""
+
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+
+PDF = "application/pdf"
+PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSIONS = {".pdf": PDF, ".png": PNG, ".docx": DOCX, ".xlsx": XLSX}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# A ZIP bomb's table of contents can list a great many entries; the Office formats need a few dozen.
+MAX_ZIP_ENTRIES = 5000
+
+
+def max_bytes() -> int:
+    """Evidence shares the upload cap of the app (KIV_MAX_UPLOAD_BYTES)."""
+    return settings.KIV_MAX_UPLOAD_BYTES
+
+
+def _office_type(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES:
+                return None
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if "[Content_Types].xml" not in names:
+        return None
+    if any(name.startswith("word/") for name in names):
+        return DOCX
+    if any(name.startswith("xl/") for name in names):
+        return XLSX
+    return None
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type the bytes are, among the accepted four; None for anything else."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(PNG_SIGNATURE):
+        return PNG
+    if data.startswith(b"PK\x03\x04"):
+        return _office_type(data)
+    return None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+def check_upload(upload) -> CheckedFile:
+    """Validate an uploaded file (size, then type by content and by name). Raises ValidationError."""
+    limit = max_bytes()
+    if upload.size is None or upload.size > limit:
+        raise ValidationError(
+            _("Filen er for stor. Største tillatte størrelse er %(limit)s.") % {"limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(_("Filen er for stor."), code="too_large")
+    if not data:
+        raise ValidationError(_("Filen er tom."), code="empty")
+    name = get_valid_filename((upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]) or "fil"
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    actual = sniff(data)
+    if actual is None:
+        raise ValidationError(
+            _("Filen er ikke en PDF, DOCX, XLSX eller PNG. Bare disse filtypene kan lastes opp."), code="type"
+        )
+    if EXTENSIONS.get(extension) != actual:
+        raise ValidationError(
+            _("Filen er ikke det navnet sier: «%(name)s» er ikke en %(kind)s-fil etter innholdet.")
+            % {"name": name[:100], "kind": (extension.lstrip(".") or "?").upper()},
+            code="mismatch",
+        )
+    return CheckedFile(name=name[:255], content_type=actual, data=data, sha256=hashlib.sha256(data).hexdigest())
+
+
+def storage_name(agency_slug: str, assessment_uuid, checked: CheckedFile) -> str:
+    return f"evidence/{agency_slug}/{assessment_uuid}/{checked.sha256[:16]}-{checked.name}"
+
+
+def store(name: str, data: bytes) -> str:
+    """Save through the storage API; the name the storage chose is returned (it may add a suffix)."""
+    return default_storage.save(name, ContentFile(data))

@@ -1,0 +1,313 @@
+"""Writes of the action plan (tiltaksplan): items from a submission, UKE's conditions, item changes,
+evidence, the go-live and the hooks the lifecycle services call.
+
+Each change of an item writes a PlanItemHistory row (its state after the change) and an audit event, in
+the caller's transaction. The lifecycle hooks (`on_submitted`, `on_decided`, `on_closed`,
+`on_material_change`) run inside the lifecycle service's transaction, one call each.
+"""
+
+import datetime as dt
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import lifecycle
+from assessments.audit import chain as audit
+from assessments.lifecycle import StateConflict
+from assessments.models import Assessment, AssessmentVersion, Membership
+from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
+from assessments.permissions import can_edit_plan, is_leader_of
+from assessments.services import evidence as evidence_files
+
+# The plan is read-only once the assessment ends without being in use any more.
+CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
+WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
+COMMENT_MAX_LENGTH = 2000
+
+
+def is_closed(assessment: Assessment) -> bool:
+    return assessment.status in CLOSED_STATUSES
+
+
+# --- History ------------------------------------------------------------------------------------------
+
+
+def state_of(item: PlanItem) -> dict:
+    """The item as the status report reads it later: everything shown, evidence included."""
+    evidence = [
+        {"name": e.file_name, "sha256": e.sha256, "url": e.url}
+        for e in item.evidence.filter(removed_at__isnull=True).order_by("added_at", "id")
+    ]
+    return {
+        "title": item.title,
+        "kind": item.kind,
+        "source": item.source,
+        "owner_id": item.owner_id,
+        "due_date": item.due_date.isoformat() if item.due_date else None,
+        "status": item.status,
+        "status_reason": item.status_reason,
+        "required": item.required,
+        "before_use": item.before_use,
+        "condition_due": item.condition_due.isoformat() if item.condition_due else None,
+        "evidence": evidence,
+    }
+
+
+def _changed(item: PlanItem, user, change: str, details: dict | None = None, comment: str = "") -> None:
+    """History row and audit event for one change of `item` (call inside a transaction)."""
+    PlanItemHistory.objects.create(
+        item=item, at=timezone.now(), actor=user, change=change, comment=comment, state=state_of(item)
+    )
+    audit.record(
+        user,
+        f"plan.{change}",
+        item.assessment,
+        item.assessment.agency_id,
+        {"item": item.pk, "key": item.key, **(details or {})},
+    )
+
+
+# --- Items from a submission ----------------------------------------------------------------------------
+
+
+def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
+    """key -> fields of the items the submitted result asks for: its obligations and the what-if's measures."""
+    result = version.result or {}
+    wanted = {}
+    for obligation in result.get("obligations", []):
+        wanted[f"obligation:{obligation['code']}"] = {
+            "kind": PlanItem.Kind.OBLIGATION,
+            "title": obligation.get("title", obligation["code"])[:300],
+            "why": obligation.get("why", ""),
+            "source": (obligation.get("source") or "")[:300],
+            "measure_value": None,
+        }
+    what_if = result.get("what_if") or {}
+    for change in what_if.get("changes", []):
+        wanted[f"measure:{change['key']}"] = {
+            "kind": PlanItem.Kind.MEASURE,
+            "title": f"{change.get('label', change['key'])}: {change.get('to_label', '')}"[:300],
+            "why": what_if.get("note", ""),
+            "source": WHAT_IF_SOURCE,
+            "measure_value": change.get("to"),
+        }
+    return wanted
+
+
+def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:
+    """Keep the plan in step with the new version: new obligations add items, items whose obligation no
+    longer applies are marked not required (kept), and an item that applies again is required again."""
+    wanted = wanted_items(version)
+    existing = {item.key: item for item in assessment.plan_items.select_for_update()}
+    for key, fields in wanted.items():
+        item = existing.get(key)
+        if item is None:
+            item = PlanItem.objects.create(assessment=assessment, key=key, **fields)
+            _changed(item, user, "item_created", {"version": version.number})
+        elif not item.required:
+            item.required = True
+            item.save(update_fields=["required", "updated_at"])
+            _changed(item, user, "item_required_again", {"version": version.number})
+    for key, item in existing.items():
+        if key not in wanted and item.required:
+            item.required = False
+            item.save(update_fields=["required", "updated_at"])
+            _changed(item, user, "item_no_longer_required", {"version": version.number})
+
+
+# --- UKE's conditions, the end of a plan, a material change ------------------------------------------
+
+
+def clean_conditions(version: AssessmentVersion, conditions: dict | None) -> dict:
+    """Validate the approval's conditions against the version's plan: {before_use: ids, deadline: ids,
+    deadline_date}. Raises ValidationError for items that are not in the plan or a deadline without a date."""
+    conditions = conditions or {}
+    before = {int(i) for i in conditions.get("before_use") or []}
+    deadline = {int(i) for i in conditions.get("deadline") or []} - before
+    known = set(version.assessment.plan_items.filter(required=True).values_list("pk", flat=True))
+    if (before | deadline) - known:
+        raise ValidationError({"conditions": _("Et valgt tiltak finnes ikke i planen.")})
+    date = conditions.get("deadline_date")
+    if deadline and not date:
+        raise ValidationError({"conditions": _("Velg en frist for tiltakene som skal være gjort innen en frist.")})
+    if date and date < timezone.localdate():
+        raise ValidationError({"conditions": _("Fristen kan ikke være tilbake i tid.")})
+    return {"before_use": sorted(before), "deadline": sorted(deadline), "deadline_date": date}
+
+
+def on_decided(user, assessment: Assessment, version: AssessmentVersion, decision: str, conditions=None) -> None:
+    """Approval: mark UKE's conditions on the items. Rejection: the plan is closed."""
+    if decision == AssessmentVersion.Decision.REJECTED:
+        on_closed(user, assessment)
+        return
+    if decision != AssessmentVersion.Decision.APPROVED or not conditions:
+        return
+    conditions = clean_conditions(version, conditions)
+    for item in assessment.plan_items.filter(pk__in=[*conditions["before_use"], *conditions["deadline"]]):
+        item.condition_version = version
+        item.before_use = item.pk in conditions["before_use"]
+        item.condition_due = None if item.before_use else conditions["deadline_date"]
+        item.save(update_fields=["condition_version", "before_use", "condition_due", "updated_at"])
+        details = {"before_use": item.before_use, "condition_due": item.condition_due, "version": version.number}
+        _changed(item, user, "condition_set", details)
+
+
+def on_closed(user, assessment: Assessment) -> None:
+    """Rejection or withdrawal: the plan becomes read-only (by the assessment's status); say so in the log."""
+    if assessment.plan_items.exists():
+        audit.record(user, "plan.closed", assessment, assessment.agency_id, {"status": assessment.status})
+
+
+def on_material_change(user, old: Assessment, new: Assessment) -> int:
+    """The open items move on, with their history, to the assessment that replaces `old`."""
+    moved = 0
+    for item in old.plan_items.all():
+        if not item.is_open:
+            continue
+        history = list(item.history.all())
+        evidence = list(item.evidence.filter(removed_at__isnull=True))
+        copy = PlanItem.objects.create(
+            assessment=new,
+            key=item.key,
+            kind=item.kind,
+            title=item.title,
+            why=item.why,
+            source=item.source,
+            measure_value=item.measure_value,
+            owner=item.owner,
+            due_date=item.due_date,
+            status=item.status,
+            status_reason=item.status_reason,
+            carried_from=item,
+        )
+        PlanItemHistory.objects.bulk_create(
+            [
+                PlanItemHistory(item=copy, at=h.at, actor=h.actor, change=h.change, comment=h.comment, state=h.state)
+                for h in history
+            ]  # fmt: skip
+        )
+        for e in evidence:  # the same stored file, named by a new row of the new item
+            e.pk, e.id, e.item, e.uuid = None, None, copy, uuid.uuid4()
+            e.save()
+        _changed(copy, user, "item_carried_over", {"from_assessment": str(old.uuid)})
+        moved += 1
+    return moved
+
+
+# --- The agency's changes -------------------------------------------------------------------------------
+
+
+def _lock_item(item: PlanItem, user) -> PlanItem:
+    locked = PlanItem.objects.select_for_update().select_related("assessment").get(pk=item.pk)
+    if not can_edit_plan(user, locked.assessment):
+        raise PermissionDenied
+    if is_closed(locked.assessment):
+        raise StateConflict(_("Tiltaksplanen er lukket og kan ikke endres."), locked.assessment)
+    return locked
+
+
+def item_update(
+    *, item: PlanItem, user, owner=None, due_date=None, status: str, status_reason: str = "", comment: str = ""
+) -> PlanItem:
+    """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment."""
+    status_reason = (status_reason or "").strip()
+    comment = (comment or "").strip()[:COMMENT_MAX_LENGTH]
+    if status == PlanItem.Status.NOT_RELEVANT and not status_reason:
+        raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
+    with transaction.atomic():
+        locked = _lock_item(item, user)
+        if (
+            owner is not None
+            and not Membership.objects.filter(user=owner, agency_id=locked.assessment.agency_id).exists()
+        ):
+            raise ValidationError({"owner": _("Ansvarlig må være en bruker i virksomheten.")})
+        before = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
+        locked.owner, locked.due_date, locked.status = owner, due_date, status
+        locked.status_reason = status_reason if status == PlanItem.Status.NOT_RELEVANT else ""
+        after = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
+        if before == after and not comment:
+            return locked
+        locked.save(update_fields=["owner", "due_date", "status", "status_reason", "updated_at"])
+        change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
+        _changed(locked, user, change, {"from": before[2], "to": status, "due_date": due_date}, comment)
+    return locked
+
+
+def evidence_add(*, item: PlanItem, user, upload=None, url: str = "") -> Evidence:
+    """A checked file (stored under evidence/<agency>/<assessment>/) or a link. Nothing is stored when the
+    file is refused; a file stored for a transaction that then fails is removed again."""
+    checked = evidence_files.check_upload(upload) if upload is not None else None
+    if checked is None and not url:
+        raise ValidationError({"file": _("Velg en fil eller skriv inn en lenke.")})
+    stored = ""
+    try:
+        with transaction.atomic():
+            locked = _lock_item(item, user)
+            assessment = locked.assessment
+            evidence = Evidence(item=locked, added_by=user, url=url if checked is None else "")
+            if checked is not None:
+                name = evidence_files.storage_name(assessment.agency.slug, assessment.uuid, checked)
+                stored = evidence_files.store(name, checked.data)
+                evidence.file_name, evidence.storage_name = checked.name, stored
+                evidence.content_type, evidence.size, evidence.sha256 = (
+                    checked.content_type,
+                    len(checked.data),
+                    checked.sha256,
+                )
+            evidence.save()
+            details = {"evidence": str(evidence.uuid), "sha256": evidence.sha256, "file_name": evidence.file_name}
+            _changed(locked, user, "evidence_added", {**details, "url": evidence.url})
+    except Exception:
+        if stored:
+            evidence_files.default_storage.delete(stored)
+        raise
+    return evidence
+
+
+def evidence_remove(*, evidence: Evidence, user) -> Evidence:
+    """Marked removed, kept with its file: history and sealed status reports still name it."""
+    with transaction.atomic():
+        locked = _lock_item(evidence.item, user)
+        updated = Evidence.objects.filter(pk=evidence.pk, removed_at__isnull=True).update(
+            removed_at=timezone.now(), removed_by=user
+        )
+        if updated:
+            _changed(locked, user, "evidence_removed", {"evidence": str(evidence.uuid), "sha256": evidence.sha256})
+    evidence.refresh_from_db()
+    return evidence
+
+
+# --- Going live --------------------------------------------------------------------------------------
+
+
+def blocking_items(assessment: Assessment) -> list[PlanItem]:
+    """The before-use items not yet done: while there are any, the AI may not be recorded as in use."""
+    return list(assessment.plan_items.filter(before_use=True, required=True).exclude(status=PlanItem.Status.DONE))
+
+
+def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment:
+    """The leader records "tatt i bruk": only on an approved assessment whose before-use items are done."""
+    if not is_leader_of(user, assessment):
+        raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        if locked.status != Assessment.Status.APPROVED:
+            raise StateConflict(_("Bare en godkjent vurdering kan tas i bruk."), locked)
+        if locked.in_use_since:
+            raise StateConflict(_("Det er allerede registrert at løsningen er tatt i bruk."), locked)
+        blocking = blocking_items(locked)
+        if blocking:
+            raise ValidationError(
+                _("Disse tiltakene må være ferdige før løsningen tas i bruk: %(items)s.")
+                % {"items": "; ".join(item.title for item in blocking)},
+                code="before_use_open",
+            )
+        Assessment.objects.filter(pk=locked.pk).update(in_use_since=since, updated_at=timezone.now())
+        audit.record(user, "plan.in_use_recorded", locked, locked.agency_id, {"since": since.isoformat()})
+    assessment.refresh_from_db()
+    return assessment

@@ -1,0 +1,371 @@
+"""The action plan pages: the plan, one item (edit, evidence, history), the go-live, exports, the sealed
+status report and UKE's overview of overdue measures. Every view asks the permission layer first; an
+assessment of another agency is 404 (get_assessment), and so are its items and evidence."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import exports
+from assessments.audit import chain as audit
+from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
+from assessments.models import Assessment
+from assessments.models.plans import Evidence, PlanItem, PlanStatusReport
+from assessments.permissions import (
+    can_edit_plan,
+    conflict_is_409,
+    get_assessment,
+    is_auditor_or_reviewer,
+    is_leader_of,
+    require,
+    signed_in,
+    submitted_scope,
+)
+from assessments.services import plan_reassess as reassess
+from assessments.services import plan_reminders, plan_report, plans
+
+OVERDUE_LIMIT = 500
+
+
+def _plan_url(assessment, anchor: str = "") -> str:
+    return reverse("assessments:plan_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
+
+
+def _items(assessment):
+    return (
+        assessment.plan_items.select_related("owner")
+        .prefetch_related("evidence")
+        .order_by("-required", "-before_use", "kind", "id")
+    )
+
+
+def plan_context(request, assessment: Assessment, **extra) -> dict:
+    items = list(_items(assessment))
+    today = timezone.localdate()
+    closed = plans.is_closed(assessment)
+    return {
+        "assessment": assessment,
+        "items": items,
+        "today": today,
+        "closed": closed,
+        "may_edit": can_edit_plan(request.user, assessment) and not closed,
+        "may_go_live": is_leader_of(request.user, assessment)
+        and assessment.status == Assessment.Status.APPROVED
+        and not assessment.in_use_since,
+        "blocking": [i for i in items if i.before_use and i.required and i.status != PlanItem.Status.DONE],
+        "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
+        "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
+        "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
+        "status_reports": PlanStatusReport.objects.filter(assessment=assessment)[:10],
+        **extra,
+    }
+
+
+@signed_in
+@require_GET
+def plan_detail(request, assessment_uuid):
+    assessment = get_assessment(request, assessment_uuid, "view")
+    return render(request, "plans/detail.html", plan_context(request, assessment))
+
+
+def _item(request, assessment_uuid, item_id, action: str = "view") -> PlanItem:
+    assessment = get_assessment(request, assessment_uuid, action)
+    return get_object_or_404(PlanItem.objects.select_related("owner"), pk=item_id, assessment=assessment)
+
+
+def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status: int = 200):
+    assessment = item.assessment
+    may_edit = can_edit_plan(request.user, assessment) and not plans.is_closed(assessment)
+    initial = {"owner": item.owner_id, "due_date": item.due_date, "status": item.status,
+               "status_reason": item.status_reason}  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "item": item,
+        "may_edit": may_edit,
+        "closed": plans.is_closed(assessment),
+        "form": form or ItemForm(initial=initial, agency_id=assessment.agency_id),
+        "evidence_form": evidence_form or EvidenceForm(),
+        "evidence": item.evidence.select_related("added_by", "removed_by"),
+        "history": item.history.select_related("actor").order_by("-at", "-id"),
+        "may_reassess": is_leader_of(request.user, assessment) and reassess.may_reassess(item),
+    }
+    return render(request, "plans/item.html", context, status=status)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+@conflict_is_409
+def plan_item(request, assessment_uuid, item_id):
+    if request.method == "GET":
+        return _item_page(request, _item(request, assessment_uuid, item_id))
+    item = _item(request, assessment_uuid, item_id, "edit_plan")
+    form = ItemForm(request.POST, agency_id=item.assessment.agency_id)
+    if not form.is_valid():
+        return _item_page(request, item, form=form, status=400)
+    try:
+        plans.item_update(item=item, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return _item_page(request, item, form=form, status=400)
+    messages.success(request, _("Tiltaket er oppdatert."))
+    return redirect(_plan_url(item.assessment, f"item-{item.pk}"))
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def plan_evidence_add(request, assessment_uuid, item_id):
+    item = _item(request, assessment_uuid, item_id, "edit_plan")
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _item_page(request, item, evidence_form=form, status=400)
+    try:
+        plans.evidence_add(item=item, user=request.user, upload=form.cleaned_data["file"], url=form.cleaned_data["url"])
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _item_page(request, item, evidence_form=form, status=400)
+    messages.success(request, _("Dokumentasjonen er lagt til."))
+    return redirect(reverse("assessments:plan_item", args=[item.assessment.uuid, item.pk]))
+
+
+def _evidence(request, assessment_uuid, evidence_uuid, action: str) -> Evidence:
+    assessment = get_assessment(request, assessment_uuid, action)
+    return get_object_or_404(Evidence.objects.select_related("item__assessment"), uuid=evidence_uuid,
+                             item__assessment=assessment)  # fmt: skip
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def plan_evidence_remove(request, assessment_uuid, evidence_uuid):
+    evidence = _evidence(request, assessment_uuid, evidence_uuid, "edit_plan")
+    plans.evidence_remove(evidence=evidence, user=request.user)
+    messages.success(request, _("Dokumentasjonen er fjernet fra tiltaket. Den står fortsatt i historikken."))
+    return redirect(reverse("assessments:plan_item", args=[assessment_uuid, evidence.item_id]))
+
+
+@signed_in
+@require_GET
+def plan_evidence_download(request, assessment_uuid, evidence_uuid):
+    evidence = _evidence(request, assessment_uuid, evidence_uuid, "download")
+    if not evidence.storage_name:
+        raise Http404
+    try:
+        handle = default_storage.open(evidence.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    assessment = evidence.item.assessment
+    audit.record(request.user, "plan.evidence_downloaded", assessment, assessment.agency_id,
+                 {"evidence": str(evidence.uuid), "sha256": evidence.sha256})  # fmt: skip
+    return FileResponse(handle, as_attachment=True, filename=evidence.file_name, content_type=evidence.content_type)
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def plan_reassess(request, assessment_uuid, item_id):
+    """Start a re-assessment with a done measure answered (the leader; the usual review follows)."""
+    item = _item(request, assessment_uuid, item_id, "lead")
+    try:
+        new = reassess.start_reassessment(item=item, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("assessments:plan_item", args=[assessment_uuid, item.pk]))
+    messages.success(request, _("Ny vurdering er startet med tiltaket besvart. Les gjennom og send inn til UKE."))
+    return redirect(reverse("assessments:assessment_detail", args=[new.uuid]))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+@conflict_is_409
+def plan_in_use(request, assessment_uuid):
+    """POST records the go-live; a refusal is shown at this URL, so a GET (a reload) leads back to the plan."""
+    if request.method == "GET":
+        return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
+    assessment = get_assessment(request, assessment_uuid, "lead")
+    form = InUseForm(request.POST)
+    if form.is_valid():
+        try:
+            plans.record_in_use(assessment=assessment, user=request.user, since=form.cleaned_data["since"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+    if form.errors:
+        context = plan_context(request, assessment, in_use_form=form)
+        return render(request, "plans/detail.html", context, status=400)
+    messages.success(request, _("Det er registrert at løsningen er tatt i bruk."))
+    return redirect(_plan_url(assessment))
+
+
+# --- Exports and the sealed status report ------------------------------------------------------------
+
+COLUMNS = [
+    exports.Column("title", "Tiltak"),
+    exports.Column("kind", "Type"),
+    exports.Column("source", "Kilde"),
+    exports.Column("owner", "Ansvarlig"),
+    exports.Column("due_date", "Frist", "date"),
+    exports.Column("status", "Status"),
+    exports.Column("required", "Påkrevd"),
+    exports.Column("before_use", "Før bruk"),
+    exports.Column("condition_due", "Frist fra UKE", "date"),
+    exports.Column("evidence", "Dokumentasjon"),
+]
+
+
+def _rows(assessment):
+    for item in _items(assessment):
+        evidence = [e.file_name or e.url for e in item.evidence.all() if e.removed_at is None]
+        owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else ""
+        yield [item.title, item.get_kind_display(), item.source, owner, item.due_date, item.get_status_display(),
+               _("Ja") if item.required else _("Ikke lenger påkrevd"), _("Ja") if item.before_use else "",
+               item.condition_due, "; ".join(evidence)]  # fmt: skip
+
+
+def _export(request, assessment_uuid, fmt: str):
+    assessment = get_assessment(request, assessment_uuid, "view")
+    stem = "tiltaksplan-" + (slugify(assessment.title)[:60] or "vurdering")
+    audit.record(request.user, "plan.exported", assessment, assessment.agency_id, {"format": fmt})
+    return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet="Tiltaksplan", key="items")
+
+
+@signed_in
+@require_GET
+def plan_export_csv(request, assessment_uuid):
+    return _export(request, assessment_uuid, "csv")
+
+
+@signed_in
+@require_GET
+def plan_export_xlsx(request, assessment_uuid):
+    return _export(request, assessment_uuid, "xlsx")
+
+
+@signed_in
+@require_POST
+def plan_status_report(request, assessment_uuid):
+    """Make the sealed status report of the plan as of a date (on demand, in the request: one short PDF)."""
+    assessment = get_assessment(request, assessment_uuid, "view")
+    form = StatusReportForm(request.POST)
+    if not form.is_valid():
+        return render(request, "plans/detail.html", plan_context(request, assessment, report_form=form), status=400)
+    report = plan_report.make(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
+    return redirect(reverse("assessments:plan_status_report_download", args=[assessment.uuid, report.uuid]))
+
+
+@signed_in
+@require_GET
+def plan_status_report_download(request, assessment_uuid, report_uuid):
+    assessment = get_assessment(request, assessment_uuid, "download")
+    report = get_object_or_404(PlanStatusReport, uuid=report_uuid, assessment=assessment)
+    try:
+        handle = default_storage.open(report.storage_name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit.record(request.user, "plan.status_report_downloaded", assessment, assessment.agency_id,
+                 {"report": str(report.uuid), "sha256": report.sha256})  # fmt: skip
+    name = f"tiltaksplan-{slugify(assessment.title)[:60] or 'vurdering'}-{report.as_of.isoformat()}.pdf"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
+
+
+# --- UKE: overdue measures across agencies --------------------------------------------------------------
+
+
+def overdue_items(user, *, agency=None, before_use: bool = False, kind: str = ""):
+    today = timezone.localdate()
+    qs = PlanItem.objects.filter(
+        submitted_scope(user, "assessment__"),
+        required=True,
+        status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS],
+        assessment__status__in=[Assessment.Status.APPROVED, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
+    ).filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
+    if agency is not None:
+        qs = qs.filter(assessment__agency=agency)
+    if before_use:
+        qs = qs.filter(before_use=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+@require(is_auditor_or_reviewer)
+@require_GET
+def plan_overdue(request):
+    form = OverdueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = overdue_items(
+        request.user,
+        agency=filters.get("agency"),
+        before_use=bool(filters.get("before_use")),
+        kind=filters.get("kind") or "",
+    )
+    counts = qs.values("assessment__agency__name").annotate(n=Count("id")).order_by("-n", "assessment__agency__name")
+    items = qs.select_related("assessment__agency", "owner").order_by("due_date", "condition_due", "id")
+    context = {"form": form, "items": items[:OVERDUE_LIMIT], "total": qs.count(), "counts": counts,
+               "limit": OVERDUE_LIMIT, "today": timezone.localdate()}  # fmt: skip
+    return render(request, "plans/overdue.html", context)
+
+
+# Included by assessments/urls.py (one line there), so the plan's routes live beside their views.
+P = "vurderinger/<uuid:assessment_uuid>/tiltak/"
+urlpatterns = [
+    path(P, plan_detail, name="plan_detail"),
+    path(P + "<int:item_id>/", plan_item, name="plan_item"),
+    path(P + "<int:item_id>/dokumentasjon/", plan_evidence_add, name="plan_evidence_add"),
+    path(P + "dokumentasjon/<uuid:evidence_uuid>/", plan_evidence_download, name="plan_evidence_download"),
+    path(P + "dokumentasjon/<uuid:evidence_uuid>/fjern/", plan_evidence_remove, name="plan_evidence_remove"),
+    path(P + "<int:item_id>/ny-vurdering/", plan_reassess, name="plan_reassess"),
+    path(P + "tatt-i-bruk/", plan_in_use, name="plan_in_use"),
+    path(P + "tiltaksplan.csv", plan_export_csv, name="plan_export_csv"),
+    path(P + "tiltaksplan.xlsx", plan_export_xlsx, name="plan_export_xlsx"),
+    path(P + "statusrapport/", plan_status_report, name="plan_status_report"),
+    path(P + "statusrapport/<uuid:report_uuid>/", plan_status_report_download, name="plan_status_report_download"),
+    path("tiltak/forfalt/", plan_overdue, name="plan_overdue"),
+]
+
+
+def home_context(user, roles) -> dict:
+    """The start page's part: plan items near or past their due date for their owner and the agency's
+    leader; the count of overdue items for UKE."""
+    context = {}
+    if roles.leader_of or roles.member_of:
+        today = timezone.localdate()
+        limit = today + timedelta(days=plan_reminders.REMIND_DAYS_BEFORE)
+        mine = Q(owner=user) | Q(assessment__agency_id__in=roles.leader_of)
+        items = plan_reminders.due_items(today).filter(mine)
+        items = [i for i in items[:200] if i.effective_due and i.effective_due <= limit]
+        context["plan_due"] = sorted(items, key=lambda i: i.effective_due)[:50]
+        context["today"] = today
+    if roles.is_reviewer:
+        context["plan_overdue_count"] = overdue_items(user).count()
+    return context
+
+
+def mark_register(entries: list[dict]) -> None:
+    """The register's entries get "in use since" and their count of overdue plan items (two queries a page)."""
+    uuids = [entry["uuid"] for entry in entries]
+    if not uuids:
+        return
+    in_use = dict(Assessment.objects.filter(uuid__in=uuids).values_list("uuid", "in_use_since"))
+    today = timezone.localdate()
+    overdue = (
+        PlanItem.objects.filter(assessment__uuid__in=uuids, required=True)
+        .filter(status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS])
+        .filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
+        .values("assessment__uuid")
+        .annotate(n=Count("id"))
+    )
+    counts = {row["assessment__uuid"]: row["n"] for row in overdue}
+    for entry in entries:
+        entry["in_use_since"] = in_use.get(entry["uuid"])
+        entry["measures_overdue"] = counts.get(entry["uuid"], 0)

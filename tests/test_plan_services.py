@@ -1,0 +1,181 @@
+"""services/plans.py: items from a submission, resubmission, UKE's conditions, the go-live gate, closing,
+carrying over on a material change, evidence (type by content, size cap) and the item history."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from assessments import services
+from assessments.lifecycle import StateConflict
+from assessments.models import AssessmentVersion, AuditEvent, Evidence, PlanItem
+from assessments.services import plans
+from tests.answers import complete
+from tests.objects import make_assessment
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def upload(name: str, data: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, "application/octet-stream")
+
+
+@pytest.fixture
+def leader(world):
+    return world.users["leader_a"]
+
+
+@pytest.fixture
+def submitted(world):
+    return make_assessment(world, "Tiltak i bydel A", answers=complete(), submit=True)
+
+
+def test_submission_makes_one_item_per_obligation_with_history_and_audit(submitted):
+    items = list(submitted.plan_items.all())
+    codes = {o["code"] for o in submitted.latest_version().result["obligations"]}
+    assert {i.key for i in items} >= {f"obligation:{c}" for c in codes}
+    assert all(i.status == "not_started" and i.required for i in items)
+    assert all(i.history.count() == 1 for i in items)
+    assert AuditEvent.objects.filter(action="plan.item_created").count() == len(items)
+
+
+def test_resubmission_keeps_items_and_marks_dropped_ones_not_required(submitted, leader, world):
+    item = submitted.plan_items.first()
+    plans.item_update(item=item, user=leader, status="in_progress")
+    version = submitted.latest_version()
+    result = dict(version.result)
+    result["obligations"] = [o for o in result["obligations"] if f"obligation:{o['code']}" != item.key]
+    newer = AssessmentVersion.objects.create(
+        assessment=submitted, number=2, questionnaire=version.questionnaire, answers=version.answers,
+        result=result, verdict=version.verdict, quadrant=version.quadrant,
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, newer)
+    item.refresh_from_db()
+    assert item.required is False and item.status == "in_progress"  # kept, not deleted
+    plans.on_submitted(leader, submitted, version)
+    item.refresh_from_db()
+    assert item.required is True
+
+
+def test_approval_with_a_before_use_condition_gates_the_go_live(submitted, leader, world):
+    item = submitted.plan_items.first()
+    services.assessment_approve(
+        assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [item.pk], "deadline": []}
+    )
+    item.refresh_from_db()
+    assert item.before_use and item.condition_version == submitted.latest_version()
+    with pytest.raises(ValidationError):
+        plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    plans.evidence_add(item=item, user=leader, upload=upload("dpia.pdf", PDF))
+    plans.item_update(item=item, user=leader, status="done")
+    with pytest.raises(PermissionDenied):
+        plans.record_in_use(assessment=submitted, user=world.users["contributor_a"], since=dt.date.today())
+    plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    submitted.refresh_from_db()
+    assert submitted.in_use_since == dt.date.today()
+    assert AuditEvent.objects.filter(action="plan.in_use_recorded").exists()
+    assert list(PlanItem.conditions_of(submitted.latest_version())) == [item]
+
+
+def test_a_deadline_condition_needs_a_date(submitted, world):
+    item = submitted.plan_items.first()
+    with pytest.raises(ValidationError):
+        services.assessment_approve(
+            assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [], "deadline": [item.pk]}
+        )
+    submitted.refresh_from_db()
+    assert submitted.status == "submitted"  # nothing was decided
+
+
+def test_a_condition_on_another_plans_item_is_refused(submitted, world):
+    other = make_assessment(world, "Annen", answers=complete(), submit=True)
+    foreign = other.plan_items.first()
+    with pytest.raises(ValidationError):
+        services.assessment_approve(
+            assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [foreign.pk]}
+        )
+
+
+def test_rejection_closes_the_plan(submitted, leader, world):
+    services.assessment_reject(assessment=submitted, user=world.users["reviewer"], reason="Nei.")
+    with pytest.raises(StateConflict):
+        plans.item_update(item=submitted.plan_items.first(), user=leader, status="done")
+    assert AuditEvent.objects.filter(action="plan.closed").exists()
+
+
+def test_withdrawal_closes_the_plan(submitted, leader):
+    services.assessment_withdraw(assessment=submitted, user=leader)
+    with pytest.raises(StateConflict):
+        plans.item_update(item=submitted.plan_items.first(), user=leader, status="done")
+
+
+def test_a_material_change_carries_open_items_over_with_their_history(submitted, leader, world):
+    done, open_ = submitted.plan_items.order_by("pk")[:2]
+    plans.item_update(item=done, user=leader, status="done")
+    plans.item_update(item=open_, user=leader, status="in_progress", comment="Godt i gang")
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"])
+    new = services.assessment_report_material_change(assessment=submitted, user=leader, kinds=["vendor"])
+    keys = set(new.plan_items.values_list("key", flat=True))
+    assert open_.key in keys and done.key not in keys
+    copy = new.plan_items.get(key=open_.key)
+    assert copy.carried_from == open_ and copy.status == "in_progress"
+    assert copy.history.filter(comment="Godt i gang").exists()
+
+
+def test_a_contributor_edits_and_another_agency_may_not(submitted, world):
+    item = submitted.plan_items.first()
+    plans.item_update(item=item, user=world.users["contributor_a"], status="in_progress")
+    with pytest.raises(PermissionDenied):
+        plans.item_update(item=item, user=world.users["leader_b"], status="done")
+    with pytest.raises(PermissionDenied):
+        plans.item_update(item=item, user=world.users["reviewer"], status="done")
+
+
+def test_not_relevant_needs_a_reason(submitted, leader):
+    with pytest.raises(ValidationError):
+        plans.item_update(item=submitted.plan_items.first(), user=leader, status="not_relevant")
+
+
+def test_the_owner_must_belong_to_the_agency(submitted, leader, world):
+    with pytest.raises(ValidationError):
+        plans.item_update(item=submitted.plan_items.first(), user=leader, status="done", owner=world.users["leader_b"])
+
+
+def test_evidence_is_stored_under_the_agency_and_audited(submitted, leader, world):
+    item = submitted.plan_items.first()
+    evidence = plans.evidence_add(item=item, user=leader, upload=upload("dpia.pdf", PDF))
+    assert evidence.storage_name.startswith(f"evidence/{world.agency_a.slug}/{submitted.uuid}/")
+    assert default_storage.open(evidence.storage_name).read() == PDF
+    assert evidence.content_type == "application/pdf" and len(evidence.sha256) == 64
+    plans.evidence_remove(evidence=evidence, user=leader)
+    evidence.refresh_from_db()
+    assert evidence.removed_at is not None and default_storage.exists(evidence.storage_name)
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"plan.evidence_added", "plan.evidence_removed"} <= actions
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("bilde.pdf", PNG), ("notat.docx", PDF), ("script.pdf", b"#!/bin/sh\necho hi\n"), ("tom.pdf", b"")],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused_and_nothing_is_stored(submitted, leader, name, data):
+    item = submitted.plan_items.first()
+    with pytest.raises(ValidationError):
+        plans.evidence_add(item=item, user=leader, upload=upload(name, data))
+    assert not Evidence.objects.exists()
+    assert not default_storage.exists(f"evidence/{submitted.agency.slug}")
+
+
+def test_a_file_over_the_cap_is_refused(submitted, leader, settings):
+    settings.KIV_MAX_UPLOAD_BYTES = 1024
+    with pytest.raises(ValidationError, match="for stor"):
+        plans.evidence_add(item=submitted.plan_items.first(), user=leader, upload=upload("stor.pdf", PDF * 100))
+    assert not Evidence.objects.exists()
+
+
+def test_a_link_is_evidence_too(submitted, leader):
+    evidence = plans.evidence_add(item=submitted.plan_items.first(), user=leader, url="https://arkiv.example/dpia/1")
+    assert evidence.url and not evidence.storage_name

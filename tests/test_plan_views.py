@@ -1,0 +1,147 @@
+"""The action plan pages: the review's approval with conditions, the plan and item pages, evidence upload
+errors, the go-live gate, exports, the register and UKE's overdue overview."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Evidence, PlanItem
+from tests.answers import complete
+from tests.objects import make_assessment
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
+
+
+@pytest.fixture
+def assessment(world):
+    return make_assessment(world, "Planside i bydel A", answers=complete(), submit=True)
+
+
+def approve(world, assessment, **conditions):
+    data = {"approve-version": 1, "approve-reason": ""}
+    data.update({f"conditions-{k}": v for k, v in conditions.items()})
+    return world.client("reviewer").post(reverse("assessments:review_approve", args=[assessment.uuid]), data)
+
+
+def test_the_approve_form_offers_the_plan_items(world, assessment):
+    page = world.client("reviewer").get(reverse("assessments:review_detail", args=[assessment.uuid]))
+    item = assessment.plan_items.first()
+    assert 'name="conditions-before_use"' in page.content.decode() and item.title in page.content.decode()
+
+
+def test_the_approval_marks_before_use_and_deadline_items(world, assessment):
+    first, second = assessment.plan_items.order_by("pk")[:2]
+    day = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    response = approve(world, assessment, before_use=[first.pk], deadline=[second.pk], deadline_date=day)
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.before_use and not second.before_use and second.condition_due.isoformat() == day
+
+
+def test_a_deadline_without_a_date_is_a_clear_error_and_nothing_is_decided(world, assessment):
+    item = assessment.plan_items.first()
+    response = approve(world, assessment, deadline=[item.pk])
+    assert response.status_code == 400 and "Velg en frist" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted"
+
+
+def test_the_leader_cannot_record_in_use_until_before_use_items_are_done(world, assessment):
+    item = assessment.plan_items.first()
+    approve(world, assessment, before_use=[item.pk])
+    leader = world.client("leader_a")
+    in_use = reverse("assessments:plan_in_use", args=[assessment.uuid])
+    today = timezone.localdate().isoformat()
+    refused = leader.post(in_use, {"since": today})
+    assert refused.status_code == 400 and item.title in refused.content.decode()
+    evidence_url = reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])
+    assert leader.post(evidence_url, {"file": SimpleUploadedFile("dpia.pdf", PDF)}).status_code == 302
+    item_url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    assert leader.post(item_url, {"status": "done"}).status_code == 302
+    assert leader.post(in_use, {"since": today}).status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.in_use_since == timezone.localdate()
+    register = world.client("reviewer").get(reverse("assessments:register")).content.decode()
+    assert "i bruk fra" in register
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bilde.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "er ikke det navnet sier"),
+        ("virus.exe", b"MZ\x90\x00", "Bare disse filtypene"),
+    ],
+)
+def test_a_wrong_file_gives_a_clear_error_and_stores_nothing(world, assessment, name, data, message):
+    item = assessment.plan_items.first()
+    url = reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])
+    response = world.client("leader_a").post(url, {"file": SimpleUploadedFile(name, data)})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Evidence.objects.exists() and not default_storage.exists("evidence")
+
+
+def test_a_too_large_file_gives_a_clear_error(world, assessment, settings):
+    settings.KIV_MAX_UPLOAD_BYTES = 1024
+    item = assessment.plan_items.first()
+    url = reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])
+    response = world.client("leader_a").post(url, {"file": SimpleUploadedFile("stor.pdf", PDF * 100)})
+    assert response.status_code == 400 and "for stor" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_another_agencys_item_and_evidence_are_404(world, assessment):
+    other = make_assessment(world, "Annen plan", answers=complete(), submit=True)
+    item = other.plan_items.first()
+    # An item id of another assessment under this assessment's URL is not found either.
+    url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    assert world.client("leader_a").get(url).status_code == 404
+    assert world.client("leader_b").get(reverse("assessments:plan_detail", args=[other.uuid])).status_code == 404
+
+
+def test_exports_list_the_items(world, assessment):
+    csv = world.client("auditor").get(reverse("assessments:plan_export_csv", args=[assessment.uuid]))
+    body = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert assessment.plan_items.first().title in body
+    xlsx = world.client("auditor").get(reverse("assessments:plan_export_xlsx", args=[assessment.uuid]))
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_uke_sees_overdue_items_with_counts_and_filters(world, assessment):
+    approve(world, assessment)
+    item = assessment.plan_items.first()
+    PlanItem.objects.filter(pk=item.pk).update(due_date=timezone.localdate() - dt.timedelta(days=3))
+    page = world.client("reviewer").get(reverse("assessments:plan_overdue"))
+    body = page.content.decode()
+    assert item.title in body and "1 forfalt tiltak" in body
+    filtered = world.client("reviewer").get(reverse("assessments:plan_overdue"), {"before_use": "on"})
+    assert item.title not in filtered.content.decode()
+    home = world.client("reviewer").get(reverse("assessments:home")).content.decode()
+    assert "1 forfalt tiltak i tiltaksplanene" in home
+    leader_home = world.client("leader_a").get(reverse("assessments:home")).content.decode()
+    assert item.title in leader_home
+    register = world.client("reviewer").get(reverse("assessments:register")).content.decode()
+    assert "1 tiltak forfalt" in register
+
+
+def test_a_rejected_plan_is_read_only(world, assessment):
+    world.client("reviewer").post(
+        reverse("assessments:review_reject", args=[assessment.uuid]), {"reject-version": 1, "reject-reason": "Nei"}
+    )
+    item = assessment.plan_items.first()
+    page = world.client("leader_a").get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))
+    assert "kan ikke endres" in page.content.decode()
+    post = world.client("leader_a").post(
+        reverse("assessments:plan_item", args=[assessment.uuid, item.pk]), {"status": "done"}
+    )
+    assert post.status_code == 409
+
+
+def test_a_reload_of_the_refused_go_live_leads_back_to_the_plan(world, assessment):
+    response = world.client("leader_a").get(reverse("assessments:plan_in_use", args=[assessment.uuid]))
+    assert response.status_code == 302 and response["Location"].endswith("/tiltak/#go-live")
+    assert world.client("leader_b").get(reverse("assessments:plan_in_use", args=[assessment.uuid])).status_code == 404
