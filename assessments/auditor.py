@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from . import audit, audit_checkpoints, exports, labels, queries
 from .audit_display import EventReader
 from .lifecycle import DECIDED_STATUSES
-from .models import Agency, Assessment, AuditEvent, AuditHead
-from .paging import bounded_count, estimated_count, paginate
+from .models import Agency, AuditEvent, AuditHead
+from .paging import estimated_count, paginate
 from .permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -56,11 +56,9 @@ def _search(request):
     if not any(filters.get(k) for k in ("status", "verdict", "q", "date_from", "date_to")):
         # One row per decided assessment in scope: count those (a narrow index) instead of the joined list.
         # (a decided assessment always has its deciding version, so no join to the versions is needed)
-        decided = Assessment.objects.filter(submitted_scope(request.user),
-                                            status__in=DECIDED_STATUSES)  # fmt: skip
-        if filters.get("agency"):
-            decided = decided.filter(agency=filters["agency"])
-        known = bounded_count(decided)
+        known = queries.submitted_count(
+            submitted_scope(request.user), statuses=DECIDED_STATUSES, agency=filters.get("agency")
+        )
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),

@@ -7,6 +7,7 @@ Signed-in users of every role see the register (approved entries only; no drafts
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, exports, labels, overview, queries
 from .models import Assessment
-from .paging import bounded_count, estimated_count, paginate
+from .paging import estimated_count, paginate
 from .permissions import public, roles_for, signed_in
 from .review_forms import OverviewForm, RegisterFilterForm
 
@@ -36,11 +37,8 @@ def _filtered(request):
     )
     known = None
     if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q")):
-        # One entry per approved assessment: count those (a narrow index) instead of the joined list.
-        approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
-        if filters.get("agency"):
-            approved = approved.filter(agency=filters["agency"])
-        known = bounded_count(approved)
+        # One entry per approved assessment: count those instead of the joined list.
+        known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):
         known = estimated_count(qs)
     return form, qs, known

@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import audit, audit_key
-from . import bulk
 from ..engine.loader import as_definition, questions
 from ..engine.scoring import score
 from ..engine.visibility import visible_answers
 from ..models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
+from . import bulk
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
