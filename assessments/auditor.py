@@ -53,12 +53,11 @@ def _search(request):
     form.fields["agency"].queryset = _scoped_agencies(request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     known = None
-    if not any(filters.get(k) for k in ("status", "verdict", "q", "date_from", "date_to")):
-        # One row per decided assessment in scope: count those (a narrow index) instead of the joined list.
-        # (a decided assessment always has its deciding version, so no join to the versions is needed)
-        known = queries.submitted_count(
-            submitted_scope(request.user), statuses=DECIDED_STATUSES, agency=filters.get("agency")
-        )
+    if not any(filters.get(k) for k in ("verdict", "q", "date_from", "date_to")):
+        # One row per decided assessment in scope: count those instead of the joined list.
+        # (a decided assessment always has its deciding version as its latest)
+        statuses = [filters["status"]] if filters.get("status") else DECIDED_STATUSES
+        known = queries.submitted_count(submitted_scope(request.user), statuses=statuses, agency=filters.get("agency"))
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),
