@@ -2,7 +2,7 @@
 
 N assessments across 60 agencies, in every state, with submitted versions whose stored results are
 real results of real (generated) answers. Nothing goes through the services one by one and no report
-PDF is made: rows are written with bulk_create, so 10,000 take seconds, not hours. Scoring is done once
+PDF is made: rows are written in bulk (COPY on PostgreSQL, bulk.py), so 100,000 take minutes. Scoring is done once
 for a pool of answer sets which the assessments then share.
 """
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from assessments.audit import chain as audit
 from assessments.audit import key as audit_key
+from assessments.demo import bulk
 from assessments.engine.loader import as_definition, questions
 from assessments.engine.scoring import score
 from assessments.engine.visibility import visible_answers
@@ -201,26 +202,21 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
 
         # Ages in days, with a few minutes between assessments so the order by age is a stable one.
         created = [now - timedelta(days=plan[3] + 3, minutes=i % 1000) for i, plan in enumerate(plans)]
-        with _explicit_timestamps():
-            made = Assessment.objects.bulk_create(
-                [
-                    Assessment(
-                        uuid=uuid.uuid4(),
-                        agency=agencies[(existing + i) % len(agencies)],
-                        questionnaire=questionnaire,
-                        title=title,
-                        status=status,
-                        answers=answers,
-                        review_by=review_by,
-                        created_at=created[i],
-                        updated_at=created[i],
-                    )
-                    for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
-                ],
-                batch_size=BATCH,
+        made = [
+            Assessment(
+                uuid=uuid.uuid4(),
+                agency=agencies[(existing + i) % len(agencies)],
+                questionnaire=questionnaire,
+                title=title,
+                status=status,
+                answers=answers,
+                review_by=review_by,
+                created_at=created[i],
+                updated_at=created[i],
             )
-        if made and made[0].pk is None:  # backends without RETURNING for bulk inserts
-            made = list(Assessment.objects.filter(title__in=[p[4] for p in plans]).order_by("pk"))
+            for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
+        ]
+        _write(Assessment, made, shared)
 
         versions = []
         for i, (assessment, plan) in enumerate(zip(made, plans, strict=True)):
@@ -255,11 +251,22 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
                         decided_at=created[i] + timedelta(days=number + 1) if decision else None,
                     )
                 )
-        with _explicit_timestamps():
-            AssessmentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        _write(AssessmentVersion, versions, shared)
         events = _audit_trail(made, versions)
         audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
     return {"created": to_make, "versions": len(versions), "events": events, "total": existing + to_make}
+
+
+def _write(model, objects: list, shared: list | None = None) -> None:
+    """Insert the rows: by COPY with reserved ids on PostgreSQL (bulk.py), by bulk_create elsewhere."""
+    ids = bulk.reserve_ids(model, len(objects))
+    if ids is not None:
+        for obj, pk in zip(objects, ids, strict=True):
+            obj.pk = pk
+    with _explicit_timestamps():
+        bulk.insert(model, objects, shared)
+    if objects and objects[0].pk is None:  # a backend that does not return ids from bulk inserts
+        raise RuntimeError("bulk insert returned no ids")
 
 
 def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion]) -> int:
@@ -290,7 +297,7 @@ def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion
         )
         event.hash = prev = audit.compute_hash(event)
         events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    _write(AuditEvent, events)
     if events:
         # The head may only move to the newest event (a PostgreSQL trigger checks it): name that event.
         newest = events[-1].pk or AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()

@@ -19,7 +19,8 @@ from django.db.models.functions import Coalesce, Round
 from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import Assessment, AssessmentVersion, AuditEvent, OverviewCell, Report
 from assessments.permissions import submitted_scope
-from assessments.queries.paging import bounded_counts
+from assessments.queries.paging import Count as Total
+from assessments.queries.paging import bounded_count, bounded_counts
 from assessments.queries.search import title_matches
 
 LIST_FIELDS = (
@@ -73,7 +74,10 @@ def queue(
     """UKE's queue: every assessment submitted at least once that the user may see, by its latest version.
     Returns the versions to page through and the base for the counts per status."""
     qs = latest_versions().filter(visible_versions(user))
-    counts_base = submitted_assessments(user)
+    if connection.vendor == "postgresql":  # the overview's counts, kept by triggers (status_counts)
+        counts_base = OverviewCell.objects.filter(submitted_scope(user))
+    else:
+        counts_base = submitted_assessments(user)
     if agency is not None:
         qs = qs.filter(assessment__agency=agency)
         counts_base = counts_base.filter(agency=agency)
@@ -90,11 +94,33 @@ def queue(
 
 
 def status_counts(assessments: QuerySet[Assessment]) -> dict:
-    """{status: paging.Count} for every status but draft, in one query; each count reads at most
-    paging.COUNT_CAP index entries, and says so when it is an estimate."""
+    """{status: paging.Count} for every status but draft, in one query. On PostgreSQL `assessments` is
+    the queue's cells (see queue): exact sums of the overview's counts, a few thousand rows at most
+    whatever the number of assessments. Elsewhere each count reads at most paging.COUNT_CAP rows."""
+    if assessments.model is OverviewCell:
+        summed = assessments.order_by().values_list("status").annotate(n=Sum("count"))
+        return {status: Total(n) for status, n in summed if n and status != Assessment.Status.DRAFT}
     statuses = [value for value in Assessment.Status.values if value != Assessment.Status.DRAFT]
     counted = bounded_counts({status: assessments.filter(status=status) for status in statuses})
     return {status: count for status, count in counted.items() if count.value}
+
+
+def submitted_count(scope: Q, *, statuses, agency=None) -> Total:
+    """How many assessments with a version, in `statuses` and the permission `scope` (a Q on status and
+    agency_id), there are: the latest versions the register and the auditor search list before other
+    filters. Exact from the overview's cells on PostgreSQL (kept by triggers); bounded elsewhere."""
+    if connection.vendor == "postgresql":
+        cells = OverviewCell.objects.filter(scope, status__in=statuses)
+        if agency is not None:
+            cells = cells.filter(agency=agency)
+        return Total(cells.aggregate(n=Sum("count"))["n"] or 0)
+    qs = submitted_assessments_in(scope).filter(status__in=statuses)
+    return bounded_count(qs.filter(agency=agency) if agency is not None else qs)
+
+
+def submitted_assessments_in(scope: Q) -> QuerySet[Assessment]:
+    has_version = Exists(AssessmentVersion.objects.filter(assessment_id=OuterRef("pk")))
+    return Assessment.objects.filter(has_version).filter(scope)
 
 
 def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[AssessmentVersion]:
@@ -171,7 +197,9 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
         if agency is not None:
             qs = qs.filter(agency=agency)
         agency_fields = ("agency_id", "agency__name") if by_agency else ()
-        rows = qs.order_by().values_list("status", *agency_fields, "quadrant", "need_cell", "risk_cell")
+        # By agency the statuses are summed up in the database: one row per agency and spot.
+        status_field = () if by_agency else ("status",)
+        rows = qs.order_by().values_list(*status_field, *agency_fields, "quadrant", "need_cell", "risk_cell")
         rows = rows.annotate(n=Sum("count"))
     else:
         qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
@@ -184,11 +212,11 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
                 need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
                 risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
             )
-            .values_list("assessment__status", *agency_fields, "quadrant", "need", "risk")
+            .values_list(*(() if by_agency else ("assessment__status",)), *agency_fields, "quadrant", "need", "risk")
             .annotate(n=Count("pk"))
         )
     if by_agency:
-        return list(rows)
+        return [(None, *row) for row in rows]
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
 
 

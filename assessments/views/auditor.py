@@ -19,7 +19,7 @@ from assessments.audit import chain as audit
 from assessments.audit import checkpoints as audit_checkpoints
 from assessments.forms.review import AuditLogFilterForm, AuditorSearchForm
 from assessments.lifecycle import DECIDED_STATUSES
-from assessments.models import Agency, Assessment, AuditEvent, AuditHead
+from assessments.models import Agency, AuditEvent, AuditHead
 from assessments.permissions import (
     audit_agency_scope,
     is_auditor_or_reviewer,
@@ -30,7 +30,7 @@ from assessments.permissions import (
 )
 from assessments.presentation.audit_display import EventReader
 from assessments.queries import lists as queries
-from assessments.queries.paging import bounded_count, estimated_count, paginate
+from assessments.queries.paging import estimated_count, paginate
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +56,11 @@ def _search(request):
     form.fields["agency"].queryset = _scoped_agencies(request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     known = None
-    if not any(filters.get(k) for k in ("status", "verdict", "q", "date_from", "date_to")):
-        # One row per decided assessment in scope: count those (a narrow index) instead of the joined list.
-        # (a decided assessment always has its deciding version, so no join to the versions is needed)
-        decided = Assessment.objects.filter(submitted_scope(request.user),
-                                            status__in=DECIDED_STATUSES)  # fmt: skip
-        if filters.get("agency"):
-            decided = decided.filter(agency=filters["agency"])
-        known = bounded_count(decided)
+    if not any(filters.get(k) for k in ("verdict", "q", "date_from", "date_to")):
+        # One row per decided assessment in scope: count those instead of the joined list.
+        # (a decided assessment always has its deciding version as its latest)
+        statuses = [filters["status"]] if filters.get("status") else DECIDED_STATUSES
+        known = queries.submitted_count(submitted_scope(request.user), statuses=statuses, agency=filters.get("agency"))
     qs = queries.auditor_search(
         request.user,
         agency=filters.get("agency"),

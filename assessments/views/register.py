@@ -7,6 +7,7 @@ Signed-in users of every role see the register (approved entries only; no drafts
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview
 from assessments.queries import lists as queries
-from assessments.queries.paging import bounded_count, estimated_count, paginate
+from assessments.queries.paging import estimated_count, paginate
 from assessments.views import plans as plan_views
 
 PAGE_SIZE = 50
@@ -40,11 +41,8 @@ def _filtered(request):
     )
     known = None
     if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q")):
-        # One entry per approved assessment: count those (a narrow index) instead of the joined list.
-        approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
-        if filters.get("agency"):
-            approved = approved.filter(agency=filters["agency"])
-        known = bounded_count(approved)
+        # One entry per approved assessment: count those instead of the joined list.
+        known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):
         known = estimated_count(qs)
     return form, qs, known
