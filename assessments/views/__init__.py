@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -52,8 +53,6 @@ def home(request):
 
 
 def _today():
-    from django.utils import timezone
-
     return timezone.localdate()
 
 
