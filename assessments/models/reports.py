@@ -41,7 +41,7 @@ class Report(models.Model):
     render_ms = models.PositiveIntegerField(null=True, blank=True)
     sign_ms = models.PositiveIntegerField(null=True, blank=True)
     # The rendering claim: who holds it (a task id) and until when. The holder renews the lease while it
-    # works, so an expired lease means a dead holder and any run may take over (report_jobs.py).
+    # works, so an expired lease means a dead holder and any run may take over (reports/jobs.py).
     claimed_by = models.CharField(max_length=64, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
 

@@ -6,7 +6,7 @@ are made once per process. User text reaches the HTML only through the template'
 WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own static files and refuses
 everything else: no network, no file outside the static folders, no data: URLs.
 
-The life of a `Report` row (claiming, finishing, the sweeps) is in report_jobs.py; this module makes and
+The life of a `Report` row (claiming, finishing, the sweeps) is in jobs.py; this module makes and
 stores the file and verifies one.
 """
 
