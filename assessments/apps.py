@@ -10,10 +10,16 @@ class AssessmentsConfig(AppConfig):
     def ready(self) -> None:
         # Connect the sign-in audit receivers; register the signing certificate's system check and health;
         # register the Celery tasks and the receiver that delivers the outbox after a commit.
+        from allauth.socialaccount.providers import registry
         from django.contrib import admin
 
         from assessments import checks, signals, tasks  # noqa: F401
+        from assessments.accounts.provider import provider_classes
         from assessments.admin.audited import audit_every_admin
+
+        # allauth only finds `<app>.provider` modules by itself; ours lives in the accounts package.
+        for provider_class in provider_classes:
+            registry.register(provider_class)
 
         # Django's admin has loaded every app's admin module by now (it comes first in INSTALLED_APPS).
         audit_every_admin(admin.site)

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from assessments.lifecycle import StateConflict
 from assessments.models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
@@ -170,6 +171,14 @@ ACTIONS = {
     "download": can_view,
     "edit_plan": can_edit_plan,
 }
+
+
+def authorize(user, assessment: Assessment, action: str) -> None:
+    """The check every service makes before it acts for a user: PermissionDenied unless `action` (a key of
+    ACTIONS) is allowed. Views ask first too (`get_assessment`), so pages answer 403/404 before any work;
+    this one holds whoever calls the service (a view, a task, a command, a test)."""
+    if not ACTIONS[action](user, assessment):
+        raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette.") if action == "lead" else "")
 
 
 def get_assessment(request, assessment_uuid, action: str = "view") -> Assessment:

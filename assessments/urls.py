@@ -5,25 +5,24 @@ Every URL here must have a row in tests/permission_matrix.py: the matrix test fa
 
 from django.urls import path
 
-from assessments import views
 from assessments.views import accounts as entra_views
 from assessments.views import assessments as assessment_views
-from assessments.views import auditor, register, review, wizard, wizard_notes
+from assessments.views import auditor, home, register, review, wizard, wizard_notes
 from assessments.views import plans as plan_views
 from assessments.views import reports as report_views
 
 app_name = "assessments"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("logg-inn/", views.login, name="login"),
-    path("logg-ut/", views.logout, name="logout"),
+    path("", home.home, name="home"),
+    path("healthz", home.healthz, name="healthz"),
+    path("logg-inn/", home.login, name="login"),
+    path("logg-ut/", home.logout, name="logout"),
     # Sign-in with Entra ID (django-allauth): only these two of allauth's views are reachable; its
     # sign-up, password and e-mail pages are not routed at all.
     path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
     path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
-    path("personvern/", views.privacy, name="privacy"),
+    path("personvern/", home.privacy, name="privacy"),
     # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),

@@ -10,7 +10,8 @@ from assessments import services
 from assessments.demo.decided import FREE_CHATBOT, HOUSING_RANKING
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AuditEvent, Membership, Report
-from assessments.services import _months_later
+from assessments.services import decisions
+from assessments.services.decisions import _months_later
 from tests.report_helpers import questionnaire, submitted
 
 
@@ -25,7 +26,7 @@ def copilot(world):
 
 
 def test_it_approves_sets_the_decision_and_a_12_month_review_date(copilot, reviewer, monkeypatch):
-    monkeypatch.setattr(services.timezone, "localdate", lambda: dt.date(2026, 3, 31))
+    monkeypatch.setattr(decisions.timezone, "localdate", lambda: dt.date(2026, 3, 31))
     version = services.assessment_approve(assessment=copilot, user=reviewer, comment="  Fint.  ")
     copilot.refresh_from_db()
     assert copilot.status == "approved" and copilot.review_by == dt.date(2027, 3, 31)
@@ -49,7 +50,7 @@ def test_it_approves_sets_the_decision_and_a_12_month_review_date(copilot, revie
 
 
 def test_high_risk_gets_six_months(world, reviewer, monkeypatch):
-    monkeypatch.setattr(services.timezone, "localdate", lambda: dt.date(2026, 8, 31))
+    monkeypatch.setattr(decisions.timezone, "localdate", lambda: dt.date(2026, 8, 31))
     assessment = submitted(world.agency_a, world.users["leader_a"], HOUSING_RANKING)
     assert assessment.latest_version().result["risk"]["axis"] == "high"
     services.assessment_approve(assessment=assessment, user=reviewer)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
 from assessments import services
@@ -118,7 +119,7 @@ def test_only_the_leader_moves_a_draft(world, both_versions):
     draft = services.assessment_create(
         agency=world.agency_a, user=world.users["leader_a"], title="X", questionnaire=old
     )
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.assessment_move_questionnaire(assessment=draft, user=world.users["contributor_a"])
 
 

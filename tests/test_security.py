@@ -18,7 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from assessments.models import Membership, MunicipalRole
+from assessments.models import Assessment, Membership, MunicipalRole
 from tests.conftest import IN_CI, PASSWORD, World, make_user, require_tool
 from tests.objects import BUILDERS, build_objects
 from tests.permission_matrix import MATRIX
@@ -673,7 +673,6 @@ def test_every_signed_in_response_and_every_download_is_no_store(world):
 
 
 def test_bidi_overrides_and_zero_width_characters_never_reach_a_page_or_the_pdf(world):
-    from assessments import services
     from assessments.reports import render as reports
     from tests import review_helpers as h
 
@@ -691,4 +690,4 @@ def test_bidi_overrides_and_zero_width_characters_never_reach_a_page_or_the_pdf(
         reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": "Ny\u202e tittel\u200b"}
     )
     assert response.status_code == 302
-    assert services.Assessment.objects.filter(title="Ny tittel").exists()
+    assert Assessment.objects.filter(title="Ny tittel").exists()

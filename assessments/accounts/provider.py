@@ -1,6 +1,7 @@
 """Entra ID (or any OpenID Connect provider) for django-allauth: its openid_connect provider, narrowed.
 
-allauth loads `<app>.provider` of every installed app and registers its `provider_classes`. Three
+allauth looks for `<app>.provider` modules; this one is in the accounts package, so `AssessmentsConfig.ready`
+registers its `provider_classes`. Three
 things differ from the stock provider, each for a reason:
 
 - The user is matched on Entra ID's `oid` (the same object id in every app registration), otherwise on

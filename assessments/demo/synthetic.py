@@ -182,75 +182,15 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
         return {"created": 0, "total": existing}
     rng = random.Random(seed + existing)  # nosec B311 - demo data, not security
     pool = _answer_pool(questionnaire, rng)
-    not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
-    now = timezone.now()
-    today = timezone.localdate()
     shared = [value for answers_and_result in pool for value in answers_and_result]
     with transaction.atomic(), _serialised_once(shared):
         agencies = _agencies(rng)
-        plans = []
-        for i in range(to_make):
-            status = _pick(rng, STATUS_WEIGHTS)
-            answers, result = rng.choice(not_stopped if status in ("approved", "superseded") else pool)
-            age = rng.randint(0, 400)
-            title = f"{SYNTHETIC_PREFIX} {existing + i + 1:05d}: {rng.choice(USES)}"
-            review_by = None
-            if status == "approved":
-                months = 6 if result["risk"]["axis"] == "high" else 12
-                review_by = today - timedelta(days=age) + timedelta(days=30 * months)
-            plans.append((status, answers, result, age, title, review_by))
-
+        plans = _plans(rng, pool, existing, to_make)
         # Ages in days, with a few minutes between assessments so the order by age is a stable one.
+        now = timezone.now()
         created = [now - timedelta(days=plan[3] + 3, minutes=i % 1000) for i, plan in enumerate(plans)]
-        made = [
-            Assessment(
-                uuid=uuid.uuid4(),
-                agency=agencies[(existing + i) % len(agencies)],
-                questionnaire=questionnaire,
-                title=title,
-                status=status,
-                answers=answers,
-                review_by=review_by,
-                created_at=created[i],
-                updated_at=created[i],
-            )
-            for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
-        ]
-        _write(Assessment, made, shared)
-
-        versions = []
-        for i, (assessment, plan) in enumerate(zip(made, plans, strict=True)):
-            status, answers, result, _age, _title, _review_by = plan
-            if status == "draft":
-                continue
-            numbers = 2 if status == "submitted" and rng.random() < 0.3 else 1
-            for number in range(1, numbers + 1):
-                last = number == numbers
-                decision = (
-                    {
-                        "approved": "approved",
-                        "superseded": "approved",
-                        "rejected": "rejected",
-                        "returned": "returned",
-                    }.get(status, "")
-                    if last
-                    else "returned"
-                )
-                versions.append(
-                    AssessmentVersion(
-                        assessment=assessment,
-                        number=number,
-                        questionnaire=questionnaire,
-                        answers=answers,
-                        result=result,
-                        verdict=result["verdict"],
-                        quadrant=result["quadrant"],
-                        decision=decision,
-                        decision_reason="Syntetisk begrunnelse." if decision in ("returned", "rejected") else "",
-                        submitted_at=created[i] + timedelta(days=number),
-                        decided_at=created[i] + timedelta(days=number + 1) if decision else None,
-                    )
-                )
+        made = _insert_assessments(plans, agencies, existing, questionnaire, created, shared)
+        versions = _versions(rng, made, plans, questionnaire, created)
         _write(AssessmentVersion, versions, shared)
         events = _audit_trail(made, versions)
         audit.record(None, "demo.bulk_seeded", details={"assessments": to_make, "versions": len(versions)})
@@ -267,6 +207,73 @@ def _write(model, objects: list, shared: list | None = None) -> None:
         bulk.insert(model, objects, shared)
     if objects and objects[0].pk is None:  # a backend that does not return ids from bulk inserts
         raise RuntimeError("bulk insert returned no ids")
+
+
+def _plans(rng: random.Random, pool: list, existing: int, to_make: int) -> list[tuple]:
+    """(status, answers, result, age in days, title, review-by) for each assessment to make."""
+    not_stopped = [item for item in pool if item[1]["verdict"] != "stop"]
+    today = timezone.localdate()
+    plans = []
+    for i in range(to_make):
+        status = _pick(rng, STATUS_WEIGHTS)
+        answers, result = rng.choice(not_stopped if status in ("approved", "superseded") else pool)
+        age = rng.randint(0, 400)
+        title = f"{SYNTHETIC_PREFIX} {existing + i + 1:05d}: {rng.choice(USES)}"
+        review_by = None
+        if status == "approved":
+            months = 6 if result["risk"]["axis"] == "high" else 12
+            review_by = today - timedelta(days=age) + timedelta(days=30 * months)
+        plans.append((status, answers, result, age, title, review_by))
+    return plans
+
+
+def _insert_assessments(plans, agencies, existing: int, questionnaire, created, shared) -> list[Assessment]:
+    made = [
+        Assessment(
+            uuid=uuid.uuid4(),
+            agency=agencies[(existing + i) % len(agencies)],
+            questionnaire=questionnaire,
+            title=title,
+            status=status,
+            answers=answers,
+            review_by=review_by,
+            created_at=created[i],
+            updated_at=created[i],
+        )
+        for i, (status, answers, _result, _age, title, review_by) in enumerate(plans)
+    ]
+    _write(Assessment, made, shared)
+    return made
+
+
+_FINAL_DECISION = {"approved": "approved", "superseded": "approved", "rejected": "rejected", "returned": "returned"}
+
+
+def _versions(rng: random.Random, made, plans, questionnaire, created) -> list[AssessmentVersion]:
+    versions = []
+    for i, (assessment, plan) in enumerate(zip(made, plans, strict=True)):
+        status, answers, result, _age, _title, _review_by = plan
+        if status == "draft":
+            continue
+        numbers = 2 if status == "submitted" and rng.random() < 0.3 else 1
+        for number in range(1, numbers + 1):
+            decision = _FINAL_DECISION.get(status, "") if number == numbers else "returned"
+            versions.append(
+                AssessmentVersion(
+                    assessment=assessment,
+                    number=number,
+                    questionnaire=questionnaire,
+                    answers=answers,
+                    result=result,
+                    verdict=result["verdict"],
+                    quadrant=result["quadrant"],
+                    decision=decision,
+                    decision_reason="Syntetisk begrunnelse." if decision in ("returned", "rejected") else "",
+                    submitted_at=created[i] + timedelta(days=number),
+                    decided_at=created[i] + timedelta(days=number + 1) if decision else None,
+                )
+            )
+    return versions
 
 
 def _audit_trail(assessments: list[Assessment], versions: list[AssessmentVersion]) -> int:

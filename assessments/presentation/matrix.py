@@ -163,29 +163,9 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def render_matrix(
-    points: Sequence[MatrixPoint],
-    *,
-    title: str,
-    description: str = "",
-    id_prefix: str = "matrix",
-    risk_high_at: float = 50,
-    need_high_at: float = 50,
-) -> str:
-    """The matrix with `points` marked, as an SVG string (safe to embed in HTML and in the PDF)."""
-    safe_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in id_prefix) or "matrix"
-    title_id, desc_id = f"{safe_id}-title", f"{safe_id}-desc"
-    if not description:
-        description = " ".join(describe_point(p, risk_high_at, need_high_at) for p in points) or _("Ingen plassering.")
-    mid_x, mid_y = _x(need_high_at), _y(risk_high_at)
+def _quadrants(mid_x: float, mid_y: float) -> list[str]:
     names = quadrant_names()
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
-        f'height="{HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}" '
-        'font-family="DejaVu Sans, Arial, sans-serif">',
-        f'<title id="{title_id}">{escape(title, quote=False)}</title>',
-        f'<desc id="{desc_id}">{escape(description, quote=False)}</desc>',
-    ]
+    parts = []
     quadrants = [
         ("high_risk_low_need", LEFT, TOP, mid_x, mid_y),
         ("high_risk_high_need", mid_x, TOP, RIGHT, mid_y),
@@ -208,7 +188,12 @@ def render_matrix(
                 fill="#2c2c2c",
             )
         )
-    # Axes with ticks at 0, the threshold and 100.
+    return parts
+
+
+def _axes(risk_high_at: float, need_high_at: float) -> list[str]:
+    """Axes with ticks at 0, the threshold and 100, and their names."""
+    parts = []
     parts.append(
         f'<path d="M{LEFT} {TOP} L{LEFT} {BOTTOM} L{RIGHT} {BOTTOM}" fill="none" stroke="#2c2c2c" stroke-width="2"/>'
     )
@@ -238,31 +223,60 @@ def render_matrix(
             transform=f"rotate(-90 {cx:.1f} {cy:.1f})",
         )
     )
+    return parts
+
+
+def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list[str]:
+    parts = []
+    need, risk, moved = placed(point, risk_high_at, need_high_at)
+    x, y = _x(need), _y(risk)
+    if moved:
+        # The truth first: a hollow marker at the computed score, an arrow to where the rule puts it.
+        sx, sy = _x(_clamp(point.need)), _y(_clamp(point.risk))
+        parts.append(_marker(sx, sy, True))
+        parts.append(_arrow(sx, sy, x, y))
+        if point.raised_by:
+            # The rule's name under the score's marker (the full name is in the figure's text).
+            rule = _shorten(_("Regel: %(rule)s") % {"rule": point.raised_by[0]}, 34)
+            ty = sy + 24 if sy + 24 < BOTTOM - 4 else sy - 16
+            tx = min(max(sx, LEFT + 100), RIGHT - 100)
+            parts.append(_text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c"))
+    parts.append(_marker(x, y, False))
+    if point.label:
+        anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
+        dx = -14 if anchor == "end" else 14
+        parts.append(
+            _text(x + dx, y + 5, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c")
+        )
+    return parts
+
+
+def render_matrix(
+    points: Sequence[MatrixPoint],
+    *,
+    title: str,
+    description: str = "",
+    id_prefix: str = "matrix",
+    risk_high_at: float = 50,
+    need_high_at: float = 50,
+) -> str:
+    """The matrix with `points` marked, as an SVG string (safe to embed in HTML and in the PDF)."""
+    safe_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in id_prefix) or "matrix"
+    title_id, desc_id = f"{safe_id}-title", f"{safe_id}-desc"
+    if not description:
+        description = " ".join(describe_point(p, risk_high_at, need_high_at) for p in points) or _("Ingen plassering.")
+    mid_x, mid_y = _x(need_high_at), _y(risk_high_at)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
+        f'height="{HEIGHT}" role="img" aria-labelledby="{title_id} {desc_id}" '
+        'font-family="DejaVu Sans, Arial, sans-serif">',
+        f'<title id="{title_id}">{escape(title, quote=False)}</title>',
+        f'<desc id="{desc_id}">{escape(description, quote=False)}</desc>',
+    ]
+    parts += _quadrants(mid_x, mid_y)
+    parts += _axes(risk_high_at, need_high_at)
     for point in points:
-        need, risk, moved = placed(point, risk_high_at, need_high_at)
-        x, y = _x(need), _y(risk)
-        if moved:
-            # The truth first: a hollow marker at the computed score, an arrow to where the rule puts it.
-            sx, sy = _x(_clamp(point.need)), _y(_clamp(point.risk))
-            parts.append(_marker(sx, sy, True))
-            parts.append(_arrow(sx, sy, x, y))
-            if point.raised_by:
-                # The rule's name under the score's marker (the full name is in the figure's text).
-                rule = _shorten(_("Regel: %(rule)s") % {"rule": point.raised_by[0]}, 34)
-                ty = sy + 24 if sy + 24 < BOTTOM - 4 else sy - 16
-                tx = min(max(sx, LEFT + 100), RIGHT - 100)
-                parts.append(
-                    _text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c")
-                )
-        parts.append(_marker(x, y, False))
-        if point.label:
-            anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
-            dx = -14 if anchor == "end" else 14
-            parts.append(
-                _text(
-                    x + dx, y + 5, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c"
-                )
-            )
+        parts += _point(point, risk_high_at, need_high_at)
     parts.append("</svg>")
     return "".join(parts)
 

@@ -74,12 +74,8 @@ def _answers(defn: Definition, answers: Mapping[str, Any]) -> list[dict[str, str
     return [{"key": k, "label": question_label(defn, k), "value": answer_label(defn, k, v)} for k, v in answers.items()]
 
 
-def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "matrix") -> dict[str, Any]:
-    """Everything `_result.html` shows about one result."""
-    risk, need = result["risk"], result["need"]
-    caps = {cap.id: cap for cap in defn.need_caps}
-    scoring = defn.scoring
-    contributions = [
+def _contributions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
         {
             "label": question_label(defn, row["key"]),
             "section": _pick(vars(defn.section(row["section"])), "title") if row.get("section") else "",
@@ -92,7 +88,97 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         for row in result.get("contributions", [])
         if row["points"]
     ]
+
+
+def _risk(risk: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "score": risk["score"],
+        "level": risk["level"],
+        "level_label": labels.label(labels.LEVELS, risk["level"]),
+        "axis": risk["axis"],
+        "axis_label": labels.label(labels.RISK_AXES, risk["axis"]),
+        "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
+    }
+
+
+def _need(defn: Definition, need: Mapping[str, Any]) -> dict[str, Any]:
+    caps = {cap.id: cap for cap in defn.need_caps}
+    return {
+        "score": need["score"],
+        "axis": need["axis"],
+        "axis_label": labels.label(labels.NEED_AXES, need["axis"]),
+        "capped_by": [
+            {
+                "title": _pick(vars(caps[c]), "title") if c in caps else c,
+                "explanation": _pick(vars(caps[c]), "explanation") if c in caps else "",
+            }
+            for c in need.get("capped_by", [])
+        ],
+    }
+
+
+def _missing(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [
+        {
+            "key": k,
+            "label": question_label(defn, k),
+            "section": defn.questions[k].section if k in defn.questions else "",
+        }
+        for k in result.get("missing", [])
+    ]
+
+
+def _hard_rules(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": rule["id"],
+            "title": _pick(rule, "title"),
+            "effect": rule["effect"],
+            "effect_label": labels.label(labels.RULE_EFFECTS, rule["effect"]),
+            "explanation": _pick(rule, "explanation"),
+            "source": _pick(rule, "source"),
+            "source_is_nb": not (english() and rule.get("source_en")),
+            "triggered_by": _answers(defn, rule.get("triggered_by", {})),
+        }
+        for rule in result.get("hard_rules", [])
+    ]
+
+
+def _obligations(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": o["code"],
+            "title": _pick(o, "title"),
+            "why": _pick(o, "why"),
+            "source": _pick(o, "source"),
+            "source_is_nb": not (english() and o.get("source_en")),
+        }
+        for o in result.get("obligations", [])
+    ]
+
+
+def _what_if(defn: Definition, result: Mapping[str, Any]) -> dict[str, Any]:
     what_if = result.get("what_if") or {}
+    return {
+        "possible": what_if.get("possible", False),
+        "note": _without_rule_ids(defn, _pick(what_if, "note")),
+        "changes": [
+            {
+                "label": question_label(defn, c["key"]),
+                "from": _change_value(defn, c, "from"),
+                "to": _change_value(defn, c, "to"),
+            }
+            for c in what_if.get("changes", [])
+        ],
+        "score": what_if.get("score"),
+        "level_label": labels.label(labels.LEVELS, what_if.get("level", "")),
+    }
+
+
+def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "matrix") -> dict[str, Any]:
+    """Everything `_result.html` shows about one result."""
+    risk = result["risk"]
+    scoring = defn.scoring
     # The absolute rules that put the risk on the high side although the score is below the line.
     raised_by = (
         [_pick(rule, "title") for rule in result.get("hard_rules", [])]
@@ -105,74 +191,15 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "verdict_text": labels.label(labels.VERDICT_TEXTS, result["verdict"]),
         "quadrant_label": labels.label(labels.QUADRANTS, result["quadrant"]),
         "quadrant": result["quadrant"],
-        "risk": {
-            "score": risk["score"],
-            "level": risk["level"],
-            "level_label": labels.label(labels.LEVELS, risk["level"]),
-            "axis": risk["axis"],
-            "axis_label": labels.label(labels.RISK_AXES, risk["axis"]),
-            "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
-        },
-        "need": {
-            "score": need["score"],
-            "axis": need["axis"],
-            "axis_label": labels.label(labels.NEED_AXES, need["axis"]),
-            "capped_by": [
-                {
-                    "title": _pick(vars(caps[c]), "title") if c in caps else c,
-                    "explanation": _pick(vars(caps[c]), "explanation") if c in caps else "",
-                }
-                for c in need.get("capped_by", [])
-            ],
-        },
+        "risk": _risk(risk),
+        "need": _need(defn, result["need"]),
         "complete": result.get("complete", False),
-        "missing": [
-            {
-                "key": k,
-                "label": question_label(defn, k),
-                "section": defn.questions[k].section if k in defn.questions else "",
-            }
-            for k in result.get("missing", [])
-        ],
-        "hard_rules": [
-            {
-                "id": rule["id"],
-                "title": _pick(rule, "title"),
-                "effect": rule["effect"],
-                "effect_label": labels.label(labels.RULE_EFFECTS, rule["effect"]),
-                "explanation": _pick(rule, "explanation"),
-                "source": _pick(rule, "source"),
-                "source_is_nb": not (english() and rule.get("source_en")),
-                "triggered_by": _answers(defn, rule.get("triggered_by", {})),
-            }
-            for rule in result.get("hard_rules", [])
-        ],
-        "obligations": [
-            {
-                "code": o["code"],
-                "title": _pick(o, "title"),
-                "why": _pick(o, "why"),
-                "source": _pick(o, "source"),
-                "source_is_nb": not (english() and o.get("source_en")),
-            }
-            for o in result.get("obligations", [])
-        ],
+        "missing": _missing(defn, result),
+        "hard_rules": _hard_rules(defn, result),
+        "obligations": _obligations(result),
         "contradictions": contradictions(defn, result),
-        "contributions": contributions,
-        "what_if": {
-            "possible": what_if.get("possible", False),
-            "note": _without_rule_ids(defn, _pick(what_if, "note")),
-            "changes": [
-                {
-                    "label": question_label(defn, c["key"]),
-                    "from": _change_value(defn, c, "from"),
-                    "to": _change_value(defn, c, "to"),
-                }
-                for c in what_if.get("changes", [])
-            ],
-            "score": what_if.get("score"),
-            "level_label": labels.label(labels.LEVELS, what_if.get("level", "")),
-        },
+        "contributions": _contributions(defn, result),
+        "what_if": _what_if(defn, result),
         "raised_by": raised_by,
         "position": describe_point(
             point_from_result(result, _("Tiltaket"), raised_by=raised_by),

@@ -6,7 +6,7 @@ are made once per process. User text reaches the HTML only through the template'
 WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own static files and refuses
 everything else: no network, no file outside the static folders, no data: URLs.
 
-The life of a `Report` row (claiming, finishing, the sweeps) is in report_jobs.py; this module makes and
+The life of a `Report` row (claiming, finishing, the sweeps) is in jobs.py; this module makes and
 stores the file and verifies one.
 """
 
@@ -151,6 +151,38 @@ def build_context(report: Report) -> dict:
         return _context(report)
 
 
+def _comments(version) -> dict[str, list[dict]]:
+    """The version's review comments by question key (blank: the general ones)."""
+    comments = defaultdict(list)
+    for comment in version.comments.select_related("author").all() if version else []:
+        comments[comment.question_key].append(
+            {"author": _person(comment.author), "at": comment.created_at, "text": comment.text}
+        )
+    return comments
+
+
+def _sections(defn, answers: dict, comments: dict, lang: str) -> list[dict]:
+    sections = []
+    for section in visible_sections(defn, answers):
+        rows = []
+        for question in section.questions:
+            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
+                continue
+            value = answers.get(question.key)
+            rows.append(
+                {
+                    "key": question.key,
+                    "label": _label(question, lang),
+                    "answered": value is not None,
+                    "value": question.value_label(value, lang) if value is not None else "",
+                    "is_text": question.type == "text",
+                    "comments": comments.get(question.key, []),
+                }
+            )
+        sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
+    return sections
+
+
 def _context(report: Report) -> dict:
     assessment = report.assessment
     lang = assessment.language or "nb"
@@ -170,30 +202,8 @@ def _context(report: Report) -> dict:
         result = version.result
         comment_version = version
 
-    comments = defaultdict(list)
-    for comment in comment_version.comments.select_related("author").all() if comment_version else []:
-        comments[comment.question_key].append(
-            {"author": _person(comment.author), "at": comment.created_at, "text": comment.text}
-        )
-    sections = []
-    for section in visible_sections(defn, answers):
-        rows = []
-        for question in section.questions:
-            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
-                continue
-            value = answers.get(question.key)
-            rows.append(
-                {
-                    "key": question.key,
-                    "label": _label(question, lang),
-                    "answered": value is not None,
-                    "value": question.value_label(value, lang) if value is not None else "",
-                    "is_text": question.type == "text",
-                    "comments": comments.get(question.key, []),
-                }
-            )
-        sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
-
+    comments = _comments(comment_version)
+    sections = _sections(defn, answers, comments, lang)
     data = answers_file(
         assessment, questionnaire_version=questionnaire.version, answers=answers, version=version, report=report
     )

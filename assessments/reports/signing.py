@@ -381,10 +381,7 @@ def verify_pdf(data: bytes) -> dict:
     and the signature covers the whole file), signer, signing_time (ISO), assessment/version (from the
     embedded answers file), sha256 of the given bytes, and `problem`, a short reason when not valid.
     """
-    from pyhanko.pdf_utils.misc import PdfReadError
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
     result = {
@@ -401,20 +398,8 @@ def verify_pdf(data: bytes) -> dict:
     }
     if not data.lstrip()[:5] == b"%PDF-":
         raise NotAPdfError("not a PDF file")
-    try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        # A crafted file (a signature field whose /V is a number, arrays nested past the recursion limit)
-        # is "not a readable PDF", never a crash.
-        raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
-    # What the document says it is: text from the file, so only well-formed values are taken.
-    meta = (_embedded_answers(reader) or {}).get("meta")
-    meta = meta if isinstance(meta, dict) else {}
-    claimed, number = meta.get("assessment"), meta.get("version")
-    # Only a well-formed id is looked up (a NUL or other junk must never reach a database query).
-    result["assessment"] = claimed if isinstance(claimed, str) and _UUID_RE.fullmatch(claimed) else None
-    result["version"] = number if isinstance(number, int) and not isinstance(number, bool) else None
+    reader, signatures = _read(data)
+    result.update(_claimed(reader))
     if not signatures:
         result["problem"] = "unsigned"
         return result
@@ -428,6 +413,40 @@ def verify_pdf(data: bytes) -> dict:
     except Exception as exc:  # a damaged signature container is a broken seal, not a crash
         result["problem"] = f"the signature cannot be checked ({type(exc).__name__})"
         return result
+    _judge(status, result)
+    return result
+
+
+def _read(data: bytes):
+    """The reader and the embedded signatures, or NotAPdfError."""
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        return reader, reader.embedded_signatures
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        # A crafted file (a signature field whose /V is a number, arrays nested past the recursion limit)
+        # is "not a readable PDF", never a crash.
+        raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
+
+
+def _claimed(reader) -> dict:
+    """What the document says it is: text from the file, so only well-formed values are taken."""
+    meta = (_embedded_answers(reader) or {}).get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    claimed, number = meta.get("assessment"), meta.get("version")
+    # Only a well-formed id is looked up (a NUL or other junk must never reach a database query).
+    return {
+        "assessment": claimed if isinstance(claimed, str) and _UUID_RE.fullmatch(claimed) else None,
+        "version": number if isinstance(number, int) and not isinstance(number, bool) else None,
+    }
+
+
+def _judge(status, result: dict) -> None:
+    """Fill `result` from pyHanko's validation status."""
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
     result["intact"] = bool(status.intact and status.valid)
     result["trusted"] = bool(status.trusted)
     if status.signing_cert is not None:
@@ -444,4 +463,3 @@ def verify_pdf(data: bytes) -> dict:
         result["problem"] = "not signed with this installation's certificate"
     elif not whole_file:
         result["problem"] = "content was added after signing"
-    return result

@@ -2,10 +2,10 @@
 
 This module is the top of the job layer: it imports the domain modules, never the other way round.
 Domain code that must start a job after its commit says so with a signal (outbox.queued) or is given the
-enqueue function (report_jobs.requeue_stale), so there is no import cycle to hide.
+enqueue function (reports.jobs.requeue_stale), so there is no import cycle to hide.
 
 Reports: the `Report` row is the durable record. A task may run twice (late acks, a redelivery, the sweep),
-so the work starts with a conditional claim and a second run changes nothing; see report_jobs.py.
+so the work starts with a conditional claim and a second run changes nothing; see reports/jobs.py.
 """
 
 import logging

@@ -3,13 +3,13 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from assessments.presentation.report_panel import panel_context
+
 register = template.Library()
 
 
 @register.inclusion_tag("reports/_report_status.html", takes_context=True)
 def report_panel(context, assessment):
-    from assessments.views.reports import panel_context
-
     return {**panel_context(context["request"], assessment), "csrf_token": context.get("csrf_token")}
 
 

@@ -21,30 +21,10 @@ from assessments.audit import chain as audit
 from assessments.models import Assessment, Report
 from assessments.permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
 from assessments.presentation.actions import available_actions
+from assessments.presentation.report_panel import panel_context
 from assessments.reports import render as reports
 from assessments.reports import signing
 from assessments.text import Form
-
-WORKING = (Report.Status.PENDING, Report.Status.RENDERING)
-
-
-def panel_context(request, assessment: Assessment) -> dict:
-    """The signed reports of the assessment's decided versions, and the user's latest draft preview."""
-    signed = list(
-        assessment.reports.filter(kind=Report.Kind.SIGNED).select_related("version").order_by("-version__number")
-    )
-    may_preview = available_actions(request.user, assessment).preview
-    preview = None
-    if may_preview:
-        preview = assessment.reports.filter(kind=Report.Kind.PREVIEW).order_by("-created_at").first()
-    return {
-        "assessment": assessment,
-        "signed_reports": signed,
-        "preview": preview,
-        "may_preview": may_preview,
-        "polling": any(r.status in WORKING for r in [*signed, preview] if r is not None),
-        "next": request.get_full_path() if not request.htmx else "",
-    }
 
 
 @signed_in

@@ -115,68 +115,73 @@ def _earlier_version(assessment: Assessment, versions: list[AssessmentVersion]) 
 
 def _answer_rows(defn, current, earlier, comments) -> tuple[list[dict], list[dict]]:
     """The current answers by section, and the questions whose answers changed since `earlier`."""
-    lang = language()
     now_by_key, before_by_key = {}, {}
     for comment in comments:
         if comment.question_key:
             target = now_by_key if comment.version_id == current.pk else before_by_key
             target.setdefault(comment.question_key, []).append(comment)
     before = earlier.answers if earlier else None
-    sections = []
-    for section in visible_sections(defn, current.answers):
-        rows = []
-        for question in section.questions:
-            if question.key not in current.answers and question.key not in (before or {}):
-                continue
-            value = current.answers.get(question.key)
-            rows.append(
-                {
-                    "key": question.key,
-                    "label": localized(question, "label"),
-                    "value": question.value_label(value, lang),
-                    "is_text": question.type == "text",
-                    "changed": before is not None and before.get(question.key) != value,
-                    "before": question.value_label(before.get(question.key), lang) if before is not None else "",
-                    "comments": now_by_key.get(question.key, []),
-                    "earlier_comments": before_by_key.get(question.key, []),
-                }
-            )
-        changed = sum(1 for row in rows if row["changed"])
-        commented = sum(1 for row in rows if row["comments"] or row["earlier_comments"])
-        sections.append(
+    sections = [
+        _section_rows(section, current.answers, before, now_by_key, before_by_key)
+        for section in visible_sections(defn, current.answers)
+    ]
+    changes = _changes(defn, current.answers, before, before_by_key) if before is not None else []
+    return sections, changes
+
+
+def _section_rows(section, answers: dict, before: dict | None, now_by_key: dict, before_by_key: dict) -> dict:
+    lang = language()
+    rows = []
+    for question in section.questions:
+        if question.key not in answers and question.key not in (before or {}):
+            continue
+        value = answers.get(question.key)
+        rows.append(
             {
-                "key": section.key,
-                "title": localized(section, "title"),
-                "rows": rows,
-                "changed": changed,
-                "commented": commented,
-                # Open what needs reading: everything in a first version, else what changed or has comments.
-                "open": before is None or bool(changed or commented),
+                "key": question.key,
+                "label": localized(question, "label"),
+                "value": question.value_label(value, lang),
+                "is_text": question.type == "text",
+                "changed": before is not None and before.get(question.key) != value,
+                "before": question.value_label(before.get(question.key), lang) if before is not None else "",
+                "comments": now_by_key.get(question.key, []),
+                "earlier_comments": before_by_key.get(question.key, []),
             }
         )
-    changes = []
-    if before is not None:
-        for key in sorted(set(before) | set(current.answers), key=lambda k: _order(defn, k)):
-            if before.get(key) == current.answers.get(key):
-                continue
-            question = defn.questions.get(key)
-            if question is None:
-                continue  # not a question of this questionnaire: nothing a person could read
+    changed = sum(1 for row in rows if row["changed"])
+    commented = sum(1 for row in rows if row["comments"] or row["earlier_comments"])
+    return {
+        "key": section.key,
+        "title": localized(section, "title"),
+        "rows": rows,
+        "changed": changed,
+        "commented": commented,
+        # Open what needs reading: everything in a first version, else what changed or has comments.
+        "open": before is None or bool(changed or commented),
+    }
 
-            changes.append(
-                {
-                    "key": key,
-                    "label": localized(question, "label"),
-                    "before": question.value_label(before[key], lang)
-                    if key in before
-                    else _("(ikke besvart eller ikke vist)"),
-                    "after": question.value_label(current.answers[key], lang)
-                    if key in current.answers
-                    else _("(ikke vist nå)"),
-                    "earlier_comments": before_by_key.get(key, []),
-                }
-            )
-    return sections, changes
+
+def _changes(defn, answers: dict, before: dict, before_by_key: dict) -> list[dict]:
+    lang = language()
+    changes = []
+    for key in sorted(set(before) | set(answers), key=lambda k: _order(defn, k)):
+        if before.get(key) == answers.get(key):
+            continue
+        question = defn.questions.get(key)
+        if question is None:
+            continue  # not a question of this questionnaire: nothing a person could read
+        changes.append(
+            {
+                "key": key,
+                "label": localized(question, "label"),
+                "before": question.value_label(before[key], lang)
+                if key in before
+                else _("(ikke besvart eller ikke vist)"),
+                "after": question.value_label(answers[key], lang) if key in answers else _("(ikke vist nå)"),
+                "earlier_comments": before_by_key.get(key, []),
+            }
+        )
+    return changes
 
 
 def _order(defn, key: str) -> int:

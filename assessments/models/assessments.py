@@ -1,0 +1,235 @@
+"""Questionnaire versions, assessments and their submitted versions, review comments, sent reminders and
+the overview's cells."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from assessments import lifecycle
+from assessments.models.agencies import Agency
+from assessments.queries.search import title_trigrams, title_vector
+
+
+class Questionnaire(models.Model):
+    """A published, versioned questionnaire definition (see docs/questionnaire-format.md)."""
+
+    version = models.CharField(_("versjon"), max_length=20, unique=True)
+    title = models.CharField(_("tittel"), max_length=200)
+    definition = models.JSONField(_("definisjon"))
+    published_at = models.DateTimeField(_("publisert"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("spørreskjema")
+        verbose_name_plural = _("spørreskjemaer")
+
+    def __str__(self) -> str:
+        return f"{self.version} – {self.title}"
+
+    @classmethod
+    def latest(cls) -> "Questionnaire | None":
+        return cls.objects.order_by("-published_at", "-id").first()
+
+    @property
+    def in_use(self) -> bool:
+        return self.pk is not None and self.assessments.exists()
+
+
+class Assessment(models.Model):
+    Status = lifecycle.Status
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="assessments")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="contributed_assessments")
+    title = models.CharField(_("tittel"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    language = models.CharField(_("språk"), max_length=5, choices=settings.LANGUAGES, default="nb")
+    # The draft: the database is the source of truth, saved on every wizard step.
+    answers = models.JSONField(default=dict, blank=True)
+    visited_steps = models.JSONField(default=list, blank=True)
+    # Optimistic lock: incremented on every draft save, checked against the value the form was shown with.
+    revision = models.PositiveIntegerField(default=0)
+    # Answer key -> the revision at which it last changed (removal included): tells a writer whose form
+    # is stale exactly which answers changed meanwhile, so only real overlaps are conflicts.
+    answer_revisions = models.JSONField(default=dict, blank=True)
+    # A material change opens a new assessment that replaces the approved one on its approval.
+    replaces = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaced_by")
+    # What changed, when this assessment replaces an approved one (keys of services.MATERIAL_CHANGE_KINDS).
+    material_change_kinds = models.JSONField(default=list, blank=True)
+    review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
+    # The leader's "tatt i bruk": set only when every before-use item of the plan is done (services/plans.py).
+    in_use_since = models.DateField(_("tatt i bruk"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who last saved answers, and when: a reviewer's decision updates the row (status), not the answers,
+    # so "last saved by" must not name the reviewer.
+    answers_saved_at = models.DateTimeField(null=True, blank=True)
+    answers_saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["status", "agency"]),
+            models.Index(fields=["review_by"]),
+            # Counts per status for the queue, the register and the auditor search read only this index.
+            models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
+            # Title search on PostgreSQL (assessments/queries/search.py); the migration skips them on SQLite.
+            # An expression index rather than a stored search-vector column: the vector is derived from
+            # one short column, the index alone answers `@@`, and a generated column of a PostgreSQL-only
+            # type could not exist in the SQLite schema the same model also describes.
+            GinIndex(title_vector(), name="assessment_title_search"),
+            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="assessment_title_trigram"),
+        ]
+        verbose_name = _("vurdering")
+        verbose_name_plural = _("vurderinger")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:assessment_detail", args=[self.uuid])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in lifecycle.EDITABLE_STATUSES
+
+    def latest_version(self) -> "AssessmentVersion | None":
+        return self.versions.order_by("-number").first()
+
+
+class AssessmentVersion(models.Model):
+    """An immutable snapshot made on each submission."""
+
+    Decision = lifecycle.Decision
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField()
+    result = models.JSONField()
+    verdict = models.CharField(max_length=30, db_index=True)
+    quadrant = models.CharField(max_length=30, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Copies of a few values inside the JSON, kept by the database itself, so that lists of thousands of
+    # versions (the overview matrix, the register's filter by kind of AI) read small columns instead of
+    # unpacking every stored result and answer set.
+    risk_score = models.GeneratedField(
+        expression=Cast(KT("result__risk__score"), models.FloatField()),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    need_score = models.GeneratedField(
+        expression=Cast(KT("result__need__score"), models.FloatField()),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    ai_kind_text = models.GeneratedField(
+        expression=KT("answers__ai_kind"),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")]
+        # The queue pages by submission time, the register and the auditor search by decision time.
+        indexes = [
+            models.Index(fields=["submitted_at"], name="version_submitted_at"),
+            models.Index(fields=["decided_at"], name="version_decided_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} v{self.number}"
+
+
+class OverviewCell(models.Model):
+    """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
+    and quadrant (scores to the nearest 2 points, -1 for none; assessments/presentation/overview.py CELL).
+
+    Kept by PostgreSQL triggers on the assessments and their versions (migration
+    0012_overview_cells), in the same transaction as the change, so the overview reads a few hundred
+    counts instead of every assessment. (Versions are never updated: an update of a version's scores
+    would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
+
+    status = models.CharField(max_length=20)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    quadrant = models.CharField(max_length=30)
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "agency", "quadrant", "need_cell", "risk_cell"], name="one_overview_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on a submitted version: on one question, or general (blank key)."""
+
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.CASCADE, related_name="comments")
+    question_key = models.CharField(max_length=60, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The agency's answer to the comment, written while the assessment is returned; UKE reads it beside
+    # the changes in the next version's review.
+    reply = models.TextField(max_length=5000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.question_key or '(generelt)'}"
+
+
+class SentReminder(models.Model):
+    """A review-by reminder that has gone out: at most one per assessment, kind and review-by date, so a
+    second run (twice a day, two beat hosts) sends nothing twice and a new review-by date starts afresh."""
+
+    class Kind(models.TextChoices):
+        DUE = "review_due", _("Ny vurdering nærmer seg")
+        OVERDUE = "review_overdue", _("Ny vurdering er forfalt")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sent_reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    review_by = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind", "review_by"], name="one_reminder_per_review_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.kind} {self.review_by}"

@@ -1,0 +1,58 @@
+"""A report of an assessment version: the sealed PDF/A of a decision, or an unsigned preview of a draft."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models.assessments import Assessment, AssessmentVersion
+
+
+class Report(models.Model):
+    class Kind(models.TextChoices):
+        SIGNED = "signed", _("Signert rapport")
+        PREVIEW = "preview", _("Forhåndsvisning")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("I kø")
+        RENDERING = "rendering", _("Lages")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Feilet")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reports")
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.PROTECT, related_name="reports", null=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SIGNED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    storage_name = models.CharField(max_length=500, blank=True)
+    signer = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    render_ms = models.PositiveIntegerField(null=True, blank=True)
+    sign_ms = models.PositiveIntegerField(null=True, blank=True)
+    # The rendering claim: who holds it (a task id) and until when. The holder renews the lease while it
+    # works, so an expired lease means a dead holder and any run may take over (reports/jobs.py).
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One signed report per submitted version: a task that runs twice cannot make a second.
+            models.UniqueConstraint(
+                fields=["version"], condition=models.Q(kind="signed"), name="one_signed_report_per_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.assessment} ({self.status})"
