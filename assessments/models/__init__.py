@@ -31,15 +31,15 @@ from assessments.models.audit import (
     AuditHead,
     AuditWriteCap,
 )
+from assessments.models.outbox import (
+    OutboxMessage,
+)
 from assessments.models.plans import (
     Evidence,
     PlanItem,
     PlanItemHistory,
     PlanStatusReport,
     ReminderSent,
-)
-from assessments.models.outbox import (
-    OutboxMessage,
 )
 from assessments.models.reports import (
     Report,
