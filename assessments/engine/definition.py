@@ -74,6 +74,10 @@ class Question:
     mitigation: Mapping[Any, float] = field(default_factory=dict)
     need: Mapping[Any, float] = field(default_factory=dict)
     measure: bool | None = None  # None: decided by the points (see `is_measure`)
+    # Filled (and locked) from this field of a tool-overview entry; `catalogue_values` maps the entry's value
+    # to the answer value where they differ (docs/catalogue.md).
+    catalogue_field: str | None = None
+    catalogue_values: Mapping[Any, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.engine import interpolate
 from assessments.engine.conditions import referenced_keys, referenced_rules
 from assessments.engine.definition import (
     DEFAULT_SCORING,
@@ -217,6 +218,10 @@ class DefinitionParser(SectionParser):
             effect = raw.get("effect")
             if effect not in RULE_EFFECTS:
                 self.err(f"{where}: effect må være en av {', '.join(RULE_EFFECTS)}, ikke {effect!r}")
+            for name in interpolate.TEXT_FIELDS:
+                for key in interpolate.placeholders(raw.get(name) if isinstance(raw.get(name), str) else ""):
+                    if key not in self.questions:
+                        self.err(f"{where}: {name} nevner {{{key}}}, men det finnes ikke noe spørsmål «{key}»")
 
         def build(rule_id: str, raw: Mapping[str, Any], when: Any) -> None:
             keys = set(referenced_keys(when)) if isinstance(when, Mapping) else set()

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.engine import catalogue_fields
 from assessments.engine.definition import (
     DEFAULT_CHOICE_LABELS,
     DEFAULT_CHOICE_LABELS_EN,
@@ -99,6 +100,11 @@ class SectionParser(ParserBase):
         for name in ("required_when", "scored_when"):
             if name in raw:
                 normalized[name] = normalize_condition(raw[name])
+        values = tuple(c.value for c in choices)
+        catalogue_field, catalogue_values, problems = catalogue_fields.check_mapping(raw, qtype, values, where)
+        self.errors.extend(problems)
+        if "catalogue_values" in raw and catalogue_values:
+            normalized["catalogue_values"] = catalogue_values
         if "scored_when" in raw and points["risk"]:
             # Withholding risk points would reward whatever answer switches them off.
             self.err(f"{where}: scored_when kan bare brukes på spørsmål uten risk-poeng")
@@ -126,6 +132,8 @@ class SectionParser(ParserBase):
             mitigation=points["mitigation"],
             need=points["need"],
             measure=measure,
+            catalogue_field=catalogue_field,
+            catalogue_values=catalogue_values,
             raw=normalized,
         )
         self.questions[key] = question
