@@ -72,7 +72,9 @@ class ToolEntryVersion(models.Model):
     dpa = models.BooleanField(_("databehandleravtale"), null=True, blank=True)
     dpa_reference = models.CharField(_("avtalereferanse"), max_length=200, blank=True)
     dpa_valid_until = models.DateField(_("avtalen gjelder til"), null=True, blank=True)
-    vendor_trains_on_inputs = models.BooleanField(_("leverandøren kan trene på det som legges inn"), null=True, blank=True)
+    vendor_trains_on_inputs = models.BooleanField(
+        _("leverandøren kan trene på det som legges inn"), null=True, blank=True
+    )
     enterprise_agreement = models.BooleanField(_("brukes med kommunens avtale og jobbkonto"), null=True, blank=True)
     max_class = models.CharField(_("høyeste informasjonsklasse"), max_length=20, choices=InfoClass.choices)
     personal_data_allowed = models.BooleanField(_("godkjent for personopplysninger"), default=False)

@@ -40,7 +40,7 @@ from assessments.models.catalogue import (
     ToolStatus,
     hash_token,
 )
-from assessments.permissions import roles_for
+from assessments.permissions import may_edit_catalogue, roles_for
 
 REF_KEY = "cat_ref"
 # Version fields a change copies forward unless given anew (everything but bookkeeping).
@@ -71,14 +71,8 @@ USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
 
 
-def may_edit_catalogue(user) -> bool:
-    """UKE (reviewers) and administrators keep the catalogue."""
-    roles = roles_for(user)
-    return roles.is_reviewer or roles.is_superuser
-
-
 def _require_editor(user) -> None:
-    if user is not None and not may_edit_catalogue(user):
+    if user is not None and not may_edit_catalogue(roles_for(user)):
         raise PermissionDenied(_("Bare UKE og administratorer kan endre verktøyoversikten."))
 
 
@@ -338,4 +332,3 @@ def api_token_check(raw: str) -> ApiToken | None:
     if token is not None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token
-
