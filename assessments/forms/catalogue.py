@@ -125,6 +125,9 @@ class ToolVersionForm(forms.ModelForm):
     dpa = _bool_field(_("Finnes det en databehandleravtale som dekker bruken?"))
     vendor_trains_on_inputs = _bool_field(_("Kan leverandøren bruke det som legges inn, til å trene modeller?"))
     enterprise_agreement = _bool_field(_("Brukes verktøyet med kommunens avtale og jobbkonto?"))
+    guideline_url = forms.URLField(
+        label=_("Lenke til retningslinje for verktøyet"), required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = ToolEntryVersion
