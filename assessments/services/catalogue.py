@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from assessments.engine.catalogue import (
     locked_keys,
 )
 from assessments.engine.definition import Definition
-from assessments.labels import CATALOGUE_REASONS, labelled
+from assessments.labels import CATALOGUE_REASONS, INFO_CLASSES, TOOL_STATUSES, labelled
 from assessments.models import Assessment
 from assessments.models.catalogue import (
     CLASS_ORDER,
@@ -226,14 +226,12 @@ def expire_due(today: dt.date | None = None) -> dict[str, int]:
 
 
 def current_versions(statuses=None) -> list[ToolEntryVersion]:
-    """The newest version of every entry, by name (optionally only those with a status in `statuses`)."""
-    latest = ToolEntryVersion.objects.values("entry").annotate(n=Max("number"))
-    wanted = {(row["entry"], row["n"]) for row in latest}
-    rows = ToolEntryVersion.objects.select_related("entry").order_by("name", "pk")
-    versions = [v for v in rows if (v.entry_id, v.number) in wanted]
+    """The newest version of every entry, by name (optionally only those with a status in `statuses`). One query."""
+    newer = ToolEntryVersion.objects.filter(entry_id=OuterRef("entry_id"), number__gt=OuterRef("number"))
+    rows = ToolEntryVersion.objects.filter(~Exists(newer)).select_related("entry").order_by("name", "pk")
     if statuses is not None:
-        versions = [v for v in versions if v.status in statuses]
-    return versions
+        rows = rows.filter(status__in=list(statuses))
+    return list(rows)
 
 
 def resolve_ref(ref: Any) -> ToolEntryVersion | None:
@@ -259,6 +257,28 @@ def open_flags(agency_ids=None):
     if agency_ids is not None:
         flags = flags.filter(assessment__agency_id__in=agency_ids)
     return flags
+
+
+def tool_summary(answers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The tool an answer set names, as it was when answered (its answers, which never change), or None."""
+    answers = answers or {}
+    if answers.get(CHOICE_KEY) != LISTED or not answers.get(REF_KEY):
+        return None
+    return {
+        "name": answers.get("cat_name") or "",
+        "ref": answers[REF_KEY],
+        "slug": str(answers[REF_KEY]).rpartition("@")[0],
+        "status": answers.get("cat_status") or "",
+        "status_label": str(TOOL_STATUSES.get(answers.get("cat_status"), "")),
+        "max_class_label": str(INFO_CLASSES.get(answers.get("cat_max_class"), "")),
+        "personal_data": answers.get("cat_personal_data"),
+        "deviation": answers.get(DEVIATION_KEY) or "",
+    }
+
+
+def flagged_ids(assessment_ids) -> set[int]:
+    """Which of these assessments are flagged for re-assessment (one query, for a page of a list)."""
+    return set(open_flags().filter(assessment_id__in=list(assessment_ids)).values_list("assessment_id", flat=True))
 
 
 # --- The wizard: step 1 and locked answers -------------------------------------------------------------------
