@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.engine import as_definition, load_definition, missing_required, score
+from assessments.engine import as_definition, load_definition, missing_required, score, visible_answers
 from assessments.engine.catalogue import apply_choice, catalogue_answers, catalogue_questions, entry_ref, locked_keys
 from assessments.engine.catalogue_fields import ENTRY_FIELDS
 from assessments.engine.interpolate import fill
@@ -300,3 +300,14 @@ def test_the_validator_accepts_above_over_two_choices_with_the_full_order():
 def test_the_validator_refuses_a_bad_above(operand, fragment):
     errors = above_rule(with_classes(), {"q": "planned", "above": operand})
     assert any(fragment in e for e in errors), errors
+
+
+def test_the_entry_facts_are_shown_only_for_a_listed_tool():
+    stale = {**FILLED, "cat_choice": "not_listed", "cat_deviation": "Gammel begrunnelse"}
+    kept = visible_answers(V3, stale)
+    assert not [key for key in kept if key.startswith("cat_") and key != "cat_choice"]
+    assert kept["sec_hosting"] == "cloud_eea"  # an ordinary question: the leader's answer now
+    assert not [key for key in missing_required(V3, {"cat_choice": "not_listed"}) if key.startswith("cat_")]
+    listed_missing = missing_required(V3, {"cat_choice": "listed"})
+    assert {"cat_ref", "cat_name", "cat_status", "cat_max_class"} <= set(listed_missing)
+    assert "cat_deviation" not in listed_missing

@@ -28,6 +28,7 @@ _NO_PROHIBITED = dict.fromkeys(
 # Copilot drafting letters in Word: integrated and generative, no personal data, procured -> recommended.
 COPILOT_LETTERS = {
     "title": "Copilot i Word for utkast til standardbrev",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": (
         "Saksbehandlere i forvaltningsenheten bruker Copilot i Word til å lage første utkast til "
         "standardbrev og referater. Saksbehandleren leser, retter og står som avsender av alt som sendes ut."
@@ -99,6 +100,7 @@ COPILOT_LETTERS = {
 FREE_CHATBOT = {
     **{k: v for k, v in COPILOT_LETTERS.items() if not k.startswith("int_")},
     "title": "Gratis chatbot til oppsummering av saksnotater",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": (
         "Ansatte har på eget initiativ begynt å lime inn saksnotater i en gratis chatbot på nett for å få "
         "korte oppsummeringer før møter."
@@ -135,6 +137,7 @@ FREE_CHATBOT = {
 HOUSING_RANKING = {
     **{k: v for k, v in COPILOT_LETTERS.items() if not k.startswith(("int_", "gen_"))},
     "title": "Prioritering av søknader om kommunal bolig",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": (
         "Et innkjøpt system foreslår en rekkefølge for behandling av søknader om kommunal bolig ut fra "
         "opplysninger i søknaden. Saksbehandler fatter vedtaket."

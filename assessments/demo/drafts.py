@@ -29,6 +29,7 @@ _NOT_HIGH_RISK = {"hr_area": ["none"], "hr_profiling": "no", "hr_exempt": "none"
 # is an AI (undisclosed_ai): UKE will ask for that to be fixed.
 WASTE_CHATBOT = {
     "title": "Chatbot for spørsmål om avfallshenting",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": "En chatbot på nettsidene svarer innbyggere om hentedager, sortering og bestilling av "
     "henting av grovavfall. Den bygger på en språkmodell fra leverandøren og på våre egne "
     "sider om avfall.",
@@ -104,6 +105,7 @@ WASTE_CHATBOT = {
 # profiling, so FRIA and DPIA apply.
 BENEFIT_RANKING = {
     "title": "Rangering av søknader om bostøtte",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": "En modell laget på bestilling rangerer nye søknader om kommunal bostøtte etter hvor "
     "akutt behovet ser ut til å være, slik at saksbehandlerne tar de mest presserende først. "
     "Saksbehandleren fatter alltid vedtaket.",
@@ -194,6 +196,7 @@ BENEFIT_RANKING = {
 # Translating information letters with a procured generative tool: a draft that is ready to submit.
 LETTER_TRANSLATION = {
     "title": "Oversettelse av informasjonsbrev med KI",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": "Informasjonsbrev om bydelens tjenester oversettes til de vanligste språkene med et "
     "oversettelsesverktøy kommunen har avtale om. En translatør kontrollerer hver tekst.",
     "owner": "Kommunikasjonsrådgiver",
@@ -253,6 +256,7 @@ LETTER_TRANSLATION = {
 # Minutes of Teams meetings with Copilot: started, two steps filled in, a contributor invited.
 TEAMS_MINUTES = {
     "title": "Referatskriving med Copilot i Teams",
+    "cat_choice": "not_listed",  # 2026.3: the tool is not in the tool overview
     "description": "Copilot i Teams lager utkast til referat fra interne møter. Møteleder retter og godkjenner.",
     "owner": "Stabssjef",
     "ai_kind": ["integrated", "generative"],

@@ -67,6 +67,8 @@ class Question:
     required: bool = False
     required_when: Condition | None = None
     scored_when: Condition | None = None
+    # Shown (and its answer counted) only while this holds over the earlier questions' answers (2026.3 on).
+    shown_when: Condition | None = None
     max_length: int | None = None
     min_items: int = 0
     choices: tuple[Choice, ...] = ()

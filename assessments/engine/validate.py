@@ -153,6 +153,7 @@ class DefinitionParser(SectionParser):
             branching |= self.keys_with_rules(section.shown_when)
         for question in self.questions.values():
             branching |= self.keys_with_rules(question.scored_when)
+            branching |= self.keys_with_rules(question.shown_when)
         rule_keys: set[str] = set()
         for keys in self.rule_keys.values():
             rule_keys |= keys

@@ -43,6 +43,7 @@ QUESTION_FIELDS = frozenset(
         "required",
         "required_when",
         "scored_when",
+        "shown_when",
         "min_items",
         "max_length",
         "choices",
