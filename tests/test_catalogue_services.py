@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from assessments import outbox, services
 from assessments.engine.loader import as_definition
@@ -177,3 +178,19 @@ def test_api_tokens_are_stored_hashed_and_revocable(world, django_user_model):
     assert catalogue.api_token_check(raw) is None
     with pytest.raises(PermissionDenied):
         catalogue.api_token_issue(name="Nei", actor=world.users["reviewer"])
+
+
+def test_the_queue_the_register_and_the_review_page_show_the_flag(world):
+    version = make_tool(world, personal_data_allowed=True)
+    approved = _approved_with(world, version)
+    catalogue.tool_withdraw(entry=version.entry, actor=world.users["reviewer"])
+    reviewer = world.client("reviewer")
+    queue = reviewer.get(reverse("assessments:review_queue")).content.decode()
+    assert "Må vurderes på nytt" in queue and "Godkjent chat" in queue
+    register = world.client("leader_b").get(reverse("assessments:register")).content.decode()
+    assert "Kommunechat" in register and "må vurderes på nytt: verktøyet er endret" in register
+    make_tool(world, slug="annet", name="Annet verktøy")
+    filtered = world.client("leader_b").get(reverse("assessments:register"), {"tool": "annet"})
+    assert filtered.status_code == 200 and "Godkjent chat" not in filtered.content.decode()
+    detail = reviewer.get(reverse("assessments:review_detail", args=[approved.uuid])).content.decode()
+    assert "kommunechat@1" in detail and "kommunechat@1 → kommunechat@2" in detail

@@ -16,3 +16,9 @@ def tool_of(answers):
 def tool_flags(assessment):
     """Open flags: the tool's entry got stricter since this assessment was answered."""
     return list(open_flags().filter(assessment=assessment)) if assessment is not None else []
+
+
+@register.simple_tag
+def flagged_for_review(limit: int = 50):
+    """UKE's queue: the newest open flags (approved or submitted assessments whose tool got stricter)."""
+    return list(open_flags()[:limit])
