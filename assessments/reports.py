@@ -35,7 +35,7 @@ from . import audit, pdf_structure, result_view, signing
 from .engine.answers import validate_answers
 from .engine.loader import as_definition
 from .engine.scoring import score
-from .engine.visibility import visible_sections
+from .engine.visibility import question_shown, visible_sections
 from .models import Assessment, Report
 from .text import clean_text
 
@@ -177,6 +177,8 @@ def _context(report: Report) -> dict:
     for section in visible_sections(defn, answers):
         rows = []
         for question in section.questions:
+            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
+                continue
             value = answers.get(question.key)
             rows.append(
                 {

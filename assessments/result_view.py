@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import labels
 from .display import english, language, localized
 from .engine.definition import Definition
-from .engine.visibility import visible_sections
+from .engine.visibility import question_shown, visible_sections
 from .matrix import describe_point, point_from_result, result_matrix
 
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
@@ -197,6 +197,8 @@ def answer_sections(
     for section in visible_sections(defn, answers):
         rows = []
         for question in section.questions:
+            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
+                continue
             value = answers.get(question.key)
             rows.append(
                 {
