@@ -14,8 +14,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assessment, AssessmentVersion, Membership, MunicipalRole
-from .models.catalogue import Hosting, InfoClass, ToolStatus
+from assessments.models import Assessment, AssessmentVersion, Membership, MunicipalRole
+from assessments.models.catalogue import Hosting, InfoClass, ToolStatus
 
 VERDICT_CHOICES = [
     ("recommended", _("Anbefalt")),
@@ -137,6 +137,7 @@ def label(labels: dict, code: Any, unknown: str = "") -> str:
 
 def labelled(labels: dict, codes: Iterable) -> list[str]:
     return [label(labels, code) for code in codes]
+
 
 # The tool overview (Verktøyoversikten): statuses and what made an entry stricter (services/catalogue.py).
 TOOL_STATUS_CHOICES = list(ToolStatus.choices)

@@ -12,12 +12,13 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from assessments import outbox, services
+from assessments import services
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import missing_required, visible_answers
 from assessments.models import AuditEvent, OutboxMessage
 from assessments.models.catalogue import CatalogueFlag, ToolEntryVersion
+from assessments.notifications import outbox
 from assessments.services import catalogue
 from tests.catalogue_helpers import make_tool, pick, v3_assessment, v3_definition
 

@@ -6,13 +6,13 @@ plausible, not claims about any real product.
 
 import datetime as dt
 
-from .. import services
-from ..engine.loader import as_definition
-from ..models import Agency, Assessment, Questionnaire
-from ..models.catalogue import ToolEntry
-from ..services import catalogue
-from .decided import COPILOT_LETTERS
-from .drafts import fill_steps
+from assessments import services
+from assessments.demo.decided import COPILOT_LETTERS
+from assessments.demo.drafts import fill_steps
+from assessments.engine.loader import as_definition
+from assessments.models import Agency, Assessment, Questionnaire
+from assessments.models.catalogue import ToolEntry
+from assessments.services import catalogue
 
 _BASE = {"generates_content": True, "status_since": dt.date(2026, 9, 1), "guideline_url": "", "note": ""}
 

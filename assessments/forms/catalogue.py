@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.engine.definition import Question, Section
 from assessments.labels import TOOL_STATUSES
-from assessments.models.catalogue import InfoClass, ToolEntryVersion, ToolStatus
-from assessments.services import catalogue as service
+from assessments.models.catalogue import VERSION_FIELDS, InfoClass, ToolEntryVersion, ToolStatus
+from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"
-REF_KEY = service.REF_KEY
+REF_KEY = reads.REF_KEY
 PICK_FIRST = _("Velg verktøyet fra listen, eller svar at det ikke finnes i verktøyoversikten.")
 
 
@@ -43,14 +43,14 @@ def _label(version: ToolEntryVersion) -> str:
 
 def entry_choices(stored_ref: str | None) -> list:
     """The picker's options, grouped by status (approved first); the stored version stays pickable."""
-    versions = service.current_versions()
+    versions = reads.current_versions()
     groups = []
     for status, name in ToolStatus.choices:
         options = [(v.ref, _label(v)) for v in versions if v.status == status]
         if options:
             groups.append((str(name), options))
     if stored_ref and stored_ref not in {v.ref for v in versions}:
-        old = service.resolve_ref(stored_ref)
+        old = reads.resolve_ref(stored_ref)
         if old is not None:
             text = gettext("%(label)s (versjonen dere svarte med)") % {"label": _label(old)}
             groups.insert(0, (gettext("Valgt tidligere"), [(old.ref, text)]))
@@ -90,7 +90,7 @@ def row(form, question: Question) -> dict[str, Any]:
     """Template hints for one question of a step form."""
     meta = getattr(form, "catalogue", None) or {"listed": False, "locked": []}
     if question.key == REF_KEY and CHOICE_KEY in form.fields:
-        return {"catalogue_pick": True, "catalogue_entry": service.resolve_ref(meta.get("ref"))}
+        return {"catalogue_pick": True, "catalogue_entry": reads.resolve_ref(meta.get("ref"))}
     if question.key in meta["locked"]:
         return {
             "catalogue_locked": True,
@@ -131,7 +131,7 @@ class ToolVersionForm(forms.ModelForm):
 
     class Meta:
         model = ToolEntryVersion
-        fields = [*service.VERSION_FIELDS]
+        fields = [*VERSION_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 4}),
@@ -156,7 +156,7 @@ class ToolVersionForm(forms.ModelForm):
         pass
 
     def data_for_service(self) -> dict[str, Any]:
-        return {name: self.cleaned_data.get(name) for name in service.VERSION_FIELDS}
+        return {name: self.cleaned_data.get(name) for name in VERSION_FIELDS}
 
 
 class ToolCreateForm(ToolVersionForm):

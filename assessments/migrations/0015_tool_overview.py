@@ -6,100 +6,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0014_audit_keyed_chain_and_guards'),
+        ("assessments", "0014_audit_keyed_chain_and_guards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ToolEntry',
+            name="ToolEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='kjennetegn')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='demooppføring')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="kjennetegn")),
+                ("is_demo", models.BooleanField(default=False, verbose_name="demooppføring")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'verktøy i verktøyoversikten',
-                'verbose_name_plural': 'verktøyoversikten',
-                'ordering': ['slug'],
+                "verbose_name": "verktøy i verktøyoversikten",
+                "verbose_name_plural": "verktøyoversikten",
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-nøkkel',
-                'verbose_name_plural': 'API-nøkler',
-                'ordering': ['-created_at'],
+                "verbose_name": "API-nøkkel",
+                "verbose_name_plural": "API-nøkler",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ToolEntryVersion',
+            name="ToolEntryVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='versjon')),
-                ('name', models.CharField(max_length=200, verbose_name='navn')),
-                ('vendor', models.CharField(blank=True, max_length=200, verbose_name='leverandør')),
-                ('edition', models.CharField(blank=True, max_length=200, verbose_name='utgave eller lisens')),
-                ('description', models.TextField(blank=True, max_length=2000, verbose_name='hva verktøyet gjør')),
-                ('generates_content', models.BooleanField(default=True, verbose_name='lager innhold (generativ KI)')),
-                ('hosting', models.CharField(blank=True, choices=[('municipal_platform', 'Kommunens egen plattform'), ('cloud_eea', 'Skytjeneste i EU/EØS'), ('outside_eea', 'Utenfor EU/EØS'), ('unknown', 'Ukjent')], max_length=30, verbose_name='lagring og drift')),
-                ('dpa', models.BooleanField(blank=True, null=True, verbose_name='databehandleravtale')),
-                ('dpa_reference', models.CharField(blank=True, max_length=200, verbose_name='avtalereferanse')),
-                ('dpa_valid_until', models.DateField(blank=True, null=True, verbose_name='avtalen gjelder til')),
-                ('vendor_trains_on_inputs', models.BooleanField(blank=True, null=True, verbose_name='leverandøren kan trene på det som legges inn')),
-                ('enterprise_agreement', models.BooleanField(blank=True, null=True, verbose_name='brukes med kommunens avtale og jobbkonto')),
-                ('max_class', models.CharField(choices=[('open', 'Åpen informasjon'), ('internal', 'Intern informasjon'), ('confidential', 'Taushetsbelagt eller unntatt offentlighet'), ('classified', 'Skjermingsverdig eller gradert')], max_length=20, verbose_name='høyeste informasjonsklasse')),
-                ('personal_data_allowed', models.BooleanField(default=False, verbose_name='godkjent for personopplysninger')),
-                ('special_categories_allowed', models.BooleanField(default=False, verbose_name='godkjent for særlige kategorier')),
-                ('guideline_url', models.URLField(blank=True, verbose_name='lenke til retningslinje')),
-                ('status', models.CharField(choices=[('approved', 'Godkjent'), ('under_assessment', 'Under vurdering'), ('not_approved', 'Ikke godkjent'), ('withdrawn', 'Trukket tilbake')], max_length=20, verbose_name='status')),
-                ('status_since', models.DateField(verbose_name='status fra')),
-                ('approved_until', models.DateField(blank=True, null=True, verbose_name='godkjent til')),
-                ('note', models.TextField(blank=True, max_length=4000, verbose_name='merknad fra UKE')),
-                ('change_note', models.CharField(blank=True, max_length=500, verbose_name='hva er endret')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='assessments.toolentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(verbose_name="versjon")),
+                ("name", models.CharField(max_length=200, verbose_name="navn")),
+                ("vendor", models.CharField(blank=True, max_length=200, verbose_name="leverandør")),
+                ("edition", models.CharField(blank=True, max_length=200, verbose_name="utgave eller lisens")),
+                ("description", models.TextField(blank=True, max_length=2000, verbose_name="hva verktøyet gjør")),
+                ("generates_content", models.BooleanField(default=True, verbose_name="lager innhold (generativ KI)")),
+                (
+                    "hosting",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("municipal_platform", "Kommunens egen plattform"),
+                            ("cloud_eea", "Skytjeneste i EU/EØS"),
+                            ("outside_eea", "Utenfor EU/EØS"),
+                            ("unknown", "Ukjent"),
+                        ],
+                        max_length=30,
+                        verbose_name="lagring og drift",
+                    ),
+                ),
+                ("dpa", models.BooleanField(blank=True, null=True, verbose_name="databehandleravtale")),
+                ("dpa_reference", models.CharField(blank=True, max_length=200, verbose_name="avtalereferanse")),
+                ("dpa_valid_until", models.DateField(blank=True, null=True, verbose_name="avtalen gjelder til")),
+                (
+                    "vendor_trains_on_inputs",
+                    models.BooleanField(
+                        blank=True, null=True, verbose_name="leverandøren kan trene på det som legges inn"
+                    ),
+                ),
+                (
+                    "enterprise_agreement",
+                    models.BooleanField(blank=True, null=True, verbose_name="brukes med kommunens avtale og jobbkonto"),
+                ),
+                (
+                    "max_class",
+                    models.CharField(
+                        choices=[
+                            ("open", "Åpen informasjon"),
+                            ("internal", "Intern informasjon"),
+                            ("confidential", "Taushetsbelagt eller unntatt offentlighet"),
+                            ("classified", "Skjermingsverdig eller gradert"),
+                        ],
+                        max_length=20,
+                        verbose_name="høyeste informasjonsklasse",
+                    ),
+                ),
+                (
+                    "personal_data_allowed",
+                    models.BooleanField(default=False, verbose_name="godkjent for personopplysninger"),
+                ),
+                (
+                    "special_categories_allowed",
+                    models.BooleanField(default=False, verbose_name="godkjent for særlige kategorier"),
+                ),
+                ("guideline_url", models.URLField(blank=True, verbose_name="lenke til retningslinje")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Godkjent"),
+                            ("under_assessment", "Under vurdering"),
+                            ("not_approved", "Ikke godkjent"),
+                            ("withdrawn", "Trukket tilbake"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("status_since", models.DateField(verbose_name="status fra")),
+                ("approved_until", models.DateField(blank=True, null=True, verbose_name="godkjent til")),
+                ("note", models.TextField(blank=True, max_length=4000, verbose_name="merknad fra UKE")),
+                ("change_note", models.CharField(blank=True, max_length=500, verbose_name="hva er endret")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="assessments.toolentry"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'versjon i verktøyoversikten',
-                'verbose_name_plural': 'versjoner i verktøyoversikten',
-                'ordering': ['entry', '-number'],
+                "verbose_name": "versjon i verktøyoversikten",
+                "verbose_name_plural": "versjoner i verktøyoversikten",
+                "ordering": ["entry", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='CatalogueFlag',
+            name="CatalogueFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('used_ref', models.CharField(max_length=100)),
-                ('reasons', models.JSONField(default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='catalogue_flags', to='assessments.assessment')),
-                ('new_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='flags', to='assessments.toolentryversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("used_ref", models.CharField(max_length=100)),
+                ("reasons", models.JSONField(default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="catalogue_flags",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "new_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="flags",
+                        to="assessments.toolentryversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='toolentryversion',
-            constraint=models.UniqueConstraint(fields=('entry', 'number'), name='one_number_per_tool_version'),
+            model_name="toolentryversion",
+            constraint=models.UniqueConstraint(fields=("entry", "number"), name="one_number_per_tool_version"),
         ),
         migrations.AddConstraint(
-            model_name='catalogueflag',
-            constraint=models.UniqueConstraint(fields=('assessment', 'new_version'), name='one_flag_per_assessment_version'),
+            model_name="catalogueflag",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "new_version"), name="one_flag_per_assessment_version"
+            ),
         ),
     ]

@@ -38,6 +38,28 @@ class Hosting(models.TextChoices):
 
 
 CLASS_ORDER = [c.value for c in InfoClass]
+# Version fields a change copies forward unless given anew (everything but bookkeeping).
+VERSION_FIELDS = [
+    "name",
+    "vendor",
+    "edition",
+    "description",
+    "generates_content",
+    "hosting",
+    "dpa",
+    "dpa_reference",
+    "dpa_valid_until",
+    "vendor_trains_on_inputs",
+    "enterprise_agreement",
+    "max_class",
+    "personal_data_allowed",
+    "special_categories_allowed",
+    "guideline_url",
+    "status",
+    "status_since",
+    "approved_until",
+    "note",
+]
 
 
 class ToolEntry(models.Model):

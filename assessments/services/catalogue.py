@@ -15,11 +15,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments import audit, notifications
+from assessments.audit import chain as audit
 from assessments.engine.catalogue import (
     CHOICE_KEY,
     DEVIATION_KEY,
@@ -29,10 +29,11 @@ from assessments.engine.catalogue import (
     locked_keys,
 )
 from assessments.engine.definition import Definition
-from assessments.labels import CATALOGUE_REASONS, INFO_CLASSES, TOOL_STATUSES, labelled
+from assessments.labels import CATALOGUE_REASONS, labelled
 from assessments.models import Assessment
 from assessments.models.catalogue import (
     CLASS_ORDER,
+    VERSION_FIELDS,
     ApiToken,
     CatalogueFlag,
     ToolEntry,
@@ -40,33 +41,10 @@ from assessments.models.catalogue import (
     ToolStatus,
     hash_token,
 )
+from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
+from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, resolve_ref
 
-REF_KEY = "cat_ref"
-# Version fields a change copies forward unless given anew (everything but bookkeeping).
-VERSION_FIELDS = [
-    "name",
-    "vendor",
-    "edition",
-    "description",
-    "generates_content",
-    "hosting",
-    "dpa",
-    "dpa_reference",
-    "dpa_valid_until",
-    "vendor_trains_on_inputs",
-    "enterprise_agreement",
-    "max_class",
-    "personal_data_allowed",
-    "special_categories_allowed",
-    "guideline_url",
-    "status",
-    "status_since",
-    "approved_until",
-    "note",
-]
-# Assessments whose tool matters now: in force, or waiting for UKE.
-FLAGGED_STATUSES = (Assessment.Status.APPROVED, Assessment.Status.SUBMITTED)
 USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
 
@@ -220,65 +198,6 @@ def expire_due(today: dt.date | None = None) -> dict[str, int]:
         if data:
             tool_change(entry=entry, data=data, actor=None, change_note=" ".join(notes))
     return summary
-
-
-# --- Reading --------------------------------------------------------------------------------------------
-
-
-def current_versions(statuses=None) -> list[ToolEntryVersion]:
-    """The newest version of every entry, by name (optionally only those with a status in `statuses`). One query."""
-    newer = ToolEntryVersion.objects.filter(entry_id=OuterRef("entry_id"), number__gt=OuterRef("number"))
-    rows = ToolEntryVersion.objects.filter(~Exists(newer)).select_related("entry").order_by("name", "pk")
-    if statuses is not None:
-        rows = rows.filter(status__in=list(statuses))
-    return list(rows)
-
-
-def resolve_ref(ref: Any) -> ToolEntryVersion | None:
-    """The version a `cat_ref` answer names ("slug@number"), or None."""
-    if not isinstance(ref, str) or "@" not in ref:
-        return None
-    slug, _sep, number = ref.rpartition("@")
-    if not number.isdigit():
-        return None
-    return ToolEntryVersion.objects.select_related("entry").filter(entry__slug=slug, number=int(number)).first()
-
-
-def uses_of(entry: ToolEntry) -> int:
-    """How many assessments (drafts included) were answered with any version of `entry`."""
-    return Assessment.objects.filter(answers__cat_ref__startswith=f"{entry.slug}@").count()
-
-
-def open_flags(agency_ids=None):
-    """Flags on assessments still in force or waiting for UKE: what UKE's queue and the register show."""
-    flags = CatalogueFlag.objects.filter(assessment__status__in=FLAGGED_STATUSES).select_related(
-        "assessment", "assessment__agency", "new_version", "new_version__entry"
-    )
-    if agency_ids is not None:
-        flags = flags.filter(assessment__agency_id__in=agency_ids)
-    return flags
-
-
-def tool_summary(answers: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The tool an answer set names, as it was when answered (its answers, which never change), or None."""
-    answers = answers or {}
-    if answers.get(CHOICE_KEY) != LISTED or not answers.get(REF_KEY):
-        return None
-    return {
-        "name": answers.get("cat_name") or "",
-        "ref": answers[REF_KEY],
-        "slug": str(answers[REF_KEY]).rpartition("@")[0],
-        "status": answers.get("cat_status") or "",
-        "status_label": str(TOOL_STATUSES.get(answers.get("cat_status"), "")),
-        "max_class_label": str(INFO_CLASSES.get(answers.get("cat_max_class"), "")),
-        "personal_data": answers.get("cat_personal_data"),
-        "deviation": answers.get(DEVIATION_KEY) or "",
-    }
-
-
-def flagged_ids(assessment_ids) -> set[int]:
-    """Which of these assessments are flagged for re-assessment (one query, for a page of a list)."""
-    return set(open_flags().filter(assessment_id__in=list(assessment_ids)).values_list("assessment_id", flat=True))
 
 
 # --- The wizard: step 1 and locked answers -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from assessments import outbox
+from assessments.notifications import outbox
 from assessments.services import catalogue
 
 

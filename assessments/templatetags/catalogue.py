@@ -2,7 +2,7 @@
 
 from django import template
 
-from assessments.services.catalogue import open_flags, tool_summary
+from assessments.queries.catalogue import open_flags, tool_summary
 
 register = template.Library()
 

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from assessments.forms.catalogue import ApiTokenForm, ToolChangeForm, ToolCreateForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
-from assessments.models.catalogue import ApiToken, ToolEntry, ToolStatus
+from assessments.models.catalogue import VERSION_FIELDS, ApiToken, ToolEntry, ToolStatus
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
+from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 
 # Slugs that are paths of their own under /verktoy/.
@@ -30,7 +31,7 @@ RESERVED_SLUGS = {"ny", "api-nokler"}
 def catalogue_list(request):
     q = (request.GET.get("q") or "").strip()[:100]
     status = request.GET.get("status") or ""
-    versions = service.current_versions([status] if status in TOOL_STATUSES else None)
+    versions = reads.current_versions([status] if status in TOOL_STATUSES else None)
     if q:
         needle = q.casefold()
         versions = [v for v in versions if needle in f"{v.name} {v.vendor} {v.edition} {v.entry.slug}".casefold()]
@@ -52,7 +53,7 @@ def catalogue_detail(request, slug):
         "entry": entry,
         "current": versions[0] if versions else None,
         "versions": versions,
-        "uses": service.uses_of(entry),
+        "uses": reads.uses_of(entry),
         "may_edit": may_edit_catalogue(roles_for(request.user)),
     }
     return render(request, "catalogue/detail.html", context)
@@ -81,7 +82,7 @@ def catalogue_create(request):
 def catalogue_change(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
     current = entry.current()
-    initial = {name: getattr(current, name) for name in service.VERSION_FIELDS}
+    initial = {name: getattr(current, name) for name in VERSION_FIELDS}
     form = ToolChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         version = service.tool_change(
@@ -154,7 +155,7 @@ def catalogue_json(request):
             response = JsonResponse({"error": "authentication required"}, status=401)
             response["WWW-Authenticate"] = 'Bearer realm="kiv-catalogue"'
             return response
-    return _json([version_json(v) for v in service.current_versions()])
+    return _json([version_json(v) for v in reads.current_versions()])
 
 
 @public
@@ -162,7 +163,7 @@ def public_catalogue_json(request):
     """With KIV_PUBLIC_REGISTER on: approved tools and what they are approved for, without sign-in."""
     if not settings.KIV_PUBLIC_REGISTER:
         raise Http404
-    approved = service.current_versions([ToolStatus.APPROVED])
+    approved = reads.current_versions([ToolStatus.APPROVED])
     return _json([version_json(v, public_only=True) for v in approved if not v.entry.is_demo or settings.DEBUG])
 
 
