@@ -49,7 +49,6 @@ def test_step_one_offers_the_overview_and_a_pick_fills_and_locks(world):
     assert f'name="{section}-sec_hosting"' not in page  # shown as text, not as an input
 
 
-
 def test_listed_without_a_pick_is_refused_with_the_input_kept(world):
     make_tool(world)
     assessment = v3_assessment(world)
