@@ -8,6 +8,7 @@ realistic cases (a recommended use, a stopped one and a high-risk one); the test
 from django.db import transaction
 
 from assessments import services
+from assessments.demo.drafts import with_tool_choice
 from assessments.engine.answer_sets import scenario_answers
 from assessments.models import Agency, Assessment, Questionnaire, Report
 from assessments.tasks import render_report
@@ -53,7 +54,7 @@ def seed_reports(users: dict) -> dict:
                     user=leader,
                     title=answers["title"],
                     questionnaire=questionnaire,
-                    answers=dict(answers),
+                    answers=with_tool_choice(questionnaire.definition, answers),
                     source="demo",
                 )
             services.assessment_submit(assessment=assessment, user=leader)

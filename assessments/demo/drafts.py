@@ -30,9 +30,18 @@ DEMO_ASSESSMENTS = [
 ]
 
 
+def with_tool_choice(definition, answers: dict) -> dict:
+    """The demo's answer sets, on a questionnaire that asks which tool it is (2026.3): "not in the tool overview"
+    unless the set says otherwise (demo/catalogue.py picks tools from it)."""
+    if "cat_choice" in as_definition(definition).questions and "cat_choice" not in answers:
+        return {**answers, "cat_choice": "not_listed"}
+    return dict(answers)
+
+
 def fill_steps(assessment: Assessment, user, answers: dict, steps: int | None = None) -> Assessment:
     """Save `answers` one wizard step at a time, in the order the wizard shows the steps."""
     defn = as_definition(assessment.questionnaire.definition)
+    answers = with_tool_choice(defn, answers)
     saved: list[str] = []
     while steps is None or len(saved) < steps:
         pending = [k for k in visible_section_keys(defn, assessment.answers) if k not in saved]
