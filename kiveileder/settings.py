@@ -332,6 +332,8 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
     # Action plan items near their due date, and weekly while overdue (assessments/services/plan_reminders.py).
     "plan-reminders": {"task": "assessments.tasks.send_plan_reminders", "schedule": 24 * 3600.0},
+    # Tool overview entries whose approval or data processing agreement has run out (docs/catalogue.md).
+    "catalogue-expiry": {"task": "assessments.tasks.catalogue.expire_catalogue_entries", "schedule": 24 * 3600.0},
     # The audit chain's head, signed and written to report storage (a decision also writes one at once).
     "audit-checkpoint": {
         "task": "assessments.tasks.write_audit_checkpoint",

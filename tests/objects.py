@@ -165,3 +165,15 @@ def _plan_status_report(world):
 
 BUILDERS["plan_evidence"] = _plan_evidence
 BUILDERS["plan_status_report"] = _plan_status_report
+
+
+# --- The tool overview: one approved entry ----------------------------------------------------------------
+
+
+def _tool(world):
+    from tests.catalogue_helpers import make_tool
+
+    return make_tool(world, slug="matrise-chat")
+
+
+BUILDERS["tool"] = _tool

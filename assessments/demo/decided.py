@@ -8,17 +8,18 @@ realistic cases (a recommended use, a stopped one and a high-risk one); the test
 from django.db import transaction
 
 from assessments import services
-from assessments.engine.answer_sets import NOT_IN_OVERVIEW, scenario_answers
+from assessments.demo.drafts import with_tool_choice
+from assessments.engine.answer_sets import scenario_answers
 from assessments.models import Agency, Assessment, Questionnaire, Report
 from assessments.tasks import render_report
 
 # Planned uses from the scenario suite (fixtures/scenarios/); the tests use them too.
 # Machine translation of the web pages: integrated and generative, no personal data, procured -> recommended.
-COPILOT_LETTERS = scenario_answers("machine_translation_web", cat_choice=NOT_IN_OVERVIEW)
+COPILOT_LETTERS = scenario_answers("machine_translation_web")
 # Health notes transcribed in a free service staff found themselves -> stop.
-FREE_CHATBOT = scenario_answers("free_transcription_health_generative", cat_choice=NOT_IN_OVERVIEW)
+FREE_CHATBOT = scenario_answers("free_transcription_health_generative")
 # Ranking applicants for municipal housing: Annex III public services -> high risk, FRIA.
-HOUSING_RANKING = scenario_answers("housing_ranking_dpia_acceptable", cat_choice=NOT_IN_OVERVIEW)
+HOUSING_RANKING = scenario_answers("housing_ranking_dpia_acceptable")
 
 # title -> (answers, decision, reason)
 DEMO_DECISIONS = [
@@ -53,7 +54,7 @@ def seed_reports(users: dict) -> dict:
                     user=leader,
                     title=answers["title"],
                     questionnaire=questionnaire,
-                    answers=dict(answers),
+                    answers=with_tool_choice(questionnaire.definition, answers),
                     source="demo",
                 )
             services.assessment_submit(assessment=assessment, user=leader)

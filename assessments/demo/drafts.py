@@ -6,20 +6,20 @@ submitted ones. Idempotent by agency and title. The cases are invented but reali
 """
 
 from assessments import services
-from assessments.engine.answer_sets import NOT_IN_OVERVIEW, scenario_answers
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_section_keys
 from assessments.models import Agency, Assessment, Questionnaire
 
 # Planned uses from the scenario suite (fixtures/scenarios/), answered as a careful leader would.
 # A chatbot on the agency's web pages answering residents about waste collection.
-WASTE_CHATBOT = scenario_answers("waste_chatbot", cat_choice=NOT_IN_OVERVIEW)
+WASTE_CHATBOT = scenario_answers("waste_chatbot")
 # A self-developed model flagging benefit applications for control: Annex III high risk, so FRIA and DPIA.
-BENEFIT_RANKING = scenario_answers("benefit_fraud_detection", cat_choice=NOT_IN_OVERVIEW)
+BENEFIT_RANKING = scenario_answers("benefit_fraud_detection")
 # Information letters translated with a tool the municipality has an agreement for.
-LETTER_TRANSLATION = scenario_answers("translation_case_letters", cat_choice=NOT_IN_OVERVIEW)
+LETTER_TRANSLATION = scenario_answers("translation_case_letters")
 # Meeting minutes with a procured transcription tool: started, two steps filled in, a contributor invited.
-TEAMS_MINUTES = scenario_answers("meeting_transcription_procured", cat_choice=NOT_IN_OVERVIEW)
+TEAMS_MINUTES = scenario_answers("meeting_transcription_procured")
 
 # (agency, leader's username, answers, how many steps to fill (None: all), submit, invite the contributor)
 DEMO_ASSESSMENTS = [
@@ -30,9 +30,18 @@ DEMO_ASSESSMENTS = [
 ]
 
 
+def with_tool_choice(definition, answers: dict) -> dict:
+    """The demo's answer sets, on a questionnaire that asks which tool it is (2026.3): "not in the tool overview"
+    unless the set says otherwise (demo/catalogue.py picks tools from it)."""
+    if "cat_choice" in as_definition(definition).questions and "cat_choice" not in answers:
+        return {**answers, "cat_choice": "not_listed"}
+    return dict(answers)
+
+
 def fill_steps(assessment: Assessment, user, answers: dict, steps: int | None = None) -> Assessment:
     """Save `answers` one wizard step at a time, in the order the wizard shows the steps."""
     defn = as_definition(assessment.questionnaire.definition)
+    answers = with_tool_choice(defn, answers)
     saved: list[str] = []
     while steps is None or len(saved) < steps:
         pending = [k for k in visible_section_keys(defn, assessment.answers) if k not in saved]

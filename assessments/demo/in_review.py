@@ -6,16 +6,15 @@ agency and title.
 
 from assessments import services
 from assessments.demo.drafts import fill_steps
-from assessments.engine.answer_sets import NOT_IN_OVERVIEW, scenario_answers
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.loader import as_definition
 from assessments.models import Agency, Assessment, Questionnaire
 
 # A chatbot for parking questions that does not say it is an AI.
-PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed", cat_choice=NOT_IN_OVERVIEW)
+PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed")
 # The waste chatbot, a year's pilot later: the agency wants internal case summaries too, read by no one first.
 SUMMARY_ASSISTANT = scenario_answers(
     "waste_chatbot",
-    cat_choice=NOT_IN_OVERVIEW,
     title="KI-assistent for oppsummering av innbyggerhenvendelser",
     description="En språkmodell oppsummerer henvendelser fra innbyggere før saksbehandler svarer.",
     citizen_facing="no",

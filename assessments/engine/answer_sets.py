@@ -27,8 +27,3 @@ def scenario_answers(slug: str, **overrides) -> dict:
 def scenario_questionnaire(slug: str) -> str:
     """The questionnaire version scenario `slug` was answered on."""
     return _read(slug)["questionnaire"]
-
-
-# Questionnaire 2026.3 asks first whether the tool is in the municipality's tool overview (`cat_choice`);
-# scenario files made on 2026.2 answer that they are not when used on a newer version.
-NOT_IN_OVERVIEW = "not_listed"

@@ -31,6 +31,12 @@ from assessments.models.audit import (
     AuditHead,
     AuditWriteCap,
 )
+from assessments.models.catalogue import (
+    ApiToken,
+    CatalogueFlag,
+    ToolEntry,
+    ToolEntryVersion,
+)
 from assessments.models.outbox import (
     OutboxMessage,
 )
@@ -46,6 +52,10 @@ from assessments.models.reports import (
 )
 
 __all__ = [
+    "ApiToken",
+    "CatalogueFlag",
+    "ToolEntry",
+    "ToolEntryVersion",
     "Evidence",
     "PlanItem",
     "PlanItemHistory",

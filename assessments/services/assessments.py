@@ -29,7 +29,7 @@ from assessments.models import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import authorize, roles_for
-from assessments.services import plans
+from assessments.services import catalogue, plans
 from assessments.services.questionnaires import newer_questionnaire
 
 
@@ -198,6 +198,9 @@ def _merge_step(current: Assessment, defn: Definition, section: str, values: dic
     since `expected_revision`, the step's keys). StaleDraft when the step would overwrite another's change."""
     keys = [q.key for q in defn.section(section).questions]
     new_values = {key: (None if is_empty(values.get(key)) else values.get(key)) for key in keys}
+    # The tool overview: a chosen entry fills answers on any step; answers it filled stay locked.
+    new_values = catalogue.step_values(defn, current.answers, new_values)
+    keys = list(new_values)
     others = changed_since(current, expected_revision, defn)
     conflicts = [k for k in others if k in new_values and new_values[k] != current.answers.get(k)]
     if conflicts:

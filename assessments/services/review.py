@@ -30,6 +30,7 @@ MATERIAL_CHANGE_KINDS = {
     "model": gettext_lazy("Ny eller endret modell"),
     # A measure of the action plan is done: assessed again with it answered (services/plan_reassess.py).
     "measure": gettext_lazy("Et tiltak er gjennomført"),
+    "tool": gettext_lazy("Endring i verktøyoversikten"),
 }
 
 

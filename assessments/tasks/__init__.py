@@ -133,4 +133,6 @@ def send_review_reminders() -> dict:
     return notifications.send_review_reminders()
 
 
+# The tool overview's daily check; imported here so the worker registers it.
+from assessments.tasks import catalogue as catalogue_tasks  # noqa: E402, F401
 from assessments.tasks import plans  # noqa: E402,F401  (registers the action plan's task)

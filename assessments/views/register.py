@@ -19,6 +19,7 @@ from assessments.forms.review import OverviewForm, RegisterFilterForm
 from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview
+from assessments.queries import catalogue
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate
 from assessments.views import plans as plan_views
@@ -26,7 +27,7 @@ from assessments.views import plans as plan_views
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 # The fields of an entry, in export order; the public register leaves out `id` (no link into the app).
-FIELDS = ["id", "title", "agency", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
+FIELDS = ["id", "title", "agency", "tool", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
 PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
 
 
@@ -38,9 +39,10 @@ def _filtered(request):
         ai_kind=filters.get("ai_kind") or "",
         verdict=filters.get("verdict") or "",
         q=filters.get("q") or "",
+        tool=filters.get("tool") or "",
     )
     known = None
-    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q")):
+    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q") or filters.get("tool")):
         # One entry per approved assessment: count those instead of the joined list.
         known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):
@@ -51,7 +53,9 @@ def _filtered(request):
 def _entries(versions, today: date) -> list[dict]:
     """Register entries for a batch of approved versions."""
     entries = []
-    for a in queries.rows(versions):
+    items = queries.rows(versions)
+    flagged = catalogue.flagged_ids([a.pk for a in items])
+    for a in items:
         ai_kind = a.v_ai_kind
         entries.append(
             {
@@ -60,6 +64,8 @@ def _entries(versions, today: date) -> list[dict]:
                 "title": a.title,
                 "agency": a.agency.name,
                 "agency_id": a.agency_id,
+                "tool": a.v_tool,
+                "flagged": a.pk in flagged,
                 "ai_kind": ai_kind,
                 "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
                 "verdict": a.v_verdict,
@@ -115,6 +121,7 @@ def _columns(fields: list[str]) -> list[exports.Column]:
         "id": exports.Column("id", _("ID"), width=38),
         "title": exports.Column("title", _("Tittel"), width=40),
         "agency": exports.Column("agency", _("Virksomhet"), width=30),
+        "tool": exports.Column("tool", _("Verktøy"), width=30),
         "ai_kind": exports.Column("ai_kind", _("Type KI"), "list", width=30),
         "verdict": exports.Column("verdict", _("Konklusjon")),
         "quadrant": exports.Column("quadrant", _("Kvadrant")),
