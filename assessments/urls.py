@@ -16,6 +16,7 @@ from assessments import (
     wizard,
     wizard_notes,
 )
+from assessments.views import accessibility
 
 app_name = "assessments"
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
     path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
     path("personvern/", views.privacy, name="privacy"),
+    path("tilgjengelighetserklaering/", accessibility.accessibility_statement, name="accessibility"),
     # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),

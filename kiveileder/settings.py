@@ -5,6 +5,7 @@ start-up with a one-line cause instead of failing later in a request.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -355,6 +356,11 @@ KIV_REPORT_MAX_ATTEMPTS = env_int("KIV_REPORT_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Product -----------------------------------------------------------------------------------
 KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
+# The accessibility statement: where users report a barrier, and (optional) the published uustatus.no statement.
+KIV_ACCESSIBILITY_CONTACT = env_str("KIV_ACCESSIBILITY_CONTACT", "ki-veileder@oslo.kommune.no")
+if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", KIV_ACCESSIBILITY_CONTACT):
+    raise ImproperlyConfigured(f"KIV_ACCESSIBILITY_CONTACT must be an e-mail address: {KIV_ACCESSIBILITY_CONTACT!r}")
+KIV_ACCESSIBILITY_STATEMENT_URL = env_url("KIV_ACCESSIBILITY_STATEMENT_URL")
 KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
 KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 

@@ -54,6 +54,7 @@ MATRIX = {
     # Django's LogoutView only accepts POST; a GET is 405 for everyone.
     "assessments:logout": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     "assessments:privacy": {"expect": EVERYONE},
+    "assessments:accessibility": {"expect": EVERYONE},
     # OIDC sign-in is off in tests (no KIV_OIDC_CLIENT_ID): 404; signed-in users are sent on from the start.
     # tests/test_oidc.py covers both views with a provider configured.
     "assessments:oidc_start": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 404}},
