@@ -78,6 +78,7 @@ EVENT_CHOICES = [
     ("assessment.contributor_removed", _("Bidragsyter fjernet")),
     ("review.commented", _("Kommentar fra UKE")),
     ("review.comment_replied", _("Svar til UKE på en kommentar")),
+    ("officer.advice_given", _("Råd fra personvernombud eller sikkerhetsleder")),
     ("report.ready", _("Rapport laget")),
     ("report.failed", _("Rapport feilet")),
     ("report.downloaded", _("Rapport lastet ned")),

@@ -19,6 +19,7 @@ from .display import language, localized
 from .engine.loader import as_definition
 from .engine.visibility import visible_sections
 from .models import Assessment, AssessmentVersion, ReviewComment
+from .models.officers import officer_advice_for
 from .paging import Count, estimated_count, paginate
 from .permissions import (
     can_edit,
@@ -234,6 +235,8 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
                 for action in DECISIONS
             },
             "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
+            # UKE reads the DPO's and the security officer's advice beside the answers (views/officers.py).
+            "officer_advice": officer_advice_for(assessment) if roles_for(request.user).is_reviewer else None,
             "open_replacement": Assessment.objects.filter(
                 replaces=assessment,
                 status__in=lifecycle.OPEN_STATUSES,

@@ -16,7 +16,7 @@ from assessments import (
     wizard,
     wizard_notes,
 )
-from assessments.views import accessibility
+from assessments.views import accessibility, officers
 
 app_name = "assessments"
 
@@ -58,6 +58,9 @@ urlpatterns = [
     path("vurderinger/<uuid:assessment_uuid>/behandling/godkjenn/", review.review_approve, name="review_approve"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/avvis/", review.review_reject, name="review_reject"),
     path("vurderinger/<uuid:assessment_uuid>/endring/", review.material_change, name="material_change"),
+    # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
+    path("rad/", officers.officer_queue, name="officer_queue"),
+    path("vurderinger/<uuid:uuid>/rad/<slug:role>/", officers.officer_detail, name="officer_detail"),
     path("register/", register.register, name="register"),
     path("register/oversikt/", register.register_overview, name="register_overview"),
     path("register/ki-register.csv", register.register_csv, name="register_csv"),

@@ -85,6 +85,8 @@ class MunicipalRole(models.Model):
     class Role(models.TextChoices):
         REVIEWER = "reviewer", _("Saksbehandler i UKE")
         AUDITOR = "auditor", _("Revisor")
+        DPO = "dpo", _("Personvernombud")
+        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
@@ -460,6 +462,8 @@ class GroupMapping(models.Model):
         CONTRIBUTOR = "contributor", _("Bidragsyter")
         REVIEWER = "reviewer", _("Saksbehandler i UKE")
         AUDITOR = "auditor", _("Revisor")
+        DPO = "dpo", _("Personvernombud")
+        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
 
     AGENCY_ROLES = (Role.LEADER, Role.CONTRIBUTOR)
 
@@ -545,3 +549,6 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+from .officers import OfficerAdvice, OfficerRole  # noqa: E402, F401  (registers the model; re-exported)
