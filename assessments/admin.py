@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_audit import AuditedAdmin
 from .models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
+from .people_admin import KivUserAdmin  # noqa: F401  (the user admin with the leaver's action)
 from .questionnaire_admin import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
 
 # The admin says which service it administers, not "Django administration".

@@ -97,6 +97,7 @@ EVENT_CHOICES = [
     ("role.revoked", _("Rolle fjernet")),
     ("role.scope_changed", _("Tilgangsomfang endret")),
     ("user.purged", _("Bruker slettet")),
+    ("user.deactivated", _("Bruker deaktivert")),
     ("questionnaire.published", _("Spørreskjema publisert")),
     ("questionnaire.replaced", _("Spørreskjema erstattet")),
     ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),

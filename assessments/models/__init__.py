@@ -552,3 +552,4 @@ class OutboxMessage(models.Model):
 
 
 from .officers import OfficerAdvice, OfficerRole  # noqa: E402, F401  (registers the model; re-exported)
+from .people import ReassignmentFlag  # noqa: E402, F401  (registers the model; re-exported)
