@@ -98,6 +98,7 @@ EVENT_CHOICES = [
     ("role.scope_changed", _("Tilgangsomfang endret")),
     ("user.purged", _("Bruker slettet")),
     ("user.deactivated", _("Bruker deaktivert")),
+    ("archive.delivered", _("Overlevert til arkivet")),
     ("questionnaire.published", _("Spørreskjema publisert")),
     ("questionnaire.replaced", _("Spørreskjema erstattet")),
     ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),

@@ -331,6 +331,8 @@ CELERY_BEAT_SCHEDULE = {
     # E-mails the outbox still holds (the broker was down, the mail relay failed).
     "deliver-outbox": {"task": "assessments.tasks.deliver_outbox", "schedule": 60.0},
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
+    # Decisions not yet handed to the archive (the archive was down, or the report was not ready).
+    "archive-pending": {"task": "assessments.tasks.archive.archive_pending", "schedule": 300.0},
     # The audit chain's head, signed and written to report storage (a decision also writes one at once).
     "audit-checkpoint": {
         "task": "assessments.tasks.write_audit_checkpoint",
@@ -356,6 +358,21 @@ KIV_REPORT_MAX_ATTEMPTS = env_int("KIV_REPORT_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Product -----------------------------------------------------------------------------------
 KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
+# The archive (arkivlova; docs/archive.md): "file" drops one Noark 5 package per decision in KIV_ARCHIVE_DIR,
+# "http" posts it to the archive's service, "off" hands nothing over.
+KIV_ARCHIVE_ADAPTER = env_str("KIV_ARCHIVE_ADAPTER", "file")
+if KIV_ARCHIVE_ADAPTER not in ("file", "http", "off"):
+    raise ImproperlyConfigured(f"KIV_ARCHIVE_ADAPTER must be file, http or off, got {KIV_ARCHIVE_ADAPTER!r}")
+KIV_ARCHIVE_DIR = Path(env_str("KIV_ARCHIVE_DIR", str(DATA_DIR / "archive"))).resolve()
+KIV_ARCHIVE_URL = env_url("KIV_ARCHIVE_URL")
+KIV_ARCHIVE_TOKEN = env_secret("KIV_ARCHIVE_TOKEN")
+KIV_ARCHIVE_TIMEOUT = env_int("KIV_ARCHIVE_TIMEOUT", 30, minimum=1)
+if KIV_ARCHIVE_ADAPTER == "http" and not KIV_ARCHIVE_URL:
+    raise ImproperlyConfigured("KIV_ARCHIVE_URL is required with KIV_ARCHIVE_ADAPTER=http")
+KIV_ARCHIVE_SERIES = env_str("KIV_ARCHIVE_SERIES", "KI-risikovurderinger")
+KIV_ARCHIVE_DISPOSAL_DECISION = env_str("KIV_ARCHIVE_DISPOSAL_DECISION", "Bevares")
+KIV_ARCHIVE_DISPOSAL_AUTHORITY = env_str("KIV_ARCHIVE_DISPOSAL_AUTHORITY", "Kommunens arkivplan")
+KIV_ARCHIVE_RETENTION_YEARS = env_int("KIV_ARCHIVE_RETENTION_YEARS", 0, minimum=0)
 # The accessibility statement: where users report a barrier, and (optional) the published uustatus.no statement.
 KIV_ACCESSIBILITY_CONTACT = env_str("KIV_ACCESSIBILITY_CONTACT", "ki-veileder@oslo.kommune.no")
 if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", KIV_ACCESSIBILITY_CONTACT):

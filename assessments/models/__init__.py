@@ -551,5 +551,6 @@ class OutboxMessage(models.Model):
         return f"{self.kind} to {self.to} ({self.status})"
 
 
+from .archive import ArchiveHandover  # noqa: E402, F401  (registers the model; re-exported)
 from .officers import OfficerAdvice, OfficerRole  # noqa: E402, F401  (registers the model; re-exported)
 from .people import ReassignmentFlag  # noqa: E402, F401  (registers the model; re-exported)

@@ -127,3 +127,6 @@ def _deliver_after_commit(**kwargs) -> None:
 def send_review_reminders() -> dict:
     """Daily (CELERY_BEAT_SCHEDULE): remind leaders of review-by dates that are near or have passed."""
     return notifications.send_review_reminders()
+
+
+from . import archive  # noqa: E402, F401  (registers the archive task with Celery)
