@@ -12,8 +12,8 @@ class AssessmentsConfig(AppConfig):
         # register the Celery tasks and the receiver that delivers the outbox after a commit.
         from django.contrib import admin
 
-        from . import checks, signals, tasks  # noqa: F401
-        from .admin_audit import audit_every_admin
+        from assessments import checks, signals, tasks  # noqa: F401
+        from assessments.admin.audited import audit_every_admin
 
         # Django's admin has loaded every app's admin module by now (it comes first in INSTALLED_APPS).
         audit_every_admin(admin.site)

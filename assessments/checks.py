@@ -2,7 +2,8 @@
 
 from django.core.checks import Error, register
 
-from . import health, signing
+from assessments import health
+from assessments.reports import signing
 
 
 @register("kiveileder")

@@ -1,4 +1,4 @@
-from .permissions import roles_for
+from assessments.permissions import roles_for
 
 
 def roles(request) -> dict:

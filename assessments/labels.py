@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assessment, AssessmentVersion, Membership, MunicipalRole
+from assessments.models import Assessment, AssessmentVersion, Membership, MunicipalRole
 
 VERDICT_CHOICES = [
     ("recommended", _("Anbefalt")),

@@ -7,7 +7,7 @@ import uuid
 
 from django.conf import settings
 
-from .text import clean_bytes
+from assessments.text import clean_bytes
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _request: contextvars.ContextVar = contextvars.ContextVar("request", default=None)

@@ -13,8 +13,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import render
 
-from .lifecycle import StateConflict
-from .models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
+from assessments.lifecycle import StateConflict
+from assessments.models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import audit
-from .middleware import current_actor_id
-from .models import Membership, MunicipalRole
-from .text import unstorable
+from assessments.audit import chain as audit
+from assessments.middleware import current_actor_id
+from assessments.models import Membership, MunicipalRole
+from assessments.text import unstorable
 
 
 @receiver(user_logged_in)
@@ -26,7 +26,7 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     if getattr(request, "axes_locked_out", False):
-        return  # refused by the lockout: its start is audited once (assessments/lockout.py), not each try
+        return  # refused by the lockout: its start is audited once (assessments/accounts/lockout.py), not each try
     # No usernames in the chain: name the account only by id, when one exists. Anonymous callers must not
     # add unlimited rows: one event per (username, address) per lockout window.
     username = str((credentials or {}).get("username", ""))[:150]

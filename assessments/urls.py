@@ -5,18 +5,11 @@ Every URL here must have a row in tests/permission_matrix.py: the matrix test fa
 
 from django.urls import path
 
-from assessments import (
-    assessment_views,
-    auditor,
-    entra_views,
-    register,
-    report_views,
-    review,
-    views,
-    wizard,
-    wizard_notes,
-)
-from assessments.views import accessibility, officers
+from assessments import views
+from assessments.views import accessibility, auditor, officers, register, review, wizard, wizard_notes
+from assessments.views import accounts as entra_views
+from assessments.views import assessments as assessment_views
+from assessments.views import reports as report_views
 
 app_name = "assessments"
 

@@ -61,7 +61,8 @@ for role, username in users.items():
     for _ in range(count):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "assessments.auth_backends.PasswordBackend"  # axes is first, but holds no users
+        # axes is first, but holds no users
+        store[BACKEND_SESSION_KEY] = "assessments.accounts.auth_backends.PasswordBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         out[role].append(store.session_key)

@@ -85,8 +85,9 @@ def main() -> None:
     import weasyprint
     from django.utils import translation
 
-    from assessments import reports, signing
     from assessments.models import Report
+    from assessments.reports import render as reports
+    from assessments.reports import signing
 
     report = (
         Report.objects.filter(kind="signed", version__decision="approved")

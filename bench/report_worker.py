@@ -70,9 +70,10 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from assessments import demo, services, signing
+    from assessments import demo, services
     from assessments.demo.decided import COPILOT_LETTERS
     from assessments.models import Agency, Questionnaire, Report
+    from assessments.reports import signing
     from tests.integration.processes import ThrowawayRedis, app_env, celery_broker, start_worker
 
     call_command("migrate", verbosity=0)

@@ -118,7 +118,7 @@ import os, pathlib, sys
 sys.path.insert(0, '.')
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'kiveileder.settings')
 import django; django.setup()
-from assessments.signing import make_self_signed_p12
+from assessments.reports.signing import make_self_signed_p12
 pw = pathlib.Path(os.environ['KIV_SIGNING_P12_PASSWORD_FILE']).read_text().strip().encode()
 pathlib.Path(os.environ['KIV_SIGNING_P12']).write_bytes(make_self_signed_p12('Oslo kommune – KI-veileder (røyktest)', password=pw, key_size=2048))
 "

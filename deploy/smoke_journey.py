@@ -208,7 +208,7 @@ print(json.dumps({{f: (str(getattr(r, f)) if r else None) for f in fields}}))
 
     audit = manage_shell("""
 import json
-from assessments.audit import verify_chain
+from assessments.audit.chain import verify_chain
 from assessments.models import AuditEvent
 logins = AuditEvent.objects.filter(action="auth.oidc_login").count()
 print(json.dumps({"ok": verify_chain().ok, "oidc": logins}))

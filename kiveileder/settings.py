@@ -146,7 +146,7 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-debug-mode-do-not-use-in-production"  # noqa: S105  # nosec B105 - debug only
 
 # The audit chain's HMAC key (KIV_AUDIT_KEY or KIV_AUDIT_KEY_FILE), never stored in the database. With
-# debug on and none set, one is generated into the data folder on first use (assessments/audit_key.py).
+# debug on and none set, one is generated into the data folder on first use (assessments/audit/key.py).
 KIV_AUDIT_KEY = env_secret("KIV_AUDIT_KEY")
 if KIV_AUDIT_KEY and len(KIV_AUDIT_KEY) < 32:
     raise ImproperlyConfigured("KIV_AUDIT_KEY must be at least 32 characters long")
@@ -381,7 +381,9 @@ KIV_ACCESSIBILITY_STATEMENT_URL = env_url("KIV_ACCESSIBILITY_STATEMENT_URL")
 KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
 KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 
-EMAIL_BACKEND = env_str("KIV_EMAIL_BACKEND", "assessments.mail.StderrEmailBackend")  # the console, on stderr
+EMAIL_BACKEND = env_str(
+    "KIV_EMAIL_BACKEND", "assessments.notifications.mail.StderrEmailBackend"
+)  # the console, on stderr
 DEFAULT_FROM_EMAIL = env_str("KIV_FROM_EMAIL", "KI-veileder <ki-veileder@oslo.kommune.no>")
 # SMTP, for KIV_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (the municipality's relay).
 EMAIL_HOST = env_str("KIV_SMTP_HOST", "localhost")
@@ -412,14 +414,14 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # --- Sign-in: passwords, lockouts, Entra ID ----------------------------------------------------
 # Kept libraries do the security work here: argon2-cffi hashes passwords, django-axes counts failed
 # sign-ins in the database on every path that calls authenticate() (our sign-in page and /admin/login/),
-# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/auth_backends.py,
-# lockout.py, provider.py, entra.py, entra_views.py, group_roles.py.
+# and django-allauth runs the OpenID Connect flow. Our code around them: assessments/accounts/ (auth_backends.py,
+# lockout.py, provider.py, entra.py, group_roles.py) and assessments/views/accounts.py.
 INSTALLED_APPS += ["allauth", "allauth.account", "allauth.socialaccount", "axes"]
 MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware", "axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
-    "assessments.auth_backends.PasswordBackend",  # administrators and the embedded default
-    "assessments.auth_backends.EntraSessionBackend",  # holds the sessions Entra ID sign-in makes
+    "assessments.accounts.auth_backends.PasswordBackend",  # administrators and the embedded default
+    "assessments.accounts.auth_backends.EntraSessionBackend",  # holds the sessions Entra ID sign-in makes
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -432,12 +434,12 @@ PASSWORD_HASHERS = [
 # Lockouts (django-axes). KIV_LOGIN_MAX_FAILURES failed sign-ins lock that username *from that address*
 # for KIV_LOGIN_LOCKOUT_SECONDS after the last one: one address cannot lock everyone out, and nobody can
 # lock a known account out from elsewhere. Counted in the database (row-locked), never in the cache.
-AXES_HANDLER = "assessments.lockout.AuditedDatabaseHandler"
+AXES_HANDLER = "assessments.accounts.lockout.AuditedDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_FAILURE_LIMIT = "assessments.lockout.failure_limit"  # reads KIV_LOGIN_MAX_FAILURES
-AXES_COOLOFF_TIME = "assessments.lockout.cool_off"  # reads KIV_LOGIN_LOCKOUT_SECONDS
-AXES_USERNAME_CALLABLE = "assessments.lockout.username_key"  # case-insensitive, like the old throttle
-AXES_LOCKOUT_CALLABLE = "assessments.lockout.lockout_response"  # our sign-in page, translated, 429
+AXES_FAILURE_LIMIT = "assessments.accounts.lockout.failure_limit"  # reads KIV_LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "assessments.accounts.lockout.cool_off"  # reads KIV_LOGIN_LOCKOUT_SECONDS
+AXES_USERNAME_CALLABLE = "assessments.accounts.lockout.username_key"  # case-insensitive, like the old throttle
+AXES_LOCKOUT_CALLABLE = "assessments.accounts.lockout.lockout_response"  # our sign-in page, translated, 429
 AXES_RESET_ON_SUCCESS = True
 # A refused try is not counted again: the lockout runs from the last evaluated failure, and is audited once.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -484,8 +486,8 @@ if KIV_OIDC_ENABLED:
         )
     if "openid" not in KIV_OIDC_SCOPES.split():
         raise ImproperlyConfigured(f"KIV_OIDC_SCOPES must include openid, got {KIV_OIDC_SCOPES!r}")
-ACCOUNT_ADAPTER = "assessments.entra.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "assessments.entra.EntraAdapter"  # the app from the settings above, groups -> roles
+ACCOUNT_ADAPTER = "assessments.accounts.entra.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "assessments.accounts.entra.EntraAdapter"  # the app from the settings above, groups -> roles
 ACCOUNT_RATE_LIMITS = False  # lockouts are django-axes' job, in the database
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = False  # users are matched on the provider's id, never on an e-mail address

@@ -8,12 +8,12 @@ from pathlib import Path
 from django.conf import settings as django_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from assessments import signing
 from assessments.demo.decided import COPILOT_LETTERS
 from assessments.engine import scoring
 from assessments.engine.answers import validate_answers
 from assessments.engine.loader import load_definition
 from assessments.models import Assessment, AssessmentVersion, Questionnaire
+from assessments.reports import signing
 
 SEAL_PASSWORD = "seal-test-passphrase"
 SEAL_NAME = "KI-veileder testsegl"

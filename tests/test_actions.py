@@ -1,5 +1,5 @@
 """Actions by state only: for every status and role, the assessment page offers exactly what the table in
-assessments/actions.py allows, and the table matches the lifecycle (a table-driven test).
+assessments/presentation/actions.py allows, and the table matches the lifecycle (a table-driven test).
 
 E = edit ("Fortsett utfyllingen" / "Rett svarene"), P = draft preview, R = recall, W = withdraw,
 C = contributors, M = material change, A = reply to UKE's comments.
@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.actions import available_actions
 from assessments.models import Assessment
+from assessments.presentation.actions import available_actions
 from tests import review_helpers as h
 
 STATUSES = ["draft", "submitted", "returned", "approved", "rejected", "withdrawn", "superseded"]

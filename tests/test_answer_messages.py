@@ -7,9 +7,9 @@ import pytest
 from django.utils import translation
 
 from assessments import services
-from assessments.answer_messages import MESSAGES, answer_error_text, answer_errors_text
 from assessments.engine.answers import AnswerError, clean_value, validate_answers, validate_answers_file
 from assessments.engine.loader import as_definition, load_definition
+from assessments.forms.answer_messages import MESSAGES, answer_error_text, answer_errors_text
 from tests.test_scoring import FIXTURE
 
 DEFN = as_definition(load_definition(FIXTURE))

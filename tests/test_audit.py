@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 
-from assessments import audit
+from assessments.audit import chain as audit
 from assessments.models import AuditEvent, AuditHead
 
 
@@ -203,7 +203,7 @@ def test_a_malformed_row_is_reported_without_a_traceback(chain):
 def test_a_checkpoint_is_sealed_into_report_storage_and_verified(chain):
     from django.core.files.storage import default_storage
 
-    from assessments import audit_checkpoints
+    from assessments.audit import checkpoints as audit_checkpoints
 
     written = audit_checkpoints.write()
     assert written["written"] and written["count"] == 5
@@ -218,7 +218,7 @@ def test_a_forged_checkpoint_is_refused(chain):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from assessments import audit_checkpoints
+    from assessments.audit import checkpoints as audit_checkpoints
 
     name = audit_checkpoints.write()["name"]
     document = json.loads(default_storage.open(name).read())
@@ -229,7 +229,7 @@ def test_a_forged_checkpoint_is_refused(chain):
 
 
 def test_a_rollback_behind_a_checkpoint_is_named(chain):
-    from assessments import audit_checkpoints
+    from assessments.audit import checkpoints as audit_checkpoints
 
     audit_checkpoints.write()
     _raw_sql("DELETE FROM assessments_auditevent WHERE id=%s", [chain[4].pk])
@@ -245,7 +245,7 @@ def test_a_rollback_behind_a_checkpoint_is_named(chain):
 def test_a_decision_writes_a_checkpoint(world, django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
-    from assessments import audit_checkpoints
+    from assessments.audit import checkpoints as audit_checkpoints
     from tests import review_helpers as h
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -300,7 +300,7 @@ def test_group_mappings_and_inline_memberships_are_chained(world, admin_client):
 
 
 def test_every_registered_admin_is_audited():
-    from assessments.admin_audit import audited_admin_site_check
+    from assessments.admin.audited import audited_admin_site_check
 
     assert audited_admin_site_check() == []
 
@@ -354,7 +354,7 @@ def test_request_ids_are_checked_before_they_are_stored(world, sent, stored):
 def test_with_debug_and_no_key_one_is_generated_once_into_the_data_folder(settings, tmp_path):
     import stat
 
-    from assessments import audit_key
+    from assessments.audit import key as audit_key
 
     settings.KIV_AUDIT_KEY, settings.KIV_AUDIT_KEY_GENERATE, settings.DATA_DIR = None, True, tmp_path
     first = audit_key.key()

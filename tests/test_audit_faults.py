@@ -18,7 +18,8 @@ DB_NAME = "kiv_audit_fault"
 WRITE = """
 import django, json, sys
 django.setup()
-from assessments import audit, audit_checkpoints
+from assessments.audit import chain as audit
+from assessments.audit import checkpoints as audit_checkpoints
 for i in range(int(sys.argv[1])):
     audit.record(None, "fault.event", details={"n": i})
 print(json.dumps(audit_checkpoints.write()))

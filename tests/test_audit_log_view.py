@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import audit
+from assessments.audit import chain as audit
 from assessments.models import AuditEvent, AuditHead
 from tests import review_helpers as h
 

@@ -114,7 +114,7 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
     assert rows(response)
     # The count the pager shows (taken from the assessments, not the list) is the list's length.
     unfiltered = client.get(SEARCH).content.decode()
-    from assessments import queries
+    from assessments.queries import lists as queries
 
     expected = queries.auditor_search(world.users["auditor"]).count()
     shown = re.search(r"\((\d+) treff\)|(\d+) treff", unfiltered)

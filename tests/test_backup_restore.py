@@ -82,7 +82,7 @@ SEED = """
 import json
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from assessments import audit
+from assessments.audit import chain as audit
 from assessments.models import Agency
 agency = Agency.objects.create(name="Bydel Gamle Oslo", kind="bydel")
 for n in range(3):
@@ -95,7 +95,7 @@ print(json.dumps({"head": audit.verify_chain().head_hash}))
 READ = """
 import json
 from django.core.files.storage import default_storage
-from assessments.audit import verify_chain
+from assessments.audit.chain import verify_chain
 from assessments.models import Agency
 status = verify_chain()
 with default_storage.open("reports/bydel-gamle-oslo/x/v1-abc.pdf", "rb") as handle:
@@ -181,7 +181,7 @@ def test_a_restored_copy_verifies_every_sealed_report_and_never_makes_a_new_key(
     certificate is refused, a restore into an empty data folder verifies every report with it (restore.sh
     checks the audit chain against the manifest), and a copy without it refuses to verify instead of
     making a new key."""
-    from assessments.signing import DEFAULT_P12_NAME, make_self_signed_p12
+    from assessments.reports.signing import DEFAULT_P12_NAME, make_self_signed_p12
 
     source_url, target_url = databases
     source = _env(source_url, tmp_path / "source")

@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from assessments import audit
+from assessments.audit import chain as audit
 from assessments.models import Assessment, SentReminder
 from tests import review_helpers as h
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 
-from assessments import reports
 from assessments.models import Report
+from assessments.reports import render as reports
 from kiveileder import inprocess
 from kiveileder.celery import app
 from tests.integration.processes import ROOT

@@ -17,8 +17,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from assessments import report_jobs, reports, services, signing, tasks
+from assessments import services, tasks
 from assessments.models import Report
+from assessments.reports import jobs as report_jobs
+from assessments.reports import render as reports
+from assessments.reports import signing
 from tests.conftest import require_service, require_tool
 from tests.integration.processes import (
     ThrowawayRedis,

@@ -1,4 +1,4 @@
-"""Sign-in lockouts (django-axes, assessments/lockout.py): every password path, by username and address
+"""Sign-in lockouts (django-axes, assessments/accounts/lockout.py): every password path, by username and address
 together, proxy-aware, audited once. The parallel burst on PostgreSQL is in
 tests/integration/test_lockout_parallel.py."""
 

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.utils import translation
 
-from assessments.matrix import (
+from assessments.presentation.matrix import (
     BOTTOM,
     LEFT,
     RIGHT,

@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import notifications, outbox, services, tasks
+from assessments import services, tasks
 from assessments.models import Assessment, AuditEvent, Membership, MunicipalRole, OutboxMessage, SentReminder
+from assessments.notifications import messages as notifications
+from assessments.notifications import outbox
 from tests import review_helpers as h
 
 
@@ -215,7 +217,7 @@ def test_one_reminder_per_assessment_kind_and_date_is_enforced_by_the_database(w
 
 def test_the_default_console_backend_writes_to_stderr(world, settings, capsys):
     """Management commands print JSON on stdout; e-mail logged to the console must not end up in it."""
-    settings.EMAIL_BACKEND = "assessments.mail.StderrEmailBackend"
+    settings.EMAIL_BACKEND = "assessments.notifications.mail.StderrEmailBackend"
     assessment = submitted_quietly(world, "Chatbot for renovasjon")
     assert notifications.notify_on_commit("submitted", assessment) == 1
     assert outbox.deliver_due()["sent"] == 1

@@ -4,9 +4,12 @@ their advice beside the answers for UKE, the report's note that advice was given
 import pytest
 from django.urls import reverse
 
-from assessments import group_roles, reports, services
+from assessments import services
+from assessments.accounts import group_roles
 from assessments.models import AuditEvent, GroupMapping, OfficerAdvice, Report
 from assessments.permissions import officer_assessments, roles_for
+from assessments.reports import render as reports
+from assessments.services import officers as officer_services
 from tests.answers import PERSONAL_DATA, complete
 from tests.objects import make_assessment, published_questionnaire
 
@@ -112,7 +115,7 @@ def test_officers_cannot_change_answers_or_decide(world, cases):
 
 def test_the_report_states_that_advice_was_given_and_when(world, cases, django_capture_on_commit_callbacks):
     assessment = cases["personal_a"]
-    advice = services.officers.officer_advice_record(
+    advice = officer_services.officer_advice_record(
         assessment=assessment, user=world.users["dpo"], role="dpo", text=ADVICE
     )
     with django_capture_on_commit_callbacks():

@@ -1,4 +1,4 @@
-"""Sign-in with Entra ID (django-allauth's OpenID Connect flow, assessments/provider.py and entra.py)
+"""Sign-in with Entra ID (django-allauth's OpenID Connect flow, assessments/accounts/provider.py and entra.py)
 against a fake provider served by the test itself (deploy/fake_oidc.py in a thread): discovery, JWKS and
 token endpoint over real HTTP, RS256 ID tokens signed with a key made here."""
 

@@ -1,4 +1,4 @@
-"""The outbox (assessments/outbox.py): stored with the change, delivered by a task, retried when the relay
+"""The outbox (assessments/notifications/outbox.py): stored with the change, delivered by a task, retried when the relay
 fails, given up after a cap, and never stored twice for one event."""
 
 from datetime import timedelta
@@ -7,8 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from assessments import outbox
 from assessments.models import OutboxMessage
+from assessments.notifications import outbox
 
 
 def queue(key: str = "test:1", to: str = "someone@example.org") -> bool:

@@ -1,4 +1,4 @@
-"""Pages of long lists (assessments/paging.py): exact counts up to a cap, an estimate beyond it on
+"""Pages of long lists (assessments/queries/paging.py): exact counts up to a cap, an estimate beyond it on
 PostgreSQL ("ca. N"), working pages and filters either way, and a constant number of queries."""
 
 import re
@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from assessments import audit, paging
+from assessments.audit import chain as audit
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment, AuditEvent
+from assessments.queries import paging
 from tests import review_helpers as h
 from tests.conftest import require_service
 

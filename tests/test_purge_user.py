@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from assessments import outbox
-from assessments.audit import verify_chain
+from assessments.audit.chain import verify_chain
 from assessments.models import (
     AssessmentVersion,
     AuditEvent,
@@ -22,6 +21,7 @@ from assessments.models import (
     OutboxMessage,
     ReviewComment,
 )
+from assessments.notifications import outbox
 from tests import review_helpers
 
 

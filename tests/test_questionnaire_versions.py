@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from assessments import services
-from assessments.audit import verify_chain
+from assessments.audit.chain import verify_chain
 from assessments.demo import seed_questionnaires
 from assessments.engine import as_definition, load_definition, score, validate_answers
 from assessments.lifecycle import StateConflict

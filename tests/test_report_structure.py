@@ -10,8 +10,10 @@ import pytest
 from lxml import etree
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from assessments import pdf_structure, reports, services, signing
+from assessments import services
 from assessments.models import ReviewComment
+from assessments.reports import pdf_structure, signing
+from assessments.reports import render as reports
 from tests.conftest import require_tool
 from tests.report_helpers import submitted, use_test_seal
 

@@ -7,7 +7,7 @@ from django.utils import translation
 
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score, summary_json
-from assessments.result_view import present
+from assessments.presentation.result_view import present
 from tests.test_scoring import DEFN, SCENARIOS, answers
 
 

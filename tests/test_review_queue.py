@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment, AssessmentVersion
-from assessments.review import PAGE_SIZE
+from assessments.views.review import PAGE_SIZE
 from tests import review_helpers as h
 
 QUEUE = reverse("assessments:review_queue")
@@ -115,9 +115,9 @@ def test_the_list_queries_see_exactly_what_the_permission_layer_allows(world):
     """The version lists filter with permissions.submitted_scope, visible_assessments with it plus the
     drafts rule: the lists must show exactly the submitted assessments the permission layer lets each role
     see, including an auditor limited to some agencies."""
-    from assessments import queries
     from assessments.models import MunicipalRole
     from assessments.permissions import visible_assessments
+    from assessments.queries import lists as queries
     from tests.conftest import make_user
 
     h.questionnaire()

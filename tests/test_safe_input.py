@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from assessments import safe_input
+from assessments.forms import safe_input
 from assessments.models import Assessment
 from assessments.text import clean_text
 

@@ -1,4 +1,4 @@
-"""Title search (assessments/search.py): Norwegian stemming and trigram typos on PostgreSQL, a substring
+"""Title search (assessments/queries/search.py): Norwegian stemming and trigram typos on PostgreSQL, a substring
 everywhere; the same in the queue, the register and the auditor search."""
 
 import re
@@ -8,9 +8,9 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
-from assessments import search
 from assessments.models import Assessment
-from assessments.search import title_matches
+from assessments.queries import search
+from assessments.queries.search import title_matches
 from tests import review_helpers as h
 from tests.conftest import require_service
 

@@ -673,7 +673,8 @@ def test_every_signed_in_response_and_every_download_is_no_store(world):
 
 
 def test_bidi_overrides_and_zero_width_characters_never_reach_a_page_or_the_pdf(world):
-    from assessments import reports, services
+    from assessments import services
+    from assessments.reports import render as reports
     from tests import review_helpers as h
 
     hostile = "abc\u202egnp.exe\u2066x\u2069\u200b\ufeffend"

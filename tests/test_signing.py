@@ -14,7 +14,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from django.test import Client
 
-from assessments import checks, signing
+from assessments import checks
+from assessments.reports import signing
 from tests.report_helpers import SEAL_PASSWORD, use_test_seal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,7 @@ def test_a_time_stamp_authority_gives_a_b_t_seal(seal_file, tmp_path):
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from assessments import reports
+    from assessments.reports import render as reports
 
     stamper, tsa_cert = _tsa(tmp_path)
     pdf = reports.write_pdf("<html lang='nb'><title>T</title><p>Hei</p></html>", {"answers": {}}, title="T")
@@ -203,7 +204,7 @@ def test_a_time_stamp_authority_gives_a_b_t_seal(seal_file, tmp_path):
 
 
 def test_a_reserved_size_too_small_falls_back_to_pyhankos_estimate(seal_file, monkeypatch, caplog):
-    from assessments import reports
+    from assessments.reports import render as reports
 
     pdf = reports.write_pdf("<html lang='nb'><title>T</title><p>Hei</p></html>", {"answers": {}}, title="T")
     monkeypatch.setattr(signing, "_reserved_bytes", lambda identity: 64)

@@ -8,8 +8,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from assessments import reports, services, signing
+from assessments import services
 from assessments.models import Report
+from assessments.reports import render as reports
+from assessments.reports import signing
 from tests.report_helpers import flip_one_byte_in_signed_content, submitted, use_test_seal
 
 

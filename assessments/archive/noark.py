@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from assessments.models import AssessmentVersion, Report, ReviewComment
-from assessments.reports import answers_file
+from assessments.reports.render import answers_file
 
 METADATA_NAME = "noark5-arkivstruktur.xml"
 FOLDER = "dokumenter"

@@ -16,13 +16,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .. import services
-from ..engine.loader import load_definition
-from ..models import Agency, Membership, MunicipalRole, Questionnaire
-from .decided import seed_reports as seed_decided
-from .drafts import seed_demo_assessments
-from .in_review import seed_review_demo
-from .synthetic import seed_bulk_assessments
+from assessments import services
+from assessments.demo.decided import seed_reports as seed_decided
+from assessments.demo.drafts import seed_demo_assessments
+from assessments.demo.in_review import seed_review_demo
+from assessments.demo.synthetic import seed_bulk_assessments
+from assessments.engine.loader import load_definition
+from assessments.models import Agency, Membership, MunicipalRole, Questionnaire
 
 # The documented demo password; seed_demo refuses to run without DEBUG or --force.
 DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  # nosec B105 - see the line above

@@ -4,31 +4,23 @@ changed beside the earlier comments. Made through the same services as the scree
 agency and title.
 """
 
-from .. import services
-from ..engine.loader import as_definition
-from ..models import Agency, Assessment, Questionnaire
-from .drafts import WASTE_CHATBOT, fill_steps
+from assessments import services
+from assessments.demo.drafts import fill_steps
+from assessments.engine.answer_sets import scenario_answers
+from assessments.engine.loader import as_definition
+from assessments.models import Agency, Assessment, Questionnaire
 
-# A chatbot for parking questions in Bydel Frogner that does not say it is an AI.
-PARKING_CHATBOT = {
-    **WASTE_CHATBOT,
-    "title": "Chatbot for spørsmål om beboerparkering",
-    "description": "En chatbot på bydelens nettsider svarer innbyggere om beboerparkering, soner og "
-    "søknad om parkeringstillatelse. Den bygger på en språkmodell fra leverandøren og bydelens egne sider.",
-    "owner": "Leder for bydelens servicetorg",
-    "problem": "Servicetorget får mange like spørsmål om beboerparkering, og ventetiden på telefon er lang.",
-}
-# The same case, a year's pilot later: the agency wants to use it for internal case summaries too.
-SUMMARY_ASSISTANT = {
-    **WASTE_CHATBOT,
-    "title": "KI-assistent for oppsummering av innbyggerhenvendelser",
-    "description": "En språkmodell oppsummerer henvendelser fra innbyggere før saksbehandler svarer.",
-    "owner": "Leder for saksbehandling i servicetorget",
-    "citizen_facing": "no",
-    "tr_disclose": "yes",
-    "ho_human_review": "no",
-    "gen_output_use": "case_work_basis",
-}
+# A chatbot for parking questions that does not say it is an AI.
+PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed")
+# The waste chatbot, a year's pilot later: the agency wants internal case summaries too, read by no one first.
+SUMMARY_ASSISTANT = scenario_answers(
+    "waste_chatbot",
+    title="KI-assistent for oppsummering av innbyggerhenvendelser",
+    description="En språkmodell oppsummerer henvendelser fra innbyggere før saksbehandler svarer.",
+    citizen_facing="no",
+    ho_human_review="no",
+    gen_output_use="case_work_basis",
+)
 
 # (answers, comments {question key or "" for general: text}, reason for returning, revision after return)
 DEMO_REVIEWS = [

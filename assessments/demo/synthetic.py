@@ -15,11 +15,12 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .. import audit, audit_key
-from ..engine.loader import as_definition, questions
-from ..engine.scoring import score
-from ..engine.visibility import visible_answers
-from ..models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
+from assessments.audit import chain as audit
+from assessments.audit import key as audit_key
+from assessments.engine.loader import as_definition, questions
+from assessments.engine.scoring import score
+from assessments.engine.visibility import visible_answers
+from assessments.models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"

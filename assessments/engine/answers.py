@@ -2,7 +2,7 @@
 answers file (`validate_answers_file`).
 
 Problems come back as `AnswerError(code, params)`, never as sentences: the engine does not know the
-reader's language. The Django layer words each code (`assessments.answer_messages`), naming choices by
+reader's language. The Django layer words each code (`assessments.forms.answer_messages`), naming choices by
 their label in the user's language. The codes:
 
 - `wrong_type` {expected: question type, got: json type}, `list_item_not_text` {value},

@@ -13,11 +13,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from assessments import safe_input
-from assessments.answer_messages import answer_error_text
 from assessments.engine.answers import clean_value
 from assessments.engine.conditions import is_empty
 from assessments.engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
+from assessments.forms import safe_input
+from assessments.forms.answer_messages import answer_error_text
 from assessments.models import Agency
 from assessments.text import Form
 

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-PROVIDER_ID = "entra"  # assessments.provider.PROVIDER_ID, frozen here
+PROVIDER_ID = "entra"  # assessments.accounts.provider.PROVIDER_ID, frozen here
 
 
 def move_identities_to_allauth(apps, schema_editor):

@@ -1,6 +1,6 @@
 """Title search (Norwegian full text and trigrams), indexes for the audit log's filters, and a row estimate
 for long lists, on PostgreSQL. SQLite has no to_tsvector, pg_trgm or EXPLAIN in SQL: there the two GIN
-indexes exist in the model state only and the lists count exactly (assessments/search.py, paging.py)."""
+indexes exist in the model state only and the lists count exactly (assessments/queries/search.py, paging.py)."""
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-# The planner's row estimate of a query, without running it (assessments/paging.py). Called only with
+# The planner's row estimate of a query, without running it (assessments/queries/paging.py). Called only with
 # SQL the ORM composed (values quoted by the driver), never with text from a request.
 COUNT_ESTIMATE = """
 CREATE OR REPLACE FUNCTION kiv_count_estimate(query text) RETURNS bigint LANGUAGE plpgsql AS $$

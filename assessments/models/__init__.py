@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assessments import lifecycle
-from assessments.search import title_trigrams, title_vector
+from assessments.queries.search import title_trigrams, title_vector
 
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -171,7 +171,7 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
-            # Title search on PostgreSQL (assessments/search.py); the migration skips them on SQLite.
+            # Title search on PostgreSQL (assessments/queries/search.py); the migration skips them on SQLite.
             # An expression index rather than a stored search-vector column: the vector is derived from
             # one short column, the index alone answers `@@`, and a generated column of a PostgreSQL-only
             # type could not exist in the SQLite schema the same model also describes.
@@ -249,7 +249,7 @@ class AssessmentVersion(models.Model):
 
 class OverviewCell(models.Model):
     """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
-    and quadrant (scores to the nearest 2 points, -1 for none; assessments/overview.py CELL).
+    and quadrant (scores to the nearest 2 points, -1 for none; assessments/presentation/overview.py CELL).
 
     Kept by PostgreSQL triggers on the assessments and their versions (migration
     0012_overview_cells), in the same transaction as the change, so the overview reads a few hundred
@@ -523,7 +523,8 @@ class GroupRoles(models.Model):
 
 class OutboxMessage(models.Model):
     """One e-mail waiting to be sent, or sent: written in the transaction of the change it tells about and
-    delivered by a task (assessments/outbox.py), so a broker or mail outage delays a message, never loses it.
+    delivered by a task (assessments/notifications/outbox.py), so a broker or mail outage delays a message, never
+    loses it.
     `dedupe_key` makes enqueueing idempotent: the same event never produces two messages."""
 
     class Status(models.TextChoices):

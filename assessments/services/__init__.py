@@ -15,14 +15,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments import audit, lifecycle, notifications, tasks
-from assessments.answer_messages import answer_errors_text, answer_warnings_text
+from assessments import lifecycle, tasks
+from assessments.audit import chain as audit
 from assessments.engine.answers import validate_answers, validate_answers_file
 from assessments.engine.conditions import is_empty
 from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition, parse_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import visible_answers, visible_section_keys, visible_sections
+from assessments.forms.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.lifecycle import StateConflict
 from assessments.models import (
     Agency,
@@ -34,6 +35,7 @@ from assessments.models import (
     Report,
     ReviewComment,
 )
+from assessments.notifications import messages as notifications
 from assessments.permissions import can_review, can_see_draft, is_leader_of, roles_for
 
 

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from assessments import audit
 from assessments.archive.adapters import ArchiveUnavailable, configured_adapter
 from assessments.archive.noark import NotArchivable, build_package
+from assessments.audit import chain as audit
 from assessments.models import ArchiveHandover, AssessmentVersion, Report
 
 log = logging.getLogger(__name__)

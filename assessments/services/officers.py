@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessments import audit
+from assessments.audit import chain as audit
 from assessments.models import Assessment, OfficerAdvice
 from assessments.permissions import officer_assessments
 

@@ -13,9 +13,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from assessments import audit, outbox
+from assessments.audit import chain as audit
 from assessments.lifecycle import EDITABLE_STATUSES
 from assessments.models import Assessment, Membership, ReassignmentFlag
+from assessments.notifications import outbox
 
 NOTIFY_KIND = "left_work"
 

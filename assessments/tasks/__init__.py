@@ -15,7 +15,11 @@ from celery.signals import worker_ready
 from django.db import DatabaseError, transaction
 from django.dispatch import receiver
 
-from assessments import audit_checkpoints, notifications, outbox, report_jobs, signing
+from assessments.audit import checkpoints as audit_checkpoints
+from assessments.notifications import messages as notifications
+from assessments.notifications import outbox
+from assessments.reports import jobs as report_jobs
+from assessments.reports import signing
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ each), `localized` (a definition text in the active language) and `label` (a cod
 from django import template
 from django.utils.safestring import mark_safe
 
-from assessments import display, labels
+from assessments import labels
+from assessments.presentation import display
 
 register = template.Library()
 

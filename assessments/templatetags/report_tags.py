@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.inclusion_tag("reports/_report_status.html", takes_context=True)
 def report_panel(context, assessment):
-    from assessments.report_views import panel_context
+    from assessments.views.reports import panel_context
 
     return {**panel_context(context["request"], assessment), "csrf_token": context.get("csrf_token")}
 

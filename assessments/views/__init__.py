@@ -10,9 +10,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from assessments import health, notifications, queries
+from assessments import health
 from assessments.models import Assessment
+from assessments.notifications import messages as notifications
 from assessments.permissions import public, roles_for, signed_in, visible_assessments
+from assessments.queries import lists as queries
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,7 @@ def _today():
 @public
 @never_cache
 def login(request):
-    """Django's sign-in. Lockouts after repeated failures are django-axes' job (assessments/lockout.py): it
+    """Django's sign-in. Lockouts after repeated failures are django-axes' job (assessments/accounts/lockout.py): it
     counts every authenticate() call, this page's and the admin's, and answers a locked-out client itself."""
     return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
 

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from assessments.display import language, localized
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_sections
 from assessments.forms.officers import OfficerAdviceForm
@@ -23,6 +22,7 @@ from assessments.permissions import (
     officer_roles_for,
     require,
 )
+from assessments.presentation.display import language, localized
 from assessments.services.officers import officer_advice_record
 
 QUEUE_LIMIT = 200

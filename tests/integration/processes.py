@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from assessments import audit_key
+from assessments.audit import key as audit_key
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

@@ -10,7 +10,7 @@ from django.db import connections
 from django.db.models import Sum
 from django.test import Client
 
-from assessments.auth_backends import PasswordBackend
+from assessments.accounts.auth_backends import PasswordBackend
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.integration]

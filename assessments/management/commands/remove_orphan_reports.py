@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import report_jobs
+from assessments.reports import jobs as report_jobs
 
 
 class Command(BaseCommand):

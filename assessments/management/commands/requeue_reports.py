@@ -2,7 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import report_jobs, tasks
+from assessments import tasks
+from assessments.reports import jobs as report_jobs
 
 
 class Command(BaseCommand):

@@ -17,11 +17,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import safe_input
-from assessments.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.engine.answers import validate_answers, validate_answers_file
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score, summary_json
+from assessments.forms import safe_input
+from assessments.forms.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.models import Questionnaire
 
 INVALID = 2

@@ -23,8 +23,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments import signing
-from assessments.report_jobs import stored_names
+from assessments.reports import signing
+from assessments.reports.jobs import stored_names
 
 CHUNK = 1024 * 1024
 

@@ -9,7 +9,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from assessments import audit, audit_checkpoints
+from assessments.audit import chain as audit
+from assessments.audit import checkpoints as audit_checkpoints
 
 
 class Command(BaseCommand):

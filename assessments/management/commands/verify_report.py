@@ -8,7 +8,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from assessments import reports, signing
+from assessments.reports import render as reports
+from assessments.reports import signing
 
 
 class Command(BaseCommand):

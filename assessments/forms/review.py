@@ -1,0 +1,139 @@
+"""Forms of the review, register, auditor and audit-log pages. They only validate and convert."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from assessments.labels import AI_KIND_CHOICES, QUADRANT_CHOICES, VERDICT_CHOICES
+from assessments.lifecycle import DECIDED_STATUSES
+from assessments.models import Agency, Assessment
+from assessments.services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
+from assessments.text import Form
+
+ANY = [("", _("Alle"))]
+# Every status: an assessment submitted once may since have been recalled to draft or withdrawn.
+QUEUE_STATUSES = list(Assessment.Status.choices)
+
+
+def _agency_field(queryset=None) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=queryset if queryset is not None else Agency.objects.all(),
+        required=False,
+        label=_("Virksomhet"),
+        empty_label=_("Alle virksomheter"),
+    )
+
+
+class _DateRange(Form):
+    date_from = forms.DateField(required=False, label=_("Fra dato"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("Til dato"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("Til-datoen kan ikke være før fra-datoen."))
+        return data
+
+
+class QueueFilterForm(Form):
+    status = forms.ChoiceField(choices=ANY + QUEUE_STATUSES, required=False, label=_("Status"))
+    agency = _agency_field()
+    verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
+    quadrant = forms.ChoiceField(choices=ANY + QUADRANT_CHOICES, required=False, label=_("Kvadrant"))
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
+    sort = forms.ChoiceField(
+        choices=[("oldest", _("Eldste først")), ("newest", _("Nyeste først"))],
+        required=False,
+        label=_("Sortering"),
+    )
+
+
+class LongText(forms.CharField):
+    """Text with a limit the page shows as a counter: no `maxlength`, which would cut pasted text silently."""
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
+class CommentForm(Form):
+    question_key = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    text = LongText(
+        label=_("Kommentar"),
+        max_length=REVIEW_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "data-max-length": REVIEW_COMMENT_MAX_LENGTH}),
+        error_messages={
+            "required": _("Skriv en kommentar."),
+            "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),
+        },
+    )
+
+
+class DecisionForm(Form):
+    """Return and reject need a reason; approval takes an optional comment."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = LongText(
+        label=_("Begrunnelse"),
+        max_length=REVIEW_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "data-max-length": REVIEW_REASON_MAX_LENGTH}),
+        error_messages={
+            "required": _("Skriv en begrunnelse."),
+            "max_length": _("Begrunnelsen kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args, reason_required: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required
+        if not reason_required:
+            self.fields["reason"].label = _("Kommentar til godkjenningen (valgfri)")
+
+
+class MaterialChangeForm(Form):
+    kinds = forms.MultipleChoiceField(
+        choices=list(MATERIAL_CHANGE_KINDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Hva er endret?"),
+        error_messages={"required": _("Velg hva som er endret.")},
+    )
+
+
+class RegisterFilterForm(Form):
+    agency = _agency_field()
+    ai_kind = forms.ChoiceField(choices=ANY + AI_KIND_CHOICES, required=False, label=_("Type KI"))
+    verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
+
+
+class OverviewForm(Form):
+    group = forms.ChoiceField(
+        choices=[("status", _("Status")), ("agency", _("Virksomhet"))],
+        required=False,
+        label=_("Grupper etter"),
+    )
+    agency = _agency_field()
+
+
+class AuditorSearchForm(_DateRange):
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
+    agency = _agency_field()
+    status = forms.ChoiceField(
+        choices=ANY + [(s, Assessment.Status(s).label) for s in DECIDED_STATUSES],
+        required=False,
+        label=_("Status"),
+    )
+    verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
+
+
+class AuditLogFilterForm(_DateRange):
+    actor = forms.CharField(required=False, max_length=150, label=_("Utført av (brukernavn eller navn)"))
+    action = forms.ChoiceField(required=False, label=_("Hendelse"))
+    agency = _agency_field()
+
+    def __init__(self, *args, actions: list[tuple[str, str]], agencies, **kwargs):
+        """`actions`: (code, label) pairs of the events there are to filter on."""
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = ANY + list(actions)
+        self.fields["agency"].queryset = agencies

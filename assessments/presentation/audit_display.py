@@ -1,0 +1,156 @@
+"""The audit log as a person reads it: each event's details in words, per event type.
+
+The log stores plain codes and ids (that is what is chained and exported). On the screen every detail is
+named and its value labelled: which step, which questions by their labels, which decision, which role, whose
+account. Details this module does not know are not dumped raw: the row says the CSV export has them.
+Links lead only to assessments the reader may open.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessments import labels
+from assessments.engine.loader import as_definition
+from assessments.models import Questionnaire, Report
+from assessments.permissions import visible_assessments
+from assessments.presentation.display import format_date, localized, quoted_list
+from assessments.services import MATERIAL_CHANGE_KINDS
+
+SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil")}
+# Details that only tie events together (ids the screen shows in other ways); the export keeps them.
+HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256"}
+
+
+class EventReader:
+    """Words for one page of events; looks up names, titles and questions once per page."""
+
+    def __init__(self, user, events: Iterable):
+        events = list(events)
+        latest = Questionnaire.latest()
+        # Question and step keys are never renamed between versions: the latest definition names them all.
+        self.defn = as_definition(latest.definition) if latest else None
+        uuids = {e.object_id for e in events if e.object_type == "assessment"}
+        self.assessments = {
+            str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=uuids).only("uuid", "title", "agency")
+        }
+        user_ids = {e.details.get("user_id") for e in events if isinstance(e.details, dict)} - {None}
+        user_ids |= {int(e.object_id) for e in events if e.object_type == "user" and e.object_id.isdigit()}
+        self.people = {
+            u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
+        }
+
+    # --- what the event is about -----------------------------------------------------------------
+
+    def subject(self, event) -> dict[str, str]:
+        """`{"text": ..., "url": ...}`: the event's object in words, linked when the reader may open it."""
+        if event.object_type == "assessment":
+            assessment = self.assessments.get(event.object_id)
+            if assessment is None:
+                return {"text": _("En vurdering du ikke har tilgang til"), "url": ""}
+            return {"text": _("Vurdering «%(title)s»") % {"title": assessment.title}, "url": _review_url(assessment)}
+        if event.object_type == "report":
+            return {"text": _("Rapport"), "url": ""}
+        if event.object_type == "user":
+            name = self.people.get(int(event.object_id)) if event.object_id.isdigit() else None
+            return {"text": _("Brukeren %(name)s") % {"name": name} if name else _("En bruker"), "url": ""}
+        if event.object_type == "questionnaire":
+            return {"text": _("Spørreskjema"), "url": ""}
+        return {"text": "", "url": ""}
+
+    # --- the details -----------------------------------------------------------------------------
+
+    def details(self, event) -> list[str]:
+        data = event.details if isinstance(event.details, dict) else {}
+        lines, unknown = [], False
+        for key, value in data.items():
+            if key in HIDDEN or value in (None, "", []):
+                continue
+            line = self._line(event.action, key, value)
+            if line is None:
+                unknown = True
+            elif line:
+                lines.append(line)
+        if unknown:
+            lines.append(_("Flere opplysninger står i CSV-eksporten."))
+        return lines
+
+    def _line(self, action: str, key: str, value: Any) -> str | None:
+        """One detail in words; "" to leave it out, None when this module does not know it."""
+        simple = {
+            "version": _("Versjon %(value)s"),
+            "from_version": _("Bygger på versjon %(value)s"),
+            "by_version": _("Erstattet av versjon %(value)s"),
+            "revision": _("Lagring nr. %(value)s"),
+            "comments": _("Kommentarer fra UKE: %(value)s"),
+            "attempts": _("Forsøk: %(value)s"),
+            "recipients": _("Mottakere: %(value)s"),
+            "assessments": _("Vurderinger: %(value)s"),
+            "versions": _("Versjoner: %(value)s"),
+        }
+        if key in simple:
+            return simple[key] % {"value": value}
+        if key == "section":
+            return _("Steg: %(value)s") % {"value": self._section(value)}
+        if key == "changed":
+            return _("Endrede svar: %(value)s") % {"value": quoted_list(self._question(k) for k in value)}
+        if key == "question_key":
+            return _("Gjelder spørsmålet «%(value)s»") % {"value": self._question(value)}
+        if key == "verdict":
+            return _("Konklusjon: %(value)s") % {"value": labels.label(labels.VERDICTS, value)}
+        if key == "review_by":
+            return _("Ny vurdering innen %(value)s") % {"value": _date(value)}
+        if key in ("kinds", "material_change"):
+            names = [str(MATERIAL_CHANGE_KINDS.get(k, "")) for k in value if k in MATERIAL_CHANGE_KINDS]
+            return _("Endret: %(value)s") % {"value": ", ".join(names)}
+        if key == "questionnaire":
+            return _("Spørreskjema versjon %(value)s") % {"value": value}
+        if key == "source":
+            return _("Kilde: %(value)s") % {"value": SOURCES.get(value, _("annen"))}
+        if key == "kind" and action.startswith("report."):
+            return _("Type: %(value)s") % {"value": labels.label(dict(Report.Kind.choices), value)}
+        if key == "role":
+            return _("Rolle: %(value)s") % {"value": labels.label(labels.ROLES, value)}
+        if key == "user_id":
+            return _("Person: %(value)s") % {"value": self.people.get(value, _("slettet bruker"))}
+        if key in ("valid", "intact", "known_account", "user_created"):
+            return _yes_no(key, value)
+        if key in ("filters", "format"):
+            return _("Med filter") if key == "filters" else _("Format: %(value)s") % {"value": str(value).upper()}
+        return None
+
+    def _section(self, key: str) -> str:
+        section = next((s for s in self.defn.sections if s.key == key), None) if self.defn else None
+        return localized(section, "title") if section else _("(ukjent steg)")
+
+    def _question(self, key: str) -> str:
+        question = self.defn.questions.get(key) if self.defn else None
+        if not key:
+            return _("generell kommentar")
+        return localized(question, "label") if question else _("(ukjent spørsmål)")
+
+
+def _review_url(assessment) -> str:
+    return reverse("assessments:review_detail", args=[assessment.uuid])
+
+
+def _date(value: str) -> str:
+    try:
+        return format_date(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _yes_no(key: str, value: Any) -> str:
+    questions = {
+        "valid": gettext_lazy("Seglet er gyldig"),
+        "intact": gettext_lazy("Filen er uendret"),
+        "known_account": gettext_lazy("Kjent brukerkonto"),
+        "user_created": gettext_lazy("Ny bruker opprettet"),
+    }
+    return f"{questions[key]}: {_('ja') if value else _('nei')}"

@@ -1,0 +1,164 @@
+"""The municipality's matrix: every assessment as a point, grouped by status or by agency.
+
+Built on `matrix.render_matrix` (the quadrants, axes and texts of the single-assessment figure), with
+markers added per group, from counts per spot that the database aggregates (queries.overview_cells).
+Readable without colour: each status has its own shape, each agency its own number; a legend and a table
+with the same counts go beside the figure. Assessments that land on the same spot (to the nearest two
+points on each axis) share one marker, labelled with how many they are, so the figure stays small with
+100,000 assessments.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from html import escape
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assessments.models import Assessment
+from assessments.presentation import matrix
+
+CELL = 2.0  # score units per marker cell on each axis
+
+# Shapes by status; the fill is a second cue only.
+STATUS_SHAPES = {
+    Assessment.Status.APPROVED: ("circle", "#034b45"),
+    Assessment.Status.SUBMITTED: ("square", "#1f42aa"),
+    Assessment.Status.RETURNED: ("triangle", "#9a6700"),
+    Assessment.Status.REJECTED: ("cross", "#c30000"),
+    Assessment.Status.SUPERSEDED: ("diamond", "#6b6b6b"),
+    Assessment.Status.DRAFT: ("square", "#6b6b6b"),
+    Assessment.Status.WITHDRAWN: ("cross", "#6b6b6b"),
+}
+SHAPE_NAMES = {
+    "circle": gettext_lazy("sirkel"),
+    "square": gettext_lazy("firkant"),
+    "triangle": gettext_lazy("trekant"),
+    "cross": gettext_lazy("kryss"),
+    "diamond": gettext_lazy("rombe"),
+}
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    shape: str
+    fill: str
+    mark: str  # text drawn in the marker (the agency number), empty for status shapes
+    count: int
+
+    @property
+    def shape_name(self) -> str:
+        return str(SHAPE_NAMES[self.shape])
+
+
+def _path(points: list[tuple[float, float]]) -> str:
+    return "M" + " L".join(f"{px:.1f} {py:.1f}" for px, py in points) + " Z"
+
+
+def _shape(shape: str, x: float, y: float, r: float, fill: str) -> str:
+    stroke = 'stroke="#ffffff" stroke-width="1"'
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{fill}" {stroke}/>'
+    if shape == "square":
+        points = [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    elif shape == "triangle":
+        points = [(x, y - r), (x + r, y + r), (x - r, y + r)]
+    elif shape == "diamond":
+        points = [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+    else:  # a cross: two crossing bars
+        w = r / 2.5
+        bar1 = [(x - r, y - r + w), (x - r + w, y - r), (x + r, y + r - w), (x + r - w, y + r)]
+        bar2 = [(x + r, y - r + w), (x + r - w, y - r), (x - r, y + r - w), (x - r + w, y + r)]
+        return f'<path d="{_path(bar1)} {_path(bar2)}" fill="{fill}"/>'
+    return f'<path d="{_path(points)}" fill="{fill}" {stroke}/>'
+
+
+def build(rows, group_by: str) -> tuple[list[Group], dict]:
+    """rows: (status, agency_id, agency_name, quadrant, need cell, risk cell, count) from
+    queries.overview_cells. Returns the groups (for the legend) and the markers
+    {(group key, need cell, risk cell): count}."""
+    status_labels = dict(Assessment.Status.choices)
+    bins: Counter = Counter()
+    per_group: Counter = Counter()
+    names: dict = {}
+    for status, agency_id, agency_name, _quadrant, need_cell, risk_cell, count in rows:
+        if risk_cell is None or need_cell is None or risk_cell < 0 or need_cell < 0:  # no scores
+            continue
+        key = status if group_by == "status" else agency_id
+        names[key] = status_labels.get(status, status) if group_by == "status" else agency_name
+        per_group[key] += count
+        bins[(key, int(need_cell), int(risk_cell))] += count
+    groups = []
+    if group_by == "status":
+        for status in STATUS_SHAPES:
+            if per_group.get(status):
+                shape, fill = STATUS_SHAPES[status]
+                groups.append(Group(status, names[status], shape, fill, "", per_group[status]))
+    else:
+        for number, key in enumerate(sorted(per_group, key=lambda k: names[k]), start=1):
+            groups.append(Group(key, names[key], "circle", "#2a2859", str(number), per_group[key]))
+    return groups, bins
+
+
+def render(rows, *, group_by: str = "status", title: str = "") -> tuple[str, list[Group], int]:
+    """The SVG, its legend groups and the number of assessments drawn."""
+    groups, bins = build(rows, group_by)
+    by_key = {g.key: g for g in groups}
+    total = sum(g.count for g in groups)
+    description = _(
+        "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). "
+        "Tegnforklaringen og tabellen ved siden av figuren gir de samme tallene."
+    ) % {"total": total}
+    base = matrix.render_matrix(
+        [],
+        title=title or _("Alle vurderinger i risiko × behov"),
+        description=description,
+        id_prefix="overview",
+    )
+    markers = []
+    for (key, need_cell, risk_cell), count in sorted(bins.items(), key=lambda item: -item[1]):
+        group = by_key[key]
+        need, risk = min(100.0, need_cell * CELL), min(100.0, risk_cell * CELL)
+        x = matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100
+        y = matrix.BOTTOM - (matrix.BOTTOM - matrix.TOP) * risk / 100
+        radius = 5 + min(6, count.bit_length())
+        label = _("%(group)s: %(count)s vurdering(er), risiko ca. %(risk)s, behov ca. %(need)s") % {
+            "group": group.label,
+            "count": count,
+            "risk": f"{risk:g}",
+            "need": f"{need:g}",
+        }
+        parts = [
+            f"<g><title>{escape(label, quote=False)}</title>",
+            _shape(group.shape, x, y, radius, group.fill),
+        ]
+        text = group.mark or (str(count) if count > 1 else "")
+        if text:
+            parts.append(
+                f'<text x="{x:.1f}" y="{y + 3.5:.1f}" text-anchor="middle" font-size="9" font-weight="bold" '
+                f'fill="#ffffff">{escape(text, quote=False)}</text>'
+            )
+        parts.append("</g>")
+        markers.append("".join(parts))
+    svg = base.removesuffix("</svg>") + "".join(markers) + "</svg>"
+    return svg, groups, total
+
+
+def quadrant_table(rows, group_by: str) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """Counts per group and quadrant: the figure's content as a table."""
+    quadrants = list(matrix.quadrant_names())
+    counts: dict = {}
+    labels: dict = {}
+    status_labels = dict(Assessment.Status.choices)
+    for status, agency_id, agency_name, quadrant, _need_cell, _risk_cell, count in rows:
+        key = status if group_by == "status" else agency_id
+        labels[key] = status_labels.get(status, status) if group_by == "status" else agency_name
+        counts.setdefault(key, Counter())[quadrant] += count
+    table = []
+    for key in sorted(counts, key=lambda k: str(labels[k])):
+        values = [counts[key].get(q, 0) for q in quadrants]
+        table.append((labels[key], values, sum(values)))
+    names = matrix.quadrant_names()
+    return [names[q] for q in quadrants], table

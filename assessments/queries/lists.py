@@ -1,0 +1,215 @@
+"""Read queries of the queue, the register, the auditor search and the overview.
+
+All four list *latest versions*: a submitted assessment's latest version carries what these pages show
+(verdict, quadrant, submitted and decided times), and for a decided assessment it is the deciding one
+(approval and rejection decide the latest version; `superseded` keeps the approved one as its latest).
+Filtering and sorting on the version's own indexed columns, with one anti-join to keep the latest, lets
+the database stop after a page instead of computing a subquery for every assessment; the wide JSON
+columns (answers, result) are never read for a list. Each page is one query for its rows and one for
+their count, whatever the number of assessments (the tests count queries at two sizes; bench/queries.py
+times them at 100 and 10,000).
+"""
+
+import json
+
+from django.db import connection
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Round
+
+from assessments.lifecycle import DECIDED_STATUSES
+from assessments.models import Assessment, AssessmentVersion, AuditEvent, OverviewCell, Report
+from assessments.permissions import submitted_scope
+from assessments.queries.paging import bounded_counts
+from assessments.queries.search import title_matches
+
+LIST_FIELDS = (
+    "number", "verdict", "quadrant", "submitted_at", "decision", "decided_at", "assessment_id",
+    "assessment__uuid", "assessment__title", "assessment__status", "assessment__agency_id",
+    "assessment__review_by", "assessment__agency__name", "ai_kind_text",
+)  # fmt: skip
+
+
+def visible_versions(user) -> Q:
+    """The submitted versions the user may see: the permission layer's rule, applied to versions."""
+    return submitted_scope(user, prefix="assessment__")
+
+
+def submitted_assessments(user) -> QuerySet[Assessment]:
+    """Assessments with at least one version that the user may see: one row per latest version, which
+    makes their counts the counts of the lists above, taken from narrow indexes instead of the versions."""
+    has_version = Exists(AssessmentVersion.objects.filter(assessment_id=OuterRef("pk")))
+    return Assessment.objects.filter(has_version).filter(submitted_scope(user))
+
+
+def latest_versions() -> QuerySet[AssessmentVersion]:
+    later = AssessmentVersion.objects.filter(assessment_id=OuterRef("assessment_id"), number__gt=OuterRef("number"))
+    return AssessmentVersion.objects.filter(~Exists(later))
+
+
+def _list(qs: QuerySet[AssessmentVersion]) -> QuerySet[AssessmentVersion]:
+    return qs.select_related("assessment__agency").only(*LIST_FIELDS)
+
+
+def rows(versions) -> list[Assessment]:
+    """A page of versions as their assessments, with the version's fields as v_* attributes."""
+    items = []
+    for version in versions:
+        assessment = version.assessment
+        assessment.v_id = version.pk
+        assessment.v_number = version.number
+        assessment.v_verdict = version.verdict
+        assessment.v_quadrant = version.quadrant
+        assessment.v_submitted_at = version.submitted_at
+        assessment.v_decision = version.decision
+        assessment.v_decided_at = version.decided_at
+        assessment.v_ai_kind = _kinds(version.ai_kind_text)
+        items.append(assessment)
+    return items
+
+
+def queue(
+    user, *, status: str = "", agency=None, verdict: str = "", quadrant: str = "", q: str = "", sort: str = "oldest"
+):
+    """UKE's queue: every assessment submitted at least once that the user may see, by its latest version.
+    Returns the versions to page through and the base for the counts per status."""
+    qs = latest_versions().filter(visible_versions(user))
+    counts_base = submitted_assessments(user)
+    if agency is not None:
+        qs = qs.filter(assessment__agency=agency)
+        counts_base = counts_base.filter(agency=agency)
+    if status:
+        qs = qs.filter(assessment__status=status)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    if quadrant:
+        qs = qs.filter(quadrant=quadrant)
+    if q:
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
+    order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
+    return _list(qs).order_by(*order), counts_base
+
+
+def status_counts(assessments: QuerySet[Assessment]) -> dict:
+    """{status: paging.Count} for every status but draft, in one query; each count reads at most
+    paging.COUNT_CAP index entries, and says so when it is an estimate."""
+    statuses = [value for value in Assessment.Status.values if value != Assessment.Status.DRAFT]
+    counted = bounded_counts({status: assessments.filter(status=status) for status in statuses})
+    return {status: count for status, count in counted.items() if count.value}
+
+
+def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[AssessmentVersion]:
+    """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
+    qs = latest_versions().filter(assessment__status=Assessment.Status.APPROVED,
+                                  decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
+    if agency is not None:
+        qs = qs.filter(assessment__agency=agency)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    if q:
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
+    if ai_kind:
+        # ai_kind is a list in the answers; its three values are no substrings of one another.
+        qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
+    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
+    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
+
+
+def _kinds(text: str | None) -> list[str]:
+    """ai_kind as the database copied it out of the answers (a JSON list as text)."""
+    try:
+        kinds = json.loads(text) if text else []
+    except ValueError:
+        return []
+    return [k for k in kinds if isinstance(k, str)] if isinstance(kinds, list) else []
+
+
+def auditor_search(
+    user, *, agency=None, status: str = "", verdict: str = "", q: str = "", date_from=None, date_to=None
+) -> QuerySet[AssessmentVersion]:
+    """Decided assessments the user may see (an auditor's scope applies), by the deciding version."""
+    qs = latest_versions().filter(visible_versions(user), assessment__status__in=DECIDED_STATUSES,
+                                  decision__in=[AssessmentVersion.Decision.APPROVED,
+                                                AssessmentVersion.Decision.REJECTED])  # fmt: skip
+    if agency is not None:
+        qs = qs.filter(assessment__agency=agency)
+    if status:
+        qs = qs.filter(assessment__status=status)
+    if verdict:
+        qs = qs.filter(verdict=verdict)
+    if q:
+        qs = qs.filter(title_matches(q, prefix="assessment__"))
+    if date_from:
+        qs = qs.filter(decided_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(decided_at__date__lte=date_to)
+    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
+    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
+
+
+def signed_reports(version_ids: list[int]) -> dict[int, Report]:
+    """The ready signed report of each of a page of versions (one query)."""
+    found = Report.objects.filter(version_id__in=version_ids, kind=Report.Kind.SIGNED, status=Report.Status.READY).only(
+        "uuid", "sha256", "version_id"
+    )
+    return {report.version_id: report for report in found}
+
+
+def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
+    """The matrix as counts, not points: rows of (status, agency id, agency name, quadrant, need cell,
+    risk cell, count) for the latest version of every assessment the user may see, the scores to the
+    nearest `cell` on each axis. Grouped by status, the agencies are summed up (id and name None).
+
+    Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
+    agency's own members also see what else was submitted that they may see. On PostgreSQL the counts
+    are kept by triggers (models.OverviewCell), so this reads a few hundred rows whatever the number of
+    assessments; elsewhere the database aggregates the versions."""
+    by_agency = group_by == "agency"
+    if connection.vendor == "postgresql":
+        qs = OverviewCell.objects.filter(count__gt=0).filter(
+            Q(status=Assessment.Status.APPROVED) | submitted_scope(user)
+        )
+        if agency is not None:
+            qs = qs.filter(agency=agency)
+        agency_fields = ("agency_id", "agency__name") if by_agency else ()
+        rows = qs.order_by().values_list("status", *agency_fields, "quadrant", "need_cell", "risk_cell")
+        rows = rows.annotate(n=Sum("count"))
+    else:
+        qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
+        if agency is not None:
+            qs = qs.filter(assessment__agency=agency)
+        agency_fields = ("assessment__agency_id", "assessment__agency__name") if by_agency else ()
+        rows = (
+            qs.order_by()
+            .annotate(
+                need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
+                risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
+            )
+            .values_list("assessment__status", *agency_fields, "quadrant", "need", "risk")
+            .annotate(n=Count("pk"))
+        )
+    if by_agency:
+        return list(rows)
+    return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
+
+
+# A loose index scan: one probe of the (action, id) index per distinct action, instead of reading every
+# event to find the few dozen kinds there are.
+_DISTINCT_ACTIONS = """
+WITH RECURSIVE found(action) AS (
+    (SELECT action FROM assessments_auditevent ORDER BY action LIMIT 1)
+    UNION ALL
+    SELECT (SELECT e.action FROM assessments_auditevent e WHERE e.action > found.action ORDER BY e.action LIMIT 1)
+    FROM found WHERE found.action IS NOT NULL
+)
+SELECT action FROM found WHERE action IS NOT NULL
+"""
+
+
+def audit_actions(events: QuerySet[AuditEvent], *, scoped: bool) -> list[str]:
+    """The kinds of event there are in `events`, sorted. An agency's own events are few enough to read;
+    the whole log is not, so on PostgreSQL it is probed through its index instead."""
+    if scoped or connection.vendor != "postgresql":
+        return sorted(events.order_by().values_list("action", flat=True).distinct())
+    with connection.cursor() as cursor:
+        cursor.execute(_DISTINCT_ACTIONS)
+        return sorted(row[0] for row in cursor.fetchall())

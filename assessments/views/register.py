@@ -1,0 +1,210 @@
+"""The municipality's AI register: approved AI uses of every agency, the overview matrix, and exports.
+
+Signed-in users of every role see the register (approved entries only; no drafts, no names of people).
+`KIV_PUBLIC_REGISTER=True` opens a sign-in-free copy with the fields fit for publication.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import exports, labels
+from assessments.audit import chain as audit
+from assessments.forms.review import OverviewForm, RegisterFilterForm
+from assessments.models import Assessment
+from assessments.permissions import public, roles_for, signed_in
+from assessments.presentation import overview
+from assessments.queries import lists as queries
+from assessments.queries.paging import bounded_count, estimated_count, paginate
+
+PAGE_SIZE = 50
+EXPORT_CHUNK = 1000
+# The fields of an entry, in export order; the public register leaves out `id` (no link into the app).
+FIELDS = ["id", "title", "agency", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
+PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
+
+
+def _filtered(request):
+    form = RegisterFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = queries.register(
+        agency=filters.get("agency"),
+        ai_kind=filters.get("ai_kind") or "",
+        verdict=filters.get("verdict") or "",
+        q=filters.get("q") or "",
+    )
+    known = None
+    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q")):
+        # One entry per approved assessment: count those (a narrow index) instead of the joined list.
+        approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
+        if filters.get("agency"):
+            approved = approved.filter(agency=filters["agency"])
+        known = bounded_count(approved)
+    elif filters.get("q"):
+        known = estimated_count(qs)
+    return form, qs, known
+
+
+def _entries(versions, today: date) -> list[dict]:
+    """Register entries for a batch of approved versions."""
+    entries = []
+    for a in queries.rows(versions):
+        ai_kind = a.v_ai_kind
+        entries.append(
+            {
+                "id": str(a.uuid),
+                "uuid": a.uuid,
+                "title": a.title,
+                "agency": a.agency.name,
+                "agency_id": a.agency_id,
+                "ai_kind": ai_kind,
+                "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
+                "verdict": a.v_verdict,
+                "verdict_label": labels.label(labels.VERDICTS, a.v_verdict),
+                "quadrant": a.v_quadrant,
+                "quadrant_label": labels.label(labels.QUADRANTS, a.v_quadrant),
+                "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
+                "review_by": a.review_by,
+                "overdue": bool(a.review_by and a.review_by < today),
+            }
+        )
+    return entries
+
+
+def _iter_entries(qs):
+    today = timezone.localdate()
+    batch = []
+    for item in qs.iterator(chunk_size=EXPORT_CHUNK):
+        batch.append(item)
+        if len(batch) == EXPORT_CHUNK:
+            yield from _entries(batch, today)
+            batch = []
+    yield from _entries(batch, today)
+
+
+def _page(request, qs, known):
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page.entries = _entries(page.object_list, timezone.localdate())
+    return page
+
+
+def _querystring(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@signed_in
+def register(request):
+    form, qs, known = _filtered(request)
+    page = _page(request, qs, known)
+    roles = roles_for(request.user)
+    for entry in page.entries:
+        # Only those who may open the assessment get a link to it (leaders of other agencies do not).
+        entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
+    context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
+    return render(request, "register/register.html", context)
+
+
+def _columns(fields: list[str]) -> list[exports.Column]:
+    columns = {
+        "id": exports.Column("id", _("ID"), width=38),
+        "title": exports.Column("title", _("Tittel"), width=40),
+        "agency": exports.Column("agency", _("Virksomhet"), width=30),
+        "ai_kind": exports.Column("ai_kind", _("Type KI"), "list", width=30),
+        "verdict": exports.Column("verdict", _("Konklusjon")),
+        "quadrant": exports.Column("quadrant", _("Kvadrant")),
+        "approved": exports.Column("approved", _("Godkjent"), "date", width=12),
+        "review_by": exports.Column("review_by", _("Ny vurdering innen"), "date", width=12),
+        "overdue": exports.Column("overdue", _("Fristen er passert"), "bool", width=10),
+    }
+    return [columns[f] for f in fields]
+
+
+def _export(fmt: str, qs, fields: list[str], stem: str):
+    # CSV and Excel show the labels, JSON the codes (for programs reading it).
+    labelled = {} if fmt == "json" else {"ai_kind": "ai_kind_labels", "verdict": "verdict_label",
+                                         "quadrant": "quadrant_label"}  # fmt: skip
+    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs))
+    return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
+
+
+def _register_export(request, fmt: str):
+    _form, qs, _known = _filtered(request)
+    audit.record(request.user, "register.exported", details={"format": fmt})
+    return _export(fmt, qs, FIELDS, "ki-register")
+
+
+@signed_in
+def register_csv(request):
+    return _register_export(request, "csv")
+
+
+@signed_in
+def register_json(request):
+    return _register_export(request, "json")
+
+
+@signed_in
+def register_xlsx(request):
+    return _register_export(request, "xlsx")
+
+
+@signed_in
+def register_overview(request):
+    """Every assessment the user may see, counted per spot (approved ones of all agencies for everyone)."""
+    form = OverviewForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    group_by = filters.get("group") or "status"
+    rows = queries.overview_cells(request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL)
+    svg, groups, total = overview.render(rows, group_by=group_by)
+    headers, table = overview.quadrant_table(rows, group_by)
+    context = {
+        "form": form,
+        "svg": svg,
+        "groups": groups,
+        "total": total,
+        "group_by": group_by,
+        "headers": headers,
+        "table": table,
+    }
+    return render(request, "register/overview.html", context)
+
+
+def _public_enabled() -> None:
+    if not settings.KIV_PUBLIC_REGISTER:
+        raise Http404
+
+
+@public
+def public_register(request):
+    _public_enabled()
+    form, qs, known = _filtered(request)
+    page = _page(request, qs, known)
+    context = {"form": form, "page": page, "querystring": _querystring(request), "public": True}
+    return render(request, "register/register.html", context)
+
+
+def _public_export(request, fmt: str):
+    _public_enabled()
+    _form, qs, _known = _filtered(request)
+    return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune")
+
+
+@public
+def public_register_csv(request):
+    return _public_export(request, "csv")
+
+
+@public
+def public_register_json(request):
+    return _public_export(request, "json")
+
+
+@public
+def public_register_xlsx(request):
+    return _public_export(request, "xlsx")

@@ -1,0 +1,388 @@
+"""UKE's review: the queue, the review page with its comments and decisions, and material changes.
+
+Every view asks the permission layer first. Decisions go through the services; a decision on a
+version that is no longer the one under review (a second tab, a resubmission meanwhile) raises
+StateConflict, which `conflict_is_409` answers with 409; nothing is changed.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from assessments import labels, lifecycle, services
+from assessments.engine.loader import as_definition
+from assessments.engine.visibility import visible_sections
+from assessments.forms.review import (
+    CommentForm,
+    DecisionForm,
+    MaterialChangeForm,
+    QueueFilterForm,
+)
+from assessments.models import Assessment, AssessmentVersion, ReviewComment
+from assessments.models.officers import officer_advice_for
+from assessments.permissions import (
+    can_edit,
+    can_review,
+    conflict_is_409,
+    get_assessment,
+    is_reviewer,
+    require,
+    roles_for,
+    signed_in,
+)
+from assessments.presentation.display import language, localized
+from assessments.presentation.result_view import present
+from assessments.queries import lists as queries
+from assessments.queries.paging import Count, estimated_count, paginate
+from assessments.services import MATERIAL_CHANGE_KINDS
+
+PAGE_SIZE = 25
+DECISIONS = ("return", "approve", "reject")
+
+
+@require(is_reviewer)
+def review_queue(request):
+    data = request.GET.copy()
+    data.setdefault("status", Assessment.Status.SUBMITTED)  # what waits for UKE; "status=" shows all
+    form = QueueFilterForm(data)
+    filters = form.cleaned_data if form.is_valid() else {"status": Assessment.Status.SUBMITTED}
+    status = filters.get("status") or ""
+    qs, counts_base = queries.queue(
+        request.user,
+        status=status,
+        agency=filters.get("agency"),
+        verdict=filters.get("verdict") or "",
+        quadrant=filters.get("quadrant") or "",
+        q=filters.get("q") or "",
+        sort=filters.get("sort") or "oldest",
+    )
+    counts = queries.status_counts(counts_base)
+    # Without a verdict, quadrant or title filter the list is as long as the status count says.
+    known = None
+    if not (filters.get("verdict") or filters.get("quadrant") or filters.get("q")):
+        known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
+    elif filters.get("q"):  # a title search may match thousands: estimate rather than count them
+        known = estimated_count(qs)
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
+    page.object_list = queries.rows(page.object_list)
+    for item in page.object_list:
+        item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
+        item.quadrant_label = labels.label(labels.QUADRANTS, item.v_quadrant)
+    context = {
+        "form": form,
+        "page": page,
+        "counts": [
+            (value, label, counts.get(value, Count(0)))
+            for value, label in Assessment.Status.choices
+            if value in counts or value == Assessment.Status.SUBMITTED
+        ],
+        "querystring": _querystring(request),
+    }
+    return render(request, "review/queue.html", context)
+
+
+def _querystring(request) -> str:
+    """The current filters without the page number, for the pagination links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@signed_in
+def review_detail(request, assessment_uuid):
+    assessment = get_assessment(request, assessment_uuid, "view")
+    return render(request, "review/detail.html", review_context(request, assessment))
+
+
+def _earlier_version(assessment: Assessment, versions: list[AssessmentVersion]) -> AssessmentVersion | None:
+    """What to compare with: the previous version, or for a material change the version it replaces."""
+    if len(versions) > 1:
+        return versions[-2]
+    if assessment.replaces_id:
+        return (
+            AssessmentVersion.objects.filter(assessment_id=assessment.replaces_id)
+            .select_related("questionnaire")
+            .order_by("-number")
+            .first()
+        )
+    return None
+
+
+def _answer_rows(defn, current, earlier, comments) -> tuple[list[dict], list[dict]]:
+    """The current answers by section, and the questions whose answers changed since `earlier`."""
+    lang = language()
+    now_by_key, before_by_key = {}, {}
+    for comment in comments:
+        if comment.question_key:
+            target = now_by_key if comment.version_id == current.pk else before_by_key
+            target.setdefault(comment.question_key, []).append(comment)
+    before = earlier.answers if earlier else None
+    sections = []
+    for section in visible_sections(defn, current.answers):
+        rows = []
+        for question in section.questions:
+            if question.key not in current.answers and question.key not in (before or {}):
+                continue
+            value = current.answers.get(question.key)
+            rows.append(
+                {
+                    "key": question.key,
+                    "label": localized(question, "label"),
+                    "value": question.value_label(value, lang),
+                    "is_text": question.type == "text",
+                    "changed": before is not None and before.get(question.key) != value,
+                    "before": question.value_label(before.get(question.key), lang) if before is not None else "",
+                    "comments": now_by_key.get(question.key, []),
+                    "earlier_comments": before_by_key.get(question.key, []),
+                }
+            )
+        changed = sum(1 for row in rows if row["changed"])
+        commented = sum(1 for row in rows if row["comments"] or row["earlier_comments"])
+        sections.append(
+            {
+                "key": section.key,
+                "title": localized(section, "title"),
+                "rows": rows,
+                "changed": changed,
+                "commented": commented,
+                # Open what needs reading: everything in a first version, else what changed or has comments.
+                "open": before is None or bool(changed or commented),
+            }
+        )
+    changes = []
+    if before is not None:
+        for key in sorted(set(before) | set(current.answers), key=lambda k: _order(defn, k)):
+            if before.get(key) == current.answers.get(key):
+                continue
+            question = defn.questions.get(key)
+            if question is None:
+                continue  # not a question of this questionnaire: nothing a person could read
+
+            changes.append(
+                {
+                    "key": key,
+                    "label": localized(question, "label"),
+                    "before": question.value_label(before[key], lang)
+                    if key in before
+                    else _("(ikke besvart eller ikke vist)"),
+                    "after": question.value_label(current.answers[key], lang)
+                    if key in current.answers
+                    else _("(ikke vist nå)"),
+                    "earlier_comments": before_by_key.get(key, []),
+                }
+            )
+    return sections, changes
+
+
+def _order(defn, key: str) -> int:
+    question = defn.questions.get(key)
+    return question.order if question else 10_000
+
+
+def _material_change(assessment: Assessment) -> list[str]:
+    kinds = assessment.material_change_kinds if assessment.replaces_id else []
+    return [str(MATERIAL_CHANGE_KINDS[k]) for k in kinds if k in MATERIAL_CHANGE_KINDS]
+
+
+def review_context(request, assessment: Assessment, *, forms: dict | None = None, error: str = "") -> dict:
+    versions = list(assessment.versions.select_related("questionnaire", "decided_by", "submitted_by"))
+    context = {
+        "assessment": assessment,
+        "versions": versions,
+        "error": error,
+        "roles": roles_for(request.user),
+    }
+    if not versions:
+        return context
+    current = versions[-1]
+    earlier = _earlier_version(assessment, versions)
+    comments = list(
+        ReviewComment.objects.filter(version__assessment=assessment).select_related("author", "version", "replied_by")
+    )
+    defn = as_definition(current.questionnaire.definition)
+    sections, changes = _answer_rows(defn, current, earlier, comments)
+    may_decide = (
+        can_review(request.user, assessment)
+        and assessment.status == Assessment.Status.SUBMITTED
+        and not current.decision
+    )
+    forms = forms or {}
+    context["error_list"] = _error_list(forms, error)
+    initial = {"version": current.number}
+    context.update(
+        {
+            "current": current,
+            "earlier": earlier,
+            "sections": sections,
+            "changes": changes,
+            "general_comments": [c for c in comments if not c.question_key and c.version_id == current.pk],
+            "earlier_general_comments": [c for c in comments if not c.question_key and c.version_id != current.pk],
+            # The stored result, shown by the wizard's partial as the leader saw it when submitting.
+            "result": present(defn, current.result, id_prefix="review-matrix"),
+            "material_change": _material_change(assessment),
+            "may_decide": may_decide,
+            "may_edit": can_edit(request.user, assessment),
+            "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
+            "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
+            "comment_form": forms.get("comment") or CommentForm(initial=initial),
+            "decision_forms": {
+                action: forms.get(action)
+                or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
+                for action in DECISIONS
+            },
+            "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
+            # UKE reads the DPO's and the security officer's advice beside the answers (views/officers.py).
+            "officer_advice": officer_advice_for(assessment) if roles_for(request.user).is_reviewer else None,
+            "open_replacement": Assessment.objects.filter(
+                replaces=assessment,
+                status__in=lifecycle.OPEN_STATUSES,
+            ).first(),
+        }
+    )
+    return context
+
+
+DECISION_TITLES = {
+    "return": gettext_lazy("Returner for endring"),
+    "approve": gettext_lazy("Godkjenn"),
+    "reject": gettext_lazy("Avvis"),
+}
+
+
+def _error_list(forms: dict, error: str) -> list[dict[str, str]]:
+    """Every problem of a refused form on the page, each linked to its field (the error summary)."""
+    problems = [{"label": "", "anchor": "", "message": error}] if error else []
+    comment = forms.get("comment")
+    if comment is not None and comment.errors:
+        key = comment.data.get("question_key") or "general"
+        for message in [*comment.errors.get("text", []), *comment.non_field_errors()]:
+            problems.append({"label": _("Kommentar"), "anchor": f"c-{key}", "message": message})
+    for action, title in DECISION_TITLES.items():
+        form = forms.get(action)
+        if form is None or not form.errors:
+            continue
+        for name, messages_ in form.errors.items():
+            anchor = form["reason"].auto_id if name in ("reason", "__all__") else ""
+            for message in messages_:
+                problems.append({"label": str(title), "anchor": anchor, "message": message})
+    return problems
+
+
+def _rerender(request, assessment, *, status: int, forms: dict | None = None, error: str = "") -> HttpResponse:
+    assessment.refresh_from_db()  # after a refused action, show the state as it is now
+    context = review_context(request, assessment, forms=forms, error=error)
+    return render(request, "review/detail.html", context, status=status)
+
+
+def _detail_url(assessment, anchor: str = "") -> str:
+    return reverse("assessments:review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def review_comment(request, assessment_uuid):
+    assessment = get_assessment(request, assessment_uuid, "review")
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, assessment, status=400, forms={"comment": form})
+    key = form.cleaned_data["question_key"]
+    try:
+        services.review_comment_add(
+            assessment=assessment,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            question_key=key,
+            version_number=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _rerender(request, assessment, status=400, forms={"comment": form})
+    messages.success(request, _("Kommentaren er lagret."))
+    return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
+
+
+def _decide(request, assessment_uuid, action: str) -> HttpResponse:
+    assessment = get_assessment(request, assessment_uuid, "review")
+    form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
+    if not form.is_valid():
+        return _rerender(request, assessment, status=400, forms={action: form})
+    data = form.cleaned_data
+    service = {
+        "return": services.assessment_return,
+        "approve": services.assessment_approve,
+        "reject": services.assessment_reject,
+    }[action]
+    text = {"comment": data["reason"]} if action == "approve" else {"reason": data["reason"]}
+    try:
+        service(assessment=assessment, user=request.user, version_number=data["version"], **text)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return _rerender(request, assessment, status=400, forms={action: form})
+    done = {
+        "return": _("Vurderingen er returnert til virksomheten."),
+        "approve": _("Vurderingen er godkjent. Den signerte rapporten lages nå."),
+        "reject": _("Vurderingen er avvist. Den signerte rapporten lages nå."),
+    }
+    messages.success(request, done[action])
+    return redirect(_detail_url(assessment))
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def review_return(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "return")
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def review_approve(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "approve")
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def review_reject(request, assessment_uuid):
+    return _decide(request, assessment_uuid, "reject")
+
+
+def _assessment_url(assessment: Assessment) -> str:
+    try:
+        return assessment.get_absolute_url()
+    except NoReverseMatch:  # the wizard's page is not there (yet): the review page shows the versions
+        return _detail_url(assessment)
+
+
+@signed_in
+@conflict_is_409
+def material_change(request, assessment_uuid):
+    """The leader reports a new vendor, purpose, data or model: a new draft, prefilled from the approved."""
+    assessment = get_assessment(request, assessment_uuid, "lead")
+    form = MaterialChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        new = services.assessment_report_material_change(
+            assessment=assessment, user=request.user, kinds=form.cleaned_data["kinds"]
+        )
+        messages.success(
+            request,
+            _(
+                "En ny vurdering er åpnet med svarene fra den godkjente. Gå gjennom "
+                "svarene, endre det som er nytt, og send den inn."
+            ),
+        )
+        return redirect(_assessment_url(new))
+    status = 400 if request.method == "POST" else 200
+    context = {
+        "assessment": assessment,
+        "form": form,
+        "open": assessment.status == Assessment.Status.APPROVED,
+    }
+    return render(request, "review/material_change.html", context, status=status)

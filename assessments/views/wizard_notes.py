@@ -1,0 +1,157 @@
+"""What the wizard shows around the questions, and where it opens.
+
+- While UKE has returned the assessment: UKE's comments at their questions, and the leader's replies,
+  which are saved together with the step's answers (so typed answers are never lost to a second form).
+- For a step shown because of earlier answers: which answer added it.
+- Answers that contradict each other: a warning at each of the questions, linking to the other.
+- Where "Fortsett" / "Rett svarene" opens the draft: the first commented step after a return, otherwise the
+  first step with required answers missing (or not yet visited), otherwise the summary.
+- Before submitting: what happens next (who reviews, how long it usually takes, who is told).
+"""
+
+import statistics
+from typing import Any
+
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessments import services
+from assessments.engine.conditions import referenced_keys
+from assessments.engine.loader import as_definition
+from assessments.engine.scoring import score
+from assessments.engine.visibility import missing_required, visible_answers, visible_sections
+from assessments.models import Assessment, AssessmentVersion
+from assessments.permissions import get_assessment, is_leader_of, signed_in
+from assessments.presentation.display import localized
+from assessments.presentation.result_view import contradictions
+from assessments.presentation.return_notes import return_notes
+
+SUMMARY = "summary"
+# How many recent decisions the usual review time is measured over.
+REVIEW_TIME_SAMPLE = 50
+
+
+class WizardNotesMixin:
+    """UKE's comments and the leader's replies on a step, and why a step is shown (AssessmentWizard)."""
+
+    def _posted_replies(self, step: str) -> list[tuple[Any, str, list[str]]]:
+        """The leader's new or changed replies to UKE's comments on this step: (comment, text, errors)."""
+        self._reply_input = {}
+        notes = return_notes(self.assessment, self.defn)
+        if notes is None or not is_leader_of(self.request.user, self.assessment):
+            return []
+        keys = {q.key for q in self.defn.section(step).questions}
+        limit = services.REVIEW_COMMENT_MAX_LENGTH
+        replies = []
+        for key in keys & set(notes.by_key):
+            for comment in notes.by_key[key]:
+                text = (self.request.POST.get(f"reply-{comment.pk}") or "").replace("\r\n", "\n").strip()
+                if not text or text == comment.reply:
+                    continue
+                errors = []
+                if len(text) > limit:
+                    errors.append(
+                        _("Svaret er for langt: %(length)s tegn, men høyst %(limit)s er tillatt.")
+                        % {"length": len(text), "limit": limit}
+                    )
+                self._reply_input[comment.pk] = (text, errors)
+                replies.append((comment, text, errors))
+        return replies
+
+    def _items(self, form, notes) -> list[dict[str, Any]]:
+        """The step's questions, each with UKE's comments on it while the assessment is returned."""
+        items = form.items()
+        typed = getattr(self, "_reply_input", {})
+        for row in items:
+            row["comments"] = notes.by_key.get(row["question"].key, []) if notes else []
+            for comment in row["comments"]:
+                comment.reply_draft, comment.reply_errors = typed.get(comment.pk, (None, []))
+        return items
+
+    def _with_contradictions(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each question's contradictions with other answers, linking to the other question where it is shown."""
+        if not self.defn.consistency:
+            return items
+        result = score(self.defn, visible_answers(self.defn, self.assessment.answers)).to_dict()
+        checks = contradictions(self.defn, result)
+        shown = {section.key for section in visible_sections(self.defn, self.assessment.answers)}
+        for item in items:
+            key = item["question"].key
+            item["contradictions"] = [
+                {
+                    "title": check["title"],
+                    "message": check["message"],
+                    "others": [
+                        {"label": q["label"], "url": f"{self.get_step_url(q['section'])}#q-{q['key']}"}
+                        for q in check["questions"]
+                        if q["key"] != key and q["section"] in shown
+                    ],
+                }
+                for check in checks
+                if any(q["key"] == key for q in check["questions"])
+            ]
+        return items
+
+    def _added_by(self, section) -> list[dict[str, str]]:
+        """For a step shown because of earlier answers: which question and answer added it."""
+        if section.shown_when is None:
+            return []
+        keys = sorted(
+            (k for k in referenced_keys(section.shown_when) if k in self.defn.questions),
+            key=lambda k: self.defn.questions[k].order,
+        )
+        answers = self.assessment.answers
+        return [
+            {
+                "label": localized(self.defn.questions[k], "label"),
+                "value": self.defn.questions[k].value_label(answers[k], self.lang),
+            }
+            for k in keys
+            if k in answers
+        ]
+
+
+def resume_step(assessment: Assessment) -> str:
+    """Where work remains: the first commented step after a return, else the first step that is not yet
+    visited or has required answers missing, else the summary."""
+    defn = as_definition(assessment.questionnaire.definition)
+    notes = return_notes(assessment, defn)
+    if notes and notes.first_step:
+        return notes.first_step
+    visited = set(assessment.visited_steps)
+    missing = set(missing_required(defn, assessment.answers))
+    for section in visible_sections(defn, assessment.answers):
+        if section.key not in visited or any(q.key in missing for q in section.questions):
+            return section.key
+    return SUMMARY
+
+
+@signed_in
+def assessment_continue(request, uuid):
+    """Open the draft where work remains (see resume_step)."""
+    assessment = get_assessment(request, uuid, "view_draft")
+    if not assessment.is_editable:
+        return redirect(assessment)
+    return redirect("assessments:assessment_step", uuid=assessment.uuid, step=resume_step(assessment))
+
+
+def usual_review_days() -> int | None:
+    """The median number of days from submission to UKE's decision over the latest decisions; None
+    while there are too few to say."""
+    recent = (
+        AssessmentVersion.objects.exclude(decided_at=None)
+        .order_by("-decided_at")
+        .values_list("submitted_at", "decided_at")[:REVIEW_TIME_SAMPLE]
+    )
+    days = [max(0, (decided - submitted).days) for submitted, decided in recent]
+    return round(statistics.median(days)) if len(days) >= 3 else None
+
+
+def submission_facts(assessment: Assessment) -> dict[str, Any]:
+    """What the confirmation page says happens after submitting."""
+    return {
+        "usual_days": usual_review_days(),
+        "now": timezone.now(),
+        "resubmission": assessment.status == Assessment.Status.RETURNED,
+    }
