@@ -99,6 +99,7 @@ EVENT_CHOICES = [
     ("user.purged", _("Bruker slettet")),
     ("user.deactivated", _("Bruker deaktivert")),
     ("archive.delivered", _("Overlevert til arkivet")),
+    ("retention.applied", _("Personopplysninger slettet etter oppbevaringstiden")),
     ("questionnaire.published", _("Spørreskjema publisert")),
     ("questionnaire.replaced", _("Spørreskjema erstattet")),
     ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),

@@ -333,6 +333,8 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
     # Decisions not yet handed to the archive (the archive was down, or the report was not ready).
     "archive-pending": {"task": "assessments.tasks.archive.archive_pending", "schedule": 300.0},
+    # Personal data past its retention period (KIV_RETENTION_*; docs/privacy.md).
+    "apply-retention": {"task": "assessments.tasks.retention.apply_retention_task", "schedule": 24 * 3600.0},
     # The audit chain's head, signed and written to report storage (a decision also writes one at once).
     "audit-checkpoint": {
         "task": "assessments.tasks.write_audit_checkpoint",
@@ -373,6 +375,10 @@ KIV_ARCHIVE_SERIES = env_str("KIV_ARCHIVE_SERIES", "KI-risikovurderinger")
 KIV_ARCHIVE_DISPOSAL_DECISION = env_str("KIV_ARCHIVE_DISPOSAL_DECISION", "Bevares")
 KIV_ARCHIVE_DISPOSAL_AUTHORITY = env_str("KIV_ARCHIVE_DISPOSAL_AUTHORITY", "Kommunens arkivplan")
 KIV_ARCHIVE_RETENTION_YEARS = env_int("KIV_ARCHIVE_RETENTION_YEARS", 0, minimum=0)
+# Retention (docs/privacy.md): days a closed assessment keeps names in answers and comments, and days
+# failed sign-in records are kept.
+KIV_RETENTION_CLOSED_DAYS = env_int("KIV_RETENTION_CLOSED_DAYS", 365, minimum=1)
+KIV_RETENTION_SIGNIN_DAYS = env_int("KIV_RETENTION_SIGNIN_DAYS", 90, minimum=1)
 # The accessibility statement: where users report a barrier, and (optional) the published uustatus.no statement.
 KIV_ACCESSIBILITY_CONTACT = env_str("KIV_ACCESSIBILITY_CONTACT", "ki-veileder@oslo.kommune.no")
 if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", KIV_ACCESSIBILITY_CONTACT):

@@ -133,4 +133,4 @@ def send_review_reminders() -> dict:
     return notifications.send_review_reminders()
 
 
-from . import archive  # noqa: E402, F401  (registers the archive task with Celery)
+from . import archive, retention  # noqa: E402, F401  (registers these tasks with Celery)
