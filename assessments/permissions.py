@@ -29,6 +29,13 @@ class Roles:
     is_reviewer: bool = False
     # None: not an auditor. Empty frozenset: auditor of every agency. Otherwise the agency ids in scope.
     auditor_scope: frozenset[int] | None = None
+    # The data protection officer and the security officer read and advise, across agencies (officers.py).
+    is_dpo: bool = False
+    is_security_officer: bool = False
+
+    @property
+    def is_officer(self) -> bool:
+        return self.is_dpo or self.is_security_officer
 
     @property
     def member_of(self) -> frozenset[int]:
@@ -59,6 +66,8 @@ class Roles:
             return "contributor"
         if self.is_auditor:
             return "auditor"
+        if self.is_officer:
+            return "officer"
         if self.is_superuser:
             return "admin"
         return "none"
@@ -78,7 +87,9 @@ def roles_for(user) -> Roles:
         (leader if role == Membership.Role.LEADER else contributor).add(agency_id)
     is_reviewer = False
     auditor_scope = None
+    municipal_roles = set()
     for municipal in MunicipalRole.objects.filter(user=user).prefetch_related("agencies"):
+        municipal_roles.add(municipal.role)
         if municipal.role == MunicipalRole.Role.REVIEWER:
             is_reviewer = True
         elif municipal.role == MunicipalRole.Role.AUDITOR:
@@ -90,6 +101,8 @@ def roles_for(user) -> Roles:
         contributor_of=frozenset(contributor),
         is_reviewer=is_reviewer,
         auditor_scope=auditor_scope,
+        is_dpo=MunicipalRole.Role.DPO in municipal_roles,
+        is_security_officer=MunicipalRole.Role.SECURITY_OFFICER in municipal_roles,
     )
     user._kiv_roles = roles
     return roles
@@ -260,6 +273,55 @@ def conflict_is_409(view):
             return render(request, "409.html", context, status=409)
 
     return wrapper
+
+
+# --- The data protection officer and the security officer ---------------------------------------
+
+# Answers to this question say whether personal data are processed; "unknown" brings up the data protection
+# section too, so the DPO reads those as well.
+PERSONAL_DATA_QUESTION = "pd_any"
+PERSONAL_DATA_VALUES = ("yes", "unknown")
+# The sections the security officer reads, in every questionnaire version so far.
+SECURITY_SECTIONS = frozenset({"security"})
+
+
+def _with_personal_data() -> Exists:
+    lookup = {f"answers__{PERSONAL_DATA_QUESTION}__in": PERSONAL_DATA_VALUES}
+    return Exists(AssessmentVersion.objects.filter(assessment=OuterRef("pk"), **lookup))
+
+
+def officer_roles_for(user) -> tuple[str, ...]:
+    """The officer roles ("dpo", "security_officer") this user holds."""
+    roles = roles_for(user)
+    held = []
+    if roles.is_dpo:
+        held.append(MunicipalRole.Role.DPO.value)
+    if roles.is_security_officer:
+        held.append(MunicipalRole.Role.SECURITY_OFFICER.value)
+    return tuple(held)
+
+
+def officer_assessments(user, role: str) -> QuerySet[Assessment]:
+    """What one officer role reads: for the DPO, every submitted assessment with personal data; for the
+    security officer, every submitted assessment (its security sections only). Drafts never."""
+    if role not in officer_roles_for(user):
+        return Assessment.objects.none()
+    qs = Assessment.objects.annotate(submitted_once=_has_versions()).filter(submitted_once=True)
+    if role == MunicipalRole.Role.DPO:
+        qs = qs.annotate(personal_data=_with_personal_data()).filter(personal_data=True)
+    return qs
+
+
+def get_assessment_as_officer(request, assessment_uuid, role: str) -> Assessment:
+    """Fetch an assessment for an officer role: 404 unless it is in that role's reading scope."""
+    try:
+        return officer_assessments(request.user, role).select_related("agency").get(uuid=assessment_uuid)
+    except (Assessment.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def is_officer(roles: Roles) -> bool:
+    return roles.is_officer
 
 
 def is_reviewer(roles: Roles) -> bool:

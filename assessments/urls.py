@@ -5,9 +5,9 @@ Every URL here must have a row in tests/permission_matrix.py: the matrix test fa
 
 from django.urls import path
 
+from assessments.views import accessibility, auditor, catalogue, home, officers, register, review, wizard, wizard_notes
 from assessments.views import accounts as entra_views
 from assessments.views import assessments as assessment_views
-from assessments.views import auditor, catalogue, home, register, review, wizard, wizard_notes
 from assessments.views import plans as plan_views
 from assessments.views import reports as report_views
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("logg-inn/oidc/", entra_views.oidc_start, name="oidc_start"),
     path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
     path("personvern/", home.privacy, name="privacy"),
+    path("tilgjengelighetserklaering/", accessibility.accessibility_statement, name="accessibility"),
     # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
@@ -50,6 +51,9 @@ urlpatterns = [
     path("vurderinger/<uuid:assessment_uuid>/behandling/godkjenn/", review.review_approve, name="review_approve"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/avvis/", review.review_reject, name="review_reject"),
     path("vurderinger/<uuid:assessment_uuid>/endring/", review.material_change, name="material_change"),
+    # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
+    path("rad/", officers.officer_queue, name="officer_queue"),
+    path("vurderinger/<uuid:uuid>/rad/<slug:role>/", officers.officer_detail, name="officer_detail"),
     path("register/", register.register, name="register"),
     path("register/oversikt/", register.register_overview, name="register_overview"),
     path("register/ki-register.csv", register.register_csv, name="register_csv"),

@@ -5,6 +5,7 @@ start-up with a one-line cause instead of failing later in a request.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -334,6 +335,10 @@ CELERY_BEAT_SCHEDULE = {
     "plan-reminders": {"task": "assessments.tasks.send_plan_reminders", "schedule": 24 * 3600.0},
     # Tool overview entries whose approval or data processing agreement has run out (docs/catalogue.md).
     "catalogue-expiry": {"task": "assessments.tasks.catalogue.expire_catalogue_entries", "schedule": 24 * 3600.0},
+    # Decisions not yet handed to the archive (the archive was down, or the report was not ready).
+    "archive-pending": {"task": "assessments.tasks.archive.archive_pending", "schedule": 300.0},
+    # Personal data past its retention period (KIV_RETENTION_*; docs/privacy.md).
+    "apply-retention": {"task": "assessments.tasks.retention.apply_retention_task", "schedule": 24 * 3600.0},
     # The audit chain's head, signed and written to report storage (a decision also writes one at once).
     "audit-checkpoint": {
         "task": "assessments.tasks.write_audit_checkpoint",
@@ -359,6 +364,30 @@ KIV_REPORT_MAX_ATTEMPTS = env_int("KIV_REPORT_MAX_ATTEMPTS", 5, minimum=1)
 
 # --- Product -----------------------------------------------------------------------------------
 KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
+# The archive (arkivlova; docs/archive.md): "file" drops one Noark 5 package per decision in KIV_ARCHIVE_DIR,
+# "http" posts it to the archive's service, "off" hands nothing over.
+KIV_ARCHIVE_ADAPTER = env_str("KIV_ARCHIVE_ADAPTER", "file")
+if KIV_ARCHIVE_ADAPTER not in ("file", "http", "off"):
+    raise ImproperlyConfigured(f"KIV_ARCHIVE_ADAPTER must be file, http or off, got {KIV_ARCHIVE_ADAPTER!r}")
+KIV_ARCHIVE_DIR = Path(env_str("KIV_ARCHIVE_DIR", str(DATA_DIR / "archive"))).resolve()
+KIV_ARCHIVE_URL = env_url("KIV_ARCHIVE_URL")
+KIV_ARCHIVE_TOKEN = env_secret("KIV_ARCHIVE_TOKEN")
+KIV_ARCHIVE_TIMEOUT = env_int("KIV_ARCHIVE_TIMEOUT", 30, minimum=1)
+if KIV_ARCHIVE_ADAPTER == "http" and not KIV_ARCHIVE_URL:
+    raise ImproperlyConfigured("KIV_ARCHIVE_URL is required with KIV_ARCHIVE_ADAPTER=http")
+KIV_ARCHIVE_SERIES = env_str("KIV_ARCHIVE_SERIES", "KI-risikovurderinger")
+KIV_ARCHIVE_DISPOSAL_DECISION = env_str("KIV_ARCHIVE_DISPOSAL_DECISION", "Bevares")
+KIV_ARCHIVE_DISPOSAL_AUTHORITY = env_str("KIV_ARCHIVE_DISPOSAL_AUTHORITY", "Kommunens arkivplan")
+KIV_ARCHIVE_RETENTION_YEARS = env_int("KIV_ARCHIVE_RETENTION_YEARS", 0, minimum=0)
+# Retention (docs/privacy.md): days a closed assessment keeps names in answers and comments, and days
+# failed sign-in records are kept.
+KIV_RETENTION_CLOSED_DAYS = env_int("KIV_RETENTION_CLOSED_DAYS", 365, minimum=1)
+KIV_RETENTION_SIGNIN_DAYS = env_int("KIV_RETENTION_SIGNIN_DAYS", 90, minimum=1)
+# The accessibility statement: where users report a barrier, and (optional) the published uustatus.no statement.
+KIV_ACCESSIBILITY_CONTACT = env_str("KIV_ACCESSIBILITY_CONTACT", "ki-veileder@oslo.kommune.no")
+if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", KIV_ACCESSIBILITY_CONTACT):
+    raise ImproperlyConfigured(f"KIV_ACCESSIBILITY_CONTACT must be an e-mail address: {KIV_ACCESSIBILITY_CONTACT!r}")
+KIV_ACCESSIBILITY_STATEMENT_URL = env_url("KIV_ACCESSIBILITY_STATEMENT_URL")
 KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
 KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
 

@@ -119,7 +119,7 @@ class World:
         return client
 
 
-ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "anonymous"]
+ROLES = ["leader_a", "contributor_a", "leader_b", "reviewer", "auditor", "dpo", "security_officer", "anonymous"]
 
 
 def make_user(username: str, **extra):
@@ -144,12 +144,17 @@ def world(db) -> World:
         "leader_b": make_user("leader_b"),
         "reviewer": make_user("reviewer"),
         "auditor": make_user("auditor"),
+        # Usernames that no page text could contain by chance (tests look for names in bodies).
+        "dpo": make_user("ombud_personvern"),
+        "security_officer": make_user("ombud_sikkerhet"),
     }
     Membership.objects.create(user=users["leader_a"], agency=agency_a, role="leader")
     Membership.objects.create(user=users["contributor_a"], agency=agency_a, role="contributor")
     Membership.objects.create(user=users["leader_b"], agency=agency_b, role="leader")
     MunicipalRole.objects.create(user=users["reviewer"], role="reviewer")
     MunicipalRole.objects.create(user=users["auditor"], role="auditor")
+    MunicipalRole.objects.create(user=users["dpo"], role="dpo")
+    MunicipalRole.objects.create(user=users["security_officer"], role="security_officer")
     return World(agency_a, agency_b, users)
 
 

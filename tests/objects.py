@@ -88,6 +88,17 @@ BUILDERS["submitted"] = lambda world: make_assessment(
     world, "Innsendt vurdering i bydel A", answers=_complete_answers(), submit=True
 )
 
+# Submitted, and processing personal data: what the data protection officer reads.
+BUILDERS["submitted_personal"] = lambda world: make_assessment(
+    world, "Vurdering med personopplysninger i bydel A", answers=_complete_personal_answers(), submit=True
+)
+
+
+def _complete_personal_answers() -> dict:
+    from tests.answers import PERSONAL_DATA, complete
+
+    return complete(pd_any="yes", **PERSONAL_DATA)
+
 
 # --- Review: an approved assessment of agency A ----------------------------------------------
 

@@ -6,7 +6,9 @@ Each row: the URL name -> how to build its arguments and which status each role 
 - "expect": status per role. 404 = the object is invisible to that role, 403 = visible, not allowed,
   302 = redirected (anonymous users go to the sign-in page), 200 = allowed.
 Roles: leader_a, contributor_a (both of agency A, which owns the objects), leader_b (another agency),
-reviewer (UKE), auditor (all agencies), anonymous.
+reviewer (UKE), auditor (all agencies), dpo (data protection officer), security_officer, anonymous.
+The officers read and advise on their own pages only: every other page treats them as signed-in users
+without an agency (tests/test_officers.py covers their scope across agencies).
 """
 
 SIGNED_IN_ONLY = {
@@ -16,9 +18,20 @@ SIGNED_IN_ONLY = {
     "reviewer": 200,
     "auditor": 200,
     "anonymous": 302,
+    "dpo": 200,
+    "security_officer": 200,
 }
 EVERYONE = dict.fromkeys(SIGNED_IN_ONLY, 200)
-ADMIN_ONLY = {"leader_a": 302, "contributor_a": 302, "leader_b": 302, "reviewer": 302, "auditor": 302, "anonymous": 302}
+ADMIN_ONLY = {
+    "leader_a": 302,
+    "contributor_a": 302,
+    "leader_b": 302,
+    "reviewer": 302,
+    "auditor": 302,
+    "anonymous": 302,
+    "dpo": 302,
+    "security_officer": 302,
+}
 
 # Only agency leaders start assessments.
 LEADERS_ONLY = {
@@ -28,9 +41,20 @@ LEADERS_ONLY = {
     "reviewer": 403,
     "auditor": 403,
     "anonymous": 302,
+    "dpo": 403,
+    "security_officer": 403,
 }
 # A draft nobody was invited to is the agency leader's alone: invisible (404) to everyone else.
-DRAFT_OF_A = {"leader_a": 200, "contributor_a": 404, "leader_b": 404, "reviewer": 404, "auditor": 404, "anonymous": 302}
+DRAFT_OF_A = {
+    "leader_a": 200,
+    "contributor_a": 404,
+    "leader_b": 404,
+    "reviewer": 404,
+    "auditor": 404,
+    "anonymous": 302,
+    "dpo": 404,
+    "security_officer": 404,
+}
 # Once submitted, agency A's members, UKE and auditors may read it; agency B may not.
 SUBMITTED_OF_A = {
     "leader_a": 200,
@@ -39,6 +63,8 @@ SUBMITTED_OF_A = {
     "reviewer": 200,
     "auditor": 200,
     "anonymous": 302,
+    "dpo": 404,
+    "security_officer": 404,
 }
 
 
@@ -54,6 +80,7 @@ MATRIX = {
     # Django's LogoutView only accepts POST; a GET is 405 for everyone.
     "assessments:logout": {"method": "post", "expect": dict.fromkeys(SIGNED_IN_ONLY, 302)},
     "assessments:privacy": {"expect": EVERYONE},
+    "assessments:accessibility": {"expect": EVERYONE},
     # OIDC sign-in is off in tests (no KIV_OIDC_CLIENT_ID): 404; signed-in users are sent on from the start.
     # tests/test_oidc.py covers both views with a provider configured.
     "assessments:oidc_start": {"expect": {**dict.fromkeys(SIGNED_IN_ONLY, 302), "anonymous": 404}},
@@ -99,6 +126,8 @@ REVIEWER_ONLY = {
     "reviewer": 200,
     "auditor": 403,
     "anonymous": 302,
+    "dpo": 403,
+    "security_officer": 403,
 }
 AUDITOR_OR_REVIEWER = {**REVIEWER_ONLY, "auditor": 200}
 # Leaders read their own agency's events; reviewers and auditors all; contributors none.
@@ -109,6 +138,8 @@ AUDIT_LOG_READERS = {
     "reviewer": 200,
     "auditor": 200,
     "anonymous": 302,
+    "dpo": 403,
+    "security_officer": 403,
 }
 # Review actions (an empty POST: the reviewer gets past access and is told what is missing).
 REVIEW_ACTION = {
@@ -118,6 +149,8 @@ REVIEW_ACTION = {
     "reviewer": 400,
     "auditor": 403,
     "anonymous": 302,
+    "dpo": 404,
+    "security_officer": 404,
 }
 # The public register is off unless KIV_PUBLIC_REGISTER=True (tests/test_register.py turns it on).
 PUBLIC_REGISTER_OFF = dict.fromkeys(SIGNED_IN_ONLY, 404)
@@ -173,7 +206,16 @@ MATRIX.update(
 # --- Reports -------------------------------------------------------------------------------------
 # `approved` has a ready signed report. The draft preview is the agency's own: a POST on the uninvited draft.
 # Verification: signed-in auditors, reviewers and leaders (contributors have no use for it).
-VERIFIERS = {"leader_a": 200, "contributor_a": 403, "leader_b": 200, "reviewer": 200, "auditor": 200, "anonymous": 302}
+VERIFIERS = {
+    "leader_a": 200,
+    "contributor_a": 403,
+    "leader_b": 200,
+    "reviewer": 200,
+    "auditor": 200,
+    "anonymous": 302,
+    "dpo": 403,
+    "security_officer": 403,
+}
 
 
 def _signed_report_args(world, objects):
@@ -269,5 +311,21 @@ MATRIX.update(
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
         "assessments:public_catalogue_json": {"expect": PUBLIC_REGISTER_OFF},
+    }
+)
+
+
+# --- The data protection officer and the security officer -----------------------------------------
+# `submitted_personal` (agency A) processes personal data: the DPO reads it. The security officer does not
+# hold the DPO's role, so the DPO's page of it is invisible (404) to them; everyone else is refused (403).
+OFFICERS_ONLY = {**dict.fromkeys(SIGNED_IN_ONLY, 403), "dpo": 200, "security_officer": 200, "anonymous": 302}
+
+MATRIX.update(
+    {
+        "assessments:officer_queue": {"expect": OFFICERS_ONLY},
+        "assessments:officer_detail": {
+            "args": lambda w, o: [o.submitted_personal.uuid, "dpo"],
+            "expect": {**OFFICERS_ONLY, "security_officer": 404},
+        },
     }
 )

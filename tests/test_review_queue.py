@@ -126,7 +126,9 @@ def test_the_list_queries_see_exactly_what_the_permission_layer_allows(world):
     h.submitted(world, "Egen innsending")
     scoped = make_user("scoped_auditor")
     MunicipalRole.objects.create(user=scoped, role="auditor").agencies.set([world.agency_b])
-    people = [*world.users.values(), scoped]
+    # The officers read through their own pages only (tests/test_officers.py): nothing to compare here.
+    officers = {world.users["dpo"], world.users["security_officer"]}
+    people = [*(u for u in world.users.values() if u not in officers), scoped]
     for user in people:
         allowed = set(visible_assessments(user).filter(submitted_once=True).values_list("pk", flat=True))
         listed = set(queries.latest_versions().filter(queries.visible_versions(user))

@@ -70,6 +70,11 @@ def _manage(env_overrides: dict, *args) -> subprocess.CompletedProcess:
         ({"DATABASE_URL": "oracle://x/y"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
         ({"KIV_REPORT_LEASE_SECONDS": "1"}, "KIV_REPORT_LEASE_SECONDS"),
+        ({"KIV_ARCHIVE_ADAPTER": "ftp"}, "KIV_ARCHIVE_ADAPTER"),
+        ({"KIV_ARCHIVE_ADAPTER": "http"}, "KIV_ARCHIVE_URL"),
+        ({"KIV_ARCHIVE_URL": "http://archive.example.org/"}, "KIV_ARCHIVE_URL"),
+        ({"KIV_ACCESSIBILITY_CONTACT": "nobody"}, "KIV_ACCESSIBILITY_CONTACT"),
+        ({"KIV_RETENTION_CLOSED_DAYS": "0"}, "KIV_RETENTION_CLOSED_DAYS"),
     ],
 )
 def test_a_bad_environment_is_one_clear_line(env, named, tmp_path):

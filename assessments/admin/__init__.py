@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from assessments.admin.audited import AuditedAdmin
+from assessments.admin.people import KivUserAdmin  # noqa: F401  (the user admin with the leaver's action)
 from assessments.admin.questionnaires import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
 from assessments.models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
 

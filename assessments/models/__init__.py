@@ -17,6 +17,7 @@ from assessments.models.agencies import (
     norwegian_slugify,
     validate_org_number,
 )
+from assessments.models.archive import ArchiveHandover
 from assessments.models.assessments import (
     Assessment,
     AssessmentVersion,
@@ -37,9 +38,11 @@ from assessments.models.catalogue import (
     ToolEntry,
     ToolEntryVersion,
 )
+from assessments.models.officers import OfficerAdvice, OfficerRole
 from assessments.models.outbox import (
     OutboxMessage,
 )
+from assessments.models.people import ReassignmentFlag
 from assessments.models.plans import (
     Evidence,
     PlanItem,
@@ -52,6 +55,10 @@ from assessments.models.reports import (
 )
 
 __all__ = [
+    "ArchiveHandover",
+    "OfficerAdvice",
+    "OfficerRole",
+    "ReassignmentFlag",
     "ApiToken",
     "CatalogueFlag",
     "ToolEntry",

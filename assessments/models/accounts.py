@@ -21,6 +21,8 @@ class GroupMapping(models.Model):
         CONTRIBUTOR = "contributor", _("Bidragsyter")
         REVIEWER = "reviewer", _("Saksbehandler i UKE")
         AUDITOR = "auditor", _("Revisor")
+        DPO = "dpo", _("Personvernombud")
+        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
 
     AGENCY_ROLES = (Role.LEADER, Role.CONTRIBUTOR)
 

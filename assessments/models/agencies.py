@@ -79,6 +79,8 @@ class MunicipalRole(models.Model):
     class Role(models.TextChoices):
         REVIEWER = "reviewer", _("Saksbehandler i UKE")
         AUDITOR = "auditor", _("Revisor")
+        DPO = "dpo", _("Personvernombud")
+        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)

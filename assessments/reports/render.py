@@ -37,6 +37,7 @@ from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import question_shown, visible_sections
 from assessments.models import Assessment, PlanItem, PlanStatusReport, Report
+from assessments.models.officers import officer_advice_for
 from assessments.presentation import result_view
 from assessments.reports import pdf_structure, signing
 from assessments.text import clean_text
@@ -220,6 +221,7 @@ def _context(report: Report) -> dict:
         "shown": result_view.present(defn, result, id_prefix="report-matrix"),
         "sections": sections,
         "general_comments": comments.get("", []),
+        "officer_advice": _officer_advice(assessment, version),
         "decision": {
             "label": version.get_decision_display() if version and version.decision else "",
             "code": version.decision if version else "",
@@ -235,6 +237,15 @@ def _context(report: Report) -> dict:
         "generated_at": timezone.now(),
         "answers_file": data,
     }
+
+
+def _officer_advice(assessment: Assessment, version) -> list[dict]:
+    """That the DPO or the security officer gave advice, and when (the advice itself stays with UKE).
+    A decision's report lists the advice given up to the decision."""
+    advice = officer_advice_for(assessment)
+    if version is not None and version.decided_at:
+        advice = [a for a in advice if a.created_at <= version.decided_at]
+    return [{"role": a.get_role_display(), "at": a.created_at, "version": a.version.number} for a in advice]
 
 
 def _running_footer(assessment: Assessment, version) -> str:

@@ -134,5 +134,9 @@ def send_review_reminders() -> dict:
 
 
 # The tool overview's daily check; imported here so the worker registers it.
+from assessments.tasks import (  # noqa: E402, F401  (registers these tasks with Celery)
+    archive,
+    plans,  # noqa: E402,F401  (registers the action plan's task)
+    retention,
+)
 from assessments.tasks import catalogue as catalogue_tasks  # noqa: E402, F401
-from assessments.tasks import plans  # noqa: E402,F401  (registers the action plan's task)

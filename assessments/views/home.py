@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -99,4 +100,8 @@ def _is_staff(request) -> bool:
 
 @public
 def privacy(request):
-    return render(request, "assessments/privacy.html")
+    periods = {
+        "retention_closed_days": settings.KIV_RETENTION_CLOSED_DAYS,
+        "retention_signin_days": settings.KIV_RETENTION_SIGNIN_DAYS,
+    }
+    return render(request, "assessments/privacy.html", periods)

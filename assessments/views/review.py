@@ -25,6 +25,7 @@ from assessments.forms.review import (
     QueueFilterForm,
 )
 from assessments.models import Assessment, AssessmentVersion, PlanItem, ReviewComment
+from assessments.models.officers import officer_advice_for
 from assessments.permissions import (
     can_edit,
     can_review,
@@ -243,6 +244,8 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
                 for action in DECISIONS
             },
             "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
+            # UKE reads the DPO's and the security officer's advice beside the answers (views/officers.py).
+            "officer_advice": officer_advice_for(assessment) if roles_for(request.user).is_reviewer else None,
             "open_replacement": Assessment.objects.filter(
                 replaces=assessment,
                 status__in=lifecycle.OPEN_STATUSES,
