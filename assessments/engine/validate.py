@@ -94,15 +94,7 @@ class DefinitionParser(SectionParser):
         data = self.data
         if not isinstance(data, Mapping):
             return None, ["Definisjonen må være et objekt (mapping) på toppnivå"]
-        for key in data:
-            if key not in TOP_LEVEL_FIELDS:
-                self.err(f"ukjent toppnøkkel «{key}»")
-        version = data.get("version")
-        if not is_text(version):
-            self.err('version mangler eller er ikke en tekst (skriv den i anførselstegn, f.eks. "2026.1")')
-        if not is_text(data.get("title")):
-            self.err("title mangler")
-
+        version = self.check_top_level(data)
         normalized: dict[str, Any] = {
             k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k not in ("shared", "screening")
         }
@@ -155,6 +147,18 @@ class DefinitionParser(SectionParser):
                 return None, errors
             definition.data["screening"] = json.loads(json.dumps(screening, ensure_ascii=False))
         return definition, []
+
+    def check_top_level(self, data: Mapping[str, Any]) -> Any:
+        """Unknown top-level keys, the version and the title; returns the version as given."""
+        for key in data:
+            if key not in TOP_LEVEL_FIELDS:
+                self.err(f"ukjent toppnøkkel «{key}»")
+        version = data.get("version")
+        if not is_text(version):
+            self.err('version mangler eller er ikke en tekst (skriv den i anførselstegn, f.eks. "2026.1")')
+        if not is_text(data.get("title")):
+            self.err("title mangler")
+        return version
 
     def build(self, json_data: dict[str, Any], version: str, title: str, scoring: Scoring, parts: dict) -> Definition:
         """The `Definition` of a raw definition found valid, with the keys the what-if needs to know."""

@@ -80,20 +80,7 @@ class SectionParser(ParserBase):
         qtype = raw.get("type")
         if qtype not in QUESTION_TYPES:
             self.err(f"{where}: ukjent spørsmålstype {qtype!r} (gyldige: {', '.join(QUESTION_TYPES)})")
-        if not is_text(raw.get("label")):
-            self.err(f"{where}: label mangler")
-        required = raw.get("required", False)
-        if not isinstance(required, bool):
-            self.err(f"{where}: required må være true eller false")
-            required = False
-        for name in ("help", "help_en", "source", "source_en", "label_en"):
-            if name in raw and not isinstance(raw[name], str):
-                self.err(f"{where}: {name} må være en tekst")
-        measure = raw.get("measure")
-        if measure is not None and not isinstance(measure, bool):
-            self.err(f"{where}: measure må være true eller false")
-            measure = None
-
+        required, measure = self.question_flags(raw, where)
         max_length, min_items = self.question_limits(raw, qtype, where)
         choices = self.parse_choices(raw, qtype, where)
         normalized = dict(raw)
@@ -145,6 +132,23 @@ class SectionParser(ParserBase):
         self.questions[key] = question
         self.section_order[key] = section_index
         return question, normalized
+
+    def question_flags(self, raw: Mapping[str, Any], where: str) -> tuple[bool, bool | None]:
+        """Check the label and the plain fields; return (required, measure), each reset when malformed."""
+        if not is_text(raw.get("label")):
+            self.err(f"{where}: label mangler")
+        required = raw.get("required", False)
+        if not isinstance(required, bool):
+            self.err(f"{where}: required må være true eller false")
+            required = False
+        for name in ("help", "help_en", "source", "source_en", "label_en"):
+            if name in raw and not isinstance(raw[name], str):
+                self.err(f"{where}: {name} må være en tekst")
+        measure = raw.get("measure")
+        if measure is not None and not isinstance(measure, bool):
+            self.err(f"{where}: measure må være true eller false")
+            measure = None
+        return required, measure
 
     def question_key(self, raw: Mapping[str, Any], where: str) -> tuple[str | None, str]:
         """The question's key (None when malformed or taken) and where to report its problems."""
