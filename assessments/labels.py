@@ -22,6 +22,8 @@ VERDICT_CHOICES = [
     ("proceed_with_safeguards", _("Kun med tiltak")),
     ("advise_against", _("Frarådes")),
     ("stop", _("Stopp")),
+    # The quick path (docs/quick-path.md): a screening with every absolute rule ruled out; no risk score.
+    ("low_after_screening", _("Lav risiko etter hurtigsjekk")),
 ]
 VERDICT_TEXTS = {
     "stop": _(
@@ -34,6 +36,10 @@ VERDICT_TEXTS = {
         "Høyt behov, men høy risiko: tiltaket bør bare gjennomføres med tiltakene og pliktene under på plass."
     ),
     "advise_against": _("Høy risiko og lavt behov: risikoen står ikke i forhold til gevinsten, og tiltaket frarådes."),
+    "low_after_screening": _(
+        "Hurtigsjekken utelukker alle absolutte regler. Tiltaket kan gjennomføres når pliktene under er fulgt opp; "
+        "det er ikke regnet ut noen risikopoengsum."
+    ),
 }
 # The four fields of the risk × need matrix, named by where they lie (the verdict names what follows).
 QUADRANT_CHOICES = [

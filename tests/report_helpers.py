@@ -22,7 +22,7 @@ SEAL_NAME = "KI-veileder testsegl"
 @cache
 def _definition() -> dict:
     # The demo answer sets the report tests use are written for the newest version.
-    return load_definition(Path(django_settings.BASE_DIR) / "fixtures" / "questionnaire" / "2026.2")
+    return load_definition(Path(django_settings.BASE_DIR) / "fixtures" / "questionnaire" / "2026.3")
 
 
 def questionnaire() -> Questionnaire:

@@ -199,3 +199,50 @@ def test_a_well_formed_condition_has_no_structure_errors():
         ]
     }
     assert structure_errors(cond, "w") == []
+
+
+# --- `above`: one answer later in an order than another (the class planned against the class approved) --------
+
+ORDER = ["open", "internal", "confidential", "classified"]
+ABOVE = {"q": "planned", "above": {"q": "approved", "order": ORDER}}
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        pytest.param({"planned": "confidential", "approved": "internal"}, True, id="above"),
+        pytest.param({"planned": "internal", "approved": "internal"}, False, id="equal"),
+        pytest.param({"planned": "open", "approved": "classified"}, False, id="below"),
+        pytest.param({"planned": "classified"}, False, id="approved-absent"),
+        pytest.param({"approved": "open"}, False, id="planned-absent"),
+        pytest.param({"planned": "secret", "approved": "open"}, False, id="value-outside-the-order"),
+    ],
+)
+def test_above(answers, expected):
+    assert evaluate(ABOVE, answers) is expected
+
+
+def test_above_names_both_answers():
+    answers = {"planned": "confidential", "approved": "internal", "other": "x"}
+    assert referenced_keys({"all": [ABOVE]}) == {"planned", "approved"}
+    assert triggered_by(ABOVE, answers) == {"planned": "confidential", "approved": "internal"}
+    assert triggered_by({"not": ABOVE}, {"planned": "open", "approved": "internal"}) == {
+        "planned": "open",
+        "approved": "internal",
+    }
+
+
+@pytest.mark.parametrize(
+    ("operand", "fragment"),
+    [
+        pytest.param("approved", "må være {q: SPØRSMÅL", id="not-a-mapping"),
+        pytest.param({"q": "approved"}, "må være {q: SPØRSMÅL", id="no-order"),
+        pytest.param({"q": "", "order": ORDER}, "above.q må være en spørsmålsnøkkel", id="empty-key"),
+        pytest.param({"q": "approved", "order": ["open"]}, "minst to verdier", id="short-order"),
+        pytest.param({"q": "approved", "order": ["open", "open"]}, "to ganger", id="duplicate"),
+        pytest.param({"q": "approved", "order": [["open"], "x"]}, "minst to verdier", id="not-scalars"),
+    ],
+)
+def test_above_structure_errors(operand, fragment):
+    errors = structure_errors({"q": "planned", "above": operand}, "where")
+    assert any(fragment in e for e in errors), errors

@@ -764,3 +764,37 @@ def test_definitions_are_not_mutated_by_parsing():
     before = copy.deepcopy(data)
     parse_definition(data)
     assert data == before
+
+
+# --- a question's own shown_when (2026.3 on) ------------------------------------------------------------------
+
+
+def with_question_shown_when(cond, key="name"):
+    data = mini()
+    _question(data, key)["shown_when"] = cond
+    return data
+
+
+def test_a_question_hidden_by_its_shown_when_counts_for_nothing():
+    d = as_definition(with_question_shown_when({"q": "flag", "eq": "yes"}))
+    assert visible_answers(d, {"flag": "no", "name": "x"}) == {"flag": "no"}
+    assert "name" not in missing_required(d, {"flag": "no"})
+    assert visible_answers(d, {"flag": "yes", "name": "x"}) == {"flag": "yes", "name": "x"}
+    assert "name" in missing_required(d, {"flag": "yes"})
+    _cleaned, errors, warnings = validate_answers(d, {"flag": "no", "name": "x"})
+    assert errors == {} and [w.code for w in warnings] == ["hidden_answer"]
+
+
+@pytest.mark.parametrize(
+    ("cond", "key", "fragment"),
+    [
+        pytest.param({"q": "size", "gte": 3}, "flag", "kommer ikke før dette spørsmålet", id="later-question"),
+        pytest.param({"q": "flag", "eq": "yes"}, "flag", "kommer ikke før dette spørsmålet", id="itself"),
+        pytest.param({"rule": "r_flag"}, "name", "kan ikke bruke regler", id="rule"),
+        pytest.param({"q": "kind", "has": "gen"}, "flag", "uten poeng", id="scored-question"),
+        pytest.param({"q": "nope", "eq": "x"}, "name", "ukjent spørsmål «nope»", id="unknown-key"),
+    ],
+)
+def test_a_questions_shown_when_names_only_earlier_questions(cond, key, fragment):
+    errors = validate_definition(with_question_shown_when(cond, key))
+    assert any(f"«{key}»" in e and fragment in e for e in errors), errors

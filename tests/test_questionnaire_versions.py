@@ -1,4 +1,4 @@
-"""Questionnaire 2026.2 beside 2026.1: the old version stays as released, its answers carry over, drafts can move."""
+"""Questionnaires 2026.2 and 2026.3 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -21,6 +21,8 @@ COMPLETE_ANSWERS = complete()
 ROOT = Path(__file__).resolve().parents[1]
 V1 = ROOT / "fixtures" / "questionnaire" / "2026.1"
 V2 = ROOT / "fixtures" / "questionnaire" / "2026.2"
+V3 = ROOT / "fixtures" / "questionnaire" / "2026.3"
+NEWEST = "2026.3"
 
 # The released files of 2026.1. Assessments made on it keep it; a change would silently change their meaning.
 RELEASED_2026_1 = {
@@ -29,9 +31,31 @@ RELEASED_2026_1 = {
 }
 
 
+RELEASED_2026_2 = {
+    "rules.yaml": "2173939859c582fae9ca281cc8cff201d7924558fa863a7417c9b8caf276ef3f",
+    "sections.yaml": "8265ed47bd82ec40ccfb1554ea125ff69aa4016abb726e441a6aaf778c7637f2",
+}
+
+
 @pytest.mark.parametrize("name", sorted(RELEASED_2026_1))
 def test_the_released_2026_1_files_are_unchanged(name):
     assert hashlib.sha256((V1 / name).read_bytes()).hexdigest() == RELEASED_2026_1[name]
+
+
+@pytest.mark.parametrize("name", sorted(RELEASED_2026_2))
+def test_the_released_2026_2_files_are_unchanged(name):
+    assert hashlib.sha256((V2 / name).read_bytes()).hexdigest() == RELEASED_2026_2[name]
+
+
+@pytest.mark.parametrize("older", [V1, V2], ids=["2026.1", "2026.2"])
+def test_2026_3_keeps_every_key_and_value_of_the_older_versions(older):
+    old, new = as_definition(load_definition(older)), as_definition(load_definition(V3))
+    assert [s.key for s in old.sections] == [s.key for s in new.sections]
+    for key, question in old.questions.items():
+        assert key in new.questions, key
+        assert new.questions[key].type == question.type, key
+        assert set(question.values) <= set(new.questions[key].values), key
+        assert new.questions[key].section == question.section, key
 
 
 def test_2026_2_keeps_every_key_and_value_of_2026_1():
@@ -55,10 +79,10 @@ def test_an_answers_file_made_for_2026_1_is_valid_on_2026_2():
 @pytest.fixture
 def both_versions(db):
     seed_questionnaires()
-    return Questionnaire.objects.get(version="2026.1"), Questionnaire.objects.get(version="2026.2")
+    return Questionnaire.objects.get(version="2026.1"), Questionnaire.objects.get(version=NEWEST)
 
 
-def test_a_draft_on_2026_1_moves_to_2026_2_with_its_answers(world, both_versions):
+def test_a_draft_on_2026_1_moves_to_the_newest_with_its_answers(world, both_versions):
     old, new = both_versions
     leader = world.users["leader_a"]
     draft = services.assessment_create(agency=world.agency_a, user=leader, title="Chatbot", questionnaire=old)
@@ -71,8 +95,9 @@ def test_a_draft_on_2026_1_moves_to_2026_2_with_its_answers(world, both_versions
     assert moved.questionnaire == new
     assert moved.answers == {**COMPLETE_ANSWERS, "title": "Chatbot"}
     assert {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input"} <= set(added)
+    assert "cat_choice" in added and "cat_ref" not in added  # the facts only show for a tool from the overview
     event = AuditEvent.objects.filter(action="assessment.questionnaire_moved").get()
-    assert event.details["from"] == "2026.1" and event.details["to"] == "2026.2"
+    assert event.details["from"] == "2026.1" and event.details["to"] == NEWEST
     assert verify_chain().ok
     assert services.newer_questionnaire(moved) is None
 
@@ -104,18 +129,18 @@ def test_the_draft_page_offers_the_move_and_the_move_lands_in_the_wizard(world, 
     )
     client = world.client("leader_a")
     page = client.get(f"/vurderinger/{draft.uuid}/").content.decode()
-    assert "Flytt utkastet til versjon 2026.2" in page
+    assert f"Flytt utkastet til versjon {NEWEST}" in page
     response = client.post(f"/vurderinger/{draft.uuid}/ny-versjon/")
     assert response.status_code == 302
     assert response["Location"] == f"/vurderinger/{draft.uuid}/steg/"
     draft.refresh_from_db()
-    assert draft.questionnaire.version == "2026.2"
+    assert draft.questionnaire.version == NEWEST
     assert "Flytt utkastet" not in client.get(f"/vurderinger/{draft.uuid}/").content.decode()
 
 
 def test_a_new_assessment_is_made_on_the_newest_version(world, both_versions):
     draft = services.assessment_create(agency=world.agency_a, user=world.users["leader_a"], title="Ny")
-    assert draft.questionnaire.version == "2026.2"
+    assert draft.questionnaire.version == NEWEST
 
 
 def test_score_answers_without_a_version_scores_a_2026_1_file_on_the_newest(both_versions, tmp_path):
@@ -123,4 +148,4 @@ def test_score_answers_without_a_version_scores_a_2026_1_file_on_the_newest(both
     path.write_text(json.dumps({"answers": COMPLETE_ANSWERS}), encoding="utf-8")
     out = io.StringIO()
     call_command("score_answers", str(path), stdout=out, stderr=io.StringIO())
-    assert json.loads(out.getvalue())["questionnaire"] == "2026.2"
+    assert json.loads(out.getvalue())["questionnaire"] == NEWEST

@@ -100,8 +100,18 @@ def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
     newest = sorted(
         folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()
     )[-1]
-    assert newest == "2026.2"
+    assert newest == "2026.3"
     assert json.loads(out)["questionnaire"] == newest
+
+
+def test_a_file_with_a_tool_from_the_overview_scores_on_its_own(questionnaire):
+    """The entry's reference and facts are answers in the file: no catalogue is needed to score it."""
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "v2026_3"
+    code, out, err = run_args(str(path / "copilot_listed_confidential_above_class.json"))
+    assert code == 0 and err == ""
+    summary = json.loads(out)
+    assert summary["questionnaire"] == "2026.3" and summary["verdict"] == "stop"
+    assert "catalogue_class_exceeded" in summary["hard_rules"]
 
 
 def test_it_reads_standard_input(questionnaire, monkeypatch):

@@ -6,7 +6,13 @@ app, the management commands, the benchmarks and anywhere else. The modules:
 - `definition`: the parsed data classes; `loader`: reading, parsing and caching definitions;
 - `validate` (with `validate_sections`, `validate_common`): the definition validator;
 - `conditions`: the condition grammar; `visibility`: shown sections, visible answers, required questions;
-- `answers`: answer checking with error codes; `scoring`, `risk`, `wording`, `whatif`: the result.
+- `answers`: answer checking with error codes; `scoring`, `risk`, `wording`, `whatif`: the result;
+<<<<<<< HEAD
+- `screening` (with `screening_spec`, `screening_eval`, `screening_check`, `partial`, `threeval`): the quick path,
+  a short screening evaluated three-valued over every way of completing it (docs/quick-path.md).
+=======
+- `catalogue` (with `catalogue_fields`): a tool-overview entry as answers; `interpolate`: answers in rule texts.
+>>>>>>> catengine
 
 The names below are the main public API; import anything else from its module.
 """

@@ -19,7 +19,10 @@ RuleLookup = Mapping[str, bool] | Callable[[str], bool] | None
 SCALAR_OPERATORS = ("eq", "ne", "has")
 LIST_OPERATORS = ("in", "not_in", "has_any", "has_other_than")
 NUMBER_OPERATORS = ("gte", "lte")
-OPERATORS = SCALAR_OPERATORS + LIST_OPERATORS + NUMBER_OPERATORS + ("empty",)
+# Compares two answers: `{q: K, above: {q: K2, order: [v1, v2, ...]}}` holds when K's value comes later in
+# `order` than K2's (the information planned is more sensitive than the tool is approved for).
+ANSWER_OPERATORS = ("above",)
+OPERATORS = SCALAR_OPERATORS + LIST_OPERATORS + NUMBER_OPERATORS + ANSWER_OPERATORS + ("empty",)
 COMBINATORS = ("all", "any", "not")
 
 
@@ -46,12 +49,22 @@ def _rule_fired(rules: RuleLookup, rule_id: str) -> bool:
     return bool(rules.get(rule_id, False))
 
 
-def _compare(cond: Condition, value: Any) -> bool:
+def _above(value: Any, other: Any, order: list[Any]) -> bool:
+    """`value` comes later in `order` than `other`; false when either is absent or not in the order."""
+    if value is None or other is None or value not in order or other not in order:
+        return False
+    return order.index(value) > order.index(other)
+
+
+def _compare(cond: Condition, value: Any, answers: Mapping[str, Any]) -> bool:
     """Evaluate a `{q: K, <op>: V}` form against the answer `value` (None when absent)."""
     if "empty" in cond:
         return is_empty(value) == bool(cond["empty"])
     if value is None:
         return False
+    if "above" in cond:
+        other = cond["above"]
+        return _above(value, answers.get(other["q"]), other["order"])
     if "eq" in cond:
         return value == cond["eq"]
     if "ne" in cond:
@@ -81,7 +94,7 @@ def evaluate(condition: Condition | None, answers: Mapping[str, Any], rules: Rul
     if condition is None:
         return True
     if "q" in condition:
-        return _compare(condition, answers.get(condition["q"]))
+        return _compare(condition, answers.get(condition["q"]), answers)
     if "all" in condition:
         return all(evaluate(c, answers, rules) for c in condition["all"])
     if "any" in condition:
@@ -136,6 +149,9 @@ def _collect(
         return
     if "q" in condition:
         found[condition["q"]] = answers.get(condition["q"])
+        if "above" in condition:
+            other = condition["above"]["q"]
+            found[other] = answers.get(other)
     elif "all" in condition:
         for c in condition["all"]:
             _collect(c, answers, rules, rule_triggers, found, fired_rules)
@@ -174,6 +190,9 @@ def _walk(condition: Any, keys: set[str] | None, rule_ids: set[str] | None) -> N
         return
     if "q" in condition and keys is not None and isinstance(condition["q"], str):
         keys.add(condition["q"])
+        other = condition.get("above")
+        if isinstance(other, Mapping) and isinstance(other.get("q"), str):
+            keys.add(other["q"])
     if "rule" in condition and rule_ids is not None and isinstance(condition["rule"], str):
         rule_ids.add(condition["rule"])
     for combinator in ("all", "any"):
@@ -194,6 +213,20 @@ def structure_errors(condition: Any, where: str) -> list[str]:
 
 def _is_scalar(value: Any) -> bool:
     return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _check_other_answer(op: str, operand: Any, where: str, errors: list[str]) -> None:
+    shape = "{q: SPØRSMÅL, order: [verdi, ...]}"
+    if not isinstance(operand, Mapping) or set(operand) != {"q", "order"}:
+        errors.append(f"{where}: {op} må være {shape}, ikke {operand!r}")
+        return
+    if not isinstance(operand["q"], str) or not operand["q"]:
+        errors.append(f"{where}: {op}.q må være en spørsmålsnøkkel")
+    order = operand["order"]
+    if not isinstance(order, list) or len(order) < 2 or not all(_is_scalar(v) for v in order):
+        errors.append(f"{where}: {op}.order må være en liste med minst to verdier, ikke {order!r}")
+    elif len(set(order)) != len(order):
+        errors.append(f"{where}: {op}.order har en verdi to ganger")
 
 
 def _check(condition: Any, where: str, errors: list[str]) -> None:
@@ -226,6 +259,8 @@ def _check(condition: Any, where: str, errors: list[str]) -> None:
             errors.append(f"{where}: {op} må ha et tall, ikke {operand!r}")
         elif op == "empty" and not isinstance(operand, bool):
             errors.append(f"{where}: empty må være true eller false")
+        elif op in ANSWER_OPERATORS:
+            _check_other_answer(op, operand, where, errors)
         return
     extra = [k for k in condition if k != form]
     if extra:

@@ -67,6 +67,8 @@ class Question:
     required: bool = False
     required_when: Condition | None = None
     scored_when: Condition | None = None
+    # Shown (and its answer counted) only while this holds over the earlier questions' answers (2026.3 on).
+    shown_when: Condition | None = None
     max_length: int | None = None
     min_items: int = 0
     choices: tuple[Choice, ...] = ()
@@ -74,6 +76,10 @@ class Question:
     mitigation: Mapping[Any, float] = field(default_factory=dict)
     need: Mapping[Any, float] = field(default_factory=dict)
     measure: bool | None = None  # None: decided by the points (see `is_measure`)
+    # Filled (and locked) from this field of a tool-overview entry; `catalogue_values` maps the entry's value
+    # to the answer value where they differ (docs/catalogue.md).
+    catalogue_field: str | None = None
+    catalogue_values: Mapping[Any, Any] = field(default_factory=dict)
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @property

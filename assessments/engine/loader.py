@@ -62,7 +62,7 @@ def read_definition_data(path: str | Path) -> dict[str, Any]:
         raise DefinitionError([f"{path}: mangler sections.yaml"])
     merged: dict[str, Any] = {}
     errors: list[str] = []
-    for file in (sections_file, path / "rules.yaml"):
+    for file in (sections_file, path / "rules.yaml", path / "screening.yaml"):
         if not file.exists():
             continue
         part = _read_file(file)

@@ -12,6 +12,7 @@ from typing import Any
 from assessments.engine.conditions import evaluate, explain
 from assessments.engine.consistency import as_dicts, contradictions, worse_reading
 from assessments.engine.definition import Definition
+from assessments.engine.interpolate import fill
 from assessments.engine.loader import as_definition
 from assessments.engine.risk import KINDS, Core, compute_core, core_risk, round_score
 from assessments.engine.visibility import missing_in, visibility
@@ -228,11 +229,12 @@ def _hard_rules(
         out.append(
             {
                 "id": rule.id,
-                "title": rule.title,
-                "title_en": rule.title_en,
+                # `{key}` in a rule's texts names an answer (the tool, the class): the stored result keeps them.
+                "title": fill(rule.title, defn, visible),
+                "title_en": fill(rule.title_en, defn, visible, "en"),
                 "effect": rule.effect,
-                "explanation": rule.explanation,
-                "explanation_en": rule.explanation_en,
+                "explanation": fill(rule.explanation, defn, visible),
+                "explanation_en": fill(rule.explanation_en, defn, visible, "en"),
                 "source": rule.source,
                 "source_en": rule.source_en,
                 "triggered_by": triggers[rule.id],
@@ -242,12 +244,17 @@ def _hard_rules(
 
 
 def _reason(
-    defn: Definition, w: Wording, direct: Mapping[str, Any], rule_ids: list[str], rules: Mapping[str, Any]
+    defn: Definition,
+    w: Wording,
+    direct: Mapping[str, Any],
+    rule_ids: list[str],
+    rules: Mapping[str, Any],
+    visible: Mapping[str, Any],
 ) -> str:
     """Why an obligation applies here: the rules that fired and the answers, by their question labels."""
     reasons = []
     if rule_ids:
-        titles = w.join([f"«{w.rule_title(rules[r])}»" for r in rule_ids])
+        titles = w.join([f"«{w.rule_title(rules[r], defn, visible)}»" for r in rule_ids])
         reasons.append(w.fired.format(rules=w.rule[len(rule_ids) > 1], titles=titles))
     if direct:
         phrases = "; ".join(w.answer_phrase(defn, k, v) for k, v in direct.items())
@@ -277,8 +284,8 @@ def _obligations(
                 "code": obligation.code,
                 "title": obligation.title,
                 "title_en": obligation.title_en,
-                "why": f"{obligation.why.strip()} {_reason(defn, NB, direct, rule_ids, rules)}",
-                "why_en": f"{why_en} {_reason(defn, EN, direct, rule_ids, rules)}",
+                "why": f"{obligation.why.strip()} {_reason(defn, NB, direct, rule_ids, rules, visible)}",
+                "why_en": f"{why_en} {_reason(defn, EN, direct, rule_ids, rules, visible)}",
                 "source": obligation.source,
                 "source_en": obligation.source_en,
                 "rules": rule_ids,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.engine import interpolate
 from assessments.engine.conditions import referenced_keys, referenced_rules
 from assessments.engine.definition import (
     DEFAULT_SCORING,
@@ -20,6 +21,7 @@ from assessments.engine.definition import (
     Rule,
     Scoring,
 )
+from assessments.engine.screening_check import screening_problems
 from assessments.engine.validate_common import (
     CONSISTENCY_FIELDS,
     NEED_CAP_FIELDS,
@@ -101,7 +103,9 @@ class DefinitionParser(SectionParser):
         if not is_text(data.get("title")):
             self.err("title mangler")
 
-        normalized: dict[str, Any] = {k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k != "shared"}
+        normalized: dict[str, Any] = {
+            k: v for k, v in data.items() if k in TOP_LEVEL_FIELDS and k not in ("shared", "screening")
+        }
         sections_raw = data.get("sections")
         if not isinstance(sections_raw, list) or not sections_raw:
             self.err("sections må være en ikke-tom liste")
@@ -143,7 +147,14 @@ class DefinitionParser(SectionParser):
             "obligations": obligations,
             "consistency": consistency,
         }
-        return self.build(json_data, version, data["title"], scoring, parts), []
+        definition = self.build(json_data, version, data["title"], scoring, parts)
+        if "screening" in data:
+            # The screening is checked against the parsed definition: its rules are what it must not hide.
+            screening, errors = screening_problems(definition, data["screening"])
+            if errors:
+                return None, errors
+            definition.data["screening"] = json.loads(json.dumps(screening, ensure_ascii=False))
+        return definition, []
 
     def build(self, json_data: dict[str, Any], version: str, title: str, scoring: Scoring, parts: dict) -> Definition:
         """The `Definition` of a raw definition found valid, with the keys the what-if needs to know."""
@@ -152,6 +163,7 @@ class DefinitionParser(SectionParser):
             branching |= self.keys_with_rules(section.shown_when)
         for question in self.questions.values():
             branching |= self.keys_with_rules(question.scored_when)
+            branching |= self.keys_with_rules(question.shown_when)
         rule_keys: set[str] = set()
         for keys in self.rule_keys.values():
             rule_keys |= keys
@@ -217,6 +229,10 @@ class DefinitionParser(SectionParser):
             effect = raw.get("effect")
             if effect not in RULE_EFFECTS:
                 self.err(f"{where}: effect må være en av {', '.join(RULE_EFFECTS)}, ikke {effect!r}")
+            for name in interpolate.TEXT_FIELDS:
+                for key in interpolate.placeholders(raw.get(name) if isinstance(raw.get(name), str) else ""):
+                    if key not in self.questions:
+                        self.err(f"{where}: {name} nevner {{{key}}}, men det finnes ikke noe spørsmål «{key}»")
 
         def build(rule_id: str, raw: Mapping[str, Any], when: Any) -> None:
             keys = set(referenced_keys(when)) if isinstance(when, Mapping) else set()

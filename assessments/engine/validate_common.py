@@ -24,6 +24,8 @@ TOP_LEVEL_FIELDS = frozenset(
         "rules",
         "obligations",
         "consistency",
+        # The quick path's screening (screening.yaml; docs/quick-path.md), checked by `screening_check`.
+        "screening",
         # Holds YAML anchors that rules and obligations share; the loader has expanded them, so it is not stored.
         "shared",
     }
@@ -43,9 +45,12 @@ QUESTION_FIELDS = frozenset(
         "required",
         "required_when",
         "scored_when",
+        "shown_when",
         "min_items",
         "max_length",
         "choices",
+        "catalogue_field",
+        "catalogue_values",
         *POINT_KINDS,
     }
 )
@@ -225,6 +230,9 @@ class ParserBase:
             return
         if op == "empty":
             return
+        if op in conditions.ANSWER_OPERATORS:
+            self.check_other_answer(question, operand, where, before_section, strict)
+            return
         operands = operand if isinstance(operand, list) else [operand]
         for value in operands:
             if qtype == "text":
@@ -234,6 +242,28 @@ class ParserBase:
                 continue
             elif value not in question.values:
                 self.err(f"{where}: {value!r} er ikke en svarverdi for «{key}»")
+
+    def check_other_answer(
+        self, question: Question, operand: Mapping[str, Any], where: str, before_section: int | None, strict: bool
+    ) -> None:
+        """`above`: both questions single-valued, and `order` lists exactly the values of both."""
+        other = self.questions.get(operand["q"])
+        if other is None:
+            self.err(f"{where}: ukjent spørsmål «{operand['q']}»")
+            return
+        if before_section is not None and self.too_late(other.key, before_section, strict):
+            self.err(f"{where}: «{other.key}» hører til seksjon «{other.section}», som kommer for sent her")
+        for q in (question, other):
+            if q.type in ("multi", "text"):
+                self.err(f"{where}: above sammenligner enkeltsvar; «{q.key}» er {q.type}")
+                return
+        order = operand["order"]
+        wanted = set(question.values) | set(other.values)
+        if set(order) != wanted:
+            self.err(
+                f"{where}: order må inneholde nøyaktig svarverdiene til «{question.key}» og «{other.key}» "
+                f"(mangler: {sorted(map(str, wanted - set(order)))}, ukjente: {sorted(map(str, set(order) - wanted))})"
+            )
 
 
 def q_forms(cond: Any) -> list[Mapping[str, Any]]:

@@ -3,6 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+from assessments.engine import catalogue_fields
+from assessments.engine.conditions import referenced_keys, referenced_rules
 from assessments.engine.definition import (
     DEFAULT_CHOICE_LABELS,
     DEFAULT_CHOICE_LABELS_EN,
@@ -96,12 +98,21 @@ class SectionParser(ParserBase):
         choices = self.parse_choices(raw, qtype, where)
         normalized = dict(raw)
         points = self.question_points(raw, qtype, choices, where, normalized)
-        for name in ("required_when", "scored_when"):
+        for name in ("required_when", "scored_when", "shown_when"):
             if name in raw:
                 normalized[name] = normalize_condition(raw[name])
+        values = tuple(c.value for c in choices)
+        catalogue_field, catalogue_values, problems = catalogue_fields.check_mapping(raw, qtype, values, where)
+        self.errors.extend(problems)
+        if "catalogue_values" in raw and catalogue_values:
+            normalized["catalogue_values"] = catalogue_values
         if "scored_when" in raw and points["risk"]:
             # Withholding risk points would reward whatever answer switches them off.
             self.err(f"{where}: scored_when kan bare brukes på spørsmål uten risk-poeng")
+        if "shown_when" in raw and any(points.values()):
+            # Hiding a scored question would change what its section's points mean; branching with points
+            # belongs to sections.
+            self.err(f"{where}: shown_when på et spørsmål kan bare brukes på spørsmål uten poeng")
 
         if key is None or qtype not in QUESTION_TYPES:
             return None, normalized
@@ -119,6 +130,7 @@ class SectionParser(ParserBase):
             required=required,
             required_when=normalized.get("required_when"),
             scored_when=normalized.get("scored_when"),
+            shown_when=normalized.get("shown_when"),
             max_length=max_length,
             min_items=min_items,
             choices=choices,
@@ -126,6 +138,8 @@ class SectionParser(ParserBase):
             mitigation=points["mitigation"],
             need=points["need"],
             measure=measure,
+            catalogue_field=catalogue_field,
+            catalogue_values=catalogue_values,
             raw=normalized,
         )
         self.questions[key] = question
@@ -272,12 +286,14 @@ class SectionParser(ParserBase):
             if shown_when is not None:
                 self.check_condition(shown_when, f"{where}: shown_when", before_section=index, strict=True)
             for question in s["questions"]:
-                for name in ("required_when", "scored_when"):
+                for name in ("required_when", "scored_when", "shown_when"):
                     cond = getattr(question, name)
                     if name in question.raw:
                         self.check_condition(
                             cond, f"spørsmål «{question.key}»: {name}", before_section=index, strict=False
                         )
+                if "shown_when" in question.raw:
+                    self.check_question_shown_when(question)
             sections.append(
                 Section(
                     key=s["key"],
@@ -291,3 +307,14 @@ class SectionParser(ParserBase):
                 )
             )
         return sections
+
+    def check_question_shown_when(self, question: Question) -> None:
+        """A question's `shown_when` names only questions asked before it, and no rules: visibility is then
+        decided in one pass, question by question."""
+        where = f"spørsmål «{question.key}»: shown_when"
+        if referenced_rules(question.shown_when):
+            self.err(f"{where}: kan ikke bruke regler (bare svar på tidligere spørsmål)")
+        for key in sorted(referenced_keys(question.shown_when)):
+            other = self.questions.get(key)
+            if other is not None and other.order >= question.order:
+                self.err(f"{where}: «{key}» kommer ikke før dette spørsmålet")

@@ -44,9 +44,15 @@ def visibility(defn: Definition, answers: Mapping[str, Any]) -> tuple[list[Secti
         shown.append(section)
         for question in section.questions:
             value = answers.get(question.key)
-            if value is not None:
+            if value is not None and question_shown(question, visible):
                 visible[question.key] = value
     return shown, visible
+
+
+def question_shown(question: Question, visible: Mapping[str, Any]) -> bool:
+    """Is the question shown, given the answers that count so far? Its `shown_when` names only earlier
+    questions (the validator enforces it), so the visible answers of a whole draft answer it too."""
+    return question.shown_when is None or evaluate(question.shown_when, visible)
 
 
 def visible_sections(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> list[Section]:
@@ -83,7 +89,7 @@ def missing_in(defn: Definition, shown: list[Section], visible: Mapping[str, Any
         q.key
         for section in shown
         for q in section.questions
-        if is_empty(visible.get(q.key)) and is_required(defn, q, visible, rules)
+        if is_empty(visible.get(q.key)) and question_shown(q, visible) and is_required(defn, q, visible, rules)
     ]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assessments.engine.catalogue import locked_keys
 from assessments.engine.definition import Definition, Question
 from assessments.engine.risk import (
     EPSILON,
@@ -122,8 +123,10 @@ class WhatIf:
         out = []
         visible = self.base.visible
         sections = {section.key: section for section in self.base.shown}
+        # Facts filled from the tool overview are the entry's, not the leader's to change: never suggested.
+        locked = locked_keys(self.defn, visible)
         for question in self.base.scored:
-            if not self._is_candidate(question):
+            if not self._is_candidate(question) or question.key in locked:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
@@ -251,7 +254,7 @@ class WhatIf:
         return trial
 
     def _rule_titles(self, rule_ids: Iterable[str], w: Wording) -> str:
-        return w.join([f"«{w.rule_title(self.defn.rule(r))}»" for r in rule_ids])
+        return w.join([f"«{w.rule_title(self.defn.rule(r), self.defn, self.base.visible)}»" for r in rule_ids])
 
     def _result(self, found: _Trial | None, note: Callable[[Wording], str]) -> dict[str, Any]:
         """The `what_if` dict; `note(wording)` writes the note in one language (`note`, `note_en`)."""

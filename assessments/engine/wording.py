@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assessments.engine.definition import Definition
+from assessments.engine.interpolate import fill
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,12 @@ class Wording:
     all_best: str
     from_the_case: str
 
-    def rule_title(self, rule: Any) -> str:
-        return (rule.title_en or rule.title) if self.english else rule.title
+    def rule_title(self, rule: Any, defn: Definition | None = None, answers: Mapping[str, Any] | None = None) -> str:
+        """The rule's title in this language, with the answers it names (`{key}`) filled in when given."""
+        title = (rule.title_en or rule.title) if self.english else rule.title
+        if defn is None or answers is None:
+            return title
+        return fill(title, defn, answers, "en" if self.english else "nb")
 
     def answer_phrase(self, defn: Definition, key: str, value: Any) -> str:
         question = defn.questions.get(key)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from assessments import labels
 from assessments.engine.definition import Definition
-from assessments.engine.visibility import visible_sections
+from assessments.engine.visibility import question_shown, visible_sections
 from assessments.presentation.display import english, language, localized
 from assessments.presentation.matrix import describe_point, point_from_result, result_matrix
 
@@ -197,6 +197,8 @@ def answer_sections(
     for section in visible_sections(defn, answers):
         rows = []
         for question in section.questions:
+            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
+                continue
             value = answers.get(question.key)
             rows.append(
                 {

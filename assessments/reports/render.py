@@ -35,7 +35,7 @@ from assessments.audit import chain as audit
 from assessments.engine.answers import validate_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
-from assessments.engine.visibility import visible_sections
+from assessments.engine.visibility import question_shown, visible_sections
 from assessments.models import Assessment, Report
 from assessments.presentation import result_view
 from assessments.reports import pdf_structure, signing
@@ -179,6 +179,8 @@ def _context(report: Report) -> dict:
     for section in visible_sections(defn, answers):
         rows = []
         for question in section.questions:
+            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
+                continue
             value = answers.get(question.key)
             rows.append(
                 {

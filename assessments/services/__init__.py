@@ -22,7 +22,7 @@ from assessments.engine.conditions import is_empty
 from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition, parse_definition
 from assessments.engine.scoring import score
-from assessments.engine.visibility import visible_answers, visible_section_keys, visible_sections
+from assessments.engine.visibility import question_shown, visible_answers, visible_section_keys, visible_sections
 from assessments.forms.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.lifecycle import StateConflict
 from assessments.models import (
@@ -411,7 +411,7 @@ def assessment_move_questionnaire(*, assessment: Assessment, user) -> tuple[Asse
         if errors:  # pragma: no cover - a published version never drops or changes a key of the one before
             raise ValidationError(_("Svarene kan ikke flyttes til den nye versjonen."))
         kept = {key: value for key, value in current.answers.items() if key in new.questions}
-        shown = {q.key for section in visible_sections(new, kept) for q in section.questions}
+        shown = {q.key for s in visible_sections(new, kept) for q in s.questions if question_shown(q, kept)}
         added = [key for key in new.questions if key not in old.questions and key in shown]
         previous = current.questionnaire.version
         current.questionnaire = target

@@ -16,6 +16,7 @@ ANSWERS = {
     "description": "En generativ språkmodell foreslår utkast til svarbrev i byggesaker. Saksbehandleren "
     "leser, retter og sender selv.",
     "owner": "Enhetsleder for byggesak",
+    "cat_choice": "not_listed",  # 2026.3: not in the tool overview, so the tool's facts are answered below
     "ai_kind": ["generative"],
     "generates_content": "yes",
     "role": "buy",
@@ -114,7 +115,18 @@ ANSWERS = {
     "gen_management_decision": "yes",
 }
 # Optional questions the journey leaves empty on purpose.
-UNANSWERED = {"fv_basis_auto"}
+# Not required for these answers: the legal basis for automated decisions, and (2026.3) the facts of a tool from
+# the tool overview, which the journey does not pick.
+UNANSWERED = {
+    "fv_basis_auto",
+    "cat_ref",
+    "cat_name",
+    "cat_status",
+    "cat_max_class",
+    "cat_personal_data",
+    "cat_special_categories",
+    "cat_deviation",
+}
 
 STEP_URL = re.compile(r"/steg/([a-z_]+)/")
 
