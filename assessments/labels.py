@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Assessment, AssessmentVersion, Membership, MunicipalRole
+from assessments.models.catalogue import Hosting, InfoClass, ToolStatus
 
 VERDICT_CHOICES = [
     ("recommended", _("Anbefalt")),
@@ -111,6 +112,11 @@ EVENT_CHOICES = [
     ("admin.deleted", _("Slettet i administrasjonen")),
     ("auth.locked_out", _("Innlogging sperret etter for mange forsøk")),
     ("assessment.questionnaire_moved", _("Flyttet til ny versjon av spørreskjemaet")),
+    ("catalogue.created", _("Verktøy lagt til i verktøyoversikten")),
+    ("catalogue.changed", _("Verktøy endret i verktøyoversikten")),
+    ("catalogue.token_issued", _("API-nøkkel for verktøyoversikten utstedt")),
+    ("catalogue.token_revoked", _("API-nøkkel for verktøyoversikten trukket tilbake")),
+    ("assessment.catalogue_flagged", _("Må vurderes på nytt: verktøyet er endret")),
 ]
 
 VERDICTS = dict(VERDICT_CHOICES)
@@ -137,3 +143,21 @@ def label(labels: dict, code: Any, unknown: str = "") -> str:
 
 def labelled(labels: dict, codes: Iterable) -> list[str]:
     return [label(labels, code) for code in codes]
+
+
+# The tool overview (Verktøyoversikten): statuses and what made an entry stricter (services/catalogue.py).
+TOOL_STATUS_CHOICES = list(ToolStatus.choices)
+INFO_CLASS_CHOICES = list(InfoClass.choices)
+HOSTING_CHOICES = list(Hosting.choices)
+CATALOGUE_REASONS = {
+    "status": _("Verktøyet er ikke lenger godkjent"),
+    "class": _("Verktøyet er godkjent for mindre følsom informasjon enn før"),
+    "personal_data": _("Verktøyet er ikke lenger godkjent for personopplysninger"),
+    "special_categories": _("Verktøyet er ikke lenger godkjent for særlige kategorier av personopplysninger"),
+    "dpa": _("Databehandleravtalen gjelder ikke lenger"),
+    "training": _("Leverandøren kan nå trene på det som legges inn"),
+    "hosting": _("Verktøyet lagrer eller driftes ikke lenger i kommunen eller EU/EØS"),
+}
+TOOL_STATUSES = dict(TOOL_STATUS_CHOICES)
+INFO_CLASSES = dict(INFO_CLASS_CHOICES)
+HOSTINGS = dict(HOSTING_CHOICES)

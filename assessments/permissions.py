@@ -259,6 +259,15 @@ def is_leader(roles: Roles) -> bool:
     return roles.is_leader
 
 
+def may_edit_catalogue(roles: Roles) -> bool:
+    """The tool overview is kept by UKE (reviewers) and administrators; everyone signed in reads it."""
+    return roles.is_reviewer or roles.is_superuser
+
+
+def is_superuser(roles: Roles) -> bool:
+    return roles.is_superuser
+
+
 def can_verify(roles: Roles) -> bool:
     return roles.is_auditor or roles.is_reviewer or roles.is_leader
 

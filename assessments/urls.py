@@ -8,7 +8,7 @@ from django.urls import path
 from assessments import views
 from assessments.views import accounts as entra_views
 from assessments.views import assessments as assessment_views
-from assessments.views import auditor, register, review, wizard, wizard_notes
+from assessments.views import auditor, catalogue, register, review, wizard, wizard_notes
 from assessments.views import reports as report_views
 
 app_name = "assessments"
@@ -80,4 +80,13 @@ urlpatterns = [
         name="report_preview",
     ),
     path("verifiser/", report_views.report_verify, name="report_verify"),
+    # The tool overview (Verktøyoversikten); the fixed paths come before the entries' slugs.
+    path("verktoy/", catalogue.catalogue_list, name="catalogue_list"),
+    path("verktoy/ny/", catalogue.catalogue_create, name="catalogue_create"),
+    path("verktoy/katalog.json", catalogue.catalogue_json, name="catalogue_json"),
+    path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
+    path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),
+    path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),
+    path("verktoy/<slug:slug>/trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),
+    path("offentlig-register/verktoy.json", catalogue.public_catalogue_json, name="public_catalogue_json"),
 ]

@@ -330,6 +330,8 @@ CELERY_BEAT_SCHEDULE = {
     # E-mails the outbox still holds (the broker was down, the mail relay failed).
     "deliver-outbox": {"task": "assessments.tasks.deliver_outbox", "schedule": 60.0},
     "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
+    # Tool overview entries whose approval or data processing agreement has run out (docs/catalogue.md).
+    "catalogue-expiry": {"task": "assessments.tasks.catalogue.expire_catalogue_entries", "schedule": 24 * 3600.0},
     # The audit chain's head, signed and written to report storage (a decision also writes one at once).
     "audit-checkpoint": {
         "task": "assessments.tasks.write_audit_checkpoint",

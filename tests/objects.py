@@ -125,3 +125,15 @@ def _approved_with_report(world):
 
 
 BUILDERS["approved"] = _approved_with_report
+
+
+# --- The tool overview: one approved entry ----------------------------------------------------------------
+
+
+def _tool(world):
+    from tests.catalogue_helpers import make_tool
+
+    return make_tool(world, slug="matrise-chat")
+
+
+BUILDERS["tool"] = _tool

@@ -193,3 +193,28 @@ MATRIX.update(
         "assessments:report_verify": {"expect": VERIFIERS},
     }
 )
+
+# --- The tool overview (Verktøyoversikten) ---------------------------------------------------------
+# Everyone signed in reads it; UKE (reviewers) and administrators change it; administrators issue API tokens.
+# Forms: a GET shows the form; an empty POST to withdraw is allowed for reviewers (302 back to the entry).
+CATALOGUE_EDITORS = {**REVIEWER_ONLY}
+# The JSON answers signed-in users and API tokens; an anonymous caller without a token gets 401, not a redirect.
+CATALOGUE_JSON = {**SIGNED_IN_ONLY, "anonymous": 401}
+NOBODY_BUT_ADMINS = {**dict.fromkeys(SIGNED_IN_ONLY, 403), "anonymous": 302}
+
+MATRIX.update(
+    {
+        "assessments:catalogue_list": {"expect": SIGNED_IN_ONLY},
+        "assessments:catalogue_detail": {"args": lambda w, o: [o.tool.entry.slug], "expect": SIGNED_IN_ONLY},
+        "assessments:catalogue_create": {"expect": CATALOGUE_EDITORS},
+        "assessments:catalogue_change": {"args": lambda w, o: [o.tool.entry.slug], "expect": CATALOGUE_EDITORS},
+        "assessments:catalogue_withdraw": {
+            "method": "post",
+            "args": lambda w, o: [o.tool.entry.slug],
+            "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
+        },
+        "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
+        "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
+        "assessments:public_catalogue_json": {"expect": PUBLIC_REGISTER_OFF},
+    }
+)

@@ -5,6 +5,7 @@ through the same services users use (the synthetic assessments at scale excepted
   every step below in order;
 - `decided`: approved and rejected assessments with ready, signed reports;
 - `drafts`: drafts and submitted assessments across agencies, filled step by step as in the wizard;
+- `catalogue`: the tool overview's demo entries and two assessments that pick them;
 - `in_review`: one assessment returned with UKE's comments and one resubmitted with changes;
 - `synthetic`: thousands of generated assessments for `seed_demo --assessments N` and the benchmarks.
 """
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from assessments import services
+from assessments.demo.catalogue import seed_catalogue
 from assessments.demo.decided import seed_reports as seed_decided
 from assessments.demo.drafts import seed_demo_assessments
 from assessments.demo.in_review import seed_review_demo
@@ -98,8 +100,13 @@ def seed_review(users: dict) -> dict:
     return seed_review_demo(users)
 
 
+def seed_tools(users: dict) -> dict:
+    """The tool overview's demo entries, and demo assessments that pick them."""
+    return seed_catalogue(users)
+
+
 # Each step is called with the demo users and returns a count.
-DEMO_STEPS = [seed_reports, seed_assessments, seed_review]
+DEMO_STEPS = [seed_reports, seed_assessments, seed_review, seed_tools]
 
 
 def seed(bulk_assessments: int = 0) -> dict:

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from assessments.engine.answers import clean_value
 from assessments.engine.conditions import is_empty
 from assessments.engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Question, Section
-from assessments.forms import safe_input
+from assessments.forms import catalogue, safe_input
 from assessments.forms.answer_messages import answer_error_text
 from assessments.models import Agency
 from assessments.text import Form
@@ -101,6 +101,10 @@ class SectionForm(Form):
     section: Section
     lang: str = "nb"
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        catalogue.adapt(self)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for question in self.section.questions:
@@ -115,6 +119,7 @@ class SectionForm(Form):
                 self.add_error(question.key, answer_error_text(error, question, self.lang))
             else:
                 cleaned[question.key] = value
+        catalogue.check(self, cleaned)
         return cleaned
 
     def answers(self) -> dict[str, Any]:
@@ -134,6 +139,7 @@ class SectionForm(Form):
                     "is_choice": question.type != "text",
                     "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
                     "error_id": f"{bound.auto_id}_error",
+                    **catalogue.row(self, question),
                 }
             )
         return rows
@@ -177,7 +183,8 @@ def encode_answers(section: Section, answers: dict[str, Any], prefix: str) -> di
 
 
 def initial_for(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
-    return {q.key: answers[q.key] for q in section.questions if q.key in answers}
+    initial = {q.key: answers[q.key] for q in section.questions if q.key in answers}
+    return {**initial, **catalogue.initial_marker(section, answers)}
 
 
 class RevisionForm(Form):

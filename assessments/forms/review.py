@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.labels import AI_KIND_CHOICES, QUADRANT_CHOICES, VERDICT_CHOICES
 from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import Agency, Assessment
+from assessments.queries import catalogue
 from assessments.services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
 from assessments.text import Form
 
@@ -105,6 +106,12 @@ class RegisterFilterForm(Form):
     ai_kind = forms.ChoiceField(choices=ANY + AI_KIND_CHOICES, required=False, label=_("Type KI"))
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
     q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
+    tool = forms.ChoiceField(required=False, label=_("Verktøy"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The tool overview's entries by slug: every version of a tool is the same tool here.
+        self.fields["tool"].choices = ANY + [(v.entry.slug, v.name) for v in catalogue.current_versions()]
 
 
 class OverviewForm(Form):

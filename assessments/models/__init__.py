@@ -546,3 +546,6 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+from assessments.models.catalogue import ApiToken, CatalogueFlag, ToolEntry, ToolEntryVersion  # noqa: E402, F401

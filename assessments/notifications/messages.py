@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # kind -> who gets it
 TO_REVIEWERS = {"submitted"}
-TO_LEADERS = {"returned", "approved", "rejected", "review_due", "review_overdue"}
+TO_LEADERS = {"returned", "approved", "rejected", "review_due", "review_overdue", "catalogue_changed"}
 KINDS = TO_REVIEWERS | TO_LEADERS
 
 # A reminder goes out once when the review-by date is this close, and once when it has passed.
@@ -44,6 +44,13 @@ def notify_on_commit(kind: str, assessment: Assessment) -> int:
     version = assessment.latest_version()
     event = f"{kind}:{assessment.uuid}:v{version.number if version else 0}"
     return _queue(kind, assessment, event)
+
+
+def queue_event(kind: str, assessment: Assessment, event: str, extra: dict | None = None) -> int:
+    """Queue `kind` for an event of its own (`event` names it once: the same event is queued once)."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    return _queue(kind, assessment, event, extra)
 
 
 def _queue(kind: str, assessment: Assessment, event: str, extra: dict | None = None) -> int:

@@ -14,6 +14,7 @@ import json
 
 from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Round
 
 from assessments.lifecycle import DECIDED_STATUSES
@@ -63,6 +64,7 @@ def rows(versions) -> list[Assessment]:
         assessment.v_decision = version.decision
         assessment.v_decided_at = version.decided_at
         assessment.v_ai_kind = _kinds(version.ai_kind_text)
+        assessment.v_tool = getattr(version, "tool_name", None) or ""
         items.append(assessment)
     return items
 
@@ -97,10 +99,16 @@ def status_counts(assessments: QuerySet[Assessment]) -> dict:
     return {status: count for status, count in counted.items() if count.value}
 
 
-def register(*, agency=None, ai_kind: str = "", verdict: str = "", q: str = "") -> QuerySet[AssessmentVersion]:
+def register(
+    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = "", tool: str = ""
+) -> QuerySet[AssessmentVersion]:
     """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
     qs = latest_versions().filter(assessment__status=Assessment.Status.APPROVED,
                                   decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
+    # The tool from the tool overview, as the version was answered (two keys of the answers, not the column).
+    qs = qs.annotate(tool_name=KT("answers__cat_name"), tool_ref=KT("answers__cat_ref"))
+    if tool:
+        qs = qs.filter(tool_ref__startswith=f"{tool}@")
     if agency is not None:
         qs = qs.filter(assessment__agency=agency)
     if verdict:

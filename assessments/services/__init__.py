@@ -37,6 +37,7 @@ from assessments.models import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import can_review, can_see_draft, is_leader_of, roles_for
+from assessments.services import catalogue
 
 
 def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
@@ -82,6 +83,7 @@ MATERIAL_CHANGE_KINDS = {
     "purpose": gettext_lazy("Nytt formål"),
     "data": gettext_lazy("Nye data eller nye kilder"),
     "model": gettext_lazy("Ny eller endret modell"),
+    "tool": gettext_lazy("Endring i verktøyoversikten"),
 }
 
 
@@ -450,6 +452,9 @@ def assessment_save_step(
             raise ValidationError(_("Dette steget vises ikke med svarene som er lagret, og ble ikke lagret."))
         keys = [q.key for q in defn.section(section).questions]
         new_values = {key: (None if is_empty(values.get(key)) else values.get(key)) for key in keys}
+        # The tool overview: a chosen entry fills answers on any step; answers it filled stay locked.
+        new_values = catalogue.step_values(defn, current.answers, new_values)
+        keys = list(new_values)
         others = changed_since(current, expected_revision, defn)
         conflicts = [k for k in others if k in new_values and new_values[k] != current.answers.get(k)]
         if conflicts:

@@ -131,3 +131,7 @@ def _deliver_after_commit(**kwargs) -> None:
 def send_review_reminders() -> dict:
     """Daily (CELERY_BEAT_SCHEDULE): remind leaders of review-by dates that are near or have passed."""
     return notifications.send_review_reminders()
+
+
+# The tool overview's daily check; imported here so the worker registers it.
+from assessments.tasks import catalogue as catalogue_tasks  # noqa: E402, F401

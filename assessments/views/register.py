@@ -18,13 +18,14 @@ from assessments.forms.review import OverviewForm, RegisterFilterForm
 from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview
+from assessments.queries import catalogue
 from assessments.queries import lists as queries
 from assessments.queries.paging import bounded_count, estimated_count, paginate
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
 # The fields of an entry, in export order; the public register leaves out `id` (no link into the app).
-FIELDS = ["id", "title", "agency", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
+FIELDS = ["id", "title", "agency", "tool", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
 PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
 
 
@@ -36,9 +37,10 @@ def _filtered(request):
         ai_kind=filters.get("ai_kind") or "",
         verdict=filters.get("verdict") or "",
         q=filters.get("q") or "",
+        tool=filters.get("tool") or "",
     )
     known = None
-    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q")):
+    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q") or filters.get("tool")):
         # One entry per approved assessment: count those (a narrow index) instead of the joined list.
         approved = Assessment.objects.filter(status=Assessment.Status.APPROVED)
         if filters.get("agency"):
@@ -52,7 +54,9 @@ def _filtered(request):
 def _entries(versions, today: date) -> list[dict]:
     """Register entries for a batch of approved versions."""
     entries = []
-    for a in queries.rows(versions):
+    items = queries.rows(versions)
+    flagged = catalogue.flagged_ids([a.pk for a in items])
+    for a in items:
         ai_kind = a.v_ai_kind
         entries.append(
             {
@@ -61,6 +65,8 @@ def _entries(versions, today: date) -> list[dict]:
                 "title": a.title,
                 "agency": a.agency.name,
                 "agency_id": a.agency_id,
+                "tool": a.v_tool,
+                "flagged": a.pk in flagged,
                 "ai_kind": ai_kind,
                 "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
                 "verdict": a.v_verdict,
@@ -115,6 +121,7 @@ def _columns(fields: list[str]) -> list[exports.Column]:
         "id": exports.Column("id", _("ID"), width=38),
         "title": exports.Column("title", _("Tittel"), width=40),
         "agency": exports.Column("agency", _("Virksomhet"), width=30),
+        "tool": exports.Column("tool", _("Verktøy"), width=30),
         "ai_kind": exports.Column("ai_kind", _("Type KI"), "list", width=30),
         "verdict": exports.Column("verdict", _("Konklusjon")),
         "quadrant": exports.Column("quadrant", _("Kvadrant")),

@@ -1,0 +1,185 @@
+"""The tool overview in the wizard's step forms, and the forms UKE keeps the catalogue with.
+
+Step forms are built from the questionnaire (forms/__init__.py); three hooks there call this module, so the wizard
+view needs no change:
+- `initial_marker` adds to a step's initial data which of its answers the chosen entry locked;
+- `adapt` turns `cat_ref` into a picker of the overview's entries (a plain <select>: works without JavaScript, by
+  keyboard and on a narrow screen) and disables the locked fields (Django then keeps their stored value);
+- `row` tells the template which questions to show as "fra verktøyoversikten", and which facts to leave out
+  while no tool is chosen.
+The service (services/catalogue.step_values) enforces the same rules on save.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
+from assessments.engine.definition import Question, Section
+from assessments.labels import TOOL_STATUSES
+from assessments.models.catalogue import VERSION_FIELDS, InfoClass, ToolEntryVersion, ToolStatus
+from assessments.queries import catalogue as reads
+
+MARKER = "_catalogue"
+REF_KEY = reads.REF_KEY
+PICK_FIRST = _("Velg verktøyet fra listen, eller svar at det ikke finnes i verktøyoversikten.")
+
+
+def initial_marker(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
+    """What the form must know beyond its own answers: the locked keys of this step and the stored choice."""
+    listed = answers.get(CHOICE_KEY) == LISTED
+    locked = [q.key for q in section.questions if listed and q.catalogue_field and answers.get(q.key) not in (None, "")]
+    return {MARKER: {"listed": listed, "locked": locked, "ref": answers.get(REF_KEY)}}
+
+
+def _label(version: ToolEntryVersion) -> str:
+    label = f"{version.name} – {TOOL_STATUSES.get(version.status, version.status)}"
+    if version.entry.is_demo:
+        label += " " + gettext("(demo)")
+    return label
+
+
+def entry_choices(stored_ref: str | None) -> list:
+    """The picker's options, grouped by status (approved first); the stored version stays pickable."""
+    versions = reads.current_versions()
+    groups = []
+    for status, name in ToolStatus.choices:
+        options = [(v.ref, _label(v)) for v in versions if v.status == status]
+        if options:
+            groups.append((str(name), options))
+    if stored_ref and stored_ref not in {v.ref for v in versions}:
+        old = reads.resolve_ref(stored_ref)
+        if old is not None:
+            text = gettext("%(label)s (versjonen dere svarte med)") % {"label": _label(old)}
+            groups.insert(0, (gettext("Valgt tidligere"), [(old.ref, text)]))
+    return [("", gettext("– Velg verktøy –")), *groups]
+
+
+def adapt(form) -> None:
+    """Called at the end of SectionForm.__init__."""
+    meta = form.initial.pop(MARKER, None) or {"listed": False, "locked": [], "ref": None}
+    form.catalogue = meta
+    for key in meta["locked"]:
+        if key in form.fields and key != REF_KEY:
+            form.fields[key].disabled = True
+    if REF_KEY in form.fields and CHOICE_KEY in form.fields:
+        old = form.fields[REF_KEY]
+        form.fields[REF_KEY] = forms.ChoiceField(
+            label=_("Velg verktøyet i verktøyoversikten"),
+            choices=entry_choices(meta["ref"]),
+            required=False,
+            error_messages={"invalid_choice": PICK_FIRST},
+            widget=forms.Select(attrs={"autocomplete": "off"}),
+        )
+        form.fields[REF_KEY].help_text = old.help_text
+
+
+def check(form, cleaned: dict[str, Any]) -> None:
+    """Called at the end of SectionForm.clean: a listed tool needs a pick; a pick means a listed tool."""
+    if CHOICE_KEY not in form.fields or REF_KEY in form.errors:
+        return
+    if cleaned.get(REF_KEY) and not cleaned.get(CHOICE_KEY):
+        cleaned[CHOICE_KEY] = LISTED
+    if cleaned.get(CHOICE_KEY) == LISTED and not cleaned.get(REF_KEY):
+        form.add_error(REF_KEY, PICK_FIRST)
+
+
+def row(form, question: Question) -> dict[str, Any]:
+    """Template hints for one question of a step form."""
+    meta = getattr(form, "catalogue", None) or {"listed": False, "locked": []}
+    if question.key == REF_KEY and CHOICE_KEY in form.fields:
+        return {"catalogue_pick": True, "catalogue_entry": reads.resolve_ref(meta.get("ref"))}
+    if question.key in meta["locked"]:
+        return {
+            "catalogue_locked": True,
+            "catalogue_value": question.value_label(form.initial.get(question.key), form.lang),
+        }
+    if question.catalogue_field and CHOICE_KEY in form.fields and not meta["listed"]:
+        return {"catalogue_hidden": True}
+    if question.key == DEVIATION_KEY and not meta["listed"]:
+        return {"catalogue_hidden": True}
+    return {}
+
+
+# --- UKE's forms ---------------------------------------------------------------------------------------------
+
+YES_NO_UNKNOWN = [("", _("Ikke oppgitt")), ("true", _("Ja")), ("false", _("Nei"))]
+
+
+def _bool_field(label) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO_UNKNOWN,
+        coerce=lambda v: v == "true",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class ToolVersionForm(forms.ModelForm):
+    """One version's facts: creating an entry and changing it use the same fields."""
+
+    dpa = _bool_field(_("Finnes det en databehandleravtale som dekker bruken?"))
+    vendor_trains_on_inputs = _bool_field(_("Kan leverandøren bruke det som legges inn, til å trene modeller?"))
+    enterprise_agreement = _bool_field(_("Brukes verktøyet med kommunens avtale og jobbkonto?"))
+    guideline_url = forms.URLField(
+        label=_("Lenke til retningslinje for verktøyet"), required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = ToolEntryVersion
+        fields = [*VERSION_FIELDS]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "note": forms.Textarea(attrs={"rows": 4}),
+            "status_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "approved_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "dpa_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "max_class": forms.RadioSelect,
+            "status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["max_class"].choices = list(InfoClass.choices)
+        self.fields["status"].choices = list(ToolStatus.choices)
+        for name in ("dpa", "vendor_trains_on_inputs", "enterprise_agreement"):
+            value = self.initial.get(name)
+            if isinstance(value, bool):
+                self.initial[name] = "true" if value else "false"
+
+    def _post_clean(self):
+        # The form only validates: the service makes the version (an instance is never saved from here).
+        pass
+
+    def data_for_service(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in VERSION_FIELDS}
+
+
+class ToolCreateForm(ToolVersionForm):
+    slug = forms.SlugField(
+        label=_("Kjennetegn"),
+        max_length=80,
+        help_text=_("Små bokstaver, tall og bindestrek, f.eks. «copilot-chat». Kan ikke endres senere."),
+    )
+
+    field_order = ["slug", "name"]
+
+
+class ToolChangeForm(ToolVersionForm):
+    change_note = forms.CharField(
+        label=_("Hva er endret, og hvorfor?"),
+        max_length=500,
+        error_messages={"required": _("Skriv kort hva som er endret.")},
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Hvilket system skal bruke nøkkelen?"),
+        max_length=200,
+        error_messages={"required": _("Gi nøkkelen et navn.")},
+    )

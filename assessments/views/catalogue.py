@@ -1,0 +1,208 @@
+"""The tool overview (Verktøyoversikten): the list with search, an entry with its version history, UKE's forms,
+the JSON for other systems, and the API tokens administrators issue.
+
+Everyone signed in reads the catalogue; UKE (reviewers) and administrators change it (permissions.may_edit_catalogue).
+The JSON also answers a bearer token (`Authorization: Bearer <token>`) from another municipal system; its keys are
+documented in docs/catalogue.md.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.forms.catalogue import ApiTokenForm, ToolChangeForm, ToolCreateForm
+from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
+from assessments.models.catalogue import VERSION_FIELDS, ApiToken, ToolEntry, ToolStatus
+from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
+from assessments.queries import catalogue as reads
+from assessments.services import catalogue as service
+
+# Slugs that are paths of their own under /verktoy/.
+RESERVED_SLUGS = {"ny", "api-nokler"}
+
+
+@signed_in
+def catalogue_list(request):
+    q = (request.GET.get("q") or "").strip()[:100]
+    status = request.GET.get("status") or ""
+    versions = reads.current_versions([status] if status in TOOL_STATUSES else None)
+    if q:
+        needle = q.casefold()
+        versions = [v for v in versions if needle in f"{v.name} {v.vendor} {v.edition} {v.entry.slug}".casefold()]
+    context = {
+        "versions": versions,
+        "q": q,
+        "status": status,
+        "statuses": list(ToolStatus.choices),
+        "may_edit": may_edit_catalogue(roles_for(request.user)),
+    }
+    return render(request, "catalogue/list.html", context)
+
+
+@signed_in
+def catalogue_detail(request, slug):
+    entry = get_object_or_404(ToolEntry, slug=slug)
+    versions = list(entry.versions.select_related("created_by").order_by("-number"))
+    context = {
+        "entry": entry,
+        "current": versions[0] if versions else None,
+        "versions": versions,
+        "uses": reads.uses_of(entry),
+        "may_edit": may_edit_catalogue(roles_for(request.user)),
+    }
+    return render(request, "catalogue/detail.html", context)
+
+
+@require(may_edit_catalogue)
+def catalogue_create(request):
+    form = ToolCreateForm(request.POST or None, initial={"status_since": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        slug = form.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            form.add_error("slug", _("Kjennetegnet er reservert. Velg et annet."))
+        else:
+            try:
+                version = service.tool_create(slug=slug, data=form.data_for_service(), actor=request.user)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("«%(name)s» er lagt til i verktøyoversikten.") % {"name": version.name})
+                return redirect("assessments:catalogue_detail", slug=slug)
+    status = 400 if form.errors else 200
+    return render(request, "catalogue/form.html", {"form": form, "entry": None}, status=status)
+
+
+@require(may_edit_catalogue)
+def catalogue_change(request, slug):
+    entry = get_object_or_404(ToolEntry, slug=slug)
+    current = entry.current()
+    initial = {name: getattr(current, name) for name in VERSION_FIELDS}
+    form = ToolChangeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        version = service.tool_change(
+            entry=entry, data=form.data_for_service(), actor=request.user, change_note=form.cleaned_data["change_note"]
+        )
+        messages.success(request, _("Ny versjon lagret: %(ref)s.") % {"ref": version.ref})
+        return redirect("assessments:catalogue_detail", slug=slug)
+    status = 400 if form.errors else 200
+    return render(request, "catalogue/form.html", {"form": form, "entry": entry, "current": current}, status=status)
+
+
+def version_json(version, *, public_only: bool = False) -> dict:
+    """One entry as the JSON shows it (keys documented in docs/catalogue.md)."""
+    data = {
+        "slug": version.entry.slug,
+        "ref": version.ref,
+        "version": version.number,
+        "name": version.name,
+        "vendor": version.vendor,
+        "status": version.status,
+        "status_label": TOOL_STATUSES.get(version.status, ""),
+        "max_class": version.max_class,
+        "max_class_label": str(INFO_CLASSES.get(version.max_class, "")),
+        "personal_data_allowed": version.personal_data_allowed,
+        "special_categories_allowed": version.special_categories_allowed,
+        "guideline_url": version.guideline_url,
+        "demo": version.entry.is_demo,
+    }
+    if public_only:
+        return data
+    data.update(
+        {
+            "edition": version.edition,
+            "description": version.description,
+            "generates_content": version.generates_content,
+            "hosting": version.hosting or None,
+            "hosting_label": str(HOSTINGS.get(version.hosting, "")),
+            "dpa": version.dpa,
+            "dpa_reference": version.dpa_reference,
+            "dpa_valid_until": version.dpa_valid_until,
+            "vendor_trains_on_inputs": version.vendor_trains_on_inputs,
+            "enterprise_agreement": version.enterprise_agreement,
+            "status_since": version.status_since,
+            "approved_until": version.approved_until,
+            "note": version.note,
+            "changed_at": version.created_at,
+        }
+    )
+    return data
+
+
+def _json(entries: list[dict]) -> JsonResponse:
+    body = {"generated_at": timezone.now(), "entries": entries}
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def _bearer(request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+@public
+def catalogue_json(request):
+    """Signed-in users, or another system with a read-only API token (401 otherwise: an API is not redirected)."""
+    token = None
+    if not request.user.is_authenticated:
+        token = service.api_token_check(_bearer(request))
+        if token is None:
+            response = JsonResponse({"error": "authentication required"}, status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="kiv-catalogue"'
+            return response
+    return _json([version_json(v) for v in reads.current_versions()])
+
+
+@public
+def public_catalogue_json(request):
+    """With KIV_PUBLIC_REGISTER on: approved tools and what they are approved for, without sign-in."""
+    if not settings.KIV_PUBLIC_REGISTER:
+        raise Http404
+    approved = reads.current_versions([ToolStatus.APPROVED])
+    return _json([version_json(v, public_only=True) for v in approved if not v.entry.is_demo or settings.DEBUG])
+
+
+@require(is_superuser)
+def catalogue_tokens(request):
+    form = ApiTokenForm()
+    issued = None
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0)
+            service.api_token_revoke(token=token, actor=request.user)
+            messages.success(request, _("Nøkkelen «%(name)s» er trukket tilbake.") % {"name": token.name})
+            return redirect("assessments:catalogue_tokens")
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            _token, issued = service.api_token_issue(name=form.cleaned_data["name"], actor=request.user)
+            form = ApiTokenForm()
+    context = {
+        "form": form,
+        "issued": issued,
+        "tokens": ApiToken.objects.select_related("created_by"),
+        "json_url": request.build_absolute_uri(reverse("assessments:catalogue_json")),
+    }
+    return render(request, "catalogue/tokens.html", context, status=400 if form.errors else 200)
+
+
+@require(may_edit_catalogue)
+@require_POST
+def catalogue_withdraw(request, slug):
+    entry = get_object_or_404(ToolEntry, slug=slug)
+    current = entry.current()
+    if current.status == ToolStatus.WITHDRAWN:
+        messages.info(request, _("Godkjenningen er allerede trukket tilbake."))
+        return redirect("assessments:catalogue_detail", slug=slug)
+    note = (request.POST.get("note") or "").strip()[:500]
+    version = service.tool_withdraw(entry=entry, actor=request.user, note=note)
+    messages.success(
+        request,
+        _("Godkjenningen er trukket tilbake (%(ref)s). %(count)s vurderinger er merket for ny vurdering.")
+        % {"ref": version.ref, "count": version.flags.count()},
+    )
+    return redirect("assessments:catalogue_detail", slug=slug)

@@ -1,0 +1,52 @@
+"""The tool overview in a real browser: a leader picks an approved tool in step 1 (a plain <select>), its facts
+are shown "fra verktøyoversikten" and locked on later steps (fewer questions to answer), and planning input
+above the tool's approval stops the assessment with a conclusion that names the tool. Every page is checked with
+axe-core, for console errors and for sideways scrolling at 320 px."""
+
+import pytest
+from playwright.sync_api import expect
+
+from assessments.engine.loader import as_definition
+from tests.browser.conftest import check_page
+from tests.browser.wizard_steps import click_and_wait
+from tests.catalogue_helpers import make_tool, v3_assessment, v3_definition
+
+pytestmark = [pytest.mark.browser]
+
+
+def open_inputs(page, step: str) -> int:
+    """How many questions on the step the leader answers (inputs, not facts from the overview)."""
+    return page.locator(f'div.question:has([name^="{step}-"])').count()
+
+
+def test_picking_an_approved_tool_fills_locks_and_stops_above_its_class(session, world):
+    version = make_tool(world, personal_data_allowed=True)
+    make_tool(world, slug="gratischat", name="Gratis chat", status="not_approved", max_class="open")
+    assessment = v3_assessment(world, title="Chat i saksbehandlingen")
+    security = as_definition(v3_definition()).questions["sec_hosting"].section
+    leader = session.signed_in("leader_a")
+
+    leader.goto(f"/vurderinger/{assessment.uuid}/steg/{security}/")
+    before = open_inputs(leader, security)
+
+    leader.goto(f"/vurderinger/{assessment.uuid}/steg/intro/")
+    check_page(leader)
+    leader.get_by_label("Et verktøy fra verktøyoversikten").check()
+    leader.get_by_label("Velg verktøyet i verktøyoversikten").select_option(version.ref)
+    click_and_wait(leader, leader.get_by_role("button", name="Lagre", exact=True))
+    expect(leader.locator(".error-summary")).to_have_count(0)
+    expect(leader.locator("#q-cat_max_class")).to_contain_text("Intern informasjon")
+    expect(leader.locator("#q-cat_max_class")).to_contain_text("fra verktøyoversikten")
+    check_page(leader)
+
+    leader.goto(f"/vurderinger/{assessment.uuid}/steg/{security}/")
+    expect(leader.locator("#q-sec_hosting")).to_contain_text("fra verktøyoversikten")
+    assert open_inputs(leader, security) < before
+    check_page(leader)
+    leader.locator(f'input[name="{security}-sec_classification"][value="confidential"]').check()
+    click_and_wait(leader, leader.get_by_role("button", name="Lagre", exact=True))
+
+    leader.goto(f"/vurderinger/{assessment.uuid}/steg/summary/")
+    expect(leader.locator("body")).to_contain_text("Kommunechat er godkjent for inntil")
+    expect(leader.locator(".catalogue-box")).to_contain_text("kommunechat@1")
+    check_page(leader)

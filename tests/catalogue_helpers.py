@@ -1,0 +1,98 @@
+"""Tool overview entries for tests, made through the service as UKE would."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from assessments.engine.loader import as_definition, load_definition
+from assessments.services import catalogue as service
+
+APPROVED_CHAT = {
+    "name": "Kommunechat",
+    "vendor": "Eksempel AS",
+    "edition": "Enterprise",
+    "description": "Chat-assistent med kommunens innlogging.",
+    "generates_content": True,
+    "hosting": "cloud_eea",
+    "dpa": True,
+    "dpa_reference": "AVT-1",
+    "dpa_valid_until": dt.date(2030, 1, 1),
+    "vendor_trains_on_inputs": False,
+    "enterprise_agreement": True,
+    "max_class": "internal",
+    "personal_data_allowed": False,
+    "special_categories_allowed": False,
+    "guideline_url": "https://example.org/retningslinje",
+    "status": "approved",
+    "status_since": dt.date(2026, 1, 1),
+    "note": "",
+}
+
+
+def make_tool(world, *, slug: str = "kommunechat", **changes):
+    """An approved entry (version 1), made by the world's reviewer."""
+    return service.tool_create(slug=slug, data={**APPROVED_CHAT, **changes}, actor=world.users["reviewer"])
+
+
+ROOT = Path(__file__).resolve().parents[1]
+V3_DIR = ROOT / "fixtures" / "questionnaire" / "2026.3"
+_V3: dict | None = None
+# Answers the catalogue fills on other steps than the first (the mapping in docs/catalogue.md).
+FILLED_ELSEWHERE = ["sec_hosting", "pd_dpa", "pd_vendor_train", "int_dpa_covers", "gen_enterprise_agreement"]
+
+
+def v3_definition() -> dict:
+    global _V3
+    if _V3 is None:
+        _V3 = load_definition(V3_DIR)
+    return _V3
+
+
+def published_v3():
+    from assessments.models import Questionnaire
+
+    definition = v3_definition()
+    return Questionnaire.objects.get_or_create(
+        version=definition["version"], defaults={"title": definition["title"], "definition": definition}
+    )[0]
+
+
+def unlisted_answers() -> dict:
+    """A complete 2026.3 answer set for a tool not in the overview, minus what the overview would fill."""
+    path = ROOT / "fixtures" / "scenarios" / "v2026_3" / "copilot_listed_within_class.json"
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    for key in [k for k in answers if k.startswith("cat_")] + FILLED_ELSEWHERE:
+        answers.pop(key, None)
+    return {**answers, "cat_choice": "not_listed"}
+
+
+def v3_assessment(world, title: str = "Chat for saksbehandlere", answers: dict | None = None):
+    """A 2026.3 draft of agency A with every step visited."""
+    from assessments import services
+    from assessments.engine.visibility import visible_section_keys
+
+    published_v3()
+    assessment = services.assessment_create(agency=world.agency_a, user=world.users["leader_a"], title=title)
+    answers = {**(answers if answers is not None else unlisted_answers()), "title": title}
+    defn = v3_definition()
+    assessment.answers = answers
+    assessment.visited_steps = list(visible_section_keys(defn, answers))
+    assessment.save(update_fields=["answers", "visited_steps"])
+    return assessment
+
+
+def pick(world, assessment, ref: str | None, **extra):
+    """Save step 1 through the service with the tool `ref` chosen (None: not in the overview)."""
+    from assessments import services
+
+    intro = as_definition(assessment.questionnaire.definition).section("intro")
+    values = {q.key: assessment.answers.get(q.key) for q in intro.questions}
+    values.update({"cat_choice": "listed" if ref else "not_listed", "cat_ref": ref, **extra})
+    saved = services.assessment_save_step(
+        assessment=assessment,
+        section="intro",
+        values=values,
+        expected_revision=assessment.revision,
+        user=world.users["leader_a"],
+    )
+    return saved.assessment

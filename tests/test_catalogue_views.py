@@ -1,0 +1,106 @@
+"""The tool overview's pages: the list with search, UKE's forms (a change is a new version), withdrawing, the JSON for
+signed-in users and API tokens, and the public JSON."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import AuditEvent
+from assessments.models.catalogue import ToolEntry
+from assessments.services import catalogue
+from tests.catalogue_helpers import APPROVED_CHAT, make_tool
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**changes):
+    data = {**APPROVED_CHAT, **changes}
+    for key in ("dpa", "vendor_trains_on_inputs", "enterprise_agreement", "generates_content"):
+        value = data.get(key)
+        data[key] = "true" if value is True else ("false" if value is False else "")
+    if data["generates_content"] == "false":
+        data.pop("generates_content")
+    return {k: ("" if v is None else str(v)) for k, v in data.items()}
+
+
+def test_the_list_searches_by_name(world):
+    make_tool(world)
+    make_tool(world, slug="annet", name="Transkribering")
+    client = world.client("contributor_a")
+    page = client.get(reverse("assessments:catalogue_list"), {"q": "transk"}).content.decode()
+    assert "Transkribering" in page and "Kommunechat" not in page
+    assert "Legg til verktøy" not in page  # only UKE and administrators
+
+
+def test_uke_adds_and_changes_an_entry_as_new_versions(world):
+    client = world.client("reviewer")
+    response = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "ny-chat"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entry = ToolEntry.objects.get(slug="ny-chat")
+    response = client.post(
+        reverse("assessments:catalogue_change", args=["ny-chat"]),
+        {**form_data(max_class="open"), "change_note": "Bare åpen informasjon"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert [v.max_class for v in entry.versions.order_by("number")] == ["internal", "open"]
+    page = client.get(reverse("assessments:catalogue_detail", args=["ny-chat"])).content.decode()
+    assert "ny-chat@2" in page and "ny-chat@1" in page and "Bare åpen informasjon" in page
+
+
+def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
+    response = world.client("reviewer").post(
+        reverse("assessments:catalogue_create"), {**form_data(name=""), "slug": "Ikke gyldig!"}
+    )
+    assert response.status_code == 400
+    assert "Ikke gyldig!" in response.content.decode()
+
+
+def test_withdrawing_from_the_page_makes_a_version_and_an_audit_event(world):
+    version = make_tool(world)
+    response = world.client("reviewer").post(
+        reverse("assessments:catalogue_withdraw", args=[version.entry.slug]), {"note": "Avtalen er sagt opp"}
+    )
+    assert response.status_code == 302
+    assert version.entry.current().status == "withdrawn"
+    assert AuditEvent.objects.filter(action="catalogue.changed").exists()
+
+
+def test_the_json_for_signed_in_users_and_tokens_only(world, client, django_user_model):
+    make_tool(world)
+    url = reverse("assessments:catalogue_json")
+    data = json.loads(world.client("leader_b").get(url).content)
+    entry = data["entries"][0]
+    assert entry["ref"] == "kommunechat@1" and entry["max_class"] == "internal" and entry["dpa"] is True
+    assert client.get(url).status_code == 401
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    token, raw = catalogue.api_token_issue(name="Sak", actor=admin)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+    catalogue.api_token_revoke(token=token, actor=admin)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_administrators_issue_tokens_shown_once(world, django_user_model):
+    from django.test import Client
+
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    client = Client()
+    client.force_login(admin)
+    page = client.post(reverse("assessments:catalogue_tokens"), {"name": "Saksbehandlingssystemet"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "vises ikke igjen" in body
+    token = body.split('<code id="issued-token">')[1].split("</code>")[0]
+    assert catalogue.api_token_check(token) is not None
+    assert token not in client.get(reverse("assessments:catalogue_tokens")).content.decode()
+
+
+def test_the_public_json_lists_approved_tools_only(world, client, settings):
+    make_tool(world)
+    make_tool(world, slug="gratis", name="Gratis", status="not_approved")
+    url = reverse("assessments:public_catalogue_json")
+    assert client.get(url).status_code == 404
+    settings.KIV_PUBLIC_REGISTER = True
+    entries = json.loads(client.get(url).content)["entries"]
+    assert [e["name"] for e in entries] == ["Kommunechat"]
+    assert "note" not in entries[0] and "dpa_reference" not in entries[0]

@@ -1,0 +1,69 @@
+"""Step 1 of the wizard with the tool overview, as a browser posts it: a <select> of the entries, the facts shown
+"fra verktøyoversikten" and locked on every step, a deviation field, and a stop naming the tool above its class."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.engine.loader import as_definition
+from tests import answers as A
+from tests.catalogue_helpers import make_tool, v3_assessment, v3_definition
+
+pytestmark = pytest.mark.django_db
+
+
+def step_url(assessment, step):
+    return reverse("assessments:assessment_step", args=[assessment.uuid, step])
+
+
+def intro_post(assessment, **values):
+    defn = as_definition(v3_definition())
+    current = {q.key: assessment.answers.get(q.key) for q in defn.section("intro").questions}
+    current.update(values)
+    current = {k: v for k, v in current.items() if v is not None}
+    return A.step_post("intro", current, assessment.revision)
+
+
+def test_step_one_offers_the_overview_and_a_pick_fills_and_locks(world):
+    version = make_tool(world, personal_data_allowed=True)
+    make_tool(world, slug="gratischat", name="Gratis chat", status="not_approved")
+    assessment = v3_assessment(world)
+    client = world.client("leader_a")
+    page = client.get(step_url(assessment, "intro")).content.decode()
+    assert '<select name="intro-cat_ref"' in page and "Kommunechat – Godkjent" in page
+    assert "Gratis chat – Ikke godkjent" in page
+    assert 'name="intro-cat_name"' not in page  # the facts are not shown before a tool is chosen
+
+    response = client.post(
+        step_url(assessment, "intro"), intro_post(assessment, cat_choice="listed", cat_ref=version.ref)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assessment.refresh_from_db()
+    assert assessment.answers["sec_hosting"] == "cloud_eea"
+
+    page = client.get(step_url(assessment, "intro")).content.decode()
+    assert "fra verktøyoversikten" in page and "Intern informasjon" in page
+    assert 'name="intro-cat_deviation"' in page
+    section = as_definition(v3_definition()).questions["sec_hosting"].section
+    page = client.get(step_url(assessment, section)).content.decode()
+    assert "fra verktøyoversikten" in page
+    assert f'name="{section}-sec_hosting"' not in page  # shown as text, not as an input
+
+
+def test_listed_without_a_pick_is_refused_with_the_input_kept(world):
+    make_tool(world)
+    assessment = v3_assessment(world)
+    response = world.client("leader_a").post(step_url(assessment, "intro"), intro_post(assessment, cat_choice="listed"))
+    assert response.status_code == 200
+    assert "Velg verktøyet fra listen" in response.content.decode()
+
+
+def test_above_the_class_the_summary_stops_naming_the_tool(world):
+    version = make_tool(world, personal_data_allowed=True)
+    assessment = v3_assessment(world)
+    client = world.client("leader_a")
+    client.post(step_url(assessment, "intro"), intro_post(assessment, cat_choice="listed", cat_ref=version.ref))
+    assessment.refresh_from_db()
+    assessment.answers["sec_classification"] = "confidential"
+    assessment.save(update_fields=["answers"])
+    page = client.get(step_url(assessment, "summary")).content.decode()
+    assert "Kommunechat er godkjent for inntil" in page
