@@ -126,6 +126,9 @@ class Questionnaire(models.Model):
         return self.pk is not None and self.assessments.exists()
 
 
+PATH_CHOICES = [("full", _("Full vurdering")), ("simplified", _("Forenklet"))]
+
+
 class Assessment(models.Model):
     Status = lifecycle.Status
 
@@ -139,6 +142,10 @@ class Assessment(models.Model):
     language = models.CharField(_("språk"), max_length=5, choices=settings.LANGUAGES, default="nb")
     # The draft: the database is the source of truth, saved on every wizard step.
     answers = models.JSONField(default=dict, blank=True)
+    # The quick path (docs/quick-path.md): "simplified" once submitted with the screening's conclusion; the
+    # screening answers as given (scr_* keys included), kept to show the result again and to carry them on.
+    path = models.CharField(_("type vurdering"), max_length=12, choices=PATH_CHOICES, default="full")
+    screening_answers = models.JSONField(default=dict, blank=True)
     visited_steps = models.JSONField(default=list, blank=True)
     # Optimistic lock: incremented on every draft save, checked against the value the form was shown with.
     revision = models.PositiveIntegerField(default=0)

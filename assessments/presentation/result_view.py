@@ -14,6 +14,7 @@ from assessments.engine.definition import Definition
 from assessments.engine.visibility import question_shown, visible_sections
 from assessments.presentation.display import english, language, localized
 from assessments.presentation.matrix import describe_point, point_from_result, result_matrix
+from assessments.presentation.quickpath import present_screening
 
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
@@ -76,6 +77,8 @@ def _answers(defn: Definition, answers: Mapping[str, Any]) -> list[dict[str, str
 
 def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "matrix") -> dict[str, Any]:
     """Everything `_result.html` shows about one result."""
+    if result.get("kind") == "simplified":  # the quick path: no scores, the screening's findings
+        return present_screening(defn, result["screening"], result.get("screening_answers", {}))
     risk, need = result["risk"], result["need"]
     caps = {cap.id: cap for cap in defn.need_caps}
     scoring = defn.scoring
