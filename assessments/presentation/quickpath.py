@@ -67,3 +67,14 @@ def present_screening(
         "obligations_possible": [_finding(defn, f, screening_answers) for f in result["obligations_possible"]],
         "unsure": [_screening_label(defn, key) for key in result.get("unsure", [])],
     }
+
+
+def screening_rows(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every screening question with its answer, for a stored simplified result (empty for any other)."""
+    screening = screening_for(defn)
+    if result.get("kind") != "simplified" or screening is None:
+        return []
+    answers = result.get("screening_answers", {})
+    return [
+        {"label": localized(q, "label"), "answer": _answer_label(defn, q.key, answers)} for q in screening.questions
+    ]
