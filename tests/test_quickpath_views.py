@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.models import Assessment
+from assessments.services import assessment_approve
 from assessments.services import quickpath as service
 from tests.catalogue_helpers import make_tool, published_v3
 from tests.test_quickpath_services import DRAFTING
@@ -120,3 +121,21 @@ def test_uke_requires_the_full_assessment(world):
     assert response.status_code == 302
     assessment.refresh_from_db()
     assert assessment.status == "returned" and assessment.path == "full"
+
+
+def test_the_register_marks_a_simplified_assessment_and_filters_by_it(world, django_capture_on_commit_callbacks):
+    published_v3()
+    assessment, _result = service.screening_start(
+        agency=world.agency_a,
+        user=world.users["leader_a"],
+        title="Forenklet sak",
+        answers=DRAFTING,
+        tool=make_tool(world).ref,
+    )
+    service.screening_submit(assessment=assessment, user=world.users["leader_a"])
+    assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    client = world.client("reviewer")
+    page = client.get(reverse("assessments:register") + "?verdict=low_after_screening").content.decode()
+    assert "Forenklet sak" in page and "forenklet" in page
+    page = client.get(reverse("assessments:register") + "?verdict=recommended").content.decode()
+    assert "Forenklet sak" not in page
