@@ -62,7 +62,11 @@ def present_screening(
         "verdict": verdict or "",
         "verdict_label": labels.label(labels.VERDICTS, verdict) if verdict else "",
         "verdict_text": labels.label(labels.VERDICT_TEXTS, verdict) if verdict else "",
-        "blocking": [_finding(defn, f, screening_answers) for f in result["blocking"]],
+        # The escalations first (they name the reason in plain words), then what holds for certain.
+        "blocking": [
+            _finding(defn, f, screening_answers)
+            for f in sorted(result["blocking"], key=lambda f: (f["kind"] != "escalation", f["state"] != "true"))
+        ],
         "obligations_certain": [_finding(defn, f, screening_answers) for f in result["obligations_certain"]],
         "obligations_possible": [_finding(defn, f, screening_answers) for f in result["obligations_possible"]],
         "unsure": [_screening_label(defn, key) for key in result.get("unsure", [])],
