@@ -14,11 +14,11 @@ from assessments.tasks import render_report
 
 # Planned uses from the scenario suite (fixtures/scenarios/); the tests use them too.
 # Machine translation of the web pages: integrated and generative, no personal data, procured -> recommended.
-COPILOT_LETTERS = scenario_answers("machine_translation_web")
+COPILOT_LETTERS = scenario_answers("machine_translation_web", cat_choice="not_listed")
 # Health notes transcribed in a free service staff found themselves -> stop.
-FREE_CHATBOT = scenario_answers("free_transcription_health_generative")
+FREE_CHATBOT = scenario_answers("free_transcription_health_generative", cat_choice="not_listed")
 # Ranking applicants for municipal housing: Annex III public services -> high risk, FRIA.
-HOUSING_RANKING = scenario_answers("housing_ranking_dpia_acceptable")
+HOUSING_RANKING = scenario_answers("housing_ranking_dpia_acceptable", cat_choice="not_listed")
 
 # title -> (answers, decision, reason)
 DEMO_DECISIONS = [

@@ -13,13 +13,13 @@ from assessments.models import Agency, Assessment, Questionnaire
 
 # Planned uses from the scenario suite (fixtures/scenarios/), answered as a careful leader would.
 # A chatbot on the agency's web pages answering residents about waste collection.
-WASTE_CHATBOT = scenario_answers("waste_chatbot")
+WASTE_CHATBOT = scenario_answers("waste_chatbot", cat_choice="not_listed")
 # A self-developed model flagging benefit applications for control: Annex III high risk, so FRIA and DPIA.
-BENEFIT_RANKING = scenario_answers("benefit_fraud_detection")
+BENEFIT_RANKING = scenario_answers("benefit_fraud_detection", cat_choice="not_listed")
 # Information letters translated with a tool the municipality has an agreement for.
-LETTER_TRANSLATION = scenario_answers("translation_case_letters")
+LETTER_TRANSLATION = scenario_answers("translation_case_letters", cat_choice="not_listed")
 # Meeting minutes with a procured transcription tool: started, two steps filled in, a contributor invited.
-TEAMS_MINUTES = scenario_answers("meeting_transcription_procured")
+TEAMS_MINUTES = scenario_answers("meeting_transcription_procured", cat_choice="not_listed")
 
 # (agency, leader's username, answers, how many steps to fill (None: all), submit, invite the contributor)
 DEMO_ASSESSMENTS = [

@@ -11,10 +11,11 @@ from assessments.engine.loader import as_definition
 from assessments.models import Agency, Assessment, Questionnaire
 
 # A chatbot for parking questions that does not say it is an AI.
-PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed")
+PARKING_CHATBOT = scenario_answers("chatbot_parking_undisclosed", cat_choice="not_listed")
 # The waste chatbot, a year's pilot later: the agency wants internal case summaries too, read by no one first.
 SUMMARY_ASSISTANT = scenario_answers(
     "waste_chatbot",
+    cat_choice="not_listed",
     title="KI-assistent for oppsummering av innbyggerhenvendelser",
     description="En språkmodell oppsummerer henvendelser fra innbyggere før saksbehandler svarer.",
     citizen_facing="no",
