@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import Assessment, AssessmentVersion, Membership, MunicipalRole
+from assessments.models import PATH_CHOICES, Assessment, AssessmentVersion, Membership, MunicipalRole
 from assessments.models.catalogue import Hosting, InfoClass, ToolStatus
 
 VERDICT_CHOICES = [
@@ -184,3 +184,6 @@ CATALOGUE_REASONS = {
 TOOL_STATUSES = dict(TOOL_STATUS_CHOICES)
 INFO_CLASSES = dict(INFO_CLASS_CHOICES)
 HOSTINGS = dict(HOSTING_CHOICES)
+
+# The quick path: a full assessment, or a simplified one that ended with the screening's conclusion.
+PATHS = dict(PATH_CHOICES)

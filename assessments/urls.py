@@ -5,7 +5,18 @@ Every URL here must have a row in tests/permission_matrix.py: the matrix test fa
 
 from django.urls import path
 
-from assessments.views import accessibility, auditor, catalogue, home, officers, register, review, wizard, wizard_notes
+from assessments.views import (
+    accessibility,
+    auditor,
+    catalogue,
+    home,
+    officers,
+    quickpath,
+    register,
+    review,
+    wizard,
+    wizard_notes,
+)
 from assessments.views import accounts as entra_views
 from assessments.views import assessments as assessment_views
 from assessments.views import plans as plan_views
@@ -27,6 +38,13 @@ urlpatterns = [
     # Assessments: start, the wizard, and the pages around a draft.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
+    # The quick path (hurtigsjekk): screening, its result, submit as simplified; UKE may require the full one.
+    path("vurderinger/hurtigsjekk/", quickpath.quickpath_new, name="quickpath_new"),
+    path("vurderinger/<uuid:uuid>/hurtigsjekk/", quickpath.quickpath_result, name="quickpath_result"),
+    path("vurderinger/<uuid:uuid>/hurtigsjekk/send-inn/", quickpath.quickpath_submit, name="quickpath_submit"),
+    path(
+        "vurderinger/<uuid:uuid>/behandling/krev-full/", quickpath.quickpath_require_full, name="quickpath_require_full"
+    ),
     path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
     path("vurderinger/<uuid:uuid>/steg/", wizard_notes.assessment_continue, name="assessment_continue"),
     path("vurderinger/<uuid:uuid>/steg/<slug:step>/", wizard.assessment_wizard, name="assessment_step"),

@@ -188,3 +188,26 @@ def _tool(world):
 
 
 BUILDERS["tool"] = _tool
+
+
+# --- The quick path: a draft of agency A started from a screening (questionnaire 2026.3) -------------------
+
+
+def _screened(world):
+    from assessments.services.quickpath import screening_start
+    from tests.catalogue_helpers import make_tool, published_v3
+    from tests.test_quickpath_services import DRAFTING
+
+    published_v3()
+    tool = make_tool(world, slug="hurtig-chat")
+    assessment, _result = screening_start(
+        agency=world.agency_a,
+        user=world.users["leader_a"],
+        title="Hemmelig hurtigsjekk",
+        answers=DRAFTING,
+        tool=tool.ref,
+    )
+    return assessment
+
+
+BUILDERS["screened"] = _screened

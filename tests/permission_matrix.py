@@ -93,6 +93,20 @@ MATRIX = {
     # other states too.
     "assessments:assessment_new": {"expect": LEADERS_ONLY},
     "assessments:assessment_import": {"expect": LEADERS_ONLY},
+    # The quick path: the screening page, its result (the leader's draft), submitting it as simplified, and
+    # UKE's "require the full assessment" (an empty POST is refused with a message and sent back).
+    "assessments:quickpath_new": {"expect": LEADERS_ONLY},
+    "assessments:quickpath_result": {"args": lambda w, o: [o.screened.uuid], "expect": DRAFT_OF_A},
+    "assessments:quickpath_submit": {
+        "method": "post",
+        "args": lambda w, o: [o.screened.uuid],
+        "expect": {**DRAFT_OF_A, "leader_a": 302},
+    },
+    "assessments:quickpath_require_full": {
+        "method": "post",
+        "args": lambda w, o: [o.submitted.uuid],
+        "expect": {**SUBMITTED_OF_A, "leader_a": 403, "contributor_a": 403, "reviewer": 302, "auditor": 403},
+    },
     "assessments:assessment_detail": {"args": lambda w, o: [o.draft.uuid], "expect": DRAFT_OF_A},
     "assessments:assessment_continue": {"args": lambda w, o: [o.draft.uuid], "expect": {**DRAFT_OF_A, "leader_a": 302}},
     "assessments:assessment_step": {"args": lambda w, o: [o.draft.uuid, "intro"], "expect": DRAFT_OF_A},

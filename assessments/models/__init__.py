@@ -19,6 +19,7 @@ from assessments.models.agencies import (
 )
 from assessments.models.archive import ArchiveHandover
 from assessments.models.assessments import (
+    PATH_CHOICES,
     Assessment,
     AssessmentVersion,
     OverviewCell,
@@ -55,6 +56,7 @@ from assessments.models.reports import (
 )
 
 __all__ = [
+    "PATH_CHOICES",
     "ArchiveHandover",
     "OfficerAdvice",
     "OfficerRole",

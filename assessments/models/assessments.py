@@ -41,6 +41,9 @@ class Questionnaire(models.Model):
         return self.pk is not None and self.assessments.exists()
 
 
+PATH_CHOICES = [("full", _("Full vurdering")), ("simplified", _("Forenklet"))]
+
+
 class Assessment(models.Model):
     Status = lifecycle.Status
 
@@ -65,6 +68,10 @@ class Assessment(models.Model):
     # What changed, when this assessment replaces an approved one (keys of services.MATERIAL_CHANGE_KINDS).
     material_change_kinds = models.JSONField(default=list, blank=True)
     review_by = models.DateField(_("ny vurdering innen"), null=True, blank=True)
+    # The quick path (docs/quick-path.md): "simplified" once submitted with the screening's conclusion; the
+    # screening answers as given (scr_* keys included), kept to show the result again and to carry them on.
+    path = models.CharField(_("type vurdering"), max_length=12, choices=PATH_CHOICES, default="full")
+    screening_answers = models.JSONField(default=dict, blank=True)
     # The leader's "tatt i bruk": set only when every before-use item of the plan is done (services/plans.py).
     in_use_since = models.DateField(_("tatt i bruk"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

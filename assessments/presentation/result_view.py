@@ -14,6 +14,7 @@ from assessments.engine.definition import Definition
 from assessments.engine.visibility import question_shown, visible_sections
 from assessments.presentation.display import english, language, localized
 from assessments.presentation.matrix import describe_point, point_from_result, result_matrix
+from assessments.presentation.quickpath import present_screening
 
 ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
@@ -177,6 +178,8 @@ def _what_if(defn: Definition, result: Mapping[str, Any]) -> dict[str, Any]:
 
 def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "matrix") -> dict[str, Any]:
     """Everything `_result.html` shows about one result."""
+    if result.get("kind") == "simplified":  # the quick path: no scores, the screening's findings
+        return present_screening(defn, result["screening"], result.get("screening_answers", {}))
     risk = result["risk"]
     scoring = defn.scoring
     # The absolute rules that put the risk on the high side although the score is below the line.

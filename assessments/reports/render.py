@@ -39,6 +39,7 @@ from assessments.engine.visibility import question_shown, visible_sections
 from assessments.models import Assessment, PlanItem, PlanStatusReport, Report
 from assessments.models.officers import officer_advice_for
 from assessments.presentation import result_view
+from assessments.presentation.quickpath import screening_rows
 from assessments.reports import pdf_structure, signing
 from assessments.text import clean_text
 
@@ -220,6 +221,7 @@ def _context(report: Report) -> dict:
         "result": result,
         "shown": result_view.present(defn, result, id_prefix="report-matrix"),
         "sections": sections,
+        "screening_rows": screening_rows(defn, result),  # the quick path's short report
         "general_comments": comments.get("", []),
         "officer_advice": _officer_advice(assessment, version),
         "decision": {
@@ -257,7 +259,9 @@ def _running_footer(assessment: Assessment, version) -> str:
 def render_html(context: dict) -> str:
     with translation.override(context["lang"]):
         # No bidirectional overrides or zero-width characters reach the PDF, whenever the text was stored.
-        return clean_text(render_to_string("reports/report.html", context))
+        simplified = context["shown"].get("simplified")
+        template = "reports/report_simplified.html" if simplified else "reports/report.html"
+        return clean_text(render_to_string(template, context))
 
 
 def write_pdf(html: str, answers: dict, *, title: str) -> bytes:

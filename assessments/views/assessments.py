@@ -34,6 +34,7 @@ from assessments.permissions import (
 from assessments.presentation.actions import available_actions
 from assessments.presentation.result_view import answer_sections, present, question_label
 from assessments.presentation.return_notes import return_notes
+from assessments.services.quickpath import quick_questionnaire
 
 
 def _shown(assessment: Assessment, user) -> dict:
@@ -99,7 +100,8 @@ def assessment_new(request):
         else:
             # No flash message: the first step says itself that the draft is created and saved per step.
             return redirect("assessments:assessment_continue", uuid=assessment.uuid)
-    return render(request, "assessments/assessment_new.html", {"form": form})
+    quick = quick_questionnaire() is not None and not request.GET.get("full")
+    return render(request, "assessments/assessment_new.html", {"form": form, "quick_path": quick})
 
 
 @signed_in

@@ -243,6 +243,8 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
                 or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
                 for action in DECISIONS
             },
+            # The quick path: UKE may require the full assessment instead (views/quickpath.py).
+            "full_form": DecisionForm(initial=initial, prefix="full"),
             "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
             # UKE reads the DPO's and the security officer's advice beside the answers (views/officers.py).
             "officer_advice": officer_advice_for(assessment) if roles_for(request.user).is_reviewer else None,

@@ -1,0 +1,184 @@
+"""The quick path's writes (hurtigsjekk): start a draft from a screening, submit it as simplified, and UKE's
+"require the full assessment". The reasoning is the engine's (assessments/engine/screening.py,
+docs/quick-path.md); this module stores what it returns.
+
+The screening answers are kept on the assessment as given; the carried answers become the draft's answers, so
+the full wizard shows them answered and the leader can change them. The result is computed again from the
+stored screening answers whenever it is shown: it is cheap and deterministic.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from assessments import lifecycle
+from assessments.audit import chain as audit
+from assessments.engine.answers import validate_answers
+from assessments.engine.catalogue import CHOICE_KEY, LISTED, NOT_LISTED, catalogue_answers
+from assessments.engine.loader import as_definition
+from assessments.engine.screening import (
+    UNSURE,
+    VERDICT_LOW_AFTER_SCREENING,
+    ScreeningResult,
+    clean_screening_answers,
+    evaluate_screening,
+    has_quick_path,
+)
+from assessments.forms.answer_messages import answer_errors_text
+from assessments.models import Agency, Assessment, AssessmentVersion, Questionnaire
+from assessments.notifications import messages as notifications
+from assessments.permissions import is_leader_of
+from assessments.queries.catalogue import resolve_ref
+from assessments.services import assessment_create, assessment_return
+
+SIMPLIFIED = "simplified"
+FULL = "full"
+
+
+def quick_questionnaire() -> Questionnaire | None:
+    """The newest published version, when it has a screening (else None: no quick path to offer)."""
+    latest = Questionnaire.latest()
+    if latest is None or not has_quick_path(latest.definition):
+        return None
+    return latest
+
+
+def tool_answers(defn, tool: str | None) -> dict[str, Any]:
+    """The answers to the tool question: a chosen entry's facts (`given` keys), "not listed", or nothing.
+
+    `tool` is an entry version's reference ("slug@number"), `not_listed`, `unsure` or empty. Only the current
+    version of an entry can be picked, as in the wizard.
+    """
+    if tool in (None, "", UNSURE):
+        return {}
+    if tool == NOT_LISTED:
+        return {CHOICE_KEY: NOT_LISTED}
+    version = resolve_ref(tool)
+    if version is None or version.entry.current().pk != version.pk:
+        raise ValidationError({CHOICE_KEY: _("Velg et verktøy fra verktøyoversikten.")})
+    facts, _problems = catalogue_answers(defn, version.as_entry())
+    return {**facts, CHOICE_KEY: LISTED}
+
+
+def _carried(defn, result: ScreeningResult) -> dict[str, Any]:
+    """The carried answers as a draft's answers: checked like an import; answers to hidden steps are dropped."""
+    cleaned, errors, _warnings = validate_answers(defn, result.carried_answers)
+    if errors:  # pragma: no cover - a published screening only carries values of its own version
+        raise ValidationError(answer_errors_text(defn, errors))
+    return cleaned
+
+
+def screening_start(
+    *, agency: Agency, user, title: str, answers: dict[str, Any], tool: str | None = None
+) -> tuple[Assessment, ScreeningResult]:
+    """A new draft from a screening: the carried answers pre-fill it, the screening answers are kept with it."""
+    questionnaire = quick_questionnaire()
+    if questionnaire is None:
+        raise ValidationError(_("Den publiserte versjonen av spørreskjemaet har ingen hurtigsjekk."))
+    defn = as_definition(questionnaire.definition)
+    given = {k: v for k, v in answers.items() if k != CHOICE_KEY and v not in (None, "", UNSURE)}
+    cleaned, errors = clean_screening_answers(defn, {**given, **tool_answers(defn, tool)})
+    if errors:
+        raise ValidationError(answer_errors_text(defn, errors))
+    result = evaluate_screening(defn, cleaned)
+    with transaction.atomic():
+        assessment = assessment_create(
+            agency=agency,
+            user=user,
+            title=title,
+            questionnaire=questionnaire,
+            answers=_carried(defn, result),
+            source="screening",
+        )
+        assessment.screening_answers = cleaned
+        assessment.save(update_fields=["screening_answers"])
+        audit.record(
+            user,
+            "assessment.screened",
+            assessment,
+            agency,
+            {"opens": result.opens_quick_path, "blocking": [f.id for f in result.blocking]},
+        )
+    return assessment, result
+
+
+def screening_result(assessment: Assessment) -> ScreeningResult | None:
+    """The screening's result for an assessment started with one (None otherwise)."""
+    if not assessment.screening_answers or not has_quick_path(assessment.questionnaire.definition):
+        return None
+    return evaluate_screening(assessment.questionnaire.definition, assessment.screening_answers)
+
+
+def simplified_result(result: ScreeningResult, screening_answers: dict[str, Any]) -> dict[str, Any]:
+    """What a simplified version stores as its result: the screening's conclusion, no risk or need score."""
+    return {
+        "kind": SIMPLIFIED,
+        "verdict": VERDICT_LOW_AFTER_SCREENING,
+        "complete": True,
+        "screening": result.to_dict(),
+        "screening_answers": screening_answers,
+    }
+
+
+def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
+    """Submit a screened draft as *forenklet*: freeze the carried answers and the screening's conclusion."""
+    with transaction.atomic():
+        current = (
+            Assessment.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=assessment.pk)
+        )
+        if not is_leader_of(user, current):
+            raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
+        transition = lifecycle.check("submit", current)
+        result = screening_result(current)
+        if result is None or not result.opens_quick_path:
+            raise ValidationError(
+                _("Hurtigsjekken åpner ikke for en forenklet vurdering. Fortsett i hele skjemaet."), code="closed"
+            )
+        defn = as_definition(current.questionnaire.definition)
+        number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = AssessmentVersion.objects.create(
+            assessment=current,
+            number=number,
+            questionnaire=current.questionnaire,
+            answers={**_carried(defn, result), "title": current.title},
+            result=simplified_result(result, current.screening_answers),
+            verdict=VERDICT_LOW_AFTER_SCREENING,
+            quadrant="",
+            submitted_by=user,
+        )
+        current.status = transition.target
+        current.path = SIMPLIFIED
+        current.updated_by = user
+        current.save(update_fields=["status", "path", "updated_by", "updated_at"])
+        audit.record(
+            user,
+            "assessment.submitted",
+            current,
+            current.agency_id,
+            {
+                "version": number,
+                "questionnaire": current.questionnaire.version,
+                "verdict": VERDICT_LOW_AFTER_SCREENING,
+                "path": SIMPLIFIED,
+            },
+        )
+        notifications.notify_on_commit("submitted", current)
+    return version
+
+
+def screening_require_full(
+    *, assessment: Assessment, user, reason: str, version_number: int | None = None
+) -> AssessmentVersion:
+    """UKE requires the full assessment: the simplified one goes back to the leader as a full draft.
+
+    The draft keeps the carried answers; the leader completes the full wizard and submits as usual.
+    """
+    with transaction.atomic():
+        version = assessment_return(assessment=assessment, user=user, reason=reason, version_number=version_number)
+        Assessment.objects.filter(pk=assessment.pk).update(path=FULL)
+        audit.record(user, "assessment.full_required", assessment, assessment.agency_id, {"version": version.number})
+    assessment.refresh_from_db()
+    return version

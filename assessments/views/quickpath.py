@@ -1,0 +1,118 @@
+"""The quick path's pages (hurtigsjekk): the screening form, its result, submitting as *forenklet*, and UKE's
+"require the full assessment". The reasoning is the engine's; the writes are in services/quickpath.py."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assessments.engine.loader import as_definition
+from assessments.engine.screening import screening_for
+from assessments.forms.quickpath import ScreeningForm
+from assessments.forms.review import DecisionForm
+from assessments.models.catalogue import ToolStatus
+from assessments.permissions import (
+    conflict_is_409,
+    get_assessment,
+    is_leader,
+    leader_agencies,
+    require,
+    signed_in,
+)
+from assessments.presentation.display import localized
+from assessments.presentation.quickpath import present_screening
+from assessments.queries.catalogue import current_versions
+from assessments.services import quickpath
+
+
+@require(is_leader)
+def quickpath_new(request):
+    questionnaire = quickpath.quick_questionnaire()
+    if questionnaire is None:  # the published version has no screening: only the full wizard
+        return redirect("assessments:assessment_new")
+    screening = screening_for(questionnaire.definition)
+    agencies = leader_agencies(request.user)
+    form = ScreeningForm(
+        request.POST or None,
+        agencies=agencies,
+        initial={"agency": agencies.first()} if agencies.count() == 1 else None,
+        screening=screening,
+        tools=current_versions(statuses=[ToolStatus.APPROVED]),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment, _result = quickpath.screening_start(
+                agency=form.cleaned_data["agency"],
+                user=request.user,
+                title=form.cleaned_data["title"],
+                answers=form.answers(),
+                tool=form.tool(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            return redirect("assessments:quickpath_result", uuid=assessment.uuid)
+    context = {
+        "form": form,
+        "title": localized(screening, "title") or _("Hurtigsjekk"),
+        "intro": localized(screening, "intro"),
+    }
+    return render(request, "quickpath/screening.html", context, status=400 if form.errors else 200)
+
+
+@signed_in
+def quickpath_result(request, uuid):
+    assessment = get_assessment(request, uuid, "lead")
+    result = quickpath.screening_result(assessment)
+    if result is None:
+        return redirect(assessment)
+    defn = as_definition(assessment.questionnaire.definition)
+    context = {
+        "assessment": assessment,
+        "screen": present_screening(defn, result.to_dict(), assessment.screening_answers),
+        "may_submit": assessment.is_editable and result.opens_quick_path,
+    }
+    return render(request, "quickpath/result.html", context)
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def quickpath_submit(request, uuid):
+    assessment = get_assessment(request, uuid, "lead")
+    try:
+        quickpath.screening_submit(assessment=assessment, user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("assessments:quickpath_result", uuid=assessment.uuid)
+    messages.success(request, _("Den forenklede vurderingen er sendt til UKE."))
+    return redirect(assessment)
+
+
+@signed_in
+@require_POST
+@conflict_is_409
+def quickpath_require_full(request, uuid):
+    assessment = get_assessment(request, uuid, "review")
+    form = DecisionForm(request.POST, prefix="full")
+    detail = reverse("assessments:review_detail", args=[assessment.uuid])
+    if form.is_valid():
+        try:
+            quickpath.screening_require_full(
+                assessment=assessment,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                version_number=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Virksomheten må gjøre en full vurdering. Svarene er tatt med."))
+            return redirect(detail)
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return redirect(detail)

@@ -1,0 +1,95 @@
+"""The quick path in a real browser: a leader assesses a drafting assistant from the tool overview with the
+screening (twelve answers at most) and submits it as forenklet; UKE approves it; a real worker seals the short
+report; an auditor verifies it. And a screening that mentions children's personal data goes on to the full wizard
+with the reason shown and the answers carried over. Every page is checked with axe-core, for console errors and
+for sideways scrolling at 320 px."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import check_page
+from tests.browser.test_journey import report_worker, wait_for_the_signed_report  # noqa: F401 (a fixture)
+from tests.browser.wizard_steps import click_and_wait
+from tests.catalogue_helpers import make_tool, published_v3
+from tests.test_quickpath_services import DRAFTING
+
+pytestmark = [pytest.mark.browser]
+
+TITLE = "Skriveassistent for standardbrev"
+
+
+def screen(page, tool_ref: str, **changes) -> int:
+    """From "Ny vurdering" through the screening; returns how many answers the leader gave."""
+    page.goto("/")
+    click_and_wait(page, page.get_by_role("link", name="Ny vurdering"))
+    check_page(page)
+    click_and_wait(page, page.get_by_role("link", name="Start hurtigsjekken"))
+    check_page(page)
+    page.get_by_label("Hva heter tiltaket?").fill(TITLE)
+    answers = {"cat_choice": tool_ref, **DRAFTING, **changes}
+    for key, value in answers.items():
+        page.locator(f'input[name="{key}"][value="{value}"]').check()
+    click_and_wait(page, page.get_by_role("button", name="Se resultatet av hurtigsjekken"))
+    check_page(page)
+    return len(answers)
+
+
+def test_a_drafting_assistant_takes_the_quick_path_and_its_report_verifies(session, world, report_worker, tmp_path):  # noqa: F811
+    published_v3()
+    tool = make_tool(world)
+    leader = session.signed_in("leader_a")
+    with session.step("leader screens and submits as forenklet"):
+        assert screen(leader, tool.ref) <= 12
+        expect(leader.locator(".verdict")).to_contain_text("Lav risiko etter hurtigsjekk")
+        click_and_wait(leader, leader.get_by_role("button", name="Send inn som forenklet vurdering"))
+        check_page(leader)
+        uuid = re.search(r"/vurderinger/([0-9a-f-]{36})/", leader.url).group(1)
+
+    with session.step("start the report worker"):
+        report_worker()
+
+    reviewer = session.signed_in("reviewer")
+    with session.step("UKE approves"):
+        reviewer.goto(f"/vurderinger/{uuid}/behandling/")
+        check_page(reviewer)
+        expect(reviewer.locator("#decision")).to_contain_text("Krev full vurdering")
+        decision = reviewer.locator('form[action$="/behandling/godkjenn/"]')
+        click_and_wait(reviewer, decision.get_by_role("button", name="Godkjenn"))
+        expect(reviewer.locator(".status").first).to_contain_text("Godkjent")
+
+    with session.step("the short report is sealed"):
+        wait_for_the_signed_report(leader, uuid)
+
+    auditor = session.signed_in("auditor")
+    with session.step("the auditor verifies it"):
+        auditor.goto("/")
+        click_and_wait(auditor, auditor.get_by_role("link", name="Revisjon", exact=True))
+        row = auditor.locator("tr", has=auditor.get_by_role("link", name=TITLE))
+        with auditor.expect_download() as info:
+            row.get_by_role("link", name=re.compile("Last ned PDF")).click()
+        pdf = tmp_path / "forenklet.pdf"
+        info.value.save_as(pdf)
+        click_and_wait(auditor, auditor.get_by_role("link", name="Verifiser"))
+        auditor.get_by_label("PDF-rapport").set_input_files(str(pdf))
+        click_and_wait(auditor, auditor.get_by_role("button", name="Kontroller"))
+        verdict = "Seglet er gyldig, og filen er identisk med en lagret rapport"
+        expect(auditor.locator(".verify-result").get_by_role("status")).to_contain_text(verdict)
+        check_page(auditor)
+
+
+def test_childrens_data_goes_to_the_full_wizard_with_the_reason_and_the_answers(session, world):
+    published_v3()
+    tool = make_tool(world)
+    leader = session.signed_in("leader_a")
+    screen(leader, tool.ref, scr_personal_data="children")
+    expect(leader.locator("main")).to_contain_text("Tiltaket trenger en full vurdering")
+    expect(leader.locator("main")).to_contain_text("Opplysningene gjelder barn eller andre sårbare")
+    expect(leader.get_by_role("button", name="Send inn som forenklet vurdering")).to_have_count(0)
+    click_and_wait(leader, leader.get_by_role("link", name="Fortsett i hele skjemaet"))
+    check_page(leader)
+    assert "/steg/" in leader.url
+    # The tool chosen in the screening is answered in the wizard's first step.
+    leader.goto(leader.url.split("/steg/")[0] + "/steg/intro/")
+    expect(leader.locator("#q-cat_max_class")).to_contain_text("fra verktøyoversikten")

@@ -1,0 +1,141 @@
+"""The quick path's pages: "Ny vurdering" offers it first, the screening form (radio buttons, «Usikker» always),
+its result, submitting as forenklet, the wizard showing the carried answers, and UKE's review."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Assessment
+from assessments.services import assessment_approve
+from assessments.services import quickpath as service
+from tests.catalogue_helpers import make_tool, published_v3
+from tests.test_quickpath_services import DRAFTING
+
+pytestmark = pytest.mark.django_db
+
+
+def screening_post(world, tool, **changes):
+    return {"agency": world.agency_a.pk, "title": "Skriveassistent", "cat_choice": tool, **DRAFTING, **changes}
+
+
+def test_new_offers_the_quick_check_first_and_the_full_wizard(world):
+    published_v3()
+    client = world.client("leader_a")
+    page = client.get(reverse("assessments:assessment_new")).content.decode()
+    assert "Start hurtigsjekken" in page and reverse("assessments:quickpath_new") in page
+    page = client.get(reverse("assessments:assessment_new") + "?full=1").content.decode()
+    assert "Start hurtigsjekken" not in page
+
+
+def test_the_screening_form_lists_tools_and_always_offers_unsure(world):
+    published_v3()
+    make_tool(world)
+    page = world.client("leader_a").get(reverse("assessments:quickpath_new")).content.decode()
+    assert "Kommunechat" in page
+    assert page.count('value="unsure"') == 12  # every question, twelve at most
+    assert "Gå rett til hele skjemaet" in page
+
+
+def test_without_a_screening_the_page_sends_to_the_full_start(world, questionnaire):
+    response = world.client("leader_a").get(reverse("assessments:quickpath_new"))
+    assert response.status_code == 302 and response.url == reverse("assessments:assessment_new")
+
+
+def test_a_drafting_assistant_is_submitted_as_forenklet(world):
+    published_v3()
+    tool = make_tool(world)
+    client = world.client("leader_a")
+    response = client.post(reverse("assessments:quickpath_new"), screening_post(world, tool.ref))
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(title="Skriveassistent")
+    page = client.get(response.url).content.decode()
+    assert "Lav risiko etter hurtigsjekk" in page and "Send inn som forenklet vurdering" in page
+
+    response = client.post(reverse("assessments:quickpath_submit", args=[assessment.uuid]))
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "submitted" and assessment.path == "simplified"
+    page = client.get(assessment.get_absolute_url()).content.decode()
+    assert "Resultat av hurtigsjekken" in page and "Lav risiko etter hurtigsjekk" in page
+
+    reviewer = world.client("reviewer")
+    page = reviewer.get(reverse("assessments:review_detail", args=[assessment.uuid])).content.decode()
+    assert "Lav risiko etter hurtigsjekk" in page and "Krev full vurdering" in page
+
+
+def test_childrens_data_goes_to_the_wizard_with_the_reason_and_the_answers(world):
+    published_v3()
+    tool = make_tool(world)
+    client = world.client("leader_a")
+    response = client.post(
+        reverse("assessments:quickpath_new"), screening_post(world, tool.ref, scr_personal_data="children")
+    )
+    page = client.get(response.url).content.decode()
+    assert "Tiltaket trenger en full vurdering" in page
+    assert "Opplysningene gjelder barn eller andre sårbare" in page
+    assert "Send inn som forenklet vurdering" not in page and "Fortsett i hele skjemaet" in page
+    assessment = Assessment.objects.get(title="Skriveassistent")
+    assert assessment.answers["pd_children"] == "yes"
+    # The wizard shows the carried answer as answered.
+    step = Assessment.objects.get(pk=assessment.pk).questionnaire.definition
+    section = next(s["key"] for s in step["sections"] if any(q["key"] == "decision_role" for q in s["questions"]))
+    page = client.get(reverse("assessments:assessment_step", args=[assessment.uuid, section])).content.decode()
+    assert re.search(r'<input[^>]*value="internal_support"[^>]*checked', page), page[:200]
+
+
+def test_a_closed_screening_cannot_be_submitted(world):
+    published_v3()
+    assessment, _result = service.screening_start(
+        agency=world.agency_a, user=world.users["leader_a"], title="X", answers=DRAFTING, tool="not_listed"
+    )
+    client = world.client("leader_a")
+    response = client.post(reverse("assessments:quickpath_submit", args=[assessment.uuid]), follow=True)
+    assert "Fortsett i hele skjemaet" in response.content.decode()
+    assessment.refresh_from_db()
+    assert assessment.status == "draft"
+
+
+def test_bad_input_is_refused_with_the_answers_kept(world):
+    published_v3()
+    response = world.client("leader_a").post(
+        reverse("assessments:quickpath_new"), screening_post(world, "ukjent@9", title="")
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Gi vurderingen et navn." in page
+    assert re.search(r'<input[^>]*value="internal"[^>]*checked', page)
+    assert not Assessment.objects.exists()
+
+
+def test_uke_requires_the_full_assessment(world):
+    published_v3()
+    assessment, _result = service.screening_start(
+        agency=world.agency_a, user=world.users["leader_a"], title="X", answers=DRAFTING, tool=make_tool(world).ref
+    )
+    version = service.screening_submit(assessment=assessment, user=world.users["leader_a"])
+    response = world.client("reviewer").post(
+        reverse("assessments:quickpath_require_full", args=[assessment.uuid]),
+        {"full-version": version.number, "full-reason": "Brukes bredt."},
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == "returned" and assessment.path == "full"
+
+
+def test_the_register_marks_a_simplified_assessment_and_filters_by_it(world, django_capture_on_commit_callbacks):
+    published_v3()
+    assessment, _result = service.screening_start(
+        agency=world.agency_a,
+        user=world.users["leader_a"],
+        title="Forenklet sak",
+        answers=DRAFTING,
+        tool=make_tool(world).ref,
+    )
+    service.screening_submit(assessment=assessment, user=world.users["leader_a"])
+    assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    client = world.client("reviewer")
+    page = client.get(reverse("assessments:register") + "?verdict=low_after_screening").content.decode()
+    assert "Forenklet sak" in page and "forenklet" in page
+    page = client.get(reverse("assessments:register") + "?verdict=recommended").content.decode()
+    assert "Forenklet sak" not in page
