@@ -235,7 +235,7 @@ def test_page_one_has_the_conclusion_the_matrix_and_the_decision(world, django_c
     report = sealed_report(world, django_capture_on_commit_callbacks)
     text = page_one_text(stored(report))
     for expected in [
-        "Copilot i Word for utkast til standardbrev",
+        report.assessment.title,
         "Konklusjon",
         "Anbefalt",
         "Vedtak i UKE",

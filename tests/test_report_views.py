@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, AuditEvent, Report
+from assessments.models import Assessment, AuditEvent, Report, norwegian_slugify
 from tests.report_helpers import flip_one_byte_in_signed_content, questionnaire, submitted, use_test_seal
 
 FAKE_PDF = b"%PDF-1.7\n% a stored report stand-in\n%%EOF\n"
@@ -43,7 +43,7 @@ def test_it_streams_the_report_with_a_filename_and_records_the_download(world, d
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == (
-        'attachment; filename="ki-vurdering-bydel-testa-copilot-i-word-for-utkast-til-standardbrev-v1.pdf"'
+        f'attachment; filename="ki-vurdering-bydel-testa-{norwegian_slugify(assessment.title)}-v1.pdf"'
     )
     assert b"".join(response.streaming_content) == FAKE_PDF
     event = AuditEvent.objects.get(action="report.downloaded")
@@ -191,25 +191,25 @@ def test_the_verification_page_names_signer_time_and_the_stored_report(world, se
     assert response.status_code == 200
     assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in body
     assert "KI-veileder testsegl" in body and report.sha256 in body
-    assert str(report.assessment.uuid) in body and "Copilot i Word for utkast til standardbrev" in body
+    assert str(report.assessment.uuid) in body and report.assessment.title in body
     event = AuditEvent.objects.get(action="report.verified")
     assert event.details["valid"] is True and event.object_id == str(report.uuid)
 
 
 def test_the_verification_page_says_a_changed_file_is_broken(world, sealed):
-    _report, data = sealed
+    report, data = sealed
     body = upload(world, "reviewer", flip_one_byte_in_signed_content(data)).content.decode()
     assert "Seglet er brutt" in body and "Seglet er gyldig" not in body
     # It is not the stored file, but the document still says which report it claims to be.
     assert "Ingen lagret rapport har denne kontrollsummen. Dokumentet oppgir" in body
-    assert "Copilot i Word for utkast til standardbrev" in body
+    assert report.assessment.title in body
 
 
 def test_the_verification_page_does_not_reveal_another_agencys_report(world, sealed):
     report, data = sealed
     body = upload(world, "leader_b", data).content.decode()
     assert "Seglet er gyldig" in body
-    assert "Copilot i Word for utkast til standardbrev" not in body
+    assert report.assessment.title not in body
     assert "virksomhet du ikke har tilgang til" in body
 
 
