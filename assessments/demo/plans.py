@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS
+from assessments.demo.drafts import with_tool_choice
 from assessments.models import Agency, Assessment, Questionnaire
 from assessments.services import plans
 
@@ -29,9 +30,8 @@ def _approved(title: str, users: dict, before_use: bool = False) -> tuple[Assess
     if found is not None:
         return found, False
     leader = users["leder"]
-    assessment = services.assessment_create(
-        agency=agency, user=leader, title=title, answers={**COPILOT_LETTERS, "title": title}, source="demo"
-    )
+    answers = with_tool_choice(Questionnaire.latest().definition, {**COPILOT_LETTERS, "title": title})
+    assessment = services.assessment_create(agency=agency, user=leader, title=title, answers=answers, source="demo")
     services.assessment_submit(assessment=assessment, user=leader)
     first = assessment.plan_items.order_by("pk").first()
     conditions = {"before_use": [first.pk]} if before_use and first else None
