@@ -254,7 +254,16 @@ MATRIX.update(
 # The plan of `approved` (agency A). Reading: whoever sees the submitted assessment. Editing: the agency's
 # leader and contributors (an empty POST gets past access and is refused as a form: 400). The go-live:
 # the leader only. Another agency's plan, items and evidence are 404.
-PLAN_EDIT = {"leader_a": 400, "contributor_a": 400, "leader_b": 404, "reviewer": 403, "auditor": 403, "anonymous": 302}
+PLAN_EDIT = {
+    "leader_a": 400,
+    "contributor_a": 400,
+    "leader_b": 404,
+    "reviewer": 403,
+    "auditor": 403,
+    "dpo": 404,
+    "security_officer": 404,
+    "anonymous": 302,
+}
 
 
 def _plan_item_args(world, objects):
@@ -292,7 +301,13 @@ MATRIX.update(
         "assessments:plan_status_report": {
             "method": "post",
             "args": lambda w, o: [o.approved.uuid],
-            "expect": {**dict.fromkeys(SUBMITTED_OF_A, 400), "leader_b": 404, "anonymous": 302},
+            "expect": {
+                **dict.fromkeys(SUBMITTED_OF_A, 400),
+                "leader_b": 404,
+                "dpo": 404,
+                "security_officer": 404,
+                "anonymous": 302,
+            },
         },
         "assessments:plan_status_report_download": {
             "args": lambda w, o: [o.approved.uuid, o.plan_status_report.uuid],

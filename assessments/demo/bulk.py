@@ -89,13 +89,13 @@ def insert(model: type[models.Model], objects: list[models.Model], shared: list 
                 lines = ("\t".join(_value(obj, f, pooled, index, text) for f in fields) for obj in chunk)
                 copy.write("\n".join(lines) + "\n")
         if pooled:
+            # Table and column names come from the model and are quoted; no value is formatted into the SQL.
+            pool_doc = "(SELECT doc FROM kiv_pool WHERE i = s.{})"  # noqa: S608  # nosec B608 - model column names only
             picked = ", ".join(
-                f"(SELECT doc FROM kiv_pool WHERE i = s.{quote(f.column)})" if f.attname in pooled  # noqa: S608  # nosec B608
-                else f"s.{quote(f.column)}"
-                for f in fields
-            )  # fmt: skip
-            # Table and column names come from the model, no value is formatted into the SQL.
-            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {picked} FROM kiv_stage s"  # noqa: S608  # nosec B608
+                pool_doc.format(quote(f.column)) if f.attname in pooled else f"s.{quote(f.column)}" for f in fields
+            )
+            table = quote(model._meta.db_table)
+            sql = f"INSERT INTO {table} ({columns}) SELECT {picked} FROM kiv_stage s"  # noqa: S608  # nosec B608 - model names only
             cursor.execute(sql)
             cursor.execute("DROP TABLE kiv_stage")
 
