@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_USERS = {"leder", "bidragsyter", "leder.grorud", "uke", "revisor", "admin"}
+DEMO_USERS = {"leder", "bidragsyter", "leder.grorud", "uke", "revisor", "personvernombud", "sikkerhetsleder", "admin"}
 
 
 def manage(data_dir: Path, *args, extra_env: dict | None = None) -> subprocess.CompletedProcess:

@@ -39,6 +39,8 @@ DEMO_USERS = {
     "leder.renovasjon": ("Rune", "Renås", "Renovasjons- og gjenvinningsetaten", "leader"),
     "uke": ("Ulrik", "Kontrollør", None, "reviewer"),
     "revisor": ("Rita", "Revisor", None, "auditor"),
+    "personvernombud": ("Petra", "Personvernombud", None, "dpo"),
+    "sikkerhetsleder": ("Sigurd", "Sikkerhetsleder", None, "security_officer"),
     "admin": ("Ada", "Administrator", None, "superuser"),
 }
 
@@ -70,7 +72,7 @@ def seed_users() -> dict[str, object]:
             Membership.objects.get_or_create(
                 user=user, agency=Agency.objects.get(name=agency_name), defaults={"role": role}
             )
-        elif role in ("reviewer", "auditor"):
+        elif role in ("reviewer", "auditor", "dpo", "security_officer"):
             MunicipalRole.objects.get_or_create(user=user, role=role)
         users[username] = user
     return users
