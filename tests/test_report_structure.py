@@ -11,6 +11,7 @@ from lxml import etree
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from assessments import services
+from assessments.demo.decided import COPILOT_LETTERS
 from assessments.models import ReviewComment
 from assessments.reports import pdf_structure, signing
 from assessments.reports import render as reports
@@ -168,7 +169,7 @@ def test_page_one_starts_with_the_visible_title_not_a_hidden_header(sealed_pdf):
     page_one = subprocess.run(
         [pdftotext, "-f", "1", "-l", "1", "-layout", "-", "-"], input=sealed_pdf, capture_output=True, check=True
     ).stdout.decode()
-    assert "Copilot i Word" in page_one and "KI-veileder · vurdering" not in page_one
+    assert COPILOT_LETTERS["title"] in page_one and "KI-veileder · vurdering" not in page_one
 
 
 def test_the_signature_widget_has_a_description_is_tagged_and_inside_the_signed_revision(sealed_pdf):

@@ -259,7 +259,7 @@ def _running_footer(assessment: Assessment, version) -> str:
 def render_html(context: dict) -> str:
     with translation.override(context["lang"]):
         # No bidirectional overrides or zero-width characters reach the PDF, whenever the text was stored.
-        simplified = context["shown"].get("simplified")
+        simplified = context.get("shown", {}).get("simplified")
         template = "reports/report_simplified.html" if simplified else "reports/report.html"
         return clean_text(render_to_string(template, context))
 
