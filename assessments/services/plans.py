@@ -101,7 +101,8 @@ def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> No
     """Keep the plan in step with the new version: new obligations add items, items whose obligation no
     longer applies are marked not required (kept), and an item that applies again is required again."""
     wanted = wanted_items(version)
-    existing = {item.key: item for item in assessment.plan_items.select_for_update()}
+    # of=self: the ordering by assessment joins the assessment table, whose row the caller has locked already.
+    existing = {item.key: item for item in assessment.plan_items.select_for_update(of=("self",))}
     for key, fields in wanted.items():
         item = existing.get(key)
         if item is None:
@@ -201,7 +202,7 @@ def on_material_change(user, old: Assessment, new: Assessment) -> int:
 
 
 def _lock_item(item: PlanItem, user) -> PlanItem:
-    locked = PlanItem.objects.select_for_update().select_related("assessment").get(pk=item.pk)
+    locked = PlanItem.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=item.pk)
     if not can_edit_plan(user, locked.assessment):
         raise PermissionDenied
     if is_closed(locked.assessment):
