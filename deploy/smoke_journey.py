@@ -127,6 +127,8 @@ defn = as_definition(assessment.questionnaire.definition)
 with open("fixtures/scenarios/intranet_procedure_search.json", encoding="utf-8") as handle:
     answers = json.load(handle)["answers"]
 answers["title"] = assessment.title
+if "cat_choice" in defn.questions:  # 2026.3 and later ask first whether the tool is in the tool overview
+    answers.setdefault("cat_choice", "not_listed")
 Assessment.objects.filter(pk=assessment.pk).update(answers=visible_answers(defn, answers))
 assessment.refresh_from_db()
 version = services.assessment_submit(assessment=assessment, user=lene)
