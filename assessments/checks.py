@@ -1,6 +1,9 @@
 """Start-up checks (`manage.py check`, runserver, migrate) that also feed /healthz."""
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Tags, register
+from django.db import DatabaseError, connections
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
 
 from assessments import health
 from assessments.reports import signing
@@ -20,6 +23,34 @@ def signing_certificate(app_configs=None, **kwargs) -> list[Error]:
             id="kiveileder.E001",
         )
     ]
+
+
+@register(Tags.database)
+def squashed_migrations_complete(app_configs=None, databases=None, **kwargs) -> list[Error]:
+    """A database that applied only some of the migrations a squash replaces cannot be brought forward by
+    this release: the replaced files are gone, and Django would then plan nothing and leave the schema
+    short. `migrate` runs database checks first, so it stops here with the way out instead."""
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        try:
+            applied = set(MigrationRecorder(connection).applied_migrations())
+        except DatabaseError:
+            continue  # no migration table yet: a fresh database
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        for key, migration in loader.replacements.items():
+            done = [name for name in migration.replaces if tuple(name) in applied]
+            if done and len(done) < len(migration.replaces) and key not in applied:
+                errors.append(
+                    Error(
+                        f"Database {alias!r} has applied {len(done)} of the {len(migration.replaces)} migrations "
+                        f"that {key[1]} replaces.",
+                        hint="Upgrade first with a release that still has the separate migration files, "
+                        "then with this one (docs/deployment.md, Upgrade).",
+                        id="kiveileder.E002",
+                    )
+                )
+    return errors
 
 
 health.register("signing", signing.health)

@@ -173,8 +173,8 @@ class OverviewCell(models.Model):
     """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
     and quadrant (scores to the nearest 2 points, -1 for none; assessments/presentation/overview.py CELL).
 
-    Kept by PostgreSQL triggers on the assessments and their versions (migration
-    0012_overview_cells), in the same transaction as the change, so the overview reads a few hundred
+    Kept by PostgreSQL triggers on the assessments and their versions (OVERVIEW_CELLS in the
+    first migration), in the same transaction as the change, so the overview reads a few hundred
     counts instead of every assessment. (Versions are never updated: an update of a version's scores
     would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
 
