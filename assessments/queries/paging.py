@@ -141,3 +141,10 @@ class BoundedPaginator(Paginator):
 def paginate(qs, per_page: int, number, count: Count | None = None) -> Page:
     """A page of `qs`. `count` when the caller already knows it (one query less)."""
     return BoundedPaginator(qs, per_page, count).get_page(number)
+
+
+def querystring_without_page(request) -> str:
+    """The list's current filters without the page number, for the pagination and download links."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -30,18 +30,12 @@ from assessments.permissions import (
 )
 from assessments.presentation.audit_display import EventReader
 from assessments.queries import lists as queries
-from assessments.queries.paging import estimated_count, paginate
+from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 CHAIN_CACHE_SECONDS = 60
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _scoped_agencies(user):
@@ -100,7 +94,12 @@ def auditor_search(request):
     form, qs, known = _search(request)
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = _with_reports(queries.rows(page.object_list))
-    context = {"form": form, "page": page, "querystring": _querystring(request)}
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": querystring_without_page(request),
+        "exports": "assessments:auditor_export",
+    }
     return render(request, "auditor/search.html", context)
 
 
@@ -225,9 +224,10 @@ def audit_log(request):
     context = {
         "form": form,
         "page": page,
-        "querystring": _querystring(request),
+        "querystring": querystring_without_page(request),
         "chain": chain_status(),
         "scoped": audit_agency_scope(request.user) is not None,
+        "exports": "assessments:audit_log_export",
     }
     return render(request, "auditor/audit_log.html", context)
 

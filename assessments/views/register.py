@@ -21,7 +21,7 @@ from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview
 from assessments.queries import catalogue
 from assessments.queries import lists as queries
-from assessments.queries.paging import estimated_count, paginate
+from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 from assessments.views import plans as plan_views
 
 PAGE_SIZE = 50
@@ -97,12 +97,6 @@ def _page(request, qs, known):
     return page
 
 
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 @signed_in
 def register(request):
     form, qs, known = _filtered(request)
@@ -112,7 +106,7 @@ def register(request):
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
         entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
     plan_views.mark_register(page.entries)
-    context = {"form": form, "page": page, "querystring": _querystring(request), "public": False}
+    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": False}
     return render(request, "register/register.html", context)
 
 
@@ -192,7 +186,7 @@ def public_register(request):
     _public_enabled()
     form, qs, known = _filtered(request)
     page = _page(request, qs, known)
-    context = {"form": form, "page": page, "querystring": _querystring(request), "public": True}
+    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": True}
     return render(request, "register/register.html", context)
 
 

@@ -39,7 +39,7 @@ from assessments.permissions import (
 from assessments.presentation.display import language, localized
 from assessments.presentation.result_view import present
 from assessments.queries import lists as queries
-from assessments.queries.paging import Count, estimated_count, paginate
+from assessments.queries.paging import Count, estimated_count, paginate, querystring_without_page
 from assessments.services import MATERIAL_CHANGE_KINDS
 
 PAGE_SIZE = 25
@@ -82,16 +82,9 @@ def review_queue(request):
             for value, label in Assessment.Status.choices
             if value in counts or value == Assessment.Status.SUBMITTED
         ],
-        "querystring": _querystring(request),
+        "querystring": querystring_without_page(request),
     }
     return render(request, "review/queue.html", context)
-
-
-def _querystring(request) -> str:
-    """The current filters without the page number, for the pagination links."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @signed_in
