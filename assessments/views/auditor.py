@@ -99,6 +99,7 @@ def auditor_search(request):
         "page": page,
         "querystring": querystring_without_page(request),
         "exports": "assessments:auditor_export",
+        "columns": [_("Tittel"), _("Virksomhet"), _("Status"), _("Konklusjon"), _("Avgjort"), _("Rapport")],
     }
     return render(request, "auditor/search.html", context)
 
@@ -228,6 +229,8 @@ def audit_log(request):
         "chain": chain_status(),
         "scoped": audit_agency_scope(request.user) is not None,
         "exports": "assessments:audit_log_export",
+        "columns": ["#", _("Tidspunkt"), _("Utført av"), _("Hendelse"), _("Gjelder"), _("Virksomhet")]
+        + [_("Detaljer"), _("Kontrollsum")],
     }
     return render(request, "auditor/audit_log.html", context)
 

@@ -46,6 +46,11 @@ PAGE_SIZE = 25
 DECISIONS = ("return", "approve", "reject")
 
 
+_l = gettext_lazy
+QUEUE_COLUMNS = [_l("Tittel"), _l("Virksomhet"), _l("Status"), _l("Versjon"), _l("Konklusjon"), _l("Kvadrant")]
+QUEUE_COLUMNS += [_l("Sendt inn")]
+
+
 @require(is_reviewer)
 def review_queue(request):
     data = request.GET.copy()
@@ -83,6 +88,7 @@ def review_queue(request):
             if value in counts or value == Assessment.Status.SUBMITTED
         ],
         "querystring": querystring_without_page(request),
+        "columns": QUEUE_COLUMNS,
     }
     return render(request, "review/queue.html", context)
 
