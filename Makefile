@@ -39,8 +39,8 @@ test: $(STAMP) node_modules/.installed
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
 	# The fast tests on both cores; then the browser and integration tests one at a time (they start real
 	# servers, workers and browsers of their own).
-	$(BIN)/pytest -m "not integration and not browser" -n 2 $(PYTEST_ARGS)
-	$(BIN)/pytest -m "integration or browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not integration and not browser" -n 2 --durations=20 $(PYTEST_ARGS)
+	$(BIN)/pytest -m "integration or browser" --durations=20 $(PYTEST_ARGS)
 
 # The fast tests on a second Python (CI runs this after `make test`): no browser, no real processes.
 test-py312: node_modules/.installed
