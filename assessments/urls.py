@@ -9,6 +9,7 @@ from assessments.views import (
     accessibility,
     auditor,
     catalogue,
+    catalogue_import,
     home,
     officers,
     quickpath,
@@ -107,6 +108,11 @@ urlpatterns = [
     path("verktoy/", catalogue.catalogue_list, name="catalogue_list"),
     path("verktoy/ny/", catalogue.catalogue_create, name="catalogue_create"),
     path("verktoy/katalog.json", catalogue.catalogue_json, name="catalogue_json"),
+    path("verktoy/importer/", catalogue_import.catalogue_import, name="catalogue_import"),
+    path("verktoy/importer/bekreft/", catalogue_import.catalogue_import_confirm, name="catalogue_import_confirm"),
+    path(
+        "verktoy/importer/mal.<str:fmt>", catalogue_import.catalogue_import_template, name="catalogue_import_template"
+    ),  # fmt: skip
     path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
     path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),
     path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),

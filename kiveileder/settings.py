@@ -295,6 +295,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 KIV_MAX_UPLOAD_BYTES = env_int("KIV_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Evidence files are scanned by clamd on this unix socket after upload (assessments/scanning.py); unset,
+# they are marked "not scanned" and can be downloaded as such.
+KIV_CLAMD_SOCKET = env_str("KIV_CLAMD_SOCKET", "")
+KIV_CLAMD_TIMEOUT_SECONDS = env_int("KIV_CLAMD_TIMEOUT_SECONDS", 60, minimum=1)
 
 # --- Tasks (resilient jobs) -------------------------------------------------------------------
 # No broker configured means tasks run in-process: in the web process after the response, on a
@@ -335,6 +339,8 @@ CELERY_BEAT_SCHEDULE = {
     "plan-reminders": {"task": "assessments.tasks.send_plan_reminders", "schedule": 24 * 3600.0},
     # Tool overview entries whose approval or data processing agreement has run out (docs/catalogue.md).
     "catalogue-expiry": {"task": "assessments.tasks.catalogue.expire_catalogue_entries", "schedule": 24 * 3600.0},
+    # Evidence files still waiting for their virus scan (the scanner or the broker was away).
+    "scan-pending-evidence": {"task": "assessments.tasks.evidence.scan_pending_evidence", "schedule": 300.0},
     # Decisions not yet handed to the archive (the archive was down, or the report was not ready).
     "archive-pending": {"task": "assessments.tasks.archive.archive_pending", "schedule": 300.0},
     # Personal data past its retention period (KIV_RETENTION_*; docs/privacy.md).

@@ -148,14 +148,18 @@ def _approved_plan(world):
 
 
 def _plan_evidence(world):
-    """A PDF on the approved assessment's first plan item, stored through the service."""
+    """A PDF on the approved assessment's first plan item, stored through the service and scanned (no
+    scanner configured: "not scanned", downloadable)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from assessments.services import plans
+    from assessments.services import evidence_scan, plans
 
     item = _approved_plan(world).plan_items.order_by("pk").first()
     upload = SimpleUploadedFile("dpia.pdf", b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n", "application/pdf")
-    return plans.evidence_add(item=item, user=world.users["leader_a"], upload=upload)
+    evidence = plans.evidence_add(item=item, user=world.users["leader_a"], upload=upload)
+    evidence_scan.scan(evidence.pk)
+    evidence.refresh_from_db()
+    return evidence
 
 
 def _plan_status_report(world):

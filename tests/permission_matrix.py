@@ -337,6 +337,10 @@ MATRIX.update(
             "args": lambda w, o: [o.tool.entry.slug],
             "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
         },
+        "assessments:catalogue_import": {"expect": CATALOGUE_EDITORS},
+        # An empty confirmation (no preview in the session) sends the editor back to the upload page.
+        "assessments:catalogue_import_confirm": {"method": "post", "expect": {**CATALOGUE_EDITORS, "reviewer": 302}},
+        "assessments:catalogue_import_template": {"args": lambda w, o: ["xlsx"], "expect": CATALOGUE_EDITORS},
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
         "assessments:public_catalogue_json": {"expect": PUBLIC_REGISTER_OFF},

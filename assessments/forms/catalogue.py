@@ -23,6 +23,8 @@ from assessments.models.catalogue import VERSION_FIELDS, InfoClass, ToolEntryVer
 from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"
+# Slugs that are paths of their own under /verktoy/.
+RESERVED_SLUGS = {"ny", "api-nokler", "importer"}
 REF_KEY = reads.REF_KEY
 PICK_FIRST = _("Velg verktøyet fra listen, eller svar at det ikke finnes i verktøyoversikten.")
 

@@ -99,7 +99,17 @@ class PlanItemHistory(models.Model):
 class Evidence(models.Model):
     """A file (stored under evidence/<agency>/<assessment>/, served only through the permission layer) or a
     link. Removing it keeps the row (and the file), marked removed, so history and sealed reports still
-    name what was there."""
+    name what was there.
+
+    A file is virus-scanned after upload (services/evidence_scan.py): `pending` until then and not
+    downloadable; `quarantined` when the scanner found something (the file is moved under quarantine/ and
+    never served); `not_scanned` when no scanner is configured (and for rows older than the scan)."""
+
+    class Scan(models.TextChoices):
+        PENDING = "pending", _("Venter på virussjekk")
+        CLEAN = "clean", _("Virussjekket")
+        NOT_SCANNED = "not_scanned", _("Ikke virussjekket")
+        QUARANTINED = "quarantined", _("I karantene")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
@@ -115,12 +125,20 @@ class Evidence(models.Model):
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    scan_status = models.CharField(max_length=20, choices=Scan.choices, default=Scan.NOT_SCANNED)
+    scan_signature = models.CharField(max_length=200, blank=True)
+    scanned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "added_at", "id"]
+        indexes = [models.Index(fields=["scan_status", "added_at"], name="evidence_scan_status")]
 
     def __str__(self) -> str:
         return self.file_name or self.url
+
+    @property
+    def downloadable(self) -> bool:
+        return bool(self.storage_name) and self.scan_status in (self.Scan.CLEAN, self.Scan.NOT_SCANNED)
 
 
 class ReminderSent(models.Model):

@@ -98,6 +98,21 @@ def tool_change(*, entry: ToolEntry, data: dict[str, Any], actor, change_note: s
     return version
 
 
+def tool_import(*, creates: list, changes: list, actor, source: dict) -> dict:
+    """Entries from UKE's own overview (forms/catalogue_import.validate made `creates` and `changes`, lists of
+    (slug, data)): each a new entry or a new version through tool_create/tool_change, all or none."""
+    _require_editor(actor)
+    note = _("Importert fra «%(name)s».") % {"name": source.get("name", "")[:200]}
+    with transaction.atomic():
+        made = [tool_create(slug=slug, data=data, actor=actor).ref for slug, data in creates]
+        for slug, data in changes:
+            entry = ToolEntry.objects.get(slug=slug)
+            made.append(tool_change(entry=entry, data=data, actor=actor, change_note=note).ref)
+        audit.record(actor, "catalogue.imported", None, None,
+                     {**source, "created": len(creates), "changed": len(changes), "refs": made})  # fmt: skip
+    return {"created": len(creates), "changed": len(changes)}
+
+
 def tool_withdraw(*, entry: ToolEntry, actor, note: str = "") -> ToolEntryVersion:
     data = {"status": ToolStatus.WITHDRAWN, "status_since": timezone.localdate()}
     return tool_change(entry=entry, data=data, actor=actor, change_note=note or _("Godkjenningen er trukket tilbake."))

@@ -21,6 +21,7 @@ from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
 from assessments.permissions import can_edit_plan, is_leader_of
 from assessments.services import evidence as evidence_files
+from assessments.services import evidence_scan
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
@@ -258,9 +259,12 @@ def evidence_add(*, item: PlanItem, user, upload=None, url: str = "") -> Evidenc
                     len(checked.data),
                     checked.sha256,
                 )
+                evidence.scan_status = Evidence.Scan.PENDING
             evidence.save()
             details = {"evidence": str(evidence.uuid), "sha256": evidence.sha256, "file_name": evidence.file_name}
             _changed(locked, user, "evidence_added", {**details, "url": evidence.url})
+            if stored:
+                evidence_scan.scan_on_commit(evidence)
     except Exception:
         if stored:
             evidence_files.default_storage.delete(stored)

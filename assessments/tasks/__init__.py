@@ -136,6 +136,7 @@ def send_review_reminders() -> dict:
 # The tool overview's daily check; imported here so the worker registers it.
 from assessments.tasks import (  # noqa: E402, F401  (registers these tasks with Celery)
     archive,
+    evidence,
     plans,  # noqa: E402,F401  (registers the action plan's task)
     retention,
 )

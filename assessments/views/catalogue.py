@@ -16,15 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.forms.catalogue import ApiTokenForm, ToolChangeForm, ToolCreateForm
+from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, ToolEntry, ToolStatus
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
-
-# Slugs that are paths of their own under /verktoy/.
-RESERVED_SLUGS = {"ny", "api-nokler"}
 
 
 @signed_in

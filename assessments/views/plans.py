@@ -67,6 +67,9 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
         "status_reports": PlanStatusReport.objects.filter(assessment=assessment)[:10],
+        "quarantined": Evidence.objects.filter(
+            item__assessment=assessment, removed_at__isnull=True, scan_status=Evidence.Scan.QUARANTINED
+        ).select_related("item"),
         **extra,
     }
 
@@ -155,12 +158,25 @@ def plan_evidence_remove(request, assessment_uuid, evidence_uuid):
     return redirect(reverse("assessments:plan_item", args=[assessment_uuid, evidence.item_id]))
 
 
+def _refuse_download(request, evidence: Evidence):
+    """A file not yet scanned, or quarantined, is never served: the item page says why."""
+    if evidence.scan_status == Evidence.Scan.QUARANTINED:
+        messages.error(request, _("Filen «%(name)s» ble stoppet av virussjekken og kan ikke lastes ned.")
+                       % {"name": evidence.file_name})  # fmt: skip
+    else:
+        messages.warning(request, _("Filen «%(name)s» venter på virussjekk. Prøv igjen om litt.")
+                         % {"name": evidence.file_name})  # fmt: skip
+    return redirect(reverse("assessments:plan_item", args=[evidence.item.assessment.uuid, evidence.item_id]))
+
+
 @signed_in
 @require_GET
 def plan_evidence_download(request, assessment_uuid, evidence_uuid):
     evidence = _evidence(request, assessment_uuid, evidence_uuid, "download")
     if not evidence.storage_name:
         raise Http404
+    if not evidence.downloadable:
+        return _refuse_download(request, evidence)
     try:
         handle = default_storage.open(evidence.storage_name, "rb")
     except FileNotFoundError:

@@ -1,0 +1,132 @@
+"""The virus scan of an evidence file, after its upload (assessments/scanning.py holds the scanners).
+
+`evidence_add` stores the file as `pending` and, after its commit, queues `tasks.evidence.scan_evidence`;
+a sweep (CELERY_BEAT_SCHEDULE "scan-pending-evidence") picks up files whose scan could not run (the
+scanner or the broker was away). The verdict is written to every row naming the same stored file (a
+carried-over item names the file of the item it replaced):
+
+- clean, or not scanned (no scanner configured): the file may be downloaded;
+- found: the file is moved to `quarantine/` through the storage API, never served again, and the uploader
+  is told through the notification outbox; the plan page shows it too.
+
+Every verdict is an audit event. A second run of the same scan changes nothing (the rows are pending no more).
+"""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from assessments import scanning, tasks
+from assessments.audit import chain as audit
+from assessments.locking import lock
+from assessments.models.plans import Evidence
+from assessments.notifications import outbox
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_PREFIX = "quarantine/"
+# The sweep leaves a fresh upload to the scan its commit queued.
+SWEEP_AFTER = dt.timedelta(minutes=2)
+SWEEP_LIMIT = 100
+
+
+def scan_on_commit(evidence: Evidence) -> None:
+    """Queue the scan of a newly stored file once the upload's transaction has committed."""
+    evidence_id = evidence.pk
+    transaction.on_commit(lambda: tasks.evidence.enqueue_scan(evidence_id))
+
+
+def scan(evidence_id: int, scanner=None) -> str:
+    """Scan one pending file and record the verdict. Returns the new status ("" when nothing was pending).
+    Raises scanning.ScannerUnavailable when the scanner could not answer; the file stays pending."""
+    evidence = Evidence.objects.filter(pk=evidence_id, scan_status=Evidence.Scan.PENDING).first()
+    if evidence is None or not evidence.storage_name:
+        return ""
+    try:
+        with default_storage.open(evidence.storage_name, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        log.error("Evidence %s: stored file %s is missing; left pending", evidence.uuid, evidence.storage_name)
+        return ""
+    result = (scanner or scanning.get_scanner()).scan(data)
+    return _record(evidence_id, result, data)
+
+
+def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
+    moved = ""
+    try:
+        with transaction.atomic():
+            evidence = lock(Evidence, evidence_id, related=("item__assessment", "added_by"))
+            if evidence.scan_status != Evidence.Scan.PENDING:
+                return ""
+            original = evidence.storage_name
+            fields = {"scanned_at": timezone.now(), "scan_signature": result.signature}
+            if result.outcome == scanning.FOUND:
+                moved = default_storage.save(QUARANTINE_PREFIX + original, ContentFile(data))
+                fields.update(scan_status=Evidence.Scan.QUARANTINED, storage_name=moved)
+            elif result.outcome == scanning.CLEAN:
+                fields["scan_status"] = Evidence.Scan.CLEAN
+            else:
+                fields["scan_status"] = Evidence.Scan.NOT_SCANNED
+            Evidence.objects.filter(storage_name=original, scan_status=Evidence.Scan.PENDING).update(**fields)
+            evidence.refresh_from_db()
+            _audit(evidence, result, original)
+            if moved:
+                _tell_uploader(evidence)
+                transaction.on_commit(lambda: default_storage.delete(original))
+    except Exception:
+        if moved:
+            default_storage.delete(moved)
+        raise
+    return evidence.scan_status
+
+
+def _audit(evidence: Evidence, result: scanning.ScanResult, original: str) -> None:
+    assessment = evidence.item.assessment
+    quarantined = evidence.scan_status == Evidence.Scan.QUARANTINED
+    details = {"evidence": str(evidence.uuid), "item": evidence.item_id, "sha256": evidence.sha256,
+               "status": evidence.scan_status, "scanner": result.scanner}  # fmt: skip
+    if quarantined:
+        details.update(signature=result.signature, moved_from=original, moved_to=evidence.storage_name)
+    action = "plan.evidence_quarantined" if quarantined else "plan.evidence_scanned"
+    audit.record(None, action, assessment, assessment.agency_id, details)
+
+
+def _tell_uploader(evidence: Evidence) -> None:
+    user = evidence.added_by
+    if user is None or not user.is_active or not user.email:
+        return
+    assessment = evidence.item.assessment
+    path = reverse("assessments:plan_item", args=[assessment.uuid, evidence.item_id])
+    context = {"evidence": evidence, "item": evidence.item, "assessment": assessment,
+               "link": settings.KIV_BASE_URL.rstrip("/") + path}  # fmt: skip
+    with translation.override("nb"):
+        subject = render_to_string("emails/plan_evidence_quarantined_subject.txt", context)
+        body = render_to_string("emails/plan_evidence_quarantined.txt", context)
+    outbox.notification_enqueue(to=user.email, kind="plan_evidence_quarantined", subject=subject, body=body,
+                                dedupe_key=f"evidence_quarantined:{evidence.uuid}:{user.pk}")  # fmt: skip
+
+
+def scan_pending(*, scanner=None, older_than: dt.timedelta = SWEEP_AFTER, limit: int = SWEEP_LIMIT) -> dict:
+    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries)."""
+    cutoff = timezone.now() - older_than
+    ids = Evidence.objects.filter(scan_status=Evidence.Scan.PENDING, added_at__lt=cutoff).order_by("added_at")
+    summary = {"scanned": 0, "quarantined": 0, "unavailable": False}
+    scanner = scanner or scanning.get_scanner()
+    for evidence_id in ids.values_list("pk", flat=True)[:limit]:
+        try:
+            status = scan(evidence_id, scanner)
+        except scanning.ScannerUnavailable as exc:
+            log.warning("Evidence scan: %s; pending files wait for the next sweep", exc)
+            summary["unavailable"] = True
+            break
+        summary["scanned"] += bool(status)
+        summary["quarantined"] += status == Evidence.Scan.QUARANTINED
+    return summary

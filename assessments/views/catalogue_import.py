@@ -1,0 +1,88 @@
+"""UKE brings its existing tool overview in from a CSV or Excel file: upload, a preview that names every row it
+cannot read, then confirm. Only UKE and administrators (permissions.may_edit_catalogue).
+
+Between the preview and the confirmation the rows read from the file are kept in the session with the file's
+SHA-256; the confirmation must name the same hash, and the rows are validated again against the overview as it
+is then (forms/catalogue_import.validate) before services/catalogue.tool_import makes the versions.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessments import exports
+from assessments.forms.catalogue_import import (
+    COLUMNS,
+    MAX_ROWS,
+    ImportConfirmForm,
+    ImportUploadForm,
+    Table,
+    validate,
+)
+from assessments.permissions import may_edit_catalogue, require
+from assessments.services import catalogue as service
+
+SESSION_KEY = "catalogue_import"
+
+
+def _upload_page(request, form, status: int = 200):
+    return render(request, "catalogue/import.html", {"form": form, "max_rows": MAX_ROWS}, status=status)
+
+
+def _preview_page(request, table: Table, status: int = 200):
+    preview = validate(table)
+    context = {"table": table, "preview": preview,
+               "confirm_form": ImportConfirmForm(initial={"sha256": table.sha256})}  # fmt: skip
+    return render(request, "catalogue/import_preview.html", context, status=status)
+
+
+@require(may_edit_catalogue)
+@require_http_methods(["GET", "POST"])
+def catalogue_import(request):
+    if request.method == "GET":
+        return _upload_page(request, ImportUploadForm())
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    table = form.cleaned_data["file"]
+    request.session[SESSION_KEY] = table.as_session()
+    return _preview_page(request, table)
+
+
+@require(may_edit_catalogue)
+@require_POST
+def catalogue_import_confirm(request):
+    stored = request.session.get(SESSION_KEY)
+    form = ImportConfirmForm(request.POST)
+    if not stored or not form.is_valid() or form.cleaned_data["sha256"] != stored.get("sha256"):
+        messages.error(request, _("Forhåndsvisningen gjelder ikke lenger. Last opp filen på nytt."))
+        return redirect("assessments:catalogue_import")
+    table = Table.from_session(stored)
+    preview = validate(table)  # again: the overview may have changed since the preview
+    if not preview.importable:
+        messages.error(request, _("Filen har ingen rader som kan importeres."))
+        return _preview_page(request, table, status=400)
+    source = {"name": table.name, "sha256": table.sha256, "rows_refused": len(preview.errors)}
+    try:
+        done = service.tool_import(creates=[(p.slug, p.data) for p in preview.creates],
+                                   changes=[(p.slug, p.data) for p in preview.changes],
+                                   actor=request.user, source=source)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _preview_page(request, table, status=400)
+    del request.session[SESSION_KEY]
+    messages.success(request, _("Importert: %(created)s nye verktøy og %(changed)s nye versjoner.") % done)
+    return redirect("assessments:catalogue_list")
+
+
+@require(may_edit_catalogue)
+@require_GET
+def catalogue_import_template(request, fmt):
+    """The empty template: the header row the import reads (docs/catalogue-import.md)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    columns = [exports.Column(name, header) for header, name in COLUMNS]
+    return exports.response(fmt, "verktoyoversikten-mal", columns, [], sheet="Verktøyoversikten", key="entries")
