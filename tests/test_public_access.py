@@ -278,6 +278,7 @@ def test_the_page_marks_lists_and_lifts(world, approved):
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "Tiltakene." in page and "Sikkerhet, arkiv og innsyn" in page
+    assert 'value="section:security" selected' not in page  # once exempt, it is no longer proposed
     client.post(reverse("assessments:exemption_lift", args=[approved.uuid]), {"target": "section:security"})
     assert not Exemption.objects.exists()
 
@@ -286,7 +287,9 @@ def test_the_page_explains_bad_input(world, approved):
     url = reverse("assessments:exemptions", args=[approved.uuid])
     response = world.client("reviewer").post(url, {"target": "section:security", "basis": "oftl24_3", "reason": ""})
     assert response.status_code == 400
-    assert "Skriv en kort begrunnelse for unntaket." in response.content.decode()
+    body = response.content.decode()
+    assert "Skriv en kort begrunnelse for unntaket." in body
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in body and 'id="id_reason_error"' in body
     response = world.client("reviewer").post(url, {"target": "question:nope", "basis": "x", "reason": "y"})
     assert response.status_code == 400
 
@@ -305,3 +308,12 @@ def test_the_review_page_links_uke_to_it(world, approved):
     review = reverse("assessments:review_detail", args=[approved.uuid])
     assert link in world.client("reviewer").get(review).content.decode()
     assert link not in world.client("leader_a").get(review).content.decode()
+
+
+def test_the_page_and_the_notice_in_english(world, approved):
+    client = world.client("reviewer")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    mark(world, approved, "question:description")
+    body = client.get(reverse("assessments:exemptions", args=[approved.uuid])).content.decode()
+    assert "Public access" in body and "Exempt from public access now" in body
+    assert "Freedom of Information Act (offentleglova) section 24 third paragraph" in body

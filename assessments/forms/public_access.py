@@ -38,20 +38,35 @@ def _reason_field():
     )
 
 
-class ExemptionForm(forms.Form):
+class DescribedForm(forms.Form):
+    """Each field names its hint and, after a refused POST, its error (aria-describedby), as the wizard does."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name, field in self.fields.items():
+            described = [f"{self[name].auto_id}_helptext"] if field.help_text else []
+            if name in self.errors:
+                described.append(f"{self[name].auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class ExemptionForm(DescribedForm):
     target = forms.ChoiceField(label=_("Hva skal unntas offentlighet?"))
     basis = forms.ChoiceField(label=_("Hjemmel"), choices=EXEMPTION_BASIS_CHOICES)
     reason = _reason_field()
 
-    def __init__(self, *args, definition: Definition, **kwargs):
+    def __init__(self, *args, definition: Definition, exempt: frozenset[str] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = target_choices(definition)
-        if any(s.key == DEFAULT_SECTION for s in definition.sections):
-            self.fields["target"].initial = f"{SECTION}:{DEFAULT_SECTION}"
+        default = f"{SECTION}:{DEFAULT_SECTION}"
+        if default not in exempt and any(s.key == DEFAULT_SECTION for s in definition.sections):
+            self.fields["target"].initial = default
             self.fields["basis"].initial = DEFAULT_BASIS
 
 
-class ToolExemptionForm(forms.Form):
+class ToolExemptionForm(DescribedForm):
     field = forms.ChoiceField(label=_("Hvilket felt skal unntas offentlighet?"), choices=TOOL_EXEMPT_FIELD_CHOICES)
     basis = forms.ChoiceField(label=_("Hjemmel"), choices=EXEMPTION_BASIS_CHOICES)
     reason = _reason_field()

@@ -39,7 +39,9 @@ def _add_errors(form, exc: ValidationError) -> None:
 def exemptions(request, assessment_uuid):
     assessment = get_assessment_for_exemptions(request, assessment_uuid)
     defn = service.definition_of(assessment)
-    form = ExemptionForm(request.POST or None, definition=defn)
+    rows = Exemption.objects.filter(assessment=assessment).select_related("created_by")
+    exempt = frozenset(e.target for e in rows)
+    form = ExemptionForm(request.POST or None, definition=defn, exempt=exempt)
     if request.method == "POST" and form.is_valid():
         try:
             service.exemption_mark(assessment=assessment, user=request.user, **form.cleaned_data)
@@ -48,7 +50,6 @@ def exemptions(request, assessment_uuid):
         else:
             messages.success(request, _("Unntaket er lagret. Det gjelder i det offentlige registeret og i kopier."))
             return redirect("assessments:exemptions", assessment_uuid=assessment.uuid)
-    rows = Exemption.objects.filter(assessment=assessment).select_related("created_by")
     context = {
         "assessment": assessment,
         "version": service.latest_version(assessment),
