@@ -16,13 +16,21 @@ from django.utils.translation import gettext_lazy as _
 SECTION, QUESTION, FIELD = "section", "question", "field"
 
 
-class Exemption(models.Model):
-    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="exemptions")
-    target = models.CharField(_("hva som er unntatt"), max_length=120)
+class ExemptionBase(models.Model):
+    """What every exemption records: the legal basis, why, who and when."""
+
     basis = models.CharField(_("hjemmel"), max_length=40)
     reason = models.CharField(_("begrunnelse"), max_length=500)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Exemption(ExemptionBase):
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="exemptions")
+    target = models.CharField(_("hva som er unntatt"), max_length=120)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -42,13 +50,9 @@ class Exemption(models.Model):
         return self.target.partition(":")[2]
 
 
-class ToolExemption(models.Model):
+class ToolExemption(ExemptionBase):
     entry = models.ForeignKey("assessments.ToolEntry", on_delete=models.CASCADE, related_name="exemptions")
     field = models.CharField(_("felt"), max_length=40)
-    basis = models.CharField(_("hjemmel"), max_length=40)
-    reason = models.CharField(_("begrunnelse"), max_length=500)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["entry", "field"]

@@ -74,12 +74,18 @@ def exemption_lift(*, assessment: Assessment, user, target: str) -> bool:
     authorize(user, assessment, "exempt")
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)
-        exemption = Exemption.objects.filter(assessment=locked, target=target).first()
-        if exemption is None:
-            return False
-        exemption.delete()
-        audit.record(user, "public_access.exemption_lifted", locked, locked.agency_id,
-                     {"target": target, "basis": exemption.basis})  # fmt: skip
+        rows = Exemption.objects.filter(assessment=locked, target=target)
+        return _lift(rows, user, "public_access.exemption_lifted", locked, locked.agency_id, {"target": target})
+
+
+def _lift(rows, user, action: str, obj, agency_id, details: dict) -> bool:
+    """Delete the one exemption in `rows` and record it; False when there is none (a second click, or another
+    user was first). Called inside the caller's transaction, with the owner locked."""
+    exemption = rows.first()
+    if exemption is None:
+        return False
+    exemption.delete()
+    audit.record(user, action, obj, agency_id, {**details, "basis": exemption.basis})
     return True
 
 
@@ -126,10 +132,5 @@ def tool_exemption_lift(*, entry: ToolEntry, actor, field: str) -> bool:
     _tool_editor(actor)
     with transaction.atomic():
         locked = lock(ToolEntry, entry.pk)
-        exemption = ToolExemption.objects.filter(entry=locked, field=field).first()
-        if exemption is None:
-            return False
-        exemption.delete()
-        audit.record(actor, "public_access.tool_exemption_lifted", locked, None,
-                     {"field": field, "basis": exemption.basis})  # fmt: skip
-    return True
+        rows = ToolExemption.objects.filter(entry=locked, field=field)
+        return _lift(rows, actor, "public_access.tool_exemption_lifted", locked, None, {"field": field})

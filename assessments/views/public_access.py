@@ -4,6 +4,8 @@ for access. UKE (reviewers) and administrators only; every change and every copy
 How it works: docs/public-access.md.
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -30,9 +32,18 @@ def _error_list(form) -> list[dict]:
     ]
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    for field, messages_ in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
+def _marked(request, form, mark, done: str) -> bool:
+    """Run the service's mark on a valid POST; its refusals become the form's errors."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        mark(**form.cleaned_data)
+    except ValidationError as exc:
+        for field, problems in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return False
+    messages.success(request, done)
+    return True
 
 
 @signed_in
@@ -42,14 +53,9 @@ def exemptions(request, assessment_uuid):
     rows = Exemption.objects.filter(assessment=assessment).select_related("created_by")
     exempt = frozenset(e.target for e in rows)
     form = ExemptionForm(request.POST or None, definition=defn, exempt=exempt)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service.exemption_mark(assessment=assessment, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Unntaket er lagret. Det gjelder i det offentlige registeret og i kopier."))
-            return redirect("assessments:exemptions", assessment_uuid=assessment.uuid)
+    mark = partial(service.exemption_mark, assessment=assessment, user=request.user)
+    if _marked(request, form, mark, _("Unntaket er lagret. Det gjelder i det offentlige registeret og i kopier.")):
+        return redirect("assessments:exemptions", assessment_uuid=assessment.uuid)
     context = {
         "assessment": assessment,
         "version": service.latest_version(assessment),
@@ -92,14 +98,9 @@ def innsyn_copy(request, assessment_uuid):
 def tool_exemptions(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
     form = ToolExemptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service.tool_exemption_mark(entry=entry, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("Unntaket er lagret. Det gjelder i den offentlige oversikten og i uttrekk."))
-            return redirect("assessments:tool_exemptions", slug=slug)
+    mark = partial(service.tool_exemption_mark, entry=entry, actor=request.user)
+    if _marked(request, form, mark, _("Unntaket er lagret. Det gjelder i den offentlige oversikten og i uttrekk.")):
+        return redirect("assessments:tool_exemptions", slug=slug)
     context = {
         "entry": entry,
         "current": entry.current(),
