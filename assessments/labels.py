@@ -140,6 +140,13 @@ EVENT_CHOICES = [
     ("catalogue.token_issued", _("API-nøkkel for verktøyoversikten utstedt")),
     ("catalogue.token_revoked", _("API-nøkkel for verktøyoversikten trukket tilbake")),
     ("assessment.catalogue_flagged", _("Må vurderes på nytt: verktøyet er endret")),
+    # Public access (services/public_access.py).
+    ("public_access.exempted", _("Unntatt offentlighet")),
+    ("public_access.exemption_lifted", _("Unntak fra offentlighet opphevet")),
+    ("public_access.innsyn_copy_made", _("Innsynskopi laget")),
+    ("public_access.tool_exempted", _("Felt i verktøyoversikten unntatt offentlighet")),
+    ("public_access.tool_exemption_lifted", _("Unntak fra offentlighet i verktøyoversikten opphevet")),
+    ("public_access.tool_innsyn_exported", _("Innsynsuttrekk fra verktøyoversikten laget")),
 ]
 
 VERDICTS = dict(VERDICT_CHOICES)
@@ -187,3 +194,55 @@ HOSTINGS = dict(HOSTING_CHOICES)
 
 # The quick path: a full assessment, or a simplified one that ended with the screening's conclusion.
 PATHS = dict(PATH_CHOICES)
+
+
+# Public access (offentleglova): the legal bases UKE may choose when it exempts part of an assessment or of a
+# tool overview entry, as (code, what the choice list shows). The citation alone is what a public page and the
+# innsyn copy show (docs/legal-sources.md, "Offentleglova", says what each rests on and what is unverified).
+EXEMPTION_BASIS_CHOICES = [
+    (
+        "oftl13_personal",
+        _(
+            "Taushetsplikt om personlige forhold: offentleglova § 13 første ledd, jf. forvaltningsloven § 13 første "
+            "ledd nr. 1"
+        ),
+    ),
+    (
+        "oftl13_business",
+        _(
+            "Taushetsplikt om forretningshemmeligheter: offentleglova § 13 første ledd, jf. forvaltningsloven § 13 "
+            "første ledd nr. 2"
+        ),
+    ),
+    ("oftl24_3", _("Sikkerhet – innsyn ville lette straffbare handlinger: offentleglova § 24 tredje ledd")),
+]
+EXEMPTION_CITATIONS = {
+    "oftl13_personal": _("offentleglova § 13 første ledd, jf. forvaltningsloven § 13 første ledd nr. 1"),
+    "oftl13_business": _("offentleglova § 13 første ledd, jf. forvaltningsloven § 13 første ledd nr. 2"),
+    "oftl24_3": _("offentleglova § 24 tredje ledd"),
+}
+EXEMPTION_BASES = dict(EXEMPTION_BASIS_CHOICES)
+# Free text of an assessment outside the answers that UKE may exempt as a whole.
+EXEMPT_FIELD_CHOICES = [
+    ("decision_reason", _("UKEs begrunnelse og vilkår")),
+    ("comments", _("UKEs kommentarer")),
+    ("screening", _("Svarene i hurtigsjekken")),
+]
+EXEMPT_FIELDS = dict(EXEMPT_FIELD_CHOICES)
+# The fields of a tool overview entry UKE may exempt (its name, status and approval stay public).
+TOOL_EXEMPT_FIELD_CHOICES = [
+    ("vendor", _("Leverandør")),
+    ("edition", _("Utgave eller lisens")),
+    ("description", _("Hva verktøyet gjør")),
+    ("hosting", _("Lagring og drift")),
+    ("dpa_reference", _("Avtalereferanse")),
+    ("dpa_valid_until", _("Avtalen gjelder til")),
+    ("guideline_url", _("Lenke til retningslinje")),
+    ("note", _("Merknad fra UKE")),
+]
+TOOL_EXEMPT_FIELDS = dict(TOOL_EXEMPT_FIELD_CHOICES)
+
+
+def exemption_notice(basis: str) -> str:
+    """The line that stands where exempt content was left out, in the active language."""
+    return str(_("Unntatt offentlighet – hjemmel: %(citation)s") % {"citation": label(EXEMPTION_CITATIONS, basis)})

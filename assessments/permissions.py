@@ -175,6 +175,13 @@ def can_review(user, assessment: Assessment) -> bool:
     return roles.is_reviewer and assessment.agency_id not in roles.member_of
 
 
+def can_manage_exemptions(user, assessment: Assessment) -> bool:
+    """Public access: UKE (reviewers) and administrators mark what is exempt and make innsyn copies, once the
+    assessment was submitted (a draft is the agency's own and in no register)."""
+    roles = roles_for(user)
+    return (roles.is_reviewer or roles.is_superuser) and assessment.versions.exists()
+
+
 ACTIONS = {
     "view": can_view,
     "view_draft": can_see_draft,
@@ -183,6 +190,7 @@ ACTIONS = {
     "review": can_review,
     "download": can_view,
     "edit_plan": can_edit_plan,
+    "exempt": can_manage_exemptions,
 }
 
 
@@ -206,6 +214,20 @@ def get_assessment(request, assessment_uuid, action: str = "view") -> Assessment
     if action != "view" and not check(request.user, assessment):
         raise PermissionDenied
     return assessment
+
+
+def get_assessment_for_exemptions(request, assessment_uuid) -> Assessment:
+    """Fetch an assessment for public-access work: like get_assessment(..., "exempt"), but administrators, who
+    read no assessments otherwise, see the submitted ones here (404 for a draft, 403 for a reader)."""
+    if roles_for(request.user).is_superuser:
+        try:
+            assessment = Assessment.objects.select_related("agency", "questionnaire").get(uuid=assessment_uuid)
+        except (Assessment.DoesNotExist, ValueError):
+            raise Http404 from None
+        if not can_manage_exemptions(request.user, assessment):
+            raise Http404
+        return assessment
+    return get_assessment(request, assessment_uuid, "exempt")
 
 
 # --- Agency-level and municipal pages ------------------------------------------------------------

@@ -12,6 +12,7 @@ from assessments.views import (
     catalogue_import,
     home,
     officers,
+    public_access,
     quickpath,
     register,
     review,
@@ -118,4 +119,13 @@ urlpatterns = [
     path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),
     path("verktoy/<slug:slug>/trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),
     path("offentlig-register/verktoy.json", catalogue.public_catalogue_json, name="public_catalogue_json"),
+    # Public access (offentleglova): UKE's exemptions, the innsyn copy and the tool entry's innsyn export.
+    path("vurderinger/<uuid:assessment_uuid>/offentlighet/", public_access.exemptions, name="exemptions"),
+    path(
+        "vurderinger/<uuid:assessment_uuid>/offentlighet/opphev/", public_access.exemption_lift, name="exemption_lift"
+    ),
+    path("vurderinger/<uuid:assessment_uuid>/innsynskopi/", public_access.innsyn_copy, name="innsyn_copy"),
+    path("verktoy/<slug:slug>/offentlighet/", public_access.tool_exemptions, name="tool_exemptions"),
+    path("verktoy/<slug:slug>/offentlighet/opphev/", public_access.tool_exemption_lift, name="tool_exemption_lift"),
+    path("verktoy/<slug:slug>/innsyn.json", public_access.tool_innsyn_json, name="tool_innsyn_json"),
 ]

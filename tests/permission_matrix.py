@@ -362,3 +362,33 @@ MATRIX.update(
         },
     }
 )
+
+
+# --- Public access (offentleglova) ----------------------------------------------------------------------------
+# UKE (reviewers) marks what is exempt and makes innsyn copies; administrators too (tests/test_public_access.py).
+# Readers of the submitted assessment are refused (403), those who cannot see it get 404. An empty POST to lift
+# is sent back to the page; the innsyn copy is the PDF itself.
+EXEMPTION_EDITORS = {**SUBMITTED_OF_A, "leader_a": 403, "contributor_a": 403, "auditor": 403}
+
+MATRIX.update(
+    {
+        "assessments:exemptions": {"args": lambda w, o: [o.submitted.uuid], "expect": EXEMPTION_EDITORS},
+        "assessments:exemption_lift": {
+            "method": "post",
+            "args": lambda w, o: [o.submitted.uuid],
+            "expect": {**EXEMPTION_EDITORS, "reviewer": 302},
+        },
+        "assessments:innsyn_copy": {
+            "method": "post",
+            "args": lambda w, o: [o.submitted.uuid],
+            "expect": EXEMPTION_EDITORS,
+        },
+        "assessments:tool_exemptions": {"args": lambda w, o: [o.tool.entry.slug], "expect": CATALOGUE_EDITORS},
+        "assessments:tool_exemption_lift": {
+            "method": "post",
+            "args": lambda w, o: [o.tool.entry.slug],
+            "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
+        },
+        "assessments:tool_innsyn_json": {"args": lambda w, o: [o.tool.entry.slug], "expect": CATALOGUE_EDITORS},
+    }
+)

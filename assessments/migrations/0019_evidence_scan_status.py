@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0018_assessment_path"),
+        ("assessments", "0001_squashed_0018_assessment_path"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -51,11 +51,14 @@ from assessments.models.plans import (
     PlanStatusReport,
     ReminderSent,
 )
+from assessments.models.public_access import Exemption, ToolExemption
 from assessments.models.reports import (
     Report,
 )
 
 __all__ = [
+    "Exemption",
+    "ToolExemption",
     "PATH_CHOICES",
     "ArchiveHandover",
     "OfficerAdvice",

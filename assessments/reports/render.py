@@ -264,18 +264,23 @@ def render_html(context: dict) -> str:
         return clean_text(render_to_string(template, context))
 
 
-def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
-    """HTML -> PDF/A-3b, tagged, with the answers file attached as svar.json."""
+def write_pdf(html: str, answers: dict | None, *, title: str) -> bytes:
+    """HTML -> PDF/A-3b, tagged, with the answers file attached as svar.json (none when `answers` is None: the
+    innsyn copy, whose exempt answers must not travel in an attachment)."""
     from weasyprint import HTML, Attachment
 
     stylesheet, font_config = _styles()
-    attachment = Attachment(
-        string=json.dumps(answers, ensure_ascii=False, indent=2),
-        name=ATTACHMENT_NAME,
-        description=f"Svarene i vurderingen «{title}» (kan importeres i KI-veileder)",
-        relationship="Data",
-        url_fetcher=FETCHER,
-    )
+    attachments = []
+    if answers is not None:
+        attachments.append(
+            Attachment(
+                string=json.dumps(answers, ensure_ascii=False, indent=2),
+                name=ATTACHMENT_NAME,
+                description=f"Svarene i vurderingen «{title}» (kan importeres i KI-veileder)",
+                relationship="Data",
+                url_fetcher=FETCHER,
+            )
+        )
     with _render_lock:
         document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER)
         return document.write_pdf(
@@ -283,7 +288,7 @@ def write_pdf(html: str, answers: dict, *, title: str) -> bytes:
             font_config=font_config,
             pdf_variant="pdf/a-3b",
             pdf_tags=True,
-            attachments=[attachment],
+            attachments=attachments,
         )
 
 

@@ -20,6 +20,7 @@ from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChange
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, ToolEntry, ToolStatus
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
+from assessments.presentation import public_access
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 
@@ -160,8 +161,11 @@ def public_catalogue_json(request):
     """With KIV_PUBLIC_REGISTER on: approved tools and what they are approved for, without sign-in."""
     if not settings.KIV_PUBLIC_REGISTER:
         raise Http404
-    approved = reads.current_versions([ToolStatus.APPROVED])
-    return _json([version_json(v, public_only=True) for v in approved if not v.entry.is_demo or settings.DEBUG])
+    approved = [v for v in reads.current_versions([ToolStatus.APPROVED]) if not v.entry.is_demo or settings.DEBUG]
+    # What UKE exempted from public access is left out, and `exempt` names it with its legal basis.
+    notices = public_access.tool_notices(v.entry_id for v in approved)
+    return _json([public_access.redact_tool(version_json(v, public_only=True), notices.get(v.entry_id, {}))
+                  for v in approved])  # fmt: skip
 
 
 @require(is_superuser)

@@ -1,7 +1,8 @@
 """The municipality's AI register: approved AI uses of every agency, the overview matrix, and exports.
 
 Signed-in users of every role see the register (approved entries only; no drafts, no names of people).
-`KIV_PUBLIC_REGISTER=True` opens a sign-in-free copy with the fields fit for publication.
+`KIV_PUBLIC_REGISTER=True` opens a sign-in-free copy with the fields fit for publication; what UKE exempted
+from public access (presentation/public_access.py) is left out there and named with its legal basis.
 """
 
 from datetime import date
@@ -18,7 +19,7 @@ from assessments.audit import chain as audit
 from assessments.forms.review import OverviewForm, RegisterFilterForm
 from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
-from assessments.presentation import overview
+from assessments.presentation import overview, public_access
 from assessments.queries import catalogue
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
@@ -31,7 +32,11 @@ FIELDS = ["id", "title", "agency", "tool", "ai_kind", "verdict", "quadrant", "ap
 PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
 
 
-def _filtered(request):
+# The public register's filters that read a column UKE may exempt (presentation/public_access.py).
+EXEMPTABLE_FILTERS = {"q": "title", "ai_kind": "ai_kind", "tool": "tool"}
+
+
+def _filtered(request, public: bool = False):
     form = RegisterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = queries.register(
@@ -41,6 +46,9 @@ def _filtered(request):
         q=filters.get("q") or "",
         tool=filters.get("tool") or "",
     )
+    used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
+    if public and used:
+        qs = qs.exclude(assessment_id__in=public_access.exempt_from_filters(used))
     known = None
     if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q") or filters.get("tool")):
         # One entry per approved assessment: count those instead of the joined list.
@@ -61,6 +69,7 @@ def _entries(versions, today: date) -> list[dict]:
             {
                 "id": str(a.uuid),
                 "uuid": a.uuid,
+                "version_id": a.v_id,
                 "title": a.title,
                 "agency": a.agency.name,
                 "agency_id": a.agency_id,
@@ -80,20 +89,26 @@ def _entries(versions, today: date) -> list[dict]:
     return entries
 
 
-def _iter_entries(qs):
+def _batch(versions, today: date, public: bool) -> list[dict]:
+    """Entries for a batch; the public register's with what UKE exempted left out and named (offentleglova)."""
+    entries = _entries(versions, today)
+    return public_access.redact_register(entries) if public else entries
+
+
+def _iter_entries(qs, public: bool):
     today = timezone.localdate()
     batch = []
     for item in qs.iterator(chunk_size=EXPORT_CHUNK):
         batch.append(item)
         if len(batch) == EXPORT_CHUNK:
-            yield from _entries(batch, today)
+            yield from _batch(batch, today, public)
             batch = []
-    yield from _entries(batch, today)
+    yield from _batch(batch, today, public)
 
 
-def _page(request, qs, known):
+def _page(request, qs, known, public: bool = False):
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
-    page.entries = _entries(page.object_list, timezone.localdate())
+    page.entries = _batch(page.object_list, timezone.localdate(), public)
     return page
 
 
@@ -126,11 +141,11 @@ def _columns(fields: list[str]) -> list[exports.Column]:
     return [columns[f] for f in fields]
 
 
-def _export(fmt: str, qs, fields: list[str], stem: str):
+def _export(fmt: str, qs, fields: list[str], stem: str, public: bool = False):
     # CSV and Excel show the labels, JSON the codes (for programs reading it).
     labelled = {} if fmt == "json" else {"ai_kind": "ai_kind_labels", "verdict": "verdict_label",
                                          "quadrant": "quadrant_label"}  # fmt: skip
-    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs))
+    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs, public))
     return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
 
 
@@ -184,16 +199,16 @@ def _public_enabled() -> None:
 @public
 def public_register(request):
     _public_enabled()
-    form, qs, known = _filtered(request)
-    page = _page(request, qs, known)
+    form, qs, known = _filtered(request, public=True)
+    page = _page(request, qs, known, public=True)
     context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": True}
     return render(request, "register/register.html", context)
 
 
 def _public_export(request, fmt: str):
     _public_enabled()
-    _form, qs, _known = _filtered(request)
-    return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune")
+    _form, qs, _known = _filtered(request, public=True)
+    return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune", public=True)
 
 
 @public

@@ -1,0 +1,83 @@
+"""The innsyn copy: an assessment's report as it may be given to someone who asks for access under
+offentleglova, with the parts UKE exempted (models/public_access.py) left out and the legal basis named where
+they stood.
+
+It is the decision report itself: the same context (render.build_context, the same presentation functions) and
+the same template (reports/report.html or report_simplified.html, whose `innsyn` switch shows the notices),
+redacted after the context is built, so no exempt value can reach the HTML. WeasyPrint fetches through the
+report's StaticFilesFetcher (nothing outside the static files).
+
+The copy is not sealed, and it carries no svar.json. The sealed report stays the record of the decision; a
+second seal on an extract would need a stored copy for the verification page to recognise, and the copy is an
+extract made for one request, not a record. The audit event keeps the SHA-256 of what was handed out and the
+exemptions applied, so a copy can be matched later.
+"""
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+from assessments.engine.loader import as_definition
+from assessments.models import AssessmentVersion, Exemption, Report
+from assessments.presentation import public_access as presentation
+from assessments.reports import pdf_structure
+from assessments.reports import render as reports
+
+
+def _redact_sections(sections: list[dict], notices: dict[str, str]) -> None:
+    for section in sections:
+        for row in section["rows"]:
+            if row["key"] in notices:
+                row.update(exempt=notices[row["key"]], value="", answered=True, comments=[])
+
+
+def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
+    for rule in shown.get("hard_rules", []):
+        rule["triggered_by"] = [
+            {**answer, "value": notices[answer["key"]]} if answer.get("key") in notices else answer
+            for answer in rule.get("triggered_by", [])
+        ]
+    # The per-answer points name answers without their keys; the report does not show them, the copy drops them.
+    shown["contributions"] = []
+
+
+def redact(context: dict, exemptions: list[Exemption]) -> dict:
+    """The report context with every exempt answer and free text replaced by its notice (in place)."""
+    defn = as_definition(context["questionnaire"].definition)
+    notices = presentation.question_notices(defn, exemptions)
+    fields = presentation.field_notices(exemptions)
+    _redact_sections(context["sections"], notices)
+    _redact_shown(context["shown"], notices)
+    context["answers_file"]["answers"] = presentation.redact_answers(context["answers_file"]["answers"], notices)
+    if "title" in notices:
+        context["title"] = notices["title"]
+        context["title_exempt"] = True
+    if "decision_reason" in fields:
+        context["decision"]["reason"] = ""
+        context["decision_exempt"] = fields["decision_reason"]
+        context["conditions"] = []
+    if "comments" in fields:
+        context["general_comments"] = []
+        context["comments_exempt"] = fields["comments"]
+        for section in context["sections"]:
+            for row in section["rows"]:
+                row["comments"] = []
+    if "screening" in fields:
+        context["screening_rows"] = []
+        context["screening_exempt"] = fields["screening"]
+    context["innsyn"] = True
+    context["exemptions"] = presentation.exemption_rows(defn, exemptions)
+    return context
+
+
+def build_pdf(version: AssessmentVersion, exemptions: list[Exemption]) -> bytes:
+    """The innsyn copy of a submitted version, as PDF/A-3b bytes."""
+    assessment = version.assessment
+    # An unsaved row: build_context reads a report's assessment, version and kind, nothing stored.
+    report = Report(assessment=assessment, version=version, kind=Report.Kind.SIGNED)
+    context = reports.build_context(report)
+    with translation.override(context["lang"]):
+        redact(context, exemptions)
+        context["running_footer"] = f"{context['running_footer']} · {gettext('innsynskopi')}"
+        html = reports.render_html(context)
+    pdf = reports.write_pdf(html, None, title=context["title"])
+    return pdf_structure.finish(pdf, producer=pdf_structure.producer(sealed=False))

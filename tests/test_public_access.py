@@ -1,0 +1,320 @@
+"""Public access (offentleglova): UKE's exemptions, the public register and the public tool overview JSON
+leaving exempt content out, and the innsyn copy. The URL access per role is in tests/permission_matrix.py."""
+
+import io
+import json
+import subprocess
+
+import pikepdf
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from assessments import services
+from assessments.engine.loader import as_definition, load_definition
+from assessments.models import AuditEvent, Exemption, Report, ToolExemption
+from assessments.presentation import public_access as presentation
+from assessments.reports import innsyn
+from assessments.reports import render as reports
+from assessments.services import public_access as service
+from tests import review_helpers as h
+from tests.catalogue_helpers import V3_DIR, make_tool
+from tests.conftest import make_user, require_tool
+from tests.test_register import read_csv, read_json
+
+SECRET = "Brannmurregel 7 slipper gjennom port 4444"
+REASON = "Begrunnelsen nevner HEMMELIG-LEVERANDØR"
+SECURITY = "Unntatt offentlighet – hjemmel: offentleglova § 24 tredje ledd"
+PERSONAL = "offentleglova § 13 første ledd, jf. forvaltningsloven § 13 første ledd nr. 1"
+BUSINESS = "offentleglova § 13 første ledd, jf. forvaltningsloven § 13 første ledd nr. 2"
+
+
+@pytest.fixture
+def approved(world):
+    assessment = h.submitted(world, "Chat for byggesak", description=SECRET)
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"], comment=REASON)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def mark(world, assessment, target, basis="oftl24_3", reason="Sikkerhetstiltak."):
+    return service.exemption_mark(
+        assessment=assessment, user=world.users["reviewer"], target=target, basis=basis, reason=reason
+    )
+
+
+# --- The service -----------------------------------------------------------------------------------------
+
+
+def test_uke_marks_a_section_and_it_is_audited_without_the_content(world, approved):
+    exemption = mark(world, approved, "section:security")
+    assert (exemption.basis, exemption.created_by) == ("oftl24_3", world.users["reviewer"])
+    event = AuditEvent.objects.filter(action="public_access.exempted").get()
+    assert event.details == {"target": "section:security", "basis": "oftl24_3", "changed": False}
+    assert event.object_id == str(approved.uuid)
+
+
+def test_marking_again_changes_basis_and_reason(world, approved):
+    mark(world, approved, "question:description")
+    mark(world, approved, "question:description", basis="oftl13_business", reason="Forretningshemmelighet.")
+    only = Exemption.objects.get(assessment=approved)
+    assert (only.basis, only.reason) == ("oftl13_business", "Forretningshemmelighet.")
+
+
+@pytest.mark.parametrize(
+    ("target", "basis", "reason", "field"),
+    [
+        ("section:nowhere", "oftl24_3", "x", "target"),
+        ("question:nope", "oftl24_3", "x", "target"),
+        ("field:anything", "oftl24_3", "x", "target"),
+        ("section:security", "oftl21", "x", "basis"),
+        ("section:security", "oftl24_3", "   ", "reason"),
+        ("section:security", "oftl24_3", "x" * 501, "reason"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(world, approved, target, basis, reason, field):
+    with pytest.raises(ValidationError) as caught:
+        mark(world, approved, target, basis=basis, reason=reason)
+    assert field in caught.value.message_dict
+    assert not Exemption.objects.exists()
+
+
+def test_only_uke_and_administrators_may_mark(world, approved):
+    for role in ("leader_a", "contributor_a", "auditor", "dpo"):
+        with pytest.raises(PermissionDenied):
+            service.exemption_mark(
+                assessment=approved, user=world.users[role], target="section:security", basis="oftl24_3", reason="x"
+            )
+    admin = make_user("admin_x", is_superuser=True, is_staff=True)
+    service.exemption_mark(assessment=approved, user=admin, target="section:security", basis="oftl24_3", reason="x")
+    assert Exemption.objects.filter(created_by=admin).exists()
+
+
+def test_a_draft_cannot_be_exempted(world):
+    draft = h.draft(world)
+    with pytest.raises(PermissionDenied):
+        mark(world, draft, "section:security")
+
+
+def test_lifting_deletes_and_is_audited(world, approved):
+    mark(world, approved, "section:security")
+    assert service.exemption_lift(assessment=approved, user=world.users["reviewer"], target="section:security")
+    assert not Exemption.objects.exists()
+    assert AuditEvent.objects.filter(action="public_access.exemption_lifted").count() == 1
+    assert not service.exemption_lift(assessment=approved, user=world.users["reviewer"], target="section:security")
+
+
+def test_a_section_covers_its_questions_and_the_tool_answers_go_together():
+    defn = as_definition(load_definition(V3_DIR))
+    exemptions = [Exemption(target="section:security", basis="oftl24_3"),
+                  Exemption(target="question:cat_name", basis="oftl13_business")]  # fmt: skip
+    notices = presentation.question_notices(defn, exemptions)
+    security = {q.key for q in defn.section("security").questions}
+    assert security <= set(notices)
+    assert all(notices[key] == SECURITY for key in security)
+    assert {"cat_choice", "cat_ref", "cat_name"} <= set(notices)
+    assert "description" not in notices
+
+
+# --- The public register ---------------------------------------------------------------------------------
+
+
+def test_the_public_register_leaves_an_exempt_title_out_and_says_so(client, settings, world, approved):
+    settings.KIV_PUBLIC_REGISTER = True
+    mark(world, approved, "question:title")
+    body = client.get(reverse("assessments:public_register")).content.decode()
+    assert "Chat for byggesak" not in body
+    assert SECURITY in body
+    data = read_json(client.get(reverse("assessments:public_register_json")))
+    assert data["entries"][0]["title"] == SECURITY
+    assert "Chat for byggesak" not in json.dumps(data, ensure_ascii=False)
+    rows = read_csv(client.get(reverse("assessments:public_register_csv")))
+    assert rows[0]["Tittel"] == SECURITY
+    # Inside the municipality the register is not a public copy: UKE's exemption does not hide it there.
+    assert "Chat for byggesak" in world.client("leader_b").get(reverse("assessments:register")).content.decode()
+
+
+def test_an_exempt_section_hides_the_register_columns_it_holds(client, settings, world, approved):
+    settings.KIV_PUBLIC_REGISTER = True
+    before = read_json(client.get(reverse("assessments:public_register_json")))["entries"][0]
+    assert before["ai_kind"] and before["title"] == "Chat for byggesak"
+    mark(world, approved, "section:intro", basis="oftl13_personal")
+    entry = read_json(client.get(reverse("assessments:public_register_json")))["entries"][0]
+    notice = f"Unntatt offentlighet – hjemmel: {PERSONAL}"
+    assert entry["title"] == notice and entry["ai_kind"] == notice
+    assert entry["agency"] == world.agency_a.name  # what no exemption covers stays
+    body = client.get(reverse("assessments:public_register")).content.decode()
+    assert "Integrert i verktøy vi har" not in body[body.index("<tbody>") :]
+
+
+def test_a_public_search_does_not_confirm_an_exempt_title(client, settings, world, approved):
+    settings.KIV_PUBLIC_REGISTER = True
+    public = reverse("assessments:public_register_json")
+    assert read_json(client.get(public, {"q": "byggesak"}))["entries"]
+    mark(world, approved, "question:title")
+    assert read_json(client.get(public, {"q": "byggesak"}))["entries"] == []
+    assert read_json(client.get(public))["entries"]  # unfiltered, the entry is there with its notice
+    # The same exemption does not stop a filter on a column it does not cover.
+    assert read_json(client.get(public, {"ai_kind": "integrated"}))["entries"]
+
+
+def test_an_exemption_outside_the_register_columns_changes_nothing_there(client, settings, world, approved):
+    settings.KIV_PUBLIC_REGISTER = True
+    mark(world, approved, "section:security")
+    entry = read_json(client.get(reverse("assessments:public_register_json")))["entries"][0]
+    assert entry["title"] == "Chat for byggesak"
+    assert "Unntatt" not in json.dumps(entry, ensure_ascii=False)
+
+
+# --- The tool overview -----------------------------------------------------------------------------------
+
+
+def test_the_public_tool_json_leaves_an_exempt_field_out_and_names_the_basis(client, settings, world):
+    settings.KIV_PUBLIC_REGISTER = True
+    version = make_tool(world, vendor="Hemmelig Leverandør AS")
+    service.tool_exemption_mark(
+        entry=version.entry, actor=world.users["reviewer"], field="vendor", basis="oftl13_business", reason="Avtale."
+    )
+    response = client.get(reverse("assessments:public_catalogue_json"))
+    assert "Hemmelig Leverandør" not in response.content.decode()
+    entry = response.json()["entries"][0]
+    assert entry["vendor"] is None
+    assert entry["exempt"] == {"vendor": f"Unntatt offentlighet – hjemmel: {BUSINESS}"}
+    assert entry["name"] == "Kommunechat"
+    assert AuditEvent.objects.filter(action="public_access.tool_exempted").count() == 1
+
+
+def test_the_tool_innsyn_export_leaves_the_agreement_reference_out(world):
+    version = make_tool(world, dpa_reference="AVT-HEMMELIG-9")
+    client = world.client("reviewer")
+    url = reverse("assessments:tool_exemptions", args=[version.entry.slug])
+    response = client.post(url, {"field": "dpa_reference", "basis": "oftl13_business", "reason": "Avtalevilkår."})
+    assert response.status_code == 302
+    assert ToolExemption.objects.filter(entry=version.entry, field="dpa_reference").exists()
+    export = client.get(reverse("assessments:tool_innsyn_json", args=[version.entry.slug]))
+    assert "AVT-HEMMELIG-9" not in export.content.decode()
+    assert export.json()["entries"][0]["exempt"]["dpa_reference"].endswith(BUSINESS)
+    assert AuditEvent.objects.filter(action="public_access.tool_innsyn_exported").count() == 1
+    client.post(reverse("assessments:tool_exemption_lift", args=[version.entry.slug]), {"target": "dpa_reference"})
+    again = client.get(reverse("assessments:tool_innsyn_json", args=[version.entry.slug]))
+    assert "AVT-HEMMELIG-9" in again.content.decode()
+
+
+def test_only_catalogue_editors_mark_tool_fields(world):
+    version = make_tool(world)
+    with pytest.raises(PermissionDenied):
+        service.tool_exemption_mark(
+            entry=version.entry, actor=world.users["leader_a"], field="note", basis="oftl24_3", reason="x"
+        )
+    with pytest.raises(ValidationError):
+        service.tool_exemption_mark(
+            entry=version.entry, actor=world.users["reviewer"], field="name", basis="oftl24_3", reason="x"
+        )
+
+
+# --- The innsyn copy -------------------------------------------------------------------------------------
+
+
+def _copy_html(assessment, exemptions) -> str:
+    version = assessment.latest_version()
+    context = reports.build_context(Report(assessment=assessment, version=version, kind=Report.Kind.SIGNED))
+    return reports.render_html(innsyn.redact(context, exemptions))
+
+
+def test_the_copy_replaces_exempt_answers_and_texts_with_the_basis(world, approved):
+    mark(world, approved, "question:description", basis="oftl13_business")
+    mark(world, approved, "field:decision_reason", basis="oftl13_business")
+    mark(world, approved, "section:security")
+    html = _copy_html(approved, list(Exemption.objects.all()))
+    assert SECRET not in html and "HEMMELIG-LEVERANDØR" not in html
+    assert f"Unntatt offentlighet – hjemmel: {BUSINESS}" in html
+    security_questions = len(as_definition(h.questionnaire().definition).section("security").questions)
+    assert html.count(SECURITY) >= min(security_questions, 1) + 1  # the answers, and the list on the cover
+    assert "Innsynskopi etter offentleglova" in html
+    assert "Rapporten er forseglet" not in html
+
+
+def test_without_exemptions_the_copy_shows_everything(world, approved):
+    html = _copy_html(approved, [])
+    assert SECRET in html and "HEMMELIG-LEVERANDØR" in html
+    assert "Unntatt offentlighet –" not in html
+
+
+def test_uke_downloads_the_copy_and_it_is_audited(world, approved):
+    mark(world, approved, "question:description", basis="oftl13_business")
+    response = world.client("reviewer").post(reverse("assessments:innsyn_copy", args=[approved.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    pdf = response.content
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.attachments) == 0  # no svar.json with the exempt answers
+    event = AuditEvent.objects.filter(action="public_access.innsyn_copy_made").get()
+    assert event.details["exempt"] == {"question:description": "oftl13_business"}
+    assert len(event.details["sha256"]) == 64
+
+
+def test_the_copy_pdf_text_leaves_the_exempt_answer_out(world, approved):
+    pdftotext = require_tool("pdftotext")
+    mark(world, approved, "question:description", basis="oftl13_business")
+    _version, pdf = service.innsyn_copy_make(assessment=approved, user=world.users["reviewer"])
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    text = " ".join(text.decode().split())
+    assert "Chat for byggesak" in text and "Innsynskopi etter offentleglova" in text  # the rest is there
+    assert "Brannmurregel" not in text and "port 4444" not in text
+    assert f"Unntatt offentlighet – hjemmel: {BUSINESS}" in text
+
+
+# --- UKE's page --------------------------------------------------------------------------------------------
+
+
+def test_the_page_marks_lists_and_lifts(world, approved):
+    client = world.client("reviewer")
+    url = reverse("assessments:exemptions", args=[approved.uuid])
+    page = client.get(url).content.decode()
+    assert 'value="section:security" selected' in page  # the default: the security section, § 24
+    assert 'value="oftl24_3" selected' in page
+    response = client.post(url, {"target": "section:security", "basis": "oftl24_3", "reason": "Tiltakene."})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Tiltakene." in page and "Sikkerhet, arkiv og innsyn" in page
+    assert 'value="section:security" selected' not in page  # once exempt, it is no longer proposed
+    client.post(reverse("assessments:exemption_lift", args=[approved.uuid]), {"target": "section:security"})
+    assert not Exemption.objects.exists()
+
+
+def test_the_page_explains_bad_input(world, approved):
+    url = reverse("assessments:exemptions", args=[approved.uuid])
+    response = world.client("reviewer").post(url, {"target": "section:security", "basis": "oftl24_3", "reason": ""})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Skriv en kort begrunnelse for unntaket." in body
+    assert 'aria-describedby="id_reason_helptext id_reason_error"' in body and 'id="id_reason_error"' in body
+    response = world.client("reviewer").post(url, {"target": "question:nope", "basis": "x", "reason": "y"})
+    assert response.status_code == 400
+
+
+def test_an_administrator_reaches_the_page_but_not_a_draft(world, approved):
+    admin = make_user("admin_y", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    assert client.get(reverse("assessments:exemptions", args=[approved.uuid])).status_code == 200
+    draft = h.draft(world)
+    assert client.get(reverse("assessments:exemptions", args=[draft.uuid])).status_code == 404
+
+
+def test_the_review_page_links_uke_to_it(world, approved):
+    link = reverse("assessments:exemptions", args=[approved.uuid])
+    review = reverse("assessments:review_detail", args=[approved.uuid])
+    assert link in world.client("reviewer").get(review).content.decode()
+    assert link not in world.client("leader_a").get(review).content.decode()
+
+
+def test_the_page_and_the_notice_in_english(world, approved):
+    client = world.client("reviewer")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    mark(world, approved, "question:description")
+    body = client.get(reverse("assessments:exemptions", args=[approved.uuid])).content.decode()
+    assert "Public access" in body and "Exempt from public access now" in body
+    assert "Freedom of Information Act (offentleglova) section 24 third paragraph" in body
