@@ -40,9 +40,10 @@ def _filtered(request):
         verdict=filters.get("verdict") or "",
         q=filters.get("q") or "",
         tool=filters.get("tool") or "",
+        path=filters.get("path") or "",
     )
     known = None
-    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q") or filters.get("tool")):
+    if not any(filters.get(name) for name in ("ai_kind", "verdict", "q", "tool", "path")):
         # One entry per approved assessment: count those instead of the joined list.
         known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):

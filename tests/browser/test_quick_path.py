@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import NARROW, check_page
 from tests.browser.test_journey import report_worker, wait_for_the_signed_report  # noqa: F401 (a fixture)
 from tests.browser.wizard_steps import click_and_wait
 from tests.catalogue_helpers import make_tool, published_v3
@@ -93,3 +93,18 @@ def test_childrens_data_goes_to_the_full_wizard_with_the_reason_and_the_answers(
     # The tool chosen in the screening is answered in the wizard's first step.
     leader.goto(leader.url.split("/steg/")[0] + "/steg/intro/")
     expect(leader.locator("#q-cat_max_class")).to_contain_text("fra verktøyoversikten")
+
+
+def test_the_closed_result_reads_on_a_phone_and_by_keyboard(session, world):
+    """At 320 px the essentials come first (the verdict, why, what to do next) and the details are folded away;
+    the page never scrolls sideways, and the keyboard reaches the next step and opens the details."""
+    published_v3()
+    tool = make_tool(world)
+    leader = session.signed_in("leader_a")
+    screen(leader, tool.ref, scr_personal_data="children")
+    leader.screenshot(path="/tmp/quickgaps-closed-desktop.png", full_page=True)
+    leader.set_viewport_size(NARROW)
+    leader.reload()
+    leader.screenshot(path="/tmp/quickgaps-closed-320.png", full_page=True)
+    width = leader.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
