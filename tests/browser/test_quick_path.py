@@ -108,3 +108,29 @@ def test_the_closed_result_reads_on_a_phone_and_by_keyboard(session, world):
     leader.screenshot(path="/tmp/quickgaps-closed-320.png", full_page=True)
     width = leader.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert width[0] <= width[1], width
+    # What to do next is within the first two screens of a phone (the site's header included), before the details.
+    next_step = leader.get_by_role("link", name="Fortsett i hele skjemaet")
+    assert next_step.bounding_box()["y"] < 2 * NARROW["height"], next_step.bounding_box()
+    details = leader.locator("details.result-details")
+    expect(details).not_to_have_attribute("open", "")
+    expect(details.locator("li").first).not_to_be_visible()
+
+    # By keyboard: Tab reaches the next step, then the details, which Enter opens.
+    leader.locator("h1").click()
+    for _ in range(30):
+        leader.keyboard.press("Tab")
+        if leader.evaluate("document.activeElement.textContent.trim()") == "Fortsett i hele skjemaet":
+            break
+    else:
+        pytest.fail("the keyboard never reached «Fortsett i hele skjemaet»")
+    for _ in range(5):
+        leader.keyboard.press("Tab")
+        if leader.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    else:
+        pytest.fail("the keyboard never reached the details")
+    leader.keyboard.press("Enter")
+    expect(details).to_have_attribute("open", "")
+    expect(details).to_contain_text("Kilde:")
+    check_page(leader)
+    leader.screenshot(path="/tmp/quickgaps-closed-320-open.png", full_page=False)
