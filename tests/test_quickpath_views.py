@@ -147,8 +147,11 @@ FULL_REQUIRED = "Denne vurderingen må gjøres i hele skjemaet"
 
 def test_after_a_change_of_the_use_the_quick_path_is_not_offered_and_the_reason_is_shown(world):
     old, _tool = approved_simplified(world)
-    new = next_assessment(world, old, ["data"])
     client = world.client("leader_a")
+    # Reporting the change already says so.
+    page = client.get(reverse("assessments:material_change", args=[old.uuid])).content.decode()
+    assert "Den nye vurderingen blir en full vurdering" in page
+    new = next_assessment(world, old, ["data"])
     page = client.get(reverse("assessments:quickpath_result", args=[new.uuid])).content.decode()
     assert FULL_REQUIRED in page and "Nye data eller nye kilder" in page
     assert "Send inn som forenklet vurdering" not in page and "Fortsett i hele skjemaet" in page
