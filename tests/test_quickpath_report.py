@@ -38,6 +38,9 @@ def test_an_approved_simplified_assessment_gets_a_short_sealed_report(world, dja
     html = reports.render_html(reports.build_context(report))
     assert "Forenklet vurdering" in html and "Lav risiko etter hurtigsjekk" in html
     assert "Svarene i hurtigsjekken" in html and "Risiko- og behovsmatrisen" not in html
+    # It names the tool as the full report does (the same cover facts): its entry version and approval status.
+    assert "Kommunechat, oppføring kommunechat@1 i verktøyoversikten: Godkjent" in html
+    assert "Vær varsom" in html and "Vedtak i UKE" in html
 
     with default_storage.open(report.storage_name, "rb") as handle:
         outcome = reports.verify_document(handle.read())

@@ -4,8 +4,9 @@ simplified (no score), a closed one refuses, and UKE's "require the full assessm
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assessments.models import AuditEvent
-from assessments.services import assessment_approve
+from assessments.models import Assessment, AuditEvent
+from assessments.services import assessment_approve, assessment_report_material_change
+from assessments.services import catalogue as catalogue_service
 from assessments.services import quickpath as service
 from tests.catalogue_helpers import make_tool, published_v3
 
@@ -107,3 +108,52 @@ def test_uke_requires_the_full_assessment(world):
     assessment.refresh_from_db()
     assert assessment.status == "returned" and assessment.path == "full"
     assert assessment.answers["cat_choice"] == "listed"
+
+
+def approved_simplified(world):
+    """An approved simplified assessment of a drafting assistant, and its tool."""
+    published_v3()
+    tool = make_tool(world)
+    assessment, _result = start(world, tool.ref)
+    service.screening_submit(assessment=assessment, user=world.users["leader_a"])
+    assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    assessment.refresh_from_db()
+    return assessment, tool
+
+
+def next_assessment(world, old, kinds, *, screened=True):
+    """The draft a material change opens. `screened`: it also holds the old screening's answers, as if the leader
+    had run the quick check again, so that only the change itself can keep the quick path closed."""
+    new = assessment_report_material_change(assessment=old, user=world.users["leader_a"], kinds=kinds)
+    if screened:
+        Assessment.objects.filter(pk=new.pk).update(screening_answers=old.screening_answers)
+        new.refresh_from_db()
+    return new
+
+
+def assert_quick_path_refused(world, new, reason):
+    assert service.screening_result(new).opens_quick_path  # the screening alone would open it
+    with pytest.raises(ValidationError) as refused:
+        service.screening_submit(assessment=new, user=world.users["leader_a"])
+    assert refused.value.code == "full_required" and reason in refused.value.messages[0]
+    new.refresh_from_db()
+    assert new.status == "draft" and new.path == "full" and not new.versions.exists()
+
+
+def test_a_change_of_the_use_makes_the_next_assessment_a_full_one(world):
+    old, _tool = approved_simplified(world)
+    assert service.full_required_reasons(old) == []
+    new = next_assessment(world, old, ["purpose", "data"])
+    assert service.full_required_reasons(new) == ["Nytt formål", "Nye data eller nye kilder"]
+    assert_quick_path_refused(world, new, "Nytt formål")
+
+
+def test_a_change_of_its_tool_in_the_overview_makes_the_next_assessment_a_full_one(world):
+    old, tool = approved_simplified(world)
+    catalogue_service.tool_change(entry=tool.entry, data={"max_class": "open"}, actor=world.users["reviewer"])
+    assert old.catalogue_flags.count() == 1
+    # The leader named another change; the overview's flag on the old assessment is a reason all the same.
+    new = next_assessment(world, old, ["vendor"])
+    reasons = service.full_required_reasons(new)
+    assert reasons == ["Ny leverandør", "Verktøyet er godkjent for mindre følsom informasjon enn før"]
+    assert_quick_path_refused(world, new, "mindre følsom informasjon")

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from assessments.services import assessment_approve
+from assessments.services import catalogue as catalogue_service
 from assessments.services import quickpath as service
 from tests.catalogue_helpers import make_tool, published_v3
-from tests.test_quickpath_services import DRAFTING
+from tests.test_quickpath_services import DRAFTING, approved_simplified, next_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +140,33 @@ def test_the_register_marks_a_simplified_assessment_and_filters_by_it(world, dja
     assert "Forenklet sak" in page and "forenklet" in page
     page = client.get(reverse("assessments:register") + "?verdict=recommended").content.decode()
     assert "Forenklet sak" not in page
+
+
+FULL_REQUIRED = "Denne vurderingen må gjøres i hele skjemaet"
+
+
+def test_after_a_change_of_the_use_the_quick_path_is_not_offered_and_the_reason_is_shown(world):
+    old, _tool = approved_simplified(world)
+    client = world.client("leader_a")
+    # Reporting the change already says so.
+    page = client.get(reverse("assessments:material_change", args=[old.uuid])).content.decode()
+    assert "Den nye vurderingen blir en full vurdering" in page
+    new = next_assessment(world, old, ["data"])
+    page = client.get(reverse("assessments:quickpath_result", args=[new.uuid])).content.decode()
+    assert FULL_REQUIRED in page and "Nye data eller nye kilder" in page
+    assert "Send inn som forenklet vurdering" not in page and "Fortsett i hele skjemaet" in page
+    response = client.post(reverse("assessments:quickpath_submit", args=[new.uuid]), follow=True)
+    assert "Etter en vesentlig endring må vurderingen gjøres i hele skjemaet" in response.content.decode()
+    new.refresh_from_db()
+    assert new.status == "draft" and not new.versions.exists()
+    # The old one replaced nothing: its page says nothing of it.
+    assert FULL_REQUIRED not in client.get(old.get_absolute_url()).content.decode()
+
+
+def test_after_its_tool_changed_in_the_overview_the_next_assessment_says_it_is_full(world):
+    old, tool = approved_simplified(world)
+    catalogue_service.tool_change(entry=tool.entry, data={"max_class": "open"}, actor=world.users["reviewer"])
+    new = next_assessment(world, old, ["tool"], screened=False)  # as the material change opens it
+    page = world.client("leader_a").get(new.get_absolute_url()).content.decode()
+    assert FULL_REQUIRED in page
+    assert "Endring i verktøyoversikten" in page and "mindre følsom informasjon enn før" in page

@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
 from tests import review_helpers as h
+from tests.test_quickpath_services import approved_simplified
 
 REGISTER = reverse("assessments:register")
 
@@ -167,18 +168,41 @@ def test_overview_markers_differ_by_shape_not_only_colour(world, register_world)
 QUERY_LIMIT = 11
 
 
-@pytest.mark.parametrize("name", ["assessments:register", "assessments:register_overview"])
-def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queries, name):
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("assessments:register", {}),
+        ("assessments:register_overview", {}),
+        ("assessments:register", {"path": "full"}),
+        ("assessments:register", {"path": "simplified"}),
+    ],
+)
+def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queries, name, params):
     h.questionnaire()
     client = world.client("leader_b")
     for size in (30, 400):
         seed_bulk_assessments(size)
         with django_assert_max_num_queries(QUERY_LIMIT):
-            response = client.get(reverse(name))
+            response = client.get(reverse(name), params)
         assert response.status_code == 200
-    if name == "assessments:register":
+    if name == "assessments:register" and params.get("path") != "simplified":  # the bulk uses are all full
         assert len(rows(response)) == 50  # paginated
         from assessments.queries import lists as queries
 
         shown = re.search(r"\((\d+) treff\)", response.content.decode())
-        assert shown and int(shown.group(1)) == queries.register().count()
+        assert shown and int(shown.group(1)) == queries.register(**params).count()
+
+
+def test_it_filters_by_path_full_or_simplified_on_the_page_and_in_the_exports(world, register_world):
+    simplified, _tool = approved_simplified(world)
+    client = world.client("reviewer")
+    assert sorted(rows(client.get(REGISTER))) == ["Copilot i Word", simplified.title]
+    assert rows(client.get(REGISTER, {"path": "simplified"})) == [simplified.title]
+    assert rows(client.get(REGISTER, {"path": "full"})) == ["Copilot i Word"]
+    assert "Type vurdering" in client.get(REGISTER).content.decode()
+    entries = read_csv(client.get(reverse("assessments:register_csv"), {"path": "simplified"}))
+    assert [e["Tittel"] for e in entries] == [simplified.title]
+    data = read_json(client.get(reverse("assessments:register_json"), {"path": "full"}))
+    assert [e["title"] for e in data["entries"]] == ["Copilot i Word"]
+    # An unknown path is a form error, not a 500: the filter is left out.
+    assert client.get(REGISTER, {"path": "quick"}).status_code == 200

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from assessments.labels import AI_KIND_CHOICES, QUADRANT_CHOICES, VERDICT_CHOICES
+from assessments.labels import AI_KIND_CHOICES, PATHS, QUADRANT_CHOICES, VERDICT_CHOICES
 from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import Agency, Assessment
 from assessments.queries import catalogue
@@ -105,6 +105,7 @@ class RegisterFilterForm(Form):
     agency = _agency_field()
     ai_kind = forms.ChoiceField(choices=ANY + AI_KIND_CHOICES, required=False, label=_("Type KI"))
     verdict = forms.ChoiceField(choices=ANY + VERDICT_CHOICES, required=False, label=_("Konklusjon"))
+    path = forms.ChoiceField(choices=ANY + list(PATHS.items()), required=False, label=_("Type vurdering"))
     q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
     tool = forms.ChoiceField(required=False, label=_("Verktøy"))
 

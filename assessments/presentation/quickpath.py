@@ -50,11 +50,26 @@ def _finding(defn: Definition, finding: Mapping[str, Any], answers: Mapping[str,
     }
 
 
+def _deciding(defn: Definition, blocking: list, answers: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The leader's own answers that sent them on, each once (the tool overview's facts are not answers they
+    gave): the short "why" a phone shows before the details."""
+    screening = screening_for(defn)
+    keys = [key for f in blocking for key in f.get("screening_keys", []) if screening and screening.question(key)]
+    return [
+        {"label": _screening_label(defn, key), "answer": _answer_label(defn, key, answers)}
+        for key in dict.fromkeys(keys)
+    ]
+
+
 def present_screening(
     defn: Definition, result: Mapping[str, Any], screening_answers: Mapping[str, Any]
 ) -> dict[str, Any]:
     """What the quick path's result page, the review page and the short report show of a screening result."""
     verdict = result.get("verdict")
+    blocking = [
+        _finding(defn, f, screening_answers)
+        for f in sorted(result["blocking"], key=lambda f: (f["kind"] != "escalation", f["state"] != "true"))
+    ]
     return {
         "simplified": True,
         "complete": True,
@@ -63,10 +78,8 @@ def present_screening(
         "verdict_label": labels.label(labels.VERDICTS, verdict) if verdict else "",
         "verdict_text": labels.label(labels.VERDICT_TEXTS, verdict) if verdict else "",
         # The escalations first (they name the reason in plain words), then what holds for certain.
-        "blocking": [
-            _finding(defn, f, screening_answers)
-            for f in sorted(result["blocking"], key=lambda f: (f["kind"] != "escalation", f["state"] != "true"))
-        ],
+        "blocking": blocking,
+        "deciding": _deciding(defn, result["blocking"], screening_answers),
         "obligations_certain": [_finding(defn, f, screening_answers) for f in result["obligations_certain"]],
         "obligations_possible": [_finding(defn, f, screening_answers) for f in result["obligations_possible"]],
         "unsure": [_screening_label(defn, key) for key in result.get("unsure", [])],

@@ -126,7 +126,7 @@ def submitted_assessments_in(scope: Q) -> QuerySet[Assessment]:
 
 
 def register(
-    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = "", tool: str = ""
+    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = "", tool: str = "", path: str = ""
 ) -> QuerySet[AssessmentVersion]:
     """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
     qs = latest_versions().filter(assessment__status=Assessment.Status.APPROVED,
@@ -139,6 +139,8 @@ def register(
         qs = qs.filter(assessment__agency=agency)
     if verdict:
         qs = qs.filter(verdict=verdict)
+    if path:  # full or simplified (the quick path), on the joined assessment row
+        qs = qs.filter(assessment__path=path)
     if q:
         qs = qs.filter(title_matches(q, prefix="assessment__"))
     if ai_kind:

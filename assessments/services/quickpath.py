@@ -28,11 +28,12 @@ from assessments.engine.screening import (
     has_quick_path,
 )
 from assessments.forms.answer_messages import answer_errors_text
-from assessments.models import Agency, Assessment, AssessmentVersion, Questionnaire
+from assessments.labels import CATALOGUE_REASONS, label
+from assessments.models import Agency, Assessment, AssessmentVersion, CatalogueFlag, Questionnaire
 from assessments.notifications import messages as notifications
 from assessments.permissions import is_leader_of
 from assessments.queries.catalogue import resolve_ref
-from assessments.services import assessment_create, assessment_return
+from assessments.services import MATERIAL_CHANGE_KINDS, assessment_create, assessment_return
 
 SIMPLIFIED = "simplified"
 FULL = "full"
@@ -112,6 +113,25 @@ def screening_result(assessment: Assessment) -> ScreeningResult | None:
     return evaluate_screening(assessment.questionnaire.definition, assessment.screening_answers)
 
 
+def full_required_reasons(assessment: Assessment) -> list[str]:
+    """Why this assessment may not take the quick path: it follows a material change of the use it assesses.
+
+    A change of the use, or of its tool in the tool overview, makes the next assessment a full one: the new
+    draft that replaces the assessment (services.assessment_report_material_change). The reasons are what
+    the leader reported and what the overview flagged on the replaced assessment (services/catalogue.py),
+    in the user's language. Empty for an assessment that replaces none (no query then).
+    """
+    if not assessment.replaces_id:
+        return []
+    reasons = [label(MATERIAL_CHANGE_KINDS, kind) for kind in assessment.material_change_kinds]
+    flagged = CatalogueFlag.objects.filter(assessment_id=assessment.replaces_id).values_list("reasons", flat=True)
+    for codes in flagged:
+        reasons += [label(CATALOGUE_REASONS, code) for code in codes]
+    if not reasons:  # an old row without kinds: the change itself is the reason
+        reasons.append(_("Vesentlig endring"))
+    return list(dict.fromkeys(reasons))
+
+
 def simplified_result(result: ScreeningResult, screening_answers: dict[str, Any]) -> dict[str, Any]:
     """What a simplified version stores as its result: the screening's conclusion, no risk or need score."""
     return {
@@ -133,6 +153,13 @@ def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
             raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
         transition = lifecycle.check("submit", current)
         result = screening_result(current)
+        full_required = full_required_reasons(current)
+        if full_required:
+            raise ValidationError(
+                _("Etter en vesentlig endring må vurderingen gjøres i hele skjemaet: %(reasons)s.")
+                % {"reasons": ", ".join(full_required)},
+                code="full_required",
+            )
         if result is None or not result.opens_quick_path:
             raise ValidationError(
                 _("Hurtigsjekken åpner ikke for en forenklet vurdering. Fortsett i hele skjemaet."), code="closed"

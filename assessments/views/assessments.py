@@ -34,7 +34,7 @@ from assessments.permissions import (
 from assessments.presentation.actions import available_actions
 from assessments.presentation.result_view import answer_sections, present, question_label
 from assessments.presentation.return_notes import return_notes
-from assessments.services.quickpath import quick_questionnaire
+from assessments.services.quickpath import full_required_reasons, quick_questionnaire
 
 
 def _shown(assessment: Assessment, user) -> dict:
@@ -73,6 +73,7 @@ def assessment_detail(request, uuid):
         {
             "actions": actions,
             "returned": return_notes(assessment, defn),
+            "full_required": full_required_reasons(assessment) if assessment.is_editable else [],
             "newer_questionnaire": services.newer_questionnaire(assessment)
             if is_leader_of(request.user, assessment)
             else None,

@@ -69,10 +69,12 @@ def quickpath_result(request, uuid):
     if result is None:
         return redirect(assessment)
     defn = as_definition(assessment.questionnaire.definition)
+    full_required = quickpath.full_required_reasons(assessment)
     context = {
         "assessment": assessment,
         "screen": present_screening(defn, result.to_dict(), assessment.screening_answers),
-        "may_submit": assessment.is_editable and result.opens_quick_path,
+        "may_submit": assessment.is_editable and result.opens_quick_path and not full_required,
+        "full_required": full_required,
     }
     return render(request, "quickpath/result.html", context)
 

@@ -45,12 +45,13 @@ def _filtered(request, public: bool = False):
         verdict=filters.get("verdict") or "",
         q=filters.get("q") or "",
         tool=filters.get("tool") or "",
+        path=filters.get("path") or "",
     )
     used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
     if public and used:
         qs = qs.exclude(assessment_id__in=public_access.exempt_from_filters(used))
     known = None
-    if not (filters.get("ai_kind") or filters.get("verdict") or filters.get("q") or filters.get("tool")):
+    if not any(filters.get(name) for name in ("ai_kind", "verdict", "q", "tool", "path")):
         # One entry per approved assessment: count those instead of the joined list.
         known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_page
+from tests.browser.conftest import ARTIFACTS, NARROW, check_page
 from tests.browser.test_journey import report_worker, wait_for_the_signed_report  # noqa: F401 (a fixture)
 from tests.browser.wizard_steps import click_and_wait
 from tests.catalogue_helpers import make_tool, published_v3
@@ -93,3 +93,51 @@ def test_childrens_data_goes_to_the_full_wizard_with_the_reason_and_the_answers(
     # The tool chosen in the screening is answered in the wizard's first step.
     leader.goto(leader.url.split("/steg/")[0] + "/steg/intro/")
     expect(leader.locator("#q-cat_max_class")).to_contain_text("fra verktøyoversikten")
+
+
+@pytest.mark.parametrize(
+    "changes, next_step",
+    [({"scr_personal_data": "children"}, "Fortsett i hele skjemaet"), ({}, "Send inn som forenklet vurdering")],
+    ids=["closed", "open"],
+)
+def test_the_result_reads_on_a_phone_and_by_keyboard(session, world, changes, next_step, request):
+    """At 320 px the essentials come first (the verdict, why, what to do next) and the details are folded away;
+    the page never scrolls sideways, and the keyboard reaches the next step and opens the details."""
+    published_v3()
+    tool = make_tool(world)
+    leader = session.signed_in("leader_a")
+    screen(leader, tool.ref, **changes)
+    shot = ARTIFACTS / f"quick-path-result-{request.node.callspec.id}"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    leader.screenshot(path=f"{shot}-desktop.png", full_page=True)
+    leader.set_viewport_size(NARROW)
+    leader.reload()
+    leader.screenshot(path=f"{shot}-320.png", full_page=True)
+    width = leader.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width[0] <= width[1], width
+    # What to do next is within the first two screens of a phone (the site's header included), before the details.
+    box = leader.locator(".actions").get_by_text(next_step).bounding_box()
+    assert box["y"] < 2 * NARROW["height"], box
+    details = leader.locator("details.result-details")
+    expect(details).not_to_have_attribute("open", "")
+    expect(details.locator("li").first).not_to_be_visible()
+
+    # By keyboard: Tab reaches the next step, then the details, which Enter opens.
+    leader.locator("h1").click()
+    for _ in range(30):
+        leader.keyboard.press("Tab")
+        if leader.evaluate("document.activeElement.textContent.trim()") == next_step:
+            break
+    else:
+        pytest.fail(f"the keyboard never reached «{next_step}»")
+    for _ in range(5):
+        leader.keyboard.press("Tab")
+        if leader.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    else:
+        pytest.fail("the keyboard never reached the details")
+    leader.keyboard.press("Enter")
+    expect(details).to_have_attribute("open", "")
+    expect(details).to_contain_text("Kilde:")
+    check_page(leader)
+    leader.screenshot(path=f"{shot}-320-open.png")
