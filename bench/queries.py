@@ -31,8 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # (label, URL name, query string, demo user); {agency} is the id of the agency with the most decided
-# assessments at the smallest size. Each list unfiltered, by agency, by status or verdict (the audit log: by kind of event) and
-# by a title search (the audit log: by who did it), and the overview matrix grouped both ways.
+# assessments at the smallest size. Each list unfiltered, by agency, by status or verdict (the audit log:
+# by kind of event) and by a title search (the audit log: by who did it), and the overview matrix grouped
+# both ways.
 PAGES = [
     ("queue: waiting, oldest first", "assessments:review_queue", "", "uke"),
     ("queue: page 3 of all statuses", "assessments:review_queue", "status=&page=3", "uke"),
