@@ -30,9 +30,10 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# (label, URL name, query string, demo user); {agency} is the first agency's id (it has assessments at
-# every size). Each list unfiltered, by agency, by status or verdict (the audit log: by kind of event) and
-# by a title search (the audit log: by who did it), and the overview matrix grouped both ways.
+# (label, URL name, query string, demo user); {agency} is the id of the agency with the most decided
+# assessments at the smallest size. Each list unfiltered, by agency, by status or verdict (the audit log:
+# by kind of event) and by a title search (the audit log: by who did it), and the overview matrix grouped
+# both ways.
 PAGES = [
     ("queue: waiting, oldest first", "assessments:review_queue", "", "uke"),
     ("queue: page 3 of all statuses", "assessments:review_queue", "status=&page=3", "uke"),
@@ -108,6 +109,19 @@ def use(config: dict) -> None:
     connection.settings_dict.update({k: v for k, v in config.items() if k != "TEST"})
 
 
+def _busiest_agency(config: dict) -> int:
+    """The agency with the most decided assessments in the smallest database (at 100 some agencies have
+    none, and an empty page skips the query for its rows' reports). The ids are the same in each database."""
+    from django.db.models import Count, Q
+
+    from assessments.lifecycle import DECIDED_STATUSES
+    from assessments.models import Agency
+
+    use(config)
+    decided = Count("assessments", filter=Q(assessments__status__in=DECIDED_STATUSES))
+    return Agency.objects.annotate(n=decided).order_by("-n", "pk").values_list("pk", flat=True).first()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True, help="base URL; one database per size is made from it")
@@ -136,7 +150,6 @@ def main() -> None:
 
     from assessments import demo
     from assessments.demo.synthetic import seed_bulk_assessments
-    from assessments.models import Agency
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -158,27 +171,30 @@ def main() -> None:
             clients[size, username] = Client()
             clients[size, username].force_login(users[username])
 
-    agency = Agency.objects.order_by("pk").values_list("pk", flat=True).first()  # the same id in each database
+    agency = _busiest_agency(configs[min(configs)])  # the same id in each database
     urls = [
         (label, reverse(name) + (f"?{query.format(agency=agency)}" if query else ""), user)
         for label, name, query, user in PAGES
     ]
     timings: dict = {(size, label): [] for size in configs for label, *_ in PAGES}
-    queries: dict = {}
+    counted: dict = {(size, label): [] for size in configs for label, *_ in PAGES}
     for round_number in range(args.runs + 2):
         for size, config in configs.items():
             use(config)
             for label, url, username in urls:
                 client = clients[size, username]
                 if round_number < 2:  # warm-up rounds: connections, caches, templates
-                    with CaptureQueriesContext(connection) as ctx:
-                        response = client.get(url)
+                    response = client.get(url)
                     assert response.status_code == 200, (size, url, response.status_code)
-                    queries[size, label] = len(ctx.captured_queries)
                     continue
                 start = time.perf_counter()
-                client.get(url)
+                with CaptureQueriesContext(connection) as ctx:
+                    client.get(url)
                 timings[size, label].append((time.perf_counter() - start) * 1000)
+                counted[size, label].append(len(ctx.captured_queries))
+    # A page's usual number of queries; the audit log also verifies the chain once a minute (cached),
+    # which the request that finds the cache expired pays with a few more.
+    queries = {key: statistics.mode(numbers) for key, numbers in counted.items()}
 
     small, large = min(configs), max(configs)
     print(f"\n| page | queries | median {small} | median {large} | ratio | fastest {small} | fastest {large} |")

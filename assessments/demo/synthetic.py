@@ -184,6 +184,7 @@ def seed_bulk_assessments(n: int, *, seed: int = 2026) -> dict:
     pool = _answer_pool(questionnaire, rng)
     shared = [value for answers_and_result in pool for value in answers_and_result]
     with transaction.atomic(), _serialised_once(shared):
+        bulk.fast_compression()
         agencies = _agencies(rng)
         plans = _plans(rng, pool, existing, to_make)
         # Ages in days, with a few minutes between assessments so the order by age is a stable one.

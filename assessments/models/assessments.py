@@ -155,14 +155,37 @@ class AssessmentVersion(models.Model):
         output_field=models.TextField(),
         db_persist=True,
     )
+    # Copies of the assessment's status and agency, kept by database triggers on both backends (migration
+    # 0019_version_listed_copies), whoever changes the assessment (a service, a data fix, a test): the lists
+    # filter by them together with their sort key on one index of the versions, so that "one agency, newest
+    # first" is an index range scan that stops after a page instead of a walk over every agency's versions.
+    # Never written by the app (the triggers overwrite what it would write); null only for a moment.
+    assessment_status = models.CharField(max_length=20, null=True, editable=False)  # noqa: DJ001
+    assessment_agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, editable=False,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["assessment", "number"]
         constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="unique_version_number")]
-        # The queue pages by submission time, the register and the auditor search by decision time.
+        # The queue pages by submission time, the register and the auditor search by decision time; each
+        # also by agency, by status and by both (assessments/queries/lists.py).
         indexes = [
             models.Index(fields=["submitted_at"], name="version_submitted_at"),
             models.Index(fields=["decided_at"], name="version_decided_at"),
+            models.Index(fields=["assessment_status", "submitted_at", "id"], name="version_status_submitted"),
+            models.Index(fields=["assessment_agency", "submitted_at", "id"], name="version_agency_submitted"),
+            models.Index(
+                fields=["assessment_agency", "assessment_status", "submitted_at", "id"],
+                name="version_agency_stat_submitted",
+            ),
+            models.Index(fields=["assessment_status", "decided_at", "id"], name="version_status_decided"),
+            models.Index(fields=["assessment_agency", "decided_at", "id"], name="version_agency_decided"),
+            models.Index(
+                fields=["assessment_agency", "assessment_status", "decided_at", "id"],
+                name="version_agency_status_decided",
+            ),
         ]
 
     def __str__(self) -> str:

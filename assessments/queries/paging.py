@@ -58,7 +58,9 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
     estimates = [f"n{i}, CASE WHEN n{i} > {cap} THEN kiv_count_estimate(%s) END" for i in range(len(keys))]
     estimate_params = [connection.ops.compose_sql(sql, ps) for sql, ps in compiled]
-    query = "SELECT " + ", ".join(estimates) + " FROM (SELECT " + ", ".join(counted) + ") AS counted"  # noqa: S608  # nosec B608 - ORM-compiled SQL
+    # OFFSET 0 keeps the counts a subquery of their own: pulled up into the outer SELECT, each count would
+    # run twice (once for its value and once for the CASE).
+    query = "SELECT " + ", ".join(estimates) + " FROM (SELECT " + ", ".join(counted) + " OFFSET 0) AS counted"  # noqa: S608  # nosec B608 - ORM-compiled SQL
     with connection.cursor() as cursor:
         cursor.execute(query, estimate_params + params)
         row = cursor.fetchone()

@@ -1,0 +1,97 @@
+"""The versions' copies of their assessment's status and agency (models.AssessmentVersion), kept by the
+triggers of migration 0019 on both backends and filled for existing rows by 0020: after every kind of
+change they equal the assessment's own values, and the lists filtered by them find what moved."""
+
+import importlib
+
+from django.apps import apps
+from django.db import connection
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment, AssessmentVersion
+from tests import review_helpers as h
+
+copies = importlib.import_module("assessments.migrations.0019_version_listed_copies")
+fill = importlib.import_module("assessments.migrations.0020_fill_version_listed_copies").fill
+
+
+def stale() -> list:
+    """Versions whose copies differ from their assessment's values (none, when the triggers work)."""
+    return [
+        (v.pk, v.assessment_status, v.assessment.status, v.assessment_agency_id, v.assessment.agency_id)
+        for v in AssessmentVersion.objects.select_related("assessment")
+        if (v.assessment_status, v.assessment_agency_id) != (v.assessment.status, v.assessment.agency_id)
+    ]
+
+
+def test_every_review_step_keeps_the_copies(world):
+    returned = h.submitted(world, "Returneres")
+    assert AssessmentVersion.objects.get(assessment=returned).assessment_status == Assessment.Status.SUBMITTED
+    services.assessment_return(assessment=returned, user=world.users["reviewer"], reason="Mangler svar.")
+    assert not stale()
+    h.resubmit(world, Assessment.objects.get(pk=returned.pk))  # a second version
+    assert AssessmentVersion.objects.filter(assessment=returned).count() == 2
+    assert not stale()
+    approved = h.approved(world, "Godkjennes")
+    rejected = h.submitted(world, "Avvises", **h.STOP)
+    services.assessment_reject(assessment=rejected, user=world.users["reviewer"], reason="Forbudt.")
+    services.assessment_withdraw(assessment=Assessment.objects.get(pk=returned.pk), user=world.users["leader_a"])
+    assert not stale()
+    statuses = set(AssessmentVersion.objects.values_list("assessment_status", flat=True))
+    assert statuses == {Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.WITHDRAWN}
+    # A change outside the services (a data fix) is copied too.
+    Assessment.objects.filter(pk=approved.pk).update(agency=world.agency_b, status=Assessment.Status.SUPERSEDED)
+    assert not stale()
+    assert AssessmentVersion.objects.get(assessment=approved).assessment_agency_id == world.agency_b.pk
+
+
+def test_the_copies_cannot_be_written_past_the_assessment(world):
+    submitted = h.submitted(world, "Innsendt")
+    AssessmentVersion.objects.filter(assessment=submitted).update(
+        assessment_status=Assessment.Status.APPROVED, assessment_agency_id=world.agency_b.pk
+    )
+    assert not stale()
+
+
+def test_the_queue_by_agency_follows_an_assessment_that_moved(world):
+    moved = h.submitted(world, "Flyttet vurdering")
+    client = world.client("reviewer")
+    queue = reverse("assessments:review_queue")
+    assert "Flyttet vurdering" in client.get(queue, {"status": "", "agency": moved.agency_id}).content.decode()
+    Assessment.objects.filter(pk=moved.pk).update(agency=world.agency_b)
+    assert "Flyttet vurdering" not in client.get(queue, {"status": "", "agency": moved.agency_id}).content.decode()
+    assert "Flyttet vurdering" in client.get(queue, {"status": "", "agency": world.agency_b.pk}).content.decode()
+
+
+class _Editor:
+    """What the migration's function uses of a schema editor."""
+
+    connection = connection
+
+    def execute(self, sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _run(statements) -> None:
+    with connection.cursor() as cursor:
+        for statement in [statements] if isinstance(statements, str) else statements:
+            cursor.execute(statement)
+
+
+def test_the_data_migration_fills_the_copies_of_existing_versions(world):
+    h.submitted(world, "Før kopiene")
+    services.assessment_return(
+        assessment=h.submitted(world, "Returnert før kopiene"), user=world.users["reviewer"], reason="Mangler."
+    )
+    postgresql = connection.vendor == "postgresql"
+    _run(copies.POSTGRESQL_BACKWARDS if postgresql else copies.SQLITE_BACKWARDS)  # as before 0019
+    AssessmentVersion.objects.update(assessment_status=None, assessment_agency_id=None)
+    _run(copies.POSTGRESQL if postgresql else copies.SQLITE)
+    assert len(stale()) == 2
+
+    fill(apps, _Editor())
+
+    assert not stale()
+    assert set(AssessmentVersion.objects.values_list("assessment_status", flat=True)) == {"submitted", "returned"}
