@@ -24,7 +24,7 @@ def fill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0019_version_listed_copies"),
+        ("assessments", "0021_version_listed_copies"),
     ]
 
     operations = [

@@ -88,7 +88,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0018_assessment_path"),
+        ("assessments", "0020_public_access_exemptions"),
     ]
 
     operations = [
