@@ -12,8 +12,8 @@ from assessments import services
 from assessments.models import Assessment, AssessmentVersion
 from tests import review_helpers as h
 
-copies = importlib.import_module("assessments.migrations.0019_version_listed_copies")
-fill = importlib.import_module("assessments.migrations.0020_fill_version_listed_copies").fill
+copies = importlib.import_module("assessments.migrations.0021_version_listed_copies")
+fill = importlib.import_module("assessments.migrations.0022_fill_version_listed_copies").fill
 
 
 def stale() -> list:
