@@ -48,7 +48,6 @@ from assessments.models.plans import (
     Evidence,
     PlanItem,
     PlanItemHistory,
-    PlanStatusReport,
     ReminderSent,
 )
 from assessments.models.reports import (
@@ -68,7 +67,6 @@ __all__ = [
     "Evidence",
     "PlanItem",
     "PlanItemHistory",
-    "PlanStatusReport",
     "ReminderSent",
     "norwegian_slugify",
     "validate_org_number",

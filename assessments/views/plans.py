@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import exports
 from assessments.audit import chain as audit
 from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
-from assessments.models import Assessment
-from assessments.models.plans import Evidence, PlanItem, PlanStatusReport
+from assessments.models import Assessment, Report
+from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
     can_edit_plan,
     conflict_is_409,
@@ -31,6 +31,7 @@ from assessments.permissions import (
     signed_in,
     submitted_scope,
 )
+from assessments.presentation.report_panel import plan_panel_context
 from assessments.services import plan_reassess as reassess
 from assessments.services import plan_reminders, plan_report, plans
 
@@ -66,7 +67,7 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
-        "status_reports": PlanStatusReport.objects.filter(assessment=assessment)[:10],
+        **plan_panel_context(request, assessment),
         **extra,
     }
 
@@ -254,20 +255,24 @@ def plan_export_xlsx(request, assessment_uuid):
 @signed_in
 @require_POST
 def plan_status_report(request, assessment_uuid):
-    """Make the sealed status report of the plan as of a date (on demand, in the request: one short PDF)."""
-    assessment = get_assessment(request, assessment_uuid, "view")
+    """Ask for the sealed status report of the plan as of a date: the worker makes it after the response
+    (as it makes the decision report), and the plan page polls until it is ready."""
+    assessment = get_assessment(request, assessment_uuid, "status_report")
     form = StatusReportForm(request.POST)
     if not form.is_valid():
         return render(request, "plans/detail.html", plan_context(request, assessment, report_form=form), status=400)
-    report = plan_report.make(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
-    return redirect(reverse("assessments:plan_status_report_download", args=[assessment.uuid, report.uuid]))
+    plan_report.request_status_report(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
+    messages.info(request, _("Statusrapporten lages. Lenken til den kommer under «Statusrapporter» når den er klar."))
+    return redirect(_plan_url(assessment, "status-reports"))
 
 
 @signed_in
 @require_GET
 def plan_status_report_download(request, assessment_uuid, report_uuid):
-    assessment = get_assessment(request, assessment_uuid, "download")
-    report = get_object_or_404(PlanStatusReport, uuid=report_uuid, assessment=assessment)
+    assessment = get_assessment(request, assessment_uuid, "status_report")
+    report = get_object_or_404(
+        Report, uuid=report_uuid, assessment=assessment, kind=Report.Kind.PLAN, status=Report.Status.READY
+    )
     try:
         handle = default_storage.open(report.storage_name, "rb")
     except FileNotFoundError:
