@@ -23,6 +23,7 @@ from assessments.models import Assessment, Report
 from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
     can_edit_plan,
+    can_view,
     conflict_is_409,
     get_assessment,
     is_auditor_or_reviewer,
@@ -50,16 +51,29 @@ def _items(assessment):
     )
 
 
+def _handover(request, assessment: Assessment, items) -> dict:
+    """After a material change: the replacement that holds the open items now, whether this user may open
+    it, and each carried item's copy there (`item.moved_to`)."""
+    replacement = plans.replacement_of(assessment)
+    copies = plans.carried_copies(replacement, items)
+    for item in items:
+        item.moved_to = copies.get(item.pk)
+    visible = replacement is not None and can_view(request.user, replacement)
+    return {"replacement": replacement, "replacement_visible": visible}
+
+
 def plan_context(request, assessment: Assessment, **extra) -> dict:
     items = list(_items(assessment))
     today = timezone.localdate()
     closed = plans.is_closed(assessment)
+    handover = _handover(request, assessment, items)
     return {
         "assessment": assessment,
         "items": items,
         "today": today,
         "closed": closed,
-        "may_edit": can_edit_plan(request.user, assessment) and not closed,
+        **handover,
+        "may_edit": can_edit_plan(request.user, assessment) and not closed and not handover["replacement"],
         "may_go_live": is_leader_of(request.user, assessment)
         and assessment.status == Assessment.Status.APPROVED
         and not assessment.in_use_since,
@@ -86,14 +100,17 @@ def _item(request, assessment_uuid, item_id, action: str = "view") -> PlanItem:
 
 def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status: int = 200):
     assessment = item.assessment
-    may_edit = can_edit_plan(request.user, assessment) and not plans.is_closed(assessment)
+    handover = _handover(request, assessment, [item])
+    closed = plans.is_closed(assessment)
+    may_edit = can_edit_plan(request.user, assessment) and not closed and not handover["replacement"]
     initial = {"owner": item.owner_id, "due_date": item.due_date, "status": item.status,
                "status_reason": item.status_reason}  # fmt: skip
     context = {
         "assessment": assessment,
         "item": item,
         "may_edit": may_edit,
-        "closed": plans.is_closed(assessment),
+        "closed": closed,
+        **handover,
         "form": form or ItemForm(initial=initial, agency_id=assessment.agency_id),
         "evidence_form": evidence_form or EvidenceForm(),
         "evidence": item.evidence.select_related("added_by", "removed_by"),
