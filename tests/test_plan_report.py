@@ -159,3 +159,33 @@ def test_the_decision_report_lists_the_conditions(assessment, world, django_capt
     assert [c.pk for c in context["conditions"]] == [item.pk]
     html = reports.render_html(context)
     assert "Vilkår i tiltaksplanen" in html and item.title in html
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("leader_a", True), ("contributor_a", True), ("reviewer", True), ("auditor", True), ("leader_b", False),
+     ("dpo", False), ("security_officer", False)],
+)  # fmt: skip
+def test_who_may_make_the_status_report(assessment, world, role, allowed):
+    from assessments.permissions import can_make_status_report
+
+    assert can_make_status_report(world.users[role], assessment) is allowed
+
+
+def test_an_officer_who_may_read_still_may_not_make_it_but_an_administrator_may(assessment, world, monkeypatch):
+    """The rule names roles: reading (as an officer might, to advise) is not enough; administrators are
+    named, and like everyone need to see the assessment."""
+    from django.contrib.auth import get_user_model
+
+    from assessments import permissions
+
+    admin = get_user_model().objects.create_superuser("admin-plan", "admin@example.org", "x")
+    assert not permissions.can_make_status_report(admin, assessment)  # sees no assessment by that alone
+    monkeypatch.setattr(permissions, "can_view", lambda user, a: True)
+    assert permissions.can_make_status_report(admin, assessment)
+    for officer in ("dpo", "security_officer"):
+        assert not permissions.can_make_status_report(world.users[officer], assessment)
+    response = world.client("dpo").post(
+        reverse("assessments:plan_status_report", args=[assessment.uuid]), {"as_of": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 403 and not Report.objects.filter(kind=Report.Kind.PLAN).exists()

@@ -19,7 +19,15 @@ from tests.answers import complete
 from tests.conftest import require_tool
 from tests.objects import make_assessment
 from tests.report_helpers import use_test_seal
-from tests.test_report_structure import PDFAID, marked_text, mcids_in_tree, stored, struct_elements, xmp, xmp_values
+from tests.test_report_structure import (
+    PDFAID,
+    artifacts_with_all_else_in_tree,
+    header_scopes,
+    stored,
+    struct_elements,
+    xmp,
+    xmp_values,
+)
 
 SEAL_LABEL = "Oslo kommunes elektroniske segl på rapporten"
 
@@ -57,24 +65,10 @@ def test_xmp_declares_pdfa_3b_and_pdfua_1_after_the_seal_with_one_producer(statu
 
 def test_header_cells_have_a_scope_and_the_footer_is_an_artifact(status_pdf):
     with pikepdf.open(io.BytesIO(status_pdf)) as pdf:
-        cells = [e for e in struct_elements(pdf) if e.get("/S") == "/TH"]
-        assert len(cells) >= 8  # the facts, the column headers and one row header per item
-        scopes = set()
-        for cell in cells:
-            attributes = cell.A if isinstance(cell.A, pikepdf.Dictionary) else next(iter(cell.A))
-            assert attributes.get("/Scope") in ("/Row", "/Column"), repr(cell)
-            scopes.add(str(attributes.Scope))
-        assert scopes == {"/Row", "/Column"}
-        in_tree = mcids_in_tree(pdf)
-        artifacts = 0
-        for page in pdf.pages:
-            for tag, mcid, _text in marked_text(pdf, page):
-                if tag == "/Artifact":
-                    artifacts += 1
-                    assert mcid is None
-                elif mcid is not None:
-                    assert (page.objgen[0], mcid) in in_tree, f"MCID {mcid} on a page is outside the tag tree"
-        assert artifacts >= len(pdf.pages)
+        scopes = header_scopes(pdf)
+        assert len(scopes) >= 8  # the facts, the column headers and one row header per item
+        assert set(scopes) == {"/Row", "/Column"}
+        assert artifacts_with_all_else_in_tree(pdf) >= len(pdf.pages)  # the page numbers and the footer
 
 
 def test_the_signature_widget_is_described_tagged_and_inside_the_signed_revision(status_pdf):
