@@ -132,6 +132,7 @@ EVENT_CHOICES = [
     ("plan.closed", _("Tiltaksplan lukket")),
     ("plan.exported", _("Tiltaksplan eksportert")),
     ("plan.status_report_made", _("Statusrapport for tiltaksplan laget")),
+    ("plan.status_report_requested", _("Statusrapport for tiltaksplan bestilt")),
     ("plan.status_report_downloaded", _("Statusrapport for tiltaksplan lastet ned")),
     ("plan.reassessment_started", _("Ny vurdering startet etter gjennomført tiltak")),
     ("notification.plan_reminder_sent", _("Påminnelse om tiltak sendt")),

@@ -165,6 +165,17 @@ def can_edit_plan(user, assessment: Assessment) -> bool:
     return assessment.agency_id in roles_for(user).member_of
 
 
+def can_make_status_report(user, assessment: Assessment) -> bool:
+    """The sealed status report of the action plan (make and download it): the agency's leader and
+    contributors (their own proof), UKE's reviewers, auditors in scope (it is their evidence of what stood
+    when) and administrators. Named roles, not reading: an officer who may read an assessment to advise on
+    it (the DPO, the security officer) asks the agency or an auditor for the sealed copy."""
+    roles = roles_for(user)
+    agency_id = assessment.agency_id
+    allowed = agency_id in roles.member_of or roles.is_reviewer or roles.audits(agency_id) or roles.is_superuser
+    return allowed and can_view(user, assessment)
+
+
 def is_leader_of(user, assessment: Assessment) -> bool:
     return assessment.agency_id in roles_for(user).leader_of
 
@@ -191,6 +202,7 @@ ACTIONS = {
     "download": can_view,
     "edit_plan": can_edit_plan,
     "exempt": can_manage_exemptions,
+    "status_report": can_make_status_report,
 }
 
 

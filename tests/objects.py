@@ -163,18 +163,24 @@ def _plan_evidence(world):
 
 
 def _plan_status_report(world):
-    """A status report row with a stand-in file (sealing for every role of every row would be slow)."""
+    """A ready status report row with a stand-in file (sealing for every role of every row would be slow)."""
     import datetime as dt
 
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from assessments.models import PlanStatusReport
+    from assessments.models import Report
 
     assessment = _approved_plan(world)
     name = default_storage.save(f"plan-reports/{world.agency_a.slug}/x.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
-    return PlanStatusReport.objects.create(
-        assessment=assessment, as_of=dt.date(2026, 1, 1), sha256="0" * 64, size=15, storage_name=name
+    return Report.objects.create(
+        assessment=assessment,
+        kind=Report.Kind.PLAN,
+        as_of=dt.date(2026, 1, 1),
+        status=Report.Status.READY,
+        sha256="0" * 64,
+        size=15,
+        storage_name=name,
     )
 
 

@@ -1,5 +1,6 @@
-"""The sealed status report of an action plan: made from the item history as of a date (PDF/A, PAdES, like
-the decision report), verified on the same verification page, and the decision report lists UKE's
+"""The sealed status report of an action plan: asked for in the request (a pending Report of kind "plan"),
+made by the report worker from the item history as of a date (PDF/A, PAdES, like the decision report),
+polled on the plan page, verified on the same verification page; and the decision report lists UKE's
 conditions."""
 
 import datetime as dt
@@ -12,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from assessments.models import PlanItemHistory
+from assessments.models import PlanItemHistory, Report
+from assessments.reports import plan_status, signing
 from assessments.reports import render as reports
-from assessments.reports import signing
 from assessments.services import plan_report, plans
 from tests.answers import complete
 from tests.objects import make_assessment
@@ -40,18 +41,31 @@ def test_state_as_of_reads_the_history_not_the_current_row(assessment, world):
     PlanItemHistory.objects.filter(item__assessment=assessment).exclude(item=item).update(
         at=timezone.now() - dt.timedelta(days=1)
     )
-    states = {s["item_id"]: s for s in plan_report.state_as_of(assessment, yesterday)}
+    states = {s["item_id"]: s for s in plan_status.state_as_of(assessment, yesterday)}
     assert states[item.pk]["status"] == "not_started"
-    now = {s["item_id"]: s for s in plan_report.state_as_of(assessment, timezone.localdate())}
+    now = {s["item_id"]: s for s in plan_status.state_as_of(assessment, timezone.localdate())}
     assert now[item.pk]["status"] == "done"
-    assert plan_report.state_as_of(assessment, yesterday - dt.timedelta(days=1)) == []
+    assert plan_status.state_as_of(assessment, yesterday - dt.timedelta(days=1)) == []
 
 
-def test_the_report_is_sealed_lists_evidence_checksums_and_verifies(assessment, world):
+def made(assessment, user, capture, as_of=None) -> Report:
+    """Ask for the report and run the worker's task after the commit, as the embedded default does."""
+    with capture(execute=True):
+        report = plan_report.request_status_report(
+            assessment=assessment, user=user, as_of=as_of or timezone.localdate()
+        )
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY, report.error
+    return report
+
+
+def test_the_report_is_sealed_lists_evidence_checksums_and_verifies(
+    assessment, world, django_capture_on_commit_callbacks
+):
     leader = world.users["leader_a"]
     item = assessment.plan_items.first()
     evidence = plans.evidence_add(item=item, user=leader, upload=SimpleUploadedFile("dpia.pdf", b"%PDF-1.7\n%%EOF\n"))
-    report = plan_report.make(assessment=assessment, user=world.users["auditor"], as_of=timezone.localdate())
+    report = made(assessment, world.users["auditor"], django_capture_on_commit_callbacks)
     data = default_storage.open(report.storage_name, "rb").read()
     outcome = reports.verify_document(data)
     assert outcome["valid"] and outcome["matches"] and outcome["plan_report"] == report
@@ -64,12 +78,30 @@ def test_the_report_is_sealed_lists_evidence_checksums_and_verifies(assessment, 
     assert not tampered["valid"]
 
 
-def test_an_auditor_gets_it_through_the_page_and_the_verification_page_names_it(assessment, world):
+def test_an_auditor_gets_it_through_the_page_and_the_verification_page_names_it(
+    assessment, world, django_capture_on_commit_callbacks
+):
     auditor = world.client("auditor")
     url = reverse("assessments:plan_status_report", args=[assessment.uuid])
-    response = auditor.post(url, {"as_of": timezone.localdate().isoformat()})
-    assert response.status_code == 302
-    pdf = b"".join(auditor.get(response["Location"]).streaming_content)
+    plan_url = reverse("assessments:plan_detail", args=[assessment.uuid])
+    with django_capture_on_commit_callbacks() as queued:
+        response = auditor.post(url, {"as_of": timezone.localdate().isoformat()})
+    # the request only records the report and queues the worker: the page says it is being made, and polls
+    assert response.status_code == 302 and response["Location"] == plan_url + "#status-reports"
+    report = Report.objects.get(assessment=assessment, kind=Report.Kind.PLAN)
+    assert report.status == Report.Status.PENDING and len(queued) == 1
+    page = auditor.get(plan_url).content.decode()
+    assert "lages …" in page and 'hx-trigger="every 2s"' in page and "?panel=plan" in page
+    download = reverse("assessments:plan_status_report_download", args=[assessment.uuid, report.uuid])
+    assert download not in page and auditor.get(download).status_code == 404
+    queued[0]()  # the worker's run, as the embedded default makes it after the response
+    report.refresh_from_db()
+    assert report.status == Report.Status.READY, report.error
+    poll = auditor.get(
+        reverse("assessments:report_status", args=[assessment.uuid]) + "?panel=plan", headers={"HX-Request": "true"}
+    ).content.decode()
+    assert download in poll and "hx-trigger" not in poll  # ready: the link, and the polling stops
+    pdf = b"".join(auditor.get(download).streaming_content)
     page = auditor.post(reverse("assessments:report_verify"), {"pdf": SimpleUploadedFile("s.pdf", pdf)})
     body = page.content.decode()
     assert page.status_code == 200 and "Seglet er gyldig, og filen er identisk" in body
@@ -79,6 +111,38 @@ def test_an_auditor_gets_it_through_the_page_and_the_verification_page_names_it(
         reverse("assessments:report_verify"), {"pdf": SimpleUploadedFile("s.pdf", pdf)}
     )
     assert assessment.title not in other.content.decode()
+
+
+def test_a_failing_render_is_retried_and_then_shown_as_failed(
+    assessment, world, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.KIV_REPORT_MAX_ATTEMPTS = 2
+
+    def broken(report):
+        raise RuntimeError("WeasyPrint is away")
+
+    monkeypatch.setattr(plan_status, "build_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = plan_report.request_status_report(
+            assessment=assessment, user=world.users["leader_a"], as_of=timezone.localdate()
+        )
+    report.refresh_from_db()
+    assert report.status == Report.Status.PENDING and report.attempts == 1  # back on the queue for the sweep
+    from assessments import tasks
+
+    assert tasks.render_report.apply(args=[report.pk]).get() == "failed"
+    report.refresh_from_db()
+    assert report.status == Report.Status.FAILED and "WeasyPrint is away" in report.error
+    page = world.client("leader_a").get(reverse("assessments:plan_detail", args=[assessment.uuid])).content.decode()
+    assert "kunne ikke lages" in page and 'hx-trigger="every 2s"' not in page
+
+
+def test_a_double_click_gives_one_report(assessment, world, django_capture_on_commit_callbacks):
+    user, today = world.users["leader_a"], timezone.localdate()
+    with django_capture_on_commit_callbacks():
+        first = plan_report.request_status_report(assessment=assessment, user=user, as_of=today)
+        second = plan_report.request_status_report(assessment=assessment, user=user, as_of=today)
+    assert first.pk == second.pk
 
 
 def test_the_decision_report_lists_the_conditions(assessment, world, django_capture_on_commit_callbacks):
@@ -95,3 +159,33 @@ def test_the_decision_report_lists_the_conditions(assessment, world, django_capt
     assert [c.pk for c in context["conditions"]] == [item.pk]
     html = reports.render_html(context)
     assert "Vilkår i tiltaksplanen" in html and item.title in html
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("leader_a", True), ("contributor_a", True), ("reviewer", True), ("auditor", True), ("leader_b", False),
+     ("dpo", False), ("security_officer", False)],
+)  # fmt: skip
+def test_who_may_make_the_status_report(assessment, world, role, allowed):
+    from assessments.permissions import can_make_status_report
+
+    assert can_make_status_report(world.users[role], assessment) is allowed
+
+
+def test_an_officer_who_may_read_still_may_not_make_it_but_an_administrator_may(assessment, world, monkeypatch):
+    """The rule names roles: reading (as an officer might, to advise) is not enough; administrators are
+    named, and like everyone need to see the assessment."""
+    from django.contrib.auth import get_user_model
+
+    from assessments import permissions
+
+    admin = get_user_model().objects.create_superuser("admin-plan", "admin@example.org", "x")
+    assert not permissions.can_make_status_report(admin, assessment)  # sees no assessment by that alone
+    monkeypatch.setattr(permissions, "can_view", lambda user, a: True)
+    assert permissions.can_make_status_report(admin, assessment)
+    for officer in ("dpo", "security_officer"):
+        assert not permissions.can_make_status_report(world.users[officer], assessment)
+    response = world.client("dpo").post(
+        reverse("assessments:plan_status_report", args=[assessment.uuid]), {"as_of": timezone.localdate().isoformat()}
+    )
+    assert response.status_code == 403 and not Report.objects.filter(kind=Report.Kind.PLAN).exists()

@@ -125,6 +125,34 @@ def test_a_material_change_carries_open_items_over_with_their_history(submitted,
     assert copy.history.filter(comment="Godt i gang").exists()
 
 
+def test_the_old_plan_is_read_only_from_the_moment_the_replacement_exists(submitted, leader, world):
+    item = submitted.plan_items.order_by("pk").first()
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"])
+    assert plans.replacement_of(submitted) is None
+    new = services.assessment_report_material_change(assessment=submitted, user=leader, kinds=["vendor"])
+    submitted.refresh_from_db()
+    assert submitted.status == "approved"  # not superseded yet, and still handed over
+    assert plans.replacement_of(submitted) == new
+    for change in (
+        lambda: plans.item_update(item=item, user=leader, status="done"),
+        lambda: plans.evidence_add(item=item, user=leader, url="https://arkiv.example/dpia"),
+    ):
+        with pytest.raises(StateConflict, match="flyttet til den nye vurderingen"):
+            change()
+    item.refresh_from_db()
+    assert item.status == "not_started" and not item.evidence.exists()
+    copy = plans.carried_copies(new, [item])[item.pk]
+    plans.item_update(item=copy, user=leader, status="in_progress")  # the new plan is where work goes on
+
+
+def test_a_withdrawn_replacement_hands_the_plan_back(submitted, leader, world):
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"])
+    new = services.assessment_report_material_change(assessment=submitted, user=leader, kinds=["vendor"])
+    services.assessment_withdraw(assessment=new, user=leader)
+    assert plans.replacement_of(submitted) is None
+    plans.item_update(item=submitted.plan_items.first(), user=leader, status="in_progress")
+
+
 def test_a_contributor_edits_and_another_agency_may_not(submitted, world):
     item = submitted.plan_items.first()
     plans.item_update(item=item, user=world.users["contributor_a"], status="in_progress")

@@ -145,3 +145,31 @@ def test_a_reload_of_the_refused_go_live_leads_back_to_the_plan(world, assessmen
     response = world.client("leader_a").get(reverse("assessments:plan_in_use", args=[assessment.uuid]))
     assert response.status_code == 302 and response["Location"].endswith("/tiltak/#go-live")
     assert world.client("leader_b").get(reverse("assessments:plan_in_use", args=[assessment.uuid])).status_code == 404
+
+
+def test_after_a_material_change_the_old_plan_links_to_where_the_items_went_and_refuses_edits(world, assessment):
+    from assessments import services
+
+    approve(world, assessment)
+    leader = world.client("leader_a")
+    item = assessment.plan_items.order_by("pk").first()
+    new = services.assessment_report_material_change(
+        assessment=assessment, user=world.users["leader_a"], kinds=["vendor"]
+    )
+    copy = new.plan_items.get(carried_from=item)
+    page = leader.get(reverse("assessments:plan_detail", args=[assessment.uuid])).content.decode()
+    assert 'id="handed-over"' in page and reverse("assessments:plan_detail", args=[new.uuid]) in page
+    assert reverse("assessments:plan_item", args=[new.uuid, copy.pk]) in page
+    assert reverse("assessments:plan_status_report", args=[assessment.uuid]) in page  # still reportable
+    item_page = leader.get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk])).content.decode()
+    assert 'id="moved-to"' in item_page and "Lagre" not in item_page  # no edit form
+    response = leader.post(
+        reverse("assessments:plan_item", args=[assessment.uuid, item.pk]),
+        {"status": "done", "owner": "", "due_date": ""},
+    )
+    assert response.status_code == 409 and "flyttet til den nye vurderingen" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "not_started"
+    # UKE cannot open the agency's new draft: it learns that the items moved, without a link it could not open
+    uke = world.client("reviewer").get(reverse("assessments:plan_detail", args=[assessment.uuid])).content.decode()
+    assert "Flyttet til den nye vurderingen" in uke and str(new.uuid) not in uke

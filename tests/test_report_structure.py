@@ -110,6 +110,30 @@ def marked_text(pdf, page) -> list[tuple[str, int | None, str]]:
     return out
 
 
+def header_scopes(pdf) -> list[str]:
+    """The /Scope of every header cell (TH) in the tag tree; each must have one."""
+    scopes = []
+    for cell in (e for e in struct_elements(pdf) if e.get("/S") == "/TH"):
+        attributes = cell.A if isinstance(cell.A, pikepdf.Dictionary) else next(iter(cell.A))
+        assert attributes.get("/Scope") in ("/Row", "/Column"), repr(cell)
+        scopes.append(str(attributes.Scope))
+    return scopes
+
+
+def artifacts_with_all_else_in_tree(pdf) -> int:
+    """How many artifacts the pages draw (none with an MCID); every other marked sequence is in the tag tree."""
+    in_tree = mcids_in_tree(pdf)
+    artifacts = 0
+    for page in pdf.pages:
+        for tag, mcid, _text in marked_text(pdf, page):
+            if tag == "/Artifact":
+                artifacts += 1
+                assert mcid is None
+            elif mcid is not None:
+                assert (page.objgen[0], mcid) in in_tree, f"MCID {mcid} on a page is outside the tag tree"
+    return artifacts
+
+
 def xmp(pdf) -> etree._Element:
     return etree.fromstring(pdf.Root.Metadata.read_bytes())
 
@@ -128,27 +152,15 @@ def xmp_values(pdf, namespace: str, name: str) -> list[str]:
 
 def test_every_header_cell_has_a_scope_and_column_headers_are_told_from_row_headers(sealed_pdf):
     with pikepdf.open(io.BytesIO(sealed_pdf)) as pdf:
-        cells = [e for e in struct_elements(pdf) if e.get("/S") == "/TH"]
-        assert len(cells) > 30  # the facts, the scores and every question of the answers
-        scopes = []
-        for cell in cells:
-            attributes = cell.A if isinstance(cell.A, pikepdf.Dictionary) else next(iter(cell.A))
-            assert attributes.get("/Scope") in ("/Row", "/Column"), repr(cell)
-            scopes.append(str(attributes.Scope))
+        scopes = header_scopes(pdf)
+        assert len(scopes) > 30  # the facts, the scores and every question of the answers
         assert "/Row" in scopes and "/Column" in scopes
 
 
 def test_the_running_footer_is_an_artifact_and_everything_marked_is_in_the_tag_tree(sealed_pdf):
     with pikepdf.open(io.BytesIO(sealed_pdf)) as pdf:
         in_tree = mcids_in_tree(pdf)
-        artifacts = 0
-        for page in pdf.pages:
-            for tag, mcid, _text in marked_text(pdf, page):
-                if tag == "/Artifact":
-                    artifacts += 1
-                    assert mcid is None
-                elif mcid is not None:
-                    assert (page.objgen[0], mcid) in in_tree, f"MCID {mcid} on a page is outside the tag tree"
+        artifacts = artifacts_with_all_else_in_tree(pdf)
         # every page has its page number, and every page after the cover the footer line
         assert artifacts >= 2 * len(pdf.pages) - 1
         # the parent tree maps no marked content to an element outside the tree

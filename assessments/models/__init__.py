@@ -48,7 +48,6 @@ from assessments.models.plans import (
     Evidence,
     PlanItem,
     PlanItemHistory,
-    PlanStatusReport,
     ReminderSent,
 )
 from assessments.models.public_access import Exemption, ToolExemption
@@ -71,7 +70,6 @@ __all__ = [
     "Evidence",
     "PlanItem",
     "PlanItemHistory",
-    "PlanStatusReport",
     "ReminderSent",
     "norwegian_slugify",
     "validate_org_number",

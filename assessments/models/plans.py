@@ -2,8 +2,9 @@
 
 An item is one obligation of the submitted result or one measure the what-if names. The plan belongs to
 the assessment; the submitted answers never change through it. Every change of an item writes a
-`PlanItemHistory` row holding the item's state after the change, so the status report "as of a date"
-reads the newest row at or before that date (the audit log is written, never read to decide).
+`PlanItemHistory` row holding the item's state after the change, so the status report "as of a date" (a
+`Report` of kind "plan") reads the newest row at or before that date (the audit log is written, never read
+to decide).
 """
 
 import uuid
@@ -160,26 +161,3 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.kind} {self.period}"
-
-
-class PlanStatusReport(models.Model):
-    """A sealed status report of the plan as of a date: a file in storage and its checksum, so the
-    verification page finds it as it finds a decision report."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.PROTECT, related_name="+")
-    as_of = models.DateField()
-    sha256 = models.CharField(max_length=64, db_index=True)
-    size = models.PositiveIntegerField()
-    storage_name = models.CharField(max_length=500)
-    signer = models.CharField(max_length=300, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.assessment_id} {self.as_of}"

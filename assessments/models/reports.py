@@ -1,4 +1,5 @@
-"""A report of an assessment version: the sealed PDF/A of a decision, or an unsigned preview of a draft."""
+"""A report of an assessment: the sealed PDF/A of a decision, an unsigned preview of a draft, or the sealed
+status report of its action plan as of a date. All three are made by the report worker (reports/jobs.py)."""
 
 import uuid
 
@@ -13,6 +14,7 @@ class Report(models.Model):
     class Kind(models.TextChoices):
         SIGNED = "signed", _("Signert rapport")
         PREVIEW = "preview", _("Forhåndsvisning")
+        PLAN = "plan", _("Statusrapport for tiltaksplan")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("I kø")
@@ -24,6 +26,8 @@ class Report(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reports")
     version = models.ForeignKey(AssessmentVersion, on_delete=models.PROTECT, related_name="reports", null=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SIGNED)
+    # The plan status report's date: the plan as its item history had it at the end of this day.
+    as_of = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)

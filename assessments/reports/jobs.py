@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from assessments.audit import chain as audit
 from assessments.models import Report
+from assessments.reports import plan_status
 from assessments.reports import render as reports
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ STALE_AFTER_SECONDS = 300
 # row names it, and a task is killed after CELERY_TASK_TIME_LIMIT (300 s).
 ORPHAN_GRACE_SECONDS = 3600
 # The folders of report storage that hold report files; anything else there (checkpoints) is not ours.
-REPORT_FOLDERS = ("reports", "previews")
+REPORT_FOLDERS = ("reports", "previews", "plan-reports")
 
 
 class AttemptFailed(Exception):
@@ -179,7 +180,8 @@ def produce_report(report_id: int, *, owner: str | None = None) -> str:
     ).get(pk=report_id)
     with Heartbeat(report_id, owner):
         try:
-            made = reports.build_pdf(report)
+            build = plan_status.build_pdf if report.kind == Report.Kind.PLAN else reports.build_pdf
+            made = build(report)
             name, sha256 = reports.store(report, made["pdf"])
         except Exception as exc:
             _give_back(report, owner, max_attempts, exc)

@@ -36,7 +36,7 @@ from assessments.engine.answers import validate_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import question_shown, visible_sections
-from assessments.models import Assessment, PlanItem, PlanStatusReport, Report
+from assessments.models import Assessment, PlanItem, Report
 from assessments.models.officers import officer_advice_for
 from assessments.presentation import result_view
 from assessments.presentation.quickpath import screening_rows
@@ -302,6 +302,8 @@ def storage_name(report: Report, sha256: str) -> str:
     assessment = report.assessment
     if report.kind == Report.Kind.PREVIEW:
         return f"previews/{assessment.agency.slug}/{assessment.uuid}/utkast-{sha256[:12]}.pdf"
+    if report.kind == Report.Kind.PLAN:
+        return f"plan-reports/{assessment.agency.slug}/{assessment.uuid}/{report.as_of.isoformat()}-{sha256[:12]}.pdf"
     return f"reports/{assessment.agency.slug}/{assessment.uuid}/v{report.version.number}-{sha256[:12]}.pdf"
 
 
@@ -369,9 +371,11 @@ def verify_document(data: bytes) -> dict:
             )
         except ValidationError:  # not a UUID
             outcome["claimed"] = None
-    # A sealed status report of an action plan (services/plan_report.py) is found by its checksum too.
+    # A sealed status report of an action plan (plan_status.py) is found by its checksum too.
     outcome["plan_report"] = (
-        PlanStatusReport.objects.filter(sha256=outcome["sha256"]).select_related("assessment__agency").first()
+        Report.objects.filter(sha256=outcome["sha256"], kind=Report.Kind.PLAN, status=Report.Status.READY)
+        .select_related("assessment__agency")
+        .first()
     )
     outcome["matches"] = bool(
         outcome["valid"]

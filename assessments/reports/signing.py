@@ -223,7 +223,8 @@ def _sealed_reports() -> int:
     try:
         if Report._meta.db_table not in connection.introspection.table_names():
             return 0
-        return Report.objects.filter(kind=Report.Kind.SIGNED, status=Report.Status.READY).count()
+        sealed = (Report.Kind.SIGNED, Report.Kind.PLAN)
+        return Report.objects.filter(kind__in=sealed, status=Report.Status.READY).count()
     except DatabaseError as exc:
         raise SigningConfigError(
             f"No sealing certificate yet, and the database cannot say whether sealed reports exist ({exc}); "

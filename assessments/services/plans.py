@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from assessments import lifecycle
 from assessments.audit import chain as audit
@@ -27,10 +28,34 @@ from assessments.services import evidence_scan
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
 WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
 COMMENT_MAX_LENGTH = 2000
+HANDED_OVER = _lazy(
+    "Det er meldt en vesentlig endring, og de åpne tiltakene er flyttet til den nye vurderingen. "
+    "Denne tiltaksplanen kan leses, men ikke endres; gjør endringene i den nye planen."
+)
+
+
+# A replacement that ended without approval hands nothing over: the old assessment is still the one in use.
+ENDED_UNAPPROVED = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN)
 
 
 def is_closed(assessment: Assessment) -> bool:
     return assessment.status in CLOSED_STATUSES
+
+
+def replacement_of(assessment: Assessment) -> Assessment | None:
+    """The assessment that replaces this one after a material change and holds its open items now (from
+    the moment it exists, not only once it is approved); None when there is none, or it was withdrawn or
+    rejected (the plan is this one's again)."""
+    live = Assessment.objects.filter(replaces=assessment).exclude(status__in=ENDED_UNAPPROVED)
+    return live.select_related("agency").order_by("-created_at", "-pk").first()
+
+
+def carried_copies(replacement: Assessment | None, items) -> dict[int, PlanItem]:
+    """old item id -> its copy in the replacement (for "moved to" links)."""
+    if replacement is None:
+        return {}
+    copies = PlanItem.objects.filter(assessment=replacement, carried_from__in=[i.pk for i in items])
+    return {copy.carried_from_id: copy for copy in copies}
 
 
 # --- History ------------------------------------------------------------------------------------------
@@ -166,7 +191,8 @@ def on_closed(user, assessment: Assessment) -> None:
 def on_material_change(user, old: Assessment, new: Assessment) -> int:
     """The open items move on, with their history, to the assessment that replaces `old`."""
     moved = 0
-    for item in old.plan_items.all():
+    # Locked, so an edit of an old item waits for the copy and then finds the plan handed over (_lock_item).
+    for item in old.plan_items.select_for_update(of=("self",)):
         if not item.is_open:
             continue
         history = list(item.history.all())
@@ -208,6 +234,8 @@ def _lock_item(item: PlanItem, user) -> PlanItem:
         raise PermissionDenied
     if is_closed(locked.assessment):
         raise StateConflict(_("Tiltaksplanen er lukket og kan ikke endres."), locked.assessment)
+    if replacement_of(locked.assessment) is not None:
+        raise StateConflict(HANDED_OVER, locked.assessment)
     return locked
 
 

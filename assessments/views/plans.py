@@ -19,10 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import exports
 from assessments.audit import chain as audit
 from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
-from assessments.models import Assessment
-from assessments.models.plans import Evidence, PlanItem, PlanStatusReport
+from assessments.models import Assessment, Report
+from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
     can_edit_plan,
+    can_view,
     conflict_is_409,
     get_assessment,
     is_auditor_or_reviewer,
@@ -31,6 +32,7 @@ from assessments.permissions import (
     signed_in,
     submitted_scope,
 )
+from assessments.presentation.report_panel import plan_panel_context
 from assessments.services import plan_reassess as reassess
 from assessments.services import plan_reminders, plan_report, plans
 
@@ -49,16 +51,29 @@ def _items(assessment):
     )
 
 
+def _handover(request, assessment: Assessment, items) -> dict:
+    """After a material change: the replacement that holds the open items now, whether this user may open
+    it, and each carried item's copy there (`item.moved_to`)."""
+    replacement = plans.replacement_of(assessment)
+    copies = plans.carried_copies(replacement, items)
+    for item in items:
+        item.moved_to = copies.get(item.pk)
+    visible = replacement is not None and can_view(request.user, replacement)
+    return {"replacement": replacement, "replacement_visible": visible}
+
+
 def plan_context(request, assessment: Assessment, **extra) -> dict:
     items = list(_items(assessment))
     today = timezone.localdate()
     closed = plans.is_closed(assessment)
+    handover = _handover(request, assessment, items)
     return {
         "assessment": assessment,
         "items": items,
         "today": today,
         "closed": closed,
-        "may_edit": can_edit_plan(request.user, assessment) and not closed,
+        **handover,
+        "may_edit": can_edit_plan(request.user, assessment) and not closed and not handover["replacement"],
         "may_go_live": is_leader_of(request.user, assessment)
         and assessment.status == Assessment.Status.APPROVED
         and not assessment.in_use_since,
@@ -66,10 +81,10 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
-        "status_reports": PlanStatusReport.objects.filter(assessment=assessment)[:10],
         "quarantined": Evidence.objects.filter(
             item__assessment=assessment, removed_at__isnull=True, scan_status=Evidence.Scan.QUARANTINED
         ).select_related("item"),
+        **plan_panel_context(request, assessment),
         **extra,
     }
 
@@ -88,14 +103,17 @@ def _item(request, assessment_uuid, item_id, action: str = "view") -> PlanItem:
 
 def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status: int = 200):
     assessment = item.assessment
-    may_edit = can_edit_plan(request.user, assessment) and not plans.is_closed(assessment)
+    handover = _handover(request, assessment, [item])
+    closed = plans.is_closed(assessment)
+    may_edit = can_edit_plan(request.user, assessment) and not closed and not handover["replacement"]
     initial = {"owner": item.owner_id, "due_date": item.due_date, "status": item.status,
                "status_reason": item.status_reason}  # fmt: skip
     context = {
         "assessment": assessment,
         "item": item,
         "may_edit": may_edit,
-        "closed": plans.is_closed(assessment),
+        "closed": closed,
+        **handover,
         "form": form or ItemForm(initial=initial, agency_id=assessment.agency_id),
         "evidence_form": evidence_form or EvidenceForm(),
         "evidence": item.evidence.select_related("added_by", "removed_by"),
@@ -270,20 +288,24 @@ def plan_export_xlsx(request, assessment_uuid):
 @signed_in
 @require_POST
 def plan_status_report(request, assessment_uuid):
-    """Make the sealed status report of the plan as of a date (on demand, in the request: one short PDF)."""
-    assessment = get_assessment(request, assessment_uuid, "view")
+    """Ask for the sealed status report of the plan as of a date: the worker makes it after the response
+    (as it makes the decision report), and the plan page polls until it is ready."""
+    assessment = get_assessment(request, assessment_uuid, "status_report")
     form = StatusReportForm(request.POST)
     if not form.is_valid():
         return render(request, "plans/detail.html", plan_context(request, assessment, report_form=form), status=400)
-    report = plan_report.make(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
-    return redirect(reverse("assessments:plan_status_report_download", args=[assessment.uuid, report.uuid]))
+    plan_report.request_status_report(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
+    messages.info(request, _("Statusrapporten lages. Lenken til den kommer under «Statusrapporter» når den er klar."))
+    return redirect(_plan_url(assessment, "status-reports"))
 
 
 @signed_in
 @require_GET
 def plan_status_report_download(request, assessment_uuid, report_uuid):
-    assessment = get_assessment(request, assessment_uuid, "download")
-    report = get_object_or_404(PlanStatusReport, uuid=report_uuid, assessment=assessment)
+    assessment = get_assessment(request, assessment_uuid, "status_report")
+    report = get_object_or_404(
+        Report, uuid=report_uuid, assessment=assessment, kind=Report.Kind.PLAN, status=Report.Status.READY
+    )
     try:
         handle = default_storage.open(report.storage_name, "rb")
     except FileNotFoundError:

@@ -21,7 +21,7 @@ from assessments.audit import chain as audit
 from assessments.models import Assessment, Report
 from assessments.permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
 from assessments.presentation.actions import available_actions
-from assessments.presentation.report_panel import panel_context
+from assessments.presentation.report_panel import PLAN_PANEL, panel_context, plan_panel_context
 from assessments.reports import render as reports
 from assessments.reports import signing
 from assessments.text import Form
@@ -33,6 +33,10 @@ from assessments.text import Form
 def report_status(request, assessment_uuid):
     """The report panel: a fragment for htmx polling, a whole page without JavaScript."""
     assessment = get_assessment(request, assessment_uuid, "view")
+    if request.GET.get("panel") == PLAN_PANEL:  # the plan page's status reports; the page itself without JS
+        if not request.htmx:
+            return redirect(reverse("assessments:plan_detail", args=[assessment.uuid]) + "#status-reports")
+        return render(request, "plans/_status_reports.html", plan_panel_context(request, assessment))
     context = panel_context(request, assessment)
     template = "reports/_report_status.html" if request.htmx else "reports/status.html"
     return render(request, template, context)
@@ -54,6 +58,8 @@ def report_download(request, assessment_uuid, report_uuid):
         Report.objects.select_related("version"),
         uuid=report_uuid,
         assessment=assessment,
+        # a plan status report has its own download, behind its own rule (plans.plan_status_report_download)
+        kind__in=[Report.Kind.SIGNED, Report.Kind.PREVIEW],
         status=Report.Status.READY,
     )
     # A preview shows the live draft: only the people who may see the draft may have it.

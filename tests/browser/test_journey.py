@@ -333,10 +333,18 @@ def go_live_after_the_condition_is_done(page, uuid: str, tmp_path) -> None:
 
 
 def status_report_verifies(page, uuid: str, tmp_path) -> None:
+    """Asked for on the plan page, made by the worker: the page says it is being made and polls (htmx) until
+    the download link is there, without a reload."""
     page.goto(f"/vurderinger/{uuid}/tiltak/")
     check_page(page)
+    click_and_wait(page, page.get_by_role("button", name="Lag forseglet statusrapport (PDF)"))
+    assert page.url.endswith("/tiltak/#status-reports"), page.url
+    check_page(page)  # usually still being made (the worker takes a few seconds)
+    link = page.locator("#plan-report-status").get_by_role("link", name=re.compile("Statusrapport per"))
+    expect(link).to_be_visible(timeout=90_000)
+    check_page(page)
     with page.expect_download() as info:
-        page.get_by_role("button", name="Lag forseglet statusrapport (PDF)").click()
+        link.click()
     pdf = tmp_path / "statusrapport.pdf"
     info.value.save_as(pdf)
     page.goto("/verifiser/")
