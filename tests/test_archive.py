@@ -1,11 +1,14 @@
-"""Hand-over of decisions to the archive: the Noark 5 package (structure and checksums), the file drop, the
-HTTP adapter against a fake archive run by the test, retries while the archive is down, and the command."""
+"""Hand-over of decisions to the archive: the Noark 5 package (structure, checksums, and validity against
+Arkivverket's arkivstruktur.xsd v5.0), the file drop, the HTTP adapter against a fake archive run by the test,
+retries while the archive is down, and the command."""
 
 import hashlib
 import http.server
 import json
 import threading
+import uuid
 import zipfile
+from functools import cache
 from io import BytesIO, StringIO
 from pathlib import Path
 from xml.etree import ElementTree  # our own generated file only  # nosec B405
@@ -13,15 +16,31 @@ from xml.etree import ElementTree  # our own generated file only  # nosec B405
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
+from lxml import etree  # nosec B410 - the vendored schema and our own generated file only
 
 from assessments.archive.adapters import FileDropAdapter, HttpArchiveAdapter
-from assessments.archive.noark import METADATA_NAME, build_package
-from assessments.models import ArchiveHandover, AuditEvent, Report
+from assessments.archive.noark import METADATA_NAME, InvalidPackage, build_package
+from assessments.archive.schema import schema_errors
+from assessments.models import ArchiveHandover, Assessment, AuditEvent, Report
 from assessments.services import archive as archive_service
 from tests.review_helpers import approved, submitted
 
 NS = {"n5": "http://www.arkivverket.no/standarder/noark5/arkivstruktur"}
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+# The vendored schema, loaded here with lxml directly rather than through the app's own validator.
+XSD = Path(__file__).resolve().parent.parent / "assessments" / "archive" / "schemas" / "noark5" / "arkivstruktur.xsd"
+
+
+@cache
+def noark_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD)))
+
+
+def assert_valid_noark(xml: bytes) -> None:
+    schema = noark_schema()
+    valid = schema.validate(etree.fromstring(xml))
+    assert valid, "\n".join(f"line {e.line}: {e.message}" for e in schema.error_log)
 
 
 @pytest.fixture
@@ -37,6 +56,7 @@ def decided(world, django_capture_on_commit_callbacks):
 def check_package(folder: Path, assessment) -> ElementTree.Element:
     """The package against docs/archive.md: one saksmappe, one journalpost, four document descriptions with
     one document object each, whose checksum and size match the file beside it; retention class present."""
+    assert_valid_noark((folder / METADATA_NAME).read_bytes())
     root = ElementTree.parse(folder / METADATA_NAME).getroot()  # noqa: S314  # nosec B314 - our own file
     folders = root.findall("n5:arkivdel/n5:mappe", NS)
     assert len(folders) == 1 and folders[0].get(XSI_TYPE) == "saksmappe"
@@ -82,6 +102,57 @@ def test_a_decision_ends_with_a_package_in_the_file_drop(settings, tmp_path, wor
     # Once: running again hands nothing over a second time.
     assert archive_service.archive_enqueue_decided() == 0
     assert archive_service.archive_deliver_due() == {"delivered": 0, "waiting": 0}
+
+
+def test_the_package_of_a_decision_validates_against_arkivverkets_schema(decided):
+    version = decided.versions.get()
+    xml = build_package(version).files[METADATA_NAME]
+    assert_valid_noark(xml)
+    root = ElementTree.fromstring(xml)  # noqa: S314  # nosec B314 - our own file
+    ids = [element.text for element in root.iter(f"{{{NS['n5']}}}systemID")]
+    assert len(ids) == 2 + 1 + 1 + 4 + 4 and len(set(ids)) == len(ids)  # arkiv, arkivdel, case, entry, docs
+    assert all(str(uuid.UUID(value)) == value for value in ids)
+    entry = root.find("n5:arkivdel/n5:mappe/n5:registrering", NS)
+    assert entry.findtext("n5:journalpostnummer", namespaces=NS) == str(version.number)
+    assert entry.findtext("n5:journaldato", namespaces=NS) == timezone.localtime(version.decided_at).date().isoformat()
+    assert entry.findtext("n5:tittel", namespaces=NS) == f"Vedtak: {decided.title} (versjon 1)"
+    report = root.find("n5:arkivdel/n5:mappe/n5:registrering/n5:dokumentbeskrivelse/n5:dokumentobjekt", NS)
+    assert report.findtext("n5:formatDetaljer", namespaces=NS) == "fmt/480"  # PDF/A-3b
+    # Ids come from the version, not the clock: a rebuilt package names the same entities.
+    again = ElementTree.fromstring(build_package(version).files[METADATA_NAME])  # noqa: S314  # nosec B314
+    assert [element.text for element in again.iter(f"{{{NS['n5']}}}systemID")] == ids
+
+
+def test_the_validators_reject_a_package_without_a_required_element(decided):
+    xml = build_package(decided.versions.get()).files[METADATA_NAME]
+    broken = xml.replace(b"<sjekksumAlgoritme>SHA-256</sjekksumAlgoritme>", b"", 1)
+    assert broken != xml
+    with pytest.raises(AssertionError, match="filstoerrelse"):
+        assert_valid_noark(broken)
+    assert schema_errors(xml) == []
+    assert any("filstoerrelse" in error for error in schema_errors(broken))
+
+
+def test_characters_that_xml_forbids_are_left_out_of_the_metadata(decided):
+    Assessment.objects.filter(pk=decided.pk).update(title="Copilot\x0b i Word\x1f")
+    decided.refresh_from_db()  # the version's assessment is this very object
+    xml = build_package(decided.versions.get()).files[METADATA_NAME]
+    assert_valid_noark(xml)
+    case = ElementTree.fromstring(xml).find("n5:arkivdel/n5:mappe", NS)  # noqa: S314  # nosec B314
+    assert case.findtext("n5:tittel", namespaces=NS) == "Copilot i Word"
+
+
+def test_a_package_that_would_not_validate_is_not_handed_over(settings, tmp_path, decided):
+    settings.KIV_ARCHIVE_ADAPTER = "file"
+    settings.KIV_ARCHIVE_DIR = tmp_path / "archive"
+    settings.KIV_ARCHIVE_SERIES = ""  # arkivdel/tittel must not be empty
+    with pytest.raises(InvalidPackage, match="tittel"):
+        build_package(decided.versions.get())
+    archive_service.archive_enqueue_decided()
+    assert archive_service.archive_deliver_due() == {"delivered": 0, "waiting": 1}
+    handover = ArchiveHandover.objects.get(assessment=decided)
+    assert handover.status == "pending" and "does not validate" in handover.last_error
+    assert not (tmp_path / "archive").exists()
 
 
 def review_page(client, assessment):
