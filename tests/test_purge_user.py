@@ -16,6 +16,7 @@ from assessments.audit.chain import verify_chain
 from assessments.models import (
     AssessmentVersion,
     AuditEvent,
+    Exemption,
     GroupRoles,
     Membership,
     OutboxMessage,
@@ -42,11 +43,18 @@ def history(world):
     )
     reason = "Returnert etter møte med Test, Leader."
     AssessmentVersion.objects.filter(pk=version.pk).update(decision_reason=reason)
+    exemption = Exemption.objects.create(
+        assessment=assessment,
+        target="section:security",
+        basis="oftl24_3",
+        reason="Leader Test ba om det; sikringstiltakene kan misbrukes.",
+        created_by=reviewer,
+    )
     leader = world.users["leader_a"]
     SocialAccount.objects.create(user=leader, provider="entra", uid="x1", extra_data={"id_token": {"name": "Leader"}})
     GroupRoles.objects.create(user=leader, managed_roles={"agencies": {}, "municipal": {}})
     EmailAddress.objects.create(user=leader, email=leader.email, primary=True)
-    return {"mention": mention, "unrelated": unrelated, "version": version}
+    return {"mention": mention, "unrelated": unrelated, "version": version, "exemption": exemption}
 
 
 def test_it_pseudonymises_the_user_and_the_chain_still_verifies(world, history):
@@ -80,7 +88,10 @@ def test_it_pseudonymises_the_user_and_the_chain_still_verifies(world, history):
     assert ReviewComment.objects.get(pk=history["unrelated"].pk).text == history["unrelated"].text
     reason = AssessmentVersion.objects.get(pk=history["version"].pk).decision_reason
     assert reason == "Returnert etter møte med [navn fjernet]."
+    exemption = Exemption.objects.get(pk=history["exemption"].pk).reason
+    assert exemption == "[navn fjernet] ba om det; sikringstiltakene kan misbrukes."
     assert counts["comments_changed"] == 1 and counts["decisions_changed"] == 1
+    assert counts["exemptions_changed"] == 1
     assert counts["roles_removed"] == 1 and counts["sessions_ended"] == 1
     assert counts["emails_removed"] == 1
     assert not OutboxMessage.objects.filter(to="leader_a@example.org").exists()

@@ -15,11 +15,13 @@ from assessments.audit import chain as audit
 from assessments.locking import lock
 from assessments.models import (
     AssessmentVersion,
+    Exemption,
     GroupRoles,
     Membership,
     MunicipalRole,
     OutboxMessage,
     ReviewComment,
+    ToolExemption,
 )
 
 PURGED_PREFIX = "slettet-"
@@ -42,6 +44,18 @@ def _mention_pattern(user):
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE)
 
 
+def _scrub(queryset, field: str, pattern) -> int:
+    """Replace the name in one free-text field of every row that mentions it; returns how many changed."""
+    changed = []
+    for row in queryset.exclude(**{field: ""}).only("id", field).iterator():
+        new = pattern.sub(NAME_REMOVED, getattr(row, field))
+        if new != getattr(row, field):
+            setattr(row, field, new)
+            changed.append(row)
+    queryset.model.objects.bulk_update(changed, [field])
+    return len(changed)
+
+
 def user_purge(*, user, actor=None) -> dict:
     """Pseudonymise a departed user: `slettet-<id>`, names and e-mail emptied, no usable password, inactive,
     roles, OIDC link and sessions removed, and their name replaced in reviewers' free text. The audit log
@@ -52,21 +66,13 @@ def user_purge(*, user, actor=None) -> dict:
         if user.username == f"{PURGED_PREFIX}{user.pk}":
             raise ValidationError(_("Brukeren er allerede pseudonymisert."), code="already_purged")
         pattern = _mention_pattern(user)
-        comments, decisions = [], []
+        scrubbed = {"comments_changed": 0, "decisions_changed": 0, "exemptions_changed": 0}
         if pattern is not None:
-            for comment in ReviewComment.objects.only("id", "text").iterator():
-                new = pattern.sub(NAME_REMOVED, comment.text)
-                if new != comment.text:
-                    comment.text = new
-                    comments.append(comment)
-            reasons = AssessmentVersion.objects.exclude(decision_reason="").only("id", "decision_reason")
-            for version in reasons:
-                new = pattern.sub(NAME_REMOVED, version.decision_reason)
-                if new != version.decision_reason:
-                    version.decision_reason = new
-                    decisions.append(version)
-        ReviewComment.objects.bulk_update(comments, ["text"])
-        AssessmentVersion.objects.bulk_update(decisions, ["decision_reason"])
+            scrubbed["comments_changed"] = _scrub(ReviewComment.objects.all(), "text", pattern)
+            scrubbed["decisions_changed"] = _scrub(AssessmentVersion.objects.all(), "decision_reason", pattern)
+            scrubbed["exemptions_changed"] = _scrub(Exemption.objects.all(), "reason", pattern) + _scrub(
+                ToolExemption.objects.all(), "reason", pattern
+            )
         roles_removed = 0
         for role in [*Membership.objects.filter(user=user), *MunicipalRole.objects.filter(user=user)]:
             role.delete()  # one by one, so each removal is audited by the signals
@@ -90,8 +96,7 @@ def user_purge(*, user, actor=None) -> dict:
         user.save()
         counts = {
             "user_id": user.pk,
-            "comments_changed": len(comments),
-            "decisions_changed": len(decisions),
+            **scrubbed,
             "roles_removed": roles_removed,
             "identities_removed": identities,
             "sessions_ended": len(sessions),
