@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessments.engine.answer_sets import baseline_answers
 from assessments.engine.answers import clean_value, validate_answers
 from assessments.engine.loader import as_definition, load_definition
 from assessments.engine.scoring import LEVEL_LABELS, VERDICT_LABELS, Result, round_score, score, summary_json
@@ -21,115 +22,14 @@ from assessments.engine.visibility import visible_section_keys
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 DEFN = as_definition(load_definition(FIXTURE))
 LEVELS = ["low", "moderate", "significant", "very_high"]
-PROHIBITED = [
-    "p_manipulation",
-    "p_exploit_vulnerability",
-    "p_social_scoring",
-    "p_crime_prediction",
-    "p_face_scraping",
-    "p_emotion_workplace_school",
-    "p_biometric_categorisation",
-    "p_intimate_imagery",
-]
+PROHIBITED = [question.key for question in DEFN.section("prohibited").questions]
 ALWAYS = {"ai_literacy_training", "ros_analysis"}
 DROP = object()
 
 # Every question answered; every risk answer harmless, every mitigation at its best, every need answer at
-# its strongest. Sections that these answers hide still have answers: hidden answers must count for nothing.
-BENIGN = {
-    "title": "Et KI-verktøy",
-    "description": "Hva det er, hvem som bruker det og til hva.",
-    "owner": "Seksjonsleder",
-    "ai_kind": ["integrated"],
-    "role": "buy",
-    "is_ai": "yes",
-    "tool_source": "procured",
-    "stage": "pilot",
-    "citizen_facing": "no",
-    "decision_role": "none",
-    "affected": [],
-    "pd_any": "no",
-    "problem": "Saksbehandlerne bruker mye tid på å skrive referater.",
-    "goals": "Halvere tiden, målt før og etter.",
-    "benefit": 4,
-    "users_reached": "many_residents",
-    "no_go": "service_lost",
-    "alternatives": "yes",
-    "evidence": "measured_in_production",
-    "mandate": "yes",
-    **dict.fromkeys(PROHIBITED, "no"),
-    "hr_area": ["none"],
-    "hr_profiling": "no",
-    "hr_exempt": "none",
-    "hr_product": "no",
-    "pd_special": "no",
-    "pd_children": "no",
-    "pd_scale": 0,
-    "pd_profiling": "no",
-    "pd_monitoring": "no",
-    "pd_combine": "no",
-    "pd_basis": "yes",
-    "pd_minimise": "yes",
-    "pd_vendor_train": "no",
-    "pd_transfer": "no",
-    "pd_dpa": "yes",
-    "pd_dpia": "done_acceptable",
-    "fv_individual_decisions": "no",
-    "fv_discretion": "no",
-    "fv_basis_auto": "yes",
-    "fv_explain": "yes",
-    "fv_document": "yes",
-    "fv_reversibility": 0,
-    "fv_duration": 0,
-    "fv_severity": 0,
-    "fv_error_cost": 0,
-    "eq_protected_attributes": "no",
-    "eq_proxy_checked": "yes",
-    "eq_groups_tested": "documented",
-    "eq_representative_data": "yes",
-    "eq_universal_design": "yes",
-    "eq_consulted": "yes",
-    "tr_disclose": "yes",
-    "tr_label": "yes",
-    "tr_explain": 4,
-    "ho_human_review": "yes",
-    "ho_override": "yes",
-    "ho_training": "yes",
-    "ho_complaints": "yes",
-    "ho_owner": "yes",
-    "sec_classification": "open",
-    "sec_hosting": "municipal_platform",
-    "sec_abuse": "no",
-    "sec_access_control": "yes",
-    "arc_records_kept": "yes",
-    "arc_access_requests": "yes",
-    "sec_fallback": "yes",
-    "gen_sensitive_input": "no",
-    "gen_enterprise_agreement": "yes",
-    "gen_fact_check": "yes",
-    "gen_copyright": "yes",
-    "gen_pilot": "yes",
-    "gen_output_use": "internal_draft",
-    "dev_training_data_source": "public_data",
-    "dev_training_data_notes": "Åpne data fra SSB.",
-    "dev_data_quality": "yes",
-    "dev_accuracy_known": "yes",
-    "dev_continuous_learning": "no",
-    "dev_versioning": "yes",
-    "dev_ownership_agreed": "yes",
-    "int_central_control": "yes",
-    "int_vendor_docs": "yes",
-    "int_permissions_cleaned": "yes",
-    "int_change_notice": "yes",
-    "int_dpa_covers": "yes",
-    "fria_process": "Prosess",
-    "fria_period": "Hele året",
-    "fria_groups": "Søkere",
-    "fria_harms": "Feil rangering",
-    "fria_oversight": "Saksbehandler kontrollerer",
-    "fria_response": "Stans og retting",
-    "fria_rights": "Klage",
-}
+# its strongest (the baseline `benign` in fixtures/answers/). Sections that these answers hide still have
+# answers: hidden answers must count for nothing.
+BENIGN = baseline_answers("benign")
 
 
 def answers(**overrides):
