@@ -12,25 +12,18 @@ import re
 from playwright.sync_api import expect
 
 from assessments.engine.answer_sets import baseline_answers
+from assessments.engine.loader import as_definition
+from tests.objects import fixture_definition
 
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
 ANSWERS = {
     key: value if isinstance(value, list) else str(value)
     for key, value in baseline_answers("journey_generative").items()
 }
-# Optional questions the journey leaves empty on purpose.
-# Not required for these answers: the legal basis for automated decisions, and (2026.3) the facts of a tool from
-# the tool overview, which the journey does not pick.
-UNANSWERED = {
-    "fv_basis_auto",
-    "cat_ref",
-    "cat_name",
-    "cat_status",
-    "cat_max_class",
-    "cat_personal_data",
-    "cat_special_categories",
-    "cat_deviation",
-}
+# Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
+# for these answers), and (2026.3) the facts of a tool from the tool overview, which the journey does not pick.
+V2026_3_KEYS = as_definition(fixture_definition("2026.3")).questions
+UNANSWERED = {"fv_basis_auto"} | {key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"}
 
 STEP_URL = re.compile(r"/steg/([a-z_]+)/")
 
