@@ -1,140 +1,30 @@
-"""KI-veileder settings: one file, every value from the environment, parsed strictly.
+"""KI-veileder settings: the one entry point, every value from the environment, parsed strictly.
 
 A bad value raises ImproperlyConfigured naming the variable, so a misconfigured deployment stops at
 start-up with a one-line cause instead of failing later in a request.
 """
 
-import os
-import re
 from pathlib import Path
-from urllib.parse import urlparse
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+# The parsing helpers stay importable from here (tests, bench/queries.py).
+from kiveileder.env import (  # noqa: F401
+    BASE_DIR,
+    SUPPORTED_DATABASES,
+    data_dir,
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    env_url,
+    parse_database_url,
+)
 
-_TRUE = {"True", "true", "1"}
-_FALSE = {"False", "false", "0"}
-
-
-def env_str(name: str, default: str | None = None) -> str | None:
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name} must be one of True/False/true/false/1/0, got {value!r}")
-
-
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        number = int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
-    if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
-    return number
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-def env_secret(name: str) -> str | None:
-    """A secret from NAME, or read from the file named by NAME_FILE (systemd credentials, Docker secrets)."""
-    path = env_str(f"{name}_FILE")
-    if path:
-        try:
-            return Path(path).read_text().strip() or None
-        except OSError as exc:
-            raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc}") from None
-    return env_str(name)
-
-
-def env_url(name: str, default: str | None = None, *, allow_http: bool = False) -> str | None:
-    """An https URL; plain http only on loopback, or anywhere when allow_http (a named opt-out)."""
-    value = env_str(name, default)
-    if value is None:
-        return None
-    parsed = urlparse(value)
-    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
-    if parsed.scheme != "https" and not (parsed.scheme == "http" and (loopback or allow_http)):
-        raise ImproperlyConfigured(f"{name} must be an https:// URL (http only on loopback), got {value!r}")
-    return value
-
-
-SUPPORTED_DATABASES = {
-    "sqlite": "django.db.backends.sqlite3",
-    "postgres": "django.db.backends.postgresql",
-    "postgresql": "django.db.backends.postgresql",
-    "pgsql": "django.db.backends.postgresql",
-}
-
-
-def parse_database_url(url: str, *, pool: bool) -> dict:
-    """DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) through dj-database-url.
-
-    The library parses; this wrapper keeps the settings strict: only the two databases the app is tested
-    on, a name or path present, and any problem as one line naming the variable.
-    """
-    scheme = urlparse(url).scheme
-    if scheme not in SUPPORTED_DATABASES:
-        raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:/// or postgres://, got {url!r}")
-    if scheme == "sqlite" and not url.startswith("sqlite:///"):
-        # dj-database-url reads a bare sqlite:// as an in-memory database: a typo would lose every write.
-        raise ImproperlyConfigured(f"DATABASE_URL: a SQLite URL needs a path (sqlite:///path), got {url!r}")
-    try:
-        config = dict(dj_database_url.parse(url, conn_health_checks=scheme != "sqlite"))
-    except ValueError:
-        raise ImproperlyConfigured(f"DATABASE_URL: a bad port or an unquoted character in {url!r}") from None
-    if not config.get("NAME"):
-        raise ImproperlyConfigured(f"DATABASE_URL: the URL names no database or path, got {url!r}")
-    if scheme == "sqlite":
-        path = config["NAME"]
-        config["NAME"] = path if path == ":memory:" else str(Path(path) if path.startswith("/") else BASE_DIR / path)
-        # IMMEDIATE: a write transaction takes the write lock when it begins, so a second writer waits
-        # (up to `timeout` seconds, SQLite's busy timeout) instead of failing mid-transaction with
-        # "database is locked"; races then end in the same compare-and-set 409s as on PostgreSQL.
-        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
-        return config
-    config["PORT"] = str(config.get("PORT") or "")
-    config["OPTIONS"] = {}
-    config["TEST"] = {"NAME": f"test_{config['NAME']}"}
-    if pool:
-        # Django's psycopg pool requires CONN_MAX_AGE = 0. Sizes are per process. After a failover
-        # every pooled connection is dead and psycopg_pool checks them one by one with a growing
-        # pause (0, 1, 2, 4 s ...), so a small pool recovers in the next request and a large one
-        # keeps it waiting. A request waits at most `timeout` s (psycopg_pool's default is 30):
-        # with the database down, /healthz must say so before the proxy gives up.
-        config["OPTIONS"]["pool"] = {
-            "min_size": env_int("KIV_DB_POOL_MIN_SIZE", 1, minimum=1),
-            "max_size": env_int("KIV_DB_POOL_MAX_SIZE", 4, minimum=1),
-            "timeout": env_int("KIV_DB_POOL_TIMEOUT", 10, minimum=1),
-        }
-        config["CONN_MAX_AGE"] = 0
-        # With health checks on, Django gives the pool check=ConnectionPool.check_connection: a connection
-        # cut while idle in the pool is found and replaced at checkout (one reconnect), instead of failing
-        # the request or waiting out `timeout` (tests/integration/test_faults.py).
-        config["CONN_HEALTH_CHECKS"] = True
-    else:
-        config["CONN_MAX_AGE"] = env_int("KIV_DB_CONN_MAX_AGE", 60)
-    return config
-
+# The product's own settings (KIV_*), the Celery settings and the beat schedule.
+from kiveileder.product import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 
@@ -157,7 +47,7 @@ KIV_AUDIT_KEY_GENERATE = not KIV_AUDIT_KEY
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
-DATA_DIR = Path(env_str("KIV_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR = data_dir()
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"  # never served directly: downloads go through the permission layer
 
@@ -241,6 +131,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
+CELERY_TIMEZONE = TIME_ZONE
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "staticfiles"
@@ -299,116 +190,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # they are marked "not scanned" and can be downloaded as such.
 KIV_CLAMD_SOCKET = env_str("KIV_CLAMD_SOCKET", "")
 KIV_CLAMD_TIMEOUT_SECONDS = env_int("KIV_CLAMD_TIMEOUT_SECONDS", 60, minimum=1)
-
-# --- Tasks (resilient jobs) -------------------------------------------------------------------
-# No broker configured means tasks run in-process: in the web process after the response, on a
-# background thread, with the beat schedule kept by a scheduler thread there (kiveileder/inprocess.py);
-# in management commands and the tests at once. We never fall back to Celery's default
-# amqp://localhost: these machines run a RabbitMQ that would silently swallow tasks.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in ("redis", "rediss"):
-    raise ImproperlyConfigured(f"CELERY_BROKER_URL must be a redis:// URL, got {CELERY_BROKER_URL!r}")
-KIV_TASKS_IN_PROCESS = not CELERY_BROKER_URL
-CELERY_TASK_ALWAYS_EAGER = KIV_TASKS_IN_PROCESS
-CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"  # never connected to: see kiveileder/celery.py
-CELERY_RESULT_BACKEND = None
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB
-CELERY_TIMEZONE = TIME_ZONE
-# With JSON logs the worker keeps Django's LOGGING (one JSON object per line) instead of its own format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = not env_bool("KIV_LOG_JSON", False)
-# The same schedule runs under `celery beat` and, without a broker, inside the web process.
-CELERY_BEAT_SCHEDULE = {
-    # Reports whose worker died (lease run out) or whose enqueue failed.
-    "requeue-stale-reports": {"task": "assessments.tasks.requeue_stale_reports", "schedule": 30.0},
-    # Report files that no row names (a run died between storing and recording its file).
-    "remove-orphan-report-files": {"task": "assessments.tasks.remove_orphan_report_files", "schedule": 3600.0},
-    # E-mails the outbox still holds (the broker was down, the mail relay failed).
-    "deliver-outbox": {"task": "assessments.tasks.deliver_outbox", "schedule": 60.0},
-    "review-reminders": {"task": "assessments.tasks.send_review_reminders", "schedule": 24 * 3600.0},
-    # Action plan items near their due date, and weekly while overdue (assessments/services/plan_reminders.py).
-    "plan-reminders": {"task": "assessments.tasks.send_plan_reminders", "schedule": 24 * 3600.0},
-    # Tool overview entries whose approval or data processing agreement has run out (docs/catalogue.md).
-    "catalogue-expiry": {"task": "assessments.tasks.catalogue.expire_catalogue_entries", "schedule": 24 * 3600.0},
-    # Evidence files still waiting for their virus scan (the scanner or the broker was away).
-    "scan-pending-evidence": {"task": "assessments.tasks.evidence.scan_pending_evidence", "schedule": 300.0},
-    # Decisions not yet handed to the archive (the archive was down, or the report was not ready).
-    "archive-pending": {"task": "assessments.tasks.archive.archive_pending", "schedule": 300.0},
-    # Personal data past its retention period (KIV_RETENTION_*; docs/privacy.md).
-    "apply-retention": {"task": "assessments.tasks.retention.apply_retention_task", "schedule": 24 * 3600.0},
-    # The audit chain's head, signed and written to report storage (a decision also writes one at once).
-    "audit-checkpoint": {
-        "task": "assessments.tasks.write_audit_checkpoint",
-        "schedule": float(env_int("KIV_AUDIT_CHECKPOINT_SECONDS", 3600, minimum=60)),
-    },
-}
-# A rendering claim's lease: renewed every third of it while the report renders; a claim whose lease ran
-# out belongs to a dead worker and is taken over.
-KIV_REPORT_LEASE_SECONDS = env_int("KIV_REPORT_LEASE_SECONDS", 30, minimum=3)
-# --- end of Tasks ------------------------------------------------------------------------------
-
-# --- Reports and signing -----------------------------------------------------------------------
-KIV_SIGNING_P12 = env_str("KIV_SIGNING_P12")
-KIV_SIGNING_P12_PASSWORD = env_str("KIV_SIGNING_P12_PASSWORD")
-_password_file = env_str("KIV_SIGNING_P12_PASSWORD_FILE")
-if _password_file:
-    try:
-        KIV_SIGNING_P12_PASSWORD = Path(_password_file).read_text().strip()
-    except OSError as exc:
-        raise ImproperlyConfigured(f"KIV_SIGNING_P12_PASSWORD_FILE cannot be read: {exc}") from None
-KIV_TSA_URL = env_str("KIV_TSA_URL")
-KIV_REPORT_MAX_ATTEMPTS = env_int("KIV_REPORT_MAX_ATTEMPTS", 5, minimum=1)
-
-# --- Product -----------------------------------------------------------------------------------
-KIV_PUBLIC_REGISTER = env_bool("KIV_PUBLIC_REGISTER", False)
-# The archive (arkivlova; docs/archive.md): "file" drops one Noark 5 package per decision in KIV_ARCHIVE_DIR,
-# "http" posts it to the archive's service, "off" hands nothing over.
-KIV_ARCHIVE_ADAPTER = env_str("KIV_ARCHIVE_ADAPTER", "file")
-if KIV_ARCHIVE_ADAPTER not in ("file", "http", "off"):
-    raise ImproperlyConfigured(f"KIV_ARCHIVE_ADAPTER must be file, http or off, got {KIV_ARCHIVE_ADAPTER!r}")
-KIV_ARCHIVE_DIR = Path(env_str("KIV_ARCHIVE_DIR", str(DATA_DIR / "archive"))).resolve()
-KIV_ARCHIVE_URL = env_url("KIV_ARCHIVE_URL")
-KIV_ARCHIVE_TOKEN = env_secret("KIV_ARCHIVE_TOKEN")
-KIV_ARCHIVE_TIMEOUT = env_int("KIV_ARCHIVE_TIMEOUT", 30, minimum=1)
-if KIV_ARCHIVE_ADAPTER == "http" and not KIV_ARCHIVE_URL:
-    raise ImproperlyConfigured("KIV_ARCHIVE_URL is required with KIV_ARCHIVE_ADAPTER=http")
-KIV_ARCHIVE_SERIES = env_str("KIV_ARCHIVE_SERIES", "KI-risikovurderinger")
-KIV_ARCHIVE_DISPOSAL_DECISION = env_str("KIV_ARCHIVE_DISPOSAL_DECISION", "Bevares")
-KIV_ARCHIVE_DISPOSAL_AUTHORITY = env_str("KIV_ARCHIVE_DISPOSAL_AUTHORITY", "Kommunens arkivplan")
-KIV_ARCHIVE_RETENTION_YEARS = env_int("KIV_ARCHIVE_RETENTION_YEARS", 0, minimum=0)
-# Retention (docs/privacy.md): days a closed assessment keeps names in answers and comments, and days
-# failed sign-in records are kept.
-KIV_RETENTION_CLOSED_DAYS = env_int("KIV_RETENTION_CLOSED_DAYS", 365, minimum=1)
-KIV_RETENTION_SIGNIN_DAYS = env_int("KIV_RETENTION_SIGNIN_DAYS", 90, minimum=1)
-# The accessibility statement: where users report a barrier, and (optional) the published uustatus.no statement.
-KIV_ACCESSIBILITY_CONTACT = env_str("KIV_ACCESSIBILITY_CONTACT", "ki-veileder@oslo.kommune.no")
-if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", KIV_ACCESSIBILITY_CONTACT):
-    raise ImproperlyConfigured(f"KIV_ACCESSIBILITY_CONTACT must be an e-mail address: {KIV_ACCESSIBILITY_CONTACT!r}")
-KIV_ACCESSIBILITY_STATEMENT_URL = env_url("KIV_ACCESSIBILITY_STATEMENT_URL")
-KIV_LOGIN_MAX_FAILURES = env_int("KIV_LOGIN_MAX_FAILURES", 5, minimum=1)
-KIV_LOGIN_LOCKOUT_SECONDS = env_int("KIV_LOGIN_LOCKOUT_SECONDS", 300, minimum=1)
-
-EMAIL_BACKEND = env_str(
-    "KIV_EMAIL_BACKEND", "assessments.notifications.mail.StderrEmailBackend"
-)  # the console, on stderr
-DEFAULT_FROM_EMAIL = env_str("KIV_FROM_EMAIL", "KI-veileder <ki-veileder@oslo.kommune.no>")
-# SMTP, for KIV_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend (the municipality's relay).
-EMAIL_HOST = env_str("KIV_SMTP_HOST", "localhost")
-EMAIL_PORT = env_int("KIV_SMTP_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("KIV_SMTP_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("KIV_SMTP_PASSWORD") or ""
-EMAIL_USE_TLS = env_bool("KIV_SMTP_STARTTLS", False)
-EMAIL_TIMEOUT = 10
-KIV_BASE_URL = env_str("KIV_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Cache (degrades, never fails a request) ---------------------------------------------------
 # Nothing the app must remember lives in the cache (sessions and sign-in lockouts are in the database),

@@ -4,8 +4,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from assessments.engine.loader import as_definition, load_definition
+from assessments.engine.loader import as_definition
+from assessments.engine.screening import screening_for
 from assessments.services import catalogue as service
+from assessments.services import quickpath
+from tests.objects import fixture_definition, published_questionnaire
 
 APPROVED_CHAT = {
     "name": "Kommunechat",
@@ -35,26 +38,38 @@ def make_tool(world, *, slug: str = "kommunechat", **changes):
 
 
 ROOT = Path(__file__).resolve().parents[1]
-V3_DIR = ROOT / "fixtures" / "questionnaire" / "2026.3"
-_V3: dict | None = None
 # Answers the catalogue fills on other steps than the first (the mapping in docs/catalogue.md).
 FILLED_ELSEWHERE = ["sec_hosting", "pd_dpa", "pd_vendor_train", "int_dpa_covers", "gen_enterprise_agreement"]
 
 
 def v3_definition() -> dict:
-    global _V3
-    if _V3 is None:
-        _V3 = load_definition(V3_DIR)
-    return _V3
+    return fixture_definition("2026.3")
 
 
 def published_v3():
-    from assessments.models import Questionnaire
+    return published_questionnaire("2026.3")
 
-    definition = v3_definition()
-    return Questionnaire.objects.get_or_create(
-        version=definition["version"], defaults={"title": definition["title"], "definition": definition}
-    )[0]
+
+# The screening's own example: a drafting assistant from the overview, used by one unit for internal drafts;
+# without the facts the chosen tool fills in (cat_*, sec_hosting).
+DRAFTING = {
+    key: value
+    for key, value in screening_for(as_definition(v3_definition())).examples[0].answers.items()
+    if not key.startswith("cat_") and key != "sec_hosting"
+}
+
+
+def screened(world, title: str, *, tool: str | None = None, **changes):
+    """A quick-path draft of agency A for DRAFTING (with `changes`), on an approved overview tool unless `tool`
+    names another choice ("not_listed", a ref); returns (assessment, screening result)."""
+    published_v3()
+    return quickpath.screening_start(
+        agency=world.agency_a,
+        user=world.users["leader_a"],
+        title=title,
+        answers={**DRAFTING, **changes},
+        tool=tool or make_tool(world).ref,
+    )
 
 
 def unlisted_answers() -> dict:

@@ -5,6 +5,10 @@ a response to a user who cannot see the object.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from assessments.engine.loader import load_definition
 
 
 @dataclass
@@ -31,26 +35,21 @@ def build_objects(world) -> Objects:
 
 # --- Assessments: drafts and a submitted assessment of agency A ----------------------------------
 
-_DEFINITION: dict | None = None
+QUESTIONNAIRES = Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire"
 
 
-def fixture_definition() -> dict:
-    """Questionnaire 2026.1 from fixtures/, loaded and validated once per test run."""
-    global _DEFINITION
-    if _DEFINITION is None:
-        from assessments.engine.loader import load_definition
-        from tests.answers import FIXTURE
-
-        _DEFINITION = load_definition(FIXTURE)
-    return _DEFINITION
+@cache
+def fixture_definition(version: str = "2026.1") -> dict:
+    """Questionnaire `version` from fixtures/, loaded and validated once per test run."""
+    return load_definition(QUESTIONNAIRES / version)
 
 
-def published_questionnaire():
-    """Version 2026.1 in the database. Stored directly (the definition was validated when loaded): the
-    permission matrix builds it for every case. tests/test_questionnaire_admin.py covers publishing."""
+def published_questionnaire(version: str = "2026.1"):
+    """Questionnaire `version` in the database. Stored directly (the definition was validated when loaded):
+    the permission matrix builds it for every case. tests/test_questionnaire_admin.py covers publishing."""
     from assessments.models import Questionnaire
 
-    definition = fixture_definition()
+    definition = fixture_definition(version)
     return Questionnaire.objects.get_or_create(
         version=definition["version"], defaults={"title": definition["title"], "definition": definition}
     )[0]
@@ -73,6 +72,25 @@ def make_assessment(world, title: str, *, answers: dict | None = None, invite: b
     if submit:
         services.assessment_submit(assessment=assessment, user=leader)
         assessment.refresh_from_db()
+    return assessment
+
+
+def recalled_and_changed(world, title: str, problem: str):
+    """A submitted assessment (version 1) that its leader recalled and changed: the draft's `problem` is new."""
+    from assessments import services
+    from tests import answers as A
+
+    assessment = make_assessment(world, title, answers=A.complete(), submit=True)
+    leader = world.users["leader_a"]
+    services.assessment_recall(assessment=assessment, user=leader)
+    assessment.refresh_from_db()
+    services.assessment_save_step(
+        assessment=assessment,
+        section="need",
+        user=leader,
+        values=A.section_of("need", A.complete(problem=problem)),
+        expected_revision=assessment.revision,
+    )
     return assessment
 
 
@@ -204,19 +222,10 @@ BUILDERS["tool"] = _tool
 
 
 def _screened(world):
-    from assessments.services.quickpath import screening_start
-    from tests.catalogue_helpers import make_tool, published_v3
-    from tests.test_quickpath_services import DRAFTING
+    from tests.catalogue_helpers import make_tool, published_v3, screened
 
     published_v3()
-    tool = make_tool(world, slug="hurtig-chat")
-    assessment, _result = screening_start(
-        agency=world.agency_a,
-        user=world.users["leader_a"],
-        title="Hemmelig hurtigsjekk",
-        answers=DRAFTING,
-        tool=tool.ref,
-    )
+    assessment, _result = screened(world, "Hemmelig hurtigsjekk", tool=make_tool(world, slug="hurtig-chat").ref)
     return assessment
 
 

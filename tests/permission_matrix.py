@@ -68,6 +68,16 @@ SUBMITTED_OF_A = {
 }
 
 
+def uuid_of(name: str):
+    """URL args: the uuid of the assessment tests/objects.py builds as `name`."""
+    return lambda world, objects: [getattr(objects, name).uuid]
+
+
+def post(args, expect: dict) -> dict:
+    """A row for a URL that only accepts POST."""
+    return {"method": "post", "args": args, "expect": expect}
+
+
 def no_args(world, objects):
     return []
 
@@ -97,16 +107,10 @@ MATRIX = {
     # UKE's "require the full assessment" (an empty POST is refused with a message and sent back).
     "assessments:quickpath_new": {"expect": LEADERS_ONLY},
     "assessments:quickpath_result": {"args": lambda w, o: [o.screened.uuid], "expect": DRAFT_OF_A},
-    "assessments:quickpath_submit": {
-        "method": "post",
-        "args": lambda w, o: [o.screened.uuid],
-        "expect": {**DRAFT_OF_A, "leader_a": 302},
-    },
-    "assessments:quickpath_require_full": {
-        "method": "post",
-        "args": lambda w, o: [o.submitted.uuid],
-        "expect": {**SUBMITTED_OF_A, "leader_a": 403, "contributor_a": 403, "reviewer": 302, "auditor": 403},
-    },
+    "assessments:quickpath_submit": post(uuid_of("screened"), {**DRAFT_OF_A, "leader_a": 302}),
+    "assessments:quickpath_require_full": post(
+        uuid_of("submitted"), {**SUBMITTED_OF_A, "leader_a": 403, "contributor_a": 403, "reviewer": 302, "auditor": 403}
+    ),
     "assessments:assessment_detail": {"args": lambda w, o: [o.draft.uuid], "expect": DRAFT_OF_A},
     "assessments:assessment_continue": {"args": lambda w, o: [o.draft.uuid], "expect": {**DRAFT_OF_A, "leader_a": 302}},
     "assessments:assessment_step": {"args": lambda w, o: [o.draft.uuid, "intro"], "expect": DRAFT_OF_A},
@@ -114,22 +118,18 @@ MATRIX = {
         "args": lambda w, o: [o.draft_invited.uuid],
         "expect": {**DRAFT_OF_A, "contributor_a": 403},
     },
-    "assessments:assessment_recall": {
-        "method": "post",
-        "args": lambda w, o: [o.submitted.uuid],
-        "expect": {**SUBMITTED_OF_A, "leader_a": 302, "contributor_a": 403, "reviewer": 403, "auditor": 403},
-    },
+    "assessments:assessment_recall": post(
+        uuid_of("submitted"), {**SUBMITTED_OF_A, "leader_a": 302, "contributor_a": 403, "reviewer": 403, "auditor": 403}
+    ),
     "assessments:assessment_withdraw": {
         "args": lambda w, o: [o.submitted.uuid],
         "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
     "assessments:assessment_export": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
     # Only the leader moves a draft to a newer questionnaire (a POST; redirected back to the draft).
-    "assessments:assessment_move_questionnaire": {
-        "method": "post",
-        "args": lambda w, o: [o.draft_invited.uuid],
-        "expect": {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403},
-    },
+    "assessments:assessment_move_questionnaire": post(
+        uuid_of("draft_invited"), {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403}
+    ),
 }
 
 # --- Review, register, auditors ------------------------------------------------------------------
@@ -173,25 +173,9 @@ MATRIX.update(
     {
         "assessments:review_queue": {"expect": REVIEWER_ONLY},
         "assessments:review_detail": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
-        "assessments:review_comment": {
-            "args": lambda w, o: [o.submitted.uuid],
-            "method": "post",
-            "expect": REVIEW_ACTION,
-        },
-        "assessments:review_return": {
-            "args": lambda w, o: [o.submitted.uuid],
-            "method": "post",
-            "expect": REVIEW_ACTION,
-        },
-        "assessments:review_approve": {
-            "args": lambda w, o: [o.submitted.uuid],
-            "method": "post",
-            "expect": REVIEW_ACTION,
-        },
-        "assessments:review_reject": {
-            "args": lambda w, o: [o.submitted.uuid],
-            "method": "post",
-            "expect": REVIEW_ACTION,
+        **{
+            f"assessments:review_{action}": post(uuid_of("submitted"), REVIEW_ACTION)
+            for action in ("comment", "return", "approve", "reject")
         },
         "assessments:material_change": {
             "args": lambda w, o: [o.approved.uuid],
@@ -241,11 +225,7 @@ MATRIX.update(
     {
         "assessments:report_status": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
         "assessments:report_download": {"args": _signed_report_args, "expect": SUBMITTED_OF_A},
-        "assessments:report_preview": {
-            "method": "post",
-            "args": lambda w, o: [o.draft.uuid],
-            "expect": {**DRAFT_OF_A, "leader_a": 302},
-        },
+        "assessments:report_preview": post(uuid_of("draft"), {**DRAFT_OF_A, "leader_a": 302}),
         "assessments:report_verify": {"expect": VERIFIERS},
     }
 )
@@ -297,22 +277,10 @@ MATRIX.update(
         "assessments:plan_item": {"args": _plan_item_args, "expect": SUBMITTED_OF_A},
         "assessments:plan_evidence_add": {"method": "post", "args": _plan_item_args, "expect": PLAN_EDIT},
         "assessments:plan_evidence_download": {"args": _evidence_args, "expect": SUBMITTED_OF_A},
-        "assessments:plan_evidence_remove": {
-            "method": "post",
-            "args": _evidence_args,
-            "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 302},
-        },
+        "assessments:plan_evidence_remove": post(_evidence_args, {**PLAN_EDIT, "leader_a": 302, "contributor_a": 302}),
         # Only the leader; the item is not a done measure, so the leader is sent back with the reason.
-        "assessments:plan_reassess": {
-            "method": "post",
-            "args": _plan_item_args,
-            "expect": {**PLAN_EDIT, "leader_a": 302, "contributor_a": 403},
-        },
-        "assessments:plan_in_use": {
-            "method": "post",
-            "args": lambda w, o: [o.approved.uuid],
-            "expect": {**PLAN_EDIT, "contributor_a": 403},
-        },
+        "assessments:plan_reassess": post(_plan_item_args, {**PLAN_EDIT, "leader_a": 302, "contributor_a": 403}),
+        "assessments:plan_in_use": post(uuid_of("approved"), {**PLAN_EDIT, "contributor_a": 403}),
         "assessments:plan_export_csv": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
         "assessments:plan_export_xlsx": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
         "assessments:plan_status_report": {
@@ -343,14 +311,12 @@ MATRIX.update(
         "assessments:catalogue_detail": {"args": lambda w, o: [o.tool.entry.slug], "expect": SIGNED_IN_ONLY},
         "assessments:catalogue_create": {"expect": CATALOGUE_EDITORS},
         "assessments:catalogue_change": {"args": lambda w, o: [o.tool.entry.slug], "expect": CATALOGUE_EDITORS},
-        "assessments:catalogue_withdraw": {
-            "method": "post",
-            "args": lambda w, o: [o.tool.entry.slug],
-            "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
-        },
+        "assessments:catalogue_withdraw": post(
+            lambda w, o: [o.tool.entry.slug], {**CATALOGUE_EDITORS, "reviewer": 302}
+        ),
         "assessments:catalogue_import": {"expect": CATALOGUE_EDITORS},
         # An empty confirmation (no preview in the session) sends the editor back to the upload page.
-        "assessments:catalogue_import_confirm": {"method": "post", "expect": {**CATALOGUE_EDITORS, "reviewer": 302}},
+        "assessments:catalogue_import_confirm": post(no_args, {**CATALOGUE_EDITORS, "reviewer": 302}),
         "assessments:catalogue_import_template": {"args": lambda w, o: ["xlsx"], "expect": CATALOGUE_EDITORS},
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},

@@ -1,36 +1,57 @@
 """Shared pieces for the report tests: the questionnaire, submitted versions scored for real, and a
 throwaway sealing certificate (made once per session, never the default one in the data folder)."""
 
+import contextlib
 import io
-from functools import cache
 from pathlib import Path
 
-from django.conf import settings as django_settings
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS
 from assessments.engine import scoring
 from assessments.engine.answers import validate_answers
-from assessments.engine.loader import load_definition
-from assessments.models import Assessment, AssessmentVersion, Questionnaire
+from assessments.models import Assessment, AssessmentVersion, Questionnaire, Report
 from assessments.reports import signing
+from tests.objects import published_questionnaire
 
 SEAL_PASSWORD = "seal-test-passphrase"
 SEAL_NAME = "KI-veileder testsegl"
 
 
-@cache
-def _definition() -> dict:
-    # The demo answer sets the report tests use are written for the newest version.
-    return load_definition(Path(django_settings.BASE_DIR) / "fixtures" / "questionnaire" / "2026.3")
-
-
 def questionnaire() -> Questionnaire:
-    definition = _definition()
-    found, _ = Questionnaire.objects.get_or_create(
-        version=definition["version"], defaults={"title": definition["title"], "definition": definition}
+    # The demo answer sets the report tests use are written for the newest version.
+    return published_questionnaire("2026.3")
+
+
+def draft(world, title: str = "Utkast til chatbot") -> Assessment:
+    """A draft of agency A on the newest questionnaire with nothing but its title answered."""
+    return Assessment.objects.create(
+        agency=world.agency_a,
+        questionnaire=questionnaire(),
+        created_by=world.users["leader_a"],
+        title=title,
+        answers={"title": title},
     )
-    return found
+
+
+def ready_preview(world, capture_on_commit, title: str = "Utkast til chatbot") -> tuple[Assessment, object]:
+    """A draft (title only) and its preview, rendered for real by the leader's request: (assessment, report)."""
+    assessment = draft(world, title)
+    with capture_on_commit(execute=True):
+        report = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
+    report.refresh_from_db()
+    assert report.status == "ready", report.error
+    return assessment, report
+
+
+def approved_report(world, capture_on_commit=None) -> Report:
+    """The signed report of an approved assessment of agency A: rendered when `capture_on_commit`
+    (django_capture_on_commit_callbacks) runs the approval's callbacks, else still pending."""
+    assessment = submitted(world.agency_a, world.users["leader_a"])
+    with capture_on_commit(execute=True) if capture_on_commit else contextlib.nullcontext():
+        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    return Report.objects.get(assessment=assessment)
 
 
 def submitted(agency, leader, answers: dict | None = None, *, status: str = "submitted", **fields) -> Assessment:

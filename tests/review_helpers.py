@@ -1,46 +1,25 @@
 """Assessments for the review, register and auditor tests, made through the real services.
 
-Answers are generated from the questionnaire definition (assessments.demo.synthetic.synthetic_answers with a
-fixed seed and no risky answers), then scored for real when submitted.
+Answers are the baseline `integrated_low_risk` (fixtures/answers/, the same answers the wizard tests use) with
+the changes a test names, then scored for real when submitted.
 """
 
-import random
-from functools import cache
-from pathlib import Path
-
-from django.conf import settings as django_settings
-
 from assessments import services
-from assessments.demo.synthetic import synthetic_answers
-from assessments.engine.loader import as_definition, load_definition
+from assessments.engine.answer_sets import baseline_answers
+from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, Questionnaire
-
-
-@cache
-def _definition() -> dict:
-    return load_definition(Path(django_settings.BASE_DIR) / "fixtures" / "questionnaire" / "2026.1")
+from tests.objects import fixture_definition, published_questionnaire
 
 
 def questionnaire() -> Questionnaire:
-    definition = _definition()
-    found, _ = Questionnaire.objects.get_or_create(
-        version=definition["version"], defaults={"title": definition["title"], "definition": definition}
-    )
-    return found
-
-
-@cache
-def _base_answers() -> dict:
-    answers = synthetic_answers(as_definition(_definition()), random.Random(7), risky=0.0, shown_only=False)
-    # A clear, harmless case: no hard rule, so the verdict follows the scores.
-    answers.update({"mandate": "yes", "sec_classification": "internal", "hr_area": ["none"]})
-    return answers
+    return published_questionnaire()
 
 
 def answers(**changes) -> dict:
-    data = {**_base_answers(), **changes}
-    return visible_answers(as_definition(_definition()), data)
+    # A clear, harmless case: no hard rule, so the verdict follows the scores.
+    data = baseline_answers("integrated_low_risk", **changes)
+    return visible_answers(as_definition(fixture_definition()), data)
 
 
 STOP = {"p_manipulation": "yes"}
@@ -57,12 +36,15 @@ def draft(world, title: str = "Chatbot for renovasjon", **changes) -> Assessment
     return assessment
 
 
-def submitted(world, title: str = "Chatbot for renovasjon", **changes) -> Assessment:
-    """A draft of agency A, filled in and submitted by its leader (version 1)."""
-    assessment = draft(world, title, **changes)
+def _submit(world, assessment: Assessment) -> Assessment:
     services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
     assessment.refresh_from_db()
     return assessment
+
+
+def submitted(world, title: str = "Chatbot for renovasjon", **changes) -> Assessment:
+    """A draft of agency A, filled in and submitted by its leader (version 1)."""
+    return _submit(world, draft(world, title, **changes))
 
 
 def resubmit(world, assessment: Assessment, **changes) -> Assessment:
@@ -71,9 +53,7 @@ def resubmit(world, assessment: Assessment, **changes) -> Assessment:
     current.update(changes)
     Assessment.objects.filter(pk=assessment.pk).update(answers=current, revision=assessment.revision + 1)
     assessment.refresh_from_db()
-    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
-    assessment.refresh_from_db()
-    return assessment
+    return _submit(world, assessment)
 
 
 def approved(world, title: str = "Copilot i Word", **changes) -> Assessment:

@@ -6,7 +6,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Assessment
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.objects import make_assessment, recalled_and_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +58,7 @@ def test_the_page_shows_the_live_draft_result_to_its_editors(world, questionnair
 
 
 def test_reviewers_see_the_submitted_version_not_the_recalled_draft(world, questionnaire):
-    assessment = make_assessment(world, "Versjon og utkast", answers=A.complete(), submit=True)
-    leader = world.users["leader_a"]
-    services.assessment_recall(assessment=assessment, user=leader)
-    assessment.refresh_from_db()
-    services.assessment_save_step(
-        assessment=assessment,
-        section="need",
-        user=leader,
-        values=A.section_of("need", A.complete(problem="Ny hemmelig tekst")),
-        expected_revision=assessment.revision,
-    )
+    assessment = recalled_and_changed(world, "Versjon og utkast", problem="Ny hemmelig tekst")
     html = world.client("reviewer").get(assessment.get_absolute_url()).content.decode()
     assert "fra versjon 1" in html
     assert A.NEED["problem"] in html and "Ny hemmelig tekst" not in html

@@ -1,6 +1,5 @@
 """The audit log in the app: scoped per role, filtered, exported, with the chain's status and head hash."""
 
-import csv
 import io
 import json
 import re
@@ -14,18 +13,14 @@ from django.utils import timezone
 from assessments.audit import chain as audit
 from assessments.models import AuditEvent, AuditHead
 from tests import review_helpers as h
+from tests.responses import read_csv, table_body
 
 LOG = reverse("assessments:audit_log")
 
 
 def event_ids(response) -> list[int]:
-    body = response.content.decode()
-    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    table = table_body(response)
     return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
-
-
-def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 @pytest.fixture
@@ -132,7 +127,6 @@ def test_the_full_story_of_a_review_is_in_the_log(world, events):
 def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factory, django_capture_on_commit_callbacks):
     """Submit, return with comments, resubmit, approve, report, download, verify: every step is an event
     the auditor can read, and the chain verifies afterwards."""
-    import io
 
     from assessments.models import Report
     from tests.report_helpers import use_test_seal

@@ -1,6 +1,5 @@
 """The auditor's portal: search decided assessments, download the signed report, verify it, export CSV."""
 
-import csv
 import io
 import re
 from datetime import timedelta
@@ -14,18 +13,14 @@ from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import AssessmentVersion, AuditEvent, MunicipalRole, Report
 from tests import review_helpers as h
 from tests.report_helpers import use_test_seal
+from tests.responses import read_csv, table_body
 
 SEARCH = reverse("assessments:auditor_search")
 
 
 def rows(response) -> list[str]:
-    body = response.content.decode()
-    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    table = table_body(response)
     return re.findall(r'<td><a href="/vurderinger/[0-9a-f-]+/behandling/">([^<]+)</a>', table)
-
-
-def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
 
 
 @pytest.fixture

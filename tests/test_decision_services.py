@@ -12,7 +12,7 @@ from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AuditEvent, Membership, Report
 from assessments.services import decisions
 from assessments.services.decisions import _months_later
-from tests.report_helpers import questionnaire, submitted
+from tests.report_helpers import draft, submitted
 
 
 @pytest.fixture
@@ -151,13 +151,7 @@ def test_the_version_under_review_must_be_the_one_the_reviewer_saw(copilot, revi
 
 
 def test_a_preview_request_makes_one_pending_preview_for_draft_readers(world):
-    assessment = Assessment.objects.create(
-        agency=world.agency_a,
-        questionnaire=questionnaire(),
-        created_by=world.users["leader_a"],
-        title="Utkast",
-        answers={"title": "Utkast"},
-    )
+    assessment = draft(world, "Utkast")
     first = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
     again = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
     assert first.pk == again.pk and (first.kind, first.status, first.version) == ("preview", "pending", None)

@@ -102,7 +102,9 @@ def test_the_scripts_are_valid_bash(script):
 
 
 def test_the_environment_table_lists_every_setting():
-    settings_text = (ROOT / "kiveileder" / "settings.py").read_text()
+    # settings.py is the entry point; it imports the parsing helpers (env.py) and the product's settings.
+    files = ("settings.py", "env.py", "product.py")
+    settings_text = "".join((ROOT / "kiveileder" / name).read_text() for name in files)
     names = set(re.findall(r'"((?:KIV|DJANGO|DATABASE|CELERY)_[A-Z0-9_]+)"', settings_text))
     names.discard("DJANGO_SETTINGS_MODULE")
     doc = (ROOT / "docs" / "deployment.md").read_text()
@@ -177,26 +179,13 @@ def test_the_nginx_config_passes_nginx_t(conf, tmp_path):
     nginx = shutil.which("nginx") or (shutil.which("nginx", path="/usr/sbin:/sbin"))
     if nginx is None:
         pytest.skip("nginx is not installed (apt-get install nginx-light) — optional syntax check")
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+
+    from tests.certs import self_signed
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    import datetime as dt
-
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed(key, "localhost")
     (tmp_path / "fullchain.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     (tmp_path / "privkey.pem").write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())

@@ -10,7 +10,7 @@ from assessments import services
 from assessments.forms import MAX_ANSWERS_FILE_BYTES
 from assessments.models import Assessment, AuditEvent
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.objects import make_assessment, recalled_and_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +58,7 @@ def test_the_leader_exports_the_draft_in_the_design_format(world, leader):
 
 @pytest.mark.parametrize("role", ["reviewer", "auditor", "contributor_a"])
 def test_others_export_the_latest_submitted_version_not_the_draft(world, questionnaire, role):
-    assessment = make_assessment(world, "Innsendt og hentet tilbake", answers=A.complete(), submit=True)
-    leader = world.users["leader_a"]
-    services.assessment_recall(assessment=assessment, user=leader)
-    assessment.refresh_from_db()
-    services.assessment_save_step(
-        assessment=assessment,
-        section="need",
-        user=leader,
-        values=A.section_of("need", A.complete(problem="Hemmelig ny tekst")),
-        expected_revision=assessment.revision,
-    )
+    assessment = recalled_and_changed(world, "Innsendt og hentet tilbake", problem="Hemmelig ny tekst")
     response = export(world.client(role), assessment)
     assert response.status_code == 200
     data = json.loads(response.content)

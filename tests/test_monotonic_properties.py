@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.engine import as_definition, load_definition, score
+from tests.strategies import any_value
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire"
 DEFINITIONS = [
@@ -23,15 +24,7 @@ PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def value_strategy(question):
-    if question.type == "text":
-        return st.sampled_from(["", "Tekst"])
-    if question.type == "scale":
-        return st.integers(0, 4)
-    if question.type == "multi":
-        others = [v for v in question.values if v != "none"]
-        lists = st.lists(st.sampled_from(others), unique=True)
-        return st.one_of(lists, st.just(["none"])) if "none" in question.values else lists
-    return st.sampled_from(question.values)
+    return any_value(question, ["", "Tekst"])
 
 
 def answer_sets(definition):

@@ -8,9 +8,8 @@ from assessments import services
 from assessments.models import Report
 from assessments.reports import render as reports
 from assessments.services import quickpath
-from tests.catalogue_helpers import make_tool, published_v3
+from tests.catalogue_helpers import published_v3, screened
 from tests.report_helpers import use_test_seal
-from tests.test_quickpath_services import DRAFTING
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +21,7 @@ def seal_file(settings, tmp_path_factory):
 
 def test_an_approved_simplified_assessment_gets_a_short_sealed_report(world, django_capture_on_commit_callbacks):
     published_v3()
-    assessment, _result = quickpath.screening_start(
-        agency=world.agency_a,
-        user=world.users["leader_a"],
-        title="Skriveassistent",
-        answers=DRAFTING,
-        tool=make_tool(world).ref,
-    )
+    assessment, _result = screened(world, "Skriveassistent")
     quickpath.screening_submit(assessment=assessment, user=world.users["leader_a"])
     with django_capture_on_commit_callbacks(execute=True):
         services.assessment_approve(assessment=assessment, user=world.users["reviewer"])

@@ -8,34 +8,13 @@ from assessments.models import Assessment, AuditEvent
 from assessments.services import assessment_approve, assessment_report_material_change
 from assessments.services import catalogue as catalogue_service
 from assessments.services import quickpath as service
-from tests.catalogue_helpers import make_tool, published_v3
+from tests.catalogue_helpers import make_tool, published_v3, screened
 
 pytestmark = pytest.mark.django_db
 
-# A drafting assistant from the overview, used by one unit for internal drafts: the screening's own example.
-DRAFTING = {
-    "generates_content": "yes",
-    "sec_classification": "internal",
-    "scr_personal_data": "none",
-    "gen_sensitive_input": "no",
-    "scr_citizens": "no",
-    "decision_role": "internal_support",
-    "gen_output_use": "internal_draft",
-    "scr_high_risk": "none",
-    "scr_prohibited": "none",
-    "mandate": "yes",
-    "users_reached": "unit",
-}
-
 
 def start(world, tool, **changes):
-    return service.screening_start(
-        agency=world.agency_a,
-        user=world.users["leader_a"],
-        title="Skriveassistent for brev",
-        answers={**DRAFTING, **changes},
-        tool=tool,
-    )
+    return screened(world, "Skriveassistent for brev", tool=tool, **changes)
 
 
 def test_a_drafting_assistant_opens_and_is_submitted_as_simplified(world):

@@ -10,8 +10,8 @@ from assessments.models import Assessment
 from assessments.services import assessment_approve
 from assessments.services import catalogue as catalogue_service
 from assessments.services import quickpath as service
-from tests.catalogue_helpers import make_tool, published_v3
-from tests.test_quickpath_services import DRAFTING, approved_simplified, next_assessment
+from tests.catalogue_helpers import DRAFTING, make_tool, published_v3, screened
+from tests.test_quickpath_services import approved_simplified, next_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,7 @@ def test_childrens_data_goes_to_the_wizard_with_the_reason_and_the_answers(world
 
 def test_a_closed_screening_cannot_be_submitted(world):
     published_v3()
-    assessment, _result = service.screening_start(
-        agency=world.agency_a, user=world.users["leader_a"], title="X", answers=DRAFTING, tool="not_listed"
-    )
+    assessment, _result = screened(world, "X", tool="not_listed")
     client = world.client("leader_a")
     response = client.post(reverse("assessments:quickpath_submit", args=[assessment.uuid]), follow=True)
     assert "Fortsett i hele skjemaet" in response.content.decode()
@@ -111,9 +109,7 @@ def test_bad_input_is_refused_with_the_answers_kept(world):
 
 def test_uke_requires_the_full_assessment(world):
     published_v3()
-    assessment, _result = service.screening_start(
-        agency=world.agency_a, user=world.users["leader_a"], title="X", answers=DRAFTING, tool=make_tool(world).ref
-    )
+    assessment, _result = screened(world, "X")
     version = service.screening_submit(assessment=assessment, user=world.users["leader_a"])
     response = world.client("reviewer").post(
         reverse("assessments:quickpath_require_full", args=[assessment.uuid]),
@@ -126,13 +122,7 @@ def test_uke_requires_the_full_assessment(world):
 
 def test_the_register_marks_a_simplified_assessment_and_filters_by_it(world, django_capture_on_commit_callbacks):
     published_v3()
-    assessment, _result = service.screening_start(
-        agency=world.agency_a,
-        user=world.users["leader_a"],
-        title="Forenklet sak",
-        answers=DRAFTING,
-        tool=make_tool(world).ref,
-    )
+    assessment, _result = screened(world, "Forenklet sak")
     service.screening_submit(assessment=assessment, user=world.users["leader_a"])
     assessment_approve(assessment=assessment, user=world.users["reviewer"])
     client = world.client("reviewer")

@@ -1,7 +1,5 @@
 """The AI register: approved AI uses of every agency, the overview matrix, CSV/JSON, the public copy."""
 
-import csv
-import io
 import json
 import re
 
@@ -11,24 +9,15 @@ from django.urls import reverse
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
 from tests import review_helpers as h
+from tests.responses import read_csv, read_json, table_body
 from tests.test_quickpath_services import approved_simplified
 
 REGISTER = reverse("assessments:register")
 
 
 def rows(response) -> list[str]:
-    body = response.content.decode()
-    table = body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    table = table_body(response)
     return re.findall(r"<tr>\s*<td>(?:<a [^>]+>|<span[^>]*>)?([^<]+)", table)
-
-
-def read_csv(response) -> list[dict]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def read_json(response) -> dict:
-    return json.loads(b"".join(response.streaming_content))
 
 
 @pytest.fixture

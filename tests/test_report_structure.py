@@ -16,7 +16,7 @@ from assessments.models import ReviewComment
 from assessments.reports import pdf_structure, signing
 from assessments.reports import render as reports
 from tests.conftest import require_tool
-from tests.report_helpers import submitted, use_test_seal
+from tests.report_helpers import ready_preview, submitted, use_test_seal
 
 RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
 PDFAID = "http://www.aiim.org/pdfa/ns/id/"
@@ -275,20 +275,7 @@ def test_an_english_report_shows_english_labels_on_page_one(world, django_captur
 
 
 def test_a_draft_preview_shows_no_conclusion_while_answers_are_missing(world, django_capture_on_commit_callbacks):
-    from assessments.models import Assessment
-    from tests.report_helpers import questionnaire
-
-    assessment = Assessment.objects.create(
-        agency=world.agency_a,
-        questionnaire=questionnaire(),
-        created_by=world.users["leader_a"],
-        title="Utkast til chatbot",
-        answers={"title": "Utkast til chatbot"},
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
-    report.refresh_from_db()
-    assert report.status == "ready", report.error
+    _assessment, report = ready_preview(world, django_capture_on_commit_callbacks)
     text = page_one_text(stored(report))
     assert "foreløpig resultat" in text and "påkrevde spørsmål mangler svar" in text
     assert "konklusjon" not in text.replace("har ingen konklusjon ennå", "")  # no conclusion badge

@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, AuditEvent, Report, norwegian_slugify
-from tests.report_helpers import flip_one_byte_in_signed_content, questionnaire, submitted, use_test_seal
+from assessments.models import AuditEvent, Report, norwegian_slugify
+from tests.report_helpers import approved_report, draft, flip_one_byte_in_signed_content, submitted, use_test_seal
 
 FAKE_PDF = b"%PDF-1.7\n% a stored report stand-in\n%%EOF\n"
 
@@ -22,9 +22,8 @@ def seal_file(settings, tmp_path_factory):
 @pytest.fixture
 def decided(world):
     """An approved assessment of agency A with a ready report (a stand-in file: no rendering needed)."""
-    assessment = submitted(world.agency_a, world.users["leader_a"])
-    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    report = Report.objects.get(assessment=assessment)
+    report = approved_report(world)
+    assessment = report.assessment
     name = f"reports/{world.agency_a.slug}/{assessment.uuid}/v1-000000000000.pdf"
     default_storage.save(name, ContentFile(FAKE_PDF))
     Report.objects.filter(pk=report.pk).update(status="ready", storage_name=name, sha256="0" * 64)
@@ -88,13 +87,7 @@ def test_a_report_that_is_not_ready_is_not_found(world, decided):
 
 
 def test_a_draft_preview_is_only_for_those_who_may_see_the_draft(world):
-    assessment = Assessment.objects.create(
-        agency=world.agency_a,
-        questionnaire=questionnaire(),
-        created_by=world.users["leader_a"],
-        title="Hemmelig utkast",
-        answers={"title": "Hemmelig utkast"},
-    )
+    assessment = draft(world, "Hemmelig utkast")
     preview = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
     name = f"previews/{world.agency_a.slug}/{assessment.uuid}/utkast-000000000000.pdf"
     default_storage.save(name, ContentFile(FAKE_PDF))
@@ -145,13 +138,7 @@ def test_the_status_is_invisible_to_other_agencies(world, decided):
 
 
 def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_capture_on_commit_callbacks):
-    assessment = Assessment.objects.create(
-        agency=world.agency_a,
-        questionnaire=questionnaire(),
-        created_by=world.users["leader_a"],
-        title="Utkast",
-        answers={"title": "Utkast"},
-    )
+    assessment = draft(world, "Utkast")
     url = reverse("assessments:report_preview", args=[assessment.uuid])
     client = world.client("leader_a")
     with django_capture_on_commit_callbacks(execute=True):
@@ -171,10 +158,7 @@ def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_c
 
 @pytest.fixture
 def sealed(world, django_capture_on_commit_callbacks):
-    assessment = submitted(world.agency_a, world.users["leader_a"])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    report = Report.objects.get(assessment=assessment)
+    report = approved_report(world, django_capture_on_commit_callbacks)
     with default_storage.open(report.storage_name, "rb") as handle:
         return report, handle.read()
 

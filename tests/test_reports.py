@@ -27,7 +27,7 @@ from tests.conftest import require_tool
 from tests.report_helpers import (
     SEAL_PASSWORD,
     flip_one_byte_in_signed_content,
-    questionnaire,
+    ready_preview,
     submitted,
     use_test_seal,
 )
@@ -184,19 +184,7 @@ def test_a_long_high_risk_report_renders(world, django_capture_on_commit_callbac
 
 
 def test_a_preview_is_unsigned_watermarked_and_stored_under_previews(world, django_capture_on_commit_callbacks):
-    from assessments.models import Assessment
-
-    assessment = Assessment.objects.create(
-        agency=world.agency_a,
-        questionnaire=questionnaire(),
-        created_by=world.users["leader_a"],
-        title="Utkast til chatbot",
-        answers={"title": "Utkast til chatbot"},
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        report = services.report_request_preview(assessment=assessment, user=world.users["leader_a"])
-    report.refresh_from_db()
-    assert report.status == "ready", report.error
+    assessment, report = ready_preview(world, django_capture_on_commit_callbacks)
     assert report.storage_name.startswith(f"previews/bydel-testa/{assessment.uuid}/utkast-")
     assert report.signer == ""
     outcome = signing.verify_pdf(stored_bytes(report))

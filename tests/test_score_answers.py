@@ -12,20 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.demo import seed_questionnaires
-from tests.test_scoring import BENIGN
-
-SUMMARY_KEYS = [
-    "questionnaire",
-    "risk",
-    "need",
-    "quadrant",
-    "verdict",
-    "complete",
-    "hard_rules",
-    "obligations",
-    "contributions",
-    "what_if",
-]
+from tests.test_scoring import BENIGN, SUMMARY_KEYS
 
 
 @pytest.fixture

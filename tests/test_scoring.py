@@ -10,126 +10,28 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assessments.engine.answer_sets import baseline_answers
 from assessments.engine.answers import clean_value, validate_answers
 from assessments.engine.loader import as_definition, load_definition
 from assessments.engine.scoring import LEVEL_LABELS, VERDICT_LABELS, Result, round_score, score, summary_json
 from assessments.engine.visibility import visible_section_keys
+from tests.strategies import any_value
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 DEFN = as_definition(load_definition(FIXTURE))
 LEVELS = ["low", "moderate", "significant", "very_high"]
-PROHIBITED = [
-    "p_manipulation",
-    "p_exploit_vulnerability",
-    "p_social_scoring",
-    "p_crime_prediction",
-    "p_face_scraping",
-    "p_emotion_workplace_school",
-    "p_biometric_categorisation",
-    "p_intimate_imagery",
-]
+PROHIBITED = [question.key for question in DEFN.section("prohibited").questions]
 ALWAYS = {"ai_literacy_training", "ros_analysis"}
 DROP = object()
 
 # Every question answered; every risk answer harmless, every mitigation at its best, every need answer at
-# its strongest. Sections that these answers hide still have answers: hidden answers must count for nothing.
-BENIGN = {
-    "title": "Et KI-verktøy",
-    "description": "Hva det er, hvem som bruker det og til hva.",
-    "owner": "Seksjonsleder",
-    "ai_kind": ["integrated"],
-    "role": "buy",
-    "is_ai": "yes",
-    "tool_source": "procured",
-    "stage": "pilot",
-    "citizen_facing": "no",
-    "decision_role": "none",
-    "affected": [],
-    "pd_any": "no",
-    "problem": "Saksbehandlerne bruker mye tid på å skrive referater.",
-    "goals": "Halvere tiden, målt før og etter.",
-    "benefit": 4,
-    "users_reached": "many_residents",
-    "no_go": "service_lost",
-    "alternatives": "yes",
-    "evidence": "measured_in_production",
-    "mandate": "yes",
-    **dict.fromkeys(PROHIBITED, "no"),
-    "hr_area": ["none"],
-    "hr_profiling": "no",
-    "hr_exempt": "none",
-    "hr_product": "no",
-    "pd_special": "no",
-    "pd_children": "no",
-    "pd_scale": 0,
-    "pd_profiling": "no",
-    "pd_monitoring": "no",
-    "pd_combine": "no",
-    "pd_basis": "yes",
-    "pd_minimise": "yes",
-    "pd_vendor_train": "no",
-    "pd_transfer": "no",
-    "pd_dpa": "yes",
-    "pd_dpia": "done_acceptable",
-    "fv_individual_decisions": "no",
-    "fv_discretion": "no",
-    "fv_basis_auto": "yes",
-    "fv_explain": "yes",
-    "fv_document": "yes",
-    "fv_reversibility": 0,
-    "fv_duration": 0,
-    "fv_severity": 0,
-    "fv_error_cost": 0,
-    "eq_protected_attributes": "no",
-    "eq_proxy_checked": "yes",
-    "eq_groups_tested": "documented",
-    "eq_representative_data": "yes",
-    "eq_universal_design": "yes",
-    "eq_consulted": "yes",
-    "tr_disclose": "yes",
-    "tr_label": "yes",
-    "tr_explain": 4,
-    "ho_human_review": "yes",
-    "ho_override": "yes",
-    "ho_training": "yes",
-    "ho_complaints": "yes",
-    "ho_owner": "yes",
-    "sec_classification": "open",
-    "sec_hosting": "municipal_platform",
-    "sec_abuse": "no",
-    "sec_access_control": "yes",
-    "arc_records_kept": "yes",
-    "arc_access_requests": "yes",
-    "sec_fallback": "yes",
-    "gen_sensitive_input": "no",
-    "gen_enterprise_agreement": "yes",
-    "gen_fact_check": "yes",
-    "gen_copyright": "yes",
-    "gen_pilot": "yes",
-    "gen_output_use": "internal_draft",
-    "dev_training_data_source": "public_data",
-    "dev_training_data_notes": "Åpne data fra SSB.",
-    "dev_data_quality": "yes",
-    "dev_accuracy_known": "yes",
-    "dev_continuous_learning": "no",
-    "dev_versioning": "yes",
-    "dev_ownership_agreed": "yes",
-    "int_central_control": "yes",
-    "int_vendor_docs": "yes",
-    "int_permissions_cleaned": "yes",
-    "int_change_notice": "yes",
-    "int_dpa_covers": "yes",
-    "fria_process": "Prosess",
-    "fria_period": "Hele året",
-    "fria_groups": "Søkere",
-    "fria_harms": "Feil rangering",
-    "fria_oversight": "Saksbehandler kontrollerer",
-    "fria_response": "Stans og retting",
-    "fria_rights": "Klage",
-}
+# its strongest (the baseline `benign` in fixtures/answers/). Sections that these answers hide still have
+# answers: hidden answers must count for nothing.
+BENIGN = baseline_answers("benign")
 
 
 def answers(**overrides):
@@ -152,15 +54,17 @@ def test_the_benign_answers_are_valid_for_the_fixture():
 # --- the scenario table ----------------------------------------------------------------------------------
 
 
-def row(name, overrides, verdict, risk_axis, need_axis, rules=(), obligations=(), **extra):
+def row(name, answers, verdict, risk_axis, need_axis, rules=(), obligations=(), high_risk_obligations=False, **extra):
+    """One row of tests/data/scoring_table.yaml as a test case: the overrides (null: no answer) and the result."""
     expected = {
         "verdict": verdict,
         "risk_axis": risk_axis,
         "need_axis": need_axis,
         "rules": set(rules),
-        "obligations": set(obligations) | ALWAYS,
+        "obligations": set(obligations) | ALWAYS | (HIGH_RISK_OBLIGATIONS if high_risk_obligations else set()),
         **extra,
     }
+    overrides = {key: DROP if value is None else value for key, value in answers.items()}
     return pytest.param(overrides, expected, id=name)
 
 
@@ -172,444 +76,9 @@ HIGH_RISK_OBLIGATIONS = {
     "inform_affected",
 }
 
-SCENARIOS = [
-    row("baseline_benign", {}, "recommended", "low", "high", level="low", capped_by=[], complete=True),
-    # Five worked examples.
-    row(
-        "ex1_copilot_spellcheck_in_word",
-        {
-            "title": "Copilot stavekontroll i Word",
-            "ai_kind": ["integrated", "generative"],
-            "affected": ["employees"],
-            "decision_role": "internal_support",
-            "sec_classification": "internal",
-            "sec_hosting": "cloud_eea",
-            "gen_output_use": "internal_draft",
-            "stage": "production",
-        },
-        "recommended",
-        "low",
-        "high",
-        obligations={"inform_employee_reps"},
-        level="low",
-    ),
-    row(
-        "ex2_case_notes_in_free_chatbot",
-        {
-            "ai_kind": ["generative"],
-            "tool_source": "employee_initiative",
-            "pd_any": "yes",
-            "pd_special": "yes",
-            "pd_scale": 2,
-            "pd_basis": "no",
-            "pd_dpa": "no",
-            "gen_sensitive_input": "yes",
-            "gen_enterprise_agreement": "no",
-            "affected": ["residents"],
-        },
-        "stop",
-        "high",
-        "high",
-        rules={"sensitive_input_unmanaged_tool"},
-        obligations={"data_processing_agreement"},
-    ),
-    row(
-        "ex3_ranking_applicants_for_housing_benefit",
-        {
-            "ai_kind": ["self_developed"],
-            "role": "commission",
-            "hr_area": ["public_services_benefits"],
-            "hr_profiling": "yes",
-            "pd_any": "yes",
-            "pd_profiling": "yes",
-            "decision_role": "decision_support",
-            "affected": ["residents", "vulnerable_groups"],
-        },
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"ai_act_high_risk", "dpia_trigger"},
-        obligations=HIGH_RISK_OBLIGATIONS | {"dpia", "archive_records"},
-        complete=True,
-    ),
-    row(
-        "ex4_waste_chatbot_not_saying_it_is_ai",
-        {
-            "ai_kind": ["generative"],
-            "citizen_facing": "yes",
-            "tr_disclose": "no",
-            "gen_output_use": "published",
-            "affected": ["residents"],
-        },
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"undisclosed_ai"},
-        obligations={"ai_disclosure", "label_ai_content", "pilot_first"},
-    ),
-    row(
-        "ex5_emotion_recognition_of_pupils",
-        {
-            "ai_kind": ["self_developed"],
-            "role": "buy_modify",
-            "p_emotion_workplace_school": "yes",
-            "hr_area": ["education"],
-            "affected": ["children"],
-            "pd_any": "yes",
-            "pd_special": "yes",
-            "pd_scale": 3,
-        },
-        "stop",
-        "high",
-        "high",
-        rules={"prohibited_practice", "ai_act_high_risk", "dpia_trigger"},
-        obligations=HIGH_RISK_OBLIGATIONS | {"dpia"},
-    ),
-    # Stop rules.
-    row(
-        "prohibited_unknown_counts_as_yes",
-        {"p_social_scoring": "unknown"},
-        "stop",
-        "high",
-        "high",
-        rules={"prohibited_practice"},
-        level="significant",
-    ),
-    row(
-        "classified_information",
-        {"sec_classification": "classified"},
-        "stop",
-        "high",
-        "high",
-        rules={"classified_information"},
-        obligations={"security_approval"},
-    ),
-    row(
-        "sensitive_input_tool_not_decided",
-        {"ai_kind": ["generative"], "gen_sensitive_input": "yes", "tool_source": "not_decided"},
-        "stop",
-        "high",
-        "high",
-        rules={"sensitive_input_unmanaged_tool"},
-    ),
-    # High-risk rules.
-    row(
-        "sensitive_input_unknown_in_procured_tool",
-        {"ai_kind": ["generative"], "gen_sensitive_input": "unknown", "tool_source": "procured"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"sensitive_input_managed_tool"},
-        obligations={"dpia"},
-    ),
-    row(
-        "generative_own_initiative_without_sensitive_input",
-        {"ai_kind": ["generative"], "gen_sensitive_input": "no", "tool_source": "employee_initiative"},
-        "recommended",
-        "low",
-        "high",
-    ),
-    row(
-        "annex_iii_area_exempt_without_profiling",
-        {"hr_area": ["education"], "hr_exempt": "preparatory", "hr_profiling": "no"},
-        "recommended",
-        "low",
-        "high",
-    ),
-    row(
-        "annex_iii_area_exempt_but_profiling_unknown",
-        {"hr_area": ["employment"], "hr_exempt": "narrow_procedural", "hr_profiling": "unknown"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"ai_act_high_risk"},
-        obligations=HIGH_RISK_OBLIGATIONS,
-    ),
-    row(
-        "annex_iii_area_without_exemption",
-        {"hr_area": ["migration", "education"], "hr_exempt": "none", "hr_profiling": "no"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"ai_act_high_risk"},
-        obligations=HIGH_RISK_OBLIGATIONS,
-    ),
-    row(
-        "annex_iii_profiling_with_personal_data",
-        {
-            "hr_area": ["employment"],
-            "hr_profiling": "yes",
-            "hr_exempt": "improves_human_work",
-            "pd_any": "yes",
-        },
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"ai_act_high_risk", "dpia_trigger"},
-        obligations=HIGH_RISK_OBLIGATIONS | {"dpia"},
-    ),
-    row(
-        "safety_component_unknown",
-        {"hr_product": "unknown"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"ai_act_high_risk"},
-        obligations=HIGH_RISK_OBLIGATIONS,
-    ),
-    row(
-        "automated_decision_lifts_a_low_score",
-        {"decision_role": "automated_decision"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"automated_decision"},
-        obligations={
-            "human_oversight",
-            "inform_affected",
-            "explain_decision",
-            "human_review_right",
-            "archive_records",
-        },
-        level="significant",
-        complete=True,
-    ),
-    row(
-        "automated_decision_without_legal_basis_answer",
-        {"decision_role": "automated_decision", "fv_basis_auto": DROP},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"automated_decision"},
-        obligations={
-            "human_oversight",
-            "inform_affected",
-            "explain_decision",
-            "human_review_right",
-            "archive_records",
-        },
-        complete=False,
-        missing=["fv_basis_auto"],
-    ),
-    row(
-        "dpia_trigger_profiling",
-        {"pd_any": "yes", "pd_profiling": "yes"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"dpia_trigger"},
-        obligations={"dpia"},
-    ),
-    row(
-        "dpia_trigger_monitoring_unknown",
-        {"pd_any": "unknown", "pd_monitoring": "unknown"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"dpia_trigger"},
-        obligations={"dpia"},
-    ),
-    row(
-        "dpia_trigger_special_categories_at_scale",
-        {"pd_any": "yes", "pd_special": "yes", "pd_scale": 3},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"dpia_trigger"},
-        obligations={"dpia"},
-    ),
-    row(
-        "special_categories_at_small_scale",
-        {"pd_any": "yes", "pd_special": "yes", "pd_scale": 2},
-        "recommended",
-        "low",
-        "high",
-    ),
-    row(
-        "dpia_with_high_residual_risk",
-        {"pd_any": "yes", "pd_dpia": "done_high_residual"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"high_residual_risk"},
-        obligations={"prior_consultation"},
-    ),
-    row(
-        "citizen_facing_and_disclosed",
-        {"citizen_facing": "yes", "tr_disclose": "yes"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"ai_disclosure"},
-    ),
-    row(
-        "mandate_unknown",
-        {"mandate": "unknown"},
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        rules={"no_mandate"},
-        obligations={"legal_review"},
-    ),
-    row(
-        "no_mandate_and_no_alternatives_considered",
-        {"mandate": "no", "alternatives": "no"},
-        "advise_against",
-        "high",
-        "low",
-        rules={"no_mandate"},
-        obligations={"legal_review"},
-        capped_by=["no_alternatives"],
-    ),
-    # Obligations without a hard rule.
-    row(
-        "bought_tool_without_data_processing_agreement",
-        {"pd_any": "yes", "pd_dpa": "no"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"data_processing_agreement"},
-    ),
-    row(
-        "integrated_tool_agreement_does_not_cover_ai",
-        {"pd_any": "yes", "pd_dpa": "yes", "int_dpa_covers": "no"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"data_processing_agreement"},
-    ),
-    row(
-        "own_build_needs_no_processing_agreement",
-        {"pd_any": "yes", "role": "build", "pd_dpa": "no", "int_dpa_covers": "no"},
-        "recommended",
-        "low",
-        "high",
-    ),
-    row(
-        "generative_output_published",
-        {"ai_kind": ["generative"], "gen_output_use": "published"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"label_ai_content"},
-    ),
-    row(
-        "generative_output_as_case_work_basis",
-        {"ai_kind": ["generative"], "gen_output_use": "case_work_basis"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"archive_records"},
-    ),
-    row(
-        "decision_support",
-        {"decision_role": "decision_support"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"human_oversight", "archive_records"},
-    ),
-    row(
-        "employees_affected",
-        {"affected": ["employees", "residents"]},
-        "recommended",
-        "low",
-        "high",
-        obligations={"inform_employee_reps"},
-    ),
-    row(
-        "citizen_facing_generative_pilot_first",
-        {"ai_kind": ["generative", "integrated"], "citizen_facing": "yes", "tr_disclose": "yes"},
-        "recommended",
-        "low",
-        "high",
-        obligations={"ai_disclosure", "pilot_first"},
-    ),
-    # Need.
-    row(
-        "need_capped_problem_not_described",
-        {"problem": DROP},
-        "low_priority",
-        "low",
-        "low",
-        capped_by=["no_problem"],
-        complete=False,
-        missing=["problem"],
-    ),
-    row(
-        "need_capped_no_alternatives",
-        {"alternatives": "no"},
-        "low_priority",
-        "low",
-        "low",
-        capped_by=["no_alternatives"],
-    ),
-    row(
-        "need_capped_no_evidence_in_production",
-        {"evidence": "none", "stage": "production"},
-        "low_priority",
-        "low",
-        "low",
-        capped_by=["no_evidence_in_production"],
-    ),
-    row(
-        "no_evidence_at_pilot_is_not_capped",
-        {"evidence": "none", "stage": "pilot"},
-        "recommended",
-        "low",
-        "high",
-        capped_by=[],
-    ),
-    row(
-        "little_need",
-        {"benefit": 0, "users_reached": "few", "no_go": "little_change", "evidence": "none", "stage": "idea"},
-        "low_priority",
-        "low",
-        "low",
-        capped_by=[],
-    ),
-    # Branching.
-    row(
-        "hidden_personal_data_answers_fire_nothing",
-        {"pd_any": "no", "pd_profiling": "yes", "pd_dpia": "done_high_residual", "pd_dpa": "no"},
-        "recommended",
-        "low",
-        "high",
-    ),
-    row(
-        "high_score_without_hard_rules",
-        {
-            "tool_source": "not_decided",
-            "citizen_facing": "yes",
-            "decision_role": "internal_support",
-            "affected": ["residents", "children", "vulnerable_groups"],
-            "eq_protected_attributes": "yes",
-            "eq_groups_tested": "not_tested",
-            "eq_representative_data": "no",
-            "sec_classification": "confidential",
-            "sec_hosting": "outside_eea",
-            "sec_abuse": "yes",
-            "eq_proxy_checked": "no",
-            "eq_universal_design": "no",
-            "eq_consulted": "no",
-            "tr_label": "no",
-            "tr_explain": 0,
-            "ho_human_review": "no",
-            "ho_override": "no",
-            "ho_training": "no",
-            "ho_complaints": "no",
-            "ho_owner": "no",
-            "sec_access_control": "no",
-            "arc_records_kept": "no",
-            "arc_access_requests": "no",
-            "sec_fallback": "no",
-        },
-        "proceed_with_safeguards",
-        "high",
-        "high",
-        obligations={"ai_disclosure"},
-    ),
-]
+# The table (answers, and the result the method gives for them) is data, so its rows read as a table.
+TABLE = Path(__file__).resolve().parent / "data" / "scoring_table.yaml"
+SCENARIOS = [row(**entry) for entry in yaml.safe_load(TABLE.read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize(("overrides", "expected"), SCENARIOS)
@@ -707,20 +176,24 @@ def test_contributions_list_answered_visible_questions_by_impact():
     assert sum(r["points"] for r in rows if r["kind"] == "need") == result.need["points"]
 
 
+# The agreed keys of summary_json, in order (score_answers prints the same object).
+SUMMARY_KEYS = [
+    "questionnaire",
+    "risk",
+    "need",
+    "quadrant",
+    "verdict",
+    "complete",
+    "hard_rules",
+    "obligations",
+    "contributions",
+    "what_if",
+]
+
+
 def test_summary_json_has_exactly_the_agreed_keys():
     summary = summary_json(score(DEFN, answers(mandate="unknown")))
-    assert list(summary) == [
-        "questionnaire",
-        "risk",
-        "need",
-        "quadrant",
-        "verdict",
-        "complete",
-        "hard_rules",
-        "obligations",
-        "contributions",
-        "what_if",
-    ]
+    assert list(summary) == SUMMARY_KEYS
     assert set(summary["risk"]) == {"score", "level", "axis"}
     assert set(summary["need"]) == {"score", "axis", "capped_by"}
     assert summary["hard_rules"] == ["no_mandate"]
@@ -747,46 +220,44 @@ def test_a_stored_definition_scores_the_same():
 # --- the formula, on small definitions computed by hand ----------------------------------------------------
 
 
+def one_section(version: str, questions: list, **extra) -> dict:
+    """A definition with one section holding `questions`; `extra` adds top-level fields (rules, scoring)."""
+    return {"version": version, "title": "T", "sections": [{"key": "s", "title": "S", "questions": questions}], **extra}
+
+
 def small(extra_questions=(), rules=(), **scoring):
-    return {
-        "version": "t.1",
-        "title": "T",
-        "sections": [
+    return one_section(
+        "t.1",
+        [
+            {"key": "q1", "type": "yes_no_unknown", "label": "Q1", "risk": {"yes": 3, "unknown": 3}},
             {
-                "key": "s",
-                "title": "S",
-                "questions": [
-                    {"key": "q1", "type": "yes_no_unknown", "label": "Q1", "risk": {"yes": 3, "unknown": 3}},
-                    {
-                        "key": "q2",
-                        "type": "choice",
-                        "label": "Q2",
-                        "choices": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
-                        "risk": {"a": 1, "b": 4},
-                    },
-                    {
-                        "key": "q3",
-                        "type": "multi",
-                        "label": "Q3",
-                        "choices": [
-                            {"value": "x", "label": "X"},
-                            {"value": "y", "label": "Y"},
-                            {"value": "none", "label": "Ingen"},
-                        ],
-                        "risk": {"x": 1, "y": 2},
-                    },
-                    {"key": "q4", "type": "scale", "label": "Q4", "risk": {2: 1, 4: 2}},
-                    {"key": "m1", "type": "yes_no", "label": "M1", "mitigation": {"yes": 2}},
-                    {"key": "m2", "type": "scale", "label": "M2", "mitigation": {4: 3}},
-                    {"key": "n1", "type": "yes_no", "label": "N1", "need": {"yes": 5}},
-                    {"key": "n2", "type": "scale", "label": "N2", "need": {4: 5, 2: 2}},
-                    *extra_questions,
+                "key": "q2",
+                "type": "choice",
+                "label": "Q2",
+                "choices": [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}],
+                "risk": {"a": 1, "b": 4},
+            },
+            {
+                "key": "q3",
+                "type": "multi",
+                "label": "Q3",
+                "choices": [
+                    {"value": "x", "label": "X"},
+                    {"value": "y", "label": "Y"},
+                    {"value": "none", "label": "Ingen"},
                 ],
-            }
+                "risk": {"x": 1, "y": 2},
+            },
+            {"key": "q4", "type": "scale", "label": "Q4", "risk": {2: 1, 4: 2}},
+            {"key": "m1", "type": "yes_no", "label": "M1", "mitigation": {"yes": 2}},
+            {"key": "m2", "type": "scale", "label": "M2", "mitigation": {4: 3}},
+            {"key": "n1", "type": "yes_no", "label": "N1", "need": {"yes": 5}},
+            {"key": "n2", "type": "scale", "label": "N2", "need": {4: 5, 2: 2}},
+            *extra_questions,
         ],
-        "rules": list(rules),
+        rules=list(rules),
         **({"scoring": scoring} if scoring else {}),
-    }
+    )
 
 
 def test_the_formula_by_hand():
@@ -835,20 +306,13 @@ def test_unanswered_questions_score_zero_but_keep_their_maximum():
 
 
 def test_scores_are_rounded_half_up_before_the_thresholds():
-    defn = {
-        "version": "t.2",
-        "title": "T",
-        "sections": [
-            {
-                "key": "s",
-                "title": "S",
-                "questions": [
-                    {"key": "a", "type": "yes_no", "label": "A", "risk": {"yes": 499}},
-                    {"key": "b", "type": "yes_no", "label": "B", "risk": {"yes": 1501}},
-                ],
-            }
+    defn = one_section(
+        "t.2",
+        [
+            {"key": "a", "type": "yes_no", "label": "A", "risk": {"yes": 499}},
+            {"key": "b", "type": "yes_no", "label": "B", "risk": {"yes": 1501}},
         ],
-    }
+    )
     result = score(defn, {"a": "yes", "b": "no"})  # 499 / 2000 = 24.95 %
     assert result.risk["score"] == 25.0
     assert result.risk["level"] == "moderate"
@@ -883,22 +347,16 @@ def mitigations(points):
 
 def whatif_defn(mitigation_points, rules=()):
     # 11 of 20 risk points = 55 (significant); with mitigation applied 46.75 -> 46.8 (moderate).
-    return {
-        "version": "w.1",
-        "title": "W",
-        "sections": [
-            {
-                "key": "s",
-                "title": "S",
-                "questions": [
-                    {"key": "r1", "type": "yes_no", "label": "R1", "risk": {"yes": 11}},
-                    {"key": "r2", "type": "yes_no", "label": "R2", "risk": {"yes": 9}},
-                    *mitigations(mitigation_points),
-                ],
-            }
+    return one_section(
+        "w.1",
+        [
+            {"key": "r1", "type": "yes_no", "label": "R1", "risk": {"yes": 11}},
+            {"key": "r2", "type": "yes_no", "label": "R2", "risk": {"yes": 9}},
+            *mitigations(mitigation_points),
         ],
-        "rules": list(rules),
-    }
+        title="W",
+        rules=list(rules),
+    )
 
 
 def test_what_if_finds_a_single_change():
@@ -979,15 +437,7 @@ TEXTS = ["", "Tekst", "  mellomrom  ", "x" * 30]
 
 
 def value_strategy(question):
-    if question.type == "text":
-        return st.sampled_from(TEXTS)
-    if question.type == "scale":
-        return st.integers(0, 4)
-    if question.type == "multi":
-        others = [v for v in question.values if v != "none"]
-        lists = st.lists(st.sampled_from(others), unique=True)
-        return st.one_of(lists, st.just(["none"])) if "none" in question.values else lists
-    return st.sampled_from(question.values)
+    return any_value(question, TEXTS)
 
 
 answer_sets = st.fixed_dictionaries(

@@ -13,6 +13,7 @@ from assessments.queries import search
 from assessments.queries.search import title_matches
 from tests import review_helpers as h
 from tests.conftest import require_service
+from tests.responses import table_body
 
 
 def postgresql():
@@ -68,8 +69,7 @@ def test_the_search_uses_the_indexes(titles):
 
 
 def _listed(response) -> str:
-    body = response.content.decode()
-    return body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    return table_body(response)
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from assessments import services, tasks
 from assessments.models import AuditEvent, Report
 from assessments.reports import jobs as report_jobs
 from assessments.reports import render as reports
-from tests.report_helpers import submitted, use_test_seal
+from tests.report_helpers import approved_report, submitted, use_test_seal
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +30,7 @@ def seal_file(settings, tmp_path_factory):
 @pytest.fixture
 def pending(world):
     """An approved assessment whose signed report is `pending` (the enqueue after commit never ran)."""
-    assessment = submitted(world.agency_a, world.users["leader_a"])
-    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    return Report.objects.get(assessment=assessment)
+    return approved_report(world)
 
 
 def stored_files(folder: str = "reports") -> list[str]:

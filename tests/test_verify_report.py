@@ -8,11 +8,10 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 
-from assessments import services
 from assessments.models import Report
 from assessments.reports import render as reports
 from assessments.reports import signing
-from tests.report_helpers import flip_one_byte_in_signed_content, submitted, use_test_seal
+from tests.report_helpers import approved_report, flip_one_byte_in_signed_content, use_test_seal
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +21,7 @@ def seal_file(settings, tmp_path_factory):
 
 @pytest.fixture
 def report(world, django_capture_on_commit_callbacks):
-    assessment = submitted(world.agency_a, world.users["leader_a"])
-    with django_capture_on_commit_callbacks(execute=True):
-        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    report = Report.objects.get(assessment=assessment)
+    report = approved_report(world, django_capture_on_commit_callbacks)
     assert report.status == "ready", report.error
     return report
 

@@ -1,8 +1,12 @@
-"""The one set of realistic answer files, `fixtures/scenarios/<slug>.json` (Django-free, like the engine).
+"""The one set of realistic answer files under `fixtures/` (Django-free, like the engine), and its one loader.
 
-`seed_demo`, the tests, the browser tests and the benchmarks all read their answers from here, so a question
-added to a new questionnaire version is answered in one place, and the demo shows the same planned uses whose
-expected advice the scenario suite checks (`<slug>.expected.json`).
+- `fixtures/scenarios/<slug>.json`: planned uses whose expected advice the scenario suite checks
+  (`<slug>.expected.json`); `seed_demo` shows them and the benchmarks score them.
+- `fixtures/answers/<name>.json`: the baselines the tests vary with overrides (the low-risk integrated tool of
+  the wizard and service tests, the all-harmless answers of the scoring tests, the browser journey's answers).
+
+Both are answers files in the format `score_answers` and the import read (`{"questionnaire", "answers"}`), so a
+question added to a new questionnaire version is answered in one place.
 """
 
 import copy
@@ -10,20 +14,36 @@ import json
 from functools import cache
 from pathlib import Path
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SCENARIOS = FIXTURES / "scenarios"
+BASELINES = FIXTURES / "answers"
 
 
 @cache
-def _read(slug: str) -> dict:
-    return json.loads((SCENARIOS / f"{slug}.json").read_text(encoding="utf-8"))
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _answers(path: Path, overrides: dict) -> dict:
+    return {**copy.deepcopy(_read(path)["answers"]), **overrides}
 
 
 def scenario_answers(slug: str, **overrides) -> dict:
     """A fresh copy of the answers of scenario `slug` (e.g. "waste_chatbot" or "v2026_1/copilot_word_outlook"),
     with `overrides` (key -> value) applied."""
-    return {**copy.deepcopy(_read(slug)["answers"]), **overrides}
+    return _answers(SCENARIOS / f"{slug}.json", overrides)
 
 
 def scenario_questionnaire(slug: str) -> str:
     """The questionnaire version scenario `slug` was answered on."""
-    return _read(slug)["questionnaire"]
+    return _read(SCENARIOS / f"{slug}.json")["questionnaire"]
+
+
+def baseline_answers(name: str, **overrides) -> dict:
+    """A fresh copy of the answers of baseline `name` (fixtures/answers/<name>.json), with `overrides` applied."""
+    return _answers(BASELINES / f"{name}.json", overrides)
+
+
+def baseline_questionnaire(name: str) -> str:
+    """The questionnaire version baseline `name` is answered on."""
+    return _read(BASELINES / f"{name}.json")["questionnaire"]

@@ -93,14 +93,7 @@ class SectionParser(ParserBase):
         self.errors.extend(problems)
         if "catalogue_values" in raw and catalogue_values:
             normalized["catalogue_values"] = catalogue_values
-        if "scored_when" in raw and points["risk"]:
-            # Withholding risk points would reward whatever answer switches them off.
-            self.err(f"{where}: scored_when kan bare brukes på spørsmål uten risk-poeng")
-        if "shown_when" in raw and any(points.values()):
-            # Hiding a scored question would change what its section's points mean; branching with points
-            # belongs to sections.
-            self.err(f"{where}: shown_when på et spørsmål kan bare brukes på spørsmål uten poeng")
-
+        self.check_conditional_points(raw, points, where)
         if key is None or qtype not in QUESTION_TYPES:
             return None, normalized
         question = Question(
@@ -132,6 +125,16 @@ class SectionParser(ParserBase):
         self.questions[key] = question
         self.section_order[key] = section_index
         return question, normalized
+
+    def check_conditional_points(self, raw: Mapping[str, Any], points: dict, where: str) -> None:
+        """A question's own conditions may not switch its points on and off."""
+        if "scored_when" in raw and points["risk"]:
+            # Withholding risk points would reward whatever answer switches them off.
+            self.err(f"{where}: scored_when kan bare brukes på spørsmål uten risk-poeng")
+        if "shown_when" in raw and any(points.values()):
+            # Hiding a scored question would change what its section's points mean; branching with points
+            # belongs to sections.
+            self.err(f"{where}: shown_when på et spørsmål kan bare brukes på spørsmål uten poeng")
 
     def question_flags(self, raw: Mapping[str, Any], where: str) -> tuple[bool, bool | None]:
         """Check the label and the plain fields; return (required, measure), each reset when malformed."""

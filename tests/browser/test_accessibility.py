@@ -64,17 +64,21 @@ def test_a_return_without_a_reason_is_announced_and_linked(session, world):
     check_page(page)
 
 
+def upload_and_expect_an_error(page, url: str, label: str, button: str, path) -> None:
+    """Upload `path` in the field `label` on `url`: the error is announced and linked; both pages pass check_page."""
+    page.goto(url)
+    check_page(page)
+    page.get_by_label(label).set_input_files(str(path))
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+    assert_error_is_announced_and_linked(page, page.get_by_label(label))
+    check_page(page)
+
+
 def test_a_file_that_is_not_a_pdf_is_announced_and_linked(session, world, tmp_path):
     fake = tmp_path / "rapport.pdf"
     fake.write_text("Dette er ikke en PDF.")
-    page = session.signed_in("auditor")
-    page.goto("/verifiser/")
-    check_page(page)
-    page.get_by_label("PDF-rapport").set_input_files(str(fake))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Kontroller").click()
-    assert_error_is_announced_and_linked(page, page.get_by_label("PDF-rapport"))
-    check_page(page)
+    upload_and_expect_an_error(session.signed_in("auditor"), "/verifiser/", "PDF-rapport", "Kontroller", fake)
 
 
 def test_an_answers_file_that_is_not_json_is_announced_and_linked(session, world, tmp_path):
@@ -84,13 +88,7 @@ def test_an_answers_file_that_is_not_json_is_announced_and_linked(session, world
     bad = tmp_path / "svar.json"
     bad.write_text("{ikke json")
     page = session.signed_in("leader_a")
-    page.goto("/vurderinger/importer/")
-    check_page(page)
-    page.get_by_label("Svarfil (JSON)").set_input_files(str(bad))
-    with page.expect_navigation():
-        page.get_by_role("button", name="Importer").click()
-    assert_error_is_announced_and_linked(page, page.get_by_label("Svarfil (JSON)"))
-    check_page(page)
+    upload_and_expect_an_error(page, "/vurderinger/importer/", "Svarfil (JSON)", "Importer", bad)
 
 
 def _luminance(rgb: tuple[int, int, int]) -> float:

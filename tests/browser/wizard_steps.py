@@ -1,132 +1,29 @@
 """Walking the wizard in a browser: the answers of the journey and how a step is filled.
 
-The answers describe a generative tool with personal data (so both branches are on), bought and procured
-(so no stop rule fires) and reviewed by people: a plan that UKE can approve. Questions are found on the
-page itself (each is a `div.question` with id `q-<key>`), so the walk follows whatever the questionnaire
-shows, and fails when it shows a question this file has no answer for.
+The answers (fixtures/answers/journey_generative.json, on questionnaire 2026.3) describe a generative tool
+with personal data (so both branches are on), bought and procured (so no stop rule fires) and reviewed by
+people: a plan that UKE can approve. Questions are found on the page itself (each is a `div.question` with id
+`q-<key>`), so the walk follows whatever the questionnaire shows, and fails when it shows a question this file
+has no answer for.
 """
 
 import re
 
 from playwright.sync_api import expect
 
+from assessments.engine.answer_sets import baseline_answers
+from assessments.engine.loader import as_definition
+from tests.objects import fixture_definition
+
+# The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
 ANSWERS = {
-    # intro
-    "title": "Skrivehjelp for byggesaksbrev",
-    "description": "En generativ språkmodell foreslår utkast til svarbrev i byggesaker. Saksbehandleren "
-    "leser, retter og sender selv.",
-    "owner": "Enhetsleder for byggesak",
-    "cat_choice": "not_listed",  # 2026.3: not in the tool overview, so the tool's facts are answered below
-    "ai_kind": ["generative"],
-    "generates_content": "yes",
-    "role": "buy",
-    "is_ai": "yes",
-    "tool_source": "procured",
-    "stage": "pilot",
-    "citizen_facing": "no",
-    "citizen_free_text": "no",
-    "decision_role": "none",
-    "affected": ["employees", "residents"],
-    "pd_any": "yes",
-    # need
-    "problem": "Lang svartid på enkle henvendelser i byggesaker.",
-    "goals": "Halvere tiden til første svar; måles i sakssystemet.",
-    "benefit": "3",
-    "users_reached": "unit",
-    "no_go": "slow",
-    "alternatives": "yes",
-    "evidence": "test",
-    "mandate": "yes",
-    # prohibited
-    **{
-        key: "no"
-        for key in (
-            "p_manipulation",
-            "p_exploit_vulnerability",
-            "p_social_scoring",
-            "p_crime_prediction",
-            "p_face_scraping",
-            "p_emotion_workplace_school",
-            "p_biometric_categorisation",
-            "p_intimate_imagery",
-        )
-    },
-    # high_risk
-    "hr_area": ["none"],
-    "hr_profiling": "no",
-    "hr_exempt": "none",
-    "hr_product": "no",
-    "bio_recognition": "none",
-    # personal_data
-    "pd_special": "no",
-    "pd_children": "no",
-    "pd_scale": "1",
-    "pd_profiling": "no",
-    "pd_monitoring": "no",
-    "pd_combine": "no",
-    "pd_basis": "yes",
-    "pd_minimise": "yes",
-    "pd_vendor_train": "no",
-    "pd_transfer": "no",
-    "pd_dpa": "yes",
-    "pd_dpia": "done_acceptable",
-    # decisions (shown once decision_role is changed to decision_support)
-    "fv_individual_decisions": "no",
-    "fv_discretion": "no",
-    "fv_explain": "yes",
-    "fv_document": "yes",
-    "fv_reversibility": "1",
-    "fv_duration": "1",
-    "fv_severity": "1",
-    "fv_error_cost": "1",
-    # equality
-    "eq_protected_attributes": "no",
-    "eq_proxy_checked": "yes",
-    "eq_groups_tested": "partly",
-    "eq_representative_data": "yes",
-    "eq_universal_design": "yes",
-    "eq_consulted": "yes",
-    # transparency
-    "tr_disclose": "yes",
-    "tr_label": "yes",
-    "tr_explain": "3",
-    "ho_human_review": "yes",
-    "ho_override": "yes",
-    "ho_training": "yes",
-    "ho_complaints": "yes",
-    "ho_owner": "yes",
-    # security
-    "sec_classification": "internal",
-    "sec_credentials_input": "no",
-    "sec_hosting": "cloud_eea",
-    "sec_abuse": "no",
-    "sec_access_control": "yes",
-    "arc_records_kept": "yes",
-    "arc_access_requests": "yes",
-    "sec_fallback": "yes",
-    # generative
-    "gen_sensitive_input": "no",
-    "gen_enterprise_agreement": "yes",
-    "gen_fact_check": "yes",
-    "gen_copyright": "yes",
-    "gen_pilot": "yes",
-    "gen_output_use": "internal_draft",
-    "gen_images": "no",
-    "gen_management_decision": "yes",
+    key: value if isinstance(value, list) else str(value)
+    for key, value in baseline_answers("journey_generative").items()
 }
-# Optional questions the journey leaves empty on purpose.
-# Not required for these answers: the legal basis for automated decisions, and (2026.3) the facts of a tool from
-# the tool overview, which the journey does not pick.
-UNANSWERED = {
-    "fv_basis_auto",
-    "cat_ref",
-    "cat_name",
-    "cat_status",
-    "cat_max_class",
-    "cat_personal_data",
-    "cat_special_categories",
-    "cat_deviation",
-}
+# Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
+# for these answers), and (2026.3) the facts of a tool from the tool overview, which the journey does not pick.
+V2026_3_KEYS = as_definition(fixture_definition("2026.3")).questions
+UNANSWERED = {"fv_basis_auto"} | {key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"}
 
 STEP_URL = re.compile(r"/steg/([a-z_]+)/")
 

@@ -1,0 +1,20 @@
+"""Reading what a view answered: the rows of a list page's table, and streamed CSV and JSON downloads."""
+
+import csv
+import io
+import json
+
+
+def table_body(response) -> str:
+    """The HTML between <tbody> and </tbody> of the page, or "" when it lists nothing."""
+    body = response.content.decode()
+    return body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+
+
+def read_csv(response) -> list[dict]:
+    """A streamed CSV download (UTF-8 with BOM, for Excel) as one dict a row."""
+    return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+
+
+def read_json(response) -> dict:
+    return json.loads(b"".join(response.streaming_content))
