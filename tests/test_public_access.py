@@ -12,14 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from assessments import services
-from assessments.engine.loader import as_definition, load_definition
+from assessments.engine.loader import as_definition
 from assessments.models import AuditEvent, Exemption, Report, ToolExemption
 from assessments.presentation import public_access as presentation
 from assessments.reports import innsyn
 from assessments.reports import render as reports
 from assessments.services import public_access as service
 from tests import review_helpers as h
-from tests.catalogue_helpers import V3_DIR, make_tool
+from tests.catalogue_helpers import make_tool, v3_definition
 from tests.conftest import make_user, require_tool
 from tests.test_register import read_csv, read_json
 
@@ -106,7 +106,7 @@ def test_lifting_deletes_and_is_audited(world, approved):
 
 
 def test_a_section_covers_its_questions_and_the_tool_answers_go_together():
-    defn = as_definition(load_definition(V3_DIR))
+    defn = as_definition(v3_definition())
     exemptions = [Exemption(target="section:security", basis="oftl24_3"),
                   Exemption(target="question:cat_name", basis="oftl13_business")]  # fmt: skip
     notices = presentation.question_notices(defn, exemptions)

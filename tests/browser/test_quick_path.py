@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import ARTIFACTS, NARROW, check_page
 from tests.browser.test_journey import report_worker, wait_for_the_signed_report  # noqa: F401 (a fixture)
 from tests.browser.wizard_steps import click_and_wait
-from tests.catalogue_helpers import make_tool, published_v3
-from tests.test_quickpath_services import DRAFTING
+from tests.catalogue_helpers import DRAFTING, make_tool, published_v3
 
 pytestmark = [pytest.mark.browser]
 
