@@ -146,6 +146,9 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
     cleaned, errors, warnings = validate_answers(defn, data["answers"])
     if errors:
         raise AnswersFileError(answer_errors_text(defn, errors))
+    cleaned, tool_errors = catalogue.imported_answers(defn, cleaned)
+    if tool_errors:
+        raise AnswersFileError(tool_errors)
     title = (title or "").strip() or cleaned.get("title", "")
     if not title:
         raise AnswersFileError({"title": _("Filen har ikke noe svar på «title»: gi vurderingen et navn.")})

@@ -25,6 +25,7 @@ from assessments.engine.catalogue import (
     DEVIATION_KEY,
     LISTED,
     apply_choice,
+    catalogue_answers,
     catalogue_questions,
     locked_keys,
 )
@@ -236,6 +237,56 @@ def step_values(defn: Definition, answers: dict[str, Any], new_values: dict[str,
     out[CHOICE_KEY] = choice
     out[DEVIATION_KEY] = new_values.get(DEVIATION_KEY) if choice == LISTED else None
     return out
+
+
+# --- Imported answers files -----------------------------------------------------------------------------
+
+
+def _imported_version(ref: Any) -> tuple[ToolEntryVersion | None, str]:
+    """The version an imported `cat_ref` names, or the problem with it in the user's language."""
+    if not ref:
+        return None, _("Filen sier at verktøyet er fra verktøyoversikten, men mangler hvilket (cat_ref).")
+    slug, _sep, number = str(ref).rpartition("@")
+    if not slug or not number.isdigit():
+        return None, _("«%(ref)s» er ikke en henvisning til verktøyoversikten (ventet kjennetegn@versjon).") % {
+            "ref": ref
+        }
+    entry = ToolEntry.objects.filter(slug=slug).first()
+    if entry is None:
+        return None, _("Verktøyet «%(slug)s» finnes ikke i verktøyoversikten.") % {"slug": slug}
+    version = entry.versions.select_related("entry").filter(number=int(number)).first()
+    if version is None:
+        current = entry.current()
+        return None, _("Versjon %(number)s av «%(name)s» finnes ikke i verktøyoversikten (nyeste er %(current)s).") % {
+            "number": number,
+            "name": current.name if current else slug,
+            "current": current.ref if current else "–",
+        }
+    return version, ""
+
+
+def imported_answers(defn: Definition, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """An imported answer set checked against the tool overview: `(answers, errors by key)`.
+
+    A file that names a tool from the overview must name an entry version that exists, and every fact it holds
+    that the entry fills must say what that version says (the wizard locks them; a file must not unlock them).
+    Facts the file leaves out are filled from the version, as picking it in the wizard does. `score_answers`
+    never reads the database and scores a file as it is; this check is the app's, at import.
+    """
+    if answers.get(CHOICE_KEY) != LISTED or REF_KEY not in defn.questions:
+        return answers, {}
+    version, problem = _imported_version(answers.get(REF_KEY))
+    if version is None:
+        return answers, {REF_KEY: problem}
+    filled, _problems = catalogue_answers(defn, version.as_entry())
+    errors = {}
+    contradiction = _("Svaret «%(answer)s» stemmer ikke med %(ref)s i verktøyoversikten, som sier «%(value)s».")
+    for key, value in filled.items():
+        if key in answers and answers[key] != value:
+            errors[key] = contradiction % {"answer": answers[key], "ref": version.ref, "value": value}
+    if errors:
+        return answers, errors
+    return {**answers, **filled}, {}
 
 
 # --- API tokens ------------------------------------------------------------------------------------------
