@@ -108,6 +108,7 @@ urlpatterns = [
     path("verktoy/ny/", catalogue.catalogue_create, name="catalogue_create"),
     path("verktoy/katalog.json", catalogue.catalogue_json, name="catalogue_json"),
     path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
+    path("verktoy/flagg/<int:pk>/avslutt/", catalogue.catalogue_flag_dismiss, name="catalogue_flag_dismiss"),
     path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),
     path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),
     path("verktoy/<slug:slug>/trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),

@@ -337,6 +337,12 @@ MATRIX.update(
             "args": lambda w, o: [o.tool.entry.slug],
             "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
         },
+        # An empty POST has no reason: the editor is sent back to the review page with the error.
+        "assessments:catalogue_flag_dismiss": {
+            "method": "post",
+            "args": lambda w, o: [o.catalogue_flag.pk],
+            "expect": {**CATALOGUE_EDITORS, "reviewer": 302},
+        },
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
         "assessments:public_catalogue_json": {"expect": PUBLIC_REGISTER_OFF},

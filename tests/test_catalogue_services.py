@@ -100,13 +100,13 @@ def test_not_in_the_overview_clears_what_the_entry_filled(world):
         assert key not in assessment.answers
 
 
-def test_an_old_version_cannot_be_picked_but_the_stored_one_stays(world):
+def test_an_old_version_cannot_be_picked_and_the_stored_one_is_refreshed_on_save(world):
     version = make_tool(world, personal_data_allowed=True)
     assessment = pick(world, v3_assessment(world), version.ref)
     catalogue.tool_change(entry=version.entry, data={"max_class": "open"}, actor=world.users["reviewer"])
-    # The stored version stays as it is when step 1 is saved again...
+    # The draft's form still posts the version it was drawn with: the save brings it up to the current one...
     assessment = pick(world, assessment, version.ref)
-    assert assessment.answers["cat_ref"] == "kommunechat@1" and assessment.answers["cat_max_class"] == "internal"
+    assert assessment.answers["cat_ref"] == "kommunechat@2" and assessment.answers["cat_max_class"] == "open"
     # ...but a draft that never had it cannot pick it.
     other = v3_assessment(world, title="Annen")
     with pytest.raises(ValidationError):

@@ -44,7 +44,8 @@ from assessments.models.catalogue import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
-from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, resolve_ref
+from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, entry_number, newer_version, resolve_ref
+from assessments.services import catalogue_flags
 
 USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
@@ -96,6 +97,7 @@ def tool_change(*, entry: ToolEntry, data: dict[str, Any], actor, change_note: s
         )
         if reasons:
             flag_users(version, reasons, actor)
+        catalogue_flags.tell_drafts(version, actor)
     return version
 
 
@@ -134,14 +136,6 @@ def stricter_reasons(old: ToolEntryVersion, new: ToolEntryVersion) -> list[str]:
     return reasons
 
 
-def _entry_number(ref: Any, slug: str) -> int | None:
-    """The version number in `ref` when it names an entry `slug` ("slug@3" -> 3), else None."""
-    if not isinstance(ref, str) or not ref.startswith(f"{slug}@"):
-        return None
-    number = ref.rpartition("@")[2]
-    return int(number) if number.isdigit() else None
-
-
 def flag_users(version: ToolEntryVersion, reasons: list[str], actor) -> list[CatalogueFlag]:
     """Flag every approved or submitted assessment answered with an earlier version of the entry (in the caller's
     transaction): a flag, the leaders told through the outbox, an audit event."""
@@ -155,7 +149,7 @@ def flag_users(version: ToolEntryVersion, reasons: list[str], actor) -> list[Cat
     flags = []
     for assessment in candidates:
         used = (assessment.latest_version().answers or {}).get(REF_KEY)
-        number = _entry_number(used, slug)
+        number = entry_number(used, slug)
         if number is None or number >= version.number:
             continue
         flag, created = CatalogueFlag.objects.get_or_create(
@@ -207,6 +201,17 @@ def expire_due(today: dt.date | None = None) -> dict[str, int]:
 def locked_now(defn: Definition, answers: dict[str, Any]) -> set[str]:
     """Answers the chosen entry filled and the wizard locks (a field the entry leaves empty stays the leader's)."""
     return {k for k in locked_keys(defn, answers) if answers.get(k) not in (None, "")}
+
+
+def refresh_values(defn: Definition, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers that bring a draft's tool facts up to the entry's current version (None removes one), or {}
+    when the draft names no older version. The leader's deviation note is kept (services/catalogue_flags.py)."""
+    current = newer_version(answers)
+    if current is None:
+        return {}
+    after = apply_choice(defn, answers, current.as_entry())
+    refreshed = {q.key: after.get(q.key) for q in catalogue_questions(defn)}
+    return {k: v for k, v in refreshed.items() if v != answers.get(k)}
 
 
 def step_values(defn: Definition, answers: dict[str, Any], new_values: dict[str, Any]) -> dict[str, Any]:
