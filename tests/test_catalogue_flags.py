@@ -10,17 +10,9 @@ from assessments.models import AuditEvent, OutboxMessage
 from assessments.models.catalogue import CatalogueFlag
 from assessments.queries.catalogue import open_flags
 from assessments.services import catalogue, catalogue_flags
-from tests.catalogue_helpers import make_tool, pick, v3_assessment
+from tests.catalogue_helpers import approved_with, make_tool, pick, v3_assessment
 
 pytestmark = pytest.mark.django_db
-
-
-def _approved_with(world, version, title="Godkjent chat"):
-    assessment = pick(world, v3_assessment(world, title=title), version.ref)
-    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
-    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    assessment.refresh_from_db()
-    return assessment
 
 
 def _stricter(world, version):
@@ -36,7 +28,7 @@ def _save_intro(world, assessment):
 
 def test_a_re_assessment_with_the_current_version_closes_the_flag_when_approved(world):
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     _stricter(world, version)
     flag = CatalogueFlag.objects.get(assessment=approved)
     new = services.assessment_report_material_change(assessment=approved, user=world.users["leader_a"], kinds=["tool"])
@@ -70,7 +62,7 @@ def test_a_flagged_submission_sent_in_again_with_the_current_version_closes_its_
 
 def test_an_answer_set_still_on_the_old_version_resolves_nothing(world):
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     _stricter(world, version)
     flag = CatalogueFlag.objects.get(assessment=approved)
     assert not catalogue_flags.resolves(flag, {"cat_ref": "kommunechat@1"})
@@ -80,7 +72,7 @@ def test_an_answer_set_still_on_the_old_version_resolves_nothing(world):
 
 def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     _stricter(world, version)
     flag = CatalogueFlag.objects.get(assessment=approved)
     reviewer = world.client("reviewer")
@@ -112,7 +104,7 @@ def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
 
 def test_only_uke_and_administrators_dismiss_flags(world):
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     _stricter(world, version)
     flag = CatalogueFlag.objects.get(assessment=approved)
     with pytest.raises(PermissionDenied):

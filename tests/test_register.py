@@ -8,7 +8,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from assessments import services
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
 from assessments.queries import lists as queries
@@ -197,17 +196,10 @@ def tool_world(world):
     chat = cat.make_tool(world, personal_data_allowed=True)
     other = cat.make_tool(world, slug="annet", name="Annet verktøy", personal_data_allowed=True)
 
-    def approve(title, ref):
-        assessment = cat.pick(world, cat.v3_assessment(world, title=title), ref)
-        services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
-        services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-        assessment.refresh_from_db()
-        return assessment
-
-    first = approve("Chat i bydelen", chat.ref)
+    first = cat.approved_with(world, chat, "Chat i bydelen")
     catalogue.tool_change(entry=chat.entry, data={"name": "Kommunechat 2"}, actor=world.users["reviewer"])
-    approve("Chat i etaten", chat.entry.current().ref)
-    approve("Annet i bydelen", other.ref)
+    cat.approved_with(world, chat.entry.current(), "Chat i etaten")
+    cat.approved_with(world, other, "Annet i bydelen")
     h.approved(world, "Uten verktøy")
     return first
 
