@@ -287,7 +287,7 @@ def test_the_overview_filters_and_groups_by_tool(world, tool_world):
 EXPORT_QUERY_LIMIT = 14
 
 
-def test_the_register_and_its_export_by_tool_run_a_constant_number_of_queries(world, django_assert_max_num_queries):
+def test_by_tool_the_register_export_and_overview_run_constant_queries(world, django_assert_max_num_queries):
     from tests import catalogue_helpers as cat
 
     h.questionnaire()
@@ -298,6 +298,9 @@ def test_the_register_and_its_export_by_tool_run_a_constant_number_of_queries(wo
         # One more than the list: the summary by tool.
         with django_assert_max_num_queries(QUERY_LIMIT + 1):
             assert client.get(REGISTER, {"group": "tool"}).status_code == 200
+        with django_assert_max_num_queries(QUERY_LIMIT):
+            overview = client.get(reverse("assessments:register_overview"), {"group": "tool", "tool": "kommunechat"})
+            assert overview.status_code == 200
         # The export's audit event, the filter's tools, the rows, and two for the plans' columns per chunk.
         with django_assert_max_num_queries(EXPORT_QUERY_LIMIT):
             exported = read_csv(client.get(reverse("assessments:register_csv"), {"group": "tool"}))
