@@ -226,19 +226,24 @@ def step_values(defn: Definition, answers: dict[str, Any], new_values: dict[str,
         return {k: (answers.get(k) if k in locked else v) for k, v in new_values.items()}
     choice, ref = new_values.get(CHOICE_KEY), new_values.get(REF_KEY)
     if choice == LISTED and answers.get(CHOICE_KEY) == LISTED and ref == answers.get(REF_KEY):
-        after = dict(answers)  # the same entry version: its answers stay as they are
+        after, filled = dict(answers), locked  # the same entry version: its answers stay as they are
     elif choice == LISTED:
         version = resolve_ref(ref)
         if version is None or version.entry.current().pk != version.pk:
             raise ValidationError(_("Velg et verktøy fra verktøyoversikten."))
         after = apply_choice(defn, answers, version.as_entry())
+        filled = set(catalogue_answers(defn, version.as_entry())[0])
     else:
-        after = apply_choice(defn, answers, None)
+        after, filled = apply_choice(defn, answers, None), set()
         if choice is None:
             after.pop(CHOICE_KEY, None)
     out = dict(new_values)
     for question in catalogue_questions(defn):
-        out[question.key] = after.get(question.key)
+        key = question.key
+        # What the chosen entry fills wins; a question on this step that it leaves to the leader keeps what the
+        # leader answered, unless it was locked (that value was the previous entry's, and `after` cleared it).
+        if key in filled or key not in new_values or key in locked:
+            out[key] = after.get(key)
     out[CHOICE_KEY] = choice
     out[DEVIATION_KEY] = new_values.get(DEVIATION_KEY) if choice == LISTED else None
     return out
