@@ -141,6 +141,9 @@ EVENT_CHOICES = [
     ("catalogue.token_issued", _("API-nøkkel for verktøyoversikten utstedt")),
     ("catalogue.token_revoked", _("API-nøkkel for verktøyoversikten trukket tilbake")),
     ("assessment.catalogue_flagged", _("Må vurderes på nytt: verktøyet er endret")),
+    ("assessment.catalogue_flag_closed", _("Flagg for endret verktøy lukket: vurdert på nytt")),
+    ("assessment.catalogue_flag_dismissed", _("Flagg for endret verktøy avsluttet av UKE")),
+    ("assessment.catalogue_draft_told", _("Utkast varslet om endret verktøy")),
     # Public access (services/public_access.py).
     ("public_access.exempted", _("Unntatt offentlighet")),
     ("public_access.exemption_lifted", _("Unntak fra offentlighet opphevet")),

@@ -115,6 +115,7 @@ urlpatterns = [
         "verktoy/importer/mal.<str:fmt>", catalogue_import.catalogue_import_template, name="catalogue_import_template"
     ),  # fmt: skip
     path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
+    path("verktoy/flagg/<int:pk>/avslutt/", catalogue.catalogue_flag_dismiss, name="catalogue_flag_dismiss"),
     path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),
     path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),
     path("verktoy/<slug:slug>/trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),

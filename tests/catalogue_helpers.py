@@ -111,3 +111,15 @@ def pick(world, assessment, ref: str | None, **extra):
         user=world.users["leader_a"],
     )
     return saved.assessment
+
+
+def approved_with(world, version_or_ref, title: str = "Godkjent chat"):
+    """A 2026.3 assessment of agency A that picked the tool (a version or its reference), sent in and approved."""
+    from assessments import services
+
+    ref = getattr(version_or_ref, "ref", version_or_ref)
+    assessment = pick(world, v3_assessment(world, title=title), ref)
+    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    assessment.refresh_from_db()
+    return assessment

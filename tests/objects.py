@@ -218,6 +218,19 @@ def _tool(world):
 BUILDERS["tool"] = _tool
 
 
+def _catalogue_flag(world):
+    """A flag on a submitted assessment of agency A (its tool's entry got stricter), made directly."""
+    from assessments.models import CatalogueFlag
+    from tests.catalogue_helpers import make_tool
+
+    tool = make_tool(world, slug="flagg-chat")
+    assessment = BUILDERS["submitted"](world)
+    return CatalogueFlag.objects.create(assessment=assessment, used_ref="flagg-chat@0", new_version=tool)
+
+
+BUILDERS["catalogue_flag"] = _catalogue_flag
+
+
 # --- The quick path: a draft of agency A started from a screening (questionnaire 2026.3) -------------------
 
 

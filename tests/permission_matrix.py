@@ -318,6 +318,10 @@ MATRIX.update(
         # An empty confirmation (no preview in the session) sends the editor back to the upload page.
         "assessments:catalogue_import_confirm": post(no_args, {**CATALOGUE_EDITORS, "reviewer": 302}),
         "assessments:catalogue_import_template": {"args": lambda w, o: ["xlsx"], "expect": CATALOGUE_EDITORS},
+        # An empty POST has no reason: the editor is sent back to the review page with the error.
+        "assessments:catalogue_flag_dismiss": post(
+            lambda w, o: [o.catalogue_flag.pk], {**CATALOGUE_EDITORS, "reviewer": 302}
+        ),
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
         "assessments:public_catalogue_json": {"expect": PUBLIC_REGISTER_OFF},

@@ -6,9 +6,10 @@ import json
 
 
 def table_body(response) -> str:
-    """The HTML between <tbody> and </tbody> of the page, or "" when it lists nothing."""
+    """The HTML of the page's last <tbody> (its list; a summary table may come first), or "" when it lists
+    nothing."""
     body = response.content.decode()
-    return body[body.index("<tbody>") : body.index("</tbody>")] if "<tbody>" in body else ""
+    return body[body.rindex("<tbody>") : body.rindex("</tbody>")] if "<tbody>" in body else ""
 
 
 def read_csv(response) -> list[dict]:

@@ -20,7 +20,7 @@ from assessments.models import AuditEvent, OutboxMessage
 from assessments.models.catalogue import CatalogueFlag, ToolEntryVersion
 from assessments.notifications import outbox
 from assessments.services import catalogue
-from tests.catalogue_helpers import make_tool, pick, v3_assessment, v3_definition
+from tests.catalogue_helpers import approved_with, make_tool, pick, v3_assessment, v3_definition
 
 pytestmark = pytest.mark.django_db
 
@@ -100,13 +100,13 @@ def test_not_in_the_overview_clears_what_the_entry_filled(world):
         assert key not in assessment.answers
 
 
-def test_an_old_version_cannot_be_picked_but_the_stored_one_stays(world):
+def test_an_old_version_cannot_be_picked_and_the_stored_one_is_refreshed_on_save(world):
     version = make_tool(world, personal_data_allowed=True)
     assessment = pick(world, v3_assessment(world), version.ref)
     catalogue.tool_change(entry=version.entry, data={"max_class": "open"}, actor=world.users["reviewer"])
-    # The stored version stays as it is when step 1 is saved again...
+    # The draft's form still posts the version it was drawn with: the save brings it up to the current one...
     assessment = pick(world, assessment, version.ref)
-    assert assessment.answers["cat_ref"] == "kommunechat@1" and assessment.answers["cat_max_class"] == "internal"
+    assert assessment.answers["cat_ref"] == "kommunechat@2" and assessment.answers["cat_max_class"] == "open"
     # ...but a draft that never had it cannot pick it.
     other = v3_assessment(world, title="Annen")
     with pytest.raises(ValidationError):
@@ -114,18 +114,10 @@ def test_an_old_version_cannot_be_picked_but_the_stored_one_stays(world):
     assert pick(world, other, "kommunechat@2").answers["cat_max_class"] == "open"
 
 
-def _approved_with(world, version, title="Godkjent chat"):
-    assessment = pick(world, v3_assessment(world, title=title), version.ref)
-    services.assessment_submit(assessment=assessment, user=world.users["leader_a"])
-    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
-    assessment.refresh_from_db()
-    return assessment
-
-
 def test_withdrawing_flags_every_approved_or_submitted_assessment_and_tells_its_leader(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     submitted = pick(world, v3_assessment(world, title="Innsendt chat"), version.ref)
     services.assessment_submit(assessment=submitted, user=world.users["leader_a"])
     draft = pick(world, v3_assessment(world, title="Utkast chat"), version.ref)
@@ -149,14 +141,14 @@ def test_withdrawing_flags_every_approved_or_submitted_assessment_and_tells_its_
 
 def test_a_looser_change_flags_nothing(world):
     version = make_tool(world, personal_data_allowed=True)
-    _approved_with(world, version)
+    approved_with(world, version)
     catalogue.tool_change(entry=version.entry, data={"max_class": "confidential"}, actor=world.users["reviewer"])
     assert not CatalogueFlag.objects.exists()
 
 
 def test_the_daily_check_ends_an_expired_agreement_once(world):
     version = make_tool(world, personal_data_allowed=True, dpa_valid_until=dt.date(2026, 6, 1))
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     assert catalogue.expire_due(dt.date(2026, 6, 2)) == {"approvals": 0, "agreements": 1}
     assert catalogue.expire_due(dt.date(2026, 6, 3)) == {"approvals": 0, "agreements": 0}
     current = version.entry.current()
@@ -183,7 +175,7 @@ def test_api_tokens_are_stored_hashed_and_revocable(world, django_user_model):
 
 def test_the_queue_the_register_and_the_review_page_show_the_flag(world):
     version = make_tool(world, personal_data_allowed=True)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     catalogue.tool_withdraw(entry=version.entry, actor=world.users["reviewer"])
     reviewer = world.client("reviewer")
     queue = reviewer.get(reverse("assessments:review_queue")).content.decode()
@@ -195,3 +187,20 @@ def test_the_queue_the_register_and_the_review_page_show_the_flag(world):
     assert filtered.status_code == 200 and "Godkjent chat" not in filtered.content.decode()
     detail = reviewer.get(reverse("assessments:review_detail", args=[approved.uuid])).content.decode()
     assert "kommunechat@1" in detail and "kommunechat@1 → kommunechat@2" in detail
+
+
+def test_where_the_tool_comes_from_is_the_leaders_unless_the_entry_says(world):
+    free = make_tool(world, slug="uten-avtale", enterprise_agreement=None, personal_data_allowed=True)
+    # Not in the overview: the leader's answer on the same step is kept.
+    assessment = pick(world, v3_assessment(world), None, tool_source="not_decided")
+    assert assessment.answers["tool_source"] == "not_decided"
+    # An entry with the municipal agreement fills it and locks it.
+    version = make_tool(world, personal_data_allowed=True)
+    assessment = pick(world, assessment, version.ref, tool_source="employee_initiative")
+    assert assessment.answers["tool_source"] == "procured"
+    # Back to "not in the overview": the entry's value goes (the form posts the locked value back).
+    assessment = pick(world, assessment, None, tool_source="procured")
+    assert "tool_source" not in assessment.answers
+    # An entry that does not say leaves the question to the leader.
+    assessment = pick(world, assessment, free.ref, tool_source="not_decided")
+    assert assessment.answers["tool_source"] == "not_decided"

@@ -173,3 +173,73 @@ def test_the_service_refuses_a_bad_file_without_the_view(world, questionnaire):
         )
     assert set(caught.value.errors) == {"role"}
     assert not Assessment.objects.exists()
+
+
+# --- files that name a tool from the tool overview ---
+
+
+@pytest.fixture
+def tool_file(world):
+    """A 2026.3 answers file that names version 1 of an approved entry, and the entry."""
+    from tests import catalogue_helpers as cat
+
+    cat.published_v3()
+    tool = cat.make_tool(world)
+    answers = {**cat.unlisted_answers(), "title": "Chat fra fil", "cat_choice": "listed", "cat_ref": tool.ref}
+    return {"questionnaire": "2026.3", "answers": answers}, tool
+
+
+def _import(world, data):
+    return services.assessment_import(agency=world.agency_a, user=world.users["leader_a"], data=data)
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("finnes-ikke@1", "Verktøyet «finnes-ikke» finnes ikke i verktøyoversikten."),
+        ("kommunechat@9", "Versjon 9 av «Kommunechat» finnes ikke i verktøyoversikten (nyeste er kommunechat@1)."),
+        ("kommunechat", "«kommunechat» er ikke en henvisning til verktøyoversikten"),
+        (None, "mangler hvilket (cat_ref)"),
+    ],
+)
+def test_a_file_naming_a_tool_or_version_that_does_not_exist_is_refused(world, tool_file, ref, message):
+    data, _tool = tool_file
+    data["answers"]["cat_ref"] = ref
+    if ref is None:
+        del data["answers"]["cat_ref"]
+    with pytest.raises(services.AnswersFileError) as caught:
+        _import(world, data)
+    assert list(caught.value.errors) == ["cat_ref"]
+    assert message in caught.value.errors["cat_ref"]
+    assert not Assessment.objects.exists()
+
+
+def test_a_file_whose_tool_facts_contradict_the_entry_is_refused_naming_each(world, leader, tool_file):
+    data, tool = tool_file
+    data["answers"].update(cat_max_class="classified", sec_hosting="outside_eea", cat_name="Kommunechat")
+    response = upload(leader, world, data)
+    html = response.content.decode()
+    assert response.status_code == 400 and "Ingenting fra filen er lagret" in html
+    assert "<code>cat_max_class</code>" in html and "<code>sec_hosting</code>" in html
+    assert "<code>cat_name</code>" not in html  # what agrees with the entry is no problem
+    assert f"stemmer ikke med {tool.ref} i verktøyoversikten, som sier «internal»" in html
+    assert not Assessment.objects.exists()
+    assert not AuditEvent.objects.filter(action="assessment.created").exists()
+
+
+def test_the_refusal_is_in_the_users_language(world, tool_file):
+    from django.utils import translation
+
+    data, _tool = tool_file
+    data["answers"]["cat_ref"] = "finnes-ikke@1"
+    with translation.override("en"), pytest.raises(services.AnswersFileError) as caught:
+        _import(world, data)
+    assert caught.value.errors["cat_ref"] == "The tool “finnes-ikke” is not in the tool overview."
+
+
+def test_a_file_that_agrees_with_its_entry_imports_with_the_missing_facts_filled(world, tool_file):
+    data, tool = tool_file
+    assessment, _warnings = _import(world, data)
+    assert assessment.answers["cat_ref"] == tool.ref
+    assert assessment.answers["cat_name"] == "Kommunechat" and assessment.answers["cat_max_class"] == "internal"
+    assert assessment.answers["sec_hosting"] == "cloud_eea" and assessment.answers["tool_source"] == "procured"

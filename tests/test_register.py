@@ -1,5 +1,6 @@
 """The AI register: approved AI uses of every agency, the overview matrix, CSV/JSON, the public copy."""
 
+import io
 import json
 import re
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment
+from assessments.queries import lists as queries
 from tests import review_helpers as h
 from tests.responses import read_csv, read_json, table_body
 from tests.test_quickpath_services import approved_simplified
@@ -176,8 +178,6 @@ def test_it_runs_a_constant_number_of_queries(world, django_assert_max_num_queri
         assert response.status_code == 200
     if name == "assessments:register" and params.get("path") != "simplified":  # the bulk uses are all full
         assert len(rows(response)) == 50  # paginated
-        from assessments.queries import lists as queries
-
         shown = re.search(r"\((\d+) treff\)", response.content.decode())
         assert shown and int(shown.group(1)) == queries.register(**params).count()
 
@@ -195,3 +195,127 @@ def test_it_filters_by_path_full_or_simplified_on_the_page_and_in_the_exports(wo
     assert [e["title"] for e in data["entries"]] == ["Copilot i Word"]
     # An unknown path is a form error, not a 500: the filter is left out.
     assert client.get(REGISTER, {"path": "quick"}).status_code == 200
+
+
+# --- by tool, and the action plan's columns in the exports ---
+
+
+@pytest.fixture
+def tool_world(world):
+    """Approved uses: two with Kommunechat (one answered with each of its two versions), one with another tool,
+    and one without a tool from the overview (2026.1)."""
+    from assessments.services import catalogue
+    from tests import catalogue_helpers as cat
+
+    chat = cat.make_tool(world, personal_data_allowed=True)
+    other = cat.make_tool(world, slug="annet", name="Annet verktøy", personal_data_allowed=True)
+
+    first = cat.approved_with(world, chat, "Chat i bydelen")
+    catalogue.tool_change(entry=chat.entry, data={"name": "Kommunechat 2"}, actor=world.users["reviewer"])
+    cat.approved_with(world, chat.entry.current(), "Chat i etaten")
+    cat.approved_with(world, other, "Annet i bydelen")
+    h.approved(world, "Uten verktøy")
+    return first
+
+
+def by_tool(response) -> list[tuple[str, str]]:
+    body = response.content.decode()
+    section = body[body.index('class="by-tool"') : body.index("</section>", body.index('class="by-tool"'))]
+    names = re.findall(r'<th scope="row">(?:<a [^>]+>)?([^<]+)', section)
+    counts = re.findall(r"</th>\s*<td>(\d+)</td>", section)
+    return list(zip(names, counts, strict=True))
+
+
+def test_the_register_groups_by_tool_with_a_summary_and_filters_by_it(world, tool_world):
+    client = world.client("leader_b")
+    response = client.get(REGISTER, {"group": "tool"})
+    # Every version of a tool counts as the tool, named as the overview names it now; no tool comes last.
+    assert by_tool(response) == [("Annet verktøy", "1"), ("Kommunechat 2", "2"), ("Uten verktøy fra oversikten", "1")]
+    assert rows(response)[-1] == "Uten verktøy"
+    assert sorted(rows(response)[1:3]) == ["Chat i bydelen", "Chat i etaten"]
+    assert "?group=tool&amp;tool=kommunechat" in response.content.decode()
+    filtered = client.get(REGISTER, {"group": "tool", "tool": "kommunechat"})
+    assert sorted(rows(filtered)) == ["Chat i bydelen", "Chat i etaten"]
+    assert by_tool(filtered) == [("Kommunechat 2", "2")]
+    assert 'class="by-tool"' not in client.get(REGISTER).content.decode()  # a choice, not the default
+
+
+def test_the_exports_carry_the_tool_filter_grouping_and_the_plans_columns(world, tool_world):
+    import datetime as dt
+
+    from assessments.models import PlanItem
+
+    Assessment.objects.filter(pk=tool_world.pk).update(in_use_since=dt.date(2026, 3, 1))
+    items = PlanItem.objects.filter(assessment=tool_world, required=True).order_by("pk")
+    assert items.count() >= 2
+    items.filter(pk=items[0].pk).update(due_date=dt.date(2020, 1, 1), status=PlanItem.Status.IN_PROGRESS)
+    open_count = items.filter(status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS]).count()
+    client = world.client("reviewer")
+
+    data = read_json(client.get(reverse("assessments:register_json"), {"tool": "kommunechat", "group": "tool"}))
+    entries = {e["title"]: e for e in data["entries"]}
+    assert set(entries) == {"Chat i bydelen", "Chat i etaten"}
+    first = entries["Chat i bydelen"]
+    assert first["tool"] == "Kommunechat" and entries["Chat i etaten"]["tool"] == "Kommunechat 2"
+    assert first["in_use_since"] == "2026-03-01"
+    assert (first["measures_open"], first["measures_overdue"]) == (open_count, 1)
+    assert entries["Chat i etaten"]["in_use_since"] is None and entries["Chat i etaten"]["measures_overdue"] == 0
+
+    grouped = read_csv(client.get(reverse("assessments:register_csv"), {"group": "tool"}))
+    assert [row["Verktøy"] for row in grouped] == ["Annet verktøy", "Kommunechat", "Kommunechat 2", ""]
+    row = next(r for r in grouped if r["Tittel"] == "Chat i bydelen")
+    assert (row["I bruk fra"], row["Åpne tiltak"], row["Tiltak forfalt"]) == ("2026-03-01", str(open_count), "1")
+
+    from openpyxl import load_workbook
+
+    xlsx = client.get(reverse("assessments:register_xlsx"), {"tool": "annet"})
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    header = [cell.value for cell in next(sheet.iter_rows())]
+    assert {"Verktøy", "I bruk fra", "Åpne tiltak", "Tiltak forfalt"} <= set(header)
+    assert [r[header.index("Tittel")].value for r in list(sheet.iter_rows())[1:]] == ["Annet i bydelen"]
+
+
+def test_the_public_exports_leave_out_the_plans_columns(client, settings, world, tool_world):
+    settings.KIV_PUBLIC_REGISTER = True
+    data = read_json(client.get(reverse("assessments:public_register_json"), {"tool": "annet"}))
+    assert [e["title"] for e in data["entries"]] == ["Annet i bydelen"]
+    assert not {"in_use_since", "measures_open", "measures_overdue"} & set(data["entries"][0])
+
+
+def test_the_overview_filters_and_groups_by_tool(world, tool_world):
+    client = world.client("reviewer")
+    url = reverse("assessments:register_overview")
+    grouped = client.get(url, {"group": "tool"})
+    table = grouped.context["table"]
+    assert {label: total for label, _values, total in table} == {
+        "Annet verktøy": 1,
+        "Kommunechat 2": 2,
+        "Uten verktøy fra oversikten": 1,
+    }
+    assert "Antall per verktøy og felt i matrisen" in grouped.content.decode()
+    filtered = client.get(url, {"tool": "kommunechat"})
+    assert filtered.context["total"] == 2
+    assert client.get(url, {"tool": "kommunechat", "group": "agency"}).context["total"] == 2
+
+
+EXPORT_QUERY_LIMIT = 14
+
+
+def test_by_tool_the_register_export_and_overview_run_constant_queries(world, django_assert_max_num_queries):
+    from tests import catalogue_helpers as cat
+
+    h.questionnaire()
+    cat.make_tool(world)
+    client = world.client("leader_b")
+    for size in (30, 400):
+        seed_bulk_assessments(size)
+        # One more than the list: the summary by tool.
+        with django_assert_max_num_queries(QUERY_LIMIT + 1):
+            assert client.get(REGISTER, {"group": "tool"}).status_code == 200
+        with django_assert_max_num_queries(QUERY_LIMIT):
+            overview = client.get(reverse("assessments:register_overview"), {"group": "tool", "tool": "kommunechat"})
+            assert overview.status_code == 200
+        # The export's audit event, the filter's tools, the rows, and two for the plans' columns per chunk.
+        with django_assert_max_num_queries(EXPORT_QUERY_LIMIT):
+            exported = read_csv(client.get(reverse("assessments:register_csv"), {"group": "tool"}))
+        assert len(exported) == queries.register().count()

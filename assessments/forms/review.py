@@ -108,20 +108,36 @@ class RegisterFilterForm(Form):
     path = forms.ChoiceField(choices=ANY + list(PATHS.items()), required=False, label=_("Type vurdering"))
     q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
     tool = forms.ChoiceField(required=False, label=_("Verktøy"))
+    group = forms.ChoiceField(
+        choices=[("", _("Ingen gruppering")), ("tool", _("Verktøy"))], required=False, label=_("Grupper etter")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The tool overview's entries by slug: every version of a tool is the same tool here.
-        self.fields["tool"].choices = ANY + [(v.entry.slug, v.name) for v in catalogue.current_versions()]
+        self.fields["tool"].choices = tool_choices()
+
+    def tool_names(self) -> dict[str, str]:
+        """{slug: the tool's current name}, from the choices already read (no second query)."""
+        return {slug: str(name) for slug, name in self.fields["tool"].choices if slug}
+
+
+def tool_choices() -> list[tuple[str, str]]:
+    """The tool overview's entries by slug: every version of a tool is the same tool in the lists."""
+    return ANY + [(v.entry.slug, v.name) for v in catalogue.current_versions()]
 
 
 class OverviewForm(Form):
     group = forms.ChoiceField(
-        choices=[("status", _("Status")), ("agency", _("Virksomhet"))],
+        choices=[("status", _("Status")), ("agency", _("Virksomhet")), ("tool", _("Verktøy"))],
         required=False,
         label=_("Grupper etter"),
     )
     agency = _agency_field()
+    tool = forms.ChoiceField(required=False, label=_("Verktøy"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tool"].choices = tool_choices()
 
 
 class AuditorSearchForm(_DateRange):

@@ -149,14 +149,28 @@ class ToolEntryVersion(models.Model):
 class CatalogueFlag(models.Model):
     """An approved or submitted assessment whose tool entry changed for the worse: a material change to re-assess.
 
-    One row per assessment and new entry version; the leader is told, UKE's queue and the register show it.
+    One row per assessment and new entry version; the leader is told, UKE's queue and the register show it while
+    it is open. It is closed (never deleted: it stays in the assessment's history) when a new version or a
+    re-assessment answered with the entry as it is now replaces the flagged one, or when UKE dismisses it with a
+    reason (services/catalogue_flags.py).
     """
+
+    class Closed(models.TextChoices):
+        REASSESSED = "reassessed", _("Vurdert på nytt med gjeldende versjon")
+        DISMISSED = "dismissed", _("Avsluttet av UKE")
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="catalogue_flags")
     used_ref = models.CharField(max_length=100)
     new_version = models.ForeignKey(ToolEntryVersion, on_delete=models.PROTECT, related_name="flags")
     reasons = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_how = models.CharField(max_length=20, choices=Closed.choices, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # UKE's reason for a dismissal, or which assessment and version resolved it.
+    close_note = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

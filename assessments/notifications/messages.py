@@ -26,7 +26,15 @@ log = logging.getLogger(__name__)
 
 # kind -> who gets it
 TO_REVIEWERS = {"submitted"}
-TO_LEADERS = {"returned", "approved", "rejected", "review_due", "review_overdue", "catalogue_changed"}
+TO_LEADERS = {
+    "returned",
+    "approved",
+    "rejected",
+    "review_due",
+    "review_overdue",
+    "catalogue_changed",
+    "catalogue_changed_draft",
+}
 KINDS = TO_REVIEWERS | TO_LEADERS
 
 # A reminder goes out once when the review-by date is this close, and once when it has passed.

@@ -1,4 +1,4 @@
-"""The municipality's matrix: every assessment as a point, grouped by status or by agency.
+"""The municipality's matrix: every assessment as a point, grouped by status, by agency or by tool.
 
 Built on `matrix.render_matrix` (the quadrants, axes and texts of the single-assessment figure), with
 markers added per group, from counts per spot that the database aggregates (queries.overview_cells).
@@ -75,6 +75,18 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str) -> str:
     return f'<path d="{_path(points)}" fill="{fill}" {stroke}/>'
 
 
+NO_TOOL = gettext_lazy("Uten verktøy fra oversikten")
+
+
+def _group_of(group_by: str, status, agency_id, agency_name, status_labels: dict) -> tuple:
+    """A row's group key and label. By tool, the rows carry the tool's slug and name in the agency's places."""
+    if group_by == "status":
+        return status, status_labels.get(status, status)
+    if group_by == "tool":
+        return agency_id, agency_name or str(NO_TOOL)
+    return agency_id, agency_name
+
+
 def build(rows, group_by: str) -> tuple[list[Group], dict]:
     """rows: (status, agency_id, agency_name, quadrant, need cell, risk cell, count) from
     queries.overview_cells. Returns the groups (for the legend) and the markers
@@ -86,8 +98,8 @@ def build(rows, group_by: str) -> tuple[list[Group], dict]:
     for status, agency_id, agency_name, _quadrant, need_cell, risk_cell, count in rows:
         if risk_cell is None or need_cell is None or risk_cell < 0 or need_cell < 0:  # no scores
             continue
-        key = status if group_by == "status" else agency_id
-        names[key] = status_labels.get(status, status) if group_by == "status" else agency_name
+        key, label = _group_of(group_by, status, agency_id, agency_name, status_labels)
+        names[key] = label
         per_group[key] += count
         bins[(key, int(need_cell), int(risk_cell))] += count
     groups = []
@@ -149,7 +161,10 @@ def _spots(bins: Counter, by_key: dict, group_by: str) -> dict:
         if len(found) > 3:
             names += " " + _("og %(n)s til") % {"n": len(found) - 3}
         total = sum(count for _group, count in found)
-        label = _("%(n)s virksomheter: %(names)s") % {"n": len(found), "names": names}
+        if group_by == "tool":
+            label = _("%(n)s verktøy: %(names)s") % {"n": len(found), "names": names}
+        else:
+            label = _("%(n)s virksomheter: %(names)s") % {"n": len(found), "names": names}
         spots[(Group("", label, "circle", "#6b6b6b", "", total), need_cell, risk_cell)] = total
     return spots
 
@@ -183,8 +198,8 @@ def quadrant_table(rows, group_by: str) -> tuple[list[str], list[tuple[str, list
     labels: dict = {}
     status_labels = dict(Assessment.Status.choices)
     for status, agency_id, agency_name, quadrant, _need_cell, _risk_cell, count in rows:
-        key = status if group_by == "status" else agency_id
-        labels[key] = status_labels.get(status, status) if group_by == "status" else agency_name
+        key, label = _group_of(group_by, status, agency_id, agency_name, status_labels)
+        labels[key] = label
         counts.setdefault(key, Counter())[quadrant] += count
     table = []
     for key in sorted(counts, key=lambda k: str(labels[k])):

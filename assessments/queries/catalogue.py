@@ -36,6 +36,26 @@ def resolve_ref(ref: Any) -> ToolEntryVersion | None:
     return ToolEntryVersion.objects.select_related("entry").filter(entry__slug=slug, number=int(number)).first()
 
 
+def entry_number(ref: Any, slug: str) -> int | None:
+    """The version number in `ref` when it names an entry `slug` ("slug@3" -> 3), else None."""
+    if not isinstance(ref, str) or not ref.startswith(f"{slug}@"):
+        return None
+    number = ref.rpartition("@")[2]
+    return int(number) if number.isdigit() else None
+
+
+def newer_version(answers: dict[str, Any] | None) -> ToolEntryVersion | None:
+    """The entry's current version when `answers` chose a tool from the overview and name an older version of it."""
+    answers = answers or {}
+    if answers.get(CHOICE_KEY) != LISTED:
+        return None
+    used = resolve_ref(answers.get(REF_KEY))
+    if used is None:
+        return None
+    current = used.entry.current()
+    return current if current is not None and current.number > used.number else None
+
+
 def uses_of(entry: ToolEntry) -> int:
     """How many assessments (drafts included) were answered with any version of `entry`."""
     return Assessment.objects.filter(answers__cat_ref__startswith=f"{entry.slug}@").count()
@@ -43,12 +63,17 @@ def uses_of(entry: ToolEntry) -> int:
 
 def open_flags(agency_ids=None):
     """Flags on assessments still in force or waiting for UKE: what UKE's queue and the register show."""
-    flags = CatalogueFlag.objects.filter(assessment__status__in=FLAGGED_STATUSES).select_related(
-        "assessment", "assessment__agency", "new_version", "new_version__entry"
-    )
+    flags = CatalogueFlag.objects.filter(assessment__status__in=FLAGGED_STATUSES, closed_at__isnull=True)
+    flags = flags.select_related("assessment", "assessment__agency", "new_version", "new_version__entry")
     if agency_ids is not None:
         flags = flags.filter(assessment__agency_id__in=agency_ids)
     return flags
+
+
+def closed_flags(assessment) -> list[CatalogueFlag]:
+    """The assessment's closed flags, newest first: its history, never shown as open."""
+    flags = CatalogueFlag.objects.filter(assessment=assessment, closed_at__isnull=False)
+    return list(flags.select_related("new_version", "new_version__entry", "closed_by").order_by("-closed_at"))
 
 
 def tool_summary(answers: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -128,16 +128,28 @@ def submitted_assessments_in(scope: Q) -> QuerySet[Assessment]:
     return Assessment.objects.filter(has_version).filter(scope)
 
 
+def _with_tool(qs: QuerySet[AssessmentVersion], tool: str = "") -> QuerySet[AssessmentVersion]:
+    """Versions with the tool from the tool overview as they were answered (two keys of the answers, not a
+    column), only those of the entry `tool` (a slug, any version) when given."""
+    qs = qs.annotate(tool_name=KT("answers__cat_name"), tool_ref=KT("answers__cat_ref"))
+    return qs.filter(tool_ref__startswith=f"{tool}@") if tool else qs
+
+
 def register(
-    *, agency=None, ai_kind: str = "", verdict: str = "", q: str = "", tool: str = "", path: str = ""
+    *,
+    agency=None,
+    ai_kind: str = "",
+    verdict: str = "",
+    q: str = "",
+    tool: str = "",
+    path: str = "",
+    by_tool: bool = False,
 ) -> QuerySet[AssessmentVersion]:
-    """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first."""
+    """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first
+    (`by_tool`: by the tool's name first, the uses without a tool from the overview last)."""
     qs = latest_versions().filter(assessment_status=Assessment.Status.APPROVED,
                                   decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
-    # The tool from the tool overview, as the version was answered (two keys of the answers, not the column).
-    qs = qs.annotate(tool_name=KT("answers__cat_name"), tool_ref=KT("answers__cat_ref"))
-    if tool:
-        qs = qs.filter(tool_ref__startswith=f"{tool}@")
+    qs = _with_tool(qs, tool)
     if agency is not None:
         qs = qs.filter(assessment_agency=agency)
     if verdict:
@@ -150,7 +162,21 @@ def register(
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
     # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
-    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
+    qs = _list(qs.filter(decided_at__isnull=False))
+    if by_tool:
+        return qs.order_by(F("tool_name").asc(nulls_last=True), "-decided_at", "-pk")
+    return qs.order_by("-decided_at", "-pk")
+
+
+def register_tools(qs: QuerySet[AssessmentVersion], today) -> list[tuple[str, str, int, int]]:
+    """The register grouped by tool, in one query: (tool reference, name, uses, reviews overdue) for each
+    version of a tool that a filtered `register()` lists; ("", "", ...) for the uses without one."""
+    rows = (
+        qs.order_by()
+        .values_list("tool_ref", "tool_name")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(assessment__review_by__lt=today)))
+    )
+    return [(ref or "", name or "", n, overdue) for ref, name, n, overdue in rows]
 
 
 def _kinds(text: str | None) -> list[str]:
@@ -193,7 +219,7 @@ def signed_reports(version_ids: list[int]) -> dict[int, Report]:
     return {report.version_id: report for report in found}
 
 
-def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
+def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, tool: str = ""):
     """The matrix as counts, not points: rows of (status, agency id, agency name, quadrant, need cell,
     risk cell, count) for the latest version of every assessment the user may see, the scores to the
     nearest `cell` on each axis. Grouped by status, the agencies are summed up (id and name None).
@@ -201,35 +227,45 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float):
     Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
     agency's own members also see what else was submitted that they may see. On PostgreSQL the counts
     are kept by triggers (models.OverviewCell), so this reads a few hundred rows whatever the number of
-    assessments; elsewhere the database aggregates the versions."""
+    assessments; elsewhere, and by tool (`tool` a slug, or grouped by tool), the database aggregates the
+    versions (the cells hold no tool)."""
+    if tool or group_by == "tool" or connection.vendor != "postgresql":
+        return _version_cells(user, agency=agency, tool=tool, group_by=group_by, cell=cell)
     by_agency = group_by == "agency"
-    if connection.vendor == "postgresql":
-        qs = OverviewCell.objects.filter(count__gt=0).filter(
-            Q(status=Assessment.Status.APPROVED) | submitted_scope(user)
-        )
-        if agency is not None:
-            qs = qs.filter(agency=agency)
-        agency_fields = ("agency_id", "agency__name") if by_agency else ()
-        # By agency the statuses are summed up in the database: one row per agency and spot.
-        status_field = () if by_agency else ("status",)
-        rows = qs.order_by().values_list(*status_field, *agency_fields, "quadrant", "need_cell", "risk_cell")
-        rows = rows.annotate(n=Sum("count"))
-    else:
-        qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
-        if agency is not None:
-            qs = qs.filter(assessment__agency=agency)
-        agency_fields = ("assessment__agency_id", "assessment__agency__name") if by_agency else ()
-        rows = (
-            qs.order_by()
-            .annotate(
-                need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
-                risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
-            )
-            .values_list(*(() if by_agency else ("assessment__status",)), *agency_fields, "quadrant", "need", "risk")
-            .annotate(n=Count("pk"))
-        )
+    qs = OverviewCell.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
+    if agency is not None:
+        qs = qs.filter(agency=agency)
+    agency_fields = ("agency_id", "agency__name") if by_agency else ()
+    # By agency the statuses are summed up in the database: one row per agency and spot.
+    status_field = () if by_agency else ("status",)
+    rows = qs.order_by().values_list(*status_field, *agency_fields, "quadrant", "need_cell", "risk_cell")
+    rows = rows.annotate(n=Sum("count"))
     if by_agency:
         return [(None, *row) for row in rows]
+    return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
+
+
+def _scored(qs: QuerySet[AssessmentVersion], cell: float) -> QuerySet[AssessmentVersion]:
+    return qs.order_by().annotate(
+        need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
+        risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
+    )
+
+
+def _version_cells(user, *, agency, tool: str, group_by: str, cell: float) -> list[tuple]:
+    """overview_cells aggregated from the versions. Grouped by tool, the rows carry the tool's slug and name
+    where the agency's id and name go ("" for no tool from the overview)."""
+    qs = latest_versions().filter(Q(assessment__status=Assessment.Status.APPROVED) | visible_versions(user))
+    if agency is not None:
+        qs = qs.filter(assessment__agency=agency)
+    qs = _scored(_with_tool(qs, tool), cell)
+    if group_by == "tool":
+        rows = qs.values_list("tool_ref", "tool_name", "quadrant", "need", "risk").annotate(n=Count("pk"))
+        return [(None, (ref or "").rpartition("@")[0], name or "", *rest) for ref, name, *rest in rows]
+    if group_by == "agency":
+        fields = ("assessment__agency_id", "assessment__agency__name", "quadrant", "need", "risk")
+        return [(None, *row) for row in qs.values_list(*fields).annotate(n=Count("pk"))]
+    rows = qs.values_list("assessment__status", "quadrant", "need", "risk").annotate(n=Count("pk"))
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
 
 

@@ -29,7 +29,8 @@ from assessments.models import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import authorize, roles_for
-from assessments.services import catalogue, plans
+from assessments.queries.catalogue import REF_KEY, newer_version
+from assessments.services import catalogue, catalogue_flags, plans
 from assessments.services.questionnaires import newer_questionnaire
 
 
@@ -146,6 +147,9 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
     cleaned, errors, warnings = validate_answers(defn, data["answers"])
     if errors:
         raise AnswersFileError(answer_errors_text(defn, errors))
+    cleaned, tool_errors = catalogue.imported_answers(defn, cleaned)
+    if tool_errors:
+        raise AnswersFileError(tool_errors)
     title = (title or "").strip() or cleaned.get("title", "")
     if not title:
         raise AnswersFileError({"title": _("Filen har ikke noe svar på «title»: gi vurderingen et navn.")})
@@ -198,8 +202,13 @@ def _merge_step(current: Assessment, defn: Definition, section: str, values: dic
     since `expected_revision`, the step's keys). StaleDraft when the step would overwrite another's change."""
     keys = [q.key for q in defn.section(section).questions]
     new_values = {key: (None if is_empty(values.get(key)) else values.get(key)) for key in keys}
+    # An entry changed since the draft picked it: its facts come up to the current version on this save.
+    refreshed = catalogue.refresh_values(defn, current.answers)
+    base = {k: v for k, v in {**current.answers, **refreshed}.items() if v is not None}
+    if refreshed and new_values.get(REF_KEY) == current.answers.get(REF_KEY):
+        new_values[REF_KEY] = base.get(REF_KEY)  # the form still shows the version it was drawn with
     # The tool overview: a chosen entry fills answers on any step; answers it filled stay locked.
-    new_values = catalogue.step_values(defn, current.answers, new_values)
+    new_values = {**refreshed, **catalogue.step_values(defn, base, new_values)}
     keys = list(new_values)
     others = changed_since(current, expected_revision, defn)
     conflicts = [k for k in others if k in new_values and new_values[k] != current.answers.get(k)]
@@ -286,6 +295,16 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
         cleaned, errors, _warnings = validate_answers(defn, current.answers)
         if errors:
             raise ValidationError(_("Utkastet har ugyldige svar: %(keys)s.") % {"keys": ", ".join(errors)})
+        newer = newer_version(current.answers)
+        if newer is not None:
+            raise ValidationError(
+                _(
+                    "UKE har endret «%(name)s» i verktøyoversikten siden utkastet ble lagret (nå %(ref)s). Lagre et "
+                    "steg, så hentes de nye opplysningene, og se over resultatet før du sender inn."
+                )
+                % {"name": newer.name, "ref": newer.ref},
+                code="catalogue_changed",
+            )
         result = score(defn, cleaned)
         if not result.complete:
             raise ValidationError(
@@ -305,6 +324,8 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
             submitted_by=user,
         )
         plans.on_submitted(user, current, version)
+        # A flagged assessment sent in again with the entry as it is now: its flags are resolved.
+        catalogue_flags.close_resolved(current, cleaned, user, by=current, version=number)
         current.status = transition.target
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])

@@ -25,6 +25,7 @@ from assessments.engine.catalogue import (
     DEVIATION_KEY,
     LISTED,
     apply_choice,
+    catalogue_answers,
     catalogue_questions,
     locked_keys,
 )
@@ -43,7 +44,8 @@ from assessments.models.catalogue import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
-from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, resolve_ref
+from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, entry_number, newer_version, resolve_ref
+from assessments.services import catalogue_flags
 
 USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
@@ -95,6 +97,7 @@ def tool_change(*, entry: ToolEntry, data: dict[str, Any], actor, change_note: s
         )
         if reasons:
             flag_users(version, reasons, actor)
+        catalogue_flags.tell_drafts(version, actor)
     return version
 
 
@@ -148,14 +151,6 @@ def stricter_reasons(old: ToolEntryVersion, new: ToolEntryVersion) -> list[str]:
     return reasons
 
 
-def _entry_number(ref: Any, slug: str) -> int | None:
-    """The version number in `ref` when it names an entry `slug` ("slug@3" -> 3), else None."""
-    if not isinstance(ref, str) or not ref.startswith(f"{slug}@"):
-        return None
-    number = ref.rpartition("@")[2]
-    return int(number) if number.isdigit() else None
-
-
 def flag_users(version: ToolEntryVersion, reasons: list[str], actor) -> list[CatalogueFlag]:
     """Flag every approved or submitted assessment answered with an earlier version of the entry (in the caller's
     transaction): a flag, the leaders told through the outbox, an audit event."""
@@ -169,7 +164,7 @@ def flag_users(version: ToolEntryVersion, reasons: list[str], actor) -> list[Cat
     flags = []
     for assessment in candidates:
         used = (assessment.latest_version().answers or {}).get(REF_KEY)
-        number = _entry_number(used, slug)
+        number = entry_number(used, slug)
         if number is None or number >= version.number:
             continue
         flag, created = CatalogueFlag.objects.get_or_create(
@@ -223,6 +218,17 @@ def locked_now(defn: Definition, answers: dict[str, Any]) -> set[str]:
     return {k for k in locked_keys(defn, answers) if answers.get(k) not in (None, "")}
 
 
+def refresh_values(defn: Definition, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers that bring a draft's tool facts up to the entry's current version (None removes one), or {}
+    when the draft names no older version. The leader's deviation note is kept (services/catalogue_flags.py)."""
+    current = newer_version(answers)
+    if current is None:
+        return {}
+    after = apply_choice(defn, answers, current.as_entry())
+    refreshed = {q.key: after.get(q.key) for q in catalogue_questions(defn)}
+    return {k: v for k, v in refreshed.items() if v != answers.get(k)}
+
+
 def step_values(defn: Definition, answers: dict[str, Any], new_values: dict[str, Any]) -> dict[str, Any]:
     """What a wizard step really saves. On the step with the tool choice, a chosen entry version fills its
     answers (on any step of the questionnaire); on every step, answers locked by the entry keep their value.
@@ -235,22 +241,77 @@ def step_values(defn: Definition, answers: dict[str, Any], new_values: dict[str,
         return {k: (answers.get(k) if k in locked else v) for k, v in new_values.items()}
     choice, ref = new_values.get(CHOICE_KEY), new_values.get(REF_KEY)
     if choice == LISTED and answers.get(CHOICE_KEY) == LISTED and ref == answers.get(REF_KEY):
-        after = dict(answers)  # the same entry version: its answers stay as they are
+        after, filled = dict(answers), locked  # the same entry version: its answers stay as they are
     elif choice == LISTED:
         version = resolve_ref(ref)
         if version is None or version.entry.current().pk != version.pk:
             raise ValidationError(_("Velg et verktøy fra verktøyoversikten."))
         after = apply_choice(defn, answers, version.as_entry())
+        filled = set(catalogue_answers(defn, version.as_entry())[0])
     else:
-        after = apply_choice(defn, answers, None)
+        after, filled = apply_choice(defn, answers, None), set()
         if choice is None:
             after.pop(CHOICE_KEY, None)
     out = dict(new_values)
     for question in catalogue_questions(defn):
-        out[question.key] = after.get(question.key)
+        key = question.key
+        # What the chosen entry fills wins; a question on this step that it leaves to the leader keeps what the
+        # leader answered, unless it was locked (that value was the previous entry's, and `after` cleared it).
+        if key in filled or key not in new_values or key in locked:
+            out[key] = after.get(key)
     out[CHOICE_KEY] = choice
     out[DEVIATION_KEY] = new_values.get(DEVIATION_KEY) if choice == LISTED else None
     return out
+
+
+# --- Imported answers files -----------------------------------------------------------------------------
+
+
+def _imported_version(ref: Any) -> tuple[ToolEntryVersion | None, str]:
+    """The version an imported `cat_ref` names, or the problem with it in the user's language."""
+    if not ref:
+        return None, _("Filen sier at verktøyet er fra verktøyoversikten, men mangler hvilket (cat_ref).")
+    slug, _sep, number = str(ref).rpartition("@")
+    if not slug or not number.isdigit():
+        return None, _("«%(ref)s» er ikke en henvisning til verktøyoversikten (ventet kjennetegn@versjon).") % {
+            "ref": ref
+        }
+    entry = ToolEntry.objects.filter(slug=slug).first()
+    if entry is None:
+        return None, _("Verktøyet «%(slug)s» finnes ikke i verktøyoversikten.") % {"slug": slug}
+    version = entry.versions.select_related("entry").filter(number=int(number)).first()
+    if version is None:
+        current = entry.current()
+        return None, _("Versjon %(number)s av «%(name)s» finnes ikke i verktøyoversikten (nyeste er %(current)s).") % {
+            "number": number,
+            "name": current.name if current else slug,
+            "current": current.ref if current else "–",
+        }
+    return version, ""
+
+
+def imported_answers(defn: Definition, answers: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """An imported answer set checked against the tool overview: `(answers, errors by key)`.
+
+    A file that names a tool from the overview must name an entry version that exists, and every fact it holds
+    that the entry fills must say what that version says (the wizard locks them; a file must not unlock them).
+    Facts the file leaves out are filled from the version, as picking it in the wizard does. `score_answers`
+    never reads the database and scores a file as it is; this check is the app's, at import.
+    """
+    if answers.get(CHOICE_KEY) != LISTED or REF_KEY not in defn.questions:
+        return answers, {}
+    version, problem = _imported_version(answers.get(REF_KEY))
+    if version is None:
+        return answers, {REF_KEY: problem}
+    filled, _problems = catalogue_answers(defn, version.as_entry())
+    errors = {}
+    contradiction = _("Svaret «%(answer)s» stemmer ikke med %(ref)s i verktøyoversikten, som sier «%(value)s».")
+    for key, value in filled.items():
+        if key in answers and answers[key] != value:
+            errors[key] = contradiction % {"answer": answers[key], "ref": version.ref, "value": value}
+    if errors:
+        return answers, errors
+    return {**answers, **filled}, {}
 
 
 # --- API tokens ------------------------------------------------------------------------------------------

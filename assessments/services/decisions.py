@@ -18,7 +18,7 @@ from assessments.models import (
 )
 from assessments.notifications import messages as notifications
 from assessments.permissions import authorize
-from assessments.services import plans
+from assessments.services import catalogue_flags, plans
 from assessments.services.reports import enqueue_report_on_commit
 from assessments.services.review import REVIEW_REASON_MAX_LENGTH, lock_for_review, required_text
 
@@ -105,6 +105,8 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
                 Assessment.objects.filter(pk=old.pk, status__in=supersede.sources).update(
                     status=supersede.target, updated_at=now
                 )
+                # The re-assessment in force now answers for the tool: flags on the old one are resolved by it.
+                catalogue_flags.close_resolved(old, version.answers, user, by=locked, version=version.number)
                 audit.record(
                     user,
                     "assessment.superseded",

@@ -26,6 +26,7 @@ from assessments.engine.screening import (
     clean_screening_answers,
     evaluate_screening,
     has_quick_path,
+    screening_for,
 )
 from assessments.forms.answer_messages import answer_errors_text
 from assessments.labels import CATALOGUE_REASONS, label
@@ -61,7 +62,10 @@ def tool_answers(defn, tool: str | None) -> dict[str, Any]:
     if version is None or version.entry.current().pk != version.pk:
         raise ValidationError({CHOICE_KEY: _("Velg et verktøy fra verktøyoversikten.")})
     facts, _problems = catalogue_answers(defn, version.as_entry())
-    return {**facts, CHOICE_KEY: LISTED}
+    # Only the screening's `given` facts: what else the entry fills (where the tool comes from) the tool
+    # question's own answer implies in the screening ("through the municipality's agreement": procured).
+    given = set(screening_for(defn).given)
+    return {**{k: v for k, v in facts.items() if k in given}, CHOICE_KEY: LISTED}
 
 
 def _carried(defn, result: ScreeningResult) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
-from assessments.models.catalogue import VERSION_FIELDS, ApiToken, ToolEntry, ToolStatus
+from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry, ToolStatus
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
 from assessments.presentation import public_access
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
+from assessments.services import catalogue_flags as flags_service
 
 
 @signed_in
@@ -207,3 +208,17 @@ def catalogue_withdraw(request, slug):
         % {"ref": version.ref, "count": version.flags.count()},
     )
     return redirect("assessments:catalogue_detail", slug=slug)
+
+
+@require(may_edit_catalogue)
+@require_POST
+def catalogue_flag_dismiss(request, pk):
+    """UKE closes a flag with a reason; back to the assessment's review page either way."""
+    flag = get_object_or_404(CatalogueFlag.objects.select_related("assessment", "new_version__entry"), pk=pk)
+    try:
+        flags_service.flag_dismiss(flag=flag, actor=request.user, reason=request.POST.get("reason") or "")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Flagget for %(ref)s er avsluttet.") % {"ref": flag.new_version.ref})
+    return redirect("assessments:review_detail", assessment_uuid=flag.assessment.uuid)

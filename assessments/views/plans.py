@@ -390,20 +390,22 @@ def home_context(user, roles) -> dict:
 
 
 def mark_register(entries: list[dict]) -> None:
-    """The register's entries get "in use since" and their count of overdue plan items (two queries a page)."""
+    """The register's entries (a page, or a chunk of an export) get "in use since" and their counts of open and
+    overdue required plan items (two queries whatever the number of entries)."""
     uuids = [entry["uuid"] for entry in entries]
     if not uuids:
         return
     in_use = dict(Assessment.objects.filter(uuid__in=uuids).values_list("uuid", "in_use_since"))
     today = timezone.localdate()
-    overdue = (
+    counted = (
         PlanItem.objects.filter(assessment__uuid__in=uuids, required=True)
         .filter(status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS])
-        .filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
         .values("assessment__uuid")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today) | Q(condition_due__lt=today)))
     )
-    counts = {row["assessment__uuid"]: row["n"] for row in overdue}
+    counts = {row["assessment__uuid"]: row for row in counted}
     for entry in entries:
+        row = counts.get(entry["uuid"]) or {}
         entry["in_use_since"] = in_use.get(entry["uuid"])
-        entry["measures_overdue"] = counts.get(entry["uuid"], 0)
+        entry["measures_open"] = row.get("n", 0)
+        entry["measures_overdue"] = row.get("overdue", 0)

@@ -27,9 +27,12 @@ from assessments.views import plans as plan_views
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
-# The fields of an entry, in export order; the public register leaves out `id` (no link into the app).
-FIELDS = ["id", "title", "agency", "tool", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
-PUBLIC_FIELDS = [f for f in FIELDS if f != "id"]
+# The fields of an entry, in export order; the public register leaves out `id` (no link into the app) and the
+# action plan's columns (the agency's follow-up, as the signed-in register page shows it).
+ENTRY_FIELDS = ["id", "title", "agency", "tool", "ai_kind", "verdict", "quadrant", "approved", "review_by", "overdue"]
+PLAN_FIELDS = ["in_use_since", "measures_open", "measures_overdue"]
+FIELDS = ENTRY_FIELDS + PLAN_FIELDS
+PUBLIC_FIELDS = [f for f in ENTRY_FIELDS if f != "id"]
 
 
 # The public register's filters that read a column UKE may exempt (presentation/public_access.py).
@@ -46,6 +49,7 @@ def _filtered(request, public: bool = False):
         q=filters.get("q") or "",
         tool=filters.get("tool") or "",
         path=filters.get("path") or "",
+        by_tool=filters.get("group") == "tool",
     )
     used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
     if public and used:
@@ -90,21 +94,38 @@ def _entries(versions, today: date) -> list[dict]:
     return entries
 
 
-def _batch(versions, today: date, public: bool) -> list[dict]:
-    """Entries for a batch; the public register's with what UKE exempted left out and named (offentleglova)."""
+def _batch(versions, today: date, public: bool, fields: list[str] = ()) -> list[dict]:
+    """Entries for a batch (with the plan's columns when `fields` asks for them: two queries a batch); the
+    public register's with what UKE exempted left out and named (offentleglova)."""
     entries = _entries(versions, today)
+    if set(PLAN_FIELDS) & set(fields):
+        plan_views.mark_register(entries)
     return public_access.redact_register(entries) if public else entries
 
 
-def _iter_entries(qs, public: bool):
+def _iter_entries(qs, fields: list[str], public: bool):
+    """The entries of an export, read a chunk at a time."""
     today = timezone.localdate()
     batch = []
     for item in qs.iterator(chunk_size=EXPORT_CHUNK):
         batch.append(item)
         if len(batch) == EXPORT_CHUNK:
-            yield from _batch(batch, today, public)
+            yield from _batch(batch, today, public, fields)
             batch = []
-    yield from _batch(batch, today, public)
+    yield from _batch(batch, today, public, fields)
+
+
+def _by_tool(form, qs) -> list[dict]:
+    """The "by tool" summary of a filtered register: each tool (every version together) with its count of
+    approved uses and of reviews overdue, by name; the uses without a tool from the overview last."""
+    names = form.tool_names()
+    tools: dict[str, dict] = {}
+    for ref, name, count, overdue in queries.register_tools(qs, timezone.localdate()):
+        slug = ref.rpartition("@")[0]
+        row = tools.setdefault(slug, {"slug": slug, "name": names.get(slug) or name, "count": 0, "overdue": 0})
+        row["count"] += count
+        row["overdue"] += overdue
+    return sorted(tools.values(), key=lambda row: (not row["slug"], row["name"].casefold()))
 
 
 def _page(request, qs, known, public: bool = False):
@@ -122,8 +143,20 @@ def register(request):
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
         entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
     plan_views.mark_register(page.entries)
-    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": False}
-    return render(request, "register/register.html", context)
+    return render(request, "register/register.html", _context(request, form, qs, page, public=False))
+
+
+def _context(request, form, qs, page, *, public: bool) -> dict:
+    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": public}
+    if form.is_valid() and form.cleaned_data.get("group") == "tool":
+        context["tools"] = _by_tool(form, qs)
+        for row in context["tools"]:
+            # Each tool links to the register filtered by it (the uses without a tool have no filter).
+            params = request.GET.copy()
+            params.pop("page", None)
+            params["tool"] = row["slug"]
+            row["query"] = params.urlencode() if row["slug"] else ""
+    return context
 
 
 def _columns(fields: list[str]) -> list[exports.Column]:
@@ -138,6 +171,9 @@ def _columns(fields: list[str]) -> list[exports.Column]:
         "approved": exports.Column("approved", _("Godkjent"), "date", width=12),
         "review_by": exports.Column("review_by", _("Ny vurdering innen"), "date", width=12),
         "overdue": exports.Column("overdue", _("Fristen er passert"), "bool", width=10),
+        "in_use_since": exports.Column("in_use_since", _("I bruk fra"), "date", width=12),
+        "measures_open": exports.Column("measures_open", _("Åpne tiltak"), "int", width=10),
+        "measures_overdue": exports.Column("measures_overdue", _("Tiltak forfalt"), "int", width=10),
     }
     return [columns[f] for f in fields]
 
@@ -146,7 +182,7 @@ def _export(fmt: str, qs, fields: list[str], stem: str, public: bool = False):
     # CSV and Excel show the labels, JSON the codes (for programs reading it).
     labelled = {} if fmt == "json" else {"ai_kind": "ai_kind_labels", "verdict": "verdict_label",
                                          "quadrant": "quadrant_label"}  # fmt: skip
-    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs, public))
+    rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs, fields, public))
     return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
 
 
@@ -177,7 +213,10 @@ def register_overview(request):
     form = OverviewForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     group_by = filters.get("group") or "status"
-    rows = queries.overview_cells(request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL)
+    tool = filters.get("tool") or ""
+    rows = queries.overview_cells(
+        request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL, tool=tool
+    )
     svg, groups, total = overview.render(rows, group_by=group_by)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {
@@ -202,8 +241,7 @@ def public_register(request):
     _public_enabled()
     form, qs, known = _filtered(request, public=True)
     page = _page(request, qs, known, public=True)
-    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": True}
-    return render(request, "register/register.html", context)
+    return render(request, "register/register.html", _context(request, form, qs, page, public=True))
 
 
 def _public_export(request, fmt: str):

@@ -50,3 +50,37 @@ def test_picking_an_approved_tool_fills_locks_and_stops_above_its_class(session,
     expect(leader.locator("body")).to_contain_text("Kommunechat er godkjent for inntil")
     expect(leader.locator(".catalogue-box")).to_contain_text("kommunechat@1")
     check_page(leader)
+
+
+def test_the_register_filters_and_groups_by_tool(session, world):
+    """Anyone signed in picks a tool and "by tool" in the register's filter: a summary per tool above the list,
+    the list grouped under each tool's name; readable at 320 px (the tables scroll in their own box)."""
+    from django.urls import reverse
+
+    from tests.catalogue_helpers import approved_with
+    from tests.review_helpers import approved
+
+    chat = make_tool(world, personal_data_allowed=True)
+    other = make_tool(world, slug="annet", name="Annet verktøy", personal_data_allowed=True)
+    for title, tool in [("Chat i bydelen", chat), ("Chat i etaten", chat), ("Annet i bydelen", other)]:
+        approved_with(world, tool, title)
+    approved(world, "Uten verktøy")
+    reader = session.signed_in("leader_b")
+    reader.goto(reverse("assessments:register"))
+    reader.get_by_label("Grupper etter").select_option("tool")
+    click_and_wait(reader, reader.get_by_role("button", name="Filtrer"))
+    summary = reader.locator("section.by-tool")
+    expect(summary).to_contain_text("Kommunechat")
+    expect(summary).to_contain_text("Uten verktøy fra oversikten")
+    expect(reader.locator("tr.group-row")).to_have_count(3)
+    check_page(reader)
+    reader.screenshot(path="/tmp/toolgaps-register-desktop.png", full_page=True)
+    reader.set_viewport_size({"width": 320, "height": 800})
+    reader.screenshot(path="/tmp/toolgaps-register-320.png", full_page=True)
+    reader.set_viewport_size({"width": 1280, "height": 720})
+
+    reader.get_by_label("Verktøy", exact=True).select_option("kommunechat")
+    click_and_wait(reader, reader.get_by_role("button", name="Filtrer"))
+    expect(reader.locator("section.by-tool tbody tr")).to_have_count(1)
+    expect(reader.locator("table.data").last).not_to_contain_text("Annet i bydelen")
+    check_page(reader)
