@@ -282,6 +282,21 @@ def assessment_save_step(
     return StepSaved(current, changed, others)
 
 
+def _refuse_an_outdated_tool(answers: dict) -> None:
+    """A draft still holding an older version of its tool's entry is not sent in: saving a step brings the
+    entry's facts up to date, and the leader should see the result of them first."""
+    newer = newer_version(answers)
+    if newer is not None:
+        raise ValidationError(
+            _(
+                "UKE har endret «%(name)s» i verktøyoversikten siden utkastet ble lagret (nå %(ref)s). Lagre et "
+                "steg, så hentes de nye opplysningene, og se over resultatet før du sender inn."
+            )
+            % {"name": newer.name, "ref": newer.ref},
+            code="catalogue_changed",
+        )
+
+
 def assessment_submit(*, assessment: Assessment, user, expected_revision: int | None = None) -> AssessmentVersion:
     """Freeze the draft into an immutable version (answers of shown questions, result) and submit it."""
     with transaction.atomic():
@@ -295,16 +310,7 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
         cleaned, errors, _warnings = validate_answers(defn, current.answers)
         if errors:
             raise ValidationError(_("Utkastet har ugyldige svar: %(keys)s.") % {"keys": ", ".join(errors)})
-        newer = newer_version(current.answers)
-        if newer is not None:
-            raise ValidationError(
-                _(
-                    "UKE har endret «%(name)s» i verktøyoversikten siden utkastet ble lagret (nå %(ref)s). Lagre et "
-                    "steg, så hentes de nye opplysningene, og se over resultatet før du sender inn."
-                )
-                % {"name": newer.name, "ref": newer.ref},
-                code="catalogue_changed",
-            )
+        _refuse_an_outdated_tool(current.answers)
         result = score(defn, cleaned)
         if not result.complete:
             raise ValidationError(

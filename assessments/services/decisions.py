@@ -59,6 +59,24 @@ def review_by_for(version: AssessmentVersion, today: dt.date) -> dt.date:
     return _months_later(today, REVIEW_MONTHS_HIGH_RISK if high else REVIEW_MONTHS)
 
 
+def _supersede(user, approved: Assessment, version: AssessmentVersion, now) -> None:
+    """An approved re-assessment takes the place of the assessment it replaces."""
+    supersede = lifecycle.TRANSITIONS["supersede"]
+    old = Assessment.objects.filter(pk=approved.replaces_id, status__in=supersede.sources).first()
+    if old is None:
+        return
+    Assessment.objects.filter(pk=old.pk, status__in=supersede.sources).update(status=supersede.target, updated_at=now)
+    # The re-assessment in force now answers for the tool: flags on the old one are resolved by it.
+    catalogue_flags.close_resolved(old, version.answers, user, by=approved, version=version.number)
+    audit.record(
+        user,
+        "assessment.superseded",
+        old,
+        old.agency_id,
+        {"by_assessment": str(approved.uuid), "by_version": version.number},
+    )
+
+
 def _decide(*, assessment: Assessment, user, decision: str, reason: str,
             version_number: int | None, conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """A reviewer's decision on the latest submitted version: returned, approved or rejected. Approval and
@@ -99,21 +117,7 @@ def _decide(*, assessment: Assessment, user, decision: str, reason: str,
         audit.record(user, f"assessment.{decision}", locked, locked.agency_id, details)
         plans.on_decided(user, locked, version, decision, conditions)
         if approved and locked.replaces_id:
-            supersede = lifecycle.TRANSITIONS["supersede"]
-            old = Assessment.objects.filter(pk=locked.replaces_id, status__in=supersede.sources).first()
-            if old is not None:
-                Assessment.objects.filter(pk=old.pk, status__in=supersede.sources).update(
-                    status=supersede.target, updated_at=now
-                )
-                # The re-assessment in force now answers for the tool: flags on the old one are resolved by it.
-                catalogue_flags.close_resolved(old, version.answers, user, by=locked, version=version.number)
-                audit.record(
-                    user,
-                    "assessment.superseded",
-                    old,
-                    old.agency_id,
-                    {"by_assessment": str(locked.uuid), "by_version": version.number},
-                )
+            _supersede(user, locked, version, now)
         notifications.notify_on_commit(decision, locked)
         tasks.checkpoint_audit_on_commit()
         if report is not None:
