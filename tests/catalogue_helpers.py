@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from assessments import services
 from assessments.engine.loader import as_definition
 from assessments.engine.screening import screening_for
 from assessments.services import catalogue as service
@@ -115,8 +116,6 @@ def pick(world, assessment, ref: str | None, **extra):
 
 def approved_with(world, version_or_ref, title: str = "Godkjent chat"):
     """A 2026.3 assessment of agency A that picked the tool (a version or its reference), sent in and approved."""
-    from assessments import services
-
     ref = getattr(version_or_ref, "ref", version_or_ref)
     assessment = pick(world, v3_assessment(world, title=title), ref)
     services.assessment_submit(assessment=assessment, user=world.users["leader_a"])

@@ -12,8 +12,7 @@ from django.utils import timezone
 from assessments.models import OutboxMessage
 from assessments.models.catalogue import CatalogueFlag
 from assessments.tasks.catalogue import expire_catalogue_entries
-from tests.catalogue_helpers import make_tool
-from tests.test_catalogue_services import _approved_with
+from tests.catalogue_helpers import approved_with, make_tool
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def test_an_expired_approval_flags_its_assessments_and_tells_the_leader(world, s
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     version = make_tool(world, personal_data_allowed=True, approved_until=yesterday)
-    approved = _approved_with(world, version)
+    approved = approved_with(world, version)
     mail.outbox.clear()
 
     summary = expire_catalogue_entries.delay().get()

@@ -1,15 +1,19 @@
 """The AI register: approved AI uses of every agency, the overview matrix, CSV/JSON, the public copy."""
 
+import datetime as dt
 import io
 import json
 import re
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from assessments.demo.synthetic import seed_bulk_assessments
-from assessments.models import Assessment
+from assessments.models import Assessment, PlanItem
 from assessments.queries import lists as queries
+from assessments.services import catalogue
+from tests import catalogue_helpers as cat
 from tests import review_helpers as h
 from tests.responses import read_csv, read_json, table_body
 from tests.test_quickpath_services import approved_simplified
@@ -204,9 +208,6 @@ def test_it_filters_by_path_full_or_simplified_on_the_page_and_in_the_exports(wo
 def tool_world(world):
     """Approved uses: two with Kommunechat (one answered with each of its two versions), one with another tool,
     and one without a tool from the overview (2026.1)."""
-    from assessments.services import catalogue
-    from tests import catalogue_helpers as cat
-
     chat = cat.make_tool(world, personal_data_allowed=True)
     other = cat.make_tool(world, slug="annet", name="Annet verktøy", personal_data_allowed=True)
 
@@ -241,10 +242,6 @@ def test_the_register_groups_by_tool_with_a_summary_and_filters_by_it(world, too
 
 
 def test_the_exports_carry_the_tool_filter_grouping_and_the_plans_columns(world, tool_world):
-    import datetime as dt
-
-    from assessments.models import PlanItem
-
     Assessment.objects.filter(pk=tool_world.pk).update(in_use_since=dt.date(2026, 3, 1))
     items = PlanItem.objects.filter(assessment=tool_world, required=True).order_by("pk")
     assert items.count() >= 2
@@ -265,8 +262,6 @@ def test_the_exports_carry_the_tool_filter_grouping_and_the_plans_columns(world,
     assert [row["Verktøy"] for row in grouped] == ["Annet verktøy", "Kommunechat", "Kommunechat 2", ""]
     row = next(r for r in grouped if r["Tittel"] == "Chat i bydelen")
     assert (row["I bruk fra"], row["Åpne tiltak"], row["Tiltak forfalt"]) == ("2026-03-01", str(open_count), "1")
-
-    from openpyxl import load_workbook
 
     xlsx = client.get(reverse("assessments:register_xlsx"), {"tool": "annet"})
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
@@ -302,8 +297,6 @@ EXPORT_QUERY_LIMIT = 14
 
 
 def test_by_tool_the_register_export_and_overview_run_constant_queries(world, django_assert_max_num_queries):
-    from tests import catalogue_helpers as cat
-
     h.questionnaire()
     cat.make_tool(world)
     client = world.client("leader_b")
