@@ -47,7 +47,6 @@ FILLED = {
     "sec_hosting": "cloud_eea",
     "gen_enterprise_agreement": "yes",
     "int_dpa_covers": "yes",
-    "tool_source": "procured",
 }
 CAT_KEYS = [
     "cat_choice",
@@ -95,7 +94,6 @@ def test_the_questions_filled_from_an_entry_name_known_fields():
         "sec_hosting": "hosting",
         "gen_enterprise_agreement": "enterprise_agreement",
         "int_dpa_covers": "dpa",
-        "tool_source": "enterprise_agreement",
     }
     assert set(fields.values()) <= set(ENTRY_FIELDS)
 
@@ -114,16 +112,6 @@ def test_an_entry_fills_ordinary_answers():
     answers, problems = catalogue_answers(V3, ENTRY)
     assert problems == {}
     assert answers == FILLED
-
-
-def test_where_the_tool_comes_from_is_filled_from_the_municipal_agreement():
-    # With the municipality's agreement and work accounts the tool is procured; a free version with a private
-    # account is staff's own initiative; an entry that does not say leaves the question to the leader.
-    assert catalogue_answers(V3, ENTRY)[0]["tool_source"] == "procured"
-    free = catalogue_answers(V3, {**ENTRY, "enterprise_agreement": False})[0]
-    assert free["tool_source"] == "employee_initiative"
-    assert "tool_source" not in catalogue_answers(V3, {**ENTRY, "enterprise_agreement": None})[0]
-    assert "tool_source" in locked_keys(V3, FILLED)
 
 
 def test_the_reference_is_slug_at_version_unless_the_entry_gives_it():
@@ -172,14 +160,7 @@ def test_a_leader_who_picks_an_approved_tool_answers_fewer_questions():
     not_listed = missing_required(V3, apply_choice(V3, own, None))
     listed = missing_required(V3, apply_choice(V3, own, ENTRY))
     assert listed == []
-    assert set(not_listed) == {
-        "pd_vendor_train",
-        "pd_dpa",
-        "sec_hosting",
-        "gen_enterprise_agreement",
-        "int_dpa_covers",
-        "tool_source",
-    }
+    assert set(not_listed) == {"pd_vendor_train", "pd_dpa", "sec_hosting", "gen_enterprise_agreement", "int_dpa_covers"}
 
 
 def test_the_what_if_never_suggests_changing_a_fact_from_the_overview():

@@ -189,18 +189,13 @@ def test_the_queue_the_register_and_the_review_page_show_the_flag(world):
     assert "kommunechat@1" in detail and "kommunechat@1 → kommunechat@2" in detail
 
 
-def test_where_the_tool_comes_from_is_the_leaders_unless_the_entry_says(world):
-    free = make_tool(world, slug="uten-avtale", enterprise_agreement=None, personal_data_allowed=True)
-    # Not in the overview: the leader's answer on the same step is kept.
+def test_a_step_one_question_the_entry_does_not_fill_keeps_the_leaders_answer(world):
+    # Where the tool comes from (`tool_source`) is the leader's answer in 2026.3, with or without an entry: the
+    # step saves it beside the entry's facts, and changing the tool keeps it.
     assessment = pick(world, v3_assessment(world), None, tool_source="not_decided")
     assert assessment.answers["tool_source"] == "not_decided"
-    # An entry with the municipal agreement fills it and locks it.
     version = make_tool(world, personal_data_allowed=True)
     assessment = pick(world, assessment, version.ref, tool_source="employee_initiative")
-    assert assessment.answers["tool_source"] == "procured"
-    # Back to "not in the overview": the entry's value goes (the form posts the locked value back).
+    assert assessment.answers["tool_source"] == "employee_initiative"
     assessment = pick(world, assessment, None, tool_source="procured")
-    assert "tool_source" not in assessment.answers
-    # An entry that does not say leaves the question to the leader.
-    assessment = pick(world, assessment, free.ref, tool_source="not_decided")
-    assert assessment.answers["tool_source"] == "not_decided"
+    assert assessment.answers["tool_source"] == "procured"
