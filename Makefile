@@ -37,10 +37,11 @@ test: $(STAMP) node_modules/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=$(VENV312) --ignore=node_modules -v 0
-	# The fast tests on both cores; then the browser and integration tests one at a time (they start real
-	# servers, workers and browsers of their own).
+	# The fast tests on both cores; then the browser and integration tests, also on both cores but a file at a
+	# time on each (they start real servers, workers and browsers of their own, on free ports and in databases
+	# of their own; most of their time is spent waiting for those).
 	$(BIN)/pytest -m "not integration and not browser" -n 2 --durations=20 $(PYTEST_ARGS)
-	$(BIN)/pytest -m "integration or browser" --durations=20 $(PYTEST_ARGS)
+	$(BIN)/pytest -m "integration or browser" -n 2 --dist loadfile --durations=20 $(PYTEST_ARGS)
 
 # The fast tests on a second Python (CI runs this after `make test`): no browser, no real processes.
 test-py312: node_modules/.installed

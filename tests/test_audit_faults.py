@@ -3,6 +3,7 @@
 checkpoints, verify); the attacker is a superuser connection that disables the triggers first."""
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from tests.conftest import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("KIV_FAULT_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "kiv_audit_fault"
+# Its own database per run: the slow tests run on two workers, and a fixed name would be shared by them.
+DB_NAME = f"kiv_audit_fault_{secrets.token_hex(4)}"
 
 WRITE = """
 import django, json, sys
