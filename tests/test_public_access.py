@@ -15,6 +15,7 @@ from assessments import services
 from assessments.engine.loader import as_definition
 from assessments.models import AuditEvent, Exemption, Report, ToolExemption
 from assessments.presentation import public_access as presentation
+from assessments.presentation import result_view
 from assessments.reports import innsyn
 from assessments.reports import render as reports
 from assessments.services import public_access as service
@@ -233,6 +234,22 @@ def test_the_copy_replaces_exempt_answers_and_texts_with_the_basis(world, approv
     assert html.count(SECURITY) >= min(security_questions, 1) + 1  # the answers, and the list on the cover
     assert "Innsynskopi etter offentleglova" in html
     assert "Rapporten er forseglet" not in html
+
+
+def test_the_findings_do_not_quote_an_exempt_answer(world, approved):
+    # An obligation's reason names the answers that set it off ("«label»: value"); exempting one of them
+    # must take that quotation out of the copy, while the obligation itself stays listed.
+    version = approved.latest_version()
+    defn = as_definition(version.questionnaire.definition)
+    obligation = next(o for o in version.result["obligations"] if o["triggered_by"])
+    key, value = next(iter(obligation["triggered_by"].items()))
+    quoted = result_view.question_label(defn, key)
+    assert quoted in _copy_html(approved, [])
+    mark(world, approved, f"question:{key}", basis="oftl13_personal")
+    html = _copy_html(approved, list(Exemption.objects.all()))
+    assert f"«{quoted}»" not in html
+    assert obligation["title"] in html
+    assert f"Unntatt offentlighet – hjemmel: {PERSONAL}" in html
 
 
 def test_without_exemptions_the_copy_shows_everything(world, approved):

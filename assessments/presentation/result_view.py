@@ -153,6 +153,7 @@ def _obligations(result: Mapping[str, Any]) -> list[dict[str, Any]]:
             "why": _pick(o, "why"),
             "source": _pick(o, "source"),
             "source_is_nb": not (english() and o.get("source_en")),
+            "keys": sorted(o.get("triggered_by", {})),  # the answers the reason quotes (the innsyn copy)
         }
         for o in result.get("obligations", [])
     ]
@@ -165,6 +166,7 @@ def _what_if(defn: Definition, result: Mapping[str, Any]) -> dict[str, Any]:
         "note": _without_rule_ids(defn, _pick(what_if, "note")),
         "changes": [
             {
+                "key": c["key"],
                 "label": question_label(defn, c["key"]),
                 "from": _change_value(defn, c, "from"),
                 "to": _change_value(defn, c, "to"),

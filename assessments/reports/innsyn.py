@@ -30,12 +30,28 @@ def _redact_sections(sections: list[dict], notices: dict[str, str]) -> None:
                 row.update(exempt=notices[row["key"]], value="", answered=True, comments=[])
 
 
+def _first_notice(keys, notices: dict[str, str]) -> str:
+    return next((notices[key] for key in keys if key in notices), "")
+
+
 def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
+    """The findings quote answers too: a rule's explanation and an obligation's reason name the answers that
+    set them off, and the what-if names answers with their values. Where one of those is exempt, the text
+    gives way to the notice (the titles and sources stay: they are the questionnaire's, not the answers)."""
     for rule in shown.get("hard_rules", []):
+        keys = [answer.get("key") for answer in rule.get("triggered_by", [])]
+        if notice := _first_notice(keys, notices):
+            rule["explanation"] = notice
         rule["triggered_by"] = [
             {**answer, "value": notices[answer["key"]]} if answer.get("key") in notices else answer
             for answer in rule.get("triggered_by", [])
         ]
+    for obligation in shown.get("obligations", []):
+        if notice := _first_notice(obligation.get("keys", []), notices):
+            obligation["why"] = notice
+    for change in shown.get("what_if", {}).get("changes", []):
+        if change.get("key") in notices:
+            change["from"] = change["to"] = notices[change["key"]]
     # The per-answer points name answers without their keys; the report does not show them, the copy drops them.
     shown["contributions"] = []
 
