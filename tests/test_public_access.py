@@ -10,18 +10,21 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import services
 from assessments.engine.loader import as_definition
 from assessments.models import AuditEvent, Exemption, Report, ToolExemption
 from assessments.presentation import public_access as presentation
 from assessments.presentation import result_view
+from assessments.presentation.quickpath import screening_rows
 from assessments.reports import innsyn
 from assessments.reports import render as reports
 from assessments.services import public_access as service
 from tests import review_helpers as h
 from tests.catalogue_helpers import make_tool, v3_definition
 from tests.conftest import make_user, require_tool
+from tests.test_quickpath_services import approved_simplified
 from tests.test_register import read_csv, read_json
 
 SECRET = "Brannmurregel 7 slipper gjennom port 4444"
@@ -168,6 +171,21 @@ def test_an_exemption_outside_the_register_columns_changes_nothing_there(client,
     assert "Unntatt" not in json.dumps(entry, ensure_ascii=False)
 
 
+def test_grouping_the_public_register_by_tool_does_not_show_an_exempt_tool(client, settings, world):
+    settings.KIV_PUBLIC_REGISTER = True
+    simplified, tool = approved_simplified(world)
+    page = reverse("assessments:public_register")
+    before = client.get(page, {"group": "tool"}).content.decode()
+    assert tool.name in before[before.index("</form>", before.index('class="filters"')) :]
+    mark(world, simplified, "question:cat_name", basis="oftl13_business")
+    body = client.get(page, {"group": "tool"}).content.decode()
+    listed = body[
+        body.index("</form>", body.index('class="filters"')) :
+    ]  # (the filter's choices name every tool of the overview: public)
+    assert tool.name not in listed  # neither in the summary nor as a group heading
+    assert read_json(client.get(reverse("assessments:public_register_json"), {"group": "tool"}))["entries"] == []
+
+
 # --- The tool overview -----------------------------------------------------------------------------------
 
 
@@ -250,6 +268,18 @@ def test_the_findings_do_not_quote_an_exempt_answer(world, approved):
     assert f"«{quoted}»" not in html
     assert obligation["title"] in html
     assert f"Unntatt offentlighet – hjemmel: {PERSONAL}" in html
+
+
+def test_the_quick_paths_copy_leaves_an_exempt_screening_answer_out(world):
+    simplified, _tool = approved_simplified(world)
+    version = simplified.latest_version()
+    defn = as_definition(version.questionnaire.definition)
+    row = next(r for r in screening_rows(defn, version.result) if r["key"] == "sec_classification")
+    assert f"<td>{escape(row['answer'])}</td>" in _copy_html(simplified, [])
+    mark(world, simplified, "section:security")
+    html = _copy_html(simplified, list(Exemption.objects.all()))
+    assert f"<td>{escape(row['answer'])}</td>" not in html
+    assert f"<td>{escape(row['label'])}</td><td>{SECURITY}</td>" in html
 
 
 def test_without_exemptions_the_copy_shows_everything(world, approved):

@@ -199,7 +199,8 @@ def _xlsx_lines(data: bytes):
         raise _file_error(_("Excel-filen kan ikke leses. Lagre den på nytt som .xlsx og prøv igjen.")) from None
     try:
         sheet = workbook.worksheets[0]
-        for cells in sheet.iter_rows(max_row=MAX_ROWS + 2):
+        # Bounded in both directions: a sheet may declare a huge size that read-only mode would pad out.
+        for cells in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=len(COLUMNS) + 1):
             yield [(cell.value, getattr(cell, "data_type", "") == "f") for cell in cells]
     finally:
         workbook.close()

@@ -93,5 +93,6 @@ def screening_rows(defn: Definition, result: Mapping[str, Any]) -> list[dict[str
         return []
     answers = result.get("screening_answers", {})
     return [
-        {"label": localized(q, "label"), "answer": _answer_label(defn, q.key, answers)} for q in screening.questions
+        {"key": q.key, "label": localized(q, "label"), "answer": _answer_label(defn, q.key, answers)}
+        for q in screening.questions
     ]

@@ -62,6 +62,9 @@ def redact(context: dict, exemptions: list[Exemption]) -> dict:
     notices = presentation.question_notices(defn, exemptions)
     fields = presentation.field_notices(exemptions)
     _redact_sections(context["sections"], notices)
+    for row in context.get("screening_rows", []):  # the quick path's answers: the same keys as the questionnaire
+        if row.get("key") in notices:
+            row["answer"] = notices[row["key"]]
     _redact_shown(context["shown"], notices)
     context["answers_file"]["answers"] = presentation.redact_answers(context["answers_file"]["answers"], notices)
     if "title" in notices:

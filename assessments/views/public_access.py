@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,9 +83,9 @@ def innsyn_copy(request, assessment_uuid):
     """The innsyn copy as a download, made now with today's exemptions (a POST: it is audited)."""
     assessment = get_assessment_for_exemptions(request, assessment_uuid)
     version, pdf = service.innsyn_copy_make(assessment=assessment, user=request.user)
-    stem = slugify(assessment.title)[:60] or "vurdering"
     response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"innsynskopi-{stem}-v{version.number}-{timezone.localdate().isoformat()}.pdf"
+    # Named by the assessment's id, not its title: the title may be exempt, and the file goes to the requester.
+    name = f"innsynskopi-{assessment.uuid}-v{version.number}-{timezone.localdate().isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

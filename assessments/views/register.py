@@ -52,6 +52,8 @@ def _filtered(request, public: bool = False):
         by_tool=filters.get("group") == "tool",
     )
     used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
+    if filters.get("group") == "tool":  # the summary counts and orders by the tool: an exempt one must not show
+        used.append("tool")
     if public and used:
         qs = qs.exclude(assessment_id__in=public_access.exempt_from_filters(used))
     known = None
