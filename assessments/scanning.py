@@ -34,6 +34,11 @@ class ScannerUnavailable(Exception):
     """The scanner could not give a verdict (not running, timed out, an ERROR reply)."""
 
 
+class ScanRefused(ScannerUnavailable):
+    """The scanner is there but refused this one file (an ERROR reply, e.g. over its stream size limit): the
+    file stays pending and cannot be downloaded, and the sweep goes on to the next one."""
+
+
 @dataclass(frozen=True)
 class ScanResult:
     outcome: str  # CLEAN, FOUND or NOT_SCANNED
@@ -91,6 +96,8 @@ def parse_reply(reply: bytes, scanner: str = "clamd") -> ScanResult:
         return ScanResult(CLEAN, scanner=scanner)
     if text.startswith("stream: ") and text.endswith(" FOUND"):
         return ScanResult(FOUND, signature=text[len("stream: ") : -len(" FOUND")].strip()[:200], scanner=scanner)
+    if text.endswith("ERROR"):
+        raise ScanRefused(f"clamd answered {text[:200]!r}")
     raise ScannerUnavailable(f"clamd answered {text[:200]!r}")
 
 

@@ -52,6 +52,8 @@ class FakeClamdHandler(socketserver.StreamRequestHandler):
         self.server.received.append(data)
         if self.server.reply is not None:
             reply = self.server.reply
+        elif b"TOO-BIG" in data:  # what clamd says over its StreamMaxLength
+            reply = b"INSTREAM size limit exceeded. ERROR\0"
         elif EICAR in data:
             reply = b"stream: Eicar-Test-Signature FOUND\0"
         else:
@@ -167,10 +169,25 @@ def test_a_scanner_that_is_away_leaves_the_file_pending_for_the_sweep(world, ite
     assert evidence.scan_status == Evidence.Scan.PENDING
     settings.KIV_CLAMD_SOCKET = clamd.server_address
     assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 1, "quarantined": 0, "unavailable": False}  # fmt: skip
+        "scanned": 1, "quarantined": 0, "refused": 0, "unavailable": False}  # fmt: skip
     evidence.refresh_from_db()
     assert evidence.scan_status == Evidence.Scan.CLEAN
     assert evidence_scan.scan(evidence.pk) == ""  # a second run changes nothing
+
+
+def test_a_refused_file_stays_pending_and_the_sweep_goes_on(
+    world, item, settings, clamd, django_capture_on_commit_callbacks
+):
+    settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
+    refused = upload(world, item, "stor.pdf", PDF + b"TOO-BIG", django_capture_on_commit_callbacks)
+    later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
+    settings.KIV_CLAMD_SOCKET = clamd.server_address
+    assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
+        "scanned": 1, "quarantined": 0, "refused": 1, "unavailable": False}  # fmt: skip
+    refused.refresh_from_db()
+    later.refresh_from_db()
+    assert refused.scan_status == Evidence.Scan.PENDING and later.scan_status == Evidence.Scan.CLEAN
+    assert "venter på virussjekk" in download(world, refused).content.decode()
 
 
 def test_without_a_scanner_files_are_marked_not_scanned(world, item, settings, django_capture_on_commit_callbacks):

@@ -115,14 +115,19 @@ def _tell_uploader(evidence: Evidence) -> None:
 
 
 def scan_pending(*, scanner=None, older_than: dt.timedelta = SWEEP_AFTER, limit: int = SWEEP_LIMIT) -> dict:
-    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries)."""
+    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries); a
+    file the scanner refuses stays pending and the sweep goes on, so one such file cannot hold up the rest."""
     cutoff = timezone.now() - older_than
     ids = Evidence.objects.filter(scan_status=Evidence.Scan.PENDING, added_at__lt=cutoff).order_by("added_at")
-    summary = {"scanned": 0, "quarantined": 0, "unavailable": False}
+    summary = {"scanned": 0, "quarantined": 0, "refused": 0, "unavailable": False}
     scanner = scanner or scanning.get_scanner()
     for evidence_id in ids.values_list("pk", flat=True)[:limit]:
         try:
             status = scan(evidence_id, scanner)
+        except scanning.ScanRefused as exc:
+            log.warning("Evidence scan: file %s refused (%s); it stays pending", evidence_id, exc)
+            summary["refused"] += 1
+            continue
         except scanning.ScannerUnavailable as exc:
             log.warning("Evidence scan: %s; pending files wait for the next sweep", exc)
             summary["unavailable"] = True
