@@ -86,14 +86,18 @@ def test_english_why_and_note_come_from_the_english_texts():
     assert english["what_if"]["note"] == (
         "With this change the risk level goes from “Significant” to “Moderate”, and the risk becomes low in the matrix."
     )
-    assert english["what_if"]["changes"] == [{"label": "Do you tell the users?", "from": "No", "to": "Yes"}]
+    assert english["what_if"]["changes"] == [
+        {"key": "m1", "label": "Do you tell the users?", "from": "No", "to": "Yes"}
+    ]
 
     norwegian = rendered(result, "nb")
     assert [o["why"] for o in norwegian["obligations"]] == [
         "Brukerne skal vite det. Gjelder her fordi svaret «Varsler dere brukerne?»: Nei."
     ]
     assert norwegian["what_if"]["note"].startswith("Med denne endringen går risikonivået fra «Betydelig»")
-    assert norwegian["what_if"]["changes"] == [{"label": "Varsler dere brukerne?", "from": "Nei", "to": "Ja"}]
+    assert norwegian["what_if"]["changes"] == [
+        {"key": "m1", "label": "Varsler dere brukerne?", "from": "Nei", "to": "Ja"}
+    ]
 
 
 def test_english_rule_texts_and_a_note_naming_the_rule_that_holds():
@@ -133,8 +137,9 @@ def test_an_old_what_if_change_without_values_keeps_its_stored_labels():
     result = score(SMALL, {"r1": "yes", "r2": "no", "m1": "no"}).to_dict()
     change = {k: v for k, v in result["what_if"]["changes"][0].items() if k not in ("from", "to")}
     old = {**result, "what_if": {**result["what_if"], "changes": [change]}}
-    assert rendered(old, "en")["what_if"]["changes"] == [{"label": "Do you tell the users?", "from": "Nei",
-                                                          "to": "Ja"}]  # fmt: skip
+    assert rendered(old, "en")["what_if"]["changes"] == [
+        {"key": "m1", "label": "Do you tell the users?", "from": "Nei", "to": "Ja"}
+    ]
 
 
 def test_summary_json_leaves_the_english_note_out():
