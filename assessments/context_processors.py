@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from assessments.permissions import roles_for
 
 
@@ -6,6 +8,4 @@ def roles(request) -> dict:
 
 
 def sign_in(request) -> dict:
-    from django.conf import settings
-
     return {"kiv_oidc_enabled": settings.KIV_OIDC_ENABLED}

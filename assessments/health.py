@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+import redis
 from django.conf import settings
 
 # Other modules (signing) register further checks here, so /healthz reports them too.
@@ -40,7 +41,6 @@ def check_database(connection) -> dict:
 def check_broker() -> dict:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return {"ok": True, "detail": "in-process (no CELERY_BROKER_URL)"}
-    import redis
 
     try:
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)

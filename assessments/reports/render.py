@@ -7,7 +7,8 @@ WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own stat
 everything else: no network, no file outside the static folders, no data: URLs.
 
 The life of a `Report` row (claiming, finishing, the sweeps) is in jobs.py; this module makes and
-stores the file and verifies one.
+stores the file and verifies one. WeasyPrint is imported inside the functions that render (about half a
+second of import time and a large memory footprint), so web processes that never render do not pay for it.
 """
 
 import hashlib

@@ -7,7 +7,8 @@ The certificate comes from a PKCS#12 file (`KIV_SIGNING_P12`, passphrase in `KIV
 A missing file or a wrong passphrase raises `SigningConfigError` with a sentence that names the setting:
 the system check (start-up) and /healthz report it, instead of a signer that is silently `None`.
 pyHanko's sync API runs `asyncio.run()`: call these functions from the worker or a sync view, never from
-inside a running event loop.
+inside a running event loop. pyHanko is imported inside the functions that sign or verify (about half a
+second of import time), so the web processes' start-up and the commands that never seal do not pay for it.
 """
 
 import datetime as dt
