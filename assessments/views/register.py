@@ -154,10 +154,7 @@ def _context(request, form, qs, page, *, public: bool) -> dict:
         context["tools"] = _by_tool(form, qs)
         for row in context["tools"]:
             # Each tool links to the register filtered by it (the uses without a tool have no filter).
-            params = request.GET.copy()
-            params.pop("page", None)
-            params["tool"] = row["slug"]
-            row["query"] = params.urlencode() if row["slug"] else ""
+            row["query"] = querystring_without_page(request, tool=row["slug"]) if row["slug"] else ""
     return context
 
 
