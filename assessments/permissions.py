@@ -214,12 +214,16 @@ def authorize(user, assessment: Assessment, action: str) -> None:
         raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette.") if action == "lead" else "")
 
 
-def get_assessment(request, assessment_uuid, action: str = "view") -> Assessment:
-    """Fetch an assessment for an action: 404 when invisible, 403 when visible but not allowed."""
+def _assessment_or_404(assessment_uuid) -> Assessment:
     try:
-        assessment = Assessment.objects.select_related("agency", "questionnaire").get(uuid=assessment_uuid)
+        return Assessment.objects.select_related("agency", "questionnaire").get(uuid=assessment_uuid)
     except (Assessment.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def get_assessment(request, assessment_uuid, action: str = "view") -> Assessment:
+    """Fetch an assessment for an action: 404 when invisible, 403 when visible but not allowed."""
+    assessment = _assessment_or_404(assessment_uuid)
     if not can_view(request.user, assessment):
         raise Http404
     check = ACTIONS[action]
@@ -232,10 +236,7 @@ def get_assessment_for_exemptions(request, assessment_uuid) -> Assessment:
     """Fetch an assessment for public-access work: like get_assessment(..., "exempt"), but administrators, who
     read no assessments otherwise, see the submitted ones here (404 for a draft, 403 for a reader)."""
     if roles_for(request.user).is_superuser:
-        try:
-            assessment = Assessment.objects.select_related("agency", "questionnaire").get(uuid=assessment_uuid)
-        except (Assessment.DoesNotExist, ValueError):
-            raise Http404 from None
+        assessment = _assessment_or_404(assessment_uuid)
         if not can_manage_exemptions(request.user, assessment):
             raise Http404
         return assessment

@@ -43,44 +43,31 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def _record_role(action: str, instance, agency_id: int | None) -> None:
+    """A membership's or a municipal role's change, by whoever acts now (admin, command, service)."""
+    audit.record(
+        current_actor_id(), action, instance.user, agency_id, {"role": instance.role, "user_id": instance.user_id}
+    )
+
+
 @receiver(post_save, sender=Membership)
 def _membership_saved(sender, instance, created, **kwargs):
-    audit.record(
-        current_actor_id(),
-        "role.granted" if created else "role.changed",
-        instance.user,
-        instance.agency_id,
-        {"role": instance.role, "user_id": instance.user_id},
-    )
+    _record_role("role.granted" if created else "role.changed", instance, instance.agency_id)
 
 
 @receiver(post_delete, sender=Membership)
 def _membership_deleted(sender, instance, **kwargs):
-    audit.record(
-        current_actor_id(),
-        "role.revoked",
-        instance.user,
-        instance.agency_id,
-        {"role": instance.role, "user_id": instance.user_id},
-    )
+    _record_role("role.revoked", instance, instance.agency_id)
 
 
 @receiver(post_save, sender=MunicipalRole)
 def _municipal_saved(sender, instance, created, **kwargs):
-    audit.record(
-        current_actor_id(),
-        "role.granted" if created else "role.changed",
-        instance.user,
-        None,
-        {"role": instance.role, "user_id": instance.user_id},
-    )
+    _record_role("role.granted" if created else "role.changed", instance, None)
 
 
 @receiver(post_delete, sender=MunicipalRole)
 def _municipal_deleted(sender, instance, **kwargs):
-    audit.record(
-        current_actor_id(), "role.revoked", instance.user, None, {"role": instance.role, "user_id": instance.user_id}
-    )
+    _record_role("role.revoked", instance, None)
 
 
 @receiver(m2m_changed, sender=MunicipalRole.agencies.through)

@@ -10,6 +10,7 @@ from assessments.views import (
     auditor,
     catalogue,
     catalogue_import,
+    downloads,
     home,
     officers,
     public_access,
@@ -67,30 +68,48 @@ urlpatterns = [
     path("behandling/", review.review_queue, name="review_queue"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/", review.review_detail, name="review_detail"),
     path("vurderinger/<uuid:assessment_uuid>/behandling/kommentar/", review.review_comment, name="review_comment"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/returner/", review.review_return, name="review_return"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/godkjenn/", review.review_approve, name="review_approve"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/avvis/", review.review_reject, name="review_reject"),
+    *(
+        path(
+            f"vurderinger/<uuid:assessment_uuid>/behandling/{route}/",
+            review.review_decide,
+            {"action": action},
+            name=f"review_{action}",
+        )
+        for route, action in (("returner", "return"), ("godkjenn", "approve"), ("avvis", "reject"))
+    ),
     path("vurderinger/<uuid:assessment_uuid>/endring/", review.material_change, name="material_change"),
     # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
     path("rad/", officers.officer_queue, name="officer_queue"),
     path("vurderinger/<uuid:uuid>/rad/<slug:role>/", officers.officer_detail, name="officer_detail"),
     path("register/", register.register, name="register"),
     path("register/oversikt/", register.register_overview, name="register_overview"),
-    path("register/ki-register.csv", register.register_csv, name="register_csv"),
-    path("register/ki-register.json", register.register_json, name="register_json"),
-    path("register/ki-register.xlsx", register.register_xlsx, name="register_xlsx"),
+    *downloads(
+        "register/ki-register", register.register_export, csv="register_csv", json="register_json", xlsx="register_xlsx"
+    ),
     path("offentlig-register/", register.public_register, name="public_register"),
-    path("offentlig-register/ki-register.csv", register.public_register_csv, name="public_register_csv"),
-    path("offentlig-register/ki-register.json", register.public_register_json, name="public_register_json"),
-    path("offentlig-register/ki-register.xlsx", register.public_register_xlsx, name="public_register_xlsx"),
+    *downloads(
+        "offentlig-register/ki-register",
+        register.public_register_export,
+        csv="public_register_csv",
+        json="public_register_json",
+        xlsx="public_register_xlsx",
+    ),
     path("revisjon/", auditor.auditor_search, name="auditor_search"),
-    path("revisjon/vurderinger.csv", auditor.auditor_export, name="auditor_export"),
-    path("revisjon/vurderinger.xlsx", auditor.auditor_export_xlsx, name="auditor_export_xlsx"),
-    path("revisjon/vurderinger.json", auditor.auditor_export_json, name="auditor_export_json"),
+    *downloads(
+        "revisjon/vurderinger",
+        auditor.auditor_export,
+        csv="auditor_export",
+        xlsx="auditor_export_xlsx",
+        json="auditor_export_json",
+    ),
     path("revisjonslogg/", auditor.audit_log, name="audit_log"),
-    path("revisjonslogg/revisjonslogg.csv", auditor.audit_log_export, name="audit_log_export"),
-    path("revisjonslogg/revisjonslogg.xlsx", auditor.audit_log_export_xlsx, name="audit_log_export_xlsx"),
-    path("revisjonslogg/revisjonslogg.json", auditor.audit_log_export_json, name="audit_log_export_json"),
+    *downloads(
+        "revisjonslogg/revisjonslogg",
+        auditor.audit_log_export,
+        csv="audit_log_export",
+        xlsx="audit_log_export_xlsx",
+        json="audit_log_export_json",
+    ),
     # Reports: status, download, draft preview, verification.
     path("vurderinger/<uuid:assessment_uuid>/rapport/", report_views.report_status, name="report_status"),
     path(
@@ -113,7 +132,7 @@ urlpatterns = [
     path("verktoy/importer/bekreft/", catalogue_import.catalogue_import_confirm, name="catalogue_import_confirm"),
     path(
         "verktoy/importer/mal.<str:fmt>", catalogue_import.catalogue_import_template, name="catalogue_import_template"
-    ),  # fmt: skip
+    ),
     path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
     path("verktoy/flagg/<int:pk>/avslutt/", catalogue.catalogue_flag_dismiss, name="catalogue_flag_dismiss"),
     path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),

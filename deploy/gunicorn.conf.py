@@ -5,13 +5,13 @@ and deploy/smoke.sh. With KIV_LOG_JSON=True gunicorn's own lines and its access 
 like the app's (assessments/logging.py), and each access line carries the request id the app returned.
 """
 
-import json
-import logging
 import multiprocessing
 import os
-from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
+
+# gunicorn puts the working directory (the project) on the path before it reads this file.
+from assessments.logging import JsonFormatter
 
 bind = os.environ.get("KIV_BIND", "127.0.0.1:8000")
 # Sync workers: the app's requests are short (reports are made by the Celery worker, not here).
@@ -77,25 +77,11 @@ class JsonLogger(Logger):
         )
 
 
-class _JsonLineFormatter(logging.Formatter):
-    """Writes the same fields as assessments.logging.JsonFormatter."""
+class _JsonLineFormatter(JsonFormatter):
+    """The app's fields, and an access line's."""
 
-    def format(self, record) -> str:
-        data = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", "-"),
-        }
-        access = getattr(record, "access", None)
-        if access:
-            data.update(access)
-        if record.exc_info:
-            import traceback
-
-            data["exc"] = "".join(traceback.format_exception(*record.exc_info))
-        return json.dumps(data, ensure_ascii=False)
+    def fields(self, record) -> dict:
+        return {**super().fields(record), **(getattr(record, "access", None) or {})}
 
 
 if JSON_LOGS:

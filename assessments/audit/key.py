@@ -23,21 +23,27 @@ def default_key_path() -> Path:
     return Path(settings.DATA_DIR) / "audit" / DEFAULT_KEY_NAME
 
 
+def write_secret_once(path: Path, data: bytes) -> None:
+    """Write a secret file (owner-only) unless it exists; when two processes start together, the first hard
+    link wins, so every process reads the same secret and none a half-written one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _generate_default() -> str:
-    """Write a new key once; when two processes start together, the first hard link wins."""
+    """Write a new key once (see write_secret_once)."""
     path = default_key_path()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_secret_once(path, secrets.token_hex(32).encode())
     return path.read_text().strip()
 
 

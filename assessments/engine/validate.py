@@ -31,6 +31,7 @@ from assessments.engine.validate_common import (
     TOP_LEVEL_FIELDS,
     is_text,
     normalize_condition,
+    optional_texts,
     yaml_bool,
 )
 from assessments.engine.validate_sections import SectionParser
@@ -251,12 +252,8 @@ class DefinitionParser(SectionParser):
                         effect=raw["effect"],
                         title=raw.get("title") or rule_id,
                         when=when,
-                        title_en=raw.get("title_en") or "",
-                        explanation=raw.get("explanation") or "",
-                        explanation_en=raw.get("explanation_en") or "",
-                        source=raw.get("source") or "",
-                        source_en=raw.get("source_en") or "",
                         raw=raw,
+                        **optional_texts(raw, "title_en", "explanation", "explanation_en", "source", "source_en"),
                     )
                 )
 
@@ -274,9 +271,7 @@ class DefinitionParser(SectionParser):
                         id=cap_id,
                         title=raw.get("title") or cap_id,
                         when=when,
-                        title_en=raw.get("title_en") or "",
-                        explanation=raw.get("explanation") or "",
-                        explanation_en=raw.get("explanation_en") or "",
+                        **optional_texts(raw, "title_en", "explanation", "explanation_en"),
                     )
                 )
 
@@ -291,13 +286,9 @@ class DefinitionParser(SectionParser):
                     Obligation(
                         code=code,
                         title=raw.get("title") or code,
-                        why=raw.get("why") or "",
-                        source=raw.get("source") or "",
                         when=when,
-                        title_en=raw.get("title_en") or "",
-                        why_en=raw.get("why_en") or "",
-                        source_en=raw.get("source_en") or "",
                         raw=raw,
+                        **optional_texts(raw, "why", "source", "title_en", "why_en", "source_en"),
                     )
                 )
 
@@ -375,11 +366,9 @@ class DefinitionParser(SectionParser):
                         id=check_id,
                         questions=tuple(raw["questions"]),
                         title=raw.get("title") or check_id,
-                        message=raw.get("message") or "",
                         when=when,
                         worse={key: yaml_bool(value) for key, value in worse.items()},
-                        title_en=raw.get("title_en") or "",
-                        message_en=raw.get("message_en") or "",
+                        **optional_texts(raw, "message", "title_en", "message_en"),
                     )
                 )
 

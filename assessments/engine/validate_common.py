@@ -71,6 +71,11 @@ def is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def optional_texts(raw: Mapping[str, Any], *names: str) -> dict[str, str]:
+    """An entry's optional texts (translations, explanations, sources): each as written, "" when left out."""
+    return {name: raw.get(name) or "" for name in names}
+
+
 def yaml_bool(value: Any) -> Any:
     """A YAML 1.1 loader turns unquoted yes/no into booleans; they always mean the answer values here."""
     if value is True:

@@ -25,6 +25,7 @@ from assessments.engine.validate_common import (
     ParserBase,
     is_text,
     normalize_condition,
+    optional_texts,
     yaml_bool,
 )
 
@@ -102,11 +103,7 @@ class SectionParser(ParserBase):
             section=section_key,
             order=len(self.questions),
             label=raw.get("label") or key,
-            label_en=raw.get("label_en") or "",
-            help=raw.get("help") or "",
-            help_en=raw.get("help_en") or "",
-            source=raw.get("source") or "",
-            source_en=raw.get("source_en") or "",
+            **optional_texts(raw, "label_en", "help", "help_en", "source", "source_en"),
             required=required,
             required_when=normalized.get("required_when"),
             scored_when=normalized.get("scored_when"),
@@ -306,9 +303,7 @@ class SectionParser(ParserBase):
                     key=s["key"],
                     order=index,
                     title=raw.get("title") or s["key"],
-                    title_en=raw.get("title_en") or "",
-                    description=raw.get("description") or "",
-                    description_en=raw.get("description_en") or "",
+                    **optional_texts(raw, "title_en", "description", "description_en"),
                     shown_when=shown_when if isinstance(shown_when, Mapping) else None,
                     questions=tuple(s["questions"]),
                 )

@@ -197,8 +197,11 @@ class SummaryForm(Form):
     """The summary step has no questions; submitting is the button."""
 
 
-def _agency_field() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+class LeaderAgencyForm(Form):
+    """Starts with the agency a new assessment belongs to: one of `agencies` (the leader's), the only one
+    already chosen."""
+
+    agency = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
         label=_("Virksomhet"),
         empty_label=None,
@@ -208,9 +211,15 @@ def _agency_field() -> forms.ModelChoiceField:
         },
     )
 
+    def __init__(self, *args, agencies=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = agencies if agencies is not None else Agency.objects.none()
+        self.fields["agency"].queryset = agencies
+        if agencies.count() == 1:
+            self.initial.setdefault("agency", agencies.first())
 
-class NewAssessmentForm(Form):
-    agency = _agency_field()
+
+class NewAssessmentForm(LeaderAgencyForm):
     title = AnswerText(
         label=_("Hva heter tiltaket?"),
         max_length=200,
@@ -219,13 +228,8 @@ class NewAssessmentForm(Form):
         error_messages={"required": _("Gi vurderingen et navn."), "max_length": TEXT_TOO_LONG},
     )
 
-    def __init__(self, *args, agencies=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
-
-class ImportForm(Form):
-    agency = _agency_field()
+class ImportForm(LeaderAgencyForm):
     title = AnswerText(
         label=_("Navn på vurderingen (valgfritt)"),
         max_length=200,
@@ -238,10 +242,6 @@ class ImportForm(Form):
         label=_("Svarfil (JSON)"),
         error_messages={"required": _("Velg en fil."), "empty": _("Filen er tom.")},
     )
-
-    def __init__(self, *args, agencies=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.none()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -90,24 +90,17 @@ class EvidenceForm(Form):
         return data
 
 
-class InUseForm(Form):
-    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE)
+def _not_in_future(day) -> None:
+    if day > timezone.localdate():
+        raise ValidationError(_("Datoen kan ikke være fram i tid."))
 
-    def clean_since(self):
-        since = self.cleaned_data["since"]
-        if since > timezone.localdate():
-            raise ValidationError(_("Datoen kan ikke være fram i tid."))
-        return since
+
+class InUseForm(Form):
+    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_in_future])
 
 
 class StatusReportForm(Form):
-    as_of = forms.DateField(label=_("Status per dato"), widget=DATE)
-
-    def clean_as_of(self):
-        as_of = self.cleaned_data["as_of"]
-        if as_of > timezone.localdate():
-            raise ValidationError(_("Datoen kan ikke være fram i tid."))
-        return as_of
+    as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_in_future])
 
 
 class ConditionsForm(Form):

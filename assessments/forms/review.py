@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.forms import AnswerText
 from assessments.labels import AI_KIND_CHOICES, PATHS, QUADRANT_CHOICES, VERDICT_CHOICES
 from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import Agency, Assessment
@@ -48,22 +49,13 @@ class QueueFilterForm(Form):
     )
 
 
-class LongText(forms.CharField):
-    """Text with a limit the page shows as a counter: no `maxlength`, which would cut pasted text silently."""
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("maxlength", None)
-        return attrs
-
-
 class CommentForm(Form):
     question_key = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    text = LongText(
+    text = AnswerText(  # a counter, no maxlength (see AnswerText)
         label=_("Kommentar"),
         max_length=REVIEW_COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3, "data-max-length": REVIEW_COMMENT_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={
             "required": _("Skriv en kommentar."),
             "max_length": _("Kommentaren kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),
@@ -75,10 +67,10 @@ class DecisionForm(Form):
     """Return and reject need a reason; approval takes an optional comment."""
 
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    reason = LongText(
+    reason = AnswerText(
         label=_("Begrunnelse"),
         max_length=REVIEW_REASON_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4, "data-max-length": REVIEW_REASON_MAX_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={
             "required": _("Skriv en begrunnelse."),
             "max_length": _("Begrunnelsen kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),

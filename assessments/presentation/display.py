@@ -38,10 +38,11 @@ def quoted_list(texts) -> str:
     return ", ".join(quoted(t) for t in texts)
 
 
-def localized(obj: Any, field: str) -> str:
-    """`field` of a definition object or stored dict in the active language, falling back to bokmål."""
+def localized(obj: Any, field: str, lang: str | None = None) -> str:
+    """`field` of a definition object or stored dict in `lang` (default: the active language), falling back
+    to bokmål."""
     get = obj.get if isinstance(obj, Mapping) else (lambda name, default="": getattr(obj, name, default))
-    if english():
+    if english() if lang is None else lang == "en":
         return get(f"{field}_en", "") or get(field, "") or ""
     return get(field, "") or ""
 

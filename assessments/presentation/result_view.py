@@ -221,27 +221,33 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
     }
 
 
+def answer_row(question, answers: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """One answer for a reader in `lang`: the question's label and the readable value."""
+    value = answers.get(question.key)
+    return {
+        "key": question.key,
+        "label": localized(question, "label", lang),
+        "value": question.value_label(value, lang) if value is not None else "",
+        "answered": value is not None,
+        "is_text": question.type == "text",  # typed by a person: Norwegian on English pages
+    }
+
+
+def shown_questions(defn: Definition, answers: Mapping[str, Any]):
+    """The shown sections, each with its shown questions (a tool's facts are hidden when it is not in the
+    overview), in order."""
+    for section in visible_sections(defn, answers):
+        yield section, [q for q in section.questions if question_shown(q, answers)]
+
+
 def answer_sections(
     defn: Definition, answers: Mapping[str, Any], *, step_url=None, missing=frozenset()
 ) -> list[dict[str, Any]]:
     """The answers of the shown sections, by section, with readable values (and edit links when given)."""
     out = []
-    for section in visible_sections(defn, answers):
-        rows = []
-        for question in section.questions:
-            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
-                continue
-            value = answers.get(question.key)
-            rows.append(
-                {
-                    "key": question.key,
-                    "label": localized(question, "label"),
-                    "value": question.value_label(value, language()) if value is not None else "",
-                    "answered": value is not None,
-                    "is_text": question.type == "text",  # typed by a person: Norwegian on English pages
-                    "missing": question.key in missing,
-                }
-            )
+    lang = language()
+    for section, questions in shown_questions(defn, answers):
+        rows = [{**answer_row(q, answers, lang), "missing": q.key in missing} for q in questions]
         out.append(
             {
                 "key": section.key,

@@ -26,6 +26,13 @@ from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
 from assessments.queries.search import title_matches
 
+
+def filtered_by(qs: QuerySet, **lookups) -> QuerySet:
+    """`qs` filtered by each lookup that is given: a filter form's blank field (None, "", False) is no filter."""
+    given = {lookup: value for lookup, value in lookups.items() if value not in (None, "", False)}
+    return qs.filter(**given) if given else qs
+
+
 LIST_FIELDS = (
     "number", "verdict", "quadrant", "submitted_at", "decision", "decided_at", "assessment_id",
     "assessment__uuid", "assessment__title", "assessment__status", "assessment__agency_id",
@@ -83,15 +90,8 @@ def queue(
         counts_base = OverviewCell.objects.filter(submitted_scope(user))
     else:
         counts_base = submitted_assessments(user)
-    if agency is not None:
-        qs = qs.filter(assessment_agency=agency)
-        counts_base = counts_base.filter(agency=agency)
-    if status:
-        qs = qs.filter(assessment_status=status)
-    if verdict:
-        qs = qs.filter(verdict=verdict)
-    if quadrant:
-        qs = qs.filter(quadrant=quadrant)
+    qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict, quadrant=quadrant)
+    counts_base = filtered_by(counts_base, agency=agency)
     if q:
         qs = qs.filter(title_matches(q, prefix="assessment__"))
     order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
@@ -150,12 +150,8 @@ def register(
     qs = latest_versions().filter(assessment_status=Assessment.Status.APPROVED,
                                   decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
     qs = _with_tool(qs, tool)
-    if agency is not None:
-        qs = qs.filter(assessment_agency=agency)
-    if verdict:
-        qs = qs.filter(verdict=verdict)
-    if path:  # full or simplified (the quick path), on the joined assessment row
-        qs = qs.filter(assessment__path=path)
+    # path: full or simplified (the quick path), on the joined assessment row
+    qs = filtered_by(qs, assessment_agency=agency, verdict=verdict, assessment__path=path)
     if q:
         qs = qs.filter(title_matches(q, prefix="assessment__"))
     if ai_kind:
@@ -195,18 +191,10 @@ def auditor_search(
     qs = latest_versions().filter(visible_versions(user), assessment_status__in=DECIDED_STATUSES,
                                   decision__in=[AssessmentVersion.Decision.APPROVED,
                                                 AssessmentVersion.Decision.REJECTED])  # fmt: skip
-    if agency is not None:
-        qs = qs.filter(assessment_agency=agency)
-    if status:
-        qs = qs.filter(assessment_status=status)
-    if verdict:
-        qs = qs.filter(verdict=verdict)
+    qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict,
+                     decided_at__date__gte=date_from, decided_at__date__lte=date_to)  # fmt: skip
     if q:
         qs = qs.filter(title_matches(q, prefix="assessment__"))
-    if date_from:
-        qs = qs.filter(decided_at__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(decided_at__date__lte=date_to)
     # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
     return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
 

@@ -145,8 +145,11 @@ def paginate(qs, per_page: int, number, count: Count | None = None) -> Page:
     return BoundedPaginator(qs, per_page, count).get_page(number)
 
 
-def querystring_without_page(request) -> str:
-    """The list's current filters without the page number, for the pagination and download links."""
+def querystring_without_page(request, **changes: str) -> str:
+    """The list's current filters without the page number, for the pagination and download links; with
+    `changes`, those filters set (a link to the first page of a narrower list)."""
     params = request.GET.copy()
     params.pop("page", None)
+    for name, value in changes.items():
+        params[name] = value  # replaces (QueryDict.update would add a second value)
     return params.urlencode()

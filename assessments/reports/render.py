@@ -36,10 +36,10 @@ from assessments.audit import chain as audit
 from assessments.engine.answers import validate_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
-from assessments.engine.visibility import question_shown, visible_sections
 from assessments.models import Assessment, PlanItem, Report
 from assessments.models.officers import officer_advice_for
 from assessments.presentation import result_view
+from assessments.presentation.display import localized
 from assessments.presentation.quickpath import screening_rows
 from assessments.reports import pdf_structure, signing
 from assessments.text import clean_text
@@ -123,12 +123,6 @@ def _person(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _label(obj, lang: str, field: str = "label") -> str:
-    if lang == "en":
-        return getattr(obj, f"{field}_en", "") or getattr(obj, field)
-    return getattr(obj, field)
-
-
 def answers_file(assessment: Assessment, *, questionnaire_version: str, answers: dict, version=None,
                  report: Report | None = None) -> dict:  # fmt: skip
     """The answers file (format in docs/questionnaire-format.md, with `meta`) that the report embeds as svar.json."""
@@ -166,23 +160,9 @@ def _comments(version) -> dict[str, list[dict]]:
 
 def _sections(defn, answers: dict, comments: dict, lang: str) -> list[dict]:
     sections = []
-    for section in visible_sections(defn, answers):
-        rows = []
-        for question in section.questions:
-            if not question_shown(question, answers):  # e.g. a tool's facts when it is not in the overview
-                continue
-            value = answers.get(question.key)
-            rows.append(
-                {
-                    "key": question.key,
-                    "label": _label(question, lang),
-                    "answered": value is not None,
-                    "value": question.value_label(value, lang) if value is not None else "",
-                    "is_text": question.type == "text",
-                    "comments": comments.get(question.key, []),
-                }
-            )
-        sections.append({"key": section.key, "title": _label(section, lang, "title"), "rows": rows})
+    for section, questions in result_view.shown_questions(defn, answers):
+        rows = [{**result_view.answer_row(q, answers, lang), "comments": comments.get(q.key, [])} for q in questions]
+        sections.append({"key": section.key, "title": localized(section, "title", lang), "rows": rows})
     return sections
 
 

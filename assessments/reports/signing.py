@@ -16,9 +16,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import re
-import secrets
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +31,7 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from assessments.audit.key import write_secret_once
 from assessments.models import Report
 
 log = logging.getLogger(__name__)
@@ -205,16 +204,7 @@ def _ensure_default_p12() -> Path:
         raise SigningConfigError(
             f"No KIV_SIGNING_P12 is set and the default certificate cannot be created in {path.parent}: {exc.strerror}."
         ) from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(make_self_signed_p12())
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_secret_once(path, make_self_signed_p12())
     return path
 
 

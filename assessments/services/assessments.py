@@ -297,6 +297,18 @@ def _refuse_an_outdated_tool(answers: dict) -> None:
         )
 
 
+def record_submitted(user, current: Assessment, number: int, verdict: str, **details) -> None:
+    """The audit entry and the notification of a version sent in, by either path (`details` names it)."""
+    audit.record(
+        user,
+        "assessment.submitted",
+        current,
+        current.agency_id,
+        {"version": number, "questionnaire": current.questionnaire.version, "verdict": verdict, **details},
+    )
+    notifications.notify_on_commit("submitted", current)
+
+
 def assessment_submit(*, assessment: Assessment, user, expected_revision: int | None = None) -> AssessmentVersion:
     """Freeze the draft into an immutable version (answers of shown questions, result) and submit it."""
     with transaction.atomic():
@@ -335,19 +347,7 @@ def assessment_submit(*, assessment: Assessment, user, expected_revision: int | 
         current.status = transition.target
         current.updated_by = user
         current.save(update_fields=["status", "updated_by", "updated_at"])
-        audit.record(
-            user,
-            "assessment.submitted",
-            current,
-            current.agency_id,
-            {
-                "version": number,
-                "questionnaire": current.questionnaire.version,
-                "verdict": result.verdict,
-                "quadrant": result.quadrant,
-            },
-        )
-        notifications.notify_on_commit("submitted", current)
+        record_submitted(user, current, number, result.verdict, quadrant=result.quadrant)
     return version
 
 

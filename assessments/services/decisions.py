@@ -131,15 +131,7 @@ def assessment_approve(*, assessment: Assessment, user, comment: str = "", versi
                        conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """Approve the submitted version (not for verdict `stop`): sets the review-by date, supersedes the
     assessment this one replaces, and creates the signed report (made by a task after the commit)."""
-    comment = (comment or "").strip()
-    if len(comment) > REVIEW_REASON_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "comment": _("Teksten er for lang (%(length)s tegn, maks %(limit)s).")
-                % {"length": len(comment), "limit": REVIEW_REASON_MAX_LENGTH}
-            },
-            code="max_length",
-        )
+    comment = required_text(comment, field="comment", limit=REVIEW_REASON_MAX_LENGTH, required_message=None)
     return _decide(
         assessment=assessment,
         user=user,

@@ -31,10 +31,10 @@ from assessments.engine.screening import (
 from assessments.forms.answer_messages import answer_errors_text
 from assessments.labels import CATALOGUE_REASONS, label
 from assessments.models import Agency, Assessment, AssessmentVersion, CatalogueFlag, Questionnaire
-from assessments.notifications import messages as notifications
 from assessments.permissions import is_leader_of
 from assessments.queries.catalogue import resolve_ref
 from assessments.services import MATERIAL_CHANGE_KINDS, assessment_create, assessment_return
+from assessments.services.assessments import record_submitted
 
 SIMPLIFIED = "simplified"
 FULL = "full"
@@ -184,19 +184,7 @@ def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
         current.path = SIMPLIFIED
         current.updated_by = user
         current.save(update_fields=["status", "path", "updated_by", "updated_at"])
-        audit.record(
-            user,
-            "assessment.submitted",
-            current,
-            current.agency_id,
-            {
-                "version": number,
-                "questionnaire": current.questionnaire.version,
-                "verdict": VERDICT_LOW_AFTER_SCREENING,
-                "path": SIMPLIFIED,
-            },
-        )
-        notifications.notify_on_commit("submitted", current)
+        record_submitted(user, current, number, VERDICT_LOW_AFTER_SCREENING, path=SIMPLIFIED)
     return version
 
 

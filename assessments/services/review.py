@@ -34,9 +34,10 @@ MATERIAL_CHANGE_KINDS = {
 }
 
 
-def required_text(value: str, *, field: str, limit: int, required_message: str) -> str:
+def required_text(value: str, *, field: str, limit: int, required_message: str | None) -> str:
+    """The text stripped, within `limit`; blank only where there is no `required_message`."""
     text = (value or "").strip()
-    if not text:
+    if not text and required_message is not None:
         raise ValidationError({field: required_message}, code="required")
     if len(text) > limit:
         raise ValidationError(

@@ -2,3 +2,11 @@
 (+ `wizard_notes`), `review`, `register`, `auditor`, `reports`, `accounts` (Entra ID sign-in). Every view asks
 `assessments.permissions` first; writes go through `assessments.services`.
 """
+
+from django.urls import path
+
+
+def downloads(route: str, view, **names) -> list:
+    """The URLs of one list's downloads: `<route>.<format>` for each format named (format=URL name), all
+    served by one view that is told the format (`fmt`)."""
+    return [path(f"{route}.{fmt}", view, {"fmt": fmt}, name=name) for fmt, name in names.items()]

@@ -87,10 +87,7 @@ def assessment_detail(request, uuid):
 
 @require(is_leader)
 def assessment_new(request):
-    agencies = leader_agencies(request.user)
-    form = NewAssessmentForm(
-        request.POST or None, agencies=agencies, initial={"agency": agencies.first()} if agencies.count() == 1 else None
-    )
+    form = NewAssessmentForm(request.POST or None, agencies=leader_agencies(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
@@ -225,13 +222,7 @@ def assessment_export(request, uuid):
 @require(is_leader)
 def assessment_import(request):
     """A new draft from an answers file: validated in full, nothing stored from a rejected file."""
-    agencies = leader_agencies(request.user)
-    form = ImportForm(
-        request.POST or None,
-        request.FILES or None,
-        agencies=agencies,
-        initial={"agency": agencies.first()} if agencies.count() == 1 else None,
-    )
+    form = ImportForm(request.POST or None, request.FILES or None, agencies=leader_agencies(request.user))
     file_errors = []
     if request.method == "POST" and form.is_valid():
         try:

@@ -33,8 +33,10 @@ from assessments.permissions import (
     submitted_scope,
 )
 from assessments.presentation.report_panel import plan_panel_context
+from assessments.queries.lists import filtered_by
 from assessments.services import plan_reassess as reassess
 from assessments.services import plan_reminders, plan_report, plans
+from assessments.views import downloads
 
 OVERDUE_LIMIT = 500
 
@@ -266,23 +268,13 @@ def _rows(assessment):
                item.condition_due, "; ".join(evidence)]  # fmt: skip
 
 
-def _export(request, assessment_uuid, fmt: str):
+@signed_in
+@require_GET
+def plan_export(request, assessment_uuid, fmt: str):
     assessment = get_assessment(request, assessment_uuid, "view")
     stem = "tiltaksplan-" + (slugify(assessment.title)[:60] or "vurdering")
     audit.record(request.user, "plan.exported", assessment, assessment.agency_id, {"format": fmt})
     return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet="Tiltaksplan", key="items")
-
-
-@signed_in
-@require_GET
-def plan_export_csv(request, assessment_uuid):
-    return _export(request, assessment_uuid, "csv")
-
-
-@signed_in
-@require_GET
-def plan_export_xlsx(request, assessment_uuid):
-    return _export(request, assessment_uuid, "xlsx")
 
 
 @signed_in
@@ -327,13 +319,7 @@ def overdue_items(user, *, agency=None, before_use: bool = False, kind: str = ""
         status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS],
         assessment__status__in=[Assessment.Status.APPROVED, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
     ).filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
-    if agency is not None:
-        qs = qs.filter(assessment__agency=agency)
-    if before_use:
-        qs = qs.filter(before_use=True)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs
+    return filtered_by(qs, assessment__agency=agency, before_use=before_use, kind=kind)
 
 
 @require(is_auditor_or_reviewer)
@@ -364,8 +350,7 @@ urlpatterns = [
     path(P + "dokumentasjon/<uuid:evidence_uuid>/fjern/", plan_evidence_remove, name="plan_evidence_remove"),
     path(P + "<int:item_id>/ny-vurdering/", plan_reassess, name="plan_reassess"),
     path(P + "tatt-i-bruk/", plan_in_use, name="plan_in_use"),
-    path(P + "tiltaksplan.csv", plan_export_csv, name="plan_export_csv"),
-    path(P + "tiltaksplan.xlsx", plan_export_xlsx, name="plan_export_xlsx"),
+    *downloads(P + "tiltaksplan", plan_export, csv="plan_export_csv", xlsx="plan_export_xlsx"),
     path(P + "statusrapport/", plan_status_report, name="plan_status_report"),
     path(P + "statusrapport/<uuid:report_uuid>/", plan_status_report_download, name="plan_status_report_download"),
     path("tiltak/forfalt/", plan_overdue, name="plan_overdue"),

@@ -33,11 +33,9 @@ def quickpath_new(request):
     if questionnaire is None:  # the published version has no screening: only the full wizard
         return redirect("assessments:assessment_new")
     screening = screening_for(questionnaire.definition)
-    agencies = leader_agencies(request.user)
     form = ScreeningForm(
         request.POST or None,
-        agencies=agencies,
-        initial={"agency": agencies.first()} if agencies.count() == 1 else None,
+        agencies=leader_agencies(request.user),
         screening=screening,
         tools=current_versions(statuses=[ToolStatus.APPROVED]),
     )

@@ -154,10 +154,7 @@ def _context(request, form, qs, page, *, public: bool) -> dict:
         context["tools"] = _by_tool(form, qs)
         for row in context["tools"]:
             # Each tool links to the register filtered by it (the uses without a tool have no filter).
-            params = request.GET.copy()
-            params.pop("page", None)
-            params["tool"] = row["slug"]
-            row["query"] = params.urlencode() if row["slug"] else ""
+            row["query"] = querystring_without_page(request, tool=row["slug"]) if row["slug"] else ""
     return context
 
 
@@ -188,25 +185,11 @@ def _export(fmt: str, qs, fields: list[str], stem: str, public: bool = False):
     return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
 
 
-def _register_export(request, fmt: str):
+@signed_in
+def register_export(request, fmt: str):
     _form, qs, _known = _filtered(request)
     audit.record(request.user, "register.exported", details={"format": fmt})
     return _export(fmt, qs, FIELDS, "ki-register")
-
-
-@signed_in
-def register_csv(request):
-    return _register_export(request, "csv")
-
-
-@signed_in
-def register_json(request):
-    return _register_export(request, "json")
-
-
-@signed_in
-def register_xlsx(request):
-    return _register_export(request, "xlsx")
 
 
 @signed_in
@@ -246,22 +229,8 @@ def public_register(request):
     return render(request, "register/register.html", _context(request, form, qs, page, public=True))
 
 
-def _public_export(request, fmt: str):
+@public
+def public_register_export(request, fmt: str):
     _public_enabled()
     _form, qs, _known = _filtered(request, public=True)
     return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune", public=True)
-
-
-@public
-def public_register_csv(request):
-    return _public_export(request, "csv")
-
-
-@public
-def public_register_json(request):
-    return _public_export(request, "json")
-
-
-@public
-def public_register_xlsx(request):
-    return _public_export(request, "xlsx")

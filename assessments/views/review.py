@@ -353,22 +353,9 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
 @signed_in
 @require_POST
 @conflict_is_409
-def review_return(request, assessment_uuid):
-    return _decide(request, assessment_uuid, "return")
-
-
-@signed_in
-@require_POST
-@conflict_is_409
-def review_approve(request, assessment_uuid):
-    return _decide(request, assessment_uuid, "approve")
-
-
-@signed_in
-@require_POST
-@conflict_is_409
-def review_reject(request, assessment_uuid):
-    return _decide(request, assessment_uuid, "reject")
+def review_decide(request, assessment_uuid, action: str):
+    """Return, approve or reject (the URL names the action)."""
+    return _decide(request, assessment_uuid, action)
 
 
 def _assessment_url(assessment: Assessment) -> str:
