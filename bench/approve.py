@@ -42,19 +42,12 @@ def _setup(data_dir: Path, count: int) -> list:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from assessments.models import Agency, Membership, MunicipalRole
-    from tests.report_helpers import submitted
+    from tests.report_helpers import agency_with_reviewer, submitted
 
     call_command("migrate", verbosity=0)
-    agency = Agency.objects.create(name="Bydel Benk", kind="bydel")
-    users = get_user_model().objects
-    leader = users.create_user("bench_leader", email="leader@example.org")
-    Membership.objects.create(user=leader, agency=agency, role="leader")
-    reviewer = users.create_user("bench_reviewer", email="reviewer@example.org")
-    MunicipalRole.objects.create(user=reviewer, role="reviewer")
+    agency, leader, reviewer = agency_with_reviewer("Bydel Benk", prefix="bench_")
     return reviewer, [submitted(agency, leader) for _ in range(count)]
 
 

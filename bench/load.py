@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 from tests.integration.processes import (  # noqa: E402
     BIN,
     app_env,
+    drop_database,
     free_port,
     port_open,
     start,
@@ -72,25 +73,6 @@ print(json.dumps(out))
 
 def log(message: str) -> None:
     print(f"[load {time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def reset_database(url: str) -> None:
-    """Drop and create the benchmark's own database (never one that is not named for the bench)."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(
-        host=parsed.hostname or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or None,
-        password=parsed.password or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def manage(env: dict, *args: str, timeout: int = 600) -> str:
@@ -383,7 +365,7 @@ def main(argv=None) -> int:
         data_dir=data_dir, database=args.database, secret_key=secrets.token_urlsafe(50), KIV_LOG_LEVEL="WARNING"
     )
     log(f"database {urlparse(args.database).path.lstrip('/')}: reset, migrate, seed")
-    reset_database(args.database)
+    drop_database(args.database, create=True)
     manage(env, "migrate", "--noinput", "-v", "0")
     # Seeded in-process (no broker): the demo reports are made here, before the clock starts.
     manage(env, "seed_demo", "--force", "--assessments", str(args.bulk))

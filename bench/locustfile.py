@@ -23,13 +23,15 @@ from locust import HttpUser, between, constant, task
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.answers import PREFIX, SECTIONS  # noqa: E402  (the tests' complete answer sets)
+from assessments.engine.answer_sets import baseline_answers  # noqa: E402
+from tests.answers import PREFIX  # noqa: E402
 
 SESSIONS = json.loads(Path(os.environ["KIV_BENCH_SESSIONS"]).read_text())
 _NEXT = {role: itertools.count() for role in SESSIONS}
 
-# Every section answered; the intro turns branches on or off per assessment (see LeaderUser.new_answers).
-BASE_ANSWERS = {key: value for section in SECTIONS.values() for key, value in section.items()}
+# Every section answered (the tests' baseline `integrated_low_risk`, fixtures/answers/); the intro turns
+# branches on or off per assessment (see LeaderUser.new_answers).
+BASELINE = "integrated_low_risk"
 TITLES = [
     "Chatbot for byggesaker",
     "Copilot i Word",
@@ -77,10 +79,10 @@ class LeaderUser(SignedInUser):
         self.step_url = None
 
     def new_answers(self) -> dict:
-        answers = dict(BASE_ANSWERS)
         kinds = random.choice([["integrated"], ["generative"], ["integrated", "generative"]])
-        answers.update({"ai_kind": kinds, "pd_any": random.choice(["yes", "no"]), "title": random.choice(TITLES)})
-        return answers
+        return baseline_answers(
+            BASELINE, ai_kind=kinds, pd_any=random.choice(["yes", "no"]), title=random.choice(TITLES)
+        )
 
     def start_assessment(self) -> None:
         self.get("/vurderinger/ny/", "new assessment [GET]")

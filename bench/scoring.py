@@ -77,7 +77,7 @@ def scenario_suite(runs: int) -> None:
     for path in sorted((ROOT / "fixtures" / "scenarios").glob("*.json")):
         if path.name.endswith(".expected.json"):
             continue
-        answers, errors, _warnings = validate_answers(definition, json.loads(path.read_text("utf-8"))["answers"])
+        answers, errors, _warnings = validate_answers(definition, scenario_answers(path.stem))
         assert not errors, errors
         times = timeit.repeat(lambda answers=answers: score(definition, answers), number=1, repeat=runs)
         medians.append((statistics.median(times) * 1000, path.stem))

@@ -1,10 +1,9 @@
 """Tool overview entries for tests, made through the service as UKE would."""
 
 import datetime as dt
-import json
-from pathlib import Path
 
 from assessments import services
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.screening import screening_for
 from assessments.services import catalogue as service
@@ -38,7 +37,6 @@ def make_tool(world, *, slug: str = "kommunechat", **changes):
     return service.tool_create(slug=slug, data={**APPROVED_CHAT, **changes}, actor=world.users["reviewer"])
 
 
-ROOT = Path(__file__).resolve().parents[1]
 # Answers the catalogue fills on other steps than the first (the mapping in docs/catalogue.md).
 FILLED_ELSEWHERE = ["sec_hosting", "pd_dpa", "pd_vendor_train", "int_dpa_covers", "gen_enterprise_agreement"]
 
@@ -75,8 +73,7 @@ def screened(world, title: str, *, tool: str | None = None, **changes):
 
 def unlisted_answers() -> dict:
     """A complete 2026.3 answer set for a tool not in the overview, minus what the overview would fill."""
-    path = ROOT / "fixtures" / "scenarios" / "v2026_3" / "copilot_listed_within_class.json"
-    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    answers = scenario_answers("v2026_3/copilot_listed_within_class")
     for key in [k for k in answers if k.startswith("cat_")] + FILLED_ELSEWHERE:
         answers.pop(key, None)
     return {**answers, "cat_choice": "not_listed"}

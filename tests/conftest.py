@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
 from assessments.models import Agency, Membership, MunicipalRole
+from tests.integration.processes import database_url
 
 PASSWORD = "test-password-2026"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true")
@@ -65,8 +67,6 @@ def require_service(condition: bool, what: str) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     """Django empties the tables between transactional tests with TRUNCATE, which the audit log's trigger
     refuses: drop that trigger in the test database only (tests/test_audit_faults.py checks it on its own)."""
-    from django.db import connection
-
     with django_db_blocker.unblock():
         drop_truncate_guards(connection)
 
@@ -164,3 +164,18 @@ def questionnaire(db):
     from tests.objects import published_questionnaire
 
     return published_questionnaire()
+
+
+# --- Other processes (a Celery worker, gunicorn) that share this test's database and files ---------------
+@pytest.fixture
+def postgres(transactional_db) -> str:
+    """The PostgreSQL test database, committed to (other processes must see the rows), as a URL."""
+    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
+    return database_url(connection.settings_dict)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """KIV_DATA_DIR of the processes a test starts; this process stores its files there too (its MEDIA_ROOT
+    is tmp_path / "media", set for every test by `_media_and_tasks`)."""
+    return tmp_path

@@ -203,17 +203,9 @@ MATRIX.update(
 
 # --- Reports -------------------------------------------------------------------------------------
 # `approved` has a ready signed report. The draft preview is the agency's own: a POST on the uninvited draft.
-# Verification: signed-in auditors, reviewers and leaders (contributors have no use for it).
-VERIFIERS = {
-    "leader_a": 200,
-    "contributor_a": 403,
-    "leader_b": 200,
-    "reviewer": 200,
-    "auditor": 200,
-    "anonymous": 302,
-    "dpo": 403,
-    "security_officer": 403,
-}
+# Verification: signed-in auditors, reviewers and leaders (contributors have no use for it): the readers of the
+# audit log.
+VERIFIERS = AUDIT_LOG_READERS
 
 
 def _signed_report_args(world, objects):
@@ -234,32 +226,14 @@ MATRIX.update(
 # The plan of `approved` (agency A). Reading: whoever sees the submitted assessment. Editing: the agency's
 # leader and contributors (an empty POST gets past access and is refused as a form: 400). The go-live:
 # the leader only. Another agency's plan, items and evidence are 404.
-PLAN_EDIT = {
-    "leader_a": 400,
-    "contributor_a": 400,
-    "leader_b": 404,
-    "reviewer": 403,
-    "auditor": 403,
-    "dpo": 404,
-    "security_officer": 404,
-    "anonymous": 302,
-}
+PLAN_EDIT = {**SUBMITTED_OF_A, "leader_a": 400, "contributor_a": 400, "reviewer": 403, "auditor": 403}
 
 
 # The sealed status report (permissions.can_make_status_report): the agency's leader and contributors,
 # reviewers and auditors in scope (and administrators); the officers never by reading alone (404 here, as
 # the plan is invisible to them; tests/test_plan_report.py covers an officer who could read). Asking is a
 # POST: an empty one gets past access and is refused as a form (400); the worker makes it afterwards.
-STATUS_REPORT_MAKERS = {
-    "leader_a": 200,
-    "contributor_a": 200,
-    "leader_b": 404,
-    "reviewer": 200,
-    "auditor": 200,
-    "dpo": 404,
-    "security_officer": 404,
-    "anonymous": 302,
-}
+STATUS_REPORT_MAKERS = SUBMITTED_OF_A
 STATUS_REPORT_ASK = {**STATUS_REPORT_MAKERS, "leader_a": 400, "contributor_a": 400, "reviewer": 400, "auditor": 400}
 
 

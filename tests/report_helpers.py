@@ -5,13 +5,14 @@ import contextlib
 import io
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS
 from assessments.engine import scoring
 from assessments.engine.answers import validate_answers
-from assessments.models import Assessment, AssessmentVersion, Questionnaire, Report
+from assessments.models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole, Questionnaire, Report
 from assessments.reports import signing
 from tests.objects import published_questionnaire
 
@@ -52,6 +53,19 @@ def approved_report(world, capture_on_commit=None) -> Report:
     with capture_on_commit(execute=True) if capture_on_commit else contextlib.nullcontext():
         services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
     return Report.objects.get(assessment=assessment)
+
+
+def agency_with_reviewer(agency_name: str, *, prefix: str = "") -> tuple:
+    """A new agency with its leader (`<prefix>leader`) and a UKE reviewer (`<prefix>reviewer`): the fewest
+    people an approval needs, for scripts that run without the `world` fixture. Returns (agency, leader,
+    reviewer)."""
+    agency = Agency.objects.create(name=agency_name, kind="bydel")
+    users = get_user_model().objects
+    leader = users.create_user(f"{prefix}leader", email="leader@example.org")
+    Membership.objects.create(user=leader, agency=agency, role="leader")
+    reviewer = users.create_user(f"{prefix}reviewer", email="reviewer@example.org")
+    MunicipalRole.objects.create(user=reviewer, role="reviewer")
+    return agency, leader, reviewer
 
 
 def submitted(agency, leader, answers: dict | None = None, *, status: str = "submitted", **fields) -> Assessment:

@@ -1,8 +1,10 @@
-"""Reading what a view answered: the rows of a list page's table, and streamed CSV and JSON downloads."""
+"""Reading what a view answered: the rows of a list page's table and their cells, and streamed CSV and JSON
+downloads."""
 
 import csv
 import io
 import json
+import re
 
 
 def table_body(response) -> str:
@@ -10,6 +12,11 @@ def table_body(response) -> str:
     nothing."""
     body = response.content.decode()
     return body[body.rindex("<tbody>") : body.rindex("</tbody>")] if "<tbody>" in body else ""
+
+
+def table_cells(response, pattern: str) -> list[str]:
+    """What `pattern` (one group: a cell's text) finds in the page's list table, row by row."""
+    return re.findall(pattern, table_body(response))
 
 
 def read_csv(response) -> list[dict]:

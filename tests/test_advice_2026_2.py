@@ -3,22 +3,16 @@
 The answer sets are the scenario files (fixtures/scenarios/); each case here changes only what the case is about.
 """
 
-import json
 from pathlib import Path
 
 import pytest
 
 from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine.answer_sets import scenario_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 V2 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.2"))
-SCENARIOS = ROOT / "fixtures" / "scenarios"
 NEW_KEYS = {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input", "gen_images"}
-
-
-def scenario(name: str, **changes) -> dict:
-    answers = json.loads((SCENARIOS / f"{name}.json").read_text(encoding="utf-8"))["answers"]
-    return {**answers, **changes}
 
 
 def result_for(answers: dict):
@@ -34,7 +28,7 @@ def without_new_questions(answers: dict) -> dict:
 
 @pytest.mark.parametrize("old_keys_only", [False, True], ids=["2026.2-keys", "2026.1-keys"])
 def test_face_recognition_of_pupils_without_a_clarified_basis_stops_and_needs_a_dpia(old_keys_only):
-    answers = scenario("face_recognition_school_entrance", p_biometric_categorisation="no")
+    answers = scenario_answers("face_recognition_school_entrance", p_biometric_categorisation="no")
     result = result_for(without_new_questions(answers) if old_keys_only else answers)
     assert result.verdict == "stop"
     assert "special_categories_without_basis" in result.rule_ids
@@ -50,20 +44,20 @@ def test_face_recognition_of_pupils_without_a_clarified_basis_stops_and_needs_a_
     ],
 )
 def test_a_free_transcription_tool_fed_health_data_stops_however_the_kind_of_ai_is_ticked(variant):
-    for answers in (scenario(variant), without_new_questions(scenario(variant))):
+    for answers in (scenario_answers(variant), without_new_questions(scenario_answers(variant))):
         result = result_for(answers)
         assert result.verdict == "stop"
         assert "sensitive_input_unmanaged_tool" in result.rule_ids
 
 
 def test_the_generative_step_saying_no_sensitive_input_is_caught_as_a_contradiction():
-    result = result_for(scenario("free_transcription_health_no_sensitive_input"))
+    result = result_for(scenario_answers("free_transcription_health_no_sensitive_input"))
     assert [check["id"] for check in result.consistency] == ["special_categories_but_no_sensitive_input"]
 
 
 @pytest.mark.parametrize("special", ["yes", "no"])
 def test_profiling_childrens_welfare_data_without_a_legal_basis_stops(special):
-    answers = scenario("child_welfare_prioritisation", pd_special=special, pd_basis="no")
+    answers = scenario_answers("child_welfare_prioritisation", pd_special=special, pd_basis="no")
     result = result_for(without_new_questions(answers))
     assert result.verdict == "stop"
     assert "profiling_vulnerable_without_basis" in result.rule_ids
@@ -71,13 +65,13 @@ def test_profiling_childrens_welfare_data_without_a_legal_basis_stops(special):
 
 @pytest.mark.parametrize("scale", [0, 1, 2, 3, 4])
 def test_a_citizen_chatbot_processing_childrens_data_needs_a_dpia_at_any_scale(scale):
-    result = result_for(without_new_questions(scenario("chatbot_children_culture_school", pd_scale=scale)))
+    result = result_for(without_new_questions(scenario_answers("chatbot_children_culture_school", pd_scale=scale)))
     assert "dpia" in result.obligation_codes
     assert "dpo_advice" in result.obligation_codes
 
 
 def test_a_product_component_is_high_risk_without_fria_or_eu_registration():
-    result = result_for(scenario("home_care_fall_detection_medical_device"))
+    result = result_for(scenario_answers("home_care_fall_detection_medical_device"))
     assert "ai_act_product_component" in result.rule_ids
     assert "ai_act_high_risk" not in result.rule_ids
     assert not {"fria", "eu_database_registration"} & set(result.obligation_codes)
@@ -85,18 +79,18 @@ def test_a_product_component_is_high_risk_without_fria_or_eu_registration():
 
 
 def test_critical_infrastructure_is_high_risk_without_fria_or_eu_registration():
-    result = result_for(scenario("flood_control_stormwater"))
+    result = result_for(scenario_answers("flood_control_stormwater"))
     assert "ai_act_high_risk" in result.rule_ids
     assert not {"fria", "eu_database_registration"} & set(result.obligation_codes)
 
 
 def test_an_annex_iii_system_needs_fria_registration_and_the_explanation_procedure():
-    result = result_for(scenario("cv_screening"))
+    result = result_for(scenario_answers("cv_screening"))
     assert {"fria", "eu_database_registration", "inform_affected"} <= set(result.obligation_codes)
 
 
 def test_ticking_generative_besides_integrated_with_good_measures_never_lowers_the_risk():
-    integrated = scenario("copilot_word_outlook_integrated_only")
+    integrated = scenario_answers("copilot_word_outlook_integrated_only")
     both = {**integrated, "ai_kind": ["integrated", "generative"]}
     for key in ("gen_enterprise_agreement", "gen_fact_check", "gen_copyright", "gen_pilot"):
         both[key] = "yes"
@@ -106,20 +100,20 @@ def test_ticking_generative_besides_integrated_with_good_measures_never_lowers_t
 
 
 def test_a_bought_chatbot_cites_the_deployer_duty_not_article_50_1():
-    result = result_for(scenario("waste_chatbot"))
+    result = result_for(scenario_answers("waste_chatbot"))
     disclosure = next(o for o in result.obligations if o["code"] == "ai_disclosure")
     assert "50" not in disclosure["source"]
     assert "provider_transparency" not in result.obligation_codes
 
 
 def test_a_commissioned_chatbot_carries_the_providers_article_50_duties():
-    result = result_for(scenario("kindergarten_chatbot_commissioned"))
+    result = result_for(scenario_answers("kindergarten_chatbot_commissioned"))
     duty = next(o for o in result.obligations if o["code"] == "provider_transparency")
     assert "art. 50 nr. 1 og 2" in duty["source"]
 
 
 def test_the_what_if_for_a_fact_driven_rule_names_no_fact_to_change():
-    result = result_for(scenario("cv_screening"))
+    result = result_for(scenario_answers("cv_screening"))
     for change in result.what_if["changes"]:
         assert V2.questions[change["key"]].is_measure
     assert "selve bruken" in result.what_if["note"] or result.what_if["possible"]

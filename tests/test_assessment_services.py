@@ -118,12 +118,19 @@ def test_saving_nothing_new_changes_nothing(world, leader):
     assert len(events(assessment, "assessment.step_saved")) == 1
 
 
-def test_a_stale_writer_overwriting_a_changed_answer_gets_stale_draft(world, leader):
-    assessment = make_assessment(world, "To skrivere")
+def changed_since_read(world, leader, title: str, problem: str):
+    """Two writers: both read a draft whose intro is saved (at revision `seen`); the first then saves the need
+    step with `problem`. Returns (assessment, seen) for the second, who still holds `seen`."""
+    assessment = make_assessment(world, title)
     save(assessment, "intro", A.complete(), leader)
     assessment.refresh_from_db()
     seen = assessment.revision
-    save(assessment, "need", A.complete(problem="Første"), leader, revision=seen)
+    save(assessment, "need", A.complete(problem=problem), leader, revision=seen)
+    return assessment, seen
+
+
+def test_a_stale_writer_overwriting_a_changed_answer_gets_stale_draft(world, leader):
+    assessment, seen = changed_since_read(world, leader, "To skrivere", "Første")
     assessment.refresh_from_db()
     with pytest.raises(StaleDraft) as caught:
         save(assessment, "need", A.complete(problem="Andre"), world.users["leader_a"], revision=seen)
@@ -133,11 +140,7 @@ def test_a_stale_writer_overwriting_a_changed_answer_gets_stale_draft(world, lea
 
 
 def test_a_stale_writer_on_other_answers_is_merged(world, leader):
-    assessment = make_assessment(world, "Fletting")
-    save(assessment, "intro", A.complete(), leader)
-    assessment.refresh_from_db()
-    seen = assessment.revision
-    save(assessment, "need", A.complete(problem="Fra den ene"), leader, revision=seen)
+    assessment, seen = changed_since_read(world, leader, "Fletting", "Fra den ene")
     merged = save(assessment, "prohibited", A.complete(), leader, revision=seen)
     assert "problem" in merged.merged
     assert merged.assessment.answers["problem"] == "Fra den ene"

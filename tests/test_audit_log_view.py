@@ -13,14 +13,13 @@ from django.utils import timezone
 from assessments.audit import chain as audit
 from assessments.models import AuditEvent, AuditHead
 from tests import review_helpers as h
-from tests.responses import read_csv, table_body
+from tests.responses import read_csv, table_cells
 
 LOG = reverse("assessments:audit_log")
 
 
 def event_ids(response) -> list[int]:
-    table = table_body(response)
-    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+    return [int(n) for n in table_cells(response, r"<tr>\s*<td>(\d+)</td>")]
 
 
 @pytest.fixture

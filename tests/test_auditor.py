@@ -13,14 +13,13 @@ from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import AssessmentVersion, AuditEvent, MunicipalRole, Report
 from tests import review_helpers as h
 from tests.report_helpers import use_test_seal
-from tests.responses import read_csv, table_body
+from tests.responses import read_csv, table_cells
 
 SEARCH = reverse("assessments:auditor_search")
 
 
 def rows(response) -> list[str]:
-    table = table_body(response)
-    return re.findall(r'<td><a href="/vurderinger/[0-9a-f-]+/behandling/">([^<]+)</a>', table)
+    return table_cells(response, r'<td><a href="/vurderinger/[0-9a-f-]+/behandling/">([^<]+)</a>')
 
 
 @pytest.fixture

@@ -155,16 +155,10 @@ def test_a_damaged_backup_is_refused_before_anything_changes(databases, tmp_path
 
 SEAL_SEED = """
 import json
-from django.contrib.auth import get_user_model
 from assessments import services
-from assessments.models import Agency, Membership, MunicipalRole, Report
-from tests.report_helpers import submitted
-agency = Agency.objects.create(name="Bydel Gamle Oslo", kind="bydel")
-users = get_user_model().objects
-leader = users.create_user("leader", email="leader@example.org")
-Membership.objects.create(user=leader, agency=agency, role="leader")
-reviewer = users.create_user("reviewer", email="reviewer@example.org")
-MunicipalRole.objects.create(user=reviewer, role="reviewer")
+from assessments.models import Report
+from tests.report_helpers import agency_with_reviewer, submitted
+agency, leader, reviewer = agency_with_reviewer("Bydel Gamle Oslo")
 for _ in range(2):
     services.assessment_approve(assessment=submitted(agency, leader), user=reviewer)
 ready = Report.objects.filter(kind="signed", status="ready")

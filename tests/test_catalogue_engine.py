@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from assessments.engine import as_definition, load_definition, missing_required, score, visible_answers
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.catalogue import apply_choice, catalogue_answers, catalogue_questions, entry_ref, locked_keys
 from assessments.engine.catalogue_fields import ENTRY_FIELDS
 from assessments.engine.interpolate import fill
@@ -20,7 +21,6 @@ from tests.test_questionnaire_definition import _question, mini
 
 ROOT = Path(__file__).resolve().parents[1]
 V3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
-SCENARIOS = ROOT / "fixtures" / "scenarios"
 ENTRY = {
     "slug": "microsoft-365-copilot",
     "version": 3,
@@ -58,10 +58,6 @@ CAT_KEYS = [
     "cat_special_categories",
     "cat_deviation",
 ]
-
-
-def answers_of(name: str) -> dict:
-    return json.loads((SCENARIOS / f"{name}.json").read_text(encoding="utf-8"))["answers"]
 
 
 # --- the 2026.3 definition --------------------------------------------------------------------------------
@@ -156,7 +152,7 @@ def test_the_facts_are_locked_only_while_a_listed_tool_is_chosen():
 
 
 def test_a_leader_who_picks_an_approved_tool_answers_fewer_questions():
-    own = {k: v for k, v in answers_of("copilot_word_outlook").items() if k not in FILLED}
+    own = {k: v for k, v in scenario_answers("copilot_word_outlook").items() if k not in FILLED}
     not_listed = missing_required(V3, apply_choice(V3, own, None))
     listed = missing_required(V3, apply_choice(V3, own, ENTRY))
     assert listed == []
@@ -165,7 +161,7 @@ def test_a_leader_who_picks_an_approved_tool_answers_fewer_questions():
 
 def test_the_what_if_never_suggests_changing_a_fact_from_the_overview():
     # Without a tool from the overview, the what-if for this use names the data processing agreement.
-    own = {**answers_of("mail_sorting_hosting_unknown"), "cat_choice": "not_listed"}
+    own = {**scenario_answers("mail_sorting_hosting_unknown"), "cat_choice": "not_listed"}
     own.update({key: "no" for key in ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement") if key in own})
     assert "pd_dpa" in {change["key"] for change in score(V3, own).what_if["changes"]}
     listed = apply_choice(V3, own, {**ENTRY, "dpa": False, "hosting": own["sec_hosting"]})

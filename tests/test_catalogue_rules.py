@@ -6,7 +6,6 @@ assessment holds the risk axis high. A tool not in the overview changes nothing 
 every scenario for that); nor do stale catalogue answers once the leader says the tool is not in the overview.
 """
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from assessments.engine import as_definition, load_definition, score
+from assessments.engine.answer_sets import scenario_answers
 from assessments.engine.conditions import evaluate
 from tests.test_monotonic_properties import PROPERTY, answer_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 V3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
-WITHIN = json.loads(
-    (ROOT / "fixtures" / "scenarios" / "v2026_3" / "copilot_listed_within_class.json").read_text(encoding="utf-8")
-)["answers"]
+WITHIN = scenario_answers("v2026_3/copilot_listed_within_class")
 CATALOGUE_RULES = [rule.id for rule in V3.rules if rule.id.startswith("catalogue_")]
 
 

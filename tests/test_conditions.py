@@ -2,6 +2,7 @@
 
 import pytest
 
+from assessments.engine.answer_sets import baseline_answers
 from assessments.engine.conditions import (
     evaluate,
     explain,
@@ -12,16 +13,20 @@ from assessments.engine.conditions import (
     triggered_by,
 )
 
+# The low-risk baseline (fixtures/answers/) with the values the forms below are tried on: a blank text, an
+# empty list, an "unknown" and a scale at 3. `owner` is left unanswered.
 ANSWERS = {
-    "pd_any": "unknown",
-    "mandate": "yes",
-    "ai_kind": ["integrated", "generative"],
-    "hr_area": ["none"],
-    "pd_scale": 3,
-    "problem": "   ",
-    "goals": "Raskere svar",
-    "affected": [],
-    "decision_role": "decision_support",
+    key: value
+    for key, value in baseline_answers(
+        "integrated_low_risk",
+        pd_any="unknown",
+        ai_kind=["integrated", "generative"],
+        pd_scale=3,
+        problem="   ",
+        affected=[],
+        decision_role="decision_support",
+    ).items()
+    if key != "owner"
 }
 
 

@@ -1,26 +1,20 @@
 """Contradictions between answers: a warning at both questions, linked to each other; listed on the summary and
 on UKE's review page."""
 
-import json
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 
 from assessments import services
 from assessments.demo import seed_questionnaires
 from assessments.engine import visible_section_keys
+from assessments.engine.answer_sets import scenario_answers
 from assessments.models import Questionnaire
-
-SCENARIO = (
-    Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "free_transcription_health_no_sensitive_input.json"
-)
 
 
 @pytest.fixture
 def contradicting_draft(world):
     seed_questionnaires()
-    answers = json.loads(SCENARIO.read_text(encoding="utf-8"))["answers"]
+    answers = scenario_answers("free_transcription_health_no_sensitive_input")
     draft = services.assessment_create(
         agency=world.agency_a,
         user=world.users["leader_a"],

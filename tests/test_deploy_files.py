@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from tests.conftest import require_service
+from tests.integration.processes import run_in_repo
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -79,13 +80,8 @@ def test_the_systemd_units_verify(tmp_path):
 
 def test_the_gunicorn_config_loads_with_json_logs():
     env = {**os.environ, "KIV_LOG_JSON": "True", "KIV_BIND": "127.0.0.1:0", "GUNICORN_WORKERS": "1"}
-    result = subprocess.run(
-        [str(BIN / "gunicorn"), "--check-config", "-c", "deploy/gunicorn.conf.py", "kiveileder.wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_in_repo(
+        [str(BIN / "gunicorn"), "--check-config", "-c", "deploy/gunicorn.conf.py", "kiveileder.wsgi"], env
     )
     assert result.returncode == 0, result.stdout + result.stderr
     namespace: dict = {}
@@ -125,7 +121,7 @@ def test_the_smoke_script_runs_the_scaled_out_shape():
     require_service(_answers([sys.executable, "-c", "import redis; redis.Redis(socket_timeout=2).ping()"]), "Redis")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "KIV_", "DATABASE_", "CELERY_"))}
     env["KIV_SMOKE_DB"] = f"kiv_smoke_{secrets.token_hex(3)}"
-    result = subprocess.run(["bash", "deploy/smoke.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = run_in_repo(["bash", "deploy/smoke.sh"], env, timeout=600)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "smoke journey:" in result.stdout and "0 failed" in result.stdout
     assert "== smoke passed" in result.stdout
@@ -162,14 +158,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
             "KIV_PASSWORD_LOGIN": "staff",
         }
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_in_repo([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

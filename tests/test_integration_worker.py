@@ -22,12 +22,11 @@ from assessments.models import Report
 from assessments.reports import jobs as report_jobs
 from assessments.reports import render as reports
 from assessments.reports import signing
-from tests.conftest import require_service, require_tool
+from tests.conftest import require_tool
 from tests.integration.processes import (
     ThrowawayRedis,
     app_env,
     celery_broker,
-    database_url,
     start_worker,
     wait_until,
 )
@@ -42,20 +41,6 @@ def seal_file(settings, tmp_path_factory):
 
 
 @pytest.fixture
-def shared_db(transactional_db) -> str:
-    """The PostgreSQL test database as a URL: the worker process reads and writes the same rows."""
-    require_service(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL=postgres://...)")
-    return database_url(connection.settings_dict)
-
-
-@pytest.fixture
-def data_dir(tmp_path, settings):
-    """KIV_DATA_DIR of the worker; this process reads the stored reports from the same media folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path
-
-
-@pytest.fixture
 def broker(data_dir):
     require_tool("redis-server")
     with ThrowawayRedis(data_dir) as redis, celery_broker(redis.url):
@@ -63,10 +48,10 @@ def broker(data_dir):
 
 
 @pytest.fixture
-def worker_env(shared_db, data_dir, broker, seal_file):
+def worker_env(postgres, data_dir, broker, seal_file):
     return app_env(
         data_dir=data_dir,
-        database=shared_db,
+        database=postgres,
         broker=broker.url,
         KIV_SIGNING_P12=str(seal_file),
         KIV_SIGNING_P12_PASSWORD=SEAL_PASSWORD,

@@ -15,15 +15,14 @@ from assessments.queries import lists as queries
 from assessments.services import catalogue
 from tests import catalogue_helpers as cat
 from tests import review_helpers as h
-from tests.responses import read_csv, read_json, table_body
+from tests.responses import read_csv, read_json, table_cells
 from tests.test_quickpath_services import approved_simplified
 
 REGISTER = reverse("assessments:register")
 
 
 def rows(response) -> list[str]:
-    table = table_body(response)
-    return re.findall(r"<tr>\s*<td>(?:<a [^>]+>|<span[^>]*>)?([^<]+)", table)
+    return table_cells(response, r"<tr>\s*<td>(?:<a [^>]+>|<span[^>]*>)?([^<]+)")
 
 
 @pytest.fixture

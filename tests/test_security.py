@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from assessments.engine.answer_sets import baseline_answers
 from assessments.models import Assessment, Membership, MunicipalRole
 from tests.conftest import IN_CI, PASSWORD, World, make_user, require_tool
 from tests.objects import BUILDERS, build_objects
@@ -471,19 +472,13 @@ def _text_keys(definition: dict) -> list[str]:
 def hostile_answers(definition: dict) -> dict:
     """Complete answers that show every section, with a formula start and both script payloads in
     every free-text answer."""
-    from tests import answers as sets
-
-    answers = {}
-    for section in sets.SECTIONS.values():
-        answers.update(section)
-    answers.update(
-        {
-            "ai_kind": ["integrated", "self_developed", "generative"],
-            "pd_any": "yes",
-            "decision_role": "decision_support",
-            "hr_area": ["education"],
-            "role": "buy_modify",
-        }
+    answers = baseline_answers(
+        "integrated_low_risk",
+        ai_kind=["integrated", "self_developed", "generative"],
+        pd_any="yes",
+        decision_role="decision_support",
+        hr_area=["education"],
+        role="buy_modify",
     )
     for number, key in enumerate(_text_keys(definition)):
         start = FORMULA_PAYLOADS[number % len(FORMULA_PAYLOADS)]

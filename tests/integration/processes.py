@@ -13,14 +13,21 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
+import psycopg
 from django.conf import settings
 
 from assessments.audit import key as audit_key
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+
+
+def run_in_repo(args: list[str], env: dict | None = None, *, timeout: float = 120) -> subprocess.CompletedProcess:
+    """A command run to its end from the repository root (as an operator runs manage.py or a deploy script),
+    its output captured as text."""
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)  # noqa: S603
 
 
 def free_port() -> int:
@@ -37,6 +44,26 @@ def database_url(settings_dict: dict) -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or "5432"
     return f"postgres://{credentials}{host}:{port}/{settings_dict['NAME']}"
+
+
+def drop_database(url: str, *, create: bool = False) -> None:
+    """Drop the database `url` names, ending its sessions first, and create it empty when `create`. Only for
+    a database a benchmark or a test made for itself (from the maintenance database: one cannot drop the
+    database one is connected to)."""
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    with psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or None,
+        password=parsed.password or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def app_env(

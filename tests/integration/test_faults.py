@@ -6,7 +6,6 @@ new ones to this test database only (ALTER DATABASE ... ALLOW_CONNECTIONS).
 """
 
 import json
-import subprocess
 import time
 
 import pytest
@@ -19,10 +18,10 @@ from tests.conftest import require_tool
 from tests.integration.conftest import terminate_backends
 from tests.integration.processes import (
     BIN,
-    ROOT,
     ThrowawayRedis,
     app_env,
     celery_broker,
+    run_in_repo,
     start_gunicorn,
     start_worker,
     wait_until,
@@ -226,14 +225,7 @@ def test_while_redis_is_down_nothing_fails_and_nothing_is_lost(postgres, data_di
             # and deliver the outbox. Here: the command operators run, and the delivery task sent by hand.
             redis.up()
             wait_until(lambda: leader.get(f"{base}/healthz", timeout=10).status_code == 200, 30, "/healthz to recover")
-            sweep = subprocess.run(
-                [str(BIN / "python"), "manage.py", "requeue_reports", "--older-than", "0"],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
+            sweep = run_in_repo([str(BIN / "python"), "manage.py", "requeue_reports", "--older-than", "0"], env)
             assert sweep.returncode == 0, sweep.stderr[-2000:]
             assert json.loads(sweep.stdout.strip().splitlines()[-1])["requeued"] == [str(report.uuid)]
             with celery_broker(redis.url) as app:

@@ -10,33 +10,15 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from django.db import connection
 
 from tests.conftest import require_service, require_tool
-from tests.integration.processes import ThrowawayRedis, database_url
+from tests.integration.processes import ThrowawayRedis, database_url, drop_database
 
 pytestmark = [pytest.mark.integration]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _drop(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    with psycopg.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or None,
-        password=parsed.password or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def test_a_short_load_run_has_no_errors(db, tmp_path):
@@ -76,7 +58,7 @@ def test_a_short_load_run_has_no_errors(db, tmp_path):
                 timeout=300,
             )
         finally:
-            _drop(database)
+            drop_database(database)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     result = json.loads(result_file.read_text())
     stats, verdict = result["stats"], result["verdict"]
