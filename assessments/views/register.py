@@ -222,7 +222,8 @@ def register_overview(request):
     rows = queries.overview_cells(
         request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL, tool=tool
     )
-    svg, groups, total = overview.render(rows, group_by=group_by)
+    spots = queries.overview_spots(request.user, agency=filters.get("agency"), group_by=group_by, tool=tool)
+    svg, groups, total = overview.render(rows, group_by=group_by, spots=spots)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {
         "form": form,
