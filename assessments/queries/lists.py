@@ -250,8 +250,8 @@ def _visible_cells(user, agency) -> QuerySet[OverviewCell]:
 
 # The agencies on each spot, summed in the database, the three largest named (presentation/overview.py).
 _SPOTS = """
-SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*), (ARRAY_AGG(agency_id ORDER BY n DESC, name))[1:3],
-       (ARRAY_AGG(n ORDER BY n DESC, name))[1:3]
+SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*), (ARRAY_AGG(agency_id ORDER BY n DESC, agency_id))[1:3],
+       (ARRAY_AGG(n ORDER BY n DESC, agency_id))[1:3]
 FROM (%s) AS per_agency GROUP BY need_cell, risk_cell
 """
 
@@ -263,9 +263,7 @@ def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "
     if group_by != "agency" or tool or connection.vendor != "postgresql":
         return None
     per_agency = _visible_cells(user, agency).filter(need_cell__gte=0, risk_cell__gte=0)
-    per_agency = per_agency.values_list("agency_id", "need_cell", "risk_cell").annotate(
-        name=F("agency__name"), n=Sum("count")
-    )
+    per_agency = per_agency.values_list("agency_id", "need_cell", "risk_cell").annotate(n=Sum("count"))
     sql, params = per_agency.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_SPOTS % sql, params)
