@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import BigIntegerField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BigIntegerField, Case, OuterRef, Q, QuerySet, Subquery, UUIDField, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace, Trim
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import labels
 from assessments.engine.loader import as_definition
-from assessments.models import Agency, Questionnaire, Report
+from assessments.models import Agency, AuditEvent, Questionnaire, Report
 from assessments.permissions import visible_assessments
 from assessments.presentation.display import format_date, localized, quoted_list
 from assessments.services import MATERIAL_CHANGE_KINDS
@@ -38,9 +38,13 @@ class EventReader:
         latest = Questionnaire.latest()
         # Question and step keys are never renamed between versions: the latest definition names them all.
         self.defn = as_definition(latest.definition) if latest else None
-        uuids = {e.object_id for e in events if e.object_type == "assessment"}
+        # The assessments are found from the page's events in SQL: a lookup by a list of their ids would be
+        # skipped on a page without one, and the number of queries would depend on the events shown. The
+        # id without its dashes reads as a UUID on PostgreSQL and is how SQLite stores one.
+        about = AuditEvent.objects.filter(pk__in=[e.pk for e in events], object_type="assessment")
+        about = about.values(as_uuid=Cast(Replace("object_id", Value("-"), Value("")), UUIDField()))
         self.assessments = {
-            str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=uuids).only("uuid", "title", "agency")
+            str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=about).only("uuid", "title", "agency")
         }
         self.people = {e.person_id: e.person_name for e in events if e.person_id and e.person_name}
 
