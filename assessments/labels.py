@@ -9,7 +9,8 @@ Statuses, roles and decisions are the models' own `TextChoices` (the database st
 re-exported here so callers have one place to look, not defined twice.
 """
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +178,12 @@ def label(labels: dict, code: Any, unknown: str = "") -> str:
 
 def labelled(labels: dict, codes: Iterable) -> list[str]:
     return [label(labels, code) for code in codes]
+
+
+def for_batch(labels: dict) -> Callable[[Any], str]:
+    """`label` for the rows of one page or export chunk: each code is translated once (the rows repeat a
+    few codes, and translating a label is most of what a row's label costs)."""
+    return functools.cache(functools.partial(label, labels))
 
 
 # The tool overview (Verktøyoversikten): statuses and what made an entry stricter (services/catalogue.py).

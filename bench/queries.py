@@ -130,7 +130,9 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep databases made by an earlier run (migrated and topped up)"
     )
+    parser.add_argument("--pages", nargs="+", default=[], help="only the pages whose label contains one of these")
     args = parser.parse_args()
+    pages = [page for page in PAGES if not args.pages or any(text in page[0] for text in args.pages)]
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kiveileder.settings")
     os.environ.setdefault("KIV_DATA_DIR", str(ROOT / "var" / "bench"))
@@ -174,10 +176,10 @@ def main() -> None:
     agency = _busiest_agency(configs[min(configs)])  # the same id in each database
     urls = [
         (label, reverse(name) + (f"?{query.format(agency=agency)}" if query else ""), user)
-        for label, name, query, user in PAGES
+        for label, name, query, user in pages
     ]
-    timings: dict = {(size, label): [] for size in configs for label, *_ in PAGES}
-    counted: dict = {(size, label): [] for size in configs for label, *_ in PAGES}
+    timings: dict = {(size, label): [] for size in configs for label, *_ in pages}
+    counted: dict = {(size, label): [] for size in configs for label, *_ in pages}
     for round_number in range(args.runs + 2):
         for size, config in configs.items():
             use(config)
@@ -200,7 +202,7 @@ def main() -> None:
     print(f"\n| page | queries | median {small} | median {large} | ratio | fastest {small} | fastest {large} |")
     print("|---|---|---|---|---|---|---|")
     results = {}
-    for label, *_ in PAGES:
+    for label, *_ in pages:
         a, b = timings[small, label], timings[large, label]
         med_a, med_b = statistics.median(a), statistics.median(b)
         q = {queries[small, label], queries[large, label]}

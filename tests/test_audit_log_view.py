@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -81,6 +82,22 @@ def test_it_shows_names_on_screen_but_the_chain_holds_ids(world, events):
     returned = AuditEvent.objects.get(action="assessment.returned")
     assert returned.actor_id == world.users["reviewer"].pk
     assert world.users["reviewer"].username not in json.dumps(returned.details)
+
+
+def test_it_names_the_people_an_event_is_about(world, events):
+    """An account the event is about and a detail's user id are shown by name, read in the page's own query:
+    a page with such an event (and none about an assessment, none with an actor) costs as many queries as a
+    page with the others."""
+    auditor, member = world.client("auditor"), world.users["leader_a"]
+    audit.record(None, "test.about_a_person", member, world.agency_b, {"user_id": member.pk, "n": 2})
+    body = auditor.get(LOG, {"agency": world.agency_b.pk}).content.decode()
+    assert f"Brukeren {member.get_full_name()}" in body and f"Person: {member.get_full_name()}" in body
+    assert "<td>Systemet</td>" in body
+    with CaptureQueriesContext(connection) as with_person:
+        auditor.get(LOG, {"action": "test.about_a_person"})
+    with CaptureQueriesContext(connection) as without:
+        auditor.get(LOG, {"action": "assessment.returned"})  # an assessment and its actor, no one named
+    assert len(with_person.captured_queries) == len(without.captured_queries)
 
 
 def test_it_shows_the_chain_status_and_head_hash(world, events):
@@ -174,6 +191,7 @@ def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factor
         assert f"<td>{label}</td>" in log, label
     # Details in words: the commented question by its label, the decision's verdict by its label.
     assert "Gjelder spørsmålet «" in log
+    assert f'<a href="{review}">Vurdering «Chatbot for renovasjon»</a>' in log  # the subject, by its title
     assert "Konklusjon: " in log
     visible = re.sub(r"<[^>]+>", " ", log)
     assert "benefit" not in visible and "assessment.approved" not in visible, visible

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 import json
 import re
+from html import escape
 
 import pytest
 from django.urls import reverse
@@ -147,6 +148,21 @@ def test_the_overview_draws_every_visible_assessment(world, register_world):
         world.client("reviewer").get(reverse("assessments:register_overview"), {"group": "agency"}).content.decode()
     )
     assert f"{world.agency_a.name} (3)" in by_agency
+
+
+def test_agencies_on_one_spot_share_a_marker_and_keep_their_table_rows(world):
+    """By agency, the agencies on one spot are one marker naming them (summed per spot by the database on
+    PostgreSQL, in Python elsewhere); the table beside the figure keeps each agency's count."""
+    h.approved(world, "Copilot i Word")
+    moved = h.approved(world, "Copilot i Excel")
+    Assessment.objects.filter(pk=moved.pk).update(agency=world.agency_b)
+    body = world.client("reviewer").get(reverse("assessments:register_overview"), {"group": "agency"}).content.decode()
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    assert svg.count("<title>2 virksomheter: ") == 1, svg
+    for agency in (world.agency_a, world.agency_b):
+        assert f"{escape(agency.name)} (1)" in svg
+        assert re.search(rf">{re.escape(escape(agency.name))}</th>(<td>\d+</td>)+<td>1</td></tr>", body), agency.name
+    assert "2 vurderinger" in body
 
 
 def test_overview_markers_differ_by_shape_not_only_colour(world, register_world):

@@ -11,13 +11,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import BigIntegerField, Case, OuterRef, Q, QuerySet, Subquery, UUIDField, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Replace, Trim
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments import labels
 from assessments.engine.loader import as_definition
-from assessments.models import Questionnaire, Report
+from assessments.models import Agency, AuditEvent, Questionnaire, Report
 from assessments.permissions import visible_assessments
 from assessments.presentation.display import format_date, localized, quoted_list
 from assessments.services import MATERIAL_CHANGE_KINDS
@@ -35,15 +38,40 @@ class EventReader:
         latest = Questionnaire.latest()
         # Question and step keys are never renamed between versions: the latest definition names them all.
         self.defn = as_definition(latest.definition) if latest else None
-        uuids = {e.object_id for e in events if e.object_type == "assessment"}
+        # The assessments are found from the page's events in SQL: a lookup by a list of their ids would be
+        # skipped on a page without one, and the number of queries would depend on the events shown. The
+        # id without its dashes reads as a UUID on PostgreSQL and is how SQLite stores one.
+        about = AuditEvent.objects.filter(pk__in=[e.pk for e in events], object_type="assessment")
+        about = about.values(as_uuid=Cast(Replace("object_id", Value("-"), Value("")), UUIDField()))
         self.assessments = {
-            str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=uuids).only("uuid", "title", "agency")
+            str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=about).only("uuid", "title", "agency")
         }
-        user_ids = {e.details.get("user_id") for e in events if isinstance(e.details, dict)} - {None}
-        user_ids |= {int(e.object_id) for e in events if e.object_type == "user" and e.object_id.isdigit()}
-        self.people = {
-            u.pk: (u.get_full_name() or u.username) for u in get_user_model().objects.filter(pk__in=user_ids)
-        }
+        self.people = {e.person_id: e.person_name for e in events if e.person_id and e.person_name}
+
+    @staticmethod
+    def with_names(events: QuerySet) -> QuerySet:
+        """The events with the names of their actor, their agency and the person they name (an account
+        the event is about, or a detail's `user_id`), read in the events' own query: a query of its own
+        for the names is made only when the page shows an event naming someone, and the page's number of
+        queries would then depend on which events it shows."""
+        users = get_user_model().objects
+        full_name = Trim(Concat("first_name", Value(" "), "last_name"))
+
+        def name_of(user_id):
+            user = users.filter(pk=user_id).annotate(name=Coalesce(NullIf(full_name, Value("")), "username"))
+            return Subquery(user.values("name")[:1])
+
+        digits = r"^[0-9]{1,18}$"
+        person = Case(
+            When(Q(object_type="user", object_id__regex=digits), then=Cast("object_id", BigIntegerField())),
+            When(details__user_id__regex=digits, then=Cast(KT("details__user_id"), BigIntegerField())),
+        )
+        return events.annotate(
+            actor_name=name_of(OuterRef("actor_id")),
+            agency_name=Subquery(Agency.objects.filter(pk=OuterRef("agency_id")).values("name")[:1]),
+            person_id=person,
+            person_name=name_of(OuterRef("person_id")),
+        )
 
     # --- what the event is about -----------------------------------------------------------------
 

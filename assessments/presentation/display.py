@@ -10,6 +10,7 @@
 """
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -66,7 +67,17 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
-    return dateformat.format(value, DATE_FORMATS[language()])
+    if isinstance(value, dt.datetime):
+        value = value.date()  # the format has no time of day
+    return _date_text(value, language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_text(value: dt.date, language: str) -> str:
+    """A day written out, remembered: a list page writes the same few days many times, and Django's
+    formatter parses its format and looks up the month's name each time. `language` is the active one
+    (the month's name is translated), so it is part of the key."""
+    return dateformat.format(value, DATE_FORMATS[language])
 
 
 def format_time(value: dt.datetime) -> str:

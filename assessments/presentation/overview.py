@@ -114,10 +114,17 @@ def build(rows, group_by: str) -> tuple[list[Group], dict]:
     return groups, bins
 
 
-def render(rows, *, group_by: str = "status", title: str = "") -> tuple[str, list[Group], int]:
-    """The SVG, its legend groups and the number of assessments drawn."""
+def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tuple[str, list[Group], int]:
+    """The SVG, its legend groups and the number of assessments drawn. `spots`: the markers' agencies
+    summed per spot by the database (queries.overview_spots), when `rows` do not carry the spots."""
     groups, bins = build(rows, group_by)
     by_key = {g.key: g for g in groups}
+    shared = None
+    if spots is not None:
+        shared = {
+            (need, risk): ([(by_key[key], count) for key, count in zip(keys, counts, strict=True)], found, total)
+            for need, risk, total, found, keys, counts in spots
+        }
     total = sum(g.count for g in groups)
     description = _(
         "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). "
@@ -130,7 +137,8 @@ def render(rows, *, group_by: str = "status", title: str = "") -> tuple[str, lis
         id_prefix="overview",
     )
     markers = []
-    for (key, need_cell, risk_cell), count in sorted(_spots(bins, by_key, group_by).items(), key=lambda i: -i[1]):
+    markers_at = _spots(bins, by_key, group_by, shared)
+    for (key, need_cell, risk_cell), count in sorted(markers_at.items(), key=lambda i: -i[1]):
         group = by_key[key] if key in by_key else key
         markers.append(_marker(group, need_cell, risk_cell, count))
     svg = base.removesuffix("</svg>") + "".join(markers) + "</svg>"
@@ -143,30 +151,35 @@ def render(rows, *, group_by: str = "status", title: str = "") -> tuple[str, lis
 SHARED_SPOT = 1
 
 
-def _spots(bins: Counter, by_key: dict, group_by: str) -> dict:
-    """The markers to draw: {(group or shared Group, need cell, risk cell): count}."""
+def _spots(bins: Counter, by_key: dict, group_by: str, shared: dict | None = None) -> dict:
+    """The markers to draw: {(group or shared Group, need cell, risk cell): count}. `shared`: the groups on
+    each spot, {(need cell, risk cell): ([(group, count)], groups there, their total)}, from the bins when
+    not given (the largest groups only, when the database summed them)."""
     if group_by == "status":
         return dict(bins)
-    per_spot: dict = {}
-    for (key, need_cell, risk_cell), count in bins.items():
-        per_spot.setdefault((need_cell, risk_cell), []).append((by_key[key], count))
     spots = {}
-    for (need_cell, risk_cell), found in per_spot.items():
-        if len(found) <= SHARED_SPOT:
+    for (need_cell, risk_cell), (found, number, total) in (shared or _per_spot(bins, by_key)).items():
+        if number <= SHARED_SPOT:
             for group, count in found:
                 spots[(group.key, need_cell, risk_cell)] = count
             continue
         found.sort(key=lambda item: (-item[1], item[0].label))
         names = ", ".join(f"{group.mark}. {group.label} ({count})" for group, count in found[:3])
-        if len(found) > 3:
-            names += " " + _("og %(n)s til") % {"n": len(found) - 3}
-        total = sum(count for _group, count in found)
+        if number > 3:
+            names += " " + _("og %(n)s til") % {"n": number - 3}
         if group_by == "tool":
-            label = _("%(n)s verktøy: %(names)s") % {"n": len(found), "names": names}
+            label = _("%(n)s verktøy: %(names)s") % {"n": number, "names": names}
         else:
-            label = _("%(n)s virksomheter: %(names)s") % {"n": len(found), "names": names}
+            label = _("%(n)s virksomheter: %(names)s") % {"n": number, "names": names}
         spots[(Group("", label, "circle", "#6b6b6b", "", total), need_cell, risk_cell)] = total
     return spots
+
+
+def _per_spot(bins: Counter, by_key: dict) -> dict:
+    per_spot: dict = {}
+    for (key, need_cell, risk_cell), count in bins.items():
+        per_spot.setdefault((need_cell, risk_cell), []).append((by_key[key], count))
+    return {spot: (found, len(found), sum(count for _group, count in found)) for spot, found in per_spot.items()}
 
 
 def _marker(group: Group, need_cell: int, risk_cell: int, count: int) -> str:

@@ -15,7 +15,7 @@ times them at 100 and 100,000).
 import json
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Round
 
@@ -219,18 +219,43 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, 
     versions (the cells hold no tool)."""
     if tool or group_by == "tool" or connection.vendor != "postgresql":
         return _version_cells(user, agency=agency, tool=tool, group_by=group_by, cell=cell)
-    by_agency = group_by == "agency"
-    qs = OverviewCell.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
-    if agency is not None:
-        qs = qs.filter(agency=agency)
-    agency_fields = ("agency_id", "agency__name") if by_agency else ()
-    # By agency the statuses are summed up in the database: one row per agency and spot.
-    status_field = () if by_agency else ("status",)
-    rows = qs.order_by().values_list(*status_field, *agency_fields, "quadrant", "need_cell", "risk_cell")
-    rows = rows.annotate(n=Sum("count"))
-    if by_agency:
-        return [(None, *row) for row in rows]
+    qs = _visible_cells(user, agency)
+    if group_by == "agency":
+        # One row per agency and quadrant, scored or not (the markers come from overview_spots): at 100,000
+        # assessments one per agency and spot were thousands of rows.
+        scored = Q(need_cell__gte=0, risk_cell__gte=0)
+        spot = Case(When(scored, then=Value(0)), default=Value(-1))
+        rows = qs.annotate(s=spot).values_list("agency_id", "agency__name", "quadrant", "s").annotate(n=Sum("count"))
+        return [(None, agency_id, name, quadrant, s, s, n) for agency_id, name, quadrant, s, n in rows]
+    rows = qs.values_list("status", "quadrant", "need_cell", "risk_cell").annotate(n=Sum("count"))
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
+
+
+def _visible_cells(user, agency) -> QuerySet[OverviewCell]:
+    qs = OverviewCell.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
+    return (qs.filter(agency=agency) if agency is not None else qs).order_by()
+
+
+# The agencies on each spot, summed in the database, the three largest named (presentation/overview.py).
+_SPOTS = """
+SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*), (ARRAY_AGG(agency_id ORDER BY n DESC, agency_id))[1:3],
+       (ARRAY_AGG(n ORDER BY n DESC, agency_id))[1:3]
+FROM (%s) AS per_agency GROUP BY need_cell, risk_cell
+"""
+
+
+def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "") -> list[tuple] | None:
+    """The overview by agency on PostgreSQL, one row per spot: (need cell, risk cell, assessments, agencies,
+    the ids of the three agencies with most there, their counts). None where overview_cells' rows carry the
+    spots themselves (by status, by tool, and on SQLite)."""
+    if group_by != "agency" or tool or connection.vendor != "postgresql":
+        return None
+    per_agency = _visible_cells(user, agency).filter(need_cell__gte=0, risk_cell__gte=0)
+    per_agency = per_agency.values_list("agency_id", "need_cell", "risk_cell").annotate(n=Sum("count"))
+    sql, params = per_agency.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_SPOTS % sql, params)
+        return cursor.fetchall()
 
 
 def _scored(qs: QuerySet[AssessmentVersion], cell: float) -> QuerySet[AssessmentVersion]:

@@ -184,27 +184,16 @@ def _log_events(request):
     return form, events.order_by("-id")
 
 
-def _names(events) -> tuple[dict, dict]:
-    """Display names for the actors and agencies of a page of events (two queries)."""
-    user_ids = {e.actor_id for e in events if e.actor_id}
-    agency_ids = {e.agency_id for e in events if e.agency_id}
-    users = {
-        u.pk: (u.get_full_name() or u.username)
-        for u in get_user_model().objects.filter(pk__in=user_ids).only("username", "first_name", "last_name")
-    }
-    agencies = dict(Agency.objects.filter(pk__in=agency_ids).values_list("pk", "name"))
-    return users, agencies
-
-
 @require(may_read_audit_log)
 def audit_log(request):
     form, events = _log_events(request)
-    page = paginate(events, PAGE_SIZE, request.GET.get("page"))
-    users, agencies = _names(page.object_list)
+    page = paginate(EventReader.with_names(events), PAGE_SIZE, request.GET.get("page"))
     reader = EventReader(request.user, page.object_list)
     for event in page.object_list:
-        event.actor_name = users.get(event.actor_id, _("slettet bruker")) if event.actor_id else _("Systemet")
-        event.agency_name = agencies.get(event.agency_id, "")
+        if not event.actor_id:
+            event.actor_name = _("Systemet")
+        event.actor_name = event.actor_name or _("slettet bruker")
+        event.agency_name = event.agency_name or ""
         event.label = labels.label(labels.EVENTS, event.action, event.action)
         event.subject = reader.subject(event)
         event.lines = reader.details(event)

@@ -70,6 +70,9 @@ def _entries(versions, today: date) -> list[dict]:
     entries = []
     items = queries.rows(versions)
     flagged = catalogue.flagged_ids([a.pk for a in items])
+    ai_kind_label = labels.for_batch(labels.AI_KINDS)
+    verdict_label = labels.for_batch(labels.VERDICTS)
+    quadrant_label = labels.for_batch(labels.QUADRANTS)
     for a in items:
         ai_kind = a.v_ai_kind
         entries.append(
@@ -83,11 +86,11 @@ def _entries(versions, today: date) -> list[dict]:
                 "tool": a.v_tool,
                 "flagged": a.pk in flagged,
                 "ai_kind": ai_kind,
-                "ai_kind_labels": labels.labelled(labels.AI_KINDS, ai_kind),
+                "ai_kind_labels": [ai_kind_label(kind) for kind in ai_kind],
                 "verdict": a.v_verdict,
-                "verdict_label": labels.label(labels.VERDICTS, a.v_verdict),
+                "verdict_label": verdict_label(a.v_verdict),
                 "quadrant": a.v_quadrant,
-                "quadrant_label": labels.label(labels.QUADRANTS, a.v_quadrant),
+                "quadrant_label": quadrant_label(a.v_quadrant),
                 "approved": timezone.localtime(a.v_decided_at).date() if a.v_decided_at else None,
                 "review_by": a.review_by,
                 "overdue": bool(a.review_by and a.review_by < today),
@@ -202,7 +205,8 @@ def register_overview(request):
     rows = queries.overview_cells(
         request.user, agency=filters.get("agency"), group_by=group_by, cell=overview.CELL, tool=tool
     )
-    svg, groups, total = overview.render(rows, group_by=group_by)
+    spots = queries.overview_spots(request.user, agency=filters.get("agency"), group_by=group_by, tool=tool)
+    svg, groups, total = overview.render(rows, group_by=group_by, spots=spots)
     headers, table = overview.quadrant_table(rows, group_by)
     context = {
         "form": form,
