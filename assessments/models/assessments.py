@@ -156,7 +156,7 @@ class AssessmentVersion(models.Model):
         db_persist=True,
     )
     # Copies of the assessment's status and agency, kept by database triggers on both backends (migration
-    # 0021_version_listed_copies), whoever changes the assessment (a service, a data fix, a test): the lists
+    # 0019_squashed_0024), whoever changes the assessment (a service, a data fix, a test): the lists
     # filter by them together with their sort key on one index of the versions, so that "one agency, newest
     # first" is an index range scan that stops after a page instead of a walk over every agency's versions.
     # Never written by the app (the triggers overwrite what it would write); null only for a moment.
