@@ -1,5 +1,6 @@
-"""The migration that makes stored plan status reports `Report` rows of kind "plan": the same uuid (the audit
-events name it), checksum, file and date, ready; and back again."""
+"""A database at 0018 with data, brought forward by 0019_squashed_0024: stored plan status reports become
+`Report` rows of kind "plan" (the same uuid, which the audit events name, checksum, file and date, ready) and
+back again; the versions there already are get their copies of the assessment's status and agency."""
 
 import datetime as dt
 
@@ -9,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.conftest import drop_truncate_guards
 
-BEFORE = [("assessments", "0022_fill_version_listed_copies")]
-AFTER = [("assessments", "0023_plan_status_reports_made_by_the_worker")]
+BEFORE = [("assessments", "0001_squashed_0018_assessment_path")]
+AFTER = [("assessments", "0019_squashed_0024_catalogue_flag_closing")]
 
 
 def _migrate(targets):
@@ -21,7 +22,7 @@ def _migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stored_status_reports_become_ready_plan_reports_and_back():
+def test_stored_status_reports_become_ready_plan_reports_and_back_and_versions_get_their_copies():
     old = _migrate(BEFORE)
     user = old.get_model("auth", "User").objects.create(username="revisor", password="!")
     agency = old.get_model("assessments", "Agency").objects.create(name="Bydel Migrering", kind="district", slug="bm")
@@ -31,6 +32,10 @@ def test_stored_status_reports_become_ready_plan_reports_and_back():
     assessment = old.get_model("assessments", "Assessment").objects.create(
         agency=agency, questionnaire=questionnaire, created_by=user, title="Plan"
     )
+    old.get_model("assessments", "AssessmentVersion").objects.create(
+        assessment=assessment, number=1, questionnaire=questionnaire, answers={}, result={}, verdict="ok",
+        quadrant="low",
+    )  # fmt: skip
     stored = old.get_model("assessments", "PlanStatusReport").objects.create(
         assessment=assessment, as_of=dt.date(2026, 3, 1), sha256="a" * 64, size=1234,
         storage_name="plan-reports/bm/x.pdf", signer="KI-veileder", requested_by=user,
@@ -42,6 +47,8 @@ def test_stored_status_reports_become_ready_plan_reports_and_back():
         assert (report.sha256, report.size, report.storage_name) == ("a" * 64, 1234, "plan-reports/bm/x.pdf")
         assert report.version_id is None and report.requested_by_id == user.pk
         assert report.created_at == stored.created_at == report.finished_at
+        version = new.get_model("assessments", "AssessmentVersion").objects.get()
+        assert (version.assessment_status, version.assessment_agency_id) == ("draft", agency.pk)
 
         back = _migrate(BEFORE)
         again = back.get_model("assessments", "PlanStatusReport").objects.get()

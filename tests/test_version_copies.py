@@ -1,6 +1,6 @@
 """The versions' copies of their assessment's status and agency (models.AssessmentVersion), kept by the
-triggers of migration 0019 on both backends and filled for existing rows by 0020: after every kind of
-change they equal the assessment's own values, and the lists filtered by them find what moved."""
+triggers of migration 0019_squashed_0024 on both backends and filled there for existing rows: after every
+kind of change they equal the assessment's own values, and the lists filtered by them find what moved."""
 
 import importlib
 
@@ -12,8 +12,7 @@ from assessments import services
 from assessments.models import Assessment, AssessmentVersion
 from tests import review_helpers as h
 
-copies = importlib.import_module("assessments.migrations.0021_version_listed_copies")
-fill = importlib.import_module("assessments.migrations.0022_fill_version_listed_copies").fill
+migration = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
 
 
 def stale() -> list:
@@ -74,24 +73,17 @@ class _Editor:
             cursor.execute(sql, params)
 
 
-def _run(statements) -> None:
-    with connection.cursor() as cursor:
-        for statement in [statements] if isinstance(statements, str) else statements:
-            cursor.execute(statement)
-
-
 def test_the_data_migration_fills_the_copies_of_existing_versions(world):
     h.submitted(world, "Før kopiene")
     services.assessment_return(
         assessment=h.submitted(world, "Returnert før kopiene"), user=world.users["reviewer"], reason="Mangler."
     )
-    postgresql = connection.vendor == "postgresql"
-    _run(copies.POSTGRESQL_BACKWARDS if postgresql else copies.SQLITE_BACKWARDS)  # as before 0019
+    migration.drop_version_listed_triggers(apps, _Editor())  # as before the migration
     AssessmentVersion.objects.update(assessment_status=None, assessment_agency_id=None)
-    _run(copies.POSTGRESQL if postgresql else copies.SQLITE)
+    migration.version_listed_triggers(apps, _Editor())
     assert len(stale()) == 2
 
-    fill(apps, _Editor())
+    migration.fill_version_listed_copies(apps, _Editor())
 
     assert not stale()
     assert set(AssessmentVersion.objects.values_list("assessment_status", flat=True)) == {"submitted", "returned"}

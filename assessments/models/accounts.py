@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models.agencies import Agency
+from assessments.models.agencies import Agency, Membership, MunicipalRole
 
 
 class GroupMapping(models.Model):
@@ -16,15 +16,11 @@ class GroupMapping(models.Model):
     to the agencies of their mappings otherwise.
     """
 
-    class Role(models.TextChoices):
-        LEADER = "leader", _("Virksomhetsleder")
-        CONTRIBUTOR = "contributor", _("Bidragsyter")
-        REVIEWER = "reviewer", _("Saksbehandler i UKE")
-        AUDITOR = "auditor", _("Revisor")
-        DPO = "dpo", _("Personvernombud")
-        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
-
-    AGENCY_ROLES = (Role.LEADER, Role.CONTRIBUTOR)
+    # A group grants a role in one agency (a membership) or a municipal role.
+    Role = models.TextChoices(
+        "Role", [(role.name, (role.value, role.label)) for role in (*Membership.Role, *MunicipalRole.Role)]
+    )
+    AGENCY_ROLES = tuple(Membership.Role)
 
     group_id = models.CharField(
         _("gruppe-id"),

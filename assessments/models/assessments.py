@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import lifecycle
 from assessments.models.agencies import Agency
+from assessments.models.fields import user_reference
 from assessments.queries.search import title_trigrams, title_vector
 
 
@@ -50,7 +51,7 @@ class Assessment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="assessments")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference()
     contributors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="contributed_assessments")
     title = models.CharField(_("tittel"), max_length=200)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -76,15 +77,11 @@ class Assessment(models.Model):
     in_use_since = models.DateField(_("tatt i bruk"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    updated_by = user_reference(blank=True)
     # Who last saved answers, and when: a reviewer's decision updates the row (status), not the answers,
     # so "last saved by" must not name the reviewer.
     answers_saved_at = models.DateTimeField(null=True, blank=True)
-    answers_saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    answers_saved_by = user_reference(blank=True)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -129,13 +126,11 @@ class AssessmentVersion(models.Model):
     result = models.JSONField()
     verdict = models.CharField(max_length=30, db_index=True)
     quadrant = models.CharField(max_length=30, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    submitted_by = user_reference()
     submitted_at = models.DateTimeField(auto_now_add=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    decided_by = user_reference(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     # Copies of a few values inside the JSON, kept by the database itself, so that lists of thousands of
     # versions (the overview matrix, the register's filter by kind of AI) read small columns instead of
@@ -156,7 +151,7 @@ class AssessmentVersion(models.Model):
         db_persist=True,
     )
     # Copies of the assessment's status and agency, kept by database triggers on both backends (migration
-    # 0021_version_listed_copies), whoever changes the assessment (a service, a data fix, a test): the lists
+    # 0019_squashed_0024), whoever changes the assessment (a service, a data fix, a test): the lists
     # filter by them together with their sort key on one index of the versions, so that "one agency, newest
     # first" is an index range scan that stops after a page instead of a walk over every agency's versions.
     # Never written by the app (the triggers overwrite what it would write); null only for a moment.
@@ -224,15 +219,13 @@ class ReviewComment(models.Model):
 
     version = models.ForeignKey(AssessmentVersion, on_delete=models.CASCADE, related_name="comments")
     question_key = models.CharField(max_length=60, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = user_reference()
     text = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
     # The agency's answer to the comment, written while the assessment is returned; UKE reads it beside
     # the changes in the next version's review.
     reply = models.TextField(max_length=5000, blank=True)
-    replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    replied_by = user_reference(blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

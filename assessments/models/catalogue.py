@@ -7,9 +7,10 @@ keeps the facts it was answered with whatever UKE changes later. Writes go throu
 
 import hashlib
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models.fields import user_reference
 
 
 class ToolStatus(models.TextChoices):
@@ -108,7 +109,7 @@ class ToolEntryVersion(models.Model):
     note = models.TextField(_("merknad fra UKE"), max_length=4000, blank=True)
     change_note = models.CharField(_("hva er endret"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference()
 
     class Meta:
         ordering = ["entry", "-number"]
@@ -166,9 +167,7 @@ class CatalogueFlag(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_how = models.CharField(max_length=20, choices=Closed.choices, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    closed_by = user_reference(blank=True)
     # UKE's reason for a dismissal, or which assessment and version resolved it.
     close_note = models.TextField(max_length=2000, blank=True)
 
@@ -198,7 +197,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

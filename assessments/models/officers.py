@@ -6,9 +6,10 @@ so UKE sees what the advice was about, and the sealed report states that advice 
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models.fields import user_reference
 
 
 class OfficerRole(models.TextChoices):
@@ -23,7 +24,7 @@ class OfficerAdvice(models.Model):
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="officer_advice")
     version = models.ForeignKey("assessments.AssessmentVersion", on_delete=models.CASCADE, related_name="+")
     role = models.CharField(_("rolle"), max_length=20, choices=OfficerRole.choices)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = user_reference()
     text = models.TextField(_("råd"))
     created_at = models.DateTimeField(auto_now_add=True)
 

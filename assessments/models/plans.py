@@ -9,9 +9,10 @@ to decide).
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models.fields import user_reference
 
 
 class PlanItem(models.Model):
@@ -34,9 +35,7 @@ class PlanItem(models.Model):
     source = models.CharField(_("kilde"), max_length=300, blank=True)
     # For a measure: the answer the what-if says would lower the risk (the re-assessment sets it).
     measure_value = models.JSONField(null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    owner = user_reference(blank=True)
     due_date = models.DateField(_("frist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     status_reason = models.TextField(_("begrunnelse"), blank=True)
@@ -85,7 +84,7 @@ class PlanItemHistory(models.Model):
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = user_reference()
     change = models.CharField(max_length=40)
     comment = models.TextField(blank=True)
     state = models.JSONField(default=dict)
@@ -120,12 +119,10 @@ class Evidence(models.Model):
     size = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     url = models.URLField(max_length=1000, blank=True)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    added_by = user_reference()
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    removed_by = user_reference(blank=True)
     scan_status = models.CharField(max_length=20, choices=Scan.choices, default=Scan.NOT_SCANNED)
     scan_signature = models.CharField(max_length=200, blank=True)
     scanned_at = models.DateTimeField(null=True, blank=True)

@@ -8,9 +8,10 @@ both are in the audit chain (services/public_access.py). The public register, th
 the innsyn copy read these rows and leave the content out (presentation/public_access.py).
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from assessments.models.fields import user_reference
 
 # Targets of an assessment exemption: "section:<key>", "question:<key>" or "field:<code>".
 SECTION, QUESTION, FIELD = "section", "question", "field"
@@ -21,7 +22,7 @@ class ExemptionBase(models.Model):
 
     basis = models.CharField(_("hjemmel"), max_length=40)
     reason = models.CharField(_("begrunnelse"), max_length=500)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = user_reference()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

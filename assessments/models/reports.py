@@ -3,11 +3,11 @@ status report of its action plan as of a date. All three are made by the report 
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models.assessments import Assessment, AssessmentVersion
+from assessments.models.fields import user_reference
 
 
 class Report(models.Model):
@@ -35,9 +35,7 @@ class Report(models.Model):
     storage_name = models.CharField(max_length=500, blank=True)
     signer = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    requested_by = user_reference(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     started_at = models.DateTimeField(null=True, blank=True)
