@@ -205,3 +205,12 @@ def test_the_event_filter_names_events_in_words(world, events):
     select = body[body.index('name="action"') : body.index("</select>", body.index('name="action"'))]
     assert '<option value="assessment.returned">Returnert for endring</option>' in select
     assert '<option value="test.other_agency">test.other_agency</option>' in select
+
+
+def test_an_assessment_event_whose_id_is_no_uuid_is_shown_without_a_title(world):
+    """An event restored or entered by hand may name an assessment by something that is not a UUID: the
+    page shows it (PostgreSQL would refuse to cast the id, and the whole page with it)."""
+    audit.record(world.users["reviewer"], "test.odd_reference", obj=("assessment", "not-a-uuid"))
+    response = world.client("reviewer").get(LOG, {"action": "test.odd_reference"})
+    assert response.status_code == 200
+    assert len(event_ids(response)) == 1

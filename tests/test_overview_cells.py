@@ -1,12 +1,15 @@
 """The overview's counts per spot (models.OverviewCell), kept by PostgreSQL triggers: after every kind of
 change they equal a count made from scratch, and the overview page shows them."""
 
+from collections import Counter, defaultdict
+
 from django.db import connection
 from django.urls import reverse
 
 from assessments import services
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import Assessment, OverviewCell
+from assessments.queries import lists
 from tests import review_helpers as h
 from tests.conftest import require_service
 
@@ -84,3 +87,23 @@ def test_the_overview_shows_the_kept_counts(world):
     assert f"{seen} vurderinger" in body
     approved = Assessment.objects.filter(status=Assessment.Status.APPROVED).count()
     assert f"Godkjent ({approved})" in body
+
+
+def test_the_agencies_on_each_spot_are_summed_from_the_kept_counts(world):
+    """The overview by agency reads its markers summed per spot in the database: the same totals, agencies
+    and three largest (ties by the agency's name) as adding up the kept counts one by one."""
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(150)
+    user = world.users["reviewer"]
+    expected = defaultdict(Counter)
+    for cell in lists._visible_cells(user, None).filter(need_cell__gte=0, risk_cell__gte=0).select_related("agency"):
+        expected[(cell.need_cell, cell.risk_cell)][(cell.agency_id, cell.agency.name)] += cell.count
+    spots = lists.overview_spots(user, group_by="agency")
+    assert {(need, risk): (total, found) for need, risk, total, found, _, _ in spots} == {
+        spot: (sum(agencies.values()), len(agencies)) for spot, agencies in expected.items()
+    }
+    assert any(found > 1 for _, _, _, found, _, _ in spots), "no spot shared by agencies: nothing to order"
+    for need, risk, _, _, ids, counts in spots:
+        largest = sorted(expected[(need, risk)].items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[:3]
+        assert (list(ids), list(counts)) == ([agency for (agency, _), _ in largest], [n for _, n in largest])

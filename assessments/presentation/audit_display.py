@@ -30,6 +30,9 @@ SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil"
 HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256"}
 
 
+UUID_TEXT = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
+
+
 class EventReader:
     """Words for one page of events; looks up names, titles and questions once per page."""
 
@@ -41,7 +44,10 @@ class EventReader:
         # The assessments are found from the page's events in SQL: a lookup by a list of their ids would be
         # skipped on a page without one, and the number of queries would depend on the events shown. The
         # id without its dashes reads as a UUID on PostgreSQL and is how SQLite stores one.
-        about = AuditEvent.objects.filter(pk__in=[e.pk for e in events], object_type="assessment")
+        # Only ids that read as one: a cast of anything else would fail the whole page on PostgreSQL.
+        about = AuditEvent.objects.filter(
+            pk__in=[e.pk for e in events], object_type="assessment", object_id__regex=UUID_TEXT
+        )
         about = about.values(as_uuid=Cast(Replace("object_id", Value("-"), Value("")), UUIDField()))
         self.assessments = {
             str(a.uuid): a for a in visible_assessments(user).filter(uuid__in=about).only("uuid", "title", "agency")

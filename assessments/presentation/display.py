@@ -69,14 +69,15 @@ def format_date(value: dt.date | dt.datetime | None) -> str:
         value = timezone.localtime(value)
     if isinstance(value, dt.datetime):
         value = value.date()  # the format has no time of day
-    return _date_text(value, language())
+    return _date_text(value, language(), get_language())
 
 
 @functools.lru_cache(maxsize=4096)
-def _date_text(value: dt.date, language: str) -> str:
+def _date_text(value: dt.date, language: str, active: str | None) -> str:
     """A day written out, remembered: a list page writes the same few days many times, and Django's
-    formatter parses its format and looks up the month's name each time. `language` is the active one
-    (the month's name is translated), so it is part of the key."""
+    formatter parses its format and looks up the month's name each time. `language` picks the format;
+    `active` (Django's active translation, None when it is switched off) translates the month's name, so
+    both are part of the key."""
     return dateformat.format(value, DATE_FORMATS[language])
 
 

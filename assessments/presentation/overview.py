@@ -122,7 +122,8 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
     shared = None
     if spots is not None:
         shared = {
-            (need, risk): ([(by_key[key], count) for key, count in zip(keys, counts, strict=True)], found, total)
+            # An agency whose first assessment was scored between the two queries has no legend entry yet.
+            (need, risk): ([(by_key[k], n) for k, n in zip(keys, counts, strict=True) if k in by_key], found, total)
             for need, risk, total, found, keys, counts in spots
         }
     total = sum(g.count for g in groups)

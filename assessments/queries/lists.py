@@ -236,10 +236,12 @@ def _visible_cells(user, agency) -> QuerySet[OverviewCell]:
     return (qs.filter(agency=agency) if agency is not None else qs).order_by()
 
 
-# The agencies on each spot, summed in the database, the three largest named (presentation/overview.py).
+# The agencies on each spot, summed in the database, the three largest named (presentation/overview.py);
+# ties go by the agency's name, as the legend orders them.
 _SPOTS = """
-SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*), (ARRAY_AGG(agency_id ORDER BY n DESC, agency_id))[1:3],
-       (ARRAY_AGG(n ORDER BY n DESC, agency_id))[1:3]
+SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*),
+       (ARRAY_AGG(agency_id ORDER BY n DESC, agency_name, agency_id))[1:3],
+       (ARRAY_AGG(n ORDER BY n DESC, agency_name, agency_id))[1:3]
 FROM (%s) AS per_agency GROUP BY need_cell, risk_cell
 """
 
@@ -251,7 +253,8 @@ def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "
     if group_by != "agency" or tool or connection.vendor != "postgresql":
         return None
     per_agency = _visible_cells(user, agency).filter(need_cell__gte=0, risk_cell__gte=0)
-    per_agency = per_agency.values_list("agency_id", "need_cell", "risk_cell").annotate(n=Sum("count"))
+    per_agency = per_agency.annotate(agency_name=F("agency__name"))
+    per_agency = per_agency.values_list("agency_id", "agency_name", "need_cell", "risk_cell").annotate(n=Sum("count"))
     sql, params = per_agency.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(_SPOTS % sql, params)
