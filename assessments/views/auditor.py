@@ -190,9 +190,7 @@ def audit_log(request):
     page = paginate(EventReader.with_names(events), PAGE_SIZE, request.GET.get("page"))
     reader = EventReader(request.user, page.object_list)
     for event in page.object_list:
-        if not event.actor_id:
-            event.actor_name = _("Systemet")
-        event.actor_name = event.actor_name or _("slettet bruker")
+        event.actor_name = (event.actor_name or _("slettet bruker")) if event.actor_id else _("Systemet")
         event.agency_name = event.agency_name or ""
         event.label = labels.label(labels.EVENTS, event.action, event.action)
         event.subject = reader.subject(event)

@@ -321,7 +321,11 @@ def _conditions_form(assessment, data=None) -> ConditionsForm:
     return ConditionsForm(data, prefix="conditions", items=assessment.plan_items.filter(required=True))
 
 
-def _decide(request, assessment_uuid, action: str) -> HttpResponse:
+@signed_in
+@require_POST
+@conflict_is_409
+def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
+    """Return, approve or reject (the URL names the action)."""
     assessment = get_assessment(request, assessment_uuid, "review")
     form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
     conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
@@ -348,14 +352,6 @@ def _decide(request, assessment_uuid, action: str) -> HttpResponse:
     }
     messages.success(request, done[action])
     return redirect(_detail_url(assessment))
-
-
-@signed_in
-@require_POST
-@conflict_is_409
-def review_decide(request, assessment_uuid, action: str):
-    """Return, approve or reject (the URL names the action)."""
-    return _decide(request, assessment_uuid, action)
 
 
 def _assessment_url(assessment: Assessment) -> str:
