@@ -11,34 +11,16 @@ The services ask `check()` before they change a status, and raise `StateConflict
 role so that the rule and its documentation (docs/lifecycle.md) are read from one place.
 
 A reviewer's decision on a version is stored as `AssessmentVersion.Decision`; the status it leads to is
-`DECISION_STATUS[decision]` (the two share values today, but a decision is not a status).
+`DECISION_STATUS[decision]` (the two share values today, but a decision is not a status). Their codes and
+labels are in `choices.py`, with every other code the models store.
 """
 
 from dataclasses import dataclass
 
-from django.db import models
 from django.utils.translation import gettext_lazy
 
-
-class Status(models.TextChoices):
-    """`Assessment.Status`: defined here, with the rules, and used by the model."""
-
-    DRAFT = "draft", gettext_lazy("Utkast")
-    SUBMITTED = "submitted", gettext_lazy("Sendt inn")
-    RETURNED = "returned", gettext_lazy("Returnert for endring")
-    APPROVED = "approved", gettext_lazy("Godkjent")
-    REJECTED = "rejected", gettext_lazy("Avvist")
-    WITHDRAWN = "withdrawn", gettext_lazy("Trukket")
-    SUPERSEDED = "superseded", gettext_lazy("Erstattet")
-
-
-class Decision(models.TextChoices):
-    """`AssessmentVersion.Decision`: a reviewer's decision on one submitted version."""
-
-    RETURNED = "returned", gettext_lazy("Returnert")
-    APPROVED = "approved", gettext_lazy("Godkjent")
-    REJECTED = "rejected", gettext_lazy("Avvist")
-
+from assessments.choices import AssessmentStatus as Status
+from assessments.choices import ReviewDecision as Decision
 
 # The verdict of a hard rule: an assessment with it can be returned or rejected, never approved.
 STOP_VERDICT = "stop"

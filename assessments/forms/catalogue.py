@@ -16,10 +16,11 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import InfoClass, ToolStatus
 from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.engine.definition import Question, Section
 from assessments.labels import TOOL_STATUSES
-from assessments.models.catalogue import VERSION_FIELDS, InfoClass, ToolEntryVersion, ToolStatus
+from assessments.models.catalogue import VERSION_FIELDS, ToolEntryVersion
 from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"

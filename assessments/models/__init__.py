@@ -6,6 +6,7 @@ versions, review comments, sent reminders, overview cells), `reports`, `audit` (
 head and write caps), `accounts` (Entra ID group mapping and the roles a sign-in brought), `outbox` (e-mail).
 """
 
+from assessments.choices import PATH_CHOICES, OfficerRole
 from assessments.models.accounts import (
     GroupMapping,
     GroupRoles,
@@ -19,7 +20,6 @@ from assessments.models.agencies import (
 )
 from assessments.models.archive import ArchiveHandover
 from assessments.models.assessments import (
-    PATH_CHOICES,
     Assessment,
     AssessmentVersion,
     OverviewCell,
@@ -39,7 +39,7 @@ from assessments.models.catalogue import (
     ToolEntry,
     ToolEntryVersion,
 )
-from assessments.models.officers import OfficerAdvice, OfficerRole
+from assessments.models.officers import OfficerAdvice
 from assessments.models.outbox import (
     OutboxMessage,
 )

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import AgencyKind, MembershipRole, MunicipalRoleKind
+
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
@@ -28,11 +30,7 @@ def validate_org_number(value: str) -> None:
 
 
 class Agency(models.Model):
-    class Kind(models.TextChoices):
-        BYDEL = "bydel", _("Bydel")
-        ETAT = "etat", _("Etat")
-        FORETAK = "foretak", _("Foretak")
-        OTHER = "other", _("Annet")
+    Kind = AgencyKind
 
     name = models.CharField(_("navn"), max_length=200, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
@@ -56,9 +54,7 @@ class Agency(models.Model):
 class Membership(models.Model):
     """A person's role inside one agency."""
 
-    class Role(models.TextChoices):
-        LEADER = "leader", _("Virksomhetsleder")
-        CONTRIBUTOR = "contributor", _("Bidragsyter")
+    Role = MembershipRole
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
@@ -76,11 +72,7 @@ class Membership(models.Model):
 class MunicipalRole(models.Model):
     """A municipality-wide role: UKE reviewer or auditor, optionally limited to chosen agencies."""
 
-    class Role(models.TextChoices):
-        REVIEWER = "reviewer", _("Saksbehandler i UKE")
-        AUDITOR = "auditor", _("Revisor")
-        DPO = "dpo", _("Personvernombud")
-        SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
+    Role = MunicipalRoleKind
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
     role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)

@@ -3,14 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import ArchiveStatus
+
 
 class ArchiveHandover(models.Model):
     """One decided version, to be handed to the archive exactly once. The row is written before any attempt,
     so an archive outage delays the hand-over, never loses it (services/archive.py retries it)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Venter")
-        DELIVERED = "delivered", _("Arkivert")
+    Status = ArchiveStatus
 
     version = models.OneToOneField(
         "assessments.AssessmentVersion", on_delete=models.PROTECT, related_name="archive_handover"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments import lifecycle
+from assessments.choices import PATH_CHOICES, AssessmentStatus, ReviewDecision, ReviewReminderKind
 from assessments.models.agencies import Agency
 from assessments.models.fields import user_reference
 from assessments.queries.search import title_trigrams, title_vector
@@ -42,11 +43,8 @@ class Questionnaire(models.Model):
         return self.pk is not None and self.assessments.exists()
 
 
-PATH_CHOICES = [("full", _("Full vurdering")), ("simplified", _("Forenklet"))]
-
-
 class Assessment(models.Model):
-    Status = lifecycle.Status
+    Status = AssessmentStatus
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments")
@@ -117,7 +115,7 @@ class Assessment(models.Model):
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
-    Decision = lifecycle.Decision
+    Decision = ReviewDecision
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
@@ -239,9 +237,7 @@ class SentReminder(models.Model):
     """A review-by reminder that has gone out: at most one per assessment, kind and review-by date, so a
     second run (twice a day, two beat hosts) sends nothing twice and a new review-by date starts afresh."""
 
-    class Kind(models.TextChoices):
-        DUE = "review_due", _("Ny vurdering nærmer seg")
-        OVERDUE = "review_overdue", _("Ny vurdering er forfalt")
+    Kind = ReviewReminderKind
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="sent_reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -10,33 +10,8 @@ import hashlib
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import FlagClosing, Hosting, InfoClass, ToolStatus
 from assessments.models.fields import user_reference
-
-
-class ToolStatus(models.TextChoices):
-    APPROVED = "approved", _("Godkjent")
-    UNDER_ASSESSMENT = "under_assessment", _("Under vurdering")
-    NOT_APPROVED = "not_approved", _("Ikke godkjent")
-    WITHDRAWN = "withdrawn", _("Trukket tilbake")
-
-
-class InfoClass(models.TextChoices):
-    """The values of the questionnaire's `sec_classification`, from least to most sensitive."""
-
-    OPEN = "open", _("Åpen informasjon")
-    INTERNAL = "internal", _("Intern informasjon")
-    CONFIDENTIAL = "confidential", _("Taushetsbelagt eller unntatt offentlighet")
-    CLASSIFIED = "classified", _("Skjermingsverdig eller gradert")
-
-
-class Hosting(models.TextChoices):
-    """The values of the questionnaire's `sec_hosting`."""
-
-    MUNICIPAL = "municipal_platform", _("Kommunens egen plattform")
-    CLOUD_EEA = "cloud_eea", _("Skytjeneste i EU/EØS")
-    OUTSIDE_EEA = "outside_eea", _("Utenfor EU/EØS")
-    UNKNOWN = "unknown", _("Ukjent")
-
 
 CLASS_ORDER = [c.value for c in InfoClass]
 # Version fields a change copies forward unless given anew (everything but bookkeeping).
@@ -156,9 +131,7 @@ class CatalogueFlag(models.Model):
     reason (services/catalogue_flags.py).
     """
 
-    class Closed(models.TextChoices):
-        REASSESSED = "reassessed", _("Vurdert på nytt med gjeldende versjon")
-        DISMISSED = "dismissed", _("Avsluttet av UKE")
+    Closed = FlagClosing
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="catalogue_flags")
     used_ref = models.CharField(max_length=100)

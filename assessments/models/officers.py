@@ -9,12 +9,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import OfficerRole
 from assessments.models.fields import user_reference
-
-
-class OfficerRole(models.TextChoices):
-    DPO = "dpo", _("Personvernombud")
-    SECURITY = "security_officer", _("Sikkerhetsleder")
 
 
 class OfficerAdvice(models.Model):

@@ -1,7 +1,8 @@
 """E-mail waiting to be sent, written in the transaction of the change it tells about."""
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+
+from assessments.choices import OutboxStatus
 
 
 class OutboxMessage(models.Model):
@@ -10,10 +11,7 @@ class OutboxMessage(models.Model):
     loses it.
     `dedupe_key` makes enqueueing idempotent: the same event never produces two messages."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Venter")
-        SENT = "sent", _("Sendt")
-        FAILED = "failed", _("Feilet")
+    Status = OutboxStatus
 
     dedupe_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=60)

@@ -4,13 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import ReassignmentKind
+
 
 class ReassignmentFlag(models.Model):
     """A draft the user owned, or was invited to, when an administrator deactivated them."""
 
-    class Kind(models.TextChoices):
-        OWNER = "owner", _("Eier av utkastet")
-        CONTRIBUTOR = "contributor", _("Invitert bidragsyter")
+    Kind = ReassignmentKind
 
     assessment = models.ForeignKey(
         "assessments.Assessment", on_delete=models.CASCADE, related_name="reassignment_flags"

@@ -12,19 +12,13 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import PlanItemKind, PlanItemStatus, PlanReminderKind, ScanStatus
 from assessments.models.fields import user_reference
 
 
 class PlanItem(models.Model):
-    class Kind(models.TextChoices):
-        OBLIGATION = "obligation", _("Plikt")
-        MEASURE = "measure", _("Tiltak")
-
-    class Status(models.TextChoices):
-        NOT_STARTED = "not_started", _("Ikke startet")
-        IN_PROGRESS = "in_progress", _("Pågår")
-        DONE = "done", _("Ferdig")
-        NOT_RELEVANT = "not_relevant", _("Ikke relevant")
+    Kind = PlanItemKind
+    Status = PlanItemStatus
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="plan_items")
     # What the item stands for, stable across resubmissions: "obligation:<code>" or "measure:<question key>".
@@ -105,11 +99,7 @@ class Evidence(models.Model):
     downloadable; `quarantined` when the scanner found something (the file is moved under quarantine/ and
     never served); `not_scanned` when no scanner is configured (and for rows older than the scan)."""
 
-    class Scan(models.TextChoices):
-        PENDING = "pending", _("Venter på virussjekk")
-        CLEAN = "clean", _("Virussjekket")
-        NOT_SCANNED = "not_scanned", _("Ikke virussjekket")
-        QUARANTINED = "quarantined", _("I karantene")
+    Scan = ScanStatus
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
@@ -143,9 +133,7 @@ class ReminderSent(models.Model):
     """A plan reminder that has gone out: one per item, kind and period (the due date for "due soon", the
     ISO week for "overdue"), so a second run or a second beat host sends nothing twice."""
 
-    class Kind(models.TextChoices):
-        DUE = "due", _("Frist nærmer seg")
-        OVERDUE = "overdue", _("Frist er passert")
+    Kind = PlanReminderKind
 
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=Kind.choices)

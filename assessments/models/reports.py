@@ -4,23 +4,15 @@ status report of its action plan as of a date. All three are made by the report 
 import uuid
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import ReportKind, ReportStatus
 from assessments.models.assessments import Assessment, AssessmentVersion
 from assessments.models.fields import user_reference
 
 
 class Report(models.Model):
-    class Kind(models.TextChoices):
-        SIGNED = "signed", _("Signert rapport")
-        PREVIEW = "preview", _("Forhåndsvisning")
-        PLAN = "plan", _("Statusrapport for tiltaksplan")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("I kø")
-        RENDERING = "rendering", _("Lages")
-        READY = "ready", _("Klar")
-        FAILED = "failed", _("Feilet")
+    Kind = ReportKind
+    Status = ReportStatus
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="reports")

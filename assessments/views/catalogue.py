@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments.choices import ToolStatus
 from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
-from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry, ToolStatus
+from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
 from assessments.presentation import public_access
 from assessments.queries import catalogue as reads

@@ -10,10 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from assessments.choices import OfficerRole
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_sections
 from assessments.forms.officers import OfficerAdviceForm
-from assessments.models import OfficerAdvice, OfficerRole
+from assessments.models import OfficerAdvice
 from assessments.permissions import (
     SECURITY_SECTIONS,
     get_assessment_as_officer,

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments.choices import ToolStatus
 from assessments.engine.loader import as_definition
 from assessments.engine.screening import screening_for
 from assessments.forms.quickpath import ScreeningForm
 from assessments.forms.review import DecisionForm
-from assessments.models.catalogue import ToolStatus
 from assessments.permissions import (
     conflict_is_409,
     get_assessment,
