@@ -36,6 +36,12 @@ class MunicipalRoleKind(models.TextChoices):
     SECURITY_OFFICER = "security_officer", _("Sikkerhetsleder")
 
 
+# `GroupMapping.Role`: an Entra ID group grants a role in one agency (a membership) or a municipal role.
+GroupRole = models.TextChoices(
+    "GroupRole", [(role.name, (role.value, role.label)) for role in (*MembershipRole, *MunicipalRoleKind)]
+)
+
+
 class OfficerRole(models.TextChoices):
     """The officers who advise on a submitted assessment: the municipal roles of the same codes."""
 

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models.agencies import Agency, Membership, MunicipalRole
+from assessments.choices import GroupRole, MembershipRole
+from assessments.models.agencies import Agency
 
 
 class GroupMapping(models.Model):
@@ -17,10 +18,8 @@ class GroupMapping(models.Model):
     """
 
     # A group grants a role in one agency (a membership) or a municipal role.
-    Role = models.TextChoices(
-        "Role", [(role.name, (role.value, role.label)) for role in (*Membership.Role, *MunicipalRole.Role)]
-    )
-    AGENCY_ROLES = tuple(Membership.Role)
+    Role = GroupRole
+    AGENCY_ROLES = tuple(MembershipRole)
 
     group_id = models.CharField(
         _("gruppe-id"),
