@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments import lifecycle, tasks
 from assessments.audit import chain as audit
@@ -23,23 +24,10 @@ from assessments.services.reports import enqueue_report_on_commit
 from assessments.services.review import REVIEW_REASON_MAX_LENGTH, lock_for_review, required_text
 
 
-def assessment_return(
-    *, assessment: Assessment, user, reason: str, version_number: int | None = None
-) -> AssessmentVersion:
+def assessment_return(*, assessment: Assessment, user, reason: str,
+                      version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
     """Return a submitted assessment to its agency for revision; the reason is required."""
-    reason = required_text(
-        reason,
-        field="reason",
-        limit=REVIEW_REASON_MAX_LENGTH,
-        required_message=_("Skriv hvorfor vurderingen returneres."),
-    )
-    return _decide(
-        assessment=assessment,
-        user=user,
-        decision=AssessmentVersion.Decision.RETURNED,
-        reason=reason,
-        version_number=version_number,
-    )
+    return _decide(assessment, user, AssessmentVersion.Decision.RETURNED, reason, version_number)
 
 
 REVIEW_MONTHS = 12
@@ -77,10 +65,21 @@ def _supersede(user, approved: Assessment, version: AssessmentVersion, now) -> N
     )
 
 
-def _decide(*, assessment: Assessment, user, decision: str, reason: str,
-            version_number: int | None, conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
+# What the reviewer writes with each decision: the field it is checked as, and what is said when it is
+# blank (None: it may be, as an approval's comment).
+_DECISION_TEXT = {
+    AssessmentVersion.Decision.RETURNED: ("reason", gettext_lazy("Skriv hvorfor vurderingen returneres.")),
+    AssessmentVersion.Decision.APPROVED: ("comment", None),
+    AssessmentVersion.Decision.REJECTED: ("reason", gettext_lazy("Skriv hvorfor vurderingen avvises.")),
+}
+
+
+def _decide(assessment: Assessment, user, decision: str, text: str, version_number: int | None,
+            conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """A reviewer's decision on the latest submitted version: returned, approved or rejected. Approval and
     rejection are final and get a signed report; a return sends the assessment back for revision."""
+    field, required_message = _DECISION_TEXT[decision]
+    reason = required_text(text, field=field, limit=REVIEW_REASON_MAX_LENGTH, required_message=required_message)
     authorize(user, assessment, "review")
     with transaction.atomic():
         locked, version = lock_for_review(assessment, version_number, lifecycle.DECISION_TRANSITION[decision])
@@ -131,27 +130,10 @@ def assessment_approve(*, assessment: Assessment, user, comment: str = "", versi
                        conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
     """Approve the submitted version (not for verdict `stop`): sets the review-by date, supersedes the
     assessment this one replaces, and creates the signed report (made by a task after the commit)."""
-    comment = required_text(comment, field="comment", limit=REVIEW_REASON_MAX_LENGTH, required_message=None)
-    return _decide(
-        assessment=assessment,
-        user=user,
-        decision=AssessmentVersion.Decision.APPROVED,
-        reason=comment,
-        version_number=version_number,
-        conditions=conditions,
-    )
+    return _decide(assessment, user, AssessmentVersion.Decision.APPROVED, comment, version_number, conditions)
 
 
 def assessment_reject(*, assessment: Assessment, user, reason: str,
                       version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
     """Reject the submitted version; the reason is required. The decision gets a signed report too."""
-    reason = required_text(
-        reason, field="reason", limit=REVIEW_REASON_MAX_LENGTH, required_message=_("Skriv hvorfor vurderingen avvises.")
-    )
-    return _decide(
-        assessment=assessment,
-        user=user,
-        decision=AssessmentVersion.Decision.REJECTED,
-        reason=reason,
-        version_number=version_number,
-    )
+    return _decide(assessment, user, AssessmentVersion.Decision.REJECTED, reason, version_number)
