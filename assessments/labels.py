@@ -1,12 +1,14 @@
 """Every word a person reads for a coded value: verdicts, levels, quadrants, statuses, roles, rule effects,
-decisions and audit event types, as translatable choices (bokmål msgids, English in the catalogue).
+decisions and audit event types, each as one table code -> translatable label (bokmål msgids, English in the
+catalogue). A table that a form also offers as a choice list is written as that list (`*_CHOICES`, in the order
+the form shows) with its dict beside it.
 
 The pages, the review, the CSV/JSON exports and the PDF report all read their labels here, so one value has
 one name everywhere and in both languages (docs/glossary.md lists them). The scoring engine stays free of
 Django and keeps plain codes; it never decides what a person reads.
 
-Statuses, roles and decisions are the models' own `TextChoices` (the database stores their codes): they are
-re-exported here so callers have one place to look, not defined twice.
+Statuses, roles and decisions are the models' own `TextChoices` (the database stores their codes): their labels
+are re-exported here so callers have one place to look, not defined twice.
 """
 
 import functools
@@ -50,122 +52,113 @@ QUADRANT_CHOICES = [
     ("high_risk_high_need", _("Høy risiko, høyt behov")),
     ("high_risk_low_need", _("Høy risiko, lavt behov")),
 ]
-LEVEL_CHOICES = [
-    ("low", _("Lav")),
-    ("moderate", _("Moderat")),
-    ("significant", _("Betydelig")),
-    ("very_high", _("Svært høy")),
-]
-RISK_AXIS_CHOICES = [("low", _("lav risiko")), ("high", _("høy risiko"))]
-NEED_AXIS_CHOICES = [("low", _("lavt behov")), ("high", _("høyt behov"))]
-CONTRIBUTION_KIND_CHOICES = [("risk", _("Risiko")), ("mitigation", _("Tiltak")), ("need", _("Behov"))]
-RULE_EFFECT_CHOICES = [("stop", _("Stopper tiltaket")), ("high_risk", _("Gir høy risiko"))]
+LEVELS = {
+    "low": _("Lav"),
+    "moderate": _("Moderat"),
+    "significant": _("Betydelig"),
+    "very_high": _("Svært høy"),
+}
+RISK_AXES = {"low": _("lav risiko"), "high": _("høy risiko")}
+NEED_AXES = {"low": _("lavt behov"), "high": _("høyt behov")}
+CONTRIBUTION_KINDS = {"risk": _("Risiko"), "mitigation": _("Tiltak"), "need": _("Behov")}
+RULE_EFFECTS = {"stop": _("Stopper tiltaket"), "high_risk": _("Gir høy risiko")}
 AI_KIND_CHOICES = [
     ("integrated", _("Integrert i verktøy vi har")),
     ("self_developed", _("Egenutviklet eller bestilt")),
     ("generative", _("Generativ")),
 ]
-STATUS_CHOICES = list(Assessment.Status.choices)
-DECISION_CHOICES = list(AssessmentVersion.Decision.choices)
-ROLE_CHOICES = list(Membership.Role.choices) + list(MunicipalRole.Role.choices)
+STATUSES = dict(Assessment.Status.choices)
+DECISIONS = dict(AssessmentVersion.Decision.choices)
+ROLES = {**dict(Membership.Role.choices), **dict(MunicipalRole.Role.choices)}
 
 # Audit event types: what the log's chained codes mean, for the screen and the exports.
-EVENT_CHOICES = [
-    ("assessment.created", _("Vurdering opprettet")),
-    ("assessment.step_saved", _("Steg lagret")),
-    ("assessment.submitted", _("Sendt inn")),
-    ("assessment.recalled", _("Hentet tilbake")),
-    ("assessment.withdrawn", _("Trukket")),
-    ("assessment.returned", _("Returnert for endring")),
-    ("assessment.approved", _("Godkjent")),
-    ("assessment.rejected", _("Avvist")),
-    ("assessment.superseded", _("Erstattet av ny vurdering")),
-    ("assessment.material_change_reported", _("Vesentlig endring meldt")),
-    ("assessment.exported", _("Svar lastet ned")),
-    ("assessment.contributor_added", _("Bidragsyter lagt til")),
-    ("assessment.contributor_removed", _("Bidragsyter fjernet")),
-    ("review.commented", _("Kommentar fra UKE")),
-    ("review.comment_replied", _("Svar til UKE på en kommentar")),
-    ("officer.advice_given", _("Råd fra personvernombud eller sikkerhetsleder")),
-    ("report.ready", _("Rapport laget")),
-    ("report.failed", _("Rapport feilet")),
-    ("report.downloaded", _("Rapport lastet ned")),
-    ("report.verified", _("Rapport kontrollert")),
-    ("report.preview_requested", _("Forhåndsvisning bestilt")),
-    ("auth.login", _("Logget inn")),
-    ("auth.logout", _("Logget ut")),
-    ("auth.login_failed", _("Mislykket innlogging")),
-    ("auth.oidc_login", _("Logget inn med Oslo kommune-konto")),
-    ("auth.oidc_refused", _("Innlogging med Oslo kommune-konto avvist")),
-    ("audit_log.exported", _("Revisjonsloggen eksportert")),
-    ("auditor.exported", _("Søk eksportert")),
-    ("register.exported", _("Registeret eksportert")),
-    ("role.granted", _("Rolle tildelt")),
-    ("role.changed", _("Rolle endret")),
-    ("role.revoked", _("Rolle fjernet")),
-    ("role.scope_changed", _("Tilgangsomfang endret")),
-    ("user.purged", _("Bruker slettet")),
-    ("user.deactivated", _("Bruker deaktivert")),
-    ("archive.delivered", _("Overlevert til arkivet")),
-    ("retention.applied", _("Personopplysninger slettet etter oppbevaringstiden")),
-    ("questionnaire.published", _("Spørreskjema publisert")),
-    ("questionnaire.replaced", _("Spørreskjema erstattet")),
-    ("notification.review_reminder_sent", _("Påminnelse om ny vurdering sendt")),
-    ("demo.bulk_seeded", _("Demodata lagt inn")),
-    ("admin.created", _("Opprettet i administrasjonen")),
-    ("admin.changed", _("Endret i administrasjonen")),
-    ("admin.deleted", _("Slettet i administrasjonen")),
-    ("auth.locked_out", _("Innlogging sperret etter for mange forsøk")),
-    ("assessment.questionnaire_moved", _("Flyttet til ny versjon av spørreskjemaet")),
+EVENTS = {
+    "assessment.created": _("Vurdering opprettet"),
+    "assessment.step_saved": _("Steg lagret"),
+    "assessment.submitted": _("Sendt inn"),
+    "assessment.recalled": _("Hentet tilbake"),
+    "assessment.withdrawn": _("Trukket"),
+    "assessment.returned": _("Returnert for endring"),
+    "assessment.approved": _("Godkjent"),
+    "assessment.rejected": _("Avvist"),
+    "assessment.superseded": _("Erstattet av ny vurdering"),
+    "assessment.material_change_reported": _("Vesentlig endring meldt"),
+    "assessment.exported": _("Svar lastet ned"),
+    "assessment.contributor_added": _("Bidragsyter lagt til"),
+    "assessment.contributor_removed": _("Bidragsyter fjernet"),
+    "review.commented": _("Kommentar fra UKE"),
+    "review.comment_replied": _("Svar til UKE på en kommentar"),
+    "officer.advice_given": _("Råd fra personvernombud eller sikkerhetsleder"),
+    "report.ready": _("Rapport laget"),
+    "report.failed": _("Rapport feilet"),
+    "report.downloaded": _("Rapport lastet ned"),
+    "report.verified": _("Rapport kontrollert"),
+    "report.preview_requested": _("Forhåndsvisning bestilt"),
+    "auth.login": _("Logget inn"),
+    "auth.logout": _("Logget ut"),
+    "auth.login_failed": _("Mislykket innlogging"),
+    "auth.oidc_login": _("Logget inn med Oslo kommune-konto"),
+    "auth.oidc_refused": _("Innlogging med Oslo kommune-konto avvist"),
+    "audit_log.exported": _("Revisjonsloggen eksportert"),
+    "auditor.exported": _("Søk eksportert"),
+    "register.exported": _("Registeret eksportert"),
+    "role.granted": _("Rolle tildelt"),
+    "role.changed": _("Rolle endret"),
+    "role.revoked": _("Rolle fjernet"),
+    "role.scope_changed": _("Tilgangsomfang endret"),
+    "user.purged": _("Bruker slettet"),
+    "user.deactivated": _("Bruker deaktivert"),
+    "archive.delivered": _("Overlevert til arkivet"),
+    "retention.applied": _("Personopplysninger slettet etter oppbevaringstiden"),
+    "questionnaire.published": _("Spørreskjema publisert"),
+    "questionnaire.replaced": _("Spørreskjema erstattet"),
+    "notification.review_reminder_sent": _("Påminnelse om ny vurdering sendt"),
+    "demo.bulk_seeded": _("Demodata lagt inn"),
+    "admin.created": _("Opprettet i administrasjonen"),
+    "admin.changed": _("Endret i administrasjonen"),
+    "admin.deleted": _("Slettet i administrasjonen"),
+    "auth.locked_out": _("Innlogging sperret etter for mange forsøk"),
+    "assessment.questionnaire_moved": _("Flyttet til ny versjon av spørreskjemaet"),
     # The action plan (services/plans.py).
-    ("plan.item_created", _("Tiltak lagt til i planen")),
-    ("plan.item_no_longer_required", _("Tiltak ikke lenger påkrevd")),
-    ("plan.item_required_again", _("Tiltak påkrevd igjen")),
-    ("plan.item_carried_over", _("Tiltak overført til ny vurdering")),
-    ("plan.condition_set", _("Vilkår fra UKE satt på tiltak")),
-    ("plan.status_changed", _("Status for tiltak endret")),
-    ("plan.item_updated", _("Tiltak endret")),
-    ("plan.commented", _("Kommentar til tiltak")),
-    ("plan.evidence_added", _("Dokumentasjon lagt til")),
-    ("plan.evidence_removed", _("Dokumentasjon fjernet")),
-    ("plan.evidence_downloaded", _("Dokumentasjon lastet ned")),
-    ("plan.in_use_recorded", _("Registrert tatt i bruk")),
-    ("plan.closed", _("Tiltaksplan lukket")),
-    ("plan.exported", _("Tiltaksplan eksportert")),
-    ("plan.status_report_made", _("Statusrapport for tiltaksplan laget")),
-    ("plan.status_report_requested", _("Statusrapport for tiltaksplan bestilt")),
-    ("plan.status_report_downloaded", _("Statusrapport for tiltaksplan lastet ned")),
-    ("plan.reassessment_started", _("Ny vurdering startet etter gjennomført tiltak")),
-    ("notification.plan_reminder_sent", _("Påminnelse om tiltak sendt")),
-    ("catalogue.created", _("Verktøy lagt til i verktøyoversikten")),
-    ("catalogue.changed", _("Verktøy endret i verktøyoversikten")),
-    ("catalogue.token_issued", _("API-nøkkel for verktøyoversikten utstedt")),
-    ("catalogue.token_revoked", _("API-nøkkel for verktøyoversikten trukket tilbake")),
-    ("assessment.catalogue_flagged", _("Må vurderes på nytt: verktøyet er endret")),
-    ("assessment.catalogue_flag_closed", _("Flagg for endret verktøy lukket: vurdert på nytt")),
-    ("assessment.catalogue_flag_dismissed", _("Flagg for endret verktøy avsluttet av UKE")),
-    ("assessment.catalogue_draft_told", _("Utkast varslet om endret verktøy")),
+    "plan.item_created": _("Tiltak lagt til i planen"),
+    "plan.item_no_longer_required": _("Tiltak ikke lenger påkrevd"),
+    "plan.item_required_again": _("Tiltak påkrevd igjen"),
+    "plan.item_carried_over": _("Tiltak overført til ny vurdering"),
+    "plan.condition_set": _("Vilkår fra UKE satt på tiltak"),
+    "plan.status_changed": _("Status for tiltak endret"),
+    "plan.item_updated": _("Tiltak endret"),
+    "plan.commented": _("Kommentar til tiltak"),
+    "plan.evidence_added": _("Dokumentasjon lagt til"),
+    "plan.evidence_removed": _("Dokumentasjon fjernet"),
+    "plan.evidence_downloaded": _("Dokumentasjon lastet ned"),
+    "plan.in_use_recorded": _("Registrert tatt i bruk"),
+    "plan.closed": _("Tiltaksplan lukket"),
+    "plan.exported": _("Tiltaksplan eksportert"),
+    "plan.status_report_made": _("Statusrapport for tiltaksplan laget"),
+    "plan.status_report_requested": _("Statusrapport for tiltaksplan bestilt"),
+    "plan.status_report_downloaded": _("Statusrapport for tiltaksplan lastet ned"),
+    "plan.reassessment_started": _("Ny vurdering startet etter gjennomført tiltak"),
+    "notification.plan_reminder_sent": _("Påminnelse om tiltak sendt"),
+    "catalogue.created": _("Verktøy lagt til i verktøyoversikten"),
+    "catalogue.changed": _("Verktøy endret i verktøyoversikten"),
+    "catalogue.token_issued": _("API-nøkkel for verktøyoversikten utstedt"),
+    "catalogue.token_revoked": _("API-nøkkel for verktøyoversikten trukket tilbake"),
+    "assessment.catalogue_flagged": _("Må vurderes på nytt: verktøyet er endret"),
+    "assessment.catalogue_flag_closed": _("Flagg for endret verktøy lukket: vurdert på nytt"),
+    "assessment.catalogue_flag_dismissed": _("Flagg for endret verktøy avsluttet av UKE"),
+    "assessment.catalogue_draft_told": _("Utkast varslet om endret verktøy"),
     # Public access (services/public_access.py).
-    ("public_access.exempted", _("Unntatt offentlighet")),
-    ("public_access.exemption_lifted", _("Unntak fra offentlighet opphevet")),
-    ("public_access.innsyn_copy_made", _("Innsynskopi laget")),
-    ("public_access.tool_exempted", _("Felt i verktøyoversikten unntatt offentlighet")),
-    ("public_access.tool_exemption_lifted", _("Unntak fra offentlighet i verktøyoversikten opphevet")),
-    ("public_access.tool_innsyn_exported", _("Innsynsuttrekk fra verktøyoversikten laget")),
-]
+    "public_access.exempted": _("Unntatt offentlighet"),
+    "public_access.exemption_lifted": _("Unntak fra offentlighet opphevet"),
+    "public_access.innsyn_copy_made": _("Innsynskopi laget"),
+    "public_access.tool_exempted": _("Felt i verktøyoversikten unntatt offentlighet"),
+    "public_access.tool_exemption_lifted": _("Unntak fra offentlighet i verktøyoversikten opphevet"),
+    "public_access.tool_innsyn_exported": _("Innsynsuttrekk fra verktøyoversikten laget"),
+}
 
 VERDICTS = dict(VERDICT_CHOICES)
 QUADRANTS = dict(QUADRANT_CHOICES)
-LEVELS = dict(LEVEL_CHOICES)
-RISK_AXES = dict(RISK_AXIS_CHOICES)
-NEED_AXES = dict(NEED_AXIS_CHOICES)
-CONTRIBUTION_KINDS = dict(CONTRIBUTION_KIND_CHOICES)
-RULE_EFFECTS = dict(RULE_EFFECT_CHOICES)
 AI_KINDS = dict(AI_KIND_CHOICES)
-STATUSES = dict(STATUS_CHOICES)
-DECISIONS = dict(DECISION_CHOICES)
-ROLES = dict(ROLE_CHOICES)
-EVENTS = dict(EVENT_CHOICES)
 
 
 def label(labels: dict, code: Any, unknown: str = "") -> str:
@@ -187,9 +180,9 @@ def for_batch(labels: dict) -> Callable[[Any], str]:
 
 
 # The tool overview (Verktøyoversikten): statuses and what made an entry stricter (services/catalogue.py).
-TOOL_STATUS_CHOICES = list(ToolStatus.choices)
-INFO_CLASS_CHOICES = list(InfoClass.choices)
-HOSTING_CHOICES = list(Hosting.choices)
+TOOL_STATUSES = dict(ToolStatus.choices)
+INFO_CLASSES = dict(InfoClass.choices)
+HOSTINGS = dict(Hosting.choices)
 CATALOGUE_REASONS = {
     "status": _("Verktøyet er ikke lenger godkjent"),
     "class": _("Verktøyet er godkjent for mindre følsom informasjon enn før"),
@@ -199,9 +192,6 @@ CATALOGUE_REASONS = {
     "training": _("Leverandøren kan nå trene på det som legges inn"),
     "hosting": _("Verktøyet lagrer eller driftes ikke lenger i kommunen eller EU/EØS"),
 }
-TOOL_STATUSES = dict(TOOL_STATUS_CHOICES)
-INFO_CLASSES = dict(INFO_CLASS_CHOICES)
-HOSTINGS = dict(HOSTING_CHOICES)
 
 # The quick path: a full assessment, or a simplified one that ended with the screening's conclusion.
 PATHS = dict(PATH_CHOICES)

@@ -1,9 +1,10 @@
 """The app's URLs, namespaced `assessments:` (reverse("assessments:home")).
 
-Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise.
+Every URL here must have a row in tests/permission_matrix.py: the matrix test fails otherwise. The pages of one
+assessment or one tool are listed once below their common prefix (`include`), area by area.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from assessments.views import (
     accessibility,
@@ -27,6 +28,55 @@ from assessments.views import reports as report_views
 
 app_name = "assessments"
 
+# Below vurderinger/<uuid:uuid>/: the quick path's result (submit as simplified; UKE may require the full one),
+# the draft and the pages around it.
+assessment_urls = [
+    path("hurtigsjekk/", quickpath.quickpath_result, name="quickpath_result"),
+    path("hurtigsjekk/send-inn/", quickpath.quickpath_submit, name="quickpath_submit"),
+    path("behandling/krev-full/", quickpath.quickpath_require_full, name="quickpath_require_full"),
+    path("", assessment_views.assessment_detail, name="assessment_detail"),
+    path("steg/", wizard_notes.assessment_continue, name="assessment_continue"),
+    path("steg/<slug:step>/", wizard.assessment_wizard, name="assessment_step"),
+    path("bidragsytere/", assessment_views.assessment_contributors, name="assessment_contributors"),
+    path("hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
+    path("trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
+    path("ny-versjon/", assessment_views.assessment_move_questionnaire, name="assessment_move_questionnaire"),
+    path("svar.json", assessment_views.assessment_export, name="assessment_export"),
+    # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
+    path("rad/<slug:role>/", officers.officer_detail, name="officer_detail"),
+]
+# Below vurderinger/<uuid:assessment_uuid>/: UKE's review.
+review_urls = [
+    path("behandling/", review.review_detail, name="review_detail"),
+    path("behandling/kommentar/", review.review_comment, name="review_comment"),
+    *(
+        path(f"behandling/{route}/", review.review_decide, {"action": action}, name=f"review_{action}")
+        for route, action in (("returner", "return"), ("godkjenn", "approve"), ("avvis", "reject"))
+    ),
+    path("endring/", review.material_change, name="material_change"),
+]
+# Below vurderinger/<uuid:assessment_uuid>/: the reports' status, download and draft preview.
+report_urls = [
+    path("rapport/", report_views.report_status, name="report_status"),
+    path("rapport/<uuid:report_uuid>/last-ned/", report_views.report_download, name="report_download"),
+    path("rapport/forhandsvisning/", report_views.report_preview, name="report_preview"),
+]
+# Below vurderinger/<uuid:assessment_uuid>/: public access (offentleglova), UKE's exemptions and the innsyn copy.
+exemption_urls = [
+    path("offentlighet/", public_access.exemptions, name="exemptions"),
+    path("offentlighet/opphev/", public_access.exemption_lift, name="exemption_lift"),
+    path("innsynskopi/", public_access.innsyn_copy, name="innsyn_copy"),
+]
+# Below verktoy/<slug:slug>/: one entry of the tool overview, and its public access (exemptions, innsyn export).
+tool_urls = [
+    path("", catalogue.catalogue_detail, name="catalogue_detail"),
+    path("endre/", catalogue.catalogue_change, name="catalogue_change"),
+    path("trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),
+    path("offentlighet/", public_access.tool_exemptions, name="tool_exemptions"),
+    path("offentlighet/opphev/", public_access.tool_exemption_lift, name="tool_exemption_lift"),
+    path("innsyn.json", public_access.tool_innsyn_json, name="tool_innsyn_json"),
+]
+
 urlpatterns = [
     path("", home.home, name="home"),
     path("healthz", home.healthz, name="healthz"),
@@ -38,49 +88,15 @@ urlpatterns = [
     path("logg-inn/oidc/callback/", entra_views.oidc_callback, name="oidc_callback"),
     path("personvern/", home.privacy, name="privacy"),
     path("tilgjengelighetserklaering/", accessibility.accessibility_statement, name="accessibility"),
-    # Assessments: start, the wizard, and the pages around a draft.
+    # Assessments: start, import, the quick path (hurtigsjekk), and one assessment's pages.
     path("vurderinger/ny/", assessment_views.assessment_new, name="assessment_new"),
     path("vurderinger/importer/", assessment_views.assessment_import, name="assessment_import"),
-    # The quick path (hurtigsjekk): screening, its result, submit as simplified; UKE may require the full one.
     path("vurderinger/hurtigsjekk/", quickpath.quickpath_new, name="quickpath_new"),
-    path("vurderinger/<uuid:uuid>/hurtigsjekk/", quickpath.quickpath_result, name="quickpath_result"),
-    path("vurderinger/<uuid:uuid>/hurtigsjekk/send-inn/", quickpath.quickpath_submit, name="quickpath_submit"),
-    path(
-        "vurderinger/<uuid:uuid>/behandling/krev-full/", quickpath.quickpath_require_full, name="quickpath_require_full"
-    ),
-    path("vurderinger/<uuid:uuid>/", assessment_views.assessment_detail, name="assessment_detail"),
-    path("vurderinger/<uuid:uuid>/steg/", wizard_notes.assessment_continue, name="assessment_continue"),
-    path("vurderinger/<uuid:uuid>/steg/<slug:step>/", wizard.assessment_wizard, name="assessment_step"),
-    path(
-        "vurderinger/<uuid:uuid>/bidragsytere/",
-        assessment_views.assessment_contributors,
-        name="assessment_contributors",
-    ),
-    path("vurderinger/<uuid:uuid>/hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
-    path("vurderinger/<uuid:uuid>/trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
-    path(
-        "vurderinger/<uuid:uuid>/ny-versjon/",
-        assessment_views.assessment_move_questionnaire,
-        name="assessment_move_questionnaire",
-    ),
-    path("vurderinger/<uuid:uuid>/svar.json", assessment_views.assessment_export, name="assessment_export"),
+    path("vurderinger/<uuid:uuid>/", include(assessment_urls)),
     # Review, register, auditors.
     path("behandling/", review.review_queue, name="review_queue"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/", review.review_detail, name="review_detail"),
-    path("vurderinger/<uuid:assessment_uuid>/behandling/kommentar/", review.review_comment, name="review_comment"),
-    *(
-        path(
-            f"vurderinger/<uuid:assessment_uuid>/behandling/{route}/",
-            review.review_decide,
-            {"action": action},
-            name=f"review_{action}",
-        )
-        for route, action in (("returner", "return"), ("godkjenn", "approve"), ("avvis", "reject"))
-    ),
-    path("vurderinger/<uuid:assessment_uuid>/endring/", review.material_change, name="material_change"),
-    # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
+    path("vurderinger/<uuid:assessment_uuid>/", include(review_urls)),
     path("rad/", officers.officer_queue, name="officer_queue"),
-    path("vurderinger/<uuid:uuid>/rad/<slug:role>/", officers.officer_detail, name="officer_detail"),
     path("register/", register.register, name="register"),
     path("register/oversikt/", register.register_overview, name="register_overview"),
     *downloads(
@@ -110,18 +126,8 @@ urlpatterns = [
         xlsx="audit_log_export_xlsx",
         json="audit_log_export_json",
     ),
-    # Reports: status, download, draft preview, verification.
-    path("vurderinger/<uuid:assessment_uuid>/rapport/", report_views.report_status, name="report_status"),
-    path(
-        "vurderinger/<uuid:assessment_uuid>/rapport/<uuid:report_uuid>/last-ned/",
-        report_views.report_download,
-        name="report_download",
-    ),
-    path(
-        "vurderinger/<uuid:assessment_uuid>/rapport/forhandsvisning/",
-        report_views.report_preview,
-        name="report_preview",
-    ),
+    # Reports and their verification.
+    path("vurderinger/<uuid:assessment_uuid>/", include(report_urls)),
     path("verifiser/", report_views.report_verify, name="report_verify"),
     *plan_views.urlpatterns,
     # The tool overview (Verktøyoversikten); the fixed paths come before the entries' slugs.
@@ -135,17 +141,8 @@ urlpatterns = [
     ),
     path("verktoy/api-nokler/", catalogue.catalogue_tokens, name="catalogue_tokens"),
     path("verktoy/flagg/<int:pk>/avslutt/", catalogue.catalogue_flag_dismiss, name="catalogue_flag_dismiss"),
-    path("verktoy/<slug:slug>/", catalogue.catalogue_detail, name="catalogue_detail"),
-    path("verktoy/<slug:slug>/endre/", catalogue.catalogue_change, name="catalogue_change"),
-    path("verktoy/<slug:slug>/trekk-tilbake/", catalogue.catalogue_withdraw, name="catalogue_withdraw"),
+    path("verktoy/<slug:slug>/", include(tool_urls)),
     path("offentlig-register/verktoy.json", catalogue.public_catalogue_json, name="public_catalogue_json"),
-    # Public access (offentleglova): UKE's exemptions, the innsyn copy and the tool entry's innsyn export.
-    path("vurderinger/<uuid:assessment_uuid>/offentlighet/", public_access.exemptions, name="exemptions"),
-    path(
-        "vurderinger/<uuid:assessment_uuid>/offentlighet/opphev/", public_access.exemption_lift, name="exemption_lift"
-    ),
-    path("vurderinger/<uuid:assessment_uuid>/innsynskopi/", public_access.innsyn_copy, name="innsyn_copy"),
-    path("verktoy/<slug:slug>/offentlighet/", public_access.tool_exemptions, name="tool_exemptions"),
-    path("verktoy/<slug:slug>/offentlighet/opphev/", public_access.tool_exemption_lift, name="tool_exemption_lift"),
-    path("verktoy/<slug:slug>/innsyn.json", public_access.tool_innsyn_json, name="tool_innsyn_json"),
+    # Public access (offentleglova).
+    path("vurderinger/<uuid:assessment_uuid>/", include(exemption_urls)),
 ]

@@ -26,13 +26,6 @@ VERDICT_LABELS = {
     "proceed_with_safeguards": "Kun med tiltak",
     "advise_against": "Frarådes",
 }
-VERDICT_LABELS_EN = {
-    "stop": "Stop",
-    "recommended": "Recommended",
-    "low_priority": "Low priority",
-    "proceed_with_safeguards": "Only with safeguards",
-    "advise_against": "Advised against",
-}
 LEVEL_LABELS = {"low": "Lav", "moderate": "Moderat", "significant": "Betydelig", "very_high": "Svært høy"}
 LEVEL_LABELS_EN = {
     "low": "Low",
@@ -40,15 +33,12 @@ LEVEL_LABELS_EN = {
     "significant": "Significant",
     "very_high": "Very high",
 }
-AXIS_LABELS = {"low": "Lav", "high": "Høy"}
 QUADRANT_LABELS = {
     "low_risk_high_need": "Lav risiko, høyt behov",
     "low_risk_low_need": "Lav risiko, lavt behov",
     "high_risk_high_need": "Høy risiko, høyt behov",
     "high_risk_low_need": "Høy risiko, lavt behov",
 }
-EFFECT_LABELS = {"stop": "Stopp", "high_risk": "Høy risiko"}
-KIND_LABELS = {"risk": "Risiko", "mitigation": "Tiltak", "need": "Behov"}
 
 QUADRANT_VERDICTS = {
     "low_risk_high_need": "recommended",

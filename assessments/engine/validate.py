@@ -39,7 +39,8 @@ from assessments.engine.validate_sections import SectionParser
 
 @dataclass(frozen=True)
 class _EntryKind:
-    """A list of rules, need caps or obligations: each is checked the same way, only names differ."""
+    """A list of rules, need caps, obligations or contradictions: each is checked the same way, only names
+    differ."""
 
     list_name: str  # the top-level key, and `where` before the entry has a valid id
     id_field: str
@@ -48,13 +49,28 @@ class _EntryKind:
     duplicate: str
     fields: frozenset[str]
     texts: tuple[str, ...]  # fields that must hold a non-blank text
+    optional: tuple[str, ...]  # texts that may be left out ("" then)
 
 
 _RULES = _EntryKind(
-    "rules", "id", "regel", "en regel må være et objekt", "dobbel regel-id", RULE_FIELDS, ("title", "source")
+    "rules",
+    "id",
+    "regel",
+    "en regel må være et objekt",
+    "dobbel regel-id",
+    RULE_FIELDS,
+    ("title", "source"),
+    ("title_en", "explanation", "explanation_en", "source", "source_en"),
 )
 _NEED_CAPS = _EntryKind(
-    "need_caps", "id", "behovstak", "et behovstak må være et objekt", "dobbel id", NEED_CAP_FIELDS, ("title",)
+    "need_caps",
+    "id",
+    "behovstak",
+    "et behovstak må være et objekt",
+    "dobbel id",
+    NEED_CAP_FIELDS,
+    ("title",),
+    ("title_en", "explanation", "explanation_en"),
 )
 _CONSISTENCY = _EntryKind(
     "consistency",
@@ -64,6 +80,7 @@ _CONSISTENCY = _EntryKind(
     "dobbel id",
     CONSISTENCY_FIELDS,
     ("title", "message"),
+    ("message", "title_en", "message_en"),
 )
 _OBLIGATIONS = _EntryKind(
     "obligations",
@@ -73,6 +90,7 @@ _OBLIGATIONS = _EntryKind(
     "dobbel kode",
     OBLIGATION_FIELDS,
     ("title", "why", "source"),
+    ("why", "source", "title_en", "why_en", "source_en"),
 )
 
 
@@ -191,14 +209,17 @@ class DefinitionParser(SectionParser):
         self,
         entries_raw: list[Any],
         kind: _EntryKind,
-        build: Callable[[str, Mapping[str, Any], Any], None],
+        build: Callable[[dict[str, Any], Mapping[str, Any]], Any],
         *,
         check: Callable[[Mapping[str, Any], str], None] | None = None,
+        identified: Callable[[str, Any], None] | None = None,
         earlier_rules: set[str] | None = None,
-    ) -> list[Any]:
-        """Check each entry of a rules, need-caps or obligations list; `build(id, raw, when)` each one with
-        a valid id, in order. `check(raw, where)` adds the kind's own checks. Returns the normalised list."""
-        normalized_all = []
+    ) -> tuple[list[Any], list[Any]]:
+        """Check each entry of a rules, need-caps, obligations or consistency list; `check(raw, where)` adds the
+        kind's own checks, `identified(id, when)` sees each entry with a valid id. Each entry with a valid id and
+        condition becomes `build(fields, raw)`: `fields` are what every kind has (its id, title, condition and
+        optional texts), `build` adds the kind's own or returns None. Returns the entries and the normalised list."""
+        entries, normalized_all = [], []
         seen: set[str] = set()
         for index, raw in enumerate(entries_raw):
             where = f"{kind.list_name}[{index}]"
@@ -222,12 +243,18 @@ class DefinitionParser(SectionParser):
             else:
                 self.check_condition(when, f"{where}: when", earlier_rules=earlier_rules)
             normalized_all.append({**raw, "when": when})
-            if entry_id is not None:
-                build(entry_id, raw, when)
-        return normalized_all
+            if entry_id is None:
+                continue
+            if identified is not None:
+                identified(entry_id, when)
+            if isinstance(when, Mapping):
+                fields = {kind.id_field: entry_id, "title": raw.get("title") or entry_id, "when": when}
+                entry = build({**fields, **optional_texts(raw, *kind.optional)}, raw)
+                if entry is not None:
+                    entries.append(entry)
+        return entries, normalized_all
 
     def parse_rules(self, rules_raw: list[Any]) -> tuple[list[Rule], list[Any]]:
-        rules: list[Rule] = []
         earlier: set[str] = set()  # a rule may only name the rules before it
 
         def check(raw: Mapping[str, Any], where: str) -> None:
@@ -239,60 +266,27 @@ class DefinitionParser(SectionParser):
                     if key not in self.questions:
                         self.err(f"{where}: {name} nevner {{{key}}}, men det finnes ikke noe spørsmål «{key}»")
 
-        def build(rule_id: str, raw: Mapping[str, Any], when: Any) -> None:
+        def identified(rule_id: str, when: Any) -> None:
             keys = set(referenced_keys(when)) if isinstance(when, Mapping) else set()
             for ref in referenced_rules(when) if isinstance(when, Mapping) else ():
                 keys |= self.rule_keys.get(ref, set())
             self.rule_keys[rule_id] = keys
             earlier.add(rule_id)
-            if raw.get("effect") in RULE_EFFECTS and isinstance(when, Mapping):
-                rules.append(
-                    Rule(
-                        id=rule_id,
-                        effect=raw["effect"],
-                        title=raw.get("title") or rule_id,
-                        when=when,
-                        raw=raw,
-                        **optional_texts(raw, "title_en", "explanation", "explanation_en", "source", "source_en"),
-                    )
-                )
 
-        normalized = self.parse_entries(rules_raw, _RULES, build, check=check, earlier_rules=earlier)
+        def build(fields: dict[str, Any], raw: Mapping[str, Any]) -> Rule | None:
+            return Rule(effect=raw["effect"], raw=raw, **fields) if raw.get("effect") in RULE_EFFECTS else None
+
+        rules, normalized = self.parse_entries(
+            rules_raw, _RULES, build, check=check, identified=identified, earlier_rules=earlier
+        )
         self.rules = rules
         return rules, normalized
 
     def parse_need_caps(self, caps_raw: list[Any]) -> tuple[list[NeedCap], list[Any]]:
-        caps: list[NeedCap] = []
-
-        def build(cap_id: str, raw: Mapping[str, Any], when: Any) -> None:
-            if isinstance(when, Mapping):
-                caps.append(
-                    NeedCap(
-                        id=cap_id,
-                        title=raw.get("title") or cap_id,
-                        when=when,
-                        **optional_texts(raw, "title_en", "explanation", "explanation_en"),
-                    )
-                )
-
-        return caps, self.parse_entries(caps_raw, _NEED_CAPS, build)
+        return self.parse_entries(caps_raw, _NEED_CAPS, lambda fields, raw: NeedCap(**fields))
 
     def parse_obligations(self, obligations_raw: list[Any]) -> tuple[list[Obligation], list[Any]]:
-        obligations: list[Obligation] = []
-
-        def build(code: str, raw: Mapping[str, Any], when: Any) -> None:
-            if isinstance(when, Mapping):
-                obligations.append(
-                    Obligation(
-                        code=code,
-                        title=raw.get("title") or code,
-                        when=when,
-                        raw=raw,
-                        **optional_texts(raw, "why", "source", "title_en", "why_en", "source_en"),
-                    )
-                )
-
-        return obligations, self.parse_entries(obligations_raw, _OBLIGATIONS, build)
+        return self.parse_entries(obligations_raw, _OBLIGATIONS, lambda fields, raw: Obligation(raw=raw, **fields))
 
     def parse_scoring(self, raw: Any) -> Scoring | None:
         if raw is None:
@@ -343,8 +337,6 @@ class DefinitionParser(SectionParser):
         return True
 
     def parse_consistency(self, checks_raw: list[Any]) -> tuple[list[ConsistencyCheck], list[Any]]:
-        checks: list[ConsistencyCheck] = []
-
         def check(raw: Mapping[str, Any], where: str) -> None:
             questions = raw.get("questions")
             if not (isinstance(questions, list) and len(questions) >= 2):
@@ -358,21 +350,14 @@ class DefinitionParser(SectionParser):
                 # Contradictions are resolved before the rules are evaluated, so they cannot depend on them.
                 self.err(f"{where}: when kan ikke bruke regler")
 
-        def build(check_id: str, raw: Mapping[str, Any], when: Any) -> None:
-            worse = raw.get("worse")
-            if isinstance(when, Mapping) and isinstance(worse, Mapping) and isinstance(raw.get("questions"), list):
-                checks.append(
-                    ConsistencyCheck(
-                        id=check_id,
-                        questions=tuple(raw["questions"]),
-                        title=raw.get("title") or check_id,
-                        when=when,
-                        worse={key: yaml_bool(value) for key, value in worse.items()},
-                        **optional_texts(raw, "message", "title_en", "message_en"),
-                    )
-                )
+        def build(fields: dict[str, Any], raw: Mapping[str, Any]) -> ConsistencyCheck | None:
+            worse, questions = raw.get("worse"), raw.get("questions")
+            if not (isinstance(worse, Mapping) and isinstance(questions, list)):
+                return None
+            answers = {key: yaml_bool(value) for key, value in worse.items()}
+            return ConsistencyCheck(questions=tuple(questions), worse=answers, **fields)
 
-        normalized = self.parse_entries(checks_raw, _CONSISTENCY, build, check=check)
+        checks, normalized = self.parse_entries(checks_raw, _CONSISTENCY, build, check=check)
         for entry in normalized:
             if isinstance(entry, dict) and isinstance(entry.get("worse"), Mapping):
                 entry["worse"] = {key: yaml_bool(value) for key, value in entry["worse"].items()}
