@@ -19,7 +19,6 @@ from assessments.engine.scoring import score
 from assessments.engine.visibility import question_shown, visible_answers, visible_section_keys, visible_sections
 from assessments.forms.answer_messages import answer_errors_text, answer_warnings_text
 from assessments.lifecycle import StateConflict
-from assessments.locking import lock
 from assessments.models import (
     Agency,
     Assessment,
@@ -31,6 +30,7 @@ from assessments.notifications import messages as notifications
 from assessments.permissions import authorize, roles_for
 from assessments.queries.catalogue import REF_KEY, newer_version
 from assessments.services import catalogue, catalogue_flags, plans
+from assessments.services.locking import lock
 from assessments.services.questionnaires import newer_questionnaire
 
 

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
 from assessments.lifecycle import EDITABLE_STATUSES
-from assessments.locking import lock
 from assessments.models import Assessment
 from assessments.models.catalogue import CatalogueFlag, ToolEntryVersion
 from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import REF_KEY, entry_number
+from assessments.services.locking import lock
 
 DISMISS_REASON_MAX = 2000
 

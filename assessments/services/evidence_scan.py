@@ -25,9 +25,9 @@ from django.utils import timezone, translation
 
 from assessments import scanning, tasks
 from assessments.audit import chain as audit
-from assessments.locking import lock
 from assessments.models.plans import Evidence
 from assessments.notifications import outbox
+from assessments.services.locking import lock
 
 log = logging.getLogger(__name__)
 

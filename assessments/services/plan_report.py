@@ -7,9 +7,9 @@ import datetime as dt
 from django.db import transaction
 
 from assessments.audit import chain as audit
-from assessments.locking import lock
 from assessments.models import Assessment, Report
 from assessments.permissions import authorize
+from assessments.services.locking import lock
 from assessments.services.reports import enqueue_report_on_commit
 
 WORKING = (Report.Status.PENDING, Report.Status.RENDERING)

@@ -14,11 +14,11 @@ from assessments.audit import chain as audit
 from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition
 from assessments.labels import EXEMPT_FIELDS, EXEMPTION_BASES, TOOL_EXEMPT_FIELDS
-from assessments.locking import lock
 from assessments.models import Assessment, AssessmentVersion, Exemption, ToolEntry, ToolExemption
 from assessments.models.public_access import FIELD, QUESTION, SECTION
 from assessments.permissions import authorize, may_edit_catalogue, roles_for
 from assessments.reports import innsyn
+from assessments.services.locking import lock
 from assessments.services.review import required_text
 
 REASON_MAX_LENGTH = 500

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
-from assessments.locking import lock
 from assessments.models import (
     AssessmentVersion,
     Exemption,
@@ -23,6 +22,7 @@ from assessments.models import (
     ReviewComment,
     ToolExemption,
 )
+from assessments.services.locking import lock
 
 PURGED_PREFIX = "slettet-"
 NAME_REMOVED = "[navn fjernet]"

@@ -6,11 +6,11 @@ from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
 from assessments.engine.loader import parse_definition
-from assessments.locking import lock
 from assessments.models import (
     Assessment,
     Questionnaire,
 )
+from assessments.services.locking import lock
 
 
 def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:

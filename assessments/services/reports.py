@@ -4,12 +4,12 @@ from django.db import transaction
 
 from assessments import tasks
 from assessments.audit import chain as audit
-from assessments.locking import lock
 from assessments.models import (
     Assessment,
     Report,
 )
 from assessments.permissions import authorize
+from assessments.services.locking import lock
 
 
 def enqueue_report_on_commit(report: Report) -> None:

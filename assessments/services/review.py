@@ -11,7 +11,6 @@ from assessments.audit import chain as audit
 from assessments.engine.answers import validate_answers
 from assessments.engine.loader import as_definition
 from assessments.lifecycle import StateConflict
-from assessments.locking import lock
 from assessments.models import (
     Assessment,
     AssessmentVersion,
@@ -20,6 +19,7 @@ from assessments.models import (
 )
 from assessments.permissions import authorize
 from assessments.services import plans
+from assessments.services.locking import lock
 
 REVIEW_COMMENT_MAX_LENGTH = 2000
 REVIEW_REASON_MAX_LENGTH = 5000
