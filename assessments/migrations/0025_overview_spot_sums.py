@@ -13,8 +13,11 @@ sees) and all of them (what reviewers and the auditors of every agency see):
 Statement triggers on the cells pass every change of a cell's count on as a difference (`count = count + d`,
 as the cells themselves are kept), in the same transaction: concurrent changes add up instead of one
 overwriting the other's recount. A spot's number of agencies changes when an agency's sum there leaves or
-reaches 0 (its old sum is the new one, returned by the upsert, less the difference). The rows are filled from
-the cells there are. SQLite keeps the tables empty: the overview aggregates the versions there.
+reaches 0 (its old sum is the new one, returned by the upsert, less the difference). A spot's row is shared by
+every agency's assessments there: two transactions that change assessments on one spot take turns on it,
+the second waiting for the first to commit, as on one cell already (a decision's transaction is short).
+The rows are filled from the cells there are. SQLite keeps the tables empty: the overview aggregates the
+versions there.
 """
 
 import django.db.models.deletion
