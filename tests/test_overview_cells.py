@@ -1,14 +1,23 @@
-"""The overview's counts per spot (models.OverviewCell), kept by PostgreSQL triggers: after every kind of
+"""The overview's counts per spot (models.OverviewCell) and their sums per agency and spot
+(OverviewAgencyQuadrant, OverviewAgencySpot, OverviewSpot), kept by PostgreSQL triggers: after every kind of
 change they equal a count made from scratch, and the overview page shows them."""
 
 from collections import Counter, defaultdict
 
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 
 from assessments import services
 from assessments.demo.synthetic import seed_bulk_assessments
-from assessments.models import Assessment, OverviewCell
+from assessments.models import (
+    Assessment,
+    OverviewAgencyQuadrant,
+    OverviewAgencySpot,
+    OverviewCell,
+    OverviewSpot,
+)
+from assessments.presentation.overview import CELL
 from assessments.queries import lists
 from tests import review_helpers as h
 from tests.conftest import require_service
@@ -34,9 +43,43 @@ def from_scratch() -> dict:
     return before, rebuilt
 
 
+def kept_sums() -> tuple[dict, dict, dict]:
+    """The three kept sums, without the rows that went back to 0."""
+    quadrants = {
+        (q.scope, q.agency_id, q.quadrant, q.scored): q.count for q in OverviewAgencyQuadrant.objects.exclude(count=0)
+    }
+    agency_spots = {
+        (s.scope, s.agency_id, s.need_cell, s.risk_cell): s.count for s in OverviewAgencySpot.objects.exclude(count=0)
+    }
+    spots = {
+        (s.scope, s.need_cell, s.risk_cell): (s.count, s.agencies)
+        for s in OverviewSpot.objects.exclude(count=0, agencies=0)
+    }
+    return quadrants, agency_spots, spots
+
+
+def sums_of(cells: dict) -> tuple[dict, dict, dict]:
+    """The three sums added up one cell at a time: each cell in scope "all", and in "approved" if it is."""
+    quadrants, agency_spots = Counter(), Counter()
+    for (status, agency, quadrant, need, risk), count in cells.items():
+        for scope in ("all", "approved") if status == Assessment.Status.APPROVED else ("all",):
+            quadrants[(scope, agency, quadrant, need >= 0 and risk >= 0)] += count
+            if need >= 0 and risk >= 0:
+                agency_spots[(scope, agency, need, risk)] += count
+    spots = defaultdict(lambda: (0, 0))
+    for (scope, _agency, need, risk), count in agency_spots.items():
+        total, agencies = spots[(scope, need, risk)]
+        spots[(scope, need, risk)] = (total + count, agencies + 1)
+    return dict(quadrants), dict(agency_spots), dict(spots)
+
+
 def assert_kept_right():
     before, rebuilt = from_scratch()
     assert before == rebuilt
+    assert kept_sums() == sums_of(rebuilt)  # passed on from the cells as they changed, and as they were rebuilt
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_overview_sums_rebuild()")
+    assert kept_sums() == sums_of(rebuilt)
 
 
 def test_bulk_inserts_with_several_versions_per_assessment_are_counted_once(db):
@@ -107,3 +150,77 @@ def test_the_agencies_on_each_spot_are_summed_from_the_kept_counts(world):
     for need, risk, _, _, ids, counts in spots:
         largest = sorted(expected[(need, risk)].items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[:3]
         assert (list(ids), list(counts)) == ([agency for (agency, _), _ in largest], [n for _, n in largest])
+
+
+def counted_one_by_one(user, agency) -> list[tuple]:
+    """overview_cells' rows by agency, one per latest version the user may see. The scores are rounded to
+    the cell as the triggers round them (a double precision's ties to even, as Python's round)."""
+    latest = lists.latest_versions().filter(
+        Q(assessment__status=Assessment.Status.APPROVED) | lists.visible_versions(user)
+    )
+    if agency is not None:
+        latest = latest.filter(assessment__agency=agency)
+    return [
+        (None, v.assessment.agency_id, v.assessment.agency.name, v.quadrant, *cell_of(v), 1)
+        for v in latest.select_related("assessment__agency")
+    ]
+
+
+def cell_of(version) -> tuple[int, int]:
+    return tuple(-1 if score is None else round(score / CELL) for score in (version.need_score, version.risk_score))
+
+
+def direct_spots(rows) -> dict:
+    """overview_spots' rows added up from overview_cells' rows."""
+    per_spot = defaultdict(Counter)
+    for _status, agency_id, name, _quadrant, need, risk, count in rows:
+        if need >= 0 and risk >= 0:
+            per_spot[(need, risk)][(agency_id, name)] += count
+    spots = {}
+    for spot, agencies in per_spot.items():
+        largest = sorted(agencies.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[:3]
+        ids, counts = [agency for (agency, _), _ in largest], [n for _, n in largest]
+        spots[spot] = (sum(agencies.values()), len(agencies), ids, counts)
+    return spots
+
+
+def assert_overview_right(world, agency=None):
+    """For a reviewer, an auditor of every agency, an agency's leader and someone who sees only the approved
+    assessments: the overview by agency from the kept sums equals a count of the latest versions."""
+    for role in ("reviewer", "auditor", "leader_a", "dpo"):
+        user = world.users[role]
+        direct = counted_one_by_one(user, agency)
+        table = Counter()
+        for _status, agency_id, name, quadrant, need, risk, count in direct:
+            table[(agency_id, name, quadrant, need >= 0 and risk >= 0)] += count
+        kept_rows = lists.overview_cells(user, agency=agency, group_by="agency", cell=CELL)
+        assert Counter({(a, name, q, need >= 0): n for _s, a, name, q, need, _r, n in kept_rows}) == table, role
+        spots = lists.overview_spots(user, agency=agency, group_by="agency")
+        kept = {
+            (need, risk): (total, found, list(ids), list(counts)) for need, risk, total, found, ids, counts in spots
+        }
+        assert kept == direct_spots(direct), role
+
+
+def test_the_overview_by_agency_counts_right_after_every_kind_of_change(world):
+    """Created, submitted, returned, approved, superseded, rejected, withdrawn and moved: the overview by
+    agency read from the kept sums shows what counting the versions shows, for every kind of viewer."""
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(80)
+    assert_overview_right(world)
+    old = h.approved(world, "Erstattes")
+    returned = h.submitted(world, "Returneres")
+    services.assessment_return(assessment=returned, user=world.users["reviewer"], reason="Mangler svar.")
+    assert_overview_right(world)
+    replacement = h.submitted(world, "Erstatter", **h.STOP)
+    services.assessment_reject(assessment=replacement, user=world.users["reviewer"], reason="Forbudt.")
+    newer = h.submitted(world, "Erstatter igjen")
+    Assessment.objects.filter(pk=newer.pk).update(replaces=old)
+    services.assessment_approve(assessment=Assessment.objects.get(pk=newer.pk), user=world.users["reviewer"])
+    assert Assessment.objects.get(pk=old.pk).status == Assessment.Status.SUPERSEDED
+    services.assessment_withdraw(assessment=Assessment.objects.get(pk=returned.pk), user=world.users["leader_a"])
+    Assessment.objects.filter(pk=newer.pk).update(agency=world.agency_b)  # moved to another agency
+    assert_overview_right(world)
+    assert_overview_right(world, agency=world.agency_a)
+    assert_kept_right()

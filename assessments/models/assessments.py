@@ -212,6 +212,78 @@ class OverviewCell(models.Model):
         return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
 
 
+class OverviewScope(models.TextChoices):
+    """Which assessments a kept sum counts: the approved ones (everyone sees them) or all of them (the
+    reviewers and the auditors of every agency see them)."""
+
+    APPROVED = "approved"
+    ALL = "all"
+
+
+class OverviewAgencyQuadrant(models.Model):
+    """The overview cells summed per scope, agency, quadrant and whether the scores place them (the overview
+    by agency's table and legend). Kept from the cells by PostgreSQL triggers (migration
+    0025_overview_spot_sums); empty on SQLite."""
+
+    scope = models.CharField(max_length=10, choices=OverviewScope.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    quadrant = models.CharField(max_length=30)
+    scored = models.BooleanField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "agency", "quadrant", "scored"], name="one_overview_agency_quadrant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.agency_id} {self.quadrant} (scored: {self.scored}): {self.count}"
+
+
+class OverviewAgencySpot(models.Model):
+    """The scored overview cells summed per scope, agency and spot: which agencies are on a spot, the largest
+    first through the index. Kept like OverviewAgencyQuadrant."""
+
+    scope = models.CharField(max_length=10, choices=OverviewScope.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "agency", "need_cell", "risk_cell"], name="one_overview_agency_spot"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["scope", "need_cell", "risk_cell", "-count"], name="overview_agency_spot_largest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.agency_id} ({self.need_cell}, {self.risk_cell}): {self.count}"
+
+
+class OverviewSpot(models.Model):
+    """The scored overview cells summed per scope and spot, with how many agencies are there (those with a
+    count above 0 in OverviewAgencySpot): one row per marker of the overview by agency. Kept from
+    OverviewAgencySpot by the same triggers."""
+
+    scope = models.CharField(max_length=10, choices=OverviewScope.choices)
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+    agencies = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "need_cell", "risk_cell"], name="one_overview_spot")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} ({self.need_cell}, {self.risk_cell}): {self.count} in {self.agencies} agencies"
+
+
 class ReviewComment(models.Model):
     """A reviewer's comment on a submitted version: on one question, or general (blank key)."""
 

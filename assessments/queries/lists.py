@@ -15,13 +15,22 @@ times them at 100 and 100,000).
 import json
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, Round
 
 from assessments.lifecycle import DECIDED_STATUSES
-from assessments.models import Assessment, AssessmentVersion, AuditEvent, OverviewCell, Report
-from assessments.permissions import submitted_scope
+from assessments.models import (
+    Assessment,
+    AssessmentVersion,
+    AuditEvent,
+    OverviewAgencyQuadrant,
+    OverviewAgencySpot,
+    OverviewCell,
+    OverviewScope,
+    Report,
+)
+from assessments.permissions import submitted_agencies, submitted_scope
 from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
 from assessments.queries.search import title_matches
@@ -214,25 +223,33 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, 
 
     Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
     agency's own members also see what else was submitted that they may see. On PostgreSQL the counts
-    are kept by triggers (models.OverviewCell), so this reads a few hundred rows whatever the number of
-    assessments; elsewhere, and by tool (`tool` a slug, or grouped by tool), the database aggregates the
-    versions (the cells hold no tool)."""
+    are kept by triggers (models.OverviewCell; by agency their sums, models.OverviewAgencyQuadrant), so this
+    reads a few hundred rows whatever the number of assessments; elsewhere, and by tool (`tool` a slug, or
+    grouped by tool), the database aggregates the versions (the cells hold no tool)."""
     if tool or group_by == "tool" or connection.vendor != "postgresql":
         return _version_cells(user, agency=agency, tool=tool, group_by=group_by, cell=cell)
-    qs = _visible_cells(user, agency)
     if group_by == "agency":
-        # One row per agency and quadrant, scored or not (the markers come from overview_spots): at 100,000
-        # assessments one per agency and spot were thousands of rows.
-        scored = Q(need_cell__gte=0, risk_cell__gte=0)
-        spot = Case(When(scored, then=Value(0)), default=Value(-1))
-        rows = qs.annotate(s=spot).values_list("agency_id", "agency__name", "quadrant", "s").annotate(n=Sum("count"))
-        return [(None, agency_id, name, quadrant, s, s, n) for agency_id, name, quadrant, s, n in rows]
-    rows = qs.values_list("status", "quadrant", "need_cell", "risk_cell").annotate(n=Sum("count"))
+        # One row per agency and quadrant, scored or not (the markers come from overview_spots).
+        sums = _agency_sums(OverviewAgencyQuadrant, user, agency)
+        rows = sums.values_list("agency_id", "agency__name", "quadrant", "scored", "count")
+        return [(None, agency_id, name, quadrant, *((0, 0) if scored else (-1, -1)), n)
+                for agency_id, name, quadrant, scored, n in rows]  # fmt: skip
+    rows = _visible_cells(user, agency).values_list("status", "quadrant", "need_cell", "risk_cell")
+    rows = rows.annotate(n=Sum("count"))
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
 
 
 def _visible_cells(user, agency) -> QuerySet[OverviewCell]:
     qs = OverviewCell.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
+    return (qs.filter(agency=agency) if agency is not None else qs).order_by()
+
+
+def _agency_sums(model, user, agency) -> QuerySet:
+    """The kept sums per agency (OverviewAgencyQuadrant or OverviewAgencySpot) the user may see, one scope
+    per agency: all its assessments where the user sees what it submitted, its approved ones elsewhere."""
+    seen = submitted_scope(user)
+    qs = model.objects.filter(count__gt=0)
+    qs = qs.filter(Q(scope=OverviewScope.ALL) & seen | Q(scope=OverviewScope.APPROVED) & ~seen)
     return (qs.filter(agency=agency) if agency is not None else qs).order_by()
 
 
@@ -245,19 +262,45 @@ SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*),
 FROM (%s) AS per_agency GROUP BY need_cell, risk_cell
 """
 
+# The same read from the kept sums per spot, for a user who sees one scope of every agency: one row per
+# spot, its total and number of agencies as kept, its largest agencies the first rows of an index range
+# (with any that tie with the third, then ordered by name).
+_KEPT_SPOTS = """
+SELECT s.need_cell, s.risk_cell, s.count, s.agencies,
+       (ARRAY_AGG(g.agency_id ORDER BY g.count DESC, a.name, g.agency_id))[1:3],
+       (ARRAY_AGG(g.count ORDER BY g.count DESC, a.name, g.agency_id))[1:3]
+FROM assessments_overviewspot s
+CROSS JOIN LATERAL (
+    SELECT x.agency_id, x.count FROM assessments_overviewagencyspot x
+    WHERE x.scope = s.scope AND x.need_cell = s.need_cell AND x.risk_cell = s.risk_cell AND x.count > 0
+    ORDER BY x.count DESC FETCH FIRST 3 ROWS WITH TIES
+) g
+JOIN assessments_agency a ON a.id = g.agency_id
+WHERE s.scope = %s AND s.count > 0
+GROUP BY s.id
+"""
+
 
 def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "") -> list[tuple] | None:
     """The overview by agency on PostgreSQL, one row per spot: (need cell, risk cell, assessments, agencies,
-    the ids of the three agencies with most there, their counts). None where overview_cells' rows carry the
-    spots themselves (by status, by tool, and on SQLite)."""
+    the ids of the three agencies with most there, their counts), from the sums kept per spot and agency
+    (models.OverviewSpot, OverviewAgencySpot), so at most a few rows per spot whatever the number of
+    assessments. None where overview_cells' rows carry the spots themselves (by status, by tool, and on
+    SQLite)."""
     if group_by != "agency" or tool or connection.vendor != "postgresql":
         return None
-    per_agency = _visible_cells(user, agency).filter(need_cell__gte=0, risk_cell__gte=0)
-    per_agency = per_agency.annotate(agency_name=F("agency__name"))
-    per_agency = per_agency.values_list("agency_id", "agency_name", "need_cell", "risk_cell").annotate(n=Sum("count"))
-    sql, params = per_agency.query.sql_with_params()
+    seen = submitted_agencies(user)
+    if agency is None and not seen:  # every agency's assessments, or every agency's approved ones
+        sql, params = _KEPT_SPOTS, [OverviewScope.ALL if seen is None else OverviewScope.APPROVED]
+    else:  # their own agencies' assessments and the others' approved ones: one row per agency and spot
+        per_agency = _agency_sums(OverviewAgencySpot, user, agency).annotate(
+            agency_name=F("agency__name"), n=F("count")
+        )
+        per_agency = per_agency.values_list("agency_id", "agency_name", "need_cell", "risk_cell", "n")
+        sql, params = per_agency.query.sql_with_params()
+        sql = _SPOTS % sql
     with connection.cursor() as cursor:
-        cursor.execute(_SPOTS % sql, params)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
