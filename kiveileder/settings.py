@@ -97,6 +97,13 @@ TEMPLATES = [
                 "assessments.context_processors.roles",
                 "assessments.context_processors.sign_in",
             ],
+            # Every page translates and most format dates or labels, so these tag libraries need no
+            # {% load %} line; the other libraries (catalogue, report_tags) are loaded where used.
+            "builtins": [
+                "django.templatetags.i18n",
+                "django.templatetags.static",
+                "assessments.templatetags.kiv",
+            ],
         },
     },
 ]
