@@ -12,6 +12,7 @@ from assessments import services
 from assessments.demo.synthetic import seed_bulk_assessments
 from assessments.models import (
     Assessment,
+    AssessmentVersion,
     OverviewAgencyQuadrant,
     OverviewAgencySpot,
     OverviewCell,
@@ -224,3 +225,28 @@ def test_the_overview_by_agency_counts_right_after_every_kind_of_change(world):
     assert_overview_right(world)
     assert_overview_right(world, agency=world.agency_a)
     assert_kept_right()
+
+
+def test_a_score_halfway_between_cells_lands_alike_by_tool_and_by_status(world):
+    """65.0 and 33.0 lie halfway between two cells. The overview by status reads the kept cells, by tool it
+    counts the versions: both must round the tie the same way, or the marker moves with the grouping."""
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(6)
+    version = AssessmentVersion.objects.order_by("pk").first()
+    result = version.result | {"need": version.result["need"] | {"score": 65.0}}
+    result["risk"] = result["risk"] | {"score": 33.0}
+    AssessmentVersion.objects.filter(pk=version.pk).update(result=result)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_overview_rebuild()")
+    reviewer = world.users["reviewer"]
+
+    def spots(group_by: str) -> Counter:
+        placed = Counter()
+        for *_, need, risk, count in lists.overview_cells(reviewer, group_by=group_by, cell=CELL):
+            placed[(need, risk)] += count
+        return placed
+
+    by_status = spots("status")
+    assert by_status[(round(65.0 / CELL), round(33.0 / CELL))] >= 1
+    assert spots("tool") == by_status

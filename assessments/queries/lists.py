@@ -15,9 +15,9 @@ times them at 100 and 100,000).
 import json
 
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Cast, Coalesce
 
 from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import (
@@ -304,11 +304,16 @@ def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "
         return cursor.fetchall()
 
 
+def _cell_of(score: str, cell: float) -> Coalesce:
+    """The cell of a score, rounded as the triggers that keep the cells round it: the double precision
+    itself, whose ties go to even on PostgreSQL (65.0 / 2 is cell 32). Django's Round casts to numeric
+    first, whose ties go away from zero, and would put such a version one cell over when the overview is
+    drawn from the versions (by tool) rather than from the kept cells."""
+    return Coalesce(Cast(Func(F(score) / cell, function="ROUND"), IntegerField()), -1)
+
+
 def _scored(qs: QuerySet[AssessmentVersion], cell: float) -> QuerySet[AssessmentVersion]:
-    return qs.order_by().annotate(
-        need=Coalesce(Round(F("need_score") / cell), -1, output_field=IntegerField()),
-        risk=Coalesce(Round(F("risk_score") / cell), -1, output_field=IntegerField()),
-    )
+    return qs.order_by().annotate(need=_cell_of("need_score", cell), risk=_cell_of("risk_score", cell))
 
 
 def _version_cells(user, *, agency, tool: str, group_by: str, cell: float) -> list[tuple]:
