@@ -119,21 +119,12 @@ def submitted_scope(user, prefix: str = "") -> Q:
     """Which once-submitted assessments (prefix "") or their versions (prefix "assessment__") the user may
     see: the agency's own members, reviewers, and auditors within their scope. The list pages filter
     versions with it directly; visible_assessments builds on it."""
-    agencies = submitted_agencies(user)
-    if agencies is None:
-        return Q(pk__isnull=False)  # everything (an empty Q would vanish when OR-ed with another)
-    return Q(**{f"{prefix}agency_id__in": agencies}) if agencies else Q(pk__in=[])
-
-
-def submitted_agencies(user) -> frozenset[int] | None:
-    """The agencies whose once-submitted assessments the user may see (submitted_scope as a set); None for
-    every agency."""
     roles = roles_for(user)
     if roles.user_id is None:
-        return frozenset()
+        return Q(pk__in=[])
     if roles.is_reviewer or (roles.is_auditor and not roles.auditor_scope):
-        return None
-    return roles.member_of | (roles.auditor_scope or frozenset())
+        return Q(pk__isnull=False)  # everything (an empty Q would vanish when OR-ed with another)
+    return Q(**{f"{prefix}agency_id__in": set(roles.member_of) | set(roles.auditor_scope or ())})
 
 
 def visible_assessments(user) -> QuerySet[Assessment]:

@@ -1,5 +1,5 @@
 """The overview's counts per spot (models.OverviewCell) and their sums per agency and spot
-(OverviewAgencyQuadrant, OverviewAgencySpot, OverviewSpot), kept by PostgreSQL triggers: after every kind of
+(OverviewAgencyQuadrant, OverviewAgencySpot), kept by PostgreSQL triggers: after every kind of
 change they equal a count made from scratch, and the overview page shows them."""
 
 from collections import Counter, defaultdict
@@ -16,7 +16,6 @@ from assessments.models import (
     OverviewAgencyQuadrant,
     OverviewAgencySpot,
     OverviewCell,
-    OverviewSpot,
 )
 from assessments.presentation.overview import CELL
 from assessments.queries import lists
@@ -44,34 +43,26 @@ def from_scratch() -> dict:
     return before, rebuilt
 
 
-def kept_sums() -> tuple[dict, dict, dict]:
-    """The three kept sums, without the rows that went back to 0."""
+def kept_sums() -> tuple[dict, dict]:
+    """The two kept sums, without the rows that went back to 0."""
     quadrants = {
         (q.scope, q.agency_id, q.quadrant, q.scored): q.count for q in OverviewAgencyQuadrant.objects.exclude(count=0)
     }
     agency_spots = {
         (s.scope, s.agency_id, s.need_cell, s.risk_cell): s.count for s in OverviewAgencySpot.objects.exclude(count=0)
     }
-    spots = {
-        (s.scope, s.need_cell, s.risk_cell): (s.count, s.agencies)
-        for s in OverviewSpot.objects.exclude(count=0, agencies=0)
-    }
-    return quadrants, agency_spots, spots
+    return quadrants, agency_spots
 
 
-def sums_of(cells: dict) -> tuple[dict, dict, dict]:
-    """The three sums added up one cell at a time: each cell in scope "all", and in "approved" if it is."""
+def sums_of(cells: dict) -> tuple[dict, dict]:
+    """The two sums added up one cell at a time: each cell in scope "all", and in "approved" if it is."""
     quadrants, agency_spots = Counter(), Counter()
     for (status, agency, quadrant, need, risk), count in cells.items():
         for scope in ("all", "approved") if status == Assessment.Status.APPROVED else ("all",):
             quadrants[(scope, agency, quadrant, need >= 0 and risk >= 0)] += count
             if need >= 0 and risk >= 0:
                 agency_spots[(scope, agency, need, risk)] += count
-    spots = defaultdict(lambda: (0, 0))
-    for (scope, _agency, need, risk), count in agency_spots.items():
-        total, agencies = spots[(scope, need, risk)]
-        spots[(scope, need, risk)] = (total + count, agencies + 1)
-    return dict(quadrants), dict(agency_spots), dict(spots)
+    return dict(quadrants), dict(agency_spots)
 
 
 def assert_kept_right():

@@ -2,20 +2,19 @@
 
 The overview grouped by agency summed every cell the user may see, twice (once per agency and quadrant for the
 table, once per agency and spot for the markers): about 10,900 cells at 100,000 assessments, against a few
-dozen at 100. Three tables now hold those sums, each for two scopes, the approved assessments (what everyone
+dozen at 100. Two tables now hold those sums, each for two scopes, the approved assessments (what everyone
 sees) and all of them (what reviewers and the auditors of every agency see):
 
 - OverviewAgencyQuadrant: per agency, quadrant and whether the scores place the assessment (table, legend);
-- OverviewAgencySpot: per agency and spot, indexed largest first, so the three largest agencies on a spot are
-  the first rows of an index range;
-- OverviewSpot: per spot, with how many agencies are there: one row per marker.
+- OverviewAgencySpot: per agency and spot (at most agencies × spots rows, about 2,800, whatever the number
+  of assessments); the overview sums them per spot when it is drawn.
 
 Statement triggers on the cells pass every change of a cell's count on as a difference (`count = count + d`,
 as the cells themselves are kept), in the same transaction: concurrent changes add up instead of one
-overwriting the other's recount. A spot's number of agencies changes when an agency's sum there leaves or
-reaches 0 (its old sum is the new one, returned by the upsert, less the difference). A spot's row is shared by
-every agency's assessments there: two transactions that change assessments on one spot take turns on it,
-the second waiting for the first to commit, as on one cell already (a decision's transaction is short).
+overwriting the other's recount. Every row belongs to one agency, as the cells do, so a change in one
+agency never waits on another agency's transaction. A kept row per spot shared by all agencies was tried and
+dropped: two reviewers deciding in different agencies would have taken turns on it, and could deadlock when
+one decision moved two assessments across two spots in the opposite order of the other.
 The rows are filled from the cells there are. SQLite keeps the tables empty: the overview aggregates the
 versions there.
 """
@@ -39,18 +38,10 @@ WITH changes (status, agency_id, quadrant, need_cell, risk_cell, delta) AS ({cha
 ), spot_deltas AS (
     SELECT scope, agency_id, need_cell, risk_cell, SUM(delta) AS delta FROM scoped
     WHERE need_cell >= 0 AND risk_cell >= 0 GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0
-), agency_spots AS (
-    INSERT INTO assessments_overviewagencyspot AS s (scope, agency_id, need_cell, risk_cell, count)
-    SELECT * FROM spot_deltas ORDER BY 1, 2, 3, 4
-    ON CONFLICT (scope, agency_id, need_cell, risk_cell) DO UPDATE SET count = s.count + EXCLUDED.count
-    RETURNING scope, agency_id, need_cell, risk_cell, count
 )
-INSERT INTO assessments_overviewspot AS p (scope, need_cell, risk_cell, count, agencies)
-SELECT a.scope, a.need_cell, a.risk_cell, SUM(d.delta), SUM((a.count > 0)::int - (a.count - d.delta > 0)::int)
-FROM agency_spots a JOIN spot_deltas d USING (scope, agency_id, need_cell, risk_cell)
-GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-ON CONFLICT (scope, need_cell, risk_cell) DO UPDATE SET count = p.count + EXCLUDED.count,
-    agencies = p.agencies + EXCLUDED.agencies
+INSERT INTO assessments_overviewagencyspot AS s (scope, agency_id, need_cell, risk_cell, count)
+SELECT * FROM spot_deltas ORDER BY 1, 2, 3, 4
+ON CONFLICT (scope, agency_id, need_cell, risk_cell) DO UPDATE SET count = s.count + EXCLUDED.count
 """
 
 # (trigger, event, transition tables, the differences they hold): an updated cell adds its new count and
@@ -90,7 +81,6 @@ CREATE OR REPLACE FUNCTION kiv_overview_sums_rebuild() RETURNS void LANGUAGE plp
 BEGIN
 DELETE FROM assessments_overviewagencyquadrant;
 DELETE FROM assessments_overviewagencyspot;
-DELETE FROM assessments_overviewspot;
 {body};
 END $$;
 SELECT kiv_overview_sums_rebuild();
@@ -129,22 +119,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="OverviewSpot",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("scope", models.CharField(choices=[("approved", "Approved"), ("all", "All")], max_length=10)),
-                ("need_cell", models.IntegerField()),
-                ("risk_cell", models.IntegerField()),
-                ("count", models.IntegerField(default=0)),
-                ("agencies", models.IntegerField(default=0)),
-            ],
-            options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("scope", "need_cell", "risk_cell"), name="one_overview_spot")
-                ],
-            },
-        ),
-        migrations.CreateModel(
             name="OverviewAgencyQuadrant",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
@@ -156,6 +130,7 @@ class Migration(migrations.Migration):
                     "agency",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="assessments.agency",
@@ -182,6 +157,7 @@ class Migration(migrations.Migration):
                     "agency",
                     models.ForeignKey(
                         db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
                         to="assessments.agency",
@@ -189,11 +165,6 @@ class Migration(migrations.Migration):
                 ),
             ],
             options={
-                "indexes": [
-                    models.Index(
-                        fields=["scope", "need_cell", "risk_cell", "-count"], name="overview_agency_spot_largest"
-                    )
-                ],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("scope", "agency", "need_cell", "risk_cell"), name="one_overview_agency_spot"

@@ -226,7 +226,10 @@ class OverviewAgencyQuadrant(models.Model):
     0025_overview_spot_sums); empty on SQLite."""
 
     scope = models.CharField(max_length=10, choices=OverviewScope.choices)
-    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     quadrant = models.CharField(max_length=30)
     scored = models.BooleanField()
     count = models.IntegerField(default=0)
@@ -243,11 +246,14 @@ class OverviewAgencyQuadrant(models.Model):
 
 
 class OverviewAgencySpot(models.Model):
-    """The scored overview cells summed per scope, agency and spot: which agencies are on a spot, the largest
-    first through the index. Kept like OverviewAgencyQuadrant."""
+    """The scored overview cells summed per scope, agency and spot: which agencies are on a spot and how many
+    assessments each has there. Kept like OverviewAgencyQuadrant."""
 
     scope = models.CharField(max_length=10, choices=OverviewScope.choices)
-    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.
+    agency = models.ForeignKey(
+        Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
     need_cell = models.IntegerField()
     risk_cell = models.IntegerField()
     count = models.IntegerField(default=0)
@@ -258,30 +264,9 @@ class OverviewAgencySpot(models.Model):
                 fields=["scope", "agency", "need_cell", "risk_cell"], name="one_overview_agency_spot"
             )
         ]
-        indexes = [
-            models.Index(fields=["scope", "need_cell", "risk_cell", "-count"], name="overview_agency_spot_largest")
-        ]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.agency_id} ({self.need_cell}, {self.risk_cell}): {self.count}"
-
-
-class OverviewSpot(models.Model):
-    """The scored overview cells summed per scope and spot, with how many agencies are there (those with a
-    count above 0 in OverviewAgencySpot): one row per marker of the overview by agency. Kept from
-    OverviewAgencySpot by the same triggers."""
-
-    scope = models.CharField(max_length=10, choices=OverviewScope.choices)
-    need_cell = models.IntegerField()
-    risk_cell = models.IntegerField()
-    count = models.IntegerField(default=0)
-    agencies = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "need_cell", "risk_cell"], name="one_overview_spot")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} ({self.need_cell}, {self.risk_cell}): {self.count} in {self.agencies} agencies"
 
 
 class ReviewComment(models.Model):

@@ -30,7 +30,7 @@ from assessments.models import (
     OverviewScope,
     Report,
 )
-from assessments.permissions import submitted_agencies, submitted_scope
+from assessments.permissions import submitted_scope
 from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
 from assessments.queries.search import title_matches
@@ -232,8 +232,10 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, 
         # One row per agency and quadrant, scored or not (the markers come from overview_spots).
         sums = _agency_sums(OverviewAgencyQuadrant, user, agency)
         rows = sums.values_list("agency_id", "agency__name", "quadrant", "scored", "count")
-        return [(None, agency_id, name, quadrant, *((0, 0) if scored else (-1, -1)), n)
-                for agency_id, name, quadrant, scored, n in rows]  # fmt: skip
+        return [
+            (None, agency_id, name, quadrant, *((0, 0) if scored else (-1, -1)), n)
+            for agency_id, name, quadrant, scored, n in rows
+        ]
     rows = _visible_cells(user, agency).values_list("status", "quadrant", "need_cell", "risk_cell")
     rows = rows.annotate(n=Sum("count"))
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
@@ -262,45 +264,19 @@ SELECT need_cell, risk_cell, SUM(n)::bigint, COUNT(*),
 FROM (%s) AS per_agency GROUP BY need_cell, risk_cell
 """
 
-# The same read from the kept sums per spot, for a user who sees one scope of every agency: one row per
-# spot, its total and number of agencies as kept, its largest agencies the first rows of an index range
-# (with any that tie with the third, then ordered by name).
-_KEPT_SPOTS = """
-SELECT s.need_cell, s.risk_cell, s.count, s.agencies,
-       (ARRAY_AGG(g.agency_id ORDER BY g.count DESC, a.name, g.agency_id))[1:3],
-       (ARRAY_AGG(g.count ORDER BY g.count DESC, a.name, g.agency_id))[1:3]
-FROM assessments_overviewspot s
-CROSS JOIN LATERAL (
-    SELECT x.agency_id, x.count FROM assessments_overviewagencyspot x
-    WHERE x.scope = s.scope AND x.need_cell = s.need_cell AND x.risk_cell = s.risk_cell AND x.count > 0
-    ORDER BY x.count DESC FETCH FIRST 3 ROWS WITH TIES
-) g
-JOIN assessments_agency a ON a.id = g.agency_id
-WHERE s.scope = %s AND s.count > 0
-GROUP BY s.id
-"""
-
 
 def overview_spots(user, *, agency=None, group_by: str = "status", tool: str = "") -> list[tuple] | None:
     """The overview by agency on PostgreSQL, one row per spot: (need cell, risk cell, assessments, agencies,
-    the ids of the three agencies with most there, their counts), from the sums kept per spot and agency
-    (models.OverviewSpot, OverviewAgencySpot), so at most a few rows per spot whatever the number of
-    assessments. None where overview_cells' rows carry the spots themselves (by status, by tool, and on
-    SQLite)."""
+    the ids of the three agencies with most there, their counts), summed from the sums kept per agency and
+    spot (models.OverviewAgencySpot): at most agencies × spots rows, whatever the number of assessments.
+    None where overview_cells' rows carry the spots themselves (by status, by tool, and on SQLite)."""
     if group_by != "agency" or tool or connection.vendor != "postgresql":
         return None
-    seen = submitted_agencies(user)
-    if agency is None and not seen:  # every agency's assessments, or every agency's approved ones
-        sql, params = _KEPT_SPOTS, [OverviewScope.ALL if seen is None else OverviewScope.APPROVED]
-    else:  # their own agencies' assessments and the others' approved ones: one row per agency and spot
-        per_agency = _agency_sums(OverviewAgencySpot, user, agency).annotate(
-            agency_name=F("agency__name"), n=F("count")
-        )
-        per_agency = per_agency.values_list("agency_id", "agency_name", "need_cell", "risk_cell", "n")
-        sql, params = per_agency.query.sql_with_params()
-        sql = _SPOTS % sql
+    per_agency = _agency_sums(OverviewAgencySpot, user, agency).annotate(agency_name=F("agency__name"), n=F("count"))
+    per_agency = per_agency.values_list("agency_id", "agency_name", "need_cell", "risk_cell", "n")
+    sql, params = per_agency.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_SPOTS % sql, params)
         return cursor.fetchall()
 
 
