@@ -24,8 +24,9 @@ from assessments.services.reports import enqueue_report_on_commit
 from assessments.services.review import REVIEW_REASON_MAX_LENGTH, lock_for_review, required_text
 
 
-def assessment_return(*, assessment: Assessment, user, reason: str,
-                      version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
+def assessment_return(
+    *, assessment: Assessment, user, reason: str, version_number: int | None = None
+) -> AssessmentVersion:
     """Return a submitted assessment to its agency for revision; the reason is required."""
     return _decide(assessment, user, AssessmentVersion.Decision.RETURNED, reason, version_number)
 
@@ -74,8 +75,9 @@ _DECISION_TEXT = {
 }
 
 
-def _decide(assessment: Assessment, user, decision: str, text: str, version_number: int | None,
-            conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
+def _decide(
+    assessment: Assessment, user, decision: str, text: str, version_number: int | None, conditions: dict | None = None
+) -> AssessmentVersion:
     """A reviewer's decision on the latest submitted version: returned, approved or rejected. Approval and
     rejection are final and get a signed report; a return sends the assessment back for revision."""
     field, required_message = _DECISION_TEXT[decision]
@@ -126,14 +128,21 @@ def _decide(assessment: Assessment, user, decision: str, text: str, version_numb
     return version
 
 
-def assessment_approve(*, assessment: Assessment, user, comment: str = "", version_number: int | None = None,
-                       conditions: dict | None = None) -> AssessmentVersion:  # fmt: skip
+def assessment_approve(
+    *,
+    assessment: Assessment,
+    user,
+    comment: str = "",
+    version_number: int | None = None,
+    conditions: dict | None = None,
+) -> AssessmentVersion:
     """Approve the submitted version (not for verdict `stop`): sets the review-by date, supersedes the
     assessment this one replaces, and creates the signed report (made by a task after the commit)."""
     return _decide(assessment, user, AssessmentVersion.Decision.APPROVED, comment, version_number, conditions)
 
 
-def assessment_reject(*, assessment: Assessment, user, reason: str,
-                      version_number: int | None = None) -> AssessmentVersion:  # fmt: skip
+def assessment_reject(
+    *, assessment: Assessment, user, reason: str, version_number: int | None = None
+) -> AssessmentVersion:
     """Reject the submitted version; the reason is required. The decision gets a signed report too."""
     return _decide(assessment, user, AssessmentVersion.Decision.REJECTED, reason, version_number)
