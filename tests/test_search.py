@@ -8,9 +8,9 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, AssessmentVersion
 from assessments.queries import search
-from assessments.queries.search import title_matches
+from assessments.queries.search import title_matches, version_title_matches
 from tests import review_helpers as h
 from tests.conftest import require_service
 from tests.responses import table_body
@@ -21,7 +21,11 @@ def postgresql():
 
 
 def found(q: str) -> set[str]:
-    return set(Assessment.objects.filter(title_matches(q)).values_list("title", flat=True))
+    on_assessments = set(Assessment.objects.filter(title_matches(q)).values_list("title", flat=True))
+    # The lists search the versions' copies of the title (one version each here): the same titles.
+    on_versions = AssessmentVersion.objects.filter(version_title_matches(q)).values_list("assessment__title", flat=True)
+    assert set(on_versions) == on_assessments
+    return on_assessments
 
 
 @pytest.fixture
@@ -66,6 +70,20 @@ def test_the_search_uses_the_indexes(titles):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "assessment_title_search" in plan
     assert "assessment_title_trigram" in plan
+
+
+def test_the_lists_search_uses_the_versions_indexes(titles):
+    """The lists' search tests the version's own columns, which its GIN indexes answer."""
+    postgresql()
+    versions = AssessmentVersion.objects.filter(version_title_matches("chatbot")).order_by().values("pk")
+    sql, params = versions.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "version_title_search" in plan
+    assert "version_title_trigram" in plan
+    assert not re.search(r"assessments_assessment\b", plan)  # no join to the assessments
 
 
 def _listed(response) -> str:
