@@ -1,5 +1,5 @@
 """The versions' copy of their assessment's title and, on PostgreSQL, its stored search vector, with the
-title search's indexes on the versions.
+title search's indexes on the versions instead of the assessments.
 
 The queue, the register and the auditor search list latest versions (assessments/queries/lists.py) and
 search them by title. With the title only on the assessment, each version walked newest first was joined
@@ -7,7 +7,8 @@ to its assessment and its title's search vector computed again (the expression i
 filter on rows reached through another index): at 100,000 assessments the register's search walked about
 450 versions for a page of 50. Copied onto the version, the title is tested on the version row itself,
 before any join, its vector read instead of computed, and the version's own GIN indexes can answer a rare
-word without a walk.
+word without a walk. Nothing searches the assessments' own titles any more, so their two title indexes
+go (and come back when the migration is unapplied).
 
 The copies are kept as the status and agency copies of 0019_squashed_0024 are, by the same triggers, which
 this migration replaces: a version takes its assessment's status, agency and title when inserted (or when
@@ -90,6 +91,18 @@ def previous_version_listed_triggers(apps, schema_editor):
     listed.version_listed_triggers(apps, schema_editor)
 
 
+class RemoveIndexOnPostgreSQL(migrations.RemoveIndex):
+    """RemoveIndex for the indexes that AddIndexOnPostgreSQL made on PostgreSQL only."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def fill_version_titles(apps, schema_editor):
     """The title copies (and on PostgreSQL the search vectors) of the versions there already are."""
     if schema_editor.connection.vendor == "postgresql":
@@ -137,4 +150,6 @@ class Migration(migrations.Migration):
                 name="version_title_trigram",
             ),
         ),
+        RemoveIndexOnPostgreSQL(model_name="assessment", name="assessment_title_search"),
+        RemoveIndexOnPostgreSQL(model_name="assessment", name="assessment_title_trigram"),
     ]

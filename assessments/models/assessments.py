@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments import lifecycle
 from assessments.models.agencies import Agency
 from assessments.models.fields import user_reference
-from assessments.queries.search import title_trigrams, title_vector
+from assessments.queries.search import title_trigrams
 
 
 class Questionnaire(models.Model):
@@ -91,11 +91,6 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
-            # Title search on PostgreSQL (assessments/queries/search.py); the migration skips them on SQLite.
-            # Expression indexes: a search of the assessments themselves is answered by the index alone.
-            # The lists search the versions' copies instead (AssessmentVersion.title_search).
-            GinIndex(title_vector(), name="assessment_title_search"),
-            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="assessment_title_trigram"),
         ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")
@@ -188,7 +183,7 @@ class AssessmentVersion(models.Model):
             ),
             # The lists' title search (queries/search.py); the migration skips them on SQLite.
             GinIndex(fields=["title_search"], name="version_title_search"),
-            GinIndex(OpClass(title_trigrams("assessment_title"), name="gin_trgm_ops"), name="version_title_trigram"),
+            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="version_title_trigram"),
         ]
 
     def __str__(self) -> str:
