@@ -1,27 +1,37 @@
-"""The versions' copies of their assessment's status and agency (models.AssessmentVersion), kept by the
-triggers of migration 0019_squashed_0024 on both backends and filled there for existing rows: after every
-kind of change they equal the assessment's own values, and the lists filtered by them find what moved."""
+"""The versions' copies of their assessment's status, agency and title (models.AssessmentVersion), kept by
+the triggers of migrations 0019_squashed_0024 and 0025 on both backends and filled there for existing rows:
+after every kind of change they equal the assessment's own values, and the lists filtered by them find
+what moved."""
 
 import importlib
 
 from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
 from assessments import services
 from assessments.models import Assessment, AssessmentVersion
+from assessments.queries.search import SEARCH_CONFIG
 from tests import review_helpers as h
 
 migration = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
+title_migration = importlib.import_module("assessments.migrations.0026_version_title_search")
 
 
 def stale() -> list:
     """Versions whose copies differ from their assessment's values (none, when the triggers work)."""
     return [
-        (v.pk, v.assessment_status, v.assessment.status, v.assessment_agency_id, v.assessment.agency_id)
+        (v.pk, copies, own)
         for v in AssessmentVersion.objects.select_related("assessment")
-        if (v.assessment_status, v.assessment_agency_id) != (v.assessment.status, v.assessment.agency_id)
+        if (copies := (v.assessment_status, v.assessment_agency_id, v.assessment_title))
+        != (own := (v.assessment.status, v.assessment.agency_id, v.assessment.title))
     ]
+
+
+def vectors_match(words: str) -> bool:
+    """Whether a version's stored search vector (PostgreSQL) matches `words`."""
+    return AssessmentVersion.objects.filter(title_search=SearchQuery(words, config=SEARCH_CONFIG)).exists()
 
 
 def test_every_review_step_keeps_the_copies(world):
@@ -50,7 +60,31 @@ def test_the_copies_cannot_be_written_past_the_assessment(world):
     AssessmentVersion.objects.filter(assessment=submitted).update(
         assessment_status=Assessment.Status.APPROVED, assessment_agency_id=world.agency_b.pk
     )
+    AssessmentVersion.objects.filter(assessment=submitted).update(assessment_title="Noe annet")
     assert not stale()
+
+
+def test_the_title_copy_follows_a_new_title(world):
+    approved = h.approved(world, "Chatbot for renovasjon")
+    returned = h.submitted(world, "Kodeassistent")
+    services.assessment_return(assessment=returned, user=world.users["reviewer"], reason="Mangler svar.")
+    h.resubmit(world, Assessment.objects.get(pk=returned.pk))  # two versions of one assessment
+    Assessment.objects.filter(pk=approved.pk).update(title="Oversettelse av brev")
+    Assessment.objects.filter(title="Kodeassistent").update(title="Kodeassistenter for utviklere")
+    assert not stale()
+    titles = set(AssessmentVersion.objects.values_list("assessment_title", flat=True))
+    assert titles == {"Oversettelse av brev", "Kodeassistenter for utviklere"}
+    if connection.vendor == "postgresql":  # the stored search vector follows the title
+        assert vectors_match("brevene") and not vectors_match("renovasjon")
+
+
+def test_the_register_search_follows_a_new_title(world):
+    approved = h.approved(world, "Chatbot for renovasjon")
+    client = world.client("leader_b")
+    register = reverse("assessments:register")
+    Assessment.objects.filter(pk=approved.pk).update(title="Oversettelse av brev")
+    assert "Oversettelse av brev" in client.get(register, {"q": "brev"}).content.decode()
+    assert "Oversettelse av brev" not in client.get(register, {"q": "renovasjon"}).content.decode()
 
 
 def test_the_queue_by_agency_follows_an_assessment_that_moved(world):
@@ -87,3 +121,18 @@ def test_the_data_migration_fills_the_copies_of_existing_versions(world):
 
     assert not stale()
     assert set(AssessmentVersion.objects.values_list("assessment_status", flat=True)) == {"submitted", "returned"}
+
+
+def test_the_data_migration_fills_the_title_copies_of_existing_versions(world):
+    h.submitted(world, "Før tittelkopien")
+    h.approved(world, "Godkjent før tittelkopien")
+    title_migration.previous_version_listed_triggers(apps, _Editor())  # as before the migration
+    AssessmentVersion.objects.update(assessment_title=None, title_search=None)
+    title_migration.version_listed_triggers(apps, _Editor())
+    assert len(stale()) == 2
+
+    title_migration.fill_version_titles(apps, _Editor())
+
+    assert not stale()
+    if connection.vendor == "postgresql":
+        assert vectors_match("godkjent")

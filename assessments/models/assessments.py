@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -15,7 +16,7 @@ from assessments import lifecycle
 from assessments.choices import PATH_CHOICES, AssessmentStatus, ReviewDecision, ReviewReminderKind
 from assessments.models.agencies import Agency
 from assessments.models.fields import user_reference
-from assessments.queries.search import title_trigrams, title_vector
+from assessments.queries.search import title_trigrams
 
 
 class Questionnaire(models.Model):
@@ -88,12 +89,6 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
-            # Title search on PostgreSQL (assessments/queries/search.py); the migration skips them on SQLite.
-            # An expression index rather than a stored search-vector column: the vector is derived from
-            # one short column, the index alone answers `@@`, and a generated column of a PostgreSQL-only
-            # type could not exist in the SQLite schema the same model also describes.
-            GinIndex(title_vector(), name="assessment_title_search"),
-            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="assessment_title_trigram"),
         ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")
@@ -148,8 +143,8 @@ class AssessmentVersion(models.Model):
         output_field=models.TextField(),
         db_persist=True,
     )
-    # Copies of the assessment's status and agency, kept by database triggers on both backends (migration
-    # 0019_squashed_0024), whoever changes the assessment (a service, a data fix, a test): the lists
+    # Copies of the assessment's status and agency, kept by database triggers on both backends (migrations
+    # 0019_squashed_0024 and 0025), whoever changes the assessment (a service, a data fix, a test): the lists
     # filter by them together with their sort key on one index of the versions, so that "one agency, newest
     # first" is an index range scan that stops after a page instead of a walk over every agency's versions.
     # Never written by the app (the triggers overwrite what it would write); null only for a moment.
@@ -158,6 +153,11 @@ class AssessmentVersion(models.Model):
         Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, editable=False,
         related_name="+",
     )  # fmt: skip
+    # A copy of the assessment's title and, on PostgreSQL, its search vector (null on SQLite), kept by the
+    # same triggers (migration 0025): the lists' title search tests the version row it walks, reading the
+    # stored vector, before joining the assessment, and the GIN indexes below answer a rare word.
+    assessment_title = models.CharField(max_length=200, null=True, editable=False)  # noqa: DJ001
+    title_search = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["assessment", "number"]
@@ -179,6 +179,9 @@ class AssessmentVersion(models.Model):
                 fields=["assessment_agency", "assessment_status", "decided_at", "id"],
                 name="version_agency_status_decided",
             ),
+            # The lists' title search (queries/search.py); the migration skips them on SQLite.
+            GinIndex(fields=["title_search"], name="version_title_search"),
+            GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="version_title_trigram"),
         ]
 
     def __str__(self) -> str:

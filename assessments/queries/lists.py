@@ -102,7 +102,7 @@ def queue(
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict, quadrant=quadrant)
     counts_base = filtered_by(counts_base, agency=agency)
     if q:
-        qs = qs.filter(title_matches(q, prefix="assessment__"))
+        qs = qs.filter(title_matches(q))
     order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
     return _list(qs).order_by(*order), counts_base
 
@@ -162,7 +162,7 @@ def register(
     # path: full or simplified (the quick path), on the joined assessment row
     qs = filtered_by(qs, assessment_agency=agency, verdict=verdict, assessment__path=path)
     if q:
-        qs = qs.filter(title_matches(q, prefix="assessment__"))
+        qs = qs.filter(title_matches(q))
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
@@ -203,7 +203,7 @@ def auditor_search(
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict,
                      decided_at__date__gte=date_from, decided_at__date__lte=date_to)  # fmt: skip
     if q:
-        qs = qs.filter(title_matches(q, prefix="assessment__"))
+        qs = qs.filter(title_matches(q))
     # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
     return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
 
