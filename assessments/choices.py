@@ -181,3 +181,11 @@ class FlagClosing(models.TextChoices):
 
     REASSESSED = "reassessed", _("Vurdert på nytt med gjeldende versjon")
     DISMISSED = "dismissed", _("Avsluttet av UKE")
+
+
+class OverviewScope(models.TextChoices):
+    """Which assessments a kept sum counts: the approved ones (everyone sees them) or all of them (the
+    reviewers and the auditors of every agency see them)."""
+
+    APPROVED = "approved"
+    ALL = "all"

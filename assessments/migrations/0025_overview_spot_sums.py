@@ -19,8 +19,13 @@ The rows are filled from the cells there are. SQLite keeps the tables empty: the
 versions there.
 """
 
+import importlib
+
 import django.db.models.deletion
 from django.db import migrations, models
+
+# The first migration's RunPython helper for SQL on PostgreSQL only.
+on_postgresql = importlib.import_module("assessments.migrations.0001_squashed_0018_assessment_path").on_postgresql
 
 # Adds each changed cell's difference to the sums, in both scopes where the cell is approved. {changes}: the
 # cells' differences, (status, agency_id, quadrant, need_cell, risk_cell, delta), from the transition tables.
@@ -102,16 +107,6 @@ SUMS_DROP = (
 )
 
 
-def on_postgresql(sql: str):
-    """A RunPython function that runs `sql` on PostgreSQL only (params=None: no placeholders to parse)."""
-
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("assessments", "0019_squashed_0024_catalogue_flag_closing"),
@@ -123,9 +118,6 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("scope", models.CharField(choices=[("approved", "Approved"), ("all", "All")], max_length=10)),
-                ("quadrant", models.CharField(max_length=30)),
-                ("scored", models.BooleanField()),
-                ("count", models.IntegerField(default=0)),
                 (
                     "agency",
                     models.ForeignKey(
@@ -136,6 +128,9 @@ class Migration(migrations.Migration):
                         to="assessments.agency",
                     ),
                 ),
+                ("count", models.IntegerField(default=0)),
+                ("quadrant", models.CharField(max_length=30)),
+                ("scored", models.BooleanField()),
             ],
             options={
                 "constraints": [
@@ -150,9 +145,6 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("scope", models.CharField(choices=[("approved", "Approved"), ("all", "All")], max_length=10)),
-                ("need_cell", models.IntegerField()),
-                ("risk_cell", models.IntegerField()),
-                ("count", models.IntegerField(default=0)),
                 (
                     "agency",
                     models.ForeignKey(
@@ -163,6 +155,9 @@ class Migration(migrations.Migration):
                         to="assessments.agency",
                     ),
                 ),
+                ("count", models.IntegerField(default=0)),
+                ("need_cell", models.IntegerField()),
+                ("risk_cell", models.IntegerField()),
             ],
             options={
                 "constraints": [

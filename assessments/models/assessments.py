@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments import lifecycle
-from assessments.choices import PATH_CHOICES, AssessmentStatus, ReviewDecision, ReviewReminderKind
+from assessments.choices import PATH_CHOICES, AssessmentStatus, OverviewScope, ReviewDecision, ReviewReminderKind
 from assessments.models.agencies import Agency
 from assessments.models.fields import user_reference
 from assessments.queries.search import title_trigrams
@@ -215,27 +215,28 @@ class OverviewCell(models.Model):
         return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
 
 
-class OverviewScope(models.TextChoices):
-    """Which assessments a kept sum counts: the approved ones (everyone sees them) or all of them (the
-    reviewers and the auditors of every agency see them)."""
-
-    APPROVED = "approved"
-    ALL = "all"
-
-
-class OverviewAgencyQuadrant(models.Model):
-    """The overview cells summed per scope, agency, quadrant and whether the scores place them (the overview
-    by agency's table and legend). Kept from the cells by PostgreSQL triggers (migration
-    0025_overview_spot_sums); empty on SQLite."""
+class AgencySum(models.Model):
+    """A sum of overview cells kept for one agency in one scope (OverviewScope: the approved assessments,
+    which everyone sees, or all of them, which reviewers and the auditors of every agency see). Kept from
+    the cells by PostgreSQL triggers (migration 0025_overview_spot_sums); empty on SQLite."""
 
     scope = models.CharField(max_length=10, choices=OverviewScope.choices)
     # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.
     agency = models.ForeignKey(
         Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
     )
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OverviewAgencyQuadrant(AgencySum):
+    """The overview cells summed per scope, agency, quadrant and whether the scores place them (the overview
+    by agency's table and legend)."""
+
     quadrant = models.CharField(max_length=30)
     scored = models.BooleanField()
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -248,18 +249,12 @@ class OverviewAgencyQuadrant(models.Model):
         return f"{self.scope} {self.agency_id} {self.quadrant} (scored: {self.scored}): {self.count}"
 
 
-class OverviewAgencySpot(models.Model):
+class OverviewAgencySpot(AgencySum):
     """The scored overview cells summed per scope, agency and spot: which agencies are on a spot and how many
-    assessments each has there. Kept like OverviewAgencyQuadrant."""
+    assessments each has there."""
 
-    scope = models.CharField(max_length=10, choices=OverviewScope.choices)
-    # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.
-    agency = models.ForeignKey(
-        Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
-    )
     need_cell = models.IntegerField()
     risk_cell = models.IntegerField()
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
