@@ -55,6 +55,7 @@ PAGES = [
     ("audit log: by person", "assessments:audit_log", "actor=uke", "revisor"),
     ("overview matrix by status", "assessments:register_overview", "", "uke"),
     ("overview matrix by agency", "assessments:register_overview", "group=agency", "uke"),
+    ("overview matrix by tool", "assessments:register_overview", "group=tool", "uke"),
 ]
 
 
