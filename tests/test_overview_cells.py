@@ -1,6 +1,7 @@
-"""The overview's counts per spot (models.OverviewCell) and their sums per agency and spot
-(OverviewAgencyQuadrant, OverviewAgencySpot), kept by PostgreSQL triggers: after every kind of
-change they equal a count made from scratch, and the overview page shows them."""
+"""The overview's counts per spot (models.OverviewCell), their sums per agency and spot
+(OverviewAgencyQuadrant, OverviewAgencySpot) and the counts per tool (OverviewToolCell), kept by
+PostgreSQL triggers: after every kind of change they equal a count made from scratch, and the overview
+page shows them."""
 
 from collections import Counter, defaultdict
 
@@ -16,9 +17,12 @@ from assessments.models import (
     OverviewAgencyQuadrant,
     OverviewAgencySpot,
     OverviewCell,
+    OverviewToolCell,
 )
 from assessments.presentation.overview import CELL
 from assessments.queries import lists
+from assessments.services import catalogue
+from tests import catalogue_helpers as cat
 from tests import review_helpers as h
 from tests.conftest import require_service
 
@@ -72,6 +76,35 @@ def assert_kept_right():
     with connection.cursor() as cursor:
         cursor.execute("SELECT kiv_overview_sums_rebuild()")
     assert kept_sums() == sums_of(rebuilt)
+    assert_tools_right()
+
+
+def kept_tools() -> dict:
+    return {
+        (c.status, c.agency_id, c.tool, c.quadrant, c.need_cell, c.risk_cell): c.count
+        for c in OverviewToolCell.objects.filter(count__gt=0)
+    }
+
+
+def tools_counted_one_by_one() -> dict:
+    """The counts per tool from every assessment's latest version, its tool read from its answers."""
+    counted = Counter()
+    for version in lists.latest_versions().select_related("assessment"):
+        ref = version.answers.get("cat_ref")
+        slug = ref.rpartition("@")[0] if isinstance(ref, str) else ""
+        counted[
+            (version.assessment.status, version.assessment.agency_id, slug, version.quadrant, *cell_of(version))
+        ] += 1
+    return dict(counted)
+
+
+def assert_tools_right():
+    """The kept counts per tool equal a count of the versions, and a rebuild from scratch."""
+    before = kept_tools()
+    assert before == tools_counted_one_by_one()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT kiv_overview_tools_rebuild()")
+    assert kept_tools() == before
 
 
 def test_bulk_inserts_with_several_versions_per_assessment_are_counted_once(db):
@@ -219,8 +252,9 @@ def test_the_overview_by_agency_counts_right_after_every_kind_of_change(world):
 
 
 def test_a_score_halfway_between_cells_lands_alike_by_tool_and_by_status(world):
-    """65.0 and 33.0 lie halfway between two cells. The overview by status reads the kept cells, by tool it
-    counts the versions: both must round the tie the same way, or the marker moves with the grouping."""
+    """65.0 and 33.0 lie halfway between two cells. The overview by status reads the kept cells, by tool the
+    counts kept per tool, and on SQLite it counts the versions: all must round the tie the same way, or the
+    marker moves with the grouping or the database."""
     postgresql()
     h.questionnaire()
     seed_bulk_assessments(6)
@@ -230,6 +264,7 @@ def test_a_score_halfway_between_cells_lands_alike_by_tool_and_by_status(world):
     AssessmentVersion.objects.filter(pk=version.pk).update(result=result)
     with connection.cursor() as cursor:
         cursor.execute("SELECT kiv_overview_rebuild()")
+        cursor.execute("SELECT kiv_overview_tools_rebuild()")
     reviewer = world.users["reviewer"]
 
     def spots(group_by: str) -> Counter:
@@ -241,3 +276,66 @@ def test_a_score_halfway_between_cells_lands_alike_by_tool_and_by_status(world):
     by_status = spots("status")
     assert by_status[(round(65.0 / CELL), round(33.0 / CELL))] >= 1
     assert spots("tool") == by_status
+    counted = Counter()
+    for *_, need, risk, count in lists._version_cells(reviewer, agency=None, tool="", group_by="tool", cell=CELL):
+        counted[(need, risk)] += count
+    assert counted == by_status
+
+
+def submitted_with(world, title: str, ref: str) -> Assessment:
+    """A 2026.3 assessment of agency A answered with the overview's tool `ref`, submitted by its leader."""
+    draft = cat.pick(world, cat.v3_assessment(world, title=title), ref)
+    services.assessment_submit(assessment=draft, user=world.users["leader_a"])
+    return Assessment.objects.get(pk=draft.pk)
+
+
+def summed(rows) -> Counter:
+    counted = Counter()
+    for *key, count in rows:
+        counted[tuple(key)] += count
+    return counted
+
+
+def assert_tool_overview_right(world, agency=None):
+    """By tool, and filtered by a tool in every grouping, the kept counts give the rows the versions give."""
+    for role in ("reviewer", "auditor", "leader_a", "dpo"):
+        user = world.users[role]
+        for tool, group_by in (("", "tool"), ("kommunechat", "tool"), ("kommunechat", "status"), ("annet", "agency")):
+            options = {"agency": agency, "tool": tool, "group_by": group_by, "cell": CELL}
+            kept_rows = lists.overview_cells(user, **options)
+            assert summed(kept_rows) == summed(lists._version_cells(user, **options)), (role, tool, group_by)
+
+
+def test_the_counts_per_tool_follow_every_kind_of_change(world):
+    """Created, submitted, returned and sent in with another tool, approved, superseded, withdrawn, moved and
+    deleted: the counts kept per tool equal a rebuild and a count of the versions, and the overview by tool
+    or filtered by a tool shows what counting the versions shows."""
+    postgresql()
+    h.questionnaire()
+    seed_bulk_assessments(40)
+    chat = cat.make_tool(world, personal_data_allowed=True)
+    other = cat.make_tool(world, slug="annet", name="Annet verktøy", personal_data_allowed=True)
+    first = submitted_with(world, "Chat", chat.ref)
+    submitted_with(world, "Chat med første versjon", chat.ref)  # stays on version 1 when version 2 comes
+    assert_kept_right()
+    services.assessment_return(assessment=first, user=world.users["reviewer"], reason="Mangler svar.")
+    h.resubmit(world, Assessment.objects.get(pk=first.pk), cat_ref=other.ref, cat_name=other.name)  # another tool
+    assert_kept_right()
+    services.assessment_approve(assessment=Assessment.objects.get(pk=first.pk), user=world.users["reviewer"])
+    catalogue.tool_change(entry=chat.entry, data={"name": "Kommunechat 2"}, actor=world.users["reviewer"])
+    newer = submitted_with(world, "Erstatter", chat.entry.current().ref)
+    Assessment.objects.filter(pk=newer.pk).update(replaces=first)
+    services.assessment_approve(assessment=Assessment.objects.get(pk=newer.pk), user=world.users["reviewer"])
+    assert Assessment.objects.get(pk=first.pk).status == Assessment.Status.SUPERSEDED
+    assert_kept_right()
+    withdrawn = submitted_with(world, "Trekkes", chat.entry.current().ref)
+    services.assessment_withdraw(assessment=withdrawn, user=world.users["leader_a"])
+    gone = submitted_with(world, "Slettes", other.ref)
+    Assessment.objects.filter(pk=newer.pk).update(agency=world.agency_b)  # moved to another agency
+    assert_kept_right()
+    assert_tool_overview_right(world)
+    assert_tool_overview_right(world, agency=world.agency_a)
+    Assessment.objects.filter(pk=gone.pk).delete()
+    assert_kept_right()
+    assert {tool for _s, _a, tool, *_rest in kept_tools()} == {"", "kommunechat", "annet"}
+    assert_tool_overview_right(world)

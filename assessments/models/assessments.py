@@ -215,6 +215,35 @@ class OverviewCell(models.Model):
         return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
 
 
+class OverviewToolCell(models.Model):
+    """The overview cells (OverviewCell) split by the tool from the tool overview that the latest version
+    answers: its entry's slug, the part of `cat_ref` ("slug@number") before the last "@", "" for none. The
+    overview grouped by tool or filtered by a tool reads these counts instead of every version's answers.
+    Kept by PostgreSQL triggers on the same changes as the cells (migration 0027_overview_tool_cells);
+    empty on SQLite, where the overview aggregates the versions."""
+
+    status = models.CharField(max_length=20)
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # Text, not a slug field: whatever an answer holds must not make the version's insert fail.
+    tool = models.TextField()
+    quadrant = models.CharField(max_length=30)
+    need_cell = models.IntegerField()
+    risk_cell = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "agency", "tool", "quadrant", "need_cell", "risk_cell"],
+                name="one_overview_tool_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        spot = f"({self.need_cell}, {self.risk_cell})"
+        return f"{self.status} {self.agency_id} {self.tool or '-'} {self.quadrant} {spot}: {self.count}"
+
+
 class AgencySum(models.Model):
     """A sum of overview cells kept for one agency in one scope (OverviewScope: the approved assessments,
     which everyone sees, or all of them, which reviewers and the auditors of every agency see). Kept from

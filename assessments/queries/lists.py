@@ -28,7 +28,9 @@ from assessments.models import (
     OverviewAgencySpot,
     OverviewCell,
     OverviewScope,
+    OverviewToolCell,
     Report,
+    ToolEntryVersion,
 )
 from assessments.permissions import submitted_scope
 from assessments.queries.paging import Count as Total
@@ -223,11 +225,13 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, 
 
     Everyone sees the approved AI uses of all agencies (the register); reviewers, auditors and the
     agency's own members also see what else was submitted that they may see. On PostgreSQL the counts
-    are kept by triggers (models.OverviewCell; by agency their sums, models.OverviewAgencyQuadrant), so this
-    reads a few hundred rows whatever the number of assessments; elsewhere, and by tool (`tool` a slug, or
-    grouped by tool), the database aggregates the versions (the cells hold no tool)."""
-    if tool or group_by == "tool" or connection.vendor != "postgresql":
+    are kept by triggers (models.OverviewCell; by agency their sums, models.OverviewAgencyQuadrant; by tool,
+    `tool` a slug or grouped by tool, models.OverviewToolCell), so this reads a few hundred rows whatever the
+    number of assessments; elsewhere the database aggregates the versions."""
+    if connection.vendor != "postgresql":
         return _version_cells(user, agency=agency, tool=tool, group_by=group_by, cell=cell)
+    if tool or group_by == "tool":
+        return _tool_cells(user, agency=agency, tool=tool, group_by=group_by)
     if group_by == "agency":
         # One row per agency and quadrant, scored or not (the markers come from overview_spots).
         sums = _agency_sums(OverviewAgencyQuadrant, user, agency)
@@ -241,9 +245,39 @@ def overview_cells(user, *, agency=None, group_by: str = "status", cell: float, 
     return [(status, None, None, quadrant, need, risk, n) for status, quadrant, need, risk, n in rows]
 
 
-def _visible_cells(user, agency) -> QuerySet[OverviewCell]:
-    qs = OverviewCell.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
+def _visible_cells(user, agency, model=OverviewCell) -> QuerySet:
+    """The kept counts (OverviewCell or OverviewToolCell) the user may see: the approved ones of every
+    agency, the rest as far as the permission layer lets the user see what was submitted."""
+    qs = model.objects.filter(count__gt=0).filter(Q(status=Assessment.Status.APPROVED) | submitted_scope(user))
     return (qs.filter(agency=agency) if agency is not None else qs).order_by()
+
+
+def _tool_cells(user, *, agency, tool: str, group_by: str) -> list[tuple]:
+    """overview_cells from the counts kept per tool. Grouped by tool, the rows carry the tool's slug and
+    name where the agency's id and name go ("" for no tool from the overview)."""
+    qs = _visible_cells(user, agency, OverviewToolCell)
+    if tool:
+        qs = qs.filter(tool=tool)
+    spot = ("quadrant", "need_cell", "risk_cell")
+    if group_by == "tool":
+        rows = list(qs.values_list("tool", *spot).annotate(n=Sum("count")))
+        names = _tool_names({slug for slug, *_rest in rows if slug})
+        return [(None, slug, names.get(slug, slug), *rest) for slug, *rest in rows]
+    if group_by == "agency":
+        return [(None, *row) for row in qs.values_list("agency_id", "agency__name", *spot).annotate(n=Sum("count"))]
+    rows = qs.values_list("status", *spot).annotate(n=Sum("count"))
+    return [(status, None, None, *rest) for status, *rest in rows]
+
+
+def _tool_names(slugs: set[str]) -> dict[str, str]:
+    """{slug: name} as the tool overview names each entry now (its newest version, as ToolEntry.current): a
+    tool renamed between versions is one group, under its current name. Read after the counts are summed,
+    not beside them: a name looked up per kept row would be looked up thousands of times."""
+    if not slugs:
+        return {}
+    newer = ToolEntryVersion.objects.filter(entry_id=OuterRef("entry_id"), number__gt=OuterRef("number"))
+    newest = ToolEntryVersion.objects.filter(~Exists(newer), entry__slug__in=slugs)
+    return dict(newest.values_list("entry__slug", "name"))
 
 
 def _agency_sums(model, user, agency) -> QuerySet:
@@ -284,7 +318,7 @@ def _cell_of(score: str, cell: float) -> Coalesce:
     """The cell of a score, rounded as the triggers that keep the cells round it: the double precision
     itself, whose ties go to even on PostgreSQL (65.0 / 2 is cell 32). Django's Round casts to numeric
     first, whose ties go away from zero, and would put such a version one cell over when the overview is
-    drawn from the versions (by tool) rather than from the kept cells."""
+    drawn from the versions (on SQLite, and in the tests) rather than from the kept cells."""
     return Coalesce(Cast(Func(F(score) / cell, function="ROUND"), IntegerField()), -1)
 
 
