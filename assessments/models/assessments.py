@@ -188,14 +188,9 @@ class AssessmentVersion(models.Model):
         return f"{self.assessment} v{self.number}"
 
 
-class OverviewCell(models.Model):
-    """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
-    and quadrant (scores to the nearest 2 points, -1 for none; assessments/presentation/overview.py CELL).
-
-    Kept by PostgreSQL triggers on the assessments and their versions (OVERVIEW_CELLS in the
-    first migration), in the same transaction as the change, so the overview reads a few hundred
-    counts instead of every assessment. (Versions are never updated: an update of a version's scores
-    would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
+class SpotCount(models.Model):
+    """How many assessments' latest versions of one status and agency lie on one spot of the overview
+    matrix, in one quadrant: what OverviewCell and OverviewToolCell both count."""
 
     status = models.CharField(max_length=20)
     agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
@@ -203,6 +198,19 @@ class OverviewCell(models.Model):
     need_cell = models.IntegerField()
     risk_cell = models.IntegerField()
     count = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OverviewCell(SpotCount):
+    """How many assessments' latest versions lie on one spot of the overview matrix, per status, agency
+    and quadrant (scores to the nearest 2 points, -1 for none; assessments/presentation/overview.py CELL).
+
+    Kept by PostgreSQL triggers on the assessments and their versions (OVERVIEW_CELLS in the
+    first migration), in the same transaction as the change, so the overview reads a few hundred
+    counts instead of every assessment. (Versions are never updated: an update of a version's scores
+    would not be seen.) On SQLite the table stays empty and the overview aggregates the versions."""
 
     class Meta:
         constraints = [
@@ -215,21 +223,15 @@ class OverviewCell(models.Model):
         return f"{self.status} {self.agency_id} {self.quadrant} ({self.need_cell}, {self.risk_cell}): {self.count}"
 
 
-class OverviewToolCell(models.Model):
+class OverviewToolCell(SpotCount):
     """The overview cells (OverviewCell) split by the tool from the tool overview that the latest version
     answers: its entry's slug, the part of `cat_ref` ("slug@number") before the last "@", "" for none. The
     overview grouped by tool or filtered by a tool reads these counts instead of every version's answers.
     Kept by PostgreSQL triggers on the same changes as the cells (migration 0027_overview_tool_cells);
     empty on SQLite, where the overview aggregates the versions."""
 
-    status = models.CharField(max_length=20)
-    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     # Text, not a slug field: whatever an answer holds must not make the version's insert fail.
     tool = models.TextField()
-    quadrant = models.CharField(max_length=30)
-    need_cell = models.IntegerField()
-    risk_cell = models.IntegerField()
-    count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

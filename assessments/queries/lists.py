@@ -326,19 +326,6 @@ def _scored(qs: QuerySet[AssessmentVersion], cell: float) -> QuerySet[Assessment
     return qs.order_by().annotate(need=_cell_of("need_score", cell), risk=_cell_of("risk_score", cell))
 
 
-def _by_tool(rows) -> list[tuple]:
-    """Rows per tool version ("slug@number") as rows per tool (the slug), each named as the newest version
-    answered names it: a tool renamed between versions is one group, under its current name, whatever
-    order the database returns the rows in."""
-    rows = [((ref or "").rpartition("@"), name or "", rest) for ref, name, *rest in rows]
-    newest = {}
-    for (slug, _at, number), name, _rest in rows:
-        rank = int(number) if number.isdigit() else -1
-        if slug not in newest or rank > newest[slug][0]:
-            newest[slug] = (rank, name)
-    return [(None, slug, newest[slug][1], *rest) for (slug, _at, _number), _name, rest in rows]
-
-
 def _version_cells(user, *, agency, tool: str, group_by: str, cell: float) -> list[tuple]:
     """overview_cells aggregated from the versions. Grouped by tool, the rows carry the tool's slug and name
     where the agency's id and name go ("" for no tool from the overview)."""
@@ -347,8 +334,10 @@ def _version_cells(user, *, agency, tool: str, group_by: str, cell: float) -> li
         qs = qs.filter(assessment__agency=agency)
     qs = _scored(_with_tool(qs, tool), cell)
     if group_by == "tool":
-        rows = qs.values_list("tool_ref", "tool_name", "quadrant", "need", "risk").annotate(n=Count("pk"))
-        return _by_tool(rows)
+        rows = qs.values_list("tool_ref", "quadrant", "need", "risk").annotate(n=Count("pk"))
+        rows = [((ref or "").rpartition("@")[0], *rest) for ref, *rest in rows]
+        names = _tool_names({slug for slug, *_rest in rows if slug})
+        return [(None, slug, names.get(slug, slug), *rest) for slug, *rest in rows]
     if group_by == "agency":
         fields = ("assessment__agency_id", "assessment__agency__name", "quadrant", "need", "risk")
         return [(None, *row) for row in qs.values_list(*fields).annotate(n=Count("pk"))]
