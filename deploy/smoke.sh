@@ -100,8 +100,9 @@ unset DJANGO_SECRET_KEY KIV_SIGNING_P12_PASSWORD KIV_OIDC_CLIENT_SECRET KIV_S3_S
 
 log "moto S3 on :$S3_PORT, fake OIDC provider on :$OIDC_PORT"
 start s3 "$BIN/moto_server" -H 127.0.0.1 -p "$S3_PORT"
+# "--client-secret=VALUE": a random secret may begin with "-", which argparse would take for an option.
 start oidc "$PY" deploy/fake_oidc.py --port "$OIDC_PORT" --client-id kiv-smoke \
-  --client-secret "$(cat "$WORK/secrets/oidc-client-secret")" --users "$WORK/users.json"
+  --client-secret="$(cat "$WORK/secrets/oidc-client-secret")" --users "$WORK/users.json"
 wait_http "http://127.0.0.1:$S3_PORT/moto-api/" 20
 wait_http "$KIV_OIDC_DISCOVERY_URL" 20
 "$PY" - <<'PY'
