@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -59,6 +60,7 @@ def exemptions(request, assessment_uuid):
         "assessment": assessment,
         "version": service.latest_version(assessment),
         "rows": presentation.exemption_rows(defn, rows),
+        "lift_url": reverse("assessments:exemption_lift", args=[assessment.uuid]),
         "form": form,
         "error_list": _error_list(form),
     }
@@ -104,6 +106,7 @@ def tool_exemptions(request, slug):
         "entry": entry,
         "current": entry.current(),
         "rows": presentation.tool_exemption_rows(entry.exemptions.select_related("created_by")),
+        "lift_url": reverse("assessments:tool_exemption_lift", args=[slug]),
         "form": form,
         "error_list": _error_list(form),
     }
