@@ -112,6 +112,7 @@ class ScanStatus(models.TextChoices):
     CLEAN = "clean", _("Virussjekket")
     NOT_SCANNED = "not_scanned", _("Ikke virussjekket")
     QUARANTINED = "quarantined", _("I karantene")
+    REFUSED = "refused", _("Avvist av virussjekken")
 
 
 class PlanReminderKind(models.TextChoices):

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from assessments.choices import PlanItemStatus, ScanStatus
 from assessments.models import PATH_CHOICES, Assessment, AssessmentVersion, Membership, MunicipalRole
 from assessments.models.catalogue import Hosting, InfoClass, ToolStatus
 
@@ -119,6 +120,8 @@ EVENTS = {
     "admin.deleted": _("Slettet i administrasjonen"),
     "auth.locked_out": _("Innlogging sperret etter for mange forsøk"),
     "assessment.questionnaire_moved": _("Flyttet til ny versjon av spørreskjemaet"),
+    "assessment.screened": _("Hurtigsjekk gjennomført"),
+    "assessment.full_required": _("Full vurdering kreves av UKE"),
     # The action plan (services/plans.py).
     "plan.item_created": _("Tiltak lagt til i planen"),
     "plan.item_no_longer_required": _("Tiltak ikke lenger påkrevd"),
@@ -131,6 +134,9 @@ EVENTS = {
     "plan.evidence_added": _("Dokumentasjon lagt til"),
     "plan.evidence_removed": _("Dokumentasjon fjernet"),
     "plan.evidence_downloaded": _("Dokumentasjon lastet ned"),
+    "plan.evidence_scanned": _("Dokumentasjon virussjekket"),
+    "plan.evidence_quarantined": _("Dokumentasjon satt i karantene av virussjekken"),
+    "plan.evidence_refused": _("Dokumentasjon avvist av virussjekken"),
     "plan.in_use_recorded": _("Registrert tatt i bruk"),
     "plan.closed": _("Tiltaksplan lukket"),
     "plan.exported": _("Tiltaksplan eksportert"),
@@ -141,6 +147,7 @@ EVENTS = {
     "notification.plan_reminder_sent": _("Påminnelse om tiltak sendt"),
     "catalogue.created": _("Verktøy lagt til i verktøyoversikten"),
     "catalogue.changed": _("Verktøy endret i verktøyoversikten"),
+    "catalogue.imported": _("Verktøyoversikten importert"),
     "catalogue.token_issued": _("API-nøkkel for verktøyoversikten utstedt"),
     "catalogue.token_revoked": _("API-nøkkel for verktøyoversikten trukket tilbake"),
     "assessment.catalogue_flagged": _("Må vurderes på nytt: verktøyet er endret"),
@@ -159,6 +166,10 @@ EVENTS = {
 VERDICTS = dict(VERDICT_CHOICES)
 QUADRANTS = dict(QUADRANT_CHOICES)
 AI_KINDS = dict(AI_KIND_CHOICES)
+# An action plan item's history names its changes by the audit events' codes without "plan.".
+PLAN_CHANGES = {code.removeprefix("plan."): text for code, text in EVENTS.items() if code.startswith("plan.")}
+PLAN_STATUSES = dict(PlanItemStatus.choices)
+SCAN_STATUSES = dict(ScanStatus.choices)
 
 
 def label(labels: dict, code: Any, unknown: str = "") -> str:

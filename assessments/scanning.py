@@ -12,7 +12,9 @@ NUL-terminated line, `stream: OK`, `stream: <signature> FOUND` or `... ERROR`. O
 risk than an unmaintained dependency.
 
 A scanner that cannot be reached raises `ScannerUnavailable`: the caller keeps the file pending and tries
-again later; a file is never passed as clean because the scanner was down.
+again later; a file is never passed as clean because the scanner was down. A scanner that answers but will
+not check this one file (clamd's `... ERROR`, e.g. over its StreamMaxLength) gives the verdict REFUSED: trying
+again would get the same answer, so the file is held back for good and the uploader is told.
 """
 
 import socket
@@ -24,6 +26,7 @@ from django.conf import settings
 CLEAN = "clean"
 FOUND = "found"
 NOT_SCANNED = "not_scanned"
+REFUSED = "refused"
 
 # clamd's default StreamMaxLength is 25 MB; the chunk size only bounds each send.
 CHUNK_BYTES = 64 * 1024
@@ -31,18 +34,13 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 
 
 class ScannerUnavailable(Exception):
-    """The scanner could not give a verdict (not running, timed out, an ERROR reply)."""
-
-
-class ScanRefused(ScannerUnavailable):
-    """The scanner is there but refused this one file (an ERROR reply, e.g. over its stream size limit): the
-    file stays pending and cannot be downloaded, and the sweep goes on to the next one."""
+    """The scanner could not give a verdict (not running, timed out, a reply it should never give)."""
 
 
 @dataclass(frozen=True)
 class ScanResult:
-    outcome: str  # CLEAN, FOUND or NOT_SCANNED
-    signature: str = ""  # what the scanner found, for FOUND
+    outcome: str  # CLEAN, FOUND, NOT_SCANNED or REFUSED
+    signature: str = ""  # what the scanner found, for FOUND; its reason, for REFUSED
     scanner: str = ""
 
 
@@ -90,14 +88,14 @@ class ClamdScanner:
 
 
 def parse_reply(reply: bytes, scanner: str = "clamd") -> ScanResult:
-    """clamd's answer to INSTREAM: `stream: OK`, `stream: <signature> FOUND`, or an error."""
+    """clamd's answer to INSTREAM: `stream: OK`, `stream: <signature> FOUND`, or `<reason> ERROR`."""
     text = reply.rstrip(b"\0\n").decode("utf-8", "replace").strip()
     if text == "stream: OK":
         return ScanResult(CLEAN, scanner=scanner)
     if text.startswith("stream: ") and text.endswith(" FOUND"):
         return ScanResult(FOUND, signature=text[len("stream: ") : -len(" FOUND")].strip()[:200], scanner=scanner)
     if text.endswith("ERROR"):
-        raise ScanRefused(f"clamd answered {text[:200]!r}")
+        return ScanResult(REFUSED, signature=text[: -len("ERROR")].strip()[:200], scanner=scanner)
     raise ScannerUnavailable(f"clamd answered {text[:200]!r}")
 
 

@@ -4,15 +4,17 @@ import io
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from assessments import labels
 from assessments.audit import chain as audit
-from assessments.models import AuditEvent, AuditHead
+from assessments.models import AssessmentVersion, AuditEvent, AuditHead, Evidence
 from tests import review_helpers as h
 from tests.responses import read_csv, table_cells
 
@@ -214,3 +216,24 @@ def test_an_assessment_event_whose_id_is_no_uuid_is_shown_without_a_title(world)
     response = world.client("reviewer").get(LOG, {"action": "test.odd_reference"})
     assert response.status_code == 200
     assert len(event_ids(response)) == 1
+
+
+# Every event type the code records, written out as a literal: "area.action" in a call of audit.record, in a
+# table of actions, or in an f-string whose prefix is a label family ("plan." + a history change).
+AREAS = "assessment|plan|report|auth|audit_log|auditor|register|role|user|archive|retention|questionnaire|" + (
+    "notification|demo|admin|catalogue|public_access"
+)
+ACTION_LITERAL = re.compile(rf'"((?:{AREAS})\.[a-z_]+)"')
+
+
+def test_every_recorded_event_type_has_a_label_in_both_languages():
+    source = "".join(p.read_text() for p in Path("assessments").rglob("*.py") if "migrations" not in p.parts)
+    actions = set(ACTION_LITERAL.findall(source))
+    actions |= {f"assessment.{d}" for d in AssessmentVersion.Decision.values}
+    actions |= {f"plan.evidence_{s}" for s in Evidence.HELD_BACK}
+    assert len(actions) > 80
+    assert sorted(a for a in actions if a not in labels.EVENTS) == []
+    with translation.override("nb"):
+        bokmal = {a: str(labels.EVENTS[a]) for a in actions}
+    with translation.override("en"):
+        assert sorted(a for a in actions if str(labels.EVENTS[a]) == bokmal[a]) == []

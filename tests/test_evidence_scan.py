@@ -12,9 +12,11 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import scanning
 from assessments.models import AuditEvent, Evidence, OutboxMessage
+from assessments.reports import plan_status
 from assessments.services import evidence_scan, plans
 from tests.answers import complete
 from tests.objects import make_assessment
@@ -86,12 +88,15 @@ def test_clamd_names_what_it_found(clamd):
     assert result.outcome == scanning.FOUND and result.signature == "Eicar-Test-Signature"
 
 
-def test_an_error_reply_or_no_clamd_is_unavailable_never_clean(clamd):
+def test_an_error_reply_is_a_refusal_and_no_clamd_is_unavailable_never_clean(clamd):
     clamd.reply = b"INSTREAM size limit exceeded. ERROR\0"
-    with pytest.raises(scanning.ScannerUnavailable):
-        scanning.ClamdScanner(clamd.server_address).scan(PDF)
+    result = scanning.ClamdScanner(clamd.server_address).scan(PDF)
+    assert result.outcome == scanning.REFUSED and result.signature == "INSTREAM size limit exceeded."
     with pytest.raises(scanning.ScannerUnavailable):
         scanning.ClamdScanner("/tmp/kiv-no-such-clamd.sock").scan(PDF)
+    clamd.reply = b"something else\0"
+    with pytest.raises(scanning.ScannerUnavailable):
+        scanning.ClamdScanner(clamd.server_address).scan(PDF)
 
 
 def test_the_scanner_follows_the_setting(settings, clamd):
@@ -150,7 +155,26 @@ def test_a_flagged_file_is_quarantined_and_the_uploader_told(world, item, settin
     assert response.status_code == 200 and "ble stoppet av virussjekken" in page
     assert response.get("Content-Disposition") is None
     plan = world.client("leader_a").get(reverse("assessments:plan_detail", args=[item.assessment.uuid]))
-    assert 'id="quarantined"' in plan.content.decode() and "smittet.pdf" in plan.content.decode()
+    assert 'id="held-back"' in plan.content.decode() and "smittet.pdf" in plan.content.decode()
+
+
+def test_a_quarantined_file_is_marked_in_the_export_the_status_report_and_the_history(
+    world, item, settings, clamd, django_capture_on_commit_callbacks
+):
+    settings.KIV_CLAMD_SOCKET = clamd.server_address
+    upload(world, item, "smittet.pdf", PDF + EICAR, django_capture_on_commit_callbacks)
+    upload(world, item, "ren.pdf", PDF, django_capture_on_commit_callbacks)
+    assessment = item.assessment
+    csv = world.client("leader_a").get(reverse("assessments:plan_export_csv", args=[assessment.uuid]))
+    assert "smittet.pdf (i karantene); ren.pdf" in b"".join(csv.streaming_content).decode("utf-8-sig")
+    state = next(s for s in plan_status.state_as_of(assessment, timezone.localdate()) if s["item_id"] == item.pk)
+    assert [(e["name"], e["scan"]) for e in state["evidence"]] == [
+        ("smittet.pdf", "quarantined"),
+        ("ren.pdf", "pending"),
+    ]
+    page = world.client("leader_a").get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))
+    history = page.content.decode().split('id="history"')[1]
+    assert "Dokumentasjon satt i karantene av virussjekken" in history and "evidence_" not in history
 
 
 def test_a_pending_file_is_refused_with_a_message(world, item, settings, clamd):
@@ -175,7 +199,7 @@ def test_a_scanner_that_is_away_leaves_the_file_pending_for_the_sweep(world, ite
     assert evidence_scan.scan(evidence.pk) == ""  # a second run changes nothing
 
 
-def test_a_refused_file_stays_pending_and_the_sweep_goes_on(
+def test_a_refused_file_is_held_back_for_good_the_uploader_told_and_the_sweep_goes_on(
     world, item, settings, clamd, django_capture_on_commit_callbacks
 ):
     settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
@@ -183,11 +207,22 @@ def test_a_refused_file_stays_pending_and_the_sweep_goes_on(
     later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
     settings.KIV_CLAMD_SOCKET = clamd.server_address
     assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 1, "quarantined": 0, "refused": 1, "unavailable": False}  # fmt: skip
+        "scanned": 2, "quarantined": 0, "refused": 1, "unavailable": False}  # fmt: skip
     refused.refresh_from_db()
     later.refresh_from_db()
-    assert refused.scan_status == Evidence.Scan.PENDING and later.scan_status == Evidence.Scan.CLEAN
-    assert "venter på virussjekk" in download(world, refused).content.decode()
+    assert refused.scan_status == Evidence.Scan.REFUSED and later.scan_status == Evidence.Scan.CLEAN
+    assert refused.storage_name and not refused.downloadable
+    assert "kunne ikke kontrollere filen" in download(world, refused).content.decode()
+    message = OutboxMessage.objects.get(kind="plan_evidence_refused")
+    assert message.to == world.users["leader_a"].email and "stor.pdf" in message.subject
+    event = AuditEvent.objects.get(action="plan.evidence_refused")
+    assert event.details["reason"] == "INSTREAM size limit exceeded."
+    assert item.history.filter(change="evidence_refused").count() == 1
+    # Not tried again: the next sweep finds nothing pending.
+    assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0))["scanned"] == 0
+    plan = world.client("leader_a").get(reverse("assessments:plan_detail", args=[item.assessment.uuid]))
+    held_back = plan.content.decode().split('id="held-back"')[1].split("</div>")[0]
+    assert "<span>stor.pdf</span>, avvist av virussjekken" in held_back
 
 
 def test_without_a_scanner_files_are_marked_not_scanned(world, item, settings, django_capture_on_commit_callbacks):

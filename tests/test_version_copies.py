@@ -107,32 +107,44 @@ class _Editor:
             cursor.execute(sql, params)
 
 
+def fill_as_before(old_triggers, triggers, fill, **empty) -> None:
+    """Run a migration's fill on the two versions made by the caller, with their copies `empty` as they were
+    before the migration (set under the `old_triggers`, then the migration's `triggers`): afterwards no copy
+    differs from its assessment."""
+    old_triggers(apps, _Editor())
+    AssessmentVersion.objects.update(**empty)
+    triggers(apps, _Editor())
+    assert len(stale()) == 2
+
+    fill(apps, _Editor())
+
+    assert not stale()
+
+
 def test_the_data_migration_fills_the_copies_of_existing_versions(world):
     h.submitted(world, "Før kopiene")
     services.assessment_return(
         assessment=h.submitted(world, "Returnert før kopiene"), user=world.users["reviewer"], reason="Mangler."
     )
-    migration.drop_version_listed_triggers(apps, _Editor())  # as before the migration
-    AssessmentVersion.objects.update(assessment_status=None, assessment_agency_id=None)
-    migration.version_listed_triggers(apps, _Editor())
-    assert len(stale()) == 2
-
-    migration.fill_version_listed_copies(apps, _Editor())
-
-    assert not stale()
+    fill_as_before(
+        migration.drop_version_listed_triggers,
+        migration.version_listed_triggers,
+        migration.fill_version_listed_copies,
+        assessment_status=None,
+        assessment_agency_id=None,
+    )
     assert set(AssessmentVersion.objects.values_list("assessment_status", flat=True)) == {"submitted", "returned"}
 
 
 def test_the_data_migration_fills_the_title_copies_of_existing_versions(world):
     h.submitted(world, "Før tittelkopien")
     h.approved(world, "Godkjent før tittelkopien")
-    title_migration.previous_version_listed_triggers(apps, _Editor())  # as before the migration
-    AssessmentVersion.objects.update(assessment_title=None, title_search=None)
-    title_migration.version_listed_triggers(apps, _Editor())
-    assert len(stale()) == 2
-
-    title_migration.fill_version_titles(apps, _Editor())
-
-    assert not stale()
+    fill_as_before(
+        title_migration.previous_version_listed_triggers,
+        title_migration.version_listed_triggers,
+        title_migration.fill_version_titles,
+        assessment_title=None,
+        title_search=None,
+    )
     if connection.vendor == "postgresql":
         assert vectors_match("godkjent")

@@ -31,13 +31,18 @@ ENTRY_FIELDS: dict[str, Any] = {
 BOOL_KEYS = ("true", "false")
 
 
+def bool_word(value: Any, words: tuple[str, str]) -> Any:
+    """`value` with the booleans as words (True as the first, False as the second); any other value as it is."""
+    if value is True:
+        return words[0]
+    if value is False:
+        return words[1]
+    return value
+
+
 def entry_key(value: Any) -> Any:
     """An entry value as a `catalogue_values` key: booleans become "true"/"false" (as JSON writes them)."""
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return value
+    return bool_word(value, BOOL_KEYS)
 
 
 def check_mapping(

@@ -6,7 +6,7 @@ and every problem found (messages in bokmål, like the rest of the validator). W
 rule is checked by `screening_check`. Pure: no Django, no I/O.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -25,6 +25,14 @@ QUESTION_FIELDS = frozenset({"key", "label", "label_en", "help", "help_en", "sou
 CHOICE_FIELDS = frozenset({"value", "label", "label_en", "implies"})
 ESCALATE_FIELDS = frozenset({"id", "when", "reason", "reason_en"})
 EXAMPLE_FIELDS = frozenset({"name", "opens", "answers"})
+
+
+def _first(items: tuple, attribute: str, value: Any) -> Any:
+    """The first of `items` whose `attribute` equals `value`, or None."""
+    for item in items:
+        if getattr(item, attribute) == value:
+            return item
+    return None
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,7 @@ class ScreeningQuestion:
     source_en: str = ""
 
     def choice(self, value: Any) -> ScreeningChoice | None:
-        for choice in self.choices:
-            if choice.value == value:
-                return choice
-        return None
+        return _first(self.choices, "value", value)
 
     @property
     def values(self) -> tuple[Any, ...]:
@@ -97,10 +102,7 @@ class Screening:
     intro_en: str = ""
 
     def question(self, key: str) -> ScreeningQuestion | None:
-        for question in self.questions:
-            if question.key == key:
-                return question
-        return None
+        return _first(self.questions, "key", key)
 
     def asked_for(self, full_key: str) -> list[str]:
         """The screening questions (or `given` key) whose answers fill `full_key`."""
@@ -285,18 +287,23 @@ class _Parser:
                 self.err(f"«{key}» står i given, men fylles også ut av et spørsmål i hurtigsjekken")
         return tuple(raw)
 
+    def named_items(self, raw: list, list_name: str, name: str, label: str, fields: frozenset[str]) -> Iterator:
+        """The entries of the list `list_name` that are objects with a text `name`, each with where it stands
+        (`label «name»`) and checked for unknown fields; any other entry is reported and skipped."""
+        for index, item in enumerate(raw):
+            if not isinstance(item, Mapping) or not isinstance(item.get(name), str):
+                self.err(f"{list_name}[{index}]: må være et objekt med {name}")
+                continue
+            where = f"{label} «{item[name]}»"
+            self.unknown(item, fields, where)
+            yield item, where
+
     def escalations(self, raw: Any) -> list[Escalation]:
         if not isinstance(raw, list):
             self.err("escalate må være en liste")
             return []
         out: list[Escalation] = []
-        for index, item in enumerate(raw):
-            where = f"escalate[{index}]"
-            if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-                self.err(f"{where}: må være et objekt med id")
-                continue
-            where = f"escalate «{item['id']}»"
-            self.unknown(item, ESCALATE_FIELDS, where)
+        for item, where in self.named_items(raw, "escalate", "id", "escalate", ESCALATE_FIELDS):
             self.need_texts(item, ("reason", "reason_en"), where)
             when = normalize_condition(item.get("when"))
             problems = structure_errors(when, f"screening: {where}: when")
@@ -318,13 +325,7 @@ class _Parser:
             self.err("examples må ha minst ett eksempel med opens: true")
             raw = raw if isinstance(raw, list) else []
         out: list[Example] = []
-        for index, item in enumerate(raw):
-            where = f"examples[{index}]"
-            if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
-                self.err(f"{where}: må være et objekt med name")
-                continue
-            where = f"eksempel «{item['name']}»"
-            self.unknown(item, EXAMPLE_FIELDS, where)
+        for item, where in self.named_items(raw, "examples", "name", "eksempel", EXAMPLE_FIELDS):
             if not isinstance(item.get("opens"), bool):
                 self.err(f"{where}: opens må være true eller false")
             answers = item.get("answers")

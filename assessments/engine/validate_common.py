@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assessments.engine import conditions
+from assessments.engine.catalogue_fields import bool_word
 from assessments.engine.conditions import Condition, referenced_keys, referenced_rules
 from assessments.engine.definition import DEFAULT_SCORING, POINT_KINDS, Question, Rule
 
@@ -78,11 +79,7 @@ def optional_texts(raw: Mapping[str, Any], *names: str) -> dict[str, str]:
 
 def yaml_bool(value: Any) -> Any:
     """A YAML 1.1 loader turns unquoted yes/no into booleans; they always mean the answer values here."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return value
+    return bool_word(value, ("yes", "no"))
 
 
 def normalize_condition(cond: Any) -> Any:

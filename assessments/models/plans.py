@@ -10,6 +10,7 @@ to decide).
 import uuid
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import PlanItemKind, PlanItemStatus, PlanReminderKind, ScanStatus
@@ -65,6 +66,32 @@ class PlanItem(models.Model):
         dates = [d for d in (self.due_date, self.condition_due) if d]
         return min(dates) if dates else None
 
+    def state(self) -> dict:
+        """The item as the status report reads it later: everything shown, evidence and its scan included."""
+        evidence = [
+            {"name": e.file_name, "sha256": e.sha256, "url": e.url, "scan": e.scan_status if e.storage_name else ""}
+            for e in self.evidence.filter(removed_at__isnull=True).order_by("added_at", "id")
+        ]
+        return {
+            "title": self.title,
+            "kind": self.kind,
+            "source": self.source,
+            "owner_id": self.owner_id,
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "required": self.required,
+            "before_use": self.before_use,
+            "condition_due": self.condition_due.isoformat() if self.condition_due else None,
+            "evidence": evidence,
+        }
+
+    def record_history(self, user, change: str, comment: str = "") -> "PlanItemHistory":
+        """A history row holding the item's state after `change` (call inside the change's transaction)."""
+        return PlanItemHistory.objects.create(
+            item=self, at=timezone.now(), actor=user, change=change, comment=comment, state=self.state()
+        )
+
     @classmethod
     def conditions_of(cls, version) -> list["PlanItem"]:
         """UKE's conditions set with the approval of `version` (for the decision and its report)."""
@@ -97,9 +124,12 @@ class Evidence(models.Model):
 
     A file is virus-scanned after upload (services/evidence_scan.py): `pending` until then and not
     downloadable; `quarantined` when the scanner found something (the file is moved under quarantine/ and
-    never served); `not_scanned` when no scanner is configured (and for rows older than the scan)."""
+    never served); `refused` when the scanner would not check it (e.g. over its size limit; never served);
+    `not_scanned` when no scanner is configured (and for rows older than the scan)."""
 
     Scan = ScanStatus
+    # The verdicts that keep a file from being served for good; the item's history records them.
+    HELD_BACK = (ScanStatus.QUARANTINED, ScanStatus.REFUSED)
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="evidence")
@@ -127,6 +157,14 @@ class Evidence(models.Model):
     @property
     def downloadable(self) -> bool:
         return bool(self.storage_name) and self.scan_status in (self.Scan.CLEAN, self.Scan.NOT_SCANNED)
+
+    @property
+    def shown_name(self) -> str:
+        """The name in lists and exports, with the scan's state when a stored file is not known clean."""
+        name = self.file_name or self.url
+        if self.storage_name and self.scan_status != self.Scan.CLEAN:
+            return f"{name} ({str(self.get_scan_status_display()).lower()})"
+        return name
 
 
 class ReminderSent(models.Model):

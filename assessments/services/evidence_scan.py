@@ -7,9 +7,13 @@ carried-over item names the file of the item it replaced):
 
 - clean, or not scanned (no scanner configured): the file may be downloaded;
 - found: the file is moved to `quarantine/` through the storage API, never served again, and the uploader
-  is told through the notification outbox; the plan page shows it too.
+  is told through the notification outbox; the plan page shows it too;
+- refused (the scanner would not check this file, e.g. over its size limit): the file stays where it is but
+  is never served, and the uploader is told, so it is not retried by every sweep for nothing.
 
-Every verdict is an audit event. A second run of the same scan changes nothing (the rows are pending no more).
+Every verdict is an audit event. A verdict that holds a file back for good also enters the history of each
+item naming it, so a status report as of a later date marks the file. A second run of the same scan changes
+nothing (the rows are pending no more).
 """
 
 import datetime as dt
@@ -25,7 +29,7 @@ from django.utils import timezone, translation
 
 from assessments import scanning, tasks
 from assessments.audit import chain as audit
-from assessments.models.plans import Evidence
+from assessments.models.plans import Evidence, PlanItem
 from assessments.notifications import outbox
 from assessments.services.locking import lock
 
@@ -35,6 +39,12 @@ QUARANTINE_PREFIX = "quarantine/"
 # The sweep leaves a fresh upload to the scan its commit queued.
 SWEEP_AFTER = dt.timedelta(minutes=2)
 SWEEP_LIMIT = 100
+VERDICT_STATUS = {
+    scanning.CLEAN: Evidence.Scan.CLEAN,
+    scanning.FOUND: Evidence.Scan.QUARANTINED,
+    scanning.NOT_SCANNED: Evidence.Scan.NOT_SCANNED,
+    scanning.REFUSED: Evidence.Scan.REFUSED,
+}
 
 
 def scan_on_commit(evidence: Evidence) -> None:
@@ -67,19 +77,21 @@ def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
             if evidence.scan_status != Evidence.Scan.PENDING:
                 return ""
             original = evidence.storage_name
-            fields = {"scanned_at": timezone.now(), "scan_signature": result.signature}
+            fields = {"scanned_at": timezone.now(), "scan_signature": result.signature,
+                      "scan_status": VERDICT_STATUS[result.outcome]}  # fmt: skip
             if result.outcome == scanning.FOUND:
                 moved = default_storage.save(QUARANTINE_PREFIX + original, ContentFile(data))
-                fields.update(scan_status=Evidence.Scan.QUARANTINED, storage_name=moved)
-            elif result.outcome == scanning.CLEAN:
-                fields["scan_status"] = Evidence.Scan.CLEAN
-            else:
-                fields["scan_status"] = Evidence.Scan.NOT_SCANNED
-            Evidence.objects.filter(storage_name=original, scan_status=Evidence.Scan.PENDING).update(**fields)
+                fields["storage_name"] = moved
+            naming = Evidence.objects.filter(storage_name=original, scan_status=Evidence.Scan.PENDING)
+            items = list(PlanItem.objects.filter(evidence__in=naming).distinct())
+            naming.update(**fields)
             evidence.refresh_from_db()
             _audit(evidence, result, original)
-            if moved:
+            if evidence.scan_status in Evidence.HELD_BACK:
+                for item in items:
+                    item.record_history(None, f"evidence_{evidence.scan_status}")
                 _tell_uploader(evidence)
+            if moved:
                 transaction.on_commit(lambda: default_storage.delete(original))
     except Exception:
         if moved:
@@ -90,12 +102,14 @@ def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
 
 def _audit(evidence: Evidence, result: scanning.ScanResult, original: str) -> None:
     assessment = evidence.item.assessment
-    quarantined = evidence.scan_status == Evidence.Scan.QUARANTINED
     details = {"evidence": str(evidence.uuid), "item": evidence.item_id, "sha256": evidence.sha256,
                "status": evidence.scan_status, "scanner": result.scanner}  # fmt: skip
-    if quarantined:
+    if evidence.scan_status == Evidence.Scan.QUARANTINED:
         details.update(signature=result.signature, moved_from=original, moved_to=evidence.storage_name)
-    action = "plan.evidence_quarantined" if quarantined else "plan.evidence_scanned"
+    elif evidence.scan_status == Evidence.Scan.REFUSED:
+        details["reason"] = result.signature
+    held_back = evidence.scan_status in Evidence.HELD_BACK
+    action = f"plan.evidence_{evidence.scan_status}" if held_back else "plan.evidence_scanned"
     audit.record(None, action, assessment, assessment.agency_id, details)
 
 
@@ -107,16 +121,16 @@ def _tell_uploader(evidence: Evidence) -> None:
     path = reverse("assessments:plan_item", args=[assessment.uuid, evidence.item_id])
     context = {"evidence": evidence, "item": evidence.item, "assessment": assessment,
                "link": settings.KIV_BASE_URL.rstrip("/") + path}  # fmt: skip
+    kind = f"plan_evidence_{evidence.scan_status}"
     with translation.override("nb"):
-        subject = render_to_string("emails/plan_evidence_quarantined_subject.txt", context)
-        body = render_to_string("emails/plan_evidence_quarantined.txt", context)
-    outbox.notification_enqueue(to=user.email, kind="plan_evidence_quarantined", subject=subject, body=body,
-                                dedupe_key=f"evidence_quarantined:{evidence.uuid}:{user.pk}")  # fmt: skip
+        subject = render_to_string(f"emails/{kind}_subject.txt", context)
+        body = render_to_string(f"emails/{kind}.txt", context)
+    outbox.notification_enqueue(to=user.email, kind=kind, subject=subject, body=body,
+                                dedupe_key=f"evidence_{evidence.scan_status}:{evidence.uuid}:{user.pk}")  # fmt: skip
 
 
 def scan_pending(*, scanner=None, older_than: dt.timedelta = SWEEP_AFTER, limit: int = SWEEP_LIMIT) -> dict:
-    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries); a
-    file the scanner refuses stays pending and the sweep goes on, so one such file cannot hold up the rest."""
+    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries)."""
     cutoff = timezone.now() - older_than
     ids = Evidence.objects.filter(scan_status=Evidence.Scan.PENDING, added_at__lt=cutoff).order_by("added_at")
     summary = {"scanned": 0, "quarantined": 0, "refused": 0, "unavailable": False}
@@ -124,14 +138,11 @@ def scan_pending(*, scanner=None, older_than: dt.timedelta = SWEEP_AFTER, limit:
     for evidence_id in ids.values_list("pk", flat=True)[:limit]:
         try:
             status = scan(evidence_id, scanner)
-        except scanning.ScanRefused as exc:
-            log.warning("Evidence scan: file %s refused (%s); it stays pending", evidence_id, exc)
-            summary["refused"] += 1
-            continue
         except scanning.ScannerUnavailable as exc:
             log.warning("Evidence scan: %s; pending files wait for the next sweep", exc)
             summary["unavailable"] = True
             break
         summary["scanned"] += bool(status)
         summary["quarantined"] += status == Evidence.Scan.QUARANTINED
+        summary["refused"] += status == Evidence.Scan.REFUSED
     return summary

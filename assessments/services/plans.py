@@ -61,32 +61,9 @@ def carried_copies(replacement: Assessment | None, items) -> dict[int, PlanItem]
 # --- History ------------------------------------------------------------------------------------------
 
 
-def state_of(item: PlanItem) -> dict:
-    """The item as the status report reads it later: everything shown, evidence included."""
-    evidence = [
-        {"name": e.file_name, "sha256": e.sha256, "url": e.url}
-        for e in item.evidence.filter(removed_at__isnull=True).order_by("added_at", "id")
-    ]
-    return {
-        "title": item.title,
-        "kind": item.kind,
-        "source": item.source,
-        "owner_id": item.owner_id,
-        "due_date": item.due_date.isoformat() if item.due_date else None,
-        "status": item.status,
-        "status_reason": item.status_reason,
-        "required": item.required,
-        "before_use": item.before_use,
-        "condition_due": item.condition_due.isoformat() if item.condition_due else None,
-        "evidence": evidence,
-    }
-
-
 def _changed(item: PlanItem, user, change: str, details: dict | None = None, comment: str = "") -> None:
     """History row and audit event for one change of `item` (call inside a transaction)."""
-    PlanItemHistory.objects.create(
-        item=item, at=timezone.now(), actor=user, change=change, comment=comment, state=state_of(item)
-    )
+    item.record_history(user, change, comment)
     audit.record(
         user,
         f"plan.{change}",

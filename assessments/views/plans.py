@@ -83,8 +83,8 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
-        "quarantined": Evidence.objects.filter(
-            item__assessment=assessment, removed_at__isnull=True, scan_status=Evidence.Scan.QUARANTINED
+        "held_back": Evidence.objects.filter(
+            item__assessment=assessment, removed_at__isnull=True, scan_status__in=Evidence.HELD_BACK
         ).select_related("item"),
         **plan_panel_context(request, assessment),
         **extra,
@@ -179,9 +179,12 @@ def plan_evidence_remove(request, assessment_uuid, evidence_uuid):
 
 
 def _refuse_download(request, evidence: Evidence):
-    """A file not yet scanned, or quarantined, is never served: the item page says why."""
+    """A file not yet scanned, quarantined or refused by the scanner is never served: the item page says why."""
     if evidence.scan_status == Evidence.Scan.QUARANTINED:
         messages.error(request, _("Filen «%(name)s» ble stoppet av virussjekken og kan ikke lastes ned.")
+                       % {"name": evidence.file_name})  # fmt: skip
+    elif evidence.scan_status == Evidence.Scan.REFUSED:
+        messages.error(request, _("Virussjekken kunne ikke kontrollere filen «%(name)s», så den kan ikke lastes ned.")
                        % {"name": evidence.file_name})  # fmt: skip
     else:
         messages.warning(request, _("Filen «%(name)s» venter på virussjekk. Prøv igjen om litt.")
@@ -261,7 +264,7 @@ COLUMNS = [
 
 def _rows(assessment):
     for item in _items(assessment):
-        evidence = [e.file_name or e.url for e in item.evidence.all() if e.removed_at is None]
+        evidence = [e.shown_name for e in item.evidence.all() if e.removed_at is None]
         owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else ""
         yield [item.title, item.get_kind_display(), item.source, owner, item.due_date, item.get_status_display(),
                _("Ja") if item.required else _("Ikke lenger påkrevd"), _("Ja") if item.before_use else "",

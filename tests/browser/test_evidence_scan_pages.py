@@ -31,7 +31,7 @@ def test_a_quarantined_file_is_shown_and_not_offered(session, world, settings):
     evidence_scan.scan(evidence.pk, Flagging())
     page = session.signed_in("leader_a")
     page.goto(f"/vurderinger/{assessment.uuid}/tiltak/")
-    expect(page.locator("#quarantined")).to_contain_text("smittet-vedlegg.pdf")
+    expect(page.locator("#held-back")).to_contain_text("smittet-vedlegg.pdf")
     check_page(page)
     page.screenshot(path="/tmp/scanimport-plan-desktop.png", full_page=True)
     page.goto(f"/vurderinger/{assessment.uuid}/tiltak/{item.pk}/")
