@@ -164,6 +164,7 @@ def main() -> None:
         demo.seed_agencies()
         users = demo.seed_users()
         demo.seed_questionnaires()
+        demo.seed_tools(users)  # the overview's entries, which the synthetic answers pick
         started = time.perf_counter()
         seed_bulk_assessments(size)
         print(f"{size} assessments seeded in {time.perf_counter() - started:.1f} s", flush=True)

@@ -7,6 +7,7 @@ from assessments.demo.synthetic import SYNTHETIC_PREFIX, seed_bulk_assessments
 from assessments.engine import scoring
 from assessments.engine.loader import as_definition
 from assessments.models import Agency, Assessment, AssessmentVersion, Report
+from tests.catalogue_helpers import make_tool, published_v3
 from tests.review_helpers import questionnaire
 
 
@@ -73,3 +74,16 @@ def test_seed_demo_refuses_a_negative_count(db):
 
     with pytest.raises(CommandError):
         call_command("seed_demo", "--assessments", "-1")
+
+
+def test_answers_from_the_tool_overview_name_a_current_entry_and_carry_its_facts(world):
+    published_v3()
+    tools = {make_tool(world, slug="kommunechat").ref, make_tool(world, slug="motetekst", name="Møtetekst").ref}
+    seed_bulk_assessments(200)
+    listed = Assessment.objects.filter(title__startswith=SYNTHETIC_PREFIX, answers__cat_choice="listed")
+    refs = set(listed.values_list("answers__cat_ref", flat=True))
+    assert refs == tools  # every listed answer set names one of them, and both are used
+    for answers in listed.values_list("answers", flat=True)[:20]:
+        assert answers["cat_name"] in {"Kommunechat", "Møtetekst"} and answers["sec_hosting"] == "cloud_eea"
+    unlisted = Assessment.objects.filter(title__startswith=SYNTHETIC_PREFIX).exclude(answers__cat_choice="listed")
+    assert unlisted.exists() and not unlisted.filter(answers__has_key="cat_ref").exists()

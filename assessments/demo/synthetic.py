@@ -1,7 +1,9 @@
 """Synthetic assessments at scale, for `seed_demo --assessments N` and the benchmarks in bench/.
 
 N assessments across 60 agencies, in every state, with submitted versions whose stored results are
-real results of real (generated) answers. Nothing goes through the services one by one and no report
+real results of real (generated) answers. Where an answer set says the tool is from the tool overview, it
+names one of the overview's current entries and carries that entry's facts, as picking it in the wizard does,
+so the overview and the register by tool have tools to count. Nothing goes through the services one by one and no report
 PDF is made: rows are written in bulk (COPY on PostgreSQL, bulk.py), so 100,000 take minutes. Scoring is done once
 for a pool of answer sets which the assessments then share.
 """
@@ -18,10 +20,12 @@ from django.utils import timezone
 from assessments.audit import chain as audit
 from assessments.audit import key as audit_key
 from assessments.demo import bulk
+from assessments.engine.catalogue import CHOICE_KEY, LISTED, apply_choice
 from assessments.engine.loader import as_definition, questions
 from assessments.engine.scoring import score
 from assessments.engine.visibility import visible_answers
 from assessments.models import Agency, Assessment, AssessmentVersion, AuditEvent, AuditHead, Questionnaire
+from assessments.queries.catalogue import current_versions
 
 SYNTHETIC_PREFIX = "Syntetisk vurdering"
 SYNTHETIC_AGENCY_PREFIX = "Syntetisk virksomhet"
@@ -98,9 +102,13 @@ def synthetic_answers(defn, rng: random.Random, *, risky: float = 0.1, shown_onl
 
 def _answer_pool(questionnaire: Questionnaire, rng: random.Random) -> list[tuple[dict, dict]]:
     defn = as_definition(questionnaire.definition)
+    tools = [version.as_entry() for version in current_versions()]
     pool = []
     for i in range(POOL_SIZE):
-        answers = synthetic_answers(defn, rng, risky=0.05 + 0.5 * (i % 4) / 3)
+        answers = synthetic_answers(defn, rng, risky=0.05 + 0.5 * (i % 4) / 3, shown_only=False)
+        if answers.get(CHOICE_KEY) == LISTED:
+            answers = apply_choice(defn, answers, tools[i % len(tools)] if tools else None)
+        answers = visible_answers(defn, answers)
         pool.append((answers, score(defn, answers).to_dict()))
     return pool
 
