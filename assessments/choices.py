@@ -42,11 +42,15 @@ GroupRole = models.TextChoices(
 )
 
 
-class OfficerRole(models.TextChoices):
-    """The officers who advise on a submitted assessment: the municipal roles of the same codes."""
-
-    DPO = "dpo", _("Personvernombud")
-    SECURITY = "security_officer", _("Sikkerhetsleder")
+# `OfficerAdvice.Role`: the officers who advise on a submitted assessment, the municipal roles of the same codes
+# and labels.
+OfficerRole = models.TextChoices(
+    "OfficerRole",
+    [
+        (name, (role.value, role.label))
+        for name, role in (("DPO", MunicipalRoleKind.DPO), ("SECURITY", MunicipalRoleKind.SECURITY_OFFICER))
+    ],
+)
 
 
 # The assessment and its lifecycle (lifecycle.py, models/assessments.py, models/people.py)

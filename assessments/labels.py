@@ -15,11 +15,12 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import PlanItemStatus, ScanStatus
 from assessments.models import PATH_CHOICES, Assessment, AssessmentVersion, Membership, MunicipalRole
-from assessments.models.catalogue import Hosting, InfoClass, ToolStatus
+from assessments.models.catalogue import Hosting, InfoClass, ToolEntryVersion, ToolStatus
 
 VERDICT_CHOICES = [
     ("recommended", _("Anbefalt")),
@@ -241,16 +242,20 @@ EXEMPT_FIELD_CHOICES = [
     ("screening", _("Svarene i hurtigsjekken")),
 ]
 EXEMPT_FIELDS = dict(EXEMPT_FIELD_CHOICES)
-# The fields of a tool overview entry UKE may exempt (its name, status and approval stay public).
+# The fields of a tool overview entry UKE may exempt (its name, status and approval stay public), labelled with
+# the entry's own field labels, so the choice list cannot name a field otherwise than the tool's form does.
 TOOL_EXEMPT_FIELD_CHOICES = [
-    ("vendor", _("Leverandør")),
-    ("edition", _("Utgave eller lisens")),
-    ("description", _("Hva verktøyet gjør")),
-    ("hosting", _("Lagring og drift")),
-    ("dpa_reference", _("Avtalereferanse")),
-    ("dpa_valid_until", _("Avtalen gjelder til")),
-    ("guideline_url", _("Lenke til retningslinje")),
-    ("note", _("Merknad fra UKE")),
+    (name, capfirst(ToolEntryVersion._meta.get_field(name).verbose_name))
+    for name in (
+        "vendor",
+        "edition",
+        "description",
+        "hosting",
+        "dpa_reference",
+        "dpa_valid_until",
+        "guideline_url",
+        "note",
+    )
 ]
 TOOL_EXEMPT_FIELDS = dict(TOOL_EXEMPT_FIELD_CHOICES)
 

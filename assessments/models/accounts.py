@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import GroupRole, MembershipRole
 from assessments.models.agencies import Agency
+from assessments.models.fields import role_field
 
 
 class GroupMapping(models.Model):
@@ -35,7 +36,7 @@ class GroupMapping(models.Model):
         related_name="group_mappings",
         verbose_name=_("virksomhet"),
     )
-    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    role = role_field(Role)
     note = models.CharField(_("merknad"), max_length=200, blank=True)
 
     class Meta:

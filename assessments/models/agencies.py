@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import AgencyKind, MembershipRole, MunicipalRoleKind
+from assessments.models.fields import role_field
 
 _TRANSLITERATION = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
@@ -58,7 +59,7 @@ class Membership(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    role = role_field(Role)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "agency"], name="one_membership_per_agency")]
@@ -75,7 +76,7 @@ class MunicipalRole(models.Model):
     Role = MunicipalRoleKind
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
-    role = models.CharField(_("rolle"), max_length=20, choices=Role.choices)
+    role = role_field(Role)
     agencies = models.ManyToManyField(
         Agency, blank=True, verbose_name=_("begrenset til"), help_text=_("Tom betyr alle virksomheter.")
     )

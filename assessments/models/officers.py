@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import OfficerRole
-from assessments.models.fields import user_reference
+from assessments.models.fields import role_field, user_reference
 
 
 class OfficerAdvice(models.Model):
@@ -19,7 +19,7 @@ class OfficerAdvice(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="officer_advice")
     version = models.ForeignKey("assessments.AssessmentVersion", on_delete=models.CASCADE, related_name="+")
-    role = models.CharField(_("rolle"), max_length=20, choices=OfficerRole.choices)
+    role = role_field(Role)
     author = user_reference()
     text = models.TextField(_("råd"))
     created_at = models.DateTimeField(auto_now_add=True)
