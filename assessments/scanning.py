@@ -12,9 +12,11 @@ NUL-terminated line, `stream: OK`, `stream: <signature> FOUND` or `... ERROR`. O
 risk than an unmaintained dependency.
 
 A scanner that cannot be reached raises `ScannerUnavailable`: the caller keeps the file pending and tries
-again later; a file is never passed as clean because the scanner was down. A scanner that answers but will
-not check this one file (clamd's `... ERROR`, e.g. over its StreamMaxLength) gives the verdict REFUSED: trying
-again would get the same answer, so the file is held back for good and the uploader is told.
+again later; a file is never passed as clean because the scanner was down. A file over clamd's StreamMaxLength
+gets the verdict REFUSED ("INSTREAM size limit exceeded. ERROR"; clamd may say so and close before the whole
+stream is sent): trying again would get the same answer, so the file is held back for good and the uploader is
+told. Any other `... ERROR` may be passing (clamd out of memory or temporary space): it raises `ScanError`, the
+file stays pending and the sweep goes on to the next file and tries this one again later.
 """
 
 import socket
@@ -35,6 +37,11 @@ DEFAULT_TIMEOUT_SECONDS = 60.0
 
 class ScannerUnavailable(Exception):
     """The scanner could not give a verdict (not running, timed out, a reply it should never give)."""
+
+
+class ScanError(ScannerUnavailable):
+    """clamd is there but answered ERROR for this one file for a reason that may pass: the file stays pending,
+    and the sweep goes on to the next one."""
 
 
 @dataclass(frozen=True)
@@ -73,11 +80,14 @@ class ClamdScanner:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(self.timeout)
             conn.connect(self.socket_path)
-            conn.sendall(b"zINSTREAM\0")
-            for start in range(0, len(data), CHUNK_BYTES):
-                chunk = data[start : start + CHUNK_BYTES]
-                conn.sendall(struct.pack(">I", len(chunk)) + chunk)
-            conn.sendall(struct.pack(">I", 0))
+            try:
+                conn.sendall(b"zINSTREAM\0")
+                for start in range(0, len(data), CHUNK_BYTES):
+                    chunk = data[start : start + CHUNK_BYTES]
+                    conn.sendall(struct.pack(">I", len(chunk)) + chunk)
+                conn.sendall(struct.pack(">I", 0))
+            except (BrokenPipeError, ConnectionResetError):  # nosec B110 - clamd answers and closes as soon as a
+                pass  # stream is over its limit: the answer is read below
             reply = b""
             while not reply.endswith(b"\0"):
                 part = conn.recv(4096)
@@ -94,8 +104,10 @@ def parse_reply(reply: bytes, scanner: str = "clamd") -> ScanResult:
         return ScanResult(CLEAN, scanner=scanner)
     if text.startswith("stream: ") and text.endswith(" FOUND"):
         return ScanResult(FOUND, signature=text[len("stream: ") : -len(" FOUND")].strip()[:200], scanner=scanner)
-    if text.endswith("ERROR"):
+    if text.endswith("ERROR") and "size limit exceeded" in text:
         return ScanResult(REFUSED, signature=text[: -len("ERROR")].strip()[:200], scanner=scanner)
+    if text.endswith("ERROR"):
+        raise ScanError(f"clamd answered {text[:200]!r}")
     raise ScannerUnavailable(f"clamd answered {text[:200]!r}")
 
 

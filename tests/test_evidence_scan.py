@@ -51,13 +51,17 @@ class FakeClamdHandler(socketserver.StreamRequestHandler):
                 break
             data += self.rfile.read(size)
             self.server.chunks += 1
+            if b"TOO-BIG" in data:  # over its StreamMaxLength clamd answers and closes at once, mid-stream
+                self.server.received.append(data)
+                self.wfile.write(b"INSTREAM size limit exceeded. ERROR\0")
+                return
         self.server.received.append(data)
         if self.server.reply is not None:
             reply = self.server.reply
-        elif b"TOO-BIG" in data:  # what clamd says over its StreamMaxLength
-            reply = b"INSTREAM size limit exceeded. ERROR\0"
         elif EICAR in data:
             reply = b"stream: Eicar-Test-Signature FOUND\0"
+        elif b"FLAKY" in data:  # an error that may pass
+            reply = b"Can't allocate memory ERROR\0"
         else:
             reply = b"stream: OK\0"
         self.wfile.write(reply)
@@ -88,10 +92,17 @@ def test_clamd_names_what_it_found(clamd):
     assert result.outcome == scanning.FOUND and result.signature == "Eicar-Test-Signature"
 
 
-def test_an_error_reply_is_a_refusal_and_no_clamd_is_unavailable_never_clean(clamd):
-    clamd.reply = b"INSTREAM size limit exceeded. ERROR\0"
-    result = scanning.ClamdScanner(clamd.server_address).scan(PDF)
+def test_over_the_size_limit_is_a_refusal_even_when_clamd_closes_mid_stream(clamd):
+    big = PDF + b"TOO-BIG" + b"0" * (scanning.CHUNK_BYTES * 64)  # 4 MB: far more than the socket buffers hold
+    result = scanning.ClamdScanner(clamd.server_address).scan(big)
     assert result.outcome == scanning.REFUSED and result.signature == "INSTREAM size limit exceeded."
+    assert len(clamd.received[0]) < len(big)  # clamd stopped reading before the end
+
+
+def test_another_error_reply_or_no_clamd_is_never_a_verdict(clamd):
+    clamd.reply = b"Can't allocate memory ERROR\0"
+    with pytest.raises(scanning.ScanError):
+        scanning.ClamdScanner(clamd.server_address).scan(PDF)
     with pytest.raises(scanning.ScannerUnavailable):
         scanning.ClamdScanner("/tmp/kiv-no-such-clamd.sock").scan(PDF)
     clamd.reply = b"something else\0"
@@ -168,10 +179,7 @@ def test_a_quarantined_file_is_marked_in_the_export_the_status_report_and_the_hi
     csv = world.client("leader_a").get(reverse("assessments:plan_export_csv", args=[assessment.uuid]))
     assert "smittet.pdf (i karantene); ren.pdf" in b"".join(csv.streaming_content).decode("utf-8-sig")
     state = next(s for s in plan_status.state_as_of(assessment, timezone.localdate()) if s["item_id"] == item.pk)
-    assert [(e["name"], e["scan"]) for e in state["evidence"]] == [
-        ("smittet.pdf", "quarantined"),
-        ("ren.pdf", "pending"),
-    ]
+    assert [(e["name"], e["held_back"]) for e in state["evidence"]] == [("smittet.pdf", "quarantined"), ("ren.pdf", "")]
     page = world.client("leader_a").get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))
     history = page.content.decode().split('id="history"')[1]
     assert "Dokumentasjon satt i karantene av virussjekken" in history and "evidence_" not in history
@@ -193,7 +201,7 @@ def test_a_scanner_that_is_away_leaves_the_file_pending_for_the_sweep(world, ite
     assert evidence.scan_status == Evidence.Scan.PENDING
     settings.KIV_CLAMD_SOCKET = clamd.server_address
     assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 1, "quarantined": 0, "refused": 0, "unavailable": False}  # fmt: skip
+        "scanned": 1, "quarantined": 0, "refused": 0, "failed": 0, "unavailable": False}  # fmt: skip
     evidence.refresh_from_db()
     assert evidence.scan_status == Evidence.Scan.CLEAN
     assert evidence_scan.scan(evidence.pk) == ""  # a second run changes nothing
@@ -207,7 +215,7 @@ def test_a_refused_file_is_held_back_for_good_the_uploader_told_and_the_sweep_go
     later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
     settings.KIV_CLAMD_SOCKET = clamd.server_address
     assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 2, "quarantined": 0, "refused": 1, "unavailable": False}  # fmt: skip
+        "scanned": 2, "quarantined": 0, "refused": 1, "failed": 0, "unavailable": False}  # fmt: skip
     refused.refresh_from_db()
     later.refresh_from_db()
     assert refused.scan_status == Evidence.Scan.REFUSED and later.scan_status == Evidence.Scan.CLEAN
@@ -223,6 +231,21 @@ def test_a_refused_file_is_held_back_for_good_the_uploader_told_and_the_sweep_go
     plan = world.client("leader_a").get(reverse("assessments:plan_detail", args=[item.assessment.uuid]))
     held_back = plan.content.decode().split('id="held-back"')[1].split("</div>")[0]
     assert "<span>stor.pdf</span>, avvist av virussjekken" in held_back
+
+
+def test_a_passing_error_leaves_the_file_pending_and_the_sweep_goes_on(
+    world, item, settings, clamd, django_capture_on_commit_callbacks
+):
+    settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
+    flaky = upload(world, item, "ustabil.pdf", PDF + b"FLAKY", django_capture_on_commit_callbacks)
+    later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
+    settings.KIV_CLAMD_SOCKET = clamd.server_address
+    assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
+        "scanned": 1, "quarantined": 0, "refused": 0, "failed": 1, "unavailable": False}  # fmt: skip
+    flaky.refresh_from_db()
+    later.refresh_from_db()
+    assert flaky.scan_status == Evidence.Scan.PENDING and later.scan_status == Evidence.Scan.CLEAN
+    assert not OutboxMessage.objects.filter(kind__startswith="plan_evidence_").exists()
 
 
 def test_without_a_scanner_files_are_marked_not_scanned(world, item, settings, django_capture_on_commit_callbacks):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from assessments.audit import chain as audit
 from assessments.audit import key as audit_key
 from assessments.demo import bulk
-from assessments.engine.catalogue import CHOICE_KEY, LISTED, apply_choice
+from assessments.engine.catalogue import CHOICE_KEY, LISTED, NOT_LISTED, apply_choice
 from assessments.engine.loader import as_definition, questions
 from assessments.engine.scoring import score
 from assessments.engine.visibility import visible_answers
@@ -106,8 +106,10 @@ def _answer_pool(questionnaire: Questionnaire, rng: random.Random) -> list[tuple
     pool = []
     for i in range(POOL_SIZE):
         answers = synthetic_answers(defn, rng, risky=0.05 + 0.5 * (i % 4) / 3, shown_only=False)
-        if answers.get(CHOICE_KEY) == LISTED:
-            answers = apply_choice(defn, answers, tools[i % len(tools)] if tools else None)
+        if answers.get(CHOICE_KEY) == LISTED and tools:
+            answers = apply_choice(defn, answers, tools[i % len(tools)])
+        elif answers.get(CHOICE_KEY) == LISTED:  # an empty overview: the leader answers its questions as usual
+            answers[CHOICE_KEY] = NOT_LISTED
         answers = visible_answers(defn, answers)
         pool.append((answers, score(defn, answers).to_dict()))
     return pool

@@ -67,9 +67,15 @@ class PlanItem(models.Model):
         return min(dates) if dates else None
 
     def state(self) -> dict:
-        """The item as the status report reads it later: everything shown, evidence and its scan included."""
+        """The item as the status report reads it later: everything shown, evidence included (with the verdict
+        when the virus scan held a file back; such a verdict writes a history row, one that passes a file does not)."""
         evidence = [
-            {"name": e.file_name, "sha256": e.sha256, "url": e.url, "scan": e.scan_status if e.storage_name else ""}
+            {
+                "name": e.file_name,
+                "sha256": e.sha256,
+                "url": e.url,
+                "held_back": e.scan_status if e.scan_status in Evidence.HELD_BACK else "",
+            }
             for e in self.evidence.filter(removed_at__isnull=True).order_by("added_at", "id")
         ]
         return {

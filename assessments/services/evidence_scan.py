@@ -73,6 +73,9 @@ def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
     moved = ""
     try:
         with transaction.atomic():
+            # The items first, as the plan's own writes lock them (services/plans.py), so a verdict and a change of
+            # an item take turns and each history row holds the item as it then is.
+            items = _lock_items(evidence_id)
             evidence = lock(Evidence, evidence_id, related=("item__assessment", "added_by"))
             if evidence.scan_status != Evidence.Scan.PENDING:
                 return ""
@@ -82,15 +85,14 @@ def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
             if result.outcome == scanning.FOUND:
                 moved = default_storage.save(QUARANTINE_PREFIX + original, ContentFile(data))
                 fields["storage_name"] = moved
-            naming = Evidence.objects.filter(storage_name=original, scan_status=Evidence.Scan.PENDING)
-            items = list(PlanItem.objects.filter(evidence__in=naming).distinct())
-            naming.update(**fields)
+            Evidence.objects.filter(storage_name=original, scan_status=Evidence.Scan.PENDING).update(**fields)
             evidence.refresh_from_db()
             _audit(evidence, result, original)
             if evidence.scan_status in Evidence.HELD_BACK:
                 for item in items:
                     item.record_history(None, f"evidence_{evidence.scan_status}")
-                _tell_uploader(evidence)
+                if evidence.removed_at is None:
+                    _tell_uploader(evidence)
             if moved:
                 transaction.on_commit(lambda: default_storage.delete(original))
     except Exception:
@@ -98,6 +100,16 @@ def _record(evidence_id: int, result: scanning.ScanResult, data: bytes) -> str:
             default_storage.delete(moved)
         raise
     return evidence.scan_status
+
+
+def _lock_items(evidence_id: int) -> list[PlanItem]:
+    """The items that show the stored file of `evidence` (a carried-over item names the file of the item it
+    replaced), locked in the order of their ids."""
+    stored = Evidence.objects.filter(pk=evidence_id).values("storage_name")
+    showing = Evidence.objects.filter(storage_name__in=stored, storage_name__gt="", removed_at__isnull=True)
+    # By ids: PostgreSQL locks no rows of a DISTINCT, which the join to the evidence would need.
+    ids = PlanItem.objects.filter(evidence__in=showing).values("pk")
+    return list(PlanItem.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
 def _audit(evidence: Evidence, result: scanning.ScanResult, original: str) -> None:
@@ -130,14 +142,19 @@ def _tell_uploader(evidence: Evidence) -> None:
 
 
 def scan_pending(*, scanner=None, older_than: dt.timedelta = SWEEP_AFTER, limit: int = SWEEP_LIMIT) -> dict:
-    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries)."""
+    """The sweep: scan files left pending. Stops at the first unavailable scanner (the next sweep retries); a
+    file clamd answers ERROR for stays pending and the sweep goes on, so one such file cannot hold up the rest."""
     cutoff = timezone.now() - older_than
     ids = Evidence.objects.filter(scan_status=Evidence.Scan.PENDING, added_at__lt=cutoff).order_by("added_at")
-    summary = {"scanned": 0, "quarantined": 0, "refused": 0, "unavailable": False}
+    summary = {"scanned": 0, "quarantined": 0, "refused": 0, "failed": 0, "unavailable": False}
     scanner = scanner or scanning.get_scanner()
     for evidence_id in ids.values_list("pk", flat=True)[:limit]:
         try:
             status = scan(evidence_id, scanner)
+        except scanning.ScanError as exc:
+            log.warning("Evidence scan: file %s not scanned (%s); it stays pending", evidence_id, exc)
+            summary["failed"] += 1
+            continue
         except scanning.ScannerUnavailable as exc:
             log.warning("Evidence scan: %s; pending files wait for the next sweep", exc)
             summary["unavailable"] = True
