@@ -25,8 +25,8 @@ whose status or agency changes passes them on to its versions. Whoever changes a
 QuerySet.update, a data fix in the shell) cannot leave them stale. PostgreSQL sets the inserted row itself
 (BEFORE); SQLite has no such trigger and updates the row just inserted (AFTER). Note for later migrations: on
 SQLite, a migration that remakes the assessment or version table drops these triggers; run
-`version_listed_triggers` again after it (since 0026_version_title_search, that migration's, which replaces
-these triggers).
+`version_listed_triggers` again after it (since 0025_overview_sums_and_title_search, that migration's, which
+replaces these triggers).
 
 On PostgreSQL the whole migration is one transaction, and a table with pending trigger events (such as the
 deferred foreign key checks of rows just written) cannot be altered or indexed in it. The data steps stand
@@ -119,20 +119,28 @@ version_listed_triggers = on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_L
 drop_version_listed_triggers = on_each_backend([VERSION_LISTED_POSTGRESQL_DROP], VERSION_LISTED_SQLITE_DROP)
 
 
-def fill_version_listed_copies(apps, schema_editor):
-    """The copies of the versions there already are (the triggers keep those made from now on)."""
-    if schema_editor.connection.vendor == "postgresql":
-        # One join instead of two subqueries per row (the BEFORE trigger sets the same values again).
-        schema_editor.execute(
-            "UPDATE assessments_assessmentversion v SET assessment_status = a.status, "
-            "assessment_agency_id = a.agency_id FROM assessments_assessment a WHERE a.id = v.assessment_id"
+def fill_version_copies(**copies: str):
+    """A RunPython function that fills the `copies` (the version's column: the assessment's) of the versions
+    there already are (the triggers keep those made from now on)."""
+
+    def fill(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            # One join instead of a subquery per row and copy (the BEFORE trigger sets the same values again).
+            sets = ", ".join(f"{copy} = a.{column}" for copy, column in copies.items())
+            schema_editor.execute(
+                f"UPDATE assessments_assessmentversion v SET {sets} "
+                "FROM assessments_assessment a WHERE a.id = v.assessment_id"  # nosec B608 - column names from the migrations' own constants, no input
+            )
+            return
+        owner = apps.get_model("assessments", "Assessment").objects.filter(pk=OuterRef("assessment_id"))
+        apps.get_model("assessments", "AssessmentVersion").objects.update(
+            **{copy: Subquery(owner.values(column)[:1]) for copy, column in copies.items()}
         )
-        return
-    owner = apps.get_model("assessments", "Assessment").objects.filter(pk=OuterRef("assessment_id"))
-    apps.get_model("assessments", "AssessmentVersion").objects.update(
-        assessment_status=Subquery(owner.values("status")[:1]),
-        assessment_agency_id=Subquery(owner.values("agency_id")[:1]),
-    )
+
+    return fill
+
+
+fill_version_listed_copies = fill_version_copies(assessment_status="status", assessment_agency_id="agency_id")
 
 
 def plan_status_reports_to_reports(apps, schema_editor):
