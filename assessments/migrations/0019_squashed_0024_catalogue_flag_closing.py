@@ -67,25 +67,32 @@ DROP TRIGGER IF EXISTS kiv_assessment_listed ON assessments_assessment;
 DROP FUNCTION IF EXISTS kiv_version_listed(), kiv_assessment_listed();
 """
 
-# SQLite does not fire a trigger from within itself (recursive_triggers is off), so the UPDATE inside
-# kiv_version_listed_update does not run it again.
-_COPY_FROM_ASSESSMENT = """
-    UPDATE assessments_assessmentversion SET
-        assessment_status = (SELECT a.status FROM assessments_assessment a WHERE a.id = NEW.assessment_id),
-        assessment_agency_id = (SELECT a.agency_id FROM assessments_assessment a WHERE a.id = NEW.assessment_id)
-    WHERE id = NEW.id;
-"""
-VERSION_LISTED_SQLITE = [
-    f"CREATE TRIGGER kiv_version_listed_insert AFTER INSERT ON assessments_assessmentversion BEGIN "
-    f"{_COPY_FROM_ASSESSMENT} END",
-    "CREATE TRIGGER kiv_version_listed_update AFTER UPDATE OF assessment_id, assessment_status, "
-    f"assessment_agency_id ON assessments_assessmentversion BEGIN {_COPY_FROM_ASSESSMENT} END",
-    """CREATE TRIGGER kiv_assessment_listed AFTER UPDATE OF status, agency_id ON assessments_assessment
-    WHEN OLD.status IS NOT NEW.status OR OLD.agency_id IS NOT NEW.agency_id BEGIN
-        UPDATE assessments_assessmentversion SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id
-        WHERE assessment_id = NEW.id;
-    END""",
-]
+# The versions' copies of their assessment's columns (the version's column: the assessment's).
+LISTED_COPIES = {"assessment_status": "status", "assessment_agency_id": "agency_id"}
+
+
+def version_listed_sqlite(copies: dict[str, str]) -> list[str]:
+    """SQLite's triggers that keep the versions' `copies`: a version inserted, or whose copies anything tries
+    to write, takes them from its assessment; an assessment passes a change of them on to its versions.
+    SQLite does not fire a trigger from within itself (recursive_triggers is off), so the UPDATE inside
+    kiv_version_listed_update does not run it again."""
+    taken = ", ".join(
+        f"{copy} = (SELECT a.{column} FROM assessments_assessment a WHERE a.id = NEW.assessment_id)"  # nosec B608 - column names from the migrations' own constants, no input
+        for copy, column in copies.items()
+    )
+    take = f"UPDATE assessments_assessmentversion SET {taken} WHERE id = NEW.id;"  # nosec B608 - column names from the migrations' own constants, no input
+    passed_on = ", ".join(f"{copy} = NEW.{column}" for copy, column in copies.items())
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in copies.values())
+    return [
+        f"CREATE TRIGGER kiv_version_listed_insert AFTER INSERT ON assessments_assessmentversion BEGIN {take} END",
+        f"CREATE TRIGGER kiv_version_listed_update AFTER UPDATE OF assessment_id, {', '.join(copies)} "
+        f"ON assessments_assessmentversion BEGIN {take} END",
+        f"CREATE TRIGGER kiv_assessment_listed AFTER UPDATE OF {', '.join(copies.values())} ON assessments_assessment "
+        f"WHEN {changed} BEGIN UPDATE assessments_assessmentversion SET {passed_on} WHERE assessment_id = NEW.id; END",  # nosec B608 - column names from the migrations' own constants, no input
+    ]
+
+
+VERSION_LISTED_SQLITE = version_listed_sqlite(LISTED_COPIES)
 VERSION_LISTED_SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS kiv_version_listed_insert",
     "DROP TRIGGER IF EXISTS kiv_version_listed_update",
@@ -140,7 +147,7 @@ def fill_version_copies(**copies: str):
     return fill
 
 
-fill_version_listed_copies = fill_version_copies(assessment_status="status", assessment_agency_id="agency_id")
+fill_version_listed_copies = fill_version_copies(**LISTED_COPIES)
 
 
 def plan_status_reports_to_reports(apps, schema_editor):

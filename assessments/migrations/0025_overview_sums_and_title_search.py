@@ -47,6 +47,7 @@ after it.
 """
 
 import importlib
+from collections.abc import Callable
 from typing import NamedTuple
 
 import django.contrib.postgres.indexes
@@ -91,7 +92,9 @@ CREATE TRIGGER {self.name} {self.timing} {self.event} ON {self.on}
         return f"DROP TRIGGER IF EXISTS {self.name} ON {self.on};\nDROP FUNCTION IF EXISTS {self.name}();\n"  # nosec B608 - built from this migration's own constants, no input
 
 
-def kept_counts(prefix: str, tables: list[str], add, triggers: list[Trigger], every: str) -> tuple[str, str]:
+def kept_counts(
+    prefix: str, tables: list[str], add: Callable[[str], str], triggers: list[Trigger], every: str
+) -> tuple[str, str]:
     """The SQL that creates, and the SQL that drops, triggers that keep counts in `tables`: each of `triggers`
     (named after `prefix`) adds add(its body), the differences its change makes, to them. `{prefix}_rebuild()`
     empties the tables and adds add(every), all there is to count; it is run here to fill them."""
@@ -270,27 +273,9 @@ VERSION_LISTED_POSTGRESQL = "".join(
     ]
 )
 
-# SQLite does not fire a trigger from within itself (recursive_triggers is off), so the UPDATE inside
-# kiv_version_listed_update does not run it again.
-_COPY_FROM_ASSESSMENT = """
-    UPDATE assessments_assessmentversion SET
-        assessment_status = (SELECT a.status FROM assessments_assessment a WHERE a.id = NEW.assessment_id),
-        assessment_agency_id = (SELECT a.agency_id FROM assessments_assessment a WHERE a.id = NEW.assessment_id),
-        assessment_title = (SELECT a.title FROM assessments_assessment a WHERE a.id = NEW.assessment_id)
-    WHERE id = NEW.id;
-"""
-VERSION_LISTED_SQLITE = [
-    f"CREATE TRIGGER kiv_version_listed_insert AFTER INSERT ON assessments_assessmentversion BEGIN "
-    f"{_COPY_FROM_ASSESSMENT} END",
-    "CREATE TRIGGER kiv_version_listed_update AFTER UPDATE OF assessment_id, assessment_status, "
-    f"assessment_agency_id, assessment_title ON assessments_assessmentversion BEGIN {_COPY_FROM_ASSESSMENT} END",
-    """CREATE TRIGGER kiv_assessment_listed AFTER UPDATE OF status, agency_id, title ON assessments_assessment
-    WHEN OLD.status IS NOT NEW.status OR OLD.agency_id IS NOT NEW.agency_id OR OLD.title IS NOT NEW.title BEGIN
-        UPDATE assessments_assessmentversion
-        SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id, assessment_title = NEW.title
-        WHERE assessment_id = NEW.id;
-    END""",
-]
+# The copies that 0019_squashed_0024 keeps, and the title.
+COPIES = {**listed.LISTED_COPIES, "assessment_title": "title"}
+VERSION_LISTED_SQLITE = listed.version_listed_sqlite(COPIES)
 
 _DROP = listed.on_each_backend([listed.VERSION_LISTED_POSTGRESQL_DROP], listed.VERSION_LISTED_SQLITE_DROP)
 _CREATE = listed.on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_LISTED_SQLITE)
