@@ -16,7 +16,7 @@ from assessments.queries.search import SEARCH_CONFIG
 from tests import review_helpers as h
 
 migration = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
-title_migration = importlib.import_module("assessments.migrations.0026_version_title_search")
+title_migration = importlib.import_module("assessments.migrations.0025_overview_sums_and_title_search")
 
 
 def stale() -> list:

@@ -209,7 +209,9 @@ DROP FUNCTION IF EXISTS kiv_overview_versions_added(), kiv_overview_versions_rem
 """
 
 
-class AddIndexOnPostgreSQL(migrations.AddIndex):
+class OnPostgreSQL:
+    """Makes an operation's database work, both ways, PostgreSQL's only; the model state changes everywhere."""
+
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor == "postgresql":
             super().database_forwards(app_label, schema_editor, from_state, to_state)
@@ -219,13 +221,13 @@ class AddIndexOnPostgreSQL(migrations.AddIndex):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
-class TrigramExtensionOnPostgreSQL(TrigramExtension):
+class AddIndexOnPostgreSQL(OnPostgreSQL, migrations.AddIndex):
+    pass
+
+
+class TrigramExtensionOnPostgreSQL(OnPostgreSQL, TrigramExtension):
     """Django's CreateExtension skips other databases going forwards, but not backwards (it asks
     pg_extension): unapplying the migration on SQLite would fail."""
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 def on_postgresql(*sql_parts: str):

@@ -25,8 +25,8 @@ whose status or agency changes passes them on to its versions. Whoever changes a
 QuerySet.update, a data fix in the shell) cannot leave them stale. PostgreSQL sets the inserted row itself
 (BEFORE); SQLite has no such trigger and updates the row just inserted (AFTER). Note for later migrations: on
 SQLite, a migration that remakes the assessment or version table drops these triggers; run
-`version_listed_triggers` again after it (since 0026_version_title_search, that migration's, which replaces
-these triggers).
+`version_listed_triggers` again after it (since 0025_overview_sums_and_title_search, that migration's, which
+replaces these triggers).
 
 On PostgreSQL the whole migration is one transaction, and a table with pending trigger events (such as the
 deferred foreign key checks of rows just written) cannot be altered or indexed in it. The data steps stand
@@ -67,25 +67,32 @@ DROP TRIGGER IF EXISTS kiv_assessment_listed ON assessments_assessment;
 DROP FUNCTION IF EXISTS kiv_version_listed(), kiv_assessment_listed();
 """
 
-# SQLite does not fire a trigger from within itself (recursive_triggers is off), so the UPDATE inside
-# kiv_version_listed_update does not run it again.
-_COPY_FROM_ASSESSMENT = """
-    UPDATE assessments_assessmentversion SET
-        assessment_status = (SELECT a.status FROM assessments_assessment a WHERE a.id = NEW.assessment_id),
-        assessment_agency_id = (SELECT a.agency_id FROM assessments_assessment a WHERE a.id = NEW.assessment_id)
-    WHERE id = NEW.id;
-"""
-VERSION_LISTED_SQLITE = [
-    f"CREATE TRIGGER kiv_version_listed_insert AFTER INSERT ON assessments_assessmentversion BEGIN "
-    f"{_COPY_FROM_ASSESSMENT} END",
-    "CREATE TRIGGER kiv_version_listed_update AFTER UPDATE OF assessment_id, assessment_status, "
-    f"assessment_agency_id ON assessments_assessmentversion BEGIN {_COPY_FROM_ASSESSMENT} END",
-    """CREATE TRIGGER kiv_assessment_listed AFTER UPDATE OF status, agency_id ON assessments_assessment
-    WHEN OLD.status IS NOT NEW.status OR OLD.agency_id IS NOT NEW.agency_id BEGIN
-        UPDATE assessments_assessmentversion SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id
-        WHERE assessment_id = NEW.id;
-    END""",
-]
+# The versions' copies of their assessment's columns (the version's column: the assessment's).
+LISTED_COPIES = {"assessment_status": "status", "assessment_agency_id": "agency_id"}
+
+
+def version_listed_sqlite(copies: dict[str, str]) -> list[str]:
+    """SQLite's triggers that keep the versions' `copies`: a version inserted, or whose copies anything tries
+    to write, takes them from its assessment; an assessment passes a change of them on to its versions.
+    SQLite does not fire a trigger from within itself (recursive_triggers is off), so the UPDATE inside
+    kiv_version_listed_update does not run it again."""
+    taken = ", ".join(
+        f"{copy} = (SELECT a.{column} FROM assessments_assessment a WHERE a.id = NEW.assessment_id)"  # nosec B608 - column names from the migrations' own constants, no input
+        for copy, column in copies.items()
+    )
+    take = f"UPDATE assessments_assessmentversion SET {taken} WHERE id = NEW.id;"  # nosec B608 - column names from the migrations' own constants, no input
+    passed_on = ", ".join(f"{copy} = NEW.{column}" for copy, column in copies.items())
+    changed = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in copies.values())
+    return [
+        f"CREATE TRIGGER kiv_version_listed_insert AFTER INSERT ON assessments_assessmentversion BEGIN {take} END",
+        f"CREATE TRIGGER kiv_version_listed_update AFTER UPDATE OF assessment_id, {', '.join(copies)} "
+        f"ON assessments_assessmentversion BEGIN {take} END",
+        f"CREATE TRIGGER kiv_assessment_listed AFTER UPDATE OF {', '.join(copies.values())} ON assessments_assessment "
+        f"WHEN {changed} BEGIN UPDATE assessments_assessmentversion SET {passed_on} WHERE assessment_id = NEW.id; END",  # nosec B608 - column names from the migrations' own constants, no input
+    ]
+
+
+VERSION_LISTED_SQLITE = version_listed_sqlite(LISTED_COPIES)
 VERSION_LISTED_SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS kiv_version_listed_insert",
     "DROP TRIGGER IF EXISTS kiv_version_listed_update",
@@ -119,20 +126,28 @@ version_listed_triggers = on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_L
 drop_version_listed_triggers = on_each_backend([VERSION_LISTED_POSTGRESQL_DROP], VERSION_LISTED_SQLITE_DROP)
 
 
-def fill_version_listed_copies(apps, schema_editor):
-    """The copies of the versions there already are (the triggers keep those made from now on)."""
-    if schema_editor.connection.vendor == "postgresql":
-        # One join instead of two subqueries per row (the BEFORE trigger sets the same values again).
-        schema_editor.execute(
-            "UPDATE assessments_assessmentversion v SET assessment_status = a.status, "
-            "assessment_agency_id = a.agency_id FROM assessments_assessment a WHERE a.id = v.assessment_id"
+def fill_version_copies(**copies: str):
+    """A RunPython function that fills the `copies` (the version's column: the assessment's) of the versions
+    there already are (the triggers keep those made from now on)."""
+
+    def fill(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            # One join instead of a subquery per row and copy (the BEFORE trigger sets the same values again).
+            sets = ", ".join(f"{copy} = a.{column}" for copy, column in copies.items())
+            schema_editor.execute(
+                f"UPDATE assessments_assessmentversion v SET {sets} "
+                "FROM assessments_assessment a WHERE a.id = v.assessment_id"  # nosec B608 - column names from the migrations' own constants, no input
+            )
+            return
+        owner = apps.get_model("assessments", "Assessment").objects.filter(pk=OuterRef("assessment_id"))
+        apps.get_model("assessments", "AssessmentVersion").objects.update(
+            **{copy: Subquery(owner.values(column)[:1]) for copy, column in copies.items()}
         )
-        return
-    owner = apps.get_model("assessments", "Assessment").objects.filter(pk=OuterRef("assessment_id"))
-    apps.get_model("assessments", "AssessmentVersion").objects.update(
-        assessment_status=Subquery(owner.values("status")[:1]),
-        assessment_agency_id=Subquery(owner.values("agency_id")[:1]),
-    )
+
+    return fill
+
+
+fill_version_listed_copies = fill_version_copies(**LISTED_COPIES)
 
 
 def plan_status_reports_to_reports(apps, schema_editor):

@@ -227,8 +227,8 @@ class OverviewToolCell(SpotCount):
     """The overview cells (OverviewCell) split by the tool from the tool overview that the latest version
     answers: its entry's slug, the part of `cat_ref` ("slug@number") before the last "@", "" for none. The
     overview grouped by tool or filtered by a tool reads these counts instead of every version's answers.
-    Kept by PostgreSQL triggers on the same changes as the cells (migration 0027_overview_tool_cells);
-    empty on SQLite, where the overview aggregates the versions."""
+    Kept by PostgreSQL triggers on the same changes as the cells (migration
+    0025_overview_sums_and_title_search); empty on SQLite, where the overview aggregates the versions."""
 
     # Text, not a slug field: whatever an answer holds must not make the version's insert fail.
     tool = models.TextField()
@@ -249,7 +249,7 @@ class OverviewToolCell(SpotCount):
 class AgencySum(models.Model):
     """A sum of overview cells kept for one agency in one scope (OverviewScope: the approved assessments,
     which everyone sees, or all of them, which reviewers and the auditors of every agency see). Kept from
-    the cells by PostgreSQL triggers (migration 0025_overview_spot_sums); empty on SQLite."""
+    the cells by PostgreSQL triggers (migration 0025_overview_sums_and_title_search); empty on SQLite."""
 
     scope = models.CharField(max_length=10, choices=OverviewScope.choices)
     # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.

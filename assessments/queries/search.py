@@ -35,7 +35,8 @@ def title_trigrams() -> Upper:
 
 def title_matches(q: str) -> Q:
     """A filter of versions whose assessment's title matches the search text `q`. The stored vector is
-    `to_tsvector(SEARCH_CONFIG, title)`, set by the versions' trigger (migration 0025)."""
+    `to_tsvector(SEARCH_CONFIG, title)`, set by the versions' trigger (migration
+    0025_overview_sums_and_title_search)."""
     q = q.strip()
     substring = Q(assessment_title__icontains=q)
     if connection.vendor != "postgresql":

@@ -1,0 +1,400 @@
+"""The overview's sums per agency and its cells per tool, kept by PostgreSQL, and the versions' copy of their
+assessment's title with its stored search vector (one migration: the three came out in one release).
+
+The overview by agency summed every cell the user may see, twice (per agency and quadrant for the table, per
+agency and spot for the markers): about 10,900 cells at 100,000 assessments, against a few dozen at 100. Two
+tables now hold those sums, each for two scopes, the approved assessments (what everyone sees) and all of
+them (what reviewers and the auditors of every agency see):
+
+- OverviewAgencyQuadrant: per agency, quadrant and whether the scores place the assessment (table, legend);
+- OverviewAgencySpot: per agency and spot (at most agencies × spots rows, about 2,800, whatever the number
+  of assessments); the overview sums them per spot when it is drawn.
+
+Every row belongs to one agency, as the cells do, so a change in one agency never waits on another agency's
+transaction. A kept row per spot shared by all agencies was tried and dropped: two reviewers deciding in
+different agencies would have taken turns on it, and could deadlock when one decision moved two assessments
+across two spots in the opposite order of the other.
+
+Grouped by tool or filtered by a tool, the overview aggregated the latest versions themselves, reading the
+tool's reference out of each one's answers (about 13 kB of JSON a row): at 100,000 assessments that took 16
+times as long as at 100. OverviewToolCell holds the overview cells (models.OverviewCell, OVERVIEW_CELLS in the
+first migration) with the tool's slug as one more key: the part of the answer `cat_ref` ("slug@number")
+before the last "@", "" where there is none, so the versions of one tool share a cell.
+
+Both are kept as the cells are: statement triggers pass every change on as a difference (`count = count + d`)
+in the same transaction, so concurrent changes add up instead of one overwriting the other's recount. The
+sums' triggers are on the cells; the tool cells' on versions inserted and deleted and on assessments whose
+status or agency changes, with a row trigger on a deleted assessment. Each set has a function that recounts
+its tables from scratch (kiv_overview_sums_rebuild(), kiv_overview_tools_rebuild()), which fills them here
+and which the tests compare the kept counts with. SQLite keeps these tables empty: the overview aggregates
+the versions there.
+
+The title. The queue, the register and the auditor search list latest versions (assessments/queries/lists.py)
+and search them by title. With the title only on the assessment, each version walked newest first was joined
+to its assessment and its title's search vector computed again (the expression index cannot answer a filter
+on rows reached through another index): at 100,000 assessments the register's search walked about 450
+versions for a page of 50. Copied onto the version, the title is tested on the version row itself, before any
+join, its vector read instead of computed, and the version's own GIN indexes can answer a rare word without a
+walk. Nothing searches the assessments' own titles any more, so their two title indexes go (and come back
+when the migration is unapplied). The copy is kept as the status and agency copies of 0019_squashed_0024 are,
+by the same triggers, which this migration replaces: a version takes its assessment's status, agency and
+title when inserted (or when anything tries to write a copy), and an assessment whose status, agency or title
+changes passes them on. On PostgreSQL the version's trigger also sets the search vector from the title, with
+the configuration of queries.search.SEARCH_CONFIG. On SQLite the vector column stays empty (the search there
+is a substring of the title copy). Note for later migrations: on SQLite, a migration that remakes the
+assessment or version table drops these triggers; run `version_listed_triggers` of this migration again
+after it.
+"""
+
+import importlib
+from collections.abc import Callable
+from typing import NamedTuple
+
+import django.contrib.postgres.indexes
+import django.contrib.postgres.search
+import django.db.models.deletion
+import django.db.models.functions.text
+from django.db import migrations, models
+
+initial = importlib.import_module("assessments.migrations.0001_squashed_0018_assessment_path")
+listed = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
+on_postgresql = initial.on_postgresql
+
+VERSIONS = "assessments_assessmentversion"
+ASSESSMENTS = "assessments_assessment"
+CELLS = "assessments_overviewcell"
+
+
+class Trigger(NamedTuple):
+    """A PostgreSQL trigger on table `on` and its function of the same name, which runs `body`. With
+    `transition` tables it fires once per statement, without them once per row (where `condition` holds)."""
+
+    name: str
+    on: str
+    event: str
+    body: str
+    transition: str = ""
+    timing: str = "AFTER"
+    returns: str = "NULL"
+    condition: str = ""
+
+    def create(self) -> str:
+        level = f"REFERENCING {self.transition} FOR EACH STATEMENT" if self.transition else "FOR EACH ROW"  # nosec B608 - built from this migration's own constants, no input
+        when = f" WHEN ({self.condition})" if self.condition else ""  # nosec B608 - built from this migration's own constants, no input
+        return f"""
+CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {self.body}; RETURN {self.returns}; END $$;
+CREATE TRIGGER {self.name} {self.timing} {self.event} ON {self.on}
+    {level}{when} EXECUTE FUNCTION {self.name}();
+"""  # nosec B608 - built from this migration's own constants, no input
+
+    def drop(self) -> str:
+        return f"DROP TRIGGER IF EXISTS {self.name} ON {self.on};\nDROP FUNCTION IF EXISTS {self.name}();\n"  # nosec B608 - built from this migration's own constants, no input
+
+
+def kept_counts(
+    prefix: str, tables: list[str], add: Callable[[str], str], triggers: list[Trigger], every: str
+) -> tuple[str, str]:
+    """The SQL that creates, and the SQL that drops, triggers that keep counts in `tables`: each of `triggers`
+    (named after `prefix`) adds add(its body), the differences its change makes, to them. `{prefix}_rebuild()`
+    empties the tables and adds add(every), all there is to count; it is run here to fill them."""
+    triggers = [t._replace(name=f"{prefix}_{t.name}", body=add(t.body)) for t in triggers]
+    emptied = "".join(f"DELETE FROM {table}; " for table in tables)  # nosec B608 - table names from this migration, no input
+    rebuild = f"""
+CREATE OR REPLACE FUNCTION {prefix}_rebuild() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN {emptied}{add(every)}; END $$;
+SELECT {prefix}_rebuild();
+"""  # nosec B608 - built from this migration's own constants, no input
+    create = "".join(t.create() for t in triggers) + rebuild
+    drop = "".join(t.drop() for t in triggers) + f"DROP FUNCTION IF EXISTS {prefix}_rebuild();"  # nosec B608 - built from this migration's own constants, no input
+    return create, drop
+
+
+# The sums per agency. Adds each changed cell's difference to the sums, in both scopes where the cell is
+# approved. changes: the cells' differences, (status, agency_id, quadrant, need_cell, risk_cell, delta).
+def add_to_sums(changes: str) -> str:
+    return f"""
+WITH changes (status, agency_id, quadrant, need_cell, risk_cell, delta) AS ({changes}
+), scoped AS (
+    SELECT 'all' AS scope, c.* FROM changes c
+    UNION ALL
+    SELECT 'approved', c.* FROM changes c WHERE c.status = 'approved'
+), quadrants AS (
+    INSERT INTO assessments_overviewagencyquadrant AS q (scope, agency_id, quadrant, scored, count)
+    SELECT scope, agency_id, quadrant, need_cell >= 0 AND risk_cell >= 0, SUM(delta) FROM scoped
+    GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (scope, agency_id, quadrant, scored) DO UPDATE SET count = q.count + EXCLUDED.count
+), spot_deltas AS (
+    SELECT scope, agency_id, need_cell, risk_cell, SUM(delta) AS delta FROM scoped
+    WHERE need_cell >= 0 AND risk_cell >= 0 GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0
+)
+INSERT INTO assessments_overviewagencyspot AS s (scope, agency_id, need_cell, risk_cell, count)
+SELECT * FROM spot_deltas ORDER BY 1, 2, 3, 4
+ON CONFLICT (scope, agency_id, need_cell, risk_cell) DO UPDATE SET count = s.count + EXCLUDED.count
+"""  # nosec B608 - built from this migration's own constants, no input
+
+
+def cells(table: str, sign: str = "") -> str:
+    return f"SELECT status, agency_id, quadrant, need_cell, risk_cell, {sign}count FROM {table}"  # nosec B608 - built from this migration's own constants, no input
+
+
+# An updated cell adds its new count and takes away its old one.
+SUMS, SUMS_DROP = kept_counts(
+    "kiv_overview_sums",
+    ["assessments_overviewagencyquadrant", "assessments_overviewagencyspot"],
+    add_to_sums,
+    [
+        Trigger("added", CELLS, "INSERT", cells("new_cells"), "NEW TABLE AS new_cells"),
+        Trigger(
+            "updated",
+            CELLS,
+            "UPDATE",
+            f"{cells('new_cells')} UNION ALL {cells('old_cells', '-')}",  # nosec B608 - built from this migration's own constants, no input
+            "OLD TABLE AS old_cells NEW TABLE AS new_cells",
+        ),
+        Trigger("removed", CELLS, "DELETE", cells("old_cells", "-"), "OLD TABLE AS old_cells"),
+    ],
+    cells(CELLS),
+)
+
+
+# The cells per tool.
+def version_of(alias: str) -> str:
+    """A version's columns that place it: quadrant, scores and its tool's slug (greedy: up to the last "@")."""
+    tool = f"COALESCE(substring({alias}.answers ->> 'cat_ref' from '^(.*)@'), '')"
+    return f"{alias}.quadrant, {alias}.need_score, {alias}.risk_score, {tool} AS tool"
+
+
+def latest(assessment_id: str, before: str = "") -> str:
+    """The assessment's latest version (`before`: of those numbered below it) as `v`."""
+    return (
+        f"JOIN LATERAL (SELECT {version_of('x')} FROM {VERSIONS} x "
+        f"WHERE x.assessment_id = {assessment_id}{before} ORDER BY x.number DESC LIMIT 1) v ON TRUE"  # nosec B608 - built from this migration's own constants, no input
+    )
+
+
+PLACED = "v.tool, v.quadrant, v.need_score, v.risk_score"
+TOUCHED = f"FROM touched t JOIN {ASSESSMENTS} a ON a.id = t.assessment_id"  # nosec B608 - built from this migration's own constants, no input
+
+
+# Adds deltas, rows of (status, agency_id, tool, quadrant, need score, risk score, delta), to the kept
+# counts, the scores rounded to cells of 2 points as the overview cells round them (ties to even).
+def add_to_tool_cells(deltas: str) -> str:
+    return f"""
+INSERT INTO assessments_overviewtoolcell AS c (status, agency_id, tool, quadrant, need_cell, risk_cell, count)
+SELECT status, agency_id, tool, quadrant, COALESCE(ROUND(need_score / 2)::int, -1),
+       COALESCE(ROUND(risk_score / 2)::int, -1), SUM(delta)
+FROM ({deltas}) AS d (status, agency_id, tool, quadrant, need_score, risk_score, delta)
+GROUP BY 1, 2, 3, 4, 5, 6 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (status, agency_id, tool, quadrant, need_cell, risk_cell) DO UPDATE SET count = c.count + EXCLUDED.count
+"""  # nosec B608 - built from this migration's own constants, no input
+
+
+# New versions: each touched assessment leaves the cell of its latest version before them for its newest's.
+ADDED = f"""
+WITH touched AS (SELECT assessment_id, MIN(number) AS first_new FROM added GROUP BY assessment_id)
+SELECT a.status, a.agency_id, {PLACED}, -1 {TOUCHED} {latest("t.assessment_id", " AND x.number < t.first_new")}
+UNION ALL
+SELECT a.status, a.agency_id, {PLACED}, 1 {TOUCHED} {latest("t.assessment_id")}
+"""  # nosec B608 - built from this migration's own constants, no input
+
+# Deleted versions: the latest one before the delete is the newest of those left and those removed.
+REMOVED = f"""
+WITH touched AS (SELECT DISTINCT assessment_id FROM removed)
+SELECT a.status, a.agency_id, {PLACED}, -1 {TOUCHED}
+    JOIN LATERAL (
+        SELECT u.* FROM (
+            SELECT x.number, {version_of("x")} FROM {VERSIONS} x WHERE x.assessment_id = t.assessment_id
+            UNION ALL
+            SELECT r.number, {version_of("r")} FROM removed r WHERE r.assessment_id = t.assessment_id
+        ) u ORDER BY u.number DESC LIMIT 1
+    ) v ON TRUE
+UNION ALL
+SELECT a.status, a.agency_id, {PLACED}, 1 {TOUCHED} {latest("t.assessment_id")}
+"""  # nosec B608 - built from this migration's own constants, no input
+
+MOVED = f"""
+WITH moved AS (
+    SELECT b.id, b.status AS old_status, b.agency_id AS old_agency, n.status AS new_status, n.agency_id AS new_agency
+    FROM before b JOIN after n ON n.id = b.id
+    WHERE b.status IS DISTINCT FROM n.status OR b.agency_id IS DISTINCT FROM n.agency_id
+)
+SELECT m.old_status, m.old_agency, {PLACED}, -1 FROM moved m {latest("m.id")}
+UNION ALL
+SELECT m.new_status, m.new_agency, {PLACED}, 1 FROM moved m {latest("m.id")}
+"""  # nosec B608 - built from this migration's own constants, no input
+
+TOOL_CELLS, TOOL_CELLS_DROP = kept_counts(
+    "kiv_overview_tools",
+    ["assessments_overviewtoolcell"],
+    add_to_tool_cells,
+    [
+        Trigger("added", VERSIONS, "INSERT", ADDED, "NEW TABLE AS added"),
+        Trigger("removed", VERSIONS, "DELETE", REMOVED, "OLD TABLE AS removed"),
+        Trigger("moved", ASSESSMENTS, "UPDATE", MOVED, "OLD TABLE AS before NEW TABLE AS after"),
+        Trigger(
+            "deleted",
+            ASSESSMENTS,
+            "DELETE",
+            f"SELECT OLD.status, OLD.agency_id, {PLACED}, -1 FROM (SELECT 1) AS one {latest('OLD.id')}",  # nosec B608 - built from this migration's own constants, no input
+            timing="BEFORE",
+            returns="OLD",
+        ),
+    ],
+    f"SELECT a.status, a.agency_id, {PLACED}, 1 FROM {ASSESSMENTS} a {latest('a.id')}",  # nosec B608 - built from this migration's own constants, no input
+)
+
+# The title copy. The triggers have the same names as those of 0019_squashed_0024, so its statements drop either.
+VERSION_LISTED_POSTGRESQL = "".join(
+    trigger.create()
+    for trigger in [
+        Trigger(
+            "kiv_version_listed",
+            VERSIONS,
+            "INSERT OR UPDATE OF assessment_id, assessment_status, assessment_agency_id, assessment_title, title_search",
+            f"""
+    SELECT a.status, a.agency_id, a.title INTO NEW.assessment_status, NEW.assessment_agency_id, NEW.assessment_title
+    FROM {ASSESSMENTS} a WHERE a.id = NEW.assessment_id;
+    NEW.title_search := to_tsvector('norwegian'::regconfig, COALESCE(NEW.assessment_title, ''))""",  # nosec B608 - built from this migration's own constants, no input
+            timing="BEFORE",
+            returns="NEW",
+        ),
+        Trigger(
+            "kiv_assessment_listed",
+            ASSESSMENTS,
+            "UPDATE OF status, agency_id, title",
+            f"""
+    UPDATE {VERSIONS}
+    SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id, assessment_title = NEW.title
+    WHERE assessment_id = NEW.id""",  # nosec B608 - built from this migration's own constants, no input
+            condition="OLD.status IS DISTINCT FROM NEW.status OR OLD.agency_id IS DISTINCT FROM NEW.agency_id "
+            "OR OLD.title IS DISTINCT FROM NEW.title",
+        ),
+    ]
+)
+
+# The copies that 0019_squashed_0024 keeps, and the title.
+COPIES = {**listed.LISTED_COPIES, "assessment_title": "title"}
+VERSION_LISTED_SQLITE = listed.version_listed_sqlite(COPIES)
+
+_DROP = listed.on_each_backend([listed.VERSION_LISTED_POSTGRESQL_DROP], listed.VERSION_LISTED_SQLITE_DROP)
+_CREATE = listed.on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_LISTED_SQLITE)
+
+
+def version_listed_triggers(apps, schema_editor):
+    _DROP(apps, schema_editor)
+    _CREATE(apps, schema_editor)
+
+
+def previous_version_listed_triggers(apps, schema_editor):
+    _DROP(apps, schema_editor)
+    listed.version_listed_triggers(apps, schema_editor)
+
+
+class RemoveIndexOnPostgreSQL(initial.OnPostgreSQL, migrations.RemoveIndex):
+    """RemoveIndex for the indexes that AddIndexOnPostgreSQL made on PostgreSQL only."""
+
+
+# Writing the title runs the version's trigger, which sets the vector (and the other copies, again).
+fill_version_titles = listed.fill_version_copies(assessment_title="title")
+
+
+def agency(**options) -> models.ForeignKey:
+    """The agency key of a table of kept counts: no constraint, so a count never waits on the agency's row."""
+    return models.ForeignKey(
+        db_constraint=False,
+        on_delete=django.db.models.deletion.DO_NOTHING,
+        related_name="+",
+        to="assessments.agency",
+        **options,
+    )
+
+
+def scope() -> models.CharField:
+    return models.CharField(choices=[("approved", "Approved"), ("all", "All")], max_length=10)
+
+
+def kept_count_table(name: str, unique: str, keys: tuple[str, ...], **fields) -> migrations.CreateModel:
+    """A table of kept counts: an id and `fields` in their column order, one row per value of the `keys`."""
+    return migrations.CreateModel(
+        name=name,
+        fields=[
+            ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+            *fields.items(),
+        ],
+        options={"constraints": [models.UniqueConstraint(fields=keys, name=unique)]},
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assessments", "0019_squashed_0024_catalogue_flag_closing"),
+    ]
+
+    operations = [
+        # The sums per agency
+        kept_count_table(
+            "OverviewAgencyQuadrant",
+            "one_overview_agency_quadrant",
+            ("scope", "agency", "quadrant", "scored"),
+            scope=scope(),
+            agency=agency(db_index=False),
+            count=models.IntegerField(default=0),
+            quadrant=models.CharField(max_length=30),
+            scored=models.BooleanField(),
+        ),
+        kept_count_table(
+            "OverviewAgencySpot",
+            "one_overview_agency_spot",
+            ("scope", "agency", "need_cell", "risk_cell"),
+            scope=scope(),
+            agency=agency(db_index=False),
+            count=models.IntegerField(default=0),
+            need_cell=models.IntegerField(),
+            risk_cell=models.IntegerField(),
+        ),
+        migrations.RunPython(on_postgresql(SUMS), on_postgresql(SUMS_DROP)),
+        # The title copy
+        migrations.AddField(
+            model_name="assessmentversion",
+            name="assessment_title",
+            field=models.CharField(editable=False, max_length=200, null=True),
+        ),
+        migrations.AddField(
+            model_name="assessmentversion",
+            name="title_search",
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+        ),
+        migrations.RunPython(version_listed_triggers, previous_version_listed_triggers),
+        migrations.RunPython(fill_version_titles, migrations.RunPython.noop),
+        # After the fill: one build of each index instead of an update per row.
+        initial.AddIndexOnPostgreSQL(
+            model_name="assessmentversion",
+            index=django.contrib.postgres.indexes.GinIndex(fields=["title_search"], name="version_title_search"),
+        ),
+        initial.AddIndexOnPostgreSQL(
+            model_name="assessmentversion",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("assessment_title"), name="gin_trgm_ops"
+                ),
+                name="version_title_trigram",
+            ),
+        ),
+        RemoveIndexOnPostgreSQL(model_name="assessment", name="assessment_title_search"),
+        RemoveIndexOnPostgreSQL(model_name="assessment", name="assessment_title_trigram"),
+        # The cells per tool
+        kept_count_table(
+            "OverviewToolCell",
+            "one_overview_tool_cell",
+            ("status", "agency", "tool", "quadrant", "need_cell", "risk_cell"),
+            status=models.CharField(max_length=20),
+            tool=models.TextField(),
+            quadrant=models.CharField(max_length=30),
+            need_cell=models.IntegerField(),
+            risk_cell=models.IntegerField(),
+            count=models.IntegerField(default=0),
+            agency=agency(),
+        ),
+        migrations.RunPython(on_postgresql(TOOL_CELLS), on_postgresql(TOOL_CELLS_DROP)),
+    ]
