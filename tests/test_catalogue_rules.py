@@ -179,7 +179,9 @@ STRICTER = {
     "cat_max_class": ["classified", "confidential", "internal", "open"],
     "cat_personal_data": ["yes", "no"],
     "cat_special_categories": ["yes", "no"],
-    "cat_status": ["approved", "under_assessment", "not_approved"],
+    # Withdrawn last: the rules treat it as not approved (a stop), so nothing is stricter than either. Left out,
+    # a withdrawn entry counted as the mildest and "became stricter" by turning approved.
+    "cat_status": ["approved", "under_assessment", "not_approved", "withdrawn"],
 }
 
 
