@@ -207,17 +207,23 @@ def test_a_scanner_that_is_away_leaves_the_file_pending_for_the_sweep(world, ite
     assert evidence_scan.scan(evidence.pk) == ""  # a second run changes nothing
 
 
+def swept(world, item, settings, clamd, first: bytes, capture):
+    """Two files uploaded while clamd is away, `first` ("stor.pdf") and a clean one after it, then the sweep
+    with clamd back: (first, the clean one, the sweep's summary)."""
+    settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
+    files = [upload(world, item, "stor.pdf", first, capture), upload(world, item, "liten.pdf", PDF, capture)]
+    settings.KIV_CLAMD_SOCKET = clamd.server_address
+    summary = evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0))
+    for evidence in files:
+        evidence.refresh_from_db()
+    return *files, summary
+
+
 def test_a_refused_file_is_held_back_for_good_the_uploader_told_and_the_sweep_goes_on(
     world, item, settings, clamd, django_capture_on_commit_callbacks
 ):
-    settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
-    refused = upload(world, item, "stor.pdf", PDF + b"TOO-BIG", django_capture_on_commit_callbacks)
-    later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
-    settings.KIV_CLAMD_SOCKET = clamd.server_address
-    assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 2, "quarantined": 0, "refused": 1, "failed": 0, "unavailable": False}  # fmt: skip
-    refused.refresh_from_db()
-    later.refresh_from_db()
+    refused, later, summary = swept(world, item, settings, clamd, PDF + b"TOO-BIG", django_capture_on_commit_callbacks)
+    assert summary == {"scanned": 2, "quarantined": 0, "refused": 1, "failed": 0, "unavailable": False}
     assert refused.scan_status == Evidence.Scan.REFUSED and later.scan_status == Evidence.Scan.CLEAN
     assert refused.storage_name and not refused.downloadable
     assert "kunne ikke kontrollere filen" in download(world, refused).content.decode()
@@ -236,14 +242,8 @@ def test_a_refused_file_is_held_back_for_good_the_uploader_told_and_the_sweep_go
 def test_a_passing_error_leaves_the_file_pending_and_the_sweep_goes_on(
     world, item, settings, clamd, django_capture_on_commit_callbacks
 ):
-    settings.KIV_CLAMD_SOCKET = "/tmp/kiv-no-such-clamd.sock"
-    flaky = upload(world, item, "ustabil.pdf", PDF + b"FLAKY", django_capture_on_commit_callbacks)
-    later = upload(world, item, "liten.pdf", PDF, django_capture_on_commit_callbacks)
-    settings.KIV_CLAMD_SOCKET = clamd.server_address
-    assert evidence_scan.scan_pending(older_than=evidence_scan.dt.timedelta(0)) == {
-        "scanned": 1, "quarantined": 0, "refused": 0, "failed": 1, "unavailable": False}  # fmt: skip
-    flaky.refresh_from_db()
-    later.refresh_from_db()
+    flaky, later, summary = swept(world, item, settings, clamd, PDF + b"FLAKY", django_capture_on_commit_callbacks)
+    assert summary == {"scanned": 1, "quarantined": 0, "refused": 0, "failed": 1, "unavailable": False}
     assert flaky.scan_status == Evidence.Scan.PENDING and later.scan_status == Evidence.Scan.CLEAN
     assert not OutboxMessage.objects.filter(kind__startswith="plan_evidence_").exists()
 
