@@ -56,6 +56,10 @@ PAGES = [
     ("overview matrix by status", "assessments:register_overview", "", "uke"),
     ("overview matrix by agency", "assessments:register_overview", "group=agency", "uke"),
     ("overview matrix by tool", "assessments:register_overview", "group=tool", "uke"),
+    # The tool overview's pages: one tool, and grouped by tool (the synthetic answers pick the demo tools).
+    ("register: one tool", "assessments:register", "tool=demo-kommunechat", "leder"),
+    ("register: grouped by tool", "assessments:register", "group=tool", "leder"),
+    ("overview matrix, one tool", "assessments:register_overview", "tool=demo-kommunechat", "uke"),
 ]
 
 

@@ -29,6 +29,7 @@ from assessments.permissions import (
     submitted_scope,
 )
 from assessments.presentation.audit_display import EventReader
+from assessments.presentation.links import uuid_link
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 
@@ -70,11 +71,14 @@ def _search(request):
 
 
 def _with_reports(items: list) -> list:
-    """Labels and the ready signed report of each row (one query for the whole list)."""
+    """Labels, links and the ready signed report of each row (one query for the whole list)."""
     reports = queries.signed_reports([a.v_id for a in items])
+    detail, download = uuid_link("assessments:review_detail"), uuid_link("assessments:report_download", 2)
     for item in items:
         item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
         item.report = reports.get(item.v_id)
+        item.url = detail(item.uuid)
+        item.download_url = download(item.uuid, item.report.uuid) if item.report else ""
     return items
 
 

@@ -20,6 +20,7 @@ from assessments.forms.review import OverviewForm, RegisterFilterForm
 from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview, public_access
+from assessments.presentation.links import uuid_link
 from assessments.queries import catalogue
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
@@ -144,9 +145,10 @@ def register(request):
     form, qs, known = _filtered(request)
     page = _page(request, qs, known)
     roles = roles_for(request.user)
+    detail = uuid_link("assessments:review_detail")
     for entry in page.entries:
         # Only those who may open the assessment get a link to it (leaders of other agencies do not).
-        entry["can_open"] = roles.sees_submitted_of(entry["agency_id"])
+        entry["url"] = detail(entry["uuid"]) if roles.sees_submitted_of(entry["agency_id"]) else ""
     plan_views.mark_register(page.entries)
     return render(request, "register/register.html", _context(request, form, qs, page, public=False))
 

@@ -37,6 +37,7 @@ from assessments.permissions import (
     signed_in,
 )
 from assessments.presentation.display import language, localized
+from assessments.presentation.links import uuid_link
 from assessments.presentation.result_view import present
 from assessments.queries import lists as queries
 from assessments.queries.paging import Count, estimated_count, paginate, querystring_without_page
@@ -76,7 +77,9 @@ def review_queue(request):
         known = estimated_count(qs)
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
+    detail = uuid_link("assessments:review_detail")
     for item in page.object_list:
+        item.url = detail(item.uuid)
         item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
         item.quadrant_label = labels.label(labels.QUADRANTS, item.v_quadrant)
     context = {
