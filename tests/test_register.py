@@ -11,7 +11,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from assessments.demo.synthetic import seed_bulk_assessments
-from assessments.models import Assessment, PlanItem
+from assessments.models import Assessment, AssessmentVersion, PlanItem
+from assessments.models.assessments import TOOL_SLUG
 from assessments.queries import lists as queries
 from assessments.services import catalogue
 from tests import catalogue_helpers as cat
@@ -254,6 +255,14 @@ def test_the_register_groups_by_tool_with_a_summary_and_filters_by_it(world, too
     assert sorted(rows(filtered)) == ["Chat i bydelen", "Chat i etaten"]
     assert by_tool(filtered) == [("Kommunechat 2", "2")]
     assert 'class="by-tool"' not in client.get(REGISTER).content.decode()  # a choice, not the default
+
+
+def test_the_tool_index_expression_is_the_slug_of_the_tool_and_none_without_one(world, tool_world):
+    versions = AssessmentVersion.objects.annotate(tool_slug=TOOL_SLUG)
+    stored = dict(versions.values_list("answers__cat_ref", "tool_slug").distinct())
+    assert stored.pop(None) is None  # answered without a tool from the overview
+    assert stored and all(slug == ref.rpartition("@")[0] for ref, slug in stored.items())
+    assert {"kommunechat", "annet"} <= set(stored.values())
 
 
 def test_the_exports_carry_the_tool_filter_grouping_and_the_plans_columns(world, tool_world):

@@ -1,5 +1,6 @@
-"""The overview's sums per agency and its cells per tool, kept by PostgreSQL, and the versions' copy of their
-assessment's title with its stored search vector (one migration: the three came out in one release).
+"""The overview's sums per agency and its cells per tool, kept by PostgreSQL, the versions' copy of their
+assessment's title with its stored search vector, and an index for the register by one tool (one migration:
+they came out in one release).
 
 The overview by agency summed every cell the user may see, twice (per agency and quadrant for the table, per
 agency and spot for the markers): about 10,900 cells at 100,000 assessments, against a few dozen at 100. Two
@@ -29,6 +30,10 @@ its tables from scratch (kiv_overview_sums_rebuild(), kiv_overview_tools_rebuild
 and which the tests compare the kept counts with. SQLite keeps these tables empty: the overview aggregates
 the versions there.
 
+The register filtered by one tool read each version's tool out of its answers, walking every approved version;
+the index version_tool_decided holds the tool's slug (an expression of the answers, which never change) with
+the status and decision time, so the filtered list is a range scan.
+
 The title. The queue, the register and the auditor search list latest versions (assessments/queries/lists.py)
 and search them by title. With the title only on the assessment, each version walked newest first was joined
 to its assessment and its title's search vector computed again (the expression index cannot answer a filter
@@ -54,7 +59,9 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.functions.text
+import django.db.models.lookups
 from django.db import migrations, models
+from django.db.models.fields.json import KT
 
 initial = importlib.import_module("assessments.migrations.0001_squashed_0018_assessment_path")
 listed = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
@@ -379,6 +386,29 @@ class Migration(migrations.Migration):
                     django.db.models.functions.text.Upper("assessment_title"), name="gin_trgm_ops"
                 ),
                 name="version_title_trigram",
+            ),
+        ),
+        # The register filtered by one tool: the tool's slug out of the answers (models.assessments.TOOL_SLUG).
+        migrations.AddIndex(
+            model_name="assessmentversion",
+            index=models.Index(
+                models.Case(
+                    models.When(
+                        django.db.models.lookups.GreaterThan(
+                            django.db.models.functions.text.StrIndex(KT("answers__cat_ref"), models.Value("@")), 0
+                        ),
+                        then=django.db.models.functions.text.Left(
+                            KT("answers__cat_ref"),
+                            django.db.models.functions.text.StrIndex(KT("answers__cat_ref"), models.Value("@")) - 1,
+                        ),
+                    ),
+                    default=None,
+                    output_field=models.CharField(),
+                ),
+                models.F("assessment_status"),
+                models.F("decided_at"),
+                models.F("id"),
+                name="version_tool_decided",
             ),
         ),
         RemoveIndexOnPostgreSQL(model_name="assessment", name="assessment_title_search"),

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Left, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +109,21 @@ class Assessment(models.Model):
         return self.versions.order_by("-number").first()
 
 
+# The tool from the tool overview a version was answered with: its entry's slug, the part of the answer `cat_ref`
+# ("slug@number") before the "@" (a slug has none), NULL without one. An expression, not a column: a version's
+# answers never change, and the register filtered by one tool walks the index built on it (version_tool_decided),
+# which PostgreSQL uses when the filter is written with this same expression (queries/lists.py).
+_TOOL_REF = KT("answers__cat_ref")
+TOOL_SLUG = models.Case(
+    models.When(
+        GreaterThan(StrIndex(_TOOL_REF, models.Value("@")), 0),
+        then=Left(_TOOL_REF, StrIndex(_TOOL_REF, models.Value("@")) - 1),
+    ),
+    default=None,
+    output_field=models.CharField(),
+)
+
+
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
@@ -179,6 +196,8 @@ class AssessmentVersion(models.Model):
                 fields=["assessment_agency", "assessment_status", "decided_at", "id"],
                 name="version_agency_status_decided",
             ),
+            # The register filtered by one tool (queries.lists.TOOL_SLUG, an expression of the answers).
+            models.Index(TOOL_SLUG, F("assessment_status"), F("decided_at"), F("id"), name="version_tool_decided"),
             # The lists' title search (queries/search.py); the migration skips them on SQLite.
             GinIndex(fields=["title_search"], name="version_title_search"),
             GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="version_title_trigram"),

@@ -32,6 +32,7 @@ from assessments.models import (
     Report,
     ToolEntryVersion,
 )
+from assessments.models.assessments import TOOL_SLUG
 from assessments.permissions import submitted_scope
 from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
@@ -140,10 +141,10 @@ def submitted_assessments_in(scope: Q) -> QuerySet[Assessment]:
 
 
 def _with_tool(qs: QuerySet[AssessmentVersion], tool: str = "") -> QuerySet[AssessmentVersion]:
-    """Versions with the tool from the tool overview as they were answered (two keys of the answers, not a
-    column), only those of the entry `tool` (a slug, any version) when given."""
+    """Versions with the tool from the tool overview as they were answered (two keys of the answers), only
+    those of the entry `tool` (a slug, any version; by the expression the index version_tool_decided holds)."""
     qs = qs.annotate(tool_name=KT("answers__cat_name"), tool_ref=KT("answers__cat_ref"))
-    return qs.filter(tool_ref__startswith=f"{tool}@") if tool else qs
+    return qs.alias(tool_slug=TOOL_SLUG).filter(tool_slug=tool) if tool else qs
 
 
 def register(
