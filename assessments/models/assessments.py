@@ -110,7 +110,8 @@ class Assessment(models.Model):
 
 
 # The tool from the tool overview a version was answered with: its entry's slug, the part of the answer `cat_ref`
-# ("slug@number") before the "@" (a slug has none), NULL without one. An expression, not a column: a version's
+# ("slug@number") before the "@" (a slug has none, so the first "@" is the last one the overview's counts cut
+# at), NULL without one. An expression, not a column: a version's
 # answers never change, and the register filtered by one tool walks the index built on it (version_tool_decided),
 # which PostgreSQL uses when the filter is written with this same expression (queries/lists.py).
 _TOOL_REF = KT("answers__cat_ref")
@@ -196,7 +197,7 @@ class AssessmentVersion(models.Model):
                 fields=["assessment_agency", "assessment_status", "decided_at", "id"],
                 name="version_agency_status_decided",
             ),
-            # The register filtered by one tool (queries.lists.TOOL_SLUG, an expression of the answers).
+            # The register filtered by one tool (TOOL_SLUG above, an expression of the answers).
             models.Index(TOOL_SLUG, F("assessment_status"), F("decided_at"), F("id"), name="version_tool_decided"),
             # The lists' title search (queries/search.py); the migration skips them on SQLite.
             GinIndex(fields=["title_search"], name="version_title_search"),
