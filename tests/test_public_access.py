@@ -8,6 +8,7 @@ import subprocess
 import pikepdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -365,3 +366,16 @@ def test_the_page_and_the_notice_in_english(world, approved):
     body = client.get(reverse("assessments:exemptions", args=[approved.uuid])).content.decode()
     assert "Public access" in body and "Exempt from public access now" in body
     assert "Freedom of Information Act (offentleglova) section 24 third paragraph" in body
+
+
+def test_a_hidden_title_does_not_keep_the_public_search_from_showing_titles_like_it(client, settings, world, approved):
+    """Whether the search falls back to similar titles must not tell that a hidden title has the word."""
+    settings.KIV_PUBLIC_REGISTER = True
+    h.approved(world, "Chat for bygesaker")  # a title like "byggesak", without it
+    mark(world, approved, "question:title")
+    body = client.get(reverse("assessments:public_register"), {"q": "byggesak"}).content.decode()
+    if connection.vendor == "postgresql":
+        assert "Chat for bygesaker" in body and "similar-notice" in body
+    else:
+        assert "Chat for bygesaker" not in body and "similar-notice" not in body
+    assert "Chat for byggesak<" not in body

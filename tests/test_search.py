@@ -1,5 +1,6 @@
-"""Title search (assessments/queries/search.py): Norwegian stemming and trigram typos on PostgreSQL, a substring
-everywhere; the same in the queue, the register and the auditor search."""
+"""Title search (assessments/queries/search.py): Norwegian stemming on PostgreSQL and, where nothing matches,
+titles like the search (trigram typos); a substring everywhere; the same in the queue, the register and the
+auditor search."""
 
 import re
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from assessments.models import AssessmentVersion
 from assessments.queries import search
-from assessments.queries.search import title_matches
+from assessments.queries.search import searched, title_like, title_matches
 from tests import review_helpers as h
 from tests.conftest import require_service
 from tests.responses import table_body
@@ -22,7 +23,7 @@ def postgresql():
 
 def found(q: str) -> set[str]:
     # The lists search the versions' copies of the title; the titles shown are the assessments' own.
-    return set(AssessmentVersion.objects.filter(title_matches(q)).values_list("assessment__title", flat=True))
+    return set(searched(AssessmentVersion.objects.all(), q).values_list("assessment__title", flat=True))
 
 
 @pytest.fixture
@@ -54,6 +55,21 @@ def test_a_typo_is_forgiven_by_trigrams(titles):
     assert found("renovasjno") == {"Chatbot for renovasjon"}
     assert found("kodeasistent") == {"Kodeassistent"}
     assert found("renovasjno") == found("renovasjon")
+    assert search.similar_only(searched(AssessmentVersion.objects.all(), "renovasjno"))
+    assert not search.similar_only(searched(AssessmentVersion.objects.all(), "renovasjon"))
+
+
+def test_titles_like_the_search_are_left_out_when_one_has_the_word(world, titles):
+    """A title with the word searched for wins: one with a word merely like it ("Kodeasistent", a typo in
+    the data) is not mixed in, though the similarity alone would find it."""
+    postgresql()
+    h.approved(world, "Kodeasistent for skolen")
+    like = set(
+        AssessmentVersion.objects.filter(title_like("kodeassistent")).values_list("assessment__title", flat=True)
+    )
+    assert like == {"Kodeassistent", "Kodeasistent for skolen"}
+    assert found("kodeassistent") == {"Kodeassistent"}
+    assert found("ingenting slikt") == set()  # nothing alike either
 
 
 def test_the_search_uses_the_indexes(titles):
@@ -90,3 +106,29 @@ def test_every_list_searches_titles_the_same_way(world, titles, url_name, role, 
     assert "Chatboter for innbyggere" in body and "Chatbot for renovasjon" in body
     assert "Oversettelse av brev" not in body and "Kodeassistent" not in body
     assert re.search(r"\(?2 treff", client.get(reverse(url_name), {**params, "q": stemmed}).content.decode())
+    assert "similar-notice" not in client.get(reverse(url_name), {**params, "q": stemmed}).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url_name, role, params",
+    [
+        ("assessments:review_queue", "reviewer", {"status": ""}),
+        ("assessments:register", "leader_b", {}),
+        ("assessments:auditor_search", "auditor", {}),
+    ],
+)
+def test_every_list_says_when_it_shows_titles_like_the_search(world, titles, url_name, role, params):
+    postgresql()
+    response = world.client(role).get(reverse(url_name), {**params, "q": "renovasjno"})
+    assert "Chatbot for renovasjon" in _listed(response)
+    body = response.content.decode()
+    assert "similar-notice" in body and "Ingen titler inneholder «renovasjno»" in body
+
+
+def test_the_notice_is_in_english_and_escapes_the_search(world, titles):
+    postgresql()
+    client = world.client("auditor")
+    body = client.get(
+        reverse("assessments:auditor_search"), {"q": "<b>renovasjno"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "No title contains “&lt;b&gt;renovasjno”" in body

@@ -36,7 +36,7 @@ from assessments.models.assessments import TOOL_SLUG
 from assessments.permissions import submitted_scope
 from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
-from assessments.queries.search import title_matches
+from assessments.queries.search import searched
 
 
 def filtered_by(qs: QuerySet, **lookups) -> QuerySet:
@@ -105,7 +105,7 @@ def queue(
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict, quadrant=quadrant)
     counts_base = filtered_by(counts_base, agency=agency)
     if q:
-        qs = qs.filter(title_matches(q))
+        qs = searched(qs, q)
     order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
     return _list(qs).order_by(*order), counts_base
 
@@ -156,21 +156,27 @@ def register(
     tool: str = "",
     path: str = "",
     by_tool: bool = False,
+    hidden: QuerySet | None = None,
 ) -> QuerySet[AssessmentVersion]:
     """The AI register: every agency's approved AI uses, by the approved (latest) version, newest first
-    (`by_tool`: by the tool's name first, the uses without a tool from the overview last)."""
+    (`by_tool`: by the tool's name first, the uses without a tool from the overview last). `hidden`: ids of
+    assessments to leave out (the public register's exemptions), before the title search looks for a match,
+    so that whether it falls back to similar titles tells nothing about a hidden one."""
     qs = latest_versions().filter(assessment_status=Assessment.Status.APPROVED,
                                   decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
     qs = _with_tool(qs, tool)
     # path: full or simplified (the quick path), on the joined assessment row
     qs = filtered_by(qs, assessment_agency=agency, verdict=verdict, assessment__path=path)
-    if q:
-        qs = qs.filter(title_matches(q))
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
     # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
-    qs = _list(qs.filter(decided_at__isnull=False))
+    qs = qs.filter(decided_at__isnull=False)
+    if hidden is not None:
+        qs = qs.exclude(assessment_id__in=hidden)
+    if q:  # last, so that it looks for a matching title among the versions every other filter lets through
+        qs = searched(qs, q)
+    qs = _list(qs)
     if by_tool:
         return qs.order_by(F("tool_name").asc(nulls_last=True), "-decided_at", "-pk")
     return qs.order_by("-decided_at", "-pk")
@@ -205,10 +211,11 @@ def auditor_search(
                                                 AssessmentVersion.Decision.REJECTED])  # fmt: skip
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict,
                      decided_at__date__gte=date_from, decided_at__date__lte=date_to)  # fmt: skip
-    if q:
-        qs = qs.filter(title_matches(q))
     # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
-    return _list(qs.filter(decided_at__isnull=False)).order_by("-decided_at", "-pk")
+    qs = qs.filter(decided_at__isnull=False)
+    if q:  # last, so that it looks for a matching title among the versions every other filter lets through
+        qs = searched(qs, q)
+    return _list(qs).order_by("-decided_at", "-pk")
 
 
 def signed_reports(version_ids: list[int]) -> dict[int, Report]:

@@ -31,6 +31,7 @@ from assessments.permissions import (
 from assessments.presentation.audit_display import EventReader
 from assessments.presentation.links import uuid_link
 from assessments.queries import lists as queries
+from assessments.queries import search
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,11 @@ def _with_reports(items: list) -> list:
     """Labels, links and the ready signed report of each row (one query for the whole list)."""
     reports = queries.signed_reports([a.v_id for a in items])
     detail, download = uuid_link("assessments:review_detail"), uuid_link("assessments:report_download", 2)
+    # Not get_status_display(): Django hashes every translated choice on each call, most of a row's time.
+    status_label, verdict_label = labels.for_batch(labels.STATUSES), labels.for_batch(labels.VERDICTS)
     for item in items:
-        item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
+        item.status_label = status_label(item.status)
+        item.verdict_label = verdict_label(item.v_verdict)
         item.report = reports.get(item.v_id)
         item.url = detail(item.uuid)
         item.download_url = download(item.uuid, item.report.uuid) if item.report else ""
@@ -103,6 +107,7 @@ def auditor_search(request):
         "page": page,
         "querystring": querystring_without_page(request),
         "exports": "assessments:auditor_export",
+        "similar_only": search.similar_only(qs),
         "columns": [_("Tittel"), _("Virksomhet"), _("Status"), _("Konklusjon"), _("Avgjort"), _("Rapport")],
     }
     return render(request, "auditor/search.html", context)
@@ -126,7 +131,7 @@ def _search_columns() -> list[exports.Column]:
 def auditor_export(request, fmt: str):
     _form, qs, _known = _search(request)
     rows = (
-        [str(a.uuid), a.title, a.agency.name, a.get_status_display(), a.v_number, a.verdict_label, a.v_decided_at,
+        [str(a.uuid), a.title, a.agency.name, a.status_label, a.v_number, a.verdict_label, a.v_decided_at,
          a.review_by, a.report.sha256 if a.report else ""]
         for a in _batches(qs)
     )  # fmt: skip

@@ -21,7 +21,7 @@ from assessments.models import Assessment
 from assessments.permissions import public, roles_for, signed_in
 from assessments.presentation import overview, public_access
 from assessments.presentation.links import uuid_link
-from assessments.queries import catalogue
+from assessments.queries import catalogue, search
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 from assessments.views import plans as plan_views
@@ -43,6 +43,9 @@ EXEMPTABLE_FILTERS = {"q": "title", "ai_kind": "ai_kind", "tool": "tool"}
 def _filtered(request, public: bool = False):
     form = RegisterFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
+    if filters.get("group") == "tool":  # the summary counts and orders by the tool: an exempt one must not show
+        used.append("tool")
     qs = queries.register(
         agency=filters.get("agency"),
         ai_kind=filters.get("ai_kind") or "",
@@ -51,12 +54,8 @@ def _filtered(request, public: bool = False):
         tool=filters.get("tool") or "",
         path=filters.get("path") or "",
         by_tool=filters.get("group") == "tool",
+        hidden=public_access.exempt_from_filters(used) if public and used else None,
     )
-    used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
-    if filters.get("group") == "tool":  # the summary counts and orders by the tool: an exempt one must not show
-        used.append("tool")
-    if public and used:
-        qs = qs.exclude(assessment_id__in=public_access.exempt_from_filters(used))
     known = None
     if not any(filters.get(name) for name in ("ai_kind", "verdict", "q", "tool", "path")):
         # One entry per approved assessment: count those instead of the joined list.
@@ -154,7 +153,13 @@ def register(request):
 
 
 def _context(request, form, qs, page, *, public: bool) -> dict:
-    context = {"form": form, "page": page, "querystring": querystring_without_page(request), "public": public}
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": querystring_without_page(request),
+        "public": public,
+        "similar_only": search.similar_only(qs),
+    }
     if form.is_valid() and form.cleaned_data.get("group") == "tool":
         context["tools"] = _by_tool(form, qs)
         for row in context["tools"]:

@@ -40,6 +40,7 @@ from assessments.presentation.display import language, localized
 from assessments.presentation.links import uuid_link
 from assessments.presentation.result_view import present
 from assessments.queries import lists as queries
+from assessments.queries import search
 from assessments.queries.paging import Count, estimated_count, paginate, querystring_without_page
 from assessments.services import MATERIAL_CHANGE_KINDS
 
@@ -78,10 +79,14 @@ def review_queue(request):
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     detail = uuid_link("assessments:review_detail")
+    # Not get_status_display(): Django hashes every translated choice on each call, most of a row's time.
+    status_label, verdict_label = labels.for_batch(labels.STATUSES), labels.for_batch(labels.VERDICTS)
+    quadrant_label = labels.for_batch(labels.QUADRANTS)
     for item in page.object_list:
         item.url = detail(item.uuid)
-        item.verdict_label = labels.label(labels.VERDICTS, item.v_verdict)
-        item.quadrant_label = labels.label(labels.QUADRANTS, item.v_quadrant)
+        item.status_label = status_label(item.status)
+        item.verdict_label = verdict_label(item.v_verdict)
+        item.quadrant_label = quadrant_label(item.v_quadrant)
     context = {
         "form": form,
         "page": page,
@@ -92,6 +97,7 @@ def review_queue(request):
         ],
         "querystring": querystring_without_page(request),
         "columns": QUEUE_COLUMNS,
+        "similar_only": search.similar_only(qs),
     }
     return render(request, "review/queue.html", context)
 
