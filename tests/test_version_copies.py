@@ -3,6 +3,7 @@ the triggers of migrations 0019_squashed_0024 and 0025 on both backends and fill
 after every kind of change they equal the assessment's own values, and the lists filtered by them find
 what moved."""
 
+import datetime as dt
 import importlib
 
 from django.apps import apps
@@ -17,16 +18,26 @@ from tests import review_helpers as h
 
 migration = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
 title_migration = importlib.import_module("assessments.migrations.0025_overview_sums_and_title_search")
+by_tool_migration = importlib.import_module("assessments.migrations.0027_register_by_tool")
 
 
 def stale() -> list:
-    """Versions whose copies differ from their assessment's values (none, when the triggers work)."""
+    """Versions whose copies differ from their assessment's values, or on PostgreSQL whose tool differs from
+    the one its answers name (none, when the triggers work)."""
     return [
         (v.pk, copies, own)
         for v in AssessmentVersion.objects.select_related("assessment")
-        if (copies := (v.assessment_status, v.assessment_agency_id, v.assessment_title))
-        != (own := (v.assessment.status, v.assessment.agency_id, v.assessment.title))
+        if (copies := (v.assessment_status, v.assessment_agency_id, v.assessment_title, v.assessment_review_by, v.tool))
+        != (own := (v.assessment.status, v.assessment.agency_id, v.assessment.title, v.assessment.review_by, tool(v)))
     ]
+
+
+def tool(version: AssessmentVersion) -> str | None:
+    """The slug the counts kept per tool give the version (up to the last "@"); SQLite keeps none."""
+    if connection.vendor != "postgresql":
+        return None
+    ref = version.answers.get("cat_ref")
+    return ref.rpartition("@")[0] if isinstance(ref, str) else ""
 
 
 def vectors_match(words: str) -> bool:
@@ -49,7 +60,10 @@ def test_every_review_step_keeps_the_copies(world):
     assert not stale()
     statuses = set(AssessmentVersion.objects.values_list("assessment_status", flat=True))
     assert statuses == {Assessment.Status.APPROVED, Assessment.Status.REJECTED, Assessment.Status.WITHDRAWN}
+    assert AssessmentVersion.objects.get(assessment=approved).assessment_review_by == approved.review_by is not None
     # A change outside the services (a data fix) is copied too.
+    Assessment.objects.filter(pk=approved.pk).update(review_by=dt.date(2020, 1, 1))
+    assert not stale()
     Assessment.objects.filter(pk=approved.pk).update(agency=world.agency_b, status=Assessment.Status.SUPERSEDED)
     assert not stale()
     assert AssessmentVersion.objects.get(assessment=approved).assessment_agency_id == world.agency_b.pk
@@ -61,6 +75,9 @@ def test_the_copies_cannot_be_written_past_the_assessment(world):
         assessment_status=Assessment.Status.APPROVED, assessment_agency_id=world.agency_b.pk
     )
     AssessmentVersion.objects.filter(assessment=submitted).update(assessment_title="Noe annet")
+    AssessmentVersion.objects.filter(assessment=submitted).update(assessment_review_by=dt.date(2020, 1, 1))
+    if connection.vendor == "postgresql":  # the tool is set from the answers (SQLite keeps none)
+        AssessmentVersion.objects.filter(assessment=submitted).update(tool="x")
     assert not stale()
 
 
@@ -148,3 +165,16 @@ def test_the_data_migration_fills_the_title_copies_of_existing_versions(world):
     )
     if connection.vendor == "postgresql":
         assert vectors_match("godkjent")
+
+
+def test_the_data_migration_fills_the_review_dates_and_tools_of_existing_versions(world):
+    h.approved(world, "Godkjent før datokopien")
+    h.approved(world, "Også godkjent før datokopien")
+    empty = {"assessment_review_by": None, "tool": None}
+    fill_as_before(
+        title_migration.version_listed_triggers,
+        by_tool_migration.version_listed_triggers,
+        by_tool_migration.fill_review_dates,
+        **empty,
+    )
+    assert None not in AssessmentVersion.objects.values_list("assessment_review_by", flat=True)

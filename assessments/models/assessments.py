@@ -125,6 +125,12 @@ TOOL_SLUG = models.Case(
 )
 
 
+# The versions the register lists: the latest version of an approved assessment is the one that approved it.
+REGISTERED = models.Q(
+    assessment_status=AssessmentStatus.APPROVED, decision=ReviewDecision.APPROVED, decided_at__isnull=False
+)
+
+
 class AssessmentVersion(models.Model):
     """An immutable snapshot made on each submission."""
 
@@ -176,6 +182,13 @@ class AssessmentVersion(models.Model):
     # stored vector, before joining the assessment, and the GIN indexes below answer a rare word.
     assessment_title = models.CharField(max_length=200, null=True, editable=False)  # noqa: DJ001
     title_search = SearchVectorField(null=True, editable=False)
+    # For the register grouped by tool (migration 0027): a copy of the assessment's review date, kept by the
+    # same triggers on both backends, and, on PostgreSQL only (null on SQLite), the tool's slug as the counts
+    # kept per tool hold it (OverviewToolCell: the part of `cat_ref` before the last "@", "" without one), set
+    # from the answers by the version's trigger. Columns, not expressions, so that the overdue reviews per tool
+    # are counted from an index alone (version_overdue_by_tool).
+    assessment_review_by = models.DateField(null=True, editable=False)
+    tool = models.TextField(null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         ordering = ["assessment", "number"]
@@ -199,6 +212,20 @@ class AssessmentVersion(models.Model):
             ),
             # The register filtered by one tool (TOOL_SLUG above, an expression of the answers).
             models.Index(TOOL_SLUG, F("assessment_status"), F("decided_at"), F("id"), name="version_tool_decided"),
+            # The register grouped by tool (queries/lists.py): its page in its order, and its overdue reviews
+            # per tool, both of the approved versions; the migration skips them on SQLite.
+            models.Index(
+                KT("answers__cat_name"),
+                F("decided_at").desc(),
+                F("id").desc(),
+                condition=REGISTERED,
+                name="version_register_by_tool",
+            ),
+            models.Index(
+                fields=["assessment_review_by", "tool", "assessment_agency"],
+                condition=REGISTERED,
+                name="version_overdue_by_tool",
+            ),
             # The lists' title search (queries/search.py); the migration skips them on SQLite.
             GinIndex(fields=["title_search"], name="version_title_search"),
             GinIndex(OpClass(title_trigrams(), name="gin_trgm_ops"), name="version_title_trigram"),

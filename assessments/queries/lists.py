@@ -15,7 +15,7 @@ times them at 100 and 100,000).
 import json
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -32,7 +32,7 @@ from assessments.models import (
     Report,
     ToolEntryVersion,
 )
-from assessments.models.assessments import TOOL_SLUG
+from assessments.models.assessments import REGISTERED, TOOL_SLUG
 from assessments.permissions import submitted_scope
 from assessments.queries.paging import Count as Total
 from assessments.queries.paging import bounded_count, bounded_counts
@@ -177,20 +177,65 @@ def register(
     if q:  # last, so that it looks for a matching title among the versions every other filter lets through
         qs = searched(qs, q)
     qs = _list(qs)
-    if by_tool:
+    if by_tool:  # on PostgreSQL a walk of version_register_by_tool, which holds these rows in this order
         return qs.order_by(F("tool_name").asc(nulls_last=True), "-decided_at", "-pk")
     return qs.order_by("-decided_at", "-pk")
 
 
-def register_tools(qs: QuerySet[AssessmentVersion], today) -> list[tuple[str, str, int, int]]:
-    """The register grouped by tool, in one query: (tool reference, name, uses, reviews overdue) for each
-    version of a tool that a filtered `register()` lists; ("", "", ...) for the uses without one."""
+def register_tools(
+    qs: QuerySet[AssessmentVersion], today, *, whole: bool = False, agency=None, named=()
+) -> list[tuple[str, str, int, int]]:
+    """The register grouped by tool: (tool slug, name as answered, uses, reviews overdue) for the versions of a
+    filtered `register()` (the slug is the part of the answer `cat_ref` before the last "@", "" for the uses
+    without a tool from the overview; a slug may come in several rows, one per version of the tool).
+
+    On PostgreSQL, for the `whole` register or one `agency`'s part of it (no other filter: the kept counts
+    know nothing of the others), this reads no version's answers: see _kept_register_tools. The name as
+    answered is then given only for the slugs not in `named` (those the overview no longer names)."""
+    if whole and connection.vendor == "postgresql":
+        return _kept_register_tools(qs, today, agency=agency, named=set(named))
     rows = (
         qs.order_by()
         .values_list("tool_ref", "tool_name")
         .annotate(n=Count("pk"), overdue=Count("pk", filter=Q(assessment__review_by__lt=today)))
     )
-    return [(ref or "", name or "", n, overdue) for ref, name, n, overdue in rows]
+    return [((ref or "").rpartition("@")[0], name or "", n, overdue) for ref, name, n, overdue in rows]
+
+
+# The uses per tool from the counts kept per tool, the overdue reviews counted from an index: one query.
+_TOOLS = "SELECT tool, SUM(uses)::int, SUM(overdue)::int FROM (%s UNION ALL %s) AS counted GROUP BY tool"
+
+
+def _kept_register_tools(qs, today, *, agency, named: set[str]) -> list[tuple[str, str, int, int]]:
+    """register_tools for the whole register or one agency's part on PostgreSQL, in one query whatever the
+    number of assessments (one more when a tool is one the overview does not name).
+
+    - The uses: the counts kept per tool (models.OverviewToolCell) of the approved assessments, summed; an
+      approved assessment's latest version is the one that approved it (approval decides the latest version,
+      and an approved assessment only goes on to superseded), so they count the versions the register lists,
+      as the register's total does (submitted_count).
+    - The overdue reviews depend on today's date, which no kept count can follow: they are counted from
+      version_overdue_by_tool, which holds each approved version's copy of the review date and its tool
+      (models.AssessmentVersion.tool, the kept counts' slug) and nothing else to read, an index-only scan of
+      the overdue ones. Every version with the register's decision is its assessment's latest (as above).
+
+    Measured at 100,000 assessments (38,000 approved, 21,000 overdue): 0.2 ms for the kept counts and 3 ms for
+    the overdue ones, against about 260 ms for reading every approved version's answers."""
+    uses = filtered_by(OverviewToolCell.objects.filter(status=Assessment.Status.APPROVED), agency=agency)
+    uses = uses.order_by().values_list("tool").annotate(uses=Sum("count"), overdue=Value(0))
+    late = filtered_by(AssessmentVersion.objects.filter(REGISTERED), assessment_agency=agency)
+    late = late.filter(assessment_review_by__lt=today).order_by().values_list("tool")
+    late = late.annotate(uses=Value(0), overdue=Count("*"))
+    (uses_sql, uses_params), (late_sql, late_params) = uses.query.sql_with_params(), late.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_TOOLS % (uses_sql, late_sql), (*uses_params, *late_params))
+        counted = [(slug, n, overdue) for slug, n, overdue in cursor.fetchall() if n or overdue]
+    unnamed = {slug for slug, _n, _overdue in counted if slug and slug not in named}
+    answered = {}
+    if unnamed:  # a tool the overview does not name: its name as answered, by its newest use
+        newest = qs.filter(tool__in=unnamed).order_by("tool", "-decided_at", "-pk").distinct("tool")
+        answered = dict(newest.values_list("tool", "tool_name"))
+    return [(slug, answered.get(slug) or "", n, overdue) for slug, n, overdue in counted]
 
 
 def _kinds(text: str | None) -> list[str]:

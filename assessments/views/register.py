@@ -120,13 +120,22 @@ def _iter_entries(qs, fields: list[str], public: bool):
     yield from _batch(batch, today, public, fields)
 
 
-def _by_tool(form, qs) -> list[dict]:
+# The register's choices the counts kept per tool can follow (they are kept per status, agency and tool; a tool
+# filter is left out: it is written with the first "@" of the answer, the kept counts with the last).
+KEPT_FILTERS = {"agency", "group"}
+
+
+def _by_tool(form, qs, public: bool) -> list[dict]:
     """The "by tool" summary of a filtered register: each tool (every version together) with its count of
-    approved uses and of reviews overdue, by name; the uses without a tool from the overview last."""
+    approved uses and of reviews overdue, by name; the uses without a tool from the overview last. Unfiltered
+    or by agency, it is counted from the counts kept per tool (queries.register_tools); the public register
+    leaves out what UKE exempted, which those counts include."""
     names = form.tool_names()
+    filters = form.cleaned_data
+    whole = not public and {name for name, value in filters.items() if value} <= KEPT_FILTERS
+    found = queries.register_tools(qs, timezone.localdate(), whole=whole, agency=filters.get("agency"), named=names)
     tools: dict[str, dict] = {}
-    for ref, name, count, overdue in queries.register_tools(qs, timezone.localdate()):
-        slug = ref.rpartition("@")[0]
+    for slug, name, count, overdue in found:
         row = tools.setdefault(slug, {"slug": slug, "name": names.get(slug) or name, "count": 0, "overdue": 0})
         row["count"] += count
         row["overdue"] += overdue
@@ -161,7 +170,7 @@ def _context(request, form, qs, page, *, public: bool) -> dict:
         "similar_only": search.similar_only(qs),
     }
     if form.is_valid() and form.cleaned_data.get("group") == "tool":
-        context["tools"] = _by_tool(form, qs)
+        context["tools"] = _by_tool(form, qs, public)
         for row in context["tools"]:
             # Each tool links to the register filtered by it (the uses without a tool have no filter).
             row["query"] = querystring_without_page(request, tool=row["slug"]) if row["slug"] else ""
