@@ -18,7 +18,9 @@ are like the search rather than ones that contain it. Two reasons for the order:
   happen to share most of its letters ("Copilot" is like "Kopilot");
 - the similarity is the costly test: a list walked newest first computes it for every title it passes,
   which at 100,000 assessments was most of the search's time. The check for an exact match first is one
-  short query: it stops at the first title that matches.
+  short query: it stops at the first title that matches. When none does (a typo), it reads the list once
+  without computing any similarity, and the similar titles then come from the trigram index
+  (docs/benchmarks.md has the figures at 100,000).
 
 SQLite has neither, so there a title matches by substring only (what the app always did): correct, not
 forgiving.
