@@ -185,6 +185,9 @@ def test_grouping_the_public_register_by_tool_does_not_show_an_exempt_tool(clien
     ]  # (the filter's choices name every tool of the overview: public)
     assert tool.name not in listed  # neither in the summary nor as a group heading
     assert read_json(client.get(reverse("assessments:public_register_json"), {"group": "tool"}))["entries"] == []
+    h.approved(world, "Oversettelse uten verktøy")  # the total counts what is listed, not every approved one
+    body = client.get(page, {"group": "tool"}).content.decode()
+    assert "Oversettelse uten verktøy" in body and "1 treff" in body and "2 treff" not in body
 
 
 # --- The tool overview -----------------------------------------------------------------------------------

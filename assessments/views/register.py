@@ -57,8 +57,9 @@ def _filtered(request, public: bool = False):
         hidden=public_access.exempt_from_filters(used) if public and used else None,
     )
     known = None
-    if not any(filters.get(name) for name in ("ai_kind", "verdict", "q", "tool", "path")):
-        # One entry per approved assessment: count those instead of the joined list.
+    if not any(filters.get(name) for name in ("ai_kind", "verdict", "q", "tool", "path")) and not (public and used):
+        # One entry per approved assessment: count those instead of the joined list (not where the public
+        # register leaves some out: grouped by tool, those whose tool is exempt).
         known = queries.submitted_count(Q(), statuses=[Assessment.Status.APPROVED], agency=filters.get("agency"))
     elif filters.get("q"):
         known = estimated_count(qs)
