@@ -251,46 +251,62 @@ TOOL_CELLS, TOOL_CELLS_DROP = kept_counts(
     f"SELECT a.status, a.agency_id, {PLACED}, 1 FROM {ASSESSMENTS} a {latest('a.id')}",  # nosec B608 - built from this migration's own constants, no input
 )
 
-# The title copy. The triggers have the same names as those of 0019_squashed_0024, so its statements drop either.
-VERSION_LISTED_POSTGRESQL = "".join(
-    trigger.create()
-    for trigger in [
-        Trigger(
-            "kiv_version_listed",
-            VERSIONS,
-            "INSERT OR UPDATE OF assessment_id, assessment_status, assessment_agency_id, assessment_title, title_search",
-            f"""
-    SELECT a.status, a.agency_id, a.title INTO NEW.assessment_status, NEW.assessment_agency_id, NEW.assessment_title
-    FROM {ASSESSMENTS} a WHERE a.id = NEW.assessment_id;
-    NEW.title_search := to_tsvector('norwegian'::regconfig, COALESCE(NEW.assessment_title, ''))""",  # nosec B608 - built from this migration's own constants, no input
-            timing="BEFORE",
-            returns="NEW",
-        ),
-        Trigger(
-            "kiv_assessment_listed",
-            ASSESSMENTS,
-            "UPDATE OF status, agency_id, title",
-            f"""
-    UPDATE {VERSIONS}
-    SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id, assessment_title = NEW.title
-    WHERE assessment_id = NEW.id""",  # nosec B608 - built from this migration's own constants, no input
-            condition="OLD.status IS DISTINCT FROM NEW.status OR OLD.agency_id IS DISTINCT FROM NEW.agency_id "
-            "OR OLD.title IS DISTINCT FROM NEW.title",
-        ),
-    ]
-)
-
 # The copies that 0019_squashed_0024 keeps, and the title.
 COPIES = {**listed.LISTED_COPIES, "assessment_title": "title"}
-VERSION_LISTED_SQLITE = listed.version_listed_sqlite(COPIES)
+
+
+def version_listed_postgresql(copies: dict[str, str], *, watched: str = "", then: str = "") -> str:
+    """The two triggers that keep the versions' `copies` of their assessment ({version column: assessment
+    column}) and the stored title vector: the version's, on its insert and on a change of a copy (or of the
+    columns `watched`, with `then` run after), and the assessment's, which passes a change on to its versions.
+    They have the same names as those of 0019_squashed_0024, so its statements drop either; 0027 adds a copy."""
+    ours, theirs = list(copies), list(copies.values())
+    return "".join(
+        trigger.create()
+        for trigger in [
+            Trigger(
+                "kiv_version_listed",
+                VERSIONS,
+                f"INSERT OR UPDATE OF assessment_id, {', '.join(ours)}, title_search{watched}",
+                f"""
+    SELECT {", ".join(f"a.{column}" for column in theirs)} INTO {", ".join(f"NEW.{column}" for column in ours)}
+    FROM {ASSESSMENTS} a WHERE a.id = NEW.assessment_id;
+    NEW.title_search := to_tsvector('norwegian'::regconfig, COALESCE(NEW.assessment_title, '')){then}""",  # nosec B608 - built from the migrations' own constants, no input
+                timing="BEFORE",
+                returns="NEW",
+            ),
+            Trigger(
+                "kiv_assessment_listed",
+                ASSESSMENTS,
+                f"UPDATE OF {', '.join(theirs)}",
+                f"""
+    UPDATE {VERSIONS}
+    SET {", ".join(f"{copy} = NEW.{column}" for copy, column in copies.items())}
+    WHERE assessment_id = NEW.id""",  # nosec B608 - built from the migrations' own constants, no input
+                condition=" OR ".join(f"OLD.{column} IS DISTINCT FROM NEW.{column}" for column in theirs),
+            ),
+        ]
+    )
+
 
 _DROP = listed.on_each_backend([listed.VERSION_LISTED_POSTGRESQL_DROP], listed.VERSION_LISTED_SQLITE_DROP)
-_CREATE = listed.on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_LISTED_SQLITE)
 
 
-def version_listed_triggers(apps, schema_editor):
-    _DROP(apps, schema_editor)
-    _CREATE(apps, schema_editor)
+def listed_triggers(copies: dict[str, str], **postgresql):
+    """A RunPython function that replaces the triggers keeping the versions' copies with those keeping
+    `copies`, on either backend (`postgresql`: version_listed_postgresql's other arguments)."""
+    create = listed.on_each_backend(
+        [version_listed_postgresql(copies, **postgresql)], listed.version_listed_sqlite(copies)
+    )
+
+    def replace(apps, schema_editor):
+        _DROP(apps, schema_editor)
+        create(apps, schema_editor)
+
+    return replace
+
+
+version_listed_triggers = listed_triggers(COPIES)
 
 
 def previous_version_listed_triggers(apps, schema_editor):

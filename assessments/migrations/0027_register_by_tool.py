@@ -36,49 +36,9 @@ ASSESSMENTS = titled.ASSESSMENTS
 # The tool as the kept counts per tool read it (0025's version_of): greedy, up to the last "@".
 TOOL = "COALESCE(substring(NEW.answers ->> 'cat_ref' from '^(.*)@'), '')"
 
-# 0025's two triggers with the review date and the tool. Same names: 0025's statements drop either.
-VERSION_LISTED_POSTGRESQL = "".join(
-    trigger.create()
-    for trigger in [
-        titled.Trigger(
-            "kiv_version_listed",
-            VERSIONS,
-            "INSERT OR UPDATE OF assessment_id, assessment_status, assessment_agency_id, assessment_title, "
-            "assessment_review_by, title_search, answers, tool",
-            f"""
-    SELECT a.status, a.agency_id, a.title, a.review_by
-    INTO NEW.assessment_status, NEW.assessment_agency_id, NEW.assessment_title, NEW.assessment_review_by
-    FROM {ASSESSMENTS} a WHERE a.id = NEW.assessment_id;
-    NEW.title_search := to_tsvector('norwegian'::regconfig, COALESCE(NEW.assessment_title, ''));
-    NEW.tool := {TOOL}""",  # nosec B608 - built from this migration's own constants, no input
-            timing="BEFORE",
-            returns="NEW",
-        ),
-        titled.Trigger(
-            "kiv_assessment_listed",
-            ASSESSMENTS,
-            "UPDATE OF status, agency_id, title, review_by",
-            f"""
-    UPDATE {VERSIONS}
-    SET assessment_status = NEW.status, assessment_agency_id = NEW.agency_id, assessment_title = NEW.title,
-        assessment_review_by = NEW.review_by
-    WHERE assessment_id = NEW.id""",  # nosec B608 - built from this migration's own constants, no input
-            condition="OLD.status IS DISTINCT FROM NEW.status OR OLD.agency_id IS DISTINCT FROM NEW.agency_id "
-            "OR OLD.title IS DISTINCT FROM NEW.title OR OLD.review_by IS DISTINCT FROM NEW.review_by",
-        ),
-    ]
-)
-
 COPIES = {**titled.COPIES, "assessment_review_by": "review_by"}
-VERSION_LISTED_SQLITE = listed.version_listed_sqlite(COPIES)
-
-_DROP = listed.on_each_backend([listed.VERSION_LISTED_POSTGRESQL_DROP], listed.VERSION_LISTED_SQLITE_DROP)
-_CREATE = listed.on_each_backend([VERSION_LISTED_POSTGRESQL], VERSION_LISTED_SQLITE)
-
-
-def version_listed_triggers(apps, schema_editor):
-    _DROP(apps, schema_editor)
-    _CREATE(apps, schema_editor)
+# 0025's two triggers with the review date, and the version's tool set from its answers.
+version_listed_triggers = titled.listed_triggers(COPIES, watched=", answers, tool", then=f";\n    NEW.tool := {TOOL}")
 
 
 # Writing the copy runs the version's trigger, which also sets the tool on PostgreSQL.
