@@ -1,4 +1,4 @@
-"""One normaliser for free text, and the form mixin that applies it to every form.
+r"""One normaliser for free text, and the form mixin that applies it to every form.
 
 Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) let `abc\u202egnp.exe` render as
 `abcexe.png` and reverse the rest of a paragraph in the signed PDF; zero-width characters (U+200B–U+200F,
