@@ -12,6 +12,10 @@ writes them its own way:
 - Excel: typed cells (numbers, dates as dates), a header row, frozen panes and filters. Every text cell is
   written as a string cell, so a value starting with `=` is stored as text and never becomes a formula.
 - JSON: `{"generated_at": ..., "<key>": [{column: value}, ...]}`, dates in ISO 8601.
+
+A list searched by title that found no title with the words shows titles *like* them (queries.search); a
+page says so above the list, and its download says so too: in the file name (`-lignende-titler`), the Excel
+sheet's name, and JSON's `"similar_titles_only"` (given, true or false, for every list that can be searched).
 Free text in every format passes through `text.clean_text` again (bidi overrides and zero-width characters
 out), so old rows stored before the normaliser existed are exported clean too.
 """
@@ -27,6 +31,7 @@ from datetime import date, datetime
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -167,12 +172,19 @@ def _json_value(column: Column, value):
     return value
 
 
-def json_response(filename: str, columns: Sequence[Column], rows: Iterable[Sequence], *, key: str = "entries"):
-    """Stream `{"generated_at": ..., key: [{column: value}, ...]}`."""
+def json_response(
+    filename: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    *,
+    key: str = "entries",
+    about: dict | None = None,
+):
+    """Stream `{"generated_at": ..., **about, key: [{column: value}, ...]}`."""
 
     def stream():
-        generated = json.dumps(timezone.now().isoformat(timespec="seconds"))
-        yield '{"generated_at": ' + generated + ", " + json.dumps(key) + ": ["
+        head = {"generated_at": timezone.now().isoformat(timespec="seconds"), **(about or {})}
+        yield json.dumps(head, ensure_ascii=False)[:-1] + ", " + json.dumps(key) + ": ["
         for i, row in enumerate(rows):
             data = {c.key: _json_value(c, v) for c, v in zip(columns, row, strict=True)}
             yield ("," if i else "") + json.dumps(data, ensure_ascii=False)
@@ -182,12 +194,26 @@ def json_response(filename: str, columns: Sequence[Column], rows: Iterable[Seque
     return _attachment(response, filename)
 
 
-def response(fmt: str, stem: str, columns: Sequence[Column], rows: Iterable[Sequence], *, sheet: str, key: str):
-    """The download in one of the three formats, named `<stem>.<fmt>`."""
+def response(
+    fmt: str,
+    stem: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    *,
+    sheet: str,
+    key: str,
+    similar_titles: bool | None = None,
+):
+    """The download in one of the three formats, named `<stem>.<fmt>`. `similar_titles`: for a list that can
+    be searched by title, whether the search showed titles like the words rather than ones with them."""
+    about = {} if similar_titles is None else {"similar_titles_only": similar_titles}
+    if similar_titles:
+        stem = f"{stem}-lignende-titler"
+        sheet = f"{sheet} ({_('lignende titler')})"
     if fmt == "csv":
         return csv_response(f"{stem}.csv", columns, rows)
     if fmt == "xlsx":
         return xlsx_response(f"{stem}.xlsx", columns, rows, sheet=sheet)
     if fmt == "json":
-        return json_response(f"{stem}.json", columns, rows, key=key)
+        return json_response(f"{stem}.json", columns, rows, key=key, about=about)
     raise ValueError(f"unknown export format {fmt!r}")

@@ -2,12 +2,15 @@
 titles like the search (trigram typos); a substring everywhere; the same in the queue, the register and the
 auditor search."""
 
+import io
+import json
 import re
 
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from assessments.models import AssessmentVersion
 from assessments.queries import search
@@ -126,3 +129,37 @@ def test_the_notice_is_in_english_and_escapes_the_search(world, titles):
         reverse("assessments:auditor_search"), {"q": "<b>renovasjno"}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "No title contains “&lt;b&gt;renovasjno”" in body
+
+
+# The searchable lists' downloads: URL names of the JSON and the CSV, who downloads.
+EXPORTS = [
+    ("assessments:register_json", "assessments:register_csv", "leader_b"),
+    ("assessments:auditor_export_json", "assessments:auditor_export", "auditor"),
+]
+
+
+@pytest.mark.parametrize("json_name, csv_name, role", EXPORTS)
+def test_a_download_says_when_it_holds_titles_like_the_search(world, titles, json_name, csv_name, role):
+    """A file has no notice above it: its name, and JSON's `similar_titles_only`, say it instead."""
+    postgresql()
+    client = world.client(role)
+    typo = client.get(reverse(json_name), {"q": "renovasjno"})
+    data = json.loads(b"".join(typo.streaming_content))
+    assert data["similar_titles_only"] is True
+    assert [entry["title"] for entry in next(v for v in data.values() if isinstance(v, list))] == [
+        "Chatbot for renovasjon"
+    ]
+    assert "-lignende-titler.json" in typo["Content-Disposition"]
+    assert "-lignende-titler.csv" in client.get(reverse(csv_name), {"q": "renovasjno"})["Content-Disposition"]
+    exact = client.get(reverse(json_name), {"q": "renovasjon"})
+    assert json.loads(b"".join(exact.streaming_content))["similar_titles_only"] is False
+    assert "lignende" not in exact["Content-Disposition"]
+
+
+def test_the_excel_sheet_names_titles_like_the_search_in_the_users_language(world, titles):
+    postgresql()
+    response = world.client("auditor").get(
+        reverse("assessments:auditor_export_xlsx"), {"q": "renovasjno"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert workbook.sheetnames == ["Assessments (similar titles)"]

@@ -126,6 +126,8 @@ TOOL_SLUG = models.Case(
 
 
 # The versions the register lists: the latest version of an approved assessment is the one that approved it.
+# decided_at is never NULL for them; saying so lets a walk of a descending index on it start at the newest
+# decision (NULLs come first there).
 REGISTERED = models.Q(
     assessment_status=AssessmentStatus.APPROVED, decision=ReviewDecision.APPROVED, decided_at__isnull=False
 )

@@ -162,16 +162,14 @@ def register(
     (`by_tool`: by the tool's name first, the uses without a tool from the overview last). `hidden`: ids of
     assessments to leave out (the public register's exemptions), before the title search looks for a match,
     so that whether it falls back to similar titles tells nothing about a hidden one."""
-    qs = latest_versions().filter(assessment_status=Assessment.Status.APPROVED,
-                                  decision=AssessmentVersion.Decision.APPROVED)  # fmt: skip
+    # REGISTERED is also the condition of the partial indexes the register's walks use: one definition of both.
+    qs = latest_versions().filter(REGISTERED)
     qs = _with_tool(qs, tool)
     # path: full or simplified (the quick path), on the joined assessment row
     qs = filtered_by(qs, assessment_agency=agency, verdict=verdict, assessment__path=path)
     if ai_kind:
         # ai_kind is a list in the answers; its three values are no substrings of one another.
         qs = qs.filter(ai_kind_text__contains=f'"{ai_kind}"')
-    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
-    qs = qs.filter(decided_at__isnull=False)
     if hidden is not None:
         qs = qs.exclude(assessment_id__in=hidden)
     if q:  # last, so that it looks for a matching title among the versions every other filter lets through
@@ -256,8 +254,6 @@ def auditor_search(
                                                 AssessmentVersion.Decision.REJECTED])  # fmt: skip
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict,
                      decided_at__date__gte=date_from, decided_at__date__lte=date_to)  # fmt: skip
-    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
-    qs = qs.filter(decided_at__isnull=False)
     if q:  # last, so that it looks for a matching title among the versions every other filter lets through
         qs = searched(qs, q)
     return _list(qs).order_by("-decided_at", "-pk")

@@ -137,7 +137,15 @@ def auditor_export(request, fmt: str):
     )  # fmt: skip
     filters = sorted(k for k in request.GET if k)
     audit.record(request.user, "auditor.exported", details={"filters": filters, "format": fmt})
-    return exports.response(fmt, "vurderinger", _search_columns(), rows, sheet=_("Vurderinger"), key="assessments")
+    return exports.response(
+        fmt,
+        "vurderinger",
+        _search_columns(),
+        rows,
+        sheet=_("Vurderinger"),
+        key="assessments",
+        similar_titles=search.similar_only(qs),
+    )
 
 
 # --- The audit log ---------------------------------------------------------------------------------

@@ -202,7 +202,9 @@ def _export(fmt: str, qs, fields: list[str], stem: str, public: bool = False):
     labelled = {} if fmt == "json" else {"ai_kind": "ai_kind_labels", "verdict": "verdict_label",
                                          "quadrant": "quadrant_label"}  # fmt: skip
     rows = ([entry[labelled.get(f, f)] for f in fields] for entry in _iter_entries(qs, fields, public))
-    return exports.response(fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries")
+    return exports.response(
+        fmt, stem, _columns(fields), rows, sheet=_("KI-register"), key="entries", similar_titles=search.similar_only(qs)
+    )
 
 
 @signed_in
