@@ -95,6 +95,14 @@ def test_an_answers_file_made_for_2026_1_is_valid_on_2026_2():
     assert {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input"} <= set(result.missing)
 
 
+def test_an_answers_file_made_for_2026_3_is_valid_on_2026_4():
+    path = ROOT / "fixtures" / "scenarios" / "v2026_3" / "copilot_listed_within_class.json"
+    new = as_definition(load_definition(V4))
+    answers, errors, warnings = validate_answers(new, json.loads(path.read_text(encoding="utf-8"))["answers"])
+    assert errors == {} and warnings == []
+    assert score(new, answers).questionnaire == "2026.4"
+
+
 @pytest.fixture
 def both_versions(db):
     seed_questionnaires()
