@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 and 2026.3 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.4 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 V1 = ROOT / "fixtures" / "questionnaire" / "2026.1"
 V2 = ROOT / "fixtures" / "questionnaire" / "2026.2"
 V3 = ROOT / "fixtures" / "questionnaire" / "2026.3"
-NEWEST = "2026.3"
+V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
+NEWEST = "2026.4"
 
 # The released files of 2026.1. Assessments made on it keep it; a change would silently change their meaning.
 RELEASED_2026_1 = {
@@ -38,6 +39,14 @@ RELEASED_2026_2 = {
 }
 
 
+# 2026.3 is released too: its fixes come as 2026.4, never as edits to these files.
+RELEASED_2026_3 = {
+    "rules.yaml": "3181b9442ffc9318075f3a6d08276aa7a8936beb19e7d7048bfe482be0086466",
+    "screening.yaml": "20709e7e30d8b1c8772cf80139c0e9a3f08c6fa82c3ea09a5d6369139b62005c",
+    "sections.yaml": "cb3130d6f19e078d9f35579bf13c53fc0faff0f474a6c5ef835ea029344ecf1a",
+}
+
+
 @pytest.mark.parametrize("name", sorted(RELEASED_2026_1))
 def test_the_released_2026_1_files_are_unchanged(name):
     assert hashlib.sha256((V1 / name).read_bytes()).hexdigest() == RELEASED_2026_1[name]
@@ -48,9 +57,18 @@ def test_the_released_2026_2_files_are_unchanged(name):
     assert hashlib.sha256((V2 / name).read_bytes()).hexdigest() == RELEASED_2026_2[name]
 
 
-@pytest.mark.parametrize("older", [V1, V2], ids=["2026.1", "2026.2"])
-def test_2026_3_keeps_every_key_and_value_of_the_older_versions(older):
-    old, new = as_definition(load_definition(older)), as_definition(load_definition(V3))
+@pytest.mark.parametrize("name", sorted(RELEASED_2026_3))
+def test_the_released_2026_3_files_are_unchanged(name):
+    assert hashlib.sha256((V3 / name).read_bytes()).hexdigest() == RELEASED_2026_3[name]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer"),
+    [(V1, V3), (V2, V3), (V1, V4), (V2, V4), (V3, V4)],
+    ids=["2026.1-2026.3", "2026.2-2026.3", "2026.1-2026.4", "2026.2-2026.4", "2026.3-2026.4"],
+)
+def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, newer):
+    old, new = as_definition(load_definition(older)), as_definition(load_definition(newer))
     assert [s.key for s in old.sections] == [s.key for s in new.sections]
     for key, question in old.questions.items():
         assert key in new.questions, key
@@ -75,6 +93,14 @@ def test_an_answers_file_made_for_2026_1_is_valid_on_2026_2():
     assert result.questionnaire == "2026.2"
     # The new questions are unanswered, and an unanswered question fires nothing.
     assert {"generates_content", "citizen_free_text", "bio_recognition", "sec_credentials_input"} <= set(result.missing)
+
+
+def test_an_answers_file_made_for_2026_3_is_valid_on_2026_4():
+    path = ROOT / "fixtures" / "scenarios" / "v2026_3" / "copilot_listed_within_class.json"
+    new = as_definition(load_definition(V4))
+    answers, errors, warnings = validate_answers(new, json.loads(path.read_text(encoding="utf-8"))["answers"])
+    assert errors == {} and warnings == []
+    assert score(new, answers).questionnaire == "2026.4"
 
 
 @pytest.fixture

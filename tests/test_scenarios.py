@@ -4,8 +4,10 @@ Each `<slug>.json` is an answers file; its `<slug>.expected.json` holds the verd
 derived from the law and the rules' conditions by hand. Every file is scored on questionnaire 2026.2 by the engine
 and through `score_answers`; files made on 2026.1 (`v2026_1/`) are scored on 2026.2 too, and files made on 2026.3
 (`v2026_3/`, the tool overview) on 2026.3. Every 2026.2 file, with the tool marked as not in the tool overview, gets
-the same result on 2026.3. Scenarios that describe the same use answered honestly in different ways must get the
-same verdict and hard rules.
+the same result on 2026.3. Files made on 2026.4 (`v2026_4/`, the fixes of docs/legal-sources.md "Differences from
+2026.3") are scored on 2026.4, and every older file gets its 2026.3 result on 2026.4 too, except the few the fixes
+change, each of which has a `v2026_4/` copy with its new expected result. Scenarios that describe the same use
+answered honestly in different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -23,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
 DEFINITION = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.2"))
 V2026_3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
+V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
+BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4}
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -32,7 +36,12 @@ FAMILIES = {
     "free_transcription_health": "free_transcription_health",
     "face_recognition_school_entrance": "face_recognition_school_entrance",
     "benefit_fraud_detection": "benefit_fraud_detection",
+    # 2026.4: an automated decision cannot claim the art. 6(3) exemption (consistency check).
+    "automated_fee_reduction_with_basis": "automated_fee_reduction_with_basis",
 }
+# Files whose advice 2026.4 changes (a stop no longer lists the high-risk deployment duties; an image generator gets
+# the supplier check). Each has a copy with the same answers in v2026_4/ holding the new expected result.
+CHANGED_ON_2026_4 = {"social_scoring_housing", "emotion_recognition_pupils", "campaign_image_generation"}
 
 
 def expected(path: Path) -> dict:
@@ -40,11 +49,11 @@ def expected(path: Path) -> dict:
 
 
 def version(path: Path) -> str:
-    return "2026.3" if path.parent.name == "v2026_3" else "2026.2"
+    return {"v2026_3": "2026.3", "v2026_4": "2026.4"}.get(path.parent.name, "2026.2")
 
 
-def scored(path: Path, extra: dict | None = None):
-    definition = V2026_3 if version(path) == "2026.3" or extra else DEFINITION
+def scored(path: Path, extra: dict | None = None, on: str | None = None):
+    definition = BY_VERSION[on or ("2026.3" if extra and version(path) == "2026.2" else version(path))]
     data = json.loads(path.read_text(encoding="utf-8"))
     answers, errors, warnings = validate_answers(definition, {**data["answers"], **(extra or {})})
     assert not errors and not warnings, (errors, warnings)
@@ -109,6 +118,40 @@ def test_the_same_use_answered_in_different_ways_gets_the_same_advice():
     for family, results in families.items():
         assert len(results) >= 2, family
         assert len({(verdict, tuple(rules)) for verdict, rules, _ in results}) == 1, results
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) in ("2026.2", "2026.3")], ids=name)
+def test_an_older_file_gets_its_2026_3_result_on_2026_4_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.3"), scored(path, extra, on="2026.4")
+    assert after.questionnaire == "2026.4"
+    assert (after.risk, after.need, after.quadrant) == (before.risk, before.need, before.quadrant)
+    if path.stem in CHANGED_ON_2026_4 and version(path) == "2026.2":
+        copy = SCENARIOS / "v2026_4" / path.name
+        assert json.loads(copy.read_text(encoding="utf-8"))["answers"] == {
+            "cat_choice": "not_listed",
+            **json.loads(path.read_text(encoding="utf-8"))["answers"],
+        }
+        assert (after.verdict, after.rule_ids) == (before.verdict, before.rule_ids)
+        assert after.obligation_codes != before.obligation_codes
+    else:
+        assert (after.verdict, after.rule_ids, after.obligation_codes) == (
+            before.verdict,
+            before.rule_ids,
+            before.obligation_codes,
+        )
+
+
+def test_the_suite_has_the_2026_4_fixes():
+    on_2026_4 = {path.stem: scored(path) for path in FILES if version(path) == "2026.4"}
+    fired = {code for result in on_2026_4.values() for code in result.obligation_codes}
+    assert {"automated_decision_special_categories", "image_generator_safeguards"} <= fired
+    checks = {check["id"] for result in on_2026_4.values() for check in result.to_dict()["consistency"]}
+    assert "automated_decision_claims_exemption" in checks
+    not_ai = on_2026_4["rule_based_fee_calculator_not_ai"]
+    assert not {"ai_act_high_risk", "prohibited_practice"} & set(not_ai.rule_ids)
+    assert "automated_decision" in not_ai.rule_ids
+    assert "ai_act_high_risk" in on_2026_4["rule_based_fee_calculator_ai_unknown"].rule_ids
 
 
 @pytest.mark.django_db
