@@ -7,6 +7,7 @@ Links lead only to assessments the reader may open.
 """
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +28,8 @@ from assessments.services import MATERIAL_CHANGE_KINDS
 
 SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil")}
 # Details that only tie events together (ids the screen shows in other ways); the export keeps them.
+logger = logging.getLogger(__name__)
+
 HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256"}
 
 
@@ -105,7 +108,13 @@ class EventReader:
         for key, value in data.items():
             if key in HIDDEN or value in (None, "", []):
                 continue
-            line = self._line(event.action, key, value)
+            try:
+                line = self._line(event.action, key, value)
+            except (TypeError, ValueError, AttributeError):
+                # The log is never rewritten (it is hash-chained): a detail stored in a shape this module does
+                # not expect, by an older version of the app, is left to the CSV export, not a failed page.
+                logger.warning("audit event %s: detail %r not shown", event.pk, key)
+                line = None
             if line is None:
                 unknown = True
             elif line:
@@ -132,7 +141,7 @@ class EventReader:
         if key == "section":
             return _("Steg: %(value)s") % {"value": self._section(value)}
         if key == "changed":
-            return _("Endrede svar: %(value)s") % {"value": quoted_list(self._question(k) for k in value)}
+            return self._changed(value)
         if key == "question_key":
             return _("Gjelder spørsmålet «%(value)s»") % {"value": self._question(value)}
         if key == "verdict":
@@ -156,6 +165,17 @@ class EventReader:
             return _yes_no(key, value)
         if key in ("filters", "format"):
             return _("Med filter") if key == "filters" else _("Format: %(value)s") % {"value": str(value).upper()}
+        return None
+
+    def _changed(self, value: Any) -> str | None:
+        """`changed` means one thing per kind of event: the questions of a saved step, whether marking an
+        exemption replaced one, and how many entries of the tool overview an import gave a new version."""
+        if isinstance(value, list):
+            return _("Endrede svar: %(value)s") % {"value": quoted_list(self._question(k) for k in value)}
+        if isinstance(value, bool):
+            return _("Erstattet et unntak som var merket fra før") if value else ""
+        if isinstance(value, int):
+            return _("Verktøy med ny versjon: %(value)s") % {"value": value}
         return None
 
     def _section(self, key: str) -> str:

@@ -11,6 +11,7 @@ exactly (it is for development and small installations).
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 # Up to here a count is exact. Counting reads each matching row (about 5 ms for 1,000 at 100,000
 # assessments), and beyond a few hundred an exact number tells the reader no more than "about".
 COUNT_CAP = 500
+# The last page a list with an estimated count may be asked for (page 1,000,000 of 50 rows is row 50,000,000).
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -40,22 +43,32 @@ def _rounded(n: int) -> int:
     return round(n, 2 - digits) if digits > 2 else n
 
 
+def _compiled(qs: QuerySet) -> tuple[str, tuple] | None:
+    """The SQL and parameters that list the rows' keys; None for a filter Django knows matches nothing
+    (`pk__in=[]`, a search for a user who does not exist), which it refuses to compile."""
+    try:
+        return qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
 def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     """{key: Count} for each queryset, in one query whatever their number and size.
 
     The SQL is put together from the ORM's own compiled queries (their values stay parameters) and
     integers; no text from a request is formatted into it."""
-    if not querysets:
-        return {}
+    empty = {k: Count(0) for k, qs in querysets.items() if _compiled(qs) is None}
+    keys = [k for k in querysets if k not in empty]
+    if not keys:
+        return empty
     cap = COUNT_CAP if cap is None else cap
-    keys = list(querysets)
-    compiled = [querysets[k].order_by().values("pk").query.sql_with_params() for k in keys]
+    compiled = [_compiled(querysets[k]) for k in keys]
     params = [p for _sql, ps in compiled for p in ps]
     if connection.vendor != "postgresql":
         columns = [f"(SELECT COUNT(*) FROM ({sql}) AS c{i})" for i, (sql, _ps) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(columns), params)
-            return {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
+            return empty | {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
     limit = cap + 1
     counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
     estimates = [f"n{i}, CASE WHEN n{i} > {cap} THEN kiv_count_estimate(%s) END" for i in range(len(keys))]
@@ -66,7 +79,7 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(query, estimate_params + params)
         row = cursor.fetchone()
-    result = {}
+    result = dict(empty)
     for i, key in enumerate(keys):
         exact, estimate = row[2 * i], row[2 * i + 1]
         result[key] = Count(_rounded(max(estimate, cap + 1)), True) if estimate is not None else Count(exact)
@@ -79,7 +92,10 @@ def estimated_count(qs: QuerySet) -> Count:
     The pager makes it exact where a page shows the end of the list."""
     if connection.vendor != "postgresql":
         return Count(qs.count())
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    compiled = _compiled(qs)
+    if compiled is None:
+        return Count(0)
+    sql, params = compiled
     with connection.cursor() as cursor:
         cursor.execute("SELECT kiv_count_estimate(%s)", [connection.ops.compose_sql(sql, params)])
         return Count(_rounded(cursor.fetchone()[0] or 0), True)
@@ -118,7 +134,8 @@ class BoundedPaginator(Paginator):
 
     def validate_number(self, number):
         if self.estimated:  # the last page is not known exactly: any page past the first may exist
-            return max(1, int(number)) if str(number).isdigit() else 1
+            # up to a bound, so that the offset stays a number the database takes (a page past the end is empty)
+            return min(max(1, int(number)), MAX_PAGE) if str(number).isdigit() else 1
         return super().validate_number(number)
 
     def page(self, number):

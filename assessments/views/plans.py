@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import exports
@@ -248,17 +249,18 @@ def plan_in_use(request, assessment_uuid):
 
 # --- Exports and the sealed status report ------------------------------------------------------------
 
+# The headers in the user's language, as the values are (gettext_lazy: looked up when the file is written).
 COLUMNS = [
-    exports.Column("title", "Tiltak"),
-    exports.Column("kind", "Type"),
-    exports.Column("source", "Kilde"),
-    exports.Column("owner", "Ansvarlig"),
-    exports.Column("due_date", "Frist", "date"),
-    exports.Column("status", "Status"),
-    exports.Column("required", "Påkrevd"),
-    exports.Column("before_use", "Før bruk"),
-    exports.Column("condition_due", "Frist fra UKE", "date"),
-    exports.Column("evidence", "Dokumentasjon"),
+    exports.Column("title", gettext_lazy("Tiltak")),
+    exports.Column("kind", gettext_lazy("Type")),
+    exports.Column("source", gettext_lazy("Kilde")),
+    exports.Column("owner", gettext_lazy("Ansvarlig")),
+    exports.Column("due_date", gettext_lazy("Frist"), "date"),
+    exports.Column("status", gettext_lazy("Status")),
+    exports.Column("required", gettext_lazy("Påkrevd")),
+    exports.Column("before_use", gettext_lazy("Før bruk")),
+    exports.Column("condition_due", gettext_lazy("Frist fra UKE"), "date"),
+    exports.Column("evidence", gettext_lazy("Dokumentasjon")),
 ]
 
 
@@ -277,7 +279,7 @@ def plan_export(request, assessment_uuid, fmt: str):
     assessment = get_assessment(request, assessment_uuid, "view")
     stem = "tiltaksplan-" + (slugify(assessment.title)[:60] or "vurdering")
     audit.record(request.user, "plan.exported", assessment, assessment.agency_id, {"format": fmt})
-    return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet="Tiltaksplan", key="items")
+    return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet=_("Tiltaksplan"), key="items")
 
 
 @signed_in

@@ -67,11 +67,18 @@ def exemptions(request, assessment_uuid):
     return render(request, "public_access/assessment.html", context, status=400 if form.errors else 200)
 
 
+def _posted_target(request, max_length: int) -> str:
+    """The exemption a lift form names. No stored target holds a NUL (the forms refuse one), and
+    PostgreSQL refuses one in a query: such a target names nothing to lift."""
+    target = (request.POST.get("target") or "")[:max_length]
+    return "" if "\x00" in target else target
+
+
 @signed_in
 @require_POST
 def exemption_lift(request, assessment_uuid):
     assessment = get_assessment_for_exemptions(request, assessment_uuid)
-    target = (request.POST.get("target") or "")[:120]
+    target = _posted_target(request, 120)
     if service.exemption_lift(assessment=assessment, user=request.user, target=target):
         messages.success(request, _("Unntaket er opphevet."))
     else:
@@ -117,7 +124,7 @@ def tool_exemptions(request, slug):
 @require_POST
 def tool_exemption_lift(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
-    field = (request.POST.get("target") or "")[:40]
+    field = _posted_target(request, 40)
     if service.tool_exemption_lift(entry=entry, actor=request.user, field=field):
         messages.success(request, _("Unntaket er opphevet."))
     else:

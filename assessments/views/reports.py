@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -85,7 +85,8 @@ def report_download(request, assessment_uuid, report_uuid):
 
 def _back(request, assessment: Assessment) -> str:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # A path on this site only: redirect() would read any other relative text as the name of a view.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return reverse("assessments:report_status", args=[assessment.uuid])
 
@@ -102,7 +103,7 @@ def report_preview(request, assessment_uuid):
     if request.htmx:
         return render(request, "reports/_report_status.html", panel_context(request, assessment))
     messages.info(request, _("Forhåndsvisningen lages. Den dukker opp under «Rapport» når den er klar."))
-    return redirect(_back(request, assessment))
+    return HttpResponseRedirect(_back(request, assessment))
 
 
 NOT_A_PDF = gettext_lazy("Filen er ikke en PDF som kan leses. Last opp rapporten slik du fikk den fra KI-veileder.")
