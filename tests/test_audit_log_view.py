@@ -245,3 +245,29 @@ def test_every_recorded_event_type_has_a_label_in_both_languages():
         bokmal = {a: str(labels.EVENTS[a]) for a in actions}
     with translation.override("en"):
         assert sorted(a for a in actions if str(labels.EVENTS[a]) == bokmal[a]) == []
+
+
+def test_details_stored_as_a_flag_or_a_count_are_shown(world, events):
+    """`changed` is a list of questions for a saved step, a flag for an exemption marked again and a count
+    for an import of the tool overview; the page words each, and a detail of a shape it does not know (from
+    an older version: the log is never rewritten) is left to the CSV, not a failed page."""
+    a = world.agency_a
+    audit.record(world.users["reviewer"], "public_access.exempted", None, a, {"target": "answer:x", "changed": True})
+    audit.record(world.users["reviewer"], "catalogue.imported", None, a, {"created": 1, "changed": 2})
+    audit.record(world.users["reviewer"], "review.material_change", None, a, {"kinds": 5, "changed": {"x": 1}})
+    response = world.client("auditor").get(LOG)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Erstattet et unntak som var merket fra før" in body
+    assert "Verktøy med ny versjon: 2" in body
+    assert "Flere opplysninger står i CSV-eksporten." in body
+    english = world.client("auditor").get(LOG, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Tools with a new version: 2" in english
+
+
+def test_an_actor_no_one_has_and_a_huge_page_show_an_empty_log(world, events):
+    for role in ("auditor", "leader_a"):
+        client = world.client(role)
+        response = client.get(LOG, {"actor": "ingen-slik-person"})
+        assert response.status_code == 200 and event_ids(response) == []
+        assert client.get(LOG, {"page": "99999999999999999999"}).status_code == 200

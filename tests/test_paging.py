@@ -121,3 +121,22 @@ def test_bulk_seeding_writes_the_audit_trail_and_keeps_the_chain(db):
     assert AuditEvent.objects.filter(action="assessment.created").count() == 50
     assert summary["events"] == AuditEvent.objects.exclude(action="demo.bulk_seeded").count()
     assert audit.verify_chain().ok
+
+
+def test_a_page_number_past_any_list_is_bounded(db):
+    """An estimated pager takes any page past the first (its end is not known): a number too large for the
+    database's offset gives the last page it allows, empty, not an error."""
+    pager = paging.BoundedPaginator(AuditEvent.objects.order_by("pk"), 50, count=paging.Count(5000, True))
+    page = pager.page("99999999999999999999")
+    assert page.number == paging.MAX_PAGE
+    assert list(page.object_list) == []
+    assert pager.page("3").number == 3 and pager.page("x").number == 1
+
+
+def test_a_filter_that_matches_nothing_by_construction_counts_zero(db):
+    """Django refuses to compile `pk__in=[]` (the audit log's actor filter when no user matches): such a
+    list counts 0, beside the others in the same query."""
+    counts = paging.bounded_counts({"none": AuditEvent.objects.filter(pk__in=[]), "all": AuditEvent.objects.all()})
+    assert counts["none"].value == 0 and not counts["none"].estimated
+    assert counts["all"].value == AuditEvent.objects.count()
+    assert paging.estimated_count(AuditEvent.objects.filter(pk__in=[])).value == 0

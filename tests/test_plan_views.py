@@ -2,12 +2,14 @@
 errors, the go-live gate, exports, the register and UKE's overdue overview."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from assessments.models import Evidence, PlanItem
 from tests.answers import complete
@@ -109,6 +111,20 @@ def test_exports_list_the_items(world, assessment):
     assert assessment.plan_items.first().title in body
     xlsx = world.client("auditor").get(reverse("assessments:plan_export_xlsx", args=[assessment.uuid]))
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_exports_headers_are_in_the_users_language(world, assessment):
+    url = reverse("assessments:plan_export_csv", args=[assessment.uuid])
+    english = world.client("auditor").get(url, HTTP_ACCEPT_LANGUAGE="en")
+    header = b"".join(english.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "Required" in header and "Before use" in header and "Påkrevd" not in header
+    xlsx = world.client("auditor").get(
+        reverse("assessments:plan_export_xlsx", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)), read_only=True)
+    assert workbook.sheetnames == ["Action plan"]
+    norwegian = world.client("auditor").get(url)
+    assert "Påkrevd" in b"".join(norwegian.streaming_content).decode("utf-8-sig").splitlines()[0]
 
 
 def test_uke_sees_overdue_items_with_counts_and_filters(world, assessment):

@@ -219,7 +219,10 @@ def test_the_tool_innsyn_export_leaves_the_agreement_reference_out(world):
     assert "AVT-HEMMELIG-9" not in export.content.decode()
     assert export.json()["entries"][0]["exempt"]["dpa_reference"].endswith(BUSINESS)
     assert AuditEvent.objects.filter(action="public_access.tool_innsyn_exported").count() == 1
-    client.post(reverse("assessments:tool_exemption_lift", args=[version.entry.slug]), {"target": "dpa_reference"})
+    lift = reverse("assessments:tool_exemption_lift", args=[version.entry.slug])
+    assert client.post(lift, {"target": "dpa_\x00"}).status_code == 302
+    assert ToolExemption.objects.filter(entry=version.entry).exists()
+    client.post(lift, {"target": "dpa_reference"})
     again = client.get(reverse("assessments:tool_innsyn_json", args=[version.entry.slug]))
     assert "AVT-HEMMELIG-9" in again.content.decode()
 
@@ -331,6 +334,9 @@ def test_the_page_marks_lists_and_lifts(world, approved):
     page = client.get(url).content.decode()
     assert "Tiltakene." in page and "Sikkerhet, arkiv og innsyn" in page
     assert 'value="section:security" selected' not in page  # once exempt, it is no longer proposed
+    # A target no form can name (PostgreSQL refuses a NUL in a query) lifts nothing, with a message.
+    refused = client.post(reverse("assessments:exemption_lift", args=[approved.uuid]), {"target": "section:\x00"})
+    assert refused.status_code == 302 and Exemption.objects.exists()
     client.post(reverse("assessments:exemption_lift", args=[approved.uuid]), {"target": "section:security"})
     assert not Exemption.objects.exists()
 

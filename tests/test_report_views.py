@@ -148,9 +148,10 @@ def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_c
     assert preview.kind == "preview" and preview.status == "ready", preview.error
     body = client.get(reverse("assessments:report_status", args=[assessment.uuid])).content.decode()
     assert download_url(preview) in body
-    assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == reverse(
-        "assessments:report_status", args=[assessment.uuid]
-    )
+    status = reverse("assessments:report_status", args=[assessment.uuid])
+    assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == status
+    # Text that is no path goes to the status too (redirect() would have read it as the name of a view).
+    assert client.post(url, {"next": "abc"})["Location"] == status
 
 
 # --- Verification page ---------------------------------------------------------------------------------
