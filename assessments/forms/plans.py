@@ -1,5 +1,7 @@
 """Forms of the action plan. They only validate and convert; the services decide."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,7 +14,14 @@ from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH
 from assessments.text import Form
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# No date of an action plan lies before this: a year typed as 0001 or 1900 is a slip, not a plan.
+EARLIEST = datetime.date(2000, 1, 1)
+DATE = forms.DateInput(attrs={"type": "date", "min": EARLIEST.isoformat()}, format="%Y-%m-%d")
+
+
+def _not_too_early(day) -> None:
+    if day < EARLIEST:
+        raise ValidationError(_("Datoen kan ikke være før år 2000."))
 
 
 def _person(user) -> str:
@@ -27,7 +36,7 @@ class OwnerField(forms.ModelChoiceField):
 class ItemForm(Form):
     owner = OwnerField(queryset=get_user_model().objects.none(), required=False, label=_("Ansvarlig"),
                        empty_label=_("Ingen valgt"))  # fmt: skip
-    due_date = forms.DateField(required=False, label=_("Frist"), widget=DATE)
+    due_date = forms.DateField(required=False, label=_("Frist"), widget=DATE, validators=[_not_too_early])
     status = forms.ChoiceField(choices=PlanItem.Status.choices, label=_("Status"))
     status_reason = forms.CharField(
         required=False,
@@ -96,11 +105,11 @@ def _not_in_future(day) -> None:
 
 
 class InUseForm(Form):
-    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_in_future])
+    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_too_early, _not_in_future])
 
 
 class StatusReportForm(Form):
-    as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_in_future])
+    as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
 
 
 class ConditionsForm(Form):
@@ -112,7 +121,9 @@ class ConditionsForm(Form):
     deadline = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label=_("Må være ferdig innen en frist")
     )
-    deadline_date = forms.DateField(required=False, label=_("Frist for disse tiltakene"), widget=DATE)
+    deadline_date = forms.DateField(
+        required=False, label=_("Frist for disse tiltakene"), widget=DATE, validators=[_not_too_early]
+    )
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
