@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 
 from assessments.demo import seed_questionnaires
-from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine import as_definition, load_definition, score, validate_answers, visible_section_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
@@ -56,8 +56,16 @@ def scored(path: Path, extra: dict | None = None, on: str | None = None):
     definition = BY_VERSION[on or ("2026.3" if extra and version(path) == "2026.2" else version(path))]
     data = json.loads(path.read_text(encoding="utf-8"))
     answers, errors, warnings = validate_answers(definition, {**data["answers"], **(extra or {})})
+    if on == "2026.4" and version(path) != "2026.4":
+        # An older file may answer a step 2026.4 hides (the FRIA step while a prohibited practice stops the use).
+        warnings = [w for w in warnings if w.code != "hidden_answer"]
     assert not errors and not warnings, (errors, warnings)
     return score(definition, answers)
+
+
+def hidden_on_2026_4(answers: dict) -> set:
+    _, _, warnings = validate_answers(V2026_4, answers)
+    return {w.params["key"] for w in warnings if w.code == "hidden_answer"}
 
 
 def name(path: Path) -> str:
@@ -128,9 +136,10 @@ def test_an_older_file_gets_its_2026_3_result_on_2026_4_unless_a_fix_changes_it(
     assert (after.risk, after.need, after.quadrant) == (before.risk, before.need, before.quadrant)
     if path.stem in CHANGED_ON_2026_4 and version(path) == "2026.2":
         copy = SCENARIOS / "v2026_4" / path.name
+        answers = {"cat_choice": "not_listed", **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+        hidden = hidden_on_2026_4(answers)
         assert json.loads(copy.read_text(encoding="utf-8"))["answers"] == {
-            "cat_choice": "not_listed",
-            **json.loads(path.read_text(encoding="utf-8"))["answers"],
+            key: value for key, value in answers.items() if key not in hidden
         }
         assert (after.verdict, after.rule_ids) == (before.verdict, before.rule_ids)
         assert after.obligation_codes != before.obligation_codes
@@ -152,6 +161,75 @@ def test_the_suite_has_the_2026_4_fixes():
     assert not {"ai_act_high_risk", "prohibited_practice"} & set(not_ai.rule_ids)
     assert "automated_decision" in not_ai.rule_ids
     assert "ai_act_high_risk" in on_2026_4["rule_based_fee_calculator_ai_unknown"].rule_ids
+    # "Not AI" with a prohibited practice not ruled out: the check reads is_ai as "don't know", and the stop stays.
+    practice = on_2026_4["rule_based_fee_calculator_not_ai_practice_unknown"]
+    assert "prohibited_practice_said_not_ai" in {check["id"] for check in practice.to_dict()["consistency"]}
+    assert practice.verdict == "stop" and "prohibited_practice" in practice.rule_ids
+
+
+V4_DIR = SCENARIOS / "v2026_4"
+NOT_AI = V4_DIR / "rule_based_fee_calculator_not_ai.json"
+AI_UNKNOWN = V4_DIR / "rule_based_fee_calculator_ai_unknown.json"
+
+
+def checks(result) -> set:
+    return {check["id"] for check in result.to_dict()["consistency"]}
+
+
+@pytest.mark.parametrize(("path", "is_ai"), [(NOT_AI, False), (AI_UNKNOWN, True)], ids=["not_ai", "ai_unknown"])
+def test_the_ai_act_rules_and_duties_follow_is_ai_on_2026_4(path, is_ai):
+    """Each AI Act condition of 2026.4 is gated by is_ai: off for "no", on for "don't know" (the same use)."""
+    product = scored(path, {"hr_product": "yes"}, on="2026.4")
+    assert ("ai_act_product_component" in product.rule_ids) is is_ai
+    provider = scored(path, {"role": "commission", "citizen_facing": "yes"}, on="2026.4")
+    assert ("provider_transparency" in provider.obligation_codes) is is_ai
+    assert ("provider_role_check" in provider.obligation_codes) is is_ai
+    # Generated content that is published (ai_kind stays "integrated", so no check reads is_ai differently).
+    content = scored(path, {"generates_content": "yes", "gen_output_use": "published"}, on="2026.4")
+    assert ("label_ai_content" in content.obligation_codes) is is_ai
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    assert ("fria" in visible_section_keys(V2026_4, answers)) is is_ai
+    identification = {**answers, "bio_recognition": "identification"}
+    assert ("fria" in visible_section_keys(V2026_4, identification)) is is_ai
+
+
+def test_a_generative_tool_said_not_ai_is_read_as_ai_on_2026_4():
+    result = scored(V4_DIR / "campaign_image_generation.json", {"is_ai": "no"}, on="2026.4")
+    assert "generative_ai_said_not_ai" in checks(result)
+    assert "label_ai_content" in result.obligation_codes
+
+
+@pytest.mark.parametrize("practice", ["yes", "unknown"])
+def test_not_ai_does_not_drop_a_prohibited_practice_on_2026_4(practice):
+    result = scored(NOT_AI, {"p_manipulation": practice}, on="2026.4")
+    assert "prohibited_practice_said_not_ai" in checks(result)
+    assert result.verdict == "stop" and "prohibited_practice" in result.rule_ids
+    assert "prohibited_practice_said_not_ai" not in checks(scored(NOT_AI, on="2026.4"))
+
+
+def test_a_stop_hides_the_fria_step_on_2026_4():
+    for stem in (
+        "social_scoring_housing",
+        "emotion_recognition_pupils",
+        "rule_based_fee_calculator_not_ai_practice_unknown",
+    ):
+        answers = json.loads((V4_DIR / f"{stem}.json").read_text(encoding="utf-8"))["answers"]
+        assert "fria" not in visible_section_keys(V2026_4, answers), stem
+        assert "prohibited_practice" in score(V2026_4, answers).rule_ids
+
+
+def test_the_art_6_3_check_needs_an_annex_iii_area_on_2026_4():
+    claimed = {"hr_exempt": "narrow_procedural"}
+    assert "automated_decision_claims_exemption" in checks(scored(NOT_AI, claimed, on="2026.4"))
+    no_area = scored(NOT_AI, {**claimed, "hr_area": ["none"]}, on="2026.4")
+    assert "automated_decision_claims_exemption" not in checks(no_area)
+
+
+def test_art_22_4_covers_special_categories_not_ruled_out_on_2026_4():
+    path = V4_DIR / "automated_transport_card_health_data.json"
+    assert (
+        "automated_decision_special_categories" in scored(path, {"pd_special": "unknown"}, on="2026.4").obligation_codes
+    )
 
 
 @pytest.mark.django_db

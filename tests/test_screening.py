@@ -56,6 +56,16 @@ def test_the_carried_answers_are_the_direct_answers_the_implications_and_the_ove
     assert not result.complete and result.hard_rules == []
 
 
+def test_a_tool_from_the_overview_is_carried_as_ai_on_2026_4():
+    """2026.4: the AI Act's duties follow `is_ai`; the overview lists AI services, so a listed tool is AI."""
+    v4 = as_definition(load_definition(FIXTURES / "2026.4"))
+    drafting = dict(screening_for(v4).examples[0].answers)
+    assert drafting["cat_choice"] == "listed"
+    carried = evaluate_screening(v4, drafting).carried_answers
+    assert carried["is_ai"] == "yes" and carried["tool_source"] == "procured"
+    assert "is_ai" not in evaluate_screening(V3, DRAFTING_V3).carried_answers
+
+
 @pytest.mark.parametrize("definition", [V3, V2], ids=IDS)
 def test_carried_answers_are_valid_answers_of_the_version(definition):
     for example in screening_for(definition).examples:
