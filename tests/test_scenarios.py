@@ -205,6 +205,10 @@ def test_not_ai_does_not_drop_a_prohibited_practice_on_2026_4(practice):
     assert "prohibited_practice_said_not_ai" in checks(result)
     assert result.verdict == "stop" and "prohibited_practice" in result.rule_ids
     assert "prohibited_practice_said_not_ai" not in checks(scored(NOT_AI, on="2026.4"))
+    # The contradiction names the answers that make it, not every practice the check looks at (the wizard
+    # shows it at those questions only).
+    (check,) = [c for c in result.to_dict()["consistency"] if c["id"] == "prohibited_practice_said_not_ai"]
+    assert check["questions"] == ["is_ai", "p_manipulation"]
 
 
 def test_a_stop_hides_the_fria_step_on_2026_4():

@@ -9,7 +9,7 @@ contradiction at both of its questions, and the summary and UKE's review list th
 from collections.abc import Mapping
 from typing import Any
 
-from assessments.engine.conditions import evaluate
+from assessments.engine.conditions import evaluate, triggered_by
 from assessments.engine.definition import ConsistencyCheck, Definition
 
 
@@ -31,8 +31,15 @@ def worse_reading(visible: Mapping[str, Any], checks: list[ConsistencyCheck]) ->
     return effective
 
 
-def as_dicts(checks: list[ConsistencyCheck]) -> list[dict[str, Any]]:
-    """The JSON-ready form a result stores."""
+def involved(check: ConsistencyCheck, visible: Mapping[str, Any]) -> list[str]:
+    """The check's questions whose answers make it hold, in the check's order: of a check over "not AI" and
+    eight prohibited practices, "not AI" and the practices not ruled out, not all nine."""
+    keys = triggered_by(check.when, visible)
+    return [key for key in check.questions if key in keys] or list(check.questions)
+
+
+def as_dicts(checks: list[ConsistencyCheck], visible: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The JSON-ready form a result stores (`visible`: the answers the checks were evaluated on)."""
     return [
         {
             "id": check.id,
@@ -40,7 +47,7 @@ def as_dicts(checks: list[ConsistencyCheck]) -> list[dict[str, Any]]:
             "title_en": check.title_en,
             "message": check.message,
             "message_en": check.message_en,
-            "questions": list(check.questions),
+            "questions": involved(check, visible),
             "worse": dict(check.worse),
         }
         for check in checks

@@ -203,7 +203,7 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
         obligations=_obligations(d, visible, fired, rule_triggers),
         contributions=_contributions(core),
         what_if=WhatIf(d, core, risk, NB, EN).run(),
-        consistency=as_dicts(checks),
+        consistency=as_dicts(checks, given),
     )
 
 
