@@ -16,6 +16,7 @@ writes them its own way:
 A list searched by title that found no title with the words shows titles *like* them (queries.search); a
 page says so above the list, and its download says so too: in the file name (`-lignende-titler`), the Excel
 sheet's name, and JSON's `"similar_titles_only"` (given, true or false, for every list that can be searched).
+
 Free text in every format passes through `text.clean_text` again (bidi overrides and zero-width characters
 out), so old rows stored before the normaliser existed are exported clean too.
 """
@@ -50,7 +51,7 @@ _FORMULA_PIECE = re.compile(r'(^|[;,\t\r\n])([\s"]*[=+\-@\t\r])')
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: str
+    header: str | Promise  # a lazily translated header is worded when the file is written
     kind: str = "text"  # text, int, date, datetime, bool, list
     width: int = 18
 

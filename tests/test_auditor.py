@@ -139,3 +139,11 @@ def test_it_finds_downloads_and_verifies_the_signed_report(
     verified = client.post(reverse("assessments:report_verify"), {"pdf": io.BytesIO(data)}, format="multipart")
     assert verified.status_code == 200
     assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in verified.content.decode()
+
+
+@pytest.mark.parametrize("search", ["auditor_search", "register"])
+def test_the_lists_walked_by_decision_date_say_it_is_never_null(world, search):
+    """NULLs come first in a descending index: without `decided_at IS NOT NULL` a walk of it newest first
+    starts at the undecided versions."""
+    qs = queries.auditor_search(world.users["auditor"]) if search == "auditor_search" else queries.register()
+    assert '"decided_at" IS NOT NULL' in str(qs.query)

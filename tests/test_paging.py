@@ -126,17 +126,23 @@ def test_bulk_seeding_writes_the_audit_trail_and_keeps_the_chain(db):
 def test_a_page_number_past_any_list_is_bounded(db):
     """An estimated pager takes any page past the first (its end is not known): a number too large for the
     database's offset gives the last page it allows, empty, not an error."""
-    pager = paging.BoundedPaginator(AuditEvent.objects.order_by("pk"), 50, count=paging.Count(5000, True))
-    page = pager.page("99999999999999999999")
+
+    def estimated():  # a page that shows the end of the list makes the count exact: a new pager each time
+        return paging.BoundedPaginator(AuditEvent.objects.order_by("pk"), 50, count=paging.Count(5000, True))
+
+    page = estimated().page("99999999999999999999")
     assert page.number == paging.MAX_PAGE
     assert list(page.object_list) == []
-    assert pager.page("3").number == 3 and pager.page("x").number == 1
+    assert estimated().page("3").number == 3 and estimated().page("x").number == 1
+    assert estimated().page("²").number == 1  # a digit to str.isdigit(), not to int()
+    assert estimated().page("9" * 5000).number == 1  # more digits than int() converts
 
 
 def test_a_filter_that_matches_nothing_by_construction_counts_zero(db):
     """Django refuses to compile `pk__in=[]` (the audit log's actor filter when no user matches): such a
     list counts 0, beside the others in the same query."""
-    counts = paging.bounded_counts({"none": AuditEvent.objects.filter(pk__in=[]), "all": AuditEvent.objects.all()})
+    counts = paging.bounded_counts({"all": AuditEvent.objects.all(), "none": AuditEvent.objects.filter(pk__in=[])})
+    assert list(counts) == ["all", "none"]  # in the caller's order
     assert counts["none"].value == 0 and not counts["none"].estimated
     assert counts["all"].value == AuditEvent.objects.count()
     assert paging.estimated_count(AuditEvent.objects.filter(pk__in=[])).value == 0

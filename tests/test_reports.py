@@ -12,6 +12,8 @@ import pytest
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.utils import translation
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -332,3 +334,14 @@ def test_a_signed_report_carries_the_audit_chains_head_at_signing(world, django_
     assert AuditEvent.objects.get(pk=head["last_event_id"]).hash == head["hash"]
     assert AuditEvent.objects.filter(pk__lte=head["last_event_id"]).count() == head["count"]
     assert head["count"] <= AuditHead.objects.get().count
+
+
+def test_a_norwegian_source_in_an_english_report_is_marked_as_norwegian():
+    """The hard rules are one partial for the result page and the PDF: a source with no English text is
+    marked `lang="nb"` in both, so a screen reader and the PDF's language tags read it as Norwegian."""
+    rule = {"title": "Rule", "effect_label": "Stops", "source": "Forvaltningsloven § 12", "source_is_nb": True}
+    with translation.override("en"):
+        html = render_to_string("assessments/_hard_rules.html", {"rules": [rule]})
+    assert '<span lang="nb">Forvaltningsloven § 12</span>' in html
+    with translation.override("nb"):
+        assert 'lang="nb"' not in render_to_string("assessments/_hard_rules.html", {"rules": [rule]})

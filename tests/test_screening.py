@@ -20,6 +20,7 @@ from tests.screening_helpers import FIXTURES, definition_2026_2
 
 V3 = as_definition(load_definition(FIXTURES / "2026.3"))
 V2 = definition_2026_2()
+V4 = as_definition(load_definition(FIXTURES / "2026.4"))
 DRAFTING_V3 = dict(screening_for(V3).examples[0].answers)
 DRAFTING_V2 = dict(screening_for(V2).examples[0].answers)
 BOTH = [(V3, DRAFTING_V3), (V2, DRAFTING_V2)]
@@ -58,15 +59,14 @@ def test_the_carried_answers_are_the_direct_answers_the_implications_and_the_ove
 
 def test_a_tool_from_the_overview_is_carried_as_ai_on_2026_4():
     """2026.4: the AI Act's duties follow `is_ai`; the overview lists AI services, so a listed tool is AI."""
-    v4 = as_definition(load_definition(FIXTURES / "2026.4"))
-    drafting = dict(screening_for(v4).examples[0].answers)
+    drafting = dict(screening_for(V4).examples[0].answers)
     assert drafting["cat_choice"] == "listed"
-    carried = evaluate_screening(v4, drafting).carried_answers
+    carried = evaluate_screening(V4, drafting).carried_answers
     assert carried["is_ai"] == "yes" and carried["tool_source"] == "procured"
     assert "is_ai" not in evaluate_screening(V3, DRAFTING_V3).carried_answers
 
 
-@pytest.mark.parametrize("definition", [V3, V2], ids=IDS)
+@pytest.mark.parametrize("definition", [V4, V3, V2], ids=["2026.4", *IDS])
 def test_carried_answers_are_valid_answers_of_the_version(definition):
     for example in screening_for(definition).examples:
         carried = evaluate_screening(definition, example.answers).carried_answers

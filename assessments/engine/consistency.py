@@ -3,7 +3,8 @@
 A definition lists its checks under `consistency` (docs/questionnaire-format.md). Each check's `when` is evaluated
 over the answers as given (only those the leader can see count); while it holds, the answers in its `worse` map
 replace the given ones for scoring, so a contradiction can never make the advice milder. The wizard shows each
-contradiction at both of its questions, and the summary and UKE's review list them. Pure: no Django, no I/O.
+contradiction at the questions whose answers make it hold (`involved`), and the summary and UKE's review list
+them. Pure: no Django, no I/O.
 """
 
 from collections.abc import Mapping

@@ -26,10 +26,10 @@ from assessments.permissions import visible_assessments
 from assessments.presentation.display import format_date, localized, quoted_list
 from assessments.services import MATERIAL_CHANGE_KINDS
 
-SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil")}
-# Details that only tie events together (ids the screen shows in other ways); the export keeps them.
 logger = logging.getLogger(__name__)
 
+SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil")}
+# Details that only tie events together (ids the screen shows in other ways); the export keeps them.
 HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256"}
 
 

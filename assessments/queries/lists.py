@@ -254,6 +254,8 @@ def auditor_search(
                                                 AssessmentVersion.Decision.REJECTED])  # fmt: skip
     qs = filtered_by(qs, assessment_agency=agency, assessment_status=status, verdict=verdict,
                      decided_at__date__gte=date_from, decided_at__date__lte=date_to)  # fmt: skip
+    # NULLs come first in a descending index: say there are none, so the walk starts at the newest decision.
+    qs = qs.filter(decided_at__isnull=False)
     if q:  # last, so that it looks for a matching title among the versions every other filter lets through
         qs = searched(qs, q)
     return _list(qs).order_by("-decided_at", "-pk")

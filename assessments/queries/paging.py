@@ -57,18 +57,20 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
 
     The SQL is put together from the ORM's own compiled queries (their values stay parameters) and
     integers; no text from a request is formatted into it."""
-    empty = {k: Count(0) for k, qs in querysets.items() if _compiled(qs) is None}
+    every = {k: _compiled(qs) for k, qs in querysets.items()}
+    empty = {k: Count(0) for k, sql in every.items() if sql is None}
     keys = [k for k in querysets if k not in empty]
     if not keys:
         return empty
     cap = COUNT_CAP if cap is None else cap
-    compiled = [_compiled(querysets[k]) for k in keys]
+    compiled = [every[k] for k in keys]
     params = [p for _sql, ps in compiled for p in ps]
     if connection.vendor != "postgresql":
         columns = [f"(SELECT COUNT(*) FROM ({sql}) AS c{i})" for i, (sql, _ps) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
         with connection.cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(columns), params)
-            return empty | {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
+            counted = empty | {k: Count(n) for k, n in zip(keys, cursor.fetchone(), strict=True)}
+            return {k: counted[k] for k in querysets}
     limit = cap + 1
     counted = [f"(SELECT COUNT(*) FROM ({sql} LIMIT {limit}) AS c{i}) AS n{i}" for i, (sql, _p) in enumerate(compiled)]  # noqa: S608  # nosec B608 - ORM-compiled SQL
     estimates = [f"n{i}, CASE WHEN n{i} > {cap} THEN kiv_count_estimate(%s) END" for i in range(len(keys))]
@@ -83,7 +85,7 @@ def bounded_counts(querysets: dict, cap: int | None = None) -> dict:
     for i, key in enumerate(keys):
         exact, estimate = row[2 * i], row[2 * i + 1]
         result[key] = Count(_rounded(max(estimate, cap + 1)), True) if estimate is not None else Count(exact)
-    return result
+    return {k: result[k] for k in querysets}  # in the caller's order
 
 
 def estimated_count(qs: QuerySet) -> Count:
@@ -135,7 +137,10 @@ class BoundedPaginator(Paginator):
     def validate_number(self, number):
         if self.estimated:  # the last page is not known exactly: any page past the first may exist
             # up to a bound, so that the offset stays a number the database takes (a page past the end is empty)
-            return min(max(1, int(number)), MAX_PAGE) if str(number).isdigit() else 1
+            try:  # int() also refuses what str.isdigit() lets through ("²") and numbers of thousands of digits
+                return min(max(1, int(str(number))), MAX_PAGE)
+            except ValueError:
+                return 1
         return super().validate_number(number)
 
     def page(self, number):
