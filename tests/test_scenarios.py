@@ -249,3 +249,36 @@ def test_score_answers_gives_the_same_advice_for_every_scenario():
             sorted(want["hard_rules"]),
             sorted(want["obligations"]),
         ), name(path)
+
+
+HOUSING = SCENARIOS / "housing_ranking_dpia_acceptable.json"
+EXEMPT = {"hr_exempt": "preparatory", "hr_profiling": "no", "pd_profiling": "no"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "documented"),
+    [
+        ({"role": "build", **EXEMPT}, True),  # a provider holding its Annex III system exempt: art. 6(4)
+        ({"role": "buy", **EXEMPT}, False),  # a deployer: the provider documents
+        ({"role": "build", **EXEMPT, "hr_profiling": "yes", "pd_profiling": "yes"}, False),  # high-risk after all
+    ],
+    ids=["provider", "deployer", "profiling"],
+)
+def test_a_provider_documents_why_its_annex_iii_system_is_exempt_on_2026_4(changes, documented):
+    result = scored(HOUSING, changes, on="2026.4")
+    assert ("document_exemption_assessment" in result.obligation_codes) is documented
+    assert ("ai_act_high_risk" in result.rule_ids) is (changes["hr_profiling"] == "yes")
+
+
+@pytest.mark.parametrize(
+    ("changes", "told"),
+    [
+        ({"p_emotion_workplace_school": "no"}, True),  # emotion recognition elsewhere than work or school: art. 50(3)
+        ({}, False),  # at school: prohibited, and a stop lists no duties of use
+        ({"p_emotion_workplace_school": "no", "bio_recognition": "identification"}, False),  # who someone is
+    ],
+    ids=["elsewhere", "prohibited", "identification"],
+)
+def test_the_people_exposed_to_emotion_recognition_are_told_on_2026_4(changes, told):
+    result = scored(SCENARIOS / "emotion_recognition_pupils.json", changes, on="2026.4")
+    assert ("inform_biometric_exposure" in result.obligation_codes) is told
