@@ -2,6 +2,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from assessments.accounts.redirects import is_local_path
 from tests.conftest import PASSWORD
 
 
@@ -78,3 +79,36 @@ def test_argon2_is_the_first_password_hasher():
     from kiveileder import settings as project_settings
 
     assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+@pytest.mark.parametrize(
+    ("target", "lands_on"),
+    [
+        ("/vurderinger/", "/vurderinger/"),
+        ("abc", "/"),  # relative text would go on to /logg-inn/abc, a 404
+        ("//evil.example.org/", "/"),
+        ("/\\evil.example.org/", "/"),
+        ("https://evil.example.org/", "/"),
+    ],
+)
+def test_sign_in_follows_next_only_to_a_path_on_this_site(world, target, lands_on):
+    client = Client()
+    page = client.get("/logg-inn/", {"next": target}).content.decode()
+    assert (f'value="{target}"' in page) is (target == lands_on)
+    response = client.post("/logg-inn/", {"username": "leader_a", "password": PASSWORD, "next": target})
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
+@pytest.mark.parametrize(
+    ("target", "lands_on"),
+    [("/vurderinger/?side=2", "/vurderinger/?side=2"), ("abc", "/"), ("//evil.example.org/", "/")],
+)
+def test_the_entra_sign_in_follows_next_only_to_a_path_on_this_site(world, target, lands_on):
+    # Signed in already, the Entra ID start sends on to `next` through allauth's adapter check.
+    response = world.client("leader_a").get("/logg-inn/oidc/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == lands_on
+
+
+@pytest.mark.parametrize("url", ["", None, "abc", "https://evil.example.org/x"])
+def test_only_a_path_is_a_local_path(url):
+    assert not is_local_path(url)

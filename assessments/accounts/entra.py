@@ -29,6 +29,7 @@ from requests import RequestException
 
 from assessments.accounts.group_roles import groups_from_claims, sync_roles
 from assessments.accounts.provider import PROVIDER_ID
+from assessments.accounts.redirects import is_local_path
 from assessments.audit import chain as audit
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def respond_user_inactive(self, request, user):
         return refusal(request, "inactive")
+
+    def is_safe_url(self, url) -> bool:
+        return is_local_path(url) and super().is_safe_url(url)
 
 
 class EntraAdapter(DefaultSocialAccountAdapter):

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from assessments import health
+from assessments.accounts.redirects import is_local_path
 from assessments.models import Assessment
 from assessments.notifications import messages as notifications
 from assessments.permissions import public, roles_for, signed_in, visible_assessments
@@ -59,12 +60,20 @@ def _today():
     return timezone.localdate()
 
 
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, with `next` held to a path on this site (assessments/accounts/redirects.py)."""
+
+    def get_redirect_url(self) -> str:
+        target = super().get_redirect_url()
+        return target if is_local_path(target) else ""
+
+
 @public
 @never_cache
 def login(request):
     """Django's sign-in. Lockouts after repeated failures are django-axes' job (assessments/accounts/lockout.py): it
     counts every authenticate() call, this page's and the admin's, and answers a locked-out client itself."""
-    return auth_views.LoginView.as_view(redirect_authenticated_user=True)(request)
+    return SignInView.as_view(redirect_authenticated_user=True)(request)
 
 
 @public

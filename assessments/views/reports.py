@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import services
+from assessments.accounts.redirects import is_local_path
 from assessments.audit import chain as audit
 from assessments.models import Assessment, Report
 from assessments.permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
@@ -85,8 +85,7 @@ def report_download(request, assessment_uuid, report_uuid):
 
 def _back(request, assessment: Assessment) -> str:
     target = request.POST.get("next", "")
-    # A path on this site only: redirect() would read any other relative text as the name of a view.
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if is_local_path(target):
         return target
     return reverse("assessments:report_status", args=[assessment.uuid])
 
