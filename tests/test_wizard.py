@@ -231,6 +231,15 @@ def test_each_save_is_confirmed_with_the_time(world, leader):
     assert re.search(r"Lagret kl\. \d\d:\d\d:\d\d", text_of(page))
 
 
+def test_a_new_draft_says_it_is_created_until_its_first_step_is_refused(world, leader):
+    assessment = new_draft(leader, world)
+    created = "Utkastet er opprettet"
+    assert created in text_of(leader.get(step_url(assessment, "intro")))
+    refused = text_of(post_step(leader, assessment, "intro", full(description="x" * 5001)))
+    # Beside "not saved" the note that answers are saved would read as a contradiction.
+    assert "ble ikke lagret" in refused and created not in refused
+
+
 def test_an_invited_contributor_edits_the_draft_but_cannot_submit(world, leader):
     from assessments import services
 
