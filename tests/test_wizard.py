@@ -166,6 +166,7 @@ def test_the_progress_counts_steps_as_branching_changes(world, leader):
     assessment = new_draft(leader, world)
     first = leader.get(step_url(assessment, "intro"))
     assert "Steg 1 av 8" in text_of(first)  # 7 steps shown before any answer + the summary
+    assert "antallet steg kan endre seg" in text_of(first)
     post_step(leader, assessment, "intro", full(pd_any="yes", ai_kind=["integrated", "generative"]))
     second = leader.get(step_url(assessment, "need"))
     assert "Steg 2 av 11" in text_of(second)
