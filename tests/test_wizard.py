@@ -241,6 +241,25 @@ def test_a_new_draft_says_it_is_created_until_its_first_step_is_refused(world, l
     assert "ble ikke lagret" in refused and created not in refused
 
 
+def _marked_required(page: str, key: str) -> bool:
+    block = page.split(f'id="q-{key}"', 1)[1].split("</legend>", 1)[0]
+    return "må besvares" in block
+
+
+def test_a_conditionally_required_question_is_marked_and_named_when_left_empty(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(decision_role="decision_support"))
+    assert not _marked_required(text_of(leader.get(step_url(assessment, "decisions"))), "fv_basis_auto")
+    post_step(leader, assessment, "intro", full(decision_role="automated_decision"))
+    page = text_of(leader.get(step_url(assessment, "decisions")))
+    assert _marked_required(page, "fv_basis_auto")
+    # Left empty, the warning on the next page names the step and the question, not just a count.
+    response = post_step(leader, assessment, "decisions", full(decision_role="automated_decision", fv_basis_auto=None))
+    shown = text_of(leader.get(response.url))
+    assert "Steget «Forvaltningsrett og avgjørelser» har 1 påkrevd spørsmål uten svar" in shown
+    assert f"«{A.DEFINITION.questions['fv_basis_auto'].label}»" in shown
+
+
 def test_an_invited_contributor_edits_the_draft_but_cannot_submit(world, leader):
     from assessments import services
 

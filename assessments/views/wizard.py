@@ -215,16 +215,21 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         section_keys = {q.key for q in self.defn.section(step).questions}
         missing = [k for k in missing_required(self.defn, saved.assessment.answers) if k in section_keys]
         if missing:
+            # Shown on the next step's page, so it names the step and the questions it speaks of.
             messages.warning(
                 self.request,
                 ngettext(
-                    "%(count)s påkrevd spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
-                    "kan ikke sendes inn før alt er besvart.",
-                    "%(count)s påkrevde spørsmål på steget er ikke besvart. Du kan svare senere, men vurderingen "
-                    "kan ikke sendes inn før alt er besvart.",
+                    "Steget «%(step)s» har %(count)s påkrevd spørsmål uten svar: %(labels)s. Du kan svare senere, "
+                    "men vurderingen kan ikke sendes inn før alt er besvart.",
+                    "Steget «%(step)s» har %(count)s påkrevde spørsmål uten svar: %(labels)s. Du kan svare senere, "
+                    "men vurderingen kan ikke sendes inn før alt er besvart.",
                     len(missing),
                 )
-                % {"count": len(missing)},
+                % {
+                    "step": localized(self.defn.section(step), "title"),
+                    "count": len(missing),
+                    "labels": quoted_list(self._label(k) for k in missing),
+                },
             )
 
     def _section_of(self, key: str) -> str:

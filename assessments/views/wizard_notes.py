@@ -20,7 +20,7 @@ from assessments import services
 from assessments.engine.conditions import referenced_keys
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
-from assessments.engine.visibility import missing_required, visible_answers, visible_sections
+from assessments.engine.visibility import is_required, missing_required, visible_answers, visible_sections
 from assessments.models import Assessment, AssessmentVersion
 from assessments.permissions import get_assessment, is_leader_of, signed_in
 from assessments.presentation.display import localized
@@ -60,10 +60,14 @@ class WizardNotesMixin:
         return replies
 
     def _items(self, form, notes) -> list[dict[str, Any]]:
-        """The step's questions, each with UKE's comments on it while the assessment is returned."""
+        """The step's questions, each with whether it must be answered now and UKE's comments on it while the
+        assessment is returned."""
         items = form.items()
         typed = getattr(self, "_reply_input", {})
+        answers = visible_answers(self.defn, self.assessment.answers)
         for row in items:
+            # A required_when question is marked by the saved answers: the marker follows a change once it is saved.
+            row["required"] = is_required(self.defn, row["question"], answers)
             row["comments"] = notes.by_key.get(row["question"].key, []) if notes else []
             for comment in row["comments"]:
                 comment.reply_draft, comment.reply_errors = typed.get(comment.pk, (None, []))
