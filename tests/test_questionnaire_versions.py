@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.4 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.5 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -24,7 +24,8 @@ V1 = ROOT / "fixtures" / "questionnaire" / "2026.1"
 V2 = ROOT / "fixtures" / "questionnaire" / "2026.2"
 V3 = ROOT / "fixtures" / "questionnaire" / "2026.3"
 V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
-NEWEST = "2026.4"
+V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
+NEWEST = "2026.5"
 
 # The released files of 2026.1. Assessments made on it keep it; a change would silently change their meaning.
 RELEASED_2026_1 = {
@@ -47,6 +48,14 @@ RELEASED_2026_3 = {
 }
 
 
+# 2026.4 is released too: its fixes come as 2026.5, never as edits to these files.
+RELEASED_2026_4 = {
+    "rules.yaml": "83fc216015a638e8e9408ee506a22ea362da26746aee11737ec509b05fb9a01d",
+    "screening.yaml": "0b77ca2366bda9fcfb1d11995782e807258485410fd3e49d4e91eb9fa3c0b655",
+    "sections.yaml": "f2187c2844cae110f5edc7b0c51288adbf5ae82be9dc19d7bfabc18c363858be",
+}
+
+
 @pytest.mark.parametrize("name", sorted(RELEASED_2026_1))
 def test_the_released_2026_1_files_are_unchanged(name):
     assert hashlib.sha256((V1 / name).read_bytes()).hexdigest() == RELEASED_2026_1[name]
@@ -62,10 +71,25 @@ def test_the_released_2026_3_files_are_unchanged(name):
     assert hashlib.sha256((V3 / name).read_bytes()).hexdigest() == RELEASED_2026_3[name]
 
 
+@pytest.mark.parametrize("name", sorted(RELEASED_2026_4))
+def test_the_released_2026_4_files_are_unchanged(name):
+    assert hashlib.sha256((V4 / name).read_bytes()).hexdigest() == RELEASED_2026_4[name]
+
+
 @pytest.mark.parametrize(
     ("older", "newer"),
-    [(V1, V3), (V2, V3), (V1, V4), (V2, V4), (V3, V4)],
-    ids=["2026.1-2026.3", "2026.2-2026.3", "2026.1-2026.4", "2026.2-2026.4", "2026.3-2026.4"],
+    [(V1, V3), (V2, V3), (V1, V4), (V2, V4), (V3, V4), (V1, V5), (V2, V5), (V3, V5), (V4, V5)],
+    ids=[
+        "2026.1-2026.3",
+        "2026.2-2026.3",
+        "2026.1-2026.4",
+        "2026.2-2026.4",
+        "2026.3-2026.4",
+        "2026.1-2026.5",
+        "2026.2-2026.5",
+        "2026.3-2026.5",
+        "2026.4-2026.5",
+    ],
 )
 def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, newer):
     old, new = as_definition(load_definition(older)), as_definition(load_definition(newer))
@@ -101,6 +125,14 @@ def test_an_answers_file_made_for_2026_3_is_valid_on_2026_4():
     answers, errors, warnings = validate_answers(new, json.loads(path.read_text(encoding="utf-8"))["answers"])
     assert errors == {} and warnings == []
     assert score(new, answers).questionnaire == "2026.4"
+
+
+def test_an_answers_file_made_for_2026_4_is_valid_on_2026_5():
+    path = ROOT / "fixtures" / "scenarios" / "v2026_4" / "automated_transport_card_health_data.json"
+    new = as_definition(load_definition(V5))
+    answers, errors, warnings = validate_answers(new, json.loads(path.read_text(encoding="utf-8"))["answers"])
+    assert errors == {} and warnings == []
+    assert score(new, answers).questionnaire == "2026.5"
 
 
 @pytest.fixture

@@ -6,8 +6,14 @@ and through `score_answers`; files made on 2026.1 (`v2026_1/`) are scored on 202
 (`v2026_3/`, the tool overview) on 2026.3. Every 2026.2 file, with the tool marked as not in the tool overview, gets
 the same result on 2026.3. Files made on 2026.4 (`v2026_4/`, the fixes of docs/legal-sources.md "Differences from
 2026.3") are scored on 2026.4, and every older file gets its 2026.3 result on 2026.4 too, except the few the fixes
-change, each of which has a `v2026_4/` copy with its new expected result. Scenarios that describe the same use
-answered honestly in different ways must get the same verdict and hard rules.
+change, each of which has a `v2026_4/` copy with its new expected result. Files made on 2026.5 (`v2026_5/`, the fixes
+of "Differences from 2026.4") are scored on 2026.5, and every 2026.2, 2026.3 and 2026.4 file gets its 2026.4 result on
+2026.5 too. None of those files answers the new question `bio_remote` (whether a biometric identification happens
+without the person taking part). It is not filled in for them: a file that answers `bio_recognition` "identification"
+leaves `bio_remote` unanswered on 2026.5, and an unanswered `bio_remote` counts as remote identification (like
+"don't know"), so such a file keeps its 2026.4 result and only reports `bio_remote` as missing. No older file therefore
+changes on 2026.5; the corrections show in the `v2026_5/` files and the tests below. Scenarios that describe the same
+use answered honestly in different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -26,7 +32,8 @@ SCENARIOS = ROOT / "fixtures" / "scenarios"
 DEFINITION = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.2"))
 V2026_3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
 V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
-BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4}
+V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
+BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4, "2026.5": V2026_5}
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -49,14 +56,14 @@ def expected(path: Path) -> dict:
 
 
 def version(path: Path) -> str:
-    return {"v2026_3": "2026.3", "v2026_4": "2026.4"}.get(path.parent.name, "2026.2")
+    return {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5"}.get(path.parent.name, "2026.2")
 
 
 def scored(path: Path, extra: dict | None = None, on: str | None = None):
     definition = BY_VERSION[on or ("2026.3" if extra and version(path) == "2026.2" else version(path))]
     data = json.loads(path.read_text(encoding="utf-8"))
     answers, errors, warnings = validate_answers(definition, {**data["answers"], **(extra or {})})
-    if on == "2026.4" and version(path) != "2026.4":
+    if on in ("2026.4", "2026.5") and version(path) not in ("2026.4", "2026.5"):
         # An older file may answer a step 2026.4 hides (the FRIA step while a prohibited practice stops the use).
         warnings = [w for w in warnings if w.code != "hidden_answer"]
     assert not errors and not warnings, (errors, warnings)
@@ -234,6 +241,67 @@ def test_art_22_4_covers_special_categories_not_ruled_out_on_2026_4():
     assert (
         "automated_decision_special_categories" in scored(path, {"pd_special": "unknown"}, on="2026.4").obligation_codes
     )
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) in ("2026.2", "2026.3", "2026.4")], ids=name)
+def test_an_older_file_gets_its_2026_4_result_on_2026_5(path):
+    """No older file answers `bio_remote`; unanswered, it counts as remote identification (the module docstring)."""
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.4"), scored(path, extra, on="2026.5")
+    assert after.questionnaire == "2026.5"
+    assert (after.verdict, after.rule_ids, after.obligation_codes) == (
+        before.verdict,
+        before.rule_ids,
+        before.obligation_codes,
+    )
+    assert (after.risk, after.need, after.quadrant) == (before.risk, before.need, before.quadrant)
+    identifies = json.loads(path.read_text(encoding="utf-8"))["answers"].get("bio_recognition") == "identification"
+    assert set(after.missing) - set(before.missing) == ({"bio_remote"} if identifies else set())
+
+
+def test_the_suite_has_the_2026_5_fixes():
+    on_2026_5 = {path.stem: scored(path) for path in FILES if version(path) == "2026.5"}
+    # A fingerprint reader the employee puts a finger on identifies, but not remotely: no Annex III point 1(a),
+    # no FRIA; the special-category consequences of the GDPR stay.
+    fingerprint = on_2026_5["fingerprint_time_clock_identification"]
+    assert "ai_act_high_risk" not in fingerprint.rule_ids
+    assert not {"fria", "eu_database_registration"} & set(fingerprint.obligation_codes)
+    assert "special_categories_without_basis" in fingerprint.rule_ids and "dpia" in fingerprint.obligation_codes
+    # A camera that recognises employees as they pass: remote identification, high-risk, FRIA shown.
+    camera = on_2026_5["face_recognition_staff_entrance_time_clock"]
+    assert "ai_act_high_risk" in camera.rule_ids and "fria" in camera.obligation_codes
+    answers = json.loads((SCENARIOS / "v2026_5" / "face_recognition_staff_entrance_time_clock.json").read_text())
+    assert "fria" in visible_section_keys(V2026_5, answers["answers"])
+    # Software that is itself a medical device: art. 6(1).
+    assert "ai_act_product_component" in on_2026_5["wound_assessment_medical_device_software"].rule_ids
+
+
+V5_DIR = SCENARIOS / "v2026_5"
+FINGERPRINT = V5_DIR / "fingerprint_time_clock_identification.json"
+
+
+@pytest.mark.parametrize(
+    ("changes", "remote"),
+    [
+        ({"bio_remote": "no"}, False),  # the person takes part: not Annex III point 1(a)
+        ({"bio_remote": "yes"}, True),
+        ({"bio_remote": "unknown"}, True),  # "don't know" counts as remote (precaution)
+        ({"bio_remote": None}, True),  # unanswered: as "don't know"
+        ({"bio_recognition": "unknown", "bio_remote": None}, True),  # bio_remote hidden; recognition unknown
+    ],
+    ids=["not_remote", "remote", "remote_unknown", "remote_unanswered", "recognition_unknown"],
+)
+def test_only_remote_biometric_identification_is_annex_iii_on_2026_5(changes, remote):
+    data = json.loads(FINGERPRINT.read_text(encoding="utf-8"))["answers"]
+    answers = {key: value for key, value in {**data, **changes}.items() if value is not None}
+    result = score(V2026_5, validate_answers(V2026_5, answers)[0])
+    assert ("ai_act_high_risk" in result.rule_ids) is remote
+    assert ("fria" in result.obligation_codes) is remote
+    assert ("fria" in visible_section_keys(V2026_5, answers)) is remote
+    # GDPR: biometric data used to recognise someone is special-category data, remote or not.
+    assert {"special_categories_without_basis", "dpia_trigger"} <= set(result.rule_ids)
+    without_special = score(V2026_5, validate_answers(V2026_5, {**answers, "pd_special": "no"})[0])
+    assert "biometrics_not_special_category" in checks(without_special)
 
 
 @pytest.mark.django_db

@@ -21,6 +21,7 @@ from tests.screening_helpers import FIXTURES, definition_2026_2
 V3 = as_definition(load_definition(FIXTURES / "2026.3"))
 V2 = definition_2026_2()
 V4 = as_definition(load_definition(FIXTURES / "2026.4"))
+V5 = as_definition(load_definition(FIXTURES / "2026.5"))
 DRAFTING_V3 = dict(screening_for(V3).examples[0].answers)
 DRAFTING_V2 = dict(screening_for(V2).examples[0].answers)
 BOTH = [(V3, DRAFTING_V3), (V2, DRAFTING_V2)]
@@ -66,7 +67,17 @@ def test_a_tool_from_the_overview_is_carried_as_ai_on_2026_4():
     assert "is_ai" not in evaluate_screening(V3, DRAFTING_V3).carried_answers
 
 
-@pytest.mark.parametrize("definition", [V4, V3, V2], ids=["2026.4", *IDS])
+def test_no_high_risk_use_hides_the_remote_identification_question_on_2026_5():
+    """2026.5: `scr_high_risk: none` implies `bio_recognition: none`, which hides `bio_remote`; nothing is missing."""
+    drafting = dict(screening_for(V5).examples[0].answers)
+    assert drafting["scr_high_risk"] == "none"
+    carried = evaluate_screening(V5, drafting).carried_answers
+    assert carried["bio_recognition"] == "none" and "bio_remote" not in carried
+    assert "bio_remote" not in score(V5, carried).missing
+    assert "bio_remote" in score(V5, {**carried, "bio_recognition": "identification"}).missing
+
+
+@pytest.mark.parametrize("definition", [V5, V4, V3, V2], ids=["2026.5", "2026.4", *IDS])
 def test_carried_answers_are_valid_answers_of_the_version(definition):
     for example in screening_for(definition).examples:
         carried = evaluate_screening(definition, example.answers).carried_answers

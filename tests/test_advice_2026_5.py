@@ -1,0 +1,110 @@
+"""The texts 2026.5 corrects (docs/legal-sources.md, "Differences from 2026.4"), and the new question `bio_remote`.
+
+2026.4 asked only whether the solution is a safety component of a regulated product (AI Act art. 6(1) also covers
+an AI system that is itself such a product), stated the ROS analysis as a duty Oslo's guide does not state, and stated
+the guide's "never let AI decide alone" as a flat rule in an obligation that also fires for solutions that are not AI.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from assessments.engine import as_definition, load_definition
+from assessments.engine.screening import screening_for
+
+ROOT = Path(__file__).resolve().parents[1]
+V4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
+V5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
+
+
+def obligation(definition, code):
+    return next(o for o in definition.obligations if o.code == code)
+
+
+def rule(definition, rule_id):
+    return next(r for r in definition.rules if r.id == rule_id)
+
+
+def test_bio_remote_follows_bio_recognition_and_is_shown_only_for_identification():
+    questions = [q.key for q in V5.section(V5.questions["bio_recognition"].section).questions]
+    assert questions[questions.index("bio_recognition") + 1] == "bio_remote"
+    question = V5.questions["bio_remote"]
+    assert question.type == "yes_no_unknown" and question.required
+    assert question.shown_when == {"q": "bio_recognition", "eq": "identification"}
+    assert question.source == "KI-forordningen art. 3 nr. 41 og vedlegg III nr. 1 bokstav a"
+    assert all([question.label, question.label_en, question.help, question.help_en])
+    # Identification with the person taking part is still special-category data: the weight stays on bio_recognition.
+    assert V5.questions["bio_recognition"].risk == V4.questions["bio_recognition"].risk
+
+
+@pytest.mark.parametrize(("attribute", "itself"), [("label", "selv"), ("label_en", "itself")])
+def test_hr_product_asks_whether_the_solution_is_itself_a_regulated_product(attribute, itself):
+    assert itself in getattr(V5.questions["hr_product"], attribute)
+    assert itself not in getattr(V4.questions["hr_product"], attribute)
+    assert "medisinsk utstyr" in V5.questions["hr_product"].help
+    assert "medical device" in V5.questions["hr_product"].help_en
+
+
+def test_the_rule_and_the_quick_check_name_a_regulated_product_too():
+    assert "Regulert produkt" in rule(V5, "ai_act_product_component").title
+    scr = next(q for q in screening_for(V5).questions if q.key == "scr_high_risk")
+    assert "selv et regulert produkt" in scr.label and "itself a regulated product" in scr.label_en
+
+
+def test_the_ros_analysis_names_oslo_s_own_routines_and_claims_no_legal_duty():
+    old, new = obligation(V4, "ros_analysis"), obligation(V5, "ros_analysis")
+    assert "skal virksomheten gjøre" in old.why
+    assert "skal virksomheten" not in new.why and "must carry out" not in new.why_en
+    assert "egne rutiner og retningslinjer for risikovurdering" in new.why
+    assert "own routines and guidelines for risk assessment" in new.why_en
+    assert "KI-spesifikke risikoene" in new.why and "AI-specific risks" in new.why_en
+    assert new.source == old.source
+
+
+def test_human_oversight_attributes_never_deciding_alone_to_the_guide():
+    old, new = obligation(V4, "human_oversight"), obligation(V5, "human_oversight")
+    assert "KI skal aldri alene" in old.why
+    assert "KI skal aldri alene" not in new.why
+    assert "KI-veileder sier at KI aldri alene skal ta beslutninger" in new.why
+    assert "AI guide says that AI must never on its own make decisions" in new.why_en
+    assert new.when == old.when and new.source == old.source
+
+
+@pytest.mark.django_db
+def test_the_wizard_asks_bio_remote_in_both_languages_and_a_non_remote_identification_is_not_annex_iii(world):
+    """The high-risk step of the newest version renders the new question (bokmål and English), and an identification
+    the person takes part in, saved through the wizard, gives no Annex III high risk."""
+    import json
+
+    from django.urls import reverse
+
+    from assessments import services
+    from assessments.demo import seed_questionnaires
+    from assessments.engine import score, visible_section_keys
+    from tests import answers as A
+
+    seed_questionnaires()
+    path = ROOT / "fixtures" / "scenarios" / "v2026_5" / "fingerprint_time_clock_identification.json"
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    assessment = services.assessment_create(agency=world.agency_a, user=world.users["leader_a"], title="Fingeravtrykk")
+    assert assessment.questionnaire.version == "2026.5"
+    assessment.answers = {key: value for key, value in answers.items() if key != "bio_remote"}
+    assessment.visited_steps = list(visible_section_keys(V5, assessment.answers))
+    assessment.save(update_fields=["answers", "visited_steps"])
+    client = world.client("leader_a")
+    url = reverse("assessments:assessment_step", args=[assessment.uuid, "high_risk"])
+    assert "skjer identifiseringen uten at personen tar del i den" in client.get(url).content.decode()
+
+    values = {
+        q.key: assessment.answers[q.key] for q in V5.section("high_risk").questions if q.key in assessment.answers
+    }
+    response = client.post(url, A.step_post("high_risk", {**values, "bio_remote": "no"}, assessment.revision))
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.answers["bio_remote"] == "no"
+    assert "ai_act_high_risk" not in score(V5, assessment.answers).rule_ids
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(url).content.decode()
+    assert "does the identification happen without the person taking part" in page
+    assert "Is the solution itself a regulated product" in page
