@@ -5,12 +5,17 @@ an AI system that is itself such a product), stated the ROS analysis as a duty O
 the guide's "never let AI decide alone" as a flat rule in an obligation that also fires for solutions that are not AI.
 """
 
+import json
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
-from assessments.engine import as_definition, load_definition
+from assessments import services
+from assessments.demo import seed_questionnaires
+from assessments.engine import as_definition, load_definition, score, visible_section_keys
 from assessments.engine.screening import screening_for
+from tests import answers as A
 
 ROOT = Path(__file__).resolve().parents[1]
 V4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
@@ -29,8 +34,10 @@ def test_bio_remote_follows_bio_recognition_and_is_shown_only_for_identification
     questions = [q.key for q in V5.section(V5.questions["bio_recognition"].section).questions]
     assert questions[questions.index("bio_recognition") + 1] == "bio_remote"
     question = V5.questions["bio_remote"]
-    assert question.type == "yes_no_unknown" and question.required
-    assert question.shown_when == {"q": "bio_recognition", "eq": "identification"}
+    assert question.type == "yes_no_unknown"
+    # Required only with identification: the wizard shows it beside bio_recognition whatever that answer is.
+    assert not question.required
+    assert question.shown_when == question.required_when == {"q": "bio_recognition", "eq": "identification"}
     assert question.source == "KI-forordningen art. 3 nr. 41 og vedlegg III nr. 1 bokstav a"
     assert all([question.label, question.label_en, question.help, question.help_en])
     # Identification with the person taking part is still special-category data: the weight stays on bio_recognition.
@@ -74,15 +81,6 @@ def test_human_oversight_attributes_never_deciding_alone_to_the_guide():
 def test_the_wizard_asks_bio_remote_in_both_languages_and_a_non_remote_identification_is_not_annex_iii(world):
     """The high-risk step of the newest version renders the new question (bokmål and English), and an identification
     the person takes part in, saved through the wizard, gives no Annex III high risk."""
-    import json
-
-    from django.urls import reverse
-
-    from assessments import services
-    from assessments.demo import seed_questionnaires
-    from assessments.engine import score, visible_section_keys
-    from tests import answers as A
-
     seed_questionnaires()
     path = ROOT / "fixtures" / "scenarios" / "v2026_5" / "fingerprint_time_clock_identification.json"
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
@@ -93,7 +91,10 @@ def test_the_wizard_asks_bio_remote_in_both_languages_and_a_non_remote_identific
     assessment.save(update_fields=["answers", "visited_steps"])
     client = world.client("leader_a")
     url = reverse("assessments:assessment_step", args=[assessment.uuid, "high_risk"])
-    assert "skjer identifiseringen uten at personen tar del i den" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "skjer identifiseringen uten at personen tar del i den" in page
+    # Identification is saved, so the question is marked as one that must be answered.
+    assert "må besvares" in page.split('id="q-bio_remote"', 1)[1].split("</legend>", 1)[0]
 
     values = {
         q.key: assessment.answers[q.key] for q in V5.section("high_risk").questions if q.key in assessment.answers
