@@ -6,9 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import resolve, reverse
 
+from assessments import labels, services
 from assessments.engine.loader import as_definition
+from assessments.engine.scoring import score
+from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, AssessmentVersion, AuditEvent
 from tests import answers as A
+from tests.objects import make_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +166,37 @@ def test_it_walks_each_branch_and_submits(world, leader, overrides, expected):
     assert AuditEvent.objects.filter(action="assessment.submitted", object_id=str(assessment.uuid)).exists()
 
 
+@pytest.mark.parametrize("overrides", [{}, {"p_manipulation": "yes"}], ids=["as_answered", "stop"])
+def test_the_confirmation_names_the_conclusion_being_submitted(world, leader, overrides):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(**overrides))
+    assessment.refresh_from_db()
+    page = text_of(
+        leader.post(
+            step_url(assessment, "summary"),
+            {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "confirm"},
+        )
+    )
+    verdict = score(A.DEFINITION, visible_answers(A.DEFINITION, assessment.answers)).verdict
+    assert (verdict == "stop") is bool(overrides)
+    assert f"Konklusjonen du sender inn: {labels.VERDICTS[verdict]}." in page
+    assert ("absolutt regel slo til" in page) is (verdict == "stop")
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.DRAFT  # confirming is not submitting
+
+
+def test_a_review_decided_the_same_day_is_said_to_take_under_a_day(world, leader):
+    for number in range(3):
+        decided = make_assessment(world, f"Avgjort {number}", answers=full(), submit=True)
+        services.assessment_approve(assessment=decided, user=world.users["reviewer"])
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    assessment.refresh_from_db()
+    data = {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "confirm"}
+    page = text_of(leader.post(step_url(assessment, "summary"), data))
+    assert "tar vanligvis under en dag" in page and "omtrent 0 dager" not in page
+
+
 def test_the_progress_counts_steps_as_branching_changes(world, leader):
     assessment = new_draft(leader, world)
     first = leader.get(step_url(assessment, "intro"))
@@ -261,7 +296,6 @@ def test_a_conditionally_required_question_is_marked_and_named_when_left_empty(w
 
 
 def test_an_invited_contributor_edits_the_draft_but_cannot_submit(world, leader):
-    from assessments import services
 
     assessment = new_draft(leader, world)
     services.assessment_invite_contributor(
@@ -506,7 +540,6 @@ def test_a_submitted_assessment_cannot_be_edited_through_the_wizard(world, leade
 
 @pytest.fixture
 def shared(world, leader):
-    from assessments import services
 
     assessment = new_draft(leader, world)
     services.assessment_invite_contributor(
@@ -569,7 +602,6 @@ def test_two_writers_on_different_steps_are_merged_and_told(world, leader, share
 
 
 def test_a_branching_change_by_another_writer_keeps_the_input_of_the_hidden_step(world, leader):
-    from assessments import services
 
     assessment = new_draft(leader, world)
     services.assessment_invite_contributor(
@@ -621,7 +653,6 @@ def test_each_question_has_its_help_in_a_details_element_and_the_page_needs_no_i
 
 
 def test_a_too_long_reply_to_uke_keeps_the_saved_answers_and_shows_the_reply_again(world, leader):
-    from assessments import services
 
     assessment = new_draft(leader, world)
     walk(leader, assessment, full())

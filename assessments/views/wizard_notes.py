@@ -6,7 +6,8 @@
 - Answers that contradict each other: a warning at each of the questions, linking to the other.
 - Where "Fortsett" / "Rett svarene" opens the draft: the first commented step after a return, otherwise the
   first step with required answers missing (or not yet visited), otherwise the summary.
-- Before submitting: what happens next (who reviews, how long it usually takes, who is told).
+- Before submitting: the conclusion being sent, and what happens next (who reviews, how long it usually takes,
+  who is told).
 """
 
 import statistics
@@ -153,8 +154,12 @@ def usual_review_days() -> int | None:
 
 
 def submission_facts(assessment: Assessment) -> dict[str, Any]:
-    """What the confirmation page says happens after submitting."""
+    """What the confirmation page says is sent, and what happens after submitting."""
+    defn = as_definition(assessment.questionnaire.definition)
+    verdict = score(defn, visible_answers(defn, assessment.answers)).verdict
     return {
+        # The conclusion the leader sends, so a "Stopp" is not sent without being seen once more.
+        "verdict": verdict,
         "usual_days": usual_review_days(),
         "now": timezone.now(),
         "resubmission": assessment.status == Assessment.Status.RETURNED,
