@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import AuditEvent, Report, norwegian_slugify
+from assessments.models import Assessment, AuditEvent, Report, norwegian_slugify
 from tests.report_helpers import approved_report, draft, flip_one_byte_in_signed_content, submitted, use_test_seal
 
 FAKE_PDF = b"%PDF-1.7\n% a stored report stand-in\n%%EOF\n"
@@ -33,6 +33,14 @@ def decided(world):
 
 def download_url(report) -> str:
     return reverse("assessments:report_download", args=[report.assessment.uuid, report.uuid])
+
+
+def test_the_file_name_keeps_the_norwegian_letters_readable(world, decided):
+    assessment, report = decided
+    Assessment.objects.filter(pk=assessment.pk).update(title="KI-chatbot for spørsmål om barnehageplass")
+    response = world.client("leader_a").get(download_url(report))
+    name = response["Content-Disposition"]
+    assert "ki-chatbot-for-sporsmal-om-barnehageplass-v1.pdf" in name  # ø -> o, å -> a; not "sprsmal"
 
 
 @pytest.mark.parametrize("role", ["leader_a", "contributor_a", "reviewer", "auditor"])

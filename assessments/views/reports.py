@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import services
 from assessments.accounts.redirects import is_local_path
 from assessments.audit import chain as audit
-from assessments.models import Assessment, Report
+from assessments.models import Assessment, Report, norwegian_slugify
 from assessments.permissions import can_see_draft, can_verify, can_view, get_assessment, require, signed_in
 from assessments.presentation.actions import available_actions
 from assessments.presentation.report_panel import PLAN_PANEL, panel_context, plan_panel_context
@@ -44,7 +43,7 @@ def report_status(request, assessment_uuid):
 
 def _filename(report: Report) -> str:
     assessment = report.assessment
-    base = slugify(f"{assessment.agency.slug} {assessment.title}")[:80].strip("-") or "vurdering"
+    base = norwegian_slugify(f"{assessment.agency.slug} {assessment.title}")[:80].strip("-") or "vurdering"
     if report.kind == Report.Kind.PREVIEW:
         return f"utkast-{base}.pdf"
     return f"ki-vurdering-{base}-v{report.version.number}.pdf"
