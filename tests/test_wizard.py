@@ -260,6 +260,14 @@ def test_the_draft_survives_a_new_session_on_another_device(world, leader):
     assert re.search(r'value="buy"[^>]*checked', intro)
 
 
+def test_the_summary_says_where_the_duties_are_followed_up(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    page = text_of(leader.get(step_url(assessment, "summary")))
+    assert "Plikter – sjekkliste" in page
+    assert "blir pliktene punkter i tiltaksplanen" in page
+
+
 def test_each_save_is_confirmed_with_the_time(world, leader):
     assessment = new_draft(leader, world)
     response = post_step(leader, assessment, "intro", full())
