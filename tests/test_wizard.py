@@ -268,6 +268,22 @@ def test_the_summary_says_where_the_duties_are_followed_up(world, leader):
     assert "blir pliktene punkter i tiltaksplanen" in page
 
 
+def test_a_missing_answer_opened_from_the_summary_is_saved_back_to_the_summary(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(decision_role="automated_decision", fv_basis_auto=None))
+    summary = text_of(leader.get(step_url(assessment, "summary")))
+    link = step_url(assessment, "decisions") + "?tilbake=summary#q-fv_basis_auto"
+    assert f'href="{link}"' in summary
+    page = text_of(leader.get(step_url(assessment, "decisions") + "?tilbake=summary"))
+    assert "Lagre og gå til oppsummeringen" in page and 'name="return_to" value="summary"' in page
+    answers = full(decision_role="automated_decision", fv_basis_auto="yes")
+    response = post_step(leader, assessment, "decisions", answers, return_to="summary")
+    assert response.status_code == 302 and response.url == step_url(assessment, "summary")
+    # Without it, "save and continue" goes on to the next step as before.
+    response = post_step(leader, assessment, "decisions", answers)
+    assert response.url != step_url(assessment, "summary")
+
+
 def test_each_save_is_confirmed_with_the_time(world, leader):
     assessment = new_draft(leader, world)
     response = post_step(leader, assessment, "intro", full())

@@ -185,6 +185,8 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
     def _destination(self, step: str, nav: str, target: str | None) -> str:
         keys = list(self.get_form_list())
         index = keys.index(step)
+        if nav == "next" and self._returns_to_summary():
+            return SUMMARY
         if nav == "next":
             return keys[index + 1]
         if nav == "prev":
@@ -192,6 +194,11 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         if nav == "goto" and target in self.reachable_steps():
             return target
         return step
+
+    def _returns_to_summary(self) -> bool:
+        """Opened from the summary's list of missing answers: "save and continue" goes back there."""
+        chosen = self.request.POST.get("return_to") or self.request.GET.get("tilbake")
+        return chosen == SUMMARY and SUMMARY in self.reachable_steps()
 
     def _target_url(self, step: str, nav: str, target: str | None) -> str | None:
         """Where the user wanted to go when the step did not validate (offered as 'go without saving')."""
@@ -319,6 +326,7 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
                 "is_leader": is_leader_of(self.request.user, self.assessment),
                 "returned": notes,
                 "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
+                "return_to_summary": step != SUMMARY and self._returns_to_summary(),
             }
         )
         if step != SUMMARY and hasattr(form, "items"):
