@@ -110,11 +110,13 @@ def test_english_rule_texts_and_a_note_naming_the_rule_that_holds():
     assert english["what_if"]["note"] == (
         # English quotation marks, and the rule by its title only: no internal id such as "(watch)".
         "No safeguard lowers the risk level: the rule “Monitoring” holds the risk high whatever safeguards are in "
-        "place. Only a change to the use itself can lower the risk."
+        "place. The risk can only go down once what triggers the rule has been changed or cleared up."
     )
     norwegian = rendered(result, "nb")
     assert norwegian["hard_rules"][0]["explanation"] == "Regelen finnes fordi overvåking er inngripende."
     assert norwegian["what_if"]["note"].startswith("Ingen tiltak senker risikonivået: Regelen «Overvåking» holder")
+    # A stop such as a missing legal basis ends once the basis is documented, not only by changing the use.
+    assert norwegian["what_if"]["note"].endswith("når det som utløser regelen, er endret eller avklart.")
 
 
 def test_a_result_stored_without_the_english_fields_still_renders():

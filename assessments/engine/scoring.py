@@ -61,11 +61,13 @@ NB = Wording(
     axis_low=", og risikoen blir lav i matrisen",
     still=(" {Rules} {titles} gjelder fortsatt.",) * 2,
     already_low="Risikonivået er allerede lavt; det er ikke noe lavere nivå å nå.",
+    # Not "only a change of the use": a stop such as a missing legal basis ends once the basis is documented.
     held=(
         "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hvilke tiltak som er på "
-        "plass. Bare en endring av selve bruken kan senke risikoen.",
-    )
-    * 2,
+        "plass. Risikoen kan bare gå ned når det som utløser regelen, er endret eller avklart.",
+        "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hvilke tiltak som er på "
+        "plass. Risikoen kan bare gå ned når det som utløser reglene, er endret eller avklart.",
+    ),
     all_best=("Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."),
     from_the_case=(
         "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
@@ -88,9 +90,9 @@ EN = Wording(
     already_low="The risk level is already low; there is no lower level to reach.",
     held=(
         "No safeguard lowers the risk level: {rules} {titles} holds the risk high whatever safeguards are in "
-        "place. Only a change to the use itself can lower the risk.",
+        "place. The risk can only go down once what triggers the rule has been changed or cleared up.",
         "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever safeguards are in "
-        "place. Only a change to the use itself can lower the risk.",
+        "place. The risk can only go down once what triggers the rules has been changed or cleared up.",
     ),
     all_best="Every safeguard question already has the best answer; the risk comes from the initiative itself.",
     from_the_case=(
