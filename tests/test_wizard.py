@@ -180,7 +180,7 @@ def test_the_confirmation_names_the_conclusion_being_submitted(world, leader, ov
     verdict = score(A.DEFINITION, visible_answers(A.DEFINITION, assessment.answers)).verdict
     assert (verdict == "stop") is bool(overrides)
     assert f"Konklusjonen du sender inn: {labels.VERDICTS[verdict]}." in page
-    assert ("absolutt regel slo til" in page) is (verdict == "stop")
+    assert ("UKE kan ikke godkjenne vurderingen" in page) is (verdict == "stop")
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT  # confirming is not submitting
 
