@@ -127,6 +127,7 @@ EVENTS = {
     "plan.item_created": _("Tiltak lagt til i planen"),
     "plan.item_no_longer_required": _("Tiltak ikke lenger påkrevd"),
     "plan.item_required_again": _("Tiltak påkrevd igjen"),
+    "plan.item_texts_updated": _("Tiltakets tittel eller kilde oppdatert fra ny versjon"),
     "plan.item_carried_over": _("Tiltak overført til ny vurdering"),
     "plan.condition_set": _("Vilkår fra UKE satt på tiltak"),
     "plan.status_changed": _("Status for tiltak endret"),

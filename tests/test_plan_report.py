@@ -9,8 +9,9 @@ import io
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from assessments.models import PlanItemHistory, Report
@@ -46,6 +47,19 @@ def test_state_as_of_reads_the_history_not_the_current_row(assessment, world):
     now = {s["item_id"]: s for s in plan_status.state_as_of(assessment, timezone.localdate())}
     assert now[item.pk]["status"] == "done"
     assert plan_status.state_as_of(assessment, yesterday - dt.timedelta(days=1)) == []
+
+
+def test_an_english_status_report_names_the_items_in_english_and_older_history_in_bokmal(assessment):
+    reps = assessment.plan_items.get(key="obligation:inform_employee_reps")
+    older = assessment.plan_items.exclude(pk=reps.pk).first()
+    for row in PlanItemHistory.objects.filter(item=older):  # a state written before the items had English
+        row.state = {k: v for k, v in row.state.items() if not k.endswith("_en")}
+        row.save(update_fields=["state"])
+    items = plan_status.state_as_of(assessment, timezone.localdate())
+    with translation.override("en"):
+        html = render_to_string("plans/status_report.html", {"assessment": assessment, "items": items})
+    assert reps.title_en in html and reps.title not in html
+    assert older.title in html
 
 
 def made(assessment, user, capture, as_of=None) -> Report:

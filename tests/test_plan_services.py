@@ -12,7 +12,7 @@ from assessments import services
 from assessments.lifecycle import StateConflict
 from assessments.models import AssessmentVersion, AuditEvent, Evidence, PlanItem
 from assessments.services import plans
-from tests.answers import complete
+from tests.answers import DEFINITION, complete, section_of
 from tests.objects import make_assessment
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
@@ -207,3 +207,56 @@ def test_a_file_over_the_cap_is_refused(submitted, leader, settings):
 def test_a_link_is_evidence_too(submitted, leader):
     evidence = plans.evidence_add(item=submitted.plan_items.first(), user=leader, url="https://arkiv.example/dpia/1")
     assert evidence.url and not evidence.storage_name
+
+
+def test_a_resubmission_with_a_changed_answer_refreshes_the_items_reasons_without_history(submitted, leader, world):
+    item = submitted.plan_items.get(key="obligation:inform_employee_reps")
+    assert item.why.endswith("«Hvem kan bli berørt av løsningen?»: Ansatte.")
+    services.assessment_return(assessment=submitted, user=world.users["reviewer"], reason="Flere berøres.")
+    submitted.refresh_from_db()
+    changed = section_of("intro", complete(affected=["employees", "residents"]))
+    services.assessment_save_step(
+        assessment=submitted, section="intro", values=changed, expected_revision=submitted.revision, user=leader
+    )
+    services.assessment_submit(assessment=submitted, user=leader)
+    item.refresh_from_db()
+    assert item.why.endswith("«Hvem kan bli berørt av løsningen?»: Ansatte, Innbyggere og brukere av tjenestene.")
+    assert item.why_en.endswith("“Who may be affected by the solution?”: Employees, Residents and service users.")
+    assert item.history.count() == 1  # the texts are no state change
+
+
+def test_a_refreshed_title_is_written_to_the_history_the_status_report_reads(submitted, leader):
+    item = submitted.plan_items.get(key="obligation:inform_employee_reps")
+    version = submitted.latest_version()
+    result = dict(version.result)
+    result["obligations"] = [
+        {**o, "title_en": "Talk to the unions"} if o["code"] == "inform_employee_reps" else o
+        for o in result["obligations"]
+    ]
+    newer = AssessmentVersion.objects.create(
+        assessment=submitted, number=2, questionnaire=version.questionnaire, answers=version.answers,
+        result=result, verdict=version.verdict, quadrant=version.quadrant,
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, newer)
+    item.refresh_from_db()
+    assert item.title_en == "Talk to the unions"
+    latest = item.history.order_by("at", "id").last()
+    assert latest.change == "item_texts_updated" and latest.state["title_en"] == "Talk to the unions"
+
+
+def test_a_measure_gets_its_english_title_from_the_definition_and_its_why_from_the_english_note(submitted):
+    version = submitted.latest_version()
+    question = DEFINITION.questions["pd_any"]
+    version.result = {
+        **version.result,
+        "what_if": {
+            "possible": True,
+            "changes": [{"key": "pd_any", "label": question.label, "to": "no", "to_label": "Nei"}],
+            "note": "Med «Nei» blir risikoen lav.",
+            "note_en": "With «No» the risk becomes low.",
+        },
+    }
+    fields = plans.wanted_items(version)["measure:pd_any"]
+    assert fields["title"] == f"{question.label}: Nei"
+    assert fields["title_en"] == f"{question.label_en}: {question.value_label('no', 'en')}"
+    assert fields["why_en"] == "With “No” the risk becomes low." and fields["source_en"] == plans.WHAT_IF_SOURCE_EN

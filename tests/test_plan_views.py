@@ -3,6 +3,7 @@ errors, the go-live gate, exports, the register and UKE's overdue overview."""
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.storage import default_storage
@@ -189,3 +190,43 @@ def test_after_a_material_change_the_old_plan_links_to_where_the_items_went_and_
     # UKE cannot open the agency's new draft: it learns that the items moved, without a link it could not open
     uke = world.client("reviewer").get(reverse("assessments:plan_detail", args=[assessment.uuid])).content.decode()
     assert "Flyttet til den nye vurderingen" in uke and str(new.uuid) not in uke
+
+
+EMPLOYEE_REPS_EN = "Inform and consult employee representatives"
+EMPLOYEE_REPS_NB = "Informer og drøft med tillitsvalgte"
+EMPLOYEE_REPS_SOURCE = "Arbeidsmiljøloven kap. 8; KI-forordningen art. 26(7)"  # no English source in 2026.1
+
+
+def test_an_english_plan_shows_the_items_english_texts_unmarked_and_a_bokmal_fallback_marked(world, assessment):
+    item = assessment.plan_items.get(key="obligation:inform_employee_reps")
+    link = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    client = world.client("leader_a")
+    plan = client.get(reverse("assessments:plan_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en")
+    body = plan.content.decode()
+    assert f'{link}">{EMPLOYEE_REPS_EN}</a>' in body and EMPLOYEE_REPS_NB not in body
+    assert f'<span lang="nb">{EMPLOYEE_REPS_SOURCE}</span>' in body  # the bokmål source, marked as such
+    page = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"<h1>{EMPLOYEE_REPS_EN}</h1>" in page
+    assert f"<p>{item.why_en}</p>" in page and "“Who may be affected by the solution?”: Employees." in page
+    assert item.why not in page
+    csv = client.get(reverse("assessments:plan_export_csv", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en")
+    rows = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert EMPLOYEE_REPS_EN in rows and EMPLOYEE_REPS_NB not in rows
+    review = world.client("reviewer").get(
+        reverse("assessments:review_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    condition = rf'name="conditions-before_use" value="{item.pk}"[^>]*>\s*{EMPLOYEE_REPS_EN}</label>'
+    assert re.search(condition, review.content.decode())  # the approve form's choice of conditions
+
+
+def test_a_bokmal_plan_is_unchanged_and_an_item_without_english_falls_back_marked(world, assessment):
+    item = assessment.plan_items.get(key="obligation:inform_employee_reps")
+    link = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    client = world.client("leader_a")
+    page = client.get(link).content.decode()
+    assert f"<h1>{EMPLOYEE_REPS_NB}</h1>" in page and f"<p>{item.why}</p>" in page and EMPLOYEE_REPS_EN not in page
+    PlanItem.objects.filter(pk=item.pk).update(title_en="", why_en="")
+    english = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<h1 lang="nb">{EMPLOYEE_REPS_NB}</h1>' in english and f'<p lang="nb">{item.why}</p>' in english
+    plan = client.get(reverse("assessments:plan_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en")
+    assert f'{link}" lang="nb">{EMPLOYEE_REPS_NB}</a>' in plan.content.decode()

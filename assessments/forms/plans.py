@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Agency, Membership
 from assessments.models.plans import PlanItem
+from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH
 from assessments.text import Form
@@ -127,7 +128,7 @@ class ConditionsForm(Form):
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(str(item.pk), item.title) for item in items]
+        choices = [(str(item.pk), localized(item, "title")) for item in items]
         self.fields["before_use"].choices = choices
         self.fields["deadline"].choices = choices
 

@@ -28,6 +28,10 @@ class PlanItem(models.Model):
     title = models.CharField(_("tittel"), max_length=300)
     why = models.TextField(_("hvorfor"), blank=True)
     source = models.CharField(_("kilde"), max_length=300, blank=True)
+    # The same texts in English, from the result's English texts (blank: the page shows the bokmål).
+    title_en = models.CharField(_("tittel på engelsk"), max_length=300, blank=True)
+    why_en = models.TextField(_("hvorfor på engelsk"), blank=True)
+    source_en = models.CharField(_("kilde på engelsk"), max_length=300, blank=True)
     # For a measure: the answer the what-if says would lower the risk (the re-assessment sets it).
     measure_value = models.JSONField(null=True, blank=True)
     owner = user_reference(blank=True)
@@ -80,8 +84,10 @@ class PlanItem(models.Model):
         ]
         return {
             "title": self.title,
+            "title_en": self.title_en,
             "kind": self.kind,
             "source": self.source,
+            "source_en": self.source_en,
             "owner_id": self.owner_id,
             "due_date": self.due_date.isoformat() if self.due_date else None,
             "status": self.status,

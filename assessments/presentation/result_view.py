@@ -26,7 +26,7 @@ def _pick(item: Mapping[str, Any], field: str) -> str:
     return text.translate(ENGLISH_QUOTES) if english() and item.get(f"{field}_en") else text
 
 
-def _without_rule_ids(defn: Definition, text: str) -> str:
+def without_rule_ids(defn: Definition, text: str) -> str:
     """Stored notes name rules as «Title» (rule_id); a person reads the title only."""
     for rule in defn.rules:
         text = text.replace(f" ({rule.id})", "")
@@ -163,7 +163,7 @@ def _what_if(defn: Definition, result: Mapping[str, Any]) -> dict[str, Any]:
     what_if = result.get("what_if") or {}
     return {
         "possible": what_if.get("possible", False),
-        "note": _without_rule_ids(defn, _pick(what_if, "note")),
+        "note": without_rule_ids(defn, _pick(what_if, "note")),
         "changes": [
             {
                 "key": c["key"],

@@ -17,16 +17,21 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from assessments import lifecycle
 from assessments.audit import chain as audit
+from assessments.engine.definition import Definition
+from assessments.engine.loader import as_definition
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
 from assessments.permissions import can_edit_plan, is_leader_of
+from assessments.presentation.display import localized
+from assessments.presentation.result_view import ENGLISH_QUOTES, without_rule_ids
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
 WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
+WHAT_IF_SOURCE_EN = "The what-if analysis in KI-veileder"
 COMMENT_MAX_LENGTH = 2000
 HANDED_OVER = _lazy(
     "Det er meldt en vesentlig endring, og de åpne tiltakene er flyttet til den nye vurderingen. "
@@ -76,33 +81,79 @@ def _changed(item: PlanItem, user, change: str, details: dict | None = None, com
 # --- Items from a submission ----------------------------------------------------------------------------
 
 
+# The texts of an item, refreshed from each submitted version that still wants it.
+TEXT_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value")
+# The texts the item's state (and so the status report) holds: a refresh that changes one writes a history row.
+STATE_TEXTS = ("title", "source", "title_en", "source_en")
+
+
+def _en(text: str) -> str:
+    """An English text of the result, with English quotation marks (the stored sentences quote with «»)."""
+    return (text or "").translate(ENGLISH_QUOTES)
+
+
+def _obligation_fields(obligation: dict) -> dict:
+    return {
+        "kind": PlanItem.Kind.OBLIGATION,
+        "title": obligation.get("title", obligation["code"])[:300],
+        "why": obligation.get("why", ""),
+        "source": (obligation.get("source") or "")[:300],
+        "title_en": (obligation.get("title_en") or "")[:300],
+        "why_en": _en(obligation.get("why_en", "")),
+        "source_en": (obligation.get("source_en") or "")[:300],
+        "measure_value": None,
+    }
+
+
+def _measure_fields(change: dict, what_if: dict, defn: Definition) -> dict:
+    """A measure: the question and the answer the what-if names, labelled in English from the definition."""
+    question = defn.questions.get(change["key"])
+    title_en = ""
+    if question is not None and question.label_en:
+        title_en = f"{question.label_en}: {question.value_label(change.get('to'), 'en')}"
+    note, note_en = without_rule_ids(defn, what_if.get("note", "")), without_rule_ids(defn, what_if.get("note_en", ""))
+    return {
+        "kind": PlanItem.Kind.MEASURE,
+        "title": f"{change.get('label', change['key'])}: {change.get('to_label', '')}"[:300],
+        "why": note,
+        "source": WHAT_IF_SOURCE,
+        "title_en": title_en[:300],
+        "why_en": _en(note_en),
+        "source_en": WHAT_IF_SOURCE_EN,
+        "measure_value": change.get("to"),
+    }
+
+
 def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
-    """key -> fields of the items the submitted result asks for: its obligations and the what-if's measures."""
+    """key -> fields of the items the submitted result asks for: its obligations and the what-if's measures,
+    with their texts in bokmål and, where the result or the definition has them, in English."""
     result = version.result or {}
     wanted = {}
     for obligation in result.get("obligations", []):
-        wanted[f"obligation:{obligation['code']}"] = {
-            "kind": PlanItem.Kind.OBLIGATION,
-            "title": obligation.get("title", obligation["code"])[:300],
-            "why": obligation.get("why", ""),
-            "source": (obligation.get("source") or "")[:300],
-            "measure_value": None,
-        }
+        wanted[f"obligation:{obligation['code']}"] = _obligation_fields(obligation)
     what_if = result.get("what_if") or {}
-    for change in what_if.get("changes", []):
-        wanted[f"measure:{change['key']}"] = {
-            "kind": PlanItem.Kind.MEASURE,
-            "title": f"{change.get('label', change['key'])}: {change.get('to_label', '')}"[:300],
-            "why": what_if.get("note", ""),
-            "source": WHAT_IF_SOURCE,
-            "measure_value": change.get("to"),
-        }
+    if what_if.get("changes"):
+        defn = as_definition(version.questionnaire.definition)
+        for change in what_if["changes"]:
+            wanted[f"measure:{change['key']}"] = _measure_fields(change, what_if, defn)
     return wanted
+
+
+def _refresh_texts(item: PlanItem, fields: dict) -> bool:
+    """The item's texts as the new version has them (the reasons quote its answers). Returns whether a text the
+    item's state holds changed; the why and the measure's value are not part of the state."""
+    changed = [name for name in TEXT_FIELDS if getattr(item, name) != fields[name]]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+    return any(name in STATE_TEXTS for name in changed)
 
 
 def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:
     """Keep the plan in step with the new version: new obligations add items, items whose obligation no
-    longer applies are marked not required (kept), and an item that applies again is required again."""
+    longer applies are marked not required (kept), and an item that applies again is required again. Every
+    item the version still wants gets its texts from it (the reasons quote the answers of this version)."""
     wanted = wanted_items(version)
     # of=self: the ordering by assessment joins the assessment table, whose row the caller has locked already.
     existing = {item.key: item for item in assessment.plan_items.select_for_update(of=("self",))}
@@ -111,10 +162,14 @@ def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> No
         if item is None:
             item = PlanItem.objects.create(assessment=assessment, key=key, **fields)
             _changed(item, user, "item_created", {"version": version.number})
-        elif not item.required:
+            continue
+        state_changed = _refresh_texts(item, fields)
+        if not item.required:
             item.required = True
             item.save(update_fields=["required", "updated_at"])
             _changed(item, user, "item_required_again", {"version": version.number})
+        elif state_changed:  # the status report reads the title and source from the history
+            _changed(item, user, "item_texts_updated", {"version": version.number})
     for key, item in existing.items():
         if key not in wanted and item.required:
             item.required = False
@@ -181,6 +236,9 @@ def on_material_change(user, old: Assessment, new: Assessment) -> int:
             title=item.title,
             why=item.why,
             source=item.source,
+            title_en=item.title_en,
+            why_en=item.why_en,
+            source_en=item.source_en,
             measure_value=item.measure_value,
             owner=item.owner,
             due_date=item.due_date,
@@ -314,7 +372,7 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
         if blocking:
             raise ValidationError(
                 _("Disse tiltakene må være ferdige før løsningen tas i bruk: %(items)s.")
-                % {"items": "; ".join(item.title for item in blocking)},
+                % {"items": "; ".join(localized(item, "title") for item in blocking)},
                 code="before_use_open",
             )
         Assessment.objects.filter(pk=locked.pk).update(in_use_since=since, updated_at=timezone.now())

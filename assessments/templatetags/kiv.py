@@ -1,5 +1,6 @@
 """Template filters for what a person reads: `when` / `day` (dates in the active language, one format
-each), `localized` (a definition text in the active language) and `label` (a coded value by its label)."""
+each), `localized` (a definition text in the active language) and `label` (a coded value by its label); the
+tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language."""
 
 from django import template
 from django.utils.safestring import mark_safe
@@ -42,3 +43,11 @@ def nb() -> str:
     """` lang="nb"` on an element holding Norwegian content (titles, typed answers, comments, agency names)
     when the page is in another language, so screen readers switch voice (WCAG 3.1.2)."""
     return "" if display.language() == "nb" else mark_safe(' lang="nb"')  # noqa: S308  # nosec B308, B703 - a constant attribute
+
+
+@register.simple_tag
+def nb_unless_en(obj, field: str) -> str:
+    """{% nb_unless_en item "title" %}: ` lang="nb"` beside `{{ item|localized:"title" }}` when the page is in
+    another language and what it shows is the bokmål text (English pages: when `title_en` is blank)."""
+    english = display.english() and display.localized(obj, f"{field}_en", "nb")
+    return "" if english else nb()

@@ -33,6 +33,7 @@ from assessments.permissions import (
     signed_in,
     submitted_scope,
 )
+from assessments.presentation.display import localized
 from assessments.presentation.report_panel import plan_panel_context
 from assessments.queries.lists import filtered_by
 from assessments.services import plan_reassess as reassess
@@ -268,9 +269,9 @@ def _rows(assessment):
     for item in _items(assessment):
         evidence = [e.shown_name for e in item.evidence.all() if e.removed_at is None]
         owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else ""
-        yield [item.title, item.get_kind_display(), item.source, owner, item.due_date, item.get_status_display(),
-               _("Ja") if item.required else _("Ikke lenger påkrevd"), _("Ja") if item.before_use else "",
-               item.condition_due, "; ".join(evidence)]  # fmt: skip
+        yield [localized(item, "title"), item.get_kind_display(), localized(item, "source"), owner, item.due_date,
+               item.get_status_display(), _("Ja") if item.required else _("Ikke lenger påkrevd"),
+               _("Ja") if item.before_use else "", item.condition_due, "; ".join(evidence)]  # fmt: skip
 
 
 @signed_in

@@ -1,0 +1,39 @@
+"""0028_plan_item_english: the items there already are get their English texts from the stored results (an
+obligation from the newest version whose result lists it, a measure its why and source from the what-if)."""
+
+import importlib
+
+from django.apps import apps
+
+from assessments.models import AssessmentVersion, PlanItem
+from tests.answers import complete
+from tests.objects import make_assessment
+
+migration = importlib.import_module("assessments.migrations.0028_plan_item_english")
+
+
+def test_the_backfill_takes_the_english_from_the_newest_version_that_lists_the_item(world):
+    assessment = make_assessment(world, "Før engelsk", answers=complete(), submit=True)
+    first = assessment.latest_version()
+    result = dict(first.result)
+    result["obligations"] = [
+        {**o, "title_en": "Newer title"} for o in result["obligations"] if o["code"] != "inform_employee_reps"
+    ]
+    result["what_if"] = {"changes": [{"key": "pd_any"}], "note_en": "With «No» the risk is low."}
+    AssessmentVersion.objects.create(
+        assessment=assessment, number=2, questionnaire=first.questionnaire, answers=first.answers,
+        result=result, verdict=first.verdict, quadrant=first.quadrant,
+    )  # fmt: skip
+    PlanItem.objects.create(assessment=assessment, key="measure:pd_any", kind="measure", title="Personopplysninger")
+    PlanItem.objects.update(title_en="", why_en="", source_en="")
+
+    migration.fill_english(apps, None)
+
+    items = {item.key: item for item in assessment.plan_items.all()}
+    reps = next(o for o in first.result["obligations"] if o["code"] == "inform_employee_reps")
+    assert items["obligation:inform_employee_reps"].title_en == reps["title_en"]  # only version 1 lists it
+    assert items["obligation:inform_employee_reps"].why_en == reps["why_en"].replace("«", "“").replace("»", "”")
+    assert items["obligation:ai_literacy_training"].title_en == "Newer title"
+    measure = items["measure:pd_any"]
+    assert (measure.title_en, measure.why_en) == ("", "With “No” the risk is low.")
+    assert measure.source_en == migration.WHAT_IF_SOURCE_EN
