@@ -42,16 +42,21 @@ def test_submission_makes_one_item_per_obligation_with_history_and_audit(submitt
     assert AuditEvent.objects.filter(action="plan.item_created").count() == len(items)
 
 
+def second_version(version, result: dict) -> AssessmentVersion:
+    """Version 2 of the assessment: version 1's answers with `result` as if scored anew."""
+    return AssessmentVersion.objects.create(
+        assessment=version.assessment, number=2, questionnaire=version.questionnaire, answers=version.answers,
+        result=result, verdict=version.verdict, quadrant=version.quadrant,
+    )  # fmt: skip
+
+
 def test_resubmission_keeps_items_and_marks_dropped_ones_not_required(submitted, leader, world):
     item = submitted.plan_items.first()
     plans.item_update(item=item, user=leader, status="in_progress")
     version = submitted.latest_version()
     result = dict(version.result)
     result["obligations"] = [o for o in result["obligations"] if f"obligation:{o['code']}" != item.key]
-    newer = AssessmentVersion.objects.create(
-        assessment=submitted, number=2, questionnaire=version.questionnaire, answers=version.answers,
-        result=result, verdict=version.verdict, quadrant=version.quadrant,
-    )  # fmt: skip
+    newer = second_version(version, result)
     plans.on_submitted(leader, submitted, newer)
     item.refresh_from_db()
     assert item.required is False and item.status == "in_progress"  # kept, not deleted
@@ -233,10 +238,7 @@ def test_a_refreshed_title_is_written_to_the_history_the_status_report_reads(sub
         {**o, "title_en": "Talk to the unions"} if o["code"] == "inform_employee_reps" else o
         for o in result["obligations"]
     ]
-    newer = AssessmentVersion.objects.create(
-        assessment=submitted, number=2, questionnaire=version.questionnaire, answers=version.answers,
-        result=result, verdict=version.verdict, quadrant=version.quadrant,
-    )  # fmt: skip
+    newer = second_version(version, result)
     plans.on_submitted(leader, submitted, newer)
     item.refresh_from_db()
     assert item.title_en == "Talk to the unions"

@@ -70,6 +70,11 @@ def scored(path: Path, extra: dict | None = None, on: str | None = None):
     return score(definition, answers)
 
 
+def advice(result) -> tuple:
+    """What a leader is told: the verdict, the rules and duties, and where the scores put the use."""
+    return (result.verdict, result.rule_ids, result.obligation_codes, result.risk, result.need, result.quadrant)
+
+
 def hidden_on_2026_4(answers: dict) -> set:
     _, _, warnings = validate_answers(V2026_4, answers)
     return {w.params["key"] for w in warnings if w.code == "hidden_answer"}
@@ -114,12 +119,7 @@ def test_a_tool_not_in_the_overview_gets_the_2026_2_result_on_2026_3(path):
     """`not_listed` changes nothing: the agency answers as before, for its own systems (the guide's part 2)."""
     before, after = scored(path), scored(path, {"cat_choice": "not_listed"})
     assert after.questionnaire == "2026.3"
-    assert (after.verdict, after.rule_ids, after.obligation_codes) == (
-        before.verdict,
-        before.rule_ids,
-        before.obligation_codes,
-    )
-    assert (after.risk, after.need, after.quadrant) == (before.risk, before.need, before.quadrant)
+    assert advice(after) == advice(before)
 
 
 def test_the_same_use_answered_in_different_ways_gets_the_same_advice():
@@ -151,11 +151,7 @@ def test_an_older_file_gets_its_2026_3_result_on_2026_4_unless_a_fix_changes_it(
         assert (after.verdict, after.rule_ids) == (before.verdict, before.rule_ids)
         assert after.obligation_codes != before.obligation_codes
     else:
-        assert (after.verdict, after.rule_ids, after.obligation_codes) == (
-            before.verdict,
-            before.rule_ids,
-            before.obligation_codes,
-        )
+        assert advice(after) == advice(before)
 
 
 def test_the_suite_has_the_2026_4_fixes():
@@ -249,12 +245,7 @@ def test_an_older_file_gets_its_2026_4_result_on_2026_5(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.4"), scored(path, extra, on="2026.5")
     assert after.questionnaire == "2026.5"
-    assert (after.verdict, after.rule_ids, after.obligation_codes) == (
-        before.verdict,
-        before.rule_ids,
-        before.obligation_codes,
-    )
-    assert (after.risk, after.need, after.quadrant) == (before.risk, before.need, before.quadrant)
+    assert advice(after) == advice(before)
     identifies = json.loads(path.read_text(encoding="utf-8"))["answers"].get("bio_recognition") == "identification"
     assert set(after.missing) - set(before.missing) == ({"bio_remote"} if identifies else set())
 
@@ -287,9 +278,10 @@ FINGERPRINT = V5_DIR / "fingerprint_time_clock_identification.json"
         ({"bio_remote": "yes"}, True),
         ({"bio_remote": "unknown"}, True),  # "don't know" counts as remote (precaution)
         ({"bio_remote": None}, True),  # unanswered: as "don't know"
-        ({"bio_recognition": "unknown", "bio_remote": None}, True),  # bio_remote hidden; recognition unknown
+        ({"bio_recognition": "unknown", "bio_remote": None}, True),  # recognition unknown, unanswered: cautious
+        ({"bio_recognition": "unknown", "bio_remote": "no"}, False),  # verification or not remote: neither is 1(a)
     ],
-    ids=["not_remote", "remote", "remote_unknown", "remote_unanswered", "recognition_unknown"],
+    ids=["not_remote", "remote", "remote_unknown", "remote_unanswered", "recognition_unknown", "unknown_not_remote"],
 )
 def test_only_remote_biometric_identification_is_annex_iii_on_2026_5(changes, remote):
     data = json.loads(FINGERPRINT.read_text(encoding="utf-8"))["answers"]
