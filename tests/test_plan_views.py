@@ -36,6 +36,21 @@ def test_the_approve_form_offers_the_plan_items(world, assessment):
     assert 'name="conditions-before_use"' in page.content.decode() and item.title in page.content.decode()
 
 
+def test_the_approve_form_has_one_row_per_item_with_a_labelled_box_for_each_condition(world, assessment):
+    page = world.client("reviewer").get(reverse("assessments:review_detail", args=[assessment.uuid])).content.decode()
+    table = page.split('class="data conditions-table"', 1)[1].split("</table>", 1)[0]
+    items = list(assessment.plan_items.filter(required=True))
+    assert table.count("<tr>") == len(items) + 1  # the header row and one per item, not two lists of the items
+    for item in items:
+        for name, condition in (("before_use", "før løsningen tas i bruk"), ("deadline", "innen en frist")):
+            box = re.search(
+                rf'<input type="checkbox" name="conditions-{name}" value="{item.pk}"[^>]*id="([^"]+)"', table
+            )
+            assert box, (item.key, name)
+            label = re.search(rf'<label class="visually-hidden" for="{box.group(1)}">([^<]+)</label>', table)
+            assert label and item.title in label.group(1) and condition in label.group(1)
+
+
 def test_the_approval_marks_before_use_and_deadline_items(world, assessment):
     first, second = assessment.plan_items.order_by("pk")[:2]
     day = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
