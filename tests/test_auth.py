@@ -112,3 +112,19 @@ def test_the_entra_sign_in_follows_next_only_to_a_path_on_this_site(world, targe
 @pytest.mark.parametrize("url", ["", None, "abc", "https://evil.example.org/x"])
 def test_only_a_path_is_a_local_path(url):
     assert not is_local_path(url)
+
+
+@pytest.mark.parametrize("url", ["/", "/vurderinger/?side=2", "/logg-inn/"])
+def test_a_path_on_this_site_is_a_local_path(url):
+    assert is_local_path(url)
+
+
+@pytest.mark.parametrize("url", ["//evil.example.org/", "/\\evil.example.org/"])
+def test_a_path_that_browsers_read_as_another_site_is_not_local(url):
+    assert not is_local_path(url)
+
+
+@pytest.mark.parametrize(("target", "lands_on"), [("/vurderinger/", "/vurderinger/"), ("abc", "/logg-inn/")])
+def test_sign_out_follows_next_only_to_a_path_on_this_site(world, target, lands_on):
+    response = world.client("leader_a").post("/logg-ut/", {"next": target})
+    assert response.status_code == 302 and response["Location"] == lands_on

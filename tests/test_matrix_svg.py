@@ -170,3 +170,18 @@ def test_ids_follow_the_prefix_so_two_figures_on_a_page_do_not_clash():
     b = render_matrix([], title="b", id_prefix="two")
     ids = set(re.findall(r'id="([^"]+)"', a)) & set(re.findall(r'id="([^"]+)"', b))
     assert ids == set()
+
+
+@pytest.mark.parametrize(
+    ("need", "anchor"),
+    [
+        (52, "start"),  # just right of the need line: the label runs right, in its own quadrant
+        (48, "end"),  # just left of it: the label runs left
+        (97, "end"),  # at the right edge there is no room to the right
+        (3, "start"),  # at the left edge no room to the left
+    ],
+)
+def test_the_points_label_runs_into_its_own_quadrant(need, anchor):
+    svg = render_matrix([MatrixPoint(risk=70, need=need, label="Dette tiltaket")], title="t")
+    label = next(t for t in parse(svg).iter(f"{SVG}text") if t.text == "Dette tiltaket")
+    assert label.get("text-anchor") == anchor

@@ -36,6 +36,21 @@ def test_the_approve_form_offers_the_plan_items(world, assessment):
     assert 'name="conditions-before_use"' in page.content.decode() and item.title in page.content.decode()
 
 
+def test_the_approve_form_has_one_row_per_item_with_a_labelled_box_for_each_condition(world, assessment):
+    page = world.client("reviewer").get(reverse("assessments:review_detail", args=[assessment.uuid])).content.decode()
+    table = page.split('class="data conditions-table"', 1)[1].split("</table>", 1)[0]
+    items = list(assessment.plan_items.filter(required=True))
+    assert table.count("<tr>") == len(items) + 1  # the header row and one per item, not two lists of the items
+    for item in items:
+        for name, condition in (("before_use", "før løsningen tas i bruk"), ("deadline", "innen en frist")):
+            box = re.search(
+                rf'<input type="checkbox" name="conditions-{name}" value="{item.pk}"[^>]*id="([^"]+)"', table
+            )
+            assert box, (item.key, name)
+            label = re.search(rf'<label class="visually-hidden" for="{box.group(1)}">([^<]+)</label>', table)
+            assert label and item.title in label.group(1) and condition in label.group(1)
+
+
 def test_the_approval_marks_before_use_and_deadline_items(world, assessment):
     first, second = assessment.plan_items.order_by("pk")[:2]
     day = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
@@ -112,6 +127,12 @@ def test_exports_list_the_items(world, assessment):
     assert assessment.plan_items.first().title in body
     xlsx = world.client("auditor").get(reverse("assessments:plan_export_xlsx", args=[assessment.uuid]))
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_export_file_name_keeps_the_norwegian_letters_readable(world, assessment):
+    type(assessment).objects.filter(pk=assessment.pk).update(title="Spørsmål og svar på nett")
+    csv = world.client("auditor").get(reverse("assessments:plan_export_csv", args=[assessment.uuid]))
+    assert "tiltaksplan-sporsmal-og-svar-pa-nett" in csv["Content-Disposition"]
 
 
 def test_the_exports_headers_are_in_the_users_language(world, assessment):
@@ -215,8 +236,8 @@ def test_an_english_plan_shows_the_items_english_texts_unmarked_and_a_bokmal_fal
     review = world.client("reviewer").get(
         reverse("assessments:review_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en"
     )
-    condition = rf'name="conditions-before_use" value="{item.pk}"[^>]*>\s*{EMPLOYEE_REPS_EN}</label>'
-    assert re.search(condition, review.content.decode())  # the approve form's choice of conditions
+    conditions = review.content.decode().split('class="data conditions-table"', 1)[1].split("</table>", 1)[0]
+    assert f'<th scope="row">{EMPLOYEE_REPS_EN}</th>' in conditions  # the approve form's choice of conditions
 
 
 def test_a_bokmal_plan_is_unchanged_and_an_item_without_english_falls_back_marked(world, assessment):

@@ -140,6 +140,14 @@ def test_the_status_stops_polling_and_links_the_report_when_ready(world, decided
     assert "forhåndsvisning" not in body.lower()  # auditors do not get the draft preview button
 
 
+def test_the_link_says_which_language_the_signed_report_is_in(world, decided):
+    """A sealed report cannot be made again in the reader's language, so an English page says it is in bokmål."""
+    assessment, _report = decided
+    url = reverse("assessments:report_status", args=[assessment.uuid])
+    english = world.client("auditor").get(url, headers={"HX-Request": "true"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Download the signed report, version 1 (PDF, Norsk bokmål)" in english.content.decode()
+
+
 def test_the_status_is_invisible_to_other_agencies(world, decided):
     url = reverse("assessments:report_status", args=[decided[0].uuid])
     assert world.client("leader_b").get(url).status_code == 404

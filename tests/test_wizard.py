@@ -8,8 +8,6 @@ from django.urls import resolve, reverse
 
 from assessments import labels, services
 from assessments.engine.loader import as_definition
-from assessments.engine.scoring import score
-from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, AssessmentVersion, AuditEvent
 from tests import answers as A
 from tests.objects import make_assessment
@@ -166,8 +164,10 @@ def test_it_walks_each_branch_and_submits(world, leader, overrides, expected):
     assert AuditEvent.objects.filter(action="assessment.submitted", object_id=str(assessment.uuid)).exists()
 
 
-@pytest.mark.parametrize("overrides", [{}, {"p_manipulation": "yes"}], ids=["as_answered", "stop"])
-def test_the_confirmation_names_the_conclusion_being_submitted(world, leader, overrides):
+@pytest.mark.parametrize(
+    ("overrides", "verdict"), [({}, "recommended"), ({"p_manipulation": "yes"}, "stop")], ids=["as_answered", "stop"]
+)
+def test_the_confirmation_names_the_conclusion_being_submitted(world, leader, overrides, verdict):
     assessment = new_draft(leader, world)
     walk(leader, assessment, full(**overrides))
     assessment.refresh_from_db()
@@ -177,12 +177,19 @@ def test_the_confirmation_names_the_conclusion_being_submitted(world, leader, ov
             {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "confirm"},
         )
     )
-    verdict = score(A.DEFINITION, visible_answers(A.DEFINITION, assessment.answers)).verdict
-    assert (verdict == "stop") is bool(overrides)
     assert f"Konklusjonen du sender inn: {labels.VERDICTS[verdict]}." in page
     assert ("UKE kan ikke godkjenne vurderingen" in page) is (verdict == "stop")
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT  # confirming is not submitting
+
+
+def test_an_incomplete_draft_posted_to_confirm_gets_the_summary_not_a_provisional_conclusion(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(decision_role="automated_decision", fv_basis_auto=None))
+    assessment.refresh_from_db()
+    data = {f"{A.PREFIX}-current_step": "summary", "revision": assessment.revision, "action": "confirm"}
+    response = leader.post(step_url(assessment, "summary"), data)
+    assert response.status_code == 302 and response.url == step_url(assessment, "summary")
 
 
 def test_a_review_decided_the_same_day_is_said_to_take_under_a_day(world, leader):
@@ -268,6 +275,13 @@ def test_the_summary_says_where_the_duties_are_followed_up(world, leader):
     assert "blir pliktene punkter i tiltaksplanen" in page
 
 
+def post_back(client, assessment, step: str, answers: dict, query: str, **kwargs):
+    """A step posted to its own URL with `query`, as the browser does (the form has no action)."""
+    assessment.refresh_from_db()
+    data = A.step_post(step, A.section_of(step, answers), assessment.revision, **kwargs)
+    return client.post(step_url(assessment, step) + query, data)
+
+
 def test_a_missing_answer_opened_from_the_summary_is_saved_back_to_the_summary(world, leader):
     assessment = new_draft(leader, world)
     walk(leader, assessment, full(decision_role="automated_decision", fv_basis_auto=None))
@@ -275,13 +289,27 @@ def test_a_missing_answer_opened_from_the_summary_is_saved_back_to_the_summary(w
     link = step_url(assessment, "decisions") + "?tilbake=summary#q-fv_basis_auto"
     assert f'href="{link}"' in summary
     page = text_of(leader.get(step_url(assessment, "decisions") + "?tilbake=summary"))
-    assert "Lagre og gå til oppsummeringen" in page and 'name="return_to" value="summary"' in page
+    assert "Lagre og gå til oppsummeringen" in page
     answers = full(decision_role="automated_decision", fv_basis_auto="yes")
-    response = post_step(leader, assessment, "decisions", answers, return_to="summary")
+    # "Lagre" stays on the step and keeps the way back; "Lagre og fortsett" then goes to the summary.
+    response = post_back(leader, assessment, "decisions", answers, "?tilbake=summary", action="save")
+    assert response.url == step_url(assessment, "decisions") + "?tilbake=summary"
+    response = post_back(leader, assessment, "decisions", answers, "?tilbake=summary")
     assert response.status_code == 302 and response.url == step_url(assessment, "summary")
-    # Without it, "save and continue" goes on to the next step as before.
-    response = post_step(leader, assessment, "decisions", answers)
-    assert response.url != step_url(assessment, "summary")
+
+
+@pytest.mark.parametrize("query", ["", "?tilbake=intro", "?tilbake=https://evil.example.org/"])
+def test_without_the_way_back_save_and_continue_goes_to_the_next_step(world, leader, query):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    response = post_back(leader, assessment, "high_risk", full(), query)
+    assert response.url == step_url(assessment, "equality")
+
+
+def test_the_way_back_is_ignored_while_the_summary_is_not_reached(world, leader):
+    assessment = new_draft(leader, world)
+    response = post_back(leader, assessment, "intro", full(), "?tilbake=summary")
+    assert response.url == step_url(assessment, "need")
 
 
 def test_each_save_is_confirmed_with_the_time(world, leader):

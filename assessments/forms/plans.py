@@ -132,6 +132,10 @@ class ConditionsForm(Form):
         self.fields["before_use"].choices = choices
         self.fields["deadline"].choices = choices
 
+    def rows(self) -> list[tuple]:
+        """One row per plan item for the template's table: its title, its before-use box and its deadline box."""
+        return [(box.choice_label, box, due) for box, due in zip(self["before_use"], self["deadline"], strict=True)]
+
     def clean(self):
         data = super().clean()
         if data.get("deadline") and not data.get("deadline_date"):

@@ -3,7 +3,8 @@
 The items there already are get them from the stored results: an obligation from the newest version of its
 assessment whose result lists that obligation, a measure its why (the what-if's English note) from the newest
 version whose what-if names it, and the what-if's source. A measure's English title needs the questionnaire's
-labels and is left blank (the page shows the bokmål title); the next submission fills it.
+labels and is left blank (the page shows the bokmål title); the next submission fills it. An item carried to a
+replacement that has no version yet gets the texts of the item it was copied from.
 """
 
 from django.db import migrations, models
@@ -52,6 +53,23 @@ def fill_english(apps, schema_editor):
                     item.title_en, item.why_en, item.source_en = found["title_en"], found["why_en"], found["source_en"]
                     changed.append(item)
         PlanItem.objects.bulk_update(changed, ["title_en", "why_en", "source_en"], batch_size=CHUNK)
+    _copy_to_carried(PlanItem)
+
+
+def _copy_to_carried(PlanItem) -> None:
+    """An item carried to a replacement assessment (a material change) that has no version yet gets the texts of
+    the item it was copied from; oldest first, so a copy of a copy finds its source filled."""
+    filled: dict[int, tuple] = {}
+    changed = []
+    carried = PlanItem.objects.filter(title_en="", why_en="", source_en="", carried_from__isnull=False)
+    for item in carried.select_related("carried_from").order_by("pk").iterator(chunk_size=CHUNK):
+        source = item.carried_from
+        texts = filled.get(source.pk) or (source.title_en, source.why_en, source.source_en)
+        if any(texts):
+            item.title_en, item.why_en, item.source_en = texts
+            filled[item.pk] = texts
+            changed.append(item)
+    PlanItem.objects.bulk_update(changed, ["title_en", "why_en", "source_en"], batch_size=CHUNK)
 
 
 class Migration(migrations.Migration):

@@ -226,6 +226,16 @@ def _axes(risk_high_at: float, need_high_at: float) -> list[str]:
     return parts
 
 
+def _label_anchor(x: float, label: str, *, high_need: bool) -> str:
+    """Which way a point's label runs: into the point's own quadrant, so it is not read as lying in the next one
+    (a point just right of the need line had its label in the quadrant to the left), unless the plot's edge is
+    too near."""
+    width = 14 + 8 * len(label)  # bold 13 px text, a generous average per character
+    if high_need:
+        return "start" if x + width <= RIGHT else "end"
+    return "end" if x - width >= LEFT else "start"
+
+
 def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list[str]:
     parts = []
     need, risk, moved = placed(point, risk_high_at, need_high_at)
@@ -243,7 +253,7 @@ def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list
             parts.append(_text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c"))
     parts.append(_marker(x, y, False))
     if point.label:
-        anchor = "end" if x > (LEFT + RIGHT) / 2 else "start"
+        anchor = _label_anchor(x, point.label, high_need=need >= need_high_at)
         dx = -14 if anchor == "end" else 14
         parts.append(
             _text(x + dx, y + 5, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c")

@@ -81,8 +81,8 @@ def _changed(item: PlanItem, user, change: str, details: dict | None = None, com
 # --- Items from a submission ----------------------------------------------------------------------------
 
 
-# The texts of an item, refreshed from each submitted version that still wants it.
-TEXT_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value")
+# What an item takes from each submitted version that still wants it: its texts and a measure's target answer.
+REFRESHED_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value")
 # The texts the item's state (and so the status report) holds: a refresh that changes one writes a history row.
 STATE_TEXTS = ("title", "source", "title_en", "source_en")
 
@@ -105,19 +105,24 @@ def _obligation_fields(obligation: dict) -> dict:
     }
 
 
+def _measure_title(question, change: dict, lang: str) -> str:
+    """ "Question: target answer" from the definition; a change whose question it lacks keeps the stored label (no
+    English: the page shows the bokmål)."""
+    if question is None or (lang == "en" and not question.label_en):
+        return "" if lang == "en" else f"{change.get('label', change['key'])}: {change.get('to_label', '')}"
+    return f"{localized(question, 'label', lang)}: {question.value_label(change.get('to'), lang)}"
+
+
 def _measure_fields(change: dict, what_if: dict, defn: Definition) -> dict:
-    """A measure: the question and the answer the what-if names, labelled in English from the definition."""
+    """A measure: the question and the answer the what-if names, labelled from the definition in both languages."""
     question = defn.questions.get(change["key"])
-    title_en = ""
-    if question is not None and question.label_en:
-        title_en = f"{question.label_en}: {question.value_label(change.get('to'), 'en')}"
     note, note_en = without_rule_ids(defn, what_if.get("note", "")), without_rule_ids(defn, what_if.get("note_en", ""))
     return {
         "kind": PlanItem.Kind.MEASURE,
-        "title": f"{change.get('label', change['key'])}: {change.get('to_label', '')}"[:300],
+        "title": _measure_title(question, change, "nb")[:300],
         "why": note,
         "source": WHAT_IF_SOURCE,
-        "title_en": title_en[:300],
+        "title_en": _measure_title(question, change, "en")[:300],
         "why_en": _en(note_en),
         "source_en": WHAT_IF_SOURCE_EN,
         "measure_value": change.get("to"),
@@ -142,12 +147,14 @@ def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
 def _refresh_texts(item: PlanItem, fields: dict) -> bool:
     """The item's texts as the new version has them (the reasons quote its answers). Returns whether a text the
     item's state holds changed; the why and the measure's value are not part of the state."""
-    changed = [name for name in TEXT_FIELDS if getattr(item, name) != fields[name]]
+    before = {name: getattr(item, name) for name in REFRESHED_FIELDS}
+    changed = [name for name in REFRESHED_FIELDS if before[name] != fields[name]]
     for name in changed:
         setattr(item, name, fields[name])
     if changed:
         item.save(update_fields=[*changed, "updated_at"])
-    return any(name in STATE_TEXTS for name in changed)
+    # An English text filled in for the first time (items made before there were any) is no change to record.
+    return any(name in STATE_TEXTS and (before[name] or not name.endswith("_en")) for name in changed)
 
 
 def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:

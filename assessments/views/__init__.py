@@ -1,6 +1,6 @@
 """The pages, one module per area: `home` (start page, sign-in, privacy, /healthz), `assessments`, `wizard`
-(+ `wizard_notes`), `review`, `register`, `auditor`, `reports`, `accounts` (Entra ID sign-in). Every view asks
-`assessments.permissions` first; writes go through `assessments.services`.
+(+ `wizard_draft`, `wizard_navigation`, `wizard_notes`), `review`, `register`, `auditor`, `reports`, `accounts`
+(Entra ID sign-in). Every view asks `assessments.permissions` first; writes go through `assessments.services`.
 """
 
 from django.urls import path

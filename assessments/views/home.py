@@ -60,12 +60,20 @@ def _today():
     return timezone.localdate()
 
 
-class SignInView(auth_views.LoginView):
-    """Django's sign-in page, with `next` held to a path on this site (assessments/accounts/redirects.py)."""
+class LocalNext:
+    """`next` held to a path on this site (assessments/accounts/redirects.py), for Django's sign-in and sign-out."""
 
     def get_redirect_url(self) -> str:
         target = super().get_redirect_url()
         return target if is_local_path(target) else ""
+
+
+class SignInView(LocalNext, auth_views.LoginView):
+    pass
+
+
+class SignOutView(LocalNext, auth_views.LogoutView):
+    pass
 
 
 @public
@@ -78,7 +86,7 @@ def login(request):
 
 @public
 def logout(request):
-    return auth_views.LogoutView.as_view()(request)
+    return SignOutView.as_view()(request)
 
 
 @public

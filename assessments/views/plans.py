@@ -12,7 +12,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessments import exports
 from assessments.audit import chain as audit
 from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
-from assessments.models import Assessment, Report
+from assessments.models import Assessment, Report, norwegian_slugify
 from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
     can_edit_plan,
@@ -278,7 +277,7 @@ def _rows(assessment):
 @require_GET
 def plan_export(request, assessment_uuid, fmt: str):
     assessment = get_assessment(request, assessment_uuid, "view")
-    stem = "tiltaksplan-" + (slugify(assessment.title)[:60] or "vurdering")
+    stem = "tiltaksplan-" + (norwegian_slugify(assessment.title)[:60] or "vurdering")
     audit.record(request.user, "plan.exported", assessment, assessment.agency_id, {"format": fmt})
     return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet=_("Tiltaksplan"), key="items")
 
@@ -310,7 +309,7 @@ def plan_status_report_download(request, assessment_uuid, report_uuid):
         raise Http404 from None
     audit.record(request.user, "plan.status_report_downloaded", assessment, assessment.agency_id,
                  {"report": str(report.uuid), "sha256": report.sha256})  # fmt: skip
-    name = f"tiltaksplan-{slugify(assessment.title)[:60] or 'vurdering'}-{report.as_of.isoformat()}.pdf"
+    name = f"tiltaksplan-{norwegian_slugify(assessment.title)[:60] or 'vurdering'}-{report.as_of.isoformat()}.pdf"
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 

@@ -66,12 +66,13 @@ from assessments.views.wizard_draft import (
     shown_steps,
     step_url,
 )
+from assessments.views.wizard_navigation import WizardNavigationMixin
 from assessments.views.wizard_notes import SUMMARY, WizardNotesMixin, submission_facts
 
 PREFIX = "assessment_wizard"
 
 
-class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
+class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardView):
     storage_name = "assessments.views.wizard_draft.DraftStorage"
     template_name = "assessments/wizard_step.html"
     # Replaced per request in setup(): the steps come from the assessment's questionnaire version.
@@ -130,13 +131,6 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         """The step's answers, as the storage saves them through the service (the summary has none)."""
         return form.answers() if hasattr(form, "answers") else {}
 
-    def navigation(self) -> tuple[str, str | None]:
-        target = self.request.POST.get("wizard_goto_step")
-        if target:
-            return "goto", target
-        action = self.request.POST.get("action")
-        return (action if action in ("prev", "save") else "next"), None
-
     def render_goto_step(self, goto_step, **kwargs):
         """A jump in the progress list submits the current step: save it first, then go."""
         step = self.steps.current
@@ -168,7 +162,9 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
                 services.review_comment_reply(comment=comment, user=self.request.user, text=text)
             except StateConflict as exc:
                 messages.error(self.request, str(exc))
-        return redirect(self.get_step_url(self._destination(step, *self.navigation())))
+        destination = self._destination(step, *self.navigation())
+        back_to_summary = destination == step and self._returns_to_summary()  # "Lagre" keeps the way back
+        return redirect(self.get_step_url(destination) + ("?tilbake=summary" if back_to_summary else ""))
 
     def _render_hidden(self, form):
         """Someone changed the answers that decide branching while this form was open: keep the input on
@@ -181,33 +177,6 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         return self.render(
             form, revision=self.assessment.revision, conflict=self._conflict(stale), hidden_message=message, status=409
         )
-
-    def _destination(self, step: str, nav: str, target: str | None) -> str:
-        keys = list(self.get_form_list())
-        index = keys.index(step)
-        if nav == "next" and self._returns_to_summary():
-            return SUMMARY
-        if nav == "next":
-            return keys[index + 1]
-        if nav == "prev":
-            return keys[max(0, index - 1)]
-        if nav == "goto" and target in self.reachable_steps():
-            return target
-        return step
-
-    def _returns_to_summary(self) -> bool:
-        """Opened from the summary's list of missing answers: "save and continue" goes back there."""
-        chosen = self.request.POST.get("return_to") or self.request.GET.get("tilbake")
-        return chosen == SUMMARY and SUMMARY in self.reachable_steps()
-
-    def _target_url(self, step: str, nav: str, target: str | None) -> str | None:
-        """Where the user wanted to go when the step did not validate (offered as 'go without saving')."""
-        if nav == "save":
-            return None
-        destination = target if nav == "goto" else self._destination(step, nav, None)
-        if destination == step or destination not in self.reachable_steps():
-            return None
-        return self.get_step_url(destination)
 
     def _saved_messages(self, step: str, saved: services.StepSaved) -> None:
         when = format_time(saved.assessment.updated_at)
@@ -390,9 +359,12 @@ class AssessmentWizard(WizardNotesMixin, NamedUrlWizardView):
         if not is_leader_of(self.request.user, self.assessment):
             raise PermissionDenied(_("Bare virksomhetslederen kan sende inn vurderingen."))
         if action == "confirm":
-            context = self.get_context_data(form=form)
-            context.update(submission_facts(self.assessment))
-            return render(self.request, "assessments/submit_confirm.html", context)
+            facts = submission_facts(self.assessment)
+            if not facts["complete"]:  # the summary's button is not there; a hand-made post gets the summary
+                return redirect(self.get_step_url(SUMMARY))
+            return render(
+                self.request, "assessments/submit_confirm.html", {**self.get_context_data(form=form), **facts}
+            )
         # WizardView's, not NamedUrlWizardView's: that one redirects to a "done" URL to submit on a GET.
         return WizardView.render_done(self, form, **kwargs)
 

@@ -21,7 +21,14 @@ from assessments import services
 from assessments.engine.conditions import referenced_keys
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
-from assessments.engine.visibility import is_required, missing_required, visible_answers, visible_sections
+from assessments.engine.visibility import (
+    RuleEvaluator,
+    is_required,
+    missing_required,
+    visible_answers,
+    visible_sections,
+)
+from assessments.lifecycle import STOP_VERDICT
 from assessments.models import Assessment, AssessmentVersion
 from assessments.permissions import get_assessment, is_leader_of, signed_in
 from assessments.presentation.display import localized
@@ -66,9 +73,10 @@ class WizardNotesMixin:
         items = form.items()
         typed = getattr(self, "_reply_input", {})
         answers = visible_answers(self.defn, self.assessment.answers)
+        rules = RuleEvaluator(self.defn, answers)
         for row in items:
             # A required_when question is marked by the saved answers: the marker follows a change once it is saved.
-            row["required"] = is_required(self.defn, row["question"], answers)
+            row["required"] = is_required(self.defn, row["question"], answers, rules)
             row["comments"] = notes.by_key.get(row["question"].key, []) if notes else []
             for comment in row["comments"]:
                 comment.reply_draft, comment.reply_errors = typed.get(comment.pk, (None, []))
@@ -156,10 +164,12 @@ def usual_review_days() -> int | None:
 def submission_facts(assessment: Assessment) -> dict[str, Any]:
     """What the confirmation page says is sent, and what happens after submitting."""
     defn = as_definition(assessment.questionnaire.definition)
-    verdict = score(defn, visible_answers(defn, assessment.answers)).verdict
+    result = score(defn, visible_answers(defn, assessment.answers))
     return {
         # The conclusion the leader sends, so a "Stopp" is not sent without being seen once more.
-        "verdict": verdict,
+        "complete": result.complete,
+        "verdict": result.verdict,
+        "stopped": result.verdict == STOP_VERDICT,
         "usual_days": usual_review_days(),
         "now": timezone.now(),
         "resubmission": assessment.status == Assessment.Status.RETURNED,
