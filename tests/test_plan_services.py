@@ -246,6 +246,17 @@ def test_a_refreshed_title_is_written_to_the_history_the_status_report_reads(sub
     assert latest.change == "item_texts_updated" and latest.state["title_en"] == "Talk to the unions"
 
 
+def test_an_english_text_filled_in_for_the_first_time_writes_no_history_row(submitted, leader):
+    """Items made before there was English get it at the next submission; that is no change to record."""
+    item = submitted.plan_items.get(key="obligation:inform_employee_reps")
+    PlanItem.objects.filter(pk=item.pk).update(title_en="", source_en="")
+    before = item.history.count()
+    version = submitted.latest_version()
+    plans.on_submitted(leader, submitted, second_version(version, dict(version.result)))
+    item.refresh_from_db()
+    assert item.title_en and item.history.count() == before
+
+
 def test_a_measure_gets_its_english_title_from_the_definition_and_its_why_from_the_english_note(submitted):
     version = submitted.latest_version()
     question = DEFINITION.questions["pd_any"]
@@ -259,6 +270,9 @@ def test_a_measure_gets_its_english_title_from_the_definition_and_its_why_from_t
         },
     }
     fields = plans.wanted_items(version)["measure:pd_any"]
-    assert fields["title"] == f"{question.label}: Nei"
-    assert fields["title_en"] == f"{question.label_en}: {question.value_label('no', 'en')}"
+    # A task: the answer to reach, then the question.
+    assert fields["title"] == f"Sørg for at svaret blir «Nei»: {question.label}"
+    assert (
+        fields["title_en"] == f"Make sure the answer becomes “{question.value_label('no', 'en')}”: {question.label_en}"
+    )
     assert fields["why_en"] == "With “No” the risk becomes low." and fields["source_en"] == plans.WHAT_IF_SOURCE_EN

@@ -11,7 +11,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -105,12 +105,24 @@ def _obligation_fields(obligation: dict) -> dict:
     }
 
 
+# A measure reads as a task: the answer to reach, then the question (not "question?: answer").
+MEASURE_TITLE = _lazy("Sørg for at svaret blir «%(answer)s»: %(question)s")
+
+
 def _measure_title(question, change: dict, lang: str) -> str:
-    """ "Question: target answer" from the definition; a change whose question it lacks keeps the stored label (no
-    English: the page shows the bokmål)."""
+    """The task in `lang`, labelled from the definition; a change whose question the definition lacks keeps the
+    stored labels (in bokmål only: an English page then shows the bokmål title)."""
     if question is None or (lang == "en" and not question.label_en):
-        return "" if lang == "en" else f"{change.get('label', change['key'])}: {change.get('to_label', '')}"
-    return f"{localized(question, 'label', lang)}: {question.value_label(change.get('to'), lang)}"
+        if lang == "en":
+            return ""
+        labels = {"answer": change.get("to_label", ""), "question": change.get("label", change["key"])}
+    else:
+        labels = {
+            "answer": question.value_label(change.get("to"), lang),
+            "question": localized(question, "label", lang),
+        }
+    with translation.override(lang):
+        return str(MEASURE_TITLE % labels)
 
 
 def _measure_fields(change: dict, what_if: dict, defn: Definition) -> dict:
