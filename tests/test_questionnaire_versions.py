@@ -27,53 +27,37 @@ V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
 V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
 NEWEST = "2026.5"
 
-# The released files of 2026.1. Assessments made on it keep it; a change would silently change their meaning.
-RELEASED_2026_1 = {
-    "rules.yaml": "f244697fa3dd097bf07706a95bfa125f5627e9088c59f76c23321cbf5133bc47",
-    "sections.yaml": "2fef3e8c7759bede9a8cdac8e251008a97b1e0b79ed2867d35b03284caa99bde",
+# The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
+# silently change their meaning: a fix comes as a new version, never as an edit of these files.
+RELEASED = {
+    V1: {
+        "rules.yaml": "f244697fa3dd097bf07706a95bfa125f5627e9088c59f76c23321cbf5133bc47",
+        "sections.yaml": "2fef3e8c7759bede9a8cdac8e251008a97b1e0b79ed2867d35b03284caa99bde",
+    },
+    V2: {
+        "rules.yaml": "2173939859c582fae9ca281cc8cff201d7924558fa863a7417c9b8caf276ef3f",
+        "sections.yaml": "8265ed47bd82ec40ccfb1554ea125ff69aa4016abb726e441a6aaf778c7637f2",
+    },
+    V3: {
+        "rules.yaml": "3181b9442ffc9318075f3a6d08276aa7a8936beb19e7d7048bfe482be0086466",
+        "screening.yaml": "20709e7e30d8b1c8772cf80139c0e9a3f08c6fa82c3ea09a5d6369139b62005c",
+        "sections.yaml": "cb3130d6f19e078d9f35579bf13c53fc0faff0f474a6c5ef835ea029344ecf1a",
+    },
+    V4: {
+        "rules.yaml": "83fc216015a638e8e9408ee506a22ea362da26746aee11737ec509b05fb9a01d",
+        "screening.yaml": "0b77ca2366bda9fcfb1d11995782e807258485410fd3e49d4e91eb9fa3c0b655",
+        "sections.yaml": "f2187c2844cae110f5edc7b0c51288adbf5ae82be9dc19d7bfabc18c363858be",
+    },
 }
 
 
-RELEASED_2026_2 = {
-    "rules.yaml": "2173939859c582fae9ca281cc8cff201d7924558fa863a7417c9b8caf276ef3f",
-    "sections.yaml": "8265ed47bd82ec40ccfb1554ea125ff69aa4016abb726e441a6aaf778c7637f2",
-}
-
-
-# 2026.3 is released too: its fixes come as 2026.4, never as edits to these files.
-RELEASED_2026_3 = {
-    "rules.yaml": "3181b9442ffc9318075f3a6d08276aa7a8936beb19e7d7048bfe482be0086466",
-    "screening.yaml": "20709e7e30d8b1c8772cf80139c0e9a3f08c6fa82c3ea09a5d6369139b62005c",
-    "sections.yaml": "cb3130d6f19e078d9f35579bf13c53fc0faff0f474a6c5ef835ea029344ecf1a",
-}
-
-
-# 2026.4 is released too: its fixes come as 2026.5, never as edits to these files.
-RELEASED_2026_4 = {
-    "rules.yaml": "83fc216015a638e8e9408ee506a22ea362da26746aee11737ec509b05fb9a01d",
-    "screening.yaml": "0b77ca2366bda9fcfb1d11995782e807258485410fd3e49d4e91eb9fa3c0b655",
-    "sections.yaml": "f2187c2844cae110f5edc7b0c51288adbf5ae82be9dc19d7bfabc18c363858be",
-}
-
-
-@pytest.mark.parametrize("name", sorted(RELEASED_2026_1))
-def test_the_released_2026_1_files_are_unchanged(name):
-    assert hashlib.sha256((V1 / name).read_bytes()).hexdigest() == RELEASED_2026_1[name]
-
-
-@pytest.mark.parametrize("name", sorted(RELEASED_2026_2))
-def test_the_released_2026_2_files_are_unchanged(name):
-    assert hashlib.sha256((V2 / name).read_bytes()).hexdigest() == RELEASED_2026_2[name]
-
-
-@pytest.mark.parametrize("name", sorted(RELEASED_2026_3))
-def test_the_released_2026_3_files_are_unchanged(name):
-    assert hashlib.sha256((V3 / name).read_bytes()).hexdigest() == RELEASED_2026_3[name]
-
-
-@pytest.mark.parametrize("name", sorted(RELEASED_2026_4))
-def test_the_released_2026_4_files_are_unchanged(name):
-    assert hashlib.sha256((V4 / name).read_bytes()).hexdigest() == RELEASED_2026_4[name]
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [(folder, name) for folder, files in RELEASED.items() for name in sorted(files)],
+    ids=lambda value: value.name if isinstance(value, Path) else value,
+)
+def test_the_released_files_are_unchanged(folder, name):
+    assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == RELEASED[folder][name]
 
 
 @pytest.mark.parametrize(
