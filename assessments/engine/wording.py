@@ -7,6 +7,16 @@ from typing import Any
 from assessments.engine.definition import Definition
 from assessments.engine.interpolate import fill
 
+# The result's sentences quote with «»; English text shown to a person uses English quotation marks.
+ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
+
+
+def without_rule_ids(defn: Definition, text: str) -> str:
+    """Stored notes name rules as «Title» (rule_id); a person reads the title only."""
+    for rule in defn.rules:
+        text = text.replace(f" ({rule.id})", "")
+    return text
+
 
 @dataclass(frozen=True)
 class Wording:

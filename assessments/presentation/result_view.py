@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from assessments import labels
 from assessments.engine.definition import Definition
 from assessments.engine.visibility import question_shown, visible_sections
+from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
 from assessments.presentation.display import english, language, localized
 from assessments.presentation.matrix import describe_point, point_from_result, result_matrix
 from assessments.presentation.quickpath import present_screening
-
-ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
 
 
 def _pick(item: Mapping[str, Any], field: str) -> str:
@@ -24,13 +23,6 @@ def _pick(item: Mapping[str, Any], field: str) -> str:
     The stored sentences quote with «»; an English page shows English quotation marks."""
     text = localized(item, field)
     return text.translate(ENGLISH_QUOTES) if english() and item.get(f"{field}_en") else text
-
-
-def without_rule_ids(defn: Definition, text: str) -> str:
-    """Stored notes name rules as «Title» (rule_id); a person reads the title only."""
-    for rule in defn.rules:
-        text = text.replace(f" ({rule.id})", "")
-    return text
 
 
 def contradictions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:

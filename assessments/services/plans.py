@@ -19,12 +19,12 @@ from assessments import lifecycle
 from assessments.audit import chain as audit
 from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition
+from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
 from assessments.permissions import can_edit_plan, is_leader_of
 from assessments.presentation.display import localized
-from assessments.presentation.result_view import ENGLISH_QUOTES, without_rule_ids
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 
