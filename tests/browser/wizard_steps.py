@@ -21,9 +21,12 @@ ANSWERS = {
     for key, value in baseline_answers("journey_generative").items()
 }
 # Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
-# for these answers), and (2026.3) the facts of a tool from the tool overview, which the journey does not pick.
+# for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick, and
+# (2026.5) whether an identification is remote, which the step shows but counts only when people are identified.
 V2026_3_KEYS = as_definition(fixture_definition("2026.3")).questions
-UNANSWERED = {"fv_basis_auto"} | {key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"}
+UNANSWERED = {"fv_basis_auto", "bio_remote"} | {
+    key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"
+}
 
 STEP_URL = re.compile(r"/steg/([a-z_]+)/")
 
