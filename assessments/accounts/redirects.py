@@ -2,7 +2,7 @@
 
 Django's and allauth's own checks accept any relative text, so `?next=abc` passed them and the browser went on to
 `/logg-inn/abc` (a 404), and `redirect()` reads such text as the name of a view. A path that starts with one
-slash is what every page here links with, so that is the rule for the sign-in page, the Entra ID sign-in and the
+slash is what every page here links with, so that is the rule for sign-in, sign-out, the Entra ID sign-in and the
 report panel alike.
 """
 

@@ -164,7 +164,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
                 messages.error(self.request, str(exc))
         destination = self._destination(step, *self.navigation())
         back_to_summary = destination == step and self._returns_to_summary()  # "Lagre" keeps the way back
-        return redirect(self.get_step_url(destination) + ("?tilbake=summary" if back_to_summary else ""))
+        return redirect(self.get_step_url(destination) + (f"?tilbake={SUMMARY}" if back_to_summary else ""))
 
     def _render_hidden(self, form):
         """Someone changed the answers that decide branching while this form was open: keep the input on
