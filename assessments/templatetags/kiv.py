@@ -1,12 +1,14 @@
 """Template filters for what a person reads: `when` / `day` (dates in the active language, one format
 each), `localized` (a definition text in the active language) and `label` (a coded value by its label); the
-tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language."""
+tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language; `step_back_to_summary`
+links a missing answer to its wizard step, whose "save and continue" then returns to the summary."""
 
 from django import template
 from django.utils.safestring import mark_safe
 
 from assessments import labels
 from assessments.presentation import display
+from assessments.views.wizard_navigation import step_url
 
 register = template.Library()
 
@@ -51,3 +53,8 @@ def nb_unless_en(obj, field: str) -> str:
     another language and what it shows is the bokmål text (English pages: when `title_en` is blank)."""
     english = display.english() and display.localized(obj, f"{field}_en", "nb")
     return "" if english else nb()
+
+
+@register.simple_tag
+def step_back_to_summary(assessment, step: str) -> str:
+    return step_url(assessment, step, back_to_summary=True)

@@ -64,10 +64,9 @@ from assessments.views.wizard_draft import (
     reachable_steps,
     refuse,
     shown_steps,
-    step_url,
 )
-from assessments.views.wizard_navigation import WizardNavigationMixin
-from assessments.views.wizard_notes import SUMMARY, WizardNotesMixin, submission_facts
+from assessments.views.wizard_navigation import SUMMARY, WizardNavigationMixin, step_url
+from assessments.views.wizard_notes import WizardNotesMixin, submission_facts
 
 PREFIX = "assessment_wizard"
 
@@ -162,9 +161,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
                 services.review_comment_reply(comment=comment, user=self.request.user, text=text)
             except StateConflict as exc:
                 messages.error(self.request, str(exc))
-        destination = self._destination(step, *self.navigation())
-        back_to_summary = destination == step and self._returns_to_summary()  # "Lagre" keeps the way back
-        return redirect(self.get_step_url(destination) + (f"?tilbake={SUMMARY}" if back_to_summary else ""))
+        return redirect(self.destination_url(step, *self.navigation()))
 
     def _render_hidden(self, form):
         """Someone changed the answers that decide branching while this form was open: keep the input on

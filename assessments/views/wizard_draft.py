@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.urls import reverse
 from formtools.wizard.storage.base import BaseStorage
 
 from assessments import services
@@ -23,7 +22,7 @@ from assessments.engine.visibility import visible_section_keys
 from assessments.forms import encode_answers
 from assessments.models import Assessment
 from assessments.services import StaleDraft
-from assessments.views.wizard_notes import SUMMARY
+from assessments.views.wizard_navigation import SUMMARY, step_url
 
 DRAFT_ATTR = "wizard_draft"
 
@@ -119,10 +118,6 @@ def reachable_steps(assessment: Assessment, keys: list[str]) -> list[str]:
 def first_open_step(assessment: Assessment, keys: list[str]) -> str:
     visited = set(assessment.visited_steps)
     return next((k for k in keys if k != SUMMARY and k not in visited), SUMMARY)
-
-
-def step_url(assessment: Assessment, step: str) -> str:
-    return reverse("assessments:assessment_step", kwargs={"uuid": assessment.uuid, "step": step})
 
 
 def refuse(request, assessment: Assessment, defn: Definition, message: str, status: int = 400):

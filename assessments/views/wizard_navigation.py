@@ -1,12 +1,22 @@
-"""Where a button on a wizard step leads (AssessmentWizard).
+"""Where a button on a wizard step leads (AssessmentWizard), and the step URLs themselves.
 
 "Lagre og fortsett" goes to the next shown step, or back to the summary when the step was opened from the
-summary's list of missing answers (`?tilbake=summary`, which the form keeps because it posts to its own URL);
-"Lagre og gå tilbake" to the previous step; "Lagre" stays; a step in the progress list is a jump. A step that
-did not validate offers to go on without saving (`_target_url`).
+summary's list of missing answers (`step_url(..., back_to_summary=True)`: the query `?tilbake=summary`, which
+the form keeps because it posts to its own URL); "Lagre og gå tilbake" to the previous step; "Lagre" stays; a
+step in the progress list is a jump. A step that did not validate offers to go on without saving
+(`_target_url`).
 """
 
-from assessments.views.wizard_notes import SUMMARY
+from django.urls import reverse
+
+SUMMARY = "summary"
+# The query parameter that sends "save and continue" back to the summary.
+RETURN_PARAM = "tilbake"
+
+
+def step_url(assessment, step: str, *, back_to_summary: bool = False) -> str:
+    url = reverse("assessments:assessment_step", kwargs={"uuid": assessment.uuid, "step": step})
+    return f"{url}?{RETURN_PARAM}={SUMMARY}" if back_to_summary else url
 
 
 class WizardNavigationMixin:
@@ -16,6 +26,12 @@ class WizardNavigationMixin:
             return "goto", target
         action = self.request.POST.get("action")
         return (action if action in ("prev", "save") else "next"), None
+
+    def destination_url(self, step: str, nav: str, target: str | None) -> str:
+        """Where a saved step goes; "Lagre" on a step opened from the summary stays and keeps the way back."""
+        destination = self._destination(step, nav, target)
+        keep_way_back = destination == step and self._returns_to_summary()
+        return step_url(self.assessment, destination, back_to_summary=keep_way_back)
 
     def _destination(self, step: str, nav: str, target: str | None) -> str:
         keys = list(self.get_form_list())
@@ -31,9 +47,9 @@ class WizardNavigationMixin:
         return step
 
     def _returns_to_summary(self) -> bool:
-        """Opened from the summary's list of missing answers (`?tilbake=summary`, kept by the form, which posts to
-        its own URL): "save and continue" goes back there."""
-        return self.request.GET.get("tilbake") == SUMMARY and SUMMARY in self.reachable_steps()
+        """Opened from the summary's list of missing answers (kept by the form, which posts to its own URL):
+        "save and continue" goes back there."""
+        return self.request.GET.get(RETURN_PARAM) == SUMMARY and SUMMARY in self.reachable_steps()
 
     def _target_url(self, step: str, nav: str, target: str | None) -> str | None:
         """Where the user wanted to go when the step did not validate (offered as 'go without saving')."""

@@ -34,8 +34,8 @@ from assessments.permissions import get_assessment, is_leader_of, signed_in
 from assessments.presentation.display import localized
 from assessments.presentation.result_view import contradictions
 from assessments.presentation.return_notes import return_notes
+from assessments.views.wizard_navigation import SUMMARY
 
-SUMMARY = "summary"
 # How many recent decisions the usual review time is measured over.
 REVIEW_TIME_SAMPLE = 50
 
