@@ -42,10 +42,19 @@ def quoted_list(texts) -> str:
 def localized(obj: Any, field: str, lang: str | None = None) -> str:
     """`field` of a definition object or stored dict in `lang` (default: the active language), falling back
     to bokmål."""
-    get = obj.get if isinstance(obj, Mapping) else (lambda name, default="": getattr(obj, name, default))
     if english() if lang is None else lang == "en":
-        return get(f"{field}_en", "") or get(field, "") or ""
-    return get(field, "") or ""
+        return _text(obj, f"{field}_en") or _text(obj, field)
+    return _text(obj, field)
+
+
+def has_english(obj: Any, field: str) -> bool:
+    """Does `obj` carry an English text for `field` (so English pages show it rather than the bokmål)?"""
+    return bool(_text(obj, f"{field}_en"))
+
+
+def _text(obj: Any, name: str) -> str:
+    value = obj.get(name, "") if isinstance(obj, Mapping) else getattr(obj, name, "")
+    return value or ""
 
 
 def format_datetime(value: dt.datetime | str | None) -> str:

@@ -51,8 +51,7 @@ def nb() -> str:
 def nb_unless_en(obj, field: str) -> str:
     """{% nb_unless_en item "title" %}: ` lang="nb"` beside `{{ item|localized:"title" }}` when the page is in
     another language and what it shows is the bokmål text (English pages: when `title_en` is blank)."""
-    english = display.english() and display.localized(obj, f"{field}_en", "nb")
-    return "" if english else nb()
+    return "" if display.english() and display.has_english(obj, field) else nb()
 
 
 @register.simple_tag
