@@ -275,6 +275,19 @@ def test_the_summary_says_where_the_duties_are_followed_up(world, leader):
     assert "blir pliktene punkter i tiltaksplanen" in page
 
 
+def test_the_summary_lists_its_parts_and_each_link_has_a_target(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full())
+    page = leader.get(step_url(assessment, "summary")).content.decode()
+    nav = re.search(r'<nav class="page-contents".*?</nav>', page, re.S).group(0)
+    targets = re.findall(r'href="#([\w-]+)"', nav)
+    assert {"result-title", "obligations-title", "submit-title", "answers"} <= set(targets)
+    for target in targets:
+        assert page.count(f'id="{target}"') == 1, target
+    obligations = len(re.findall(r"<li>\s*<p><span class=\"checkbox\"", page))
+    assert obligations and f"{obligations} plikter" in nav
+
+
 def post_back(client, assessment, step: str, answers: dict, query: str, **kwargs):
     """A step posted to its own URL with `query`, as the browser does (the form has no action)."""
     assessment.refresh_from_db()
