@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.engine.definition import Definition
 from assessments.labels import EXEMPT_FIELD_CHOICES, EXEMPTION_BASIS_CHOICES, TOOL_EXEMPT_FIELD_CHOICES
-from assessments.models.public_access import FIELD, QUESTION, SECTION
+from assessments.models.public_access import FIELD, QUESTION, SECTION, Exemption
 from assessments.presentation.display import localized
 from assessments.services.public_access import REASON_MAX_LENGTH
 
@@ -70,3 +70,14 @@ class ToolExemptionForm(DescribedForm):
     field = forms.ChoiceField(label=_("Hvilket felt skal unntas offentlighet?"), choices=TOOL_EXEMPT_FIELD_CHOICES)
     basis = forms.ChoiceField(label=_("Hjemmel"), choices=EXEMPTION_BASIS_CHOICES)
     reason = _reason_field()
+
+
+class LiftForm(forms.Form):
+    """The exemption a lift button names: an assessment's target, or a tool entry's field (the shorter of the
+    two). A name no stored exemption can have (too long, or holding a NUL, which PostgreSQL refuses in a query)
+    does not validate, and so names nothing to lift."""
+
+    target = forms.CharField(max_length=Exemption._meta.get_field("target").max_length)
+
+    def named(self) -> str:
+        return self.cleaned_data["target"] if self.is_valid() else ""

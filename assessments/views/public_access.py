@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.audit import chain as audit
-from assessments.forms.public_access import ExemptionForm, ToolExemptionForm
+from assessments.forms.public_access import ExemptionForm, LiftForm, ToolExemptionForm
 from assessments.models import Exemption, ToolEntry
 from assessments.permissions import get_assessment_for_exemptions, may_edit_catalogue, require, signed_in
 from assessments.presentation import public_access as presentation
@@ -67,18 +67,11 @@ def exemptions(request, assessment_uuid):
     return render(request, "public_access/assessment.html", context, status=400 if form.errors else 200)
 
 
-def _posted_target(request, max_length: int) -> str:
-    """The exemption a lift form names. No stored target holds a NUL (the forms refuse one), and
-    PostgreSQL refuses one in a query: such a target names nothing to lift."""
-    target = (request.POST.get("target") or "")[:max_length]
-    return "" if "\x00" in target else target
-
-
 @signed_in
 @require_POST
 def exemption_lift(request, assessment_uuid):
     assessment = get_assessment_for_exemptions(request, assessment_uuid)
-    target = _posted_target(request, 120)
+    target = LiftForm(request.POST).named()
     if service.exemption_lift(assessment=assessment, user=request.user, target=target):
         messages.success(request, _("Unntaket er opphevet."))
     else:
@@ -124,7 +117,7 @@ def tool_exemptions(request, slug):
 @require_POST
 def tool_exemption_lift(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
-    field = _posted_target(request, 40)
+    field = LiftForm(request.POST).named()
     if service.tool_exemption_lift(entry=entry, actor=request.user, field=field):
         messages.success(request, _("Unntaket er opphevet."))
     else:
