@@ -12,8 +12,10 @@ of "Differences from 2026.4") are scored on 2026.5, and every 2026.2, 2026.3 and
 without the person taking part). It is not filled in for them: a file that answers `bio_recognition` "identification"
 leaves `bio_remote` unanswered on 2026.5, and an unanswered `bio_remote` counts as remote identification (like
 "don't know"), so such a file keeps its 2026.4 result and only reports `bio_remote` as missing. No older file therefore
-changes on 2026.5; the corrections show in the `v2026_5/` files and the tests below. Scenarios that describe the same
-use answered honestly in different ways must get the same verdict and hard rules.
+changes on 2026.5; the corrections show in the `v2026_5/` files and the tests below. Files made on 2026.6 (`v2026_6/`,
+the fixes of "Differences from 2026.5") are scored on 2026.6, and every older file gets its 2026.5 result on 2026.6
+too, except the few the fixes change (`CHANGED_ON_2026_6`; tests/test_advice_2026_6.py has the rest). Scenarios that
+describe the same use answered honestly in different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -33,7 +35,8 @@ DEFINITION = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" /
 V2026_3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
 V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
 V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
-BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4, "2026.5": V2026_5}
+V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
+BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4, "2026.5": V2026_5, "2026.6": V2026_6}
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -56,14 +59,16 @@ def expected(path: Path) -> dict:
 
 
 def version(path: Path) -> str:
-    return {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5"}.get(path.parent.name, "2026.2")
+    return {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5", "v2026_6": "2026.6"}.get(
+        path.parent.name, "2026.2"
+    )
 
 
 def scored(path: Path, extra: dict | None = None, on: str | None = None):
     definition = BY_VERSION[on or ("2026.3" if extra and version(path) == "2026.2" else version(path))]
     data = json.loads(path.read_text(encoding="utf-8"))
     answers, errors, warnings = validate_answers(definition, {**data["answers"], **(extra or {})})
-    if on in ("2026.4", "2026.5") and version(path) not in ("2026.4", "2026.5"):
+    if on in ("2026.4", "2026.5", "2026.6") and version(path) not in ("2026.4", "2026.5", "2026.6"):
         # An older file may answer a step 2026.4 hides (the FRIA step while a prohibited practice stops the use).
         warnings = [w for w in warnings if w.code != "hidden_answer"]
     assert not errors and not warnings, (errors, warnings)
@@ -265,6 +270,28 @@ def test_the_suite_has_the_2026_5_fixes():
     assert "fria" in visible_section_keys(V2026_5, answers["answers"])
     # Software that is itself a medical device: art. 6(1).
     assert "ai_act_product_component" in on_2026_5["wound_assessment_medical_device_software"].rule_ids
+
+
+# Files whose advice 2026.6 changes, each by one obligation (docs/legal-sources.md, "Differences from 2026.5"): the
+# school-entrance camera with the biometrics area ticked (both copies) is told of art. 50(3) (it may also read
+# emotions), and the rule-based fee calculator (not AI) is no longer asked who is responsible for AI in a shared system.
+CHANGED_ON_2026_6 = {
+    "face_recognition_school_entrance_old_keys": ({"inform_biometric_exposure"}, set()),
+    "v2026_1/face_recognition_school_entrance": ({"inform_biometric_exposure"}, set()),
+    "v2026_4/rule_based_fee_calculator_not_ai": (set(), {"shared_system_responsibility"}),
+}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) in ("2026.2", "2026.3", "2026.4", "2026.5")], ids=name)
+def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.5"), scored(path, extra, on="2026.6")
+    assert after.questionnaire == "2026.6"
+    added, dropped = CHANGED_ON_2026_6.get(name(path), (set(), set()))
+    assert set(after.obligation_codes) - set(before.obligation_codes) == added
+    assert set(before.obligation_codes) - set(after.obligation_codes) == dropped
+    assert advice(after)[:2] == advice(before)[:2] and advice(after)[3:] == advice(before)[3:]
+    assert after.missing == before.missing
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -1,0 +1,125 @@
+"""The corrections of questionnaire 2026.6 (docs/legal-sources.md, "Differences from 2026.5"), each tested where a
+leader meets it: the wording of a question or a duty, or the rules and duties an answer gives."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assessments.engine import as_definition, load_definition, score, validate_answers
+
+ROOT = Path(__file__).resolve().parents[1]
+V5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
+V6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
+SCENARIOS = ROOT / "fixtures" / "scenarios" / "v2026_6"
+
+
+def answers_of(slug: str, **changes) -> dict:
+    data = json.loads((SCENARIOS / f"{slug}.json").read_text(encoding="utf-8"))["answers"]
+    return {key: value for key, value in {**data, **changes}.items() if value is not None}
+
+
+def scored(slug: str, definition=V6, **changes):
+    answers, errors, _warnings = validate_answers(definition, answers_of(slug, **changes))
+    assert errors == {}
+    return score(definition, answers)
+
+
+def obligation(code):
+    return next(o for o in V6.obligations if o.code == code)
+
+
+def choice(key, value):
+    return next(c for c in V6.questions[key].choices if c.value == value)
+
+
+def test_the_annex_iii_areas_name_what_the_solution_does():
+    benefits = choice("hr_area", "public_services_benefits")
+    assert "vurdere om noen har rett til dem" in benefits.label and "eligible" in benefits.label_en
+    elections = choice("hr_area", "justice_democracy")
+    assert "påvirke utfallet av valg" in elections.label and "not the practical running" in elections.label_en
+    assert "triage" in choice("hr_area", "emergency_services").label_en
+    assert "plassering på utdanningsnivå" in choice("hr_area", "education").label
+    help_text = V6.questions["hr_area"].help
+    assert "journalnotater i hjemmetjenesten" in help_text and "stemmesedler" in help_text
+
+
+def test_credit_scoring_is_an_annex_iii_area_of_its_own():
+    assert "creditworthiness" not in V5.questions["hr_area"].values
+    result = scored("start_loan_creditworthiness")
+    assert "ai_act_high_risk" in result.rule_ids
+    assert {"fria", "eu_database_registration"} <= set(result.obligation_codes)
+    assert "ai_act_high_risk" not in scored("start_loan_creditworthiness", hr_area=["none"]).rule_ids
+
+
+def test_the_emotion_ban_asks_about_biometric_data_and_names_its_exception():
+    question = V6.questions["p_emotion_workplace_school"]
+    assert "biometriske data" in question.label and "medisinsk eller sikkerhetsmessig" in question.label
+    assert "biometric data" in question.label_en and "not medical or safety" in question.label_en
+    assert "art. 3 nr. 39" in question.source and "medarbeiderundersøkelse" in question.help
+
+
+def test_the_categorisation_ban_lists_every_category_of_art_5_1_g():
+    question = V6.questions["p_biometric_categorisation"]
+    assert "livssyn" in question.label and "seksualliv" in question.label
+    assert "philosophical beliefs" in question.label_en and "sex life" in question.label_en
+
+
+def test_the_pattern_exemption_covers_decisions_already_made():
+    exemption = choice("hr_exempt", "detects_patterns_no_replace")
+    assert "i ettertid" in exemption.label and "already made" in exemption.label_en
+    assert "før de avgjøres" in V6.questions["hr_exempt"].help
+
+
+AI_ONLY_RULES = {"undisclosed_ai", "sensitive_input_managed_tool"}
+AI_ONLY_DUTIES = {"ai_disclosure", "management_decision", "generative_guidelines", "pilot_first"}
+
+
+@pytest.mark.parametrize("is_ai", ["no", "yes", "unknown"])
+def test_the_guides_ai_duties_follow_is_ai(is_ai):
+    """The letter generator answered as not AI is told none of them; the same answers as AI (or "don't know") are."""
+    result = scored("citizen_letter_templates_not_ai", is_ai=is_ai)
+    is_ai_or_unknown = is_ai != "no"
+    assert (AI_ONLY_RULES <= set(result.rule_ids)) is is_ai_or_unknown
+    assert (AI_ONLY_DUTIES <= set(result.obligation_codes)) is is_ai_or_unknown
+    assert ("shared_system_responsibility" in result.obligation_codes) is is_ai_or_unknown
+    if not is_ai_or_unknown:
+        assert not (AI_ONLY_RULES & set(result.rule_ids)) and not (AI_ONLY_DUTIES & set(result.obligation_codes))
+
+
+def test_2026_5_gave_the_letter_generator_the_ai_duties():
+    result = scored("citizen_letter_templates_not_ai", definition=V5)
+    assert AI_ONLY_RULES <= set(result.rule_ids)
+
+
+@pytest.mark.parametrize("recognition", ["identification", "verification", "none", "unknown"])
+def test_art_50_3_follows_the_biometrics_area_whatever_the_recognition(recognition):
+    changes = {"bio_recognition": recognition, "bio_remote": "yes" if recognition == "identification" else None}
+    result = scored("service_desk_camera_identification_and_mood", **changes)
+    assert "inform_biometric_exposure" in result.obligation_codes
+    untouched = scored("service_desk_camera_identification_and_mood", hr_area=["none"], **changes)
+    assert "inform_biometric_exposure" not in untouched.obligation_codes
+    assert "bare igjen hvem folk er" in obligation("inform_biometric_exposure").why
+
+
+def test_the_texts_say_what_the_articles_say():
+    monitor = obligation("monitor_high_risk")
+    assert "markedstilsynsmyndigheten" in monitor.why and "stanse bruken" in monitor.why
+    assert "market surveillance authority" in monitor.why_en and "suspend the use" in monitor.why_en
+    provider = obligation("provider_duties_high_risk")
+    assert "vedlegg I registreres ikke" in provider.why and "not registered" in provider.why_en
+    assert "43 nr. 3" in provider.source and "43(3)" in provider.source_en
+    role = obligation("provider_role_check")
+    assert "For høyrisiko-KI" in role.why and "For high-risk AI" in role.why_en
+    affected = obligation("inform_affected")
+    assert "Treffes avgjørelsen automatisk" in affected.why and "Where the decision is automated" in affected.why_en
+    training = V6.questions["ho_training"]
+    assert "gjør tiltak" in training.help and "take measures" in training.help_en
+
+
+def test_2026_6_keeps_the_weights_of_2026_5():
+    for key, question in V5.questions.items():
+        assert V6.questions[key].points("risk", None) == question.points("risk", None)
+        for value in question.values:
+            for axis in ("risk", "mitigation", "need"):
+                assert V6.questions[key].points(axis, value) == question.points(axis, value), (key, value, axis)
