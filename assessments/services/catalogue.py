@@ -46,6 +46,7 @@ from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, entry_number, newer_version, resolve_ref
 from assessments.services import catalogue_flags
+from assessments.services.locking import lock
 
 USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
@@ -77,7 +78,7 @@ def tool_change(*, entry: ToolEntry, data: dict[str, Any], actor, change_note: s
     """A new version of `entry` with `data` changed; flags assessments when the entry got stricter."""
     _require_editor(actor)
     with transaction.atomic():
-        locked = ToolEntry.objects.select_for_update().get(pk=entry.pk)
+        locked = lock(ToolEntry, entry.pk)
         previous = locked.current()
         values = {name: getattr(previous, name) for name in VERSION_FIELDS}
         values.update(_fields(data))

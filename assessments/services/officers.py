@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from assessments.audit import chain as audit
 from assessments.models import Assessment, OfficerAdvice
 from assessments.permissions import officer_assessments
+from assessments.services.locking import lock
 from assessments.services.review import required_text
 
 ADVICE_MAX_LENGTH = 5000
@@ -22,7 +23,7 @@ def officer_advice_record(*, assessment: Assessment, user, role: str, text: str)
         raise PermissionDenied
     text = required_text(text, field="text", limit=ADVICE_MAX_LENGTH, required_message=_("Skriv rådet ditt."))
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        locked = lock(Assessment, assessment.pk)
         version = locked.versions.order_by("-number").first()
         advice = OfficerAdvice.objects.create(assessment=locked, version=version, role=role, author=user, text=text)
         audit.record(

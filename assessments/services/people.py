@@ -17,6 +17,7 @@ from assessments.audit import chain as audit
 from assessments.lifecycle import EDITABLE_STATUSES
 from assessments.models import Assessment, Membership, ReassignmentFlag
 from assessments.notifications import outbox
+from assessments.services.locking import lock
 
 NOTIFY_KIND = "left_work"
 
@@ -24,7 +25,7 @@ NOTIFY_KIND = "left_work"
 def user_deactivate(*, user, actor) -> dict:
     """Deactivate `user`: no sign-in and no session any more, their unfinished work flagged, leaders told."""
     with transaction.atomic():
-        user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        user = lock(get_user_model(), user.pk)
         user.is_active = False
         user.save(update_fields=["is_active"])
         sessions = end_sessions(user)

@@ -27,6 +27,7 @@ from assessments.permissions import can_edit_plan, is_leader_of
 from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
+from assessments.services.locking import lock
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
@@ -277,7 +278,7 @@ def on_material_change(user, old: Assessment, new: Assessment) -> int:
 
 
 def _lock_item(item: PlanItem, user) -> PlanItem:
-    locked = PlanItem.objects.select_for_update(of=("self",)).select_related("assessment").get(pk=item.pk)
+    locked = lock(PlanItem, item.pk, related=("assessment",))
     if not can_edit_plan(user, locked.assessment):
         raise PermissionDenied
     if is_closed(locked.assessment):
@@ -376,7 +377,7 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
     if since > timezone.localdate():
         raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update(of=("self",)).get(pk=assessment.pk)
+        locked = lock(Assessment, assessment.pk)
         if locked.status != Assessment.Status.APPROVED:
             raise StateConflict(_("Bare en godkjent vurdering kan tas i bruk."), locked)
         if locked.in_use_since:

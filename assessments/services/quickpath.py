@@ -35,6 +35,7 @@ from assessments.permissions import is_leader_of
 from assessments.queries.catalogue import resolve_ref
 from assessments.services import MATERIAL_CHANGE_KINDS, assessment_create, assessment_return
 from assessments.services.assessments import record_submitted
+from assessments.services.locking import lock
 
 SIMPLIFIED = "simplified"
 FULL = "full"
@@ -150,9 +151,7 @@ def simplified_result(result: ScreeningResult, screening_answers: dict[str, Any]
 def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
     """Submit a screened draft as *forenklet*: freeze the carried answers and the screening's conclusion."""
     with transaction.atomic():
-        current = (
-            Assessment.objects.select_for_update(of=("self",)).select_related("questionnaire").get(pk=assessment.pk)
-        )
+        current = lock(Assessment, assessment.pk, related=("questionnaire",))
         if not is_leader_of(user, current):
             raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
         transition = lifecycle.check("submit", current)
