@@ -62,6 +62,7 @@ NOT_RECALLABLE = gettext_lazy("Bare innsendte vurderinger som ikke er behandlet,
 NOT_WITHDRAWABLE = gettext_lazy("Vurderingen er allerede avgjort eller trukket, og kan ikke trekkes.")
 NOT_UNDER_REVIEW = gettext_lazy("Vurderingen har status «%(status)s» og kan ikke behandles nå. Ingenting ble endret.")
 NOT_APPROVED = gettext_lazy("Bare en godkjent vurdering kan meldes endret; denne har status «%(status)s».")
+NOT_USABLE = gettext_lazy("Bare en godkjent vurdering kan tas i bruk.")
 
 # name: (from these statuses, to this status or None when the status stays, who, the refusal)
 _TRANSITIONS = [
@@ -70,6 +71,7 @@ _TRANSITIONS = [
     Transition("recall", (Status.SUBMITTED,), Status.DRAFT, Actor.LEADER, NOT_RECALLABLE),
     Transition("withdraw", OPEN_STATUSES, Status.WITHDRAWN, Actor.LEADER, NOT_WITHDRAWABLE),
     Transition("report_material_change", (Status.APPROVED,), None, Actor.LEADER, NOT_APPROVED),
+    Transition("record_in_use", (Status.APPROVED,), None, Actor.LEADER, NOT_USABLE),
     Transition("comment", (Status.SUBMITTED,), None, Actor.REVIEWER, NOT_UNDER_REVIEW),
     Transition("return", (Status.SUBMITTED,), Status.RETURNED, Actor.REVIEWER, NOT_UNDER_REVIEW),
     Transition("approve", (Status.SUBMITTED,), Status.APPROVED, Actor.REVIEWER, NOT_UNDER_REVIEW),

@@ -33,6 +33,7 @@ EXPECTED = {
     "recall": ({S}, D),
     "withdraw": ({D, R, S}, W),
     "report_material_change": ({AP}, None),
+    "record_in_use": ({AP}, None),
     "comment": ({S}, None),
     "return": ({S}, R),
     "approve": ({S}, AP),

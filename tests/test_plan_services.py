@@ -85,6 +85,13 @@ def test_approval_with_a_before_use_condition_gates_the_go_live(submitted, leade
     assert list(PlanItem.conditions_of(submitted.latest_version())) == [item]
 
 
+def test_only_an_approved_assessment_is_recorded_in_use(submitted, leader):
+    with pytest.raises(StateConflict, match="Bare en godkjent vurdering kan tas i bruk."):
+        plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    submitted.refresh_from_db()
+    assert submitted.in_use_since is None
+
+
 def test_a_deadline_condition_needs_a_date(submitted, world):
     item = submitted.plan_items.first()
     with pytest.raises(ValidationError):

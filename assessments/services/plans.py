@@ -23,7 +23,7 @@ from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
-from assessments.permissions import can_edit_plan, is_leader_of
+from assessments.permissions import authorize, can_edit_plan
 from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
@@ -372,14 +372,12 @@ def blocking_items(assessment: Assessment) -> list[PlanItem]:
 
 def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment:
     """The leader records "tatt i bruk": only on an approved assessment whose before-use items are done."""
-    if not is_leader_of(user, assessment):
-        raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
+    authorize(user, assessment, "lead")
     if since > timezone.localdate():
         raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)
-        if locked.status != Assessment.Status.APPROVED:
-            raise StateConflict(_("Bare en godkjent vurdering kan tas i bruk."), locked)
+        lifecycle.check("record_in_use", locked)
         if locked.in_use_since:
             raise StateConflict(_("Det er allerede registrert at løsningen er tatt i bruk."), locked)
         blocking = blocking_items(locked)
