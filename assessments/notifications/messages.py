@@ -6,6 +6,8 @@ change sends nothing; a broker or mail-relay outage delays the messages, never l
 
 Messages go one per recipient (nobody sees the other addresses) in Norwegian bokmål, from the
 templates in templates/emails/. They carry the assessment's title, agency and a link, never answers.
+Every sender (these notifications, the plan reminders, the leaver notice, the evidence scan) renders its
+message with `render_email` and its links with `absolute_url`.
 """
 
 import logging
@@ -86,8 +88,22 @@ def recipients(kind: str, assessment: Assessment) -> list:
     return list(users.order_by("pk"))
 
 
+def absolute_url(path: str) -> str:
+    """`path` (a `reverse()` or `get_absolute_url()`) as a link that works outside the app, under KIV_BASE_URL."""
+    return settings.KIV_BASE_URL.rstrip("/") + path
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """The subject and body of templates/emails/<template>_subject.txt and <template>.txt, in bokmål. The
+    subject comes as rendered: the outbox collapses its whitespace (`outbox.notification_enqueue`)."""
+    with translation.override("nb"):
+        subject = render_to_string(f"emails/{template}_subject.txt", context)
+        body = render_to_string(f"emails/{template}.txt", context)
+    return subject, body
+
+
 def _link(assessment: Assessment) -> str:
-    return settings.KIV_BASE_URL.rstrip("/") + reverse("assessments:review_detail", args=[assessment.uuid])
+    return absolute_url(reverse("assessments:review_detail", args=[assessment.uuid]))
 
 
 def build_message(kind: str, assessment: Assessment, extra: dict | None = None) -> tuple[str, str, list]:
@@ -99,9 +115,7 @@ def build_message(kind: str, assessment: Assessment, extra: dict | None = None) 
         "link": _link(assessment),
         **(extra or {}),
     }
-    with translation.override("nb"):
-        subject = " ".join(render_to_string(f"emails/{kind}_subject.txt", context).split())
-        body = render_to_string(f"emails/{kind}.txt", context)
+    subject, body = render_email(kind, context)
     return subject, body, recipients(kind, assessment)
 
 

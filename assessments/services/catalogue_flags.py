@@ -17,7 +17,6 @@ be flagged the moment it was submitted. Submitting a draft that still names an o
 message saying so, so the leader sees the new facts' result before UKE does.
 """
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -109,7 +108,7 @@ def tell_drafts(version: ToolEntryVersion, actor) -> int:
             continue
         event = f"catalogue_changed_draft:{draft.uuid}:{version.ref}"
         # The link opens the draft itself (the review page is for what was sent in).
-        link = settings.KIV_BASE_URL.rstrip("/") + draft.get_absolute_url()
+        link = notifications.absolute_url(draft.get_absolute_url())
         extra = {"tool": version, "used_ref": used, "link": link}
         queued = notifications.queue_event("catalogue_changed_draft", draft, event, extra)
         audit.record(

@@ -19,18 +19,17 @@ nothing (the rows are pending no more).
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assessments import scanning, tasks
 from assessments.audit import chain as audit
 from assessments.models.plans import Evidence, PlanItem
 from assessments.notifications import outbox
+from assessments.notifications.messages import absolute_url, render_email
 from assessments.services.locking import lock
 
 log = logging.getLogger(__name__)
@@ -131,12 +130,9 @@ def _tell_uploader(evidence: Evidence) -> None:
         return
     assessment = evidence.item.assessment
     path = reverse("assessments:plan_item", args=[assessment.uuid, evidence.item_id])
-    context = {"evidence": evidence, "item": evidence.item, "assessment": assessment,
-               "link": settings.KIV_BASE_URL.rstrip("/") + path}  # fmt: skip
+    context = {"evidence": evidence, "item": evidence.item, "assessment": assessment, "link": absolute_url(path)}
     kind = f"plan_evidence_{evidence.scan_status}"
-    with translation.override("nb"):
-        subject = render_to_string(f"emails/{kind}_subject.txt", context)
-        body = render_to_string(f"emails/{kind}.txt", context)
+    subject, body = render_email(kind, context)
     outbox.notification_enqueue(to=user.email, kind=kind, subject=subject, body=body,
                                 dedupe_key=f"evidence_{evidence.scan_status}:{evidence.uuid}:{user.pk}")  # fmt: skip
 

@@ -5,18 +5,17 @@ drafts and invitations the person leaves behind are flagged for reassignment, wi
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assessments.audit import chain as audit
 from assessments.lifecycle import EDITABLE_STATUSES
 from assessments.models import Assessment, Membership, ReassignmentFlag
 from assessments.notifications import outbox
+from assessments.notifications.messages import absolute_url, render_email
 from assessments.services.locking import lock
 
 NOTIFY_KIND = "left_work"
@@ -80,10 +79,8 @@ def _tell_leaders(user, flags: list[ReassignmentFlag], event_id: int) -> int:
             {"title": f.assessment.title, "kind": f.get_kind_display(), "link": _link(f.assessment)}
             for f in agency_flags
         ]
-        with translation.override("nb"):
-            context = {"person": user.get_full_name() or user.username, "items": items}
-            subject = " ".join(render_to_string(f"emails/{NOTIFY_KIND}_subject.txt", context).split())
-            body = render_to_string(f"emails/{NOTIFY_KIND}.txt", context)
+        context = {"person": user.get_full_name() or user.username, "items": items}
+        subject, body = render_email(NOTIFY_KIND, context)
         for membership in leaders.select_related("user"):
             queued += outbox.notification_enqueue(
                 to=membership.user.email,
@@ -96,4 +93,4 @@ def _tell_leaders(user, flags: list[ReassignmentFlag], event_id: int) -> int:
 
 
 def _link(assessment: Assessment) -> str:
-    return settings.KIV_BASE_URL.rstrip("/") + reverse("assessments:assessment_detail", args=[assessment.uuid])
+    return absolute_url(reverse("assessments:assessment_detail", args=[assessment.uuid]))

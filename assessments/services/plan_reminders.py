@@ -6,18 +6,17 @@ beat host, send nothing twice."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from assessments.audit import chain as audit
 from assessments.models import Assessment, Membership
 from assessments.models.plans import PlanItem, ReminderSent
 from assessments.notifications import outbox
+from assessments.notifications.messages import absolute_url, render_email
 
 REMIND_DAYS_BEFORE = 14
 ACTIVE_STATUSES = (Assessment.Status.SUBMITTED, Assessment.Status.RETURNED, Assessment.Status.APPROVED)
@@ -58,12 +57,9 @@ def recipients(item: PlanItem) -> list:
 
 
 def _message(kind: str, item: PlanItem) -> tuple[str, str]:
-    link = settings.KIV_BASE_URL.rstrip("/") + reverse("assessments:plan_item", args=[item.assessment.uuid, item.pk])
+    link = absolute_url(reverse("assessments:plan_item", args=[item.assessment.uuid, item.pk]))
     context = {"item": item, "assessment": item.assessment, "due": item.effective_due, "link": link}
-    with translation.override("nb"):
-        subject = " ".join(render_to_string(f"emails/plan_{kind}_subject.txt", context).split())
-        body = render_to_string(f"emails/plan_{kind}.txt", context)
-    return subject, body
+    return render_email(f"plan_{kind}", context)
 
 
 def _send_one(item: PlanItem, kind: str, period: str) -> int | None:
