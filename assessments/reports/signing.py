@@ -26,6 +26,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.conf import settings
@@ -110,9 +112,6 @@ def _signer_class():
     """pyHanko's SimpleSigner parses the private key from DER for every signature (and once more for the
     size estimate); with OpenSSL's RSA key check that is about 0.25 s each time. Sign with the key object
     loaded once from the PKCS#12 file instead, for the common mechanisms; anything else goes to pyHanko."""
-    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
-    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
     from pyhanko.sign.general import get_pyca_cryptography_hash
     from pyhanko.sign.signers import SimpleSigner
 
@@ -122,7 +121,7 @@ def _signer_class():
         def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
             mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
             hash_algo = get_pyca_cryptography_hash(digest_algorithm)
-            if mechanism == "rsassa_pkcs1v15" and isinstance(self.loaded_key, RSAPrivateKey):
+            if mechanism == "rsassa_pkcs1v15" and isinstance(self.loaded_key, rsa.RSAPrivateKey):
                 return self.loaded_key.sign(data, PKCS1v15(), hash_algo)
             if mechanism == "ecdsa" and isinstance(self.loaded_key, EllipticCurvePrivateKey):
                 return self.loaded_key.sign(data, ECDSA(hash_algo))
@@ -301,9 +300,10 @@ def _writer_class():
     """pyHanko's incremental writer, minus its metadata update. On every write pyHanko appends itself to the
     Info dictionary's Producer ("…; pyHanko x") but sets XMP's pdf:Producer to "pyHanko x" alone, so the two
     stop matching (PDF/A and PDF/UA want them equal), and it re-serialises the whole XMP packet, which breaks
-    the PDF/A extension schema the report declares (pyHanko issue #755). The report arrives with its final
-    metadata (pdf_structure.finish names pyHanko as a producer already), so the seal's revision leaves it
-    alone. Overriding `_update_meta` is what pyHanko's maintainer suggests for this (pyHanko issue #223)."""
+    the PDF/A extension schema the report declares (https://github.com/MatthiasValvekens/pyHanko/issues/755).
+    The report arrives with its final metadata (pdf_structure.finish names pyHanko as a producer already), so
+    the seal's revision leaves it alone. Overriding `_update_meta` is what pyHanko's maintainer suggests for
+    this (https://github.com/MatthiasValvekens/pyHanko/issues/223)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
     class MetadataKeepingWriter(IncrementalPdfFileWriter):
