@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 
 from assessments.choices import ToolStatus
 from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm
-from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
+from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
 from assessments.presentation import public_access
+from assessments.presentation.catalogue import version_json
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 from assessments.services import catalogue_flags as flags_service
@@ -92,46 +93,6 @@ def catalogue_change(request, slug):
         return redirect("assessments:catalogue_detail", slug=slug)
     status = 400 if form.errors else 200
     return render(request, "catalogue/form.html", {"form": form, "entry": entry, "current": current}, status=status)
-
-
-def version_json(version, *, public_only: bool = False) -> dict:
-    """One entry as the JSON shows it (keys documented in docs/catalogue.md)."""
-    data = {
-        "slug": version.entry.slug,
-        "ref": version.ref,
-        "version": version.number,
-        "name": version.name,
-        "vendor": version.vendor,
-        "status": version.status,
-        "status_label": TOOL_STATUSES.get(version.status, ""),
-        "max_class": version.max_class,
-        "max_class_label": str(INFO_CLASSES.get(version.max_class, "")),
-        "personal_data_allowed": version.personal_data_allowed,
-        "special_categories_allowed": version.special_categories_allowed,
-        "guideline_url": version.guideline_url,
-        "demo": version.entry.is_demo,
-    }
-    if public_only:
-        return data
-    data.update(
-        {
-            "edition": version.edition,
-            "description": version.description,
-            "generates_content": version.generates_content,
-            "hosting": version.hosting or None,
-            "hosting_label": str(HOSTINGS.get(version.hosting, "")),
-            "dpa": version.dpa,
-            "dpa_reference": version.dpa_reference,
-            "dpa_valid_until": version.dpa_valid_until,
-            "vendor_trains_on_inputs": version.vendor_trains_on_inputs,
-            "enterprise_agreement": version.enterprise_agreement,
-            "status_since": version.status_since,
-            "approved_until": version.approved_until,
-            "note": version.note,
-            "changed_at": version.created_at,
-        }
-    )
-    return data
 
 
 def _json(entries: list[dict]) -> JsonResponse:

@@ -20,8 +20,8 @@ from assessments.forms.public_access import ExemptionForm, LiftForm, ToolExempti
 from assessments.models import Exemption, ToolEntry
 from assessments.permissions import get_assessment_for_exemptions, may_edit_catalogue, require, signed_in
 from assessments.presentation import public_access as presentation
+from assessments.presentation.catalogue import version_json
 from assessments.services import public_access as service
-from assessments.views.catalogue import version_json
 
 
 def _error_list(form) -> list[dict]:
