@@ -20,7 +20,7 @@ from assessments.choices import InfoClass, ToolStatus
 from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.engine.definition import Question, Section
 from assessments.labels import TOOL_STATUSES
-from assessments.models.catalogue import VERSION_FIELDS, ToolEntryVersion
+from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntryVersion
 from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"
@@ -138,9 +138,7 @@ class ToolVersionForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 4}),
-            "status_since": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "approved_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "dpa_valid_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in DATE_FIELDS},
             "max_class": forms.RadioSelect,
             "status": forms.RadioSelect,
         }
@@ -149,7 +147,7 @@ class ToolVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["max_class"].choices = list(InfoClass.choices)
         self.fields["status"].choices = list(ToolStatus.choices)
-        for name in ("dpa", "vendor_trains_on_inputs", "enterprise_agreement"):
+        for name in OPTIONAL_BOOL_FIELDS:
             value = self.initial.get(name)
             if isinstance(value, bool):
                 self.initial[name] = "true" if value else "false"

@@ -32,7 +32,7 @@ from openpyxl import load_workbook
 
 from assessments.forms.catalogue import RESERVED_SLUGS, ToolCreateForm, ToolVersionForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
-from assessments.models.catalogue import VERSION_FIELDS, ToolEntryVersion
+from assessments.models.catalogue import BOOL_FIELDS, DATE_FIELDS, VERSION_FIELDS, ToolEntryVersion
 from assessments.queries import catalogue as reads
 from assessments.services.evidence import MAX_ZIP_ENTRIES, XLSX, sniff
 from assessments.text import CleanTextFormMixin, clean_text
@@ -68,9 +68,8 @@ COLUMNS = [
 ]
 HEADER_OF = {name: header for header, name in COLUMNS}
 FIELD_OF = {**{header: name for header, name in COLUMNS}, **{name: name for _h, name in COLUMNS}}
-BOOL_FIELDS = {"generates_content", "dpa", "vendor_trains_on_inputs", "enterprise_agreement",
-               "personal_data_allowed", "special_categories_allowed"}  # fmt: skip
-DATE_FIELDS = {"dpa_valid_until", "status_since", "approved_until"}
+# A new entry starts from the model's defaults; an empty checkbox would otherwise read as "no".
+NEW_ROW = {name: "true" for name in BOOL_FIELDS if ToolEntryVersion._meta.get_field(name).default is True}
 TRUE_WORDS = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
 FALSE_WORDS = {"nei", "n", "no", "false", "usann", "0"}
 CHOICES = {"status": TOOL_STATUSES, "max_class": INFO_CLASSES, "hosting": HOSTINGS}
@@ -310,9 +309,7 @@ def _normalise(name: str, text: str) -> tuple[str, str | None]:
 
 def _row_data(cells: dict, current: ToolEntryVersion | None) -> tuple[dict, dict[str, str]]:
     """The form data of a row: the current version's values, with every non-empty cell over them."""
-    # A new entry starts from the model's defaults; an empty checkbox would otherwise read as "no".
-    defaults = {"generates_content": "true"}
-    data = {name: _form_value(name, getattr(current, name)) for name in VERSION_FIELDS} if current else defaults
+    data = {name: _form_value(name, getattr(current, name)) for name in VERSION_FIELDS} if current else {**NEW_ROW}
     errors = {}
     for name, text in cells.items():
         if name == "slug" or (current is not None and text == ""):

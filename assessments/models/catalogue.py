@@ -122,6 +122,14 @@ class ToolEntryVersion(models.Model):
         }
 
 
+# VERSION_FIELDS by the kind of value they hold, read from the model, so the forms and the import treat a new
+# field by its type: yes/no, yes/no/not stated (null: the forms offer the three as radio buttons), and dates.
+_VERSION_META = [ToolEntryVersion._meta.get_field(name) for name in VERSION_FIELDS]
+BOOL_FIELDS = tuple(f.name for f in _VERSION_META if f.get_internal_type() == "BooleanField")
+OPTIONAL_BOOL_FIELDS = tuple(f.name for f in _VERSION_META if f.get_internal_type() == "BooleanField" and f.null)
+DATE_FIELDS = tuple(f.name for f in _VERSION_META if f.get_internal_type() == "DateField")
+
+
 class CatalogueFlag(models.Model):
     """An approved or submitted assessment whose tool entry changed for the worse: a material change to re-assess.
 
