@@ -13,6 +13,7 @@ The service (services/catalogue.step_values) enforces the same rules on save.
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from assessments.choices import InfoClass, ToolStatus
 from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.engine.definition import Question, Section
 from assessments.labels import TOOL_STATUSES
-from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntryVersion
+from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntry, ToolEntryVersion
 from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"
@@ -162,7 +163,7 @@ class ToolVersionForm(forms.ModelForm):
 
 class ToolCreateForm(ToolVersionForm):
     slug = forms.SlugField(
-        label=_("Kjennetegn"),
+        label=capfirst(ToolEntry._meta.get_field("slug").verbose_name),
         max_length=80,
         help_text=_("Små bokstaver, tall og bindestrek, f.eks. «copilot-chat». Kan ikke endres senere."),
     )

@@ -1,6 +1,8 @@
-"""{% tool_of answers as tool %}: the tool overview entry an answer set was answered with (services/catalogue.py)."""
+"""{% tool_of answers as tool %}: the tool overview entry an answer set was answered with (services/catalogue.py);
+{{ version|field_label:"vendor" }}: a field's label as the model words it."""
 
 from django import template
+from django.utils.text import capfirst
 
 from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import closed_flags, newer_version, open_flags, tool_summary
@@ -40,3 +42,9 @@ def tool_newer(answers):
 @register.simple_tag
 def may_close_flags(user):
     return may_edit_catalogue(roles_for(user))
+
+
+@register.filter
+def field_label(instance, name: str) -> str:
+    """A model field's verbose_name as a heading, so a label is written once, on the model."""
+    return capfirst(instance._meta.get_field(name).verbose_name)
