@@ -5,7 +5,8 @@ the form shows) with its dict beside it.
 
 The pages, the review, the CSV/JSON exports and the PDF report all read their labels here, so one value has
 one name everywhere and in both languages (docs/glossary.md lists them). The scoring engine stays free of
-Django and keeps plain codes; it never decides what a person reads.
+Django and keeps plain codes, with one exception: the what-if note it stores names risk levels, so it keeps the
+level words (`engine.scoring.LEVEL_LABELS`, `LEVEL_LABELS_EN`), which tests/test_labels.py holds equal to `LEVELS`.
 
 Statuses, roles and decisions are the models' own `TextChoices` (the database stores their codes): their labels
 are re-exported here so callers have one place to look, not defined twice.

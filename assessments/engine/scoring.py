@@ -19,25 +19,15 @@ from assessments.engine.visibility import missing_in, visibility
 from assessments.engine.whatif import WhatIf
 from assessments.engine.wording import Wording
 
-VERDICT_LABELS = {
-    "stop": "Stopp",
-    "recommended": "Anbefalt",
-    "low_priority": "Lav prioritet",
-    "proceed_with_safeguards": "Kun med tiltak",
-    "advise_against": "Frarådes",
-}
+# The level words of the what-if note, which the result stores as sentences in both languages (a decided version's
+# note must read the same later). They are the words of labels.LEVELS and its English translation; a test
+# (tests/test_labels.py) keeps them equal, since the engine cannot read Django's catalogue.
 LEVEL_LABELS = {"low": "Lav", "moderate": "Moderat", "significant": "Betydelig", "very_high": "Svært høy"}
 LEVEL_LABELS_EN = {
     "low": "Low",
     "moderate": "Moderate",
     "significant": "Significant",
     "very_high": "Very high",
-}
-QUADRANT_LABELS = {
-    "low_risk_high_need": "Lav risiko, høyt behov",
-    "low_risk_low_need": "Lav risiko, lavt behov",
-    "high_risk_high_need": "Høy risiko, høyt behov",
-    "high_risk_low_need": "Høy risiko, lavt behov",
 }
 
 QUADRANT_VERDICTS = {
@@ -127,18 +117,6 @@ class Result:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Result":
         return cls(**{name: data[name] for name in cls.__dataclass_fields__ if name in data})
-
-    @property
-    def verdict_label(self) -> str:
-        return VERDICT_LABELS[self.verdict]
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.risk["level"], self.risk["level"])
-
-    @property
-    def quadrant_label(self) -> str:
-        return QUADRANT_LABELS[self.quadrant]
 
     @property
     def rule_ids(self) -> list[str]:
