@@ -16,7 +16,7 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import PlanItemStatus, ScanStatus
@@ -167,6 +167,12 @@ EVENTS = {
 }
 
 VERDICTS = dict(VERDICT_CHOICES)
+# Why "Godkjenn" is refused for a stop (the service's error and the review page's note), naming the verdict by its
+# label so a renamed verdict is renamed here too.
+STOP_NOT_APPROVABLE = format_lazy(
+    _("En vurdering med konklusjonen «{stop}» kan ikke godkjennes, bare returneres eller avvises."),
+    stop=VERDICTS["stop"],
+)
 QUADRANTS = dict(QUADRANT_CHOICES)
 AI_KINDS = dict(AI_KIND_CHOICES)
 # An action plan item's history names its changes by the audit events' codes without "plan.".

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessments import lifecycle, tasks
+from assessments import labels, lifecycle, tasks
 from assessments.audit import chain as audit
 from assessments.lifecycle import StateConflict
 from assessments.models import (
@@ -88,7 +88,7 @@ def _decide(
         approved = decision == AssessmentVersion.Decision.APPROVED
         if approved and version.verdict == lifecycle.STOP_VERDICT:
             raise ValidationError(
-                _("En vurdering med konklusjonen «Stopp» kan ikke godkjennes. Returner eller avvis den."),
+                labels.STOP_NOT_APPROVABLE,
                 code="stop_verdict",
             )
         now = timezone.now()

@@ -242,6 +242,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "may_decide": may_decide,
             "may_edit": can_edit(request.user, assessment),
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
+            "stop_not_approvable": labels.STOP_NOT_APPROVABLE,
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
             "conditions_form": forms.get("conditions") or _conditions_form(assessment),
