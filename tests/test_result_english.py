@@ -165,3 +165,18 @@ def test_the_fixture_explains_every_scenario_in_english(overrides):
     for rule_id in result.rule_ids:
         if rule_id in note:
             assert rules[rule_id].title_en in note
+
+
+def test_the_mitigation_note_states_the_versions_own_share_and_cut():
+    """SMALL uses the default scoring (80 % of the mitigation points, 15 % off); another version's numbers show."""
+    result = score(SMALL, {"r1": "yes", "r2": "no", "m1": "yes", "m2": "yes", "n1": "yes"}).to_dict()
+    assert result["risk"]["mitigation"]["applied"]
+    assert rendered(result, "en")["risk"]["mitigation_note"] == (
+        "The measures in place cover at least 80 per cent of what is possible, so the risk points are reduced by "
+        "15 per cent."
+    )
+    stricter = as_definition({**SMALL.data, "scoring": {**SMALL.data.get("scoring", {}), "mitigation_factor": 0.7}})
+    with translation.override("nb"):
+        assert "redusert med 30 prosent" in present(stricter, result)["risk"]["mitigation_note"]
+    unmitigated = score(SMALL, {"r1": "yes", "r2": "no", "m1": "no", "m2": "no", "n1": "yes"}).to_dict()
+    assert rendered(unmitigated, "nb")["risk"]["mitigation_note"] == ""

@@ -119,6 +119,12 @@ def test_bad_comments_are_refused_and_nothing_is_stored(world, submitted, data, 
     assert snapshot(submitted) == before
 
 
+def test_the_approval_form_names_the_review_deadlines_the_service_sets(world, submitted):
+    page = world.client("reviewer").get(url("assessments:review_detail", submitted)).content.decode()
+    months, high = services.REVIEW_MONTHS, services.REVIEW_MONTHS_HIGH_RISK
+    assert f"frist for ny vurdering ({months} måneder, {high} ved høy risiko)" in page
+
+
 def test_approve_twice_from_two_tabs_changes_nothing_the_second_time(world, submitted):
     client = world.client("reviewer")
     assert client.post(url("assessments:review_approve", submitted), {"approve-version": 1}).status_code == 302
@@ -170,6 +176,7 @@ def test_a_stop_verdict_cannot_be_approved(world):
     client = world.client("reviewer")
     page = client.get(url("assessments:review_detail", stopped)).content.decode()
     assert url("assessments:review_approve", stopped) not in page
+    assert "konklusjonen «Stopp» kan ikke godkjennes, bare returneres eller avvises" in page
     before = snapshot(stopped)
     response = client.post(url("assessments:review_approve", stopped), {"approve-version": 1})
     assert response.status_code == 400

@@ -83,14 +83,23 @@ def _contributions(defn: Definition, result: Mapping[str, Any]) -> list[dict[str
     ]
 
 
-def _risk(risk: Mapping[str, Any]) -> dict[str, Any]:
+def _risk(risk: Mapping[str, Any], scoring) -> dict[str, Any]:
+    applied = (risk.get("mitigation") or {}).get("applied", False)
     return {
         "score": risk["score"],
         "level": risk["level"],
         "level_label": labels.label(labels.LEVELS, risk["level"]),
         "axis": risk["axis"],
         "axis_label": labels.label(labels.RISK_AXES, risk["axis"]),
-        "mitigation_applied": (risk.get("mitigation") or {}).get("applied", False),
+        "mitigation_applied": applied,
+        # The version's own share and cut (rules.yaml `scoring`), the same sentence on the page and in the PDF.
+        "mitigation_note": _(
+            "Tiltakene som er på plass, dekker minst %(share)s prosent av det som er mulig, så risikopoengene er "
+            "redusert med %(cut)s prosent."
+        )
+        % {"share": round(scoring.mitigation_share * 100), "cut": round((1 - scoring.mitigation_factor) * 100)}
+        if applied
+        else "",
     }
 
 
@@ -188,7 +197,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "verdict_text": labels.label(labels.VERDICT_TEXTS, result["verdict"]),
         "quadrant_label": labels.label(labels.QUADRANTS, result["quadrant"]),
         "quadrant": result["quadrant"],
-        "risk": _risk(risk),
+        "risk": _risk(risk, scoring),
         "need": _need(defn, result["need"]),
         "complete": result.get("complete", False),
         "missing": _missing(defn, result),

@@ -243,6 +243,11 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "may_edit": can_edit(request.user, assessment),
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "stop_not_approvable": labels.STOP_NOT_APPROVABLE,
+            "approve_explanation": _(
+                "Godkjenning lager en signert rapport og setter en frist for ny vurdering (%(months)s måneder, "
+                "%(high)s ved høy risiko)."
+            )
+            % {"months": services.REVIEW_MONTHS, "high": services.REVIEW_MONTHS_HIGH_RISK},
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
             "comment_form": forms.get("comment") or CommentForm(initial=initial),
             "conditions_form": forms.get("conditions") or _conditions_form(assessment),
