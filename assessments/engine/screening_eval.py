@@ -63,10 +63,6 @@ class ScreeningResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    @property
-    def blocking_ids(self) -> list[str]:
-        return [f.id for f in self.blocking]
-
 
 def carry(screening: Screening, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The full-questionnaire answers that screening `answers` stand for, in screening order.

@@ -57,11 +57,6 @@ class Domain:
     def because(self, keys: frozenset) -> "Domain":
         return Domain(self.values, self.any_text, self.any_subset, self.why | keys)
 
-    @property
-    def is_known(self) -> bool:
-        """Exactly one concrete value (which may be absent)."""
-        return len(self.values) == 1 and not self.any_text and not self.any_subset
-
 
 ABSENT = Domain(frozenset({None}))
 

@@ -19,7 +19,7 @@ formtools' unchanged:
 
 Where this differs from what formtools would do, and why:
 
-- The issue asked for `condition_dict` branching over a class-level `form_list`; but the step forms are built
+- formtools expects `condition_dict` branching over a class-level `form_list`; but the step forms are built
   from each assessment's questionnaire version, so both are per request (set in `setup()`), not class
   attributes.
 - formtools' `post` raises SuspiciousOperation (a bare 400) on a bad management form and silently switches to
@@ -166,9 +166,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
     def _render_hidden(self, form):
         """Someone changed the answers that decide branching while this form was open: keep the input on
         screen so nothing typed is lost, and say what changed."""
-        message = _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
-            "step": localized(self.defn.section(self.steps.current), "title")
-        }
+        message = hidden_step_message(self.defn, self.steps.current)
         changed = services.changed_since(self.assessment, self.draft.revision, self.defn)
         stale = StaleDraft(self.assessment, changed, [])
         return self.render(
@@ -293,6 +291,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
                 "returned": notes,
                 "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
                 "return_to_summary": step != SUMMARY and self._returns_to_summary(),
+                "summary_url": self.get_step_url(SUMMARY),
             }
         )
         if step != SUMMARY and hasattr(form, "items"):
@@ -461,9 +460,14 @@ def _hidden_or_skipped(draft: WizardDraft) -> str | None:
             # Hidden by someone else's save while the form was open: formtools shows the input again.
             draft.kept_step = step
             return None
-        return _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
-            "step": localized(defn.section(step), "title")
-        }
+        return hidden_step_message(defn, step)
     if step not in reachable_steps(assessment, keys):
         return _("Steg kan ikke hoppes over: svar på stegene i rekkefølge. Ingenting ble lagret.")
     return None
+
+
+def hidden_step_message(defn, step: str) -> str:
+    """A step the saved answers do not show: why nothing was saved."""
+    return _("Steget «%(step)s» vises ikke med svarene som er lagret, så svarene ble ikke lagret.") % {
+        "step": localized(defn.section(step), "title")
+    }
