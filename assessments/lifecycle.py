@@ -7,8 +7,9 @@
 
 The services ask `check()` before they change a status, and raise `StateConflict` (the one exception for
 "not in the state this action needs"), which the views answer with 409 in one place
-(`permissions.conflict_is_409`). Who may act is checked by the permission layer; the table records the
-role so that the rule and its documentation (docs/lifecycle.md) are read from one place.
+(`permissions.conflict_is_409`). Who may act is checked by the permission layer, not here: the services call
+`permissions.authorize` with "lead" for the leader's transitions and "review" for the reviewer's. `actor` records
+that role beside the transition for the reader; docs/lifecycle.md's "who" column says the same in words.
 
 A reviewer's decision on a version is stored as `AssessmentVersion.Decision`; the status it leads to is
 `DECISION_STATUS[decision]` (the two share values today, but a decision is not a status). Their codes and

@@ -17,7 +17,9 @@ from assessments.engine.loader import (
     read_definition_data,
 )
 from assessments.engine.validate import validate_definition
+from assessments.engine.validate_common import RESERVED_SECTION_KEYS
 from assessments.engine.visibility import missing_required, visible_answers, visible_section_keys
+from assessments.views.wizard_navigation import SUMMARY
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 
@@ -439,6 +441,10 @@ def m_duplicate_section_key(d):
     d["sections"].append({"key": "c", "title": "C2", "questions": [{"key": "z", "type": "text", "label": "Z"}]})
 
 
+def m_section_named_like_the_summary_step(d):
+    d["sections"].append({"key": "summary", "title": "S", "questions": [{"key": "z", "type": "text", "label": "Z"}]})
+
+
 def m_unknown_question_type(d):
     _section(d, "a")["questions"].append({"key": "odd", "type": "yesno", "label": "Odd"})
 
@@ -548,6 +554,7 @@ MUTATIONS = [
     (m_unknown_top_level, "ukjent toppnøkkel «colour»"),
     (m_duplicate_question_key, "spørsmål «flag»: dobbel spørsmålsnøkkel"),
     (m_duplicate_section_key, "seksjon «c»: dobbel seksjonsnøkkel"),
+    (m_section_named_like_the_summary_step, "seksjon «summary»: nøkkelen er reservert"),
     (m_unknown_question_type, "ukjent spørsmålstype 'yesno'"),
     (m_choice_without_label, "valget «z» mangler label"),
     (m_condition_names_missing_key, "ukjent spørsmål «ghost»"),
@@ -798,3 +805,7 @@ def test_a_question_hidden_by_its_shown_when_counts_for_nothing():
 def test_a_questions_shown_when_names_only_earlier_questions(cond, key, fragment):
     errors = validate_definition(with_question_shown_when(cond, key))
     assert any(f"«{key}»" in e and fragment in e for e in errors), errors
+
+
+def test_the_reserved_section_key_is_the_wizards_summary_step():
+    assert SUMMARY in RESERVED_SECTION_KEYS

@@ -21,6 +21,7 @@ from assessments.engine.validate_common import (
     INVALID_KEY,
     KEY_RE,
     QUESTION_FIELDS,
+    RESERVED_SECTION_KEYS,
     SECTION_FIELDS,
     ParserBase,
     is_text,
@@ -42,6 +43,8 @@ class SectionParser(ParserBase):
                 self.err(f"{where}: en seksjon må være et objekt")
                 continue
             key, where = self.identify(raw, "key", where, "seksjon", seen, "dobbel seksjonsnøkkel", INVALID_KEY)
+            if key in RESERVED_SECTION_KEYS:
+                self.err(f"{where}: nøkkelen er reservert (veiviserens siste steg heter «{key}»)")
             key = key or f"#{si}"
             self.unknown_fields(raw, SECTION_FIELDS, where)
             if not is_text(raw.get("title")):

@@ -1,8 +1,10 @@
 """Celery tasks: thin wrappers that fetch by id, call the domain code, and own the retry policy.
 
-This module is the top of the job layer: it imports the domain modules, never the other way round.
-Domain code that must start a job after its commit says so with a signal (outbox.queued) or is given the
-enqueue function (reports.jobs.requeue_stale), so there is no import cycle to hide.
+The tasks call the services and the report jobs. A few services start a job after their commit and import this
+package for it (`services.reports`, `services.decisions`, `services.evidence_scan`: `tasks.enqueue_render(...)` in
+an on-commit callback), so the two packages import each other at module level. That is safe because neither uses
+the other while it loads, only inside functions at call time; no import is hidden inside a function. Other domain
+code says so with a signal (outbox.queued) or is given the enqueue function (reports.jobs.requeue_stale).
 
 Reports: the `Report` row is the durable record. A task may run twice (late acks, a redelivery, the sweep),
 so the work starts with a conditional claim and a second run changes nothing; see reports/jobs.py.
