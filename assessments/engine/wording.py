@@ -1,4 +1,6 @@
-"""`Wording`: the sentences a result explains itself with, in one language (used by scoring and what-if)."""
+"""`Wording`: the sentences a result explains itself with, in one language (made by scoring and what-if), and the
+helpers that turn the stored sentences into what a person reads (`ENGLISH_QUOTES`, `without_rule_ids`, used by the
+presentation and by the action plan's service)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass

@@ -7,8 +7,9 @@ WeasyPrint fetches through `StaticFilesFetcher`, which serves the app's own stat
 everything else: no network, no file outside the static folders, no data: URLs.
 
 The life of a `Report` row (claiming, finishing, the sweeps) is in jobs.py; this module makes and
-stores the file and verifies one. WeasyPrint is imported inside the functions that render (about half a
-second of import time and a large memory footprint), so web processes that never render do not pay for it.
+stores the file and verifies one. WeasyPrint is imported at the top like everything else: the verification page
+and the innsyn copy use this module in the web process, and pdf_structure needs WeasyPrint anyway, so a lazy import
+saved nothing.
 """
 
 import hashlib
@@ -30,6 +31,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from assessments.audit import chain as audit
@@ -102,9 +105,6 @@ FETCHER = StaticFilesFetcher()
 @cache
 def _styles():
     """One parsed stylesheet and one font configuration per process (parsing and font loading are slow)."""
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
     font_config = FontConfiguration()
     stylesheet = CSS(url=STATIC_ORIGIN + STYLESHEET, url_fetcher=FETCHER, font_config=font_config)
     return stylesheet, font_config
@@ -248,7 +248,6 @@ def render_html(context: dict) -> str:
 def write_pdf(html: str, answers: dict | None, *, title: str) -> bytes:
     """HTML -> PDF/A-3b, tagged, with the answers file attached as svar.json (none when `answers` is None: the
     innsyn copy, whose exempt answers must not travel in an attachment)."""
-    from weasyprint import HTML, Attachment
 
     stylesheet, font_config = _styles()
     attachments = []

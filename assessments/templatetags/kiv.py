@@ -1,7 +1,8 @@
 """Template filters for what a person reads: `when` / `day` (dates in the active language, one format
-each), `localized` (a definition text in the active language) and `label` (a coded value by its label); the
-tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language; `step_back_to_summary`
-links a missing answer to its wizard step, whose "save and continue" then returns to the summary."""
+each), `quoted` (a text in the active language's quotation marks), `localized` (a definition text in the active
+language) and `label` (a coded value by its label); the tags `nb` and `nb_unless_en` mark Norwegian content on
+pages in another language; `step_back_to_summary` links a missing answer to its wizard step, whose "save and
+continue" then returns to the summary."""
 
 from django import template
 from django.utils.safestring import mark_safe

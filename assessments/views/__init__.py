@@ -1,6 +1,7 @@
-"""The pages, one module per area: `home` (start page, sign-in, privacy, /healthz), `assessments`, `wizard`
-(+ `wizard_draft`, `wizard_navigation`, `wizard_notes`), `review`, `register`, `auditor`, `reports`, `accounts`
-(Entra ID sign-in). Every view asks `assessments.permissions` first; writes go through `assessments.services`.
+"""The pages, one module per area: `home` (start page, sign-in, privacy, /healthz), `assessments`, `quickpath`,
+`wizard` (+ `wizard_draft`, `wizard_navigation`, `wizard_notes`), `review`, `plans`, `register`, `auditor`,
+`reports`, `catalogue` (+ `catalogue_import`), `public_access`, `officers`, `accessibility`, `accounts` (Entra ID
+sign-in). Every view asks `assessments.permissions` first; writes go through `assessments.services`.
 """
 
 from django.urls import path
