@@ -253,9 +253,7 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "conditions_form": forms.get("conditions") or _conditions_form(assessment),
             "plan_conditions": PlanItem.conditions_of(current),
             "decision_forms": {
-                action: forms.get(action)
-                or DecisionForm(initial=initial, prefix=action, reason_required=action != "approve")
-                for action in DECISIONS
+                action: forms.get(action) or _decision_form(action, initial=initial) for action in DECISIONS
             },
             # The quick path: UKE may require the full assessment instead (views/quickpath.py).
             "full_form": DecisionForm(initial=initial, prefix="full"),
@@ -336,13 +334,18 @@ def _conditions_form(assessment, data=None) -> ConditionsForm:
     return ConditionsForm(data, prefix="conditions", items=assessment.plan_items.filter(required=True))
 
 
+def _decision_form(action: str, data=None, initial=None) -> DecisionForm:
+    """Returning and rejecting need a reason; approving takes an optional comment."""
+    return DecisionForm(data, initial=initial, prefix=action, reason_required=action != "approve")
+
+
 @signed_in
 @require_POST
 @conflict_is_409
 def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
     """Return, approve or reject (the URL names the action)."""
     assessment = get_assessment(request, assessment_uuid, "review")
-    form = DecisionForm(request.POST, prefix=action, reason_required=action != "approve")
+    form = _decision_form(action, request.POST)
     conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
     if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
         return _rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
