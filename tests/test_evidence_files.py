@@ -66,3 +66,27 @@ def test_check_upload(settings, name, data, ok):
 def test_the_name_is_made_safe():
     checked = evidence.check_upload(SimpleUploadedFile("../../etc/pass wd.pdf", b"%PDF-1.7"))
     assert "/" not in checked.name and checked.name.endswith(".pdf")
+
+
+@pytest.mark.parametrize(
+    "stem",
+    ["a" * 245, "æøå" * 66 + "æø", "æ" * 300],
+    ids=["ascii-245", "norwegian-200", "norwegian-300"],
+)
+def test_a_long_name_is_stored_within_255_bytes_and_shown_whole(stem):
+    name = stem + ".pdf"
+    checked = evidence.check_upload(SimpleUploadedFile(name, b"%PDF-1.7"))
+    # Django's upload keeps at most 255 characters of a name; the shown name is what it kept.
+    assert checked.name == (name if len(name) <= 255 else stem[:251] + ".pdf")
+    stored_as = evidence.store(evidence.storage_name("etat", "uuid", checked), b"%PDF-1.7")
+    again = evidence.store(evidence.storage_name("etat", "uuid", checked), b"%PDF-1.7")
+    for path in (stored_as, again):
+        base = path.rsplit("/", 1)[-1]
+        assert len(base.encode("utf-8")) <= 255 and base.endswith(".pdf")
+        assert evidence.default_storage.exists(path)
+    assert stored_as != again
+
+
+def test_the_shown_name_keeps_the_extension_when_cut():
+    assert evidence.shown_name("b" * 300 + ".xlsx") == "b" * 250 + ".xlsx"
+    assert evidence.shown_name("kort.pdf") == "kort.pdf"

@@ -34,6 +34,12 @@ EXTENSIONS = {".pdf": PDF, ".png": PNG, ".docx": DOCX, ".xlsx": XLSX}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A ZIP bomb's table of contents can list a great many entries; the Office formats need a few dozen.
 MAX_ZIP_ENTRIES = 5000
+# A file system allows 255 bytes (not characters) in one name, and æ, ø and å take two bytes each in UTF-8. The
+# stored name adds a 17-character hash prefix, and the storage a 8-character suffix when the name is taken, so
+# the stem of the stored name is cut to this many bytes: any name fits, with room to spare.
+STORED_STEM_BYTES = 150
+# Evidence.file_name's max_length (characters): the name shown in lists and exports.
+SHOWN_NAME_CHARS = 255
 
 
 def max_bytes() -> int:
@@ -78,6 +84,26 @@ class CheckedFile:
     sha256: str
 
 
+def _split_extension(name: str) -> tuple[str, str]:
+    stem, dot, extension = name.rpartition(".")
+    return (stem, dot + extension) if dot and stem else (name, "")
+
+
+def shown_name(name: str) -> str:
+    """The name kept for lists and exports: the uploaded one, its stem shortened when the whole is longer
+    than the model's field allows; the extension is kept."""
+    if len(name) <= SHOWN_NAME_CHARS:
+        return name
+    stem, extension = _split_extension(name)
+    return stem[: SHOWN_NAME_CHARS - len(extension)] + extension
+
+
+def _stored_base_name(name: str) -> str:
+    """The name's stem cut to STORED_STEM_BYTES bytes of UTF-8 on a character boundary, the extension kept."""
+    stem, extension = _split_extension(name)
+    return stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") + extension
+
+
 def check_upload(upload) -> CheckedFile:
     """Validate an uploaded file (size, then type by content and by name). Raises ValidationError."""
     limit = max_bytes()
@@ -104,11 +130,13 @@ def check_upload(upload) -> CheckedFile:
             % {"name": name[:100], "kind": (extension.lstrip(".") or "?").upper()},
             code="mismatch",
         )
-    return CheckedFile(name=name[:255], content_type=actual, data=data, sha256=hashlib.sha256(data).hexdigest())
+    return CheckedFile(name=shown_name(name), content_type=actual, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
 def storage_name(agency_slug: str, assessment_uuid, checked: CheckedFile) -> str:
-    return f"evidence/{agency_slug}/{assessment_uuid}/{checked.sha256[:16]}-{checked.name}"
+    """Where the file goes: the hash keeps two files of one name apart, and the last part of the path stays
+    well under the file system's 255 bytes however long the uploaded name was (it is kept whole in file_name)."""
+    return f"evidence/{agency_slug}/{assessment_uuid}/{checked.sha256[:16]}-{_stored_base_name(checked.name)}"
 
 
 def store(name: str, data: bytes) -> str:
