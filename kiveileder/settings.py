@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "assessments.context_processors.roles",
                 "assessments.context_processors.sign_in",
+                "assessments.context_processors.return_path",
             ],
             # Every page translates and most format dates or labels, so these tag libraries need no
             # {% load %} line; the other libraries (catalogue, report_tags) are loaded where used.

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from assessments.engine.loader import as_definition
 from tests import review_helpers
+from tests.answers import complete
 from tests.conftest import require_tool
+from tests.objects import make_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -37,6 +39,24 @@ def test_the_language_switcher_remembers_english(db):
     # Back to bokmål.
     client.post(reverse("set_language"), {"language": "nb", "next": "/"})
     assert "Logg inn i KI-veileder" in client.get(reverse("assessments:login")).content.decode()
+
+
+def test_after_a_refused_form_the_language_switch_returns_to_the_page_the_form_came_from(world):
+    """A form shown again with its errors is at a URL that answers POST; the switch must not lead there."""
+    assessment = make_assessment(world, "Språkbytte etter feil", answers=complete(), submit=True)
+    client = world.client("reviewer")
+    detail = reverse("assessments:review_detail", args=[assessment.uuid])
+    comment = reverse("assessments:review_comment", args=[assessment.uuid])
+    refused = client.post(comment, {"text": ""}, HTTP_REFERER=f"http://testserver{detail}")
+    assert refused.status_code == 400
+    assert f'name="next" type="hidden" value="{detail}"' in refused.content.decode()
+    switched = client.post(reverse("set_language"), {"language": "en", "next": detail})
+    assert switched.status_code == 302 and switched["Location"] == detail
+    assert client.get(detail).status_code == 200
+    # Without a page of this site to return to: the home page.
+    for referer in ({}, {"HTTP_REFERER": "https://example.org" + detail}, {"HTTP_REFERER": "http://testserver//x"}):
+        page = client.post(comment, {"text": ""}, **referer).content.decode()
+        assert f'name="next" type="hidden" value="{reverse("assessments:home")}"' in page
 
 
 def test_signed_in_pages_follow_the_choice(world):

@@ -185,6 +185,20 @@ def test_a_reload_of_the_refused_go_live_leads_back_to_the_plan(world, assessmen
     assert world.client("leader_b").get(reverse("assessments:plan_in_use", args=[assessment.uuid])).status_code == 404
 
 
+def test_a_get_of_the_evidence_and_status_report_urls_leads_back_to_their_pages(world, assessment):
+    """The forms' errors are shown at these URLs; a reload or the language switch there must not be a 405."""
+    item = assessment.plan_items.first()
+    leader = world.client("leader_a")
+    evidence = leader.get(reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk]))
+    assert evidence.status_code == 302
+    assert evidence["Location"] == reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    report = leader.get(reverse("assessments:plan_status_report", args=[assessment.uuid]))
+    assert report.status_code == 302 and report["Location"].endswith("/tiltak/#status-reports")
+    other = world.client("leader_b")
+    assert other.get(reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])).status_code == 404
+    assert other.get(reverse("assessments:plan_status_report", args=[assessment.uuid])).status_code == 404
+
+
 def test_after_a_material_change_the_old_plan_links_to_where_the_items_went_and_refuses_edits(world, assessment):
     from assessments import services
 

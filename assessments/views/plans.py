@@ -147,9 +147,14 @@ def plan_item(request, assessment_uuid, item_id):
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 @conflict_is_409
 def plan_evidence_add(request, assessment_uuid, item_id):
+    """POST adds a file or a link; a refusal is shown at this URL, so a GET (a reload, the language switch)
+    leads back to the item's page."""
+    if request.method == "GET":
+        item = _item(request, assessment_uuid, item_id)
+        return redirect(reverse("assessments:plan_item", args=[item.assessment.uuid, item.pk]))
     item = _item(request, assessment_uuid, item_id, "edit_plan")
     form = EvidenceForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -283,10 +288,13 @@ def plan_export(request, assessment_uuid, fmt: str):
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_status_report(request, assessment_uuid):
     """Ask for the sealed status report of the plan as of a date: the worker makes it after the response
-    (as it makes the decision report), and the plan page polls until it is ready."""
+    (as it makes the decision report), and the plan page polls until it is ready. A refusal is shown at this
+    URL, so a GET (a reload, the language switch) leads back to the plan's status reports."""
+    if request.method == "GET":
+        return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "status-reports"))
     assessment = get_assessment(request, assessment_uuid, "status_report")
     form = StatusReportForm(request.POST)
     if not form.is_valid():
