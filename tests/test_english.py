@@ -1,6 +1,7 @@
 """The English UI: the language switcher remembers the choice, pages and question texts come out in English,
 and locale/en/LC_MESSAGES/django.po translates every UI string of the source as it is now."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,16 @@ def test_the_language_switcher_remembers_english(db):
     # Back to bokmål.
     client.post(reverse("set_language"), {"language": "nb", "next": "/"})
     assert "Logg inn i KI-veileder" in client.get(reverse("assessments:login")).content.decode()
+
+
+def test_each_language_is_offered_in_its_own_name(db):
+    client = Client()
+    for _ in range(2):
+        page = client.get(reverse("assessments:login")).content.decode()
+        options = re.findall(r'<option value="(\w+)" lang="(\w+)"(?: selected)?>([^<]+)</option>', page)
+        assert options == [("nb", "nb", "Norsk (bokmål)"), ("en", "en", "English")]
+        assert "Engelsk" not in page
+        _english(client)
 
 
 def test_after_a_refused_form_the_language_switch_returns_to_the_page_the_form_came_from(world):
