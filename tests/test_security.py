@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -182,6 +183,26 @@ def test_sign_in_itself_needs_the_csrf_token(world):
     data = {"username": "leader_a", "password": PASSWORD, "csrfmiddlewaretoken": token}
     response = client.post("/logg-inn/", data)
     assert response.status_code == 302
+
+
+def test_a_csrf_failure_is_shown_in_the_layout_with_the_way_back(world):
+    """A stale page's form: the app's own page (templates/403_csrf.html), not Django's bare one."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["leader_a"])
+    privacy, logout = reverse("assessments:privacy"), reverse("assessments:logout")
+    response = client.post(logout, {}, HTTP_REFERER=f"http://testserver{privacy}?a=1")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "Siden var utløpt" in page and "ingenting ble lagret" in page and 'class="site-header"' in page
+    assert f'href="{privacy}?a=1">Åpne siden på nytt' in page and "Til forsiden" in page
+    # The language switch on it goes back to that page too, not to the URL that answers POST only.
+    assert f'name="next" type="hidden" value="{privacy}?a=1"' in page
+    # A page of another site is no way back: only the home page is offered.
+    elsewhere = client.post(logout, {}, HTTP_REFERER="https://example.org/x").content.decode()
+    assert "Åpne siden på nytt" not in elsewhere and "example.org" not in elsewhere
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(logout, {}).content.decode()
+    assert "The page had expired" in english and "nothing was saved" in english and "Siden var utløpt" not in english
 
 
 # --- Headers and cookies with debug off --------------------------------------------------------
