@@ -85,6 +85,23 @@ def test_approval_with_a_before_use_condition_gates_the_go_live(submitted, leade
     assert list(PlanItem.conditions_of(submitted.latest_version())) == [item]
 
 
+def test_the_go_live_is_not_dated_before_the_approval(submitted, leader, world):
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=None)
+    approved = dt.date.today() - dt.timedelta(days=10)
+    decided = submitted.latest_version().decided_at - dt.timedelta(days=10)
+    AssessmentVersion.objects.filter(assessment=submitted).update(decided_at=decided)
+    assert plans.approved_on(submitted) == approved
+    for early in (dt.date(2001, 1, 1), approved - dt.timedelta(days=1)):
+        with pytest.raises(ValidationError) as refused:
+            plans.record_in_use(assessment=submitted, user=leader, since=early)
+        assert "før vurderingen ble godkjent" in refused.value.message_dict["since"][0]
+    submitted.refresh_from_db()
+    assert submitted.in_use_since is None
+    plans.record_in_use(assessment=submitted, user=leader, since=approved)
+    submitted.refresh_from_db()
+    assert submitted.in_use_since == approved
+
+
 def test_only_an_approved_assessment_is_recorded_in_use(submitted, leader):
     with pytest.raises(StateConflict, match="Bare en godkjent vurdering kan tas i bruk."):
         plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())

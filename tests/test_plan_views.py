@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -183,6 +184,21 @@ def test_a_reload_of_the_refused_go_live_leads_back_to_the_plan(world, assessmen
     response = world.client("leader_a").get(reverse("assessments:plan_in_use", args=[assessment.uuid]))
     assert response.status_code == 302 and response["Location"].endswith("/tiltak/#go-live")
     assert world.client("leader_b").get(reverse("assessments:plan_in_use", args=[assessment.uuid])).status_code == 404
+
+
+def test_a_go_live_before_the_approval_is_refused_at_the_field_with_the_date_kept(world, assessment):
+    approve(world, assessment)
+    leader = world.client("leader_a")
+    in_use = reverse("assessments:plan_in_use", args=[assessment.uuid])
+    refused = leader.post(in_use, {"since": "2001-01-01"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "kan ikke være før vurderingen ble godkjent" in page
+    assert 'value="2001-01-01"' in page
+    leader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = leader.post(in_use, {"since": "2001-01-01"}).content.decode()
+    assert "cannot be before the assessment was approved" in english and 'value="2001-01-01"' in english
+    assessment.refresh_from_db()
+    assert assessment.in_use_since is None
 
 
 def test_a_get_of_the_evidence_and_status_report_urls_leads_back_to_their_pages(world, assessment):

@@ -55,7 +55,8 @@ def seed_plans(users: dict) -> dict:
     if created:
         for index, item in enumerate(assessment.plan_items.order_by("pk"), start=1):
             _finish(item, leader, f"dokumentasjon-{index}.pdf")
-        plans.record_in_use(assessment=assessment, user=leader, since=today - dt.timedelta(days=10))
+        # Approved just now: the go-live cannot be dated before the approval.
+        plans.record_in_use(assessment=assessment, user=leader, since=today)
         made["created"] += 1
     assessment, created = _approved(OVERDUE, users)
     if created:

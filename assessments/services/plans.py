@@ -24,7 +24,7 @@ from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
 from assessments.permissions import authorize, can_edit_plan
-from assessments.presentation.display import localized
+from assessments.presentation.display import format_date, localized
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 from assessments.services.locking import lock
@@ -370,8 +370,20 @@ def blocking_items(assessment: Assessment) -> list[PlanItem]:
     return list(assessment.plan_items.filter(before_use=True, required=True).exclude(status=PlanItem.Status.DONE))
 
 
+def approved_on(assessment: Assessment) -> dt.date | None:
+    """The day (in Oslo) the version that approved the assessment was decided; None when none has."""
+    decided = (
+        assessment.versions.filter(decision=AssessmentVersion.Decision.APPROVED, decided_at__isnull=False)
+        .order_by("-number")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(decided) if decided else None
+
+
 def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment:
-    """The leader records "tatt i bruk": only on an approved assessment whose before-use items are done."""
+    """The leader records "tatt i bruk": only on an approved assessment whose before-use items are done, on a
+    day from the approval until today (it cannot be changed afterwards)."""
     authorize(user, assessment, "lead")
     if since > timezone.localdate():
         raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
@@ -380,6 +392,10 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
         lifecycle.check("record_in_use", locked)
         if locked.in_use_since:
             raise StateConflict(_("Det er allerede registrert at løsningen er tatt i bruk."), locked)
+        approved = approved_on(locked)
+        if approved and since < approved:
+            message = _("Datoen kan ikke være før vurderingen ble godkjent (%(date)s). Velg en dato fra og med den.")
+            raise ValidationError({"since": message % {"date": format_date(approved)}})
         blocking = blocking_items(locked)
         if blocking:
             raise ValidationError(

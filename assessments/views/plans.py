@@ -244,7 +244,7 @@ def plan_in_use(request, assessment_uuid):
         try:
             plans.record_in_use(assessment=assessment, user=request.user, since=form.cleaned_data["since"])
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            form.add_error(None, exc)  # a date refused by the service is shown at the date field
     if form.errors:
         context = plan_context(request, assessment, in_use_form=form)
         return render(request, "plans/detail.html", context, status=400)
