@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
@@ -125,6 +126,32 @@ def test_an_auditor_gets_it_through_the_page_and_the_verification_page_names_it(
         reverse("assessments:report_verify"), {"pdf": SimpleUploadedFile("s.pdf", pdf)}
     )
     assert assessment.title not in other.content.decode()
+
+
+def test_a_date_before_the_plan_began_or_in_the_future_is_refused(assessment, world):
+    leader, today = world.users["leader_a"], timezone.localdate()
+    began = today - dt.timedelta(days=5)  # e.g. items carried over with their history from an earlier assessment
+    PlanItemHistory.objects.filter(item__assessment=assessment).update(at=timezone.now() - dt.timedelta(days=5))
+    assert plan_report.plan_began(assessment) == began
+    for as_of, field_message in [
+        (dt.date(2001, 1, 1), "Tiltaksplanen fantes ikke før"),
+        (began - dt.timedelta(days=1), "Tiltaksplanen fantes ikke før"),
+        (today + dt.timedelta(days=1), "fram i tid"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            plan_report.request_status_report(assessment=assessment, user=leader, as_of=as_of)
+        assert field_message in refused.value.message_dict["as_of"][0]
+    assert not Report.objects.filter(kind=Report.Kind.PLAN).exists()
+    assert plan_report.request_status_report(assessment=assessment, user=leader, as_of=began).as_of == began
+
+
+def test_the_page_refuses_a_date_before_the_plan_at_the_field_with_the_date_kept(assessment, world):
+    response = world.client("leader_a").post(
+        reverse("assessments:plan_status_report", args=[assessment.uuid]), {"as_of": "2001-01-01"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Tiltaksplanen fantes ikke før" in page and 'value="2001-01-01"' in page
+    assert not Report.objects.filter(kind=Report.Kind.PLAN).exists()
 
 
 def test_a_failing_render_is_retried_and_then_shown_as_failed(

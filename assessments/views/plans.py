@@ -297,9 +297,15 @@ def plan_status_report(request, assessment_uuid):
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "status-reports"))
     assessment = get_assessment(request, assessment_uuid, "status_report")
     form = StatusReportForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            plan_report.request_status_report(
+                assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)  # a date before the plan began is shown at the date field
+    if form.errors:
         return render(request, "plans/detail.html", plan_context(request, assessment, report_form=form), status=400)
-    plan_report.request_status_report(assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"])
     messages.info(request, _("Statusrapporten lages. Lenken til den kommer under «Statusrapporter» når den er klar."))
     return redirect(_plan_url(assessment, "status-reports"))
 
