@@ -285,8 +285,9 @@ MATRIX.update(
         "assessments:catalogue_detail": {"args": lambda w, o: [o.tool.entry.slug], "expect": SIGNED_IN_ONLY},
         "assessments:catalogue_create": {"expect": CATALOGUE_EDITORS},
         "assessments:catalogue_change": {"args": lambda w, o: [o.tool.entry.slug], "expect": CATALOGUE_EDITORS},
+        # An empty POST has no reason or confirmation: the form comes back with the errors.
         "assessments:catalogue_withdraw": post(
-            lambda w, o: [o.tool.entry.slug], {**CATALOGUE_EDITORS, "reviewer": 302}
+            lambda w, o: [o.tool.entry.slug], {**CATALOGUE_EDITORS, "reviewer": 400}
         ),
         "assessments:catalogue_import": {"expect": CATALOGUE_EDITORS},
         # An empty confirmation (no preview in the session) sends the editor back to the upload page.

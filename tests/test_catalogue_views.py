@@ -59,11 +59,50 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
 def test_withdrawing_from_the_page_makes_a_version_and_an_audit_event(world):
     version = make_tool(world)
     response = world.client("reviewer").post(
-        reverse("assessments:catalogue_withdraw", args=[version.entry.slug]), {"note": "Avtalen er sagt opp"}
+        reverse("assessments:catalogue_withdraw", args=[version.entry.slug]),
+        {"note": "Avtalen er sagt opp", "confirm": "on"},
     )
     assert response.status_code == 302
     assert version.entry.current().status == "withdrawn"
+    assert version.entry.current().change_note == "Avtalen er sagt opp"
     assert AuditEvent.objects.filter(action="catalogue.changed").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "kept", "error"),
+    [
+        ({"note": "  ", "confirm": "on"}, None, "Skriv hvorfor godkjenningen trekkes tilbake."),
+        ({"note": "Avtalen er sagt opp"}, "Avtalen er sagt opp", "Bekreft at du forstår hva som skjer"),
+    ],
+)
+def test_withdrawing_needs_a_reason_and_the_confirmation(world, data, kept, error):
+    version = make_tool(world)
+    url = reverse("assessments:catalogue_withdraw", args=[version.entry.slug])
+    response = world.client("reviewer").post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert version.entry.current().status == "approved"
+    summary = page.split("data-error-summary")[1].split("</div>")[0]
+    assert error in summary
+    # A single checkbox's error links to the checkbox itself (only groups of choices number their inputs).
+    assert 'href="#id_confirm_0"' not in summary
+    if kept:
+        assert f'value="{kept}"' in page
+
+
+def test_the_withdraw_form_shows_on_approved_tools_only(world):
+    approved = make_tool(world)
+    make_tool(world, slug="under", name="Under vurdering", status="under_assessment")
+    client = world.client("reviewer")
+    detail = reverse("assessments:catalogue_detail", args=["under"])
+    assert (
+        "Jeg forstår at vurderinger"
+        in client.get(reverse("assessments:catalogue_detail", args=[approved.entry.slug])).content.decode()
+    )
+    assert "Jeg forstår at vurderinger" not in client.get(detail).content.decode()
+    response = client.post(reverse("assessments:catalogue_withdraw", args=["under"]), {"note": "Feil", "confirm": "on"})
+    assert response.status_code == 302
+    assert ToolEntry.objects.get(slug="under").current().status == "under_assessment"
 
 
 def test_the_json_for_signed_in_users_and_tokens_only(world, client, django_user_model):

@@ -185,3 +185,18 @@ class ApiTokenForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Gi nøkkelen et navn.")},
     )
+
+
+class WithdrawForm(forms.Form):
+    """Withdrawing a tool's approval: a reason for the version history, and the consequence confirmed."""
+
+    note = forms.CharField(
+        label=_("Begrunnelse for å trekke tilbake godkjenningen"),
+        max_length=500,
+        help_text=_("Begrunnelsen lagres i versjonshistorikken."),
+        error_messages={"required": _("Skriv hvorfor godkjenningen trekkes tilbake.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("Jeg forstår at vurderinger som bruker verktøyet, merkes for ny vurdering og lederne varsles."),
+        error_messages={"required": _("Bekreft at du forstår hva som skjer når godkjenningen trekkes tilbake.")},
+    )

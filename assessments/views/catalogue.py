@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.choices import ToolStatus
-from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm
+from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm, WithdrawForm
 from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
@@ -46,9 +46,7 @@ def catalogue_list(request):
     return render(request, "catalogue/list.html", context)
 
 
-@signed_in
-def catalogue_detail(request, slug):
-    entry = get_object_or_404(ToolEntry, slug=slug)
+def _detail(request, entry: ToolEntry, withdraw_form: WithdrawForm | None = None):
     versions = list(entry.versions.select_related("created_by").order_by("-number"))
     context = {
         "entry": entry,
@@ -56,8 +54,15 @@ def catalogue_detail(request, slug):
         "versions": versions,
         "uses": reads.uses_of(entry),
         "may_edit": may_edit_catalogue(roles_for(request.user)),
+        "withdraw_form": withdraw_form or WithdrawForm(),
     }
-    return render(request, "catalogue/detail.html", context)
+    status = 400 if withdraw_form is not None and withdraw_form.errors else 200
+    return render(request, "catalogue/detail.html", context, status=status)
+
+
+@signed_in
+def catalogue_detail(request, slug):
+    return _detail(request, get_object_or_404(ToolEntry, slug=slug))
 
 
 @require(may_edit_catalogue)
@@ -158,12 +163,13 @@ def catalogue_tokens(request):
 @require_POST
 def catalogue_withdraw(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
-    current = entry.current()
-    if current.status == ToolStatus.WITHDRAWN:
-        messages.info(request, _("Godkjenningen er allerede trukket tilbake."))
+    if entry.current().status != ToolStatus.APPROVED:
+        messages.info(request, _("Verktøyet er ikke godkjent, så det er ingen godkjenning å trekke tilbake."))
         return redirect("assessments:catalogue_detail", slug=slug)
-    note = (request.POST.get("note") or "").strip()[:500]
-    version = service.tool_withdraw(entry=entry, actor=request.user, note=note)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, entry, form)
+    version = service.tool_withdraw(entry=entry, actor=request.user, note=form.cleaned_data["note"])
     messages.success(
         request,
         _("Godkjenningen er trukket tilbake (%(ref)s). %(count)s vurderinger er merket for ny vurdering.")
