@@ -271,3 +271,16 @@ def test_an_actor_no_one_has_and_a_huge_page_show_an_empty_log(world, events):
         response = client.get(LOG, {"actor": "ingen-slik-person"})
         assert response.status_code == 200 and event_ids(response) == []
         assert client.get(LOG, {"page": "99999999999999999999"}).status_code == 200
+
+
+def test_an_invalid_filter_lists_no_events_and_exports_none(world, events):
+    client = world.client("auditor")
+    params = {"date_from": timezone.localdate().isoformat(), "date_to": "2000-01-01"}
+    response = client.get(LOG, params)
+    body = response.content.decode()
+    assert event_ids(response) == []
+    assert "Søket ble ikke brukt: rett feltene over." in body
+    assert reverse("assessments:audit_log_export") not in body
+    for name in ("audit_log_export", "audit_log_export_xlsx", "audit_log_export_json"):
+        assert client.get(reverse(f"assessments:{name}"), params).status_code == 400, name
+    assert not AuditEvent.objects.filter(action="audit_log.exported").exists()

@@ -147,3 +147,23 @@ def test_the_lists_walked_by_decision_date_say_it_is_never_null(world, search):
     starts at the undecided versions."""
     qs = queries.auditor_search(world.users["auditor"]) if search == "auditor_search" else queries.register()
     assert '"decided_at" IS NOT NULL' in str(qs.query)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"date_from": "2026-02-02", "date_to": "2026-01-01"}, {"q": "Copilot\x00"}],
+    ids=["to-date-first", "nul"],
+)
+def test_an_invalid_filter_lists_nothing_and_exports_nothing(world, decided, params):
+    """The field errors show, and the list is not the whole list as if unfiltered (views/filters.py)."""
+    client = world.client("auditor")
+    response = client.get(SEARCH, params)
+    body = response.content.decode()
+    assert "error-text" in body and "Søket ble ikke brukt: rett feltene over." in body
+    assert rows(response) == []
+    assert reverse("assessments:auditor_export") not in body
+    for name in ("auditor_export", "auditor_export_xlsx", "auditor_export_json"):
+        refused = client.get(reverse(f"assessments:{name}"), params)
+        assert refused.status_code == 400, name
+        assert "Ingenting ble lastet ned" in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="auditor.exported").exists()

@@ -159,6 +159,9 @@ def test_uke_sees_overdue_items_with_counts_and_filters(world, assessment):
     assert item.title in body and "1 forfalt tiltak" in body
     filtered = world.client("reviewer").get(reverse("assessments:plan_overdue"), {"before_use": "on"})
     assert item.title not in filtered.content.decode()
+    # An invalid filter is not used as no filter (views/filters.py).
+    invalid = world.client("reviewer").get(reverse("assessments:plan_overdue"), {"kind": "nonsense"}).content.decode()
+    assert item.title not in invalid and "Søket ble ikke brukt: rett feltene over." in invalid
     home = world.client("reviewer").get(reverse("assessments:home")).content.decode()
     assert "1 forfalt tiltak i tiltaksplanene" in home
     leader_home = world.client("leader_a").get(reverse("assessments:home")).content.decode()

@@ -413,3 +413,20 @@ def test_by_tool_the_register_export_and_overview_run_constant_queries(world, dj
         with django_assert_max_num_queries(EXPORT_QUERY_LIMIT):
             exported = read_csv(client.get(reverse("assessments:register_csv"), {"group": "tool"}))
         assert len(exported) == queries.register().count()
+
+
+def test_an_invalid_filter_lists_nothing_and_exports_nothing(client, settings, world, register_world):
+    settings.KIV_PUBLIC_REGISTER = True
+    params = {"q": "Copilot\x00"}
+    signed_in = world.client("reviewer")
+    for user, page, csv in ((signed_in, REGISTER, "register_csv"), (client, "public_register", "public_register_csv")):
+        url = page if page.startswith("/") else reverse(f"assessments:{page}")
+        response = user.get(url, params)
+        body = response.content.decode()
+        assert rows(response) == [], page
+        assert "Søket ble ikke brukt: rett feltene over." in body
+        assert reverse(f"assessments:{csv}") not in body
+        for fmt in ("csv", "xlsx", "json"):
+            refused = user.get(reverse(f"assessments:{csv[:-3]}{fmt}"), params)
+            assert refused.status_code == 400, (page, fmt)
+    assert rows(signed_in.get(REGISTER, {"q": "Copilot"})) == ["Copilot i Word"]

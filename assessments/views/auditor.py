@@ -33,6 +33,7 @@ from assessments.presentation.links import uuid_link
 from assessments.queries import lists as queries
 from assessments.queries import search
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
+from assessments.views.filters import NOTHING, refused_download, unless_invalid
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ def _scoped_agencies(user):
 def _search(request):
     form = AuditorSearchForm(request.GET or None)
     form.fields["agency"].queryset = _scoped_agencies(request.user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.errors:  # an invalid filter lists nothing (views/filters.py)
+        return form, queries.auditor_search(request.user).none(), NOTHING
+    filters = form.cleaned_data if form.is_bound else {}
     known = None
     if not any(filters.get(k) for k in ("verdict", "q", "date_from", "date_to")):
         # One row per decided assessment in scope: count those instead of the joined list.
@@ -129,7 +132,9 @@ def _search_columns() -> list[exports.Column]:
 
 @require(is_auditor_or_reviewer)
 def auditor_export(request, fmt: str):
-    _form, qs, _known = _search(request)
+    form, qs, _known = _search(request)
+    if form.errors:
+        return refused_download(request, form)
     rows = (
         [str(a.uuid), a.title, a.agency.name, a.status_label, a.v_number, a.verdict_label, a.v_decided_at,
          a.review_by, a.report.sha256 if a.report else ""]
@@ -198,7 +203,7 @@ def _log_events(request):
         events = events.filter(created_at__date__gte=filters["date_from"])
     if filters.get("date_to"):
         events = events.filter(created_at__date__lte=filters["date_to"])
-    return form, events.order_by("-id")
+    return form, unless_invalid(form, events).order_by("-id")
 
 
 @require(may_read_audit_log)
@@ -243,7 +248,9 @@ LOG_COLUMNS = [
 
 @require(may_read_audit_log)
 def audit_log_export(request, fmt: str):
-    _form, events = _log_events(request)
+    form, events = _log_events(request)
+    if form.errors:
+        return refused_download(request, form)
     # CSV keeps the exact ISO time with seconds and zone (what was chained); Excel and JSON get a real date.
     rows = (
         [e.pk, e.created_at.isoformat() if fmt == "csv" else e.created_at, e.actor_id, e.action, e.object_type,

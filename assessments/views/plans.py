@@ -38,6 +38,7 @@ from assessments.queries.lists import filtered_by
 from assessments.services import plan_reassess as reassess
 from assessments.services import plan_reminders, plan_report, plans
 from assessments.views import downloads
+from assessments.views.filters import unless_invalid
 
 OVERDUE_LIMIT = 500
 
@@ -352,6 +353,7 @@ def plan_overdue(request):
         before_use=bool(filters.get("before_use")),
         kind=filters.get("kind") or "",
     )
+    qs = unless_invalid(form, qs)  # an invalid filter lists nothing (views/filters.py)
     counts = qs.values("assessment__agency__name").annotate(n=Count("id")).order_by("-n", "assessment__agency__name")
     items = qs.select_related("assessment__agency", "owner").order_by("due_date", "condition_due", "id")
     context = {"form": form, "items": items[:OVERDUE_LIMIT], "total": qs.count(), "counts": counts,

@@ -25,6 +25,7 @@ from assessments.queries import catalogue, search
 from assessments.queries import lists as queries
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
 from assessments.views import plans as plan_views
+from assessments.views.filters import NOTHING, refused_download
 
 PAGE_SIZE = 50
 EXPORT_CHUNK = 1000
@@ -42,7 +43,9 @@ EXEMPTABLE_FILTERS = {"q": "title", "ai_kind": "ai_kind", "tool": "tool"}
 
 def _filtered(request, public: bool = False):
     form = RegisterFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    if form.errors:  # an invalid filter lists nothing (views/filters.py)
+        return form, queries.register().none(), NOTHING
+    filters = form.cleaned_data if form.is_bound else {}
     used = [column for name, column in EXEMPTABLE_FILTERS.items() if filters.get(name)]
     if filters.get("group") == "tool":  # the summary counts and orders by the tool: an exempt one must not show
         used.append("tool")
@@ -209,7 +212,9 @@ def _export(fmt: str, qs, fields: list[str], stem: str, public: bool = False):
 
 @signed_in
 def register_export(request, fmt: str):
-    _form, qs, _known = _filtered(request)
+    form, qs, _known = _filtered(request)
+    if form.errors:
+        return refused_download(request, form)
     audit.record(request.user, "register.exported", details={"format": fmt})
     return _export(fmt, qs, FIELDS, "ki-register")
 
@@ -255,5 +260,7 @@ def public_register(request):
 @public
 def public_register_export(request, fmt: str):
     _public_enabled()
-    _form, qs, _known = _filtered(request, public=True)
+    form, qs, _known = _filtered(request, public=True)
+    if form.errors:
+        return refused_download(request, form)
     return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune", public=True)

@@ -43,6 +43,7 @@ from assessments.queries import lists as queries
 from assessments.queries import search
 from assessments.queries.paging import Count, estimated_count, paginate, querystring_without_page
 from assessments.services import MATERIAL_CHANGE_KINDS
+from assessments.views.filters import NOTHING
 
 PAGE_SIZE = 25
 DECISIONS = ("return", "approve", "reject")
@@ -76,6 +77,8 @@ def review_queue(request):
         known = counts.get(status, Count(0)) if status else sum(counts.values(), Count(0))
     elif filters.get("q"):  # a title search may match thousands: estimate rather than count them
         known = estimated_count(qs)
+    if form.errors:  # an invalid filter lists nothing (views/filters.py); the counts per status stay
+        qs, known = qs.none(), NOTHING
     page = paginate(qs, PAGE_SIZE, request.GET.get("page"), known)
     page.object_list = queries.rows(page.object_list)
     detail = uuid_link("assessments:review_detail")
