@@ -138,3 +138,16 @@ def test_group_mappings_grant_and_revoke_the_officer_roles(world):
     group_roles.sync_roles(user, ["grp-sec"])
     roles = roles_for(user)
     assert not roles.is_dpo and roles.is_security_officer
+
+
+def test_the_role_is_named_in_lower_case_mid_sentence_and_the_answers_stack_on_a_narrow_screen(world, cases):
+    client = world.client("dpo")
+    url = reverse("assessments:officer_detail", args=[cases["personal_a"].uuid, "dpo"])
+    queue = client.get(reverse("assessments:officer_queue")).content.decode()
+    assert "Som personvernombud" in queue and "Som Personvernombud" not in queue
+    page = client.get(url).content.decode()
+    assert "Du leser som personvernombud." in page
+    # A table of question and answer pairs: app.css stacks it below 40rem instead of scrolling the answer away.
+    assert '<table class="data pairs">' in page
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "You are reading as data protection officer." in english

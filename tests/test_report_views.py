@@ -193,6 +193,8 @@ def test_the_verification_page_names_signer_time_and_the_stored_report(world, se
     assert "Seglet er gyldig, og filen er identisk med en lagret rapport." in body
     assert "KI-veileder testsegl" in body and report.sha256 in body
     assert str(report.assessment.uuid) in body and report.assessment.title in body
+    # Fact and value pairs: app.css stacks them below 40rem instead of scrolling the values out of view.
+    assert '<table class="data pairs">' in body
     event = AuditEvent.objects.get(action="report.verified")
     assert event.details["valid"] is True and event.object_id == str(report.uuid)
 
