@@ -2,13 +2,15 @@
 320 px), and an exemption is marked, shown and lifted with the keyboard alone (Tab, arrow keys, typing, Enter)."""
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from assessments.models import Exemption
+from assessments.services import public_access as service
 from tests import review_helpers as h
-from tests.browser.conftest import NARROW, check_page
+from tests.browser.conftest import DESKTOP, NARROW, check_page
 from tests.browser.test_keyboard import focused, press_and_wait, tab_to
 
 pytestmark = [pytest.mark.browser]
@@ -58,3 +60,19 @@ def test_uke_marks_and_lifts_an_exemption_with_the_keyboard(session, world):
     press_and_wait(reviewer, "Enter")
     expect(reviewer.locator("body")).to_contain_text("Ingenting er unntatt offentlighet.")
     assert not Exemption.objects.exists()
+
+
+def test_a_very_long_word_in_the_reason_keeps_the_lift_button_in_view(session, world):
+    """Free text breaks anywhere (app.css .free-text): the button beside it stays inside the table's box."""
+    assessment = h.approved(world, "Chat for byggesak")
+    reason = "Sikkerhetstiltakene" + "x" * 180
+    service.exemption_mark(
+        assessment=assessment, user=world.users["reviewer"], target="section:security", basis="oftl24_3", reason=reason
+    )
+    reviewer = session.signed_in("reviewer")
+    reviewer.set_viewport_size(DESKTOP)
+    reviewer.goto(f"/vurderinger/{assessment.uuid}/offentlighet/")
+    region = reviewer.locator(".table-scroll").bounding_box()
+    button = reviewer.get_by_role("button", name=re.compile("^Opphev")).bounding_box()
+    assert button["x"] + button["width"] <= region["x"] + region["width"], (button, region)
+    _shot(reviewer, "long-word")
