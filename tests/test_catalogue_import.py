@@ -48,8 +48,10 @@ def test_a_csv_file_previews_and_imports_new_entries(world, delimiter, bom):
     assert response.status_code == 200 and "transkribering" in page and "Nytt verktøy" in page
     assert not ToolEntry.objects.exists()  # nothing before the confirmation
     sha = catalogue_import.hashlib.sha256(data).hexdigest()
-    done = client.post(CONFIRM, {"sha256": sha})
-    assert done.status_code == 302
+    done = client.post(CONFIRM, {"sha256": sha}, follow=True)
+    assert done.redirect_chain[-1][1] == 302
+    # Each count gets its own singular or plural.
+    assert "Importert: 1 nytt verktøy. 0 nye versjoner av verktøy som fantes fra før." in done.content.decode()
     version = ToolEntry.objects.get(slug="transkribering").current()
     assert (version.name, version.vendor, version.max_class, version.status, version.dpa) == (
         "Transkribering", "Lyd AS", "internal", "approved", True)  # fmt: skip
@@ -96,7 +98,8 @@ def test_an_existing_entry_gets_a_new_version_and_the_used_one_stays(world):
     client, response = preview(world, "oversikt.csv", data)
     page = response.content.decode()
     assert "Ny versjon etter kommunechat@1" in page and "Rad 3" in page
-    client.post(CONFIRM, {"sha256": catalogue_import.hashlib.sha256(data).hexdigest()})
+    done = client.post(CONFIRM, {"sha256": catalogue_import.hashlib.sha256(data).hexdigest()}, follow=True)
+    assert "Importert: 0 nye verktøy. 1 ny versjon av et verktøy som fantes fra før." in done.content.decode()
     versions = list(ToolEntryVersion.objects.filter(entry=old.entry).order_by("number"))
     assert [v.name for v in versions] == ["Kommunechat", "Kommunechat 2"]
     assert versions[1].vendor == old.vendor and versions[1].status == old.status  # empty cells keep today's value

@@ -78,3 +78,15 @@ def test_an_administrator_deactivates_from_the_user_list(world):
     target.refresh_from_db()
     assert not target.is_active
     assert not [s for s in Session.objects.all() if s.get_decoded().get("_auth_user_id") == str(target.pk)]
+
+
+def test_the_admin_names_the_flags_with_a_noun_in_both_languages(world):
+    """The admin's titles read "Velg overføringsflagg du ønsker å endre" (not "Velg må overføres …")."""
+    admin = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/admin/assessments/reassignmentflag/").content.decode()
+    assert "Velg overføringsflagg du ønsker å endre" in page and "må overføres" not in page
+    english = client.get("/admin/assessments/reassignmentflag/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Select reassignment flag to change" in english
+    assert "Reassignment flags" in client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

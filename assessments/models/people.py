@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assessments.choices import ReassignmentKind
 
@@ -29,8 +30,10 @@ class ReassignmentFlag(models.Model):
                 name="one_open_reassignment_flag",
             )
         ]
-        verbose_name = _("må overføres")
-        verbose_name_plural = _("må overføres")
+        # The admin's titles ("Velg overføringsflagg du ønsker å endre"); the plural has a context of its own, as
+        # bokmål writes both the same and English does not.
+        verbose_name = _("overføringsflagg")
+        verbose_name_plural = pgettext_lazy("plural", "overføringsflagg")
 
     def __str__(self) -> str:
         return f"{self.assessment_id} – {self.user_id} ({self.kind})"

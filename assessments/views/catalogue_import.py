@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessments import exports
@@ -74,8 +75,19 @@ def catalogue_import_confirm(request):
         messages.error(request, " ".join(exc.messages))
         return _preview_page(request, table, status=400)
     del request.session[SESSION_KEY]
-    messages.success(request, _("Importert: %(created)s nye verktøy og %(changed)s nye versjoner.") % done)
+    messages.success(request, imported_message(done))
     return redirect("assessments:catalogue_list")
+
+
+def imported_message(done: dict[str, int]) -> str:
+    """What the import made, in two sentences so that each count gets its own singular or plural."""
+    created = ngettext("Importert: %(count)s nytt verktøy.", "Importert: %(count)s nye verktøy.", done["created"])
+    changed = ngettext(
+        "%(count)s ny versjon av et verktøy som fantes fra før.",
+        "%(count)s nye versjoner av verktøy som fantes fra før.",
+        done["changed"],
+    )
+    return f"{created % {'count': done['created']}} {changed % {'count': done['changed']}}"
 
 
 @require(may_edit_catalogue)
