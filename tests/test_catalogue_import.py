@@ -191,3 +191,23 @@ def test_the_template_has_the_documented_headers(world, fmt):
     assert header == [h for h, _n in catalogue_import.COLUMNS]
     table = catalogue_import.read_upload(SimpleUploadedFile(f"mal.{fmt}", body))
     assert table.rows == [] and table.problems == []
+
+
+def test_a_too_long_cell_names_the_limit_and_the_rows_other_problems(world):
+    long_note = "x" * (catalogue_import.MAX_CELL_CHARS + 1)
+    rows = [HEADER + ["merknad"], ["lang", "Lang", "", "Hemmelig", "Godkjent", "2026-02-01", "kanskje", long_note]]
+    client, response = preview(world, "oversikt.csv", csv_bytes(rows))
+    page = response.content.decode()
+    limit = f"{catalogue_import.MAX_CELL_CHARS}"
+    assert "Cellen i kolonnen «merknad» er for lang: en celle kan ha høyst " + limit + " tegn." in page
+    assert "«Hemmelig»" in page and "«kanskje»" in page  # the row's other errors too
+    assert "Kjennetegn mangler" not in page
+    table = catalogue_import.read_upload(SimpleUploadedFile("o.csv", csv_bytes(rows)))
+    assert [row for row, _m in catalogue_import.validate(table).errors] == [2, 2, 2]
+
+
+def test_a_row_with_an_unreadable_cell_is_not_imported_even_if_the_rest_is_valid(world):
+    rows = [HEADER + ["merknad"], [*GOOD, "x" * (catalogue_import.MAX_CELL_CHARS + 1)]]
+    table = catalogue_import.read_upload(SimpleUploadedFile("o.csv", csv_bytes(rows)))
+    result = catalogue_import.validate(table)
+    assert not result.importable and [row for row, _m in result.errors] == [2]

@@ -4,6 +4,7 @@ signed-in users and API tokens, and the public JSON."""
 import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from assessments.models import AuditEvent
@@ -53,7 +54,11 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
         reverse("assessments:catalogue_create"), {**form_data(name=""), "slug": "Ikke gyldig!"}
     )
     assert response.status_code == 400
-    assert "Ikke gyldig!" in response.content.decode()
+    page = response.content.decode()
+    assert "Ikke gyldig!" in page
+    # The error summary names each field with an error and links to it.
+    summary = page.split("data-error-summary")[1].split("</div>")[0]
+    assert 'href="#id_slug"' in summary and 'href="#id_name"' in summary
 
 
 def test_withdrawing_from_the_page_makes_a_version_and_an_audit_event(world):
@@ -121,8 +126,6 @@ def test_the_json_for_signed_in_users_and_tokens_only(world, client, django_user
 
 
 def test_administrators_issue_tokens_shown_once(world, django_user_model):
-    from django.test import Client
-
     admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
     client = Client()
     client.force_login(admin)
@@ -143,3 +146,13 @@ def test_the_public_json_lists_approved_tools_only(world, client, settings):
     entries = json.loads(client.get(url).content)["entries"]
     assert [e["name"] for e in entries] == ["Kommunechat"]
     assert "note" not in entries[0] and "dpa_reference" not in entries[0]
+
+
+def test_the_token_form_shows_the_error_summary(world, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    client = Client()
+    client.force_login(admin)
+    response = client.post(reverse("assessments:catalogue_tokens"), {"name": ""})
+    assert response.status_code == 400
+    summary = response.content.decode().split("data-error-summary")[1].split("</div>")[0]
+    assert 'href="#id_name"' in summary and "Gi nøkkelen et navn." in summary

@@ -75,7 +75,8 @@ FALSE_WORDS = {"nei", "n", "no", "false", "usann", "0"}
 CHOICES = {"status": TOOL_STATUSES, "max_class": INFO_CLASSES, "hosting": HOSTINGS}
 
 # Problems of a row found while reading the file, stored as codes so the preview words them in the user's
-# language: (row, code, column header).
+# language: (row, code, column header). Every problem of a row is kept; the row's other cells are still checked
+# (validate), so the preview names all that is wrong with it at once, and the row is not imported.
 FORMULA, EXTRA_CELLS, TOO_LONG = "formula", "extra_cells", "too_long"
 
 
@@ -84,7 +85,8 @@ def _read_problem(code: str, column: str) -> str:
         return _("Cellen i kolonnen «%(column)s» er en formel. Formler regnes ikke ut; skriv inn verdien.") % {
             "column": column}  # fmt: skip
     if code == TOO_LONG:
-        return _("Cellen i kolonnen «%(column)s» er for lang.") % {"column": column}
+        return _("Cellen i kolonnen «%(column)s» er for lang: en celle kan ha høyst %(limit)s tegn.") % {
+            "column": column, "limit": MAX_CELL_CHARS}  # fmt: skip
     return _("Raden har flere celler enn det er overskrifter.")
 
 
@@ -153,23 +155,27 @@ def _table(name: str, data: bytes, lines) -> Table:
             raise _file_error(_("Filen har mer enn %(n)s rader. Del den opp.") % {"n": MAX_ROWS})
         if all(_cell_text(value) == "" for value, _f in cells):
             continue
-        row, problem = {}, None
-        for index, (value, formula) in enumerate(cells):
-            text = _cell_text(value)
-            if index >= len(fields):
-                if text and problem is None:
-                    problem = (number, EXTRA_CELLS, "")
-                continue
-            if formula:
-                problem = problem or (number, FORMULA, HEADER_OF[fields[index]])
-            elif len(text) > MAX_CELL_CHARS:
-                problem = problem or (number, TOO_LONG, HEADER_OF[fields[index]])
-            row[fields[index]] = text
-        if problem:
-            table.problems.append(problem)
-        else:
-            table.rows.append((number, row))
+        row, problems = _row(number, cells, fields)
+        table.problems.extend(problems)
+        table.rows.append((number, row))
     return table
+
+
+def _row(number: int, cells: list, fields: list[str]) -> tuple[dict, list]:
+    """A row's readable cells by field, and every problem of the row (a cell with one is left out)."""
+    row, problems = {}, []
+    for index, (value, formula) in enumerate(cells):
+        text = _cell_text(value)
+        if index >= len(fields):
+            if text and (number, EXTRA_CELLS, "") not in problems:
+                problems.append((number, EXTRA_CELLS, ""))
+        elif formula:
+            problems.append((number, FORMULA, HEADER_OF[fields[index]]))
+        elif len(text) > MAX_CELL_CHARS:
+            problems.append((number, TOO_LONG, HEADER_OF[fields[index]]))
+        else:
+            row[fields[index]] = text
+    return row, problems
 
 
 def _csv_lines(data: bytes):
@@ -350,12 +356,15 @@ def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None) -> Pla
 def validate(table: Table) -> Preview:
     """What importing `table` would do now: each row an entry to create or change, unchanged, or an error."""
     preview = Preview(errors=[(n, _read_problem(code, column)) for n, code, column in table.problems])
+    refused = {n for n, _code, _column in table.problems}  # checked for more errors, never imported
+    unreadable_slugs = {n for n, _code, column in table.problems if column == HEADER_OF["slug"]}
     current = {v.entry.slug: v for v in reads.current_versions()}
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         slug = cells.get("slug", "").strip()
         if not slug:
-            preview.errors.append((number, _("Kjennetegn mangler.")))
+            if number not in unreadable_slugs:
+                preview.errors.append((number, _("Kjennetegn mangler.")))
             continue
         if slug in seen:
             preview.errors.append((number, _("Kjennetegnet «%(slug)s» står også i rad %(row)s.")
@@ -368,6 +377,8 @@ def validate(table: Table) -> Preview:
         planned = _plan_row(number, cells, current.get(slug))
         if isinstance(planned, list):
             preview.errors.extend((number, message) for message in planned)
+        elif number in refused:
+            continue
         elif planned.current is None:
             preview.creates.append(planned)
         elif planned.changed:

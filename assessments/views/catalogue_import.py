@@ -66,7 +66,7 @@ def catalogue_import_confirm(request):
     if not preview.importable:
         messages.error(request, _("Filen har ingen rader som kan importeres."))
         return _preview_page(request, table, status=400)
-    source = {"name": table.name, "sha256": table.sha256, "rows_refused": len(preview.errors)}
+    source = {"name": table.name, "sha256": table.sha256, "rows_refused": len({n for n, _m in preview.errors})}
     try:
         done = service.tool_import(creates=[(p.slug, p.data) for p in preview.creates],
                                    changes=[(p.slug, p.data) for p in preview.changes],
