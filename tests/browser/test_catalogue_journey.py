@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessments.engine.loader import as_definition
-from tests.browser.conftest import check_page
+from tests.browser.conftest import DESKTOP, check_page
 from tests.browser.wizard_steps import click_and_wait
 from tests.catalogue_helpers import make_tool, v3_assessment, v3_definition
 
@@ -84,3 +84,32 @@ def test_the_register_filters_and_groups_by_tool(session, world):
     expect(reader.locator("section.by-tool tbody tr")).to_have_count(1)
     expect(reader.locator("table.data").last).not_to_contain_text("Annet i bydelen")
     check_page(reader)
+
+
+def test_the_tool_page_and_form_are_laid_out_like_the_others(session, world):
+    """The facts list has bold labels and unindented values; on "Legg til verktøy" a checkbox sits beside its
+    label and a date input is as wide as its digits, a URL input as the text inputs; the withdraw form asks for
+    the confirmation. Checked with axe-core, for console errors and at 320 px."""
+    version = make_tool(world)
+    reviewer = session.signed_in("reviewer")
+    reviewer.set_viewport_size(DESKTOP)
+    reviewer.goto(f"/verktoy/{version.entry.slug}/")
+    check_page(reviewer)
+    styles = reviewer.evaluate("""() => {
+        const list = document.querySelector('dl.facts'), dd = list.querySelector('dd');
+        const left = dd.getBoundingClientRect().left - list.getBoundingClientRect().left;
+        return [getComputedStyle(list.querySelector('dt')).fontWeight, left];
+    }""")
+    assert styles == ["700", 0], styles
+    expect(reviewer.get_by_label("Jeg forstår at vurderinger som bruker verktøyet")).to_be_visible()
+
+    reviewer.goto("/verktoy/ny/")
+    check_page(reviewer)
+    checkbox = reviewer.locator("#id_personal_data_allowed").bounding_box()
+    label = reviewer.locator('label[for="id_personal_data_allowed"]').bounding_box()
+    assert 0 <= label["x"] - (checkbox["x"] + checkbox["width"]) < 24, (checkbox, label)
+    assert abs(label["y"] - checkbox["y"]) < 24, (checkbox, label)  # on the same line, not under the label
+    text, url = reviewer.locator("#id_name").bounding_box(), reviewer.locator("#id_guideline_url").bounding_box()
+    date = reviewer.locator("#id_status_since").bounding_box()
+    assert url["width"] == text["width"] and date["width"] < text["width"] / 2, (text, url, date)
+    assert reviewer.locator("#id_status_since").evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"

@@ -32,6 +32,8 @@ def test_a_quarantined_file_is_shown_and_not_offered(session, world, settings):
     page = session.signed_in("leader_a")
     page.goto(f"/vurderinger/{assessment.uuid}/tiltak/")
     expect(page.locator("#held-back")).to_contain_text("smittet-vedlegg.pdf")
+    # The type and source under an item's name in its (bold) row header are in normal weight.
+    assert page.locator("table.data th .hint").first.evaluate("e => getComputedStyle(e).fontWeight") == "400"
     check_page(page)
     page.screenshot(path="/tmp/scanimport-plan-desktop.png", full_page=True)
     page.goto(f"/vurderinger/{assessment.uuid}/tiltak/{item.pk}/")
