@@ -29,7 +29,7 @@ REGISTER = reverse("assessments:register")
 
 
 def rows(response) -> list[str]:
-    return table_cells(response, r"<tr>\s*<td>(?:<a [^>]+>|<span[^>]*>)?([^<]+)")
+    return table_cells(response, r"<tr>\s*<td[^>]*>(?:<a [^>]+>|<span[^>]*>)?([^<]+)")
 
 
 @pytest.fixture
