@@ -87,6 +87,7 @@ def test_withdrawing_needs_a_reason_and_the_confirmation(world, data, kept, erro
     page = response.content.decode()
     assert response.status_code == 400
     assert version.entry.current().status == "approved"
+    assert "<title>Feil:" in page  # the page's title says there is something to correct
     summary = page.split("data-error-summary")[1].split("</div>")[0]
     assert error in summary
     # A single checkbox's error links to the checkbox itself (only groups of choices number their inputs).

@@ -54,7 +54,7 @@ def _detail(request, entry: ToolEntry, withdraw_form: WithdrawForm | None = None
         "versions": versions,
         "uses": reads.uses_of(entry),
         "may_edit": may_edit_catalogue(roles_for(request.user)),
-        "withdraw_form": withdraw_form or WithdrawForm(),
+        "form": withdraw_form or WithdrawForm(),  # "form": base.html marks the title of a page with errors
     }
     status = 400 if withdraw_form is not None and withdraw_form.errors else 200
     return render(request, "catalogue/detail.html", context, status=status)
