@@ -3,6 +3,7 @@ status report and UKE's overview of overdue measures. Every view asks the permis
 assessment of another agency is 404 (get_assessment), and so are its items and evidence."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -232,6 +233,20 @@ def plan_reassess(request, assessment_uuid, item_id):
     return redirect(reverse("assessments:assessment_detail", args=[new.uuid]))
 
 
+def _refused(request, assessment: Assessment, form, context_key: str, act):
+    """A plan form's POST: `act(**cleaned_data)` calls the service once the form is valid, and a value the service
+    refuses (a date before the approval, say) is shown at the form's field. The plan page with the errors (400),
+    or None when the service acted."""
+    if form.is_valid():
+        try:
+            act(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    if not form.errors:
+        return None
+    return render(request, "plans/detail.html", plan_context(request, assessment, **{context_key: form}), status=400)
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 @conflict_is_409
@@ -240,15 +255,10 @@ def plan_in_use(request, assessment_uuid):
     if request.method == "GET":
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
     assessment = get_assessment(request, assessment_uuid, "lead")
-    form = InUseForm(request.POST)
-    if form.is_valid():
-        try:
-            plans.record_in_use(assessment=assessment, user=request.user, since=form.cleaned_data["since"])
-        except ValidationError as exc:
-            form.add_error(None, exc)  # a date refused by the service is shown at the date field
-    if form.errors:
-        context = plan_context(request, assessment, in_use_form=form)
-        return render(request, "plans/detail.html", context, status=400)
+    record = partial(plans.record_in_use, assessment=assessment, user=request.user)
+    refused = _refused(request, assessment, InUseForm(request.POST), "in_use_form", record)
+    if refused:
+        return refused
     messages.success(request, _("Det er registrert at løsningen er tatt i bruk."))
     return redirect(_plan_url(assessment))
 
@@ -297,16 +307,10 @@ def plan_status_report(request, assessment_uuid):
     if request.method == "GET":
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "status-reports"))
     assessment = get_assessment(request, assessment_uuid, "status_report")
-    form = StatusReportForm(request.POST)
-    if form.is_valid():
-        try:
-            plan_report.request_status_report(
-                assessment=assessment, user=request.user, as_of=form.cleaned_data["as_of"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)  # a date before the plan began is shown at the date field
-    if form.errors:
-        return render(request, "plans/detail.html", plan_context(request, assessment, report_form=form), status=400)
+    ask = partial(plan_report.request_status_report, assessment=assessment, user=request.user)
+    refused = _refused(request, assessment, StatusReportForm(request.POST), "report_form", ask)
+    if refused:
+        return refused
     messages.info(request, _("Statusrapporten lages. Lenken til den kommer under «Statusrapporter» når den er klar."))
     return redirect(_plan_url(assessment, "status-reports"))
 
