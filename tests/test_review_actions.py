@@ -300,3 +300,14 @@ def test_the_demo_has_a_returned_and_a_resubmitted_assessment_with_comments(db):
     changes = body[body.index('id="changes"') : body.index('id="result"')]
     assert 'href="#q-ho_human_review"' in changes
     assert "en saksbehandler må lese" in changes  # the earlier comment beside the change
+
+
+@pytest.mark.parametrize("name", ["review_comment", "review_return", "review_approve", "review_reject"])
+def test_a_get_of_a_review_form_url_opens_the_case(world, submitted, name):
+    """A refused comment or decision is shown at its POST URL; a reload or the language switch there is a GET,
+    which must open the case rather than answer 405, and only for those who may review it."""
+    response = world.client("reviewer").get(url(f"assessments:{name}", submitted))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("assessments:review_detail", submitted))
+    assert world.client("leader_b").get(url(f"assessments:{name}", submitted)).status_code == 404
+    assert snapshot(submitted)[0] == Assessment.Status.SUBMITTED

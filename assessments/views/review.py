@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
@@ -309,10 +309,13 @@ def _detail_url(assessment, anchor: str = "") -> str:
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 @conflict_is_409
 def review_comment(request, assessment_uuid):
+    """A refused comment is shown at this URL, so a GET here (a reload) opens the case."""
     assessment = get_assessment(request, assessment_uuid, "review")
+    if request.method == "GET":
+        return redirect(_detail_url(assessment, "general-comments"))
     form = CommentForm(request.POST)
     if not form.is_valid():
         return _rerender(request, assessment, status=400, forms={"comment": form})
@@ -343,11 +346,14 @@ def _decision_form(action: str, data=None, initial=None) -> DecisionForm:
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 @conflict_is_409
 def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
-    """Return, approve or reject (the URL names the action)."""
+    """Return, approve or reject (the URL names the action). A refused decision is shown at this URL, so a GET
+    here (a reload) opens the case."""
     assessment = get_assessment(request, assessment_uuid, "review")
+    if request.method == "GET":
+        return redirect(_detail_url(assessment))
     form = _decision_form(action, request.POST)
     conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
     if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
