@@ -101,7 +101,14 @@ def test_a_wrong_file_gives_a_clear_error_and_stores_nothing(world, assessment, 
     url = reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])
     response = world.client("leader_a").post(url, {"file": SimpleUploadedFile(name, data)})
     assert response.status_code == 400 and message in response.content.decode()
+    assert "<title>Feil:" in response.content.decode()
     assert not Evidence.objects.exists() and not default_storage.exists("evidence")
+    assert (
+        "<title>Feil:"
+        not in world.client("leader_a")
+        .get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))
+        .content.decode()
+    )
 
 
 def test_a_too_large_file_gives_a_clear_error(world, assessment, settings):

@@ -124,6 +124,8 @@ def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status
         "evidence": item.evidence.select_related("added_by", "removed_by"),
         "history": item.history.select_related("actor").order_by("-at", "-id"),
         "may_reassess": is_leader_of(request.user, assessment) and reassess.may_reassess(item),
+        # The page's second form: base.html marks the title "Feil:" for its errors as for `form`'s.
+        "page_has_errors": bool(evidence_form and evidence_form.errors),
     }
     return render(request, "plans/item.html", context, status=status)
 
