@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine.screening import screening_for
 
 ROOT = Path(__file__).resolve().parents[1]
 V5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
@@ -39,7 +40,8 @@ def test_the_annex_iii_areas_name_what_the_solution_does():
     elections = choice("hr_area", "justice_democracy")
     assert "påvirke utfallet av valg" in elections.label and "not the practical running" in elections.label_en
     assert "triage" in choice("hr_area", "emergency_services").label_en
-    assert "plassering på utdanningsnivå" in choice("hr_area", "education").label
+    assert "tildeling av skoleplass" in choice("hr_area", "education").label
+    assert "avslutning av arbeidsforhold" in choice("hr_area", "employment").label
     help_text = V6.questions["hr_area"].help
     assert "journalnotater i hjemmetjenesten" in help_text and "stemmesedler" in help_text
 
@@ -52,10 +54,27 @@ def test_credit_scoring_is_an_annex_iii_area_of_its_own():
     assert "ai_act_high_risk" not in scored("start_loan_creditworthiness", hr_area=["none"]).rule_ids
 
 
+def test_credit_scoring_is_a_dpia_criterion_like_benefits():
+    """The DPIA guidelines give screening people against a credit database as an example of high-risk processing."""
+    plain = {"hr_profiling": "no", "pd_profiling": "no", "pd_combine": "no", "pd_scale": 2, "pd_dpia": "not_started",
+             "fv_individual_decisions": "no"}  # fmt: skip
+    for area, fires in [("creditworthiness", True), ("public_services_benefits", True), ("none", False)]:
+        assert ("dpia_trigger" in scored("start_loan_creditworthiness", hr_area=[area], **plain).rule_ids) is fires
+
+
+def test_the_quick_check_names_every_use_that_its_no_rules_out():
+    """A "no" to the quick check's high-risk question sets hr_area to "none": it must name credit scoring and
+    emotion recognition, or a leader could rule them out without being asked."""
+    question = next(q for q in screening_for(V6).questions if q.key == "scr_high_risk")
+    assert "kredittverdighet" in question.label and "tolke følelser" in question.label
+    assert "creditworthiness" in question.label_en and "reading emotions" in question.label_en
+
+
 def test_the_emotion_ban_asks_about_biometric_data_and_names_its_exception():
     question = V6.questions["p_emotion_workplace_school"]
     assert "biometriske data" in question.label and "medisinsk eller sikkerhetsmessig" in question.label
     assert "biometric data" in question.label_en and "not medical or safety" in question.label_en
+    assert "jobbsøkere" in question.label and "job applicants" in question.label_en
     assert "art. 3 nr. 39" in question.source and "medarbeiderundersøkelse" in question.help
 
 
