@@ -4,6 +4,7 @@ signed-in users and API tokens, and the public JSON."""
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
@@ -157,3 +158,20 @@ def test_the_token_form_shows_the_error_summary(world, django_user_model):
     assert response.status_code == 400
     summary = response.content.decode().split("data-error-summary")[1].split("</div>")[0]
     assert 'href="#id_name"' in summary and "Gi nøkkelen et navn." in summary
+
+
+def test_a_second_withdrawal_is_refused_and_a_get_of_the_withdraw_url_opens_the_tool(world):
+    approved = make_tool(world)
+    slug = approved.entry.slug
+    client = world.client("reviewer")
+    url = reverse("assessments:catalogue_withdraw", args=[slug])
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assessments:catalogue_detail", args=[slug]) + "#withdraw"
+    assert client.post(url, {"note": "Avtalen er sagt opp", "confirm": "on"}).status_code == 302
+    versions = approved.entry.versions.count()
+    # The service refuses under the entry's lock too, whoever calls it (a second tab, a command).
+    with pytest.raises(ValidationError) as refused:
+        catalogue.tool_withdraw(entry=approved.entry, actor=world.users["reviewer"], note="Igjen")
+    assert refused.value.code == "not_approved"
+    assert approved.entry.versions.count() == versions

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from assessments.audit import chain as audit
 from assessments.engine.catalogue import (
@@ -117,9 +118,19 @@ def tool_import(*, creates: list, changes: list, actor, source: dict) -> dict:
     return {"created": len(creates), "changed": len(changes)}
 
 
+NOT_APPROVED = _lazy("Verktøyet er ikke godkjent, så det er ingen godkjenning å trekke tilbake.")
+
+
 def tool_withdraw(*, entry: ToolEntry, actor, note: str = "") -> ToolEntryVersion:
+    """Withdraw the approval of an approved tool; refused (ValidationError) for any other status, checked under the
+    entry's lock, so a second submit from another tab makes no second withdrawn version."""
     data = {"status": ToolStatus.WITHDRAWN, "status_since": timezone.localdate()}
-    return tool_change(entry=entry, data=data, actor=actor, change_note=note or _("Godkjenningen er trukket tilbake."))
+    with transaction.atomic():
+        if lock(ToolEntry, entry.pk).current().status != ToolStatus.APPROVED:
+            raise ValidationError(NOT_APPROVED, code="not_approved")
+        return tool_change(
+            entry=entry, data=data, actor=actor, change_note=note or _("Godkjenningen er trukket tilbake.")
+        )
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.choices import ToolStatus
 from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm, WithdrawForm
@@ -160,16 +160,23 @@ def catalogue_tokens(request):
 
 
 @require(may_edit_catalogue)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def catalogue_withdraw(request, slug):
+    """A refused withdrawal is shown at this URL, so a GET here (a reload, the language switch) opens the tool."""
     entry = get_object_or_404(ToolEntry, slug=slug)
+    if request.method == "GET":
+        return redirect(reverse("assessments:catalogue_detail", args=[slug]) + "#withdraw")
     if entry.current().status != ToolStatus.APPROVED:
-        messages.info(request, _("Verktøyet er ikke godkjent, så det er ingen godkjenning å trekke tilbake."))
+        messages.info(request, service.NOT_APPROVED)
         return redirect("assessments:catalogue_detail", slug=slug)
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _detail(request, entry, form)
-    version = service.tool_withdraw(entry=entry, actor=request.user, note=form.cleaned_data["note"])
+    try:
+        version = service.tool_withdraw(entry=entry, actor=request.user, note=form.cleaned_data["note"])
+    except ValidationError as exc:  # withdrawn meanwhile (another tab)
+        messages.info(request, " ".join(exc.messages))
+        return redirect("assessments:catalogue_detail", slug=slug)
     messages.success(
         request,
         _("Godkjenningen er trukket tilbake (%(ref)s). %(count)s vurderinger er merket for ny vurdering.")
