@@ -118,6 +118,10 @@ def test_xlsx_formulas_are_refused_never_evaluated(world):
     client, response = preview(world, "oversikt.xlsx", data)
     page = response.content.decode()
     assert response.status_code == 200 and "Rad 3" in page and "er en formel" in page
+    # The formula is the row's one problem: no second "required" error for the same cell.
+    errors = catalogue_import.validate(catalogue_import.read_upload(SimpleUploadedFile("o.xlsx", data))).errors
+    row_3 = [message for row, message in errors if row == 3]
+    assert len(row_3) == 1 and "er en formel" in row_3[0]
     client.post(CONFIRM, {"sha256": catalogue_import.hashlib.sha256(data).hexdigest()})
     assert list(ToolEntry.objects.values_list("slug", flat=True)) == ["transkribering"]
 

@@ -327,11 +327,12 @@ def _row_data(cells: dict, current: ToolEntryVersion | None) -> tuple[dict, dict
     return data, errors
 
 
-def _form_errors(form, known: dict) -> list[str]:
-    """The form's errors worded with the column they are in; one message per column (`known` are said already)."""
+def _form_errors(form, known: dict, unreadable: set[str]) -> list[str]:
+    """The form's errors worded with the column they are in; one message per column (`known` are said already, and
+    an `unreadable` cell was reported when the table was read: the form only misses its value)."""
     messages = list(known.values())
     for name, errors in form.errors.items():
-        if name in known:
+        if name in known or name in unreadable:
             continue
         column = HEADER_OF.get(name)
         for error in errors:
@@ -340,12 +341,12 @@ def _form_errors(form, known: dict) -> list[str]:
     return messages
 
 
-def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None) -> Planned | list[str]:
+def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None, unreadable: set[str]) -> Planned | list[str]:
     slug = cells.get("slug", "").strip()
     data, errors = _row_data(cells, current)
     form = (ImportRowForm if current is None else ToolVersionForm)({**data, "slug": slug})
     if not form.is_valid() or errors:
-        return _form_errors(form, errors)
+        return _form_errors(form, errors, unreadable)
     values = form.data_for_service()
     planned = Planned(row=number, slug=slug, data=values, current=current)
     if current is not None:
@@ -356,14 +357,16 @@ def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None) -> Pla
 def validate(table: Table) -> Preview:
     """What importing `table` would do now: each row an entry to create or change, unchanged, or an error."""
     preview = Preview(errors=[(n, _read_problem(code, column)) for n, code, column in table.problems])
-    refused = {n for n, _code, _column in table.problems}  # checked for more errors, never imported
-    unreadable_slugs = {n for n, _code, column in table.problems if column == HEADER_OF["slug"]}
+    # Rows with a cell that could not be read: checked for more errors, never imported; the field names of those cells
+    unreadable: dict[int, set[str]] = {}
+    for n, _code, column in table.problems:
+        unreadable.setdefault(n, set()).add(FIELD_OF.get(column, column))
     current = {v.entry.slug: v for v in reads.current_versions()}
     seen: dict[str, int] = {}
     for number, cells in table.rows:
         slug = cells.get("slug", "").strip()
         if not slug:
-            if number not in unreadable_slugs:
+            if "slug" not in unreadable.get(number, ()):
                 preview.errors.append((number, _("Kjennetegn mangler.")))
             continue
         if slug in seen:
@@ -374,10 +377,10 @@ def validate(table: Table) -> Preview:
         if slug in RESERVED_SLUGS:
             preview.errors.append((number, _("Kjennetegnet er reservert. Velg et annet.")))
             continue
-        planned = _plan_row(number, cells, current.get(slug))
+        planned = _plan_row(number, cells, current.get(slug), unreadable.get(number, set()))
         if isinstance(planned, list):
             preview.errors.extend((number, message) for message in planned)
-        elif number in refused:
+        elif number in unreadable:
             continue
         elif planned.current is None:
             preview.creates.append(planned)
