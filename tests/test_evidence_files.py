@@ -85,8 +85,3 @@ def test_a_long_name_is_stored_within_255_bytes_and_shown_whole(stem):
         assert len(base.encode("utf-8")) <= 255 and base.endswith(".pdf")
         assert evidence.default_storage.exists(path)
     assert stored_as != again
-
-
-def test_the_shown_name_keeps_the_extension_when_cut():
-    assert evidence.shown_name("b" * 300 + ".xlsx") == "b" * 250 + ".xlsx"
-    assert evidence.shown_name("kort.pdf") == "kort.pdf"

@@ -38,8 +38,6 @@ MAX_ZIP_ENTRIES = 5000
 # stored name adds a 17-character hash prefix, and the storage a 8-character suffix when the name is taken, so
 # the stem of the stored name is cut to this many bytes: any name fits, with room to spare.
 STORED_STEM_BYTES = 150
-# Evidence.file_name's max_length (characters): the name shown in lists and exports.
-SHOWN_NAME_CHARS = 255
 
 
 def max_bytes() -> int:
@@ -89,15 +87,6 @@ def _split_extension(name: str) -> tuple[str, str]:
     return (stem, dot + extension) if dot and stem else (name, "")
 
 
-def shown_name(name: str) -> str:
-    """The name kept for lists and exports: the uploaded one, its stem shortened when the whole is longer
-    than the model's field allows; the extension is kept."""
-    if len(name) <= SHOWN_NAME_CHARS:
-        return name
-    stem, extension = _split_extension(name)
-    return stem[: SHOWN_NAME_CHARS - len(extension)] + extension
-
-
 def _stored_base_name(name: str) -> str:
     """The name's stem cut to STORED_STEM_BYTES bytes of UTF-8 on a character boundary, the extension kept."""
     stem, extension = _split_extension(name)
@@ -130,7 +119,8 @@ def check_upload(upload) -> CheckedFile:
             % {"name": name[:100], "kind": (extension.lstrip(".") or "?").upper()},
             code="mismatch",
         )
-    return CheckedFile(name=shown_name(name), content_type=actual, data=data, sha256=hashlib.sha256(data).hexdigest())
+    # Django has already cut an uploaded name to 255 characters, the extension kept (Evidence.file_name's length).
+    return CheckedFile(name=name, content_type=actual, data=data, sha256=hashlib.sha256(data).hexdigest())
 
 
 def storage_name(agency_slug: str, assessment_uuid, checked: CheckedFile) -> str:
