@@ -19,7 +19,7 @@ from assessments.engine.loader import (
 from assessments.engine.validate import validate_definition
 from assessments.engine.validate_common import RESERVED_SECTION_KEYS
 from assessments.engine.visibility import missing_required, visible_answers, visible_section_keys
-from assessments.views.wizard_navigation import SUMMARY
+from assessments.presentation.links import SUMMARY
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "questionnaire" / "2026.1"
 

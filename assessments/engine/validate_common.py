@@ -31,7 +31,7 @@ TOP_LEVEL_FIELDS = frozenset(
         "shared",
     }
 )
-# The web wizard's steps are the section keys plus its own last step, the summary (views/wizard_navigation.SUMMARY):
+# The web wizard's steps are the section keys plus its own last step, the summary (presentation/links.SUMMARY):
 # a section with that key would take the summary's place.
 RESERVED_SECTION_KEYS = frozenset({"summary"})
 SECTION_FIELDS = frozenset({"key", "title", "title_en", "description", "description_en", "shown_when", "questions"})

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from assessments import labels
 from assessments.presentation import display
-from assessments.views.wizard_navigation import step_url
+from assessments.presentation.links import step_url
 
 register = template.Library()
 

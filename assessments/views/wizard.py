@@ -54,6 +54,7 @@ from assessments.forms import RevisionForm, SummaryForm, initial_for, section_fo
 from assessments.lifecycle import StateConflict
 from assessments.permissions import conflict_is_409, get_assessment, is_leader_of, signed_in
 from assessments.presentation.display import format_time, language, localized, quoted_list
+from assessments.presentation.links import SUMMARY, step_url
 from assessments.presentation.result_view import answer_sections, present
 from assessments.presentation.return_notes import return_notes
 from assessments.services import StaleDraft
@@ -65,7 +66,7 @@ from assessments.views.wizard_draft import (
     refuse,
     shown_steps,
 )
-from assessments.views.wizard_navigation import SUMMARY, WizardNavigationMixin, step_url
+from assessments.views.wizard_navigation import WizardNavigationMixin
 from assessments.views.wizard_notes import WizardNotesMixin, submission_facts
 
 PREFIX = "assessment_wizard"

@@ -21,8 +21,8 @@ from assessments.engine.definition import Definition
 from assessments.engine.visibility import visible_section_keys
 from assessments.forms import encode_answers
 from assessments.models import Assessment
+from assessments.presentation.links import SUMMARY, step_url
 from assessments.services import StaleDraft
-from assessments.views.wizard_navigation import SUMMARY, step_url
 
 DRAFT_ATTR = "wizard_draft"
 

@@ -1,4 +1,4 @@
-"""Where a button on a wizard step leads (AssessmentWizard), and the step URLs themselves.
+"""Where a button on a wizard step leads (AssessmentWizard); the step URLs are built in presentation/links.py.
 
 "Lagre og fortsett" goes to the next shown step, or back to the summary when the step was opened from the
 summary's list of missing answers (`step_url(..., back_to_summary=True)`: the query `?tilbake=summary`, which
@@ -7,16 +7,7 @@ step in the progress list is a jump. A step that did not validate offers to go o
 (`_target_url`).
 """
 
-from django.urls import reverse
-
-SUMMARY = "summary"
-# The query parameter that sends "save and continue" back to the summary.
-RETURN_PARAM = "tilbake"
-
-
-def step_url(assessment, step: str, *, back_to_summary: bool = False) -> str:
-    url = reverse("assessments:assessment_step", kwargs={"uuid": assessment.uuid, "step": step})
-    return f"{url}?{RETURN_PARAM}={SUMMARY}" if back_to_summary else url
+from assessments.presentation.links import RETURN_PARAM, SUMMARY, step_url
 
 
 class WizardNavigationMixin:

@@ -32,9 +32,9 @@ from assessments.lifecycle import STOP_VERDICT
 from assessments.models import Assessment, AssessmentVersion
 from assessments.permissions import get_assessment, is_leader_of, signed_in
 from assessments.presentation.display import localized
+from assessments.presentation.links import SUMMARY
 from assessments.presentation.result_view import contradictions
 from assessments.presentation.return_notes import return_notes
-from assessments.views.wizard_navigation import SUMMARY
 
 # How many recent decisions the usual review time is measured over.
 REVIEW_TIME_SAMPLE = 50
