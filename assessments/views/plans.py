@@ -237,8 +237,9 @@ def plan_reassess(request, assessment_uuid, item_id):
 
 def _refused(request, assessment: Assessment, form, context_key: str, act):
     """A plan form's POST: `act(**cleaned_data)` calls the service once the form is valid, and a value the service
-    refuses (a date before the approval, say) is shown at the form's field. The plan page with the errors (400),
-    or None when the service acted."""
+    refuses (a date before the approval, say) is shown at the form's field: the services key such a refusal by the
+    form's own field name (`since`, `as_of`), which `add_error` requires. The plan page with the errors (400), or
+    None when the service acted."""
     if form.is_valid():
         try:
             act(**form.cleaned_data)
