@@ -108,6 +108,10 @@ class Assessment(models.Model):
     def latest_version(self) -> "AssessmentVersion | None":
         return self.versions.order_by("-number").first()
 
+    def approved_version(self) -> "AssessmentVersion | None":
+        """The newest version UKE approved (what a material change starts from, and the go-live's earliest day)."""
+        return self.versions.filter(decision=AssessmentVersion.Decision.APPROVED).order_by("-number").first()
+
 
 # The tool from the tool overview a version was answered with: its entry's slug, the part of the answer `cat_ref`
 # ("slug@number") before the "@" (a slug has none, so the first "@" is the last one the overview's counts cut

@@ -372,13 +372,8 @@ def blocking_items(assessment: Assessment) -> list[PlanItem]:
 
 def approved_on(assessment: Assessment) -> dt.date | None:
     """The day (in Oslo) the version that approved the assessment was decided; None when none has."""
-    decided = (
-        assessment.versions.filter(decision=AssessmentVersion.Decision.APPROVED, decided_at__isnull=False)
-        .order_by("-number")
-        .values_list("decided_at", flat=True)
-        .first()
-    )
-    return timezone.localdate(decided) if decided else None
+    version = assessment.approved_version()
+    return timezone.localdate(version.decided_at) if version and version.decided_at else None
 
 
 def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment:

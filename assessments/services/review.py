@@ -131,8 +131,7 @@ def assessment_report_material_change(*, assessment: Assessment, user, kinds: li
         lifecycle.check("report_material_change", locked)
         if Assessment.objects.filter(replaces=locked, status__in=lifecycle.OPEN_STATUSES).exists():
             raise StateConflict(_("Det finnes allerede en ny vurdering for denne endringen. Fortsett med den."), locked)
-        approved = locked.versions.filter(decision=AssessmentVersion.Decision.APPROVED)
-        version = approved.order_by("-number").first()
+        version = locked.approved_version()
         questionnaire = Questionnaire.latest() or locked.questionnaire
         answers = dict(version.answers) if version else dict(locked.answers)
         if version is not None and questionnaire.pk != version.questionnaire_id:
