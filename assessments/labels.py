@@ -141,6 +141,7 @@ EVENTS = {
     "plan.evidence_quarantined": _("Dokumentasjon satt i karantene av virussjekken"),
     "plan.evidence_refused": _("Dokumentasjon avvist av virussjekken"),
     "plan.in_use_recorded": _("Registrert tatt i bruk"),
+    "plan.in_use_corrected": _("Dato for tatt i bruk rettet"),
     "plan.closed": _("Tiltaksplan lukket"),
     "plan.exported": _("Tiltaksplan eksportert"),
     "plan.status_report_made": _("Statusrapport for tiltaksplan laget"),

@@ -255,6 +255,7 @@ MATRIX.update(
         # Only the leader; the item is not a done measure, so the leader is sent back with the reason.
         "assessments:plan_reassess": post(_plan_item_args, {**PLAN_EDIT, "leader_a": 302, "contributor_a": 403}),
         "assessments:plan_in_use": post(uuid_of("approved"), {**PLAN_EDIT, "contributor_a": 403}),
+        "assessments:plan_in_use_correct": post(uuid_of("approved"), {**PLAN_EDIT, "contributor_a": 403}),
         "assessments:plan_export_csv": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
         "assessments:plan_export_xlsx": {"args": lambda w, o: [o.approved.uuid], "expect": SUBMITTED_OF_A},
         "assessments:plan_status_report": {

@@ -37,7 +37,7 @@ def xlsx_bytes(rows) -> bytes:
 
 def preview(world, name, data, role="reviewer"):
     client = world.client(role)
-    return client, client.post(URL, {"file": SimpleUploadedFile(name, data)})
+    return client, client.post(URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
 @pytest.mark.parametrize(("delimiter", "bom"), [(";", True), (",", False), (";", False)])
@@ -86,7 +86,7 @@ def test_the_errors_are_in_the_users_language_and_dates_are_not(world):
     client.cookies["django_language"] = "en"
     rows = [HEADER, ["x", "X", "", "Intern informasjon", "Godkjent", "01.02.2026", "kanskje"],
             ["y", "Y", "", "Intern informasjon", "Godkjent", "01.02.2026", "ja"]]  # fmt: skip
-    response = client.post(URL, {"file": SimpleUploadedFile("o.csv", csv_bytes(rows))}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(URL, {"file": SimpleUploadedFile("o.csv", csv_bytes(rows))}, follow=True)
     page = response.content.decode()
     assert "Row 2" in page and "is not yes or no" in page and "Row 3" not in page and "New tool" in page
 
@@ -163,6 +163,21 @@ def test_uploads_are_capped(world, settings):
     settings.KIV_MAX_UPLOAD_BYTES = 1024
     _client, response = preview(world, "o.csv", csv_bytes([HEADER] + [GOOD] * 100))
     assert response.status_code == 400 and "for stor" in response.content.decode()
+
+
+def test_the_preview_survives_a_reload_and_a_switch_of_language(world):
+    client, response = preview(world, "o.csv", csv_bytes([HEADER, GOOD]))
+    assert response.redirect_chain == [(CONFIRM, 302)]  # the upload is not re-sent on a reload
+    client.cookies["django_language"] = "en"
+    again = client.get(CONFIRM)
+    page = again.content.decode()
+    assert again.status_code == 200 and "transkribering" in page and "New tool" in page
+    assert not ToolEntry.objects.exists()
+
+
+def test_the_preview_without_an_upload_leads_to_the_upload_page(world):
+    response = world.client("reviewer").get(CONFIRM)
+    assert response.status_code == 302 and response["Location"] == URL
 
 
 def test_the_confirmation_needs_the_previewed_file(world):

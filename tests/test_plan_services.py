@@ -109,6 +109,30 @@ def test_only_an_approved_assessment_is_recorded_in_use(submitted, leader):
     assert submitted.in_use_since is None
 
 
+def test_a_wrong_go_live_day_is_corrected_with_a_reason_and_the_old_day_logged(submitted, leader, world):
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=None)
+    with pytest.raises(StateConflict, match="ingen dato å rette"):
+        plans.correct_in_use(assessment=submitted, user=leader, since=dt.date.today(), reason="Feil dag")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    AssessmentVersion.objects.filter(assessment=submitted).update(decided_at=submitted.latest_version().decided_at
+                                                                  - dt.timedelta(days=5))  # fmt: skip
+    plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    with pytest.raises(PermissionDenied):
+        plans.correct_in_use(assessment=submitted, user=world.users["contributor_a"], since=yesterday, reason="x")
+    refused = {dt.date.today(): "allerede er registrert", dt.date.today() + dt.timedelta(days=1): "fram i tid",
+               dt.date(2001, 1, 1): "før vurderingen ble godkjent"}  # fmt: skip
+    for day, message in refused.items():
+        with pytest.raises(ValidationError) as error:
+            plans.correct_in_use(assessment=submitted, user=leader, since=day, reason="Feil dag")
+        assert message in error.value.message_dict["since"][0]
+    plans.correct_in_use(assessment=submitted, user=leader, since=yesterday, reason="Tastet feil dag")
+    submitted.refresh_from_db()
+    assert submitted.in_use_since == yesterday
+    event = AuditEvent.objects.get(action="plan.in_use_corrected")
+    assert event.details == {"since": yesterday.isoformat(), "replaces": dt.date.today().isoformat(),
+                             "reason": "Tastet feil dag"}  # fmt: skip
+
+
 def test_a_deadline_condition_needs_a_date(submitted, world):
     item = submitted.plan_items.first()
     with pytest.raises(ValidationError):

@@ -211,6 +211,33 @@ def test_a_go_live_before_the_approval_is_refused_at_the_field_with_the_date_kep
     assert assessment.in_use_since is None
 
 
+def test_the_leader_corrects_the_go_live_day_on_the_plan_page(world, assessment):
+    approve(world, assessment)
+    leader = world.client("leader_a")
+    plan = reverse("assessments:plan_detail", args=[assessment.uuid])
+    correct = reverse("assessments:plan_in_use_correct", args=[assessment.uuid])
+    assert correct not in leader.get(plan).content.decode()  # nothing recorded yet: nothing to correct
+    today = timezone.localdate()
+    leader.post(reverse("assessments:plan_in_use", args=[assessment.uuid]), {"since": today.isoformat()})
+    assert correct in leader.get(plan).content.decode()
+    assert correct not in world.client("contributor_a").get(plan).content.decode()
+    refused = leader.post(correct, {"since": today.isoformat(), "reason": ""})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and "<title>Feil:" in page and '<details id="correct-go-live" open>' in page
+    same_day = leader.post(correct, {"since": today.isoformat(), "reason": "Tastet feil"})
+    assert same_day.status_code == 400 and "allerede er registrert" in same_day.content.decode()
+    yesterday = today - dt.timedelta(days=1)
+    before_approval = leader.post(correct, {"since": yesterday.isoformat(), "reason": "Tastet feil"})
+    assert before_approval.status_code == 400 and "Tastet feil</textarea>" in before_approval.content.decode()
+    assessment.versions.update(decided_at=timezone.now() - dt.timedelta(days=5))
+    done = leader.post(correct, {"since": yesterday.isoformat(), "reason": "Tastet feil"}, follow=True)
+    assert done.redirect_chain[-1][0].endswith("/tiltak/#go-live") and "er rettet" in done.content.decode()
+    assert leader.get(correct)["Location"].endswith("/tiltak/#go-live")
+    assessment.refresh_from_db()
+    assert assessment.in_use_since == yesterday
+    assert world.client("contributor_a").post(correct, {"since": today.isoformat(), "reason": "x"}).status_code == 403
+
+
 def test_a_get_of_the_evidence_and_status_report_urls_leads_back_to_their_pages(world, assessment):
     """The forms' errors are shown at these URLs; a reload or the language switch there must not be a 405."""
     item = assessment.plan_items.first()

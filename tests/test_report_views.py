@@ -168,6 +168,9 @@ def test_a_preview_request_redirects_back_and_the_panel_shows_it(world, django_c
     assert client.post(url, {"next": "https://evil.example.org/"})["Location"] == status
     # Text that is no path goes to the status too (redirect() would have read it as the name of a view).
     assert client.post(url, {"next": "abc"})["Location"] == status
+    # A GET (a reload of a refusal, the language switch) asks for nothing and leads to the status page.
+    asked = Report.objects.filter(assessment=assessment).count()
+    assert client.get(url)["Location"] == status and Report.objects.filter(assessment=assessment).count() == asked
 
 
 # --- Verification page ---------------------------------------------------------------------------------

@@ -109,6 +109,16 @@ class InUseForm(Form):
     since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_too_early, _not_in_future])
 
 
+class InUseCorrectionForm(Form):
+    since = forms.DateField(label=_("Riktig dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
+    reason = forms.CharField(
+        max_length=COMMENT_MAX_LENGTH,
+        label=_("Hvorfor datoen rettes"),
+        help_text=_("Begrunnelsen lagres i loggen sammen med datoen som rettes."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class StatusReportForm(Form):
     as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
 

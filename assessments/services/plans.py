@@ -378,19 +378,14 @@ def approved_on(assessment: Assessment) -> dt.date | None:
 
 def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment:
     """The leader records "tatt i bruk": only on an approved assessment whose before-use items are done, on a
-    day from the approval until today (it cannot be changed afterwards)."""
+    day from the approval until today (a wrong day is corrected with `correct_in_use`)."""
     authorize(user, assessment, "lead")
-    if since > timezone.localdate():
-        raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)
         lifecycle.check("record_in_use", locked)
         if locked.in_use_since:
             raise StateConflict(_("Det er allerede registrert at løsningen er tatt i bruk."), locked)
-        approved = approved_on(locked)
-        if approved and since < approved:
-            message = _("Datoen kan ikke være før vurderingen ble godkjent (%(date)s). Velg en dato fra og med den.")
-            raise ValidationError({"since": message % {"date": format_date(approved)}})
+        _check_go_live_day(locked, since)
         blocking = blocking_items(locked)
         if blocking:
             raise ValidationError(
@@ -402,3 +397,35 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
         audit.record(user, "plan.in_use_recorded", locked, locked.agency_id, {"since": since.isoformat()})
     assessment.refresh_from_db()
     return assessment
+
+
+def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str) -> Assessment:
+    """The leader corrects a go-live day recorded wrongly, within the same bounds and with a reason; the audit log
+    keeps the day it replaces. Status reports already sealed keep the day they were made with."""
+    authorize(user, assessment, "lead")
+    with transaction.atomic():
+        locked = lock(Assessment, assessment.pk)
+        lifecycle.check("record_in_use", locked)
+        recorded = locked.in_use_since
+        if not recorded:
+            raise StateConflict(
+                _("Det er ikke registrert at løsningen er tatt i bruk, så det er ingen dato å rette."), locked
+            )
+        if since == recorded:
+            raise ValidationError({"since": _("Dette er datoen som allerede er registrert.")})
+        _check_go_live_day(locked, since)
+        Assessment.objects.filter(pk=locked.pk).update(in_use_since=since, updated_at=timezone.now())
+        details = {"since": since.isoformat(), "replaces": recorded.isoformat(), "reason": reason}
+        audit.record(user, "plan.in_use_corrected", locked, locked.agency_id, details)
+    assessment.refresh_from_db()
+    return assessment
+
+
+def _check_go_live_day(assessment: Assessment, since: dt.date) -> None:
+    """A solution is taken into use on a day from its approval until today; refused with the field's name."""
+    if since > timezone.localdate():
+        raise ValidationError({"since": _("Datoen kan ikke være fram i tid.")})
+    approved = approved_on(assessment)
+    if approved and since < approved:
+        message = _("Datoen kan ikke være før vurderingen ble godkjent (%(date)s). Velg en dato fra og med den.")
+        raise ValidationError({"since": message % {"date": format_date(approved)}})

@@ -2,10 +2,12 @@
 each), `quoted` (a text in the active language's quotation marks), `localized` (a definition text in the active
 language) and `label` (a coded value by its label); the tags `nb` and `nb_unless_en` mark Norwegian content on
 pages in another language; `step_back_to_summary` links a missing answer to its wizard step, whose "save and
-continue" then returns to the summary."""
+continue" then returns to the summary; `error_prefix` starts the title of a page that shows an error."""
 
 from django import template
+from django.forms import BaseForm, BaseFormSet
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from assessments import labels
 from assessments.presentation import display
@@ -58,3 +60,19 @@ def nb_unless_en(obj, field: str) -> str:
 @register.simple_tag
 def step_back_to_summary(assessment, step: str) -> str:
     return step_url(assessment, step, back_to_summary=True)
+
+
+# Lists of errors that a view builds itself rather than leaving them on a form.
+ERROR_LISTS = ("error_list", "submit_error", "file_errors")
+
+
+@register.simple_tag(takes_context=True)
+def error_prefix(context) -> str:
+    """ "Feil: " before the title of a page that shows an error, so that a screen reader says so first (WCAG 3.3.1):
+    any bound form or formset in the context that has errors, whatever the view named it, or a view's own list."""
+    for name, value in context.flatten().items():
+        if isinstance(value, BaseForm | BaseFormSet) and value.is_bound and not value.is_valid():
+            return _("Feil:") + " "
+        if name in ERROR_LISTS and value:
+            return _("Feil:") + " "
+    return ""

@@ -1,9 +1,11 @@
 """UKE brings its existing tool overview in from a CSV or Excel file: upload, a preview that names every row it
 cannot read, then confirm. Only UKE and administrators (permissions.may_edit_catalogue).
 
-Between the preview and the confirmation the rows read from the file are kept in the session with the file's
-SHA-256; the confirmation must name the same hash, and the rows are validated again against the overview as it
-is then (forms/catalogue_import.validate) before services/catalogue.tool_import makes the versions.
+The upload keeps the rows read from the file in the session with the file's SHA-256 and redirects to the
+confirmation URL, whose GET shows the preview; so a reload or a switch of language shows the same preview again
+instead of asking to send the file anew. The confirmation must name the same hash, and the rows are validated
+again against the overview as it is then (forms/catalogue_import.validate) before services/catalogue.tool_import
+makes the versions.
 """
 
 from django.contrib import messages
@@ -12,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports
 from assessments.forms.catalogue_import import (
@@ -50,13 +52,18 @@ def catalogue_import(request):
         return _upload_page(request, form, status=400)
     table = form.cleaned_data["file"]
     request.session[SESSION_KEY] = table.as_session()
-    return _preview_page(request, table)
+    return redirect("assessments:catalogue_import_confirm")
 
 
 @require(may_edit_catalogue)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def catalogue_import_confirm(request):
+    """GET: the preview of the file kept in the session; POST: import it."""
     stored = request.session.get(SESSION_KEY)
+    if request.method == "GET":
+        if not stored:
+            return redirect("assessments:catalogue_import")
+        return _preview_page(request, Table.from_session(stored))
     form = ImportConfirmForm(request.POST)
     if not stored or not form.is_valid() or form.cleaned_data["sha256"] != stored.get("sha256"):
         messages.error(request, _("Forhåndsvisningen gjelder ikke lenger. Last opp filen på nytt."))

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessments import exports
 from assessments.audit import chain as audit
-from assessments.forms.plans import EvidenceForm, InUseForm, ItemForm, OverdueFilterForm, StatusReportForm
+from assessments.forms.plans import (
+    EvidenceForm,
+    InUseCorrectionForm,
+    InUseForm,
+    ItemForm,
+    OverdueFilterForm,
+    StatusReportForm,
+)
 from assessments.models import Assessment, Report, norwegian_slugify
 from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
@@ -72,6 +79,7 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
     today = timezone.localdate()
     closed = plans.is_closed(assessment)
     handover = _handover(request, assessment, items)
+    leads_approved = is_leader_of(request.user, assessment) and assessment.status == Assessment.Status.APPROVED
     return {
         "assessment": assessment,
         "items": items,
@@ -79,12 +87,12 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "closed": closed,
         **handover,
         "may_edit": can_edit_plan(request.user, assessment) and not closed and not handover["replacement"],
-        "may_go_live": is_leader_of(request.user, assessment)
-        and assessment.status == Assessment.Status.APPROVED
-        and not assessment.in_use_since,
+        "may_go_live": leads_approved and not assessment.in_use_since,
+        "may_correct_go_live": leads_approved and bool(assessment.in_use_since),
         "blocking": [i for i in items if i.before_use and i.required and i.status != PlanItem.Status.DONE],
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
+        "correction_form": extra.pop("correction_form", None) or InUseCorrectionForm(),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
         "held_back": Evidence.objects.filter(
             item__assessment=assessment, removed_at__isnull=True, scan_status__in=Evidence.HELD_BACK
@@ -124,8 +132,6 @@ def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status
         "evidence": item.evidence.select_related("added_by", "removed_by"),
         "history": item.history.select_related("actor").order_by("-at", "-id"),
         "may_reassess": is_leader_of(request.user, assessment) and reassess.may_reassess(item),
-        # The page's second form: base.html marks the title "Feil:" for its errors as for `form`'s.
-        "page_has_errors": bool(evidence_form and evidence_form.errors),
     }
     return render(request, "plans/item.html", context, status=status)
 
@@ -266,6 +272,22 @@ def plan_in_use(request, assessment_uuid):
     return redirect(_plan_url(assessment))
 
 
+@signed_in
+@require_http_methods(["GET", "POST"])
+@conflict_is_409
+def plan_in_use_correct(request, assessment_uuid):
+    """POST corrects the recorded go-live day, with a reason; a GET (a reload of a refusal) leads back to it."""
+    if request.method == "GET":
+        return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
+    assessment = get_assessment(request, assessment_uuid, "lead")
+    correct = partial(plans.correct_in_use, assessment=assessment, user=request.user)
+    refused = _refused(request, assessment, InUseCorrectionForm(request.POST), "correction_form", correct)
+    if refused:
+        return refused
+    messages.success(request, _("Datoen for når løsningen ble tatt i bruk, er rettet."))
+    return redirect(_plan_url(assessment, "go-live"))
+
+
 # --- Exports and the sealed status report ------------------------------------------------------------
 
 # The headers in the user's language, as the values are (gettext_lazy: looked up when the file is written).
@@ -378,6 +400,7 @@ urlpatterns = [
     path(P + "dokumentasjon/<uuid:evidence_uuid>/fjern/", plan_evidence_remove, name="plan_evidence_remove"),
     path(P + "<int:item_id>/ny-vurdering/", plan_reassess, name="plan_reassess"),
     path(P + "tatt-i-bruk/", plan_in_use, name="plan_in_use"),
+    path(P + "tatt-i-bruk/rett/", plan_in_use_correct, name="plan_in_use_correct"),
     *downloads(P + "tiltaksplan", plan_export, csv="plan_export_csv", xlsx="plan_export_xlsx"),
     path(P + "statusrapport/", plan_status_report, name="plan_status_report"),
     path(P + "statusrapport/<uuid:report_uuid>/", plan_status_report_download, name="plan_status_report_download"),

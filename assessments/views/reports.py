@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import services
 from assessments.accounts.redirects import is_local_path
@@ -90,10 +90,13 @@ def _back(request, assessment: Assessment) -> str:
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_preview(request, assessment_uuid):
-    """Ask for an unsigned preview of the draft (leader and invited contributors)."""
+    """POST asks for an unsigned preview of the draft (leader and invited contributors). A refusal is shown at this
+    URL, so a GET (a reload, the language switch) leads to the report's status page."""
     assessment = get_assessment(request, assessment_uuid, "view_draft")
+    if request.method == "GET":
+        return redirect("assessments:report_status", assessment_uuid=assessment.uuid)
     if not available_actions(request.user, assessment).preview:
         # Only a draft (or a returned one) has something to preview; a decided one has its signed report.
         raise PermissionDenied(_("Det finnes ikke noe utkast å forhåndsvise for en vurdering med denne statusen."))

@@ -1,0 +1,40 @@
+"""The template tags of templatetags/kiv.py that pages share: here the "Feil:" that starts the title of a page
+showing an error, whatever the view named its form."""
+
+from django import forms
+from django.template import Context, Template
+from django.utils import translation
+
+TITLE = Template("{% error_prefix %}Side")
+
+
+class NameForm(forms.Form):
+    name = forms.CharField()
+    age = forms.IntegerField(required=False)
+
+
+NameFormSet = forms.formset_factory(NameForm)
+
+
+def title(**context) -> str:
+    return TITLE.render(Context(context))
+
+
+def test_a_form_with_errors_under_any_name_marks_the_title():
+    assert title(withdraw_form=NameForm(data={"name": ""})) == "Feil: Side"
+    assert title(items=NameFormSet(data={"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "0",
+                                         "form-0-age": "x"})) == "Feil: Side"  # fmt: skip
+
+
+def test_unbound_and_valid_forms_do_not():
+    assert title(form=NameForm(), other=NameForm(data={"name": "x"})) == "Side"
+
+
+def test_a_views_own_error_list_marks_it_and_an_empty_one_does_not():
+    assert title(error_list=[{"message": "Mangler"}]) == "Feil: Side"
+    assert title(error_list=[], submit_error="", file_errors=[]) == "Side"
+
+
+def test_the_prefix_is_in_the_users_language():
+    with translation.override("en"):
+        assert title(form=NameForm(data={})) == "Error: Side"
