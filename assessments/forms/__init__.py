@@ -6,6 +6,7 @@ the user's language by `answer_messages`). Fields are never `required` in the HT
 saved half-filled, and completeness is checked on submit.
 """
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -32,6 +33,10 @@ SCALE_DEFAULT_LABELS = {
     3: pgettext_lazy("scale", "3 – høy"),
     4: pgettext_lazy("scale", "4 – svært høy"),
 }
+
+# The comparisons app.js evaluates for a question shown by another's answer on the same step; each compares
+# the answer (a list for checkboxes) with a list of values.
+CLIENT_OPERATORS = ("eq", "ne", "in", "not_in", "has", "has_any")
 
 INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternativene.")
 TEXT_TOO_LONG = _("Teksten er for lang: %(show_value)d tegn, men høyst %(limit_value)d er tillatt.")
@@ -139,10 +144,28 @@ class SectionForm(Form):
                     "is_choice": question.type != "text",
                     "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
                     "error_id": f"{bound.auto_id}_error",
+                    "shown_when": self._shown_when_attr(question),
                     **catalogue.row(self, question),
                 }
             )
         return rows
+
+    def _shown_when_attr(self, question: Question) -> str:
+        """A question shown only for some answer to another question of this step, as JSON that app.js reads
+        to hide it while that answer is not given: `{"name": <the input's name>, "<op>": value or list}`.
+
+        Only a single comparison that the browser can read off the inputs is passed on; any other condition
+        leaves the question shown, as it is without JavaScript. Either way the engine decides: it leaves an
+        answer to a hidden question out of everything it evaluates (engine/visibility.py), so the page hides only
+        what would count for nothing. The draft keeps what was typed, so switching back loses nothing."""
+        condition = question.shown_when or {}
+        key = condition.get("q")
+        operators = [op for op in CLIENT_OPERATORS if op in condition]
+        if key not in self.fields or len(condition) != 2 or len(operators) != 1:
+            return ""
+        value = condition[operators[0]]
+        values = value if isinstance(value, list) else [value]
+        return json.dumps({"name": self.add_prefix(key), operators[0]: [str(v) for v in values]})
 
     def mark_errors(self) -> None:
         """Tie each text input to its character counter, and each error message to its input

@@ -49,4 +49,40 @@ document.addEventListener("DOMContentLoaded", () => {
     field.addEventListener("input", update);
     update();
   });
+
+  // A question shown only for some answer to another question on the same step (data-shown-when, made by
+  // forms.SectionForm) is hidden while that answer is not given. The engine leaves an answer to a hidden
+  // question out, so this only spares the reader a question that would not count; without JavaScript it
+  // stays shown, and its label says when it applies. An absent answer makes every comparison false, as in the engine.
+  const answerOf = (form, name) =>
+    [...form.elements]
+      .filter((el) => el.name === name)
+      .filter((el) => (el.type === "radio" || el.type === "checkbox" ? el.checked : el.value.trim() !== ""))
+      .map((el) => el.value);
+  const holds = (rule, answer) => {
+    const one = answer.length === 1 ? answer[0] : null;
+    if (!answer.length) return false;
+    if (rule.eq) return one === rule.eq[0];
+    if (rule.ne) return one !== rule.ne[0];
+    if (rule.in) return rule.in.includes(one);
+    if (rule.not_in) return !rule.not_in.includes(one);
+    if (rule.has) return answer.includes(rule.has[0]);
+    if (rule.has_any) return answer.some((value) => rule.has_any.includes(value));
+    return true;
+  };
+  document.querySelectorAll("[data-shown-when]").forEach((question) => {
+    const form = question.closest("form");
+    let rule;
+    try {
+      rule = JSON.parse(question.dataset.shownWhen);
+    } catch {
+      return;
+    }
+    if (!form || !rule.name) return;
+    const update = () => {
+      question.hidden = !holds(rule, answerOf(form, rule.name));
+    };
+    form.addEventListener("change", update);
+    update();
+  });
 });
