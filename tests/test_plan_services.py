@@ -2,6 +2,7 @@
 carrying over on a material change, evidence (type by content, size cap) and the item history."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,11 +10,12 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
+from assessments.engine import as_definition, score, validate_answers
 from assessments.lifecycle import StateConflict
 from assessments.models import AssessmentVersion, AuditEvent, Evidence, PlanItem
 from assessments.services import plans
 from tests.answers import DEFINITION, complete, section_of
-from tests.objects import make_assessment
+from tests.objects import QUESTIONNAIRES, fixture_definition, make_assessment, published_questionnaire
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -324,3 +326,75 @@ def test_a_measure_gets_its_english_title_from_the_definition_and_its_why_from_t
         fields["title_en"] == f"Make sure the answer becomes “{question.value_label('no', 'en')}”: {question.label_en}"
     )
     assert fields["why_en"] == "With “No” the risk becomes low." and fields["source_en"] == plans.WHAT_IF_SOURCE_EN
+
+
+# --- An obligation done by a measure (2026.7, `measure:` in the questionnaire) -----------------------------------
+
+
+# The what-if names pd_dpia and gen_management_decision, the measures of the obligations dpia and management_decision.
+DICTATION = QUESTIONNAIRES.parent / "scenarios" / "v2026_7" / "case_note_dictation_building_permits.json"
+
+
+def dictation_result() -> dict:
+    definition = as_definition(fixture_definition("2026.7"))
+    answers = json.loads(DICTATION.read_text(encoding="utf-8"))["answers"]
+    return score(definition, validate_answers(definition, answers)[0]).to_dict()
+
+
+def on_2026_7(version: AssessmentVersion, result: dict | None = None) -> AssessmentVersion:
+    """Version 2 of the assessment, submitted on 2026.7 with the dictation scenario's result (or `result`)."""
+    newer = second_version(version, result or dictation_result())
+    newer.questionnaire = published_questionnaire("2026.7")
+    newer.save(update_fields=["questionnaire"])
+    return newer
+
+
+def test_an_obligation_done_by_a_measure_the_what_if_names_is_one_item_carrying_the_measure(submitted):
+    fields = plans.wanted_items(on_2026_7(submitted.latest_version()))
+    assert "measure:pd_dpia" not in fields and "measure:gen_management_decision" not in fields
+    dpia = fields["obligation:dpia"]
+    assert (dpia["kind"], dpia["measure_key"], dpia["measure_value"]) == ("obligation", "pd_dpia", "done_acceptable")
+    assert dpia["title"] == "Vurdering av personvernkonsekvenser (DPIA)" and dpia["source"].startswith("GDPR art. 35")
+    # The reason is the obligation's, then which answer lowers the risk, in each language.
+    assert dpia["why"].startswith("Behandlingen gir sannsynlig høy risiko")
+    task = "Sørg for at svaret blir «Gjennomført – restrisikoen er akseptabel»"
+    assert f"Dette er også et tiltak fra hva om-analysen: {task}" in dpia["why"]
+    assert dpia["why"].endswith("og risikoen blir lav i matrisen.")
+    assert dpia["why_en"].startswith("The processing is likely to result in a high risk")
+    assert "This is also a measure from the what-if analysis: Make sure the answer becomes “" in dpia["why_en"]
+    assert "«" not in dpia["why_en"]
+    # An obligation whose measure the what-if does not name stays a plain obligation.
+    assert fields["obligation:data_processing_agreement"]["measure_key"] == ""
+
+
+def test_a_measure_whose_obligation_does_not_apply_is_an_item_of_its_own(submitted):
+    result = dictation_result()
+    result["obligations"] = [o for o in result["obligations"] if o["code"] != "dpia"]
+    fields = plans.wanted_items(on_2026_7(submitted.latest_version(), result))
+    assert "obligation:dpia" not in fields
+    assert (fields["measure:pd_dpia"]["kind"], fields["measure:pd_dpia"]["measure_key"]) == ("measure", "pd_dpia")
+
+
+def test_a_resubmission_on_2026_7_makes_the_old_separate_measure_not_required(submitted, leader):
+    """A plan made before 2026.7 had both items: the obligation's item takes the measure over, the measure's item
+    is kept (with its history and evidence) as no longer required."""
+    old = PlanItem.objects.create(
+        assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA", measure_value="done_acceptable",
+        measure_key="pd_dpia",
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    old.refresh_from_db()
+    dpia = submitted.plan_items.get(key="obligation:dpia")
+    assert old.required is False and old.history.last().change == "item_no_longer_required"
+    assert (dpia.required, dpia.kind, dpia.measure_key) == (True, "obligation", "pd_dpia")
+    assert dpia.measure_value == "done_acceptable"
+    assert not submitted.plan_items.filter(key__startswith="measure:", required=True).exists()
+    assert dpia.kind_label == "Plikt og tiltak fra hva om-analysen" and old.kind_label == "Tiltak"
+
+
+def test_a_material_change_carries_the_measure_of_an_obligation_over(submitted, leader, world):
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"])
+    new = services.assessment_report_material_change(assessment=submitted, user=leader, kinds=["vendor"])
+    copy = new.plan_items.get(key="obligation:dpia")
+    assert (copy.measure_key, copy.measure_value) == ("pd_dpia", "done_acceptable")

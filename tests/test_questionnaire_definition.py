@@ -809,3 +809,46 @@ def test_a_questions_shown_when_names_only_earlier_questions(cond, key, fragment
 
 def test_the_reserved_section_key_is_the_wizards_summary_step():
     assert SUMMARY in RESERVED_SECTION_KEYS
+
+
+# --- an obligation done by a measure (`measure:`, 2026.7) ------------------------------------------------------
+
+
+def test_an_obligation_names_the_measure_it_is_done_by():
+    data = mini()
+    data["obligations"][0]["measure"] = "mit"
+    stored = parse_definition(data)
+    assert stored["obligations"][0]["measure"] == "mit"
+    obligations = {o.code: o for o in as_definition(json.loads(json.dumps(stored))).obligations}
+    assert obligations["o1"].measure == "mit" and obligations["always"].measure is None
+
+
+@pytest.mark.parametrize(
+    ("measures", "fragment"),
+    [
+        ({"o1": "ghost"}, "plikt «o1»: measure nevner «ghost», men det finnes ikke noe spørsmål"),
+        ({"o1": ["mit"]}, "plikt «o1»: measure nevner «['mit']»"),
+        # A fact (risk points only) and a multi question are never what the what-if suggests.
+        ({"o1": "flag"}, "plikt «o1»: measure «flag» er ikke et tiltak hva om-analysen kan foreslå"),
+        ({"o1": "kind"}, "plikt «o1»: measure «kind» er ikke et tiltak hva om-analysen kan foreslå"),
+        ({"o1": "mit", "always": "mit"}, "plikt «always»: measure «mit» er allerede tiltaket til plikten «o1»"),
+    ],
+    ids=["unknown", "not_a_key", "fact", "multi", "twice"],
+)
+def test_an_obligations_measure_must_be_one_measure_question_the_what_if_may_name(measures, fragment):
+    data = mini()
+    for obligation in data["obligations"]:
+        if obligation["code"] in measures:
+            obligation["measure"] = measures[obligation["code"]]
+    errors = validate_definition(data)
+    assert any(fragment in e for e in errors), errors
+
+
+def test_with_the_monotonic_method_only_a_question_marked_as_a_measure_may_be_named():
+    data = mini()
+    data["scoring"] = {**data["scoring"], "method": "monotonic", "risk_scale": 10}
+    _question(data, "mit")["measure"] = False
+    data["obligations"][0]["measure"] = "mit"
+    assert any("measure «mit» er ikke et tiltak" in e for e in validate_definition(data))
+    _question(data, "mit")["measure"] = True
+    assert validate_definition(data) == []

@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.5 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.7 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -26,8 +26,9 @@ V3 = ROOT / "fixtures" / "questionnaire" / "2026.3"
 V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
 V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
 V6 = ROOT / "fixtures" / "questionnaire" / "2026.6"
-NEWEST = "2026.6"
-VERSIONS = [V1, V2, V3, V4, V5, V6]
+V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
+NEWEST = "2026.7"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -54,6 +55,11 @@ RELEASED = {
         "rules.yaml": "96eac4f46a4d525339d6e7e3620a40ce16948cb2ba4cbf460532d692e983ef15",
         "screening.yaml": "2c5f3e30dcdfc8f7d4dc0d1e58e0f0cb178f361151d2fb88017699dfac41dab9",
         "sections.yaml": "1e35c64fc61143218c7fe003ad9fc1800f0bca6b667789ef36135be141fb124c",
+    },
+    V6: {
+        "rules.yaml": "052f06ef0d5544f8b22b10340fed402b12548cad1c0e574a4b4b2548cce1bd05",
+        "screening.yaml": "8f10b7d85e4c41793f45a39d339cb96fbf937952310911ac94502fe2dcacbf3a",
+        "sections.yaml": "ee495d048cffcaf1fddf9f9863b949d6bebbe400e0abef87c14e311d56f3de4d",
     },
 }
 

@@ -14,8 +14,11 @@ leaves `bio_remote` unanswered on 2026.5, and an unanswered `bio_remote` counts 
 "don't know"), so such a file keeps its 2026.4 result and only reports `bio_remote` as missing. No older file therefore
 changes on 2026.5; the corrections show in the `v2026_5/` files and the tests below. Files made on 2026.6 (`v2026_6/`,
 the fixes of "Differences from 2026.5") are scored on 2026.6, and every older file gets its 2026.5 result on 2026.6
-too, except the few the fixes change (`CHANGED_ON_2026_6`; tests/test_advice_2026_6.py has the rest). Scenarios that
-describe the same use answered honestly in different ways must get the same verdict and hard rules.
+too, except the few the fixes change (`CHANGED_ON_2026_6`; tests/test_advice_2026_6.py has the rest). 2026.7 changes
+no result, only which obligations are done by a measure (`measure:`, for the action plan): every older file gets
+exactly its 2026.6 result on 2026.7, and a `v2026_7/` file's expected result also names its plan's items (`plan`: item
+key -> the measure question an obligation's item carries). Scenarios that describe the same use answered honestly in
+different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -28,6 +31,8 @@ from django.core.management import call_command
 
 from assessments.demo import seed_questionnaires
 from assessments.engine import as_definition, load_definition, score, validate_answers, visible_section_keys
+from assessments.models import AssessmentVersion, Questionnaire
+from assessments.services import plans
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
@@ -36,7 +41,17 @@ V2026_3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
 V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
 V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
-BY_VERSION = {"2026.2": DEFINITION, "2026.3": V2026_3, "2026.4": V2026_4, "2026.5": V2026_5, "2026.6": V2026_6}
+V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
+BY_VERSION = {
+    "2026.2": DEFINITION,
+    "2026.3": V2026_3,
+    "2026.4": V2026_4,
+    "2026.5": V2026_5,
+    "2026.6": V2026_6,
+    "2026.7": V2026_7,
+}
+# The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -59,16 +74,15 @@ def expected(path: Path) -> dict:
 
 
 def version(path: Path) -> str:
-    return {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5", "v2026_6": "2026.6"}.get(
-        path.parent.name, "2026.2"
-    )
+    folders = {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5", "v2026_6": "2026.6", "v2026_7": "2026.7"}
+    return folders.get(path.parent.name, "2026.2")
 
 
 def scored(path: Path, extra: dict | None = None, on: str | None = None):
     definition = BY_VERSION[on or ("2026.3" if extra and version(path) == "2026.2" else version(path))]
     data = json.loads(path.read_text(encoding="utf-8"))
     answers, errors, warnings = validate_answers(definition, {**data["answers"], **(extra or {})})
-    if on in ("2026.4", "2026.5", "2026.6") and version(path) not in ("2026.4", "2026.5", "2026.6"):
+    if on in FROM_2026_4 and version(path) not in FROM_2026_4:
         # An older file may answer a step 2026.4 hides (the FRIA step while a prohibited practice stops the use).
         warnings = [w for w in warnings if w.code != "hidden_answer"]
     assert not errors and not warnings, (errors, warnings)
@@ -292,6 +306,27 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
     assert set(before.obligation_codes) - set(after.obligation_codes) == dropped
     assert advice(after)[:2] == advice(before)[:2] and advice(after)[3:] == advice(before)[3:]
     assert after.missing == before.missing
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.7"], ids=name)
+def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.6").to_dict(), scored(path, extra, on="2026.7").to_dict()
+    assert (before.pop("questionnaire"), after.pop("questionnaire")) == ("2026.6", "2026.7")
+    assert after == before
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if "plan" in expected(p)], ids=name)
+def test_the_plan_has_one_item_for_an_obligation_and_the_measure_that_does_it(path):
+    """The items the plan makes of the result (services/plans.wanted_items), as the expected file names them."""
+    questionnaire = Questionnaire(version=version(path), definition=BY_VERSION[version(path)].data)
+    wanted = plans.wanted_items(AssessmentVersion(questionnaire=questionnaire, result=scored(path).to_dict()))
+    assert {key: fields["measure_key"] for key, fields in wanted.items()} == expected(path)["plan"]
+
+
+def test_the_suite_has_a_2026_7_plan_with_merged_items():
+    merged = [key for path in FILES for key in expected(path).get("plan", {}).values() if key]
+    assert len(merged) >= 2
 
 
 V5_DIR = SCENARIOS / "v2026_5"

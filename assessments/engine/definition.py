@@ -194,6 +194,9 @@ class Obligation:
     title_en: str = ""
     why_en: str = ""
     source_en: str = ""
+    # The measure question this duty is done by (2026.7 on): bringing it to the answer the what-if names is the
+    # same task, so the action plan makes one item of the two (services/plans.py).
+    measure: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -260,6 +263,16 @@ class Definition:
     @property
     def title_en(self) -> str:
         return self.data.get("title_en", "")
+
+    def may_suggest(self, question: Question) -> bool:
+        """Whether the what-if may name a change of `question`: never a multi question or an answer that decides
+        branching (that changes what the use is, not how well it is safeguarded). With the `monotonic` method only
+        measures (`Question.is_measure`); older definitions any mitigation question, as when they were released."""
+        if question.type == "multi" or question.key in self.branching_keys:
+            return False
+        if self.scoring.method == "monotonic":
+            return question.is_measure
+        return bool(question.mitigation)
 
     def section(self, key: str) -> Section:
         for s in self.sections:

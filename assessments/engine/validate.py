@@ -158,9 +158,15 @@ class DefinitionParser(SectionParser):
             "obligations": obligations,
             "consistency": consistency,
         }
-        definition = self.build(json_data, version, data["title"], scoring, parts)
+        return self.check_built(self.build(json_data, version, data["title"], scoring, parts), data)
+
+    def check_built(self, definition: Definition, data: Mapping[str, Any]) -> tuple[Definition | None, list[str]]:
+        """The checks that need the parsed definition: the obligations' measures (by the branching keys), then the
+        screening (its rules are what it must not hide)."""
+        problems = self.measure_problems(definition)
+        if problems:
+            return None, problems
         if "screening" in data:
-            # The screening is checked against the parsed definition: its rules are what it must not hide.
             screening, errors = screening_problems(definition, data["screening"])
             if errors:
                 return None, errors
@@ -286,7 +292,36 @@ class DefinitionParser(SectionParser):
         return self.parse_entries(caps_raw, _NEED_CAPS, lambda fields, raw: NeedCap(**fields))
 
     def parse_obligations(self, obligations_raw: list[Any]) -> tuple[list[Obligation], list[Any]]:
-        return self.parse_entries(obligations_raw, _OBLIGATIONS, lambda fields, raw: Obligation(raw=raw, **fields))
+        named: dict[str, str] = {}  # measure question -> the obligation that names it
+
+        def check(raw: Mapping[str, Any], where: str) -> None:
+            key = raw.get("measure")
+            if key is None:
+                return
+            if not is_text(key) or key not in self.questions:
+                self.err(f"{where}: measure nevner «{key}», men det finnes ikke noe spørsmål med den nøkkelen")
+            elif key in named:
+                # One task, one item: two duties done by the same answer would make the plan ambiguous.
+                self.err(f"{where}: measure «{key}» er allerede tiltaket til plikten «{named[key]}»")
+            else:
+                named[key] = str(raw.get("code"))
+
+        def build(fields: dict[str, Any], raw: Mapping[str, Any]) -> Obligation:
+            measure = raw.get("measure") if isinstance(raw.get("measure"), str) else None
+            return Obligation(raw=raw, measure=measure, **fields)
+
+        return self.parse_entries(obligations_raw, _OBLIGATIONS, build, check=check)
+
+    @staticmethod
+    def measure_problems(definition: Definition) -> list[str]:
+        """An obligation's `measure` must be a question the what-if may name (`Definition.may_suggest`); that needs
+        the branching keys, so it is checked against the parsed definition."""
+        return [
+            f"plikt «{obligation.code}»: measure «{obligation.measure}» er ikke et tiltak hva om-analysen kan foreslå "
+            "(et faktaspørsmål, et flervalg eller et svar som styrer hva som vises)"
+            for obligation in definition.obligations
+            if obligation.measure and not definition.may_suggest(definition.questions[obligation.measure])
+        ]
 
     def parse_scoring(self, raw: Any) -> Scoring | None:
         if raw is None:

@@ -64,7 +64,7 @@ RULE_FIELDS = frozenset(
     {"id", "effect", "title", "title_en", "explanation", "explanation_en", "source", "source_en", "when"}
 )
 NEED_CAP_FIELDS = frozenset({"id", "title", "title_en", "explanation", "explanation_en", "when"})
-OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "source_en", "when"})
+OBLIGATION_FIELDS = frozenset({"code", "title", "title_en", "why", "why_en", "source", "source_en", "when", "measure"})
 CONSISTENCY_FIELDS = frozenset({"id", "questions", "title", "title_en", "message", "message_en", "when", "worse"})
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -112,13 +112,6 @@ class WhatIf:
         self.fired_cache: dict[frozenset[tuple[str, Any]], tuple[str, ...]] = {frozenset(): risk.fired}
         self.candidates = self._candidates()
 
-    def _is_candidate(self, question: Question) -> bool:
-        if question.type == "multi" or question.key in self.defn.branching_keys:
-            return False
-        if self.defn.scoring.method == "monotonic":
-            return question.is_measure
-        return bool(question.mitigation)
-
     def _candidates(self) -> list[_Candidate]:
         out = []
         visible = self.base.visible
@@ -126,7 +119,7 @@ class WhatIf:
         # Facts filled from the tool overview are the entry's, not the leader's to change: never suggested.
         locked = locked_keys(self.defn, visible)
         for question in self.base.scored:
-            if not self._is_candidate(question) or question.key in locked:
+            if not self.defn.may_suggest(question) or question.key in locked:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)

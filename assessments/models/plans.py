@@ -1,6 +1,7 @@
 """The action plan (tiltaksplan) of an assessment: its items, their history, evidence and reminders.
 
-An item is one obligation of the submitted result or one measure the what-if names. The plan belongs to
+An item is one obligation of the submitted result or one measure the what-if names (one item for both when the
+obligation is done by that measure). The plan belongs to
 the assessment; the submitted answers never change through it. Every change of an item writes a
 `PlanItemHistory` row holding the item's state after the change, so the status report "as of a date" (a
 `Report` of kind "plan") reads the newest row at or before that date (the audit log is written, never read
@@ -34,6 +35,10 @@ class PlanItem(models.Model):
     source_en = models.CharField(_("kilde på engelsk"), max_length=300, blank=True)
     # For a measure: the answer the what-if says would lower the risk (the re-assessment sets it).
     measure_value = models.JSONField(null=True, blank=True)
+    # The question that answer is for: a measure's own, or the measure an obligation is done by (`measure:` in the
+    # questionnaire, 2026.7 on), which makes one item of the two. Stored, not looked up in the definition: the item
+    # keeps what the version that wanted it said, also when it is carried to a replacement on another version.
+    measure_key = models.CharField(max_length=100, blank=True)
     owner = user_reference(blank=True)
     due_date = models.DateField(_("frist"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
@@ -63,6 +68,13 @@ class PlanItem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.required and self.status not in (self.Status.DONE, self.Status.NOT_RELEVANT)
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as pages and exports show it: an obligation that is done by a measure says so."""
+        if self.kind == self.Kind.OBLIGATION and self.measure_key:
+            return str(_("Plikt og tiltak fra hva om-analysen"))
+        return self.get_kind_display()
 
     @property
     def effective_due(self):

@@ -83,7 +83,7 @@ def _changed(item: PlanItem, user, change: str, details: dict | None = None, com
 
 
 # What an item takes from each submitted version that still wants it: its texts and a measure's target answer.
-REFRESHED_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value")
+REFRESHED_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value", "measure_key")
 # The texts the item's state (and so the status report) holds: a refresh that changes one writes a history row.
 STATE_TEXTS = ("title", "source", "title_en", "source_en")
 
@@ -103,6 +103,7 @@ def _obligation_fields(obligation: dict) -> dict:
         "why_en": _en(obligation.get("why_en", "")),
         "source_en": (obligation.get("source_en") or "")[:300],
         "measure_value": None,
+        "measure_key": "",
     }
 
 
@@ -139,21 +140,47 @@ def _measure_fields(change: dict, what_if: dict, defn: Definition) -> dict:
         "why_en": _en(note_en),
         "source_en": WHAT_IF_SOURCE_EN,
         "measure_value": change.get("to"),
+        "measure_key": change["key"],
     }
+
+
+# An obligation done by a measure the what-if names: its reason also says which answer lowers the risk.
+DONE_BY_MEASURE = _lazy("Dette er også et tiltak fra hva om-analysen: %(task)s %(note)s")
+
+
+def _done_by_measure(fields: dict, measure: dict) -> dict:
+    """One item for an obligation and the measure that does it (`measure:` in the questionnaire): the obligation's
+    key, title and source, the measure's answer, and both reasons, in each language."""
+    whys = {}
+    for lang, name in (("nb", "why"), ("en", "why_en")):
+        task = measure["title"] if lang == "nb" else measure["title_en"]
+        if not task:  # no English label for the question: the English reason stays the obligation's
+            whys[name] = fields[name]
+            continue
+        with translation.override(lang):
+            added = str(DONE_BY_MEASURE % {"task": task, "note": measure[name]}).strip()
+        whys[name] = f"{fields[name]} {added}".strip() if fields[name] else added
+    return {**fields, **whys, "measure_value": measure["measure_value"], "measure_key": measure["measure_key"]}
 
 
 def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
     """key -> fields of the items the submitted result asks for: its obligations and the what-if's measures,
-    with their texts in bokmål and, where the result or the definition has them, in English."""
+    with their texts in bokmål and, where the result or the definition has them, in English. A measure that an
+    obligation of the result is done by is no item of its own: the obligation's item carries it."""
     result = version.result or {}
+    what_if = result.get("what_if") or {}
+    changes = {change["key"]: change for change in what_if.get("changes") or []}
+    defn = as_definition(version.questionnaire.definition) if changes else None
+    done_by = {o.code: o.measure for o in defn.obligations if o.measure} if defn else {}
     wanted = {}
     for obligation in result.get("obligations", []):
-        wanted[f"obligation:{obligation['code']}"] = _obligation_fields(obligation)
-    what_if = result.get("what_if") or {}
-    if what_if.get("changes"):
-        defn = as_definition(version.questionnaire.definition)
-        for change in what_if["changes"]:
-            wanted[f"measure:{change['key']}"] = _measure_fields(change, what_if, defn)
+        fields = _obligation_fields(obligation)
+        change = changes.pop(done_by.get(obligation["code"]), None)
+        if change is not None:
+            fields = _done_by_measure(fields, _measure_fields(change, what_if, defn))
+        wanted[f"obligation:{obligation['code']}"] = fields
+    for change in changes.values():
+        wanted[f"measure:{change['key']}"] = _measure_fields(change, what_if, defn)
     return wanted
 
 

@@ -309,7 +309,7 @@ def _rows(assessment):
     for item in _items(assessment):
         evidence = [e.shown_name for e in item.evidence.all() if e.removed_at is None]
         owner = (item.owner.get_full_name() or item.owner.get_username()) if item.owner else ""
-        yield [localized(item, "title"), item.get_kind_display(), localized(item, "source"), owner, item.due_date,
+        yield [localized(item, "title"), item.kind_label, localized(item, "source"), owner, item.due_date,
                item.get_status_display(), _("Ja") if item.required else _("Ikke lenger påkrevd"),
                _("Ja") if item.before_use else "", item.condition_due, "; ".join(evidence)]  # fmt: skip
 
