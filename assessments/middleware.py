@@ -1,4 +1,5 @@
-"""Request ids: one per request, in the response header, the log lines and the audit events."""
+"""Request ids: one per request, in the response header, the log lines and the audit events; headers with a NUL
+byte refused; what every private response carries."""
 
 import contextvars
 import logging
@@ -6,6 +7,7 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 
 from assessments.text import clean_bytes
 
@@ -48,6 +50,21 @@ class RequestIdMiddleware:
             _request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class RefuseNulHeadersMiddleware:
+    """A NUL byte in a request header (a cookie, the user agent) is answered with 400 (templates/400.html) before
+    anything reads the header: PostgreSQL refuses NUL in text, so the session lookup, or the sign-in lockout's
+    record of the user agent, would otherwise fail with a 500. Browsers never send one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, value in request.META.items():
+            if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+                raise SuspiciousOperation(f"NUL byte in the request header {key}")
+        return self.get_response(request)
 
 
 class PrivateResponseMiddleware:

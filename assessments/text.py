@@ -22,6 +22,8 @@ INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 # matches inside another character).
 INVISIBLE_UTF8_RE = re.compile(rb"\xe2\x80[\x8b-\x8f\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf")
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+# A whole number as people and files write one: ASCII digits, short enough for a database integer.
+_WHOLE_NUMBER_RE = re.compile("[0-9]{1,18}")
 
 UNSTORABLE_MESSAGE = _("Teksten inneholder tegn som ikke kan lagres (nulltegn eller ugyldig Unicode).")
 
@@ -33,6 +35,14 @@ def clean_text(value: str) -> str:
 
 def clean_bytes(body: bytes) -> bytes:
     return INVISIBLE_UTF8_RE.sub(b"", body)
+
+
+def whole_number(value) -> int | None:
+    """`value` as an int when it is ASCII digits only, else None. Not `str.isdigit()`: that also accepts
+    superscripts ("²"), which int() then refuses with a ValueError."""
+    if isinstance(value, str) and _WHOLE_NUMBER_RE.fullmatch(value):
+        return int(value)
+    return None
 
 
 def unstorable(value: str) -> bool:

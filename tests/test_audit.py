@@ -1,9 +1,11 @@
 import json
 
 import pytest
+from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from assessments.audit import chain as audit
 from assessments.models import AuditEvent, AuditHead
@@ -349,6 +351,14 @@ def test_request_ids_are_checked_before_they_are_stored(world, sent, stored):
         assert event.request_id != sent and len(event.request_id) == 32
     else:
         assert event.request_id == stored
+
+
+@pytest.mark.parametrize("header", [{"HTTP_COOKIE": "sessionid=abcdefghij\x00klm"}, {"HTTP_USER_AGENT": "a\x00b"}])
+def test_a_nul_byte_in_a_header_is_a_400_page_before_the_session_or_the_lockout_read_it(client, db, header):
+    response = client.post(reverse("assessments:login"), {"username": "x", "password": "y"}, **header)
+    assert response.status_code == 400
+    assert "Forespørselen kan ikke behandles" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
 
 
 def test_with_debug_and_no_key_one_is_generated_once_into_the_data_folder(settings, tmp_path):

@@ -265,6 +265,14 @@ def test_details_stored_as_a_flag_or_a_count_are_shown(world, events):
     assert "Tools with a new version: 2" in english
 
 
+def test_a_corrected_go_live_day_shows_both_days_and_the_reason(world, events):
+    details = {"since": "2026-11-02", "previous_since": "2026-11-20", "reason": "Tastet <b>feil</b> dag"}
+    audit.record(world.users["leader_a"], "plan.in_use_corrected", None, world.agency_a, details)
+    body = world.client("auditor").get(LOG, {"action": "plan.in_use_corrected"}).content.decode()
+    assert "Tatt i bruk fra 2. november 2026" in body and "Rettet fra 20. november 2026" in body
+    assert "Begrunnelse: Tastet &lt;b&gt;feil&lt;/b&gt; dag" in body and "CSV-eksporten" not in body
+
+
 def test_an_actor_no_one_has_and_a_huge_page_show_an_empty_log(world, events):
     for role in ("auditor", "leader_a"):
         client = world.client(role)

@@ -94,6 +94,15 @@ def test_the_csv_export_lists_the_search_and_neutralises_formulas(world, decided
     assert AuditEvent.objects.filter(action="auditor.exported", actor_id=world.users["auditor"].pk).exists()
 
 
+def test_the_export_logs_only_the_filters_it_knows(world, decided):
+    """Made-up parameter names (a NUL byte, thousands of characters) are neither stored nor a 500 on PostgreSQL."""
+    client = world.client("auditor")
+    query = {"q": "Oversetter", "\x00": "1", "a\x00b": "2", "x" * 3000: "3", "verdict": ""}
+    assert client.get(reverse("assessments:auditor_export"), query).status_code == 200
+    event = AuditEvent.objects.filter(action="auditor.exported").latest("id")
+    assert event.details["filters"] == ["q"]
+
+
 def test_leaders_cannot_use_the_portal(world, decided):
     assert world.client("leader_a").get(SEARCH).status_code == 403
     assert world.client("leader_a").get(reverse("assessments:auditor_export")).status_code == 403

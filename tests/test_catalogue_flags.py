@@ -83,6 +83,8 @@ def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
 
     refused = reviewer.post(url, {"reason": "  "}, follow=True)
     assert "Skriv hvorfor flagget avsluttes." in refused.content.decode()
+    unstorable = reviewer.post(url, {"reason": "Ikke\x00 relevant"}, follow=True)
+    assert "tegn som ikke kan lagres" in unstorable.content.decode()
     assert CatalogueFlag.objects.get(pk=flag.pk).closed_at is None
 
     response = reviewer.post(url, {"reason": "Bydelen bruker bare åpen informasjon <b>her</b>."})

@@ -3,6 +3,7 @@ and with or without a BOM, Excel without evaluating formulas, a preview that nam
 import that makes versions through the service (never changing the version an assessment uses)."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -178,6 +179,39 @@ def test_the_preview_survives_a_reload_and_a_switch_of_language(world):
 def test_the_preview_without_an_upload_leads_to_the_upload_page(world):
     response = world.client("reviewer").get(CONFIRM)
     assert response.status_code == 302 and response["Location"] == URL
+
+
+SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{}</sheetData></worksheet>'
+)
+
+
+def with_sheet(rows_xml: str) -> bytes:
+    """A real .xlsx whose first sheet is replaced: Excel's own checks are bypassed, as an edited file would."""
+    source, target = zipfile.ZipFile(io.BytesIO(xlsx_bytes([HEADER, GOOD]))), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as archive:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = SHEET.format(rows_xml).encode()
+            archive.writestr(info, body)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize(
+    "rows_xml",
+    [
+        '<row r="1"><c r="A1" t="n"><v>abc</v></c></row>',  # a number cell holding text
+        '<row r="1"><c r="A1" t="s"><v>999</v></c></row>',  # a shared string that is not there
+        '<row r="1"><c r="A1" t="d"><v>2026-02-30</v></c></row>',  # 30 February
+        '<row r="1"><c r="!!"><v>1</v></c></row>',  # no cell reference
+        '<row r="1"><c r="A1"><v>1</v></row>',  # a tag left open
+    ],
+)
+def test_an_xlsx_whose_sheet_cannot_be_parsed_is_a_clear_error(world, rows_xml):
+    """Read-only mode parses the sheet only while the rows are read, so the error comes late, not as a 500."""
+    _client, response = preview(world, "o.xlsx", with_sheet(rows_xml))
+    assert response.status_code == 400 and "Excel-filen kan ikke leses" in response.content.decode()
 
 
 def test_the_confirmation_needs_the_previewed_file(world):

@@ -139,6 +139,14 @@ def test_administrators_issue_tokens_shown_once(world, django_user_model):
     assert token not in client.get(reverse("assessments:catalogue_tokens")).content.decode()
 
 
+@pytest.mark.parametrize("revoke", ["²", "-1", "9" * 40, "abc"])
+def test_revoking_a_token_that_is_no_number_is_not_found(world, django_user_model, revoke):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    client = Client()
+    client.force_login(admin)
+    assert client.post(reverse("assessments:catalogue_tokens"), {"revoke": revoke}).status_code == 404
+
+
 def test_the_public_json_lists_approved_tools_only(world, client, settings):
     make_tool(world)
     make_tool(world, slug="gratis", name="Gratis", status="not_approved")

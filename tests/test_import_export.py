@@ -199,6 +199,7 @@ def _import(world, data):
         ("finnes-ikke@1", "Verktøyet «finnes-ikke» finnes ikke i verktøyoversikten."),
         ("kommunechat@9", "Versjon 9 av «Kommunechat» finnes ikke i verktøyoversikten (nyeste er kommunechat@1)."),
         ("kommunechat", "«kommunechat» er ikke en henvisning til verktøyoversikten"),
+        ("kommunechat@²", "«kommunechat@²» er ikke en henvisning til verktøyoversikten"),  # isdigit() says yes
         (None, "mangler hvilket (cat_ref)"),
     ],
 )

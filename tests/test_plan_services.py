@@ -3,6 +3,7 @@ carrying over on a material change, evidence (type by content, size cap) and the
 
 import datetime as dt
 import json
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,25 +114,29 @@ def test_only_an_approved_assessment_is_recorded_in_use(submitted, leader):
 
 def test_a_wrong_go_live_day_is_corrected_with_a_reason_and_the_old_day_logged(submitted, leader, world):
     services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=None)
+    today, yesterday = dt.date.today(), dt.date.today() - dt.timedelta(days=1)
+    correct = partial(plans.correct_in_use, assessment=submitted, reason="Feil dag", shown=today)
     with pytest.raises(StateConflict, match="ingen dato å rette"):
-        plans.correct_in_use(assessment=submitted, user=leader, since=dt.date.today(), reason="Feil dag")
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+        correct(user=leader, since=today)
     AssessmentVersion.objects.filter(assessment=submitted).update(decided_at=submitted.latest_version().decided_at
                                                                   - dt.timedelta(days=5))  # fmt: skip
-    plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    plans.record_in_use(assessment=submitted, user=leader, since=today)
     with pytest.raises(PermissionDenied):
-        plans.correct_in_use(assessment=submitted, user=world.users["contributor_a"], since=yesterday, reason="x")
-    refused = {dt.date.today(): "allerede er registrert", dt.date.today() + dt.timedelta(days=1): "fram i tid",
+        correct(user=world.users["contributor_a"], since=yesterday)
+    refused = {today: "allerede er registrert", today + dt.timedelta(days=1): "fram i tid",
                dt.date(2001, 1, 1): "før vurderingen ble godkjent"}  # fmt: skip
     for day, message in refused.items():
         with pytest.raises(ValidationError) as error:
-            plans.correct_in_use(assessment=submitted, user=leader, since=day, reason="Feil dag")
+            correct(user=leader, since=day)
         assert message in error.value.message_dict["since"][0]
-    plans.correct_in_use(assessment=submitted, user=leader, since=yesterday, reason="Tastet feil dag")
+    # A page opened before a colleague's correction does not overwrite it unseen.
+    with pytest.raises(StateConflict, match="endret av noen andre"):
+        correct(user=leader, since=yesterday, shown=yesterday)
+    correct(user=leader, since=yesterday, reason="Tastet feil dag")
     submitted.refresh_from_db()
     assert submitted.in_use_since == yesterday
     event = AuditEvent.objects.get(action="plan.in_use_corrected")
-    assert event.details == {"since": yesterday.isoformat(), "replaces": dt.date.today().isoformat(),
+    assert event.details == {"since": yesterday.isoformat(), "previous_since": today.isoformat(),
                              "reason": "Tastet feil dag"}  # fmt: skip
 
 
@@ -382,6 +387,7 @@ def test_a_resubmission_on_2026_7_makes_the_old_separate_measure_not_required(su
         assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA", measure_value="done_acceptable",
         measure_key="pd_dpia",
     )  # fmt: skip
+    PlanItem.objects.get_or_create(assessment=submitted, key="obligation:dpia", defaults={"kind": "obligation"})
     plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
     old.refresh_from_db()
     dpia = submitted.plan_items.get(key="obligation:dpia")
@@ -398,3 +404,44 @@ def test_a_material_change_carries_the_measure_of_an_obligation_over(submitted, 
     new = services.assessment_report_material_change(assessment=submitted, user=leader, kinds=["vendor"])
     copy = new.plan_items.get(key="obligation:dpia")
     assert (copy.measure_key, copy.measure_value) == ("pd_dpia", "done_acceptable")
+
+
+def moved_from(item: PlanItem) -> str:
+    """The key the item had before the latest submission moved its task (from the audit event of the change)."""
+    event = AuditEvent.objects.filter(action__startswith="plan.item_", details__item=item.pk).latest("id")
+    return event.details.get("previous_key", "")
+
+
+def test_a_measure_whose_obligation_now_carries_it_moves_to_the_obligations_key_with_its_work(submitted, leader):
+    """Only the measure's item held the task (made before 2026.7): it becomes the obligation's item, so its owner,
+    status and history stay with the task instead of a fresh item starting at "not started"."""
+    submitted.plan_items.filter(key="obligation:dpia").delete()
+    old = PlanItem.objects.create(
+        assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA", measure_value="done_acceptable",
+        measure_key="pd_dpia", status="in_progress", owner=leader,
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    old.refresh_from_db()
+    assert (old.key, old.kind, old.status, old.owner, old.required) == (
+        "obligation:dpia", "obligation", "in_progress", leader, True)  # fmt: skip
+    assert old.title == "Vurdering av personvernkonsekvenser (DPIA)"
+    assert moved_from(old) == "measure:pd_dpia"
+    assert not submitted.plan_items.filter(key="measure:pd_dpia").exists()
+
+
+def test_an_obligation_that_no_longer_applies_hands_its_measure_and_its_work_back(submitted, leader):
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    dpia = submitted.plan_items.get(key="obligation:dpia")
+    plans.item_update(item=dpia, user=leader, status="in_progress")
+    result = dictation_result()
+    result["obligations"] = [o for o in result["obligations"] if o["code"] != "dpia"]
+    second = submitted.latest_version()
+    third = AssessmentVersion.objects.create(
+        assessment=submitted, number=3, questionnaire=second.questionnaire, answers=second.answers, result=result,
+        verdict=second.verdict, quadrant=second.quadrant,
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, third)
+    dpia.refresh_from_db()
+    assert (dpia.key, dpia.kind, dpia.status, dpia.required) == ("measure:pd_dpia", "measure", "in_progress", True)
+    assert moved_from(dpia) == "obligation:dpia"
+    assert not submitted.plan_items.filter(key="obligation:dpia").exists()

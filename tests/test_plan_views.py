@@ -94,6 +94,8 @@ def test_the_leader_cannot_record_in_use_until_before_use_items_are_done(world, 
     [
         ("bilde.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "er ikke det navnet sier"),
         ("virus.exe", b"MZ\x90\x00", "Bare disse filtypene"),
+        ("!!!", b"%PDF-1.7\n%%EOF\n", "«fil» er ikke en ?-fil"),  # nothing left of the name: no 400 page
+        ("«»", b"%PDF-1.7\n%%EOF\n", "«fil» er ikke en ?-fil"),
     ],
 )
 def test_a_wrong_file_gives_a_clear_error_and_stores_nothing(world, assessment, name, data, message):
@@ -219,23 +221,33 @@ def test_the_leader_corrects_the_go_live_day_on_the_plan_page(world, assessment)
     assert correct not in leader.get(plan).content.decode()  # nothing recorded yet: nothing to correct
     today = timezone.localdate()
     leader.post(reverse("assessments:plan_in_use", args=[assessment.uuid]), {"since": today.isoformat()})
-    assert correct in leader.get(plan).content.decode()
+    page = leader.get(plan).content.decode()
+    assert correct in page and 'type="hidden" name="shown"' in page  # the day the leader saw, sent back
     assert correct not in world.client("contributor_a").get(plan).content.decode()
-    refused = leader.post(correct, {"since": today.isoformat(), "reason": ""})
+    refused = leader.post(correct, {"since": today.isoformat(), "reason": "", "shown": today.isoformat()})
     page = refused.content.decode()
     assert refused.status_code == 400 and "<title>Feil:" in page and '<details id="correct-go-live" open>' in page
-    same_day = leader.post(correct, {"since": today.isoformat(), "reason": "Tastet feil"})
+    same_day = leader.post(correct, {"since": today.isoformat(), "reason": "Tastet feil", "shown": today.isoformat()})
     assert same_day.status_code == 400 and "allerede er registrert" in same_day.content.decode()
     yesterday = today - dt.timedelta(days=1)
-    before_approval = leader.post(correct, {"since": yesterday.isoformat(), "reason": "Tastet feil"})
+    before_approval = leader.post(
+        correct, {"since": yesterday.isoformat(), "reason": "Tastet feil", "shown": today.isoformat()}
+    )
     assert before_approval.status_code == 400 and "Tastet feil</textarea>" in before_approval.content.decode()
     assessment.versions.update(decided_at=timezone.now() - dt.timedelta(days=5))
-    done = leader.post(correct, {"since": yesterday.isoformat(), "reason": "Tastet feil"}, follow=True)
+    done = leader.post(
+        correct, {"since": yesterday.isoformat(), "reason": "Tastet feil", "shown": today.isoformat()}, follow=True
+    )
     assert done.redirect_chain[-1][0].endswith("/tiltak/#go-live") and "er rettet" in done.content.decode()
     assert leader.get(correct)["Location"].endswith("/tiltak/#go-live")
     assessment.refresh_from_db()
     assert assessment.in_use_since == yesterday
-    assert world.client("contributor_a").post(correct, {"since": today.isoformat(), "reason": "x"}).status_code == 403
+    assert (
+        world.client("contributor_a")
+        .post(correct, {"since": today.isoformat(), "reason": "x", "shown": today.isoformat()})
+        .status_code
+        == 403
+    )
 
 
 def test_a_get_of_the_evidence_and_status_report_urls_leads_back_to_their_pages(world, assessment):

@@ -92,6 +92,8 @@ def test_an_invalid_definition_lists_every_problem_and_stores_nothing(admin_clie
         ("definisjon.txt", b"version: x", "yaml, .yml eller .json"),
         ("ugyldig.json", b"{not json", "kan ikke leses"),
         ("ugyldig.yaml", b"sections: [unclosed", "kan ikke leses"),
+        ("dyp.json", b"[" * 100_000 + b"]" * 100_000, "nestet for dypt"),
+        ("dyp.yaml", b"[" * 100_000 + b"]" * 100_000, "kan ikke leses"),
     ],
 )
 def test_an_unreadable_upload_is_refused(admin_client, name, body, message):

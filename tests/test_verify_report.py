@@ -115,6 +115,17 @@ def test_a_broken_pdf_exits_2(tmp_path, db):
     assert code == 2
 
 
+def test_a_damaged_compressed_cross_reference_exits_2(tmp_path, db):
+    """Flipped bytes in a FlateDecode cross-reference stream make zlib fail: "not a readable PDF", no crash."""
+    head = b"%PDF-1.7\n1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n2 0 obj <</Type/Pages/Kids[]/Count 0>> endobj\n"
+    damaged = b"\x78\x9c" + b"\xff" * 8
+    xref = b"3 0 obj <</Type/XRef/Size 4/W[1 2 1]/Root 1 0 R/Filter/FlateDecode/Length 10>>stream\n"
+    path = tmp_path / "skadet.pdf"
+    path.write_bytes(head + xref + damaged + b"\nendstream endobj\nstartxref\n%d\n%%%%EOF\n" % len(head))
+    code, line, _ = verify(path)
+    assert code == 2
+
+
 @pytest.mark.parametrize(
     "meta",
     [

@@ -38,6 +38,8 @@ def read_upload(upload) -> object:
         return json.loads(text) if suffix == ".json" else load_yaml(text)
     except (ValueError, yaml.YAMLError) as exc:
         raise forms.ValidationError(_("Filen kan ikke leses: %(error)s"), params={"error": exc}) from None
+    except RecursionError:  # brackets nested thousands deep: no definition looks like that
+        raise forms.ValidationError(_("Filen kan ikke leses: den er nestet for dypt."), code="nesting") from None
 
 
 class QuestionnaireUploadForm(ModelForm):
@@ -59,6 +61,8 @@ class QuestionnaireUploadForm(ModelForm):
             definition = parse_definition(raw)
         except DefinitionError as exc:
             raise forms.ValidationError(exc.errors, code="invalid_definition") from None
+        except RecursionError:  # conditions nested hundreds deep parse, but no definition needs them
+            raise forms.ValidationError(_("Definisjonen er nestet for dypt."), code="nesting") from None
         clash = Questionnaire.objects.filter(version=definition["version"]).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(

@@ -161,7 +161,9 @@ class SectionForm(Form):
         condition = question.shown_when or {}
         key = condition.get("q")
         operators = [op for op in CLIENT_OPERATORS if op in condition]
-        if key not in self.fields or len(condition) != 2 or len(operators) != 1:
+        # A fact locked from the tool overview has no input on the page to read: the question stays shown.
+        locked = (getattr(self, "catalogue", None) or {}).get("locked", [])
+        if key not in self.fields or key in locked or len(condition) != 2 or len(operators) != 1:
             return ""
         value = condition[operators[0]]
         values = value if isinstance(value, list) else [value]

@@ -193,22 +193,37 @@ def _csv_lines(data: bytes):
         raise _file_error(_("CSV-filen kan ikke leses (feil bruk av anførselstegn?).")) from None
 
 
+UNREADABLE_XLSX = gettext_lazy("Excel-filen kan ikke leses. Lagre den på nytt som .xlsx og prøv igjen.")
+
+
 def _xlsx_lines(data: bytes):
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _file_error(UNREADABLE_XLSX) from None
     if len(infos) > MAX_ZIP_ENTRIES or sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
         raise _file_error(_("Excel-filen er for stor når den pakkes ut."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception:  # openpyxl raises many kinds (KeyError, ValueError, zipfile and XML errors) for a bad file
-        raise _file_error(_("Excel-filen kan ikke leses. Lagre den på nytt som .xlsx og prøv igjen.")) from None
+        raise _file_error(UNREADABLE_XLSX) from None
     try:
-        sheet = workbook.worksheets[0]
         # Bounded in both directions: a sheet may declare a huge size that read-only mode would pad out.
-        for cells in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=len(COLUMNS) + 1):
+        rows = workbook.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, max_col=len(COLUMNS) + 1)
+        while (cells := _next_row(rows)) is not None:
             yield [(cell.value, getattr(cell, "data_type", "") == "f") for cell in cells]
     finally:
         workbook.close()
+
+
+def _next_row(rows):
+    """The next row, or None at the end. Read-only mode parses the sheet's XML only now, row by row, so a broken
+    sheet (a bad tag, a number cell holding text, 30 February, a missing shared string) fails here, not on load."""
+    try:
+        return next(rows, None)
+    except Exception:  # as on load: many kinds (ValueError, IndexError, XML errors)
+        raise _file_error(UNREADABLE_XLSX) from None
 
 
 def read_upload(upload) -> Table:

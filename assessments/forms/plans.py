@@ -110,6 +110,8 @@ class InUseForm(Form):
 
 
 class InUseCorrectionForm(Form):
+    # The day the page showed, so that a correction made meanwhile by someone else is not overwritten unseen.
+    shown = forms.DateField(widget=forms.HiddenInput)
     since = forms.DateField(label=_("Riktig dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
     reason = forms.CharField(
         max_length=COMMENT_MAX_LENGTH,

@@ -23,7 +23,8 @@ class PlanItem(models.Model):
     Status = PlanItemStatus
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="plan_items")
-    # What the item stands for, stable across resubmissions: "obligation:<code>" or "measure:<question key>".
+    # What the item stands for: "obligation:<code>" or "measure:<question key>", stable across resubmissions except
+    # where one task moves between the two (an obligation done by a measure, services/plans._same_task).
     key = models.CharField(max_length=120)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     title = models.CharField(_("tittel"), max_length=300)
@@ -33,7 +34,8 @@ class PlanItem(models.Model):
     title_en = models.CharField(_("tittel på engelsk"), max_length=300, blank=True)
     why_en = models.TextField(_("hvorfor på engelsk"), blank=True)
     source_en = models.CharField(_("kilde på engelsk"), max_length=300, blank=True)
-    # For a measure: the answer the what-if says would lower the risk (the re-assessment sets it).
+    # For a measure, or an obligation done by one: the answer the what-if says would lower the risk (the
+    # re-assessment sets it).
     measure_value = models.JSONField(null=True, blank=True)
     # The question that answer is for: a measure's own, or the measure an obligation is done by (`measure:` in the
     # questionnaire, 2026.7 on), which makes one item of the two. Stored, not looked up in the definition: the item

@@ -25,6 +25,7 @@ from assessments.models import Agency, AuditEvent, Questionnaire, Report
 from assessments.permissions import visible_assessments
 from assessments.presentation.display import format_date, localized, quoted_list
 from assessments.services import MATERIAL_CHANGE_KINDS
+from assessments.text import whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class EventReader:
         if event.object_type == "report":
             return {"text": _("Rapport"), "url": ""}
         if event.object_type == "user":
-            name = self.people.get(int(event.object_id)) if event.object_id.isdigit() else None
+            name = self.people.get(whole_number(event.object_id))
             return {"text": _("Brukeren %(name)s") % {"name": name} if name else _("En bruker"), "url": ""}
         if event.object_type == "questionnaire":
             return {"text": _("Spørreskjema"), "url": ""}
@@ -163,6 +164,11 @@ class EventReader:
             return _("Person: %(value)s") % {"value": self.people.get(value, _("slettet bruker"))}
         if key in ("valid", "intact", "known_account", "user_created"):
             return _yes_no(key, value)
+        if key in ("since", "previous_since"):
+            template = _("Tatt i bruk fra %(value)s") if key == "since" else _("Rettet fra %(value)s")
+            return template % {"value": _date(value)}
+        if key == "reason":
+            return _("Begrunnelse: %(value)s") % {"value": value}
         if key in ("filters", "format"):
             return _("Med filter") if key == "filters" else _("Format: %(value)s") % {"value": str(value).upper()}
         return None

@@ -11,6 +11,7 @@ from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.labels import INFO_CLASSES, TOOL_STATUSES
 from assessments.models import Assessment
 from assessments.models.catalogue import CatalogueFlag, ToolEntry, ToolEntryVersion
+from assessments.text import whole_number
 
 REF_KEY = "cat_ref"
 # Assessments whose tool matters now: in force, or waiting for UKE.
@@ -30,10 +31,11 @@ def resolve_ref(ref: Any) -> ToolEntryVersion | None:
     """The version a `cat_ref` answer names ("slug@number"), or None."""
     if not isinstance(ref, str) or "@" not in ref:
         return None
-    slug, _sep, number = ref.rpartition("@")
-    if not number.isdigit():
+    slug, _sep, digits = ref.rpartition("@")
+    number = whole_number(digits)
+    if number is None:
         return None
-    return ToolEntryVersion.objects.select_related("entry").filter(entry__slug=slug, number=int(number)).first()
+    return ToolEntryVersion.objects.select_related("entry").filter(entry__slug=slug, number=number).first()
 
 
 def entry_number(ref: Any, slug: str) -> int | None:
@@ -41,7 +43,7 @@ def entry_number(ref: Any, slug: str) -> int | None:
     if not isinstance(ref, str) or not ref.startswith(f"{slug}@"):
         return None
     number = ref.rpartition("@")[2]
-    return int(number) if number.isdigit() else None
+    return whole_number(number)
 
 
 def newer_version(answers: dict[str, Any] | None) -> ToolEntryVersion | None:

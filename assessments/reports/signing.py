@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import threading
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -425,9 +426,11 @@ def _read(data: bytes):
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         return reader, reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
-        # A crafted file (a signature field whose /V is a number, arrays nested past the recursion limit)
-        # is "not a readable PDF", never a crash.
+    except (
+        PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError, zlib.error
+    ) as exc:  # fmt: skip
+        # A crafted or damaged file (a signature field whose /V is a number, arrays nested past the recursion
+        # limit, a compressed cross-reference stream with flipped bytes) is "not a readable PDF", never a crash.
         raise NotAPdfError(f"the PDF cannot be read ({type(exc).__name__})") from None
 
 

@@ -48,6 +48,7 @@ from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import FLAGGED_STATUSES, REF_KEY, entry_number, newer_version, resolve_ref
 from assessments.services import catalogue_flags
 from assessments.services.locking import lock
+from assessments.text import whole_number
 
 USABLE = (ToolStatus.APPROVED, ToolStatus.UNDER_ASSESSMENT)
 SAFER_HOSTING = ("municipal_platform", "cloud_eea")
@@ -283,15 +284,16 @@ def _imported_version(ref: Any) -> tuple[ToolEntryVersion | None, str]:
     """The version an imported `cat_ref` names, or the problem with it in the user's language."""
     if not ref:
         return None, _("Filen sier at verktøyet er fra verktøyoversikten, men mangler hvilket (cat_ref).")
-    slug, _sep, number = str(ref).rpartition("@")
-    if not slug or not number.isdigit():
+    slug, _sep, digits = str(ref).rpartition("@")
+    number = whole_number(digits)
+    if not slug or number is None:
         return None, _("«%(ref)s» er ikke en henvisning til verktøyoversikten (ventet kjennetegn@versjon).") % {
             "ref": ref
         }
     entry = ToolEntry.objects.filter(slug=slug).first()
     if entry is None:
         return None, _("Verktøyet «%(slug)s» finnes ikke i verktøyoversikten.") % {"slug": slug}
-    version = entry.versions.select_related("entry").filter(number=int(number)).first()
+    version = entry.versions.select_related("entry").filter(number=number).first()
     if version is None:
         current = entry.current()
         return None, _("Versjon %(number)s av «%(name)s» finnes ikke i verktøyoversikten (nyeste er %(current)s).") % {

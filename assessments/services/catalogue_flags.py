@@ -30,6 +30,7 @@ from assessments.notifications import messages as notifications
 from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import REF_KEY, entry_number
 from assessments.services.locking import lock
+from assessments.services.review import required_text
 
 DISMISS_REASON_MAX = 2000
 
@@ -71,11 +72,9 @@ def flag_dismiss(*, flag: CatalogueFlag, actor, reason: str) -> CatalogueFlag:
     """UKE closes an open flag with a reason: the change does not call for a re-assessment."""
     if not may_edit_catalogue(roles_for(actor)):
         raise PermissionDenied(_("Bare UKE og administratorer kan avslutte et flagg."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Skriv hvorfor flagget avsluttes.")}, code="required")
-    if len(reason) > DISMISS_REASON_MAX:
-        raise ValidationError({"reason": _("Begrunnelsen kan ha høyst 2000 tegn.")}, code="max_length")
+    reason = required_text(
+        reason, field="reason", limit=DISMISS_REASON_MAX, required_message=_("Skriv hvorfor flagget avsluttes.")
+    )
     with transaction.atomic():
         locked = lock(CatalogueFlag, flag.pk)
         if locked.closed_at is not None:

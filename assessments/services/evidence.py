@@ -19,7 +19,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
@@ -93,6 +93,15 @@ def _stored_base_name(name: str) -> str:
     return stem.encode("utf-8")[:STORED_STEM_BYTES].decode("utf-8", "ignore") + extension
 
 
+def _file_name(uploaded: str) -> str:
+    """The uploaded file's own name, made safe to show and store; "fil" when nothing of it is left (a name of
+    only punctuation such as "!!!" or "«»", which get_valid_filename refuses with an exception)."""
+    try:
+        return get_valid_filename(uploaded.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]) or "fil"
+    except SuspiciousFileOperation:
+        return "fil"
+
+
 def check_upload(upload) -> CheckedFile:
     """Validate an uploaded file (size, then type by content and by name). Raises ValidationError."""
     limit = max_bytes()
@@ -106,7 +115,7 @@ def check_upload(upload) -> CheckedFile:
         raise ValidationError(_("Filen er for stor."), code="too_large")
     if not data:
         raise ValidationError(_("Filen er tom."), code="empty")
-    name = get_valid_filename((upload.name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]) or "fil"
+    name = _file_name(upload.name or "")
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     actual = sniff(data)
     if actual is None:

@@ -154,12 +154,14 @@ def _done_by_measure(fields: dict, measure: dict) -> dict:
     whys = {}
     for lang, name in (("nb", "why"), ("en", "why_en")):
         task = measure["title"] if lang == "nb" else measure["title_en"]
-        if not task:  # no English label for the question: the English reason stays the obligation's
+        if not task or not fields[name]:
+            # No English label for the question, or no English reason for the duty: the English reason stays as it
+            # is (a blank one lets the page show the whole bokmål reason rather than half of it in English).
             whys[name] = fields[name]
             continue
         with translation.override(lang):
             added = str(DONE_BY_MEASURE % {"task": task, "note": measure[name]}).strip()
-        whys[name] = f"{fields[name]} {added}".strip() if fields[name] else added
+        whys[name] = f"{fields[name]} {added}"
     return {**fields, **whys, "measure_value": measure["measure_value"], "measure_key": measure["measure_key"]}
 
 
@@ -175,9 +177,9 @@ def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
     wanted = {}
     for obligation in result.get("obligations", []):
         fields = _obligation_fields(obligation)
-        change = changes.pop(done_by.get(obligation["code"]), None)
-        if change is not None:
-            fields = _done_by_measure(fields, _measure_fields(change, what_if, defn))
+        done_by_change = changes.pop(done_by.get(obligation["code"]), None)
+        if done_by_change is not None:
+            fields = _done_by_measure(fields, _measure_fields(done_by_change, what_if, defn))
         wanted[f"obligation:{obligation['code']}"] = fields
     for change in changes.values():
         wanted[f"measure:{change['key']}"] = _measure_fields(change, what_if, defn)
@@ -197,6 +199,17 @@ def _refresh_texts(item: PlanItem, fields: dict) -> bool:
     return any(name in STATE_TEXTS and (before[name] or not name.endswith("_en")) for name in changed)
 
 
+def _same_task(existing: dict[str, PlanItem], wanted: dict[str, dict], fields: dict) -> PlanItem | None:
+    """The item that holds this task under its other key, if the version no longer wants that key: a measure's
+    item when its obligation now carries it (`measure:` in the questionnaire), or an obligation's item that
+    carried a measure when the obligation no longer applies but the what-if still names the measure. The item
+    takes the new key, so its owner, status, evidence and history stay with the task."""
+    measure = fields.get("measure_key")
+    if not measure:
+        return None
+    return next((i for k, i in existing.items() if k not in wanted and i.measure_key == measure), None)
+
+
 def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:
     """Keep the plan in step with the new version: new obligations add items, items whose obligation no
     longer applies are marked not required (kept), and an item that applies again is required again. Every
@@ -205,18 +218,24 @@ def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> No
     # of=self: the ordering by assessment joins the assessment table, whose row the caller has locked already.
     existing = {item.key: item for item in assessment.plan_items.select_for_update(of=("self",))}
     for key, fields in wanted.items():
-        item = existing.get(key)
+        item = existing.get(key) or _same_task(existing, wanted, fields)
         if item is None:
             item = PlanItem.objects.create(assessment=assessment, key=key, **fields)
             _changed(item, user, "item_created", {"version": version.number})
             continue
+        details = {"version": version.number}
+        if item.key != key:
+            details["previous_key"] = existing.pop(item.key).key
+            PlanItem.objects.filter(pk=item.pk).update(key=key, kind=fields["kind"])
+            item.key, item.kind = key, fields["kind"]
+            existing[key] = item
         state_changed = _refresh_texts(item, fields)
         if not item.required:
             item.required = True
             item.save(update_fields=["required", "updated_at"])
-            _changed(item, user, "item_required_again", {"version": version.number})
+            _changed(item, user, "item_required_again", details)
         elif state_changed:  # the status report reads the title and source from the history
-            _changed(item, user, "item_texts_updated", {"version": version.number})
+            _changed(item, user, "item_texts_updated", details)
     for key, item in existing.items():
         if key not in wanted and item.required:
             item.required = False
@@ -426,9 +445,10 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
     return assessment
 
 
-def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str) -> Assessment:
+def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str, shown: dt.date) -> Assessment:
     """The leader corrects a go-live day recorded wrongly, within the same bounds and with a reason; the audit log
-    keeps the day it replaces. Status reports already sealed keep the day they were made with."""
+    keeps the day it replaces. `shown` is the day the leader's page showed: a colleague's correction made since
+    is not overwritten unseen. Status reports already sealed keep the day they were made with."""
     authorize(user, assessment, "lead")
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)
@@ -438,11 +458,16 @@ def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str)
             raise StateConflict(
                 _("Det er ikke registrert at løsningen er tatt i bruk, så det er ingen dato å rette."), locked
             )
+        if recorded != shown:
+            message = _(
+                "Datoen er endret av noen andre siden du åpnet siden: den er nå %(date)s. Ingenting ble endret."
+            )
+            raise StateConflict(message % {"date": format_date(recorded)}, locked)
         if since == recorded:
             raise ValidationError({"since": _("Dette er datoen som allerede er registrert.")})
         _check_go_live_day(locked, since)
         Assessment.objects.filter(pk=locked.pk).update(in_use_since=since, updated_at=timezone.now())
-        details = {"since": since.isoformat(), "replaces": recorded.isoformat(), "reason": reason}
+        details = {"since": since.isoformat(), "previous_since": recorded.isoformat(), "reason": reason}
         audit.record(user, "plan.in_use_corrected", locked, locked.agency_id, details)
     assessment.refresh_from_db()
     return assessment

@@ -20,6 +20,7 @@ from assessments.models import (
 from assessments.permissions import authorize
 from assessments.services import plans
 from assessments.services.locking import lock
+from assessments.text import UNSTORABLE_MESSAGE, unstorable
 
 REVIEW_COMMENT_MAX_LENGTH = 2000
 REVIEW_REASON_MAX_LENGTH = 5000
@@ -39,6 +40,8 @@ def required_text(value: str, *, field: str, limit: int, required_message: str |
     text = (value or "").strip()
     if not text and required_message is not None:
         raise ValidationError({field: required_message}, code="required")
+    if unstorable(text):  # forms refuse it already; a caller without a form must not reach the database with it
+        raise ValidationError({field: UNSTORABLE_MESSAGE}, code="unstorable")
     if len(text) > limit:
         raise ValidationError(
             {

@@ -33,7 +33,7 @@ from assessments.presentation.links import uuid_link
 from assessments.queries import lists as queries
 from assessments.queries import search
 from assessments.queries.paging import estimated_count, paginate, querystring_without_page
-from assessments.views.filters import NOTHING, refused_download, unless_invalid
+from assessments.views.filters import NOTHING, refused_download, unless_invalid, used_filters
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ def auditor_export(request, fmt: str):
          a.review_by, a.report.sha256 if a.report else ""]
         for a in _batches(qs)
     )  # fmt: skip
-    filters = sorted(k for k in request.GET if k)
+    filters = used_filters(request, form)
     audit.record(request.user, "auditor.exported", details={"filters": filters, "format": fmt})
     return exports.response(
         fmt,
@@ -258,6 +258,6 @@ def audit_log_export(request, fmt: str):
          else e.details, e.request_id, e.prev_hash, e.hash, e.key_id]
         for e in events.order_by("id").iterator(chunk_size=2000)
     )  # fmt: skip
-    filters = sorted(k for k in request.GET if k)
+    filters = used_filters(request, form)
     audit.record(request.user, "audit_log.exported", details={"filters": filters, "format": fmt})
     return exports.response(fmt, "revisjonslogg", LOG_COLUMNS, rows, sheet=_("Revisjonslogg"), key="events")

@@ -26,6 +26,7 @@ from assessments.presentation.catalogue import version_json
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 from assessments.services import catalogue_flags as flags_service
+from assessments.text import whole_number
 
 
 @signed_in
@@ -142,7 +143,7 @@ def catalogue_tokens(request):
     issued = None
     if request.method == "POST":
         if request.POST.get("revoke"):
-            token = get_object_or_404(ApiToken, pk=request.POST["revoke"] if request.POST["revoke"].isdigit() else 0)
+            token = get_object_or_404(ApiToken, pk=whole_number(request.POST["revoke"]) or 0)
             service.api_token_revoke(token=token, actor=request.user)
             messages.success(request, _("Nøkkelen «%(name)s» er trukket tilbake.") % {"name": token.name})
             return redirect("assessments:catalogue_tokens")

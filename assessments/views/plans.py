@@ -92,7 +92,8 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "blocking": [i for i in items if i.before_use and i.required and i.status != PlanItem.Status.DONE],
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
-        "correction_form": extra.pop("correction_form", None) or InUseCorrectionForm(),
+        "correction_form": extra.pop("correction_form", None)
+        or InUseCorrectionForm(initial={"shown": assessment.in_use_since}),
         "report_form": extra.pop("report_form", None) or StatusReportForm(initial={"as_of": today}),
         "held_back": Evidence.objects.filter(
             item__assessment=assessment, removed_at__isnull=True, scan_status__in=Evidence.HELD_BACK
@@ -368,7 +369,10 @@ def overdue_items(user, *, agency=None, before_use: bool = False, kind: str = ""
         status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS],
         assessment__status__in=[Assessment.Status.APPROVED, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
     ).filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
-    return filtered_by(qs, assessment__agency=agency, before_use=before_use, kind=kind)
+    qs = filtered_by(qs, assessment__agency=agency, before_use=before_use)
+    if kind == PlanItem.Kind.MEASURE:  # an obligation done by a measure (2026.7 on) is listed as a measure too
+        return qs.filter(Q(kind=kind) | ~Q(measure_key=""))
+    return filtered_by(qs, kind=kind)
 
 
 @require(is_auditor_or_reviewer)

@@ -35,6 +35,7 @@ from assessments.presentation.display import localized
 from assessments.presentation.links import SUMMARY
 from assessments.presentation.result_view import contradictions
 from assessments.presentation.return_notes import return_notes
+from assessments.text import UNSTORABLE_MESSAGE, unstorable
 
 # How many recent decisions the usual review time is measured over.
 REVIEW_TIME_SAMPLE = 50
@@ -57,7 +58,7 @@ class WizardNotesMixin:
                 text = (self.request.POST.get(f"reply-{comment.pk}") or "").replace("\r\n", "\n").strip()
                 if not text or text == comment.reply:
                     continue
-                errors = []
+                errors = [str(UNSTORABLE_MESSAGE)] if unstorable(text) else []
                 if len(text) > limit:
                     errors.append(
                         _("Svaret er for langt: %(length)s tegn, men høyst %(limit)s er tillatt.")

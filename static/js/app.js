@@ -53,12 +53,16 @@ document.addEventListener("DOMContentLoaded", () => {
   // A question shown only for some answer to another question on the same step (data-shown-when, made by
   // forms.SectionForm) is hidden while that answer is not given. The engine leaves an answer to a hidden
   // question out, so this only spares the reader a question that would not count; without JavaScript it
-  // stays shown, and its label says when it applies. An absent answer makes every comparison false, as in the engine.
-  const answerOf = (form, name) =>
-    [...form.elements]
-      .filter((el) => el.name === name)
+  // stays shown, and its label says when it applies. As in the engine, an absent answer makes every comparison
+  // false, and a hidden question's answer counts as absent (so the questions are updated in page order).
+  const answerOf = (form, name) => {
+    const inputs = [...form.elements].filter((el) => el.name === name);
+    const question = inputs.length ? inputs[0].closest(".question") : null;
+    if (question && question.hidden) return [];
+    return inputs
       .filter((el) => (el.type === "radio" || el.type === "checkbox" ? el.checked : el.value.trim() !== ""))
       .map((el) => el.value);
+  };
   const holds = (rule, answer) => {
     const one = answer.length === 1 ? answer[0] : null;
     if (!answer.length) return false;
@@ -70,19 +74,21 @@ document.addEventListener("DOMContentLoaded", () => {
     if (rule.has_any) return answer.some((value) => rule.has_any.includes(value));
     return true;
   };
+  const dependents = [];
   document.querySelectorAll("[data-shown-when]").forEach((question) => {
     const form = question.closest("form");
-    let rule;
     try {
-      rule = JSON.parse(question.dataset.shownWhen);
+      const rule = JSON.parse(question.dataset.shownWhen);
+      if (form && rule.name) dependents.push({ question, form, rule });
     } catch {
-      return;
+      // a condition the page cannot read leaves the question shown
     }
-    if (!form || !rule.name) return;
-    const update = () => {
-      question.hidden = !holds(rule, answerOf(form, rule.name));
-    };
-    form.addEventListener("change", update);
-    update();
   });
+  const updateAll = () => {
+    dependents.forEach(({ question, form, rule }) => {
+      question.hidden = !holds(rule, answerOf(form, rule.name));
+    });
+  };
+  new Set(dependents.map(({ form }) => form)).forEach((form) => form.addEventListener("change", updateAll));
+  updateAll();
 });

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.services import user_purge
+from assessments.text import whole_number
 
 
 class Command(BaseCommand):
@@ -23,8 +24,8 @@ class Command(BaseCommand):
     def _find(self, value: str):
         User = get_user_model()
         user = User.objects.filter(username=value).first()
-        if user is None and value.isdigit():
-            user = User.objects.filter(pk=int(value)).first()
+        if user is None and whole_number(value) is not None:
+            user = User.objects.filter(pk=whole_number(value)).first()
         return user
 
     def handle(self, *args, user, actor=None, **options):
