@@ -273,6 +273,13 @@ def test_a_corrected_go_live_day_shows_both_days_and_the_reason(world, events):
     assert "Begrunnelse: Tastet &lt;b&gt;feil&lt;/b&gt; dag" in body and "CSV-eksporten" not in body
 
 
+def test_a_plan_items_id_and_key_are_internal_and_not_shown(world, events):
+    details = {"item": 7, "key": "obligation:dpia", "previous_key": "measure:pd_dpia", "version": 2}
+    audit.record(world.users["leader_a"], "plan.item_texts_updated", None, world.agency_a, details)
+    body = world.client("auditor").get(LOG, {"action": "plan.item_texts_updated"}).content.decode()
+    assert "Versjon 2" in body and "obligation:dpia" not in body and "CSV-eksporten" not in body
+
+
 def test_an_actor_no_one_has_and_a_huge_page_show_an_empty_log(world, events):
     for role in ("auditor", "leader_a"):
         client = world.client(role)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from assessments import demo
 from assessments.demo import plans as demo_plans
 from assessments.models import Assessment
-from assessments.services import plans
+from assessments.services import go_live
 from tests.report_helpers import use_test_seal
 
 
@@ -29,4 +29,4 @@ def test_three_plans_in_different_states():
     today = timezone.localdate()
     assert any(i.due_date and i.due_date < today and i.is_open for i in overdue.plan_items.all())
     waiting = Assessment.objects.get(title=demo_plans.WAITING)
-    assert waiting.in_use_since is None and plans.blocking_items(waiting)
+    assert waiting.in_use_since is None and go_live.blocking_items(waiting)

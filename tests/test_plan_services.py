@@ -1,9 +1,7 @@
 """services/plans.py: items from a submission, resubmission, UKE's conditions, the go-live gate, closing,
 carrying over on a material change, evidence (type by content, size cap) and the item history."""
 
-import datetime as dt
 import json
-from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,78 +64,6 @@ def test_resubmission_keeps_items_and_marks_dropped_ones_not_required(submitted,
     plans.on_submitted(leader, submitted, version)
     item.refresh_from_db()
     assert item.required is True
-
-
-def test_approval_with_a_before_use_condition_gates_the_go_live(submitted, leader, world):
-    item = submitted.plan_items.first()
-    services.assessment_approve(
-        assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [item.pk], "deadline": []}
-    )
-    item.refresh_from_db()
-    assert item.before_use and item.condition_version == submitted.latest_version()
-    with pytest.raises(ValidationError):
-        plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
-    plans.evidence_add(item=item, user=leader, upload=upload("dpia.pdf", PDF))
-    plans.item_update(item=item, user=leader, status="done")
-    with pytest.raises(PermissionDenied):
-        plans.record_in_use(assessment=submitted, user=world.users["contributor_a"], since=dt.date.today())
-    plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
-    submitted.refresh_from_db()
-    assert submitted.in_use_since == dt.date.today()
-    assert AuditEvent.objects.filter(action="plan.in_use_recorded").exists()
-    assert list(PlanItem.conditions_of(submitted.latest_version())) == [item]
-
-
-def test_the_go_live_is_not_dated_before_the_approval(submitted, leader, world):
-    services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=None)
-    approved = dt.date.today() - dt.timedelta(days=10)
-    decided = submitted.latest_version().decided_at - dt.timedelta(days=10)
-    AssessmentVersion.objects.filter(assessment=submitted).update(decided_at=decided)
-    assert plans.approved_on(submitted) == approved
-    for early in (dt.date(2001, 1, 1), approved - dt.timedelta(days=1)):
-        with pytest.raises(ValidationError) as refused:
-            plans.record_in_use(assessment=submitted, user=leader, since=early)
-        assert "før vurderingen ble godkjent" in refused.value.message_dict["since"][0]
-    submitted.refresh_from_db()
-    assert submitted.in_use_since is None
-    plans.record_in_use(assessment=submitted, user=leader, since=approved)
-    submitted.refresh_from_db()
-    assert submitted.in_use_since == approved
-
-
-def test_only_an_approved_assessment_is_recorded_in_use(submitted, leader):
-    with pytest.raises(StateConflict, match="Bare en godkjent vurdering kan tas i bruk."):
-        plans.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
-    submitted.refresh_from_db()
-    assert submitted.in_use_since is None
-
-
-def test_a_wrong_go_live_day_is_corrected_with_a_reason_and_the_old_day_logged(submitted, leader, world):
-    services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=None)
-    today, yesterday = dt.date.today(), dt.date.today() - dt.timedelta(days=1)
-    correct = partial(plans.correct_in_use, assessment=submitted, reason="Feil dag", shown=today)
-    with pytest.raises(StateConflict, match="ingen dato å rette"):
-        correct(user=leader, since=today)
-    AssessmentVersion.objects.filter(assessment=submitted).update(decided_at=submitted.latest_version().decided_at
-                                                                  - dt.timedelta(days=5))  # fmt: skip
-    plans.record_in_use(assessment=submitted, user=leader, since=today)
-    with pytest.raises(PermissionDenied):
-        correct(user=world.users["contributor_a"], since=yesterday)
-    refused = {today: "allerede er registrert", today + dt.timedelta(days=1): "fram i tid",
-               dt.date(2001, 1, 1): "før vurderingen ble godkjent"}  # fmt: skip
-    for day, message in refused.items():
-        with pytest.raises(ValidationError) as error:
-            correct(user=leader, since=day)
-        assert message in error.value.message_dict["since"][0]
-    # A page opened before a colleague's correction does not overwrite it unseen.
-    with pytest.raises(StateConflict, match="endret av noen andre"):
-        correct(user=leader, since=yesterday, shown=yesterday)
-    correct(user=leader, since=yesterday, reason="Tastet feil dag")
-    submitted.refresh_from_db()
-    assert submitted.in_use_since == yesterday
-    event = AuditEvent.objects.get(action="plan.in_use_corrected")
-    assert event.details == {"since": yesterday.isoformat(), "previous_since": today.isoformat(),
-                             "reason": "Tastet feil dag"}  # fmt: skip
 
 
 def test_a_deadline_condition_needs_a_date(submitted, world):

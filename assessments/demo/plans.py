@@ -15,7 +15,7 @@ from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS
 from assessments.demo.drafts import with_tool_choice
 from assessments.models import Agency, Assessment, Questionnaire
-from assessments.services import plans
+from assessments.services import go_live, plans
 
 # A minimal PDF: the demo evidence only has to be a real PDF by its content.
 DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n%%EOF\n"
@@ -56,7 +56,7 @@ def seed_plans(users: dict) -> dict:
         for index, item in enumerate(assessment.plan_items.order_by("pk"), start=1):
             _finish(item, leader, f"dokumentasjon-{index}.pdf")
         # Approved just now: the go-live cannot be dated before the approval.
-        plans.record_in_use(assessment=assessment, user=leader, since=today)
+        go_live.record_in_use(assessment=assessment, user=leader, since=today)
         made["created"] += 1
     assessment, created = _approved(OVERDUE, users)
     if created:

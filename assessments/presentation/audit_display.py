@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 
 SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil")}
 # Details that only tie events together (ids the screen shows in other ways); the export keeps them.
-HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256"}
+# A plan item's id and key ("obligation:dpia") are internal too: the event's subject is the assessment.
+HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256",
+          "item", "key", "previous_key"}  # fmt: skip
 
 
 UUID_TEXT = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"

@@ -43,8 +43,8 @@ from assessments.permissions import (
 from assessments.presentation.display import localized
 from assessments.presentation.report_panel import plan_panel_context
 from assessments.queries.lists import filtered_by
+from assessments.services import go_live, plan_reminders, plan_report, plans
 from assessments.services import plan_reassess as reassess
-from assessments.services import plan_reminders, plan_report, plans
 from assessments.views import downloads
 from assessments.views.filters import unless_invalid
 
@@ -265,7 +265,7 @@ def plan_in_use(request, assessment_uuid):
     if request.method == "GET":
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
     assessment = get_assessment(request, assessment_uuid, "lead")
-    record = partial(plans.record_in_use, assessment=assessment, user=request.user)
+    record = partial(go_live.record_in_use, assessment=assessment, user=request.user)
     refused = _refused(request, assessment, InUseForm(request.POST), "in_use_form", record)
     if refused:
         return refused
@@ -281,7 +281,7 @@ def plan_in_use_correct(request, assessment_uuid):
     if request.method == "GET":
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
     assessment = get_assessment(request, assessment_uuid, "lead")
-    correct = partial(plans.correct_in_use, assessment=assessment, user=request.user)
+    correct = partial(go_live.correct_in_use, assessment=assessment, user=request.user)
     refused = _refused(request, assessment, InUseCorrectionForm(request.POST), "correction_form", correct)
     if refused:
         return refused
