@@ -261,31 +261,31 @@ def _refused(request, assessment: Assessment, form, context_key: str, act):
 @require_http_methods(["GET", "POST"])
 @conflict_is_409
 def plan_in_use(request, assessment_uuid):
-    """POST records the go-live; a refusal is shown at this URL, so a GET (a reload) leads back to the plan."""
-    if request.method == "GET":
-        return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
-    assessment = get_assessment(request, assessment_uuid, "lead")
-    record = partial(go_live.record_in_use, assessment=assessment, user=request.user)
-    refused = _refused(request, assessment, InUseForm(request.POST), "in_use_form", record)
-    if refused:
-        return refused
-    messages.success(request, _("Det er registrert at løsningen er tatt i bruk."))
-    return redirect(_plan_url(assessment))
+    """POST records the go-live day."""
+    done = _("Det er registrert at løsningen er tatt i bruk.")
+    return _go_live(request, assessment_uuid, InUseForm, "in_use_form", go_live.record_in_use, done)
 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
 @conflict_is_409
 def plan_in_use_correct(request, assessment_uuid):
-    """POST corrects the recorded go-live day, with a reason; a GET (a reload of a refusal) leads back to it."""
+    """POST corrects the recorded go-live day, with a reason."""
+    done = _("Datoen for når løsningen ble tatt i bruk, er rettet.")
+    return _go_live(request, assessment_uuid, InUseCorrectionForm, "correction_form", go_live.correct_in_use, done)
+
+
+def _go_live(request, assessment_uuid, form_class, context_key: str, act, done: str):
+    """The leader's two go-live forms: `act` (services/go_live.py) with the form's values, then back to the plan's
+    go-live section. A refusal is shown at the form's URL, so a GET there (a reload) leads back to the section."""
     if request.method == "GET":
         return redirect(_plan_url(get_assessment(request, assessment_uuid, "view"), "go-live"))
     assessment = get_assessment(request, assessment_uuid, "lead")
-    correct = partial(go_live.correct_in_use, assessment=assessment, user=request.user)
-    refused = _refused(request, assessment, InUseCorrectionForm(request.POST), "correction_form", correct)
+    act_here = partial(act, assessment=assessment, user=request.user)
+    refused = _refused(request, assessment, form_class(request.POST), context_key, act_here)
     if refused:
         return refused
-    messages.success(request, _("Datoen for når løsningen ble tatt i bruk, er rettet."))
+    messages.success(request, done)
     return redirect(_plan_url(assessment, "go-live"))
 
 
