@@ -246,20 +246,10 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
             "may_edit": can_edit(request.user, assessment),
             "may_approve": may_decide and current.verdict != lifecycle.STOP_VERDICT,
             "stop_not_approvable": labels.STOP_NOT_APPROVABLE,
-            "approve_explanation": _(
-                "Godkjenning lager en signert rapport og setter en frist for ny vurdering (%(months)s måneder, "
-                "%(high)s ved høy risiko)."
-            )
-            % {"months": services.REVIEW_MONTHS, "high": services.REVIEW_MONTHS_HIGH_RISK},
+            "approve_explanation": _approve_explanation(),
             "comment_max": services.REVIEW_COMMENT_MAX_LENGTH,
-            "comment_form": forms.get("comment") or CommentForm(initial=initial),
-            "conditions_form": forms.get("conditions") or _conditions_form(assessment),
             "plan_conditions": PlanItem.conditions_of(current),
-            "decision_forms": {
-                action: forms.get(action) or _decision_form(action, initial=initial) for action in DECISIONS
-            },
-            # The quick path: UKE may require the full assessment instead (views/quickpath.py).
-            "full_form": DecisionForm(initial=initial, prefix="full"),
+            **_review_forms(assessment, forms, initial),
             "conflict_of_interest": roles_for(request.user).is_reviewer and not can_review(request.user, assessment),
             # UKE reads the DPO's and the security officer's advice beside the answers (views/officers.py).
             "officer_advice": officer_advice_for(assessment) if roles_for(request.user).is_reviewer else None,
@@ -270,6 +260,26 @@ def review_context(request, assessment: Assessment, *, forms: dict | None = None
         }
     )
     return context
+
+
+def _approve_explanation() -> str:
+    return _(
+        "Godkjenning lager en signert rapport og setter en frist for ny vurdering (%(months)s måneder, "
+        "%(high)s ved høy risiko)."
+    ) % {"months": services.REVIEW_MONTHS, "high": services.REVIEW_MONTHS_HIGH_RISK}
+
+
+def _review_forms(assessment: Assessment, forms: dict, initial: dict) -> dict:
+    """The review page's forms: those posted with errors (`forms`), the others empty."""
+    return {
+        "comment_form": forms.get("comment") or CommentForm(initial=initial),
+        "conditions_form": forms.get("conditions") or _conditions_form(assessment),
+        "decision_forms": {
+            action: forms.get(action) or _decision_form(action, initial=initial) for action in DECISIONS
+        },
+        # The quick path: UKE may require the full assessment instead (views/quickpath.py).
+        "full_form": DecisionForm(initial=initial, prefix="full"),
+    }
 
 
 DECISION_TITLES = {
