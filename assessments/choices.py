@@ -9,6 +9,7 @@ changing a code or a label here changes the migration state, so `makemigrations 
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Agencies and roles (models/agencies.py, models/officers.py)
 
@@ -99,7 +100,7 @@ class ReassignmentKind(models.TextChoices):
 
 class PlanItemKind(models.TextChoices):
     OBLIGATION = "obligation", _("Plikt")
-    MEASURE = "measure", _("Tiltak")
+    MEASURE = "measure", pgettext_lazy("plan item kind", "Tiltak")  # one measure ("Tiltak" is also the plural)
 
 
 class PlanItemStatus(models.TextChoices):

@@ -95,7 +95,7 @@ def test_a_wrong_go_live_day_is_corrected_with_a_reason_and_the_old_day_logged(s
             correct(user=leader, since=day)
         assert message in error.value.message_dict["since"][0]
     # A page opened before a colleague's correction does not overwrite it unseen.
-    with pytest.raises(StateConflict, match="endret av noen andre"):
+    with pytest.raises(ValidationError, match="endret av noen andre"):
         correct(user=leader, since=yesterday, shown=yesterday)
     correct(user=leader, since=yesterday, reason="Tastet feil dag")
     submitted.refresh_from_db()

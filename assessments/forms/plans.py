@@ -105,11 +105,21 @@ def _not_in_future(day) -> None:
         raise ValidationError(_("Datoen kan ikke være fram i tid."))
 
 
-class InUseForm(Form):
+class NotInFutureForm(Form):
+    """A form of one day up to today: the date picker offers no later day (the check stays on the server)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class InUseForm(NotInFutureForm):
     since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_too_early, _not_in_future])
 
 
-class InUseCorrectionForm(Form):
+class InUseCorrectionForm(NotInFutureForm):
     # The day the page showed, so that a correction made meanwhile by someone else is not overwritten unseen.
     shown = forms.DateField(widget=forms.HiddenInput)
     since = forms.DateField(label=_("Riktig dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
@@ -121,7 +131,7 @@ class InUseCorrectionForm(Form):
     )
 
 
-class StatusReportForm(Form):
+class StatusReportForm(NotInFutureForm):
     as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
 
 

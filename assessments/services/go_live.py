@@ -58,7 +58,8 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
 def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str, shown: dt.date) -> Assessment:
     """The leader corrects a go-live day recorded wrongly, within the same bounds and with a reason; the audit log
     keeps the day it replaces. `shown` is the day the leader's page showed: a colleague's correction made since
-    is not overwritten unseen. Status reports already sealed keep the day they were made with."""
+    is not overwritten unseen (refused as a form error, not a conflict page, so the typed reason stays). Status
+    reports already sealed keep the day they were made with."""
     authorize(user, assessment, "lead")
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)
@@ -69,10 +70,12 @@ def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str,
                 _("Det er ikke registrert at løsningen er tatt i bruk, så det er ingen dato å rette."), locked
             )
         if recorded != shown:
+            # Shown on the form (the reason typed stays on screen); a reload gives the form the new day.
             message = _(
-                "Datoen er endret av noen andre siden du åpnet siden: den er nå %(date)s. Ingenting ble endret."
+                "Datoen er endret av noen andre siden du åpnet siden: den er nå %(date)s. Last inn siden på nytt "
+                "før du retter den. Ingenting ble endret."
             )
-            raise StateConflict(message % {"date": format_date(recorded)}, locked)
+            raise ValidationError(message % {"date": format_date(recorded)}, code="stale")
         if since == recorded:
             raise ValidationError({"since": _("Dette er datoen som allerede er registrert.")})
         _check_go_live_day(locked, since)

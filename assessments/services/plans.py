@@ -160,7 +160,7 @@ def _done_by_measure(fields: dict, measure: dict) -> dict:
             continue
         with translation.override(lang):
             added = str(DONE_BY_MEASURE % {"task": task, "note": measure[name]}).strip()
-        whys[name] = f"{fields[name]} {added}"
+        whys[name] = f"{fields[name]}\n\n{added}"  # a paragraph of its own on the item's page
     return {**fields, **whys, "measure_value": measure["measure_value"], "measure_key": measure["measure_key"]}
 
 
