@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from assessments.forms.catalogue import RESERVED_SLUGS, ToolCreateForm, ToolVersionForm
 from assessments.labels import HOSTINGS, INFO_CLASSES, TOOL_STATUSES
 from assessments.models.catalogue import BOOL_FIELDS, DATE_FIELDS, VERSION_FIELDS, ToolEntryVersion
+from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
 from assessments.services.evidence import MAX_ZIP_ENTRIES, XLSX, sniff
 from assessments.text import CleanTextFormMixin, clean_text
@@ -323,8 +324,10 @@ def _normalise(name: str, text: str) -> tuple[str, str | None]:
                 bokmal = str(label)
             if wanted in (code.casefold(), str(label).casefold(), bokmal.casefold()):
                 return code, None
-        return "", _("«%(value)s» i kolonnen «%(column)s» er ikke et av valgene (se malen).") % {
-            "value": text[:40], "column": HEADER_OF[name]}  # fmt: skip
+        with translation.override("nb"):  # the values the file may hold are the bokmål labels
+            allowed = [str(label) for label in CHOICES[name].values()]
+        return "", _("«%(value)s» i kolonnen «%(column)s» er ikke et av valgene: %(allowed)s.") % {
+            "value": text[:40], "column": HEADER_OF[name], "allowed": quoted_list(allowed)}  # fmt: skip
     return text, None
 
 
