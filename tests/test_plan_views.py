@@ -223,7 +223,7 @@ def test_the_leader_corrects_the_go_live_day_on_the_plan_page(world, assessment)
     leader.post(reverse("assessments:plan_in_use", args=[assessment.uuid]), {"since": today.isoformat()})
     page = leader.get(plan).content.decode()
     assert correct in page and 'type="hidden" name="shown"' in page  # the day the leader saw, sent back
-    assert 'for="id_shown"' not in page and 'novalidate' in page.split('id="correct-go-live"')[1][:2000]
+    assert 'for="id_shown"' not in page and "novalidate" in page.split('id="correct-go-live"')[1][:2000]
     assert correct not in world.client("contributor_a").get(plan).content.decode()
     refused = leader.post(correct, {"since": today.isoformat(), "reason": "", "shown": today.isoformat()})
     page = refused.content.decode()

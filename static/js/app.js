@@ -84,10 +84,28 @@ document.addEventListener("DOMContentLoaded", () => {
       // a condition the page cannot read leaves the question shown
     }
   });
-  const updateAll = () => {
+  // A question that appears after the one just answered is said aloud (a screen reader would not notice it): the
+  // region is in the page before its text changes, so the change is announced.
+  let announcer = null;
+  if (dependents.length) {
+    announcer = document.createElement("div");
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    document.body.appendChild(announcer);
+  }
+  const updateAll = (event) => {
+    let appeared = false;
     dependents.forEach(({ question, form, rule }) => {
-      question.hidden = !holds(rule, answerOf(form, rule.name));
+      const hidden = !holds(rule, answerOf(form, rule.name));
+      appeared = appeared || (question.hidden && !hidden);
+      question.hidden = hidden;
     });
+    if (event && appeared && announcer) {
+      announcer.textContent = ""; // the same words again must still be a change
+      window.setTimeout(() => {
+        announcer.textContent = body.dataset.followUp || "";
+      }, 100);
+    }
   };
   new Set(dependents.map(({ form }) => form)).forEach((form) => form.addEventListener("change", updateAll));
   updateAll();
