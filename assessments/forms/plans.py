@@ -180,4 +180,9 @@ class OverdueFilterForm(Form):
         queryset=Agency.objects.all(), required=False, label=_("Virksomhet"), empty_label=_("Alle virksomheter")
     )
     before_use = forms.BooleanField(required=False, label=_("Bare krav før bruk"))
-    kind = forms.ChoiceField(choices=[("", _("Alle"))] + list(PlanItem.Kind.choices), required=False, label=_("Type"))
+    kind = forms.ChoiceField(
+        choices=[("", _("Alle"))] + list(PlanItem.Kind.choices),
+        required=False,
+        label=_("Type"),
+        help_text=_("En plikt som gjøres med et tiltak fra hva om-analysen, regnes med under begge."),
+    )
