@@ -61,6 +61,19 @@ def test_the_page_offers_it_and_starts_it(measure, world):
     assert response.status_code == 302
 
 
+def test_marking_it_done_leads_the_leader_to_the_offer(measure, world):
+    plans.evidence_add(
+        item=measure, user=world.users["leader_a"], upload=SimpleUploadedFile("v.png", b"\x89PNG\r\n\x1a\n00")
+    )
+    url = reverse("assessments:plan_item", args=[measure.assessment.uuid, measure.pk])
+    done = world.client("leader_a").post(url, {"status": "done"}, follow=True)
+    assert done.redirect_chain[-1][0] == url + "#reassess"
+    assert "Du kan nå starte en ny vurdering med svaret." in done.content.decode()
+    # Not done yet: back to the plan, as for any change.
+    other = world.client("leader_a").post(url, {"status": "in_progress"})
+    assert other["Location"].endswith(f"/tiltak/#item-{measure.pk}")
+
+
 @pytest.fixture
 def obligation(world):
     """An approved assessment whose plan has the obligation "tell the residents", done by the measure tr_disclose."""

@@ -154,6 +154,11 @@ def plan_item(request, assessment_uuid, item_id):
             form.add_error(field if field in form.fields else None, errors)
         return _item_page(request, item, form=form, status=400)
     messages.success(request, _("Tiltaket er oppdatert."))
+    item.refresh_from_db()
+    if is_leader_of(request.user, item.assessment) and reassess.may_reassess(item):
+        # Done with evidence: the next step, a re-assessment with the answer, is offered on the item's page.
+        messages.info(request, _("Tiltaket er ferdig og dokumentert. Du kan nå starte en ny vurdering med svaret."))
+        return redirect(reverse("assessments:plan_item", args=[item.assessment.uuid, item.pk]) + "#reassess")
     return redirect(_plan_url(item.assessment, f"item-{item.pk}"))
 
 
