@@ -280,6 +280,20 @@ def test_a_plan_items_id_and_key_are_internal_and_not_shown(world, events):
     assert "Versjon 2" in body and "obligation:dpia" not in body and "CSV-eksporten" not in body
 
 
+def test_the_tool_overviews_events_name_the_tools_and_the_counts(world, events):
+    reviewer = world.users["reviewer"]
+    audit.record(reviewer, "catalogue.created", None, None, {"ref": "kommunechat@1", "status": "approved"})
+    changed = {"ref": "kommunechat@2", "from": "kommunechat@1", "note": "Ny <b>avtale</b>"}
+    audit.record(reviewer, "catalogue.changed", None, None, changed)
+    source = {"name": "oversikt.csv", "sha256": "ab" * 32, "rows_refused": 1}
+    audit.record(reviewer, "catalogue.imported", None, None, {**source, "created": 2, "changed": 1, "refs": ["a@1"]})
+    body = world.client("auditor").get(LOG).content.decode()
+    for text in ("Verktøy: kommunechat@1", "Status: Godkjent", "Navn: oversikt.csv", "Nye verktøy: 2",
+                 "Verktøy med ny versjon: 1", "Rader som ikke kunne leses: 1", "Verktøy: a@1",
+                 "Forrige versjon: kommunechat@1", "Merknad: Ny &lt;b&gt;avtale&lt;/b&gt;"):  # fmt: skip
+        assert text in body, text
+
+
 def test_an_actor_no_one_has_and_a_huge_page_show_an_empty_log(world, events):
     for role in ("auditor", "leader_a"):
         client = world.client(role)

@@ -141,6 +141,10 @@ class EventReader:
         }
         if key in simple:
             return simple[key] % {"value": value}
+        if action.startswith("catalogue."):
+            line = _catalogue_line(key, value)
+            if line is not None:
+                return line
         if key == "section":
             return _("Steg: %(value)s") % {"value": self._section(value)}
         if key == "changed":
@@ -195,6 +199,33 @@ class EventReader:
         if not key:
             return _("generell kommentar")
         return localized(question, "label") if question else _("(ukjent spørsmål)")
+
+
+def _catalogue_line(key: str, value: Any) -> str | None:
+    """A detail of the tool overview's events (an entry made, changed or imported, an API key), or None."""
+    if key == "ref":
+        return _("Verktøy: %(value)s") % {"value": value}
+    if key == "refs" and isinstance(value, list):
+        shown = ", ".join(str(ref) for ref in value[:20])
+        return _("Verktøy: %(value)s") % {"value": shown + (" …" if len(value) > 20 else "")}
+    if key == "status":
+        return _("Status: %(value)s") % {"value": labels.label(labels.TOOL_STATUSES, value)}
+    if key == "created" and isinstance(value, int):
+        return _("Nye verktøy: %(value)s") % {"value": value}
+    if key == "rows_refused":
+        return _("Rader som ikke kunne leses: %(value)s") % {"value": value}
+    if key == "name":
+        return _("Navn: %(value)s") % {"value": value}
+    if key == "prefix":
+        return _("Nøkkelen begynner med %(value)s") % {"value": value}
+    if key in ("from", "used"):
+        template = _("Forrige versjon: %(value)s") if key == "from" else _("Versjonen vurderingen bruker: %(value)s")
+        return template % {"value": value}
+    if key == "note":
+        return _("Merknad: %(value)s") % {"value": value}
+    if key == "flag":
+        return ""  # the flag's id: the event's text and the review page say which flag
+    return None
 
 
 def _review_url(assessment) -> str:
