@@ -80,6 +80,7 @@ def test_the_preview_names_every_row_it_cannot_read(world):
     for text in ("Rad 3", "Kjennetegn mangler", "Rad 4", "kjennetegn", "Rad 5", "«Hemmelig»", "«kanskje»",
                  "står også i rad 2", "Rad 7", "reservert", "Rad 8", "«navn»"):  # fmt: skip
         assert text in page, text
+    assert "«31.13.2026» i kolonnen «status fra» er ikke en dato. Skriv den som dd.mm.åååå." in page
     # A value that is not one of the choices names those the file may hold.
     assert "er ikke et av valgene: «Åpen informasjon», «Intern informasjon»" in page
 

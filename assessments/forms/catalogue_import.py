@@ -300,14 +300,21 @@ def _form_value(name: str, value: Any) -> str:
     return str(value)
 
 
+def _norwegian_date(text: str) -> dt.date:
+    return dt.datetime.strptime(text, "%d.%m.%Y").date()
+
+
 def _normalise(name: str, text: str) -> tuple[str, str | None]:
     """The cell as the form's value, or an error message."""
     if name in DATE_FIELDS and text:
         # The file's dates must not depend on the reader's language: 01.03.2026 is read the same in English.
-        try:
-            return dt.datetime.strptime(text, "%d.%m.%Y").date().isoformat(), None
-        except ValueError:
-            return text, None  # ISO dates and anything else go to the form, which words the error
+        for parse in (_norwegian_date, dt.date.fromisoformat):
+            try:
+                return parse(text).isoformat(), None
+            except ValueError:
+                continue
+        return "", _("«%(value)s» i kolonnen «%(column)s» er ikke en dato. Skriv den som dd.mm.åååå.") % {
+            "value": text[:40], "column": HEADER_OF[name]}  # fmt: skip
     if name in BOOL_FIELDS and text:
         word = text.casefold()
         if word in TRUE_WORDS:
