@@ -78,6 +78,11 @@ class WizardNotesMixin:
         for row in items:
             # A required_when question is marked by the saved answers: the marker follows a change once it is saved.
             row["required"] = is_required(self.defn, row["question"], answers, rules)
+            # Required exactly when shown: app.js shows the marker when it shows the question before a save.
+            question = row["question"]
+            row["required_when_shown"] = (
+                question.shown_when is not None and question.required_when == question.shown_when
+            )
             row["comments"] = notes.by_key.get(row["question"].key, []) if notes else []
             for comment in row["comments"]:
                 comment.reply_draft, comment.reply_errors = typed.get(comment.pk, (None, []))

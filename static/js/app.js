@@ -99,6 +99,10 @@ document.addEventListener("DOMContentLoaded", () => {
       const hidden = !holds(rule, answerOf(form, rule.name));
       appeared = appeared || (question.hidden && !hidden);
       question.hidden = hidden;
+      // A question required exactly when shown says so as soon as it is shown (the server marks it after a save).
+      question.querySelectorAll("[data-required-when-shown]").forEach((marker) => {
+        marker.hidden = hidden;
+      });
     });
     if (event && appeared && announcer) {
       announcer.textContent = ""; // the same words again must still be a change

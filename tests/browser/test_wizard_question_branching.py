@@ -31,6 +31,7 @@ def test_the_remote_identification_question_follows_the_recognition_answer(sessi
     expect(remote).to_be_hidden()
     page.locator('input[name="high_risk-bio_recognition"][value="identification"]').check()
     expect(remote).to_be_visible()
+    expect(remote.locator(".required")).to_have_text("(må besvares)")  # required exactly when shown
     # Said aloud: a polite live region gets the words when the follow-up appears.
     expect(page.locator("[aria-live=polite].visually-hidden")).to_have_text("Et oppfølgingsspørsmål er lagt til under.")
     page.locator('input[name="high_risk-bio_remote"][value="yes"]').check()
