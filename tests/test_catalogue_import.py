@@ -65,19 +65,20 @@ def test_the_preview_names_every_row_it_cannot_read(world):
     rows = [
         HEADER,
         GOOD,
-        ["", "Uten kjennetegn", "", "Intern informasjon", "Godkjent", "2026-02-01", ""],
+        ["", "Uten kjennetegn", "", "Intern informasjon", "Godkjent", "2026-02-01", "tja"],
         ["ugyldig dato", "X", "", "Intern informasjon", "Godkjent", "31.13.2026", ""],
         ["klasse", "Y", "", "Hemmelig", "Godkjent", "2026-02-01", "kanskje"],
         ["transkribering", "Dobbel", "", "Intern informasjon", "Godkjent", "2026-02-01", ""],
         ["ny", "Reservert", "", "Intern informasjon", "Godkjent", "2026-02-01", ""],
         ["navnlos", "", "", "Intern informasjon", "Godkjent", "2026-02-01", ""],
+        ["", "Bare uten kjennetegn", "", "Intern informasjon", "Godkjent", "2026-02-01", ""],
     ]
     _client, response = preview(world, "oversikt.csv", csv_bytes(rows))
     page = response.content.decode()
     errors = catalogue_import.validate(catalogue_import.read_upload(SimpleUploadedFile("o.csv", csv_bytes(rows))))
-    assert [row for row, _m in errors.errors] == [3, 4, 4, 5, 5, 6, 7, 8]
+    assert [row for row, _m in errors.errors] == [3, 3, 4, 4, 5, 5, 6, 7, 8, 9]  # row 3: no identifier, and «tja»
     assert len(errors.creates) == 1
-    for text in ("Rad 3", "Kjennetegn mangler", "Rad 4", "kjennetegn", "Rad 5", "«Hemmelig»", "«kanskje»",
+    for text in ("Rad 3", "Kjennetegn mangler", "«tja»", "Rad 4", "kjennetegn", "Rad 5", "«Hemmelig»", "«kanskje»",
                  "står også i rad 2", "Rad 7", "reservert", "Rad 8", "«navn»"):  # fmt: skip
         assert text in page, text
     assert "«31.13.2026» i kolonnen «status fra» er ikke en dato. Skriv den som dd.mm.åååå." in page

@@ -393,6 +393,10 @@ def validate(table: Table) -> Preview:
         if not slug:
             if "slug" not in unreadable.get(number, ()):
                 preview.errors.append((number, _("Kjennetegn mangler.")))
+            # The row's other faults too, so that one correction of the file is enough.
+            others = _plan_row(number, cells, None, unreadable.get(number, set()) | {"slug"})
+            if isinstance(others, list):
+                preview.errors.extend((number, message) for message in others)
             continue
         if slug in seen:
             preview.errors.append((number, _("Kjennetegnet «%(slug)s» står også i rad %(row)s.")
