@@ -152,7 +152,7 @@ class SectionForm(Form):
 
     def _shown_when_attr(self, question: Question) -> str:
         """A question shown only for some answer to another question of this step, as JSON that app.js reads
-        to hide it while that answer is not given: `{"name": <the input's name>, "<op>": value or list}`.
+        to hide it while that answer is not given: `{"name": <the input's name>, "<op>": [values as text]}`.
 
         Only a single comparison that the browser can read off the inputs is passed on; any other condition
         leaves the question shown, as it is without JavaScript. Either way the engine decides: it leaves an
