@@ -8,7 +8,7 @@ from assessments.engine.loader import as_definition
 from assessments.engine.screening import screening_for
 from assessments.services import catalogue as service
 from assessments.services import quickpath
-from tests.objects import fixture_definition, published_questionnaire
+from tests.assessment_helpers import fixture_definition, published_questionnaire
 
 APPROVED_CHAT = {
     "name": "Kommunechat",

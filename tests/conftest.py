@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import translation
 
 from assessments.models import Agency, Membership, MunicipalRole
+from tests.answers import complete
+from tests.assessment_helpers import make_assessment, published_questionnaire
 from tests.integration.processes import database_url
 
 PASSWORD = "test-password-2026"
@@ -161,9 +163,20 @@ def world(db) -> World:
 @pytest.fixture
 def questionnaire(db):
     """Questionnaire 2026.1 published from fixtures/ (the parsed definition is cached per test run)."""
-    from tests.objects import published_questionnaire
-
     return published_questionnaire()
+
+
+@pytest.fixture
+def leader(world):
+    """The leader of agency A, who makes and submits the assessments of `submitted`."""
+    return world.users["leader_a"]
+
+
+@pytest.fixture
+def submitted(world):
+    """A complete assessment of agency A, submitted to UKE: its plan holds an item for each obligation.
+    (Modules that need another submitted assessment define their own `submitted`.)"""
+    return make_assessment(world, "Tiltak i bydel A", answers=complete(), submit=True)
 
 
 # --- Other processes (a Celery worker, gunicorn) that share this test's database and files ---------------

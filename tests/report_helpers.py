@@ -14,7 +14,7 @@ from assessments.engine import scoring
 from assessments.engine.answers import validate_answers
 from assessments.models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole, Questionnaire, Report
 from assessments.reports import signing
-from tests.objects import published_questionnaire
+from tests.assessment_helpers import published_questionnaire
 
 SEAL_PASSWORD = "seal-test-passphrase"
 SEAL_NAME = "KI-veileder testsegl"

@@ -9,7 +9,7 @@ from assessments.engine.answer_sets import baseline_answers
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
 from assessments.models import Assessment, Questionnaire
-from tests.objects import fixture_definition, published_questionnaire
+from tests.assessment_helpers import fixture_definition, published_questionnaire
 
 
 def questionnaire() -> Questionnaire:

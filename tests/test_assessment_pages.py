@@ -6,7 +6,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Assessment
 from tests import answers as A
-from tests.objects import make_assessment, recalled_and_changed
+from tests.assessment_helpers import make_assessment, recalled_and_changed
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, AuditEvent, Questionnaire
 from assessments.services import StaleDraft
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 pytestmark = pytest.mark.django_db
 

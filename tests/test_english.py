@@ -15,8 +15,8 @@ from django.urls import reverse
 from assessments.engine.loader import as_definition
 from tests import review_helpers
 from tests.answers import complete
+from tests.assessment_helpers import make_assessment
 from tests.conftest import require_tool
-from tests.objects import make_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"

@@ -19,10 +19,9 @@ from assessments.models import AuditEvent, Evidence, OutboxMessage
 from assessments.reports import plan_status
 from assessments.services import evidence_scan, plans
 from tests.answers import complete
-from tests.objects import make_assessment
+from tests.assessment_helpers import PDF, make_assessment
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 
 
 class FakeClamd(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):

@@ -5,32 +5,14 @@ import datetime as dt
 from functools import partial
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils import timezone
 
 from assessments import services
 from assessments.lifecycle import StateConflict
 from assessments.models import AssessmentVersion, AuditEvent, PlanItem
 from assessments.services import go_live, plans
-from tests.answers import complete
-from tests.objects import make_assessment
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
-
-
-@pytest.fixture
-def leader(world):
-    return world.users["leader_a"]
-
-
-@pytest.fixture
-def submitted(world):
-    return make_assessment(world, "Tiltak i bydel A", answers=complete(), submit=True)
-
-
-def upload(name: str, data: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, "application/octet-stream")
+from tests.assessment_helpers import PDF, upload
 
 
 def test_approval_with_a_before_use_condition_gates_the_go_live(submitted, leader, world):
@@ -120,3 +102,17 @@ def test_the_go_live_is_not_dated_before_the_last_before_use_item_was_done(submi
     go_live.record_in_use(assessment=submitted, user=leader, since=timezone.localdate())
     submitted.refresh_from_db()
     assert submitted.in_use_since == timezone.localdate()
+
+
+def test_open_before_use_items_and_a_wrong_day_are_refused_together(submitted, leader, world):
+    """Both reasons at once: the leader is not sent back twice."""
+    item = submitted.plan_items.first()
+    conditions = {"before_use": [item.pk], "deadline": []}
+    services.assessment_approve(assessment=submitted, user=world.users["reviewer"], conditions=conditions)
+    with pytest.raises(ValidationError) as refused:
+        go_live.record_in_use(assessment=submitted, user=leader, since=dt.date(2001, 1, 1))
+    errors = refused.value.message_dict
+    assert "før vurderingen ble godkjent" in errors["since"][0]
+    assert item.title in errors[NON_FIELD_ERRORS][0]
+    submitted.refresh_from_db()
+    assert submitted.in_use_since is None

@@ -10,7 +10,7 @@ from assessments import services
 from assessments.forms import MAX_ANSWERS_FILE_BYTES
 from assessments.models import Assessment, AuditEvent
 from tests import answers as A
-from tests.objects import make_assessment, recalled_and_changed
+from tests.assessment_helpers import make_assessment, recalled_and_changed
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from assessments import lifecycle, services
 from assessments.lifecycle import StateConflict, Status
 from assessments.models import Assessment
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 D, S, R, AP, RJ, W, SU = (
     Status.DRAFT,

@@ -17,6 +17,7 @@ from assessments.presentation.matrix import (
     render_matrix,
     result_matrix,
 )
+from tests.assessment_helpers import fixture_definition
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -154,7 +155,6 @@ def test_it_draws_a_real_scoring_result():
     from assessments.engine.loader import as_definition
     from assessments.engine.scoring import score
     from tests import answers as A
-    from tests.objects import fixture_definition
 
     result = score(as_definition(fixture_definition()), A.complete(p_social_scoring="yes")).to_dict()
     with translation.override("nb"):

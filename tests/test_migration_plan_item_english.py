@@ -7,7 +7,7 @@ from django.apps import apps
 
 from assessments.models import AssessmentVersion, PlanItem
 from tests.answers import complete
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 migration = importlib.import_module("assessments.migrations.0028_plan_item_english")
 

@@ -11,7 +11,7 @@ from assessments.permissions import officer_assessments, roles_for
 from assessments.reports import render as reports
 from assessments.services import officers as officer_services
 from tests.answers import PERSONAL_DATA, complete
-from tests.objects import make_assessment, published_questionnaire
+from tests.assessment_helpers import make_assessment, published_questionnaire
 
 ADVICE = "Gjennomfør DPIA før oppstart, og avklar lagringstiden for logger."
 

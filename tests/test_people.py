@@ -9,8 +9,8 @@ from django.test import Client
 from assessments.models import AuditEvent, OutboxMessage, ReassignmentFlag
 from assessments.services.people import user_deactivate
 from tests.answers import complete
+from tests.assessment_helpers import make_assessment
 from tests.conftest import PASSWORD
-from tests.objects import make_assessment
 
 
 def _signed_in(username: str) -> Client:

@@ -11,7 +11,7 @@ from assessments import services
 from assessments.models import AuditEvent, PlanItem
 from assessments.services import plan_reassess, plans
 from tests.answers import complete
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 
 @pytest.fixture

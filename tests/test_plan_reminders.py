@@ -11,7 +11,7 @@ from assessments.models import OutboxMessage, PlanItem, ReminderSent
 from assessments.services import plan_reminders
 from assessments.tasks.plans import send_plan_reminders
 from tests.answers import complete
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 TODAY = dt.date(2026, 6, 1)
 

@@ -20,7 +20,7 @@ from assessments.reports import plan_status, signing
 from assessments.reports import render as reports
 from assessments.services import plan_report, plans
 from tests.answers import complete
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 from tests.report_helpers import flip_one_byte_in_signed_content, use_test_seal
 
 

@@ -6,7 +6,6 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments import services
 from assessments.engine import as_definition, score, validate_answers
@@ -14,24 +13,16 @@ from assessments.lifecycle import StateConflict
 from assessments.models import AssessmentVersion, AuditEvent, Evidence, PlanItem
 from assessments.services import plans
 from tests.answers import DEFINITION, complete, section_of
-from tests.objects import QUESTIONNAIRES, fixture_definition, make_assessment, published_questionnaire
+from tests.assessment_helpers import (
+    PDF,
+    QUESTIONNAIRES,
+    fixture_definition,
+    make_assessment,
+    published_questionnaire,
+    upload,
+)
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-def upload(name: str, data: bytes) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data, "application/octet-stream")
-
-
-@pytest.fixture
-def leader(world):
-    return world.users["leader_a"]
-
-
-@pytest.fixture
-def submitted(world):
-    return make_assessment(world, "Tiltak i bydel A", answers=complete(), submit=True)
 
 
 def test_submission_makes_one_item_per_obligation_with_history_and_audit(submitted):

@@ -16,8 +16,8 @@ from assessments.models import Report
 from assessments.reports import pdf_structure, signing
 from assessments.services import plan_report, plans
 from tests.answers import complete
+from tests.assessment_helpers import make_assessment
 from tests.conftest import require_tool
-from tests.objects import make_assessment
 from tests.report_helpers import use_test_seal
 from tests.test_report_structure import (
     PDFAID,

@@ -15,9 +15,7 @@ from openpyxl import load_workbook
 
 from assessments.models import Evidence, PlanItem
 from tests.answers import complete
-from tests.objects import make_assessment
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n%%EOF\n"
+from tests.assessment_helpers import PDF, make_assessment
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from assessments.engine.loader import read_definition_data
 from assessments.engine.validate import validate_definition
 from assessments.models import AuditEvent, Questionnaire
 from tests.answers import FIXTURE
+from tests.assessment_helpers import make_assessment
 from tests.conftest import make_user
-from tests.objects import make_assessment
 
 pytestmark = pytest.mark.django_db
 

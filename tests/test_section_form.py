@@ -8,7 +8,7 @@ import pytest
 
 from assessments.engine.loader import as_definition
 from assessments.forms import section_form_class
-from tests.objects import fixture_definition
+from tests.assessment_helpers import fixture_definition
 
 DEFN = as_definition(fixture_definition("2026.6"))
 

@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 
 from assessments.engine.answer_sets import baseline_answers
 from assessments.models import Assessment, Membership, MunicipalRole
+from tests.assessment_helpers import make_assessment, published_questionnaire
 from tests.conftest import IN_CI, PASSWORD, World, make_user, require_tool
 from tests.objects import BUILDERS, build_objects
 from tests.permission_matrix import MATRIX
@@ -457,7 +458,6 @@ def test_the_answers_import_refuses_bad_files_and_stores_nothing(world, content,
 
     from assessments.forms import MAX_ANSWERS_FILE_BYTES
     from assessments.models import Assessment
-    from tests.objects import published_questionnaire
 
     published_questionnaire()
     if content is None:
@@ -510,7 +510,6 @@ def hostile_answers(definition: dict) -> dict:
 def make_hostile_draft(world):
     from assessments.engine.loader import as_definition
     from assessments.engine.visibility import visible_section_keys
-    from tests.objects import make_assessment, published_questionnaire
 
     definition = published_questionnaire().definition
     answers = hostile_answers(definition)

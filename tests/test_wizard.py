@@ -10,7 +10,7 @@ from assessments import labels, services
 from assessments.engine.loader import as_definition
 from assessments.models import Assessment, AssessmentVersion, AuditEvent
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 pytestmark = pytest.mark.django_db
 

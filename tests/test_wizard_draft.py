@@ -8,7 +8,7 @@ from assessments.models import Assessment
 from assessments.views.wizard import AssessmentWizard
 from assessments.views.wizard_draft import DRAFT_ATTR, DraftStorage, WizardDraft, reachable_steps, shown_steps
 from tests import answers as A
-from tests.objects import make_assessment
+from tests.assessment_helpers import make_assessment
 
 pytestmark = pytest.mark.django_db
 

@@ -72,6 +72,11 @@ class PlanItem(models.Model):
         return self.required and self.status not in (self.Status.DONE, self.Status.NOT_RELEVANT)
 
     @property
+    def blocks_go_live(self) -> bool:
+        """A before-use condition of UKE not yet done: while any item does, the AI may not be recorded as in use."""
+        return self.before_use and self.required and self.status != self.Status.DONE
+
+    @property
     def kind_label(self) -> str:
         """The kind as pages and exports show it: an obligation that is done by a measure says so."""
         if self.kind == self.Kind.OBLIGATION and self.measure_key:

@@ -5,7 +5,7 @@ day with the reason."""
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -22,8 +22,8 @@ from assessments.services.locking import lock
 
 
 def blocking_items(assessment: Assessment) -> list[PlanItem]:
-    """The before-use items not yet done: while there are any, the AI may not be recorded as in use."""
-    return list(assessment.plan_items.filter(before_use=True, required=True).exclude(status=PlanItem.Status.DONE))
+    """The before-use items not yet done (`PlanItem.blocks_go_live`)."""
+    return [item for item in assessment.plan_items.filter(before_use=True) if item.blocks_go_live]
 
 
 def approved_on(assessment: Assessment) -> dt.date | None:
@@ -41,14 +41,7 @@ def record_in_use(*, assessment: Assessment, user, since: dt.date) -> Assessment
         lifecycle.check("record_in_use", locked)
         if locked.in_use_since:
             raise StateConflict(_("Det er allerede registrert at løsningen er tatt i bruk."), locked)
-        _check_go_live_day(locked, since)
-        blocking = blocking_items(locked)
-        if blocking:
-            raise ValidationError(
-                _("Disse tiltakene må være ferdige før løsningen tas i bruk: %(items)s.")
-                % {"items": "; ".join(localized(item, "title") for item in blocking)},
-                code="before_use_open",
-            )
+        _check_go_live(locked, since)
         Assessment.objects.filter(pk=locked.pk).update(in_use_since=since, updated_at=timezone.now())
         audit.record(user, "plan.in_use_recorded", locked, locked.agency_id, {"since": since.isoformat()})
     assessment.refresh_from_db()
@@ -84,6 +77,23 @@ def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str,
         audit.record(user, "plan.in_use_corrected", locked, locked.agency_id, details)
     assessment.refresh_from_db()
     return assessment
+
+
+def _check_go_live(assessment: Assessment, since: dt.date) -> None:
+    """Both reasons to refuse a go-live at once, so the leader does not fix one only to meet the other: UKE's
+    before-use conditions still open (for the whole form) and a day out of bounds (for the date field)."""
+    errors = {}
+    blocking = blocking_items(assessment)
+    if blocking:
+        message = _("Disse tiltakene må være ferdige før løsningen tas i bruk: %(items)s.")
+        items = "; ".join(localized(item, "title") for item in blocking)
+        errors[NON_FIELD_ERRORS] = [ValidationError(message % {"items": items}, code="before_use_open")]
+    try:
+        _check_go_live_day(assessment, since)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_go_live_day(assessment: Assessment, since: dt.date) -> None:

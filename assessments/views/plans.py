@@ -89,7 +89,7 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "may_edit": can_edit_plan(request.user, assessment) and not closed and not handover["replacement"],
         "may_go_live": leads_approved and not assessment.in_use_since,
         "may_correct_go_live": leads_approved and bool(assessment.in_use_since),
-        "blocking": [i for i in items if i.before_use and i.required and i.status != PlanItem.Status.DONE],
+        "blocking": [i for i in items if i.blocks_go_live],
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "correction_form": extra.pop("correction_form", None)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.assessment_helpers import make_assessment, published_questionnaire
 from tests.browser.conftest import assert_error_is_announced_and_linked, check_page, sign_in
 
 pytestmark = [pytest.mark.browser]
@@ -40,7 +41,6 @@ def test_each_start_page_is_accessible(session, world, role):
 
 def _submitted(world):
     from tests.answers import complete
-    from tests.objects import make_assessment
 
     return make_assessment(world, "Vurdering til behandling", answers=complete(), submit=True)
 
@@ -82,7 +82,6 @@ def test_a_file_that_is_not_a_pdf_is_announced_and_linked(session, world, tmp_pa
 
 
 def test_an_answers_file_that_is_not_json_is_announced_and_linked(session, world, tmp_path):
-    from tests.objects import published_questionnaire
 
     published_questionnaire()
     bad = tmp_path / "svar.json"

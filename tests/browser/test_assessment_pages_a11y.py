@@ -6,13 +6,13 @@ import json
 import pytest
 
 from tests import answers as A
+from tests.assessment_helpers import make_assessment
 from tests.browser.conftest import (
     assert_accessible,
     assert_error_is_announced_and_linked,
     assert_no_console_errors,
     check_page,
 )
-from tests.objects import make_assessment
 
 pytestmark = [pytest.mark.browser]
 

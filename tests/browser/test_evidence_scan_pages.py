@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 from assessments import scanning
 from assessments.services import evidence_scan, plans
 from tests.answers import complete
+from tests.assessment_helpers import make_assessment
 from tests.browser.conftest import check_page
-from tests.objects import make_assessment
 
 pytestmark = [pytest.mark.browser]
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.assessment_helpers import make_assessment
 from tests.browser.conftest import check_page
 from tests.browser.wizard_steps import ANSWERS, UNANSWERED, current_step, question_keys
 from tests.conftest import PASSWORD
@@ -136,7 +137,6 @@ def test_a_failed_return_puts_its_error_three_tabs_away_at_most(session, world):
     """The review page is long; a refused decision must not leave its error at the bottom. Focus goes to
     the error summary at the top, whose link is reached within 3 Tab presses and leads to the field."""
     from tests.answers import complete
-    from tests.objects import make_assessment
 
     assessment = make_assessment(world, "Vurdering til behandling", answers=complete(), submit=True)
     page = session.signed_in("reviewer")

@@ -9,8 +9,8 @@ from assessments import services
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
 from assessments.presentation.links import step_url
+from tests.assessment_helpers import published_questionnaire
 from tests.browser.conftest import check_page
-from tests.objects import published_questionnaire
 
 pytestmark = [pytest.mark.browser]
 

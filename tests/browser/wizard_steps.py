@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from assessments.engine.answer_sets import baseline_answers
 from assessments.engine.loader import as_definition
-from tests.objects import fixture_definition
+from tests.assessment_helpers import fixture_definition
 
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
 ANSWERS = {

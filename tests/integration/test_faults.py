@@ -14,6 +14,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
 
+from tests.assessment_helpers import make_assessment
 from tests.conftest import require_tool
 from tests.integration.conftest import terminate_backends
 from tests.integration.processes import (
@@ -116,7 +117,6 @@ def draft_ready_to_submit(world):
     from assessments.engine.loader import as_definition
     from assessments.engine.visibility import visible_section_keys
     from tests.answers import complete
-    from tests.objects import make_assessment
 
     assessment = make_assessment(world, "Innsending mens Redis er nede", answers=complete())
     defn = as_definition(assessment.questionnaire.definition)

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.assessment_helpers import make_assessment
 from tests.conftest import require_service
 
 pytestmark = [pytest.mark.integration]
@@ -20,7 +21,6 @@ pytestmark = [pytest.mark.integration]
 def test_every_row_lock_of_the_services_covers_only_its_own_table(world, django_capture_on_commit_callbacks):
     from assessments import services
     from tests.answers import NEED, complete
-    from tests.objects import make_assessment
 
     require_service(connection.vendor == "postgresql", "PostgreSQL (SELECT ... FOR UPDATE)")
     leader, reviewer = world.users["leader_a"], world.users["reviewer"]
