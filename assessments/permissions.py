@@ -203,6 +203,11 @@ ACTIONS = {
     "edit_plan": can_edit_plan,
     "exempt": can_manage_exemptions,
     "status_report": can_make_status_report,
+    # An officer's advice, in that officer role's reading scope (officer_assessments, further down).
+    "advise_dpo": lambda user, assessment: _officer_reads(user, assessment, MunicipalRole.Role.DPO),
+    "advise_security_officer": lambda user, assessment: _officer_reads(
+        user, assessment, MunicipalRole.Role.SECURITY_OFFICER
+    ),
 }
 
 
@@ -345,6 +350,10 @@ def officer_assessments(user, role: str) -> QuerySet[Assessment]:
     if role == MunicipalRole.Role.DPO:
         qs = qs.annotate(personal_data=_with_personal_data()).filter(personal_data=True)
     return qs
+
+
+def _officer_reads(user, assessment: Assessment, role: str) -> bool:
+    return officer_assessments(user, role).filter(pk=assessment.pk).exists()
 
 
 def get_assessment_as_officer(request, assessment_uuid, role: str) -> Assessment:

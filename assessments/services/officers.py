@@ -4,13 +4,12 @@ Advice is a record beside the answers: it changes neither the answers nor the st
 decision. The audit event holds ids only; the advice text stays in its own row.
 """
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
 from assessments.models import Assessment, OfficerAdvice
-from assessments.permissions import officer_assessments
+from assessments.permissions import authorize
 from assessments.services.locking import lock
 from assessments.services.review import required_text
 
@@ -19,8 +18,7 @@ ADVICE_MAX_LENGTH = 5000
 
 def officer_advice_record(*, assessment: Assessment, user, role: str, text: str) -> OfficerAdvice:
     """Record one officer's advice on the newest submitted version of an assessment in their scope."""
-    if not officer_assessments(user, role).filter(pk=assessment.pk).exists():
-        raise PermissionDenied
+    authorize(user, assessment, f"advise_{role}")
     text = required_text(text, field="text", limit=ADVICE_MAX_LENGTH, required_message=_("Skriv rådet ditt."))
     with transaction.atomic():
         locked = lock(Assessment, assessment.pk)

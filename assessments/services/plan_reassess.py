@@ -5,7 +5,7 @@ reads, submits and UKE reviews as usual. Nothing is scored or approved silently.
 
 Only views import this module; it builds on the lifecycle services in the package's __init__."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,7 @@ from assessments import services
 from assessments.audit import chain as audit
 from assessments.models import Assessment
 from assessments.models.plans import PlanItem
-from assessments.permissions import is_leader_of
+from assessments.permissions import authorize
 
 
 def may_reassess(item: PlanItem) -> bool:
@@ -32,8 +32,7 @@ def may_reassess(item: PlanItem) -> bool:
 
 def start_reassessment(*, item: PlanItem, user) -> Assessment:
     """The new draft, with the measure answered; the leader submits it through the usual review."""
-    if not is_leader_of(user, item.assessment):
-        raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
+    authorize(user, item.assessment, "lead")
     if not may_reassess(item):
         raise ValidationError(_("Tiltaket må være ferdig og dokumentert før det kan gi en ny vurdering."))
     with transaction.atomic():

@@ -8,7 +8,7 @@ the caller's transaction. The lifecycle hooks (`on_submitted`, `on_decided`, `on
 
 import uuid
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
-from assessments.permissions import can_edit_plan
+from assessments.permissions import authorize
 from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
@@ -324,8 +324,7 @@ def on_material_change(user, old: Assessment, new: Assessment) -> int:
 
 def _lock_item(item: PlanItem, user) -> PlanItem:
     locked = lock(PlanItem, item.pk, related=("assessment",))
-    if not can_edit_plan(user, locked.assessment):
-        raise PermissionDenied
+    authorize(user, locked.assessment, "edit_plan")
     if is_closed(locked.assessment):
         raise StateConflict(_("Tiltaksplanen er lukket og kan ikke endres."), locked.assessment)
     if replacement_of(locked.assessment) is not None:

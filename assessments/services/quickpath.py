@@ -9,7 +9,7 @@ stored screening answers whenever it is shown: it is cheap and deterministic.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from assessments.engine.screening import (
 from assessments.forms.answer_messages import answer_errors_text
 from assessments.labels import CATALOGUE_REASONS, label
 from assessments.models import Agency, Assessment, AssessmentVersion, CatalogueFlag, Questionnaire
-from assessments.permissions import is_leader_of
+from assessments.permissions import authorize
 from assessments.queries.catalogue import resolve_ref
 from assessments.services import MATERIAL_CHANGE_KINDS, assessment_create, assessment_return
 from assessments.services.assessments import record_submitted
@@ -152,8 +152,7 @@ def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
     """Submit a screened draft as *forenklet*: freeze the carried answers and the screening's conclusion."""
     with transaction.atomic():
         current = lock(Assessment, assessment.pk, related=("questionnaire",))
-        if not is_leader_of(user, current):
-            raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette."))
+        authorize(user, current, "lead")
         transition = lifecycle.check("submit", current)
         result = screening_result(current)
         full_required = full_required_reasons(current)
