@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.engine.answer_sets import baseline_answers
+from assessments.engine.answer_sets import baseline_answers, scenario_answers
 from assessments.engine.answers import clean_value, validate_answers
 from assessments.engine.loader import as_definition, load_definition
 from assessments.engine.scoring import QUADRANT_VERDICTS, Result, round_score, score, summary_json
@@ -422,6 +422,41 @@ def test_what_if_never_suggests_changing_what_the_use_case_is():
     assert "ai_act_high_risk" in result.rule_ids
     assert result.what_if["possible"] is False
     assert "«Høyrisiko-KI etter KI-forordningen»" in result.what_if["note"]
+
+
+def stop_defn(lifted_by_m1: bool):
+    """whatif_defn with a stop on r1; m1 = yes lifts it when `lifted_by_m1`."""
+    when = {"all": [{"q": "r1", "eq": "yes"}, {"q": "m1", "ne": "yes"}]} if lifted_by_m1 else {"q": "r1", "eq": "yes"}
+    rule = {"id": "stopped", "effect": "stop", "title": "Stoppet", "source": "S", "when": when}
+    return whatif_defn([4, 1], rules=[rule])
+
+
+def test_what_if_names_no_measure_while_a_stop_holds_whatever_is_done():
+    # A measure for a use that may not go ahead would read as if it might (the real case: the next test but one).
+    result = score(stop_defn(lifted_by_m1=False), {"r1": "yes", "r2": "no", "m1": "no"})
+    assert result.verdict == "stop"
+    what_if = result.what_if
+    assert what_if["possible"] is False and what_if["changes"] == []
+    assert what_if["note"].startswith("Tiltak hjelper ikke her: regelen «Stoppet» stopper bruken")
+    assert what_if["note_en"].startswith("No safeguard helps here: the rule «Stoppet» stops the use")
+
+
+def test_what_if_names_the_measure_that_lifts_a_stop():
+    result = score(stop_defn(lifted_by_m1=True), {"r1": "yes", "r2": "no", "m1": "no"})
+    assert result.verdict == "stop"
+    assert result.what_if["possible"] is True
+    assert [c["key"] for c in result.what_if["changes"]] == ["m1"]
+
+
+def test_what_if_names_no_measure_for_a_prohibited_practice():
+    defn = as_definition(load_definition(FIXTURE.parent / "2026.7"))
+    answers = scenario_answers("v2026_4/social_scoring_housing")
+    clean, errors, _warnings = validate_answers(defn, answers)
+    assert not errors
+    result = score(defn, clean)
+    assert "prohibited_practice" in result.rule_ids
+    assert result.what_if["possible"] is False and result.what_if["changes"] == []
+    assert "«Forbudt KI-praksis»" in result.what_if["note"]
 
 
 def test_what_if_has_nothing_to_lower_at_low_risk():

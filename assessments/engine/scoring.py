@@ -58,6 +58,12 @@ NB = Wording(
         "Ingen tiltak senker risikonivået: {Rules} {titles} holder risikoen høy uansett hvilke tiltak som er på "
         "plass. Risikoen kan bare gå ned når det som utløser reglene, er endret eller avklart.",
     ),
+    stops=(
+        "Tiltak hjelper ikke her: {rules} {titles} stopper bruken uansett hvilke tiltak som er på plass. Det som "
+        "utløser regelen, må endres eller avklares først; først da har det noe for seg å vurdere tiltak.",
+        "Tiltak hjelper ikke her: {rules} {titles} stopper bruken uansett hvilke tiltak som er på plass. Det som "
+        "utløser reglene, må endres eller avklares først; først da har det noe for seg å vurdere tiltak.",
+    ),
     all_best=("Alle tiltaksspørsmål har allerede det beste svaret; risikoen kommer fra egenskaper ved tiltaket."),
     from_the_case=(
         "Selv det beste svaret på alle tiltaksspørsmålene senker ikke risikonivået; risikoen kommer fra "
@@ -83,6 +89,12 @@ EN = Wording(
         "place. The risk can only go down once what triggers the rule has been changed or cleared up.",
         "No safeguard lowers the risk level: {rules} {titles} hold the risk high whatever safeguards are in "
         "place. The risk can only go down once what triggers the rules has been changed or cleared up.",
+    ),
+    stops=(
+        "No safeguard helps here: {rules} {titles} stops the use whatever safeguards are in place. What triggers "
+        "the rule must be changed or cleared up first; only then are safeguards worth weighing.",
+        "No safeguard helps here: {rules} {titles} stop the use whatever safeguards are in place. What triggers "
+        "the rules must be changed or cleared up first; only then are safeguards worth weighing.",
     ),
     all_best="Every safeguard question already has the best answer; the risk comes from the initiative itself.",
     from_the_case=(

@@ -210,12 +210,13 @@ class WhatIf:
             return self._result(None, lambda w: w.already_low)
         candidates = self.candidates
         start = self._start()
+        held_stops = self._held_stops(start)
+        if held_stops:
+            return self._result(None, lambda w: self._stopped_note(held_stops, w))
         found = self._best_extension(start, candidates, success_only=True)
         if found is not None:
             return self._result(found, lambda w: self._possible_note(found, w))
-        everything = start
-        for c in candidates:
-            everything = self._extend(everything, c)
+        everything = self._everything(start)
         if everything.rank >= current.rank:
             return self._result(None, lambda w: self._impossible_note(everything, w))
         if self._pairs_may_work(everything.fired):
@@ -226,6 +227,23 @@ class WhatIf:
         if found is None:
             found = self._greedy(start)
         return self._result(found, lambda w: self._possible_note(found, w))
+
+    def _everything(self, start: _Trial) -> _Trial:
+        """Every candidate at its best answer: no set of measures does better."""
+        trial = start
+        for c in self.candidates:
+            trial = self._extend(trial, c)
+        return trial
+
+    def _held_stops(self, start: _Trial) -> tuple[str, ...]:
+        """The stop rules that fire now and still fire with every measure in place. While one holds, the use may
+        not go ahead at all (a prohibited practice, a tool the municipality has no agreement for), so measures that
+        lower the points would only suggest it might: the what-if names none, and the action plan gets none."""
+        stops = [rule_id for rule_id in start.fired if self.defn.rule(rule_id).effect == "stop"]
+        if not stops:
+            return ()
+        still = set(self._everything(start).fired)
+        return tuple(rule_id for rule_id in stops if rule_id in still)
 
     def _pairs_may_work(self, held: tuple[str, ...]) -> bool:
         """An optimistic bound: in every group at once, the two largest gains of each kind, with only the rules
@@ -291,6 +309,10 @@ class WhatIf:
             plural = len(found.fired) > 1
             note += w.still[plural].format(**w.rules(plural), titles=self._rule_titles(found.fired, w))
         return note
+
+    def _stopped_note(self, held: tuple[str, ...], w: Wording) -> str:
+        plural = len(held) > 1
+        return w.stops[plural].format(**w.rules(plural), titles=self._rule_titles(held, w))
 
     def _impossible_note(self, everything: _Trial, w: Wording) -> str:
         if everything.fired:

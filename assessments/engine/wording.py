@@ -42,6 +42,7 @@ class Wording:
     still: tuple[str, str]  # singular, plural
     already_low: str
     held: tuple[str, str]
+    stops: tuple[str, str]  # a stop that no safeguard lifts
     all_best: str
     from_the_case: str
 
