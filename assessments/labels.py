@@ -130,6 +130,7 @@ EVENTS = {
     "plan.item_required_again": _("Tiltak påkrevd igjen"),
     "plan.item_texts_updated": _("Tiltakets tittel eller kilde oppdatert fra ny versjon"),
     "plan.item_carried_over": _("Tiltak overført til ny vurdering"),
+    "plan.item_merged": _("Arbeid fra eget tiltak for samme oppgave overført"),
     "plan.condition_set": _("Vilkår fra UKE satt på tiltak"),
     "plan.status_changed": _("Status for tiltak endret"),
     "plan.item_updated": _("Tiltak endret"),

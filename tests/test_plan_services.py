@@ -362,3 +362,49 @@ def test_an_obligation_that_no_longer_applies_hands_its_measure_and_its_work_bac
     assert (dpia.key, dpia.kind, dpia.status, dpia.required) == ("measure:pd_dpia", "measure", "in_progress", True)
     assert moved_from(dpia) == "obligation:dpia"
     assert not submitted.plan_items.filter(key="obligation:dpia").exists()
+
+
+def dpia_item(assessment) -> PlanItem:
+    """The DPIA obligation's item (the complete answers on 2026.1 do not ask for one)."""
+    item, _created = PlanItem.objects.get_or_create(assessment=assessment, key="obligation:dpia", kind="obligation")
+    return item
+
+
+def test_the_work_on_an_old_separate_measure_comes_to_the_obligation_that_now_carries_it(submitted, leader):
+    """A plan made before 2026.7 with both items, the measure done and documented, the obligation not started: after
+    the resubmission the obligation's item has the files, the owner and the status, and the log says where from."""
+    dpia = dpia_item(submitted)
+    old = PlanItem.objects.create(
+        assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA gjennomført", measure_key="pd_dpia",
+        measure_value="done_acceptable", owner=leader,
+    )  # fmt: skip
+    plans.evidence_add(item=old, user=leader, upload=upload("dpia.pdf", PDF))
+    plans.evidence_add(item=old, user=leader, url="https://arkiv.example.org/dpia")
+    plans.item_update(item=old, user=leader, owner=leader, status="done")
+    plans.evidence_add(item=dpia, user=leader, url="https://arkiv.example.org/dpia")  # already there: not twice
+
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    dpia.refresh_from_db()
+    old.refresh_from_db()
+    assert (dpia.status, dpia.owner, dpia.required) == ("done", leader, True)
+    files = dpia.evidence.filter(removed_at__isnull=True)
+    assert sorted((e.file_name, e.url) for e in files) == [("", "https://arkiv.example.org/dpia"), ("dpia.pdf", "")]
+    assert files.get(file_name="dpia.pdf").storage_name == old.evidence.get(file_name="dpia.pdf").storage_name
+    assert old.required is False and old.evidence.filter(removed_at__isnull=True).count() == 2  # kept as it was
+    merged = dpia.history.get(change="item_merged")
+    assert merged.state["status"] == "done"
+    event = AuditEvent.objects.get(action="plan.item_merged")
+    assert (event.details["from_title"], event.details["evidence_copied"]) == ("DPIA gjennomført", 1)
+
+
+def test_a_merge_leaves_an_obligation_that_went_further_or_was_judged_not_relevant_as_it_is(submitted, leader):
+    dpia = dpia_item(submitted)
+    plans.item_update(item=dpia, user=leader, status="not_relevant", status_reason="Dekket av felles DPIA")
+    PlanItem.objects.create(
+        assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA", measure_key="pd_dpia",
+        measure_value="done_acceptable", status="in_progress",
+    )  # fmt: skip
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    dpia.refresh_from_db()
+    assert (dpia.status, dpia.status_reason) == ("not_relevant", "Dekket av felles DPIA")
+    assert not dpia.history.filter(change="item_merged").exists()

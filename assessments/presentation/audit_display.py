@@ -33,7 +33,7 @@ SOURCES = {"new": gettext_lazy("Ny"), "import": gettext_lazy("Importert fra fil"
 # Details that only tie events together (ids the screen shows in other ways); the export keeps them.
 # A plan item's id and key ("obligation:dpia") are internal too: the event's subject is the assessment.
 HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "by_assessment", "sha256",
-          "item", "key", "previous_key"}  # fmt: skip
+          "item", "key", "previous_key", "from_item", "from_key"}  # fmt: skip
 
 
 UUID_TEXT = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
@@ -138,6 +138,8 @@ class EventReader:
             "recipients": _("Mottakere: %(value)s"),
             "assessments": _("Vurderinger: %(value)s"),
             "versions": _("Versjoner: %(value)s"),
+            "from_title": _("Fra tiltaket «%(value)s»"),
+            "evidence_copied": _("Filer og lenker overført: %(value)s"),
         }
         if key in simple:
             return simple[key] % {"value": value}

@@ -209,6 +209,45 @@ def _same_task(existing: dict[str, PlanItem], wanted: dict[str, dict], fields: d
     return next((i for k, i in existing.items() if k not in wanted and i.measure_key == measure), None)
 
 
+def _carrier_of(item: PlanItem, existing: dict[str, PlanItem], wanted: dict[str, dict]) -> PlanItem | None:
+    """For a measure's item that is no longer wanted: the obligation's item that now carries its measure. A plan made
+    before `measure:` in the questionnaire can hold both for one task."""
+    if item.kind != PlanItem.Kind.MEASURE or not item.measure_key:
+        return None
+    keys = (key for key, fields in wanted.items() if fields.get("measure_key") == item.measure_key)
+    return next((existing[key] for key in keys if key in existing and existing[key].pk != item.pk), None)
+
+
+# How far an item has come; "not relevant" is a judgement of its own that a merge leaves alone.
+PROGRESS = (PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS, PlanItem.Status.DONE)
+
+
+def _take_over_work(target: PlanItem, source: PlanItem, user, version: AssessmentVersion) -> None:
+    """The work done on the measure's item comes to the obligation's item that now carries the measure, so the leader
+    does not document one task twice: its files and links (the same stored file, named by a new row), its owner and
+    due date where the target has none, and its status where it went further. The source is kept (not required)."""
+    have = {(e.sha256, e.url) for e in target.evidence.filter(removed_at__isnull=True)}
+    copied = 0
+    for evidence in source.evidence.filter(removed_at__isnull=True):
+        if (evidence.sha256, evidence.url) in have:
+            continue
+        evidence.pk, evidence.id, evidence.item, evidence.uuid = None, None, target, uuid.uuid4()
+        evidence.save()
+        copied += 1
+    changed = [name for name in ("owner", "due_date") if getattr(target, name) is None and getattr(source, name)]
+    for name in changed:
+        setattr(target, name, getattr(source, name))
+    further = source.status in PROGRESS and target.status in PROGRESS
+    if further and PROGRESS.index(source.status) > PROGRESS.index(target.status):
+        target.status, target.status_reason = source.status, source.status_reason
+        changed += ["status", "status_reason"]
+    if changed:
+        target.save(update_fields=[*changed, "updated_at"])
+    if changed or copied:
+        details = {"version": version.number, "from_title": source.title, "evidence_copied": copied}
+        _changed(target, user, "item_merged", {**details, "from_item": source.pk, "from_key": source.key})
+
+
 def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:
     """Keep the plan in step with the new version: new obligations add items, items whose obligation no
     longer applies are marked not required (kept), and an item that applies again is required again. Every
@@ -237,6 +276,9 @@ def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> No
             _changed(item, user, "item_texts_updated", details)
     for key, item in existing.items():
         if key not in wanted and item.required:
+            carrier = _carrier_of(item, existing, wanted)
+            if carrier is not None:
+                _take_over_work(carrier, item, user, version)
             item.required = False
             item.save(update_fields=["required", "updated_at"])
             _changed(item, user, "item_no_longer_required", {"version": version.number})
