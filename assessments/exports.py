@@ -13,6 +13,9 @@ writes them its own way:
   written as a string cell, so a value starting with `=` is stored as text and never becomes a formula.
 - JSON: `{"generated_at": ..., "<key>": [{column: value}, ...]}`, dates in ISO 8601.
 
+An empty Excel template for an import (`xlsx_template_response`) has the header row, a drop-down list for each
+column with fixed values (from a second sheet that lists them), and a hint for columns with a format.
+
 A list searched by title that found no title with the words shows titles *like* them (queries.search); a
 page says so above the list, and its download says so too: in the file name (`-lignende-titler`), the Excel
 sheet's name, and JSON's `"similar_titles_only"` (given, true or false, for every list that can be searched).
@@ -38,6 +41,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessments.text import clean_text
 
@@ -157,6 +161,48 @@ def xlsx_response(filename: str, columns: Sequence[Column], rows: Iterable[Seque
     handle.seek(0)
     response = FileResponse(handle, content_type=XLSX_TYPE)
     return _attachment(response, filename)
+
+
+def xlsx_template_response(
+    filename: str, headers: Sequence[str], *, sheet: str, values_sheet: str, choices: dict, hints: dict, rows: int
+) -> FileResponse:
+    """An empty workbook to fill in for an import: `headers` on the first sheet, which the import reads. A column in
+    `choices` (header -> allowed values) offers them in a drop-down list, read from `values_sheet`, which lists
+    them; a column in `hints` (header -> a sentence) shows its hint when a cell is selected. Both warn rather than
+    refuse, since the import reads more spellings than the list shows (it names any value it does not know)."""
+    workbook = Workbook()
+    first = workbook.active
+    first.title = sheet[:31]
+    first.append(list(headers))
+    first.freeze_panes = "A2"
+    listed = workbook.create_sheet(title=values_sheet[:31])
+    listed_columns = 0
+    for index, header in enumerate(headers, start=1):
+        first.cell(row=1, column=index).font = Font(bold=True)
+        first.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 2)
+        cells = f"{get_column_letter(index)}2:{get_column_letter(index)}{rows + 1}"
+        if header in choices:
+            listed_columns += 1
+            column = get_column_letter(listed_columns)
+            values = [str(value) for value in choices[header]]
+            for row, value in enumerate([header, *values], start=1):
+                listed[f"{column}{row}"] = value
+            listed[f"{column}1"].font = Font(bold=True)
+            listed.column_dimensions[column].width = max(len(v) for v in [header, *values]) + 2
+            source = f"'{listed.title}'!${column}$2:${column}${len(values) + 1}"
+            check = DataValidation(type="list", formula1=source, allow_blank=True, errorStyle="warning")
+        elif header in hints:
+            check = DataValidation(allow_blank=True)
+        else:
+            continue
+        if header in hints:
+            check.promptTitle, check.prompt, check.showInputMessage = header[:32], str(hints[header])[:255], True
+        check.add(cells)
+        first.add_data_validation(check)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    workbook.save(handle)
+    handle.seek(0)
+    return _attachment(FileResponse(handle, content_type=XLSX_TYPE), filename)
 
 
 def _json_value(column: Column, value):

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from assessments.forms import catalogue_import
 from assessments.models import AuditEvent, ToolEntry, ToolEntryVersion
@@ -268,3 +269,25 @@ def test_a_row_with_an_unreadable_cell_is_not_imported_even_if_the_rest_is_valid
     table = catalogue_import.read_upload(SimpleUploadedFile("o.csv", csv_bytes(rows)))
     result = catalogue_import.validate(table)
     assert not result.importable and [row for row, _m in result.errors] == [2]
+
+
+def test_the_excel_template_offers_each_columns_values_and_formats(world):
+    response = world.client("reviewer").get(reverse("assessments:catalogue_import_template", args=["xlsx"]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    first, listed = workbook.worksheets
+    assert (first.title, listed.title) == ("Verktøyoversikten", "Gyldige verdier")
+    offered = {column[0].value: [c.value for c in column[1:] if c.value] for column in listed.iter_cols()}
+    assert offered["status"] == ["Godkjent", "Under vurdering", "Ikke godkjent", "Trukket tilbake"]
+    assert offered["databehandleravtale"] == ["ja", "nei"]
+    headers = [cell.value for cell in first[1]]
+    checks = {str(check.sqref).split(":")[0]: check for check in first.data_validations.dataValidation}
+    status = checks[f"{get_column_letter(headers.index('status') + 1)}2"]
+    listed_at = get_column_letter(list(offered).index("status") + 1)
+    assert status.type == "list" and status.formula1 == f"'Gyldige verdier'!${listed_at}$2:${listed_at}$5"
+    assert status.errorStyle == "warning"  # the import reads more spellings than the list shows
+    date = checks[f"{get_column_letter(headers.index('godkjent til') + 1)}2"]
+    assert "dd.mm.åååå" in date.prompt and date.showInputMessage
+    # Every value the list offers is one the import accepts.
+    for header, values in offered.items():
+        name = catalogue_import.FIELD_OF[header]
+        assert all(catalogue_import._normalise(name, value)[1] is None for value in values), header

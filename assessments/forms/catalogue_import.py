@@ -75,6 +75,23 @@ TRUE_WORDS = {"ja", "j", "yes", "y", "true", "sann", "1", "x"}
 FALSE_WORDS = {"nei", "n", "no", "false", "usann", "0"}
 CHOICES = {"status": TOOL_STATUSES, "max_class": INFO_CLASSES, "hosting": HOSTINGS}
 
+
+def template_choices() -> dict[str, list[str]]:
+    """Column header -> the values the template's drop-down offers: the bokmål labels for a column with choices (as
+    UKE's file has them), ja/nei for a yes/no column."""
+    with translation.override("nb"):
+        offered = {HEADER_OF[name]: [str(label) for label in labels.values()] for name, labels in CHOICES.items()}
+    return {**offered, **{HEADER_OF[name]: ["ja", "nei"] for name in BOOL_FIELDS if name in HEADER_OF}}
+
+
+# The template's hint for a column with a format (in bokmål, as the file's headers are).
+TEMPLATE_HINTS = {
+    **{HEADER_OF[name]: "Dato som dd.mm.åååå, for eksempel 01.03.2026." for name in DATE_FIELDS if name in HEADER_OF},
+    HEADER_OF["slug"]: "Kort, unikt kjennetegn med små bokstaver, tall og bindestrek, for eksempel «kommunechat».",
+    HEADER_OF["guideline_url"]: "Lenke som begynner med https://.",
+}
+
+
 # Problems of a row found while reading the file, stored as codes so the preview words them in the user's
 # language: (row, code, column header). Every problem of a row is kept; the row's other cells are still checked
 # (validate), so the preview names all that is wrong with it at once, and the row is not imported.

@@ -20,9 +20,11 @@ from assessments import exports
 from assessments.forms.catalogue_import import (
     COLUMNS,
     MAX_ROWS,
+    TEMPLATE_HINTS,
     ImportConfirmForm,
     ImportUploadForm,
     Table,
+    template_choices,
     validate,
 )
 from assessments.permissions import may_edit_catalogue, require
@@ -100,8 +102,19 @@ def imported_message(done: dict[str, int]) -> str:
 @require(may_edit_catalogue)
 @require_GET
 def catalogue_import_template(request, fmt):
-    """The empty template: the header row the import reads (docs/catalogue-import.md)."""
-    if fmt not in ("csv", "xlsx"):
+    """The empty template: the header row the import reads (docs/catalogue-import.md); the Excel one also offers the
+    values of each column with fixed values and says how to write yes/no and dates."""
+    if fmt == "csv":
+        columns = [exports.Column(name, header) for header, name in COLUMNS]
+        return exports.csv_response("verktoyoversikten-mal.csv", columns, [])
+    if fmt != "xlsx":
         raise Http404
-    columns = [exports.Column(name, header) for header, name in COLUMNS]
-    return exports.response(fmt, "verktoyoversikten-mal", columns, [], sheet="Verktøyoversikten", key="entries")
+    return exports.xlsx_template_response(
+        "verktoyoversikten-mal.xlsx",
+        [header for header, _name in COLUMNS],
+        sheet="Verktøyoversikten",
+        values_sheet="Gyldige verdier",
+        choices=template_choices(),
+        hints=TEMPLATE_HINTS,
+        rows=MAX_ROWS,
+    )
