@@ -1,4 +1,4 @@
-"""The life of a `Report` row: claim, render (reports.py), store, finish; and the sweeps that recover from
+"""The life of a `Report` row: claim, render (render.py), store, finish; and the sweeps that recover from
 dead workers and remove files no row names.
 
 A task can run twice (late acks, a redelivery, the sweep) and a worker can die at any point, so every step
