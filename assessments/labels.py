@@ -8,8 +8,9 @@ one name everywhere and in both languages (docs/glossary.md lists them). The sco
 Django and keeps plain codes, with one exception: the what-if note it stores names risk levels, so it keeps the
 level words (`engine.scoring.LEVEL_LABELS`, `LEVEL_LABELS_EN`), which tests/test_labels.py holds equal to `LEVELS`.
 
-Statuses, roles and decisions are the models' own `TextChoices` (the database stores their codes): their labels
-are re-exported here so callers have one place to look, not defined twice.
+Statuses, roles and decisions are `TextChoices` defined in `assessments/choices.py`, which the models name as
+their own (`Assessment.Status`; the database stores their codes): their labels are re-exported here so callers
+have one place to look, not defined twice.
 """
 
 import functools

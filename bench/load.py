@@ -40,7 +40,7 @@ from tests.integration.processes import (  # noqa: E402
 
 DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Load"
-# What the issue asks of these 2-core machines.
+# The load targets on a 2-core machine, written into the target table of docs/benchmarks.md ("## Load").
 TARGET_STEP_P95_MS = 150
 TARGET_RATIO_TO_HEALTHZ = 3.0
 WIZARD_STEP = ("wizard step [GET]", "wizard step [POST]")

@@ -176,7 +176,7 @@ def test_contributions_list_answered_visible_questions_by_impact():
     assert sum(r["points"] for r in rows if r["kind"] == "need") == result.need["points"]
 
 
-# The agreed keys of summary_json, in order (score_answers prints the same object).
+# The keys of summary_json, in order, as docs/scoring.md section 9 lists them (score_answers prints the same object).
 SUMMARY_KEYS = [
     "questionnaire",
     "risk",

@@ -5,9 +5,11 @@ through the same services users use (the synthetic assessments at scale excepted
   every step below in order;
 - `decided`: approved and rejected assessments with ready, signed reports;
 - `drafts`: drafts and submitted assessments across agencies, filled step by step as in the wizard;
-- `catalogue`: the tool overview's demo entries and two assessments that pick them;
 - `in_review`: one assessment returned with UKE's comments and one resubmitted with changes;
-- `synthetic`: thousands of generated assessments for `seed_demo --assessments N` and the benchmarks.
+- `plans`: action plans of approved assessments in different states;
+- `catalogue`: the tool overview's demo entries and two assessments that pick them;
+- `synthetic`: thousands of generated assessments for `seed_demo --assessments N` and the benchmarks, written
+  with `bulk` (PostgreSQL's COPY, `bulk_create` elsewhere).
 """
 
 from pathlib import Path

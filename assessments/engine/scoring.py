@@ -311,7 +311,7 @@ def _contributions(core: Core) -> list[dict[str, Any]]:
 
 
 def summary_json(result: Result | Mapping[str, Any]) -> dict[str, Any]:
-    """The `score_answers` output: exactly the agreed top-level keys."""
+    """The `score_answers` output: exactly the keys docs/scoring.md lists (section 9, "The result")."""
     r = result.to_dict() if isinstance(result, Result) else result
     return {
         "questionnaire": r["questionnaire"],
@@ -323,6 +323,6 @@ def summary_json(result: Result | Mapping[str, Any]) -> dict[str, Any]:
         "hard_rules": [rule["id"] for rule in r["hard_rules"]],
         "obligations": [obligation["code"] for obligation in r["obligations"]],
         "contributions": r["contributions"],
-        # The English texts (`note_en`) are for the UI; the agreed output stays as it was.
+        # The English texts (`note_en`) are for the UI; the output keeps the keys docs/scoring.md section 9 lists.
         "what_if": {key: value for key, value in r["what_if"].items() if key != "note_en"},
     }

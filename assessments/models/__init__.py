@@ -3,7 +3,11 @@ which is also how Django finds them (`models` must import every module that defi
 
 `agencies` (agencies, memberships, municipal roles), `assessments` (questionnaire versions, assessments, their
 versions, review comments, sent reminders, overview cells), `reports`, `audit` (the append-only chain, its
-head and write caps), `accounts` (Entra ID group mapping and the roles a sign-in brought), `outbox` (e-mail).
+head and write caps), `accounts` (Entra ID group mapping and the roles a sign-in brought), `people` (work flagged
+for reassignment when someone leaves), `plans` (action plan items, their history, evidence, sent reminders),
+`catalogue` (the tool overview: entries, their versions, flags, API tokens), `public_access` (exemptions),
+`officers` (the officers' advice), `archive` (hand-overs to the archive), `outbox` (e-mail). `fields` holds the
+field factories they share.
 """
 
 from assessments.choices import PATH_CHOICES, OfficerRole

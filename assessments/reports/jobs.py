@@ -1,5 +1,5 @@
-"""The life of a `Report` row: claim, render (reports.py), store, finish; and the sweeps that recover from
-dead workers and remove files no row names.
+"""The life of a `Report` row: claim, render (render.py; plan_status.py for an action plan's status report),
+store, finish; and the sweeps that recover from dead workers and remove files no row names.
 
 A task can run twice (late acks, a redelivery, the sweep) and a worker can die at any point, so every step
 is a conditional UPDATE:

@@ -1,9 +1,14 @@
 """Writes: every change that spans models or starts a job goes through a service here.
 
-Callers use `services.<name>` (or import from the area's module); this package gathers them by area:
+One module per area. The assessment core's services are gathered here, so callers use `services.<name>`:
 `questionnaires` (publish, replace), `assessments` (drafts, the wizard's saves, submission and the leader's
-transitions), `review` (comments, return, material change), `decisions` (approve, reject; the signed report),
-`reports` (previews), `purge` (a departed user). `locking` holds the one way a service locks a row.
+transitions), `review` (comments, replies, material change), `decisions` (return, approve, reject; the signed
+report), `reports` (previews), `purge` (a departed user). The other areas are called through their module
+(`services.plans.<name>`): `quickpath` (start from a screening, submit as simplified), `plans` (the action plan)
+with `plan_reassess`, `plan_reminders`, `plan_report` (the sealed status report) and `go_live`, `evidence` (what
+an uploaded file is) with `evidence_scan` (its virus scan), `catalogue` (the tool overview) with
+`catalogue_flags`, `public_access` (exemptions, innsyn copies), `officers` (the officers' advice), `archive`
+(hand-over to the archive), `retention`, `people` (leavers). `locking` holds the one way a service locks a row.
 
 One rule for permissions: a service that acts for a user asks the permission layer itself
 (`permissions.authorize`), before it writes, whoever called it; views ask first as well, so a page answers

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         for warning in answer_warnings_text(warnings):
             self.stderr.write(f"Advarsel: {warning}")
         result = score(definition, answers)
-        # Contradictions go with the warnings: the agreed stdout object stays as it is.
+        # Contradictions go with the warnings: stdout keeps exactly the keys of docs/scoring.md section 9.
         for check in result.consistency:
             self.stderr.write(f"Motsigelse: {check['title']}. {check['message']}")
         self.stdout.write(json.dumps(summary_json(result), ensure_ascii=False))
