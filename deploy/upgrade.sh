@@ -11,8 +11,7 @@ cd "$APP_DIR"
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py collectstatic --noinput -v 0
 "$PYTHON" manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
-"$PYTHON" manage.py shell -c \
-  'from assessments.demo import seed_questionnaires; print("published:", seed_questionnaires() or "nothing new")'
+"$PYTHON" manage.py publish_questionnaire --released
 if [ "${KIV_ALLOW_HTTP:-}" = True ] || [ "${KIV_ALLOW_HTTP:-}" = true ] || [ "${KIV_ALLOW_HTTP:-}" = 1 ]; then
   # The named plain-HTTP opt-out (loopback runs such as deploy/smoke.sh) is not a production setup.
   echo "KIV_ALLOW_HTTP is on: running 'check' without --deploy"

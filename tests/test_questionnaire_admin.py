@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from assessments import services
 from assessments.engine.loader import read_definition_data
 from assessments.engine.validate import validate_definition
 from assessments.models import AuditEvent, Questionnaire
@@ -195,3 +196,30 @@ def test_the_command_refuses_a_published_version(questionnaire):
         call_command("publish_questionnaire", str(FIXTURE), stderr=err)
     assert caught.value.returncode == 2 and "allerede publisert" in err.getvalue()
     assert Questionnaire.objects.count() == 1
+
+
+def test_the_command_publishes_the_released_versions_the_database_lacks(questionnaire):
+    released = sorted(path.name for path in FIXTURE.parent.iterdir() if path.is_dir())
+    out = io.StringIO()
+    call_command("publish_questionnaire", "--released", stdout=out)
+    assert json.loads(out.getvalue()) == {"published": [v for v in released if v != "2026.1"]}  # 2026.1 was there
+    assert sorted(Questionnaire.objects.values_list("version", flat=True)) == released
+    out = io.StringIO()
+    call_command("publish_questionnaire", "--released", stdout=out)
+    assert json.loads(out.getvalue()) == {"published": []}
+
+
+@pytest.mark.parametrize("args", [[], ["--released", "/some/folder"]])
+def test_the_command_wants_a_path_or_released(db, args):
+    with pytest.raises(CommandError, match="PATH or --released"):
+        call_command("publish_questionnaire", *args)
+
+
+def test_the_released_versions_are_published_in_version_order(db, tmp_path):
+    """2026.10 comes after 2026.9 (not after 2026.1, as the folder names sort): the last published is the newest."""
+    for version in ("2026.9", "2026.10", "2026.2"):
+        folder = tmp_path / version
+        folder.mkdir()
+        (folder / "sections.yaml").write_text(json.dumps(raw_definition(version)), encoding="utf-8")  # JSON is YAML
+    assert services.publish_released(tmp_path) == ["2026.2", "2026.9", "2026.10"]
+    assert Questionnaire.latest().version == "2026.10"

@@ -19,15 +19,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from assessments import services
 from assessments.demo.catalogue import seed_catalogue
 from assessments.demo.decided import seed_reports as seed_decided
 from assessments.demo.drafts import seed_demo_assessments
 from assessments.demo.in_review import seed_review_demo
 from assessments.demo.plans import seed_plans
 from assessments.demo.synthetic import seed_bulk_assessments
-from assessments.engine.loader import load_definition
-from assessments.models import Agency, Membership, MunicipalRole, Questionnaire
+from assessments.models import Agency, Membership, MunicipalRole
+from assessments.services.questionnaires import publish_released as seed_questionnaires  # the demo's first step
 
 # The documented demo password; seed_demo refuses to run without DEBUG or --force.
 DEMO_PASSWORD = "kiv-demo-2026"  # noqa: S105  # nosec B105 - see the line above
@@ -78,16 +77,6 @@ def seed_users() -> dict[str, object]:
             MunicipalRole.objects.get_or_create(user=user, role=role)
         users[username] = user
     return users
-
-
-def seed_questionnaires() -> list[str]:
-    """Publish every version folder under fixtures/questionnaire that is not in the database yet."""
-    published = []
-    for folder in sorted((FIXTURES / "questionnaire").iterdir()):
-        if folder.is_dir() and not Questionnaire.objects.filter(version=folder.name).exists():
-            services.questionnaire_publish(definition=load_definition(folder), actor=None)
-            published.append(folder.name)
-    return published
 
 
 def seed_reports(users: dict) -> dict:

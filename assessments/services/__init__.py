@@ -47,6 +47,7 @@ from assessments.services.purge import (
 )
 from assessments.services.questionnaires import (
     newer_questionnaire,
+    publish_released,
     questionnaire_publish,
     questionnaire_replace,
 )
@@ -63,6 +64,7 @@ from assessments.services.review import (
 )
 
 __all__ = [
+    "publish_released",
     "questionnaire_publish",
     "questionnaire_replace",
     "newer_questionnaire",

@@ -1,11 +1,15 @@
-"""Questionnaire versions: publish a new one, replace one no assessment uses yet."""
+"""Questionnaire versions: publish a new one, publish the released ones the database lacks, replace one no assessment
+uses yet."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
-from assessments.engine.loader import parse_definition
+from assessments.engine.loader import load_definition, parse_definition
 from assessments.models import (
     Assessment,
     Questionnaire,
@@ -22,6 +26,26 @@ def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
         )
         audit.record(actor, "questionnaire.published", questionnaire, details={"version": questionnaire.version})
     return questionnaire
+
+
+# The versions released with the code, one folder each (a released version never changes).
+RELEASED = Path(settings.BASE_DIR) / "fixtures" / "questionnaire"
+
+
+def _in_order(version: str) -> list[tuple]:
+    """A version name's sort key: 2026.2 before 2026.10 (the last one published is the one new drafts get)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split(".")]
+
+
+def publish_released(folder: Path = RELEASED) -> list[str]:
+    """Publish every version folder under `folder` that the database does not have yet, oldest first (the upgrade
+    step after new code, and the first step of the demo data). Returns the versions published."""
+    published = []
+    for version in sorted((path for path in folder.iterdir() if path.is_dir()), key=lambda path: _in_order(path.name)):
+        if not Questionnaire.objects.filter(version=version.name).exists():
+            questionnaire_publish(definition=load_definition(version), actor=None)
+            published.append(version.name)
+    return published
 
 
 def questionnaire_replace(*, questionnaire: Questionnaire, definition: dict, actor) -> Questionnaire:

@@ -3,6 +3,9 @@
 PATH is a version folder (sections.yaml + rules.yaml) or one YAML/JSON file. On success one JSON object is
 printed (version, title, counts) and the exit status is 0; an invalid definition, or a version that is
 already published, lists every problem on stderr and exits with status 2. Nothing is stored then.
+
+`publish_questionnaire --released` publishes instead every version released with the code (fixtures/questionnaire/)
+that the database does not have yet, and prints `{"published": [versions]}`: the upgrade step (deploy/upgrade.sh).
 """
 
 import json
@@ -19,9 +22,17 @@ class Command(BaseCommand):
     help = "Validate and publish a questionnaire version from a folder or a YAML/JSON file."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="version folder (sections.yaml + rules.yaml) or a .yaml/.json file")
+        parser.add_argument("path", nargs="?", help="version folder (sections.yaml + rules.yaml) or a .yaml/.json file")
+        parser.add_argument(
+            "--released", action="store_true", help="publish the versions under fixtures/questionnaire/ not yet stored"
+        )
 
-    def handle(self, *args, path: str, **options):
+    def handle(self, *args, path: str | None, released: bool, **options):
+        if released == bool(path):
+            raise CommandError("Give either PATH or --released.")
+        if released:
+            self.stdout.write(json.dumps({"published": services.publish_released()}))
+            return
         try:
             definition = parse_definition(read_definition_data(path))
         except DefinitionError as exc:
