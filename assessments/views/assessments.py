@@ -35,6 +35,7 @@ from assessments.presentation.actions import available_actions
 from assessments.presentation.result_view import answer_sections, present, question_label
 from assessments.presentation.return_notes import return_notes
 from assessments.services.quickpath import full_required_reasons, quick_questionnaire
+from assessments.text import whole_number
 
 
 def _shown(assessment: Assessment, user) -> dict:
@@ -116,7 +117,7 @@ def assessment_contributors(request, uuid):
     form = ContributorForm(candidates=candidates)
     if request.method == "POST":
         if "remove" in request.POST:
-            contributor = get_object_or_404(assessment.contributors, pk=_int(request.POST["remove"]))
+            contributor = get_object_or_404(assessment.contributors, pk=whole_number(request.POST["remove"]) or 0)
             services.assessment_remove_contributor(assessment=assessment, user=request.user, contributor=contributor)
             messages.success(
                 request,
@@ -143,13 +144,6 @@ def assessment_contributors(request, uuid):
             "has_candidates": candidates.exists(),
         },
     )
-
-
-def _int(value: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 @signed_in
