@@ -214,8 +214,10 @@ ACTIONS = {
 def authorize(user, assessment: Assessment, action: str) -> None:
     """The check every service makes before it acts for a user: PermissionDenied unless `action` (a key of
     ACTIONS) is allowed. Views ask first too (`get_assessment`), so pages answer 403/404 before any work;
-    this one holds whoever calls the service (a view, a task, a command, a test)."""
-    if not ACTIONS[action](user, assessment):
+    this one holds whoever calls the service (a view, a task, a command, a test). An action not in ACTIONS (an
+    officer role that does not exist, say) is refused too."""
+    check = ACTIONS.get(action)
+    if check is None or not check(user, assessment):
         raise PermissionDenied(_("Bare virksomhetslederen kan gjøre dette.") if action == "lead" else "")
 
 

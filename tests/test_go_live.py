@@ -116,3 +116,18 @@ def test_open_before_use_items_and_a_wrong_day_are_refused_together(submitted, l
     assert item.title in errors[NON_FIELD_ERRORS][0]
     submitted.refresh_from_db()
     assert submitted.in_use_since is None
+
+
+@pytest.mark.parametrize(
+    ("before_use", "required", "status", "blocks"),
+    [
+        (True, True, "not_started", True),
+        (True, True, "in_progress", True),
+        (True, True, "not_relevant", True),  # only "done" meets UKE's condition
+        (True, True, "done", False),
+        (True, False, "not_started", False),  # a version no longer asks for it
+        (False, True, "not_started", False),  # no condition of UKE
+    ],
+)
+def test_which_items_block_the_go_live(before_use, required, status, blocks):
+    assert PlanItem(before_use=before_use, required=required, status=status).blocks_go_live is blocks

@@ -2,6 +2,7 @@
 their advice beside the answers for UKE, the report's note that advice was given, and what they cannot do."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assessments import services
@@ -98,6 +99,21 @@ def test_empty_advice_is_refused_in_the_users_language_and_nothing_is_saved(worl
     response = world.client("security_officer").post(url, {"text": "   "})
     assert response.status_code == 400
     assert "Skriv rådet ditt." in response.content.decode()
+    assert not OfficerAdvice.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("user", "role", "case"),
+    [
+        ("dpo", "dpo", "plain_a"),  # no personal data: outside the DPO's scope
+        ("dpo", "security_officer", "personal_a"),  # a role the user does not hold
+        ("leader_a", "dpo", "personal_a"),  # no officer at all
+        ("dpo", "nobody", "personal_a"),  # no such role: refused, not an error
+    ],
+)
+def test_the_advice_service_refuses_whoever_the_role_does_not_cover(world, cases, user, role, case):
+    with pytest.raises(PermissionDenied):
+        officer_services.officer_advice_record(assessment=cases[case], user=world.users[user], role=role, text="Råd")
     assert not OfficerAdvice.objects.exists()
 
 

@@ -1,6 +1,7 @@
 """services/plans.py: items from a submission, resubmission, UKE's conditions, the go-live gate, closing,
 carrying over on a material change, evidence (type by content, size cap) and the item history."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -394,16 +395,85 @@ def test_the_work_on_an_old_separate_measure_comes_to_the_obligation_that_now_ca
     merged = dpia.history.get(change="item_merged")
     assert merged.state["status"] == "done"
     event = AuditEvent.objects.get(action="plan.item_merged")
-    assert (event.details["from_title"], event.details["evidence_copied"]) == ("DPIA gjennomført", 1)
+    assert (event.details["from_key"], event.details["evidence_copied"]) == ("measure:pd_dpia", 1)
+    assert old.key == f"merged:{old.pk}:measure:pd_dpia"  # no later version finds the emptied item under its key
+
+
+def old_measure_item(assessment, **fields) -> PlanItem:
+    """A separate DPIA measure item as plans made before 2026.7 had it beside the obligation's."""
+    return PlanItem.objects.create(
+        assessment=assessment, key="measure:pd_dpia", kind="measure", title="DPIA", measure_key="pd_dpia",
+        measure_value="done_acceptable", **fields,
+    )  # fmt: skip
+
+
+def without_the_dpia_duty(assessment) -> AssessmentVersion:
+    """The next version, where the DPIA duty no longer applies but the what-if still names pd_dpia."""
+    result = dictation_result()
+    result["obligations"] = [o for o in result["obligations"] if o["code"] != "dpia"]
+    latest = assessment.latest_version()
+    return AssessmentVersion.objects.create(
+        assessment=assessment, number=latest.number + 1, questionnaire=latest.questionnaire, answers=latest.answers,
+        result=result, verdict=latest.verdict, quadrant=latest.quadrant,
+    )  # fmt: skip
+
+
+def test_after_a_merge_a_version_that_wants_the_measure_alone_keeps_the_obligations_item_and_its_work(
+    submitted, leader
+):
+    dpia = dpia_item(submitted)
+    old_measure_item(submitted)
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    dpia.refresh_from_db()
+    plans.evidence_add(item=dpia, user=leader, url="https://arkiv.example.org/dpia")
+    plans.item_update(item=dpia, user=leader, status="done")
+    plans.on_submitted(leader, submitted, without_the_dpia_duty(submitted))
+    task = submitted.plan_items.get(key="measure:pd_dpia")
+    assert (task.pk, task.status, task.required, task.evidence.count()) == (dpia.pk, "done", True, 1)
+    emptied = submitted.plan_items.exclude(pk=dpia.pk).get(measure_key="pd_dpia")
+    assert emptied.key.startswith("merged:") and emptied.required is False
+
+
+def test_a_merge_copies_each_file_once_and_not_what_the_target_removed_or_the_scan_held_back(submitted, leader):
+    dpia = dpia_item(submitted)
+    old = old_measure_item(submitted)
+    for url in ("https://arkiv.example.org/a", "https://arkiv.example.org/a", "https://arkiv.example.org/b"):
+        plans.evidence_add(item=old, user=leader, url=url)
+    held = plans.evidence_add(item=old, user=leader, upload=upload("ros.pdf", PDF))
+    Evidence.objects.filter(pk=held.pk).update(scan_status=Evidence.Scan.QUARANTINED)
+    removed = plans.evidence_add(item=dpia, user=leader, url="https://arkiv.example.org/b")
+    plans.evidence_remove(evidence=removed, user=leader)
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    kept = dpia.evidence.filter(removed_at__isnull=True)
+    assert list(kept.values_list("url", flat=True)) == ["https://arkiv.example.org/a"]
+
+
+def test_a_merge_takes_the_due_date_and_only_an_owner_still_in_the_agency(submitted, leader, world):
+    dpia = dpia_item(submitted)
+    due = dt.date(2027, 3, 1)
+    old_measure_item(submitted, owner=world.users["leader_b"], due_date=due)  # leader_b is of agency B
+    plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
+    dpia.refresh_from_db()
+    assert (dpia.owner, dpia.due_date) == (None, due)
+
+
+def test_a_merge_never_sets_an_item_back(submitted, leader):
+    dpia = dpia_item(submitted)
+    plans.evidence_add(item=dpia, user=leader, url="https://arkiv.example.org/dpia")
+    plans.item_update(item=dpia, user=leader, status="done")
+    old_measure_item(submitted, status="in_progress")
+    second = on_2026_7(submitted.latest_version())
+    plans.on_submitted(leader, submitted, second)
+    plans.on_submitted(leader, submitted, second)  # submitted once more
+    dpia.refresh_from_db()
+    assert dpia.status == "done"
+    assert not dpia.history.filter(change="item_merged").exists()  # nothing came over, and nothing twice
 
 
 def test_a_merge_leaves_an_obligation_that_went_further_or_was_judged_not_relevant_as_it_is(submitted, leader):
     dpia = dpia_item(submitted)
     plans.item_update(item=dpia, user=leader, status="not_relevant", status_reason="Dekket av felles DPIA")
-    PlanItem.objects.create(
-        assessment=submitted, key="measure:pd_dpia", kind="measure", title="DPIA", measure_key="pd_dpia",
-        measure_value="done_acceptable", status="in_progress",
-    )  # fmt: skip
+    old_measure_item(submitted, status="in_progress")
     plans.on_submitted(leader, submitted, on_2026_7(submitted.latest_version()))
     dpia.refresh_from_db()
     assert (dpia.status, dpia.status_reason) == ("not_relevant", "Dekket av felles DPIA")

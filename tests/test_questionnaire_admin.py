@@ -15,6 +15,7 @@ from assessments import services
 from assessments.engine.loader import read_definition_data
 from assessments.engine.validate import validate_definition
 from assessments.models import AuditEvent, Questionnaire
+from assessments.services import questionnaires
 from tests.answers import FIXTURE
 from tests.assessment_helpers import make_assessment
 from tests.conftest import make_user
@@ -199,11 +200,12 @@ def test_the_command_refuses_a_published_version(questionnaire):
 
 
 def test_the_command_publishes_the_released_versions_the_database_lacks(questionnaire):
-    released = sorted(path.name for path in FIXTURE.parent.iterdir() if path.is_dir())
+    folders = [path.name for path in FIXTURE.parent.iterdir() if path.is_dir()]
+    released = sorted(folders, key=questionnaires.version_order)
     out = io.StringIO()
     call_command("publish_questionnaire", "--released", stdout=out)
     assert json.loads(out.getvalue()) == {"published": [v for v in released if v != "2026.1"]}  # 2026.1 was there
-    assert sorted(Questionnaire.objects.values_list("version", flat=True)) == released
+    assert set(Questionnaire.objects.values_list("version", flat=True)) == set(released)
     out = io.StringIO()
     call_command("publish_questionnaire", "--released", stdout=out)
     assert json.loads(out.getvalue()) == {"published": []}

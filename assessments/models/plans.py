@@ -73,7 +73,8 @@ class PlanItem(models.Model):
 
     @property
     def blocks_go_live(self) -> bool:
-        """A before-use condition of UKE not yet done: while any item does, the AI may not be recorded as in use."""
+        """A before-use condition of UKE not yet done: while any item does, the AI may not be recorded as in use. Only
+        "done" lifts it: an item the agency judged not relevant still blocks until UKE's condition is met or changed."""
         return self.before_use and self.required and self.status != self.Status.DONE
 
     @property

@@ -138,7 +138,6 @@ class EventReader:
             "recipients": _("Mottakere: %(value)s"),
             "assessments": _("Vurderinger: %(value)s"),
             "versions": _("Versjoner: %(value)s"),
-            "from_title": _("Fra tiltaket «%(value)s»"),
             "evidence_copied": _("Filer og lenker overført: %(value)s"),
         }
         if key in simple:

@@ -115,9 +115,10 @@ def _check_go_live_day(assessment: Assessment, since: dt.date) -> None:
 
 def conditions_met_on(assessment: Assessment) -> dt.date | None:
     """The day the last of UKE's before-use conditions was marked done (None without any): a solution cannot have
-    gone live before them. Read from the items' history, where each change of status is a row."""
+    gone live before them. Read from the items' history, where each change of status is a row (a status set by the
+    agency, or taken over from a separate item for the same task)."""
     last = PlanItemHistory.objects.filter(
         item__assessment=assessment, item__before_use=True, item__required=True,
-        change="status_changed", state__status=PlanItem.Status.DONE,
+        change__in=("status_changed", "item_merged"), state__status=PlanItem.Status.DONE,
     ).aggregate(last=Max("at"))["last"]  # fmt: skip
     return timezone.localdate(last) if last else None

@@ -198,6 +198,12 @@ def _refresh_texts(item: PlanItem, fields: dict) -> bool:
     return any(name in STATE_TEXTS and (before[name] or not name.endswith("_en")) for name in changed)
 
 
+# How far an item has come; "not relevant" is a judgement of its own that a merge leaves alone.
+PROGRESS = (PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS, PlanItem.Status.DONE)
+# The key prefix of an item whose work went to another item for the same task (`_take_over_work`).
+MERGED = "merged:"
+
+
 def _same_task(existing: dict[str, PlanItem], wanted: dict[str, dict], fields: dict) -> PlanItem | None:
     """The item that holds this task under its other key, if the version no longer wants that key: a measure's
     item when its obligation now carries it (`measure:` in the questionnaire), or an obligation's item that
@@ -206,7 +212,8 @@ def _same_task(existing: dict[str, PlanItem], wanted: dict[str, dict], fields: d
     measure = fields.get("measure_key")
     if not measure:
         return None
-    return next((i for k, i in existing.items() if k not in wanted and i.measure_key == measure), None)
+    candidates = (i for k, i in existing.items() if k not in wanted and not k.startswith(MERGED))
+    return next((i for i in candidates if i.measure_key == measure), None)
 
 
 def _carrier_of(item: PlanItem, existing: dict[str, PlanItem], wanted: dict[str, dict]) -> PlanItem | None:
@@ -218,25 +225,28 @@ def _carrier_of(item: PlanItem, existing: dict[str, PlanItem], wanted: dict[str,
     return next((existing[key] for key in keys if key in existing and existing[key].pk != item.pk), None)
 
 
-# How far an item has come; "not relevant" is a judgement of its own that a merge leaves alone.
-PROGRESS = (PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS, PlanItem.Status.DONE)
-
-
 def _take_over_work(target: PlanItem, source: PlanItem, user, version: AssessmentVersion) -> None:
     """The work done on the measure's item comes to the obligation's item that now carries the measure, so the leader
-    does not document one task twice: its files and links (the same stored file, named by a new row), its owner and
-    due date where the target has none, and its status where it went further. The source is kept (not required)."""
-    have = {(e.sha256, e.url) for e in target.evidence.filter(removed_at__isnull=True)}
+    does not document one task twice: its files and links (the same stored file, named by a new row; not one the target
+    has or had, nor one the virus scan held back), its owner (while still in the agency) and due date where the target
+    has none, and its status where it went further. The source is kept, not required, under a key no version asks for
+    (`merged:`), so a later version that wants the measure on its own finds the target, not the emptied source."""
+    had = {(e.sha256, e.url) for e in target.evidence.all()}  # removed ones too: the leader took those away
     copied = 0
-    for evidence in source.evidence.filter(removed_at__isnull=True):
-        if (evidence.sha256, evidence.url) in have:
+    for evidence in source.evidence.filter(removed_at__isnull=True).exclude(scan_status__in=Evidence.HELD_BACK):
+        if (evidence.sha256, evidence.url) in had:
             continue
+        had.add((evidence.sha256, evidence.url))
         evidence.pk, evidence.id, evidence.item, evidence.uuid = None, None, target, uuid.uuid4()
         evidence.save()
         copied += 1
-    changed = [name for name in ("owner", "due_date") if getattr(target, name) is None and getattr(source, name)]
-    for name in changed:
-        setattr(target, name, getattr(source, name))
+    changed = []
+    if target.owner_id is None and source.owner_id and _in_agency(source.owner_id, target):
+        target.owner_id = source.owner_id
+        changed.append("owner")
+    if target.due_date is None and source.due_date:
+        target.due_date = source.due_date
+        changed.append("due_date")
     further = source.status in PROGRESS and target.status in PROGRESS
     if further and PROGRESS.index(source.status) > PROGRESS.index(target.status):
         target.status, target.status_reason = source.status, source.status_reason
@@ -244,8 +254,13 @@ def _take_over_work(target: PlanItem, source: PlanItem, user, version: Assessmen
     if changed:
         target.save(update_fields=[*changed, "updated_at"])
     if changed or copied:
-        details = {"version": version.number, "from_title": source.title, "evidence_copied": copied}
-        _changed(target, user, "item_merged", {**details, "from_item": source.pk, "from_key": source.key})
+        details = {"version": version.number, "from_item": source.pk, "from_key": source.key}
+        _changed(target, user, "item_merged", {**details, "evidence_copied": copied} if copied else details)
+    PlanItem.objects.filter(pk=source.pk).update(key=f"{MERGED}{source.pk}:{source.key}"[:120])
+
+
+def _in_agency(user_id: int, item: PlanItem) -> bool:
+    return Membership.objects.filter(user_id=user_id, agency_id=item.assessment.agency_id).exists()
 
 
 def on_submitted(user, assessment: Assessment, version: AssessmentVersion) -> None:
@@ -384,10 +399,7 @@ def item_update(
         raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
     with transaction.atomic():
         locked = _lock_item(item, user)
-        if (
-            owner is not None
-            and not Membership.objects.filter(user=owner, agency_id=locked.assessment.agency_id).exists()
-        ):
+        if owner is not None and not _in_agency(owner.pk, locked):
             raise ValidationError({"owner": _("Ansvarlig må være en bruker i virksomheten.")})
         before = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
         locked.owner, locked.due_date, locked.status = owner, due_date, status

@@ -32,7 +32,7 @@ def questionnaire_publish(*, definition: dict, actor) -> Questionnaire:
 RELEASED = Path(settings.BASE_DIR) / "fixtures" / "questionnaire"
 
 
-def _in_order(version: str) -> list[tuple]:
+def version_order(version: str) -> list[tuple]:
     """A version name's sort key: 2026.2 before 2026.10 (the last one published is the one new drafts get)."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split(".")]
 
@@ -41,7 +41,8 @@ def publish_released(folder: Path = RELEASED) -> list[str]:
     """Publish every version folder under `folder` that the database does not have yet, oldest first (the upgrade
     step after new code, and the first step of the demo data). Returns the versions published."""
     published = []
-    for version in sorted((path for path in folder.iterdir() if path.is_dir()), key=lambda path: _in_order(path.name)):
+    folders = [path for path in folder.iterdir() if path.is_dir()]
+    for version in sorted(folders, key=lambda path: version_order(path.name)):
         if not Questionnaire.objects.filter(version=version.name).exists():
             questionnaire_publish(definition=load_definition(version), actor=None)
             published.append(version.name)
