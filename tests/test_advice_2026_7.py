@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessments import services
 from assessments.demo import seed_questionnaires
 from assessments.engine import as_definition, load_definition
+from assessments.models import Questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
 V6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
@@ -46,13 +47,14 @@ def test_each_measure_is_one_the_what_if_may_name():
 
 @pytest.fixture
 def submitted(world):
-    """The dictation scenario answered on 2026.7 (the newest version) and submitted by the leader."""
+    """The dictation scenario answered on 2026.7 and submitted by the leader."""
     seed_questionnaires()
     leader = world.users["leader_a"]
     assessment = services.assessment_create(agency=world.agency_a, user=leader, title="Tale til tekst")
-    assert assessment.questionnaire.version == "2026.7"
+    # A draft on 2026.7 (made before a newer version was published).
+    assessment.questionnaire = Questionnaire.objects.get(version="2026.7")
     assessment.answers = json.loads(DICTATION.read_text(encoding="utf-8"))["answers"]
-    assessment.save(update_fields=["answers"])
+    assessment.save(update_fields=["questionnaire", "answers"])
     services.assessment_submit(assessment=assessment, user=leader)
     assessment.refresh_from_db()
     return assessment

@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.7 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.8 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -27,8 +27,9 @@ V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
 V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
 V6 = ROOT / "fixtures" / "questionnaire" / "2026.6"
 V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
-NEWEST = "2026.7"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7]
+V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
+NEWEST = "2026.8"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -60,6 +61,11 @@ RELEASED = {
         "rules.yaml": "052f06ef0d5544f8b22b10340fed402b12548cad1c0e574a4b4b2548cce1bd05",
         "screening.yaml": "8f10b7d85e4c41793f45a39d339cb96fbf937952310911ac94502fe2dcacbf3a",
         "sections.yaml": "ee495d048cffcaf1fddf9f9863b949d6bebbe400e0abef87c14e311d56f3de4d",
+    },
+    V7: {
+        "rules.yaml": "73dffc155789ed3ffde88f44ed30bf52865092c61eefa15bb8aa26d6b8f3cf32",
+        "screening.yaml": "06f24ddc74b0a3cf24e3d8e246984af7a4b7d888e384a50fb36b9d975a45a2a7",
+        "sections.yaml": "6809d9ddff6da94de8ec067d501bee0b194ae8f70f8882642e1fe5d6676119d3",
     },
 }
 

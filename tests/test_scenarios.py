@@ -17,8 +17,11 @@ the fixes of "Differences from 2026.5") are scored on 2026.6, and every older fi
 too, except the few the fixes change (`CHANGED_ON_2026_6`; tests/test_advice_2026_6.py has the rest). 2026.7 changes
 no result, only which obligations are done by a measure (`measure:`, for the action plan): every older file gets
 exactly its 2026.6 result on 2026.7, and a `v2026_7/` file's expected result also names its plan's items (`plan`: item
-key -> the measure question an obligation's item carries). Scenarios that describe the same use answered honestly in
-different ways must get the same verdict and hard rules.
+key -> the measure question an obligation's item carries). Files made on 2026.8 (`v2026_8/`, the fixes of "Differences
+from 2026.7") are scored on 2026.8, and every older file gets its 2026.7 advice on 2026.8 too, except the few the fixes
+change (`CHANGED_ON_2026_8`), each of which has a `v2026_8/` copy with its new expected result;
+tests/test_advice_2026_8.py has the rest. Scenarios that describe the same use answered honestly in different ways must
+get the same verdict and hard rules.
 """
 
 import io
@@ -42,6 +45,7 @@ V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
 V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
 V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
+V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -49,9 +53,10 @@ BY_VERSION = {
     "2026.5": V2026_5,
     "2026.6": V2026_6,
     "2026.7": V2026_7,
+    "2026.8": V2026_8,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -74,7 +79,14 @@ def expected(path: Path) -> dict:
 
 
 def version(path: Path) -> str:
-    folders = {"v2026_3": "2026.3", "v2026_4": "2026.4", "v2026_5": "2026.5", "v2026_6": "2026.6", "v2026_7": "2026.7"}
+    folders = {
+        "v2026_3": "2026.3",
+        "v2026_4": "2026.4",
+        "v2026_5": "2026.5",
+        "v2026_6": "2026.6",
+        "v2026_7": "2026.7",
+        "v2026_8": "2026.8",
+    }
     return folders.get(path.parent.name, "2026.2")
 
 
@@ -308,7 +320,7 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
     assert after.missing == before.missing
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.7"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.7", "2026.8")], ids=name)
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.6").to_dict(), scored(path, extra, on="2026.7").to_dict()
@@ -327,6 +339,51 @@ def test_the_plan_has_one_item_for_an_obligation_and_the_measure_that_does_it(pa
 def test_the_suite_has_a_2026_7_plan_with_merged_items():
     merged = [key for path in FILES for key in expected(path).get("plan", {}).values() if key]
     assert len(merged) >= 2
+
+
+# Files whose advice 2026.8 changes (docs/legal-sources.md, "Differences from 2026.7"), each with a copy of the same
+# answers in v2026_8/ (the FRIA step left out as 2026.4 hides it, gen_management_decision answered) holding its 2026.8
+# result: confidential input without personal data has its own rule and asks for management's decision; a stop no
+# longer lists the high-risk branches of human oversight and informing the people affected; a solution that is not AI
+# is not told the guide's bullet on reporting AI-made fraud.
+CHANGED_ON_2026_8 = {
+    "classified_preparedness_plans": "classified_preparedness_plans",
+    "tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "emotion_recognition_pupils": "emotion_recognition_pupils",
+    "v2026_4/emotion_recognition_pupils": "emotion_recognition_pupils",
+    "social_scoring_housing": "social_scoring_housing",
+    "v2026_4/social_scoring_housing": "social_scoring_housing",
+    "v2026_6/citizen_letter_templates_not_ai": "citizen_letter_templates_not_ai",
+}
+# The fixes that add a required question: an older file leaves gen_management_decision unanswered.
+NEWLY_MISSING_ON_2026_8 = {"classified_preparedness_plans": ["gen_management_decision"]}
+NEWLY_MISSING_ON_2026_8["tool_not_decided_internal_reports"] = ["gen_management_decision"]
+
+
+def consistency_ids(result) -> list:
+    return sorted(check["id"] for check in result.to_dict()["consistency"])
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.8"], ids=name)
+def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.7"), scored(path, extra, on="2026.8")
+    assert after.questionnaire == "2026.8"
+    assert advice(after)[3:] == advice(before)[3:]
+    assert consistency_ids(after) == consistency_ids(before)
+    assert after.missing == before.missing + NEWLY_MISSING_ON_2026_8.get(name(path), [])
+    if name(path) in CHANGED_ON_2026_8:
+        copy = SCENARIOS / "v2026_8" / f"{CHANGED_ON_2026_8[name(path)]}.json"
+        want = expected(copy)
+        assert after.verdict == before.verdict == want["verdict"]
+        assert (sorted(after.rule_ids), sorted(after.obligation_codes)) == (want["hard_rules"], want["obligations"])
+        assert advice(after)[1:3] != advice(before)[1:3]
+        answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+        copied = json.loads(copy.read_text(encoding="utf-8"))["answers"]
+        hidden = hidden_on_2026_4(answers)
+        assert {key: value for key, value in answers.items() if key not in hidden}.items() <= copied.items()
+    else:
+        assert advice(after)[:3] == advice(before)[:3]
 
 
 V5_DIR = SCENARIOS / "v2026_5"
