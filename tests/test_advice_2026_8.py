@@ -93,11 +93,18 @@ def test_the_confidential_rule_says_no_dpia_is_needed():
 # 2. The vendor trains on our personal data; a tool without a municipal agreement.
 
 
-@pytest.mark.parametrize(("answer", "stops"), [("yes", True), ("unknown", False), ("no", False)])
-def test_a_vendor_that_trains_on_our_personal_data_stops_the_use(answer, stops):
+@pytest.mark.parametrize(
+    ("answer", "stops", "held_high"), [("yes", True, False), ("unknown", False, True), ("no", False, False)]
+)
+def test_a_vendor_that_trains_on_our_personal_data_stops_the_use(answer, stops, held_high):
+    """A "don't know" is no stop, but it holds the risk high until the contract is read: a leader who checks and finds
+    "yes" must not fare worse than one who never checks and finds "recommended"."""
     result = scored("meeting_minutes_vendor_trains_on_input", pd_vendor_train=answer)
     assert ("vendor_trains_on_personal_data" in result.rule_ids) is stops
     assert (result.verdict == "stop") is stops
+    assert ("vendor_training_unclarified" in result.rule_ids) is held_high
+    if held_high:
+        assert result.risk["axis"] == "high" and result.verdict != "recommended"
     source = rule("vendor_trains_on_personal_data").source
     assert "art. 28 nr. 3 bokstav a" in source and "art. 28 nr. 10" in source and "2.1.1" in source
 

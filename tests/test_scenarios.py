@@ -154,15 +154,18 @@ def test_a_tool_not_in_the_overview_gets_the_2026_2_result_on_2026_3(path):
 
 
 def test_the_same_use_answered_in_different_ways_gets_the_same_advice():
+    """On one questionnaire version: a later version may add a rule to the whole family (2026.8's
+    vendor_training_unclarified to free_transcription_health_*), and its copies then agree among themselves."""
     families = defaultdict(list)
     for path in FILES:
         family = next((f for stem, f in FAMILIES.items() if path.stem.startswith(stem)), None)
         if family:
             result = scored(path)
-            families[family].append((result.verdict, sorted(result.rule_ids), name(path)))
-    assert set(families) == set(FAMILIES.values())
-    for family, results in families.items():
-        assert len(results) >= 2, family
+            families[family, result.questionnaire].append((result.verdict, sorted(result.rule_ids), name(path)))
+    assert {family for family, _version in families} == set(FAMILIES.values())
+    for family in FAMILIES.values():
+        assert sum(len(results) for (f, _v), results in families.items() if f == family) >= 2, family
+    for results in families.values():
         assert len({(verdict, tuple(rules)) for verdict, rules, _ in results}) == 1, results
 
 
@@ -354,6 +357,12 @@ CHANGED_ON_2026_8 = {
     "social_scoring_housing": "social_scoring_housing",
     "v2026_4/social_scoring_housing": "social_scoring_housing",
     "v2026_6/citizen_letter_templates_not_ai": "citizen_letter_templates_not_ai",
+    # The vendor's training not known: vendor_training_unclarified.
+    "free_transcription_health_generative": "free_transcription_health_generative",
+    "free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_1/free_transcription_health_integrated_only": "free_transcription_health_integrated_only_old_keys",
+    "free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
 }
 # The fixes that add a required question: an older file leaves gen_management_decision unanswered.
 NEWLY_MISSING_ON_2026_8 = {"classified_preparedness_plans": ["gen_management_decision"]}
