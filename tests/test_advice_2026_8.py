@@ -210,6 +210,14 @@ def test_an_automated_decision_without_personal_data_is_a_contradiction():
     assert "individual_decisions_without_personal_data" not in checks(score(V7, validate_answers(V7, answers)[0]))
 
 
+def test_an_automated_decision_about_no_one_needs_no_personal_data():
+    """A flood gate that opens by itself decides about no person: the check asks for people among those affected."""
+    answers = {**answers_of(V8_DIR / f"{PARKING}.json"), "pd_any": "no", "affected": []}
+    answers.pop("fv_individual_decisions")
+    result = score(V8, validate_answers(V8, answers)[0])
+    assert "individual_decisions_without_personal_data" not in checks(result)
+
+
 # 9. The guide's remaining AI duties follow is_ai.
 
 AI_ONLY_DUTIES = {"visual_identity", "incident_reporting", "interdisciplinary_team"}
