@@ -1,6 +1,7 @@
 """The sealing certificate: clear errors for a wrong passphrase or a missing file (at start-up and in
 /healthz), the generated default certificate, and a time-stamped (B-T) seal."""
 
+import asyncio
 import datetime as dt
 import io
 import os
@@ -201,3 +202,17 @@ def test_a_reserved_size_too_small_falls_back_to_pyhankos_estimate(seal_file, mo
     sealed = signing.sign_pdf(pdf, reason="test")
     assert "reserved signature size was too small" in caplog.text
     assert signing.verify_pdf(sealed)["valid"]
+
+
+def test_sealing_and_checking_work_inside_a_running_event_loop(seal_file):
+    """pyHanko's sync calls run asyncio.run(), which a running loop refuses: the check read that as a broken seal."""
+    from assessments.reports import render as reports
+
+    pdf = reports.write_pdf("<html lang='nb'><title>T</title><p>Hei</p></html>", {"answers": {}}, title="T")
+
+    async def inside_a_loop():
+        sealed = signing.sign_pdf(pdf, reason="test")
+        return signing.verify_pdf(sealed)
+
+    outcome = asyncio.run(inside_a_loop())
+    assert outcome["valid"] and outcome["intact"], outcome
