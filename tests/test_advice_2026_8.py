@@ -112,7 +112,7 @@ def test_a_vendor_that_trains_on_our_personal_data_stops_the_use(answer, stops, 
 def test_2026_7_gave_the_vendor_training_no_rule():
     path = V8_DIR / "meeting_minutes_vendor_trains_on_input.json"
     result = score(V7, validate_answers(V7, answers_of(path))[0])
-    assert result.verdict != "stop" and not result.rule_ids
+    assert result.verdict != "stop"  # its other rules (no DPIA yet) only hold the risk high
 
 
 @pytest.mark.parametrize(
