@@ -1,3 +1,4 @@
+import asyncio
 import json
 
 import pytest
@@ -378,3 +379,15 @@ def test_with_debug_and_no_key_one_is_generated_once_into_the_data_folder(settin
 
     with pytest.raises(ImproperlyConfigured, match="KIV_AUDIT_KEY"):
         audit_key.key()
+
+
+def test_a_checkpoint_seal_is_made_and_checked_inside_a_running_event_loop():
+    """The seal runs through asyncio.run(), which a running loop refuses (a test driving a browser, an async
+    server): a checkpoint written there was lost, with a coroutine never awaited."""
+    from assessments.audit import checkpoints as audit_checkpoints
+
+    async def inside_a_loop():
+        cms_der = audit_checkpoints._sign(b"head")
+        return audit_checkpoints._verify_signature(b"head", cms_der)
+
+    assert asyncio.run(inside_a_loop()) is True

@@ -45,7 +45,8 @@ def _head_bytes(head: dict) -> bytes:
 
 def _sign(data: bytes) -> bytes:
     identity = signing.seal_identity()
-    content_info = asyncio.run(identity.signer.async_sign_general_data(data, "sha256", detached=True))
+    sign = identity.signer.async_sign_general_data
+    content_info = signing.outside_event_loop(lambda: asyncio.run(sign(data, "sha256", detached=True)))
     return content_info.dump()
 
 
@@ -54,7 +55,9 @@ def _verify_signature(data: bytes, cms_der: bytes) -> bool:
     identity = signing.seal_identity()
     signed_data = cms.ContentInfo.load(cms_der)["content"]
     context = ValidationContext(trust_roots=[identity.certificate])
-    status = asyncio.run(async_validate_detached_cms(data, signed_data, signer_validation_context=context))
+    status = signing.outside_event_loop(
+        lambda: asyncio.run(async_validate_detached_cms(data, signed_data, signer_validation_context=context))
+    )
     return bool(status.intact and status.valid and status.trusted)
 
 

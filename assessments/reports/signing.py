@@ -8,7 +8,7 @@ A missing file or a wrong passphrase raises `SigningConfigError` with a sentence
 the system check (start-up) and /healthz report it, instead of a signer that is silently `None`.
 pyHanko's sync API runs `asyncio.run()`, which refuses to start inside a running event loop; a caller that has
 one (an async server, a test driving a browser) gets its sealing and checking done in a thread of its own
-(`_outside_event_loop`), instead of a refusal that would read as a broken seal. pyHanko is imported inside the
+(`outside_event_loop`), instead of a refusal that would read as a broken seal. pyHanko is imported inside the
 functions that sign or verify (about half a second of import time), so the web processes' start-up and the
 commands that never seal do not pay for it.
 """
@@ -339,17 +339,17 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str = "Oslo", timestamper=Non
     # pyHanko's dry-run signature (it builds the whole CMS twice). A time-stamp token's size is not.
     reserve = None if timestamper is not None else _reserved_bytes(identity)
     try:
-        return _outside_event_loop(
+        return outside_event_loop(
             lambda: pdf_signer.sign_pdf(_writer_class()(io.BytesIO(pdf)), bytes_reserved=reserve).getvalue()
         )
     except SigningError:
         if reserve is None:
             raise
         log.warning("The reserved signature size was too small; signing again with pyHanko's estimate")
-        return _outside_event_loop(lambda: pdf_signer.sign_pdf(_writer_class()(io.BytesIO(pdf))).getvalue())
+        return outside_event_loop(lambda: pdf_signer.sign_pdf(_writer_class()(io.BytesIO(pdf))).getvalue())
 
 
-def _outside_event_loop(call):
+def outside_event_loop(call):
     """`call()` where pyHanko's `asyncio.run()` may start: here, or in a thread of its own when this thread runs an
     event loop (pyHanko builds its coroutines before `asyncio.run()` refuses, so the refusal would also leave them
     never awaited)."""
@@ -429,7 +429,7 @@ def verify_pdf(data: bytes) -> dict:
         identity = None
     try:
         context = ValidationContext(trust_roots=_trust_roots(identity))
-        status = _outside_event_loop(lambda: validate_pdf_signature(signatures[-1], context))
+        status = outside_event_loop(lambda: validate_pdf_signature(signatures[-1], context))
     except Exception as exc:  # a damaged signature container is a broken seal, not a crash
         result["problem"] = f"the signature cannot be checked ({type(exc).__name__})"
         return result
