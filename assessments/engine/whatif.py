@@ -9,7 +9,7 @@ import bisect
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from assessments.engine.catalogue import locked_keys
@@ -216,7 +216,7 @@ class WhatIf:
         found = self._best_extension(start, candidates, success_only=True)
         if found is not None:
             return self._result(found, lambda w: self._possible_note(found, w))
-        everything = self._everything(start)
+        everything = self._everything
         if everything.rank >= current.rank:
             return self._result(None, lambda w: self._impossible_note(everything, w))
         if self._pairs_may_work(everything.fired):
@@ -228,9 +228,10 @@ class WhatIf:
             found = self._greedy(start)
         return self._result(found, lambda w: self._possible_note(found, w))
 
-    def _everything(self, start: _Trial) -> _Trial:
+    @cached_property
+    def _everything(self) -> _Trial:
         """Every candidate at its best answer: no set of measures does better."""
-        trial = start
+        trial = self._start()
         for c in self.candidates:
             trial = self._extend(trial, c)
         return trial
@@ -242,7 +243,7 @@ class WhatIf:
         stops = [rule_id for rule_id in start.fired if self.defn.rule(rule_id).effect == "stop"]
         if not stops:
             return ()
-        still = set(self._everything(start).fired)
+        still = set(self._everything.fired)
         return tuple(rule_id for rule_id in stops if rule_id in still)
 
     def _pairs_may_work(self, held: tuple[str, ...]) -> bool:

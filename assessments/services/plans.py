@@ -212,8 +212,7 @@ def _same_task(existing: dict[str, PlanItem], wanted: dict[str, dict], fields: d
     measure = fields.get("measure_key")
     if not measure:
         return None
-    candidates = (i for k, i in existing.items() if k not in wanted and not k.startswith(MERGED))
-    return next((i for i in candidates if i.measure_key == measure), None)
+    return next((i for k, i in existing.items() if k not in wanted and i.measure_key == measure), None)
 
 
 def _carrier_of(item: PlanItem, existing: dict[str, PlanItem], wanted: dict[str, dict]) -> PlanItem | None:
@@ -230,15 +229,14 @@ def _take_over_work(target: PlanItem, source: PlanItem, user, version: Assessmen
     does not document one task twice: its files and links (the same stored file, named by a new row; not one the target
     has or had, nor one the virus scan held back), its owner (while still in the agency) and due date where the target
     has none, and its status where it went further. The source is kept, not required, under a key no version asks for
-    (`merged:`), so a later version that wants the measure on its own finds the target, not the emptied source."""
+    (`merged:`) and without its measure, so a later version that wants the measure on its own finds the target."""
     had = {(e.sha256, e.url) for e in target.evidence.all()}  # removed ones too: the leader took those away
     copied = 0
     for evidence in source.evidence.filter(removed_at__isnull=True).exclude(scan_status__in=Evidence.HELD_BACK):
         if (evidence.sha256, evidence.url) in had:
             continue
         had.add((evidence.sha256, evidence.url))
-        evidence.pk, evidence.id, evidence.item, evidence.uuid = None, None, target, uuid.uuid4()
-        evidence.save()
+        _copy_evidence(evidence, target)
         copied += 1
     changed = []
     if target.owner_id is None and source.owner_id and _in_agency(source.owner_id, target):
@@ -249,14 +247,23 @@ def _take_over_work(target: PlanItem, source: PlanItem, user, version: Assessmen
         changed.append("due_date")
     further = source.status in PROGRESS and target.status in PROGRESS
     if further and PROGRESS.index(source.status) > PROGRESS.index(target.status):
-        target.status, target.status_reason = source.status, source.status_reason
-        changed += ["status", "status_reason"]
+        target.status = source.status  # a status in PROGRESS has no reason to carry
+        changed.append("status")
     if changed:
         target.save(update_fields=[*changed, "updated_at"])
     if changed or copied:
         details = {"version": version.number, "from_item": source.pk, "from_key": source.key}
         _changed(target, user, "item_merged", {**details, "evidence_copied": copied} if copied else details)
-    PlanItem.objects.filter(pk=source.pk).update(key=f"{MERGED}{source.pk}:{source.key}"[:120])
+    # No longer the task's item: under a key no version wants, and without the measure that `_same_task` and the
+    # re-assessment look for.
+    PlanItem.objects.filter(pk=source.pk).update(key=f"{MERGED}{source.pk}:{source.key}"[:120], measure_key="")
+
+
+def _copy_evidence(evidence: Evidence, item: PlanItem) -> Evidence:
+    """The same stored file (or link), named by a new row of `item`; the original row stays with its item."""
+    evidence.pk, evidence.id, evidence.item, evidence.uuid = None, None, item, uuid.uuid4()
+    evidence.save()
+    return evidence
 
 
 def _in_agency(user_id: int, item: PlanItem) -> bool:
@@ -368,9 +375,8 @@ def on_material_change(user, old: Assessment, new: Assessment) -> int:
                 for h in history
             ]  # fmt: skip
         )
-        for e in evidence:  # the same stored file, named by a new row of the new item
-            e.pk, e.id, e.item, e.uuid = None, None, copy, uuid.uuid4()
-            e.save()
+        for e in evidence:
+            _copy_evidence(e, copy)
         _changed(copy, user, "item_carried_over", {"from_assessment": str(old.uuid)})
         moved += 1
     return moved
