@@ -225,3 +225,33 @@ def test_the_released_versions_are_published_in_version_order(db, tmp_path):
         (folder / "sections.yaml").write_text(json.dumps(raw_definition(version)), encoding="utf-8")  # JSON is YAML
     assert services.publish_released(tmp_path) == ["2026.2", "2026.9", "2026.10"]
     assert Questionnaire.latest().version == "2026.10"
+
+
+def _released_folder(tmp_path, *versions):
+    for version in versions:
+        folder = tmp_path / version
+        folder.mkdir()
+        (folder / "sections.yaml").write_text(json.dumps(raw_definition(version)), encoding="utf-8")
+    return tmp_path
+
+
+def test_an_older_released_version_published_late_does_not_become_the_newest(db, tmp_path):
+    """A database where 2026.9 was published by hand lacks 2026.2: publishing it must not give new drafts 2026.2."""
+    services.questionnaire_publish(definition=raw_definition("2026.9"), actor=None)
+    assert services.publish_released(_released_folder(tmp_path, "2026.2", "2026.9")) == ["2026.2"]
+    assert Questionnaire.latest().version == "2026.9"
+    by_date = Questionnaire.objects.order_by("published_at").values_list("version", flat=True)
+    assert list(by_date) == ["2026.2", "2026.9"]
+
+
+def test_an_invalid_released_folder_is_named_without_a_traceback(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(questionnaires, "RELEASED", _released_folder(tmp_path, "2026.2"))
+    broken = tmp_path / "2026.3"
+    broken.mkdir()
+    (broken / "sections.yaml").write_text("sections: [unclosed", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("publish_questionnaire", "--released", stderr=err)
+    assert caught.value.returncode == 2
+    assert "2026.3" in err.getvalue() and "ugyldig YAML" in err.getvalue()
+    assert list(Questionnaire.objects.values_list("version", flat=True)) == ["2026.2"]  # kept, run again once fixed

@@ -1,6 +1,7 @@
 """Questionnaire versions: publish a new one, publish the released ones the database lacks, replace one no assessment
 uses yet."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
+from assessments.engine.definition import DefinitionError
 from assessments.engine.loader import load_definition, parse_definition
 from assessments.models import (
     Assessment,
@@ -37,16 +39,36 @@ def version_order(version: str) -> list[tuple]:
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in version.split(".")]
 
 
-def publish_released(folder: Path = RELEASED) -> list[str]:
+def publish_released(folder: Path | None = None) -> list[str]:
     """Publish every version folder under `folder` that the database does not have yet, oldest first (the upgrade
-    step after new code, and the first step of the demo data). Returns the versions published."""
+    step after new code, and the first step of the demo data). Returns the versions published.
+
+    New drafts get the version published last, so a lacking version older than one already stored (a database where
+    a newer version was published by hand) is dated just before the oldest stored version that follows it: the
+    newest version stays the newest. A folder that is not a valid definition raises DefinitionError naming it; the
+    versions before it stay published."""
     published = []
-    folders = [path for path in folder.iterdir() if path.is_dir()]
+    folders = [path for path in (folder or RELEASED).iterdir() if path.is_dir()]
     for version in sorted(folders, key=lambda path: version_order(path.name)):
-        if not Questionnaire.objects.filter(version=version.name).exists():
-            questionnaire_publish(definition=load_definition(version), actor=None)
-            published.append(version.name)
+        if Questionnaire.objects.filter(version=version.name).exists():
+            continue
+        try:
+            definition = load_definition(version)
+        except DefinitionError as exc:
+            raise DefinitionError([f"{version.name}: {error}" for error in exc.errors]) from exc
+        _date_before_newer(questionnaire_publish(definition=definition, actor=None))
+        published.append(version.name)
     return published
+
+
+def _date_before_newer(questionnaire: Questionnaire) -> None:
+    order = version_order(questionnaire.version)
+    stored = Questionnaire.objects.exclude(pk=questionnaire.pk).values_list("version", "published_at")
+    later = [published_at for version, published_at in stored if version_order(version) > order]
+    if later:
+        published_at = min(later) - timedelta(microseconds=1)
+        Questionnaire.objects.filter(pk=questionnaire.pk).update(published_at=published_at)
+        questionnaire.published_at = published_at
 
 
 def questionnaire_replace(*, questionnaire: Questionnaire, definition: dict, actor) -> Questionnaire:

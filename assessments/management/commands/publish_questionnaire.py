@@ -6,6 +6,8 @@ already published, lists every problem on stderr and exits with status 2. Nothin
 
 `publish_questionnaire --released` publishes instead every version released with the code (fixtures/questionnaire/)
 that the database does not have yet, and prints `{"published": [versions]}`: the upgrade step (deploy/upgrade.sh).
+A released folder that is not a valid definition lists its problems and exits with status 2; the versions before it
+stay published, so the step can be run again once the folder is fixed.
 """
 
 import json
@@ -31,7 +33,11 @@ class Command(BaseCommand):
         if released == bool(path):
             raise CommandError("Give either PATH or --released.")
         if released:
-            self.stdout.write(json.dumps({"published": services.publish_released()}))
+            try:
+                published = services.publish_released()
+            except DefinitionError as exc:
+                self._fail(exc.errors)
+            self.stdout.write(json.dumps({"published": published}))
             return
         try:
             definition = parse_definition(read_definition_data(path))
