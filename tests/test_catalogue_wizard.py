@@ -53,7 +53,7 @@ def test_listed_without_a_pick_is_refused_with_the_input_kept(world):
     make_tool(world)
     assessment = v3_assessment(world)
     response = world.client("leader_a").post(step_url(assessment, "intro"), intro_post(assessment, cat_choice="listed"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Velg verktøyet fra listen" in response.content.decode()
 
 

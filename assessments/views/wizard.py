@@ -245,6 +245,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
                 self._posted_replies(step)  # typed replies stay on screen with the step's input
             if form.is_bound and form.errors:
                 kwargs.setdefault("blocked_target", self._target_url(step, *self.navigation()))
+                status = 400 if status == 200 else status  # as every other form answers input it refuses
         form.mark_errors()
         context = self.get_context_data(form=form, **kwargs)
         return self.render_to_response(context, status=status)
