@@ -68,6 +68,17 @@ def test_a_deadline_without_a_date_is_a_clear_error_and_nothing_is_decided(world
     assert assessment.status == "submitted"
 
 
+def test_a_refused_condition_is_in_the_error_summary_linked_to_its_field(world, assessment):
+    first, second = assessment.plan_items.filter(required=True)[:2]
+    response = approve(world, assessment, deadline=[first.pk])
+    summary = response.content.decode().split('data-error-summary', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#id_conditions-deadline_date">Godkjenn – Velg en frist' in summary
+    response = approve(world, assessment, before_use=[second.pk], deadline=[second.pk], deadline_date="2099-01-01")
+    summary = response.content.decode().split('data-error-summary', 1)[1].split("</div>", 1)[0]
+    assert '<a href="#approval-conditions">Godkjenn – Et tiltak kan ikke både' in summary
+    assert 'id="approval-conditions"' in response.content.decode()
+
+
 def test_the_leader_cannot_record_in_use_until_before_use_items_are_done(world, assessment):
     item = assessment.plan_items.first()
     approve(world, assessment, before_use=[item.pk])

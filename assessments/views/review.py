@@ -305,6 +305,12 @@ def _error_list(forms: dict, error: str) -> list[dict[str, str]]:
             anchor = form["reason"].auto_id if name in ("reason", "__all__") else ""
             for message in messages_:
                 problems.append({"label": str(title), "anchor": anchor, "message": message})
+    conditions = forms.get("conditions")
+    if conditions is not None and conditions.errors:
+        for name, messages_ in conditions.errors.items():
+            anchor = conditions[name].auto_id if name == "deadline_date" else "approval-conditions"
+            for message in messages_:
+                problems.append({"label": str(DECISION_TITLES["approve"]), "anchor": anchor, "message": message})
     return problems
 
 
