@@ -80,7 +80,7 @@ def csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nei"
+        return _("Ja") if value else _("Nei")  # in the language of the rest of the file
     if isinstance(value, int | float):
         return str(value)
     if isinstance(value, datetime):

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from assessments.exports import Column, csv_cell, csv_lines, csv_response, neutralise
@@ -46,7 +47,8 @@ def test_neutralise(value, expected):
         (None, ""),
         (42, "42"),
         (-3.5, "-3.5"),  # numbers are numbers, not text
-        (True, "ja"),
+        (True, "Ja"),
+        (False, "Nei"),
         (date(2026, 5, 17), "2026-05-17"),
         (["integrated", "generative"], "integrated, generative"),
         (["=evil", "x"], "'=evil, x"),
@@ -55,6 +57,11 @@ def test_neutralise(value, expected):
 )
 def test_csv_cell(value, expected):
     assert csv_cell(value) == expected
+
+
+def test_a_yes_or_no_follows_the_language():
+    with translation.override("en"):
+        assert (csv_cell(True), csv_cell(False)) == ("Yes", "No")
 
 
 def test_an_aware_datetime_is_written_in_oslo_time():

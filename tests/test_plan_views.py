@@ -71,10 +71,10 @@ def test_a_deadline_without_a_date_is_a_clear_error_and_nothing_is_decided(world
 def test_a_refused_condition_is_in_the_error_summary_linked_to_its_field(world, assessment):
     first, second = assessment.plan_items.filter(required=True)[:2]
     response = approve(world, assessment, deadline=[first.pk])
-    summary = response.content.decode().split('data-error-summary', 1)[1].split("</div>", 1)[0]
+    summary = response.content.decode().split("data-error-summary", 1)[1].split("</div>", 1)[0]
     assert '<a href="#id_conditions-deadline_date">Godkjenn – Velg en frist' in summary
     response = approve(world, assessment, before_use=[second.pk], deadline=[second.pk], deadline_date="2099-01-01")
-    summary = response.content.decode().split('data-error-summary', 1)[1].split("</div>", 1)[0]
+    summary = response.content.decode().split("data-error-summary", 1)[1].split("</div>", 1)[0]
     assert '<a href="#approval-conditions">Godkjenn – Et tiltak kan ikke både' in summary
     assert 'id="approval-conditions"' in response.content.decode()
 
