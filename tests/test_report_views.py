@@ -145,7 +145,7 @@ def test_the_link_says_which_language_the_signed_report_is_in(world, decided):
     assessment, _report = decided
     url = reverse("assessments:report_status", args=[assessment.uuid])
     english = world.client("auditor").get(url, headers={"HX-Request": "true"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert "Download the signed report, version 1 (PDF, Norsk bokmål)" in english.content.decode()
+    assert "Download the signed report, version 1 (PDF, Norwegian Bokmål)" in english.content.decode()
 
 
 def test_the_status_is_invisible_to_other_agencies(world, decided):
