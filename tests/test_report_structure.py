@@ -3,6 +3,7 @@ artifacts, /Scope on header cells, /TU on the signature widget, pdfuaid and one 
 the seal, PDF/A identification after the seal, and the cover page in both languages."""
 
 import io
+import re
 import subprocess
 
 import pikepdf
@@ -268,6 +269,10 @@ def test_an_english_report_shows_english_labels_on_page_one(world, django_captur
         assert expected.casefold() in text, expected
     for norwegian in ["Anbefalt", "Lav risiko, høyt behov", "Konklusjon", "Vedtak i UKE", "Avgjort av"]:
         assert norwegian.casefold() not in text, norwegian
+    assert "AI guide – risk and need".casefold() in text  # the questionnaire's English title
+    assert "risiko og behov" not in text
+    assert not re.search(r"\b(a\.m\.|p\.m\.|midnight|noon)", text)  # the day and time as on the English pages
+    assert re.search(r"\b\d{1,2} [a-z]+ \d{4}, \d{2}:\d{2}\b", text)
     with pikepdf.open(io.BytesIO(stored(report))) as pdf:
         assert str(pdf.Root.Lang) == "en"
         field = pdf.Root.AcroForm.Fields[0]

@@ -72,7 +72,7 @@ def format_datetime(value: dt.datetime | str | None) -> str:
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
+    if value in (None, ""):  # "" is what a template passes for a missing value
         return ""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
