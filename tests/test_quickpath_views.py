@@ -65,6 +65,28 @@ def test_a_drafting_assistant_is_submitted_as_forenklet(world):
     assert "Lav risiko etter hurtigsjekk" in page and "Krev full vurdering" in page
 
 
+def test_the_draft_page_leads_back_to_an_open_quick_check_and_only_to_an_open_one(world):
+    published_v3()
+    tool = make_tool(world)
+    client = world.client("leader_a")
+    client.post(reverse("assessments:quickpath_new"), screening_post(world, tool.ref))
+    open_one = Assessment.objects.get(title="Skriveassistent")
+    back = f'href="{reverse("assessments:quickpath_result", args=[open_one.uuid])}"'
+    page = client.get(open_one.get_absolute_url()).content.decode()
+    assert back in page and "Tilbake til hurtigsjekken" in page
+    # Not for UKE, who cannot send it in, and not once it is sent in.
+    assert back not in world.client("reviewer").get(open_one.get_absolute_url()).content.decode()
+    client.post(reverse("assessments:quickpath_submit", args=[open_one.uuid]))
+    assert back not in client.get(open_one.get_absolute_url()).content.decode()
+    # A quick check that sends the leader to the full form has no way back to offer.
+    client.post(
+        reverse("assessments:quickpath_new"),
+        screening_post(world, tool.ref, title="Barnas skriveassistent", scr_personal_data="children"),
+    )
+    closed = Assessment.objects.get(title="Barnas skriveassistent")
+    assert "Tilbake til hurtigsjekken" not in client.get(closed.get_absolute_url()).content.decode()
+
+
 def test_childrens_data_goes_to_the_wizard_with_the_reason_and_the_answers(world):
     published_v3()
     tool = make_tool(world)

@@ -118,6 +118,15 @@ def screening_result(assessment: Assessment) -> ScreeningResult | None:
     return evaluate_screening(assessment.questionnaire.definition, assessment.screening_answers)
 
 
+def quick_path_open(assessment: Assessment) -> bool:
+    """May this draft still be sent in as a simplified assessment: it is editable, its quick check opened the quick
+    path, and no material change requires the full assessment."""
+    if not assessment.is_editable:
+        return False
+    result = screening_result(assessment)
+    return result is not None and result.opens_quick_path and not full_required_reasons(assessment)
+
+
 def full_required_reasons(assessment: Assessment) -> list[str]:
     """Why this assessment may not take the quick path: it follows a material change of the use it assesses.
 

@@ -34,7 +34,7 @@ from assessments.permissions import (
 from assessments.presentation.actions import available_actions
 from assessments.presentation.result_view import answer_sections, present, question_label
 from assessments.presentation.return_notes import return_notes
-from assessments.services.quickpath import full_required_reasons, quick_questionnaire
+from assessments.services.quickpath import full_required_reasons, quick_path_open, quick_questionnaire
 from assessments.text import whole_number
 
 
@@ -78,6 +78,8 @@ def assessment_detail(request, uuid):
             "newer_questionnaire": services.newer_questionnaire(assessment)
             if is_leader_of(request.user, assessment)
             else None,
+            # A draft the quick check let through keeps its way back there (its answers also fill the full form).
+            "quick_path_open": is_leader_of(request.user, assessment) and quick_path_open(assessment),
             "contributors": assessment.contributors.order_by("first_name", "username")
             if can_see_draft(request.user, assessment)
             else [],

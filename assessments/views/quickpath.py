@@ -71,7 +71,7 @@ def quickpath_result(request, uuid):
     context = {
         "assessment": assessment,
         "screen": present_screening(defn, result.to_dict(), assessment.screening_answers),
-        "may_submit": assessment.is_editable and result.opens_quick_path and not full_required,
+        "may_submit": quickpath.quick_path_open(assessment),
         "full_required": full_required,
     }
     return render(request, "quickpath/result.html", context)
