@@ -77,8 +77,8 @@ class EvidenceForm(Form):
     url = forms.URLField(
         required=False,
         max_length=1000,
-        label=_("eller en lenke"),
-        help_text=_("For eksempel til personvernkonsekvensvurderingen (DPIA) i arkivsystemet."),
+        label=_("Lenke"),  # a whole name: the error summary names the field by it
+        help_text=_("I stedet for en fil, for eksempel til personvernkonsekvensvurderingen (DPIA) i arkivsystemet."),
         assume_scheme="https",
     )
 
