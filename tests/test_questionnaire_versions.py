@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.8 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.9 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -28,8 +28,9 @@ V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
 V6 = ROOT / "fixtures" / "questionnaire" / "2026.6"
 V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
 V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
-NEWEST = "2026.8"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8]
+V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
+NEWEST = "2026.9"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -66,6 +67,11 @@ RELEASED = {
         "rules.yaml": "73dffc155789ed3ffde88f44ed30bf52865092c61eefa15bb8aa26d6b8f3cf32",
         "screening.yaml": "06f24ddc74b0a3cf24e3d8e246984af7a4b7d888e384a50fb36b9d975a45a2a7",
         "sections.yaml": "6809d9ddff6da94de8ec067d501bee0b194ae8f70f8882642e1fe5d6676119d3",
+    },
+    V8: {
+        "rules.yaml": "e6b2d15ac273ee2bb764fe2632dbc19f84cb2d1495c8d53c7bf6d0c4ca95b083",
+        "screening.yaml": "02d0de4bfcc217c0b70ec2137d93081e5c305944287d417f54477567dc2431b9",
+        "sections.yaml": "ef189b493485535f4c360c7c9bd9e93b96b185c83de7f36d32926a1eee0f5769",
     },
 }
 

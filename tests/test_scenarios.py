@@ -20,8 +20,10 @@ exactly its 2026.6 result on 2026.7, and a `v2026_7/` file's expected result als
 key -> the measure question an obligation's item carries). Files made on 2026.8 (`v2026_8/`, the fixes of "Differences
 from 2026.7") are scored on 2026.8, and every older file gets its 2026.7 advice on 2026.8 too, except the few the fixes
 change (`CHANGED_ON_2026_8`), each of which has a `v2026_8/` copy with its new expected result;
-tests/test_advice_2026_8.py has the rest. Scenarios that describe the same use answered honestly in different ways must
-get the same verdict and hard rules.
+tests/test_advice_2026_8.py has the rest. Files made on 2026.9 (`v2026_9/`, "Differences from 2026.8") are scored on
+2026.9, and every older file gets its 2026.8 advice on 2026.9 (`CHANGED_ON_2026_9` is empty: the new questions are
+unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Scenarios that describe the same use
+answered honestly in different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -46,6 +48,7 @@ V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
 V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
 V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
+V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -54,9 +57,10 @@ BY_VERSION = {
     "2026.6": V2026_6,
     "2026.7": V2026_7,
     "2026.8": V2026_8,
+    "2026.9": V2026_9,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -86,6 +90,7 @@ def version(path: Path) -> str:
         "v2026_6": "2026.6",
         "v2026_7": "2026.7",
         "v2026_8": "2026.8",
+        "v2026_9": "2026.9",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -323,7 +328,7 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
     assert after.missing == before.missing
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.7", "2026.8")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9")], ids=name)
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.6").to_dict(), scored(path, extra, on="2026.7").to_dict()
@@ -373,7 +378,7 @@ def consistency_ids(result) -> list:
     return sorted(check["id"] for check in result.to_dict()["consistency"])
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.8"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.8", "2026.9")], ids=name)
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.7"), scored(path, extra, on="2026.8")
@@ -393,6 +398,27 @@ def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(
         assert {key: value for key, value in answers.items() if key not in hidden}.items() <= copied.items()
     else:
         assert advice(after)[:3] == advice(before)[:3]
+
+
+# Files whose advice 2026.9 changes ("Differences from 2026.8"): none. Both corrections read a new question no older
+# file answers, and an unanswered question fires nothing; the uses they change are the new files in v2026_9/. Only
+# fv_human_assessment becomes missing, where decision support concerns people (its required_when).
+CHANGED_ON_2026_9: dict[str, str] = {}
+PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.9"], ids=name)
+def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.8"), scored(path, extra, on="2026.9")
+    assert after.questionnaire == "2026.9"
+    assert name(path) not in CHANGED_ON_2026_9
+    assert advice(after) == advice(before)
+    assert consistency_ids(after) == consistency_ids(before)
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    about_people = answers.get("decision_role") == "decision_support" and PEOPLE & set(answers.get("affected") or [])
+    assert set(before.missing) <= set(after.missing)
+    assert set(after.missing) - set(before.missing) == ({"fv_human_assessment"} if about_people else set())
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -87,7 +87,7 @@ def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
     newest = sorted(
         folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()
     )[-1]
-    assert newest == "2026.8"
+    assert newest == "2026.9"
     assert json.loads(out)["questionnaire"] == newest
 
 

@@ -32,10 +32,16 @@ DEMO_ASSESSMENTS = [
 
 def with_tool_choice(definition, answers: dict) -> dict:
     """The demo's answer sets, on a questionnaire that asks which tool it is (2026.3): "not in the tool overview"
-    unless the set says otherwise (demo/catalogue.py picks tools from it)."""
-    if "cat_choice" in as_definition(definition).questions and "cat_choice" not in answers:
-        return {**answers, "cat_choice": "not_listed"}
-    return dict(answers)
+    unless the set says otherwise (demo/catalogue.py picks tools from it). On one that asks whether caseworkers assess
+    each case themselves (2026.9), the demo's decision-support cases (the housing ranking, the benefit control) say
+    that they do, as their answers on human review and oversight describe."""
+    questions = as_definition(definition).questions
+    out = dict(answers)
+    if "cat_choice" in questions and "cat_choice" not in out:
+        out["cat_choice"] = "not_listed"
+    if "fv_human_assessment" in questions and out.get("decision_role") == "decision_support":
+        out.setdefault("fv_human_assessment", "independent")
+    return out
 
 
 def fill_steps(assessment: Assessment, user, answers: dict, steps: int | None = None) -> Assessment:

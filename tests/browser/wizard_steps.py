@@ -16,15 +16,20 @@ from assessments.engine.loader import as_definition
 from tests.assessment_helpers import fixture_definition
 
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
+# (2026.9) When the journey turns to decision support, its caseworkers assess each case themselves.
 ANSWERS = {
-    key: value if isinstance(value, list) else str(value)
-    for key, value in baseline_answers("journey_generative").items()
+    **{
+        key: value if isinstance(value, list) else str(value)
+        for key, value in baseline_answers("journey_generative").items()
+    },
+    "fv_human_assessment": "independent",
 }
 # Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
-# for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick, and
-# (2026.5) whether an identification is remote, which the step shows but counts only when people are identified.
+# for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick,
+# (2026.5) whether an identification is remote, which the step shows but counts only when people are identified, and
+# (2026.9) whether the solution sorts people by biometric features, which is optional.
 V2026_3_KEYS = as_definition(fixture_definition("2026.3")).questions
-UNANSWERED = {"fv_basis_auto", "bio_remote"} | {
+UNANSWERED = {"fv_basis_auto", "bio_remote", "bio_categorisation"} | {
     key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"
 }
 
