@@ -93,7 +93,7 @@ def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questi
 def test_new_assessment_refuses_bad_input(world, questionnaire, data, message):
     agency = world.agency_b.pk if data.get("agency") == "other" else world.agency_a.pk
     response = world.client("leader_a").post(reverse("assessments:assessment_new"), {**data, "agency": agency})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Assessment.objects.exists()
 

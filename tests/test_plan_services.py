@@ -187,6 +187,15 @@ def test_a_link_is_evidence_too(submitted, leader):
     assert evidence.url and not evidence.storage_name
 
 
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://arkiv.example/dpia", "arkiv"])
+def test_a_link_that_is_not_a_web_address_is_refused_by_the_service_too(submitted, leader, url):
+    item = submitted.plan_items.first()
+    with pytest.raises(ValidationError) as refused:
+        plans.evidence_add(item=item, user=leader, url=url)
+    assert "https://" in refused.value.message_dict["url"][0]
+    assert not Evidence.objects.filter(item=item).exists()
+
+
 def test_a_resubmission_with_a_changed_answer_refreshes_the_items_reasons_without_history(submitted, leader, world):
     item = submitted.plan_items.get(key="obligation:inform_employee_reps")
     assert item.why.endswith("«Hvem kan bli berørt av løsningen?»: Ansatte.")

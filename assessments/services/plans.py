@@ -9,6 +9,7 @@ the caller's transaction. The lifecycle hooks (`on_submitted`, `on_decided`, `on
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +34,7 @@ CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecy
 WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
 WHAT_IF_SOURCE_EN = "The what-if analysis in KI-veileder"
 COMMENT_MAX_LENGTH = 2000
+WEB_LINK = URLValidator(schemes=["http", "https"])
 HANDED_OVER = _lazy(
     "Det er meldt en vesentlig endring, og de åpne tiltakene er flyttet til den nye vurderingen. "
     "Denne tiltaksplanen kan leses, men ikke endres; gjør endringene i den nye planen."
@@ -419,12 +421,22 @@ def item_update(
     return locked
 
 
+def _web_link(url: str) -> None:
+    """The form checks the link too; the service checks again, as every caller's link becomes an href on the page."""
+    try:
+        WEB_LINK(url)
+    except ValidationError as exc:
+        raise ValidationError({"url": _("Skriv inn en lenke som begynner med https:// eller http://.")}) from exc
+
+
 def evidence_add(*, item: PlanItem, user, upload=None, url: str = "") -> Evidence:
     """A checked file (stored under evidence/<agency>/<assessment>/) or a link. Nothing is stored when the
     file is refused; a file stored for a transaction that then fails is removed again."""
     checked = evidence_files.check_upload(upload) if upload is not None else None
     if checked is None and not url:
         raise ValidationError({"file": _("Velg en fil eller skriv inn en lenke.")})
+    if checked is None:
+        _web_link(url)
     stored = ""
     try:
         with transaction.atomic():

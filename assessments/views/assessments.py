@@ -102,7 +102,8 @@ def assessment_new(request):
             # No flash message: the first step says itself that the draft is created and saved per step.
             return redirect("assessments:assessment_continue", uuid=assessment.uuid)
     quick = quick_questionnaire() is not None and not request.GET.get("full")
-    return render(request, "assessments/assessment_new.html", {"form": form, "quick_path": quick})
+    context = {"form": form, "quick_path": quick}
+    return render(request, "assessments/assessment_new.html", context, status=400 if form.errors else 200)
 
 
 @signed_in
