@@ -2,6 +2,7 @@
 errors, the go-live gate, exports, the register and UKE's overdue overview."""
 
 import datetime as dt
+import html
 import io
 import re
 
@@ -348,3 +349,25 @@ def test_a_bokmal_plan_is_unchanged_and_an_item_without_english_falls_back_marke
     assert f'<h1 lang="nb">{EMPLOYEE_REPS_NB}</h1>' in english and f'<p lang="nb">{item.why}</p>' in english
     plan = client.get(reverse("assessments:plan_detail", args=[assessment.uuid]), HTTP_ACCEPT_LANGUAGE="en")
     assert f'{link}" lang="nb">{EMPLOYEE_REPS_NB}</a>' in plan.content.decode()
+
+
+def _shown_form(page: str) -> dict[str, str]:
+    """The values an item page showed, as its hidden initial inputs carry them (posted back with the change)."""
+    shown = re.findall(r'<input type="hidden" name="(initial-\w+)"(?: value="([^"]*)")?', page)
+    return {name: html.unescape(value) for name, value in shown}
+
+
+def test_two_people_editing_one_item_keep_each_others_changes(world, assessment):
+    item = assessment.plan_items.first()
+    url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    leader, contributor = world.client("leader_a"), world.client("contributor_a")
+    leader_saw = _shown_form(leader.get(url).content.decode())
+    contributor_saw = _shown_form(contributor.get(url).content.decode())
+    assert leader_saw["initial-status"] == "not_started" and "initial-due_date" in leader_saw
+    day = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    fields = {"status": "not_started", "owner": "", "due_date": "", "status_reason": ""}
+    assert leader.post(url, {**leader_saw, **fields, "status": "in_progress"}).status_code == 302
+    assert contributor.post(url, {**contributor_saw, **fields, "due_date": day}).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.due_date.isoformat()) == ("in_progress", day)  # the status was not set back
+    assert [h.change for h in item.history.order_by("id")][-2:] == ["status_changed", "item_updated"]

@@ -35,15 +35,21 @@ class OwnerField(forms.ModelChoiceField):
 
 
 class ItemForm(Form):
+    """The item's fields carry the values the page showed (show_hidden_initial), so `changed_data` names what this
+    person changed and the service writes only that (two people with the item open do not undo each other)."""
+
     owner = OwnerField(queryset=get_user_model().objects.none(), required=False, label=_("Ansvarlig"),
-                       empty_label=_("Ingen valgt"))  # fmt: skip
-    due_date = forms.DateField(required=False, label=_("Frist"), widget=DATE, validators=[_not_too_early])
-    status = forms.ChoiceField(choices=PlanItem.Status.choices, label=_("Status"))
+                       empty_label=_("Ingen valgt"), show_hidden_initial=True)  # fmt: skip
+    due_date = forms.DateField(
+        required=False, label=_("Frist"), widget=DATE, validators=[_not_too_early], show_hidden_initial=True
+    )
+    status = forms.ChoiceField(choices=PlanItem.Status.choices, label=_("Status"), show_hidden_initial=True)
     status_reason = forms.CharField(
         required=False,
         max_length=2000,
         label=_("Begrunnelse (når tiltaket ikke er relevant)"),
         widget=forms.Textarea(attrs={"rows": 2}),
+        show_hidden_initial=True,
     )
     comment = forms.CharField(
         required=False,

@@ -7,6 +7,7 @@ the caller's transaction. The lifecycle hooks (`on_submitted`, `on_decided`, `on
 """
 
 import uuid
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -397,27 +398,45 @@ def _lock_item(item: PlanItem, user) -> PlanItem:
     return locked
 
 
+ITEM_FIELDS = ("owner", "due_date", "status", "status_reason")
+
+
 def item_update(
-    *, item: PlanItem, user, owner=None, due_date=None, status: str, status_reason: str = "", comment: str = ""
+    *,
+    item: PlanItem,
+    user,
+    owner=None,
+    due_date=None,
+    status: str,
+    status_reason: str = "",
+    comment: str = "",
+    changed: Iterable[str] | None = None,
 ) -> PlanItem:
-    """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment."""
-    status_reason = (status_reason or "").strip()
+    """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment.
+
+    `changed` names the fields the person changed on the page (all of ITEM_FIELDS when None): only those are written,
+    so two people with the item open at once do not undo each other's changes (one sets the status, the other the
+    due date: both stay). Where both changed the same field, the later save wins, and the history shows both."""
+    given = {"owner": owner, "due_date": due_date, "status": status, "status_reason": (status_reason or "").strip()}
+    written = [name for name in ITEM_FIELDS if changed is None or name in changed]
     comment = (comment or "").strip()[:COMMENT_MAX_LENGTH]
-    if status == PlanItem.Status.NOT_RELEVANT and not status_reason:
-        raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
     with transaction.atomic():
         locked = _lock_item(item, user)
-        if owner is not None and not _in_agency(owner.pk, locked):
+        if "owner" in written and owner is not None and not _in_agency(owner.pk, locked):
             raise ValidationError({"owner": _("Ansvarlig må være en bruker i virksomheten.")})
         before = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
-        locked.owner, locked.due_date, locked.status = owner, due_date, status
-        locked.status_reason = status_reason if status == PlanItem.Status.NOT_RELEVANT else ""
+        for name in written:
+            setattr(locked, name, given[name])
+        if locked.status != PlanItem.Status.NOT_RELEVANT:
+            locked.status_reason = ""
+        elif not locked.status_reason:
+            raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
         after = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
         if before == after and not comment:
             return locked
         locked.save(update_fields=["owner", "due_date", "status", "status_reason", "updated_at"])
         change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
-        _changed(locked, user, change, {"from": before[2], "to": status, "due_date": due_date}, comment)
+        _changed(locked, user, change, {"from": before[2], "to": locked.status, "due_date": locked.due_date}, comment)
     return locked
 
 
