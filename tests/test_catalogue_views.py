@@ -50,6 +50,26 @@ def test_uke_adds_and_changes_an_entry_as_new_versions(world):
     assert "ny-chat@2" in page and "ny-chat@1" in page and "Bare åpen informasjon" in page
 
 
+def test_a_change_made_meanwhile_is_not_undone_by_an_older_form(world):
+    make_tool(world, slug="delt")
+    url = reverse("assessments:catalogue_change", args=["delt"])
+    first, second = world.client("reviewer"), world.client("reviewer")  # two tabs or two people
+    shown = second.get(url).content.decode()
+    assert 'name="seen_number" value="1"' in shown
+    saved = first.post(url, {**form_data(note="Gjelder bare UKE"), "seen_number": "1", "change_note": "Merknad"})
+    assert saved.status_code == 302
+    stale = {**form_data(vendor="Ny leverandør AS"), "seen_number": "1", "change_note": "Ny leverandør"}
+    refused = second.post(url, stale)
+    page = refused.content.decode()
+    entry = ToolEntry.objects.get(slug="delt")
+    assert refused.status_code == 409 and entry.versions.count() == 2  # nothing saved over the note
+    assert entry.current().note == "Gjelder bare UKE"
+    assert "Noen andre lagret en ny versjon" in page and "Ny leverandør AS" in page  # the input is kept
+    assert 'name="seen_number" value="2"' in page  # the next save builds on the newer version
+    assert second.post(url, {**stale, "seen_number": "2"}).status_code == 302
+    assert entry.versions.count() == 3
+
+
 def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
     response = world.client("reviewer").post(
         reverse("assessments:catalogue_create"), {**form_data(name=""), "slug": "Ikke gyldig!"}

@@ -177,6 +177,23 @@ class ToolChangeForm(ToolVersionForm):
         max_length=500,
         error_messages={"required": _("Skriv kort hva som er endret.")},
     )
+    # The version the form showed: the service refuses the save when another has come since (left out by a client
+    # that never showed a form, which then changes whatever is current).
+    seen_number = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def seen_newer(self, changed: list[str], current_number: int) -> None:
+        """After ChangedMeanwhile: name what the other save changed, and let the next save build on it."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_number")] = str(current_number)
+        labels = ", ".join(str(self.fields[name].label).lower() for name in changed) or "—"
+        self.add_error(
+            None,
+            _(
+                "Noen andre lagret en ny versjon mens du hadde skjemaet åpent. De endret: %(fields)s. Se over det du "
+                "har skrevet, og lagre på nytt hvis det fortsatt stemmer."
+            )
+            % {"fields": labels},
+        )
 
 
 class ApiTokenForm(forms.Form):

@@ -76,12 +76,32 @@ def tool_create(*, slug: str, data: dict[str, Any], actor, is_demo: bool = False
     return version
 
 
-def tool_change(*, entry: ToolEntry, data: dict[str, Any], actor, change_note: str = "") -> ToolEntryVersion:
-    """A new version of `entry` with `data` changed; flags assessments when the entry got stricter."""
+class ChangedMeanwhile(Exception):
+    """The entry got a newer version after the editor opened the form: saving would silently undo that change."""
+
+    def __init__(self, seen: ToolEntryVersion | None, current: ToolEntryVersion):
+        super().__init__(f"{current.ref} replaced the version the form showed")
+        self.seen, self.current = seen, current
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields the newer versions changed (all of them when the version shown is gone)."""
+        if self.seen is None:
+            return list(VERSION_FIELDS)
+        return [name for name in VERSION_FIELDS if getattr(self.seen, name) != getattr(self.current, name)]
+
+
+def tool_change(
+    *, entry: ToolEntry, data: dict[str, Any], actor, change_note: str = "", seen_number: int | None = None
+) -> ToolEntryVersion:
+    """A new version of `entry` with `data` changed; flags assessments when the entry got stricter. `seen_number`
+    is the version the editor's form showed: a newer one raises ChangedMeanwhile (the import passes None)."""
     _require_editor(actor)
     with transaction.atomic():
         locked = lock(ToolEntry, entry.pk)
         previous = locked.current()
+        if seen_number is not None and previous.number != seen_number:
+            raise ChangedMeanwhile(locked.versions.filter(number=seen_number).first(), previous)
         values = {name: getattr(previous, name) for name in VERSION_FIELDS}
         values.update(_fields(data))
         number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -89,15 +89,25 @@ def catalogue_create(request):
 def catalogue_change(request, slug):
     entry = get_object_or_404(ToolEntry, slug=slug)
     current = entry.current()
-    initial = {name: getattr(current, name) for name in VERSION_FIELDS}
+    initial = {name: getattr(current, name) for name in VERSION_FIELDS} | {"seen_number": current.number}
     form = ToolChangeForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        version = service.tool_change(
-            entry=entry, data=form.data_for_service(), actor=request.user, change_note=form.cleaned_data["change_note"]
-        )
-        messages.success(request, _("Ny versjon lagret: %(ref)s.") % {"ref": version.ref})
-        return redirect("assessments:catalogue_detail", slug=slug)
-    status = 400 if form.errors else 200
+        try:
+            version = service.tool_change(
+                entry=entry,
+                data=form.data_for_service(),
+                actor=request.user,
+                change_note=form.cleaned_data["change_note"],
+                seen_number=form.cleaned_data["seen_number"],
+            )
+        except service.ChangedMeanwhile as stale:
+            form.seen_newer(stale.fields, stale.current.number)
+            current, status = stale.current, 409
+        else:
+            messages.success(request, _("Ny versjon lagret: %(ref)s.") % {"ref": version.ref})
+            return redirect("assessments:catalogue_detail", slug=slug)
+    status = 400 if status == 200 and form.errors else status
     return render(request, "catalogue/form.html", {"form": form, "entry": entry, "current": current}, status=status)
 
 
