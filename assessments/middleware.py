@@ -1,10 +1,11 @@
 """Request ids: one per request, in the response header, the log lines and the audit events; headers with a NUL
-byte refused; what every private response carries."""
+byte and form bodies that are not UTF-8 refused; what every private response carries."""
 
 import contextvars
 import logging
 import re
 import uuid
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -64,6 +65,25 @@ class RefuseNulHeadersMiddleware:
         for key, value in request.META.items():
             if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
                 raise SuspiciousOperation(f"NUL byte in the request header {key}")
+        return self.get_response(request)
+
+
+class RefuseInvalidUtf8Middleware:
+    """A form body that is not UTF-8 is answered with 400 (templates/400.html: nothing was saved), in the user's
+    language (it runs after LocaleMiddleware). Django decodes form fields with errors="replace", so such a body
+    would otherwise be saved with U+FFFD where the bytes were; a browser never sends one, and a text a person typed
+    may hold U+FFFD on purpose, so the raw bytes are checked rather than the decoded text. Query strings only filter
+    and search, and file uploads (multipart) are checked by their own code, so both are left to Django."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.content_type == "application/x-www-form-urlencoded" and request.method == "POST":
+            try:
+                unquote_to_bytes(request.body.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                raise SuspiciousOperation("a form body that is not UTF-8") from None
         return self.get_response(request)
 
 

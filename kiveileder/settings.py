@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "assessments.middleware.RefuseNulHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "assessments.middleware.RefuseInvalidUtf8Middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

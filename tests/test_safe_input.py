@@ -136,6 +136,30 @@ def test_a_nul_in_any_form_field_is_a_form_error(world):
     response = world.client("leader_a").post(
         reverse("assessments:assessment_new"), {"agency": world.agency_a.pk, "title": "x\x00y"}
     )
-    assert response.status_code in (200, 400)
+    assert response.status_code == 400
     assert "tegn som ikke kan lagres" in response.content.decode()
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("nb", "Forespørselen kan ikke behandles"), ("en", "The request cannot be handled")]
+)
+def test_a_form_body_that_is_not_utf8_is_refused_and_nothing_is_saved(world, questionnaire, language, title):
+    body = f"agency={world.agency_a.pk}&title=abc%ff%fedef"
+    response = world.client("leader_a").post(
+        reverse("assessments:assessment_new"),
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 400 and title in response.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_a_form_body_in_utf8_passes_also_with_a_replacement_character_typed(world, questionnaire):
+    body = f"agency={world.agency_a.pk}&title=Bl%C3%A5%EF%BF%BD+plan"
+    response = world.client("leader_a").post(
+        reverse("assessments:assessment_new"), body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 302
+    assert Assessment.objects.get().title == "Blå\ufffd plan"
