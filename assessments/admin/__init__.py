@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.admin.audited import AuditedAdmin
 from assessments.admin.people import KivUserAdmin  # noqa: F401  (the user admin with the leaver's action)
 from assessments.admin.questionnaires import QuestionnaireAdmin  # noqa: F401  (registers Questionnaire)
+from assessments.admin.widgets import CheckedAutocompleteMixin
 from assessments.models import Agency, GroupMapping, GroupRoles, Membership, MunicipalRole
 
 # The admin says which service it administers, not "Django administration".
@@ -13,7 +14,7 @@ admin.site.site_title = _("KI-veileder")
 admin.site.index_title = _("Administrasjon")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user"]

@@ -10,6 +10,7 @@ Never values: the chain keeps ids only, so `purge_user` keeps working and no per
 from django.contrib import admin
 from django.core import checks
 
+from assessments.admin.widgets import CheckedAutocompleteMixin
 from assessments.audit import chain as audit
 
 ACTIONS = {"added": "admin.created", "changed": "admin.changed", "deleted": "admin.deleted"}
@@ -31,7 +32,7 @@ def _inline_changes(formsets) -> list[dict]:
     return changes
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     """Mix into every ModelAdmin (before admin.ModelAdmin or its subclasses)."""
 
     def construct_change_message(self, request, form, formsets, add=False):
