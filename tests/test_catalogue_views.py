@@ -2,6 +2,7 @@
 signed-in users and API tokens, and the public JSON."""
 
 import json
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -50,24 +51,69 @@ def test_uke_adds_and_changes_an_entry_as_new_versions(world):
     assert "ny-chat@2" in page and "ny-chat@1" in page and "Bare åpen informasjon" in page
 
 
+class _FormValues(HTMLParser):
+    """What a browser would post from a page's form: inputs (ticked boxes only), text areas."""
+
+    def __init__(self):
+        super().__init__()
+        self.values, self._area = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and (attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs):
+            self.values[name] = attrs.get("value", "on" if attrs.get("type") == "checkbox" else "")
+        elif tag == "textarea" and name:
+            self._area, self.values[name] = name, ""
+
+    def handle_data(self, data):
+        if self._area:
+            self.values[self._area] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self._area = None
+
+
+def posted_from(page: str) -> dict[str, str]:
+    parser = _FormValues()
+    parser.feed(page.split('<form method="post" novalidate>', 1)[1].split("</form>", 1)[0])
+    values = {k: v.removeprefix("\n") for k, v in parser.values.items()}  # Django starts a textarea with a newline
+    values.pop("csrfmiddlewaretoken", None)
+    return values
+
+
 def test_a_change_made_meanwhile_is_not_undone_by_an_older_form(world):
     make_tool(world, slug="delt")
     url = reverse("assessments:catalogue_change", args=["delt"])
     first, second = world.client("reviewer"), world.client("reviewer")  # two tabs or two people
-    shown = second.get(url).content.decode()
-    assert 'name="seen_number" value="1"' in shown
-    saved = first.post(url, {**form_data(note="Gjelder bare UKE"), "seen_number": "1", "change_note": "Merknad"})
-    assert saved.status_code == 302
-    stale = {**form_data(vendor="Ny leverandør AS"), "seen_number": "1", "change_note": "Ny leverandør"}
-    refused = second.post(url, stale)
-    page = refused.content.decode()
+    older = posted_from(second.get(url).content.decode())
+    assert older["seen_number"] == "1"
+    assert first.post(url, {**older, "note": "Gjelder bare UKE", "change_note": "Merknad"}).status_code == 302
+    refused = second.post(url, {**older, "vendor": "Ny leverandør AS", "change_note": "Ny leverandør"})
     entry = ToolEntry.objects.get(slug="delt")
     assert refused.status_code == 409 and entry.versions.count() == 2  # nothing saved over the note
-    assert entry.current().note == "Gjelder bare UKE"
-    assert "Noen andre lagret en ny versjon" in page and "Ny leverandør AS" in page  # the input is kept
-    assert 'name="seen_number" value="2"' in page  # the next save builds on the newer version
-    assert second.post(url, {**stale, "seen_number": "2"}).status_code == 302
-    assert entry.versions.count() == 3
+    page = refused.content.decode()
+    assert "Noen andre lagret en ny versjon" in page
+    shown = posted_from(page)
+    # The page now shows the other's note beside this person's vendor, and builds on version 2.
+    assert (shown["note"], shown["vendor"], shown["seen_number"]) == ("Gjelder bare UKE", "Ny leverandør AS", "2")
+    assert second.post(url, shown).status_code == 302
+    newest = entry.current()
+    assert (newest.number, newest.note, newest.vendor) == (3, "Gjelder bare UKE", "Ny leverandør AS")
+
+
+def test_a_field_both_changed_meanwhile_is_named_and_keeps_this_persons_value(world):
+    make_tool(world, slug="delt")
+    url = reverse("assessments:catalogue_change", args=["delt"])
+    first, second = world.client("reviewer"), world.client("reviewer")
+    older = posted_from(second.get(url).content.decode())
+    assert first.post(url, {**older, "note": "Første", "change_note": "A"}).status_code == 302
+    refused = second.post(url, {**older, "note": "Andre", "change_note": "B"})
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "bortsett fra der dere begge har endret: «Merknad fra UKE»" in page
+    assert posted_from(page)["note"] == "Andre"
 
 
 def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):

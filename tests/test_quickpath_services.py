@@ -87,6 +87,12 @@ def test_uke_requires_the_full_assessment(world):
     assessment.refresh_from_db()
     assert assessment.status == "returned" and assessment.path == "full"
     assert assessment.answers["cat_choice"] == "listed"
+    # The quick path is closed for it: no way back to the quick check, and sending it in as simplified is refused.
+    assert not service.quick_path_open(assessment)
+    with pytest.raises(ValidationError) as refused:
+        service.screening_submit(assessment=assessment, user=world.users["leader_a"])
+    assert refused.value.code == "closed"
+    assert assessment.versions.get(number=1).result["screening_answers"]  # the submitted version keeps them
 
 
 def approved_simplified(world):

@@ -10,6 +10,7 @@ view needs no change:
 The service (services/catalogue.step_values) enforces the same rules on save.
 """
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -22,6 +23,7 @@ from assessments.engine.catalogue import CHOICE_KEY, DEVIATION_KEY, LISTED
 from assessments.engine.definition import Question, Section
 from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntry, ToolEntryVersion
+from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
 
 MARKER = "_catalogue"
@@ -179,21 +181,50 @@ class ToolChangeForm(ToolVersionForm):
     )
     # The version the form showed: the service refuses the save when another has come since (left out by a client
     # that never showed a form, which then changes whatever is current).
-    seen_number = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    seen_number = forms.IntegerField(label=_("Versjon"), min_value=1, required=False, widget=forms.HiddenInput)
 
-    def seen_newer(self, changed: list[str], current_number: int) -> None:
-        """After ChangedMeanwhile: name what the other save changed, and let the next save build on it."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("seen_number")] = str(current_number)
-        labels = ", ".join(str(self.fields[name].label).lower() for name in changed) or "—"
-        self.add_error(
-            None,
-            _(
-                "Noen andre lagret en ny versjon mens du hadde skjemaet åpent. De endret: %(fields)s. Se over det du "
-                "har skrevet, og lagre på nytt hvis det fortsatt stemmer."
+    def take_newer(self, seen: ToolEntryVersion | None, current: ToolEntryVersion) -> None:
+        """After ChangedMeanwhile: the form shows the newer version's value where only the other save changed a
+        field, keeps this person's value where both did (named in the error), and lets the next save build on the
+        newer version, so saving again undoes nothing this person did not choose to change."""
+        posted, data, both = self.data_for_service(), self.data.copy(), []
+        for name in VERSION_FIELDS:
+            theirs = getattr(current, name)
+            shown = getattr(seen, name) if seen is not None else theirs
+            if shown == theirs or posted[name] == theirs:
+                continue
+            if seen is not None and posted[name] == shown:
+                _post(data, self.add_prefix(name), self.fields[name], theirs)
+            else:
+                both.append(name)
+        data[self.add_prefix("seen_number")] = str(current.number)
+        self.data = data
+        if both:
+            message = _(
+                "Noen andre lagret en ny versjon mens du hadde skjemaet åpent. Endringene deres står nå i skjemaet, "
+                "bortsett fra der dere begge har endret: %(fields)s. Der står din verdi. Se over, og lagre på nytt."
+            ) % {"fields": quoted_list(self.fields[name].label for name in both)}
+        else:
+            message = _(
+                "Noen andre lagret en ny versjon mens du hadde skjemaet åpent. Endringene deres står nå i skjemaet "
+                "sammen med dine. Se over, og lagre på nytt."
             )
-            % {"fields": labels},
-        )
+        self.add_error(None, message)
+
+
+def _post(data, key: str, field: forms.Field, value) -> None:
+    """Put a stored value into posted form data, as the field's widget would have sent it."""
+    if isinstance(field.widget, forms.CheckboxInput):
+        if value:
+            data[key] = "on"
+        else:
+            data.pop(key, None)
+    elif isinstance(value, bool):
+        data[key] = "true" if value else "false"
+    elif isinstance(value, dt.date):
+        data[key] = value.isoformat()
+    else:
+        data[key] = "" if value is None else str(value)
 
 
 class ApiTokenForm(forms.Form):

@@ -83,13 +83,6 @@ class ChangedMeanwhile(Exception):
         super().__init__(f"{current.ref} replaced the version the form showed")
         self.seen, self.current = seen, current
 
-    @property
-    def fields(self) -> list[str]:
-        """The fields the newer versions changed (all of them when the version shown is gone)."""
-        if self.seen is None:
-            return list(VERSION_FIELDS)
-        return [name for name in VERSION_FIELDS if getattr(self.seen, name) != getattr(self.current, name)]
-
 
 def tool_change(
     *, entry: ToolEntry, data: dict[str, Any], actor, change_note: str = "", seen_number: int | None = None

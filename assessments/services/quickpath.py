@@ -118,13 +118,27 @@ def screening_result(assessment: Assessment) -> ScreeningResult | None:
     return evaluate_screening(assessment.questionnaire.definition, assessment.screening_answers)
 
 
-def quick_path_open(assessment: Assessment) -> bool:
-    """May this draft still be sent in as a simplified assessment: it is editable, its quick check opened the quick
-    path, and no material change requires the full assessment."""
-    if not assessment.is_editable:
-        return False
+def quick_path_refusal(assessment: Assessment) -> ValidationError | None:
+    """Why this assessment may not be sent in as simplified (None when it may): a material change requires the full
+    assessment, or its quick check did not open the quick path (or UKE required the full one, which closes it)."""
+    full_required = full_required_reasons(assessment)
+    if full_required:
+        return ValidationError(
+            _("Etter en vesentlig endring må vurderingen gjøres i hele skjemaet: %(reasons)s.")
+            % {"reasons": ", ".join(full_required)},
+            code="full_required",
+        )
     result = screening_result(assessment)
-    return result is not None and result.opens_quick_path and not full_required_reasons(assessment)
+    if result is None or not result.opens_quick_path:
+        return ValidationError(
+            _("Hurtigsjekken åpner ikke for en forenklet vurdering. Fortsett i hele skjemaet."), code="closed"
+        )
+    return None
+
+
+def quick_path_open(assessment: Assessment) -> bool:
+    """May this draft still be sent in as a simplified assessment (the way back to its quick check is offered)?"""
+    return assessment.is_editable and quick_path_refusal(assessment) is None
 
 
 def full_required_reasons(assessment: Assessment) -> list[str]:
@@ -163,18 +177,10 @@ def screening_submit(*, assessment: Assessment, user) -> AssessmentVersion:
         current = lock(Assessment, assessment.pk, related=("questionnaire",))
         authorize(user, current, "lead")
         transition = lifecycle.check("submit", current)
+        refusal = quick_path_refusal(current)
+        if refusal is not None:
+            raise refusal
         result = screening_result(current)
-        full_required = full_required_reasons(current)
-        if full_required:
-            raise ValidationError(
-                _("Etter en vesentlig endring må vurderingen gjøres i hele skjemaet: %(reasons)s.")
-                % {"reasons": ", ".join(full_required)},
-                code="full_required",
-            )
-        if result is None or not result.opens_quick_path:
-            raise ValidationError(
-                _("Hurtigsjekken åpner ikke for en forenklet vurdering. Fortsett i hele skjemaet."), code="closed"
-            )
         defn = as_definition(current.questionnaire.definition)
         number = (current.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         version = AssessmentVersion.objects.create(
@@ -200,11 +206,12 @@ def screening_require_full(
 ) -> AssessmentVersion:
     """UKE requires the full assessment: the simplified one goes back to the leader as a full draft.
 
-    The draft keeps the carried answers; the leader completes the full wizard and submits as usual.
+    The draft keeps the carried answers; the leader completes the full wizard and submits as usual. Its screening
+    answers are cleared, which closes the quick path for it (`quick_path_refusal`): the submitted version keeps them.
     """
     with transaction.atomic():
         version = assessment_return(assessment=assessment, user=user, reason=reason, version_number=version_number)
-        Assessment.objects.filter(pk=assessment.pk).update(path=FULL)
+        Assessment.objects.filter(pk=assessment.pk).update(path=FULL, screening_answers={})
         audit.record(user, "assessment.full_required", assessment, assessment.agency_id, {"version": version.number})
     assessment.refresh_from_db()
     return version

@@ -91,7 +91,7 @@ def catalogue_change(request, slug):
     current = entry.current()
     initial = {name: getattr(current, name) for name in VERSION_FIELDS} | {"seen_number": current.number}
     form = ToolChangeForm(request.POST or None, initial=initial)
-    status = 200
+    status = 400 if form.errors else 200
     if request.method == "POST" and form.is_valid():
         try:
             version = service.tool_change(
@@ -102,12 +102,11 @@ def catalogue_change(request, slug):
                 seen_number=form.cleaned_data["seen_number"],
             )
         except service.ChangedMeanwhile as stale:
-            form.seen_newer(stale.fields, stale.current.number)
+            form.take_newer(stale.seen, stale.current)
             current, status = stale.current, 409
         else:
             messages.success(request, _("Ny versjon lagret: %(ref)s.") % {"ref": version.ref})
             return redirect("assessments:catalogue_detail", slug=slug)
-    status = 400 if status == 200 and form.errors else status
     return render(request, "catalogue/form.html", {"form": form, "entry": entry, "current": current}, status=status)
 
 
