@@ -2,7 +2,10 @@
 leader meets it: the question and when it must be answered, the rules and duties an answer gives, the contradiction
 it raises, and what the what-if can and cannot name."""
 
+import calendar
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -196,3 +199,32 @@ def test_the_new_questions_carry_no_points_and_2026_9_keeps_the_weights_of_2026_
         for value in question.values:
             for axis in ("risk", "mitigation", "need"):
                 assert V9.questions[key].points(axis, value) == question.points(axis, value), (key, value, axis)
+
+
+# Every question's source in English (English pages showed the bokmål source, marked lang="nb").
+
+# English names of the months, read as their numbers: the bokmål "1.7.2024" is "1 July 2024" in English.
+MONTHS = {name: str(number) for number, name in enumerate(calendar.month_name) if name}
+# Where the English repeats an article number that the bokmål leaves implied, the numbers it adds:
+# "art. 50 nr. 1 … og nr. 3 og 4" is "Art. 50(1) … and 50(3) and (4)", "art. 6 nr. 1 og 2" is "Art. 6(1) and 6(2)".
+REPEATED_IN_ENGLISH = {("section", "tr_disclose"): ["50"], ("screening", "scr_high_risk"): ["6"]}
+SOURCED = [("section", q) for q in V9.questions.values() if q.source] + [
+    ("screening", q) for q in screening_for(V9).questions if q.source
+]
+
+
+def cited_numbers(text: str) -> Counter:
+    for name, number in MONTHS.items():
+        text = text.replace(f" {name} ", f".{number}.")
+    return Counter(re.findall(r"\d+", text))
+
+
+def test_the_check_below_reads_the_sourced_questions():
+    assert len(SOURCED) > 100  # a parametrised test over an empty list would pass unseen
+
+
+@pytest.mark.parametrize(("kind", "question"), SOURCED, ids=lambda value: getattr(value, "key", value))
+def test_every_source_has_an_english_source_citing_the_same_numbers(kind, question):
+    assert question.source_en, f"{question.key} has no source_en"
+    extra = Counter(REPEATED_IN_ENGLISH.get((kind, question.key), []))
+    assert cited_numbers(question.source_en) == cited_numbers(question.source) + extra
