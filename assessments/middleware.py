@@ -9,6 +9,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.http import UnreadablePostError
 
 from assessments.text import clean_bytes
 
@@ -69,19 +70,28 @@ class RefuseNulHeadersMiddleware:
 
 
 class RefuseInvalidUtf8Middleware:
-    """A form body that is not UTF-8 is answered with 400 (templates/400.html: nothing was saved), in the user's
-    language (it runs after LocaleMiddleware). Django decodes form fields with errors="replace", so such a body
-    would otherwise be saved with U+FFFD where the bytes were; a browser never sends one, and a text a person typed
-    may hold U+FFFD on purpose, so the raw bytes are checked rather than the decoded text. Query strings only filter
-    and search, and file uploads (multipart) are checked by their own code, so both are left to Django."""
+    """A form body that is not UTF-8 is answered with 400 (templates/400.html: nothing was saved). Django decodes form
+    fields with errors="replace", so such a body would otherwise be saved with U+FFFD where the bytes were; a browser
+    never sends one, and a text a person typed may hold U+FFFD on purpose, so the raw bytes are checked rather than
+    the decoded text. After the session, locale, sign-in and header middleware: the 400 then carries every header and
+    shows the signed-in user, in their language, and still comes before any view or CSRF check reads the form.
+
+    Left to Django: query strings (they only filter and search), a body that names another charset (Django decodes
+    it by that charset), multipart bodies (file uploads, whose text fields can still hold U+FFFD), and a body the
+    client stopped sending (CSRF's check answers it, as before)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.content_type == "application/x-www-form-urlencoded" and request.method == "POST":
+        urlencoded = request.content_type == "application/x-www-form-urlencoded" and request.method == "POST"
+        if urlencoded and (request.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8"):
             try:
-                unquote_to_bytes(request.body.replace(b"+", b" ")).decode("utf-8")
+                body = request.body
+            except UnreadablePostError:
+                return self.get_response(request)
+            try:
+                unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
                 raise SuspiciousOperation("a form body that is not UTF-8") from None
         return self.get_response(request)

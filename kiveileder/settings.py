@@ -71,7 +71,6 @@ MIDDLEWARE = [
     "assessments.middleware.RefuseNulHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "assessments.middleware.RefuseInvalidUtf8Middleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -80,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "assessments.middleware.RefuseInvalidUtf8Middleware",
 ]
 
 ROOT_URLCONF = "kiveileder.urls"

@@ -371,3 +371,30 @@ def test_two_people_editing_one_item_keep_each_others_changes(world, assessment)
     item.refresh_from_db()
     assert (item.status, item.due_date.isoformat()) == ("in_progress", day)  # the status was not set back
     assert [h.change for h in item.history.order_by("id")][-2:] == ["status_changed", "item_updated"]
+
+
+def test_a_post_without_the_shown_values_writes_every_field_as_before(world, assessment):
+    """A page from before the shown values were sent (or a script): clearing the owner and the due date still works."""
+    item = assessment.plan_items.first()
+    PlanItem.objects.filter(pk=item.pk).update(owner=world.users["leader_a"], due_date=dt.date(2030, 1, 1))
+    url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    fields = {"status": "in_progress", "owner": "", "due_date": "", "status_reason": ""}
+    assert world.client("leader_a").post(url, fields).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.owner_id, item.due_date) == ("in_progress", None, None)
+
+
+def test_a_reason_typed_while_another_moved_the_status_is_refused_not_dropped(world, assessment):
+    item = assessment.plan_items.first()
+    url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    leader, contributor = world.client("leader_a"), world.client("contributor_a")
+    irrelevant = {"status": "not_relevant", "owner": "", "due_date": "", "status_reason": "Ikke aktuelt her."}
+    assert leader.post(url, irrelevant).status_code == 302
+    contributor_saw = _shown_form(contributor.get(url).content.decode())
+    assert leader.post(url, {**irrelevant, "status": "in_progress", "status_reason": ""}).status_code == 302
+    refused = contributor.post(url, {**contributor_saw, **irrelevant, "status_reason": "Bedre begrunnelse."})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "ikke lenger «ikke relevant»" in page and "Bedre begrunnelse." in page  # said, and the input kept
+    item.refresh_from_db()
+    assert (item.status, item.status_reason) == ("in_progress", "")

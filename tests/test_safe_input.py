@@ -153,6 +153,7 @@ def test_a_form_body_that_is_not_utf8_is_refused_and_nothing_is_saved(world, que
         HTTP_ACCEPT_LANGUAGE=language,
     )
     assert response.status_code == 400 and title in response.content.decode()
+    assert "Content-Security-Policy" in response and "no-store" in response["Cache-Control"]
     assert not Assessment.objects.exists()
 
 

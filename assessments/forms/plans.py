@@ -58,6 +58,12 @@ class ItemForm(Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def changed_fields(self) -> list[str] | None:
+        """The item's fields this person changed; None when the post lacks the values the page showed (a page from
+        before they were sent, a script), so every field counts as given, as it did then."""
+        shown = [self[name].html_initial_name for name in ("owner", "due_date", "status", "status_reason")]
+        return self.changed_data if all(name in self.data for name in shown) else None
+
     def __init__(self, *args, agency_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         members = Membership.objects.filter(agency_id=agency_id).values("user_id")

@@ -35,6 +35,12 @@ CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecy
 WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
 WHAT_IF_SOURCE_EN = "The what-if analysis in KI-veileder"
 COMMENT_MAX_LENGTH = 2000
+ITEM_FIELDS = ("owner", "due_date", "status", "status_reason")  # what item_update writes
+# A reason typed while someone else moved the status away from "not relevant": kept on screen, not dropped silently.
+REASON_WITHOUT_STATUS = _lazy(
+    "Noen andre har endret statusen mens du hadde siden åpen, og tiltaket er ikke lenger «ikke relevant», så "
+    "begrunnelsen ble ikke lagret. Se over statusen, og lagre på nytt."
+)
 WEB_LINK = URLValidator(schemes=["http", "https"])
 HANDED_OVER = _lazy(
     "Det er meldt en vesentlig endring, og de åpne tiltakene er flyttet til den nye vurderingen. "
@@ -398,20 +404,8 @@ def _lock_item(item: PlanItem, user) -> PlanItem:
     return locked
 
 
-ITEM_FIELDS = ("owner", "due_date", "status", "status_reason")
-
-
-def item_update(
-    *,
-    item: PlanItem,
-    user,
-    owner=None,
-    due_date=None,
-    status: str,
-    status_reason: str = "",
-    comment: str = "",
-    changed: Iterable[str] | None = None,
-) -> PlanItem:
+def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None, status_reason: str = "",
+                comment: str = "", changed: Iterable[str] | None = None) -> PlanItem:  # fmt: skip
     """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment.
 
     `changed` names the fields the person changed on the page (all of ITEM_FIELDS when None): only those are written,
@@ -425,6 +419,9 @@ def item_update(
         if "owner" in written and owner is not None and not _in_agency(owner.pk, locked):
             raise ValidationError({"owner": _("Ansvarlig må være en bruker i virksomheten.")})
         before = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
+        if "status_reason" in written and "status" not in written and given["status_reason"] != locked.status_reason:
+            if locked.status != PlanItem.Status.NOT_RELEVANT:
+                raise ValidationError({"status_reason": REASON_WITHOUT_STATUS})
         for name in written:
             setattr(locked, name, given[name])
         if locked.status != PlanItem.Status.NOT_RELEVANT:

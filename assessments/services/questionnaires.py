@@ -56,7 +56,8 @@ def publish_released(folder: Path | None = None) -> list[str]:
             definition = load_definition(version)
         except DefinitionError as exc:
             raise DefinitionError([f"{version.name}: {error}" for error in exc.errors]) from exc
-        _date_before_newer(questionnaire_publish(definition=definition, actor=None))
+        with transaction.atomic():  # never seen undated, so drafts never get it in between
+            _date_before_newer(questionnaire_publish(definition=definition, actor=None))
         published.append(version.name)
     return published
 

@@ -148,7 +148,7 @@ def plan_item(request, assessment_uuid, item_id):
     if not form.is_valid():
         return _item_page(request, item, form=form, status=400)
     try:
-        plans.item_update(item=item, user=request.user, changed=form.changed_data, **form.cleaned_data)
+        plans.item_update(item=item, user=request.user, changed=form.changed_fields(), **form.cleaned_data)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
