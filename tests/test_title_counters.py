@@ -14,5 +14,5 @@ def test_the_title_field_has_a_counter_and_no_maxlength(world, url):
 
 def test_a_too_long_title_is_refused_and_kept(world):
     response = world.client("leader_a").post("/vurderinger/ny/", {"agency": world.agency_a.pk, "title": "x" * 201})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "x" * 201 in response.content.decode()
