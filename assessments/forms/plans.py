@@ -12,7 +12,7 @@ from assessments.models import Agency, Membership
 from assessments.models.plans import PlanItem
 from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
-from assessments.services.plans import COMMENT_MAX_LENGTH
+from assessments.services.plans import COMMENT_MAX_LENGTH, ITEM_FIELDS
 from assessments.text import Form
 
 # No date of an action plan lies before this: a year typed as 0001 or 1900 is a slip, not a plan.
@@ -61,7 +61,7 @@ class ItemForm(Form):
     def changed_fields(self) -> list[str] | None:
         """The item's fields this person changed; None when the post lacks the values the page showed (a page from
         before they were sent, a script), so every field counts as given, as it did then."""
-        shown = [self[name].html_initial_name for name in ("owner", "due_date", "status", "status_reason")]
+        shown = [self[name].html_initial_name for name in ITEM_FIELDS]
         return self.changed_data if all(name in self.data for name in shown) else None
 
     def __init__(self, *args, agency_id: int, **kwargs):

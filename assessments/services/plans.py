@@ -418,23 +418,28 @@ def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None,
         locked = _lock_item(item, user)
         if "owner" in written and owner is not None and not _in_agency(owner.pk, locked):
             raise ValidationError({"owner": _("Ansvarlig må være en bruker i virksomheten.")})
-        before = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
-        if "status_reason" in written and "status" not in written and given["status_reason"] != locked.status_reason:
-            if locked.status != PlanItem.Status.NOT_RELEVANT:
-                raise ValidationError({"status_reason": REASON_WITHOUT_STATUS})
+        before, irrelevant = _agency_state(locked), PlanItem.Status.NOT_RELEVANT
+        reason_only = "status_reason" in written and "status" not in written
+        if reason_only and given["status_reason"] != locked.status_reason and locked.status != irrelevant:
+            raise ValidationError({"status_reason": REASON_WITHOUT_STATUS})
         for name in written:
             setattr(locked, name, given[name])
-        if locked.status != PlanItem.Status.NOT_RELEVANT:
+        if locked.status != irrelevant:
             locked.status_reason = ""
         elif not locked.status_reason:
             raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
-        after = (locked.owner_id, locked.due_date, locked.status, locked.status_reason)
+        after = _agency_state(locked)
         if before == after and not comment:
             return locked
-        locked.save(update_fields=["owner", "due_date", "status", "status_reason", "updated_at"])
+        locked.save(update_fields=[*ITEM_FIELDS, "updated_at"])
         change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
         _changed(locked, user, change, {"from": before[2], "to": locked.status, "due_date": locked.due_date}, comment)
     return locked
+
+
+def _agency_state(item: PlanItem) -> tuple:
+    """The fields item_update writes, by their column values (the owner's id, so no user is loaded)."""
+    return tuple(getattr(item, PlanItem._meta.get_field(name).attname) for name in ITEM_FIELDS)
 
 
 def _web_link(url: str) -> None:
