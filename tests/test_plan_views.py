@@ -398,3 +398,17 @@ def test_a_reason_typed_while_another_moved_the_status_is_refused_not_dropped(wo
     assert "ikke lenger «ikke relevant»" in page and "Bedre begrunnelse." in page  # said, and the input kept
     item.refresh_from_db()
     assert (item.status, item.status_reason) == ("in_progress", "")
+
+
+def test_a_save_that_changes_nothing_says_so_and_writes_no_history(world, assessment):
+    item = assessment.plan_items.first()
+    url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    leader = world.client("leader_a")
+    saw = _shown_form(leader.get(url).content.decode())
+    unchanged = {**saw, "status": "not_started", "owner": "", "due_date": "", "status_reason": ""}
+    history = item.history.count()
+    page = leader.post(url, unchanged, follow=True).content.decode()
+    assert "Ingenting var endret" in page and "Tiltaket er oppdatert" not in page
+    assert item.history.count() == history
+    page = leader.post(url, {**unchanged, "status": "in_progress"}, follow=True).content.decode()
+    assert "Tiltaket er oppdatert" in page and item.history.count() == history + 1

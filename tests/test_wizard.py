@@ -574,6 +574,7 @@ def test_it_refuses_to_submit_with_required_answers_missing(world, leader):
     assessment.refresh_from_db()
     summary = text_of(leader.get(step_url(assessment, "summary")))
     assert "kan ikke sendes inn før 2 påkrevde spørsmål er besvart" in summary
+    assert 'href="#missing-answers"' in summary and 'id="missing-answers"' in summary  # the note links to the list
     assert 'value="submit"' not in summary
     response = leader.post(
         step_url(assessment, "summary"),

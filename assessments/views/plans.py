@@ -148,12 +148,15 @@ def plan_item(request, assessment_uuid, item_id):
     if not form.is_valid():
         return _item_page(request, item, form=form, status=400)
     try:
-        plans.item_update(item=item, user=request.user, changed=form.changed_fields(), **form.cleaned_data)
+        saved = plans.item_update(item=item, user=request.user, changed=form.changed_fields(), **form.cleaned_data)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _item_page(request, item, form=form, status=400)
-    messages.success(request, _("Tiltaket er oppdatert."))
+    if saved.updated_at == item.updated_at:  # item_update saves only a change or a comment
+        messages.info(request, _("Ingenting var endret, så tiltaket er ikke lagret på nytt."))
+    else:
+        messages.success(request, _("Tiltaket er oppdatert."))
     item.refresh_from_db()
     if is_leader_of(request.user, item.assessment) and reassess.may_reassess(item):
         # Done with evidence: the next step, a re-assessment with the answer, is offered on the item's page.

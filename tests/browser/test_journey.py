@@ -281,7 +281,7 @@ def wait_for_the_signed_report(page, uuid: str) -> None:
 
 def download_and_verify(page, title: str, tmp_path) -> None:
     page.goto("/")
-    click_and_wait(page, page.get_by_role("link", name="Revisjon", exact=True))
+    click_and_wait(page, page.get_by_role("link", name="Avgjorte vurderinger", exact=True))
     check_page(page)
     row = page.locator("tr", has=page.get_by_role("link", name=title))
     expect(row).to_have_count(1)

@@ -64,7 +64,7 @@ def test_a_drafting_assistant_takes_the_quick_path_and_its_report_verifies(sessi
     auditor = session.signed_in("auditor")
     with session.step("the auditor verifies it"):
         auditor.goto("/")
-        click_and_wait(auditor, auditor.get_by_role("link", name="Revisjon", exact=True))
+        click_and_wait(auditor, auditor.get_by_role("link", name="Avgjorte vurderinger", exact=True))
         row = auditor.locator("tr", has=auditor.get_by_role("link", name=TITLE))
         with auditor.expect_download() as info:
             row.get_by_role("link", name=re.compile("Last ned PDF")).click()
