@@ -9,7 +9,7 @@ Tests can spoil the next ID token on purpose (`provider.spoil = {...}`): claims 
 ("aud", "iss", "exp", "nonce", ...) and "sign_with_other_key" for a bad signature.
 
 Run as a script:  python deploy/fake_oidc.py --port 8090 --client-id kiv --client-secret s3cret \
-                    --users deploy/smoke_users.json
+                    --users users.json   (a file of users as deploy/smoke.sh writes one)
 """
 
 import argparse

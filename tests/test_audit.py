@@ -331,11 +331,17 @@ def test_record_capped_starts_again_in_the_next_window(db, monkeypatch):
 
     from django.utils import timezone
 
-    assert audit.record_capped("test.capped", bucket="b", window_seconds=60) is not None
+    first = audit.record_capped("test.capped", bucket="b", window_seconds=60)
+    assert first is not None and "repeats_before" not in first.details
+    assert audit.record_capped("test.capped", bucket="b", window_seconds=60) is None
     assert audit.record_capped("test.capped", bucket="b", window_seconds=60) is None
     later = timezone.now() + timedelta(seconds=61)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert audit.record_capped("test.capped", bucket="b", window_seconds=60) is not None
+    second = audit.record_capped("test.capped", bucket="b", window_seconds=60)
+    assert second is not None and second.details["repeats_before"] == 2  # the two not recorded one by one
+    much_later = later + timedelta(seconds=61)
+    monkeypatch.setattr(timezone, "now", lambda: much_later)
+    assert "repeats_before" not in audit.record_capped("test.capped", bucket="b", window_seconds=60).details
 
 
 @pytest.mark.parametrize(

@@ -115,8 +115,10 @@ def record_capped(action: str, *, bucket: str, window_seconds: int, obj=None, de
     For failed or throttled sign-ins: the bucket is the (username, address) pair, so someone varying the
     username or hammering one account adds one chained event per window, not one per request (every
     chained write takes the head's lock). Later attempts in the window only raise the cap row's counter,
-    which the next window's event reports as `repeats_before`. The bucket is stored as an HMAC under the
-    audit key, never as the username itself. Returns the event, or None when the window already has one.
+    which the bucket's next event reports as `repeats_before` (the attempts since its previous event that were
+    not recorded one by one), if it comes before the periodic clean-up drops the row. The bucket is stored as an
+    HMAC under the audit key, never as the username itself. Returns the event, or None when the window already
+    has one.
     """
     now = timezone.now()
     window = int(now.timestamp()) // max(1, window_seconds)
@@ -127,7 +129,13 @@ def record_capped(action: str, *, bucket: str, window_seconds: int, obj=None, de
             AuditWriteCap.objects.filter(pk=cap.pk).update(count=models.F("count") + 1)
             return None
         AuditWriteCap.objects.filter(created_at__lt=now - timedelta(seconds=max(window_seconds, 3600) * 2)).delete()
-        return record(None, action, obj, details={**(details or {}), "window_seconds": window_seconds})
+        details = {**(details or {}), "window_seconds": window_seconds}
+        earlier = AuditWriteCap.objects.filter(bucket=digest, window__lt=window)
+        repeats = sum(count - 1 for count in earlier.values_list("count", flat=True))
+        earlier.delete()  # reported once: the next event starts counting again
+        if repeats:
+            details["repeats_before"] = repeats
+        return record(None, action, obj, details=details)
 
 
 # --- Verification ------------------------------------------------------------------------------------

@@ -30,12 +30,15 @@ class RuleEvaluator:
         return fired
 
 
-def visibility(defn: Definition, answers: Mapping[str, Any]) -> tuple[list[Section], dict[str, Any]]:
+def visibility(
+    defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]
+) -> tuple[list[Section], dict[str, Any]]:
     """Visible sections and the answers that belong to them, in questionnaire order.
 
     A section's `shown_when` names only keys of earlier sections (the validator enforces it), so it is
     evaluated over the answers of the earlier *visible* sections, in order.
     """
+    defn = as_definition(defn)
     shown: list[Section] = []
     visible: dict[str, Any] = {}
     for section in defn.sections:

@@ -4,7 +4,7 @@ A fresh database runs this one file. A database that has applied all of 0001-001
 applied it (`replaces`); the data migrations among them (identities moved onto allauth, material-change kinds and
 sent reminders filled from the audit log, the audit head pointed at the newest event) had work only on data that
 existed then, so they are not repeated here. A deployment still below 0018 must first upgrade to the release that
-has the separate files (docs/deployment.md, "Upgrading").
+has the separate files (docs/deployment.md, "Upgrade").
 
 PostgreSQL gets, beside Django's tables: the title-search indexes (full text and trigrams; in the model state
 only on SQLite, which has neither), a row-estimate function for long lists (assessments/queries/paging.py),

@@ -1,5 +1,5 @@
 """Reminders of the action plan: once when an item's due date is 14 days away, and once a week while it is
-overdue, by e-mail through the notification outbox (assessments/outbox.py) to the item's owner and the
+overdue, by e-mail through the notification outbox (assessments/notifications/outbox.py) to the item's owner and the
 agency's leaders. A ReminderSent row (unique per item, kind and period: the due date, or the ISO week of an
 overdue item) and the outbox's dedupe key (item, kind, period, recipient) make a second run, or a second
 beat host, send nothing twice."""
