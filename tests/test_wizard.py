@@ -743,3 +743,14 @@ def test_a_reply_to_uke_that_cannot_be_kept_keeps_the_saved_answers_and_shows_th
     assert assessment.answers["goals"] == "Nye mål."
     comment.refresh_from_db()
     assert not comment.reply
+
+
+def test_a_step_names_only_the_answers_that_added_it(world, leader):
+    """The self-built step follows a self-built kind of AI *or* building it: answered "integrated" and "we
+    build it", only the second is the reason, though the step's condition names both questions."""
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(role="build"))
+    page = text_of(leader.get(step_url(assessment, "self_developed")))
+    added_by = re.search(r'<p class="added-by">(.*?)</p>', page, re.S).group(1)
+    assert A.DEFINITION.questions["role"].label in added_by
+    assert A.DEFINITION.questions["ai_kind"].label not in added_by

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import services
-from assessments.engine.conditions import referenced_keys
+from assessments.engine.conditions import referenced_rules, triggered_by
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import (
@@ -113,21 +113,28 @@ class WizardNotesMixin:
         return items
 
     def _added_by(self, section) -> list[dict[str, str]]:
-        """For a step shown because of earlier answers: which question and answer added it."""
+        """For a step shown because of earlier answers: the answers that added it. Only the branches of its
+        condition that hold count, so a question the condition names but whose answer did not add the step
+        is left out (the same reading as a rule's "applies here because")."""
         if section.shown_when is None:
             return []
-        keys = sorted(
-            (k for k in referenced_keys(section.shown_when) if k in self.defn.questions),
-            key=lambda k: self.defn.questions[k].order,
-        )
-        answers = self.assessment.answers
+        answers = visible_answers(self.defn, self.assessment.answers)
+        rules = RuleEvaluator(self.defn, answers)  # a step may follow a rule, as the FRIA step follows high risk
+        by_id = {rule.id: rule for rule in self.defn.rules}
+        rule_triggers = {
+            rule_id: triggered_by(by_id[rule_id].when, answers, rules)
+            for rule_id in referenced_rules(section.shown_when)
+            if rule_id in by_id and rules(rule_id)
+        }
+        found = triggered_by(section.shown_when, answers, rules, rule_triggers)
+        keys = sorted((k for k in found if k in self.defn.questions and k in answers),
+                      key=lambda k: self.defn.questions[k].order)  # fmt: skip
         return [
             {
                 "label": localized(self.defn.questions[k], "label"),
                 "value": self.defn.questions[k].value_label(answers[k], self.lang),
             }
             for k in keys
-            if k in answers
         ]
 
 

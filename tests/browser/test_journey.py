@@ -330,6 +330,9 @@ def go_live_after_the_condition_is_done(page, uuid: str, tmp_path) -> None:
     page.goto("/register/")
     expect(page.locator("tr", has_text=ANSWERS["title"])).to_contain_text("i bruk fra")
     check_page(page)
+    page.goto("/register/oversikt/")  # the matrix overview: the figure, and the table that says the same
+    expect(page.locator("table").first).to_be_visible()
+    check_page(page)
 
 
 def status_report_verifies(page, uuid: str, tmp_path) -> None:
