@@ -185,3 +185,12 @@ def test_the_points_label_runs_into_its_own_quadrant(need, anchor):
     svg = render_matrix([MatrixPoint(risk=70, need=need, label="Dette tiltaket")], title="t")
     label = next(t for t in parse(svg).iter(f"{SVG}text") if t.text == "Dette tiltaket")
     assert label.get("text-anchor") == anchor
+
+
+def test_a_stop_says_the_field_is_not_the_conclusion():
+    point = MatrixPoint(risk=80, need=80, stopped_by=("Forbudt KI-praksis",))
+    with translation.override("nb"):
+        text = describe_point(point)
+        plain = describe_point(MatrixPoint(risk=80, need=80))
+    assert "«Kun med tiltak»" in text and "«Forbudt KI-praksis» stopper tiltaket" in text and "«Stopp»" in text
+    assert "stopper" not in plain

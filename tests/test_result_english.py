@@ -8,7 +8,7 @@ from django.utils import translation
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score, summary_json
 from assessments.presentation.result_view import present
-from tests.test_scoring import DEFN, SCENARIOS, answers
+from tests.test_scoring import DEFN, PROHIBITED, SCENARIOS, answers
 
 
 def yes_no(key, label, label_en="", **points):
@@ -180,3 +180,13 @@ def test_the_mitigation_note_states_the_versions_own_share_and_cut():
         assert "redusert med 30 prosent" in present(stricter, result)["risk"]["mitigation_note"]
     unmitigated = score(SMALL, {"r1": "yes", "r2": "no", "m1": "no", "m2": "no", "n1": "yes"}).to_dict()
     assert rendered(unmitigated, "nb")["risk"]["mitigation_note"] == ""
+
+
+def test_a_stopped_result_says_its_field_in_the_matrix_is_not_the_conclusion():
+    result = score(DEFN, answers(**{PROHIBITED[0]: "yes"})).to_dict()
+    assert result["verdict"] == "stop"
+    with translation.override("nb"):
+        shown = present(DEFN, result)
+    assert "stopper tiltaket, så konklusjonen er «Stopp»" in shown["position"]
+    with translation.override("nb"):
+        assert "stopper tiltaket" not in present(DEFN, score(DEFN, answers()).to_dict())["position"]

@@ -40,6 +40,7 @@ class MatrixPoint:
     need_axis: str = ""
     label: str = ""
     raised_by: tuple[str, ...] = ()  # the rules that set risk high although the score is below the line
+    stopped_by: tuple[str, ...] = ()  # the rules that stop the use: the field is then not the conclusion
 
 
 def quadrant_names() -> dict[str, str]:
@@ -117,6 +118,11 @@ def describe_point(point: MatrixPoint, risk_high_at: float = 50, need_high_at: f
     need = _clamp(point.need)
     if need_axis == "low" and need >= need_high_at:
         text += " " + _("Behovet er satt til lavt fordi en forutsetning for høyt behov mangler.")
+    if point.stopped_by:
+        text += " " + _(
+            "Feltet er ikke konklusjonen her: den absolutte regelen «%(rules)s» stopper tiltaket, så konklusjonen "
+            "er «Stopp» uansett hvor i matrisen det ligger."
+        ) % {"rules": "; ".join(point.stopped_by)}
     return text
 
 
@@ -291,7 +297,9 @@ def render_matrix(
     return "".join(parts)
 
 
-def point_from_result(result: Mapping[str, Any], label: str = "", raised_by: Sequence[str] = ()) -> MatrixPoint:
+def point_from_result(
+    result: Mapping[str, Any], label: str = "", raised_by: Sequence[str] = (), stopped_by: Sequence[str] = ()
+) -> MatrixPoint:
     """The matrix position of a scoring result (`engine.scoring.Result.to_dict()`)."""
     return MatrixPoint(
         risk=float(result["risk"]["score"]),
@@ -300,6 +308,7 @@ def point_from_result(result: Mapping[str, Any], label: str = "", raised_by: Seq
         need_axis=result["need"]["axis"],
         label=label,
         raised_by=tuple(raised_by),
+        stopped_by=tuple(stopped_by),
     )
 
 

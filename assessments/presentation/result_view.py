@@ -13,6 +13,7 @@ from assessments import labels
 from assessments.engine.definition import Definition
 from assessments.engine.visibility import question_shown, visible_sections
 from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
+from assessments.lifecycle import STOP_VERDICT
 from assessments.presentation.display import english, language, localized
 from assessments.presentation.matrix import describe_point, point_from_result, result_matrix
 from assessments.presentation.quickpath import present_screening
@@ -130,6 +131,13 @@ def _missing(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, str]
     ]
 
 
+def _stopped_by(result: Mapping[str, Any]) -> list[str]:
+    """The titles of the absolute rules that stop the use, when they decide the conclusion."""
+    if result["verdict"] != STOP_VERDICT:
+        return []
+    return [_pick(rule, "title") for rule in result.get("hard_rules", []) if rule["effect"] == "stop"]
+
+
 def _hard_rules(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [
         {
@@ -208,7 +216,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "what_if": _what_if(defn, result),
         "raised_by": raised_by,
         "position": describe_point(
-            point_from_result(result, _("Tiltaket"), raised_by=raised_by),
+            point_from_result(result, _("Tiltaket"), raised_by=raised_by, stopped_by=_stopped_by(result)),
             scoring.risk_high_at,
             scoring.need_high_at,
         ),
