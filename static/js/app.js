@@ -113,4 +113,19 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   new Set(dependents.map(({ form }) => form)).forEach((form) => form.addEventListener("change", updateAll));
   updateAll();
+
+  // A form that saves only when it is sent (a wizard step) asks before the page is left with changes in it:
+  // a link in the header or the browser's back button would otherwise drop them without a word. Sending
+  // the form (any of its buttons, the step list's among them) saves, so it asks nothing then.
+  document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
+    let changed = false;
+    form.addEventListener("input", () => { changed = true; });
+    form.addEventListener("change", () => { changed = true; });
+    form.addEventListener("submit", () => { changed = false; });
+    window.addEventListener("beforeunload", (event) => {
+      if (!changed) return;
+      event.preventDefault();
+      event.returnValue = ""; // older browsers show their own text; none shows ours
+    });
+  });
 });

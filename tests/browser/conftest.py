@@ -142,6 +142,17 @@ def _on_response(page, response) -> None:
         page.kiv_console_errors.append(f"HTTP {response.status} for {response.url}")
 
 
+def _on_dialog(page, dialog) -> None:
+    # Playwright dismisses an unhandled dialog, and a dismissed "leave the page?" cancels the navigation.
+    # The pages ask before unsaved changes are left (app.js): a test leaves as a person who chose to, unless
+    # it sets `kiv_stay_on_leave` to see the question kept it on the page. Every dialog is noted.
+    page.kiv_dialogs.append(dialog.type)
+    if dialog.type == "beforeunload" and not page.kiv_stay_on_leave:
+        dialog.accept()
+    else:
+        dialog.dismiss()
+
+
 class Session:
     """The browser contexts and pages of one test, and the journey step it is at."""
 
@@ -160,6 +171,8 @@ class Session:
         page = context.new_page()
         page.kiv_console_errors = []
         page.kiv_visited = []
+        page.kiv_dialogs, page.kiv_stay_on_leave = [], False
+        page.on("dialog", lambda dialog: _on_dialog(page, dialog))
         page.on("console", lambda msg: _on_console(page, msg))
         page.on("pageerror", lambda exc: page.kiv_console_errors.append(f"script error: {exc}"))
         page.on("response", lambda response: _on_response(page, response))
