@@ -754,3 +754,19 @@ def test_a_step_names_only_the_answers_that_added_it(world, leader):
     added_by = re.search(r'<p class="added-by">(.*?)</p>', page, re.S).group(1)
     assert A.DEFINITION.questions["role"].label in added_by
     assert A.DEFINITION.questions["ai_kind"].label not in added_by
+
+
+def test_the_new_page_and_every_step_say_what_dont_know_does(world, leader):
+    assert "«Vet ikke»: det regnes som svaret som gir høyest risiko" in text_of(
+        leader.get(reverse("assessments:assessment_new"))
+    )
+    assessment = new_draft(leader, world)
+    assert "«Vet ikke» regnes som svaret som gir høyest risiko" in text_of(leader.get(step_url(assessment, "intro")))
+
+
+def test_the_step_list_marks_a_visited_step_with_required_answers_missing(world, leader):
+    assessment = new_draft(leader, world)
+    walk(leader, assessment, full(problem="", benefit=None))
+    page = text_of(leader.get(step_url(assessment, "summary")))
+    unfinished = re.findall(r"(\d+)\. ([^<]+)</(?:button|a|span)><span class=\"progress-unfinished\">", page)
+    assert [title for _number, title in unfinished] == [A.DEFINITION.section("need").title]

@@ -258,6 +258,8 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
         current = self.storage.current_step
         reachable = set(self.reachable_steps())
         visited = set(self.assessment.visited_steps)
+        # A visited step with required answers missing says so, so the leader sees where to go back to.
+        unfinished = {self.defn.questions[k].section for k in missing_required(self.defn, self.assessment.answers)}
         rows = []
         for number, key in enumerate(self.get_form_list(), start=1):
             title = _("Oppsummering") if key == SUMMARY else localized(self.defn.section(key), "title")
@@ -269,6 +271,7 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
                     "current": key == current,
                     "reachable": key in reachable,
                     "visited": key in visited,
+                    "unfinished": key in visited and key in unfinished,
                     "url": self.get_step_url(key),
                 }
             )
