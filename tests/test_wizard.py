@@ -770,3 +770,18 @@ def test_the_step_list_marks_a_visited_step_with_required_answers_missing(world,
     page = text_of(leader.get(step_url(assessment, "summary")))
     unfinished = re.findall(r"(\d+)\. ([^<]+)</(?:button|a|span)><span class=\"progress-unfinished\">", page)
     assert [title for _number, title in unfinished] == [A.DEFINITION.section("need").title]
+
+
+def test_a_stopped_result_says_in_short_what_stops_it_and_what_sending_it_in_means(world, leader):
+    stopped = make_assessment(world, "Utkast med stopp", answers=A.complete(p_emotion_workplace_school="unknown"))
+    stopped.visited_steps = A.BASE_STEPS
+    stopped.save(update_fields=["visited_steps"])
+    page = text_of(leader.get(step_url(stopped, "summary")))
+    short = re.search(r'<ul class="verdict__short">(.*?)</ul>', page, re.S).group(1)
+    assert "Stopper tiltaket: Forbudt KI-praksis." in short and "plikter må følges opp" in short
+    assert "Konklusjonen er «Stopp». Kan du endre eller avklare" in page
+    calm = make_assessment(world, "Utkast uten stopp", answers=A.complete())
+    calm.visited_steps = A.BASE_STEPS
+    calm.save(update_fields=["visited_steps"])
+    page = text_of(leader.get(step_url(calm, "summary")))
+    assert "Stopper tiltaket" not in page and "Konklusjonen er «Stopp»" not in page

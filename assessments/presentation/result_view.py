@@ -210,6 +210,10 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "complete": result.get("complete", False),
         "missing": _missing(defn, result),
         "hard_rules": _hard_rules(defn, result),
+        "stopped_by": _stopped_by(result),
+        "held_high_by": [
+            _pick(rule, "title") for rule in result.get("hard_rules", []) if rule["effect"] == "high_risk"
+        ],
         "obligations": _obligations(result),
         "contradictions": contradictions(defn, result),
         "contributions": _contributions(defn, result),
