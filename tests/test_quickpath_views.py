@@ -182,3 +182,17 @@ def test_after_its_tool_changed_in_the_overview_the_next_assessment_says_it_is_f
     page = world.client("leader_a").get(new.get_absolute_url()).content.decode()
     assert FULL_REQUIRED in page
     assert "Endring i verktøyoversikten" in page and "mindre følsom informasjon enn før" in page
+
+
+def test_the_result_marks_what_may_apply_apart_from_what_does(world):
+    """Special categories send the leader on; whether children are concerned was not asked, so it may apply."""
+    published_v3()
+    tool = make_tool(world)
+    client = world.client("leader_a")
+    response = client.post(
+        reverse("assessments:quickpath_new"), screening_post(world, tool.ref, scr_personal_data="special")
+    )
+    page = client.get(response.url).content.decode()
+    items = dict(re.findall(r"<li>([^<]+)(?: <span class=\"hint\">\(([^)]*)\)</span>)?</li>", page))
+    assert items["Opplysningene gjelder barn eller andre sårbare"] == "kan gjelde, avklares i hele skjemaet"
+    assert items[f"{tool.name} er ikke godkjent for personopplysninger"] == ""  # it does apply

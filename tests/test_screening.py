@@ -215,3 +215,12 @@ def test_the_result_is_json_ready():
     data = evaluate_screening(V3, {**DRAFTING_V3, "scr_personal_data": "children"}).to_dict()
     assert json.loads(json.dumps(data)) == data
     assert {"opens_quick_path", "verdict", "blocking", "obligations_certain", "obligations_possible"} <= set(data)
+
+
+def test_a_title_names_the_answer_as_the_evaluation_read_it_and_the_draft_gets_the_answer_given():
+    """Special categories overrule "internal information" with its worse reading, confidential: the rule that
+    fires on it must say so, not "approved for up to internal, not internal"."""
+    result = evaluate_screening(V3, {**DRAFTING_V3, "scr_personal_data": "special"})
+    (exceeded,) = [f for f in result.blocking if f.id == "catalogue_class_exceeded"]
+    assert "ikke «Taushetsbelagt" in exceeded.title and "not “Confidential" in exceeded.title_en
+    assert result.carried_answers["sec_classification"] == DRAFTING_V3["sec_classification"]

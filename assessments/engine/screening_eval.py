@@ -14,7 +14,7 @@ from assessments.engine.definition import Definition
 from assessments.engine.interpolate import fill
 from assessments.engine.partial import evaluate_partial
 from assessments.engine.screening_spec import UNSURE, Screening
-from assessments.engine.threeval import Tri, Verdict, eval3
+from assessments.engine.threeval import Domain, Tri, Verdict, eval3, thaw
 
 VERDICT_LOW_AFTER_SCREENING = "low_after_screening"
 
@@ -98,20 +98,35 @@ def _finding(kind: str, item_id: str, verdict: Verdict, titles: tuple[str, str],
     return Finding(kind, item_id, tri.value, titles[0], titles[1], keys, screening_keys, unasked)
 
 
+def _as_read(carried: Mapping[str, Any], state: Mapping[str, Domain]) -> dict[str, Any]:
+    """The carried answers as the evaluation read them: where a contradiction surely puts in its worse reading
+    (special categories of personal data read as confidential information), the title names that reading, as
+    the full result does, not the answer it overruled."""
+    read = dict(carried)
+    for key in carried:
+        domain = state.get(key)
+        if domain is not None and len(domain.values) == 1 and not domain.any_text and not domain.any_subset:
+            value = next(iter(domain.values))
+            if value is not None:
+                read[key] = thaw(value)
+    return read
+
+
 def assess(defn: Definition, screening: Screening, answers: Mapping[str, Any]) -> ScreeningResult:
     """Evaluate screening `answers` (assumed checked against the screening's choices)."""
     carried = carry(screening, answers)
     partial = evaluate_partial(defn, carried)
+    read = _as_read(carried, partial.state)
     blocking: list[Finding] = []
     for rule in defn.rules:
         verdict = partial.rules[rule.id]
         if verdict[0] is not Tri.FALSE:
-            # `{key}` in a title becomes the carried answer, as on the result page (`interpolate`).
-            titles = (fill(rule.title, defn, carried), fill(rule.title_en, defn, carried, "en"))
+            # `{key}` in a title becomes the answer as read, as on the result page (`interpolate`).
+            titles = (fill(rule.title, defn, read), fill(rule.title_en, defn, read, "en"))
             finding = _finding("rule", rule.id, verdict, titles, screening)
             finding.effect = rule.effect
-            finding.text = fill(rule.explanation, defn, carried).strip()
-            finding.text_en = fill(rule.explanation_en, defn, carried, "en").strip()
+            finding.text = fill(rule.explanation, defn, read).strip()
+            finding.text_en = fill(rule.explanation_en, defn, read, "en").strip()
             finding.source, finding.source_en = rule.source, rule.source_en
             blocking.append(finding)
     # Escalations read the answers as the rules do (a hidden question has no answer); one that may hold closes
