@@ -1,9 +1,13 @@
 """The template tags of templatetags/kiv.py that pages share: here the "Feil:" that starts the title of a page
 showing an error, whatever the view named its form."""
 
+from datetime import timedelta
+
 from django import forms
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
+
+from assessments.templatetags.kiv import ago
 
 TITLE = Template("{% error_prefix %}Side")
 
@@ -38,3 +42,13 @@ def test_a_views_own_error_list_marks_it_and_an_empty_one_does_not():
 def test_the_prefix_is_in_the_users_language():
     with translation.override("en"):
         assert title(form=NameForm(data={})) == "Error: Side"
+
+
+def test_ago_says_just_now_under_a_minute_and_how_long_after():
+    with translation.override("nb"):
+        assert ago(timezone.now() - timedelta(seconds=20)) == "akkurat nå"
+        assert ago(timezone.now() - timedelta(days=3, minutes=1)) == "3\xa0dager siden"
+    with translation.override("en"):
+        assert ago(timezone.now()) == "just now"
+        assert ago(timezone.now() - timedelta(hours=2, seconds=5)) == "2\xa0hours ago"
+    assert ago(None) == ""

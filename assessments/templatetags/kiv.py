@@ -1,12 +1,17 @@
 """Template filters for what a person reads: `when` / `day` (dates in the active language, one format
-each), `quoted` (a text in the active language's quotation marks), `localized` (a definition text in the active
-language) and `label` (a coded value by its label); the tags `nb` and `nb_unless_en` mark Norwegian content on
-pages in another language; `step_back_to_summary` links a missing answer to its wizard step, whose "save and
-continue" then returns to the summary; `error_prefix` starts the title of a page that shows an error."""
+each), `ago` (how long ago, "just now" under a minute), `quoted` (a text in the active language's quotation
+marks), `localized` (a definition text in the active language) and `label` (a coded value by its label); the
+tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language; `step_back_to_summary` links
+a missing answer to its wizard step, whose "save and continue" then returns to the summary; `error_prefix`
+starts the title of a page that shows an error."""
+
+from datetime import timedelta
 
 from django import template
 from django.forms import BaseForm, BaseFormSet
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from assessments import labels
@@ -24,6 +29,16 @@ def when(value) -> str:
 @register.filter
 def day(value) -> str:
     return display.format_date(value)
+
+
+@register.filter
+def ago(value) -> str:
+    """How long ago `value` was, as "3 dager siden"; under a minute "akkurat nå", not "0 minutter siden"."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return _("akkurat nå")
+    return _("%(age)s siden") % {"age": timesince(value)}
 
 
 @register.filter
