@@ -1,0 +1,216 @@
+"""The corrections of questionnaire 2026.10 (docs/legal-sources.md, "Differences from 2026.9"), each tested on 2026.10
+and against 2026.9, which gave the other advice for the same answers: a missing data processing agreement, a tool not
+chosen yet, a model the agency runs itself on the municipality's platform, and unknown hosting."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assessments.engine import as_definition, load_definition, score, validate_answers
+
+ROOT = Path(__file__).resolve().parents[1]
+V9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
+V10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
+SCENARIOS = ROOT / "fixtures" / "scenarios"
+V10_DIR = SCENARIOS / "v2026_10"
+MAIL_SORTING = SCENARIOS / "mail_sorting_hosting_unknown.json"
+ARCHIVE_KEYS = V10_DIR / "archive_key_suggestions_dpa_not_covering_ai.json"
+REPORTS = V10_DIR / "tool_not_decided_internal_reports.json"
+HEARING = V10_DIR / "hearing_submissions_summary_tool_not_chosen.json"
+MAINTENANCE = V10_DIR / "maintenance_forecast_platform_not_chosen.json"
+ROUTER_CLOUD = SCENARIOS / "self_built_inquiry_router_cloud_api.json"
+ROUTER_PLATFORM = V10_DIR / "self_built_inquiry_router_municipal_platform.json"
+APPLICATIONS = V10_DIR / "building_application_sorting_hosting_unknown.json"
+PROCURED_CHAT = SCENARIOS / "procured_chat_personal_data.json"
+
+
+def answers_of(path: Path, **changes) -> dict:
+    data = {"cat_choice": "not_listed", **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+    return {key: value for key, value in {**data, **changes}.items() if value is not None}
+
+
+def scored(path: Path, definition=V10, **changes):
+    answers, errors, _warnings = validate_answers(definition, answers_of(path, **changes))
+    assert errors == {}
+    return score(definition, answers)
+
+
+def what_if_keys(result) -> set:
+    return {change["key"] for change in result.to_dict()["what_if"]["changes"]}
+
+
+# 1. No data processing agreement.
+
+
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [
+        ({}, True),  # neither pd_dpa nor int_dpa_covers: the agreement predates the AI feature
+        ({"pd_dpa": "yes"}, True),  # integrated AI: the agreement does not cover the AI feature
+        ({"int_dpa_covers": "yes"}, True),
+        ({"pd_dpa": "yes", "int_dpa_covers": "yes"}, False),
+        ({"role": "build", "sec_hosting": "municipal_platform"}, False),  # no supplier, no processor
+        ({"role": "build"}, True),  # self-built on a cloud service in the EU: the cloud provider processes
+        ({"pd_any": "no"}, False),  # no personal data
+    ],
+    ids=["no_agreement", "int_dpa_covers_no", "pd_dpa_no", "agreement", "own_platform", "own_build_in_cloud", "no_pd"],
+)
+def test_a_supplier_processing_personal_data_without_an_agreement_holds_the_risk_high(changes, fires):
+    result = scored(ARCHIVE_KEYS, **changes)
+    assert ("no_data_processing_agreement" in result.rule_ids) is fires
+    # The rule follows the obligation's own condition on a supplier or cloud service, with personal data.
+    supplier = changes.get("sec_hosting") != "municipal_platform" and changes.get("pd_any") != "no"
+    assert ("data_processing_agreement" in result.obligation_codes) is supplier
+
+
+def test_2026_9_said_recommended_without_an_agreement():
+    assert scored(MAIL_SORTING, V9, pd_dpa="no").verdict == "recommended"
+    before, after = scored(ARCHIVE_KEYS, V9), scored(ARCHIVE_KEYS)
+    assert before.verdict == "recommended" and before.rule_ids == []
+    assert after.rule_ids == ["no_data_processing_agreement"]
+    assert after.verdict == "proceed_with_safeguards"
+    assert after.risk["level"] == "significant"
+
+
+def test_no_agreement_is_no_stop_and_the_what_if_names_the_agreement():
+    rule = V10.rule("no_data_processing_agreement")
+    assert rule.effect == "high_risk"
+    assert "art. 28 nr. 3" in rule.source and "Art. 28(3)" in rule.source_en and "del 3" in rule.source
+    assert "KI-formål" in rule.explanation and "AI purposes" in rule.explanation_en
+    result = scored(ARCHIVE_KEYS)
+    assert result.verdict != "stop"
+    assert "pd_dpa" in what_if_keys(result)
+    assert next(o for o in V10.obligations if o.code == "data_processing_agreement").measure == "pd_dpa"
+    lifted = scored(ARCHIVE_KEYS, pd_dpa="yes", int_dpa_covers="yes")
+    assert "no_data_processing_agreement" not in lifted.rule_ids and lifted.verdict == "recommended"
+
+
+# 2. A tool not chosen yet.
+
+
+@pytest.mark.parametrize("path", [REPORTS, HEARING, MAINTENANCE], ids=["reports", "hearing", "maintenance"])
+def test_a_tool_not_chosen_holds_the_risk_high_and_does_not_stop(path):
+    before, after = scored(path, V9), scored(path)
+    assert before.verdict == "stop" and "sensitive_input_unmanaged_tool" in before.rule_ids
+    assert after.verdict != "stop"
+    assert "sensitive_input_unmanaged_tool" not in after.rule_ids
+    assert "tool_not_chosen" in after.rule_ids and "choose_tool_under_agreement" in after.obligation_codes
+    assert after.risk["axis"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("tool_source", "stop", "not_chosen"),
+    [("employee_initiative", True, False), ("not_decided", False, True), ("procured", False, False)],
+)
+def test_only_a_tool_staff_use_on_their_own_initiative_stops(tool_source, stop, not_chosen):
+    result = scored(MAINTENANCE, tool_source=tool_source)
+    assert ("sensitive_input_unmanaged_tool" in result.rule_ids) is stop
+    assert ("tool_not_chosen" in result.rule_ids) is not_chosen
+    assert ("choose_tool_under_agreement" in result.obligation_codes) is not_chosen
+
+
+def test_a_tool_not_chosen_with_open_information_only_gets_no_rule():
+    result = scored(MAINTENANCE, sec_classification="open")
+    assert "tool_not_chosen" not in result.rule_ids
+
+
+def test_the_stop_no_longer_names_a_tool_not_chosen_and_the_duty_says_what_to_do():
+    stop = V10.rule("sensitive_input_unmanaged_tool")
+    assert "ikke avklart ennå hvilket verktøy" not in stop.explanation
+    assert "not been chosen yet" not in stop.explanation_en
+    rule = V10.rule("tool_not_chosen")
+    assert rule.effect == "high_risk"
+    for ref in ("art. 25 nr. 1", "art. 28 nr. 1", "art. 35 nr. 1", "2.1.2", "del 3"):
+        assert ref in rule.source, ref
+    duty = next(o for o in V10.obligations if o.code == "choose_tool_under_agreement")
+    assert "databehandleravtale" in duty.why and "trener" in duty.why and "meld en endring" in duty.why
+    assert "data processing agreement" in duty.why_en and "report a change" in duty.why_en
+
+
+# 3. A model the agency runs itself on the municipality's platform.
+
+
+def test_a_model_run_on_the_municipal_platform_does_not_stop():
+    changes = {"sec_hosting": "municipal_platform", "gen_enterprise_agreement": "no", "pd_transfer": "no"}
+    before, after = scored(ROUTER_CLOUD, V9, **changes), scored(ROUTER_CLOUD, **changes)
+    assert before.verdict == "stop" and "sensitive_input_unmanaged_tool" in before.rule_ids
+    assert after.verdict != "stop" and "sensitive_input_unmanaged_tool" not in after.rule_ids
+    # No supplier processes the data, so no data processing agreement is listed, and the stop's text does not point
+    # at one.
+    assert "data_processing_agreement" not in after.obligation_codes
+    assert scored(ROUTER_PLATFORM).verdict == "proceed_with_safeguards"
+
+
+@pytest.mark.parametrize(
+    ("changes", "stop"),
+    [
+        ({"sec_hosting": "cloud_eea"}, True),  # a cloud API without the municipality's agreement
+        ({"role": "buy", "sec_hosting": "municipal_platform"}, True),  # a bought service: its agreement decides
+        ({"gen_enterprise_agreement": "yes"}, False),
+    ],
+    ids=["cloud", "bought", "agreement"],
+)
+def test_the_no_agreement_branch_still_stops_other_services(changes, stop):
+    assert ("sensitive_input_unmanaged_tool" in scored(ROUTER_PLATFORM, **changes).rule_ids) is stop
+
+
+def test_the_texts_say_a_self_hosted_model_counts_as_an_agreement_and_a_dpa_where_a_supplier_processes():
+    question = V10.questions["gen_enterprise_agreement"]
+    assert "kommunens egen plattform" in question.help and "svar «Ja»" in question.help
+    assert "municipality's own platform" in question.help_en and "answer 'Yes'" in question.help_en
+    stop = V10.rule("sensitive_input_unmanaged_tool")
+    assert "se pliktene" not in stop.explanation and "see the obligations" not in stop.explanation_en
+    assert "Der en leverandør behandler personopplysninger" in stop.explanation
+    assert "Where a supplier processes personal data" in stop.explanation_en
+
+
+# 4. Unknown hosting.
+
+
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [({}, True), ({"sec_hosting": "cloud_eea"}, False), ({"pd_any": "no", "pd_dpa": None}, False)],
+    ids=["unknown", "answered", "no_personal_data"],
+)
+def test_unknown_hosting_with_personal_data_holds_the_risk_high(changes, fires):
+    result = scored(APPLICATIONS, **changes)
+    assert ("hosting_unclarified" in result.rule_ids) is fires
+
+
+def test_2026_9_said_recommended_with_unknown_hosting():
+    for path in (MAIL_SORTING, APPLICATIONS):
+        before, after = scored(path, V9), scored(path)
+        assert before.verdict == "recommended"
+        assert after.verdict == "proceed_with_safeguards" and after.rule_ids == ["hosting_unclarified"]
+
+
+def test_unknown_hosting_is_a_fact_to_clear_up_not_a_measure():
+    rule = V10.rule("hosting_unclarified")
+    assert rule.effect == "high_risk"
+    assert "art. 28 nr. 1" in rule.source and "art. 32" in rule.source and "kap. V" in rule.source
+    assert "chapter V" in rule.source_en
+    result = scored(APPLICATIONS)
+    assert "sec_hosting" not in what_if_keys(result)
+    assert "Uavklart hvor personopplysningene lagres" in result.to_dict()["what_if"]["note"]
+    assert "personopplysninger" in V10.questions["sec_hosting"].help
+
+
+# The version as a whole.
+
+
+def test_2026_10_keeps_the_questions_and_weights_of_2026_9():
+    assert set(V10.questions) == set(V9.questions)
+    for key, question in V9.questions.items():
+        assert V10.questions[key].values == question.values, key
+        for value in question.values:
+            for axis in ("risk", "mitigation", "need"):
+                assert V10.questions[key].points(axis, value) == question.points(axis, value), (key, value, axis)
+
+
+def test_2026_10_adds_three_rules_and_one_obligation():
+    new_rules = {rule.id for rule in V10.rules} - {rule.id for rule in V9.rules}
+    assert new_rules == {"no_data_processing_agreement", "hosting_unclarified", "tool_not_chosen"}
+    assert all(V10.rule(rule).effect == "high_risk" for rule in new_rules)
+    new_obligations = {o.code for o in V10.obligations} - {o.code for o in V9.obligations}
+    assert new_obligations == {"choose_tool_under_agreement"}
