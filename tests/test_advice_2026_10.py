@@ -1,6 +1,7 @@
 """The corrections of questionnaire 2026.10 (docs/legal-sources.md, "Differences from 2026.9"), each tested on 2026.10
 and against 2026.9, which gave the other advice for the same answers: a missing data processing agreement, a tool not
-chosen yet, a model the agency runs itself on the municipality's platform, and unknown hosting."""
+chosen yet, a model the agency runs itself on the municipality's platform, unknown hosting, and a vendor that trains on
+confidential input without personal data."""
 
 import json
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine.visibility import is_required, question_shown
 
 ROOT = Path(__file__).resolve().parents[1]
 V9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
@@ -16,13 +18,15 @@ SCENARIOS = ROOT / "fixtures" / "scenarios"
 V10_DIR = SCENARIOS / "v2026_10"
 MAIL_SORTING = SCENARIOS / "mail_sorting_hosting_unknown.json"
 ARCHIVE_KEYS = V10_DIR / "archive_key_suggestions_dpa_not_covering_ai.json"
-REPORTS = V10_DIR / "tool_not_decided_internal_reports.json"
+REPORTS = SCENARIOS / "v2026_8" / "tool_not_decided_internal_reports.json"
 HEARING = V10_DIR / "hearing_submissions_summary_tool_not_chosen.json"
 MAINTENANCE = V10_DIR / "maintenance_forecast_platform_not_chosen.json"
 ROUTER_CLOUD = SCENARIOS / "self_built_inquiry_router_cloud_api.json"
 ROUTER_PLATFORM = V10_DIR / "self_built_inquiry_router_municipal_platform.json"
 APPLICATIONS = V10_DIR / "building_application_sorting_hosting_unknown.json"
 PROCURED_CHAT = SCENARIOS / "procured_chat_personal_data.json"
+TENDER_V8 = SCENARIOS / "v2026_8" / "tender_evaluation_confidential_no_personal_data.json"
+TENDER = V10_DIR / "tender_evaluation_vendor_trains_on_input.json"
 
 
 def answers_of(path: Path, **changes) -> dict:
@@ -196,11 +200,60 @@ def test_unknown_hosting_is_a_fact_to_clear_up_not_a_measure():
     assert "personopplysninger" in V10.questions["sec_hosting"].help
 
 
+# 5. A vendor that trains on confidential input without personal data.
+
+
+def test_the_question_is_asked_only_for_confidential_input_without_personal_data():
+    question = V10.questions["gen_vendor_train"]
+    assert question.section == "generative"
+    assert question.label.startswith("Hvis ledetekstene kan inneholde taushetsbelagt eller intern informasjon")
+    assert question.label_en.startswith("If prompts may contain confidential or internal information")
+    assert question.catalogue_field == V10.questions["pd_vendor_train"].catalogue_field
+    for sensitive, pd_any, asked in [
+        ("yes", "no", True),
+        ("unknown", "no", True),
+        ("no", "no", False),
+        ("yes", "yes", False),  # with personal data: pd_vendor_train asks it
+        ("yes", "unknown", False),
+    ]:
+        answers = {"ai_kind": ["generative"], "gen_sensitive_input": sensitive, "pd_any": pd_any}
+        assert question_shown(question, answers) is asked
+        assert is_required(V10, question, answers) is asked
+
+
+@pytest.mark.parametrize(
+    ("answer", "stop", "unclarified"),
+    [("yes", True, False), ("unknown", False, True), ("no", False, False), (None, False, False)],
+)
+def test_a_vendor_training_on_confidential_input_stops_and_dont_know_holds_the_risk_high(answer, stop, unclarified):
+    result = scored(TENDER, gen_vendor_train=answer)
+    assert ("vendor_trains_on_confidential_input" in result.rule_ids) is stop
+    assert (result.verdict == "stop") is stop
+    assert ("vendor_training_confidential_unclarified" in result.rule_ids) is unclarified
+
+
+def test_2026_9_said_recommended_for_a_tender_tool_that_trains_on_the_tenders():
+    assert scored(TENDER_V8, V9).verdict == "recommended"
+    assert "gen_vendor_train" not in V9.questions
+    assert scored(TENDER).verdict == "stop"
+
+
+def test_the_rules_cite_the_guide_and_the_duty_of_confidentiality():
+    for rule_id in ("vendor_trains_on_confidential_input", "vendor_training_confidential_unclarified"):
+        rule = V10.rule(rule_id)
+        assert "2.1.1 (prinsipp 3)" in rule.source and "§ 13" in rule.source
+        assert "section 13" in rule.source_en
+    assert V10.rule("vendor_trains_on_confidential_input").effect == "stop"
+    assert V10.rule("vendor_training_confidential_unclarified").effect == "high_risk"
+
+
 # The version as a whole.
 
 
-def test_2026_10_keeps_the_questions_and_weights_of_2026_9():
-    assert set(V10.questions) == set(V9.questions)
+def test_2026_10_keeps_the_questions_and_weights_of_2026_9_and_adds_one_without_points():
+    assert set(V10.questions) - set(V9.questions) == {"gen_vendor_train"}
+    new = V10.questions["gen_vendor_train"]
+    assert not (new.risk or new.mitigation or new.need)
     for key, question in V9.questions.items():
         assert V10.questions[key].values == question.values, key
         for value in question.values:
@@ -208,9 +261,15 @@ def test_2026_10_keeps_the_questions_and_weights_of_2026_9():
                 assert V10.questions[key].points(axis, value) == question.points(axis, value), (key, value, axis)
 
 
-def test_2026_10_adds_three_rules_and_one_obligation():
+def test_2026_10_adds_five_rules_and_one_obligation():
     new_rules = {rule.id for rule in V10.rules} - {rule.id for rule in V9.rules}
-    assert new_rules == {"no_data_processing_agreement", "hosting_unclarified", "tool_not_chosen"}
-    assert all(V10.rule(rule).effect == "high_risk" for rule in new_rules)
+    assert new_rules == {
+        "no_data_processing_agreement",
+        "hosting_unclarified",
+        "tool_not_chosen",
+        "vendor_trains_on_confidential_input",
+        "vendor_training_confidential_unclarified",
+    }
+    assert [rule for rule in new_rules if V10.rule(rule).effect == "stop"] == ["vendor_trains_on_confidential_input"]
     new_obligations = {o.code for o in V10.obligations} - {o.code for o in V9.obligations}
     assert new_obligations == {"choose_tool_under_agreement"}

@@ -24,8 +24,9 @@ tests/test_advice_2026_8.py has the rest. Files made on 2026.9 (`v2026_9/`, "Dif
 2026.9, and every older file gets its 2026.8 advice on 2026.9 (`CHANGED_ON_2026_9` is empty: the new questions are
 unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Files made on 2026.10 (`v2026_10/`,
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
-few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result;
-tests/test_advice_2026_10.py has the rest. Scenarios that describe the same use
+few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
+file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
+missing); tests/test_advice_2026_10.py has the rest. Scenarios that describe the same use
 answered honestly in different ways must get the same verdict and hard rules.
 """
 
@@ -431,9 +432,9 @@ def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
 
 # Files whose advice 2026.10 changes ("Differences from 2026.9"), each with a copy of the same answers in v2026_10/
 # (the newest copy of the use, with cat_choice answered; honest_unknowns_building_permits also answers 2026.9's
-# fv_human_assessment, "don't know") holding its 2026.10 result: a data processing agreement answered as missing
-# (no_data_processing_agreement), a tool not chosen yet that no longer stops (tool_not_chosen), and unknown hosting with
-# personal data (hosting_unclarified).
+# fv_human_assessment and tool_not_decided_internal_reports 2026.10's gen_vendor_train, both "don't know") holding its
+# 2026.10 result: a data processing agreement answered as missing (no_data_processing_agreement), a tool not chosen
+# yet that no longer stops (tool_not_chosen), and unknown hosting with personal data (hosting_unclarified).
 CHANGED_ON_2026_10 = {
     "free_transcription_health_generative": "free_transcription_health_generative",
     "v2026_8/free_transcription_health_generative": "free_transcription_health_generative",
@@ -460,7 +461,12 @@ def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it
     before, after = scored(path, extra, on="2026.9"), scored(path, extra, on="2026.10")
     assert after.questionnaire == "2026.10"
     assert consistency_ids(after) == consistency_ids(before)
-    assert after.missing == before.missing
+    # The one new question, gen_vendor_train, is required where prompts may hold confidential information without
+    # personal data; unanswered, it fires nothing.
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    asked = answers.get("pd_any") == "no" and answers.get("gen_sensitive_input", "no") != "no"
+    assert set(before.missing) <= set(after.missing)
+    assert set(after.missing) - set(before.missing) == ({"gen_vendor_train"} if asked else set())
     if name(path) not in CHANGED_ON_2026_10:
         assert advice(after) == advice(before)
         return
@@ -472,7 +478,7 @@ def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it
     # The copy holds the same answers (less the FRIA step 2026.4 hides, plus answers the older file leaves open) and
     # its expected result is the older file's result on 2026.10 with those answers.
     copy = SCENARIOS / "v2026_10" / f"{CHANGED_ON_2026_10[name(path)]}.json"
-    answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+    answers = {**extra, **answers}
     copied = json.loads(copy.read_text(encoding="utf-8"))["answers"]
     hidden = hidden_on_2026_4(answers) if version(path) not in FROM_2026_4 else set()
     assert {key: value for key, value in answers.items() if key not in hidden}.items() <= copied.items()
@@ -501,6 +507,10 @@ def test_the_suite_has_the_2026_10_fixes():
     ):
         assert on_2026_10[stem].verdict != "stop", stem
         assert "sensitive_input_unmanaged_tool" not in on_2026_10[stem].rule_ids, stem
+    # A vendor that trains on confidential input without personal data: stop.
+    tender = on_2026_10["tender_evaluation_vendor_trains_on_input"]
+    assert tender.verdict == "stop" and "vendor_trains_on_confidential_input" in tender.rule_ids
+    assert "vendor_training_confidential_unclarified" in on_2026_10["tool_not_decided_internal_reports"].rule_ids
 
 
 V5_DIR = SCENARIOS / "v2026_5"
