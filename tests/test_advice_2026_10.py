@@ -4,12 +4,15 @@ chosen yet, a model the agency runs itself on the municipality's platform, unkno
 confidential input without personal data."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine.screening import screening_for
 from assessments.engine.visibility import is_required, question_shown
+from tests.test_advice_2026_9 import REPEATED_IN_ENGLISH, cited_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 V9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
@@ -273,3 +276,25 @@ def test_2026_10_adds_five_rules_and_one_obligation():
     assert [rule for rule in new_rules if V10.rule(rule).effect == "stop"] == ["vendor_trains_on_confidential_input"]
     new_obligations = {o.code for o in V10.obligations} - {o.code for o in V9.obligations}
     assert new_obligations == {"choose_tool_under_agreement"}
+
+
+# Every source in English cites the same numbers as the bokmål one: each question's (as 2026.9's test), and each new
+# rule's and obligation's.
+NEW_ITEMS = [V10.rule(rule.id) for rule in V10.rules if rule.id not in {r.id for r in V9.rules}] + [
+    o for o in V10.obligations if o.code not in {old.code for old in V9.obligations}
+]
+SOURCED = (
+    [("section", q) for q in V10.questions.values() if q.source]
+    + [("screening", q) for q in screening_for(V10).questions if q.source]
+    + [("item", item) for item in NEW_ITEMS]
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "item"), SOURCED, ids=lambda value: getattr(value, "key", None) or getattr(value, "id", None) or value
+)
+def test_every_source_has_an_english_source_citing_the_same_numbers(kind, item):
+    key = getattr(item, "key", None)
+    assert item.source_en, f"{key or item} has no source_en"
+    extra = Counter(REPEATED_IN_ENGLISH.get((kind, key), []))
+    assert cited_numbers(item.source_en) == cited_numbers(item.source) + extra
