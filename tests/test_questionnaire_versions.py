@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.9 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.10 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -29,8 +29,9 @@ V6 = ROOT / "fixtures" / "questionnaire" / "2026.6"
 V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
 V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
 V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
-NEWEST = "2026.9"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9]
+V10 = ROOT / "fixtures" / "questionnaire" / "2026.10"
+NEWEST = "2026.10"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -72,6 +73,11 @@ RELEASED = {
         "rules.yaml": "e6b2d15ac273ee2bb764fe2632dbc19f84cb2d1495c8d53c7bf6d0c4ca95b083",
         "screening.yaml": "02d0de4bfcc217c0b70ec2137d93081e5c305944287d417f54477567dc2431b9",
         "sections.yaml": "ef189b493485535f4c360c7c9bd9e93b96b185c83de7f36d32926a1eee0f5769",
+    },
+    V9: {
+        "rules.yaml": "fc694fa1611b0cf9919ef395d2658b73c8dc1809e0a67acdca783c893c94f993",
+        "screening.yaml": "f452193842e7a0645b2dc9baef8ede5b6922ce5a156caf4ab9da007090784f31",
+        "sections.yaml": "583a1aa00824a601e42d5681e8b0237a2450474eec50fab86519143a88d8ee52",
     },
 }
 

@@ -22,7 +22,11 @@ from 2026.7") are scored on 2026.8, and every older file gets its 2026.7 advice 
 change (`CHANGED_ON_2026_8`), each of which has a `v2026_8/` copy with its new expected result;
 tests/test_advice_2026_8.py has the rest. Files made on 2026.9 (`v2026_9/`, "Differences from 2026.8") are scored on
 2026.9, and every older file gets its 2026.8 advice on 2026.9 (`CHANGED_ON_2026_9` is empty: the new questions are
-unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Scenarios that describe the same use
+unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Files made on 2026.10 (`v2026_10/`,
+"Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
+few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
+file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
+missing); tests/test_advice_2026_10.py has the rest. Scenarios that describe the same use
 answered honestly in different ways must get the same verdict and hard rules.
 """
 
@@ -49,6 +53,7 @@ V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
 V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
 V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
+V2026_10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -58,9 +63,10 @@ BY_VERSION = {
     "2026.7": V2026_7,
     "2026.8": V2026_8,
     "2026.9": V2026_9,
+    "2026.10": V2026_10,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -91,6 +97,7 @@ def version(path: Path) -> str:
         "v2026_7": "2026.7",
         "v2026_8": "2026.8",
         "v2026_9": "2026.9",
+        "v2026_10": "2026.10",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -328,7 +335,9 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
     assert after.missing == before.missing
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10")], ids=name
+)
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.6").to_dict(), scored(path, extra, on="2026.7").to_dict()
@@ -378,7 +387,7 @@ def consistency_ids(result) -> list:
     return sorted(check["id"] for check in result.to_dict()["consistency"])
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.8", "2026.9")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10")], ids=name)
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.7"), scored(path, extra, on="2026.8")
@@ -407,7 +416,7 @@ CHANGED_ON_2026_9: dict[str, str] = {}
 PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.9"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.9", "2026.10")], ids=name)
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.8"), scored(path, extra, on="2026.9")
@@ -419,6 +428,89 @@ def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     about_people = answers.get("decision_role") == "decision_support" and PEOPLE & set(answers.get("affected") or [])
     assert set(before.missing) <= set(after.missing)
     assert set(after.missing) - set(before.missing) == ({"fv_human_assessment"} if about_people else set())
+
+
+# Files whose advice 2026.10 changes ("Differences from 2026.9"), each with a copy of the same answers in v2026_10/
+# (the newest copy of the use, with cat_choice answered; honest_unknowns_building_permits also answers 2026.9's
+# fv_human_assessment and tool_not_decided_internal_reports 2026.10's gen_vendor_train, both "don't know") holding its
+# 2026.10 result: a data processing agreement answered as missing (no_data_processing_agreement), a tool not chosen
+# yet that no longer stops (tool_not_chosen), and unknown hosting with personal data (hosting_unclarified).
+CHANGED_ON_2026_10 = {
+    "free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_8/free_transcription_health_generative": "free_transcription_health_generative",
+    "free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_8/free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_1/free_transcription_health_integrated_only": "free_transcription_health_integrated_only_old_keys",
+    "v2026_8/free_transcription_health_integrated_only_old_keys": "free_transcription_health_integrated_only_old_keys",
+    "free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_8/free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_8/transcription_app_without_municipal_agreement": "transcription_app_without_municipal_agreement",
+    "v2026_7/case_note_dictation_building_permits": "case_note_dictation_building_permits",
+    "mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_8/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_8/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+}
+NEW_ON_2026_10 = {"no_data_processing_agreement", "tool_not_chosen", "hosting_unclarified"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.10"], ids=name)
+def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.9"), scored(path, extra, on="2026.10")
+    assert after.questionnaire == "2026.10"
+    assert consistency_ids(after) == consistency_ids(before)
+    # The one new question, gen_vendor_train, is required where prompts may hold confidential information without
+    # personal data; unanswered, it fires nothing.
+    answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    asked = answers.get("pd_any") == "no" and answers.get("gen_sensitive_input", "no") != "no"
+    assert set(before.missing) <= set(after.missing)
+    assert set(after.missing) - set(before.missing) == ({"gen_vendor_train"} if asked else set())
+    if name(path) not in CHANGED_ON_2026_10:
+        assert advice(after) == advice(before)
+        return
+    assert advice(after)[:3] != advice(before)[:3]
+    # The rules a fix adds are the new ones; the only rule a fix takes away is the stop for a tool not chosen.
+    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
+    assert added and added <= NEW_ON_2026_10
+    assert dropped <= {"sensitive_input_unmanaged_tool"}
+    # The copy holds the same answers (less the FRIA step 2026.4 hides, plus answers the older file leaves open) and
+    # its expected result is the older file's result on 2026.10 with those answers.
+    copy = SCENARIOS / "v2026_10" / f"{CHANGED_ON_2026_10[name(path)]}.json"
+    answers = {**extra, **answers}
+    copied = json.loads(copy.read_text(encoding="utf-8"))["answers"]
+    hidden = hidden_on_2026_4(answers) if version(path) not in FROM_2026_4 else set()
+    assert {key: value for key, value in answers.items() if key not in hidden}.items() <= copied.items()
+    want = expected(copy)
+    assert added <= set(want["hard_rules"]) and not dropped & set(want["hard_rules"])
+    assert set(after.obligation_codes) - set(before.obligation_codes) <= set(want["obligations"])
+    if set(copied) - set(answers) - hidden <= {"cat_choice"}:
+        assert (after.verdict, sorted(after.rule_ids), sorted(after.obligation_codes)) == (
+            want["verdict"],
+            want["hard_rules"],
+            want["obligations"],
+        )
+
+
+def test_the_suite_has_the_2026_10_fixes():
+    on_2026_10 = {path.stem: scored(path) for path in FILES if version(path) == "2026.10"}
+    fired = {rule for result in on_2026_10.values() for rule in result.rule_ids}
+    assert NEW_ON_2026_10 <= fired
+    assert {"choose_tool_under_agreement"} <= {c for r in on_2026_10.values() for c in r.obligation_codes}
+    # A tool not chosen, a model run on the municipal platform: no stop.
+    for stem in (
+        "tool_not_decided_internal_reports",
+        "hearing_submissions_summary_tool_not_chosen",
+        "maintenance_forecast_platform_not_chosen",
+        "self_built_inquiry_router_municipal_platform",
+    ):
+        assert on_2026_10[stem].verdict != "stop", stem
+        assert "sensitive_input_unmanaged_tool" not in on_2026_10[stem].rule_ids, stem
+    # A vendor that trains on confidential input without personal data: stop.
+    tender = on_2026_10["tender_evaluation_vendor_trains_on_input"]
+    assert tender.verdict == "stop" and "vendor_trains_on_confidential_input" in tender.rule_ids
+    assert "vendor_training_confidential_unclarified" in on_2026_10["tool_not_decided_internal_reports"].rule_ids
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from assessments.demo import seed_questionnaires
+from assessments.services.questionnaires import version_order
 from tests.test_scoring import BENIGN, SUMMARY_KEYS
 
 
@@ -84,10 +85,11 @@ def test_the_design_example_file_scores_incomplete(questionnaire, tmp_path):
 def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
     code, out, _ = run(tmp_path, {"answers": {"title": "x"}, "meta": {"agency": "Bydel Frogner"}})
     assert code == 0
-    newest = sorted(
-        folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()
-    )[-1]
-    assert newest == "2026.9"
+    newest = max(
+        (folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()),
+        key=version_order,  # 2026.10 after 2026.9, not after 2026.1 as the names sort
+    )
+    assert newest == "2026.10"
     assert json.loads(out)["questionnaire"] == newest
 
 
