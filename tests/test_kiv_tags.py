@@ -1,7 +1,7 @@
 """The template tags of templatetags/kiv.py that pages share: here the "Feil:" that starts the title of a page
 showing an error, whatever the view named its form."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.template import Context, Template
@@ -52,3 +52,9 @@ def test_ago_says_just_now_under_a_minute_and_how_long_after():
         assert ago(timezone.now()) == "just now"
         assert ago(timezone.now() - timedelta(hours=2, seconds=5)) == "2\xa0hours ago"
     assert ago(None) == ""
+
+
+def test_ago_reads_naive_datetimes_and_days_as_timesince_did():
+    with translation.override("nb"):
+        assert ago(datetime.now() - timedelta(seconds=5)) == "akkurat nå"
+        assert ago((timezone.localdate() - timedelta(days=2))).endswith("siden")

@@ -388,3 +388,22 @@ def test_a_hidden_title_does_not_keep_the_public_search_from_showing_titles_like
     else:
         assert "Chat for bygesaker" not in body and "similar-notice" not in body
     assert "Chat for byggesak<" not in body
+
+
+def test_a_title_that_names_an_exempt_answer_gives_it_way_wherever_the_title_stands():
+    title = "Chatten er godkjent for inntil «Intern informasjon», ikke «Taushetsbelagt»"
+    shown = {
+        "hard_rules": [
+            {
+                "title": title,
+                "explanation": "x",
+                "triggered_by": [{"key": "sec_classification", "label": "Klasse", "value": "Taushetsbelagt"}],
+            }
+        ],
+        "stopped_by": [title],
+        "position": f"Feltet er ikke konklusjonen her: den absolutte regelen «{title}» stopper tiltaket.",
+        "svg": f"<desc>{escape(title)}</desc>",
+    }
+    innsyn._redact_shown(shown, {"sec_classification": "Unntatt offentlighet"})
+    for text in (shown["hard_rules"][0]["title"], shown["stopped_by"][0], shown["position"], shown["svg"]):
+        assert "Taushetsbelagt" not in text and "Unntatt offentlighet" in text

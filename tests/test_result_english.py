@@ -190,3 +190,12 @@ def test_a_stopped_result_says_its_field_in_the_matrix_is_not_the_conclusion():
     assert "stopper tiltaket, så konklusjonen er «Stopp»" in shown["position"]
     with translation.override("nb"):
         assert "stopper tiltaket" not in present(DEFN, score(DEFN, answers()).to_dict())["position"]
+
+
+def test_a_provisional_stop_is_not_called_the_conclusion_and_the_figure_says_what_the_caption_says():
+    provisional = score(DEFN, answers(**{PROHIBITED[0]: "yes"})).to_dict()
+    provisional["complete"] = False  # as with a required answer missing
+    with translation.override("nb"):
+        assert "stopper tiltaket" not in present(DEFN, provisional)["position"]
+        complete = present(DEFN, score(DEFN, answers(**{PROHIBITED[0]: "yes"})).to_dict())
+    assert "stopper tiltaket" in complete["svg"]  # the figure's description, read by screen readers

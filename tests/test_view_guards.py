@@ -1,5 +1,6 @@
-"""Every URL of the app is either guarded by the permission layer (`signed_in` or `require`) or marked `@public`:
-a new view that forgets both fails here, before the permission matrix is asked what it returns."""
+"""Every URL of the app (the `assessments` namespace; the project's own URLs are Django's admin, guarded by its
+staff check, and `set_language`) is either guarded by the permission layer (`signed_in` or `require`) or marked
+`@public`: a new view that forgets both fails here, before the permission matrix is asked what it returns."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 

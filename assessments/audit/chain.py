@@ -116,7 +116,8 @@ def record_capped(action: str, *, bucket: str, window_seconds: int, obj=None, de
     username or hammering one account adds one chained event per window, not one per request (every
     chained write takes the head's lock). Later attempts in the window only raise the cap row's counter,
     which the bucket's next event reports as `repeats_before` (the attempts since its previous event that were
-    not recorded one by one), if it comes before the periodic clean-up drops the row. The bucket is stored as an
+    not recorded one by one), if it comes before the row is cleaned up (rows older than two windows, at least
+    two hours, are deleted whenever any bucket opens a new window). The bucket is stored as an
     HMAC under the audit key, never as the username itself. Returns the event, or None when the window already
     has one.
     """

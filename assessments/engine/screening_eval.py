@@ -14,7 +14,7 @@ from assessments.engine.definition import Definition
 from assessments.engine.interpolate import fill
 from assessments.engine.partial import evaluate_partial
 from assessments.engine.screening_spec import UNSURE, Screening
-from assessments.engine.threeval import Domain, Tri, Verdict, eval3, thaw
+from assessments.engine.threeval import Domain, Tri, Verdict, eval3, freeze, thaw
 
 VERDICT_LOW_AFTER_SCREENING = "low_after_screening"
 
@@ -99,16 +99,17 @@ def _finding(kind: str, item_id: str, verdict: Verdict, titles: tuple[str, str],
 
 
 def _as_read(carried: Mapping[str, Any], state: Mapping[str, Domain]) -> dict[str, Any]:
-    """The carried answers as the evaluation read them: where a contradiction surely puts in its worse reading
-    (special categories of personal data read as confidential information), the title names that reading, as
-    the full result does, not the answer it overruled."""
+    """The carried answers as a rule that fires reads them: where a contradiction may put in its worse reading
+    (special categories of personal data read as confidential information), a title names that reading, as the
+    full result does, not the answer it may overrule ("approved for up to internal, not internal" otherwise)."""
     read = dict(carried)
-    for key in carried:
+    for key, given in carried.items():
         domain = state.get(key)
-        if domain is not None and len(domain.values) == 1 and not domain.any_text and not domain.any_subset:
-            value = next(iter(domain.values))
-            if value is not None:
-                read[key] = thaw(value)
+        if domain is None or domain.any_text or domain.any_subset:
+            continue
+        others = [value for value in domain.values if value is not None and value != freeze(given)]
+        if len(others) == 1:
+            read[key] = thaw(others[0])
     return read
 
 

@@ -321,9 +321,10 @@ def result_matrix(
     risk_high_at: float = 50,
     need_high_at: float = 50,
     raised_by: Sequence[str] = (),
+    stopped_by: Sequence[str] = (),
 ) -> str:
     """The matrix for one result, its position described in the figure's text."""
-    point = point_from_result(result, label or _("Dette tiltaket"), raised_by)
+    point = point_from_result(result, label or _("Dette tiltaket"), raised_by, stopped_by)
     return render_matrix(
         [point],
         title=title or _("Risiko og behov for tiltaket"),

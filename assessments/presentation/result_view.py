@@ -132,8 +132,9 @@ def _missing(defn: Definition, result: Mapping[str, Any]) -> list[dict[str, str]
 
 
 def _stopped_by(result: Mapping[str, Any]) -> list[str]:
-    """The titles of the absolute rules that stop the use, when they decide the conclusion."""
-    if result["verdict"] != STOP_VERDICT:
+    """The titles of the absolute rules that stop the use, when they decide the conclusion (a provisional
+    result has none yet)."""
+    if result["verdict"] != STOP_VERDICT or not result.get("complete", False):
         return []
     return [_pick(rule, "title") for rule in result.get("hard_rules", []) if rule["effect"] == "stop"]
 
@@ -193,6 +194,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         return present_screening(defn, result["screening"], result.get("screening_answers", {}))
     risk = result["risk"]
     scoring = defn.scoring
+    stopped_by = _stopped_by(result)
     # The absolute rules that put the risk on the high side although the score is below the line.
     raised_by = (
         [_pick(rule, "title") for rule in result.get("hard_rules", [])]
@@ -210,7 +212,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "complete": result.get("complete", False),
         "missing": _missing(defn, result),
         "hard_rules": _hard_rules(defn, result),
-        "stopped_by": _stopped_by(result),
+        "stopped_by": stopped_by,
         "held_high_by": [
             _pick(rule, "title") for rule in result.get("hard_rules", []) if rule["effect"] == "high_risk"
         ],
@@ -220,7 +222,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
         "what_if": _what_if(defn, result),
         "raised_by": raised_by,
         "position": describe_point(
-            point_from_result(result, _("Tiltaket"), raised_by=raised_by, stopped_by=_stopped_by(result)),
+            point_from_result(result, _("Tiltaket"), raised_by=raised_by, stopped_by=stopped_by),
             scoring.risk_high_at,
             scoring.need_high_at,
         ),
@@ -230,6 +232,7 @@ def present(defn: Definition, result: Mapping[str, Any], *, id_prefix: str = "ma
             risk_high_at=scoring.risk_high_at,
             need_high_at=scoring.need_high_at,
             raised_by=raised_by,
+            stopped_by=stopped_by,
         ),
     }
 

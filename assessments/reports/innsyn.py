@@ -13,6 +13,8 @@ extract made for one request, not a record. The audit event keeps the SHA-256 of
 exemptions applied, so a copy can be matched later.
 """
 
+from html import escape
+
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -37,11 +39,20 @@ def _first_notice(keys, notices: dict[str, str]) -> str:
 def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
     """The findings quote answers too: a rule's explanation and an obligation's reason name the answers that
     set them off, and the what-if names answers with their values. Where one of those is exempt, the text
-    gives way to the notice (the titles and sources stay: they are the questionnaire's, not the answers)."""
+    gives way to the notice. Titles and sources are the questionnaire's, except where a title names an answer
+    (`{sec_classification}`): that answer gives way to the notice in the title, and wherever the title is
+    repeated (the short list under the conclusion, the matrix's text)."""
+    retitled: dict[str, str] = {}
     for rule in shown.get("hard_rules", []):
         keys = [answer.get("key") for answer in rule.get("triggered_by", [])]
         if notice := _first_notice(keys, notices):
             rule["explanation"] = notice
+        title = rule["title"]
+        for answer in rule.get("triggered_by", []):
+            if answer.get("key") in notices and answer.get("value"):
+                title = title.replace(str(answer["value"]), notices[answer["key"]])
+        if title != rule["title"]:
+            retitled[rule["title"]], rule["title"] = title, title
         rule["triggered_by"] = [
             {**answer, "value": notices[answer["key"]]} if answer.get("key") in notices else answer
             for answer in rule.get("triggered_by", [])
@@ -52,6 +63,11 @@ def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
     for change in shown.get("what_if", {}).get("changes", []):
         if change.get("key") in notices:
             change["from"] = change["to"] = notices[change["key"]]
+    for field in ("stopped_by", "held_high_by", "raised_by"):
+        shown[field] = [retitled.get(title, title) for title in shown.get(field, [])]
+    for old, new in retitled.items():
+        shown["position"] = shown.get("position", "").replace(old, new)
+        shown["svg"] = shown.get("svg", "").replace(escape(old, quote=False), escape(new, quote=False))
     # The per-answer points name answers without their keys; the report does not show them, the copy drops them.
     shown["contributions"] = []
 

@@ -5,7 +5,7 @@ tags `nb` and `nb_unless_en` mark Norwegian content on pages in another language
 a missing answer to its wizard step, whose "save and continue" then returns to the summary; `error_prefix`
 starts the title of a page that shows an error."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
 from django.forms import BaseForm, BaseFormSet
@@ -36,9 +36,12 @@ def ago(value) -> str:
     """How long ago `value` was, as "3 dager siden"; under a minute "akkurat nå", not "0 minutter siden"."""
     if value is None:
         return ""
-    if timezone.now() - value < timedelta(minutes=1):
+    if not isinstance(value, datetime):  # a day: as `timesince` reads it, from its midnight
+        value = datetime(value.year, value.month, value.day)
+    now = timezone.now() if timezone.is_aware(value) else datetime.now()
+    if now - value < timedelta(minutes=1):
         return _("akkurat nå")
-    return _("%(age)s siden") % {"age": timesince(value)}
+    return _("%(age)s siden") % {"age": timesince(value, now)}
 
 
 @register.filter

@@ -116,12 +116,17 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // A form that saves only when it is sent (a wizard step) asks before the page is left with changes in it:
   // a link in the header or the browser's back button would otherwise drop them without a word. Sending
-  // the form (any of its buttons, the step list's among them) saves, so it asks nothing then.
+  // the form (any of its buttons, the step list's among them) saves, so it asks nothing then. A form shown
+  // again after a refused save ("kept") holds input that was not saved from the start; its own link to go on
+  // without saving (data-leave-unsaved) is the person's choice, so that one asks nothing either.
   document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
-    let changed = false;
+    let changed = form.dataset.warnUnsaved === "kept";
     form.addEventListener("input", () => { changed = true; });
     form.addEventListener("change", () => { changed = true; });
     form.addEventListener("submit", () => { changed = false; });
+    document.querySelectorAll("a[data-leave-unsaved]").forEach((link) => {
+      link.addEventListener("click", () => { changed = false; });
+    });
     window.addEventListener("beforeunload", (event) => {
       if (!changed) return;
       event.preventDefault();

@@ -36,3 +36,20 @@ def test_leaving_a_step_with_unsaved_changes_asks_first(session, world, question
     assert leader.kiv_dialogs == ["beforeunload"]  # sending the form saves, so it asked nothing
     draft.refresh_from_db()
     assert draft.answers["problem"] == "Et svar som ikke er lagret ennå."
+
+
+def test_a_step_shown_again_after_a_refused_save_asks_before_its_input_is_left(session, world, questionnaire):
+    draft = make_assessment(world, "Utkast som blir avvist", answers=A.complete())
+    draft.visited_steps = A.BASE_STEPS
+    draft.save(update_fields=["visited_steps"])
+    leader = session.signed_in("leader_a")
+    leader.goto(f"/vurderinger/{draft.uuid}/steg/intro/")
+    leader.evaluate("document.querySelector('[name=\"intro-title\"]').removeAttribute('maxlength')")
+    leader.locator('[name="intro-title"]').fill("x" * 201)
+    with leader.expect_navigation():
+        leader.get_by_role("button", name="Lagre og fortsett").click()
+    expect(leader.locator("[data-error-summary]")).to_be_visible()
+    leader.kiv_stay_on_leave = True
+    leader.get_by_role("link", name="Forsiden").click()
+    expect(leader.locator('[name="intro-title"]')).to_have_value("x" * 201)  # still there, not dropped unasked
+    assert leader.kiv_dialogs == ["beforeunload"]
