@@ -57,4 +57,4 @@ def test_ago_says_just_now_under_a_minute_and_how_long_after():
 def test_ago_reads_naive_datetimes_and_days_as_timesince_did():
     with translation.override("nb"):
         assert ago(datetime.now() - timedelta(seconds=5)) == "akkurat nå"
-        assert ago((timezone.localdate() - timedelta(days=2))).endswith("siden")
+        assert ago(timezone.localdate() - timedelta(days=2)).endswith("siden")
