@@ -18,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments import services
-from assessments.engine.conditions import referenced_rules, triggered_by
+from assessments.engine.conditions import referenced_keys, referenced_rules, triggered_by
 from assessments.engine.loader import as_definition
+from assessments.engine.partial import initial_state, visible_state
 from assessments.engine.scoring import score
+from assessments.engine.threeval import Tri, eval3
 from assessments.engine.visibility import (
     RuleEvaluator,
     is_required,
@@ -75,6 +77,7 @@ class WizardNotesMixin:
         typed = getattr(self, "_reply_input", {})
         answers = visible_answers(self.defn, self.assessment.answers)
         rules = RuleEvaluator(self.defn, answers)
+        _hide_by_earlier_answers(self.defn, form, items, answers)
         for row in items:
             # A required_when question is marked by the saved answers: the marker follows a change once it is saved.
             row["required"] = is_required(self.defn, row["question"], answers, rules)
@@ -137,6 +140,26 @@ class WizardNotesMixin:
             }
             for k in keys
         ]
+
+
+def _hide_by_earlier_answers(defn, form, items: list[dict[str, Any]], answers: dict[str, Any]) -> None:
+    """A question whose condition reads answers of earlier steps: hidden when those answers already rule it out
+    (a question about confidential input without personal data, on a step after "personal data: yes"); where
+    they leave one comparison on this step open, the browser shows and hides it by that one (see
+    `SectionForm.shown_when_attr`). A hidden question is still in the form, so what was typed in it is kept,
+    as when app.js hides one; the engine counts no answer to it either way."""
+    own = {question.key for question in form.section.questions}
+    state = visible_state(defn, initial_state(defn, {k: v for k, v in answers.items() if k not in own}))
+    for row in items:
+        condition = row["question"].shown_when
+        if condition is None or referenced_rules(condition) or not referenced_keys(condition) - own:
+            continue
+        if eval3(condition, state, {})[0] is Tri.FALSE:
+            row["hidden"], row["shown_when"] = True, ""
+        elif "all" in condition and not row["shown_when"]:
+            open_parts = [part for part in condition["all"] if eval3(part, state, {})[0] is not Tri.TRUE]
+            if len(open_parts) == 1:
+                row["shown_when"] = form.shown_when_attr(open_parts[0])
 
 
 def resume_step(assessment: Assessment) -> str:
