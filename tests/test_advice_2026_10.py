@@ -299,3 +299,27 @@ def test_every_source_has_an_english_source_citing_the_same_numbers(kind, item):
     assert item.source_en, f"{key or item} has no source_en"
     extra = Counter(REPEATED_IN_ENGLISH.get((kind, key), []))
     assert cited_numbers(item.source_en) == cited_numbers(item.source) + extra
+
+
+# 6. Texts a first-time leader tripped over.
+
+
+def test_a_bought_ready_made_product_has_a_kind_of_ai_that_fits():
+    integrated = next(c for c in V10.questions["ai_kind"].choices if c.value == "integrated")
+    before = next(c for c in V9.questions["ai_kind"].choices if c.value == "integrated")
+    assert "kjøpes nå" in integrated.label and "bought now" in integrated.label_en
+    assert "kjøpes nå" not in before.label
+    assert V10.section("integrated").title == "Integrert KI i ferdige verktøy"
+
+
+def test_help_texts_ask_only_for_what_their_question_takes():
+    assert "første steg" in V10.questions["eq_consulted"].help  # the description is on the first step
+    assert "Beskriv" not in V10.questions["sec_fallback"].help  # a yes/no question
+    assert "hytt og pine" not in V10.questions["p_face_scraping"].label
+    assert "saken deres" in V10.questions["tr_disclose"].help and "their case" in V10.questions["tr_disclose"].help_en
+
+
+def test_the_profiling_stop_speaks_of_the_vulnerable_people_it_covers():
+    rule = V10.rule("profiling_vulnerable_without_basis")
+    assert "sårbare personer" in rule.explanation and "vulnerable people" in rule.explanation_en
+    assert "75" in rule.source and "75" in rule.source_en
