@@ -1,29 +1,22 @@
 """The corrections of questionnaire 2026.6 (docs/legal-sources.md, "Differences from 2026.5"), each tested where a
 leader meets it: the wording of a question or a duty, or the rules and duties an answer gives."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-from assessments.engine import as_definition, load_definition, score, validate_answers
 from assessments.engine.screening import screening_for
+from tests import advice_helpers as advice
 
-ROOT = Path(__file__).resolve().parents[1]
-V5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
-V6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
-SCENARIOS = ROOT / "fixtures" / "scenarios" / "v2026_6"
+V5 = advice.version("2026.5")
+V6 = advice.version("2026.6")
+SCENARIOS = advice.SCENARIOS / "v2026_6"
 
 
 def answers_of(slug: str, **changes) -> dict:
-    data = json.loads((SCENARIOS / f"{slug}.json").read_text(encoding="utf-8"))["answers"]
-    return {key: value for key, value in {**data, **changes}.items() if value is not None}
+    return advice.answers_of(SCENARIOS / f"{slug}.json", **changes)
 
 
 def scored(slug: str, definition=V6, **changes):
-    answers, errors, _warnings = validate_answers(definition, answers_of(slug, **changes))
-    assert errors == {}
-    return score(definition, answers)
+    return advice.scored(SCENARIOS / f"{slug}.json", definition, **changes)
 
 
 def obligation(code):

@@ -1,30 +1,20 @@
 """The corrections of questionnaire 2026.8 (docs/legal-sources.md, "Differences from 2026.7"), each tested where a
 leader meets it: the rules and duties an answer gives, the question that must be answered, or the wording of a duty."""
 
-import json
-from pathlib import Path
-
 import pytest
 
-from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine import score, validate_answers
 from assessments.engine.visibility import is_required
+from tests import advice_helpers as advice
 
-ROOT = Path(__file__).resolve().parents[1]
-V7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
-V8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
-SCENARIOS = ROOT / "fixtures" / "scenarios"
+V7 = advice.version("2026.7")
+V8 = advice.version("2026.8")
+SCENARIOS = advice.SCENARIOS
 V8_DIR = SCENARIOS / "v2026_8"
 
 
-def answers_of(path: Path, **changes) -> dict:
-    data = json.loads(path.read_text(encoding="utf-8"))["answers"]
-    return {key: value for key, value in {**data, **changes}.items() if value is not None}
-
-
 def scored(slug: str, definition=V8, **changes):
-    answers, errors, _warnings = validate_answers(definition, answers_of(V8_DIR / f"{slug}.json", **changes))
-    assert errors == {}
-    return score(definition, answers)
+    return advice.scored(V8_DIR / f"{slug}.json", definition, **changes)
 
 
 def obligation(code):
@@ -58,7 +48,7 @@ def test_confidential_input_without_personal_data_has_its_own_rule_that_manageme
 
 
 def test_2026_7_held_the_same_use_high_with_no_way_out():
-    answers = answers_of(V8_DIR / f"{TENDERS}.json", gen_management_decision="no")
+    answers = advice.answers_of(V8_DIR / f"{TENDERS}.json", gen_management_decision="no")
     result = score(V7, validate_answers(V7, answers)[0])
     assert "sensitive_input_managed_tool" in result.rule_ids
     assert not result.to_dict()["what_if"]["possible"]
@@ -71,14 +61,14 @@ def test_the_personal_data_rule_still_needs_the_decision_and_the_dpia():
         ({"gen_management_decision": "yes"}, True),
         ({"gen_management_decision": "yes", "pd_dpia": "done_acceptable"}, False),
     ]:
-        result = score(V8, validate_answers(V8, answers_of(path, **changes))[0])
+        result = score(V8, validate_answers(V8, advice.answers_of(path, **changes))[0])
         assert ("sensitive_input_managed_tool" in result.rule_ids) is fires
         assert "confidential_input_managed_tool" not in result.rule_ids
 
 
 @pytest.mark.parametrize(("pd_any", "sensitive", "required"), [("no", "yes", True), ("no", "no", False)])
 def test_managements_decision_must_be_answered_for_confidential_input(pd_any, sensitive, required):
-    answers = answers_of(V8_DIR / f"{TENDERS}.json", pd_any=pd_any, gen_sensitive_input=sensitive)
+    answers = advice.answers_of(V8_DIR / f"{TENDERS}.json", pd_any=pd_any, gen_sensitive_input=sensitive)
     assert is_required(V8, V8.questions["gen_management_decision"], answers) is required
     assert "taushetsbelagt" in V8.questions["gen_management_decision"].label
     assert "confidential information" in V8.questions["gen_management_decision"].label_en
@@ -111,7 +101,7 @@ def test_a_vendor_that_trains_on_our_personal_data_stops_the_use(answer, stops, 
 
 def test_2026_7_gave_the_vendor_training_no_rule():
     path = V8_DIR / "meeting_minutes_vendor_trains_on_input.json"
-    result = score(V7, validate_answers(V7, answers_of(path))[0])
+    result = score(V7, validate_answers(V7, advice.answers_of(path))[0])
     assert result.verdict != "stop"  # its other rules (no DPIA yet) only hold the risk high
 
 
@@ -150,7 +140,7 @@ def test_an_automated_decision_without_ai_needs_a_dpia_with_one_more_criterion(c
 
 
 def test_2026_7_asked_no_dpia_of_the_parking_decisions():
-    result = score(V7, validate_answers(V7, answers_of(V8_DIR / f"{PARKING}.json"))[0])
+    result = score(V7, validate_answers(V7, advice.answers_of(V8_DIR / f"{PARKING}.json"))[0])
     assert "dpia" not in result.obligation_codes
 
 
@@ -183,7 +173,7 @@ def test_a_stop_lists_neither_high_risk_oversight_nor_high_risk_information():
 def test_a_stop_does_not_ask_a_provider_to_document_the_exemption():
     path = SCENARIOS / "housing_ranking_dpia_acceptable.json"
     exempt = {"role": "build", "hr_exempt": "preparatory", "hr_profiling": "no", "pd_profiling": "no"}
-    answers = {"cat_choice": "not_listed", **answers_of(path, **exempt)}
+    answers = {"cat_choice": "not_listed", **advice.answers_of(path, **exempt)}
     allowed = score(V8, validate_answers(V8, answers)[0])
     assert "document_exemption_assessment" in allowed.obligation_codes
     banned = score(V8, validate_answers(V8, {**answers, "p_social_scoring": "yes"})[0])
@@ -200,7 +190,7 @@ def test_an_automated_decision_is_still_explained_while_a_ban_stops_the_use():
 
 
 def test_an_automated_decision_without_personal_data_is_a_contradiction():
-    answers = {**answers_of(V8_DIR / f"{PARKING}.json"), "pd_any": "no"}
+    answers = {**advice.answers_of(V8_DIR / f"{PARKING}.json"), "pd_any": "no"}
     answers.pop("fv_individual_decisions")
     result = score(V8, validate_answers(V8, answers)[0])
     assert "individual_decisions_without_personal_data" in checks(result)
@@ -212,7 +202,7 @@ def test_an_automated_decision_without_personal_data_is_a_contradiction():
 
 def test_an_automated_decision_about_no_one_needs_no_personal_data():
     """A flood gate that opens by itself decides about no person: the check asks for people among those affected."""
-    answers = {**answers_of(V8_DIR / f"{PARKING}.json"), "pd_any": "no", "affected": []}
+    answers = {**advice.answers_of(V8_DIR / f"{PARKING}.json"), "pd_any": "no", "affected": []}
     answers.pop("fv_individual_decisions")
     result = score(V8, validate_answers(V8, answers)[0])
     assert "individual_decisions_without_personal_data" not in checks(result)

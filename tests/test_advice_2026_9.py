@@ -3,36 +3,28 @@ leader meets it: the question and when it must be answered, the rules and duties
 it raises, and what the what-if can and cannot name."""
 
 import calendar
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from assessments.engine import as_definition, load_definition, score, validate_answers
+from assessments.engine import score, validate_answers
 from assessments.engine.screening import evaluate_screening, screening_for
 from assessments.engine.visibility import is_required, question_shown
+from tests import advice_helpers as advice
 
-ROOT = Path(__file__).resolve().parents[1]
-V8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
-V9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
-SCENARIOS = ROOT / "fixtures" / "scenarios"
+V8 = advice.version("2026.8")
+V9 = advice.version("2026.9")
+SCENARIOS = advice.SCENARIOS
 V9_DIR = SCENARIOS / "v2026_9"
 CHILD_WELFARE = V9_DIR / "child_welfare_risk_score_followed.json"
 YOUTH_CLUB = V9_DIR / "youth_club_visitor_age_counting.json"
 ART_22_DUTIES = {"explain_decision", "human_review_right", "inform_affected", "automated_decision_special_categories"}
 
 
-def answers_of(path: Path, **changes) -> dict:
-    data = json.loads(path.read_text(encoding="utf-8"))["answers"]
-    return {key: value for key, value in {**data, **changes}.items() if value is not None}
-
-
 def scored(path: Path, definition=V9, **changes):
-    answers, errors, _warnings = validate_answers(definition, answers_of(path, **changes))
-    assert errors == {}
-    return score(definition, answers)
+    return advice.scored(path, definition, **changes)
 
 
 def checks(result) -> set:
@@ -78,7 +70,7 @@ def test_a_proposal_that_settles_the_outcome_is_read_as_an_automated_decision(an
 
 
 def test_2026_8_read_the_same_answers_as_a_person_deciding():
-    answers = answers_of(CHILD_WELFARE, fv_human_assessment=None)
+    answers = advice.answers_of(CHILD_WELFARE, fv_human_assessment=None)
     result = score(V8, validate_answers(V8, answers)[0])
     assert not {"explain_decision", "human_review_right"} & set(result.obligation_codes)
     assert "automated_decision_special_categories" not in result.obligation_codes
@@ -147,7 +139,7 @@ def test_people_sorted_by_age_or_sex_are_told_of_the_system(answer, told):
 
 
 def test_2026_8_had_no_question_and_no_duty_for_the_youth_club_camera():
-    answers = answers_of(YOUTH_CLUB, bio_categorisation=None)
+    answers = advice.answers_of(YOUTH_CLUB, bio_categorisation=None)
     assert "inform_biometric_exposure" not in score(V8, validate_answers(V8, answers)[0]).obligation_codes
 
 

@@ -87,14 +87,18 @@ def test_the_draft_page_leads_back_to_an_open_quick_check_and_only_to_an_open_on
     assert "Tilbake til hurtigsjekken" not in client.get(closed.get_absolute_url()).content.decode()
 
 
-def test_childrens_data_goes_to_the_wizard_with_the_reason_and_the_answers(world):
+def screening_result(world, **changes):
+    """The leader's quick check on an approved overview tool with `changes`: the tool, the client and the result
+    page it leads to."""
     published_v3()
     tool = make_tool(world)
     client = world.client("leader_a")
-    response = client.post(
-        reverse("assessments:quickpath_new"), screening_post(world, tool.ref, scr_personal_data="children")
-    )
-    page = client.get(response.url).content.decode()
+    response = client.post(reverse("assessments:quickpath_new"), screening_post(world, tool.ref, **changes))
+    return tool, client, client.get(response.url).content.decode()
+
+
+def test_childrens_data_goes_to_the_wizard_with_the_reason_and_the_answers(world):
+    _tool, client, page = screening_result(world, scr_personal_data="children")
     assert "Tiltaket trenger en full vurdering" in page
     assert "Opplysningene gjelder barn eller andre sårbare" in page
     assert "Send inn som forenklet vurdering" not in page and "Fortsett i hele skjemaet" in page
@@ -186,13 +190,7 @@ def test_after_its_tool_changed_in_the_overview_the_next_assessment_says_it_is_f
 
 def test_the_result_marks_what_may_apply_apart_from_what_does(world):
     """Special categories send the leader on; whether children are concerned was not asked, so it may apply."""
-    published_v3()
-    tool = make_tool(world)
-    client = world.client("leader_a")
-    response = client.post(
-        reverse("assessments:quickpath_new"), screening_post(world, tool.ref, scr_personal_data="special")
-    )
-    page = client.get(response.url).content.decode()
+    tool, _client, page = screening_result(world, scr_personal_data="special")
     items = dict(re.findall(r"<li>([^<]+)(?: <span class=\"hint\">\(([^)]*)\)</span>)?</li>", page))
     assert items["Opplysningene gjelder barn eller andre sårbare"] == "kan gjelde, avklares i hele skjemaet"
     assert items[f"{tool.name} er ikke godkjent for personopplysninger"] == ""  # it does apply
