@@ -200,23 +200,56 @@ def test_unknown_hosting_is_a_fact_to_clear_up_not_a_measure():
 # 5. A vendor that trains on confidential input without personal data.
 
 
-def test_the_question_is_asked_only_for_confidential_input_without_personal_data():
+def test_the_question_is_shown_for_confidential_input_and_required_without_personal_data():
+    """Shown whenever prompts may hold confidential information, so that a contradiction reading personal data in
+    does not hide an answer already given; required only where pd_vendor_train is not asked."""
     question = V10.questions["gen_vendor_train"]
     assert question.section == "generative"
-    # The wizard shows it only then (tests/test_wizard_conditions.py), so the label need not say when.
     assert "interne eller taushetsbelagte informasjonen" in question.label
     assert "internal or confidential information" in question.label_en
     assert question.catalogue_field == V10.questions["pd_vendor_train"].catalogue_field
-    for sensitive, pd_any, asked in [
-        ("yes", "no", True),
-        ("unknown", "no", True),
-        ("no", "no", False),
-        ("yes", "yes", False),  # with personal data: pd_vendor_train asks it
-        ("yes", "unknown", False),
+    for sensitive, pd_any, shown, required in [
+        ("yes", "no", True, True),
+        ("unknown", "no", True, True),
+        ("no", "no", False, False),
+        ("yes", "yes", True, False),  # with personal data pd_vendor_train is required; this one may be answered
+        ("yes", "unknown", True, False),
     ]:
         answers = {"ai_kind": ["generative"], "gen_sensitive_input": sensitive, "pd_any": pd_any}
-        assert question_shown(question, answers) is asked
-        assert is_required(V10, question, answers) is asked
+        assert question_shown(question, answers) is shown
+        assert is_required(V10, question, answers) is required
+
+
+def test_a_contradiction_reading_personal_data_in_keeps_the_vendor_training_stop():
+    """Ranking residents without personal data is a contradiction whose worse reading is personal data: the
+    answer that the vendor trains on the input must still stop the use."""
+    result = scored(TENDER, gen_vendor_train="yes", hr_profiling="yes")
+    assert "profiling_without_personal_data" in {c["id"] for c in result.to_dict()["consistency"]}
+    assert "vendor_trains_on_confidential_input" in result.rule_ids and result.verdict == "stop"
+
+
+def test_with_personal_data_the_stop_is_said_once():
+    both = scored(TENDER, gen_vendor_train="yes", pd_any="yes", pd_vendor_train="yes")
+    assert "vendor_trains_on_personal_data" in both.rule_ids
+    assert "vendor_trains_on_confidential_input" not in both.rule_ids
+
+
+def test_the_quick_path_carries_every_fact_of_the_tool_overview():
+    catalogue_questions = {key for key, question in V10.questions.items() if question.catalogue_field}
+    assert catalogue_questions <= set(screening_for(V10).given)
+
+
+def test_a_tool_not_decided_but_already_piloted_still_stops():
+    piloted = scored(HEARING, stage="pilot")
+    assert "tool_not_decided_but_in_use" in {c["id"] for c in piloted.to_dict()["consistency"]}
+    assert "sensitive_input_unmanaged_tool" in piloted.rule_ids and piloted.verdict == "stop"
+    assert scored(HEARING).verdict != "stop"  # an idea: the tool is still to be chosen
+
+
+def test_a_model_run_on_the_municipal_platform_has_no_tool_to_choose():
+    self_hosted = scored(MAINTENANCE, sec_hosting="municipal_platform")
+    assert "tool_not_chosen" not in self_hosted.rule_ids
+    assert "tool_not_chosen" in scored(MAINTENANCE).rule_ids  # the platform is not decided
 
 
 @pytest.mark.parametrize(

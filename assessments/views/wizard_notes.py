@@ -143,23 +143,18 @@ class WizardNotesMixin:
 
 
 def _hide_by_earlier_answers(defn, form, items: list[dict[str, Any]], answers: dict[str, Any]) -> None:
-    """A question whose condition reads answers of earlier steps: hidden when those answers already rule it out
-    (a question about confidential input without personal data, on a step after "personal data: yes"); where
-    they leave one comparison on this step open, the browser shows and hides it by that one (see
-    `SectionForm.shown_when_attr`). A hidden question is still in the form, so what was typed in it is kept,
-    as when app.js hides one; the engine counts no answer to it either way."""
+    """A question whose condition reads answers of earlier steps only: hidden when those answers rule it out (how
+    the caseworker uses the proposal, on the decisions step, when no people are affected). A hidden question is
+    still in the form, so what was typed in it is kept, as when app.js hides one; the engine counts no answer to
+    it either way. A condition on this step's own answers is left to the browser (`SectionForm.shown_when_attr`)."""
     own = {question.key for question in form.section.questions}
     state = visible_state(defn, initial_state(defn, {k: v for k, v in answers.items() if k not in own}))
     for row in items:
         condition = row["question"].shown_when
-        if condition is None or referenced_rules(condition) or not referenced_keys(condition) - own:
+        if condition is None or referenced_rules(condition) or referenced_keys(condition) & own:
             continue
         if eval3(condition, state, {})[0] is Tri.FALSE:
-            row["hidden"], row["shown_when"] = True, ""
-        elif "all" in condition and not row["shown_when"]:
-            open_parts = [part for part in condition["all"] if eval3(part, state, {})[0] is not Tri.TRUE]
-            if len(open_parts) == 1:
-                row["shown_when"] = form.shown_when_attr(open_parts[0])
+            row["hidden"] = True
 
 
 def resume_step(assessment: Assessment) -> str:

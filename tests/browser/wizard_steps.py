@@ -16,13 +16,15 @@ from assessments.engine.loader import as_definition
 from tests.assessment_helpers import fixture_definition
 
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
-# (2026.9) When the journey turns to decision support, its caseworkers assess each case themselves.
+# (2026.9) When the journey turns to decision support, its caseworkers assess each case themselves. (2026.10) The
+# vendor does not train on what is entered.
 ANSWERS = {
     **{
         key: value if isinstance(value, list) else str(value)
         for key, value in baseline_answers("journey_generative").items()
     },
     "fv_human_assessment": "independent",
+    "gen_vendor_train": "no",
 }
 # Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
 # for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick,
@@ -59,7 +61,8 @@ def progress_titles(page) -> list[str]:
 
 
 def question_keys(page) -> list[str]:
-    return [block.get_attribute("id")[2:] for block in page.locator("div.question").all()]
+    """The questions the step shows (one that earlier answers rule out is on the page, hidden)."""
+    return [block.get_attribute("id")[2:] for block in page.locator("div.question:visible").all()]
 
 
 def answer_question(page, step: str, key: str, value) -> None:
