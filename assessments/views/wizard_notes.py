@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from assessments import services
 from assessments.engine.conditions import referenced_keys, referenced_rules, triggered_by
 from assessments.engine.loader import as_definition
-from assessments.engine.partial import initial_state, visible_state
 from assessments.engine.scoring import score
-from assessments.engine.threeval import Tri, eval3
 from assessments.engine.visibility import (
     RuleEvaluator,
     is_required,
     missing_required,
+    question_shown,
     visible_answers,
     visible_sections,
 )
@@ -77,7 +76,7 @@ class WizardNotesMixin:
         typed = getattr(self, "_reply_input", {})
         answers = visible_answers(self.defn, self.assessment.answers)
         rules = RuleEvaluator(self.defn, answers)
-        _hide_by_earlier_answers(self.defn, form, items, answers)
+        _hide_by_earlier_answers(form, items, answers)
         for row in items:
             # A required_when question is marked by the saved answers: the marker follows a change once it is saved.
             row["required"] = is_required(self.defn, row["question"], answers, rules)
@@ -142,18 +141,18 @@ class WizardNotesMixin:
         ]
 
 
-def _hide_by_earlier_answers(defn, form, items: list[dict[str, Any]], answers: dict[str, Any]) -> None:
+def _hide_by_earlier_answers(form, items: list[dict[str, Any]], answers: dict[str, Any]) -> None:
     """A question whose condition reads answers of earlier steps only: hidden when those answers rule it out (how
     the caseworker uses the proposal, on the decisions step, when no people are affected). A hidden question is
     still in the form, so what was typed in it is kept, as when app.js hides one; the engine counts no answer to
-    it either way. A condition on this step's own answers is left to the browser (`SectionForm.shown_when_attr`)."""
+    it either way. A condition on this step's own answers is left to the browser (`SectionForm.shown_when_attr`).
+    The saved answers of earlier steps are all the condition reads, so the engine's own test decides."""
     own = {question.key for question in form.section.questions}
-    state = visible_state(defn, initial_state(defn, {k: v for k, v in answers.items() if k not in own}))
     for row in items:
-        condition = row["question"].shown_when
-        if condition is None or referenced_rules(condition) or referenced_keys(condition) & own:
+        question = row["question"]
+        if question.shown_when is None or referenced_keys(question.shown_when) & own:
             continue
-        if eval3(condition, state, {})[0] is Tri.FALSE:
+        if not question_shown(question, answers):
             row["hidden"] = True
 
 
