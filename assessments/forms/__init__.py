@@ -144,13 +144,13 @@ class SectionForm(Form):
                     "is_choice": question.type != "text",
                     "anchor": f"{bound.auto_id}_0" if question.type != "text" else bound.auto_id,
                     "error_id": f"{bound.auto_id}_error",
-                    "shown_when": self.shown_when_attr(question.shown_when),
+                    "shown_when": self._shown_when_attr(question),
                     **catalogue.row(self, question),
                 }
             )
         return rows
 
-    def shown_when_attr(self, condition: dict | None) -> str:
+    def _shown_when_attr(self, question: Question) -> str:
         """A question shown only for some answer to another question of this step, as JSON that app.js reads
         to hide it while that answer is not given: `{"name": <the input's name>, "<op>": [values as text]}`.
 
@@ -158,7 +158,7 @@ class SectionForm(Form):
         leaves the question shown, as it is without JavaScript. Either way the engine decides: it leaves an
         answer to a hidden question out of everything it evaluates (engine/visibility.py), so the page hides only
         what would count for nothing. The draft keeps what was typed, so switching back loses nothing."""
-        condition = condition or {}
+        condition = question.shown_when or {}
         key = condition.get("q")
         operators = [op for op in CLIENT_OPERATORS if op in condition]
         # A fact locked from the tool overview has no input on the page to read: the question stays shown.

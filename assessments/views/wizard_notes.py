@@ -145,7 +145,7 @@ def _hide_by_earlier_answers(form, items: list[dict[str, Any]], answers: dict[st
     """A question whose condition reads answers of earlier steps only: hidden when those answers rule it out (how
     the caseworker uses the proposal, on the decisions step, when no people are affected). A hidden question is
     still in the form, so what was typed in it is kept, as when app.js hides one; the engine counts no answer to
-    it either way. A condition on this step's own answers is left to the browser (`SectionForm.shown_when_attr`).
+    it either way. A condition on this step's own answers is left to the browser (`SectionForm._shown_when_attr`).
     The saved answers of earlier steps are all the condition reads, so the engine's own test decides."""
     own = {question.key for question in form.section.questions}
     for row in items:
