@@ -487,3 +487,13 @@ def test_a_merge_leaves_an_obligation_that_went_further_or_was_judged_not_releva
     dpia.refresh_from_db()
     assert (dpia.status, dpia.status_reason) == ("not_relevant", "Dekket av felles DPIA")
     assert not dpia.history.filter(change="item_merged").exists()
+
+
+def test_item_update_says_whether_it_saved_and_an_empty_save_writes_no_history(submitted, leader):
+    item = submitted.plan_items.first()
+    rows = item.history.count()
+    assert plans.item_update(item=item, user=leader, status=item.status) is False
+    assert item.history.count() == rows
+    assert plans.item_update(item=item, user=leader, status=item.status, comment="Sjekket") is True
+    assert plans.item_update(item=item, user=leader, status="in_progress") is True
+    assert item.history.count() == rows + 2

@@ -23,6 +23,7 @@ from assessments.reports import innsyn
 from assessments.reports import render as reports
 from assessments.services import public_access as service
 from tests import review_helpers as h
+from tests.advice_helpers import version
 from tests.catalogue_helpers import make_tool, v3_definition
 from tests.conftest import make_user, require_tool
 from tests.test_quickpath_services import approved_simplified
@@ -390,11 +391,16 @@ def test_a_hidden_title_does_not_keep_the_public_search_from_showing_titles_like
     assert "Chat for byggesak<" not in body
 
 
-def test_a_title_that_names_an_exempt_answer_gives_it_way_wherever_the_title_stands():
-    title = "Chatten er godkjent for inntil «Intern informasjon», ikke «Taushetsbelagt»"
+def test_a_title_that_names_an_exempt_answer_gives_it_way_wherever_the_title_stands_and_nowhere_else():
+    defn = version("2026.10")
+    # The tool's name holds the exempt answer's label: only the answer's own place in the title gives way.
+    name = "Chat (Taushetsbelagt eller unntatt offentlighet)"
+    answers = {"cat_name": name, "cat_max_class": "internal", "sec_classification": "confidential"}
+    title = f"{name} er godkjent for inntil «Intern informasjon», ikke «Taushetsbelagt eller unntatt offentlighet»"
     shown = {
         "hard_rules": [
             {
+                "id": "catalogue_class_exceeded",
                 "title": title,
                 "explanation": "x",
                 "triggered_by": [{"key": "sec_classification", "label": "Klasse", "value": "Taushetsbelagt"}],
@@ -404,6 +410,8 @@ def test_a_title_that_names_an_exempt_answer_gives_it_way_wherever_the_title_sta
         "position": f"Feltet er ikke konklusjonen her: den absolutte regelen «{title}» stopper tiltaket.",
         "svg": f"<desc>{escape(title)}</desc>",
     }
-    innsyn._redact_shown(shown, {"sec_classification": "Unntatt offentlighet"})
-    for text in (shown["hard_rules"][0]["title"], shown["stopped_by"][0], shown["position"], shown["svg"]):
-        assert "Taushetsbelagt" not in text and "Unntatt offentlighet" in text
+    innsyn._redact_shown(shown, {"sec_classification": "Unntatt offentlighet"}, defn, answers)
+    expected = f"{name} er godkjent for inntil «Intern informasjon», ikke «Unntatt offentlighet»"
+    assert shown["hard_rules"][0]["title"] == shown["stopped_by"][0] == expected
+    assert f"«{expected}»" in shown["position"] and escape(expected) in shown["svg"]
+    assert title not in shown["position"]

@@ -131,9 +131,12 @@ def record_capped(action: str, *, bucket: str, window_seconds: int, obj=None, de
             return None
         AuditWriteCap.objects.filter(created_at__lt=now - timedelta(seconds=max(window_seconds, 3600) * 2)).delete()
         details = {**(details or {}), "window_seconds": window_seconds}
-        earlier = AuditWriteCap.objects.filter(bucket=digest, window__lt=window)
-        repeats = sum(count - 1 for count in earlier.values_list("count", flat=True))
-        earlier.delete()  # reported once: the next event starts counting again
+        # Locked while read and deleted, so a repeat counted in the previous window cannot slip in between the sum
+        # and the delete. (A repeat whose row is already gone when it counts is not reported: at most one request
+        # at a window boundary, as it was still counting in a window the next event has closed.)
+        earlier = list(AuditWriteCap.objects.select_for_update().filter(bucket=digest, window__lt=window))
+        repeats = sum(row.count - 1 for row in earlier)
+        AuditWriteCap.objects.filter(pk__in=[row.pk for row in earlier]).delete()  # reported once: counting restarts
         if repeats:
             details["repeats_before"] = repeats
         return record(None, action, obj, details=details)

@@ -33,13 +33,18 @@ def _value_text(defn: Definition, key: str, answers: Mapping[str, Any], lang: st
     return text if len(text) <= MAX_VALUE_LENGTH else text[: MAX_VALUE_LENGTH - 1] + "…"
 
 
-def fill(text: str, defn: Definition, answers: Mapping[str, Any], lang: str = "nb") -> str:
-    """`text` with every `{key}` of a known question replaced by that answer (unknown names are left as they are)."""
+def fill(
+    text: str, defn: Definition, answers: Mapping[str, Any], lang: str = "nb", given: Mapping[str, str] | None = None
+) -> str:
+    """`text` with every `{key}` of a known question replaced by that answer (unknown names are left as they are).
+    `given` holds texts that stand instead of some answers (an exempt answer's notice in the innsyn copy)."""
     if not text or "{" not in text:
         return text
 
     def replace(match: re.Match[str]) -> str:
         key = match.group(1)
+        if given and key in given:
+            return given[key]
         if key not in defn.questions:
             return match.group(0)
         return _value_text(defn, key, answers, lang)

@@ -18,9 +18,12 @@ from html import escape
 from django.utils import translation
 from django.utils.translation import gettext
 
+from assessments.engine import interpolate
+from assessments.engine.definition import Definition
 from assessments.engine.loader import as_definition
 from assessments.models import AssessmentVersion, Exemption, Report
 from assessments.presentation import public_access as presentation
+from assessments.presentation.display import english
 from assessments.reports import pdf_structure
 from assessments.reports import render as reports
 
@@ -36,7 +39,20 @@ def _first_notice(keys, notices: dict[str, str]) -> str:
     return next((notices[key] for key in keys if key in notices), "")
 
 
-def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
+def _title_with_notices(defn: Definition, rule: dict, answers: dict, notices: dict[str, str]) -> str:
+    """A rule's title filled in anew from the questionnaire's text, with each exempt answer it names
+    (`{sec_classification}`) replaced by the notice where the answer stood, and nowhere else."""
+    try:
+        source = defn.rule(rule["id"])
+    except KeyError:  # not a rule of this version: nothing to fill
+        return rule["title"]
+    template = (source.title_en or source.title) if english() else source.title
+    if not any(key in notices for key in interpolate.placeholders(template)):
+        return rule["title"]
+    return interpolate.fill(template, defn, answers, "en" if english() else "nb", given=notices)
+
+
+def _redact_shown(shown: dict, notices: dict[str, str], defn: Definition, answers: dict) -> None:
     """The findings quote answers too: a rule's explanation and an obligation's reason name the answers that
     set them off, and the what-if names answers with their values. Where one of those is exempt, the text
     gives way to the notice. Titles and sources are the questionnaire's, except where a title names an answer
@@ -47,10 +63,7 @@ def _redact_shown(shown: dict, notices: dict[str, str]) -> None:
         keys = [answer.get("key") for answer in rule.get("triggered_by", [])]
         if notice := _first_notice(keys, notices):
             rule["explanation"] = notice
-        title = rule["title"]
-        for answer in rule.get("triggered_by", []):
-            if answer.get("key") in notices and answer.get("value"):
-                title = title.replace(str(answer["value"]), notices[answer["key"]])
+        title = _title_with_notices(defn, rule, answers, notices)
         if title != rule["title"]:
             retitled[rule["title"]], rule["title"] = title, title
         rule["triggered_by"] = [
@@ -81,7 +94,7 @@ def redact(context: dict, exemptions: list[Exemption]) -> dict:
     for row in context.get("screening_rows", []):  # the quick path's answers: the same keys as the questionnaire
         if row.get("key") in notices:
             row["answer"] = notices[row["key"]]
-    _redact_shown(context["shown"], notices)
+    _redact_shown(context["shown"], notices, defn, context["answers_file"]["answers"])
     context["answers_file"]["answers"] = presentation.redact_answers(context["answers_file"]["answers"], notices)
     if "title" in notices:
         context["title"] = notices["title"]

@@ -405,8 +405,9 @@ def _lock_item(item: PlanItem, user) -> PlanItem:
 
 
 def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None, status_reason: str = "",
-                comment: str = "", changed: Iterable[str] | None = None) -> PlanItem:  # fmt: skip
-    """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment.
+                comment: str = "", changed: Iterable[str] | None = None) -> bool:  # fmt: skip
+    """The agency sets owner, due date, status (with a reason for "not relevant") and may add a comment. Returns
+    whether anything was saved: a save that changes nothing and adds no comment writes no row and no history.
 
     `changed` names the fields the person changed on the page (all of ITEM_FIELDS when None): only those are written,
     so two people with the item open at once do not undo each other's changes (one sets the status, the other the
@@ -430,11 +431,11 @@ def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None,
             raise ValidationError({"status_reason": _("Skriv hvorfor tiltaket ikke er relevant.")})
         after = _agency_state(locked)
         if before == after and not comment:
-            return locked
+            return False
         locked.save(update_fields=[*ITEM_FIELDS, "updated_at"])
         change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
         _changed(locked, user, change, {"from": before[2], "to": locked.status, "due_date": locked.due_date}, comment)
-    return locked
+    return True
 
 
 def _agency_state(item: PlanItem) -> tuple:

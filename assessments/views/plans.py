@@ -153,7 +153,7 @@ def plan_item(request, assessment_uuid, item_id):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return _item_page(request, item, form=form, status=400)
-    if saved.updated_at == item.updated_at:  # item_update saves only a change or a comment
+    if not saved:
         messages.info(request, _("Ingenting var endret, så tiltaket er ikke lagret på nytt."))
     else:
         messages.success(request, _("Tiltaket er oppdatert."))
