@@ -126,7 +126,8 @@ def test_recall_and_withdraw_from_the_page(world, questionnaire):
     assessment = make_assessment(world, "Livsløp", answers=A.complete(), submit=True)
     client = world.client("leader_a")
     assert "Hent tilbake til utkast" in client.get(assessment.get_absolute_url()).content.decode()
-    assert client.post(reverse("assessments:assessment_recall", args=[assessment.uuid])).status_code == 302
+    recalled = client.post(reverse("assessments:assessment_recall", args=[assessment.uuid]), follow=True)
+    assert "UKE ser den ikke i køen før du sender den inn på nytt" in recalled.content.decode()
     assessment.refresh_from_db()
     assert assessment.status == Assessment.Status.DRAFT
     confirm = client.get(reverse("assessments:assessment_withdraw", args=[assessment.uuid]))
