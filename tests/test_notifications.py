@@ -224,3 +224,19 @@ def test_the_default_console_backend_writes_to_stderr(world, settings, capsys):
     captured = capsys.readouterr()
     assert "Chatbot for renovasjon" in captured.err
     assert captured.out == ""
+
+
+def test_a_message_about_an_english_assessment_is_in_english(world, mailoutbox, django_capture_on_commit_callbacks):
+    assessment = submitted_quietly(world)
+    Assessment.objects.filter(pk=assessment.pk).update(language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Describe the DPA.")
+    message = mailoutbox[0]
+    assert message.body.startswith("Hello,") and "Hei," not in message.body
+    assert "Returnert for endring" not in message.subject
+
+
+def test_messages_not_about_an_assessment_stay_in_bokmål(world):
+    assert notifications.email_language({}) == "nb"
+    assert notifications.email_language({"assessment": Assessment(language="en")}) == "en"
+    assert notifications.email_language({"assessment": Assessment(language="xx")}) == "nb"

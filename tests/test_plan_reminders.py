@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
-from assessments.models import OutboxMessage, PlanItem, ReminderSent
+from assessments.models import Assessment, OutboxMessage, PlanItem, ReminderSent
 from assessments.services import plan_reminders
 from assessments.tasks.plans import send_plan_reminders
 from tests.answers import complete
@@ -65,3 +65,13 @@ def test_done_items_and_far_dates_get_nothing(item):
     set_due(item, TODAY - dt.timedelta(days=3))
     PlanItem.objects.filter(pk=item.pk).update(status="done")
     assert plan_reminders.send(TODAY)["messages"] == 0
+
+
+def test_a_reminder_about_an_english_assessment_names_the_item_in_english(item):
+    Assessment.objects.filter(pk=item.assessment_id).update(language="en")
+    PlanItem.objects.filter(pk=item.pk).update(title="Lag en DPIA", title_en="Carry out a DPIA")
+    set_due(item, TODAY + dt.timedelta(days=14))
+    plan_reminders.send(TODAY)
+    message = OutboxMessage.objects.filter(kind="plan_due").first()
+    assert "Carry out a DPIA" in message.subject and "Lag en DPIA" not in message.body
+    assert message.body.startswith("Hello,")

@@ -4,8 +4,8 @@ Services call `notify_on_commit(kind, assessment)` inside their transaction: it 
 recipient into the outbox (assessments/notifications/outbox.py), which delivers them after the commit. A rolled-back
 change sends nothing; a broker or mail-relay outage delays the messages, never loses them.
 
-Messages go one per recipient (nobody sees the other addresses) in Norwegian bokmål, from the
-templates in templates/emails/. They carry the assessment's title, agency and a link, never answers.
+Messages go one per recipient (nobody sees the other addresses), in the assessment's language (bokmål unless
+its leader made it in English; `email_language`), from the templates in templates/emails/. They carry the assessment's title, agency and a link, never answers.
 Every sender (these notifications, the plan reminders, the leaver notice, the evidence scan) renders its
 message with `render_email` and its links with `absolute_url`.
 """
@@ -93,10 +93,18 @@ def absolute_url(path: str) -> str:
     return settings.KIV_BASE_URL.rstrip("/") + path
 
 
+def email_language(context: dict) -> str:
+    """A message about an assessment is written in the assessment's language (the one its report is in, chosen by
+    the leader who made it); any other message in bokmål. Users have no language of their own to go by."""
+    assessment = context.get("assessment")
+    language = getattr(assessment, "language", "") or "nb"
+    return language if language in dict(settings.LANGUAGES) else "nb"
+
+
 def render_email(template: str, context: dict) -> tuple[str, str]:
-    """The subject and body of templates/emails/<template>_subject.txt and <template>.txt, in bokmål. The
-    subject comes as rendered: the outbox collapses its whitespace (`outbox.notification_enqueue`)."""
-    with translation.override("nb"):
+    """The subject and body of templates/emails/<template>_subject.txt and <template>.txt, in `email_language`.
+    The subject comes as rendered: the outbox collapses its whitespace (`outbox.notification_enqueue`)."""
+    with translation.override(email_language(context)):
         subject = render_to_string(f"emails/{template}_subject.txt", context)
         body = render_to_string(f"emails/{template}.txt", context)
     return subject, body
@@ -107,7 +115,7 @@ def _link(assessment: Assessment) -> str:
 
 
 def build_message(kind: str, assessment: Assessment, extra: dict | None = None) -> tuple[str, str, list]:
-    """The subject and body of `kind` about `assessment` (in bokmål), and who gets it."""
+    """The subject and body of `kind` about `assessment` (in its language), and who gets it."""
     context = {
         "assessment": assessment,
         "agency": assessment.agency,
