@@ -131,3 +131,32 @@ def test_open_before_use_items_and_a_wrong_day_are_refused_together(submitted, l
 )
 def test_which_items_block_the_go_live(before_use, required, status, blocks):
     assert PlanItem(before_use=before_use, required=required, status=status).blocks_go_live is blocks
+
+
+def test_a_before_use_condition_is_done_only_when_documented(submitted, leader, world):
+    item, other = submitted.plan_items.all()[:2]
+    services.assessment_approve(
+        assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [item.pk], "deadline": []}
+    )
+    item.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        plans.item_update(item=item, user=leader, status="done")
+    assert "dokumentert" in str(refused.value)
+    item.refresh_from_db()
+    assert item.status != PlanItem.Status.DONE  # nothing saved
+    assert plans.item_update(item=other, user=leader, status="done")  # no condition: done needs no record
+    assert plans.item_update(item=item, user=leader, status="done", comment="DPIA godkjent av personvernombudet.")
+    item.refresh_from_db()
+    assert item.status == PlanItem.Status.DONE
+
+
+def test_a_before_use_condition_with_only_a_removed_file_is_not_documented(submitted, leader, world):
+    item = submitted.plan_items.first()
+    services.assessment_approve(
+        assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [item.pk], "deadline": []}
+    )
+    item.refresh_from_db()
+    evidence = plans.evidence_add(item=item, user=leader, upload=upload("dpia.pdf", PDF))
+    plans.evidence_remove(evidence=evidence, user=leader)
+    with pytest.raises(ValidationError):
+        plans.item_update(item=item, user=leader, status="done")

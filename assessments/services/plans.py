@@ -42,6 +42,11 @@ REASON_WITHOUT_STATUS = _lazy(
     "begrunnelsen ble ikke lagret. Se over statusen, og lagre på nytt."
 )
 WEB_LINK = URLValidator(schemes=["http", "https"])
+# UKE's condition "done before use" opens the go-live gate, so "done" must rest on something an auditor can read.
+UNDOCUMENTED_CONDITION = _lazy(
+    "Et vilkår fra UKE som må være ferdig før bruk, kan bare settes til «Ferdig» når det er dokumentert: legg ved "
+    "en fil eller lenke over, eller skriv i kommentaren hva som er gjort."
+)
 HANDED_OVER = _lazy(
     "Det er meldt en vesentlig endring, og de åpne tiltakene er flyttet til den nye vurderingen. "
     "Denne tiltaksplanen kan leses, men ikke endres; gjør endringene i den nye planen."
@@ -432,10 +437,19 @@ def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None,
         after = _agency_state(locked)
         if before == after and not comment:
             return False
+        if before[2] != after[2] == PlanItem.Status.DONE and not comment and not _documented(locked):
+            raise ValidationError({"status": UNDOCUMENTED_CONDITION})
         locked.save(update_fields=[*ITEM_FIELDS, "updated_at"])
         change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
         _changed(locked, user, change, {"from": before[2], "to": locked.status, "due_date": locked.due_date}, comment)
     return True
+
+
+def _documented(item: PlanItem) -> bool:
+    """An item that needs no record to be done, or one with evidence that can be read (not removed or held back)."""
+    if not (item.before_use and item.required):
+        return True
+    return item.evidence.filter(removed_at__isnull=True).exclude(scan_status__in=Evidence.HELD_BACK).exists()
 
 
 def _agency_state(item: PlanItem) -> tuple:
