@@ -4,8 +4,9 @@ Services call `notify_on_commit(kind, assessment)` inside their transaction: it 
 recipient into the outbox (assessments/notifications/outbox.py), which delivers them after the commit. A rolled-back
 change sends nothing; a broker or mail-relay outage delays the messages, never loses them.
 
-Messages go one per recipient (nobody sees the other addresses), in the assessment's language (bokmål unless
-its leader made it in English; `email_language`), from the templates in templates/emails/. They carry the assessment's title, agency and a link, never answers.
+Messages go one per recipient (nobody sees the other addresses), in the assessment's language (bokmål
+unless its leader made it in English; `email_language`), from the templates in templates/emails/. They carry
+the assessment's title, agency and a link, never answers.
 Every sender (these notifications, the plan reminders, the leaver notice, the evidence scan) renders its
 message with `render_email` and its links with `absolute_url`.
 """

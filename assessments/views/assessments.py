@@ -155,7 +155,10 @@ def assessment_contributors(request, uuid):
 def assessment_recall(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
     services.assessment_recall(assessment=assessment, user=request.user)
-    messages.success(request, _("Vurderingen er hentet tilbake og er et utkast igjen. UKE ser den ikke i køen før du sender den inn på nytt."))
+    recalled = _(
+        "Vurderingen er hentet tilbake og er et utkast igjen. UKE ser den ikke i køen før du sender den inn på nytt."
+    )
+    messages.success(request, recalled)
     return redirect(assessment)
 
 
