@@ -19,7 +19,7 @@ from assessments.models import (
     OverviewCell,
     OverviewToolCell,
 )
-from assessments.presentation.overview import CELL
+from assessments.presentation.overview import CELL, placed_cells
 from assessments.queries import lists
 from assessments.services import catalogue
 from tests import catalogue_helpers as cat
@@ -59,13 +59,14 @@ def kept_sums() -> tuple[dict, dict]:
 
 
 def sums_of(cells: dict) -> tuple[dict, dict]:
-    """The two sums added up one cell at a time: each cell in scope "all", and in "approved" if it is."""
+    """The two sums added up one cell at a time: each cell in scope "all", and in "approved" if it is; a spot
+    in the field of the cell's quadrant (placed_cells)."""
     quadrants, agency_spots = Counter(), Counter()
     for (status, agency, quadrant, need, risk), count in cells.items():
         for scope in ("all", "approved") if status == Assessment.Status.APPROVED else ("all",):
             quadrants[(scope, agency, quadrant, need >= 0 and risk >= 0)] += count
             if need >= 0 and risk >= 0:
-                agency_spots[(scope, agency, need, risk)] += count
+                agency_spots[(scope, agency, *placed_cells(quadrant, need, risk))] += count
     return dict(quadrants), dict(agency_spots)
 
 
@@ -166,7 +167,8 @@ def test_the_agencies_on_each_spot_are_summed_from_the_kept_counts(world):
     user = world.users["reviewer"]
     expected = defaultdict(Counter)
     for cell in lists._visible_cells(user, None).filter(need_cell__gte=0, risk_cell__gte=0).select_related("agency"):
-        expected[(cell.need_cell, cell.risk_cell)][(cell.agency_id, cell.agency.name)] += cell.count
+        spot = placed_cells(cell.quadrant, cell.need_cell, cell.risk_cell)
+        expected[spot][(cell.agency_id, cell.agency.name)] += cell.count
     spots = lists.overview_spots(user, group_by="agency")
     assert {(need, risk): (total, found) for need, risk, total, found, _, _ in spots} == {
         spot: (sum(agencies.values()), len(agencies)) for spot, agencies in expected.items()
@@ -196,11 +198,11 @@ def cell_of(version) -> tuple[int, int]:
 
 
 def direct_spots(rows) -> dict:
-    """overview_spots' rows added up from overview_cells' rows."""
+    """overview_spots' rows added up from overview_cells' rows, each moved into its quadrant's field."""
     per_spot = defaultdict(Counter)
-    for _status, agency_id, name, _quadrant, need, risk, count in rows:
+    for _status, agency_id, name, quadrant, need, risk, count in rows:
         if need >= 0 and risk >= 0:
-            per_spot[(need, risk)][(agency_id, name)] += count
+            per_spot[placed_cells(quadrant, need, risk)][(agency_id, name)] += count
     spots = {}
     for spot, agencies in per_spot.items():
         largest = sorted(agencies.items(), key=lambda item: (-item[1], item[0][1], item[0][0]))[:3]

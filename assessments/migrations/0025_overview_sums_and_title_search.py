@@ -119,7 +119,8 @@ SELECT {prefix}_rebuild();
 
 # The sums per agency. Adds each changed cell's difference to the sums, in both scopes where the cell is
 # approved. changes: the cells' differences, (status, agency_id, quadrant, need_cell, risk_cell, delta).
-def add_to_sums(changes: str) -> str:
+def add_to_sums(changes: str, need: str = "need_cell", risk: str = "risk_cell") -> str:
+    """`need` and `risk`: the spot's cells, as expressions of a cell's columns (0031 places them by quadrant)."""
     return f"""
 WITH changes (status, agency_id, quadrant, need_cell, risk_cell, delta) AS ({changes}
 ), scoped AS (
@@ -132,7 +133,7 @@ WITH changes (status, agency_id, quadrant, need_cell, risk_cell, delta) AS ({cha
     GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0 ORDER BY 1, 2, 3, 4
     ON CONFLICT (scope, agency_id, quadrant, scored) DO UPDATE SET count = q.count + EXCLUDED.count
 ), spot_deltas AS (
-    SELECT scope, agency_id, need_cell, risk_cell, SUM(delta) AS delta FROM scoped
+    SELECT scope, agency_id, {need}, {risk}, SUM(delta) AS delta FROM scoped
     WHERE need_cell >= 0 AND risk_cell >= 0 GROUP BY 1, 2, 3, 4 HAVING SUM(delta) <> 0
 )
 INSERT INTO assessments_overviewagencyspot AS s (scope, agency_id, need_cell, risk_cell, count)
@@ -146,23 +147,28 @@ def cells(table: str, sign: str = "") -> str:
 
 
 # An updated cell adds its new count and takes away its old one.
-SUMS, SUMS_DROP = kept_counts(
-    "kiv_overview_sums",
-    ["assessments_overviewagencyquadrant", "assessments_overviewagencyspot"],
-    add_to_sums,
-    [
-        Trigger("added", CELLS, "INSERT", cells("new_cells"), "NEW TABLE AS new_cells"),
-        Trigger(
-            "updated",
-            CELLS,
-            "UPDATE",
-            f"{cells('new_cells')} UNION ALL {cells('old_cells', '-')}",  # nosec B608 - built from this migration's own constants, no input
-            "OLD TABLE AS old_cells NEW TABLE AS new_cells",
-        ),
-        Trigger("removed", CELLS, "DELETE", cells("old_cells", "-"), "OLD TABLE AS old_cells"),
-    ],
-    cells(CELLS),
-)
+def sums_kept_by(add: Callable[[str], str]) -> tuple[str, str]:
+    """The triggers that keep the sums per agency, adding with `add` (add_to_sums, or 0031's placed spots)."""
+    return kept_counts(
+        "kiv_overview_sums",
+        ["assessments_overviewagencyquadrant", "assessments_overviewagencyspot"],
+        add,
+        [
+            Trigger("added", CELLS, "INSERT", cells("new_cells"), "NEW TABLE AS new_cells"),
+            Trigger(
+                "updated",
+                CELLS,
+                "UPDATE",
+                f"{cells('new_cells')} UNION ALL {cells('old_cells', '-')}",  # nosec B608 - built from this migration's own constants, no input
+                "OLD TABLE AS old_cells NEW TABLE AS new_cells",
+            ),
+            Trigger("removed", CELLS, "DELETE", cells("old_cells", "-"), "OLD TABLE AS old_cells"),
+        ],
+        cells(CELLS),
+    )
+
+
+SUMS, SUMS_DROP = sums_kept_by(add_to_sums)
 
 
 # The cells per tool.

@@ -19,6 +19,7 @@ from assessments.models import Assessment
 from assessments.presentation import matrix
 
 CELL = 2.0  # score units per marker cell on each axis
+SIDE_BY_SIDE = 14.0  # pixels between the markers of groups that share a spot
 
 # Shapes by status; the fill is a second cue only.
 STATUS_SHAPES = {
@@ -77,6 +78,27 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str) -> str:
 
 NO_TOOL = gettext_lazy("Uten verktøy fra oversikten")
 
+# A hard rule may put an assessment in another field than its scores do (the risk held high below the line).
+# Its marker is then drawn just inside the field of its conclusion, as the single
+# assessment's figure draws its point; the table beside the figure counts it there too. The lines are at 50
+# (cell 25); a marker moved into a field stands two cells inside it (cell 27 is a score of 54, as the single
+# figure's point stands 3 points inside). Migration 0031 places the agencies' spots alike.
+HIGH_FROM, LOW_UP_TO = 27, 23
+
+
+def placed_cells(quadrant: str, need_cell: int, risk_cell: int) -> tuple[int, int]:
+    """The marker's cells for an assessment in `quadrant` ("high_risk_low_need") whose scores are in these."""
+    risk, _, need = (quadrant or "").partition("_risk_")
+    return _into(need.removesuffix("_need"), need_cell), _into(risk, risk_cell)
+
+
+def _into(axis: str, cell: int) -> int:
+    if axis == "high":
+        return max(cell, HIGH_FROM)
+    if axis == "low":
+        return min(cell, LOW_UP_TO)
+    return cell
+
 
 def _group_of(group_by: str, status, agency_id, agency_name, status_labels: dict) -> tuple:
     """A row's group key and label. By tool, the rows carry the tool's slug and name in the agency's places."""
@@ -95,9 +117,10 @@ def build(rows, group_by: str) -> tuple[list[Group], dict]:
     bins: Counter = Counter()
     per_group: Counter = Counter()
     names: dict = {}
-    for status, agency_id, agency_name, _quadrant, need_cell, risk_cell, count in rows:
+    for status, agency_id, agency_name, quadrant, need_cell, risk_cell, count in rows:
         if risk_cell is None or need_cell is None or risk_cell < 0 or need_cell < 0:  # no scores
             continue
+        need_cell, risk_cell = placed_cells(quadrant, need_cell, risk_cell)
         key, label = _group_of(group_by, status, agency_id, agency_name, status_labels)
         names[key] = label
         per_group[key] += count
@@ -128,7 +151,8 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
         }
     total = sum(g.count for g in groups)
     description = _(
-        "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). "
+        "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). En vurdering der en absolutt "
+        "regel holder risikoen høy, står like innenfor feltet for konklusjonen. "
         "Tegnforklaringen og tabellen ved siden av figuren gir de samme tallene."
     ) % {"total": total}
     base = matrix.render_matrix(
@@ -139,9 +163,15 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
     )
     markers = []
     markers_at = _spots(bins, by_key, group_by, shared)
+    sharing = Counter((need_cell, risk_cell) for _key, need_cell, risk_cell in markers_at)
+    drawn: Counter = Counter()
     for (key, need_cell, risk_cell), count in sorted(markers_at.items(), key=lambda i: -i[1]):
         group = by_key[key] if key in by_key else key
-        markers.append(_marker(group, need_cell, risk_cell, count))
+        # Groups on one spot (two statuses) stand side by side, so no marker hides another.
+        spot = (need_cell, risk_cell)
+        shift = (drawn[spot] - (sharing[spot] - 1) / 2) * SIDE_BY_SIDE
+        drawn[spot] += 1
+        markers.append(_marker(group, need_cell, risk_cell, count, shift))
     svg = base.removesuffix("</svg>") + "".join(markers) + "</svg>"
     return svg, groups, total
 
@@ -183,9 +213,9 @@ def _per_spot(bins: Counter, by_key: dict) -> dict:
     return {spot: (found, len(found), sum(count for _group, count in found)) for spot, found in per_spot.items()}
 
 
-def _marker(group: Group, need_cell: int, risk_cell: int, count: int) -> str:
+def _marker(group: Group, need_cell: int, risk_cell: int, count: int, shift: float = 0.0) -> str:
     need, risk = min(100.0, need_cell * CELL), min(100.0, risk_cell * CELL)
-    x = matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100
+    x = matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100 + shift
     y = matrix.BOTTOM - (matrix.BOTTOM - matrix.TOP) * risk / 100
     radius = 5 + min(6, count.bit_length())
     label = _("%(group)s: %(count)s vurdering(er), risiko ca. %(risk)s, behov ca. %(need)s") % {
