@@ -36,6 +36,16 @@ def test_the_list_searches_by_name(world):
     assert "Legg til verktøy" not in page  # only UKE and administrators
 
 
+def test_a_tool_not_approved_shows_no_limit_that_reads_as_granted(world):
+    make_tool(world, slug="gratischat", name="Gratis chat", status="not_approved", max_class="open")
+    client = world.client("contributor_a")
+    row = client.get(reverse("assessments:catalogue_list")).content.decode().split("Gratis chat", 1)[1]
+    row = row.split("</tr>", 1)[0]
+    assert "Åpen informasjon" not in row and "Tillatt" not in row and row.count("<td>–</td>") == 2
+    detail = client.get(reverse("assessments:catalogue_detail", args=["gratischat"])).content.decode()
+    assert "Åpen informasjon (gjelder bare når verktøyet er godkjent)" in detail
+
+
 def test_uke_adds_and_changes_an_entry_as_new_versions(world):
     client = world.client("reviewer")
     response = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "ny-chat"})
