@@ -46,6 +46,14 @@ def test_a_tool_not_approved_shows_no_limit_that_reads_as_granted(world):
     assert "Åpen informasjon (gjelder bare når verktøyet er godkjent)" in detail
 
 
+def test_an_unknown_status_in_the_link_is_said_and_lists_all(world):
+    make_tool(world)
+    client, url = world.client("contributor_a"), reverse("assessments:catalogue_list")
+    body = client.get(url, {"status": "xyz"}).content.decode()
+    assert "Lenken hadde en status som ikke finnes" in body and "Kommunechat" in body
+    assert "Lenken hadde en status" not in client.get(url, {"status": "approved"}).content.decode()
+
+
 def test_uke_adds_and_changes_an_entry_as_new_versions(world):
     client = world.client("reviewer")
     response = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "ny-chat"})

@@ -146,3 +146,9 @@ def test_a_filter_that_matches_nothing_by_construction_counts_zero(db):
     assert counts["none"].value == 0 and not counts["none"].estimated
     assert counts["all"].value == AuditEvent.objects.count()
     assert paging.estimated_count(AuditEvent.objects.filter(pk__in=[])).value == 0
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "-99999"])
+def test_a_page_number_below_one_is_the_first_page_not_the_last(db, number):
+    exact = paging.paginate(AuditEvent.objects.order_by("pk"), 1, number, count=paging.Count(5))
+    assert exact.number == 1

@@ -141,6 +141,8 @@ class BoundedPaginator(Paginator):
                 return min(max(1, int(str(number))), MAX_PAGE)
             except ValueError:
                 return 1
+        if _below_one(number):  # Django's get_page would show the last page for page 0 or -1
+            return 1
         return super().validate_number(number)
 
     def page(self, number):
@@ -162,6 +164,13 @@ class BoundedPaginator(Paginator):
         for name in ("total", "count", "num_pages"):
             self.__dict__.pop(name, None)
         self._given = total
+
+
+def _below_one(number) -> bool:
+    try:
+        return int(str(number)) < 1
+    except ValueError:  # not a whole number: Django's own check turns it into page 1
+        return False
 
 
 def paginate(qs, per_page: int, number, count: Count | None = None) -> Page:

@@ -41,6 +41,7 @@ def catalogue_list(request):
         "versions": versions,
         "q": q,
         "status": status,
+        "unknown_status": bool(status) and status not in TOOL_STATUSES,  # an old or edited link: said, not hidden
         "statuses": list(ToolStatus.choices),
         "may_edit": may_edit_catalogue(roles_for(request.user)),
     }
