@@ -66,9 +66,31 @@ def _raw_strings(value):
             yield from _raw_strings(item)
 
 
+# Django's bokmål for a choice not offered misses a word ("Velg et gyldig valg. Valget er ikke av de tilgjengelige
+# valgene"), and names no value for a model choice; every form of the app says this instead, unless its field
+# has a message of its own.
+INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternativene.")
+
+
+def _djangos_own(field, key: str) -> bool:
+    """Is the field's message `key` the one Django's own field classes give (not one set for this field)?"""
+    message = field.error_messages.get(key)
+    return message is not None and any(
+        vars(klass).get("default_error_messages", {}).get(key) is message
+        for klass in type(field).__mro__
+        if klass.__module__.startswith("django.")
+    )
+
+
 class CleanTextFormMixin:
     """For every form: refuse unstorable characters on the field that holds them, and normalise the
     cleaned text of every field. Put it before forms.Form / forms.ModelForm in the bases."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if _djangos_own(field, "invalid_choice"):
+                field.error_messages["invalid_choice"] = INVALID_CHOICE
 
     def _clean_fields(self):
         # Django's own loop (forms.Form._clean_fields), with unstorable text refused before a field or a

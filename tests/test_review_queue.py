@@ -139,3 +139,9 @@ def test_the_list_queries_see_exactly_what_the_permission_layer_allows(world):
                      .values_list("assessment_id", flat=True))  # fmt: skip
         assert listed == allowed, user.username
         assert allowed, user.username  # every role sees something here, so the comparison means something
+
+
+def test_a_filter_value_not_offered_is_named_in_our_words(world):
+    body = world.client("reviewer").get(reverse("assessments:review_queue"), {"agency": "abc"}).content.decode()
+    assert "«abc» er ikke et gyldig valg. Velg et av alternativene." in body
+    assert "Velg et gyldig valg" not in body  # Django's own words, which miss one

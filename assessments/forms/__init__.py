@@ -20,7 +20,7 @@ from assessments.engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Q
 from assessments.forms import catalogue, safe_input
 from assessments.forms.answer_messages import answer_error_text
 from assessments.models import Agency
-from assessments.text import Form
+from assessments.text import INVALID_CHOICE, Form
 
 # Texts up to this many characters get a one-line input; longer ones a text area.
 SHORT_TEXT = 200
@@ -38,7 +38,6 @@ SCALE_DEFAULT_LABELS = {
 # the answer (a list for checkboxes) with a list of values.
 CLIENT_OPERATORS = ("eq", "ne", "in", "not_in", "has", "has_any")
 
-INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternativene.")
 TEXT_TOO_LONG = _("Teksten er for lang: %(show_value)d tegn, men høyst %(limit_value)d er tillatt.")
 
 
