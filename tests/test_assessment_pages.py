@@ -148,3 +148,13 @@ def test_recall_twice_is_refused_with_a_message(world, questionnaire):
     response = client.post(reverse("assessments:assessment_recall", args=[assessment.uuid]), follow=True)
     assert "kan hentes tilbake" in response.content.decode()
     assert Assessment.objects.get(pk=assessment.pk).status == Assessment.Status.DRAFT
+
+
+def test_the_checklist_points_to_the_plan_once_there_is_one(world, questionnaire):
+    draft = make_assessment(world, "Utkast", answers=A.complete())
+    page = world.client("leader_a").get(draft.get_absolute_url()).content.decode()
+    assert "Når vurderingen er sendt inn, blir pliktene punkter" in page
+    sent = make_assessment(world, "Sendt inn", answers=A.complete(), submit=True)
+    page = world.client("leader_a").get(sent.get_absolute_url()).content.decode()
+    assert "Pliktene er punkter i tiltaksplanen" in page and "Når vurderingen er sendt inn, blir" not in page
+    assert reverse("assessments:plan_detail", args=[sent.uuid]) in page
