@@ -116,7 +116,7 @@ def test_a_hard_rule_puts_a_low_score_in_the_high_risk_half_and_says_so():
     assert parse(svg).find(f"{SVG}polygon") is not None
     with translation.override("nb"):
         text = describe_point(point)
-    assert "risiko 20,0 av 100 (høy)" in text and "absolutt regel" in text and "«Kun med tiltak»" in text
+    assert "risiko 20,0 av 100 (høy etter en absolutt regel)" in text and "«Kun med tiltak»" in text
 
 
 def test_the_rule_that_raised_the_risk_is_named_in_the_figure():

@@ -95,19 +95,19 @@ def describe_point(point: MatrixPoint, risk_high_at: float = 50, need_high_at: f
     risk_axis, need_axis = quadrant.split("_risk_")
     need_axis = need_axis.removesuffix("_need")
     levels = {"high": _("høy"), "low": _("lav")}
+    raised = risk_axis == "high" and _clamp(point.risk) < risk_high_at  # a rule, not the score, set it high
     text = _(
         "%(label)s: risiko %(risk)s av 100 (%(risk_axis)s), behov %(need)s av 100 (%(need_axis)s), "
         "i feltet «%(quadrant)s»."
     ) % {
         "label": point.label or _("Tiltaket"),
         "risk": _number(_clamp(point.risk)),
-        "risk_axis": levels[risk_axis],
+        "risk_axis": _("høy etter en absolutt regel") if raised else levels[risk_axis],
         "need": _number(_clamp(point.need)),
         "need_axis": levels[need_axis],
         "quadrant": quadrant_names()[quadrant],
     }
-    risk = _clamp(point.risk)
-    if risk_axis == "high" and risk < risk_high_at:
+    if raised:
         if point.raised_by:
             text += " " + _(
                 "Poengsummen ligger under streken, men den absolutte regelen «%(rules)s» setter risikoen til høy: "
