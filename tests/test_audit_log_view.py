@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from assessments import labels
 from assessments.audit import chain as audit
@@ -313,3 +314,14 @@ def test_an_invalid_filter_lists_no_events_and_exports_none(world, events):
     for name in ("audit_log_export", "audit_log_export_xlsx", "audit_log_export_json"):
         assert client.get(reverse(f"assessments:{name}"), params).status_code == 400, name
     assert not AuditEvent.objects.filter(action="audit_log.exported").exists()
+
+
+def test_the_excel_log_shows_the_same_exact_time_as_the_csv(world, events):
+    client = world.client("auditor")
+    csv_rows = read_csv(client.get(reverse("assessments:audit_log_export")))
+    body = b"".join(client.get(reverse("assessments:audit_log_export_xlsx")).streaming_content)
+    sheet = list(load_workbook(io.BytesIO(body), read_only=True).active.iter_rows(values_only=True))
+    assert sheet[0][1] == "created_at"
+    # The Excel file also lists the CSV export's own event, after the rest.
+    assert [row[1] for row in sheet[1 : len(csv_rows) + 1]] == [row["created_at"] for row in csv_rows]
+    assert all(row["created_at"].endswith("+00:00") for row in csv_rows)

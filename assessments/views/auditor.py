@@ -251,9 +251,10 @@ def audit_log_export(request, fmt: str):
     form, events = _log_events(request)
     if form.errors:
         return refused_download(request, form)
-    # CSV keeps the exact ISO time with seconds and zone (what was chained); Excel and JSON get a real date.
+    # CSV and Excel show the same exact time, in UTC with seconds and zone, as it was chained: an Excel date would
+    # be local time without zone or seconds, so the two files would disagree. JSON gets its own ISO time.
     rows = (
-        [e.pk, e.created_at.isoformat() if fmt == "csv" else e.created_at, e.actor_id, e.action, e.object_type,
+        [e.pk, e.created_at.isoformat() if fmt != "json" else e.created_at, e.actor_id, e.action, e.object_type,
          e.object_id, e.agency_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if fmt != "json"
          else e.details, e.request_id, e.prev_hash, e.hash, e.key_id]
         for e in events.order_by("id").iterator(chunk_size=2000)
