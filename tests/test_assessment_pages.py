@@ -158,3 +158,6 @@ def test_the_checklist_points_to_the_plan_once_there_is_one(world, questionnaire
     page = world.client("leader_a").get(sent.get_absolute_url()).content.decode()
     assert "Pliktene er punkter i tiltaksplanen" in page and "Når vurderingen er sendt inn, blir" not in page
     assert reverse("assessments:plan_detail", args=[sent.uuid]) in page
+    services.assessment_recall(assessment=sent, user=world.users["leader_a"])
+    page = world.client("leader_a").get(sent.get_absolute_url()).content.decode()
+    assert "Når vurderingen er sendt inn, blir pliktene punkter" in page  # the draft's result, not the plan's

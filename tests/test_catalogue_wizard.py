@@ -57,6 +57,15 @@ def test_listed_without_a_pick_is_refused_with_the_input_kept(world):
     assert "Velg verktøyet fra listen" in response.content.decode()
 
 
+def test_a_pick_not_in_the_list_keeps_the_pickers_own_message(world):
+    """Every form names a choice not offered in the app's words (text.py), unless the field has its own."""
+    make_tool(world)
+    assessment = v3_assessment(world)
+    post = intro_post(assessment, cat_choice="listed", cat_ref="finnes-ikke@9")
+    body = world.client("leader_a").post(step_url(assessment, "intro"), post).content.decode()
+    assert "Velg verktøyet fra listen" in body and "ikke et gyldig valg" not in body
+
+
 def test_above_the_class_the_summary_stops_naming_the_tool(world):
     version = make_tool(world, personal_data_allowed=True)
     assessment = v3_assessment(world)

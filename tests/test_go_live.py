@@ -141,7 +141,7 @@ def test_a_before_use_condition_is_done_only_when_documented(submitted, leader, 
     item.refresh_from_db()
     with pytest.raises(ValidationError) as refused:
         plans.item_update(item=item, user=leader, status="done")
-    assert "dokumentert" in str(refused.value)
+    assert "dokumentert" in refused.value.message_dict["status"][0]  # shown at the status field
     item.refresh_from_db()
     assert item.status != PlanItem.Status.DONE  # nothing saved
     assert plans.item_update(item=other, user=leader, status="done")  # no condition: done needs no record
@@ -160,3 +160,18 @@ def test_a_before_use_condition_with_only_a_removed_file_is_not_documented(submi
     plans.evidence_remove(evidence=evidence, user=leader)
     with pytest.raises(ValidationError):
         plans.item_update(item=item, user=leader, status="done")
+
+
+def test_the_gate_refuses_a_condition_done_without_a_record(submitted, leader, world):
+    """Done before UKE made it a condition (no record was needed then): the go-live waits for one."""
+    item = submitted.plan_items.first()
+    plans.item_update(item=item, user=leader, status="done")
+    services.assessment_approve(
+        assessment=submitted, user=world.users["reviewer"], conditions={"before_use": [item.pk], "deadline": []}
+    )
+    with pytest.raises(ValidationError) as refused:
+        go_live.record_in_use(assessment=submitted, user=leader, since=dt.date.today())
+    assert [e.code for e in refused.value.error_dict[NON_FIELD_ERRORS]] == ["before_use_undocumented"]
+    item.refresh_from_db()
+    plans.item_update(item=item, user=leader, status="done", comment="DPIA godkjent 1. desember.")
+    go_live.record_in_use(assessment=submitted, user=leader, since=dt.date.today())

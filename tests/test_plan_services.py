@@ -12,7 +12,7 @@ from assessments import services
 from assessments.engine import as_definition, score, validate_answers
 from assessments.lifecycle import StateConflict
 from assessments.models import AssessmentVersion, AuditEvent, Evidence, PlanItem
-from assessments.services import plans
+from assessments.services import plan_wanted, plans
 from tests.answers import DEFINITION, complete, section_of
 from tests.assessment_helpers import (
     PDF,
@@ -251,13 +251,14 @@ def test_a_measure_gets_its_english_title_from_the_definition_and_its_why_from_t
             "note_en": "With «No» the risk becomes low.",
         },
     }
-    fields = plans.wanted_items(version)["measure:pd_any"]
+    fields = plan_wanted.wanted_items(version)["measure:pd_any"]
     # A task: the answer to reach, then the question.
     assert fields["title"] == f"Sørg for at svaret blir «Nei»: {question.label}"
     assert (
         fields["title_en"] == f"Make sure the answer becomes “{question.value_label('no', 'en')}”: {question.label_en}"
     )
-    assert fields["why_en"] == "With “No” the risk becomes low." and fields["source_en"] == plans.WHAT_IF_SOURCE_EN
+    assert fields["why_en"] == "With “No” the risk becomes low."
+    assert fields["source_en"] == plan_wanted.WHAT_IF_SOURCE_EN
 
 
 # --- An obligation done by a measure (2026.7, `measure:` in the questionnaire) -----------------------------------
@@ -282,7 +283,7 @@ def on_2026_7(version: AssessmentVersion, result: dict | None = None) -> Assessm
 
 
 def test_an_obligation_done_by_a_measure_the_what_if_names_is_one_item_carrying_the_measure(submitted):
-    fields = plans.wanted_items(on_2026_7(submitted.latest_version()))
+    fields = plan_wanted.wanted_items(on_2026_7(submitted.latest_version()))
     assert "measure:pd_dpia" not in fields and "measure:gen_management_decision" not in fields
     dpia = fields["obligation:dpia"]
     assert (dpia["kind"], dpia["measure_key"], dpia["measure_value"]) == ("obligation", "pd_dpia", "done_acceptable")
@@ -302,7 +303,7 @@ def test_an_obligation_done_by_a_measure_the_what_if_names_is_one_item_carrying_
 def test_a_measure_whose_obligation_does_not_apply_is_an_item_of_its_own(submitted):
     result = dictation_result()
     result["obligations"] = [o for o in result["obligations"] if o["code"] != "dpia"]
-    fields = plans.wanted_items(on_2026_7(submitted.latest_version(), result))
+    fields = plan_wanted.wanted_items(on_2026_7(submitted.latest_version(), result))
     assert "obligation:dpia" not in fields
     assert (fields["measure:pd_dpia"]["kind"], fields["measure:pd_dpia"]["measure_key"]) == ("measure", "pd_dpia")
 

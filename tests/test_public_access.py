@@ -4,6 +4,7 @@ leaving exempt content out, and the innsyn copy. The URL access per role is in t
 import io
 import json
 import subprocess
+from types import SimpleNamespace
 
 import pikepdf
 import pytest
@@ -415,3 +416,18 @@ def test_a_title_that_names_an_exempt_answer_gives_it_way_wherever_the_title_sta
     assert shown["hard_rules"][0]["title"] == shown["stopped_by"][0] == expected
     assert f"«{expected}»" in shown["position"] and escape(expected) in shown["svg"]
     assert title not in shown["position"]
+
+
+def test_an_explanation_that_quotes_an_exempt_answer_gives_way_to_the_notice():
+    """No questionnaire quotes an answer in an explanation yet; the format allows it, so the copy handles it."""
+    real = version("2026.10")
+    rule = real.rule("catalogue_class_exceeded")
+    quoting = SimpleNamespace(
+        rule=lambda rule_id: SimpleNamespace(
+            title=rule.title, title_en=rule.title_en, explanation="Klassen er {sec_classification}.", explanation_en=""
+        ),
+        questions=real.questions,
+    )
+    shown = {"hard_rules": [{"id": rule.id, "title": "t", "explanation": "Klassen er Intern.", "triggered_by": []}]}
+    innsyn._redact_shown(shown, {"sec_classification": "Unntatt offentlighet"}, quoting, {})
+    assert shown["hard_rules"][0]["explanation"] == "Unntatt offentlighet"

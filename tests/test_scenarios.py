@@ -41,7 +41,7 @@ from django.core.management import call_command
 from assessments.demo import seed_questionnaires
 from assessments.engine import as_definition, load_definition, score, validate_answers, visible_section_keys
 from assessments.models import AssessmentVersion, Questionnaire
-from assessments.services import plans
+from assessments.services import plan_wanted
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
@@ -347,9 +347,9 @@ def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
 
 @pytest.mark.parametrize("path", [p for p in FILES if "plan" in expected(p)], ids=name)
 def test_the_plan_has_one_item_for_an_obligation_and_the_measure_that_does_it(path):
-    """The items the plan makes of the result (services/plans.wanted_items), as the expected file names them."""
+    """The items the plan makes of the result (services/plan_wanted.wanted_items), as the expected file names them."""
     questionnaire = Questionnaire(version=version(path), definition=BY_VERSION[version(path)].data)
-    wanted = plans.wanted_items(AssessmentVersion(questionnaire=questionnaire, result=scored(path).to_dict()))
+    wanted = plan_wanted.wanted_items(AssessmentVersion(questionnaire=questionnaire, result=scored(path).to_dict()))
     assert {key: fields["measure_key"] for key, fields in wanted.items()} == expected(path)["plan"]
 
 

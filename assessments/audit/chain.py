@@ -132,8 +132,8 @@ def record_capped(action: str, *, bucket: str, window_seconds: int, obj=None, de
         AuditWriteCap.objects.filter(created_at__lt=now - timedelta(seconds=max(window_seconds, 3600) * 2)).delete()
         details = {**(details or {}), "window_seconds": window_seconds}
         # Locked while read and deleted, so a repeat counted in the previous window cannot slip in between the sum
-        # and the delete. (A repeat whose row is already gone when it counts is not reported: at most one request
-        # at a window boundary, as it was still counting in a window the next event has closed.)
+        # and the delete. (A request that reaches its get_or_create after the delete finds no row for its window
+        # and records an event of its own, as the first of that window would.)
         earlier = list(AuditWriteCap.objects.select_for_update().filter(bucket=digest, window__lt=window))
         repeats = sum(row.count - 1 for row in earlier)
         AuditWriteCap.objects.filter(pk__in=[row.pk for row in earlier]).delete()  # reported once: counting restarts

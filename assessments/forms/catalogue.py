@@ -25,6 +25,7 @@ from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntry, ToolEntryVersion
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
+from assessments.text import Form, ModelForm
 
 MARKER = "_catalogue"
 # Slugs that are paths of their own under /verktoy/.
@@ -125,7 +126,7 @@ def _bool_field(label) -> forms.TypedChoiceField:
     )
 
 
-class ToolVersionForm(forms.ModelForm):
+class ToolVersionForm(ModelForm):
     """One version's facts: creating an entry and changing it use the same fields."""
 
     dpa = _bool_field(_("Finnes det en databehandleravtale som dekker bruken?"))
@@ -227,7 +228,7 @@ def _post(data, key: str, field: forms.Field, value) -> None:
         data[key] = "" if value is None else str(value)
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(
         label=_("Hvilket system skal bruke nøkkelen?"),
         max_length=200,
@@ -235,7 +236,7 @@ class ApiTokenForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Form):
     """Withdrawing a tool's approval: a reason for the version history, and the consequence confirmed."""
 
     note = forms.CharField(

@@ -36,7 +36,7 @@ from assessments.models.catalogue import BOOL_FIELDS, DATE_FIELDS, VERSION_FIELD
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
 from assessments.services.evidence import MAX_ZIP_ENTRIES, XLSX, sniff
-from assessments.text import CleanTextFormMixin, clean_text
+from assessments.text import Form, clean_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
@@ -263,7 +263,7 @@ def read_upload(upload) -> Table:
     raise _file_error(_("Filen må være en CSV-fil (.csv) eller en Excel-fil (.xlsx)."))
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Fil med verktøyoversikten (CSV eller Excel)"),
         help_text=gettext_lazy("Første rad er overskriftene i malen. Største filstørrelse er 2 MB."),
@@ -274,15 +274,11 @@ class ImportUploadForm(forms.Form):
         return read_upload(self.cleaned_data["file"])
 
 
-class ImportConfirmForm(forms.Form):
+class ImportConfirmForm(Form):
     sha256 = forms.CharField(max_length=64, widget=forms.HiddenInput)
 
 
 # --- Each row as an entry ----------------------------------------------------------------------------------
-
-
-class ImportRowForm(CleanTextFormMixin, ToolCreateForm):
-    """One row, validated as UKE's own form validates an entry (the same fields, rules and messages)."""
 
 
 @dataclass
@@ -386,7 +382,8 @@ def _form_errors(form, known: dict, unreadable: set[str]) -> list[str]:
 def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None, unreadable: set[str]) -> Planned | list[str]:
     slug = cells.get("slug", "").strip()
     data, errors = _row_data(cells, current)
-    form = (ImportRowForm if current is None else ToolVersionForm)({**data, "slug": slug})
+    # One row is validated as UKE's own form validates an entry: the same fields, rules and messages.
+    form = (ToolCreateForm if current is None else ToolVersionForm)({**data, "slug": slug})
     if not form.is_valid() or errors:
         return _form_errors(form, errors, unreadable)
     values = form.data_for_service()

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assessments.services.officers import ADVICE_MAX_LENGTH
+from assessments.text import Form
 
 
-class OfficerAdviceForm(forms.Form):
+class OfficerAdviceForm(Form):
     text = forms.CharField(
         label=_("Rådet ditt"),
         max_length=ADVICE_MAX_LENGTH,

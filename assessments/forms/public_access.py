@@ -9,6 +9,7 @@ from assessments.labels import EXEMPT_FIELD_CHOICES, EXEMPTION_BASIS_CHOICES, TO
 from assessments.models.public_access import FIELD, QUESTION, SECTION, Exemption
 from assessments.presentation.display import localized
 from assessments.services.public_access import REASON_MAX_LENGTH
+from assessments.text import Form
 
 # The section UKE exempts most often (security measures, offentleglova § 24 third paragraph): the form's default.
 DEFAULT_SECTION = "security"
@@ -38,7 +39,7 @@ def _reason_field():
     )
 
 
-class DescribedForm(forms.Form):
+class DescribedForm(Form):
     """Each field names its hint and, after a refused POST, its error (aria-describedby), as the wizard does."""
 
     def full_clean(self):
@@ -72,7 +73,7 @@ class ToolExemptionForm(DescribedForm):
     reason = _reason_field()
 
 
-class LiftForm(forms.Form):
+class LiftForm(Form):
     """The exemption a lift button names: an assessment's target, or a tool entry's field (the shorter of the
     two). A name no stored exemption can have (too long, or holding a NUL, which PostgreSQL refuses in a query)
     does not validate, and so names nothing to lift."""

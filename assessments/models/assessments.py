@@ -335,7 +335,8 @@ class OverviewAgencyQuadrant(AgencySum):
 
 class OverviewAgencySpot(AgencySum):
     """The scored overview cells summed per scope, agency and spot: which agencies are on a spot and how many
-    assessments each has there."""
+    assessments each has there. A spot is the cell moved into the field of its quadrant (migration 0031,
+    presentation/overview.placed_cells), so a rule-raised assessment stands in the field of its conclusion."""
 
     need_cell = models.IntegerField()
     risk_cell = models.IntegerField()

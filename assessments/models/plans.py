@@ -72,6 +72,14 @@ class PlanItem(models.Model):
         return self.required and self.status not in (self.Status.DONE, self.Status.NOT_RELEVANT)
 
     @property
+    def documented(self) -> bool:
+        """Evidence still there and not held back by the virus scan (a file waiting for its scan counts: it is checked
+        within minutes), or a comment in the item's history. UKE's before-use condition counts as done only with one
+        (services/plans.item_update, services/go_live), as it opens the go-live gate."""
+        kept = self.evidence.filter(removed_at__isnull=True).exclude(scan_status__in=Evidence.HELD_BACK)
+        return kept.exists() or self.history.exclude(comment="").exists()
+
+    @property
     def blocks_go_live(self) -> bool:
         """A before-use condition of UKE not yet done: while any item does, the AI may not be recorded as in use. Only
         "done" lifts it: an item the agency judged not relevant still blocks until UKE's condition is met or changed."""

@@ -19,7 +19,7 @@ from assessments.models import Assessment
 from assessments.presentation import matrix
 
 CELL = 2.0  # score units per marker cell on each axis
-SIDE_BY_SIDE = 14.0  # pixels between the markers of groups that share a spot
+SIDE_BY_SIDE = 22.0  # pixels between the markers of groups that share a spot: the widest marker (radius 11)
 
 # Shapes by status; the fill is a second cue only.
 STATUS_SHAPES = {
@@ -78,7 +78,8 @@ def _shape(shape: str, x: float, y: float, r: float, fill: str) -> str:
 
 NO_TOOL = gettext_lazy("Uten verktøy fra oversikten")
 
-# A hard rule may put an assessment in another field than its scores do (the risk held high below the line).
+# A hard rule may put an assessment in another field than its scores do (the risk held high below the line), and
+# so may a missing premise of high need (the need held low above it).
 # Its marker is then drawn just inside the field of its conclusion, as the single
 # assessment's figure draws its point; the table beside the figure counts it there too. The lines are at 50
 # (cell 25); a marker moved into a field stands two cells inside it (cell 27 is a score of 54, as the single
@@ -151,8 +152,9 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
         }
     total = sum(g.count for g in groups)
     description = _(
-        "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). En vurdering der en absolutt "
-        "regel holder risikoen høy, står like innenfor feltet for konklusjonen. "
+        "%(total)s vurderinger plassert etter risiko (loddrett) og behov (vannrett). En vurdering som en absolutt "
+        "regel eller en manglende forutsetning for behovet legger i et annet felt enn poengsummen, står like "
+        "innenfor feltet for konklusjonen. "
         "Tegnforklaringen og tabellen ved siden av figuren gir de samme tallene."
     ) % {"total": total}
     base = matrix.render_matrix(
@@ -215,14 +217,15 @@ def _per_spot(bins: Counter, by_key: dict) -> dict:
 
 def _marker(group: Group, need_cell: int, risk_cell: int, count: int, shift: float = 0.0) -> str:
     need, risk = min(100.0, need_cell * CELL), min(100.0, risk_cell * CELL)
-    x = matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100 + shift
+    x = min(max(matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100 + shift, matrix.LEFT), matrix.RIGHT)
     y = matrix.BOTTOM - (matrix.BOTTOM - matrix.TOP) * risk / 100
     radius = 5 + min(6, count.bit_length())
-    label = _("%(group)s: %(count)s vurdering(er), risiko ca. %(risk)s, behov ca. %(need)s") % {
+    # The field, not the spot's scores: a marker a rule moved into its field stands away from its own score.
+    field = matrix.quadrant_names()[f"{'high' if risk >= 50 else 'low'}_risk_{'high' if need >= 50 else 'low'}_need"]
+    label = _("%(group)s: %(count)s vurdering(er) i feltet «%(field)s»") % {
         "group": group.label,
         "count": count,
-        "risk": f"{risk:g}",
-        "need": f"{need:g}",
+        "field": field,
     }
     parts = [f"<g><title>{escape(label, quote=False)}</title>", _shape(group.shape, x, y, radius, group.fill)]
     text = group.mark or (str(count) if count > 1 else "")

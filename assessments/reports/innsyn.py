@@ -39,14 +39,19 @@ def _first_notice(keys, notices: dict[str, str]) -> str:
     return next((notices[key] for key in keys if key in notices), "")
 
 
-def _title_with_notices(defn: Definition, rule: dict, answers: dict, notices: dict[str, str]) -> str:
-    """A rule's title filled in anew from the questionnaire's text, with each exempt answer it names
-    (`{sec_classification}`) replaced by the notice where the answer stood, and nowhere else."""
+def _template(defn: Definition, rule: dict, field: str) -> str:
+    """A rule's `field` as the questionnaire words it, with its `{key}` placeholders ("" for an unknown rule)."""
     try:
         source = defn.rule(rule["id"])
     except KeyError:  # not a rule of this version: nothing to fill
-        return rule["title"]
-    template = (source.title_en or source.title) if english() else source.title
+        return ""
+    return (getattr(source, f"{field}_en") or getattr(source, field)) if english() else getattr(source, field)
+
+
+def _title_with_notices(defn: Definition, rule: dict, answers: dict, notices: dict[str, str]) -> str:
+    """A rule's title filled in anew from the questionnaire's text, with each exempt answer it names
+    (`{sec_classification}`) replaced by the notice where the answer stood, and nowhere else."""
+    template = _template(defn, rule, "title")
     if not any(key in notices for key in interpolate.placeholders(template)):
         return rule["title"]
     return interpolate.fill(template, defn, answers, "en" if english() else "nb", given=notices)
@@ -61,6 +66,7 @@ def _redact_shown(shown: dict, notices: dict[str, str], defn: Definition, answer
     retitled: dict[str, str] = {}
     for rule in shown.get("hard_rules", []):
         keys = [answer.get("key") for answer in rule.get("triggered_by", [])]
+        keys += interpolate.placeholders(_template(defn, rule, "explanation"))  # answers quoted in the text itself
         if notice := _first_notice(keys, notices):
             rule["explanation"] = notice
         title = _title_with_notices(defn, rule, answers, notices)

@@ -26,6 +26,13 @@ def blocking_items(assessment: Assessment) -> list[PlanItem]:
     return [item for item in assessment.plan_items.filter(before_use=True) if item.blocks_go_live]
 
 
+def undocumented_items(assessment: Assessment) -> list[PlanItem]:
+    """The before-use items marked done without a record (`PlanItem.documented`): done before UKE made them a
+    condition, or whose only file was removed or held back by the virus scan since."""
+    done = assessment.plan_items.filter(before_use=True, required=True, status=PlanItem.Status.DONE)
+    return [item for item in done if not item.documented]
+
+
 def approved_on(assessment: Assessment) -> dt.date | None:
     """The day (in Oslo) the version that approved the assessment was decided; None when none has."""
     version = assessment.approved_version()
@@ -80,14 +87,24 @@ def correct_in_use(*, assessment: Assessment, user, since: dt.date, reason: str,
 
 
 def _check_go_live(assessment: Assessment, since: dt.date) -> None:
-    """Both reasons to refuse a go-live at once, so the leader does not fix one only to meet the other: UKE's
-    before-use conditions still open (for the whole form) and a day out of bounds (for the date field)."""
+    """Every reason to refuse a go-live at once, so the leader does not fix one only to meet the other: UKE's
+    before-use conditions still open or done without a record (for the whole form) and a day out of bounds (for
+    the date field)."""
     errors = {}
     blocking = blocking_items(assessment)
     if blocking:
         message = _("Disse tiltakene må være ferdige før løsningen tas i bruk: %(items)s.")
         items = "; ".join(localized(item, "title") for item in blocking)
         errors[NON_FIELD_ERRORS] = [ValidationError(message % {"items": items}, code="before_use_open")]
+    undocumented = undocumented_items(assessment)
+    if undocumented:
+        message = _(
+            "Disse vilkårene fra UKE er satt til ferdig, men mangler dokumentasjon: %(items)s. Legg ved en fil eller "
+            "lenke, eller skriv en kommentar om hva som er gjort."
+        )
+        items = "; ".join(localized(item, "title") for item in undocumented)
+        error = ValidationError(message % {"items": items}, code="before_use_undocumented")
+        errors.setdefault(NON_FIELD_ERRORS, []).append(error)
     try:
         _check_go_live_day(assessment, since)
     except ValidationError as exc:

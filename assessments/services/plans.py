@@ -12,28 +12,23 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from assessments import lifecycle
 from assessments.audit import chain as audit
-from assessments.engine.definition import Definition
-from assessments.engine.loader import as_definition
-from assessments.engine.wording import ENGLISH_QUOTES, without_rule_ids
 from assessments.lifecycle import StateConflict
 from assessments.models import Assessment, AssessmentVersion, Membership
 from assessments.models.plans import Evidence, PlanItem, PlanItemHistory
 from assessments.permissions import authorize
-from assessments.presentation.display import localized
 from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 from assessments.services.locking import lock
+from assessments.services.plan_wanted import wanted_items
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
-WHAT_IF_SOURCE = "Hva om-analysen i KI-veilederen"
-WHAT_IF_SOURCE_EN = "The what-if analysis in KI-veileder"
 COMMENT_MAX_LENGTH = 2000
 ITEM_FIELDS = ("owner", "due_date", "status", "status_reason")  # what item_update writes
 # A reason typed while someone else moved the status away from "not relevant": kept on screen, not dropped silently.
@@ -99,104 +94,6 @@ def _changed(item: PlanItem, user, change: str, details: dict | None = None, com
 REFRESHED_FIELDS = ("title", "why", "source", "title_en", "why_en", "source_en", "measure_value", "measure_key")
 # The texts the item's state (and so the status report) holds: a refresh that changes one writes a history row.
 STATE_TEXTS = ("title", "source", "title_en", "source_en")
-
-
-def _en(text: str) -> str:
-    """An English text of the result, with English quotation marks (the stored sentences quote with «»)."""
-    return (text or "").translate(ENGLISH_QUOTES)
-
-
-def _obligation_fields(obligation: dict) -> dict:
-    return {
-        "kind": PlanItem.Kind.OBLIGATION,
-        "title": obligation.get("title", obligation["code"])[:300],
-        "why": obligation.get("why", ""),
-        "source": (obligation.get("source") or "")[:300],
-        "title_en": (obligation.get("title_en") or "")[:300],
-        "why_en": _en(obligation.get("why_en", "")),
-        "source_en": (obligation.get("source_en") or "")[:300],
-        "measure_value": None,
-        "measure_key": "",
-    }
-
-
-# A measure reads as a task: the answer to reach, then the question (not "question?: answer").
-MEASURE_TITLE = _lazy("Sørg for at svaret blir «%(answer)s»: %(question)s")
-
-
-def _measure_title(question, change: dict, lang: str) -> str:
-    """The task in `lang`, labelled from the definition; a change whose question the definition lacks keeps the
-    stored labels (in bokmål only: an English page then shows the bokmål title)."""
-    if question is None or (lang == "en" and not question.label_en):
-        if lang == "en":
-            return ""
-        labels = {"answer": change.get("to_label", ""), "question": change.get("label", change["key"])}
-    else:
-        labels = {
-            "answer": question.value_label(change.get("to"), lang),
-            "question": localized(question, "label", lang),
-        }
-    with translation.override(lang):
-        return str(MEASURE_TITLE % labels)
-
-
-def _measure_fields(change: dict, what_if: dict, defn: Definition) -> dict:
-    """A measure: the question and the answer the what-if names, labelled from the definition in both languages."""
-    question = defn.questions.get(change["key"])
-    note, note_en = without_rule_ids(defn, what_if.get("note", "")), without_rule_ids(defn, what_if.get("note_en", ""))
-    return {
-        "kind": PlanItem.Kind.MEASURE,
-        "title": _measure_title(question, change, "nb")[:300],
-        "why": note,
-        "source": WHAT_IF_SOURCE,
-        "title_en": _measure_title(question, change, "en")[:300],
-        "why_en": _en(note_en),
-        "source_en": WHAT_IF_SOURCE_EN,
-        "measure_value": change.get("to"),
-        "measure_key": change["key"],
-    }
-
-
-# An obligation done by a measure the what-if names: its reason also says which answer lowers the risk.
-DONE_BY_MEASURE = _lazy("Dette er også et tiltak fra hva om-analysen: %(task)s %(note)s")
-
-
-def _done_by_measure(fields: dict, measure: dict) -> dict:
-    """One item for an obligation and the measure that does it (`measure:` in the questionnaire): the obligation's
-    key, title and source, the measure's answer, and both reasons, in each language."""
-    whys = {}
-    for lang, name in (("nb", "why"), ("en", "why_en")):
-        task = measure["title"] if lang == "nb" else measure["title_en"]
-        if not task or not fields[name]:
-            # No English label for the question, or no English reason for the duty: the English reason stays as it
-            # is (a blank one lets the page show the whole bokmål reason rather than half of it in English).
-            whys[name] = fields[name]
-            continue
-        with translation.override(lang):
-            added = str(DONE_BY_MEASURE % {"task": task, "note": measure[name]}).strip()
-        whys[name] = f"{fields[name]}\n\n{added}"  # a paragraph of its own on the item's page
-    return {**fields, **whys, "measure_value": measure["measure_value"], "measure_key": measure["measure_key"]}
-
-
-def wanted_items(version: AssessmentVersion) -> dict[str, dict]:
-    """key -> fields of the items the submitted result asks for: its obligations and the what-if's measures,
-    with their texts in bokmål and, where the result or the definition has them, in English. A measure that an
-    obligation of the result is done by is no item of its own: the obligation's item carries it."""
-    result = version.result or {}
-    what_if = result.get("what_if") or {}
-    changes = {change["key"]: change for change in what_if.get("changes") or []}
-    defn = as_definition(version.questionnaire.definition) if changes else None
-    done_by = {o.code: o.measure for o in defn.obligations if o.measure} if defn else {}
-    wanted = {}
-    for obligation in result.get("obligations", []):
-        fields = _obligation_fields(obligation)
-        done_by_change = changes.pop(done_by.get(obligation["code"]), None)
-        if done_by_change is not None:
-            fields = _done_by_measure(fields, _measure_fields(done_by_change, what_if, defn))
-        wanted[f"obligation:{obligation['code']}"] = fields
-    for change in changes.values():
-        wanted[f"measure:{change['key']}"] = _measure_fields(change, what_if, defn)
-    return wanted
 
 
 def _refresh_texts(item: PlanItem, fields: dict) -> bool:
@@ -437,19 +334,13 @@ def item_update(*, item: PlanItem, user, status: str, owner=None, due_date=None,
         after = _agency_state(locked)
         if before == after and not comment:
             return False
-        if before[2] != after[2] == PlanItem.Status.DONE and not comment and not _documented(locked):
+        needs_record = locked.before_use and locked.required
+        if before[2] != after[2] == PlanItem.Status.DONE and needs_record and not comment and not locked.documented:
             raise ValidationError({"status": UNDOCUMENTED_CONDITION})
         locked.save(update_fields=[*ITEM_FIELDS, "updated_at"])
         change = "status_changed" if before[2] != after[2] else ("commented" if before == after else "item_updated")
         _changed(locked, user, change, {"from": before[2], "to": locked.status, "due_date": locked.due_date}, comment)
     return True
-
-
-def _documented(item: PlanItem) -> bool:
-    """An item that needs no record to be done, or one with evidence that can be read (not removed or held back)."""
-    if not (item.before_use and item.required):
-        return True
-    return item.evidence.filter(removed_at__isnull=True).exclude(scan_status__in=Evidence.HELD_BACK).exists()
 
 
 def _agency_state(item: PlanItem) -> tuple:
