@@ -59,6 +59,8 @@ def test_the_approval_marks_before_use_and_deadline_items(world, assessment):
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.before_use and not second.before_use and second.condition_due.isoformat() == day
+    page = world.client("leader_a").get(reverse("assessments:plan_item", args=[assessment.uuid, second.pk]))
+    assert "UKE har satt fristen til" in page.content.decode()  # the empty field is the agency's own deadline
 
 
 def test_a_deadline_without_a_date_is_a_clear_error_and_nothing_is_decided(world, assessment):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Agency, Membership
 from assessments.models.plans import PlanItem
-from assessments.presentation.display import localized
+from assessments.presentation.display import format_date, localized
 from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH, ITEM_FIELDS
 from assessments.text import Form
@@ -64,8 +64,12 @@ class ItemForm(Form):
         shown = [self[name].html_initial_name for name in ITEM_FIELDS]
         return self.changed_data if all(name in self.data for name in shown) else None
 
-    def __init__(self, *args, agency_id: int, **kwargs):
+    def __init__(self, *args, agency_id: int, condition_due=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if condition_due:  # the plan lists the earlier of the two dates: the field is the agency's own
+            self.fields["due_date"].help_text = _(
+                "UKE har satt fristen til %(day)s. Skriv en egen frist her bare hvis dere vil bli ferdige før."
+            ) % {"day": format_date(condition_due)}
         members = Membership.objects.filter(agency_id=agency_id).values("user_id")
         self.fields["owner"].queryset = (
             get_user_model()

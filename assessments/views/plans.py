@@ -128,7 +128,7 @@ def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status
         "may_edit": may_edit,
         "closed": closed,
         **handover,
-        "form": form or ItemForm(initial=initial, agency_id=assessment.agency_id),
+        "form": form or ItemForm(initial=initial, agency_id=assessment.agency_id, condition_due=item.condition_due),
         "evidence_form": evidence_form or EvidenceForm(),
         "evidence": item.evidence.select_related("added_by", "removed_by"),
         "history": item.history.select_related("actor").order_by("-at", "-id"),
@@ -144,7 +144,7 @@ def plan_item(request, assessment_uuid, item_id):
     if request.method == "GET":
         return _item_page(request, _item(request, assessment_uuid, item_id))
     item = _item(request, assessment_uuid, item_id, "edit_plan")
-    form = ItemForm(request.POST, agency_id=item.assessment.agency_id)
+    form = ItemForm(request.POST, agency_id=item.assessment.agency_id, condition_due=item.condition_due)
     if not form.is_valid():
         return _item_page(request, item, form=form, status=400)
     try:
