@@ -112,19 +112,30 @@ def test_triggered_by_is_empty_when_the_condition_is_false():
     assert triggered_by({"q": "mandate", "eq": "no"}, ANSWERS) == {}
 
 
-def test_triggered_by_under_not_names_the_answers_the_negation_looks_at():
-    cond = {
-        "all": [
-            {"q": "hr_area", "has_other_than": ["none"]},
-            {"not": {"all": [{"q": "hr_exempt", "ne": "none"}, {"q": "hr_profiling", "eq": "no"}]}},
-        ]
-    }
+NOT_EXEMPT = {
+    "all": [
+        {"q": "hr_area", "has_other_than": ["none"]},
+        {"not": {"all": [{"q": "hr_exempt", "ne": "none"}, {"q": "hr_profiling", "eq": "no"}]}},
+    ]
+}
+
+
+def test_triggered_by_under_a_negated_all_names_only_the_branches_that_fail():
+    # The exemption is claimed (that branch holds); profiling not ruled out is why it does not apply.
     answers = {"hr_area": ["education"], "hr_exempt": "preparatory", "hr_profiling": "unknown"}
-    assert triggered_by(cond, answers) == {
+    assert triggered_by(NOT_EXEMPT, answers) == {"hr_area": ["education"], "hr_profiling": "unknown"}
+    answers = {"hr_area": ["education"], "hr_exempt": "none", "hr_profiling": "yes"}
+    assert triggered_by(NOT_EXEMPT, answers) == {
         "hr_area": ["education"],
-        "hr_exempt": "preparatory",
-        "hr_profiling": "unknown",
+        "hr_exempt": "none",
+        "hr_profiling": "yes",
     }
+
+
+def test_triggered_by_under_a_negated_any_names_every_branch():
+    cond = {"not": {"any": [{"q": "a", "eq": "x"}, {"q": "b", "eq": "x"}]}}
+    assert triggered_by(cond, {"a": "y", "b": "z"}) == {"a": "y", "b": "z"}
+    assert triggered_by({"not": {"not": {"q": "a", "eq": "y"}}}, {"a": "y", "b": "z"}) == {"a": "y"}
 
 
 def test_explain_reports_rules_and_their_answers():

@@ -116,7 +116,7 @@ def explain(
 
     Returns `({key: value}, [rule ids])`, both empty when the condition is false (or true without
     depending on any answer, like `{all: []}`). Under `any` only the branches that hold count; under
-    `not` every answer the negated condition looks at counts (its current value is why it fails).
+    `not` the answers that make the negated condition fail (under a negated `all`, only its failing branches).
     A `{rule: ID}` that fires contributes ID and, when `rule_triggers` is given, that rule's answers.
     """
     found: dict[str, Any] = {}
@@ -160,15 +160,39 @@ def _collect(
             if evaluate(c, answers, rules):
                 _collect(c, answers, rules, rule_triggers, found, fired_rules)
     elif "not" in condition:
-        for key in sorted(referenced_keys(condition["not"])):
-            if key in answers:
-                found.setdefault(key, answers[key])
+        _collect_false(condition["not"], answers, rules, rule_triggers, found, fired_rules)
     elif "rule" in condition:
         rule_id = condition["rule"]
         if rule_id not in fired_rules:
             fired_rules.append(rule_id)
         for key, value in rule_triggers.get(rule_id, {}).items():
             found.setdefault(key, value)
+
+
+def _collect_false(
+    condition: Condition,
+    answers: Mapping[str, Any],
+    rules: RuleLookup,
+    rule_triggers: Mapping[str, Mapping[str, Any]],
+    found: dict[str, Any],
+    fired_rules: list[str],
+) -> None:
+    # Only called for conditions known to be false (the part under a `not` that holds): the answers that make it
+    # fail. Under `all` that is the branches that fail, not every branch; under `any`, every branch fails.
+    if "q" in condition:
+        for key in (condition["q"], condition.get("above", {}).get("q")):
+            if key in answers:
+                found.setdefault(key, answers[key])
+    elif "all" in condition:
+        for c in condition["all"]:
+            if not evaluate(c, answers, rules):
+                _collect_false(c, answers, rules, rule_triggers, found, fired_rules)
+    elif "any" in condition:
+        for c in condition["any"]:
+            _collect_false(c, answers, rules, rule_triggers, found, fired_rules)
+    elif "not" in condition:
+        _collect(condition["not"], answers, rules, rule_triggers, found, fired_rules)
+    # A rule that does not fire names no answer: nothing in the answers made it fire.
 
 
 def referenced_keys(condition: Condition | None) -> set[str]:

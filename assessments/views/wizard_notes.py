@@ -117,8 +117,8 @@ class WizardNotesMixin:
     def _added_by(self, section) -> list[dict[str, str]]:
         """For a step shown because of earlier answers: the answers that added it. Only the branches of its
         condition that hold count, so a question named only in a branch that does not hold is left out; under a
-        `not`, every answer the negated part reads is named (the same reading as a rule's "applies here
-        because", `conditions.explain`)."""
+        `not`, the answers that make the negated part fail (the same reading as a rule's "applies here because",
+        `conditions.explain`)."""
         if section.shown_when is None:
             return []
         answers = visible_answers(self.defn, self.assessment.answers)
