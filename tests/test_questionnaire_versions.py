@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.10 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.11 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -30,8 +30,9 @@ V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
 V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
 V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
 V10 = ROOT / "fixtures" / "questionnaire" / "2026.10"
-NEWEST = "2026.10"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
+V11 = ROOT / "fixtures" / "questionnaire" / "2026.11"
+NEWEST = "2026.11"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -78,6 +79,11 @@ RELEASED = {
         "rules.yaml": "fc694fa1611b0cf9919ef395d2658b73c8dc1809e0a67acdca783c893c94f993",
         "screening.yaml": "f452193842e7a0645b2dc9baef8ede5b6922ce5a156caf4ab9da007090784f31",
         "sections.yaml": "583a1aa00824a601e42d5681e8b0237a2450474eec50fab86519143a88d8ee52",
+    },
+    V10: {
+        "rules.yaml": "ec3f64e23515c2636c7feff5935ac348ae3edc7c211cc4897bba3ecba0b938b5",
+        "screening.yaml": "d60828e0d9536cf22b07109e0a4734714fa94925b45d8f7685ec8818fa1a0829",
+        "sections.yaml": "c626523699b68e5d2bb0efd46fc9c0abd032fef02b2fee8aee8de283031ed595",
     },
 }
 
