@@ -107,9 +107,28 @@ def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, 
     assert [s.key for s in old.sections] == [s.key for s in new.sections]
     for key, question in old.questions.items():
         assert key in new.questions, key
-        assert new.questions[key].type == question.type, key
+        assert (question.type, new.questions[key].type) in SAME_OR_WIDER, key
         assert set(question.values) <= set(new.questions[key].values), key
         assert new.questions[key].section == question.section, key
+
+
+# A type stays the same, except that a yes/no question may gain "don't know" (2026.11): its values are a superset, so an
+# older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is allowed.
+SAME_OR_WIDER = {(t, t) for t in ("yes_no", "yes_no_unknown", "choice", "multi", "scale", "text")} | {
+    ("yes_no", "yes_no_unknown")
+}
+
+
+def test_only_four_questions_are_widened_and_only_in_2026_11():
+    widened = {
+        (newer.name, key)
+        for older, newer in zip(VERSIONS, VERSIONS[1:], strict=False)
+        for key, question in as_definition(load_definition(older)).questions.items()
+        if question.type != as_definition(load_definition(newer)).questions[key].type
+    }
+    assert widened == {
+        ("2026.11", key) for key in ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
+    }
 
 
 def test_2026_2_keeps_every_key_and_value_of_2026_1():

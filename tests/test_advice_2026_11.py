@@ -1,0 +1,113 @@
+"""The corrections of questionnaire 2026.11 (docs/legal-sources.md, "Differences from 2026.10"), each tested on 2026.11
+and against 2026.10, which gave the other advice for the same answers."""
+
+from pathlib import Path
+
+import pytest
+
+from assessments.engine.catalogue import catalogue_answers
+from tests import advice_helpers as advice
+
+V10 = advice.version("2026.10")
+V11 = advice.version("2026.11")
+SCENARIOS = advice.SCENARIOS
+V10_DIR = SCENARIOS / "v2026_10"
+V11_DIR = SCENARIOS / "v2026_11"
+ARCHIVE_KEYS = V10_DIR / "archive_key_suggestions_dpa_not_covering_ai.json"
+ARCHIVE_KEYS_UNKNOWN = V11_DIR / "archive_key_suggestions_dpa_unknown.json"
+ROUTER_PLATFORM = V10_DIR / "self_built_inquiry_router_municipal_platform.json"
+
+NOT_LISTED = {"cat_choice": "not_listed"}  # older files do not answer it; the tool is not from the overview
+WIDENED = ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
+
+
+def scored(path: Path, definition=V11, **changes):
+    return advice.scored(path, definition, NOT_LISTED, **changes)
+
+
+# (a) "Don't know" for four yes/no questions.
+
+
+@pytest.mark.parametrize("key", WIDENED)
+def test_four_yes_no_questions_offer_dont_know_with_no_mitigation(key):
+    before, after = V10.questions[key], V11.questions[key]
+    assert before.type == "yes_no" and after.type == "yes_no_unknown"
+    assert after.values == ("yes", "no", "unknown")
+    assert after.mitigation.get("unknown", 0) == 0 and not after.risk
+    assert after.mitigation == before.mitigation
+    assert "«Vet ikke»" in after.help and "'Don't know'" in after.help_en
+
+
+@pytest.mark.parametrize("key", ["pd_dpa", "int_dpa_covers", "gen_enterprise_agreement"])
+def test_the_tool_overview_still_fills_the_widened_questions(key):
+    field = V11.questions[key].catalogue_field
+    assert V11.questions[key].catalogue_values == V10.questions[key].catalogue_values
+    for fact, answer in ((True, "yes"), (False, "no")):
+        answers, problems = catalogue_answers(V11, {"ref": "x", "name": "Verktøy", "status": "approved", field: fact})
+        assert answers[key] == answer and key not in problems
+
+
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [
+        ({"pd_dpa": "unknown", "int_dpa_covers": "yes"}, True),
+        ({"pd_dpa": "yes", "int_dpa_covers": "unknown"}, True),
+        ({"pd_dpa": "yes", "int_dpa_covers": "yes"}, False),
+    ],
+    ids=["pd_dpa_unknown", "int_dpa_covers_unknown", "both_yes"],
+)
+def test_an_agreement_not_confirmed_holds_the_risk_high_like_a_missing_one(changes, fires):
+    result = scored(ARCHIVE_KEYS, **changes)
+    assert ("no_data_processing_agreement" in result.rule_ids) is fires
+
+
+def test_the_rule_reads_right_for_an_agreement_not_confirmed():
+    rule = V11.rule("no_data_processing_agreement")
+    assert "ikke bekreftet" in rule.explanation and "«Vet ikke»" in rule.explanation
+    assert "not been" in rule.explanation_en and "confirmed" in rule.explanation_en
+    assert "svart at ingen" not in rule.explanation
+    result = scored(ARCHIVE_KEYS_UNKNOWN)
+    assert result.verdict == "proceed_with_safeguards" and result.rule_ids == ["no_data_processing_agreement"]
+    assert "pd_dpa" in {change["key"] for change in result.to_dict()["what_if"]["changes"]}
+
+
+@pytest.mark.parametrize(("answer", "stop"), [("no", True), ("unknown", True), ("yes", False)])
+def test_an_agreement_with_a_work_account_not_known_reads_as_none(answer, stop):
+    result = scored(ROUTER_PLATFORM, sec_hosting="cloud_eea", gen_enterprise_agreement=answer)
+    assert ("sensitive_input_unmanaged_tool" in result.rule_ids) is stop
+
+
+def test_universal_design_not_known_earns_no_mitigation():
+    yes = scored(ARCHIVE_KEYS_UNKNOWN, eq_universal_design="yes").to_dict()
+    unknown = scored(ARCHIVE_KEYS_UNKNOWN).to_dict()
+    no = scored(ARCHIVE_KEYS_UNKNOWN, eq_universal_design="no").to_dict()
+    points = [result["risk"]["mitigation"]["points"] for result in (yes, unknown, no)]
+    assert points[1] == points[2] == points[0] - V11.questions["eq_universal_design"].mitigation["yes"]
+
+
+# 3. A generative tool without the municipality's agreement, with personal data or confidential information.
+
+PRIVATE_ACCOUNTS = V11_DIR / "writing_assistant_private_accounts_personal_data.json"
+PRIVATE_ACCOUNTS_TENDER = V11_DIR / "writing_assistant_private_accounts_tender_documents.json"
+
+
+@pytest.mark.parametrize("path", [PRIVATE_ACCOUNTS, PRIVATE_ACCOUNTS_TENDER], ids=["personal_data", "confidential"])
+def test_a_tool_without_the_agreement_stops_for_what_it_receives_not_only_the_prompts(path):
+    before, after = scored(path, V10), scored(path)
+    assert before.verdict == "recommended" and "sensitive_input_unmanaged_tool" not in before.rule_ids
+    assert after.verdict == "stop" and "sensitive_input_unmanaged_tool" in after.rule_ids
+    # The municipality's agreement with a work account lifts it.
+    assert "sensitive_input_unmanaged_tool" not in scored(path, gen_enterprise_agreement="yes").rule_ids
+
+
+def test_open_information_without_personal_data_in_such_a_tool_does_not_stop():
+    result = scored(PRIVATE_ACCOUNTS_TENDER, sec_classification="open")
+    assert "sensitive_input_unmanaged_tool" not in result.rule_ids
+
+
+def test_personal_data_but_prompts_said_to_hold_none_is_flagged():
+    check = next(c for c in V11.consistency if c.id == "personal_data_but_no_sensitive_input")
+    assert check.worse == {"gen_sensitive_input": "unknown"}
+    checks = [c["id"] for c in scored(PRIVATE_ACCOUNTS).to_dict()["consistency"]]
+    assert "personal_data_but_no_sensitive_input" in checks
+    assert not scored(PRIVATE_ACCOUNTS, gen_sensitive_input="yes").to_dict()["consistency"]
