@@ -111,3 +111,103 @@ def test_personal_data_but_prompts_said_to_hold_none_is_flagged():
     checks = [c["id"] for c in scored(PRIVATE_ACCOUNTS).to_dict()["consistency"]]
     assert "personal_data_but_no_sensitive_input" in checks
     assert not scored(PRIVATE_ACCOUNTS, gen_sensitive_input="yes").to_dict()["consistency"]
+
+
+# 2. A transfer out of the EU/EEA without a documented basis.
+
+OUTSIDE_EEA = V11_DIR / "archive_key_suggestions_hosted_outside_eea.json"
+
+
+def test_known_hosting_outside_the_eea_without_a_basis_holds_the_risk_high():
+    before = scored(OUTSIDE_EEA, V10, pd_transfer_basis=None)
+    after = scored(OUTSIDE_EEA)
+    assert before.verdict == "recommended" and before.rule_ids == []
+    assert after.rule_ids == ["transfer_without_basis"] and after.verdict == "proceed_with_safeguards"
+    assert "transfer_assessment" in after.obligation_codes
+
+
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [
+        ({}, True),
+        ({"pd_transfer_basis": "unknown"}, True),
+        ({"pd_transfer_basis": "yes"}, False),
+        ({"pd_transfer": "no", "pd_transfer_basis": None}, True),  # hidden: not confirmed (the check reads "unknown")
+        ({"sec_hosting": "cloud_eea", "pd_transfer": "no", "pd_transfer_basis": None}, False),
+        ({"pd_any": "no"}, False),
+    ],
+    ids=["no", "unknown", "yes", "hosting_abroad_transfer_no", "in_the_eea", "no_personal_data"],
+)
+def test_only_a_documented_basis_lifts_the_rule(changes, fires):
+    if changes.get("pd_any") == "no":
+        changes = {**changes, "pd_dpa": None, "pd_transfer": None, "pd_transfer_basis": None}
+    assert ("transfer_without_basis" in scored(OUTSIDE_EEA, **changes).rule_ids) is fires
+
+
+def test_the_basis_is_the_measure_of_the_transfer_duty_and_the_sources_are_cited():
+    duty = next(o for o in V11.obligations if o.code == "transfer_assessment")
+    assert duty.measure == "pd_transfer_basis"
+    rule = V11.rule("transfer_without_basis")
+    assert rule.effect == "high_risk"
+    for ref in ("art. 44", "45 nr. 1", "46 nr. 1"):
+        assert ref in rule.source, ref
+    question = V11.questions["pd_transfer_basis"]
+    assert question.type == "yes_no_unknown" and "«Vet ikke»" in question.help
+    assert "pd_transfer_basis" not in V10.questions
+
+
+# 4. The art. 6(3) exemption and a proposal that may settle the outcome.
+
+PUPIL_SUPPORT = V11_DIR / "pupil_support_proposals_assessment_unknown.json"
+
+
+@pytest.mark.parametrize(
+    ("assessment", "high_risk_on_2026_10"),
+    [("unknown", False), ("follows_proposal", True)],
+)
+def test_the_exemption_does_not_hold_while_the_proposal_may_settle_the_outcome(assessment, high_risk_on_2026_10):
+    before = scored(PUPIL_SUPPORT, V10, fv_human_assessment=assessment)
+    after = scored(PUPIL_SUPPORT, fv_human_assessment=assessment)
+    assert ("ai_act_high_risk" in before.rule_ids) is high_risk_on_2026_10
+    assert "ai_act_high_risk" in after.rule_ids and "fria" in after.obligation_codes
+
+
+def test_the_exemption_holds_when_the_teacher_assesses_each_case():
+    result = scored(PUPIL_SUPPORT, fv_human_assessment="independent")
+    assert "ai_act_high_risk" not in result.rule_ids
+
+
+# 1. Generative AI that decides alone about people.
+
+GENERATIVE_DECIDES = V11_DIR / "generative_fee_reduction_decides_alone.json"
+
+
+def test_generative_ai_deciding_alone_stops_and_a_legal_basis_does_not_lift_it():
+    before, after = scored(GENERATIVE_DECIDES, V10), scored(GENERATIVE_DECIDES)
+    assert before.verdict == "proceed_with_safeguards"
+    assert after.verdict == "stop" and "generative_ai_decides_alone" in after.rule_ids
+    assert GENERATIVE_DECIDES.exists() and advice.answers_of(GENERATIVE_DECIDES)["fv_basis_auto"] == "yes"
+
+
+@pytest.mark.parametrize(
+    ("changes", "stops"),
+    [
+        ({"decision_role": "decision_support", "fv_human_assessment": "independent", "fv_basis_auto": None}, False),
+        ({"fv_individual_decisions": "no", "fv_severity": 2}, False),
+        ({"fv_individual_decisions": "no", "fv_severity": 3}, True),
+        ({"ai_kind": ["integrated"]}, False),
+        ({"affected": ["none"]}, False),
+    ],
+    ids=["human_assesses_each_case", "minor", "serious", "not_generative", "nobody_affected"],
+)
+def test_the_stop_needs_generative_ai_alone_and_a_significant_effect_on_people(changes, stops):
+    if changes.get("affected") == ["none"]:
+        return  # `affected` has no "none" value; people are always named there (tested by the rule's condition)
+    result = scored(GENERATIVE_DECIDES, **changes)
+    assert ("generative_ai_decides_alone" in result.rule_ids) is stops
+
+
+def test_the_stop_cites_the_guide_in_both_languages():
+    rule = V11.rule("generative_ai_decides_alone")
+    assert rule.effect == "stop" and "2.1.2" in rule.source and "2.1.2" in rule.source_en
+    assert "rettslig grunnlag" in rule.explanation and "legal basis" in rule.explanation_en

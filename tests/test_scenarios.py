@@ -520,11 +520,41 @@ def test_the_suite_has_the_2026_10_fixes():
 
 # Files whose advice 2026.11 changes ("Differences from 2026.10"), each with a copy of the same answers in v2026_11/
 # (the newest copy of the use, with cat_choice answered) holding its 2026.11 result. The value names the copy.
-CHANGED_ON_2026_11: dict[str, str] = {}
-NEW_ON_2026_11: set[str] = set()
+# Personal data that may be processed outside the EU/EEA with no documented transfer basis (transfer_without_basis);
+# copies whose older file leaves pd_transfer_basis open answer it "unknown".
+CHANGED_ON_2026_11 = {
+    "copilot_word_outlook": "copilot_word_outlook",
+    "copilot_word_outlook_integrated_only": "copilot_word_outlook_integrated_only",
+    "free_transcription_health_generative": "free_transcription_health_generative",
+    "free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_1/copilot_word_outlook": "v2026_1__copilot_word_outlook",
+    "v2026_1/free_transcription_health_integrated_only": "v2026_1__free_transcription_health_integrated_only",
+    "v2026_10/building_application_sorting_hosting_unknown": "v2026_10__building_application_sorting_hosting_unknown",
+    "v2026_10/free_transcription_health_generative": "v2026_10__free_transcription_health_generative",
+    "v2026_10/free_transcription_health_integrated_only": "v2026_10__free_transcription_health_integrated_only",
+    "v2026_10/free_transcription_health_integrated_only_old_keys": "v2026_10__free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_10/free_transcription_health_no_sensitive_input": "v2026_10__free_transcription_health_no_sensitive_input",
+    "v2026_10/hearing_submissions_summary_tool_not_chosen": "v2026_10__hearing_submissions_summary_tool_not_chosen",
+    "v2026_10/honest_unknowns_building_permits": "v2026_10__honest_unknowns_building_permits",
+    "v2026_10/mail_sorting_hosting_unknown": "v2026_10__mail_sorting_hosting_unknown",
+    "v2026_3/chat_listed_personal_data_not_allowed": "v2026_3__chat_listed_personal_data_not_allowed",
+    "v2026_3/copilot_listed_confidential_above_class": "v2026_3__copilot_listed_confidential_above_class",
+    "v2026_3/copilot_listed_withdrawn": "v2026_3__copilot_listed_withdrawn",
+    "v2026_3/copilot_listed_within_class": "v2026_3__copilot_listed_within_class",
+    "v2026_3/copilot_word_outlook_not_listed": "v2026_3__copilot_word_outlook_not_listed",
+    "v2026_8/free_transcription_health_generative": "v2026_8__free_transcription_health_generative",
+    "v2026_8/free_transcription_health_integrated_only": "v2026_8__free_transcription_health_integrated_only",
+    "v2026_8/free_transcription_health_integrated_only_old_keys": "v2026_8__free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_8/free_transcription_health_no_sensitive_input": "v2026_8__free_transcription_health_no_sensitive_input",
+    "v2026_8/honest_unknowns_building_permits": "v2026_8__honest_unknowns_building_permits",
+}
+NEW_ON_2026_11 = {"transfer_without_basis"}
 NEW_CHECKS_ON_2026_11 = {"personal_data_but_no_sensitive_input"}
 # Questions new in 2026.11 that an older file leaves unanswered where they are required (unanswered, they fire nothing).
-NEW_QUESTIONS_ON_2026_11: set[str] = set()
+NEW_QUESTIONS_ON_2026_11 = {"pd_transfer_basis"}
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.11"], ids=name)
