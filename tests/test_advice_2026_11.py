@@ -211,3 +211,45 @@ def test_the_stop_cites_the_guide_in_both_languages():
     rule = V11.rule("generative_ai_decides_alone")
     assert rule.effect == "stop" and "2.1.2" in rule.source and "2.1.2" in rule.source_en
     assert "rettslig grunnlag" in rule.explanation and "legal basis" in rule.explanation_en
+
+
+# 6. Universal design.
+
+CITIZEN_FACING = V11_DIR / "machine_translation_web_universal_design_unknown.json"
+
+
+@pytest.mark.parametrize(("answer", "listed"), [("no", True), ("unknown", True), ("yes", False)])
+def test_a_solution_residents_use_has_the_duty_of_universal_design_until_it_is_confirmed(answer, listed):
+    result = scored(CITIZEN_FACING, eq_universal_design=answer)
+    assert ("universal_design" in result.obligation_codes) is listed
+    assert "universal_design" not in scored(CITIZEN_FACING, V10, eq_universal_design="no").obligation_codes
+
+
+def test_an_internal_solution_has_no_such_duty_and_the_duty_names_its_measure():
+    assert "universal_design" not in scored(ARCHIVE_KEYS, eq_universal_design="no").obligation_codes
+    duty = next(o for o in V11.obligations if o.code == "universal_design")
+    assert duty.measure == "eq_universal_design"
+    assert "§§ 17 og 18" in duty.source and "sections 17 and 18" in duty.source_en
+
+
+# 7. Texts: personal data in training, the source of fv_document, the 2025 act "once in force".
+
+
+def test_personal_data_means_training_for_this_solution_not_a_bought_models_pre_training():
+    question = V11.questions["pd_any"]
+    assert "for denne løsningen" in question.label and "for this solution" in question.label_en
+    assert "forhåndstreningen" in question.help and "pre-training" in question.help_en
+    assert "dataene modellen er trent på" in V10.questions["pd_any"].help
+
+
+def test_documenting_the_ai_contribution_rests_on_the_archives_act():
+    question = V11.questions["fv_document"]
+    assert question.source.startswith("Arkivlova (lov 2025) § 5")
+    assert "ved automatiserte avgjørelser" in question.source and "(når loven trer i kraft)" in question.source
+
+
+@pytest.mark.parametrize("key", ["decision_role", "fv_discretion", "fv_basis_auto", "fv_document"])
+def test_the_2025_public_administration_act_is_cited_as_not_yet_in_force(key):
+    question = V11.questions[key]
+    assert "2025" in question.source and "(når loven trer i kraft)" in question.source
+    assert "(once in force)" in question.source_en
