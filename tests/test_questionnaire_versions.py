@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.10 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.11 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -30,8 +30,9 @@ V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
 V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
 V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
 V10 = ROOT / "fixtures" / "questionnaire" / "2026.10"
-NEWEST = "2026.10"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10]
+V11 = ROOT / "fixtures" / "questionnaire" / "2026.11"
+NEWEST = "2026.11"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -79,6 +80,11 @@ RELEASED = {
         "screening.yaml": "f452193842e7a0645b2dc9baef8ede5b6922ce5a156caf4ab9da007090784f31",
         "sections.yaml": "583a1aa00824a601e42d5681e8b0237a2450474eec50fab86519143a88d8ee52",
     },
+    V10: {
+        "rules.yaml": "ec3f64e23515c2636c7feff5935ac348ae3edc7c211cc4897bba3ecba0b938b5",
+        "screening.yaml": "d60828e0d9536cf22b07109e0a4734714fa94925b45d8f7685ec8818fa1a0829",
+        "sections.yaml": "c626523699b68e5d2bb0efd46fc9c0abd032fef02b2fee8aee8de283031ed595",
+    },
 }
 
 
@@ -101,9 +107,28 @@ def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, 
     assert [s.key for s in old.sections] == [s.key for s in new.sections]
     for key, question in old.questions.items():
         assert key in new.questions, key
-        assert new.questions[key].type == question.type, key
+        assert (question.type, new.questions[key].type) in SAME_OR_WIDER, key
         assert set(question.values) <= set(new.questions[key].values), key
         assert new.questions[key].section == question.section, key
+
+
+# A type stays the same, except that a yes/no question may gain "don't know" (2026.11): its values are a superset, so an
+# older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is allowed.
+SAME_OR_WIDER = {(t, t) for t in ("yes_no", "yes_no_unknown", "choice", "multi", "scale", "text")} | {
+    ("yes_no", "yes_no_unknown")
+}
+
+
+def test_only_four_questions_are_widened_and_only_in_2026_11():
+    widened = {
+        (newer.name, key)
+        for older, newer in zip(VERSIONS, VERSIONS[1:], strict=False)
+        for key, question in as_definition(load_definition(older)).questions.items()
+        if question.type != as_definition(load_definition(newer)).questions[key].type
+    }
+    assert widened == {
+        ("2026.11", key) for key in ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
+    }
 
 
 def test_2026_2_keeps_every_key_and_value_of_2026_1():

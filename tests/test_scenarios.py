@@ -54,6 +54,7 @@ V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
 V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
 V2026_10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
+V2026_11 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.11"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -64,9 +65,10 @@ BY_VERSION = {
     "2026.8": V2026_8,
     "2026.9": V2026_9,
     "2026.10": V2026_10,
+    "2026.11": V2026_11,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -98,6 +100,7 @@ def version(path: Path) -> str:
         "v2026_8": "2026.8",
         "v2026_9": "2026.9",
         "v2026_10": "2026.10",
+        "v2026_11": "2026.11",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -336,7 +339,7 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10")], ids=name
+    "path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11")], ids=name
 )
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
@@ -387,7 +390,9 @@ def consistency_ids(result) -> list:
     return sorted(check["id"] for check in result.to_dict()["consistency"])
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11")], ids=name
+)
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.7"), scored(path, extra, on="2026.8")
@@ -416,7 +421,7 @@ CHANGED_ON_2026_9: dict[str, str] = {}
 PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.9", "2026.10")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11")], ids=name)
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.8"), scored(path, extra, on="2026.9")
@@ -455,7 +460,7 @@ CHANGED_ON_2026_10 = {
 NEW_ON_2026_10 = {"no_data_processing_agreement", "tool_not_chosen", "hosting_unclarified"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.10"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.10", "2026.11")], ids=name)
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.9"), scored(path, extra, on="2026.10")
@@ -511,6 +516,78 @@ def test_the_suite_has_the_2026_10_fixes():
     tender = on_2026_10["tender_evaluation_vendor_trains_on_input"]
     assert tender.verdict == "stop" and "vendor_trains_on_confidential_input" in tender.rule_ids
     assert "vendor_training_confidential_unclarified" in on_2026_10["tool_not_decided_internal_reports"].rule_ids
+
+
+# Files whose advice 2026.11 changes ("Differences from 2026.10"), each with a copy of the same answers in v2026_11/
+# (the newest copy of the use, with cat_choice answered) holding its 2026.11 result. The value names the copy.
+# Personal data that may be processed outside the EU/EEA with no documented transfer basis (transfer_without_basis);
+# copies whose older file leaves pd_transfer_basis open answer it "unknown".
+CHANGED_ON_2026_11 = {
+    "copilot_word_outlook": "copilot_word_outlook",
+    "copilot_word_outlook_integrated_only": "copilot_word_outlook_integrated_only",
+    "free_transcription_health_generative": "free_transcription_health_generative",
+    "free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_1/copilot_word_outlook": "v2026_1__copilot_word_outlook",
+    "v2026_1/free_transcription_health_integrated_only": "v2026_1__free_transcription_health_integrated_only",
+    "v2026_10/building_application_sorting_hosting_unknown": "v2026_10__building_application_sorting_hosting_unknown",
+    "v2026_10/free_transcription_health_generative": "v2026_10__free_transcription_health_generative",
+    "v2026_10/free_transcription_health_integrated_only": "v2026_10__free_transcription_health_integrated_only",
+    "v2026_10/free_transcription_health_integrated_only_old_keys": "v2026_10__free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_10/free_transcription_health_no_sensitive_input": "v2026_10__free_transcription_health_no_sensitive_input",
+    "v2026_10/hearing_submissions_summary_tool_not_chosen": "v2026_10__hearing_submissions_summary_tool_not_chosen",
+    "v2026_10/honest_unknowns_building_permits": "v2026_10__honest_unknowns_building_permits",
+    "v2026_10/mail_sorting_hosting_unknown": "v2026_10__mail_sorting_hosting_unknown",
+    "v2026_3/chat_listed_personal_data_not_allowed": "v2026_3__chat_listed_personal_data_not_allowed",
+    "v2026_3/copilot_listed_confidential_above_class": "v2026_3__copilot_listed_confidential_above_class",
+    "v2026_3/copilot_listed_withdrawn": "v2026_3__copilot_listed_withdrawn",
+    "v2026_3/copilot_listed_within_class": "v2026_3__copilot_listed_within_class",
+    "v2026_3/copilot_word_outlook_not_listed": "v2026_3__copilot_word_outlook_not_listed",
+    "v2026_8/free_transcription_health_generative": "v2026_8__free_transcription_health_generative",
+    "v2026_8/free_transcription_health_integrated_only": "v2026_8__free_transcription_health_integrated_only",
+    "v2026_8/free_transcription_health_integrated_only_old_keys": "v2026_8__free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_8/free_transcription_health_no_sensitive_input": "v2026_8__free_transcription_health_no_sensitive_input",
+    "v2026_8/honest_unknowns_building_permits": "v2026_8__honest_unknowns_building_permits",
+}
+NEW_ON_2026_11 = {"transfer_without_basis"}
+NEW_CHECKS_ON_2026_11 = {"personal_data_but_no_sensitive_input"}
+# Questions new in 2026.11 that an older file leaves unanswered where they are required (unanswered, they fire nothing).
+NEW_QUESTIONS_ON_2026_11 = {"pd_transfer_basis"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.11"], ids=name)
+def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.10"), scored(path, extra, on="2026.11")
+    assert after.questionnaire == "2026.11"
+    assert set(after.missing) - set(before.missing) <= NEW_QUESTIONS_ON_2026_11
+    # A new consistency check may flag an older file without changing its advice.
+    assert set(consistency_ids(before)) <= set(consistency_ids(after))
+    assert set(consistency_ids(after)) - set(consistency_ids(before)) <= NEW_CHECKS_ON_2026_11
+    if name(path) not in CHANGED_ON_2026_11:
+        assert advice(after) == advice(before)
+        return
+    assert advice(after)[:3] != advice(before)[:3]
+    # The rules and duties a fix adds are the new ones; no fix takes a rule away.
+    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
+    assert added <= NEW_ON_2026_11 and not dropped
+    # The copy holds the same answers (less the FRIA step 2026.4 hides, plus answers the older file leaves open).
+    copy = SCENARIOS / "v2026_11" / f"{CHANGED_ON_2026_11[name(path)]}.json"
+    answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+    copied = json.loads(copy.read_text(encoding="utf-8"))["answers"]
+    hidden = hidden_on_2026_4(answers) if version(path) not in FROM_2026_4 else set()
+    assert {key: value for key, value in answers.items() if key not in hidden}.items() <= copied.items()
+    want = expected(copy)
+    assert added <= set(want["hard_rules"])
+    assert set(after.obligation_codes) - set(before.obligation_codes) <= set(want["obligations"])
+    if set(copied) - set(answers) - hidden <= {"cat_choice"}:
+        assert (after.verdict, sorted(after.rule_ids), sorted(after.obligation_codes)) == (
+            want["verdict"],
+            want["hard_rules"],
+            want["obligations"],
+        )
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from assessments import services
 from assessments.demo.drafts import with_tool_choice
+from assessments.engine import as_definition
 from assessments.engine.answer_sets import scenario_answers
 from assessments.models import Agency, Assessment, Questionnaire, Report
 from assessments.tasks import render_report
@@ -29,12 +30,19 @@ DEMO_DECISIONS = [
         "Godt beskrevet pilot med tydelig menneskelig kontroll. Husk opplæring før bredere utrulling.",
     ),
     (
-        FREE_CHATBOT,
+        # 2026.11 asks whether a transfer out of the EU/EEA has a documented basis (required where data may leave).
+        {**FREE_CHATBOT, "pd_transfer_basis": "unknown"},
         "rejected",
         "Saksnotater med personopplysninger kan ikke legges inn i et verktøy kommunen ikke har avtale om. "
         "Bruken må stanses; se veilederens «Du skal aldri».",
     ),
 ]
+
+
+def known_to(questionnaire, answers: dict) -> dict:
+    """`answers` less those of questions `questionnaire` does not have (an older version, in tests)."""
+    questions = as_definition(questionnaire.definition).questions
+    return {key: value for key, value in answers.items() if key in questions}
 
 
 def seed_reports(users: dict) -> dict:
@@ -54,7 +62,7 @@ def seed_reports(users: dict) -> dict:
                     user=leader,
                     title=answers["title"],
                     questionnaire=questionnaire,
-                    answers=with_tool_choice(questionnaire.definition, answers),
+                    answers=with_tool_choice(questionnaire.definition, known_to(questionnaire, answers)),
                     source="demo",
                 )
             services.assessment_submit(assessment=assessment, user=leader)
