@@ -10,6 +10,7 @@ An answer that is absent (hidden by branching, or not yet given) makes every com
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Condition = Mapping[str, Any]
@@ -119,11 +120,10 @@ def explain(
     `not` the answers that make the negated condition fail (under a negated `all`, only its failing branches).
     A `{rule: ID}` that fires contributes ID and, when `rule_triggers` is given, that rule's answers.
     """
-    found: dict[str, Any] = {}
-    fired_rules: list[str] = []
+    reasons = _Reasons(answers, rules, rule_triggers or {})
     if evaluate(condition, answers, rules):
-        _collect(condition, answers, rules, rule_triggers or {}, found, fired_rules)
-    return found, fired_rules
+        reasons.holds(condition)
+    return reasons.found, reasons.fired_rules
 
 
 def triggered_by(
@@ -136,63 +136,58 @@ def triggered_by(
     return explain(condition, answers, rules, rule_triggers)[0]
 
 
-def _collect(
-    condition: Condition | None,
-    answers: Mapping[str, Any],
-    rules: RuleLookup,
-    rule_triggers: Mapping[str, Mapping[str, Any]],
-    found: dict[str, Any],
-    fired_rules: list[str],
-) -> None:
-    # Only called for conditions known to be true.
-    if condition is None:
-        return
-    if "q" in condition:
-        found[condition["q"]] = answers.get(condition["q"])
-        if "above" in condition:
-            other = condition["above"]["q"]
-            found[other] = answers.get(other)
-    elif "all" in condition:
-        for c in condition["all"]:
-            _collect(c, answers, rules, rule_triggers, found, fired_rules)
-    elif "any" in condition:
-        for c in condition["any"]:
-            if evaluate(c, answers, rules):
-                _collect(c, answers, rules, rule_triggers, found, fired_rules)
-    elif "not" in condition:
-        _collect_false(condition["not"], answers, rules, rule_triggers, found, fired_rules)
-    elif "rule" in condition:
-        rule_id = condition["rule"]
-        if rule_id not in fired_rules:
-            fired_rules.append(rule_id)
-        for key, value in rule_triggers.get(rule_id, {}).items():
-            found.setdefault(key, value)
+@dataclass
+class _Reasons:
+    """The answers (`found`) and fired rules that explain a condition's value, gathered by walking it."""
 
+    answers: Mapping[str, Any]
+    rules: RuleLookup
+    rule_triggers: Mapping[str, Mapping[str, Any]]
+    found: dict[str, Any] = field(default_factory=dict)
+    fired_rules: list[str] = field(default_factory=list)
 
-def _collect_false(
-    condition: Condition,
-    answers: Mapping[str, Any],
-    rules: RuleLookup,
-    rule_triggers: Mapping[str, Mapping[str, Any]],
-    found: dict[str, Any],
-    fired_rules: list[str],
-) -> None:
-    # Only called for conditions known to be false (the part under a `not` that holds): the answers that make it
-    # fail. Under `all` that is the branches that fail, not every branch; under `any`, every branch fails.
-    if "q" in condition:
-        for key in (condition["q"], condition.get("above", {}).get("q")):
-            if key in answers:
-                found.setdefault(key, answers[key])
-    elif "all" in condition:
-        for c in condition["all"]:
-            if not evaluate(c, answers, rules):
-                _collect_false(c, answers, rules, rule_triggers, found, fired_rules)
-    elif "any" in condition:
-        for c in condition["any"]:
-            _collect_false(c, answers, rules, rule_triggers, found, fired_rules)
-    elif "not" in condition:
-        _collect(condition["not"], answers, rules, rule_triggers, found, fired_rules)
-    # A rule that does not fire names no answer: nothing in the answers made it fire.
+    def holds(self, condition: Condition | None) -> None:
+        """For a condition known to be true: the answers (and rules) that make it hold."""
+        if condition is None:
+            return
+        if "q" in condition:
+            self.found[condition["q"]] = self.answers.get(condition["q"])
+            if "above" in condition:
+                other = condition["above"]["q"]
+                self.found[other] = self.answers.get(other)
+        elif "all" in condition:
+            for c in condition["all"]:
+                self.holds(c)
+        elif "any" in condition:
+            for c in condition["any"]:
+                if evaluate(c, self.answers, self.rules):
+                    self.holds(c)
+        elif "not" in condition:
+            self.fails(condition["not"])
+        elif "rule" in condition:
+            rule_id = condition["rule"]
+            if rule_id not in self.fired_rules:
+                self.fired_rules.append(rule_id)
+            for key, value in self.rule_triggers.get(rule_id, {}).items():
+                self.found.setdefault(key, value)
+
+    def fails(self, condition: Condition) -> None:
+        """For a condition known to be false (the part under a `not` that holds): the answers that make it fail.
+        Under `all` that is the branches that fail, not every branch; under `any`, every branch fails. A rule that
+        does not fire names no answer: nothing in the answers made it fire."""
+        if "q" in condition:
+            for key in (condition["q"], condition.get("above", {}).get("q")):
+                if key in self.answers:
+                    self.found.setdefault(key, self.answers[key])
+        elif "all" in condition:
+            for c in condition["all"]:
+                if not evaluate(c, self.answers, self.rules):
+                    self.fails(c)
+        elif "any" in condition:
+            for c in condition["any"]:
+                self.fails(c)
+        elif "not" in condition:
+            self.holds(condition["not"])
 
 
 def referenced_keys(condition: Condition | None) -> set[str]:
