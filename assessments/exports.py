@@ -9,8 +9,9 @@ writes them its own way:
   quotes say, so a title such as `Chatbot;=cmd|' /C calc'!A0` would become a live formula cell after the
   split. Text gets an apostrophe (which spreadsheets show as text and never evaluate, the OWASP advice)
   at its start and after every `;`, `,`, tab or line break that a formula character follows.
-- Excel: typed cells (numbers, dates as dates), a header row, frozen panes and filters. Every text cell is
-  written as a string cell, so a value starting with `=` is stored as text and never becomes a formula.
+- Excel: typed cells (numbers, dates as dates; an exact moment in UTC to the second), a header row, frozen
+  panes and filters. Every text cell is written as a string cell, so a value starting with `=` is stored as
+  text and never becomes a formula.
 - JSON: `{"generated_at": ..., "<key>": [{column: value}, ...]}`, dates in ISO 8601.
 
 An empty Excel template for an import (`xlsx_template_response`) has the header row, a drop-down list for each
@@ -30,7 +31,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -56,7 +57,7 @@ _FORMULA_PIECE = re.compile(r'(^|[;,\t\r\n])([\s"]*[=+\-@\t\r])')
 class Column:
     key: str
     header: str | Promise  # a lazily translated header is worded when the file is written
-    kind: str = "text"  # text, int, date, datetime, bool, list
+    kind: str = "text"  # text, int, date, datetime (local, to the minute), utc_datetime (to the second), bool, list
     width: int = 18
 
 
@@ -123,6 +124,12 @@ def _xlsx_cell(sheet, column: Column, value):
     if column.kind == "datetime" and isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=_local(value).replace(tzinfo=None))
         cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if column.kind == "utc_datetime" and isinstance(value, datetime):
+        # An exact moment (the audit log's, as it was chained): Excel has no time zones, so the cell holds UTC
+        # and says so, to the second, as the CSV's ISO time does.
+        cell = WriteOnlyCell(sheet, value=value.astimezone(UTC).replace(tzinfo=None))
+        cell.number_format = 'yyyy-mm-dd hh:mm:ss "UTC"'
         return cell
     if column.kind in ("date", "datetime") and isinstance(value, date):
         cell = WriteOnlyCell(sheet, value=value)

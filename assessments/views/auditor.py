@@ -232,7 +232,7 @@ def audit_log(request):
 
 LOG_COLUMNS = [
     exports.Column("id", "id", "int", width=10),
-    exports.Column("created_at", "created_at", "datetime"),
+    exports.Column("created_at", "created_at", "utc_datetime"),
     exports.Column("actor_id", "actor_id", "int", width=10),
     exports.Column("action", "action", width=30),
     exports.Column("object_type", "object_type"),
@@ -251,10 +251,9 @@ def audit_log_export(request, fmt: str):
     form, events = _log_events(request)
     if form.errors:
         return refused_download(request, form)
-    # CSV and Excel show the same exact time, in UTC with seconds and zone, as it was chained: an Excel date would
-    # be local time without zone or seconds, so the two files would disagree. JSON gets its own ISO time.
+    # The exact time that was chained, in UTC to the second: CSV as ISO text, Excel as a date that says UTC.
     rows = (
-        [e.pk, e.created_at.isoformat() if fmt != "json" else e.created_at, e.actor_id, e.action, e.object_type,
+        [e.pk, e.created_at.isoformat() if fmt == "csv" else e.created_at, e.actor_id, e.action, e.object_type,
          e.object_id, e.agency_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if fmt != "json"
          else e.details, e.request_id, e.prev_hash, e.hash, e.key_id]
         for e in events.order_by("id").iterator(chunk_size=2000)
