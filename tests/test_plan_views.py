@@ -101,6 +101,20 @@ def test_the_leader_cannot_record_in_use_until_before_use_items_are_done(world, 
     assert "i bruk fra" in register
 
 
+def test_the_plan_page_names_a_condition_done_without_a_record_before_the_go_live_is_tried(world, assessment):
+    """Done before UKE made it a condition: the page links it with what to add; a comment clears it."""
+    item = assessment.plan_items.first()
+    leader = world.client("leader_a")
+    item_url = reverse("assessments:plan_item", args=[assessment.uuid, item.pk])
+    assert leader.post(item_url, {"status": "done"}).status_code == 302
+    approve(world, assessment, before_use=[item.pk])
+    plan_url = reverse("assessments:plan_detail", args=[assessment.uuid])
+    alert = leader.get(plan_url).content.decode().split('id="blocking"', 1)[1].split("</div>", 1)[0]
+    assert "mangler dokumentasjon" in alert and f'href="{item_url}"' in alert
+    assert leader.post(item_url, {"status": "done", "comment": "DPIA godkjent av personvernombudet."}).status_code == 302
+    assert 'id="blocking"' not in leader.get(plan_url).content.decode()
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

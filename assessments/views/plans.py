@@ -90,6 +90,10 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "may_go_live": leads_approved and not assessment.in_use_since,
         "may_correct_go_live": leads_approved and bool(assessment.in_use_since),
         "blocking": [i for i in items if i.blocks_go_live],
+        # Said before the leader presses "Registrer tatt i bruk", which refuses them (services/go_live.py).
+        "undocumented": go_live.undocumented_items(assessment)
+        if leads_approved and not assessment.in_use_since
+        else [],
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "correction_form": extra.pop("correction_form", None)
