@@ -328,3 +328,18 @@ def test_the_excel_log_shows_the_same_exact_time_as_the_csv(world, events):
     assert len(in_excel) == len(in_csv) and all(row["created_at"].endswith("+00:00") for row in csv_rows)
     assert all(abs((a - b).total_seconds()) < 0.01 for a, b in zip(in_excel, in_csv, strict=True))
     assert all(row[1].number_format == 'yyyy-mm-dd hh:mm:ss "UTC"' for row in rows)
+
+
+def test_the_export_adds_who_what_and_where_in_words_after_the_chained_fields(world, events):
+    client = world.client("auditor")
+    rows = {int(row["id"]): row for row in read_csv(client.get(reverse("assessments:audit_log_export")))}
+    returned = AuditEvent.objects.get(action="assessment.returned")
+    row = rows[returned.pk]
+    reviewer = world.users["reviewer"]
+    assert row["action"] == "assessment.returned" and row["Hendelse"] == labels.EVENTS["assessment.returned"]
+    assert row["Utført av"] == (reviewer.get_full_name() or reviewer.username)
+    assert row["Virksomhet"] == world.agency_a.name and row["Hendelse"] != row["action"]
+    body = b"".join(client.get(reverse("assessments:audit_log_export_json")).streaming_content)
+    listed = json.loads(body)["events"]
+    other = next(e for e in listed if e["id"] == events["other"].pk)
+    assert other["agency_name"] == world.agency_b.name and other["details"] == {"n": 1}

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from assessments import exports, labels
 from assessments.audit import chain as audit
@@ -212,7 +213,7 @@ def audit_log(request):
     page = paginate(EventReader.with_names(events), PAGE_SIZE, request.GET.get("page"))
     reader = EventReader(request.user, page.object_list)
     for event in page.object_list:
-        event.actor_name = (event.actor_name or _("slettet bruker")) if event.actor_id else _("Systemet")
+        event.actor_name = _actor_name(event)
         event.agency_name = event.agency_name or ""
         event.label = labels.label(labels.EVENTS, event.action, event.action)
         event.subject = reader.subject(event)
@@ -230,6 +231,11 @@ def audit_log(request):
     return render(request, "auditor/audit_log.html", context)
 
 
+def _actor_name(event) -> str:
+    """Who did it, as the page and the export say it: a person, a deleted account or the system."""
+    return (event.actor_name or _("slettet bruker")) if event.actor_id else _("Systemet")
+
+
 LOG_COLUMNS = [
     exports.Column("id", "id", "int", width=10),
     exports.Column("created_at", "created_at", "utc_datetime"),
@@ -243,6 +249,10 @@ LOG_COLUMNS = [
     exports.Column("prev_hash", "prev_hash", width=66),
     exports.Column("hash", "hash", width=66),
     exports.Column("key_id", "key_id", width=18),
+    # Words for a reader, after the chained fields (which keep their names, as a verification reads them).
+    exports.Column("actor_name", gettext_lazy("Utført av"), width=24),
+    exports.Column("event", gettext_lazy("Hendelse"), width=36),
+    exports.Column("agency_name", gettext_lazy("Virksomhet"), width=24),
 ]
 
 
@@ -255,8 +265,9 @@ def audit_log_export(request, fmt: str):
     rows = (
         [e.pk, e.created_at.isoformat() if fmt == "csv" else e.created_at, e.actor_id, e.action, e.object_type,
          e.object_id, e.agency_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if fmt != "json"
-         else e.details, e.request_id, e.prev_hash, e.hash, e.key_id]
-        for e in events.order_by("id").iterator(chunk_size=2000)
+         else e.details, e.request_id, e.prev_hash, e.hash, e.key_id, _actor_name(e),
+         labels.label(labels.EVENTS, e.action, e.action), e.agency_name or ""]
+        for e in EventReader.with_names(events).order_by("id").iterator(chunk_size=2000)
     )  # fmt: skip
     filters = used_filters(request, form)
     audit.record(request.user, "audit_log.exported", details={"filters": filters, "format": fmt})
