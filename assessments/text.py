@@ -9,8 +9,12 @@ before this existed are shown clean too.
 
 NUL characters and lone surrogates (`"\ud800"` in JSON) cannot be stored (PostgreSQL refuses NUL in text,
 UTF-8 cannot encode a lone surrogate): forms refuse them with an error on the field instead of a 500.
+
+The app's base forms (`Form`, `ModelForm`) apply it, word a choice not offered in the app's own way, and share
+the date input every form uses (`DATE_INPUT`, `not_too_early`).
 """
 
+import datetime
 import re
 
 from django import forms
@@ -70,6 +74,15 @@ def _raw_strings(value):
 # valgene"), and names no value for a model choice; every form of the app says this instead, unless its field
 # has a message of its own.
 INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternativene.")
+
+# No date the app records lies before this: a year typed as 0001 or 1900 is a slip, not a plan or a status.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+DATE_INPUT = forms.DateInput(attrs={"type": "date", "min": EARLIEST_DATE.isoformat()}, format="%Y-%m-%d")
+
+
+def not_too_early(day) -> None:
+    if day < EARLIEST_DATE:
+        raise forms.ValidationError(_("Datoen kan ikke være før år 2000."), code="too_early")
 
 
 def _djangos_own(field, key: str) -> bool:

@@ -161,3 +161,15 @@ def test_the_checklist_points_to_the_plan_once_there_is_one(world, questionnaire
     services.assessment_recall(assessment=sent, user=world.users["leader_a"])
     page = world.client("leader_a").get(sent.get_absolute_url()).content.decode()
     assert "Når vurderingen er sendt inn, blir pliktene punkter" in page  # the draft's result, not the plan's
+
+
+def test_a_returned_assessment_on_the_home_page_tells_each_member_what_is_theirs_to_do(world):
+    assessment = make_assessment(world, "Returnert chatbot", answers=A.complete(), submit=True)
+    services.assessment_return(assessment=assessment, user=world.users["reviewer"], reason="Mangler svar.")
+    home = reverse("assessments:home")
+    leader = world.client("leader_a").get(home).content.decode()
+    contributor = world.client("contributor_a").get(home).content.decode()
+    assert "Returnert chatbot" in leader and "Returnert chatbot" in contributor
+    assert "rett svarene og send inn på nytt" in leader
+    assert "rett svarene og send inn på nytt" not in contributor
+    assert "Lederen eller en invitert bidragsyter retter svarene, og lederen sender inn på nytt." in contributor

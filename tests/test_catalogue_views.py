@@ -146,6 +146,39 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
     assert 'href="#id_slug"' in summary and 'href="#id_name"' in summary
 
 
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"approved_until": "2020-01-01"}, "approved_until", "«Godkjent til» kan ikke være før «Status fra»."),
+        ({"dpa": None}, "dpa_valid_until", "Velg «Ja» for databehandleravtalen"),
+        ({"dpa": False}, "dpa_valid_until", "Velg «Ja» for databehandleravtalen"),
+        ({"dpa_valid_until": "1900-01-01"}, "dpa_valid_until", "Datoen kan ikke være før år 2000."),
+        ({"status_since": "0001-01-01"}, "status_since", "Datoen kan ikke være før år 2000."),
+    ],
+)
+def test_dates_that_contradict_each_other_or_the_agreement_are_refused_at_their_field(world, changes, field, message):
+    response = world.client("reviewer").post(
+        reverse("assessments:catalogue_create"), {**form_data(**changes), "slug": "datoer"}
+    )
+    assert response.status_code == 400 and not ToolEntry.objects.filter(slug="datoer").exists()
+    errors = response.context["form"].errors
+    assert list(errors) == [field] and errors[field][0].startswith(message)
+
+
+def test_a_slug_is_read_in_small_letters_and_a_bad_one_is_explained_in_norwegian(world):
+    client = world.client("reviewer")
+    assert (
+        client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "Kommune-Chat"}).status_code == 302
+    )
+    assert ToolEntry.objects.filter(slug="kommune-chat").exists()
+    refused = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "kø chat"})
+    assert refused.context["form"].errors["slug"] == [
+        "Bruk bare små bokstaver a–z, tall og bindestrek (ikke mellomrom eller æ, ø, å), f.eks. «copilot-chat»."
+    ]
+    reserved = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "Ny"})
+    assert reserved.context["form"].errors["slug"] == ["Kjennetegnet er reservert. Velg et annet."]
+
+
 def test_withdrawing_from_the_page_makes_a_version_and_an_audit_event(world):
     version = make_tool(world)
     response = world.client("reviewer").post(

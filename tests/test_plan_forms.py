@@ -4,13 +4,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
-from assessments.forms.plans import EARLIEST, InUseForm, ItemForm, StatusReportForm
+from assessments.forms.plans import InUseForm, ItemForm, StatusReportForm
+from assessments.text import EARLIEST_DATE
 
 
 @pytest.mark.parametrize("form_class, field", [(InUseForm, "since"), (StatusReportForm, "as_of")])
 def test_a_date_before_2000_or_in_the_future_is_refused_in_the_users_language(form_class, field):
     assert form_class({field: timezone.localdate().isoformat()}).is_valid()
-    assert form_class({field: EARLIEST.isoformat()}).is_valid()
+    assert form_class({field: EARLIEST_DATE.isoformat()}).is_valid()
     assert form_class({field: "0001-01-01"}).errors[field] == ["Datoen kan ikke være før år 2000."]
     with translation.override("en"):
         assert form_class({field: "1999-12-31"}).errors[field] == ["The date cannot be before the year 2000."]

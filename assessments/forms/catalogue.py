@@ -25,7 +25,7 @@ from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntry, ToolEntryVersion
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
-from assessments.text import Form, ModelForm
+from assessments.text import DATE_INPUT, Form, ModelForm, not_too_early
 
 MARKER = "_catalogue"
 # Slugs that are paths of their own under /verktoy/.
@@ -142,7 +142,7 @@ class ToolVersionForm(ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "note": forms.Textarea(attrs={"rows": 4}),
-            **{name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in DATE_FIELDS},
+            **dict.fromkeys(DATE_FIELDS, DATE_INPUT),
             "max_class": forms.RadioSelect,
             "status": forms.RadioSelect,
         }
@@ -155,6 +155,20 @@ class ToolVersionForm(ModelForm):
             value = self.initial.get(name)
             if isinstance(value, bool):
                 self.initial[name] = "true" if value else "false"
+        for name in DATE_FIELDS:
+            self.fields[name].validators.append(not_too_early)
+
+    def clean(self):
+        """Dates that contradict each other or the agreement are refused at the field that is wrong (the import
+        reads its rows through this form, so a file is held to the same)."""
+        data = super().clean()
+        since, until = data.get("status_since"), data.get("approved_until")
+        if since and until and until < since:
+            self.add_error("approved_until", _("«Godkjent til» kan ikke være før «Status fra»."))
+        if data.get("dpa_valid_until") and data.get("dpa") is not True:
+            message = _("Velg «Ja» for databehandleravtalen, eller la «Avtalen gjelder til» stå tom.")
+            self.add_error("dpa_valid_until", message)
+        return data
 
     def _post_clean(self):
         # The form only validates: the service makes the version (an instance is never saved from here).
@@ -169,9 +183,21 @@ class ToolCreateForm(ToolVersionForm):
         label=capfirst(ToolEntry._meta.get_field("slug").verbose_name),
         max_length=80,
         help_text=_("Små bokstaver, tall og bindestrek, f.eks. «copilot-chat». Kan ikke endres senere."),
+        error_messages={
+            "invalid": _(
+                "Bruk bare små bokstaver a–z, tall og bindestrek (ikke mellomrom eller æ, ø, å), f.eks. «copilot-chat»."
+            ),
+        },
     )
 
     field_order = ["slug", "name"]
+
+    def clean_slug(self) -> str:
+        # Typed as «Copilot-Chat», meant as the address /verktoy/copilot-chat/.
+        slug = self.cleaned_data["slug"].lower()
+        if slug in RESERVED_SLUGS:
+            raise forms.ValidationError(_("Kjennetegnet er reservert. Velg et annet."), code="reserved")
+        return slug
 
 
 class ToolChangeForm(ToolVersionForm):

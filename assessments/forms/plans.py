@@ -1,7 +1,5 @@
 """Forms of the action plan. They only validate and convert; the services decide."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -13,16 +11,7 @@ from assessments.models.plans import PlanItem
 from assessments.presentation.display import format_date, localized
 from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH, ITEM_FIELDS
-from assessments.text import Form
-
-# No date of an action plan lies before this: a year typed as 0001 or 1900 is a slip, not a plan.
-EARLIEST = datetime.date(2000, 1, 1)
-DATE = forms.DateInput(attrs={"type": "date", "min": EARLIEST.isoformat()}, format="%Y-%m-%d")
-
-
-def _not_too_early(day) -> None:
-    if day < EARLIEST:
-        raise ValidationError(_("Datoen kan ikke være før år 2000."))
+from assessments.text import DATE_INPUT, Form, not_too_early
 
 
 def _person(user) -> str:
@@ -41,7 +30,7 @@ class ItemForm(Form):
     owner = OwnerField(queryset=get_user_model().objects.none(), required=False, label=_("Ansvarlig"),
                        empty_label=_("Ingen valgt"), show_hidden_initial=True)  # fmt: skip
     due_date = forms.DateField(
-        required=False, label=_("Frist"), widget=DATE, validators=[_not_too_early], show_hidden_initial=True
+        required=False, label=_("Frist"), widget=DATE_INPUT, validators=[not_too_early], show_hidden_initial=True
     )
     status = forms.ChoiceField(choices=PlanItem.Status.choices, label=_("Status"), show_hidden_initial=True)
     status_reason = forms.CharField(
@@ -132,13 +121,13 @@ class NotInFutureForm(Form):
 
 
 class InUseForm(NotInFutureForm):
-    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE, validators=[_not_too_early, _not_in_future])
+    since = forms.DateField(label=_("Tatt i bruk fra"), widget=DATE_INPUT, validators=[not_too_early, _not_in_future])
 
 
 class InUseCorrectionForm(NotInFutureForm):
     # The day the page showed, so that a correction made meanwhile by someone else is not overwritten unseen.
     shown = forms.DateField(widget=forms.HiddenInput)
-    since = forms.DateField(label=_("Riktig dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
+    since = forms.DateField(label=_("Riktig dato"), widget=DATE_INPUT, validators=[not_too_early, _not_in_future])
     reason = forms.CharField(
         max_length=COMMENT_MAX_LENGTH,
         label=_("Hvorfor datoen rettes"),
@@ -148,7 +137,7 @@ class InUseCorrectionForm(NotInFutureForm):
 
 
 class StatusReportForm(NotInFutureForm):
-    as_of = forms.DateField(label=_("Status per dato"), widget=DATE, validators=[_not_too_early, _not_in_future])
+    as_of = forms.DateField(label=_("Status per dato"), widget=DATE_INPUT, validators=[not_too_early, _not_in_future])
 
 
 class ConditionsForm(Form):
@@ -161,7 +150,7 @@ class ConditionsForm(Form):
         required=False, widget=forms.CheckboxSelectMultiple, label=_("Må være ferdig innen en frist")
     )
     deadline_date = forms.DateField(
-        required=False, label=_("Frist for disse tiltakene"), widget=DATE, validators=[_not_too_early]
+        required=False, label=_("Frist for disse tiltakene"), widget=DATE_INPUT, validators=[not_too_early]
     )
 
     def __init__(self, *args, items=(), **kwargs):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.choices import ToolStatus
-from assessments.forms.catalogue import RESERVED_SLUGS, ApiTokenForm, ToolChangeForm, ToolCreateForm, WithdrawForm
+from assessments.forms.catalogue import ApiTokenForm, ToolChangeForm, ToolCreateForm, WithdrawForm
 from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry
 from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
@@ -72,16 +72,13 @@ def catalogue_create(request):
     form = ToolCreateForm(request.POST or None, initial={"status_since": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         slug = form.cleaned_data["slug"]
-        if slug in RESERVED_SLUGS:
-            form.add_error("slug", _("Kjennetegnet er reservert. Velg et annet."))
+        try:
+            version = service.tool_create(slug=slug, data=form.data_for_service(), actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
         else:
-            try:
-                version = service.tool_create(slug=slug, data=form.data_for_service(), actor=request.user)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(request, _("«%(name)s» er lagt til i verktøyoversikten.") % {"name": version.name})
-                return redirect("assessments:catalogue_detail", slug=slug)
+            messages.success(request, _("«%(name)s» er lagt til i verktøyoversikten.") % {"name": version.name})
+            return redirect("assessments:catalogue_detail", slug=slug)
     status = 400 if form.errors else 200
     return render(request, "catalogue/form.html", {"form": form, "entry": None}, status=status)
 

@@ -41,7 +41,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
     if (!described.includes(counter.id)) field.setAttribute("aria-describedby", [...described, counter.id].join(" "));
     const update = () => {
-      const length = field.value.replace(/\r\n/g, "\n").length;
+      // Characters as the server counts them (code points): an emoji is one, not two UTF-16 units.
+      const length = [...field.value.replace(/\r\n/g, "\n")].length;
       const rest = limit - length;
       counter.textContent = (rest >= 0 ? left : over).replace("{n}", String(Math.abs(rest)));
       counter.classList.toggle("error-text", rest < 0);
