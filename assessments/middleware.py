@@ -1,5 +1,6 @@
 """Request ids: one per request, in the response header, the log lines and the audit events; headers with a NUL
-byte and form bodies that are not UTF-8 refused; what every private response carries."""
+byte and form bodies that are not UTF-8 refused; what every private response carries; a page, not a blank
+screen, for an action's address opened as a link."""
 
 import contextvars
 import logging
@@ -9,7 +10,9 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import UnreadablePostError
+from django.http import HttpResponseNotAllowed, UnreadablePostError
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 from assessments.text import clean_bytes
 
@@ -121,6 +124,36 @@ class PrivateResponseMiddleware:
         if textual and not response.streaming and not getattr(response, "is_file_response", False):
             response.content = clean_bytes(response.content)
         return response
+
+
+class ActionOpenedAsLinkMiddleware:
+    """An action's address (recall, approve, the innsyn copy) takes a POST from its button; opened from a bookmark,
+    a new tab or a pasted link, Django's 405 has an empty body and the browser shows a blank page. This answers
+    the GET with a page that says nothing was changed and leads to the page the action belongs to: the address
+    one segment up when it is a page of the app (/vurderinger/<id>/hent-tilbake/ belongs to /vurderinger/<id>/),
+    else the start page. The status stays 405 with its Allow header."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not isinstance(response, HttpResponseNotAllowed) or request.method not in ("GET", "HEAD"):
+            return response
+        page = render(request, "405.html", {"back": _page_above(request.path_info)}, status=405)
+        page["Allow"] = response["Allow"]
+        return page
+
+
+def _page_above(path: str) -> str | None:
+    above = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    if above == "/":
+        return None
+    try:
+        resolve(above)
+    except Resolver404:
+        return None
+    return above
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -263,6 +263,16 @@ def test_the_copy_replaces_exempt_answers_and_texts_with_the_basis(world, approv
     assert "Rapporten er forseglet" not in html
 
 
+def test_an_exempt_title_gives_the_copy_a_heading_that_names_the_copy_not_the_notice(world, approved):
+    mark(world, approved, "question:title", basis="oftl13_business")
+    html = _copy_html(approved, list(Exemption.objects.all()))
+    assert approved.title not in html
+    heading = html.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Innsynskopi – tittelen er unntatt offentlighet" in heading and "hjemmel" not in heading
+    assert "KI-vurdering: Innsynskopi – tittelen er unntatt offentlighet</title>" in html
+    assert BUSINESS in html.split('class="exemptions"', 1)[1]  # the basis is given in the cover's list
+
+
 def test_the_findings_do_not_quote_an_exempt_answer(world, approved):
     # An obligation's reason names the answers that set it off ("«label»: value"); exempting one of them
     # must take that quotation out of the copy, while the obligation itself stays listed.
@@ -358,7 +368,13 @@ def test_an_administrator_reaches_the_page_but_not_a_draft(world, approved):
     admin = make_user("admin_y", is_superuser=True, is_staff=True)
     client = Client()
     client.force_login(admin)
-    assert client.get(reverse("assessments:exemptions", args=[approved.uuid])).status_code == 200
+    page = client.get(reverse("assessments:exemptions", args=[approved.uuid]))
+    review = reverse("assessments:review_detail", args=[approved.uuid])
+    assert page.status_code == 200 and approved.title in page.content.decode()
+    # Administrators read no assessment otherwise: the title is not a link to a page that would refuse them.
+    assert f'href="{review}"' not in page.content.decode() and client.get(review).status_code in (403, 404)
+    uke = world.client("reviewer").get(reverse("assessments:exemptions", args=[approved.uuid])).content.decode()
+    assert f'href="{review}"' in uke
     draft = h.draft(world)
     assert client.get(reverse("assessments:exemptions", args=[draft.uuid])).status_code == 404
 

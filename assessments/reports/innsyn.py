@@ -103,8 +103,9 @@ def redact(context: dict, exemptions: list[Exemption]) -> dict:
     _redact_shown(context["shown"], notices, defn, context["answers_file"]["answers"])
     context["answers_file"]["answers"] = presentation.redact_answers(context["answers_file"]["answers"], notices)
     if "title" in notices:
-        context["title"] = notices["title"]
-        context["title_exempt"] = True
+        # The cover's heading and the file's title name the copy, not the notice: a heading that reads "Unntatt
+        # offentlighet – hjemmel: …" looks like the document's name. The cover's list of exemptions gives the basis.
+        context["title"] = gettext("Innsynskopi – tittelen er unntatt offentlighet")
     if "decision_reason" in fields:
         context["decision"]["reason"] = ""
         context["decision_exempt"] = fields["decision_reason"]

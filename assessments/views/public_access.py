@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 from assessments.audit import chain as audit
 from assessments.forms.public_access import ExemptionForm, LiftForm, ToolExemptionForm
 from assessments.models import Exemption, ToolEntry
-from assessments.permissions import get_assessment_for_exemptions, may_edit_catalogue, require, signed_in
+from assessments.permissions import (
+    can_view,
+    get_assessment_for_exemptions,
+    may_edit_catalogue,
+    require,
+    signed_in,
+)
 from assessments.presentation import public_access as presentation
 from assessments.presentation.catalogue import version_json
 from assessments.services import public_access as service
@@ -58,6 +64,8 @@ def exemptions(request, assessment_uuid):
         return redirect("assessments:exemptions", assessment_uuid=assessment.uuid)
     context = {
         "assessment": assessment,
+        # An administrator works here without reading the assessment itself: its title is then not a link.
+        "may_open": can_view(request.user, assessment),
         "version": service.latest_version(assessment),
         "rows": presentation.exemption_rows(defn, rows),
         "lift_url": reverse("assessments:exemption_lift", args=[assessment.uuid]),
