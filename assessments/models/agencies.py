@@ -57,8 +57,12 @@ class Membership(models.Model):
 
     Role = MembershipRole
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("bruker")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("virksomhet")
+    )
     role = role_field(Role)
 
     class Meta:
@@ -75,7 +79,9 @@ class MunicipalRole(models.Model):
 
     Role = MunicipalRoleKind
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="municipal_roles", verbose_name=_("bruker")
+    )
     role = role_field(Role)
     agencies = models.ManyToManyField(
         Agency, blank=True, verbose_name=_("begrenset til"), help_text=_("Tom betyr alle virksomheter.")

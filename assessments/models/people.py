@@ -16,7 +16,9 @@ class ReassignmentFlag(models.Model):
     assessment = models.ForeignKey(
         "assessments.Assessment", on_delete=models.CASCADE, related_name="reassignment_flags"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("bruker")
+    )
     kind = models.CharField(_("hva"), max_length=20, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(_("løst"), null=True, blank=True)
