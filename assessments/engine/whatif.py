@@ -2,7 +2,12 @@
 
 It never suggests answering a fact differently. For a definition scored with the `monotonic` method, candidates are
 the questions that are measures (`Question.is_measure`); for older definitions, every mitigation question that does
-not decide branching, as when they were released.
+not decide branching, as when they were released. Only questions the leader is shown for the answers as given are
+candidates: where a consistency check scores the worse reading of a contradiction, the questions that reading
+shows are not on the leader's screen, and an answer to them would be refused as hidden.
+
+A stop the measures can lift outranks the level: among the sets that lower the level, one that also ends a stop
+(a documented legal basis, say) is chosen over one that only lowers the points while the use stays stopped.
 """
 
 import bisect
@@ -59,11 +64,12 @@ class _Trial:
     mitigation: tuple[float, ...]
     fired: tuple[str, ...]
     members: tuple[_Candidate, ...]
+    stopped: bool = False  # a stop rule still fires
 
     @property
     def key(self) -> tuple[Any, ...]:
-        # Lowest level, then score, then the most mitigation and the least risk.
-        return (self.rank, self.score, -sum(self.mitigation), sum(self.risk))
+        # No stop left, then the lowest level, then score, then the most mitigation and the least risk.
+        return (self.stopped, self.rank, self.score, -sum(self.mitigation), sum(self.risk))
 
 
 def _add(vector: tuple[float, ...], index: int, delta: float) -> tuple[float, ...]:
@@ -86,8 +92,13 @@ class WhatIf:
     (best values never add risk points or fire rules), and the note says which hard rule holds the level.
     """
 
-    def __init__(self, defn: Definition, core: Core, risk: RiskPosition, nb: Wording, en: Wording):
+    def __init__(
+        self, defn: Definition, core: Core, risk: RiskPosition, nb: Wording, en: Wording, shown_keys: frozenset[str]
+    ):
+        """`shown_keys`: the questions shown for the answers as given (`core` may be of a worse reading)."""
         self.defn = defn
+        self.shown_keys = shown_keys
+        self.stop_ids = frozenset(rule.id for rule in defn.rules if rule.effect == "stop")
         self.wordings = (nb, en)  # the notes are written in both: `note` (bokmål) and `note_en`
         self.base = core
         self.risk = risk
@@ -119,12 +130,14 @@ class WhatIf:
         # Facts filled from the tool overview are the entry's, not the leader's to change: never suggested.
         locked = locked_keys(self.defn, visible)
         for question in self.base.scored:
-            if not self.defn.may_suggest(question) or question.key in locked:
+            if not self.defn.may_suggest(question) or question.key in locked or question.key not in self.shown_keys:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
             if current is not None and question.points("mitigation", current) >= question.points("mitigation", best):
-                continue
+                if not self._ends_a_rule_without_points(question, current):
+                    continue
+                best = "yes"
             out.append(
                 _Candidate(
                     question=question,
@@ -138,6 +151,17 @@ class WhatIf:
                 )
             )
         return out
+
+    def _ends_a_rule_without_points(self, question: Question, current: Any) -> bool:
+        """A yes/no measure with no points that a hard rule reads, not yet in place: «Ja» may end the rule (a
+        documented transfer basis ends `transfer_without_basis`). Its best answer by points is undecided, so it is
+        "yes"; the search re-scores it like any other and keeps it only where it helps."""
+        return (
+            question.type in ("yes_no", "yes_no_unknown")
+            and not question.mitigation
+            and question.key in self.defn.rule_keys
+            and current != "yes"
+        )
 
     def _quick(self, risk: tuple[float, ...], mitigation: tuple[float, ...], fired: bool) -> tuple[int, float]:
         # The arithmetic of `risk_position` without building a result: the search calls this hundreds of times.
@@ -167,9 +191,14 @@ class WhatIf:
             fired = self.fired_cache[changes] = tuple(rule_id for rule_id, hit in hits.items() if hit)
         return fired
 
+    def _stopped(self, fired: tuple[str, ...]) -> bool:
+        return any(rule_id in self.stop_ids for rule_id in fired)
+
     def _start(self) -> _Trial:
         risk = self.risk
-        return _Trial(risk.rank, risk.score, self.risk_points, self.mitigation_points, risk.fired, ())
+        return _Trial(
+            risk.rank, risk.score, self.risk_points, self.mitigation_points, risk.fired, (), self._stopped(risk.fired)
+        )
 
     def _extend(self, prefix: _Trial, c: _Candidate) -> _Trial:
         members = (*prefix.members, c)
@@ -177,7 +206,7 @@ class WhatIf:
         risk = _add(prefix.risk, c.group, c.d_risk)
         mitigation = _add(prefix.mitigation, c.group, c.d_mitigation)
         rank, score = self._quick(risk, mitigation, bool(fired))
-        return _Trial(rank, score, risk, mitigation, fired, members)
+        return _Trial(rank, score, risk, mitigation, fired, members, self._stopped(fired))
 
     def _best_extension(self, prefix: _Trial, pool: Iterable[_Candidate], success_only: bool) -> _Trial | None:
         # `pool` is in questionnaire order, so on equal keys the first one found wins. The inner loop of
@@ -195,14 +224,15 @@ class WhatIf:
                 )
             if rank >= limit:
                 continue
-            key = (rank, score, -(mitigation_total + c.d_mitigation), risk_total + c.d_risk)
+            stopped = self._stopped(fired)
+            key = (stopped, rank, score, -(mitigation_total + c.d_mitigation), risk_total + c.d_risk)
             if best_key is None or key < best_key:
-                best_key, best = key, (rank, score, fired, c)
+                best_key, best = key, (rank, score, fired, c, stopped)
         if best is None:
             return None
-        rank, score, fired, c = best
+        rank, score, fired, c, stopped = best
         risk, mitigation = _add(prefix.risk, c.group, c.d_risk), _add(prefix.mitigation, c.group, c.d_mitigation)
-        return _Trial(rank, score, risk, mitigation, fired, (*prefix.members, c))
+        return _Trial(rank, score, risk, mitigation, fired, (*prefix.members, c), stopped)
 
     def run(self) -> dict[str, Any]:
         current = self.risk
