@@ -19,6 +19,7 @@ def test_the_admin_names_fields_and_models_in_bokmal(admin_client):
     listing = admin_client.get("/admin/assessments/membership/").content.decode()
     assert "Bruker" in listing and "Virksomhet" in listing
     assert "Skriv for å filtrere" in listing and "Start typing" not in listing  # the sidebar's filter
+    assert "Vis antall" in listing and "Show counts" not in listing
     index = admin_client.get("/admin/").content.decode()
     assert "Innloggingsforsøk" in index and "Access attempts" not in index
     add = admin_client.get("/admin/assessments/questionnaire/add/").content.decode()
