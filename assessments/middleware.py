@@ -19,6 +19,8 @@ from assessments.text import clean_bytes
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _request: contextvars.ContextVar = contextvars.ContextVar("request", default=None)
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# URL names of views that answer with a file, not a page (downloads, exports, the answers file).
+_FILE_VIEW = re.compile(r"download|export|_json$|_csv$|_xlsx$|_pdf$")
 
 
 def valid_request_id(value: str | None) -> str:
@@ -146,14 +148,16 @@ class ActionOpenedAsLinkMiddleware:
 
 
 def _page_above(path: str) -> str | None:
-    above = path.rstrip("/").rsplit("/", 1)[0] + "/"
-    if above == "/":
-        return None
-    try:
-        resolve(above)
-    except Resolver404:
-        return None
-    return above
+    """The nearest address above `path` that is a page: one that downloads a file or an export (an evidence
+    file above its "remove" action) is passed over."""
+    while (path := path.rstrip("/").rsplit("/", 1)[0] + "/") != "/":
+        try:
+            match = resolve(path)
+        except Resolver404:
+            continue
+        if not _FILE_VIEW.search(match.url_name or ""):
+            return path
+    return None
 
 
 class RequestIdLogFilter(logging.Filter):

@@ -76,10 +76,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "assessments.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "assessments.middleware.ActionOpenedAsLinkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Inside the CSP and frame headers, so the page it renders carries them (and flash messages wait for a page).
+    "assessments.middleware.ActionOpenedAsLinkMiddleware",
     "assessments.middleware.RefuseInvalidUtf8Middleware",
 ]
 

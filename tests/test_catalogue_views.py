@@ -1,6 +1,7 @@
 """The tool overview's pages: the list with search, UKE's forms (a change is a new version), withdrawing, the JSON for
 signed-in users and API tokens, and the public JSON."""
 
+import datetime as dt
 import json
 from html.parser import HTMLParser
 
@@ -151,7 +152,7 @@ def test_a_bad_form_keeps_the_input_and_says_what_is_wrong(world):
     [
         ({"approved_until": "2020-01-01"}, "approved_until", "«Godkjent til» kan ikke være før «Status fra»."),
         ({"dpa": None}, "dpa_valid_until", "Velg «Ja» for databehandleravtalen"),
-        ({"dpa": False}, "dpa_valid_until", "Velg «Ja» for databehandleravtalen"),
+        ({"dpa": False}, "dpa_valid_until", "Velg «Ja» for databehandleravtalen"),  # 2030: still running
         ({"dpa_valid_until": "1900-01-01"}, "dpa_valid_until", "Datoen kan ikke være før år 2000."),
         ({"status_since": "0001-01-01"}, "status_since", "Datoen kan ikke være før år 2000."),
     ],
@@ -165,18 +166,39 @@ def test_dates_that_contradict_each_other_or_the_agreement_are_refused_at_their_
     assert list(errors) == [field] and errors[field][0].startswith(message)
 
 
-def test_a_slug_is_read_in_small_letters_and_a_bad_one_is_explained_in_norwegian(world):
+def test_a_slug_in_capitals_or_with_letters_outside_a_z_is_explained_in_norwegian(world):
     client = world.client("reviewer")
-    assert (
-        client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "Kommune-Chat"}).status_code == 302
-    )
-    assert ToolEntry.objects.filter(slug="kommune-chat").exists()
-    refused = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "kø chat"})
-    assert refused.context["form"].errors["slug"] == [
-        "Bruk bare små bokstaver a–z, tall og bindestrek (ikke mellomrom eller æ, ø, å), f.eks. «copilot-chat»."
-    ]
-    reserved = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "Ny"})
+    message = "Bruk bare små bokstaver a–z, tall og bindestrek (ikke mellomrom eller æ, ø, å), f.eks. «copilot-chat»."
+    for slug in ("Kommune-Chat", "kø chat", "kommune_chat"):
+        refused = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": slug})
+        assert refused.status_code == 400 and refused.context["form"].errors["slug"] == [message], slug
+    reserved = client.post(reverse("assessments:catalogue_create"), {**form_data(), "slug": "ny"})
     assert reserved.context["form"].errors["slug"] == ["Kjennetegnet er reservert. Velg et annet."]
+    assert not ToolEntry.objects.exists()
+
+
+def test_an_entry_whose_slug_differs_only_in_capitals_is_refused(world):
+    make_tool(world, slug="Kommunechat")  # made before the form refused capitals
+    response = world.client("reviewer").post(
+        reverse("assessments:catalogue_create"), {**form_data(), "slug": "kommunechat"}
+    )
+    assert response.status_code == 400 and "Kjennetegnet er allerede i bruk." in response.content.decode()
+    assert ToolEntry.objects.count() == 1
+
+
+def test_what_the_daily_check_leaves_can_still_be_changed(world):
+    """A withdrawn approval keeps its end date and an agreement gone keeps its own: not a contradiction."""
+    make_tool(world, slug="utgaatt", status_since=dt.date(2025, 1, 1), approved_until=dt.date(2025, 6, 1),
+              dpa_valid_until=dt.date(2025, 6, 1))  # fmt: skip
+    catalogue.expire_due(dt.date(2025, 7, 1))
+    entry = ToolEntry.objects.get(slug="utgaatt")
+    current = entry.current()
+    assert current.status == "withdrawn" and current.dpa is False
+    data = form_data(**{name: getattr(current, name) for name in APPROVED_CHAT} | {"vendor": "Ny leverandør AS"})
+    data |= {"change_note": "Ny leverandør.", "seen_number": str(current.number)}
+    response = world.client("reviewer").post(reverse("assessments:catalogue_change", args=[entry.slug]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert entry.current().vendor == "Ny leverandør AS"
 
 
 def test_withdrawing_from_the_page_makes_a_version_and_an_audit_event(world):

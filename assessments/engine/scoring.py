@@ -15,7 +15,7 @@ from assessments.engine.definition import Definition
 from assessments.engine.interpolate import fill
 from assessments.engine.loader import as_definition
 from assessments.engine.risk import KINDS, Core, compute_core, core_risk, round_score
-from assessments.engine.visibility import missing_in, shown_keys, visibility
+from assessments.engine.visibility import keys_on_screen, missing_in, visibility
 from assessments.engine.whatif import WhatIf
 from assessments.engine.wording import Wording
 
@@ -194,7 +194,7 @@ def score(defn: Definition | Mapping[str, Any], answers: Mapping[str, Any]) -> R
         hard_rules=hard_rules,
         obligations=_obligations(d, visible, fired, rule_triggers),
         contributions=_contributions(core),
-        what_if=WhatIf(d, core, risk, NB, EN, shown_keys(shown_as_given, given)).run(),
+        what_if=WhatIf(d, core, risk, NB, EN, keys_on_screen(shown_as_given, given)).run(),
         consistency=as_dicts(checks, given),
     )
 

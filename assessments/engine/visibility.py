@@ -58,7 +58,7 @@ def question_shown(question: Question, visible: Mapping[str, Any]) -> bool:
     return question.shown_when is None or evaluate(question.shown_when, visible)
 
 
-def shown_keys(shown: list[Section], visible: Mapping[str, Any]) -> frozenset[str]:
+def keys_on_screen(shown: list[Section], visible: Mapping[str, Any]) -> frozenset[str]:
     """The keys of the questions on screen: those shown in the `shown` sections, given their `visible` answers."""
     return frozenset(q.key for section in shown for q in section.questions if question_shown(q, visible))
 

@@ -6,8 +6,9 @@ not decide branching, as when they were released. Only questions the leader is s
 candidates: where a consistency check scores the worse reading of a contradiction, the questions that reading
 shows are not on the leader's screen, and an answer to them would be refused as hidden.
 
-A stop the measures can lift outranks the level: among the sets that lower the level, one that also ends a stop
-(a documented legal basis, say) is chosen over one that only lowers the points while the use stays stopped.
+A stop the measures can lift outranks the level: among the sets one step of the search compares (the single
+changes, the pairs, each greedy addition), one that ends a stop (a documented legal basis, say) is chosen over one
+that only lowers the points while the use stays stopped.
 """
 
 import bisect
@@ -88,16 +89,17 @@ class WhatIf:
     how well it is safeguarded. Every candidate set is re-scored in full: the points change by the
     difference of the answers, and the hard rules are evaluated again when one looks at a changed answer
     (tr_disclose = yes ends undisclosed_ai). Search: single changes, then pairs, then greedily adding the
-    change that helps most. When even changing every candidate does not lower the level, nothing does
-    (best values never add risk points or fire rules), and the note says which hard rule holds the level.
+    change that helps most (one that ends a stop first). When even changing every candidate does not lower the
+    level, nothing does (best values never add risk points or fire rules), and the note says which hard rule
+    holds the level.
     """
 
     def __init__(
-        self, defn: Definition, core: Core, risk: RiskPosition, nb: Wording, en: Wording, shown_keys: frozenset[str]
+        self, defn: Definition, core: Core, risk: RiskPosition, nb: Wording, en: Wording, on_screen: frozenset[str]
     ):
-        """`shown_keys`: the questions shown for the answers as given (`core` may be of a worse reading)."""
+        """`on_screen`: the questions shown for the answers as given (`core` may be of a worse reading)."""
         self.defn = defn
-        self.shown_keys = shown_keys
+        self.on_screen = on_screen
         self.stop_ids = frozenset(rule.id for rule in defn.rules if rule.effect == "stop")
         self.wordings = (nb, en)  # the notes are written in both: `note` (bokmål) and `note_en`
         self.base = core
@@ -130,7 +132,7 @@ class WhatIf:
         # Facts filled from the tool overview are the entry's, not the leader's to change: never suggested.
         locked = locked_keys(self.defn, visible)
         for question in self.base.scored:
-            if not self.defn.may_suggest(question) or question.key in locked or question.key not in self.shown_keys:
+            if not self.defn.may_suggest(question) or question.key in locked or question.key not in self.on_screen:
                 continue
             best = _best_value(question)
             current = visible.get(question.key)
@@ -153,15 +155,16 @@ class WhatIf:
         return out
 
     def _ends_a_rule_without_points(self, question: Question, current: Any) -> bool:
-        """A yes/no measure with no points that a hard rule reads, not yet in place: «Ja» may end the rule (a
-        documented transfer basis ends `transfer_without_basis`). Its best answer by points is undecided, so it is
-        "yes"; the search re-scores it like any other and keeps it only where it helps."""
-        return (
-            question.type in ("yes_no", "yes_no_unknown")
-            and not question.mitigation
-            and question.key in self.defn.rule_keys
-            and current != "yes"
-        )
+        """A yes/no measure with no points that a hard rule reads, not yet in place, whose «Ja» ends a rule and
+        starts none (a documented transfer basis ends `transfer_without_basis`). Its best answer by points is
+        undecided; checking the rules keeps true what the search relies on: a best answer never fires a rule."""
+        if question.type not in ("yes_no", "yes_no_unknown") or question.mitigation or current == "yes":
+            return False
+        if question.key not in self.defn.rule_keys:
+            return False
+        now = {rule_id for rule_id, hit in self.base.fired.items() if hit}
+        with_yes = fire_rules(self.defn, {**self.base.visible, question.key: "yes"})
+        return {rule_id for rule_id, hit in with_yes.items() if hit} < now
 
     def _quick(self, risk: tuple[float, ...], mitigation: tuple[float, ...], fired: bool) -> tuple[int, float]:
         # The arithmetic of `risk_position` without building a result: the search calls this hundreds of times.

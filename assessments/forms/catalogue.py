@@ -14,6 +14,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -160,12 +162,15 @@ class ToolVersionForm(ModelForm):
 
     def clean(self):
         """Dates that contradict each other or the agreement are refused at the field that is wrong (the import
-        reads its rows through this form, so a file is held to the same)."""
+        reads its rows through this form, so a file is held to the same). What the daily check leaves is not a
+        contradiction: a withdrawn approval keeps the day it ran to (its status date is the withdrawal's), and an
+        agreement gone keeps the day it ended."""
         data = super().clean()
         since, until = data.get("status_since"), data.get("approved_until")
-        if since and until and until < since:
+        if data.get("status") == ToolStatus.APPROVED and since and until and until < since:
             self.add_error("approved_until", _("«Godkjent til» kan ikke være før «Status fra»."))
-        if data.get("dpa_valid_until") and data.get("dpa") is not True:
+        agreement_until = data.get("dpa_valid_until")
+        if agreement_until and agreement_until >= timezone.localdate() and data.get("dpa") is not True:
             message = _("Velg «Ja» for databehandleravtalen, eller la «Avtalen gjelder til» stå tom.")
             self.add_error("dpa_valid_until", message)
         return data
@@ -179,10 +184,12 @@ class ToolVersionForm(ModelForm):
 
 
 class ToolCreateForm(ToolVersionForm):
-    slug = forms.SlugField(
+    slug = forms.CharField(
         label=capfirst(ToolEntry._meta.get_field("slug").verbose_name),
         max_length=80,
         help_text=_("Små bokstaver, tall og bindestrek, f.eks. «copilot-chat». Kan ikke endres senere."),
+        # Stricter than a slug (no capitals, no underscore), as the help says: an address nobody mistypes.
+        validators=[RegexValidator(r"^[a-z0-9-]+\Z", code="invalid")],
         error_messages={
             "invalid": _(
                 "Bruk bare små bokstaver a–z, tall og bindestrek (ikke mellomrom eller æ, ø, å), f.eks. «copilot-chat»."
@@ -193,8 +200,7 @@ class ToolCreateForm(ToolVersionForm):
     field_order = ["slug", "name"]
 
     def clean_slug(self) -> str:
-        # Typed as «Copilot-Chat», meant as the address /verktoy/copilot-chat/.
-        slug = self.cleaned_data["slug"].lower()
+        slug = self.cleaned_data["slug"]
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(_("Kjennetegnet er reservert. Velg et annet."), code="reserved")
         return slug

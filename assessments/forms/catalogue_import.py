@@ -379,13 +379,8 @@ def _form_errors(form, known: dict, unreadable: set[str]) -> list[str]:
     return messages
 
 
-def _slug_of(cells: dict) -> str:
-    # As UKE's form reads it: «Copilot» in a file is the entry /verktoy/copilot/.
-    return cells.get("slug", "").strip().lower()
-
-
 def _plan_row(number: int, cells: dict, current: ToolEntryVersion | None, unreadable: set[str]) -> Planned | list[str]:
-    slug = _slug_of(cells)
+    slug = cells.get("slug", "").strip()
     data, errors = _row_data(cells, current)
     # One row is validated as UKE's own form validates an entry: the same fields, rules and messages.
     form = (ToolCreateForm if current is None else ToolVersionForm)({**data, "slug": slug})
@@ -408,7 +403,7 @@ def validate(table: Table) -> Preview:
     current = {v.entry.slug: v for v in reads.current_versions()}
     seen: dict[str, int] = {}
     for number, cells in table.rows:
-        slug = _slug_of(cells)
+        slug = cells.get("slug", "").strip()
         if not slug:
             if "slug" not in unreadable.get(number, ()):
                 preview.errors.append((number, _("Kjennetegn mangler.")))

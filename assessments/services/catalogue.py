@@ -66,7 +66,9 @@ def tool_create(*, slug: str, data: dict[str, Any], actor, is_demo: bool = False
     """A new entry with its first version."""
     _require_editor(actor)
     with transaction.atomic():
-        if ToolEntry.objects.filter(slug=slug).exists():
+        # «Kommunechat» beside «kommunechat» would be two entries that read as one (entries made before the form
+        # refused capitals may have them).
+        if ToolEntry.objects.filter(slug__iexact=slug).exists():
             raise ValidationError({"slug": _("Kjennetegnet er allerede i bruk.")}, code="unique")
         entry = ToolEntry.objects.create(slug=slug, is_demo=is_demo)
         version = ToolEntryVersion(entry=entry, number=1, created_by=_user(actor), **_fields(data))
