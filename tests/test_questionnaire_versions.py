@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.11 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.12 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -31,8 +31,9 @@ V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
 V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
 V10 = ROOT / "fixtures" / "questionnaire" / "2026.10"
 V11 = ROOT / "fixtures" / "questionnaire" / "2026.11"
-NEWEST = "2026.11"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11]
+V12 = ROOT / "fixtures" / "questionnaire" / "2026.12"
+NEWEST = "2026.12"
+VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -84,6 +85,11 @@ RELEASED = {
         "rules.yaml": "ec3f64e23515c2636c7feff5935ac348ae3edc7c211cc4897bba3ecba0b938b5",
         "screening.yaml": "d60828e0d9536cf22b07109e0a4734714fa94925b45d8f7685ec8818fa1a0829",
         "sections.yaml": "c626523699b68e5d2bb0efd46fc9c0abd032fef02b2fee8aee8de283031ed595",
+    },
+    V11: {
+        "rules.yaml": "289bbdf2071fc80749c933a83f0967ad2b42cdb90c93712fc82f1320e2caf1b7",
+        "screening.yaml": "98a9e850cd74acf5a975f10f48a3f31bd49dbcf0b3abb17bbf3a39c1f977eaec",
+        "sections.yaml": "a6226ebbe2cdd0794f0687e61b2d43b8d1eb6bd90f7cea669cc88b158273ec2b",
     },
 }
 

@@ -26,7 +26,9 @@ unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Fi
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
 few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
 file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
-missing); tests/test_advice_2026_10.py has the rest. Scenarios that describe the same use
+missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11 and 2026.12 (`v2026_11/`, `v2026_12/`)
+follow the same pattern (`CHANGED_ON_2026_11`, `CHANGED_ON_2026_12`; tests/test_advice_2026_11.py and
+tests/test_advice_2026_12.py). Scenarios that describe the same use
 answered honestly in different ways must get the same verdict and hard rules.
 """
 
@@ -55,6 +57,7 @@ V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
 V2026_10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
 V2026_11 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.11"))
+V2026_12 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.12"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -66,9 +69,10 @@ BY_VERSION = {
     "2026.9": V2026_9,
     "2026.10": V2026_10,
     "2026.11": V2026_11,
+    "2026.12": V2026_12,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -101,6 +105,7 @@ def version(path: Path) -> str:
         "v2026_9": "2026.9",
         "v2026_10": "2026.10",
         "v2026_11": "2026.11",
+        "v2026_12": "2026.12",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -339,7 +344,9 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11")], ids=name
+    "path",
+    [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12")],
+    ids=name,
 )
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
@@ -391,7 +398,7 @@ def consistency_ids(result) -> list:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11")], ids=name
+    "path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12")], ids=name
 )
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
@@ -421,7 +428,9 @@ CHANGED_ON_2026_9: dict[str, str] = {}
 PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12")], ids=name
+)
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.8"), scored(path, extra, on="2026.9")
@@ -460,7 +469,7 @@ CHANGED_ON_2026_10 = {
 NEW_ON_2026_10 = {"no_data_processing_agreement", "tool_not_chosen", "hosting_unclarified"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.10", "2026.11")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12")], ids=name)
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.9"), scored(path, extra, on="2026.10")
@@ -563,7 +572,7 @@ NEW_CHECKS_ON_2026_11 = {"personal_data_but_no_sensitive_input"}
 NEW_QUESTIONS_ON_2026_11 = {"pd_transfer_basis"}
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.11"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.11", "2026.12")], ids=name)
 def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
     before, after = scored(path, extra, on="2026.10"), scored(path, extra, on="2026.11")
@@ -581,6 +590,66 @@ def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_i
     assert added <= NEW_ON_2026_11 and not dropped
     copy = SCENARIOS / "v2026_11" / f"{CHANGED_ON_2026_11[name(path)]}.json"
     assert_copy_holds(path, {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}, copy, before, after)
+
+
+# Files whose advice 2026.12 changes ("Differences from 2026.11"), each with a copy of the same answers in v2026_12/
+# (one copy per use: the answers of all its older files, which agree, with cat_choice and the new pd_employees
+# answered) holding its 2026.12 result. A generative tool not chosen yet gets the rule a procured one gets
+# (sensitive_input_managed_tool with personal data, confidential_input_managed_tool without). No older file answers
+# bio_categorisation "unknown" with pd_any "no", and none loses the employee criterion: an older file leaves
+# pd_employees unanswered, and while it is unanswered, employees in `affected` are read as before (precaution).
+CHANGED_ON_2026_12 = {
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_8/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_10/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/v2026_8__honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/v2026_10__honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_8/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_10/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_10/hearing_submissions_summary_tool_not_chosen": "hearing_submissions_summary_tool_not_chosen",
+    "v2026_11/v2026_10__hearing_submissions_summary_tool_not_chosen": "hearing_submissions_summary_tool_not_chosen",
+}
+# The rules a fix of 2026.12 widens: no rule is new, and no fix takes a rule away.
+WIDENED_ON_2026_12 = {"sensitive_input_managed_tool", "confidential_input_managed_tool"}
+NEW_CHECKS_ON_2026_12 = {"biometric_categorisation_unknown_without_personal_data"}
+# Questions new in 2026.12 that an older file leaves unanswered where they are required.
+NEW_QUESTIONS_ON_2026_12 = {"pd_employees"}
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.12"], ids=name)
+def test_an_older_file_gets_its_2026_11_advice_on_2026_12_unless_a_fix_changes_it(path):
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on="2026.11"), scored(path, extra, on="2026.12")
+    assert after.questionnaire == "2026.12"
+    assert set(before.missing) <= set(after.missing)
+    assert set(after.missing) - set(before.missing) <= NEW_QUESTIONS_ON_2026_12
+    assert set(consistency_ids(before)) <= set(consistency_ids(after))
+    assert set(consistency_ids(after)) - set(consistency_ids(before)) <= NEW_CHECKS_ON_2026_12
+    if name(path) not in CHANGED_ON_2026_12:
+        assert advice(after) == advice(before)
+        return
+    assert advice(after)[:3] != advice(before)[:3]
+    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
+    assert added and added <= WIDENED_ON_2026_12 and not dropped
+    copy = SCENARIOS / "v2026_12" / f"{CHANGED_ON_2026_12[name(path)]}.json"
+    assert_copy_holds(path, {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}, copy, before, after)
+
+
+def test_the_suite_has_the_2026_12_fixes():
+    on_2026_12 = {path.stem: scored(path) for path in FILES if version(path) == "2026.12"}
+    fired = {rule for result in on_2026_12.values() for rule in result.rule_ids}
+    assert WIDENED_ON_2026_12 <= fired
+    assert NEW_CHECKS_ON_2026_12 <= {check for result in on_2026_12.values() for check in consistency_ids(result)}
+    # Employees who only use the tool on residents' data: no DPIA on their account; data about employees: DPIA.
+    archive = on_2026_12["archive_case_summaries_used_by_caseworkers"]
+    assert "dpia_trigger" not in archive.rule_ids and "dpia" not in archive.obligation_codes
+    assert "inform_employee_reps" in archive.obligation_codes
+    personnel = on_2026_12["personnel_file_archiving_suggestions"]
+    assert "dpia_trigger" in personnel.rule_ids and "dpia" in personnel.obligation_codes
+    # A generative model not chosen yet: at least the rule a procured one gets.
+    assert "sensitive_input_managed_tool" in on_2026_12["self_built_inquiry_router_model_not_decided"].rule_ids
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -19,7 +19,8 @@ BENEFIT_RANKING = scenario_answers("benefit_fraud_detection")
 # Information letters translated with a tool the municipality has an agreement for.
 LETTER_TRANSLATION = scenario_answers("translation_case_letters")
 # Meeting minutes with a procured transcription tool: started, two steps filled in, a contributor invited.
-TEAMS_MINUTES = scenario_answers("meeting_transcription_procured")
+# The recordings are of the staff's own meetings, so the personal data concerns employees (2026.12).
+TEAMS_MINUTES = scenario_answers("meeting_transcription_procured", pd_employees="yes")
 
 # (agency, leader's username, answers, how many steps to fill (None: all), submit, invite the contributor)
 DEMO_ASSESSMENTS = [
@@ -34,13 +35,17 @@ def with_tool_choice(definition, answers: dict) -> dict:
     """The demo's answer sets, on a questionnaire that asks which tool it is (2026.3): "not in the tool overview"
     unless the set says otherwise (demo/catalogue.py picks tools from it). On one that asks whether caseworkers assess
     each case themselves (2026.9), the demo's decision-support cases (the housing ranking, the benefit control) say
-    that they do, as their answers on human review and oversight describe."""
+    that they do, as their answers on human review and oversight describe. On one that asks whether the personal data
+    concerns employees (2026.12), a set with personal data says it does not unless it says otherwise: the demo's
+    other cases process residents' data."""
     questions = as_definition(definition).questions
     out = dict(answers)
     if "cat_choice" in questions and "cat_choice" not in out:
         out["cat_choice"] = "not_listed"
     if "fv_human_assessment" in questions and out.get("decision_role") == "decision_support":
         out.setdefault("fv_human_assessment", "independent")
+    if "pd_employees" in questions and out.get("pd_any", "no") != "no":
+        out.setdefault("pd_employees", "no")
     return out
 
 
