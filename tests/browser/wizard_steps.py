@@ -17,7 +17,7 @@ from tests.assessment_helpers import fixture_definition
 
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
 # (2026.9) When the journey turns to decision support, its caseworkers assess each case themselves. (2026.10) The
-# vendor does not train on what is entered.
+# vendor does not train on what is entered. (2026.12) The letters concern residents' cases, not the employees.
 ANSWERS = {
     **{
         key: value if isinstance(value, list) else str(value)
@@ -25,6 +25,7 @@ ANSWERS = {
     },
     "fv_human_assessment": "independent",
     "gen_vendor_train": "no",
+    "pd_employees": "no",
 }
 # Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
 # for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick,
