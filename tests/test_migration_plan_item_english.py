@@ -1,5 +1,6 @@
-"""0028_plan_item_english: the items there already are get their English texts from the stored results (an
-obligation from the newest version whose result lists it, a measure its why and source from the what-if)."""
+"""Migration 0025_squashed_0032 (its part 0028, plan items in English): the items there already are get their
+English texts from the stored results (an obligation from the newest version whose result lists it, a measure
+its why and source from the what-if)."""
 
 import importlib
 
@@ -9,7 +10,7 @@ from assessments.models import AssessmentVersion, PlanItem
 from tests.answers import complete
 from tests.assessment_helpers import make_assessment
 
-migration = importlib.import_module("assessments.migrations.0028_plan_item_english")
+migration = importlib.import_module("assessments.migrations.0025_squashed_0032_user_and_agency_verbose_names")
 
 
 def test_the_backfill_takes_the_english_from_the_newest_version_that_lists_the_item(world):

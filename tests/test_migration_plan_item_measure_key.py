@@ -1,5 +1,5 @@
-"""0030_plan_item_measure_key: the measures there already are get their question from their key; obligations,
-which had no measure before 2026.7, keep none."""
+"""Migration 0025_squashed_0032 (its part 0030, the question of a measure): the measures there already are get
+their question from their key; obligations, which had no measure before 2026.7, keep none."""
 
 import importlib
 
@@ -9,7 +9,7 @@ from assessments.models import PlanItem
 from tests.answers import complete
 from tests.assessment_helpers import make_assessment
 
-migration = importlib.import_module("assessments.migrations.0030_plan_item_measure_key")
+migration = importlib.import_module("assessments.migrations.0025_squashed_0032_user_and_agency_verbose_names")
 
 
 def test_a_measure_gets_its_question_from_its_key_and_an_obligation_none(world):

@@ -1,7 +1,7 @@
 """The versions' copies of their assessment's status, agency and title (models.AssessmentVersion), kept by
-the triggers of migrations 0019_squashed_0024 and 0025 on both backends and filled there for existing rows:
-after every kind of change they equal the assessment's own values, and the lists filtered by them find
-what moved."""
+the triggers of migrations 0019_squashed_0024 and 0025_squashed_0032 on both backends and filled there for
+existing rows: after every kind of change they equal the assessment's own values, and the lists filtered by
+them find what moved."""
 
 import datetime as dt
 import importlib
@@ -17,8 +17,7 @@ from assessments.queries.search import SEARCH_CONFIG
 from tests import review_helpers as h
 
 migration = importlib.import_module("assessments.migrations.0019_squashed_0024_catalogue_flag_closing")
-title_migration = importlib.import_module("assessments.migrations.0025_overview_sums_and_title_search")
-by_tool_migration = importlib.import_module("assessments.migrations.0027_register_by_tool")
+squash = importlib.import_module("assessments.migrations.0025_squashed_0032_user_and_agency_verbose_names")
 
 
 def stale() -> list:
@@ -157,9 +156,9 @@ def test_the_data_migration_fills_the_title_copies_of_existing_versions(world):
     h.submitted(world, "Før tittelkopien")
     h.approved(world, "Godkjent før tittelkopien")
     fill_as_before(
-        title_migration.previous_version_listed_triggers,
-        title_migration.version_listed_triggers,
-        title_migration.fill_version_titles,
+        squash.previous_version_listed_triggers,
+        squash.title_listed_triggers,
+        squash.fill_version_titles,
         assessment_title=None,
         title_search=None,
     )
@@ -172,9 +171,9 @@ def test_the_data_migration_fills_the_review_dates_and_tools_of_existing_version
     h.approved(world, "Også godkjent før datokopien")
     empty = {"assessment_review_by": None, "tool": None}
     fill_as_before(
-        title_migration.version_listed_triggers,
-        by_tool_migration.version_listed_triggers,
-        by_tool_migration.fill_review_dates,
+        squash.title_listed_triggers,
+        squash.version_listed_triggers,
+        squash.fill_review_dates,
         **empty,
     )
     assert None not in AssessmentVersion.objects.values_list("assessment_review_by", flat=True)

@@ -25,7 +25,7 @@ whose status or agency changes passes them on to its versions. Whoever changes a
 QuerySet.update, a data fix in the shell) cannot leave them stale. PostgreSQL sets the inserted row itself
 (BEFORE); SQLite has no such trigger and updates the row just inserted (AFTER). Note for later migrations: on
 SQLite, a migration that remakes the assessment or version table drops these triggers; run
-`version_listed_triggers` again after it (since 0025_overview_sums_and_title_search, that migration's, which
+`version_listed_triggers` again after it (since 0025_squashed_0032_user_and_agency_verbose_names, that migration's, which
 replaces these triggers).
 
 On PostgreSQL the whole migration is one transaction, and a table with pending trigger events (such as the

@@ -281,7 +281,7 @@ class OverviewToolCell(SpotCount):
     answers: its entry's slug, the part of `cat_ref` ("slug@number") before the last "@", "" for none. The
     overview grouped by tool or filtered by a tool reads these counts instead of every version's answers.
     Kept by PostgreSQL triggers on the same changes as the cells (migration
-    0025_overview_sums_and_title_search); empty on SQLite, where the overview aggregates the versions."""
+    0025_squashed_0032, part 0025); empty on SQLite, where the overview aggregates the versions."""
 
     # Text, not a slug field: whatever an answer holds must not make the version's insert fail.
     tool = models.TextField()
@@ -302,7 +302,7 @@ class OverviewToolCell(SpotCount):
 class AgencySum(models.Model):
     """A sum of overview cells kept for one agency in one scope (OverviewScope: the approved assessments,
     which everyone sees, or all of them, which reviewers and the auditors of every agency see). Kept from
-    the cells by PostgreSQL triggers (migration 0025_overview_sums_and_title_search); empty on SQLite."""
+    the cells by PostgreSQL triggers (migration 0025_squashed_0032, part 0025); empty on SQLite."""
 
     scope = models.CharField(max_length=10, choices=OverviewScope.choices)
     # No index of its own: the unique constraint, which starts with the scope and the agency, serves every read.

@@ -46,7 +46,7 @@ def title_trigrams() -> Upper:
 def title_matches(q: str) -> Q:
     """A filter of versions whose assessment's title contains the search text `q` (as a substring or, on
     PostgreSQL, as a word in any of its forms). The stored vector is `to_tsvector(SEARCH_CONFIG, title)`,
-    set by the versions' trigger (migration 0025_overview_sums_and_title_search)."""
+    set by the versions' trigger (migration 0025_squashed_0032, part 0025)."""
     q = q.strip()
     substring = Q(assessment_title__icontains=q)
     if connection.vendor != "postgresql":

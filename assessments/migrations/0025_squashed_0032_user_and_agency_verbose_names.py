@@ -1,4 +1,17 @@
-"""The overview's sums per agency and its cells per tool, kept by PostgreSQL, the versions' copy of their
+"""Migrations 0025-0032 in one (squashed on 2026-12-06): eight files, of which three generated ones only
+changed labels, read more easily as one. A database that applied all eight is marked as having applied this
+one (`replaces`); one at 0024 runs it. The operations are those of the eight files, in their order, the data
+steps included, because a database at 0024 has rows they must carry over. Each part below is what its file
+said.
+
+On PostgreSQL the whole migration is one transaction, and a table with pending trigger events (such as the
+deferred foreign key checks of rows written in it) cannot be altered or indexed in it. The eight files each
+ran in a transaction of their own; here a version is updated twice (its title copy, then its review date), and
+PostgreSQL queues the deferred checks of a row updated again in the transaction that wrote it, so the index
+that follows would fail. `run_deferred_checks` runs the queued checks after each fill that a change of the same
+table follows. tests/test_migration_squash_0025_0032.py brings a database at 0024 with data through it.
+
+0025 (the overview's sums and the title copy). The overview's sums per agency and its cells per tool, kept by PostgreSQL, the versions' copy of their
 assessment's title with its stored search vector, and an index for the register by one tool (one migration:
 they came out in one release).
 
@@ -49,6 +62,58 @@ the configuration of queries.search.SEARCH_CONFIG. On SQLite the vector column s
 is a substring of the title copy). Note for later migrations: on SQLite, a migration that remakes the
 assessment or version table drops these triggers; run `version_listed_triggers` of this migration again
 after it.
+
+0026. Evidence refused by the virus scan gets its own status ("refused").
+
+0027 (the register by tool). The register grouped by tool at scale: the version's tool and a copy of its assessment's review date, kept by
+the triggers of 0025_overview_sums_and_title_search, and two partial indexes on the approved versions.
+
+Grouped by tool, the register (/register/?group=tool) read every approved version's answers twice: once to
+count the uses and overdue reviews per tool for its summary, once to sort the whole register by the tool's
+name as answered for a page of 50 (about 17 times as long at 100,000 assessments as at 100). Now, on
+PostgreSQL (queries/lists.py, register and register_tools):
+
+- the page is an index walk: version_register_by_tool holds the approved versions in the page's order (the
+  answered `cat_name`, newest decision first), so the page stops after 50 rows;
+- the summary's uses come from the counts kept per tool (OverviewToolCell, 0025), and its overdue reviews
+  (review date before today, which no kept count can hold: today moves) from an index-only count of
+  version_overdue_by_tool. That index needs the tool and the review date as columns of the version: an
+  expression of the answers makes PostgreSQL read the row (and its answers) for each overdue version.
+
+`tool` is the slug the kept counts group by, the part of the answer `cat_ref` ("slug@number") before the last
+"@" ("" without one), set by the version's trigger from its answers; `assessment_review_by` is copied from the
+assessment like its status, agency and title and passed on when it changes (on both backends). SQLite leaves
+`tool` empty: its register groups from the answers, as before. Note for later migrations, as in 0025: on
+SQLite, a migration that remakes the assessment or version table drops these triggers; run this migration's
+`version_listed_triggers` again after it.
+
+0028 (plan items in English). Plan items get their texts in English (`title_en`, `why_en`, `source_en`; blank shows the bokmål).
+
+The items there already are get them from the stored results: an obligation from the newest version of its
+assessment whose result lists that obligation, a measure its why (the what-if's English note) from the newest
+version whose what-if names it, and the what-if's source. A measure's English title needs the questionnaire's
+labels and is left blank (the page shows the bokmål title); the next submission fills it. An item carried to a
+replacement that has no version yet gets the texts of the item it was copied from.
+
+0029. The reassignment flag gets bokmål names in the admin.
+
+0030 (the question of a plan item's measure). Plan items name the question of their measure (`measure_key`), so the re-assessment reads it from one field for
+a measure and for an obligation that is done by a measure (2026.7 on) alike.
+
+The measures there already are get it from their key ("measure:<question key>"); obligations made before had none.
+
+0031 (the overview's spots placed by the conclusion). The overview's spots per agency are placed by the assessment's conclusion, not only by its scores.
+
+A hard rule can hold the risk high while the score is below the line; the assessment's quadrant then says
+"high risk", and the overview's table counts it there. Its marker was drawn at the score, in the field of
+another conclusion (a "Kun med tiltak" in the green "Anbefalt" field). The markers drawn from the overview
+cells are moved into the quadrant's field when drawn (presentation/overview.py, `placed_cells`); the spots
+summed per agency (OverviewAgencySpot) have no quadrant to move them by, so their triggers place each cell
+as they add it, by the same rule: a high axis at cell 27 (score 54) or more, a low one at cell 23 or
+less. The triggers are made anew with the placed cells, and the sums rebuilt; unapplied, the old
+triggers and sums come back.
+
+0032. Memberships and roles name their user and agency fields in the admin (verbose names only).
 """
 
 import importlib
@@ -60,6 +125,7 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
+from django.conf import settings
 from django.db import migrations, models
 from django.db.models.fields.json import KT
 
@@ -258,7 +324,7 @@ TOOL_CELLS, TOOL_CELLS_DROP = kept_counts(
 )
 
 # The copies that 0019_squashed_0024 keeps, and the title.
-COPIES = {**listed.LISTED_COPIES, "assessment_title": "title"}
+TITLE_COPIES = {**listed.LISTED_COPIES, "assessment_title": "title"}
 
 
 def version_listed_postgresql(copies: dict[str, str], *, watched: str = "", then: str = "") -> str:
@@ -312,7 +378,7 @@ def listed_triggers(copies: dict[str, str], **postgresql):
     return replace
 
 
-version_listed_triggers = listed_triggers(COPIES)
+title_listed_triggers = listed_triggers(TITLE_COPIES)
 
 
 def previous_version_listed_triggers(apps, schema_editor):
@@ -326,6 +392,125 @@ class RemoveIndexOnPostgreSQL(initial.OnPostgreSQL, migrations.RemoveIndex):
 
 # Writing the title runs the version's trigger, which sets the vector (and the other copies, again).
 fill_version_titles = listed.fill_version_copies(assessment_title="title")
+
+
+# 0027
+# The tool as the kept counts per tool read it (0025's version_of): greedy, up to the last "@".
+TOOL = "COALESCE(substring(NEW.answers ->> 'cat_ref' from '^(.*)@'), '')"
+
+COPIES = {**TITLE_COPIES, "assessment_review_by": "review_by"}
+# 0025's two triggers with the review date, and the version's tool set from its answers: the triggers kept
+# since (a later migration that remakes the assessment or version table on SQLite runs this again).
+version_listed_triggers = listed_triggers(COPIES, watched=", answers, tool", then=f";\n    NEW.tool := {TOOL}")
+
+
+# Writing the copy runs the version's trigger, which also sets the tool on PostgreSQL.
+fill_review_dates = listed.fill_version_copies(assessment_review_by="review_by")
+
+
+def run_deferred_checks(apps, schema_editor):
+    """Run the foreign key checks queued in this transaction (they pass: no fill changes a key), so that the
+    table they were queued on can be indexed or altered next (see the module's docstring)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.connection.check_constraints()
+
+
+# The register's rows: the latest version of an approved assessment is its approving one, decided.
+APPROVED = models.Q(assessment_status="approved", decision="approved", decided_at__isnull=False)
+
+
+# 0028
+WHAT_IF_SOURCE_EN = "The what-if analysis in KI-veileder"
+ENGLISH_QUOTES = str.maketrans({"«": "“", "»": "”"})
+CHUNK = 500
+
+
+def _english_texts(versions) -> dict[str, dict]:
+    """key -> English texts, from (obligations, what_if) of the versions, newest first."""
+    texts: dict[str, dict] = {}
+    for obligations, what_if in versions:
+        for obligation in obligations or []:
+            key = f"obligation:{obligation.get('code')}"
+            texts.setdefault(key, {
+                "title_en": (obligation.get("title_en") or "")[:300],
+                "why_en": (obligation.get("why_en") or "").translate(ENGLISH_QUOTES),
+                "source_en": (obligation.get("source_en") or "")[:300],
+            })  # fmt: skip
+        what_if = what_if or {}
+        for change in what_if.get("changes") or []:
+            key = f"measure:{change.get('key')}"
+            note = (what_if.get("note_en") or "").translate(ENGLISH_QUOTES)
+            texts.setdefault(key, {"title_en": "", "why_en": note, "source_en": WHAT_IF_SOURCE_EN})
+    return texts
+
+
+def fill_english(apps, schema_editor):
+    PlanItem = apps.get_model("assessments", "PlanItem")
+    AssessmentVersion = apps.get_model("assessments", "AssessmentVersion")
+    pending = PlanItem.objects.filter(title_en="", why_en="", source_en="")
+    assessment_ids = sorted(set(pending.values_list("assessment_id", flat=True)))
+    for start in range(0, len(assessment_ids), CHUNK):
+        changed = []
+        for assessment_id in assessment_ids[start : start + CHUNK]:
+            versions = (
+                AssessmentVersion.objects.filter(assessment_id=assessment_id)
+                .order_by("-number")
+                .values_list("result__obligations", "result__what_if")
+            )
+            texts = _english_texts(versions)
+            for item in pending.filter(assessment_id=assessment_id):
+                found = texts.get(item.key)
+                if found:
+                    item.title_en, item.why_en, item.source_en = found["title_en"], found["why_en"], found["source_en"]
+                    changed.append(item)
+        PlanItem.objects.bulk_update(changed, ["title_en", "why_en", "source_en"], batch_size=CHUNK)
+    _copy_to_carried(PlanItem)
+
+
+def _copy_to_carried(PlanItem) -> None:
+    """An item carried to a replacement assessment (a material change) that has no version yet gets the texts of
+    the item it was copied from; oldest first, so a copy of a copy finds its source filled."""
+    filled: dict[int, tuple] = {}
+    changed = []
+    carried = PlanItem.objects.filter(title_en="", why_en="", source_en="", carried_from__isnull=False)
+    for item in carried.select_related("carried_from").order_by("pk").iterator(chunk_size=CHUNK):
+        source = item.carried_from
+        texts = filled.get(source.pk) or (source.title_en, source.why_en, source.source_en)
+        if any(texts):
+            item.title_en, item.why_en, item.source_en = texts
+            filled[item.pk] = texts
+            changed.append(item)
+    PlanItem.objects.bulk_update(changed, ["title_en", "why_en", "source_en"], batch_size=CHUNK)
+
+
+# 0030
+def fill_measure_keys(apps, schema_editor):
+    PlanItem = apps.get_model("assessments", "PlanItem")
+    changed = []
+    for item in PlanItem.objects.filter(kind="measure", measure_key="").iterator(chunk_size=CHUNK):
+        item.measure_key = item.key.split(":", 1)[1][:100]
+        changed.append(item)
+    PlanItem.objects.bulk_update(changed, ["measure_key"], batch_size=CHUNK)
+
+
+# 0031
+def _placed(axis: str, high: str, low: str) -> str:
+    """A cell's column `axis`, moved into the field its quadrant names (the quadrant's values listed)."""
+    return (
+        f"CASE WHEN quadrant IN ({high}) THEN GREATEST({axis}, 27) "
+        f"WHEN quadrant IN ({low}) THEN LEAST({axis}, 23) ELSE {axis} END"
+    )
+
+
+NEED = _placed("need_cell", "'low_risk_high_need', 'high_risk_high_need'", "'low_risk_low_need', 'high_risk_low_need'")
+RISK = _placed("risk_cell", "'high_risk_low_need', 'high_risk_high_need'", "'low_risk_low_need', 'low_risk_high_need'")
+
+
+def add_to_placed_sums(changes: str) -> str:
+    return add_to_sums(changes, need=NEED, risk=RISK)
+
+
+PLACED_SUMS, PLACED_SUMS_DROP = sums_kept_by(add_to_placed_sums)
 
 
 def agency(**options) -> models.ForeignKey:
@@ -356,12 +541,24 @@ def kept_count_table(name: str, unique: str, keys: tuple[str, ...], **fields) ->
 
 
 class Migration(migrations.Migration):
+    replaces = [
+        ("assessments", "0025_overview_sums_and_title_search"),
+        ("assessments", "0026_evidence_scan_refused"),
+        ("assessments", "0027_register_by_tool"),
+        ("assessments", "0028_plan_item_english"),
+        ("assessments", "0029_reassignmentflag_verbose_name"),
+        ("assessments", "0030_plan_item_measure_key"),
+        ("assessments", "0031_overview_spots_by_conclusion"),
+        ("assessments", "0032_user_and_agency_verbose_names"),
+    ]
+
     dependencies = [
         ("assessments", "0019_squashed_0024_catalogue_flag_closing"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        # The sums per agency
+        # 0025: the sums per agency
         kept_count_table(
             "OverviewAgencyQuadrant",
             "one_overview_agency_quadrant",
@@ -394,7 +591,7 @@ class Migration(migrations.Migration):
             name="title_search",
             field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
-        migrations.RunPython(version_listed_triggers, previous_version_listed_triggers),
+        migrations.RunPython(title_listed_triggers, previous_version_listed_triggers),
         migrations.RunPython(fill_version_titles, migrations.RunPython.noop),
         # After the fill: one build of each index instead of an update per row.
         initial.AddIndexOnPostgreSQL(
@@ -449,4 +646,133 @@ class Migration(migrations.Migration):
             agency=agency(),
         ),
         migrations.RunPython(on_postgresql(TOOL_CELLS), on_postgresql(TOOL_CELLS_DROP)),
+        # 0026: evidence refused by the virus scan
+        migrations.AlterField(
+            model_name="evidence",
+            name="scan_status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Venter på virussjekk"),
+                    ("clean", "Virussjekket"),
+                    ("not_scanned", "Ikke virussjekket"),
+                    ("quarantined", "I karantene"),
+                    ("refused", "Avvist av virussjekken"),
+                ],
+                default="not_scanned",
+                max_length=20,
+            ),
+        ),
+        # 0027: the register by tool
+        migrations.AddField(
+            model_name="assessmentversion",
+            name="assessment_review_by",
+            field=models.DateField(editable=False, null=True),
+        ),
+        migrations.AddField(
+            model_name="assessmentversion",
+            name="tool",
+            field=models.TextField(editable=False, null=True),
+        ),
+        migrations.RunPython(version_listed_triggers, title_listed_triggers),
+        migrations.RunPython(fill_review_dates, migrations.RunPython.noop),
+        migrations.RunPython(run_deferred_checks, migrations.RunPython.noop),
+        # After the fill: one build of each index instead of an update per row.
+        initial.AddIndexOnPostgreSQL(
+            model_name="assessmentversion",
+            index=models.Index(
+                KT("answers__cat_name"),
+                models.F("decided_at").desc(),
+                models.F("id").desc(),
+                condition=APPROVED,
+                name="version_register_by_tool",
+            ),
+        ),
+        initial.AddIndexOnPostgreSQL(
+            model_name="assessmentversion",
+            index=models.Index(
+                fields=["assessment_review_by", "tool", "assessment_agency"],
+                condition=APPROVED,
+                name="version_overdue_by_tool",
+            ),
+        ),
+        # 0028: plan items in English
+        migrations.AddField(
+            model_name="planitem",
+            name="title_en",
+            field=models.CharField(blank=True, max_length=300, verbose_name="tittel på engelsk"),
+        ),
+        migrations.AddField(
+            model_name="planitem",
+            name="why_en",
+            field=models.TextField(blank=True, verbose_name="hvorfor på engelsk"),
+        ),
+        migrations.AddField(
+            model_name="planitem",
+            name="source_en",
+            field=models.CharField(blank=True, max_length=300, verbose_name="kilde på engelsk"),
+        ),
+        migrations.RunPython(fill_english, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(run_deferred_checks, migrations.RunPython.noop),
+        # 0029
+        migrations.AlterModelOptions(
+            name="reassignmentflag",
+            options={
+                "ordering": ["-created_at", "pk"],
+                "verbose_name": "overføringsflagg",
+                "verbose_name_plural": "overføringsflagg",
+            },
+        ),
+        # 0030: the question of a plan item's measure
+        migrations.AddField(
+            model_name="planitem",
+            name="measure_key",
+            field=models.CharField(blank=True, max_length=100),
+        ),
+        migrations.RunPython(fill_measure_keys, migrations.RunPython.noop, elidable=True),
+        # 0031: the spots per agency placed by the conclusion
+        migrations.RunPython(
+            on_postgresql(SUMS_DROP, PLACED_SUMS),
+            on_postgresql(PLACED_SUMS_DROP, SUMS),
+        ),
+        # 0032
+        migrations.AlterField(
+            model_name="membership",
+            name="agency",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="assessments.agency",
+                verbose_name="virksomhet",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="membership",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="bruker",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="municipalrole",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="municipal_roles",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="bruker",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="reassignmentflag",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="bruker",
+            ),
+        ),
     ]
