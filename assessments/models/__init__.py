@@ -7,7 +7,7 @@ head and write caps), `accounts` (Entra ID group mapping and the roles a sign-in
 for reassignment when someone leaves), `plans` (action plan items, their history, evidence, sent reminders),
 `catalogue` (the tool overview: entries, their versions, flags, API tokens), `public_access` (exemptions),
 `officers` (the officers' advice), `archive` (hand-overs to the archive), `outbox` (e-mail). `fields` holds the
-field factories they share.
+field factories they share, `base` the abstract bases (a row written once).
 """
 
 from assessments.choices import PATH_CHOICES, OfficerRole

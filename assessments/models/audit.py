@@ -4,17 +4,24 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models.base import WriteOnce
+
+APPEND_ONLY = "Audit events are append-only"
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise ValidationError("Audit events are append-only")
+        raise ValidationError(APPEND_ONLY)
 
     def delete(self):
-        raise ValidationError("Audit events are append-only")
+        raise ValidationError(APPEND_ONLY)
 
 
-class AuditEvent(models.Model):
+class AuditEvent(WriteOnce):
     """Append-only, hash-chained log. Plain ids only: no names or e-mails in the chained fields."""
+
+    refusal = APPEND_ONLY
+    refusal_error = ValidationError
 
     actor_id = models.BigIntegerField(null=True, blank=True)
     action = models.CharField(max_length=60, db_index=True)
@@ -43,13 +50,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError("Audit events are append-only")
-        super().save(*args, **kwargs)
-
     def delete(self, *args, **kwargs):
-        raise ValidationError("Audit events are append-only")
+        raise ValidationError(APPEND_ONLY)
 
 
 class AuditHead(models.Model):

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import FlagClosing, Hosting, InfoClass, ToolStatus
+from assessments.models.base import WriteOnce
 from assessments.models.fields import user_reference
 
 CLASS_ORDER = [c.value for c in InfoClass]
@@ -56,8 +57,10 @@ class ToolEntry(models.Model):
         return self.versions.order_by("-number").first()
 
 
-class ToolEntryVersion(models.Model):
+class ToolEntryVersion(WriteOnce):
     """One immutable snapshot of an entry. Never updated: a change is a new version (services/catalogue.py)."""
+
+    refusal = "A tool overview version is never changed; make a new version"
 
     entry = models.ForeignKey(ToolEntry, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("versjon"))
@@ -94,12 +97,6 @@ class ToolEntryVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ref})"
-
-    def save(self, *args, **kwargs):
-        # Immutable: an assessment's answers point at this snapshot, so it must read the same forever.
-        if self.pk is not None:
-            raise ValueError("A tool overview version is never changed; make a new version")
-        super().save(*args, **kwargs)
 
     @property
     def ref(self) -> str:
