@@ -20,7 +20,7 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("reques
 _request: contextvars.ContextVar = contextvars.ContextVar("request", default=None)
 _VALID_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # URL names of views that answer with a file, not a page (downloads, exports, the answers file).
-_FILE_VIEW = re.compile(r"download|export|_json$|_csv$|_xlsx$|_pdf$")
+_FILE_VIEW = re.compile(r"download|export|_json$|_csv$|_xlsx$")
 
 
 def valid_request_id(value: str | None) -> str:
