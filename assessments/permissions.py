@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from assessments.lifecycle import StateConflict
 from assessments.models import Agency, Assessment, AssessmentVersion, Membership, MunicipalRole
@@ -317,6 +318,18 @@ def conflict_is_409(view):
             return render(request, "409.html", context, status=409)
 
     return wrapper
+
+
+def acts(*methods: str):
+    """The guard of a view that acts: sign-in first (`signed_in`), then only the HTTP methods named (405 for
+    any other), and a state conflict answered 409 (`conflict_is_409`). `@acts("POST")` for a button;
+    `@acts("GET", "POST")` for a form whose GET shows the page or leads back to it. The view still asks
+    for its object with the action it needs (`get_assessment`) before it does anything."""
+
+    def decorator(view):
+        return signed_in(require_http_methods(list(methods))(conflict_is_409(view)))
+
+    return decorator
 
 
 # --- The data protection officer and the security officer ---------------------------------------

@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
@@ -22,6 +21,7 @@ from assessments.engine.visibility import visible_answers
 from assessments.forms import ContributorForm, ImportForm, NewAssessmentForm
 from assessments.models import Assessment, Membership, Questionnaire
 from assessments.permissions import (
+    acts,
     can_see_draft,
     conflict_is_409,
     get_assessment,
@@ -149,9 +149,7 @@ def assessment_contributors(request, uuid):
     )
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def assessment_recall(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
     services.assessment_recall(assessment=assessment, user=request.user)
@@ -162,9 +160,7 @@ def assessment_recall(request, uuid):
     return redirect(assessment)
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def assessment_move_questionnaire(request, uuid):
     """Move a draft to the newest questionnaire version; the answers carry over, new questions start empty."""
     assessment = get_assessment(request, uuid, "lead")

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports
 from assessments.audit import chain as audit
@@ -30,9 +30,9 @@ from assessments.forms.plans import (
 from assessments.models import Assessment, Report, norwegian_slugify
 from assessments.models.plans import Evidence, PlanItem
 from assessments.permissions import (
+    acts,
     can_edit_plan,
     can_view,
-    conflict_is_409,
     get_assessment,
     is_auditor_or_reviewer,
     is_leader_of,
@@ -141,9 +141,7 @@ def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status
     return render(request, "plans/item.html", context, status=status)
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def plan_item(request, assessment_uuid, item_id):
     if request.method == "GET":
         return _item_page(request, _item(request, assessment_uuid, item_id))
@@ -169,9 +167,7 @@ def plan_item(request, assessment_uuid, item_id):
     return redirect(_plan_url(item.assessment, f"item-{item.pk}"))
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def plan_evidence_add(request, assessment_uuid, item_id):
     """POST adds a file or a link; a refusal is shown at this URL, so a GET (a reload, the language switch)
     leads back to the item's page."""
@@ -197,9 +193,7 @@ def _evidence(request, assessment_uuid, evidence_uuid, action: str) -> Evidence:
                              item__assessment=assessment)  # fmt: skip
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def plan_evidence_remove(request, assessment_uuid, evidence_uuid):
     evidence = _evidence(request, assessment_uuid, evidence_uuid, "edit_plan")
     plans.evidence_remove(evidence=evidence, user=request.user)
@@ -239,9 +233,7 @@ def plan_evidence_download(request, assessment_uuid, evidence_uuid):
     return FileResponse(handle, as_attachment=True, filename=evidence.file_name, content_type=evidence.content_type)
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def plan_reassess(request, assessment_uuid, item_id):
     """Start a re-assessment with a done measure answered (the leader; the usual review follows)."""
     item = _item(request, assessment_uuid, item_id, "lead")
@@ -269,18 +261,14 @@ def _refused(request, assessment: Assessment, form, context_key: str, act):
     return render(request, "plans/detail.html", plan_context(request, assessment, **{context_key: form}), status=400)
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def plan_in_use(request, assessment_uuid):
     """POST records the go-live day."""
     done = _("Det er registrert at løsningen er tatt i bruk.")
     return _go_live(request, assessment_uuid, InUseForm, "in_use_form", go_live.record_in_use, done)
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def plan_in_use_correct(request, assessment_uuid):
     """POST corrects the recorded go-live day, with a reason."""
     done = _("Datoen for når løsningen ble tatt i bruk, er rettet.")

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from assessments.choices import ToolStatus
 from assessments.engine.loader import as_definition
@@ -14,7 +13,7 @@ from assessments.engine.screening import screening_for
 from assessments.forms.quickpath import ScreeningForm
 from assessments.forms.review import DecisionForm
 from assessments.permissions import (
-    conflict_is_409,
+    acts,
     get_assessment,
     is_leader,
     leader_agencies,
@@ -77,9 +76,7 @@ def quickpath_result(request, uuid):
     return render(request, "quickpath/result.html", context)
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def quickpath_submit(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
     try:
@@ -92,9 +89,7 @@ def quickpath_submit(request, uuid):
     return redirect(assessment)
 
 
-@signed_in
-@require_POST
-@conflict_is_409
+@acts("POST")
 def quickpath_require_full(request, uuid):
     assessment = get_assessment(request, uuid, "review")
     form = DecisionForm(request.POST, prefix="full")

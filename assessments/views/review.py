@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
 
 from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
@@ -27,6 +26,7 @@ from assessments.forms.review import (
 from assessments.models import Assessment, AssessmentVersion, PlanItem, ReviewComment
 from assessments.models.officers import officer_advice_for
 from assessments.permissions import (
+    acts,
     can_edit,
     can_review,
     conflict_is_409,
@@ -324,9 +324,7 @@ def _detail_url(assessment, anchor: str = "") -> str:
     return reverse("assessments:review_detail", args=[assessment.uuid]) + (f"#{anchor}" if anchor else "")
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def review_comment(request, assessment_uuid):
     """A refused comment is shown at this URL, so a GET here (a reload) opens the case."""
     assessment = get_assessment(request, assessment_uuid, "review")
@@ -361,9 +359,7 @@ def _decision_form(action: str, data=None, initial=None) -> DecisionForm:
     return DecisionForm(data, initial=initial, prefix=action, reason_required=action != "approve")
 
 
-@signed_in
-@require_http_methods(["GET", "POST"])
-@conflict_is_409
+@acts("GET", "POST")
 def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
     """Return, approve or reject (the URL names the action). A refused decision is shown at this URL, so a GET
     here (a reload) opens the case."""
