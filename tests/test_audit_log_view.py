@@ -343,3 +343,15 @@ def test_the_export_adds_who_what_and_where_in_words_after_the_chained_fields(wo
     listed = json.loads(body)["events"]
     other = next(e for e in listed if e["id"] == events["other"].pk)
     assert other["agency_name"] == world.agency_b.name and other["details"] == {"n": 1}
+
+
+def test_the_export_reads_only_the_names_it_shows(world, events):
+    """The export names the actor and the agency; the person an event names (shown on the page) is not read,
+    which would be one more lookup per exported row."""
+    client = world.client("auditor")
+    with CaptureQueriesContext(connection) as queries:
+        b"".join(client.get(reverse("assessments:audit_log_export_json")).streaming_content)
+    event_queries = [
+        q["sql"] for q in queries if 'FROM "assessments_auditevent"' in q["sql"] and "ORDER BY" in q["sql"]
+    ]
+    assert event_queries and all(sql.count('FROM "auth_user"') == 1 for sql in event_queries)

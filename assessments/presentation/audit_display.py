@@ -39,6 +39,13 @@ HIDDEN = {"comment_id", "report", "assessment", "new_assessment", "replaces", "b
 UUID_TEXT = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
 
 
+def _name_of(user_id) -> Subquery:
+    """The full name of the account `user_id`, or its username where it has none."""
+    full_name = Trim(Concat("first_name", Value(" "), "last_name"))
+    user = get_user_model().objects.filter(pk=user_id)
+    return Subquery(user.annotate(name=Coalesce(NullIf(full_name, Value("")), "username")).values("name")[:1])
+
+
 class EventReader:
     """Words for one page of events; looks up names, titles and questions once per page."""
 
@@ -61,29 +68,24 @@ class EventReader:
         self.people = {e.person_id: e.person_name for e in events if e.person_id and e.person_name}
 
     @staticmethod
-    def with_names(events: QuerySet) -> QuerySet:
-        """The events with the names of their actor, their agency and the person they name (an account
-        the event is about, or a detail's `user_id`), read in the events' own query: a query of its own
-        for the names is made only when the page shows an event naming someone, and the page's number of
-        queries would then depend on which events it shows."""
-        users = get_user_model().objects
-        full_name = Trim(Concat("first_name", Value(" "), "last_name"))
-
-        def name_of(user_id):
-            user = users.filter(pk=user_id).annotate(name=Coalesce(NullIf(full_name, Value("")), "username"))
-            return Subquery(user.values("name")[:1])
-
+    def with_names(events: QuerySet, *, person: bool = True) -> QuerySet:
+        """The events with the names of their actor, their agency and (unless `person` is false, as for the
+        export, which names no one else) the person they name (an account the event is about, or a detail's
+        `user_id`), read in the events' own query: a query of its own for the names is made only when the page
+        shows an event naming someone, and the page's number of queries would then depend on which events it
+        shows."""
+        named = events.annotate(
+            actor_name=_name_of(OuterRef("actor_id")),
+            agency_name=Subquery(Agency.objects.filter(pk=OuterRef("agency_id")).values("name")[:1]),
+        )
+        if not person:
+            return named
         digits = r"^[0-9]{1,18}$"
-        person = Case(
+        person_id = Case(
             When(Q(object_type="user", object_id__regex=digits), then=Cast("object_id", BigIntegerField())),
             When(details__user_id__regex=digits, then=Cast(KT("details__user_id"), BigIntegerField())),
         )
-        return events.annotate(
-            actor_name=name_of(OuterRef("actor_id")),
-            agency_name=Subquery(Agency.objects.filter(pk=OuterRef("agency_id")).values("name")[:1]),
-            person_id=person,
-            person_name=name_of(OuterRef("person_id")),
-        )
+        return named.annotate(person_id=person_id, person_name=_name_of(OuterRef("person_id")))
 
     # --- what the event is about -----------------------------------------------------------------
 

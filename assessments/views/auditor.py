@@ -267,7 +267,7 @@ def audit_log_export(request, fmt: str):
          e.object_id, e.agency_id, json.dumps(e.details, ensure_ascii=False, sort_keys=True) if fmt != "json"
          else e.details, e.request_id, e.prev_hash, e.hash, e.key_id, _actor_name(e),
          labels.label(labels.EVENTS, e.action, e.action), e.agency_name or ""]
-        for e in EventReader.with_names(events).order_by("id").iterator(chunk_size=2000)
+        for e in EventReader.with_names(events, person=False).order_by("id").iterator(chunk_size=2000)
     )  # fmt: skip
     filters = used_filters(request, form)
     audit.record(request.user, "audit_log.exported", details={"filters": filters, "format": fmt})
