@@ -115,11 +115,12 @@ SAME_OR_WIDER = {(t, t) for t in ("yes_no", "yes_no_unknown", "choice", "multi",
 
 
 def test_only_four_questions_are_widened_and_only_in_2026_11():
+    questions = {folder.name: as_definition(load_definition(folder)).questions for folder in VERSIONS}
     widened = {
         (newer.name, key)
         for older, newer in zip(VERSIONS, VERSIONS[1:], strict=False)
-        for key, question in as_definition(load_definition(older)).questions.items()
-        if question.type != as_definition(load_definition(newer)).questions[key].type
+        for key, question in questions[older.name].items()
+        if question.type != questions[newer.name][key].type
     }
     assert widened == {
         ("2026.11", key) for key in ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
