@@ -6,10 +6,12 @@ said.
 
 On PostgreSQL the whole migration is one transaction, and a table with pending trigger events (such as the
 deferred foreign key checks of rows written in it) cannot be altered or indexed in it. The eight files each
-ran in a transaction of their own; here a version is updated twice (its title copy, then its review date), and
-PostgreSQL queues the deferred checks of a row updated again in the transaction that wrote it, so the index
-that follows would fail. `run_deferred_checks` runs the queued checks after each fill that a change of the same
-table follows. tests/test_migration_squash_0025_0032.py brings a database at 0024 with data through it.
+ran in a transaction of their own; here a row can be updated twice, and PostgreSQL queues the deferred checks
+of a row updated again in the transaction that wrote it, so the change of its table that follows would fail: a
+version gets its title copy, then its review date (before 0027's indexes), and a plan item carried to a
+replacement assessment gets texts from its own results, then those of the item it was copied from (before 0030's
+new field). `run_deferred_checks` runs the queued checks after each of those fills.
+tests/test_migration_squash_0025_0032.py brings a database at 0024 with such rows through it.
 
 0025 (the overview's sums and the title copy). The overview's sums per agency and its cells per tool, kept by PostgreSQL, the versions' copy of their
 assessment's title with its stored search vector, and an index for the register by one tool (one migration:
@@ -61,12 +63,12 @@ changes passes them on. On PostgreSQL the version's trigger also sets the search
 the configuration of queries.search.SEARCH_CONFIG. On SQLite the vector column stays empty (the search there
 is a substring of the title copy). Note for later migrations: on SQLite, a migration that remakes the
 assessment or version table drops these triggers; run `version_listed_triggers` of this migration again
-after it.
+after it (since part 0027, the triggers that also keep the review date and the tool).
 
 0026. Evidence refused by the virus scan gets its own status ("refused").
 
 0027 (the register by tool). The register grouped by tool at scale: the version's tool and a copy of its assessment's review date, kept by
-the triggers of 0025_overview_sums_and_title_search, and two partial indexes on the approved versions.
+the triggers of part 0025, and two partial indexes on the approved versions.
 
 Grouped by tool, the register (/register/?group=tool) read every approved version's answers twice: once to
 count the uses and overdue reviews per tool for its summary, once to sort the whole register by the tool's

@@ -174,25 +174,26 @@ class AssessmentVersion(models.Model):
         db_persist=True,
     )
     # Copies of the assessment's status and agency, kept by database triggers on both backends (migrations
-    # 0019_squashed_0024 and 0025), whoever changes the assessment (a service, a data fix, a test): the lists
-    # filter by them together with their sort key on one index of the versions, so that "one agency, newest
-    # first" is an index range scan that stops after a page instead of a walk over every agency's versions.
-    # Never written by the app (the triggers overwrite what it would write); null only for a moment.
+    # 0019_squashed_0024 and 0025_squashed_0032), whoever changes the assessment (a service, a data fix, a test): the
+    # lists filter by them together with their sort key on one index of the versions, so that "one agency, newest first"
+    # is an index range scan that stops after a page instead of a walk over every agency's versions. Never written by
+    # the app (the triggers overwrite what it would write); null only for a moment.
     assessment_status = models.CharField(max_length=20, null=True, editable=False)  # noqa: DJ001
     assessment_agency = models.ForeignKey(
         Agency, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, null=True, editable=False,
         related_name="+",
     )  # fmt: skip
     # A copy of the assessment's title and, on PostgreSQL, its search vector (null on SQLite), kept by the
-    # same triggers (migration 0025): the lists' title search tests the version row it walks, reading the
-    # stored vector, before joining the assessment, and the GIN indexes below answer a rare word.
+    # same triggers (migration 0025_squashed_0032, part 0025): the lists' title search tests the version row
+    # it walks, reading the stored vector, before joining the assessment, and the GIN indexes below answer a
+    # rare word.
     assessment_title = models.CharField(max_length=200, null=True, editable=False)  # noqa: DJ001
     title_search = SearchVectorField(null=True, editable=False)
-    # For the register grouped by tool (migration 0027): a copy of the assessment's review date, kept by the
-    # same triggers on both backends, and, on PostgreSQL only (null on SQLite), the tool's slug as the counts
-    # kept per tool hold it (OverviewToolCell: the part of `cat_ref` before the last "@", "" without one), set
-    # from the answers by the version's trigger. Columns, not expressions, so that the overdue reviews per tool
-    # are counted from an index alone (version_overdue_by_tool).
+    # For the register grouped by tool (migration 0025_squashed_0032, part 0027): a copy of the assessment's review
+    # date, kept by the same triggers on both backends, and, on PostgreSQL only (null on SQLite), the tool's slug as the
+    # counts kept per tool hold it (OverviewToolCell: the part of `cat_ref` before the last "@", "" without one), set
+    # from the answers by the version's trigger. Columns, not expressions, so that the overdue reviews per tool are
+    # counted from an index alone (version_overdue_by_tool).
     assessment_review_by = models.DateField(null=True, editable=False)
     tool = models.TextField(null=True, editable=False)  # noqa: DJ001
 
@@ -335,8 +336,9 @@ class OverviewAgencyQuadrant(AgencySum):
 
 class OverviewAgencySpot(AgencySum):
     """The scored overview cells summed per scope, agency and spot: which agencies are on a spot and how many
-    assessments each has there. A spot is the cell moved into the field of its quadrant (migration 0031,
-    presentation/overview.placed_cells), so a rule-raised assessment stands in the field of its conclusion."""
+    assessments each has there. A spot is the cell moved into the field of its quadrant (migration
+    0025_squashed_0032, part 0031; presentation/overview.placed_cells), so a rule-raised assessment stands in the
+    field of its conclusion."""
 
     need_cell = models.IntegerField()
     risk_cell = models.IntegerField()

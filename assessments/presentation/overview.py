@@ -83,7 +83,7 @@ NO_TOOL = gettext_lazy("Uten verktøy fra oversikten")
 # Its marker is then drawn just inside the field of its conclusion, as the single
 # assessment's figure draws its point; the table beside the figure counts it there too. The lines are at 50
 # (cell 25); a marker moved into a field stands two cells inside it (cell 27 is a score of 54, as the single
-# figure's point stands 3 points inside). Migration 0031 places the agencies' spots alike.
+# figure's point stands 3 points inside). Migration 0025_squashed_0032 (part 0031) places the agencies' spots alike.
 HIGH_FROM, LOW_UP_TO = 27, 23
 
 
