@@ -1,5 +1,6 @@
 """What the tests of each questionnaire version's corrections (tests/test_advice_<version>.py) share: an answers
-file read as answers with some changed (None removes one), and scored on a definition with no answer refused."""
+file read as answers with some changed (None removes one), and scored on a definition with no answer refused; and
+`Corrections`, the version corrected and the one before it, which every such module compares."""
 
 import json
 from pathlib import Path
@@ -8,6 +9,7 @@ from assessments.engine import as_definition, load_definition, score, validate_a
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
+NOT_LISTED = {"cat_choice": "not_listed"}  # older files do not answer it; the tool is not from the overview
 
 
 def version(number: str):
@@ -25,3 +27,23 @@ def scored(path: Path, definition, defaults: dict | None = None, **changes):
     answers, errors, _warnings = validate_answers(definition, answers_of(path, defaults, **changes))
     assert errors == {}
     return score(definition, answers)
+
+
+class Corrections:
+    """The corrections of questionnaire `new`, each tested on it and against `old`, the version before it, which gave
+    the other advice for the same answers: both definitions, the folder of the scenario files made on `new`
+    (fixtures/scenarios/v<new>/), and `scored`, which scores a file on `new` unless told `old`."""
+
+    def __init__(self, old: str, new: str, defaults: dict | None = None, new_questions: tuple = ()):
+        self.old, self.new = version(old), version(new)
+        self.folder = SCENARIOS / f"v{new.replace('.', '_')}"
+        # Answers a file gets where it leaves them open (an older file does not answer a later question).
+        self.defaults = defaults
+        # Questions new in `new`: a file made on it answers them, and `old`, which has no such question, refuses them.
+        self.new_questions = new_questions
+
+    def scored(self, path: Path, definition=None, **changes):
+        """The file at `path` scored on `definition` (`new` if not given) with `changes`."""
+        if definition is self.old:
+            changes = {**dict.fromkeys(self.new_questions), **changes}
+        return scored(path, self.new if definition is None else definition, self.defaults, **changes)

@@ -4,7 +4,6 @@ chosen yet, a model the agency runs itself on the municipality's platform, unkno
 confidential input without personal data."""
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -13,10 +12,10 @@ from assessments.engine.visibility import is_required, question_shown
 from tests import advice_helpers as advice
 from tests.test_advice_2026_9 import REPEATED_IN_ENGLISH, cited_numbers
 
-V9 = advice.version("2026.9")
-V10 = advice.version("2026.10")
+CORRECTIONS = advice.Corrections("2026.9", "2026.10", defaults=advice.NOT_LISTED)
+V9, V10, V10_DIR = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
+scored = CORRECTIONS.scored
 SCENARIOS = advice.SCENARIOS
-V10_DIR = SCENARIOS / "v2026_10"
 MAIL_SORTING = SCENARIOS / "mail_sorting_hosting_unknown.json"
 ARCHIVE_KEYS = V10_DIR / "archive_key_suggestions_dpa_not_covering_ai.json"
 REPORTS = SCENARIOS / "v2026_8" / "tool_not_decided_internal_reports.json"
@@ -28,13 +27,6 @@ APPLICATIONS = V10_DIR / "building_application_sorting_hosting_unknown.json"
 PROCURED_CHAT = SCENARIOS / "procured_chat_personal_data.json"
 TENDER_V8 = SCENARIOS / "v2026_8" / "tender_evaluation_confidential_no_personal_data.json"
 TENDER = V10_DIR / "tender_evaluation_vendor_trains_on_input.json"
-
-
-NOT_LISTED = {"cat_choice": "not_listed"}  # older files do not answer it; the tool is not from the overview
-
-
-def scored(path: Path, definition=V10, **changes):
-    return advice.scored(path, definition, NOT_LISTED, **changes)
 
 
 def what_if_keys(result) -> set:

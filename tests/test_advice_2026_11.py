@@ -1,28 +1,20 @@
 """The corrections of questionnaire 2026.11 (docs/legal-sources.md, "Differences from 2026.10"), each tested on 2026.11
 and against 2026.10, which gave the other advice for the same answers."""
 
-from pathlib import Path
-
 import pytest
 
 from assessments.engine.catalogue import catalogue_answers
 from tests import advice_helpers as advice
 
-V10 = advice.version("2026.10")
-V11 = advice.version("2026.11")
+CORRECTIONS = advice.Corrections("2026.10", "2026.11", defaults=advice.NOT_LISTED)
+V10, V11, V11_DIR = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
+scored = CORRECTIONS.scored
 SCENARIOS = advice.SCENARIOS
 V10_DIR = SCENARIOS / "v2026_10"
-V11_DIR = SCENARIOS / "v2026_11"
 ARCHIVE_KEYS = V10_DIR / "archive_key_suggestions_dpa_not_covering_ai.json"
 ARCHIVE_KEYS_UNKNOWN = V11_DIR / "archive_key_suggestions_dpa_unknown.json"
 ROUTER_PLATFORM = V10_DIR / "self_built_inquiry_router_municipal_platform.json"
-
-NOT_LISTED = {"cat_choice": "not_listed"}  # older files do not answer it; the tool is not from the overview
 WIDENED = ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
-
-
-def scored(path: Path, definition=V11, **changes):
-    return advice.scored(path, definition, NOT_LISTED, **changes)
 
 
 # (a) "Don't know" for four yes/no questions.

@@ -1,33 +1,23 @@
 """The corrections of questionnaire 2026.12 (docs/legal-sources.md, "Differences from 2026.11"), each tested on 2026.12
 and against 2026.11, which gave the other advice for the same answers."""
 
-from pathlib import Path
-
 import pytest
 
 from assessments.engine import score, validate_answers
 from tests import advice_helpers as advice
 
-V11 = advice.version("2026.11")
-V12 = advice.version("2026.12")
+CORRECTIONS = advice.Corrections("2026.11", "2026.12", defaults=advice.NOT_LISTED, new_questions=("pd_employees",))
+V11, V12, V12_DIR = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
+scored = CORRECTIONS.scored
 SCENARIOS = advice.SCENARIOS
-V12_DIR = SCENARIOS / "v2026_12"
 ARCHIVE = V12_DIR / "archive_case_summaries_used_by_caseworkers.json"
 PERSONNEL = V12_DIR / "personnel_file_archiving_suggestions.json"
 ROUTER_NOT_DECIDED = V12_DIR / "self_built_inquiry_router_model_not_decided.json"
 ROUTER_PLATFORM = SCENARIOS / "v2026_10" / "self_built_inquiry_router_municipal_platform.json"
 REPORTS = V12_DIR / "tool_not_decided_internal_reports.json"
 LIBRARY = V12_DIR / "library_visitor_counting_categorisation_unknown.json"
-
-NOT_LISTED = {"cat_choice": "not_listed"}  # older files do not answer it; the tool is not from the overview
 DPIA = {"dpia_trigger"}
 DPIA_DUTIES = {"dpia", "dpo_advice"}
-
-
-def scored(path: Path, definition=V12, **changes):
-    if definition is V11:
-        changes.setdefault("pd_employees", None)  # new in 2026.12: 2026.11 has no such question
-    return advice.scored(path, definition, NOT_LISTED, **changes)
 
 
 def obligation(definition, code: str):
@@ -105,7 +95,7 @@ def test_control_measures_concern_monitoring_of_employees_data(changes, owed):
 
 
 def test_an_older_answer_set_without_the_new_question_keeps_its_reading_and_reports_it_missing():
-    answers = advice.answers_of(ARCHIVE, NOT_LISTED, pd_employees=None)
+    answers = advice.answers_of(ARCHIVE, advice.NOT_LISTED, pd_employees=None)
     cleaned, errors, _ = validate_answers(V12, answers)
     assert errors == {}
     result = score(V12, cleaned)

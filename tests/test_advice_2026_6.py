@@ -6,17 +6,16 @@ import pytest
 from assessments.engine.screening import screening_for
 from tests import advice_helpers as advice
 
-V5 = advice.version("2026.5")
-V6 = advice.version("2026.6")
-SCENARIOS = advice.SCENARIOS / "v2026_6"
+CORRECTIONS = advice.Corrections("2026.5", "2026.6")
+V5, V6, SCENARIOS = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
 
 
 def answers_of(slug: str, **changes) -> dict:
     return advice.answers_of(SCENARIOS / f"{slug}.json", **changes)
 
 
-def scored(slug: str, definition=V6, **changes):
-    return advice.scored(SCENARIOS / f"{slug}.json", definition, **changes)
+def scored(slug: str, definition=None, **changes):
+    return CORRECTIONS.scored(SCENARIOS / f"{slug}.json", definition, **changes)
 
 
 def obligation(code):

@@ -7,14 +7,13 @@ from assessments.engine import score, validate_answers
 from assessments.engine.visibility import is_required
 from tests import advice_helpers as advice
 
-V7 = advice.version("2026.7")
-V8 = advice.version("2026.8")
+CORRECTIONS = advice.Corrections("2026.7", "2026.8")
+V7, V8, V8_DIR = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
 SCENARIOS = advice.SCENARIOS
-V8_DIR = SCENARIOS / "v2026_8"
 
 
-def scored(slug: str, definition=V8, **changes):
-    return advice.scored(V8_DIR / f"{slug}.json", definition, **changes)
+def scored(slug: str, definition=None, **changes):
+    return CORRECTIONS.scored(V8_DIR / f"{slug}.json", definition, **changes)
 
 
 def obligation(code):

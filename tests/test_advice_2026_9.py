@@ -5,7 +5,6 @@ it raises, and what the what-if can and cannot name."""
 import calendar
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -14,17 +13,13 @@ from assessments.engine.screening import evaluate_screening, screening_for
 from assessments.engine.visibility import is_required, question_shown
 from tests import advice_helpers as advice
 
-V8 = advice.version("2026.8")
-V9 = advice.version("2026.9")
+CORRECTIONS = advice.Corrections("2026.8", "2026.9")
+V8, V9, V9_DIR = CORRECTIONS.old, CORRECTIONS.new, CORRECTIONS.folder
+scored = CORRECTIONS.scored
 SCENARIOS = advice.SCENARIOS
-V9_DIR = SCENARIOS / "v2026_9"
 CHILD_WELFARE = V9_DIR / "child_welfare_risk_score_followed.json"
 YOUTH_CLUB = V9_DIR / "youth_club_visitor_age_counting.json"
 ART_22_DUTIES = {"explain_decision", "human_review_right", "inform_affected", "automated_decision_special_categories"}
-
-
-def scored(path: Path, definition=V9, **changes):
-    return advice.scored(path, definition, **changes)
 
 
 def checks(result) -> set:

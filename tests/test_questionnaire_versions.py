@@ -20,20 +20,9 @@ from tests.answers import complete
 COMPLETE_ANSWERS = complete()
 
 ROOT = Path(__file__).resolve().parents[1]
-V1 = ROOT / "fixtures" / "questionnaire" / "2026.1"
-V2 = ROOT / "fixtures" / "questionnaire" / "2026.2"
-V3 = ROOT / "fixtures" / "questionnaire" / "2026.3"
-V4 = ROOT / "fixtures" / "questionnaire" / "2026.4"
-V5 = ROOT / "fixtures" / "questionnaire" / "2026.5"
-V6 = ROOT / "fixtures" / "questionnaire" / "2026.6"
-V7 = ROOT / "fixtures" / "questionnaire" / "2026.7"
-V8 = ROOT / "fixtures" / "questionnaire" / "2026.8"
-V9 = ROOT / "fixtures" / "questionnaire" / "2026.9"
-V10 = ROOT / "fixtures" / "questionnaire" / "2026.10"
-V11 = ROOT / "fixtures" / "questionnaire" / "2026.11"
-V12 = ROOT / "fixtures" / "questionnaire" / "2026.12"
-NEWEST = "2026.12"
-VERSIONS = [V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12]
+VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 13)]  # oldest first
+V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12 = VERSIONS
+NEWEST = V12.name
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.

@@ -35,6 +35,8 @@ answered honestly in different ways must get the same verdict and hard rules.
 import io
 import json
 from collections import defaultdict
+from collections.abc import Set
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -421,10 +423,61 @@ def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(
         assert advice(after)[:3] == advice(before)[:3]
 
 
+@dataclass(frozen=True)
+class Fixes:
+    """What the fixes of questionnaire `newer` ("Differences from" the version before it) may change in an older
+    file's advice."""
+
+    newer: str
+    # The older files whose advice a fix changes (by name()), each with the name of its copy in v<newer>/, which
+    # holds the same answers and the new expected result.
+    changed: dict[str, str]
+    # The rules a fix adds to a changed file, and those it may take away.
+    added_rules: Set[str] = frozenset()
+    dropped_rules: Set[str] = frozenset()
+    # Questions new in `newer` that an older file leaves unanswered where they are required (unanswered, they fire
+    # nothing), and consistency checks that may flag an older file without changing its advice.
+    new_questions: Set[str] = frozenset()
+    new_checks: Set[str] = frozenset()
+
+    @property
+    def older(self) -> str:
+        """The version before `newer`, whose advice an older file keeps unless a fix changes it."""
+        versions = list(BY_VERSION)
+        return versions[versions.index(self.newer) - 1]
+
+
+def assert_advice_kept_unless_fixed(path: Path, fixes: Fixes) -> tuple:
+    """The file at `path` gets its advice on `fixes.older` on `fixes.newer` too, unless a fix changes it: then only by
+    the rules the fixes add (or may take away), and its copy holds its answers and the new result. Returns the result
+    on the older version and on the newer."""
+    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
+    before, after = scored(path, extra, on=fixes.older), scored(path, extra, on=fixes.newer)
+    assert after.questionnaire == fixes.newer
+    assert set(before.missing) <= set(after.missing)
+    assert set(after.missing) - set(before.missing) <= fixes.new_questions
+    assert set(consistency_ids(before)) <= set(consistency_ids(after))
+    assert set(consistency_ids(after)) - set(consistency_ids(before)) <= fixes.new_checks
+    if name(path) not in fixes.changed:
+        assert advice(after) == advice(before)
+        return before, after
+    assert advice(after)[:3] != advice(before)[:3]
+    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
+    assert added and added <= fixes.added_rules
+    assert dropped <= fixes.dropped_rules
+    copy = SCENARIOS / f"v{fixes.newer.replace('.', '_')}" / f"{fixes.changed[name(path)]}.json"
+    answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+    want = assert_copy_holds(path, answers, copy, before, after)
+    # A rule a fix takes away is not in the new expected result.
+    assert not dropped & set(want["hard_rules"])
+    return before, after
+
+
 # Files whose advice 2026.9 changes ("Differences from 2026.8"): none. Both corrections read a new question no older
 # file answers, and an unanswered question fires nothing; the uses they change are the new files in v2026_9/. Only
 # fv_human_assessment becomes missing, where decision support concerns people (its required_when).
 CHANGED_ON_2026_9: dict[str, str] = {}
+FIXES_2026_9 = Fixes("2026.9", CHANGED_ON_2026_9, new_questions={"fv_human_assessment"})
 PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
@@ -432,15 +485,10 @@ PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
     "path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12")], ids=name
 )
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
-    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
-    before, after = scored(path, extra, on="2026.8"), scored(path, extra, on="2026.9")
-    assert after.questionnaire == "2026.9"
-    assert name(path) not in CHANGED_ON_2026_9
-    assert advice(after) == advice(before)
+    before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_9)
     assert consistency_ids(after) == consistency_ids(before)
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
     about_people = answers.get("decision_role") == "decision_support" and PEOPLE & set(answers.get("affected") or [])
-    assert set(before.missing) <= set(after.missing)
     assert set(after.missing) - set(before.missing) == ({"fv_human_assessment"} if about_people else set())
 
 
@@ -467,31 +515,24 @@ CHANGED_ON_2026_10 = {
     "v2026_8/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
 }
 NEW_ON_2026_10 = {"no_data_processing_agreement", "tool_not_chosen", "hosting_unclarified"}
+# The only rule a fix takes away is the stop for a tool not chosen. The one new question, gen_vendor_train, is required
+# where prompts may hold confidential information without personal data.
+FIXES_2026_10 = Fixes(
+    "2026.10",
+    CHANGED_ON_2026_10,
+    added_rules=NEW_ON_2026_10,
+    dropped_rules={"sensitive_input_unmanaged_tool"},
+    new_questions={"gen_vendor_train"},
+)
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12")], ids=name)
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
-    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
-    before, after = scored(path, extra, on="2026.9"), scored(path, extra, on="2026.10")
-    assert after.questionnaire == "2026.10"
+    before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_10)
     assert consistency_ids(after) == consistency_ids(before)
-    # The one new question, gen_vendor_train, is required where prompts may hold confidential information without
-    # personal data; unanswered, it fires nothing.
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
     asked = answers.get("pd_any") == "no" and answers.get("gen_sensitive_input", "no") != "no"
-    assert set(before.missing) <= set(after.missing)
     assert set(after.missing) - set(before.missing) == ({"gen_vendor_train"} if asked else set())
-    if name(path) not in CHANGED_ON_2026_10:
-        assert advice(after) == advice(before)
-        return
-    assert advice(after)[:3] != advice(before)[:3]
-    # The rules a fix adds are the new ones; the only rule a fix takes away is the stop for a tool not chosen.
-    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
-    assert added and added <= NEW_ON_2026_10
-    assert dropped <= {"sensitive_input_unmanaged_tool"}
-    copy = SCENARIOS / "v2026_10" / f"{CHANGED_ON_2026_10[name(path)]}.json"
-    want = assert_copy_holds(path, {**extra, **answers}, copy, before, after)
-    assert not dropped & set(want["hard_rules"])
 
 
 def assert_copy_holds(path: Path, answers: dict, copy: Path, before, after) -> dict:
@@ -566,30 +607,19 @@ CHANGED_ON_2026_11 = {
     "v2026_8/free_transcription_health_no_sensitive_input": "v2026_8__free_transcription_health_no_sensitive_input",
     "v2026_8/honest_unknowns_building_permits": "v2026_8__honest_unknowns_building_permits",
 }
-NEW_ON_2026_11 = {"transfer_without_basis"}
-NEW_CHECKS_ON_2026_11 = {"personal_data_but_no_sensitive_input"}
-# Questions new in 2026.11 that an older file leaves unanswered where they are required (unanswered, they fire nothing).
-NEW_QUESTIONS_ON_2026_11 = {"pd_transfer_basis"}
+# No fix takes a rule away; the new consistency check may flag an older file without changing its advice.
+FIXES_2026_11 = Fixes(
+    "2026.11",
+    CHANGED_ON_2026_11,
+    added_rules={"transfer_without_basis"},
+    new_questions={"pd_transfer_basis"},
+    new_checks={"personal_data_but_no_sensitive_input"},
+)
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.11", "2026.12")], ids=name)
 def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
-    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
-    before, after = scored(path, extra, on="2026.10"), scored(path, extra, on="2026.11")
-    assert after.questionnaire == "2026.11"
-    assert set(after.missing) - set(before.missing) <= NEW_QUESTIONS_ON_2026_11
-    # A new consistency check may flag an older file without changing its advice.
-    assert set(consistency_ids(before)) <= set(consistency_ids(after))
-    assert set(consistency_ids(after)) - set(consistency_ids(before)) <= NEW_CHECKS_ON_2026_11
-    if name(path) not in CHANGED_ON_2026_11:
-        assert advice(after) == advice(before)
-        return
-    assert advice(after)[:3] != advice(before)[:3]
-    # The rules and duties a fix adds are the new ones; no fix takes a rule away.
-    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
-    assert added <= NEW_ON_2026_11 and not dropped
-    copy = SCENARIOS / "v2026_11" / f"{CHANGED_ON_2026_11[name(path)]}.json"
-    assert_copy_holds(path, {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}, copy, before, after)
+    assert_advice_kept_unless_fixed(path, FIXES_2026_11)
 
 
 # Files whose advice 2026.12 changes ("Differences from 2026.11"), each with a copy of the same answers in v2026_12/
@@ -614,27 +644,18 @@ CHANGED_ON_2026_12 = {
 # The rules a fix of 2026.12 widens: no rule is new, and no fix takes a rule away.
 WIDENED_ON_2026_12 = {"sensitive_input_managed_tool", "confidential_input_managed_tool"}
 NEW_CHECKS_ON_2026_12 = {"biometric_categorisation_unknown_without_personal_data"}
-# Questions new in 2026.12 that an older file leaves unanswered where they are required.
-NEW_QUESTIONS_ON_2026_12 = {"pd_employees"}
+FIXES_2026_12 = Fixes(
+    "2026.12",
+    CHANGED_ON_2026_12,
+    added_rules=WIDENED_ON_2026_12,
+    new_questions={"pd_employees"},
+    new_checks=NEW_CHECKS_ON_2026_12,
+)
 
 
 @pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.12"], ids=name)
 def test_an_older_file_gets_its_2026_11_advice_on_2026_12_unless_a_fix_changes_it(path):
-    extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
-    before, after = scored(path, extra, on="2026.11"), scored(path, extra, on="2026.12")
-    assert after.questionnaire == "2026.12"
-    assert set(before.missing) <= set(after.missing)
-    assert set(after.missing) - set(before.missing) <= NEW_QUESTIONS_ON_2026_12
-    assert set(consistency_ids(before)) <= set(consistency_ids(after))
-    assert set(consistency_ids(after)) - set(consistency_ids(before)) <= NEW_CHECKS_ON_2026_12
-    if name(path) not in CHANGED_ON_2026_12:
-        assert advice(after) == advice(before)
-        return
-    assert advice(after)[:3] != advice(before)[:3]
-    added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
-    assert added and added <= WIDENED_ON_2026_12 and not dropped
-    copy = SCENARIOS / "v2026_12" / f"{CHANGED_ON_2026_12[name(path)]}.json"
-    assert_copy_holds(path, {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}, copy, before, after)
+    assert_advice_kept_unless_fixed(path, FIXES_2026_12)
 
 
 def test_the_suite_has_the_2026_12_fixes():

@@ -4,11 +4,10 @@ from assessments.engine import validate_answers
 from tests import advice_helpers as advice
 
 V11 = advice.version("2026.11")
-NOT_LISTED = {"cat_choice": "not_listed"}
 
 
 def scored(name: str, **changes):
-    return advice.scored(advice.SCENARIOS / name, V11, NOT_LISTED, **changes)
+    return advice.scored(advice.SCENARIOS / name, V11, advice.NOT_LISTED, **changes)
 
 
 def changes_of(result) -> dict:
@@ -31,7 +30,7 @@ def test_no_change_is_proposed_to_a_question_the_leader_is_not_shown():
     name = "building_maintenance_forecast_continuous_learning.json"
     result = scored(name, hr_profiling="yes")
     assert result.risk["level"] != "low" and "pd_dpia" not in changes_of(result)
-    given = advice.answers_of(advice.SCENARIOS / name, NOT_LISTED, hr_profiling="yes")
+    given = advice.answers_of(advice.SCENARIOS / name, advice.NOT_LISTED, hr_profiling="yes")
     _answers, _errors, warnings = validate_answers(V11, {**given, "pd_dpia": "done_acceptable"})
     assert [w.code for w in warnings] == ["hidden_answer"]  # what the what-if proposed before
     for key, value in changes_of(result).items():
