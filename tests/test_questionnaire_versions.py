@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.12 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.13 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -20,9 +20,9 @@ from tests.answers import complete
 COMPLETE_ANSWERS = complete()
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 13)]  # oldest first
-V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12 = VERSIONS
-NEWEST = V12.name
+VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 14)]  # oldest first
+V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13 = VERSIONS
+NEWEST = V13.name
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -79,6 +79,11 @@ RELEASED = {
         "rules.yaml": "289bbdf2071fc80749c933a83f0967ad2b42cdb90c93712fc82f1320e2caf1b7",
         "screening.yaml": "98a9e850cd74acf5a975f10f48a3f31bd49dbcf0b3abb17bbf3a39c1f977eaec",
         "sections.yaml": "a6226ebbe2cdd0794f0687e61b2d43b8d1eb6bd90f7cea669cc88b158273ec2b",
+    },
+    V12: {
+        "rules.yaml": "e461a5f9536ab95779e748345b37025877ef38ae1bfbe82dc85937da96700b25",
+        "screening.yaml": "1b709713aefd63037718cea1760c40f822ff00dd4f3bcd4938d8a619a8005851",
+        "sections.yaml": "60770db51e03e1af0b4b0da65c7115e9268db0b5bc88d3385df0489eb5c8b367",
     },
 }
 

@@ -26,10 +26,10 @@ unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Fi
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
 few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
 file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
-missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11 and 2026.12 (`v2026_11/`, `v2026_12/`)
-follow the same pattern (`CHANGED_ON_2026_11`, `CHANGED_ON_2026_12`; tests/test_advice_2026_11.py and
-tests/test_advice_2026_12.py). Scenarios that describe the same use
-answered honestly in different ways must get the same verdict and hard rules.
+missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11, 2026.12 and 2026.13 (`v2026_11/`,
+`v2026_12/`, `v2026_13/`) follow the same pattern (`CHANGED_ON_2026_11`, `CHANGED_ON_2026_12`, `CHANGED_ON_2026_13`;
+tests/test_advice_2026_11.py, tests/test_advice_2026_12.py and tests/test_advice_2026_13.py). Scenarios that
+describe the same use answered honestly in different ways must get the same verdict and hard rules.
 """
 
 import io
@@ -60,6 +60,7 @@ V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2
 V2026_10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
 V2026_11 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.11"))
 V2026_12 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.12"))
+V2026_13 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.13"))
 BY_VERSION = {
     "2026.2": DEFINITION,
     "2026.3": V2026_3,
@@ -72,9 +73,10 @@ BY_VERSION = {
     "2026.10": V2026_10,
     "2026.11": V2026_11,
     "2026.12": V2026_12,
+    "2026.13": V2026_13,
 }
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12")
+FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
@@ -108,6 +110,7 @@ def version(path: Path) -> str:
         "v2026_10": "2026.10",
         "v2026_11": "2026.11",
         "v2026_12": "2026.12",
+        "v2026_13": "2026.13",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -347,7 +350,7 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12")],
+    [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")],
     ids=name,
 )
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
@@ -400,7 +403,9 @@ def consistency_ids(result) -> list:
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12")], ids=name
+    "path",
+    [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")],
+    ids=name,
 )
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
     extra = {"cat_choice": "not_listed"} if version(path) == "2026.2" else {}
@@ -435,6 +440,8 @@ class Fixes:
     # The rules a fix adds to a changed file, and those it may take away.
     added_rules: Set[str] = frozenset()
     dropped_rules: Set[str] = frozenset()
+    # The obligations a fix adds to a changed file without adding a rule (2026.13: an obligation reads one more answer).
+    added_obligations: Set[str] = frozenset()
     # Questions new in `newer` that an older file leaves unanswered where they are required (unanswered, they fire
     # nothing), and consistency checks that may flag an older file without changing its advice.
     new_questions: Set[str] = frozenset()
@@ -463,8 +470,14 @@ def assert_advice_kept_unless_fixed(path: Path, fixes: Fixes) -> tuple:
         return before, after
     assert advice(after)[:3] != advice(before)[:3]
     added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
-    assert added and added <= fixes.added_rules
+    assert added <= fixes.added_rules
     assert dropped <= fixes.dropped_rules
+    if not added and not dropped:
+        # Only the duties change: by those a fix adds without a rule, and the verdict and scores stay.
+        gained = set(after.obligation_codes) - set(before.obligation_codes)
+        assert gained and gained <= fixes.added_obligations
+        assert set(before.obligation_codes) <= set(after.obligation_codes)
+        assert advice(after)[3:] == advice(before)[3:] and after.verdict == before.verdict
     copy = SCENARIOS / f"v{fixes.newer.replace('.', '_')}" / f"{fixes.changed[name(path)]}.json"
     answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
     want = assert_copy_holds(path, answers, copy, before, after)
@@ -482,7 +495,7 @@ PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12")], ids=name
+    "path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13")], ids=name
 )
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_9)
@@ -526,7 +539,9 @@ FIXES_2026_10 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12", "2026.13")], ids=name
+)
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
     before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_10)
     assert consistency_ids(after) == consistency_ids(before)
@@ -617,7 +632,7 @@ FIXES_2026_11 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.11", "2026.12")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.11", "2026.12", "2026.13")], ids=name)
 def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_11)
 
@@ -653,7 +668,7 @@ FIXES_2026_12 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.12"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.12", "2026.13")], ids=name)
 def test_an_older_file_gets_its_2026_11_advice_on_2026_12_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_12)
 
@@ -671,6 +686,58 @@ def test_the_suite_has_the_2026_12_fixes():
     assert "dpia_trigger" in personnel.rule_ids and "dpia" in personnel.obligation_codes
     # A generative model not chosen yet: at least the rule a procured one gets.
     assert "sensitive_input_managed_tool" in on_2026_12["self_built_inquiry_router_model_not_decided"].rule_ids
+
+
+# Files whose advice 2026.13 changes ("Differences from 2026.12"), each with a copy of the same answers in v2026_13/
+# (one copy per use: the answers of all its older files, which agree, with cat_choice and pd_employees answered where
+# they were open) holding its 2026.13 result. A generative tool whose output is a basis in case work gains
+# label_ai_content (the guide's part 2.1.2 is not limited to published content); no rule, verdict or score changes.
+# No older file is a buyer whose art. 6(3) exemption holds, so none gains provider_exemption_assessment.
+CHANGED_ON_2026_13 = {
+    **{
+        f"{prefix}{use}": use
+        for use in ("free_transcription_health_generative", "free_transcription_health_no_sensitive_input")
+        for prefix in ("", "v2026_8/", "v2026_10/", "v2026_11/", "v2026_11/v2026_8__", "v2026_11/v2026_10__")
+    },
+    **{
+        f"{prefix}honest_unknowns_building_permits": "honest_unknowns_building_permits"
+        for prefix in (
+            "",
+            "v2026_8/",
+            "v2026_10/",
+            "v2026_11/",
+            "v2026_11/v2026_8__",
+            "v2026_11/v2026_10__",
+            "v2026_12/",
+        )
+    },
+    "procured_chat_personal_data": "procured_chat_personal_data",
+    "self_built_inquiry_router_cloud_api": "self_built_inquiry_router_cloud_api",
+    "v2026_10/self_built_inquiry_router_municipal_platform": "self_built_inquiry_router_municipal_platform",
+    "v2026_11/generative_fee_reduction_decides_alone": "generative_fee_reduction_decides_alone",
+    "v2026_11/writing_assistant_private_accounts_personal_data": "writing_assistant_private_accounts_personal_data",
+    "v2026_11/writing_assistant_private_accounts_tender_documents": "writing_assistant_private_accounts_tender_documents",  # noqa: E501
+    "v2026_12/self_built_inquiry_router_model_not_decided": "self_built_inquiry_router_model_not_decided",
+}
+NEW_OBLIGATIONS_ON_2026_13 = {"provider_exemption_assessment"}
+FIXES_2026_13 = Fixes("2026.13", CHANGED_ON_2026_13, added_obligations={"label_ai_content"})
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.13"], ids=name)
+def test_an_older_file_gets_its_2026_12_advice_on_2026_13_unless_a_fix_changes_it(path):
+    assert_advice_kept_unless_fixed(path, FIXES_2026_13)
+
+
+def test_the_suite_has_the_2026_13_fixes():
+    on_2026_13 = {path.stem: scored(path) for path in FILES if version(path) == "2026.13"}
+    listed = {code for result in on_2026_13.values() for code in result.obligation_codes}
+    assert NEW_OBLIGATIONS_ON_2026_13 | FIXES_2026_13.added_obligations <= listed
+    # A bought Annex III system held exempt: the supplier's assessment, and no high-risk rule on the leader's claim.
+    bought = on_2026_13["social_assistance_attachment_indexing_bought"]
+    assert "provider_exemption_assessment" in bought.obligation_codes and "ai_act_high_risk" not in bought.rule_ids
+    assert "document_exemption_assessment" not in bought.obligation_codes
+    # Output used as a basis in case work is labelled.
+    assert "label_ai_content" in on_2026_13["procured_chat_personal_data"].obligation_codes
 
 
 V5_DIR = SCENARIOS / "v2026_5"
