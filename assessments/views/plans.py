@@ -80,6 +80,7 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
     closed = plans.is_closed(assessment)
     handover = _handover(request, assessment, items)
     leads_approved = is_leader_of(request.user, assessment) and assessment.status == Assessment.Status.APPROVED
+    may_go_live = leads_approved and not assessment.in_use_since
     return {
         "assessment": assessment,
         "items": items,
@@ -87,13 +88,11 @@ def plan_context(request, assessment: Assessment, **extra) -> dict:
         "closed": closed,
         **handover,
         "may_edit": can_edit_plan(request.user, assessment) and not closed and not handover["replacement"],
-        "may_go_live": leads_approved and not assessment.in_use_since,
+        "may_go_live": may_go_live,
         "may_correct_go_live": leads_approved and bool(assessment.in_use_since),
         "blocking": [i for i in items if i.blocks_go_live],
         # Said before the leader presses "Registrer tatt i bruk", which refuses them (services/go_live.py).
-        "undocumented": go_live.undocumented_items(assessment)
-        if leads_approved and not assessment.in_use_since
-        else [],
+        "undocumented": go_live.undocumented_items(assessment) if may_go_live else [],
         "overdue": [i for i in items if i.is_open and i.effective_due and i.effective_due < today],
         "in_use_form": extra.pop("in_use_form", None) or InUseForm(initial={"since": today}),
         "correction_form": extra.pop("correction_form", None)
