@@ -49,34 +49,14 @@ from assessments.services import plan_wanted
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
-DEFINITION = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.2"))
-V2026_3 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.3"))
-V2026_4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4"))
-V2026_5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
-V2026_6 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.6"))
-V2026_7 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.7"))
-V2026_8 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.8"))
-V2026_9 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.9"))
-V2026_10 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.10"))
-V2026_11 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.11"))
-V2026_12 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.12"))
-V2026_13 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.13"))
+# Every version a scenario file can be made on, oldest first.
+VERSIONS = tuple(f"2026.{minor}" for minor in range(2, 14))
 BY_VERSION = {
-    "2026.2": DEFINITION,
-    "2026.3": V2026_3,
-    "2026.4": V2026_4,
-    "2026.5": V2026_5,
-    "2026.6": V2026_6,
-    "2026.7": V2026_7,
-    "2026.8": V2026_8,
-    "2026.9": V2026_9,
-    "2026.10": V2026_10,
-    "2026.11": V2026_11,
-    "2026.12": V2026_12,
-    "2026.13": V2026_13,
+    number: as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / number)) for number in VERSIONS
 }
+DEFINITION, V2026_3, V2026_4, V2026_5 = (BY_VERSION[number] for number in VERSIONS[:4])
 # The versions that hide the FRIA step while a prohibited practice stops the use (2026.4 on).
-FROM_2026_4 = ("2026.4", "2026.5", "2026.6", "2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")
+FROM_2026_4 = VERSIONS[VERSIONS.index("2026.4") :]
 FILES = sorted(path for path in SCENARIOS.rglob("*.json") if not path.name.endswith(".expected.json"))
 # Families of the same use answered in different ways: the file name up to the first variant suffix.
 FAMILIES = {
