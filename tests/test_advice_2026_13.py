@@ -28,7 +28,12 @@ def test_scoring_is_unchanged():
             before.mitigation,
             before.need,
         ), key
-    assert [rule.id for rule in V13.rules] == [rule.id for rule in V12.rules]
+    assert [(rule.id, rule.effect, rule.when) for rule in V13.rules] == [
+        (rule.id, rule.effect, rule.when) for rule in V12.rules
+    ]
+    assert V13.scoring == V12.scoring
+    assert [(cap.id, cap.when) for cap in V13.need_caps] == [(cap.id, cap.when) for cap in V12.need_caps]
+    assert [(c.id, c.when, c.worse) for c in V13.consistency] == [(c.id, c.when, c.worse) for c in V12.consistency]
 
 
 # 1. A bought Annex III system claimed exempt rests on the provider's documented assessment (AI Act art. 6(3)-(4)).
@@ -76,7 +81,26 @@ def test_a_proposal_that_settles_the_outcome_blocks_it_too():
 
 
 def test_no_annex_iii_area_no_duty():
-    assert NEW_DUTY not in scored(BOUGHT, hr_area=["none"], hr_exempt="none").obligation_codes
+    # The exemption as answered, but no Annex III area: nothing to be exempt from.
+    assert NEW_DUTY not in scored(BOUGHT, hr_area=["none"]).obligation_codes
+
+
+def test_an_unanswered_exemption_claims_none():
+    result = scored(BOUGHT, hr_exempt=None)
+    assert NEW_DUTY not in result.obligation_codes and "hr_exempt" in result.missing
+
+
+def test_a_prohibited_practice_stops_the_use_before_any_duty_of_use():
+    result = scored(BOUGHT, p_social_scoring="yes")
+    assert result.verdict == "stop" and NEW_DUTY not in result.obligation_codes
+
+
+def test_critical_infrastructure_gets_the_duty_without_promising_art_27():
+    """Art. 6(3)-(4) cover every area of Annex III; art. 27 and 49(3) leave out point 2, and the text says so."""
+    assert NEW_DUTY in scored(BOUGHT, hr_area=["critical_infrastructure"]).obligation_codes
+    duty = obligation(V13, NEW_DUTY)
+    assert "utenom kritisk infrastruktur også art. 27 og 49 nr. 3" in duty.why
+    assert "outside critical infrastructure also Art. 27 and 49(3)" in duty.why_en
 
 
 def test_the_duty_says_who_assesses_and_cites_art_6_and_25():
@@ -84,10 +108,13 @@ def test_the_duty_says_who_assesses_and_cites_art_6_and_25():
     assert duty.title == "Få leverandørens dokumenterte vurdering av at systemet ikke er høyrisiko"
     assert duty.source == "KI-forordningen art. 6 nr. 3 og 4 og art. 25 nr. 1 bokstav c"
     assert duty.source_en == "AI Act Art. 6(3) and 6(4) and Art. 25(1)(c)"
-    for phrase in ("leverandøren", "«Ingen»", "art. 26, 27 og 49 nr. 3", "art. 49 nr. 2", "ikke avklart", "2027"):
+    for phrase in ("tilbyderen", "ikke en forhandler", "«Ingen»", "art. 49 nr. 2", "ikke avklart", "2027"):
         assert phrase in duty.why, phrase
-    for phrase in ("supplier", '"None"', "Art. 26, 27 and 49(3)", "Art. 49(2)", "not been settled", "2027"):
+    for phrase in ("provider", "not a reseller", '"None"', "Art. 49(2)", "not been settled", "2027"):
         assert phrase in duty.why_en, phrase
+    # Art. 6(4) is a duty to document, not a condition of the exemption: the text does not say it fails.
+    assert "kan dere ikke bygge på unntaket" in duty.why and "gjelder ikke unntaket" not in duty.why
+    assert "cannot rely on the exemption" in duty.why_en and "does not hold" not in duty.why_en
     help_nb, help_en = V13.questions["hr_exempt"].help, V13.questions["hr_exempt"].help_en
     assert "leverandøren" in help_nb and "be om vurderingen" in help_nb
     assert "supplier" in help_en and "ask for the assessment" in help_en
@@ -109,8 +136,10 @@ def test_labelling_follows_the_guide_for_case_work_and_published_content(use, la
 def test_the_labelling_text_separates_the_guide_from_art_50_4():
     duty = obligation(V13, "label_ai_content")
     assert "grunnlag i en sak" in duty.why and "publiseres" in duty.why
-    assert "For innhold som publiseres, følger plikten også av KI-forordningen" in duty.why
-    assert "basis in a case" in duty.why_en and "For published content the duty also follows" in duty.why_en
+    # Art. 50(4): deep fakes whether published or not, and text published to inform the public.
+    assert "(deepfakes)" in duty.why and "tekst som publiseres for å informere allmennheten" in duty.why
+    assert "basis in a case" in duty.why_en and "(deep fakes)" in duty.why_en
+    assert "text published to inform the public" in duty.why_en
     assert duty.source == obligation(V12, "label_ai_content").source
     # Archiving is as it was.
     assert obligation(V13, "archive_records").when == obligation(V12, "archive_records").when
@@ -159,6 +188,9 @@ def test_the_manipulation_bans_require_significant_harm(key):
     question, before = V13.questions[key], V12.questions[key]
     assert "betydelig skade" in question.label and "betydelig skade" in question.help
     assert "significant harm" in question.label_en and "significant harm" in question.help_en
+    # "Reasonably likely", not "probably" (trolig), as art. 5(1)(a) and (b) say.
+    assert "med rimelig sannsynlighet" in question.label and "trolig" not in question.label
+    assert "reasonably likely" in question.label_en
     assert "betydelig" not in before.label and "significant" not in before.label_en
     assert question.type == before.type == "yes_no_unknown"
 

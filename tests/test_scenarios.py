@@ -452,6 +452,8 @@ def assert_advice_kept_unless_fixed(path: Path, fixes: Fixes) -> tuple:
     added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
     assert added <= fixes.added_rules
     assert dropped <= fixes.dropped_rules
+    # A fix that changes a file adds a rule, except one that adds only a duty (2026.13: label_ai_content).
+    assert added or fixes.added_obligations
     if not added and not dropped:
         # Only the duties change: by those a fix adds without a rule, and the verdict and scores stay.
         gained = set(after.obligation_codes) - set(before.obligation_codes)
