@@ -46,3 +46,17 @@ def test_a_documented_transfer_basis_is_proposed_where_its_rule_holds_the_risk_h
     done = scored("copilot_word_outlook.json", **changes_of(result))
     assert "transfer_without_basis" not in [rule["id"] for rule in done.hard_rules]
     assert done.risk["level"] == result.what_if["level"]
+
+
+def test_the_note_names_the_rule_the_change_ends_and_no_rule_when_none_ends():
+    """A rule that ends lowers the level while the score may stay the same; the note says which rule that is, so
+    "from «Betydelig» to «Moderat»" beside an unchanged score does not read as a contradiction."""
+    result = scored("copilot_word_outlook.json", pd_transfer_basis="unknown")
+    title = next(rule["title"] for rule in result.hard_rules if rule["id"] == "transfer_without_basis")
+    ended = result.what_if["note"].split(" fordi ", 1)[1]
+    assert f"«{title}»" in ended and "ikke lenger slår til" in ended
+    assert " because the rule" in result.what_if["note_en"] and "no longer fire" in result.what_if["note_en"]
+    points_only = scored("benefit_fraud_detection.json", bio_recognition="verification")
+    assert points_only.what_if["possible"] and points_only.what_if["changes"]
+    assert "går risikonivået fra «Svært høy» til «Betydelig»." in points_only.what_if["note"]
+    assert "ikke lenger" not in points_only.what_if["note"] and "no longer" not in points_only.what_if["note_en"]

@@ -336,6 +336,12 @@ class WhatIf:
         count = len(found.members)
         what = w.changes[0] if count == 1 else w.changes[1].format(count=count)
         note = w.lowers.format(what=what, old=w.level(current.level), new=w.level(level))
+        # A rule that ends lowers the level without a point changing; without naming it, the note and the
+        # unchanged score that follows it would read as a contradiction.
+        ended = [rule_id for rule_id in current.fired if rule_id not in found.fired]
+        if ended:
+            plural = len(ended) > 1
+            note += w.ends[plural].format(**w.rules(plural), titles=self._rule_titles(ended, w))
         if current.axis == "high" and found.rank < self.high_rank:
             note += w.axis_low
         note += "."

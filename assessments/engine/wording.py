@@ -38,6 +38,7 @@ class Wording:
     always: str
     changes: tuple[str, str]
     lowers: str
+    ends: tuple[str, str]  # singular, plural: the hard rules the change ends, which held the level up
     axis_low: str
     still: tuple[str, str]  # singular, plural
     already_low: str
