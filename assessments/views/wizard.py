@@ -430,7 +430,9 @@ def _check_get(request, draft: WizardDraft):
             "step": localized(defn.section(step), "title")
         }
     elif step not in reachable_steps(assessment, keys):
-        message = _("Stegene besvares i rekkefølge. Du er sendt til det første steget som ikke er besvart ennå.")
+        # "Not answered" would be wrong: a visited step may still lack answers (the summary lists those), and the
+        # user is sent on past it to the first step not yet opened.
+        message = _("Stegene gås gjennom i rekkefølge. Du er sendt til det første steget du ikke har åpnet ennå.")
     else:
         return None
     messages.info(request, message)
