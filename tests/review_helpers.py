@@ -61,3 +61,20 @@ def approved(world, title: str = "Copilot i Word", **changes) -> Assessment:
     services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
     assessment.refresh_from_db()
     return assessment
+
+
+def returned_and_approved(world):
+    """A version UKE commented on and returned, the agency's reply, and the second version approved."""
+    assessment = submitted(world, "Chat for barnehageplass")
+    reviewer, leader = world.users["reviewer"], world.users["leader_a"]
+    comment = services.review_comment_add(
+        assessment=assessment, user=reviewer, question_key="benefit", text="Hvordan skal gevinsten måles?"
+    )
+    services.review_comment_add(assessment=assessment, user=reviewer, text="Beskriv stikkprøvene.")
+    services.assessment_return(assessment=assessment, user=reviewer, reason="Mangler en plan for stikkprøver.")
+    services.review_comment_reply(comment=comment, user=leader, text="Vi teller saker per uke før og etter.")
+    assessment = resubmit(world, assessment)
+    services.review_comment_add(assessment=assessment, user=reviewer, text="Ny kommentar til versjon 2.")
+    services.assessment_approve(assessment=assessment, user=reviewer, comment="Stikkprøverutinen må følges.")
+    assessment.refresh_from_db()
+    return assessment

@@ -447,3 +447,17 @@ def test_an_explanation_that_quotes_an_exempt_answer_gives_way_to_the_notice():
     shown = {"hard_rules": [{"id": rule.id, "title": "t", "explanation": "Klassen er Intern.", "triggered_by": []}]}
     innsyn._redact_shown(shown, {"sec_classification": "Unntatt offentlighet"}, quoting, {})
     assert shown["hard_rules"][0]["explanation"] == "Unntatt offentlighet"
+
+
+def test_the_copy_leaves_earlier_comments_replies_and_reasons_out_with_the_fields_they_belong_to(world):
+    assessment = h.returned_and_approved(world)
+    html = _copy_html(assessment, [])
+    assert "Vi teller saker per uke før og etter." in html and "Mangler en plan for stikkprøver." in html
+    mark(world, assessment, "field:comments", basis="oftl13_business")
+    mark(world, assessment, "field:decision_reason", basis="oftl13_business")
+    html = _copy_html(assessment, list(Exemption.objects.all()))
+    earlier = html.split("Tidligere behandling i UKE", 1)[1]
+    for gone in ["Hvordan skal gevinsten måles?", "Vi teller saker per uke før og etter.", "Mangler en plan for"]:
+        assert gone not in html, gone
+    assert earlier.count(f"Unntatt offentlighet – hjemmel: {BUSINESS}") >= 2  # the reason and the comments
+    assert "Versjon 1, sendt inn" in earlier  # that there was a round stays public

@@ -21,10 +21,11 @@ from pyhanko_certvalidator import ValidationContext
 from assessments import services
 from assessments.demo.decided import COPILOT_LETTERS, FREE_CHATBOT, HOUSING_RANKING
 from assessments.engine.answers import validate_answers_file
-from assessments.models import AuditEvent, ReviewComment
+from assessments.models import AuditEvent, Report, ReviewComment
 from assessments.reports import render as reports
 from assessments.reports import signing
 from assessments.templatetags.report_tags import css_string
+from tests import review_helpers
 from tests.conftest import require_tool
 from tests.report_helpers import (
     SEAL_PASSWORD,
@@ -345,3 +346,43 @@ def test_a_norwegian_source_in_an_english_report_is_marked_as_norwegian():
     assert '<span lang="nb">Forvaltningsloven § 12</span>' in html
     with translation.override("nb"):
         assert 'lang="nb"' not in render_to_string("assessments/_hard_rules.html", {"rules": [rule]})
+
+
+def test_the_report_shows_the_earlier_rounds_of_review_with_the_agencys_replies(world):
+    assessment = review_helpers.returned_and_approved(world)
+    version = assessment.latest_version()
+    context = reports.build_context(Report(assessment=assessment, version=version, kind=Report.Kind.SIGNED))
+    [first] = context["history"]  # version 2's own comments are not history
+    assert first["number"] == 1 and first["reason"] == "Mangler en plan for stikkprøver."
+    html = reports.render_html(context)
+    section = html.split("Tidligere behandling i UKE", 1)[1]
+    for expected in [
+        "Versjon 1, sendt inn",
+        "Returnert",
+        "Mangler en plan for stikkprøver.",
+        "Kommentar fra UKE til «Hvor stor gevinst venter dere",
+        "Hvordan skal gevinsten måles?",
+        "Svar fra virksomheten",
+        "Vi teller saker per uke før og etter.",
+        "Generell kommentar fra UKE",
+        "Beskriv stikkprøvene.",
+    ]:
+        assert expected in section, expected
+    assert "Ny kommentar til versjon 2." not in section
+
+
+def test_a_report_on_a_first_version_has_no_earlier_rounds(world, approved):
+    _assessment, report = approved
+    context = reports.build_context(report)
+    assert context["history"] == []
+    assert "Tidligere behandling i UKE" not in reports.render_html(context)
+
+
+def test_the_earlier_rounds_in_an_english_report(world):
+    assessment = review_helpers.returned_and_approved(world)
+    assessment.language = "en"
+    assessment.save(update_fields=["language"])
+    context = reports.build_context(Report(assessment=assessment, version=assessment.latest_version(), kind="signed"))
+    html = reports.render_html(context)
+    assert "Earlier review in UKE" in html and "Version 1, submitted" in html and "Reply from the agency" in html
+    assert "Tidligere behandling" not in html

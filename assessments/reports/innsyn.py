@@ -110,12 +110,16 @@ def redact(context: dict, exemptions: list[Exemption]) -> dict:
         context["decision"]["reason"] = ""
         context["decision_exempt"] = fields["decision_reason"]
         context["conditions"] = []
+        for earlier in context["history"]:  # the earlier rounds' reasons are UKE's reasons too
+            earlier["reason"], earlier["reason_exempt"] = "", fields["decision_reason"]
     if "comments" in fields:
         context["general_comments"] = []
         context["comments_exempt"] = fields["comments"]
         for section in context["sections"]:
             for row in section["rows"]:
                 row["comments"] = []
+        for earlier in context["history"]:  # a reply quotes and answers its comment, so it goes with it
+            earlier["comments"], earlier["comments_exempt"] = [], fields["comments"]
     if "screening" in fields:
         context["screening_rows"] = []
         context["screening_exempt"] = fields["screening"]

@@ -158,6 +158,46 @@ def _comments(version) -> dict[str, list[dict]]:
     return comments
 
 
+def _history(assessment: Assessment, version, defn, lang: str) -> list[dict]:
+    """The rounds of review before this version (a preview: every version so far): UKE's decision and reason, its
+    comments and the agency's replies. A decision often builds on them ("the sampling routine must be followed"
+    refers to a reply), and the sealed report is what an auditor reads."""
+    earlier = assessment.versions.select_related("submitted_by", "decided_by").prefetch_related(
+        "comments__author", "comments__replied_by"
+    )
+    if version is not None:
+        earlier = earlier.filter(number__lt=version.number)
+    rounds = []
+    for old in earlier.order_by("number"):
+        rounds.append(
+            {
+                "number": old.number,
+                "submitted_at": old.submitted_at,
+                "submitted_by": _person(old.submitted_by),
+                "decision": old.get_decision_display() if old.decision else "",
+                "decided_at": old.decided_at,
+                "decided_by": _person(old.decided_by),
+                "reason": old.decision_reason,
+                "comments": [_history_comment(comment, defn, lang) for comment in old.comments.all()],
+            }
+        )
+    return rounds
+
+
+def _history_comment(comment, defn, lang: str) -> dict:
+    question = defn.questions.get(comment.question_key) if comment.question_key else None
+    return {
+        "question": localized(question, "label", lang) if question else "",
+        "general": not comment.question_key,
+        "author": _person(comment.author),
+        "at": comment.created_at,
+        "text": comment.text,
+        "reply": comment.reply,
+        "replied_by": _person(comment.replied_by),
+        "replied_at": comment.replied_at,
+    }
+
+
 def _sections(defn, answers: dict, comments: dict, lang: str) -> list[dict]:
     sections = []
     for section, questions in result_view.shown_questions(defn, answers):
@@ -204,6 +244,7 @@ def _context(report: Report) -> dict:
         "sections": sections,
         "screening_rows": screening_rows(defn, result),  # the quick path's short report
         "general_comments": comments.get("", []),
+        "history": _history(assessment, version, defn, lang),
         "officer_advice": _officer_advice(assessment, version),
         "decision": {
             "label": version.get_decision_display() if version and version.decision else "",
