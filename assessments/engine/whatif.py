@@ -35,8 +35,9 @@ from assessments.engine.wording import Wording
 
 
 @lru_cache(maxsize=4096)
-def _best_value(question: Question) -> Any:
-    """The answer with the most mitigation points (ties: the least risk, then the first listed)."""
+def best_value(question: Question) -> Any:
+    """The answer with the most mitigation points (ties: the least risk, then the first listed): the answer a
+    measure is done with (the what-if proposes it; the action plan reads it as "in place")."""
     return max(
         question.values,
         key=lambda v: (question.points("mitigation", v), -question.points("risk", v)),
@@ -134,7 +135,7 @@ class WhatIf:
         for question in self.base.scored:
             if not self.defn.may_suggest(question) or question.key in locked or question.key not in self.on_screen:
                 continue
-            best = _best_value(question)
+            best = best_value(question)
             current = visible.get(question.key)
             if current is not None and question.points("mitigation", current) >= question.points("mitigation", best):
                 if not self._ends_a_rule_without_points(question, current):

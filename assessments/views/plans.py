@@ -41,6 +41,7 @@ from assessments.permissions import (
     submitted_scope,
 )
 from assessments.presentation.display import localized
+from assessments.presentation.plan_items import mark_answered_in_place
 from assessments.presentation.report_panel import plan_panel_context
 from assessments.queries.lists import filtered_by
 from assessments.services import go_live, plan_reminders, plan_report, plans
@@ -76,6 +77,7 @@ def _handover(request, assessment: Assessment, items) -> dict:
 
 def plan_context(request, assessment: Assessment, **extra) -> dict:
     items = list(_items(assessment))
+    mark_answered_in_place(assessment, items)
     today = timezone.localdate()
     closed = plans.is_closed(assessment)
     handover = _handover(request, assessment, items)
@@ -121,6 +123,7 @@ def _item(request, assessment_uuid, item_id, action: str = "view") -> PlanItem:
 def _item_page(request, item: PlanItem, *, form=None, evidence_form=None, status: int = 200):
     assessment = item.assessment
     handover = _handover(request, assessment, [item])
+    mark_answered_in_place(assessment, [item])
     closed = plans.is_closed(assessment)
     may_edit = can_edit_plan(request.user, assessment) and not closed and not handover["replacement"]
     initial = {"owner": item.owner_id, "due_date": item.due_date, "status": item.status,
