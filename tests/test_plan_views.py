@@ -429,3 +429,26 @@ def test_a_save_that_changes_nothing_says_so_and_writes_no_history(world, assess
     assert item.history.count() == history
     page = leader.post(url, {**unchanged, "status": "in_progress"}, follow=True).content.decode()
     assert "Tiltaket er oppdatert" in page and item.history.count() == history + 1
+
+
+def home_section(client) -> str:
+    page = client.get(reverse("assessments:home")).content.decode()
+    return page.split('id="h-before-use"', 1)[1].split("</section>", 1)[0] if 'id="h-before-use"' in page else ""
+
+
+def test_the_leaders_start_page_says_what_stands_before_an_approved_use_is_taken_into_use(world, assessment):
+    assert home_section(world.client("leader_a")) == ""  # submitted, not approved: nothing to take into use
+    first = assessment.plan_items.order_by("pk").first()
+    approve(world, assessment, before_use=[first.pk])
+    open_items = assessment.plan_items.filter(required=True).count()
+    section = home_section(world.client("leader_a"))
+    assert assessment.title in section and reverse("assessments:plan_detail", args=[assessment.uuid]) in section
+    assert "1 krav fra UKE må være utført før bruk" in section
+    assert f"{open_items} tiltak uten ansvarlig" in section
+    PlanItem.objects.filter(pk=first.pk).update(status=PlanItem.Status.DONE, owner=world.users["leader_a"])
+    section = home_section(world.client("leader_a"))
+    assert "ingen krav før bruk gjenstår" in section and f"{open_items - 1} tiltak uten ansvarlig" in section
+    assert home_section(world.client("leader_b")) == ""  # another agency's leader sees none of it
+    assessment.in_use_since = timezone.localdate()
+    assessment.save(update_fields=["in_use_since"])
+    assert home_section(world.client("leader_a")) == ""  # in use: nothing stands before it any more

@@ -416,7 +416,8 @@ urlpatterns = [
 
 def home_context(user, roles) -> dict:
     """The start page's part: plan items near or past their due date for their owner and the agency's
-    leader; the count of overdue items for UKE."""
+    leader; the leader's approved uses not yet in use, with what stands before go-live; the count of overdue items
+    for UKE."""
     context = {}
     if roles.leader_of or roles.member_of:
         today = timezone.localdate()
@@ -426,9 +427,33 @@ def home_context(user, roles) -> dict:
         items = [i for i in items[:200] if i.effective_due and i.effective_due <= limit]
         context["plan_due"] = sorted(items, key=lambda i: i.effective_due)[:50]
         context["today"] = today
+    if roles.leader_of:
+        context["before_use"] = _approved_not_in_use(roles.leader_of)
     if roles.is_reviewer:
         context["plan_overdue_count"] = overdue_items(user).count()
     return context
+
+
+def _approved_not_in_use(agency_ids) -> list[Assessment]:
+    """The leader's approved uses not yet recorded as in use, with what stands before it: UKE's before-use conditions
+    not done (they block "tatt i bruk") and open items nobody owns (approval is where the plan's work starts)."""
+    open_required = Q(plan_items__required=True) & ~Q(
+        plan_items__status__in=[PlanItem.Status.DONE, PlanItem.Status.NOT_RELEVANT]
+    )
+    return list(
+        Assessment.objects.filter(
+            agency_id__in=agency_ids, status=Assessment.Status.APPROVED, in_use_since__isnull=True
+        )
+        .annotate(
+            blocking=Count(
+                "plan_items",
+                filter=Q(plan_items__before_use=True, plan_items__required=True)
+                & ~Q(plan_items__status=PlanItem.Status.DONE),
+            ),
+            unowned=Count("plan_items", filter=open_required & Q(plan_items__owner__isnull=True)),
+        )
+        .order_by("-updated_at")[:20]
+    )
 
 
 def mark_register(entries: list[dict]) -> None:
