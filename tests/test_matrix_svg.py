@@ -187,6 +187,38 @@ def test_the_points_label_runs_into_its_own_quadrant(need, anchor):
     assert label.get("text-anchor") == anchor
 
 
+def test_where_neither_side_has_room_in_its_field_the_label_stands_under_the_marker():
+    """Need 64.6: too near the right edge for the label to run right, too near the need line to run left without
+    crossing into «Frarådes»."""
+    svg = render_matrix([MatrixPoint(risk=70, need=64.6, label="This initiative")], title="t")
+    label = next(t for t in parse(svg).iter(f"{SVG}text") if t.text == "This initiative")
+    x, y = marker_centre(svg)
+    assert label.get("text-anchor") == "middle" and float(label.get("y")) > y
+    half = 0.62 * 13 * len("This initiative") / 2
+    mid_x = LEFT + (RIGHT - LEFT) / 2
+    assert mid_x - 0.1 <= float(label.get("x")) - half and float(label.get("x")) + half <= RIGHT + 0.1  # 1 decimal
+
+
+def name_baseline(svg: str, name: str) -> float:
+    return float(next(t for t in parse(svg).iter(f"{SVG}text") if t.text == name).get("y"))
+
+
+def test_a_fields_name_gives_way_to_a_point_at_the_top_of_the_field():
+    """A score of 40–50 put the marker on «Anbefalt»: the name then stands at the bottom of its field."""
+    clear = render_matrix([MatrixPoint(risk=10, need=70, label="Dette tiltaket")], title="t")
+    near_the_line = render_matrix([MatrixPoint(risk=45, need=70, label="Dette tiltaket")], title="t")
+    mid_y = BOTTOM - (BOTTOM - TOP) / 2
+    assert name_baseline(clear, "Anbefalt") == pytest.approx(mid_y + 22)
+    assert name_baseline(near_the_line, "Anbefalt") == pytest.approx(BOTTOM - 10)
+    assert name_baseline(near_the_line, "Lav prioritet") == pytest.approx(mid_y + 22)  # no point there
+
+
+def test_a_fields_name_keeps_clear_of_boxes_a_caller_draws_afterwards():
+    x, y = LEFT + (RIGHT - LEFT) * 0.75, BOTTOM - (BOTTOM - TOP) * 0.45
+    svg = render_matrix([], title="t", avoid=[(x - 8, y - 8, x + 8, y + 8)])
+    assert name_baseline(svg, "Anbefalt") == pytest.approx(BOTTOM - 10)
+
+
 def test_a_stop_says_the_field_is_not_the_conclusion():
     point = MatrixPoint(risk=80, need=80, stopped_by=("Forbudt KI-praksis",))
     with translation.override("nb"):

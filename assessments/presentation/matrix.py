@@ -169,7 +169,26 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _quadrants(mid_x: float, mid_y: float) -> list[str]:
+# A box on the figure: x0, y0, x1, y1.
+Box = tuple[float, float, float, float]
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of bold DejaVu Sans (the figure names no other font that WeasyPrint has)."""
+    return 0.62 * size * len(text)
+
+
+def marker_box(x: float, y: float, reach: float = 12) -> Box:
+    return (x - reach, y - reach, x + reach, y + reach)
+
+
+def _quadrants(mid_x: float, mid_y: float, occupied: Sequence[Box] = ()) -> list[str]:
+    """The four fields, each named at its top or, where a marker or a point's label stands there, at its
+    bottom (whichever covers fewer): a common score of 40–50 put the marker on the name of a low-risk field."""
     names = quadrant_names()
     parts = []
     quadrants = [
@@ -183,15 +202,15 @@ def _quadrants(mid_x: float, mid_y: float) -> list[str]:
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
             f'fill="{QUADRANT_FILLS[key]}" stroke="#2c2c2c" stroke-width="1"/>'
         )
+        centre, half = (x0 + x1) / 2, _text_width(names[key], 14) / 2
+        # The top unless the bottom covers fewer (min keeps the first of equals).
+        baseline = min(
+            (y0 + 22, y1 - 10),
+            key=lambda b: sum(_overlaps((centre - half, b - 14, centre + half, b + 4), box) for box in occupied),
+        )
         parts.append(
             _text(
-                (x0 + x1) / 2,
-                y0 + 22,
-                names[key],
-                text_anchor="middle",
-                font_size="14",
-                font_weight="bold",
-                fill="#2c2c2c",
+                centre, baseline, names[key], text_anchor="middle", font_size="14", font_weight="bold", fill="#2c2c2c"
             )
         )
     return parts
@@ -232,14 +251,20 @@ def _axes(risk_high_at: float, need_high_at: float) -> list[str]:
     return parts
 
 
-def _label_anchor(x: float, label: str, *, high_need: bool) -> str:
-    """Which way a point's label runs: into the point's own quadrant, so it is not read as lying in the next one
-    (a point just right of the need line had its label in the quadrant to the left), unless the plot's edge is
-    too near."""
-    width = 14 + 8 * len(label)  # bold 13 px text, a generous average per character
-    if high_need:
-        return "start" if x + width <= RIGHT else "end"
-    return "end" if x - width >= LEFT else "start"
+def _label_place(x: float, y: float, label: str, *, high_need: bool, mid_x: float) -> tuple[str, float, float, Box]:
+    """Where a point's label stands: beside the marker, in the point's own field so it is not read as lying in the
+    next one (first to the right in a high-need field, to the left in a low-need one); where neither side has room
+    before the field's edge, centred under the marker (over it at the bottom of the plot)."""
+    width = _text_width(label, 13)
+    low, high = (mid_x, RIGHT) if high_need else (LEFT, mid_x)
+    beside = {"start": (x + 14, x + 14 + width), "end": (x - 14 - width, x - 14)}
+    for anchor in ("start", "end") if high_need else ("end", "start"):
+        x0, x1 = beside[anchor]
+        if x0 >= low and x1 <= high:
+            return anchor, x + (14 if anchor == "start" else -14), y + 5, (x0, y - 9, x1, y + 9)
+    tx = min(max(x, low + width / 2), high - width / 2)
+    ty = y + 28 if y + 28 < BOTTOM - 4 else y - 18
+    return "middle", tx, ty, (tx - width / 2, ty - 13, tx + width / 2, ty + 4)
 
 
 def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list[str]:
@@ -259,12 +284,21 @@ def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list
             parts.append(_text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c"))
     parts.append(_marker(x, y, False))
     if point.label:
-        anchor = _label_anchor(x, point.label, high_need=need >= need_high_at)
-        dx = -14 if anchor == "end" else 14
-        parts.append(
-            _text(x + dx, y + 5, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c")
-        )
+        anchor, tx, ty, _box = _label_place(x, y, point.label, high_need=need >= need_high_at, mid_x=_x(need_high_at))
+        parts.append(_text(tx, ty, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c"))
     return parts
+
+
+def _occupied(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list[Box]:
+    """What a point draws that a field's name must not cover: its markers and its label."""
+    need, risk, moved = placed(point, risk_high_at, need_high_at)
+    x, y = _x(need), _y(risk)
+    boxes = [marker_box(x, y)]
+    if moved:
+        boxes.append(marker_box(_x(_clamp(point.need)), _y(_clamp(point.risk))))
+    if point.label:
+        boxes.append(_label_place(x, y, point.label, high_need=need >= need_high_at, mid_x=_x(need_high_at))[3])
+    return boxes
 
 
 def render_matrix(
@@ -275,8 +309,10 @@ def render_matrix(
     id_prefix: str = "matrix",
     risk_high_at: float = 50,
     need_high_at: float = 50,
+    avoid: Sequence[Box] = (),
 ) -> str:
-    """The matrix with `points` marked, as an SVG string (safe to embed in HTML and in the PDF)."""
+    """The matrix with `points` marked, as an SVG string (safe to embed in HTML and in the PDF). `avoid`: boxes a
+    caller draws on top afterwards (the overview's markers), which the fields' names keep clear of like the points."""
     safe_id = "".join(c if c.isalnum() or c in "-_" else "-" for c in id_prefix) or "matrix"
     title_id, desc_id = f"{safe_id}-title", f"{safe_id}-desc"
     if not description:
@@ -289,7 +325,8 @@ def render_matrix(
         f'<title id="{title_id}">{escape(title, quote=False)}</title>',
         f'<desc id="{desc_id}">{escape(description, quote=False)}</desc>',
     ]
-    parts += _quadrants(mid_x, mid_y)
+    occupied = [*avoid, *(box for p in points for box in _occupied(p, risk_high_at, need_high_at))]
+    parts += _quadrants(mid_x, mid_y, occupied)
     parts += _axes(risk_high_at, need_high_at)
     for point in points:
         parts += _point(point, risk_high_at, need_high_at)

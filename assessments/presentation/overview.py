@@ -157,13 +157,7 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
         "innenfor feltet for konklusjonen. "
         "Tegnforklaringen og tabellen ved siden av figuren gir de samme tallene."
     ) % {"total": total}
-    base = matrix.render_matrix(
-        [],
-        title=title or _("Alle vurderinger i risiko × behov"),
-        description=description,
-        id_prefix="overview",
-    )
-    markers = []
+    markers, boxes = [], []
     markers_at = _spots(bins, by_key, group_by, shared)
     sharing = Counter((need_cell, risk_cell) for _key, need_cell, risk_cell in markers_at)
     drawn: Counter = Counter()
@@ -174,6 +168,15 @@ def render(rows, *, group_by: str = "status", title: str = "", spots=None) -> tu
         shift = (drawn[spot] - (sharing[spot] - 1) / 2) * SIDE_BY_SIDE
         drawn[spot] += 1
         markers.append(_marker(group, need_cell, risk_cell, count, shift))
+        x, y, radius = _position(need_cell, risk_cell, count, shift)
+        boxes.append(matrix.marker_box(x, y, radius + 2))
+    base = matrix.render_matrix(
+        [],
+        title=title or _("Alle vurderinger i risiko × behov"),
+        description=description,
+        id_prefix="overview",
+        avoid=boxes,
+    )
     svg = base.removesuffix("</svg>") + "".join(markers) + "</svg>"
     return svg, groups, total
 
@@ -215,11 +218,17 @@ def _per_spot(bins: Counter, by_key: dict) -> dict:
     return {spot: (found, len(found), sum(count for _group, count in found)) for spot, found in per_spot.items()}
 
 
-def _marker(group: Group, need_cell: int, risk_cell: int, count: int, shift: float = 0.0) -> str:
+def _position(need_cell: int, risk_cell: int, count: int, shift: float = 0.0) -> tuple[float, float, float]:
+    """A spot's marker: its centre and its radius (larger for more assessments)."""
     need, risk = min(100.0, need_cell * CELL), min(100.0, risk_cell * CELL)
     x = min(max(matrix.LEFT + (matrix.RIGHT - matrix.LEFT) * need / 100 + shift, matrix.LEFT), matrix.RIGHT)
     y = matrix.BOTTOM - (matrix.BOTTOM - matrix.TOP) * risk / 100
-    radius = 5 + min(6, count.bit_length())
+    return x, y, 5 + min(6, count.bit_length())
+
+
+def _marker(group: Group, need_cell: int, risk_cell: int, count: int, shift: float = 0.0) -> str:
+    x, y, radius = _position(need_cell, risk_cell, count, shift)
+    need, risk = min(100.0, need_cell * CELL), min(100.0, risk_cell * CELL)
     # The field, not the spot's scores: a marker a rule moved into its field stands away from its own score.
     field = matrix.quadrant_names()[f"{'high' if risk >= 50 else 'low'}_risk_{'high' if need >= 50 else 'low'}_need"]
     label = _("%(group)s: %(count)s vurdering(er) i feltet «%(field)s»") % {
