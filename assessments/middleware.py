@@ -1,6 +1,6 @@
 """Request ids: one per request, in the response header, the log lines and the audit events; headers with a NUL
 byte and form bodies that are not UTF-8 refused; what every private response carries; a page, not a blank
-screen, for an action's address opened as a link."""
+screen, for an action's address opened as a link and for a method no page takes."""
 
 import contextvars
 import logging
@@ -76,30 +76,53 @@ class RefuseNulHeadersMiddleware:
 
 class RefuseInvalidUtf8Middleware:
     """A form body that is not UTF-8 is answered with 400 (templates/400.html: nothing was saved). Django decodes form
-    fields with errors="replace", so such a body would otherwise be saved with U+FFFD where the bytes were; a browser
-    never sends one, and a text a person typed may hold U+FFFD on purpose, so the raw bytes are checked rather than
-    the decoded text. After the session, locale, sign-in and header middleware: the 400 then carries every header and
-    shows the signed-in user, in their language, and still comes before any view or CSRF check reads the form.
+    fields with errors="replace", so such a body would otherwise be saved with U+FFFD where the bytes were. After the
+    session, locale, sign-in and header middleware: the 400 then carries every header and shows the signed-in user,
+    in their language, and still comes before any view or CSRF check reads the form.
 
-    Left to Django: query strings (they only filter and search), a body that names another charset (Django decodes
-    it by that charset), multipart bodies (file uploads, whose text fields can still hold U+FFFD), and a body the
-    client stopped sending (CSRF's check answers it, as before)."""
+    - A body that names a charset other than UTF-8: Django refuses a url-encoded one itself, but with an exception
+      that its error views meet again (their CSRF check reads the form), which ended in a bare 500. No browser sends
+      one to this app's pages; it is refused here, and read as UTF-8 for the error page.
+    - A url-encoded body: the raw bytes are checked, so a U+FFFD a person typed on purpose passes.
+    - A multipart body (a file upload and its few text fields: a title, a link): the raw body holds the files and
+      Django keeps no raw bytes of the fields, so the decoded text fields are checked: any U+FFFD is refused. A
+      person pasting that character on purpose into an upload form is the price, and a rare one. Reading the form
+      here moves Django's parse earlier, not elsewhere: the CSRF check reads it next.
+
+    Left to Django: query strings (they only filter and search), and a body the client stopped sending (CSRF's check
+    answers it, as before)."""
+
+    FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        urlencoded = request.content_type == "application/x-www-form-urlencoded" and request.method == "POST"
-        if urlencoded and (request.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8"):
-            try:
-                body = request.body
-            except UnreadablePostError:
-                return self.get_response(request)
-            try:
-                unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
-            except UnicodeDecodeError:
-                raise SuspiciousOperation("a form body that is not UTF-8") from None
+        if request.method != "POST" or request.content_type not in self.FORMS:
+            return self.get_response(request)
+        if (request.encoding or "utf-8").lower() != "utf-8":
+            request.encoding = "utf-8"
+            raise SuspiciousOperation("a form body that names a charset other than UTF-8")
+        try:
+            if request.content_type == "multipart/form-data":
+                _check_multipart_text(request)
+            else:
+                _check_urlencoded(request.body)
+        except UnreadablePostError:
+            pass
         return self.get_response(request)
+
+
+def _check_urlencoded(body: bytes) -> None:
+    try:
+        unquote_to_bytes(body.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        raise SuspiciousOperation("a form body that is not UTF-8") from None
+
+
+def _check_multipart_text(request) -> None:
+    if any("\ufffd" in value for _key, values in request.POST.lists() for value in values):
+        raise SuspiciousOperation("a multipart form field that is not UTF-8")
 
 
 class PrivateResponseMiddleware:
@@ -126,6 +149,25 @@ class PrivateResponseMiddleware:
         if textual and not response.streaming and not getattr(response, "is_file_response", False):
             response.content = clean_bytes(response.content)
         return response
+
+
+class OnlyPageMethodsMiddleware:
+    """The app's pages and forms take GET, HEAD and POST, and a view that names no methods answers any other as
+    a GET (the page, a file). Every other method (PUT, DELETE, PATCH, OPTIONS, TRACE …) gets the 405 page here,
+    before the CSRF check or a view sees it: one answer for all, in the user's language, nothing changed."""
+
+    ALLOWED = ("GET", "HEAD", "POST")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in self.ALLOWED:
+            return self.get_response(request)
+        method = request.method[:20]  # shown on the page (escaped); a method is any token the client sends
+        page = render(request, "405.html", {"back": _page_above(request.path_info), "method": method}, status=405)
+        page["Allow"] = ", ".join(self.ALLOWED)
+        return page
 
 
 class ActionOpenedAsLinkMiddleware:

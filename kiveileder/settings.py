@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Inside the CSP and frame headers, so the page it renders carries them (and flash messages wait for a page).
+    "assessments.middleware.OnlyPageMethodsMiddleware",
     "assessments.middleware.ActionOpenedAsLinkMiddleware",
     "assessments.middleware.RefuseInvalidUtf8Middleware",
 ]

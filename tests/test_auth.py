@@ -128,3 +128,29 @@ def test_a_path_that_browsers_read_as_another_site_is_not_local(url):
 def test_sign_out_follows_next_only_to_a_path_on_this_site(world, target, lands_on):
     response = world.client("leader_a").post("/logg-ut/", {"next": target})
     assert response.status_code == 302 and response["Location"] == lands_on
+
+
+@pytest.mark.parametrize(
+    ("data", "shown", "field"),
+    [
+        (
+            {"username": "", "password": ""},
+            ["Brukernavn – Skriv brukernavnet ditt.", "Passord – Skriv passordet ditt."],
+            "id_username",
+        ),
+        ({"username": "leader_a", "password": ""}, ["Passord – Skriv passordet ditt."], "id_password"),
+        ({"username": "a\x00b", "password": "x"}, ["Brukernavn – "], "id_username"),
+    ],
+)
+def test_an_empty_or_unreadable_sign_in_says_what_is_wrong_at_the_field(world, data, shown, field):
+    response = Client().post("/logg-inn/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="login-errors"' in page
+    for text in shown:
+        assert text in page
+    assert f'aria-describedby="{field}_error" aria-invalid="true"' in page
+
+
+def test_the_sign_in_messages_in_english(world):
+    response = Client().post("/logg-inn/", {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Enter your username." in response.content.decode()

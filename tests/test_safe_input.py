@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 
 from assessments.forms import safe_input
@@ -164,3 +165,53 @@ def test_a_form_body_in_utf8_passes_also_with_a_replacement_character_typed(worl
     )
     assert response.status_code == 302
     assert Assessment.objects.get().title == "Blå\ufffd plan"
+
+
+@pytest.mark.parametrize("charset", ["iso-8859-1", "utf8", "us-ascii", "utf-16", "windows-1252"])
+def test_a_form_body_that_names_another_charset_gets_the_400_page_also_with_the_csrf_check(world, charset):
+    """Django refuses such a url-encoded body, but its own error pages read the form again in their CSRF check:
+    a bare 500 for anyone, signed in or not."""
+    client = Client(enforce_csrf_checks=True)
+    client.raise_request_exception = False
+    for url in ["/logg-inn/", reverse("assessments:assessment_new")]:
+        response = client.post(
+            url, "username=a&password=b", content_type=f"application/x-www-form-urlencoded; charset={charset}"
+        )
+        assert response.status_code == 400 and "Forespørselen kan ikke behandles" in response.content.decode()
+
+
+def multipart(fields: dict[str, bytes], boundary: str = "kivboundary") -> bytes:
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value + b"\r\n"
+        for name, value in fields.items()
+    ]
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def test_a_multipart_field_that_is_not_utf8_is_refused_and_nothing_is_saved(world, questionnaire):
+    body = multipart({"agency": str(world.agency_a.pk).encode(), "title": b"Mitt svar \xff\xfe med feil bytes"})
+    response = world.client("leader_a").generic(
+        "POST",
+        reverse("assessments:assessment_new"),
+        body,
+        content_type="multipart/form-data; boundary=kivboundary",
+    )
+    assert response.status_code == 400 and "Forespørselen kan ikke behandles" in response.content.decode()
+    assert not Assessment.objects.exists()
+    body = multipart({"agency": str(world.agency_a.pk).encode(), "title": "Blå plan".encode()})
+    response = world.client("leader_a").generic(
+        "POST", reverse("assessments:assessment_new"), body, content_type="multipart/form-data; boundary=kivboundary"
+    )
+    assert response.status_code == 302 and Assessment.objects.get().title == "Blå plan"
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+def test_a_method_no_page_takes_gets_the_405_page_and_changes_nothing(world, questionnaire, method):
+    client = world.client("leader_a")
+    for url in [reverse("assessments:assessment_new"), reverse("assessments:home"), "/logg-inn/"]:
+        response = client.generic(method, url, f"agency={world.agency_a.pk}&title=x")
+        page = response.content.decode()
+        assert response.status_code == 405 and response["Allow"] == "GET, HEAD, POST"
+        assert f"bruker metoden {method}, som ingen side i KI-veileder tar imot" in page
+        assert "Content-Security-Policy" in response
+    assert not Assessment.objects.exists()

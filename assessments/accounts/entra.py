@@ -21,7 +21,6 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +30,7 @@ from assessments.accounts.group_roles import groups_from_claims, sync_roles
 from assessments.accounts.provider import PROVIDER_ID
 from assessments.accounts.redirects import is_local_path
 from assessments.audit import chain as audit
+from assessments.forms.accounts import SignInForm
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def refusal(request, reason: str, status: int | None = None):
     audit.record(None, "auth.oidc_refused", details={"reason": reason})
     message = MESSAGES.get(reason) or MESSAGES["invalid_token"]
     status = status or (502 if reason == "provider_unavailable" else 400)
-    context = {"form": AuthenticationForm(request), "oidc_error": message, "next": ""}
+    context = {"form": SignInForm(request), "oidc_error": message, "next": ""}
     return render(request, "registration/login.html", context, status=status)
 
 

@@ -12,11 +12,11 @@ from datetime import timedelta
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from assessments.audit import chain as audit
+from assessments.forms.accounts import SignInForm
 
 USERNAME_MAX = 150
 
@@ -42,7 +42,7 @@ def cool_off(request) -> timedelta:
 def lockout_response(request, original_response=None, credentials=None):
     """The sign-in page with a plain message and 429, for our page and /admin/login/ alike."""
     minutes = max(1, settings.KIV_LOGIN_LOCKOUT_SECONDS // 60)
-    form = AuthenticationForm(request)
+    form = SignInForm(request)
     form.errors["__all__"] = form.error_class(
         [_("For mange mislykkede innlogginger. Vent %(minutes)s minutter og prøv igjen.") % {"minutes": minutes}]
     )

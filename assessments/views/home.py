@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from assessments import health
 from assessments.accounts.redirects import is_local_path
+from assessments.forms.accounts import SignInForm
 from assessments.models import Assessment
 from assessments.notifications import messages as notifications
 from assessments.permissions import public, roles_for, signed_in, visible_assessments
@@ -69,7 +70,7 @@ class LocalNext:
 
 
 class SignInView(LocalNext, auth_views.LoginView):
-    pass
+    authentication_form = SignInForm
 
 
 class SignOutView(LocalNext, auth_views.LogoutView):
