@@ -139,6 +139,15 @@ def test_a_bad_file_is_refused_naming_each_key_and_nothing_is_stored(world, lead
     assert not AuditEvent.objects.filter(action="assessment.created").exists()
 
 
+def test_a_file_with_thousands_of_unknown_keys_lists_the_first_fifty_and_counts_the_rest(world, leader):
+    content = {"answers": {"title": "x", **{f"k{i}": "x" for i in range(5000)}}}
+    response = upload(leader, world, content)
+    html = response.content.decode()
+    assert response.status_code == 400 and "Filen ble ikke importert: 5000 feil" in html
+    assert html.count("<code>k") == 50 and "… og 4950 feil til. Rett de første og prøv igjen." in html
+    assert not Assessment.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
