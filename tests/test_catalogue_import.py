@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -291,3 +292,10 @@ def test_the_excel_template_offers_each_columns_values_and_formats(world):
     for header, values in offered.items():
         name = catalogue_import.FIELD_OF[header]
         assert all(catalogue_import._normalise(name, value)[1] is None for value in values), header
+
+
+def test_a_csv_cell_over_the_readers_limit_is_named_as_too_long_not_as_a_quoting_mistake(world):
+    data = csv_bytes([HEADER, [*GOOD[:2], "x" * 200_000, *GOOD[3:]]])
+    with pytest.raises(ValidationError) as refused:
+        catalogue_import.read_upload(SimpleUploadedFile("o.csv", data))
+    assert refused.value.messages == ["En celle i CSV-filen er for lang (over 131\u00a0072 tegn)."]

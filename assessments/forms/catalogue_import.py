@@ -207,7 +207,12 @@ def _csv_lines(data: bytes):
     try:
         for cells in reader:
             yield [(cell, False) for cell in cells]
-    except csv.Error:
+    except csv.Error as error:
+        # The csv module says only this in words; a cell over its limit is no quoting mistake. No field of an
+        # entry holds more than a few thousand characters, so the limit is not raised.
+        if "field larger than field limit" in str(error):
+            limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
+            raise _file_error(_("En celle i CSV-filen er for lang (over %(limit)s tegn).") % {"limit": limit}) from None
         raise _file_error(_("CSV-filen kan ikke leses (feil bruk av anførselstegn?).")) from None
 
 
