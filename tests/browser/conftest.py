@@ -312,6 +312,15 @@ def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{screenshot}-320.png"), full_page=True)
         assert widths[0] <= widths[1], f"{page.url} scrolls sideways at 320 px: {widths}"
+        # A label that wraps must grow its button: a fixed height lets the border cut through the text.
+        cut = page.evaluate("""() => [...document.querySelectorAll('.pkt-btn')].filter(b => b.offsetParent)
+            .filter(b => {
+                const box = b.getBoundingClientRect(), range = document.createRange();
+                range.selectNodeContents(b);
+                const text = range.getBoundingClientRect();
+                return text.height && (text.top < box.top || text.bottom > box.bottom);
+            }).map(b => b.innerText.trim())""")
+        assert not cut, f"{page.url}: at 320 px the text sticks out of these buttons: {cut}"
     finally:
         page.set_viewport_size(size)
 
