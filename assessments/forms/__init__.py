@@ -264,7 +264,7 @@ class ImportForm(LeaderAgencyForm):
     )
     file = forms.FileField(
         label=_("Svarfil (JSON)"),
-        error_messages={"required": _("Velg en fil."), "empty": _("Filen er tom.")},
+        error_messages={"required": _("Velg svarfilen (JSON) du vil importere."), "empty": _("Filen er tom.")},
     )
 
     def clean_file(self) -> Any:
