@@ -147,6 +147,7 @@ class SectionForm(Form):
                     **catalogue.row(self, question),
                 }
             )
+        catalogue.group_locked(rows)
         return rows
 
     def _shown_when_attr(self, question: Question) -> str:
