@@ -325,6 +325,24 @@ def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
         page.set_viewport_size(size)
 
 
+def assert_desktop_layout(page) -> None:
+    """At 1280 px: the header is one row (the language switch and the account beside the menu, not under it),
+    and a list of facts set out as label and value has each label on its value's line."""
+    if (page.viewport_size or DESKTOP)["width"] < DESKTOP["width"]:
+        return
+    brand_bottom, controls_top = page.evaluate("""() => [
+        document.querySelector('.site-header__brand').getBoundingClientRect().bottom,
+        document.querySelector('.site-header__user').getBoundingClientRect().top]""")
+    assert controls_top < brand_bottom, f"{page.url}: at 1280 px the header's controls wrap under the menu"
+    off = page.evaluate("""() => [...document.querySelectorAll('dl.facts')]
+        .filter(list => getComputedStyle(list).display === 'grid')
+        .flatMap(list => [...list.querySelectorAll(':scope > dt')])
+        .filter(dt => dt.nextElementSibling && Math.abs(
+            dt.getBoundingClientRect().top - dt.nextElementSibling.getBoundingClientRect().top) > 2)
+        .map(dt => dt.textContent.trim())""")
+    assert not off, f"{page.url}: these labels stand off their values' line: {off}"
+
+
 def check_page(page) -> None:
     """What every page of the journey must pass: accessible, no script or CSP errors, no internal names
     in the visible text, and no sideways scrolling at 320 px."""
@@ -332,6 +350,7 @@ def check_page(page) -> None:
     assert_accessible(page)
     assert_no_console_errors(page)
     assert_no_internal_names(page)
+    assert_desktop_layout(page)
     shot = ""
     if os.environ.get("KIV_SCREENSHOTS"):  # for a person to look at: every checked page, both widths
         _SHOTS.append(page.url)
