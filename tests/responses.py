@@ -1,5 +1,5 @@
-"""Reading what a view answered: the rows of a list page's table and their cells, and streamed CSV and JSON
-downloads."""
+"""Reading what a view answered: the rows of a list page's table and their cells, streamed CSV and JSON
+downloads, and the page's forms."""
 
 import csv
 import io
@@ -26,3 +26,15 @@ def read_csv(response) -> list[dict]:
 
 def read_json(response) -> dict:
     return json.loads(b"".join(response.streaming_content))
+
+
+def forms_left_to_the_browser(response) -> list[str]:
+    """The page's forms that mark a field required without `novalidate`: the browser would stop them with its
+    own bubble, in its own language, before the app's error summary could say what is missing."""
+    body = response.content.decode()
+    forms = re.findall(r"(<form\b[^>]*>)(.*?)</form>", body, re.S)
+    return [
+        tag
+        for tag, inner in forms
+        if re.search(r"<(input|textarea|select)\b[^>]*\srequired\b", inner) and "novalidate" not in tag
+    ]

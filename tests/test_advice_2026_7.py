@@ -77,11 +77,11 @@ def test_the_plan_page_and_the_export_say_the_item_is_an_obligation_and_a_measur
     client = world.client("leader_a")
     dpia = submitted.plan_items.get(key="obligation:dpia")
     page = client.get(reverse("assessments:plan_item", args=[submitted.uuid, dpia.pk])).content.decode()
-    assert "Plikt og tiltak fra hva om-analysen" in page
+    assert "Plikt og tiltak for lavere risiko" in page
     assert "Dette er også et tiltak fra hva om-analysen: Sørg for at svaret blir" in page.replace("&#x27;", "'")
     english = client.get(reverse("assessments:plan_item", args=[submitted.uuid, dpia.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "Obligation and measure from the what-if analysis" in english.content.decode()
+    assert "Obligation and measure for lower risk" in english.content.decode()
     csv = client.get(reverse("assessments:plan_export_csv", args=[submitted.uuid]))
     rows = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     dpia_row = next(row for row in rows if "Vurdering av personvernkonsekvenser (DPIA)" in row)
-    assert "Plikt og tiltak fra hva om-analysen" in dpia_row
+    assert "Plikt og tiltak for lavere risiko" in dpia_row

@@ -139,6 +139,11 @@ def test_it_finds_downloads_and_verifies_the_signed_report(
     download = reverse("assessments:report_download", args=[assessment.uuid, report.uuid])
     assert download in page
     assert reverse("assessments:report_verify") in page
+    # The checksum: a prefix that stays on one line, the whole value in the title and for screen readers.
+    assert (
+        f'<code class="hash--short" title="{report.sha256}"><span aria-hidden="true">{report.sha256[:12]}…</span>'
+        f'<span class="visually-hidden">{report.sha256}</span></code>'
+    ) in page
     pdf = client.get(download)
     assert pdf.status_code == 200
     data = b"".join(pdf.streaming_content)

@@ -11,6 +11,7 @@ from assessments.models.catalogue import CatalogueFlag
 from assessments.queries.catalogue import open_flags
 from assessments.services import catalogue, catalogue_flags
 from tests.catalogue_helpers import approved_with, make_tool, pick, v3_assessment
+from tests.responses import forms_left_to_the_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +79,10 @@ def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
     reviewer = world.client("reviewer")
     url = reverse("assessments:catalogue_flag_dismiss", args=[flag.pk])
     detail = reverse("assessments:review_detail", args=[approved.uuid])
-    page = reviewer.get(detail).content.decode()
+    response = reviewer.get(detail)
+    page = response.content.decode()
     assert url in page and "Avslutt flagget" in page
+    assert forms_left_to_the_browser(response) == []  # an empty reason is refused by the app, in its words
 
     refused = reviewer.post(url, {"reason": "  "}, follow=True)
     assert "Skriv hvorfor flagget avsluttes." in refused.content.decode()

@@ -43,6 +43,12 @@ def preview(world, name, data, role="reviewer"):
     return client, client.post(URL, {"file": SimpleUploadedFile(name, data)}, follow=True)
 
 
+def test_no_file_is_refused_in_the_tasks_own_words(world):
+    response = world.client("reviewer").post(URL, {})
+    assert response.status_code == 400
+    assert "Velg filen med verktøyoversikten (CSV eller Excel) du vil importere." in response.content.decode()
+
+
 @pytest.mark.parametrize(("delimiter", "bom"), [(";", True), (",", False), (";", False)])
 def test_a_csv_file_previews_and_imports_new_entries(world, delimiter, bom):
     data = csv_bytes([HEADER, GOOD], delimiter=delimiter, bom=bom)

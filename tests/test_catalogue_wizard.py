@@ -1,6 +1,8 @@
 """Step 1 of the wizard with the tool overview, as a browser posts it: a <select> of the entries, the facts shown
 "fra verktøyoversikten" and locked on every step, a deviation field, and a stop naming the tool above its class."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -47,6 +49,25 @@ def test_step_one_offers_the_overview_and_a_pick_fills_and_locks(world):
     page = client.get(step_url(assessment, section)).content.decode()
     assert "fra verktøyoversikten" in page
     assert f'name="{section}-sec_hosting"' not in page  # shown as text, not as an input
+
+
+def test_the_locked_facts_read_as_question_and_answer_with_one_note_on_the_deviation(world):
+    """Step 1 lists the facts as terms and values, and says once, for the whole list, that a deviation is
+    explained in the field further down the same page; a later step says once that it is explained in step 1."""
+    version = make_tool(world, personal_data_allowed=True)
+    assessment = v3_assessment(world)
+    client = world.client("leader_a")
+    client.post(step_url(assessment, "intro"), intro_post(assessment, cat_choice="listed", cat_ref=version.ref))
+    page = client.get(step_url(assessment, "intro")).content.decode()
+    assert page.count('<dl class="locked-list">') == 1 and page.count("question--locked") >= 5
+    assert re.search(r'<dt id="id_intro-cat_name">[^<]+</dt>\s*<dd>Kommunechat <span', page)
+    assert page.count("kan ikke endres her") == 1
+    assert "i første steg" not in page
+    assert '<a href="#id_intro-cat_deviation">«Avviker bruken dere planlegger' in page
+
+    section = as_definition(v3_definition()).questions["sec_hosting"].section
+    page = client.get(step_url(assessment, section)).content.decode()
+    assert page.count("kan ikke endres her") == 1 and "forklar avviket i første steg" in page
 
 
 def test_listed_without_a_pick_is_refused_with_the_input_kept(world):

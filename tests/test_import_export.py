@@ -163,6 +163,12 @@ def test_an_unreadable_or_oversized_file_is_refused(world, leader, body, message
     assert not Assessment.objects.exists()
 
 
+def test_no_file_is_refused_in_the_tasks_own_words(world, leader):
+    response = leader.post(reverse("assessments:assessment_import"), {"agency": world.agency_a.pk, "title": ""})
+    assert response.status_code == 400
+    assert "Velg svarfilen (JSON) du vil importere." in response.content.decode()
+
+
 def test_import_into_an_agency_the_user_does_not_lead_is_refused(world, leader):
     response = leader.post(
         reverse("assessments:assessment_import"),

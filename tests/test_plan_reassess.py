@@ -109,6 +109,6 @@ def test_the_obligations_page_says_it_is_a_measure_too_and_offers_the_reassessme
     finish(obligation, world.users["leader_a"])
     client = world.client("leader_a")
     page = client.get(reverse("assessments:plan_item", args=[obligation.assessment.uuid, obligation.pk])).content
-    assert "Plikt og tiltak fra hva om-analysen" in page.decode() and "Start ny vurdering" in page.decode()
+    assert "Plikt og tiltak for lavere risiko" in page.decode() and "Start ny vurdering" in page.decode()
     plan = client.get(reverse("assessments:plan_detail", args=[obligation.assessment.uuid])).content.decode()
-    assert "Plikt og tiltak fra hva om-analysen" in plan
+    assert "Plikt og tiltak for lavere risiko" in plan

@@ -323,7 +323,7 @@ def test_a_resubmission_on_2026_7_makes_the_old_separate_measure_not_required(su
     assert (dpia.required, dpia.kind, dpia.measure_key) == (True, "obligation", "pd_dpia")
     assert dpia.measure_value == "done_acceptable"
     assert not submitted.plan_items.filter(key__startswith="measure:", required=True).exists()
-    assert dpia.kind_label == "Plikt og tiltak fra hva om-analysen" and old.kind_label == "Tiltak"
+    assert dpia.kind_label == "Plikt og tiltak for lavere risiko" and old.kind_label == "Tiltak"
 
 
 def test_a_material_change_carries_the_measure_of_an_obligation_over(submitted, leader, world):

@@ -198,7 +198,7 @@ def test_uke_sees_overdue_items_with_counts_and_filters(world, assessment):
     # An obligation done by a measure counts as a measure too, and the list says which kind each item is.
     PlanItem.objects.filter(pk=item.pk).update(kind="obligation", measure_key="pd_dpia")
     measures = world.client("reviewer").get(reverse("assessments:plan_overdue"), {"kind": "measure"}).content.decode()
-    assert item.title in measures and "Plikt og tiltak fra hva om-analysen" in measures
+    assert item.title in measures and "Plikt og tiltak for lavere risiko" in measures
     # An invalid filter is not used as no filter (views/filters.py).
     invalid = world.client("reviewer").get(reverse("assessments:plan_overdue"), {"kind": "nonsense"}).content.decode()
     assert item.title not in invalid and "Søket ble ikke brukt: rett feltene over." in invalid

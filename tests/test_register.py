@@ -180,6 +180,21 @@ def test_overview_markers_differ_by_shape_not_only_colour(world, register_world)
     assert "sirkel" in legend and "firkant" in legend and "kryss" in legend
 
 
+def test_the_legend_shows_each_status_as_the_figure_draws_it(world, register_world):
+    """Each legend entry carries the marker's shape and colour (hidden from screen readers, which read the
+    shape's name instead)."""
+    body = world.client("reviewer").get(reverse("assessments:register_overview")).content.decode()
+    legend = body[body.index('class="legend"') : body.index("</ul>", body.index('class="legend"'))]
+    entries = re.findall(r"<li>(.*?)</li>", legend, re.S)
+    assert entries
+    for entry in entries:
+        glyph = re.search(r'<svg class="legend-glyph"[^>]*aria-hidden="true"[^>]*>(.*?)</svg>', entry, re.S)
+        assert glyph, entry
+        assert 'class="visually-hidden"' in entry
+    approved = next(e for e in entries if "Godkjent" in e)
+    assert "<circle" in approved and 'fill="#034b45"' in approved
+
+
 # Two of them are the tool overview's: its entries for the filter, and which rows are flagged.
 QUERY_LIMIT = 11
 

@@ -188,6 +188,17 @@ def upload(world, role, data: bytes, name="rapport.pdf"):
     return world.client(role).post(reverse("assessments:report_verify"), {"pdf": pdf})
 
 
+def test_no_file_is_refused_in_the_tasks_own_words(world):
+    response = world.client("auditor").post(reverse("assessments:report_verify"), {"pdf": ""})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Velg PDF-filen du vil kontrollere." in body and "Feltet er påkrevet" not in body
+    client = world.client("auditor")
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.post(reverse("assessments:report_verify"), {"pdf": ""})
+    assert "Choose the PDF file you want to check." in english.content.decode()
+
+
 def test_the_verification_page_names_signer_time_and_the_stored_report(world, sealed):
     report, data = sealed
     response = upload(world, "auditor", data)

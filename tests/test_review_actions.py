@@ -10,6 +10,7 @@ from assessments import services
 from assessments.demo.in_review import PARKING_CHATBOT, SUMMARY_ASSISTANT
 from assessments.models import Assessment, AssessmentVersion, AuditEvent, Membership, ReviewComment
 from tests import review_helpers as h
+from tests.responses import forms_left_to_the_browser
 
 
 def url(name: str, assessment) -> str:
@@ -74,6 +75,19 @@ def test_return_needs_a_reason_and_changes_nothing_without_one(world, submitted)
     assert response.status_code == 400
     assert "Skriv en begrunnelse" in response.content.decode()
     assert snapshot(submitted) == before
+
+
+def test_an_empty_reason_is_answered_by_the_apps_error_summary_not_the_browsers(world, submitted):
+    """The decision forms leave the check to the server (novalidate), which names the missing reason in the
+    error summary and beside the field, in the user's language."""
+    client = world.client("reviewer")
+    assert forms_left_to_the_browser(client.get(url("assessments:review_detail", submitted))) == []
+    response = client.post(url("assessments:review_return", submitted), {"return-reason": "", "return-version": 1})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "data-error-summary" in body and 'href="#id_return-reason"' in body
+    assert 'id="id_return-reason_error"' in body
+    assert forms_left_to_the_browser(response) == []
 
 
 def test_reject_needs_a_reason(world, submitted):

@@ -495,6 +495,21 @@ def test_none_combined_is_refused_naming_the_visible_choice_in_the_users_languag
     assert "«none»" not in html and "“none”" not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "heading"),
+    [
+        ("nb", "Svarene på dette steget ble ikke lagret: 1 feil må rettes"),
+        ("en", "The answers on this step were not saved: 1 error must be corrected"),
+    ],
+)
+def test_the_error_summary_says_the_steps_answers_were_not_saved(world, leader, started, language, heading):
+    leader.post(reverse("set_language"), {"language": language, "next": "/"})
+    walk(leader, started, full())
+    response = post_step(leader, started, "need", full(benefit=5))
+    assert response.status_code == 400
+    assert heading in text_of(response)
+
+
 def test_text_at_the_limits_is_accepted_and_line_breaks_count_once(world, leader, started):
     description = ("y" * 99 + "\r\n") * 49 + "z" * 50  # 4950 + 49 line breaks, each sent as CRLF
     title = "t" * 200

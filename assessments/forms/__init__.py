@@ -147,6 +147,7 @@ class SectionForm(Form):
                     **catalogue.row(self, question),
                 }
             )
+        catalogue.group_locked(rows)
         return rows
 
     def _shown_when_attr(self, question: Question) -> str:
@@ -264,7 +265,7 @@ class ImportForm(LeaderAgencyForm):
     )
     file = forms.FileField(
         label=_("Svarfil (JSON)"),
-        error_messages={"required": _("Velg en fil."), "empty": _("Filen er tom.")},
+        error_messages={"required": _("Velg svarfilen (JSON) du vil importere."), "empty": _("Filen er tom.")},
     )
 
     def clean_file(self) -> Any:

@@ -112,6 +112,19 @@ def row(form, question: Question) -> dict[str, Any]:
     return {}
 
 
+def group_locked(rows: list[dict[str, Any]]) -> None:
+    """Mark where each run of locked facts starts and ends: the step shows a run as one list, with one note on
+    where to explain a deviation (the field further down on the step that has it, else the first step)."""
+    deviation = next((r for r in rows if r["question"].key == DEVIATION_KEY and not r.get("catalogue_hidden")), None)
+    for i, r in enumerate(rows):
+        if not r.get("catalogue_locked"):
+            continue
+        r["locked_first"] = i == 0 or not rows[i - 1].get("catalogue_locked")
+        r["locked_last"] = i == len(rows) - 1 or not rows[i + 1].get("catalogue_locked")
+        if r["locked_first"] and deviation is not None:
+            r["deviation"] = {"anchor": deviation["anchor"], "label": deviation["field"].label}
+
+
 # --- UKE's forms ---------------------------------------------------------------------------------------------
 
 YES_NO_UNKNOWN = [("", _("Ikke oppgitt")), ("true", _("Ja")), ("false", _("Nei"))]

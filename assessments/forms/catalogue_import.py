@@ -272,7 +272,10 @@ class ImportUploadForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Fil med verktøyoversikten (CSV eller Excel)"),
         help_text=gettext_lazy("Første rad er overskriftene i malen. Største filstørrelse er 2 MB."),
-        error_messages={"required": gettext_lazy("Velg en fil."), "empty": gettext_lazy("Filen er tom.")},
+        error_messages={
+            "required": gettext_lazy("Velg filen med verktøyoversikten (CSV eller Excel) du vil importere."),
+            "empty": gettext_lazy("Filen er tom."),
+        },
     )
 
     def clean_file(self):

@@ -189,5 +189,5 @@ class OverdueFilterForm(Form):
         choices=[("", _("Alle"))] + list(PlanItem.Kind.choices),
         required=False,
         label=_("Type"),
-        help_text=_("En plikt som gjøres med et tiltak fra hva om-analysen, regnes med under begge."),
+        help_text=_("En plikt som gjøres med et tiltak for lavere risiko, regnes med under begge."),
     )

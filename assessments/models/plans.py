@@ -89,7 +89,7 @@ class PlanItem(models.Model):
     def kind_label(self) -> str:
         """The kind as pages and exports show it: an obligation that is done by a measure says so."""
         if self.kind == self.Kind.OBLIGATION and self.measure_key:
-            return str(_("Plikt og tiltak fra hva om-analysen"))
+            return str(_("Plikt og tiltak for lavere risiko"))
         return self.get_kind_display()
 
     @property

@@ -53,6 +53,14 @@ class Group:
     def shape_name(self) -> str:
         return str(SHAPE_NAMES[self.shape])
 
+    @property
+    def glyph(self) -> str:
+        """The group's marker as the figure draws it, small, for the legend (the shape's name is the text)."""
+        return (
+            '<svg class="legend-glyph" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" '
+            f'focusable="false">{_shape(self.shape, 8, 8, 6.5, self.fill)}</svg>'
+        )
+
 
 def _path(points: list[tuple[float, float]]) -> str:
     return "M" + " L".join(f"{px:.1f} {py:.1f}" for px, py in points) + " Z"

@@ -114,6 +114,10 @@ class VerifyForm(Form):
     pdf = forms.FileField(
         label=gettext_lazy("PDF-rapport"),
         help_text=gettext_lazy("Velg en rapport fra KI-veileder (PDF)."),
+        error_messages={
+            "required": gettext_lazy("Velg PDF-filen du vil kontrollere."),
+            "empty": gettext_lazy("Filen er tom."),
+        },
     )
 
     def clean_pdf(self) -> bytes:

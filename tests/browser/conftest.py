@@ -312,8 +312,35 @@ def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{screenshot}-320.png"), full_page=True)
         assert widths[0] <= widths[1], f"{page.url} scrolls sideways at 320 px: {widths}"
+        # A label that wraps must grow its button: a fixed height lets the border cut through the text.
+        cut = page.evaluate("""() => [...document.querySelectorAll('.pkt-btn')].filter(b => b.offsetParent)
+            .filter(b => {
+                const box = b.getBoundingClientRect(), range = document.createRange();
+                range.selectNodeContents(b);
+                const text = range.getBoundingClientRect();
+                return text.height && (text.top < box.top || text.bottom > box.bottom);
+            }).map(b => b.innerText.trim())""")
+        assert not cut, f"{page.url}: at 320 px the text sticks out of these buttons: {cut}"
     finally:
         page.set_viewport_size(size)
+
+
+def assert_desktop_layout(page) -> None:
+    """At 1280 px: the header is one row (the language switch and the account beside the menu, not under it),
+    and a list of facts set out as label and value has each label on its value's line."""
+    if (page.viewport_size or DESKTOP)["width"] < DESKTOP["width"]:
+        return
+    brand_bottom, controls_top = page.evaluate("""() => [
+        document.querySelector('.site-header__brand').getBoundingClientRect().bottom,
+        document.querySelector('.site-header__user').getBoundingClientRect().top]""")
+    assert controls_top < brand_bottom, f"{page.url}: at 1280 px the header's controls wrap under the menu"
+    off = page.evaluate("""() => [...document.querySelectorAll('dl.facts')]
+        .filter(list => getComputedStyle(list).display === 'grid')
+        .flatMap(list => [...list.querySelectorAll(':scope > dt')])
+        .filter(dt => dt.nextElementSibling && Math.abs(
+            dt.getBoundingClientRect().top - dt.nextElementSibling.getBoundingClientRect().top) > 2)
+        .map(dt => dt.textContent.trim())""")
+    assert not off, f"{page.url}: these labels stand off their values' line: {off}"
 
 
 def check_page(page) -> None:
@@ -323,6 +350,7 @@ def check_page(page) -> None:
     assert_accessible(page)
     assert_no_console_errors(page)
     assert_no_internal_names(page)
+    assert_desktop_layout(page)
     shot = ""
     if os.environ.get("KIV_SCREENSHOTS"):  # for a person to look at: every checked page, both widths
         _SHOTS.append(page.url)
