@@ -121,8 +121,9 @@ def test_the_plan_page_names_a_condition_done_without_a_record_before_the_go_liv
     [
         ("bilde.pdf", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "er ikke det navnet sier"),
         ("virus.exe", b"MZ\x90\x00", "Bare disse filtypene"),
-        ("!!!", b"%PDF-1.7\n%%EOF\n", "«fil» er ikke en ?-fil"),  # nothing left of the name: no 400 page
-        ("«»", b"%PDF-1.7\n%%EOF\n", "«fil» er ikke en ?-fil"),
+        ("!!!", b"%PDF-1.7\n%%EOF\n", "Filnavnet «fil» har ingen filtype"),  # nothing left of the name: no 400 page
+        ("«»", b"%PDF-1.7\n%%EOF\n", "Filnavnet «fil» har ingen filtype"),
+        ("../../../etc/passwd", b"%PDF-1.7\n%%EOF\n", "Filnavnet «passwd» har ingen filtype. Gi filen navn som"),
     ],
 )
 def test_a_wrong_file_gives_a_clear_error_and_stores_nothing(world, assessment, name, data, message):

@@ -122,10 +122,16 @@ def check_upload(upload) -> CheckedFile:
         raise ValidationError(
             _("Filen er ikke en PDF, DOCX, XLSX eller PNG. Bare disse filtypene kan lastes opp."), code="type"
         )
+    if not extension:
+        raise ValidationError(
+            _("Filnavnet «%(name)s» har ingen filtype. Gi filen navn som slutter på .pdf, .docx, .xlsx eller .png.")
+            % {"name": name[:100]},
+            code="mismatch",
+        )
     if EXTENSIONS.get(extension) != actual:
         raise ValidationError(
             _("Filen er ikke det navnet sier: «%(name)s» er ikke en %(kind)s-fil etter innholdet.")
-            % {"name": name[:100], "kind": (extension.lstrip(".") or "?").upper()},
+            % {"name": name[:100], "kind": extension.lstrip(".").upper()},
             code="mismatch",
         )
     # Django has already cut an uploaded name to 255 characters, the extension kept (Evidence.file_name's length).
