@@ -120,6 +120,28 @@ document.addEventListener("DOMContentLoaded", () => {
   // the form (any of its buttons, the step list's among them) saves, so it asks nothing then. A form shown
   // again after a refused save ("kept") holds input that was not saved from the start; its own link to go on
   // without saving (data-leave-unsaved) is the person's choice, so that one asks nothing either.
+  // A double click sends a form twice, and a form that creates something (a new assessment, an import) then
+  // creates two. A second send of the same form within a few seconds is dropped; after that a person who
+  // waited on a slow answer may send again. Buttons are not disabled: the clicked button's name and value
+  // (the wizard's "save" or "next") must go with the first send.
+  const RESEND_AFTER_MS = 5000;
+  const postForms = document.querySelectorAll("form[method='post' i]");
+  postForms.forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      if (event.defaultPrevented) return;
+      const now = Date.now();
+      if (now - Number(form.dataset.sentAt || 0) < RESEND_AFTER_MS) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.sentAt = String(now);
+    });
+  });
+  // A page shown again by the back button keeps its state: a form sent from it before may be sent again.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) postForms.forEach((form) => delete form.dataset.sentAt);
+  });
+
   document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
     let changed = form.dataset.warnUnsaved === "kept";
     form.addEventListener("input", () => { changed = true; });
