@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.13 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.14 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -20,9 +20,9 @@ from tests.answers import complete
 COMPLETE_ANSWERS = complete()
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 14)]  # oldest first
-V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13 = VERSIONS
-NEWEST = V13.name
+VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 15)]  # oldest first
+V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14 = VERSIONS
+NEWEST = V14.name
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -84,6 +84,11 @@ RELEASED = {
         "rules.yaml": "e461a5f9536ab95779e748345b37025877ef38ae1bfbe82dc85937da96700b25",
         "screening.yaml": "1b709713aefd63037718cea1760c40f822ff00dd4f3bcd4938d8a619a8005851",
         "sections.yaml": "60770db51e03e1af0b4b0da65c7115e9268db0b5bc88d3385df0489eb5c8b367",
+    },
+    V13: {
+        "rules.yaml": "0a2868be7958da82a4602fd26f57088895a00a53d96ffe301afc4ed15dcd1301",
+        "screening.yaml": "dc405f48c222148fec6e9be3682abfca352e72b7a2e0f9c6a3964201a10759c6",
+        "sections.yaml": "b1798676d44714158738675545e6146142927d321367ff3fdbd5d52a29f85736",
     },
 }
 

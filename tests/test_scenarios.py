@@ -26,10 +26,11 @@ unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Fi
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
 few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
 file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
-missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11, 2026.12 and 2026.13 (`v2026_11/`,
-`v2026_12/`, `v2026_13/`) follow the same pattern (`CHANGED_ON_2026_11`, `CHANGED_ON_2026_12`, `CHANGED_ON_2026_13`;
-tests/test_advice_2026_11.py, tests/test_advice_2026_12.py and tests/test_advice_2026_13.py). Scenarios that
-describe the same use answered honestly in different ways must get the same verdict and hard rules.
+missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11, 2026.12, 2026.13 and 2026.14
+(`v2026_11/`, `v2026_12/`, `v2026_13/`, `v2026_14/`) follow the same pattern (`CHANGED_ON_2026_11`,
+`CHANGED_ON_2026_12`, `CHANGED_ON_2026_13`, `CHANGED_ON_2026_14`; tests/test_advice_2026_11.py to
+tests/test_advice_2026_14.py). Scenarios that describe the same use answered honestly in different ways must get the
+same verdict and hard rules.
 """
 
 import io
@@ -50,7 +51,7 @@ from assessments.services import plan_wanted
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
 # Every version a scenario file can be made on, oldest first.
-VERSIONS = tuple(f"2026.{minor}" for minor in range(2, 14))
+VERSIONS = tuple(f"2026.{minor}" for minor in range(2, 15))
 BY_VERSION = {
     number: as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / number)) for number in VERSIONS
 }
@@ -91,6 +92,7 @@ def version(path: Path) -> str:
         "v2026_11": "2026.11",
         "v2026_12": "2026.12",
         "v2026_13": "2026.13",
+        "v2026_14": "2026.14",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -330,7 +332,11 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")],
+    [
+        p
+        for p in FILES
+        if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")
+    ],
     ids=name,
 )
 def test_an_older_file_gets_exactly_its_2026_6_result_on_2026_7(path):
@@ -384,7 +390,7 @@ def consistency_ids(result) -> list:
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13")],
+    [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")],
     ids=name,
 )
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
@@ -452,7 +458,8 @@ def assert_advice_kept_unless_fixed(path: Path, fixes: Fixes) -> tuple:
     added, dropped = set(after.rule_ids) - set(before.rule_ids), set(before.rule_ids) - set(after.rule_ids)
     assert added <= fixes.added_rules
     assert dropped <= fixes.dropped_rules
-    # A fix that changes a file adds a rule, except one that adds only a duty (2026.13: label_ai_content).
+    # A fix that changes a file adds a rule, except one that adds only a duty (2026.13: label_ai_content; 2026.14:
+    # privacy_notice, label_ai_content and unchecked_generated_output).
     assert added or fixes.added_obligations
     if not added and not dropped:
         # Only the duties change: by those a fix adds without a rule, and the verdict and scores stay.
@@ -477,7 +484,9 @@ PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13")], ids=name
+    "path",
+    [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")],
+    ids=name,
 )
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
     before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_9)
@@ -522,7 +531,7 @@ FIXES_2026_10 = Fixes(
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12", "2026.13")], ids=name
+    "path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12", "2026.13", "2026.14")], ids=name
 )
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
     before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_10)
@@ -614,7 +623,9 @@ FIXES_2026_11 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.11", "2026.12", "2026.13")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.11", "2026.12", "2026.13", "2026.14")], ids=name
+)
 def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_11)
 
@@ -650,7 +661,7 @@ FIXES_2026_12 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.12", "2026.13")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.12", "2026.13", "2026.14")], ids=name)
 def test_an_older_file_gets_its_2026_11_advice_on_2026_12_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_12)
 
@@ -705,7 +716,7 @@ NEW_OBLIGATIONS_ON_2026_13 = {"provider_exemption_assessment"}
 FIXES_2026_13 = Fixes("2026.13", CHANGED_ON_2026_13, added_obligations={"label_ai_content"})
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.13"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.13", "2026.14")], ids=name)
 def test_an_older_file_gets_its_2026_12_advice_on_2026_13_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_13)
 
@@ -720,6 +731,187 @@ def test_the_suite_has_the_2026_13_fixes():
     assert "document_exemption_assessment" not in bought.obligation_codes
     # Output used as a basis in case work is labelled.
     assert "label_ai_content" in on_2026_13["procured_chat_personal_data"].obligation_codes
+
+
+# Files whose advice 2026.14 changes ("Differences from 2026.13"), each with a copy of the same answers in v2026_14/
+# (one copy per use: the answers of all its older files, which agree, with cat_choice answered where it was open; the
+# few older files of a use whose free texts differ get a copy of their own, "v2026_1__<use>"). Answers the copy must
+# give to be complete on 2026.14 keep the advice the older file got: pd_employees "unknown" where employees are among
+# those affected and "no" where they are not (as an unanswered pd_employees was read), and fv_human_assessment
+# "independent", bio_remote "unknown" or gen_vendor_train "no" where the older file leaves them open (each copy's
+# reasoning names them). No rule, verdict or score changes: a file with personal data gains privacy_notice (GDPR art.
+# 12-14), generative output used as an internal draft gains label_ai_content (the guide's part 2.1.2), and generative
+# output used without a fact check in a case, in public or by residents directly gains unchecked_generated_output. No
+# older file has a generative tool whose proposals caseworkers follow in practice (generative_ai_decides_alone), and
+# none makes images that are used but not published (visual_identity); tests/test_advice_2026_14.py covers both.
+CHANGED_ON_2026_14 = {
+    "v2026_12/archive_case_summaries_used_by_caseworkers": "archive_case_summaries_used_by_caseworkers",
+    "v2026_10/archive_key_suggestions_dpa_not_covering_ai": "archive_key_suggestions_dpa_not_covering_ai",
+    "v2026_11/archive_key_suggestions_dpa_unknown": "archive_key_suggestions_dpa_unknown",
+    "v2026_11/archive_key_suggestions_hosted_outside_eea": "archive_key_suggestions_hosted_outside_eea",
+    "automated_fee_reduction_with_basis": "automated_fee_reduction_with_basis",
+    "v2026_4/automated_fee_reduction_with_basis_exemption_claimed": "automated_fee_reduction_with_basis_exemption_claimed",  # noqa: E501
+    "automated_fee_reduction_without_basis": "automated_fee_reduction_without_basis",
+    "v2026_4/automated_transport_card_health_data": "automated_transport_card_health_data",
+    "benefit_fraud_detection": "benefit_fraud_detection",
+    "benefit_fraud_detection_exemption_claimed": "benefit_fraud_detection_exemption_claimed",
+    "v2026_10/building_application_sorting_hosting_unknown": "building_application_sorting_hosting_unknown",
+    "v2026_11/v2026_10__building_application_sorting_hosting_unknown": "building_application_sorting_hosting_unknown",
+    "v2026_10/case_note_dictation_building_permits": "case_note_dictation_building_permits",
+    "v2026_7/case_note_dictation_building_permits": "case_note_dictation_building_permits",
+    "v2026_11/v2026_3__chat_listed_personal_data_not_allowed": "chat_listed_personal_data_not_allowed",
+    "v2026_3/chat_listed_personal_data_not_allowed": "chat_listed_personal_data_not_allowed",
+    "chatbot_children_culture_school": "chatbot_children_culture_school",
+    "chatbot_parking_undisclosed": "chatbot_parking_undisclosed",
+    "child_welfare_prioritisation": "child_welfare_prioritisation",
+    "child_welfare_prioritisation_no_special": "child_welfare_prioritisation_no_special",
+    "v2026_9/child_welfare_risk_score_followed": "child_welfare_risk_score_followed",
+    "classified_preparedness_plans": "classified_preparedness_plans",
+    "v2026_8/classified_preparedness_plans": "classified_preparedness_plans",
+    "v2026_11/v2026_3__copilot_listed_confidential_above_class": "copilot_listed_confidential_above_class",
+    "v2026_3/copilot_listed_confidential_above_class": "copilot_listed_confidential_above_class",
+    "v2026_11/v2026_3__copilot_listed_withdrawn": "copilot_listed_withdrawn",
+    "v2026_3/copilot_listed_withdrawn": "copilot_listed_withdrawn",
+    "v2026_11/v2026_3__copilot_listed_within_class": "copilot_listed_within_class",
+    "v2026_3/copilot_listed_within_class": "copilot_listed_within_class",
+    "copilot_word_outlook": "copilot_word_outlook",
+    "v2026_11/copilot_word_outlook": "copilot_word_outlook",
+    "copilot_word_outlook_integrated_only": "copilot_word_outlook_integrated_only",
+    "v2026_11/copilot_word_outlook_integrated_only": "copilot_word_outlook_integrated_only",
+    "v2026_11/v2026_3__copilot_word_outlook_not_listed": "copilot_word_outlook_not_listed",
+    "v2026_3/copilot_word_outlook_not_listed": "copilot_word_outlook_not_listed",
+    "cv_screening": "cv_screening",
+    "employee_productivity_monitoring": "employee_productivity_monitoring",
+    "excel_formula_helper": "excel_formula_helper",
+    "face_recognition_school_entrance": "face_recognition_school_entrance",
+    "face_recognition_school_entrance_old_keys": "face_recognition_school_entrance_old_keys",
+    "v2026_5/face_recognition_staff_entrance_time_clock": "face_recognition_staff_entrance_time_clock",
+    "v2026_5/fingerprint_time_clock_identification": "fingerprint_time_clock_identification",
+    "fingerprint_time_registration": "fingerprint_time_registration",
+    "v2026_3/formula_helper_listed_under_assessment": "formula_helper_listed_under_assessment",
+    "free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_10/free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_11/free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_11/v2026_10__free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_11/v2026_8__free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_13/free_transcription_health_generative": "free_transcription_health_generative",
+    "v2026_8/free_transcription_health_generative": "free_transcription_health_generative",
+    "free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_10/free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_11/free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_11/v2026_10__free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_11/v2026_8__free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_8/free_transcription_health_integrated_only": "free_transcription_health_integrated_only",
+    "v2026_10/free_transcription_health_integrated_only_old_keys": "free_transcription_health_integrated_only_old_keys",
+    "v2026_11/v2026_10__free_transcription_health_integrated_only_old_keys": "free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_11/v2026_8__free_transcription_health_integrated_only_old_keys": "free_transcription_health_integrated_only_old_keys",  # noqa: E501
+    "v2026_8/free_transcription_health_integrated_only_old_keys": "free_transcription_health_integrated_only_old_keys",
+    "free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_10/free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_11/free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_11/v2026_10__free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_11/v2026_8__free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_13/free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_8/free_transcription_health_no_sensitive_input": "free_transcription_health_no_sensitive_input",
+    "v2026_11/generative_fee_reduction_decides_alone": "generative_fee_reduction_decides_alone",
+    "v2026_13/generative_fee_reduction_decides_alone": "generative_fee_reduction_decides_alone",
+    "v2026_10/hearing_submissions_summary_tool_not_chosen": "hearing_submissions_summary_tool_not_chosen",
+    "v2026_11/v2026_10__hearing_submissions_summary_tool_not_chosen": "hearing_submissions_summary_tool_not_chosen",
+    "v2026_12/hearing_submissions_summary_tool_not_chosen": "hearing_submissions_summary_tool_not_chosen",
+    "home_care_fall_detection_medical_device": "home_care_fall_detection_medical_device",
+    "honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_10/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/v2026_10__honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_11/v2026_8__honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_12/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_13/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "v2026_8/honest_unknowns_building_permits": "honest_unknowns_building_permits",
+    "housing_ranking_dpia_acceptable": "housing_ranking_dpia_acceptable",
+    "housing_ranking_dpia_high_residual": "housing_ranking_dpia_high_residual",
+    "kindergarten_chatbot_commissioned": "kindergarten_chatbot_commissioned",
+    "library_recommendations_no_basis": "library_recommendations_no_basis",
+    "v2026_12/library_visitor_counting_categorisation_unknown": "library_visitor_counting_categorisation_unknown",
+    "machine_translation_web": "machine_translation_web",
+    "v2026_11/machine_translation_web_universal_design_unknown": "machine_translation_web_universal_design_unknown",
+    "mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_10/mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_11/mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_11/v2026_10__mail_sorting_hosting_unknown": "mail_sorting_hosting_unknown",
+    "v2026_8/meeting_minutes_vendor_trains_on_input": "meeting_minutes_vendor_trains_on_input",
+    "meeting_transcription_procured": "meeting_transcription_procured",
+    "outside_mandate_private_credit_checks": "outside_mandate_private_credit_checks",
+    "v2026_12/personnel_file_archiving_suggestions": "personnel_file_archiving_suggestions",
+    "procured_chat_personal_data": "procured_chat_personal_data",
+    "v2026_13/procured_chat_personal_data": "procured_chat_personal_data",
+    "v2026_11/pupil_support_proposals_assessment_unknown": "pupil_support_proposals_assessment_unknown",
+    "pupil_writing_feedback": "pupil_writing_feedback",
+    "v2026_4/rule_based_fee_calculator_ai_unknown": "rule_based_fee_calculator_ai_unknown",
+    "self_built_inquiry_router_cloud_api": "self_built_inquiry_router_cloud_api",
+    "v2026_13/self_built_inquiry_router_cloud_api": "self_built_inquiry_router_cloud_api",
+    "v2026_12/self_built_inquiry_router_model_not_decided": "self_built_inquiry_router_model_not_decided",
+    "v2026_13/self_built_inquiry_router_model_not_decided": "self_built_inquiry_router_model_not_decided",
+    "v2026_10/self_built_inquiry_router_municipal_platform": "self_built_inquiry_router_municipal_platform",
+    "v2026_13/self_built_inquiry_router_municipal_platform": "self_built_inquiry_router_municipal_platform",
+    "v2026_6/service_desk_camera_identification_and_mood": "service_desk_camera_identification_and_mood",
+    "v2026_13/social_assistance_attachment_indexing_bought": "social_assistance_attachment_indexing_bought",
+    "spelling_aid_open_web_generative": "spelling_aid_open_web_generative",
+    "v2026_6/start_loan_creditworthiness": "start_loan_creditworthiness",
+    "v2026_8/tender_evaluation_confidential_no_personal_data": "tender_evaluation_confidential_no_personal_data",
+    "v2026_10/tender_evaluation_vendor_trains_on_input": "tender_evaluation_vendor_trains_on_input",
+    "tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_10/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_12/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "v2026_8/tool_not_decided_internal_reports": "tool_not_decided_internal_reports",
+    "traffic_number_plate_recognition": "traffic_number_plate_recognition",
+    "v2026_10/transcription_app_without_municipal_agreement": "transcription_app_without_municipal_agreement",
+    "v2026_8/transcription_app_without_municipal_agreement": "transcription_app_without_municipal_agreement",
+    "translation_case_letters": "translation_case_letters",
+    "v2026_1/child_welfare_prioritisation": "v2026_1__child_welfare_prioritisation",
+    "v2026_1/copilot_word_outlook": "v2026_1__copilot_word_outlook",
+    "v2026_11/v2026_1__copilot_word_outlook": "v2026_1__copilot_word_outlook",
+    "v2026_1/face_recognition_school_entrance": "v2026_1__face_recognition_school_entrance",
+    "v2026_1/free_transcription_health_integrated_only": "v2026_1__free_transcription_health_integrated_only",
+    "v2026_11/v2026_1__free_transcription_health_integrated_only": "v2026_1__free_transcription_health_integrated_only",
+    "waste_chatbot": "waste_chatbot",
+    "waste_chatbot_integrated_kind": "waste_chatbot_integrated_kind",
+    "waste_chatbot_no_personal_data_claimed": "waste_chatbot_no_personal_data_claimed",
+    "v2026_5/wound_assessment_medical_device_software": "wound_assessment_medical_device_software",
+    "v2026_11/writing_assistant_private_accounts_personal_data": "writing_assistant_private_accounts_personal_data",
+    "v2026_13/writing_assistant_private_accounts_personal_data": "writing_assistant_private_accounts_personal_data",
+    "v2026_9/youth_club_visitor_age_counting": "youth_club_visitor_age_counting",
+}
+NEW_OBLIGATIONS_ON_2026_14 = {"privacy_notice", "unchecked_generated_output"}
+FIXES_2026_14 = Fixes(
+    "2026.14",
+    CHANGED_ON_2026_14,
+    added_obligations=NEW_OBLIGATIONS_ON_2026_14 | {"label_ai_content"},
+)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.14"], ids=name)
+def test_an_older_file_gets_its_2026_13_advice_on_2026_14_unless_a_fix_changes_it(path):
+    assert_advice_kept_unless_fixed(path, FIXES_2026_14)
+
+
+def test_the_suite_has_the_2026_14_fixes():
+    on_2026_14 = {path.stem: scored(path) for path in FILES if version(path) == "2026.14"}
+    listed = {code for result in on_2026_14.values() for code in result.obligation_codes}
+    assert FIXES_2026_14.added_obligations <= listed
+    # Remote face identification of pupils: the pupils are told about the processing, though no decision is made.
+    school = on_2026_14["face_recognition_school_entrance"]
+    assert "privacy_notice" in school.obligation_codes and "inform_affected" not in school.obligation_codes
+    # No personal data, no privacy notice; but "no" contradicted by another answer is read the worse way (a check's
+    # `worse`), and then the duty is listed as for personal data.
+    for stem, result in on_2026_14.items():
+        if advice_answers(stem).get("pd_any") == "no":
+            read_worse = any("pd_any" in (check.get("worse") or {}) for check in result.to_dict()["consistency"])
+            assert ("privacy_notice" in result.obligation_codes) is read_worse, stem
+    assert "privacy_notice" in on_2026_14["waste_chatbot_no_personal_data_claimed"].obligation_codes
+
+
+def advice_answers(stem: str) -> dict:
+    return json.loads((SCENARIOS / "v2026_14" / f"{stem}.json").read_text(encoding="utf-8"))["answers"]
 
 
 V5_DIR = SCENARIOS / "v2026_5"
