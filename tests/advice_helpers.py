@@ -47,3 +47,20 @@ class Corrections:
         if definition is self.old:
             changes = {**dict.fromkeys(self.new_questions), **changes}
         return scored(path, self.new if definition is None else definition, self.defaults, **changes)
+
+    def assert_scoring_unchanged(self, rules_reading_more: tuple[str, ...] = ()) -> None:
+        """`new` scores as `old` did: the same questions with the same points, method, need caps and consistency
+        checks, and every hard rule with its effect and condition, except that `rules_reading_more` (keeping their id
+        and effect) may read other answers."""
+        old, new = self.old, self.new
+        assert set(new.questions) == set(old.questions)
+        for key, before in old.questions.items():
+            after = new.questions[key]
+            points = (after.type, after.risk, after.mitigation, after.need)
+            assert points == (before.type, before.risk, before.mitigation, before.need), key
+        assert new.scoring == old.scoring
+        assert [(r.id, r.effect) for r in new.rules] == [(r.id, r.effect) for r in old.rules]
+        unchanged = [(r.id, r.when) for r in old.rules if r.id not in rules_reading_more]
+        assert [(r.id, r.when) for r in new.rules if r.id not in rules_reading_more] == unchanged
+        assert [(cap.id, cap.when) for cap in new.need_caps] == [(cap.id, cap.when) for cap in old.need_caps]
+        assert [(c.id, c.when, c.worse) for c in new.consistency] == [(c.id, c.when, c.worse) for c in old.consistency]

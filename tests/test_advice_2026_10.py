@@ -74,7 +74,7 @@ def test_no_agreement_is_no_stop_and_the_what_if_names_the_agreement():
     result = scored(ARCHIVE_KEYS)
     assert result.verdict != "stop"
     assert "pd_dpa" in what_if_keys(result)
-    assert next(o for o in V10.obligations if o.code == "data_processing_agreement").measure == "pd_dpa"
+    assert V10.obligation("data_processing_agreement").measure == "pd_dpa"
     lifted = scored(ARCHIVE_KEYS, pd_dpa="yes", int_dpa_covers="yes")
     assert "no_data_processing_agreement" not in lifted.rule_ids and lifted.verdict == "recommended"
 
@@ -116,7 +116,7 @@ def test_the_stop_no_longer_names_a_tool_not_chosen_and_the_duty_says_what_to_do
     assert rule.effect == "high_risk"
     for ref in ("art. 25 nr. 1", "art. 28 nr. 1", "art. 35 nr. 1", "2.1.2", "del 3"):
         assert ref in rule.source, ref
-    duty = next(o for o in V10.obligations if o.code == "choose_tool_under_agreement")
+    duty = V10.obligation("choose_tool_under_agreement")
     assert "databehandleravtale" in duty.why and "trener" in duty.why and "meld en endring" in duty.why
     assert "data processing agreement" in duty.why_en and "report a change" in duty.why_en
 

@@ -137,7 +137,7 @@ def test_only_a_documented_basis_lifts_the_rule(changes, fires):
 
 
 def test_the_basis_is_the_measure_of_the_transfer_duty_and_the_sources_are_cited():
-    duty = next(o for o in V11.obligations if o.code == "transfer_assessment")
+    duty = V11.obligation("transfer_assessment")
     assert duty.measure == "pd_transfer_basis"
     rule = V11.rule("transfer_without_basis")
     assert rule.effect == "high_risk"
@@ -219,7 +219,7 @@ def test_a_solution_residents_use_has_the_duty_of_universal_design_until_it_is_c
 
 def test_an_internal_solution_has_no_such_duty_and_the_duty_names_its_measure():
     assert "universal_design" not in scored(ARCHIVE_KEYS, eq_universal_design="no").obligation_codes
-    duty = next(o for o in V11.obligations if o.code == "universal_design")
+    duty = V11.obligation("universal_design")
     assert duty.measure == "eq_universal_design"
     assert "§§ 17 og 18" in duty.source and "sections 17 and 18" in duty.source_en
 

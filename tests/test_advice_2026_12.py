@@ -20,10 +20,6 @@ DPIA = {"dpia_trigger"}
 DPIA_DUTIES = {"dpia", "dpo_advice"}
 
 
-def obligation(definition, code: str):
-    return next(o for o in definition.obligations if o.code == code)
-
-
 def checks(result) -> list:
     return [check["id"] for check in result.to_dict()["consistency"]]
 
@@ -107,8 +103,8 @@ def test_an_older_answer_set_without_the_new_question_keeps_its_reading_and_repo
 
 def test_workers_are_still_informed_of_a_high_risk_system_they_operate():
     # AI Act art. 26(7) is kept on `affected` (docs/legal-sources.md, "Differences from 2026.11", point 1).
-    duty = obligation(V12, "inform_workers_high_risk")
-    assert duty.when == obligation(V11, "inform_workers_high_risk").when
+    duty = V12.obligation("inform_workers_high_risk")
+    assert duty.when == V11.obligation("inform_workers_high_risk").when
 
 
 # 2. A generative tool not chosen yet gets the rule a procured one gets.
@@ -174,7 +170,7 @@ def test_the_check_clears_when_either_answer_is_cleared_up(changes):
 
 
 def test_the_provider_duties_cite_art_43_paragraphs_1_to_3():
-    before, after = obligation(V11, "provider_duties_high_risk"), obligation(V12, "provider_duties_high_risk")
+    before, after = V11.obligation("provider_duties_high_risk"), V12.obligation("provider_duties_high_risk")
     assert before.source == "KI-forordningen art. 16, 43 nr. 3 og 49 nr. 1 og 5"
     assert after.source == "KI-forordningen art. 16, 43 nr. 1–3 og 49 nr. 1 og 5"
     assert after.source_en == "AI Act Art. 16, 43(1) to (3), 49(1) and 49(5)"

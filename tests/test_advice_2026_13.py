@@ -14,26 +14,8 @@ DEPLOYER_DUTIES = {"fria", "eu_database_registration", "monitor_high_risk", "kee
 NEW_DUTY = "provider_exemption_assessment"
 
 
-def obligation(definition, code: str):
-    return next(o for o in definition.obligations if o.code == code)
-
-
 def test_scoring_is_unchanged():
-    assert set(V13.questions) == set(V12.questions)
-    for key, before in V12.questions.items():
-        after = V13.questions[key]
-        assert (after.type, after.risk, after.mitigation, after.need) == (
-            before.type,
-            before.risk,
-            before.mitigation,
-            before.need,
-        ), key
-    assert [(rule.id, rule.effect, rule.when) for rule in V13.rules] == [
-        (rule.id, rule.effect, rule.when) for rule in V12.rules
-    ]
-    assert V13.scoring == V12.scoring
-    assert [(cap.id, cap.when) for cap in V13.need_caps] == [(cap.id, cap.when) for cap in V12.need_caps]
-    assert [(c.id, c.when, c.worse) for c in V13.consistency] == [(c.id, c.when, c.worse) for c in V12.consistency]
+    CORRECTIONS.assert_scoring_unchanged()
 
 
 # 1. A bought Annex III system claimed exempt rests on the provider's documented assessment (AI Act art. 6(3)-(4)).
@@ -98,13 +80,13 @@ def test_a_prohibited_practice_stops_the_use_before_any_duty_of_use():
 def test_critical_infrastructure_gets_the_duty_without_promising_art_27():
     """Art. 6(3)-(4) cover every area of Annex III; art. 27 and 49(3) leave out point 2, and the text says so."""
     assert NEW_DUTY in scored(BOUGHT, hr_area=["critical_infrastructure"]).obligation_codes
-    duty = obligation(V13, NEW_DUTY)
+    duty = V13.obligation(NEW_DUTY)
     assert "utenom kritisk infrastruktur også art. 27 og 49 nr. 3" in duty.why
     assert "outside critical infrastructure also Art. 27 and 49(3)" in duty.why_en
 
 
 def test_the_duty_says_who_assesses_and_cites_art_6_and_25():
-    duty = obligation(V13, NEW_DUTY)
+    duty = V13.obligation(NEW_DUTY)
     assert duty.title == "Få leverandørens dokumenterte vurdering av at systemet ikke er høyrisiko"
     assert duty.source == "KI-forordningen art. 6 nr. 3 og 4 og art. 25 nr. 1 bokstav c"
     assert duty.source_en == "AI Act Art. 6(3) and 6(4) and Art. 25(1)(c)"
@@ -134,15 +116,15 @@ def test_labelling_follows_the_guide_for_case_work_and_published_content(use, la
 
 
 def test_the_labelling_text_separates_the_guide_from_art_50_4():
-    duty = obligation(V13, "label_ai_content")
+    duty = V13.obligation("label_ai_content")
     assert "grunnlag i en sak" in duty.why and "publiseres" in duty.why
     # Art. 50(4): deep fakes whether published or not, and text published to inform the public.
     assert "(deepfakes)" in duty.why and "tekst som publiseres for å informere allmennheten" in duty.why
     assert "basis in a case" in duty.why_en and "(deep fakes)" in duty.why_en
     assert "text published to inform the public" in duty.why_en
-    assert duty.source == obligation(V12, "label_ai_content").source
+    assert duty.source == V12.obligation("label_ai_content").source
     # Archiving is as it was.
-    assert obligation(V13, "archive_records").when == obligation(V12, "archive_records").when
+    assert V13.obligation("archive_records").when == V12.obligation("archive_records").when
 
 
 def test_the_output_question_says_what_to_choose_when_both_apply():
@@ -170,14 +152,14 @@ def test_the_emotion_help_says_lawful_emotion_recognition_is_high_risk():
 
 
 def test_keep_logs_says_other_law_may_provide_otherwise():
-    duty, before = obligation(V13, "keep_logs"), obligation(V12, "keep_logs")
+    duty, before = V13.obligation("keep_logs"), V12.obligation("keep_logs")
     assert "med mindre annen EU-rett eller norsk lov" in duty.why and "personvernreglene" in duty.why
     assert "unless other EU or national law" in duty.why_en and "personal data" in duty.why_en
     assert "med mindre" not in before.why and duty.when == before.when
 
 
 def test_human_oversight_names_training_and_support():
-    duty, before = obligation(V13, "human_oversight"), obligation(V12, "human_oversight")
+    duty, before = V13.obligation("human_oversight"), V12.obligation("human_oversight")
     assert "opplæring" in duty.why and "støtten" in duty.why
     assert "training" in duty.why_en and "support" in duty.why_en
     assert "opplæring" not in before.why and duty.when == before.when

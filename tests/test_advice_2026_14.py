@@ -18,30 +18,9 @@ SETTLES = "decision_support_settles_outcome"
 FOLLOWED = {"decision_role": "decision_support", "fv_human_assessment": "follows_proposal"}
 
 
-def obligation(definition, code: str):
-    return next(o for o in definition.obligations if o.code == code)
-
-
-def rule(definition, rule_id: str):
-    return next(r for r in definition.rules if r.id == rule_id)
-
-
 def test_scoring_is_unchanged():
-    assert set(V14.questions) == set(V13.questions)
-    for key, before in V13.questions.items():
-        after = V14.questions[key]
-        assert (after.type, after.risk, after.mitigation, after.need) == (
-            before.type,
-            before.risk,
-            before.mitigation,
-            before.need,
-        ), key
-    assert V14.scoring == V13.scoring
-    # One rule reads more answers (generative_ai_decides_alone); the others, the caps and checks are as they were.
-    assert [(r.id, r.effect) for r in V14.rules] == [(r.id, r.effect) for r in V13.rules]
-    assert [(r.id, r.when) for r in V14.rules if r.id != STOP] == [(r.id, r.when) for r in V13.rules if r.id != STOP]
-    assert [(cap.id, cap.when) for cap in V14.need_caps] == [(cap.id, cap.when) for cap in V13.need_caps]
-    assert [(c.id, c.when, c.worse) for c in V14.consistency] == [(c.id, c.when, c.worse) for c in V13.consistency]
+    # One rule reads more answers (generative_ai_decides_alone).
+    CORRECTIONS.assert_scoring_unchanged(rules_reading_more=(STOP,))
 
 
 # 1. Generative AI whose proposals caseworkers follow in practice decides alone (the guide's part 2.1.2).
@@ -75,14 +54,14 @@ def test_an_automated_generative_decision_still_stops():
 
 
 def test_the_stop_says_it_covers_proposals_followed_in_practice():
-    stop = rule(V14, STOP)
+    stop = V14.rule(STOP)
     assert "forslag saksbehandlerne i praksis følger" in stop.title
     assert "proposals caseworkers follow in practice" in stop.title_en
     assert "foreslår avgjørelser som saksbehandlerne i praksis følger" in stop.explanation
     assert "tid, kompetanse og myndighet" in stop.explanation and "besvart slik" in stop.explanation
     assert "proposes decisions that caseworkers follow in practice" in stop.explanation_en
     assert "time, competence and authority" in stop.explanation_en and "answered so" in stop.explanation_en
-    assert stop.source == rule(V13, STOP).source
+    assert stop.source == V13.rule(STOP).source
 
 
 # 2. The stop reads the generative anchor, as every other duty for generative AI does.
@@ -111,7 +90,7 @@ def test_output_that_no_generative_ai_made_is_not_labelled():
 
 
 def test_the_labelling_text_covers_internal_drafts():
-    duty, question = obligation(V14, "label_ai_content"), V14.questions["gen_output_use"]
+    duty, question = V14.obligation("label_ai_content"), V14.questions["gen_output_use"]
     assert "uansett hva det brukes til" in duty.why and "internt utkast" in duty.why
     assert "whatever it is used for" in duty.why_en and "internal draft" in duty.why_en
     assert "(deepfakes)" in duty.why and "(Art. 50(4))" in duty.why_en
@@ -137,7 +116,7 @@ def test_no_images_no_visual_identity():
 
 
 def test_the_visual_identity_text_is_not_limited_to_publishing():
-    duty, question = obligation(V14, "visual_identity"), V14.questions["gen_images"]
+    duty, question = V14.obligation("visual_identity"), V14.questions["gen_images"]
     assert "også når de ikke publiseres" in duty.why and "Mediebanken" in duty.why
     assert "also when they are not published" in duty.why_en
     assert "også når de ikke publiseres" in question.help and "also when not published" in question.help_en
@@ -175,7 +154,7 @@ def test_no_ai_no_privacy_notice():
 
 
 def test_the_privacy_notice_cites_art_12_to_14_and_does_not_repeat_inform_affected():
-    duty = obligation(V14, "privacy_notice")
+    duty = V14.obligation("privacy_notice")
     assert duty.title == "Fortell de registrerte om behandlingen"
     assert duty.title_en == "Tell the data subjects about the processing"
     assert (duty.source, duty.source_en) == ("GDPR art. 12–14", "GDPR Art. 12–14")
@@ -221,7 +200,7 @@ def test_unchecked_output_is_listed_where_it_is_used_unchecked(changes, listed):
 
 
 def test_the_fact_check_duty_is_done_by_the_fact_check_measure_and_says_how_to_make_up_for_a_chatbot():
-    duty = obligation(V14, UNCHECKED)
+    duty = V14.obligation(UNCHECKED)
     assert duty.measure == "gen_fact_check"
     assert duty.title == "Det KI-en lager, brukes uten at et menneske kontrollerer det"
     assert duty.title_en == "AI output is used without a person checking it"
@@ -248,4 +227,4 @@ def test_the_crime_prediction_help_covers_benefit_fraud_scores():
     assert "stønader" not in before.help
     assert (question.label, question.type, question.source) == (before.label, before.type, before.source)
     # No condition changes: the prohibited-practice rule reads what it read.
-    assert rule(V14, "prohibited_practice").when == rule(V13, "prohibited_practice").when
+    assert V14.rule("prohibited_practice").when == V13.rule("prohibited_practice").when

@@ -23,14 +23,6 @@ V4 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.4
 V5 = as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / "2026.5"))
 
 
-def obligation(definition, code):
-    return next(o for o in definition.obligations if o.code == code)
-
-
-def rule(definition, rule_id):
-    return next(r for r in definition.rules if r.id == rule_id)
-
-
 def test_bio_remote_follows_bio_recognition_and_is_asked_for_identification_or_dont_know():
     questions = [q.key for q in V5.section(V5.questions["bio_recognition"].section).questions]
     assert questions[questions.index("bio_recognition") + 1] == "bio_remote"
@@ -87,13 +79,13 @@ def test_bio_remote_counts_when_bio_recognition_is_dont_know(remote, annex_iii):
 
 
 def test_the_rule_and_the_quick_check_name_a_regulated_product_too():
-    assert "Regulert produkt" in rule(V5, "ai_act_product_component").title
+    assert "Regulert produkt" in V5.rule("ai_act_product_component").title
     scr = next(q for q in screening_for(V5).questions if q.key == "scr_high_risk")
     assert "selv et regulert produkt" in scr.label and "itself a regulated product" in scr.label_en
 
 
 def test_the_ros_analysis_names_oslo_s_own_routines_and_claims_no_legal_duty():
-    old, new = obligation(V4, "ros_analysis"), obligation(V5, "ros_analysis")
+    old, new = V4.obligation("ros_analysis"), V5.obligation("ros_analysis")
     assert "skal virksomheten gjøre" in old.why
     assert "skal virksomheten" not in new.why and "must carry out" not in new.why_en
     assert "egne rutiner og retningslinjer for risikovurdering" in new.why
@@ -105,7 +97,7 @@ def test_the_ros_analysis_names_oslo_s_own_routines_and_claims_no_legal_duty():
 
 
 def test_human_oversight_attributes_never_deciding_alone_to_the_guide():
-    old, new = obligation(V4, "human_oversight"), obligation(V5, "human_oversight")
+    old, new = V4.obligation("human_oversight"), V5.obligation("human_oversight")
     assert "KI skal aldri alene" in old.why
     assert "KI skal aldri alene" not in new.why
     # Only for AI does the guide's rule apply; the oversight itself is advice for any solution that decides.

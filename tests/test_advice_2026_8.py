@@ -16,14 +16,6 @@ def scored(slug: str, definition=None, **changes):
     return CORRECTIONS.scored(V8_DIR / f"{slug}.json", definition, **changes)
 
 
-def obligation(code):
-    return next(o for o in V8.obligations if o.code == code)
-
-
-def rule(rule_id):
-    return next(r for r in V8.rules if r.id == rule_id)
-
-
 def checks(result) -> set:
     return {check["id"] for check in result.to_dict()["consistency"]}
 
@@ -74,7 +66,7 @@ def test_managements_decision_must_be_answered_for_confidential_input(pd_any, se
 
 
 def test_the_confidential_rule_says_no_dpia_is_needed():
-    confidential = rule("confidential_input_managed_tool")
+    confidential = V8.rule("confidential_input_managed_tool")
     assert "En DPIA trengs ikke" in confidential.explanation and "No DPIA is needed" in confidential.explanation_en
     assert "2.1.2" in confidential.source and "del 3" in confidential.source
 
@@ -94,7 +86,7 @@ def test_a_vendor_that_trains_on_our_personal_data_stops_the_use(answer, stops, 
     assert ("vendor_training_unclarified" in result.rule_ids) is held_high
     if held_high:
         assert result.risk["axis"] == "high" and result.verdict != "recommended"
-    source = rule("vendor_trains_on_personal_data").source
+    source = V8.rule("vendor_trains_on_personal_data").source
     assert "art. 28 nr. 3 bokstav a" in source and "art. 28 nr. 10" in source and "2.1.1" in source
 
 
@@ -147,7 +139,7 @@ def test_2026_7_asked_no_dpia_of_the_parking_decisions():
 
 
 def test_the_high_risk_duties_name_the_input_data_of_art_26_4():
-    monitor = obligation("monitor_high_risk")
+    monitor = V8.obligation("monitor_high_risk")
     assert "relevante og tilstrekkelig representative" in monitor.why and "art. 26 nr. 4" in monitor.why
     assert "sufficiently representative" in monitor.why_en and "26(4)" in monitor.source_en
     assert "4" in monitor.source.split("art. 26 nr.")[1]

@@ -26,10 +26,6 @@ def checks(result) -> set:
     return {check["id"] for check in result.to_dict()["consistency"]}
 
 
-def obligation(code):
-    return next(o for o in V9.obligations if o.code == code)
-
-
 # 1. Decision support whose proposal settles the outcome in practice.
 
 
@@ -98,10 +94,10 @@ def test_the_rule_names_what_lifts_it_and_the_what_if_names_no_measure_for_it():
 
 
 def test_the_duties_say_they_also_cover_a_proposal_that_settles_the_outcome():
-    assert "forslaget fra løsningen i praksis avgjør utfallet" in obligation("explain_decision").why
-    assert "settles the outcome in practice" in obligation("explain_decision").why_en
-    assert "gjøres reell" in obligation("human_review_right").why
-    assert "settles the outcome in practice" in obligation("inform_affected").why_en
+    assert "forslaget fra løsningen i praksis avgjør utfallet" in V9.obligation("explain_decision").why
+    assert "settles the outcome in practice" in V9.obligation("explain_decision").why_en
+    assert "gjøres reell" in V9.obligation("human_review_right").why
+    assert "settles the outcome in practice" in V9.obligation("inform_affected").why_en
 
 
 HOUSING = SCENARIOS / "housing_ranking_dpia_acceptable.json"
@@ -162,7 +158,7 @@ def test_categorisation_without_personal_data_is_a_contradiction():
 
 
 def test_the_duty_names_sorting_by_age_and_its_sources():
-    duty = obligation("inform_biometric_exposure")
+    duty = V9.obligation("inform_biometric_exposure")
     assert "anslått alder eller kjønn" in duty.why and "estimated age or sex" in duty.why_en
     assert "art. 3 nr. 40" in duty.source and "50 nr. 3" in duty.source and "Art. 3(40)" in duty.source_en
 

@@ -285,3 +285,9 @@ class Definition:
             if r.id == rule_id:
                 return r
         raise KeyError(rule_id)
+
+    def obligation(self, code: str) -> Obligation:
+        for o in self.obligations:
+            if o.code == code:
+                return o
+        raise KeyError(code)
