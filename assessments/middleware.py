@@ -2,6 +2,7 @@
 byte and form bodies that are not UTF-8 refused; what every private response carries; a page, not a blank
 screen, for an action's address opened as a link and for a method no page takes."""
 
+import codecs
 import contextvars
 import logging
 import re
@@ -100,9 +101,13 @@ class RefuseInvalidUtf8Middleware:
     def __call__(self, request):
         if request.method != "POST" or request.content_type not in self.FORMS:
             return self.get_response(request)
-        if (request.encoding or "utf-8").lower() != "utf-8":
+        if request.encoding and request.encoding.lower() != "utf-8":
+            refused = not _is_utf8(request.encoding)
+            # Django reads a form only as "utf-8" spelled so ("utf8" and "UTF_8" are UTF-8 too); the 400 page reads it
+            # as UTF-8 as well.
             request.encoding = "utf-8"
-            raise SuspiciousOperation("a form body that names a charset other than UTF-8")
+            if refused:
+                raise SuspiciousOperation("a form body that names a charset other than UTF-8")
         try:
             if request.content_type == "multipart/form-data":
                 _check_multipart_text(request)
@@ -111,6 +116,13 @@ class RefuseInvalidUtf8Middleware:
         except UnreadablePostError:
             pass
         return self.get_response(request)
+
+
+def _is_utf8(charset: str) -> bool:
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _check_urlencoded(body: bytes) -> None:

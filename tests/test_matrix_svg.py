@@ -199,6 +199,15 @@ def test_where_neither_side_has_room_in_its_field_the_label_stands_under_the_mar
     assert mid_x - 0.1 <= float(label.get("x")) - half and float(label.get("x")) + half <= RIGHT + 0.1  # 1 decimal
 
 
+def test_a_label_under_the_marker_does_not_drop_into_the_field_below():
+    """Risk 52 lies just above the line: under the marker would be the low-risk field, so the label goes over it."""
+    svg = render_matrix([MatrixPoint(risk=52, need=64.6, label="This initiative")], title="t")
+    label = next(t for t in parse(svg).iter(f"{SVG}text") if t.text == "This initiative")
+    _x, y = marker_centre(svg)
+    mid_y = BOTTOM - (BOTTOM - TOP) / 2
+    assert label.get("text-anchor") == "middle" and float(label.get("y")) < y < mid_y
+
+
 def name_baseline(svg: str, name: str) -> float:
     return float(next(t for t in parse(svg).iter(f"{SVG}text") if t.text == name).get("y"))
 

@@ -60,3 +60,11 @@ def test_the_hint_in_english(world):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk])).content.decode()
     assert "You have answered “Yes” to “" in page and "Attach the documentation" in page
+
+
+def test_those_who_cannot_edit_the_plan_are_not_told_to_record_it(world):
+    assessment = submitted(world, pd_dpa="yes")
+    item = assessment.plan_items.get(key="obligation:data_processing_agreement")
+    for role in ("reviewer", "auditor"):
+        page = world.client(role).get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))
+        assert page.status_code == 200 and 'id="answered-in-place"' not in page.content.decode(), role

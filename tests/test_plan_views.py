@@ -124,6 +124,7 @@ def test_the_plan_page_names_a_condition_done_without_a_record_before_the_go_liv
         ("!!!", b"%PDF-1.7\n%%EOF\n", "Filnavnet «fil» har ingen filtype"),  # nothing left of the name: no 400 page
         ("«»", b"%PDF-1.7\n%%EOF\n", "Filnavnet «fil» har ingen filtype"),
         ("../../../etc/passwd", b"%PDF-1.7\n%%EOF\n", "Filnavnet «passwd» har ingen filtype. Gi filen navn som"),
+        ("rapport.", b"%PDF-1.7\n%%EOF\n", "Filnavnet «rapport.» har ingen filtype"),
     ],
 )
 def test_a_wrong_file_gives_a_clear_error_and_stores_nothing(world, assessment, name, data, message):
@@ -448,7 +449,7 @@ def test_the_leaders_start_page_says_what_stands_before_an_approved_use_is_taken
     assert f"{open_items} tiltak uten ansvarlig" in section
     PlanItem.objects.filter(pk=first.pk).update(status=PlanItem.Status.DONE, owner=world.users["leader_a"])
     section = home_section(world.client("leader_a"))
-    assert "ingen krav før bruk gjenstår" in section and f"{open_items - 1} tiltak uten ansvarlig" in section
+    assert "ingen åpne krav før bruk" in section and f"{open_items - 1} tiltak uten ansvarlig" in section
     assert home_section(world.client("leader_b")) == ""  # another agency's leader sees none of it
     assessment.in_use_since = timezone.localdate()
     assessment.save(update_fields=["in_use_since"])

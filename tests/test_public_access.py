@@ -461,3 +461,13 @@ def test_the_copy_leaves_earlier_comments_replies_and_reasons_out_with_the_field
         assert gone not in html, gone
     assert earlier.count(f"Unntatt offentlighet – hjemmel: {BUSINESS}") >= 2  # the reason and the comments
     assert "Versjon 1, sendt inn" in earlier  # that there was a round stays public
+
+
+def test_the_copy_replaces_an_earlier_comment_on_an_exempt_question_and_the_reply_to_it(world):
+    assessment = h.returned_and_approved(world)
+    mark(world, assessment, "question:benefit", basis="oftl13_business")
+    html = _copy_html(assessment, list(Exemption.objects.all()))
+    earlier = html.split("Tidligere behandling i UKE", 1)[1]
+    assert "Hvordan skal gevinsten måles?" not in html and "Vi teller saker per uke før og etter." not in html
+    assert f"Unntatt offentlighet – hjemmel: {BUSINESS}" in earlier
+    assert "Beskriv stikkprøvene." in earlier and "Mangler en plan for stikkprøver." in earlier  # not exempt

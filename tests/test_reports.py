@@ -386,3 +386,24 @@ def test_the_earlier_rounds_in_an_english_report(world):
     html = reports.render_html(context)
     assert "Earlier review in UKE" in html and "Version 1, submitted" in html and "Reply from the agency" in html
     assert "Tidligere behandling" not in html
+
+
+def test_a_preview_of_a_returned_draft_does_not_repeat_the_latest_versions_comments_as_history(world):
+    assessment = review_helpers.submitted(world, "Chat for barnehageplass")
+    reviewer = world.users["reviewer"]
+    services.review_comment_add(assessment=assessment, user=reviewer, text="Beskriv stikkprøvene.")
+    services.assessment_return(assessment=assessment, user=reviewer, reason="Mangler en plan.")
+    assessment.refresh_from_db()
+    context = reports.build_context(Report(assessment=assessment, kind=Report.Kind.PREVIEW))
+    assert context["history"] == []  # version 1's comments stand at their questions and under the general ones
+    assert [c["text"] for c in context["general_comments"]] == ["Beskriv stikkprøvene."]
+
+
+def test_a_version_taken_back_before_uke_decided_says_so(world):
+    assessment = review_helpers.submitted(world, "Chat for barnehageplass")
+    services.assessment_recall(assessment=assessment, user=world.users["leader_a"])
+    assessment = review_helpers.resubmit(world, assessment)
+    services.assessment_approve(assessment=assessment, user=world.users["reviewer"])
+    assessment.refresh_from_db()
+    context = reports.build_context(Report(assessment=assessment, version=assessment.latest_version(), kind="signed"))
+    assert [(r["number"], r["decision"]) for r in context["history"]] == [(1, "Hentet tilbake av virksomheten")]

@@ -167,7 +167,7 @@ def test_a_form_body_in_utf8_passes_also_with_a_replacement_character_typed(worl
     assert Assessment.objects.get().title == "Blå\ufffd plan"
 
 
-@pytest.mark.parametrize("charset", ["iso-8859-1", "utf8", "us-ascii", "utf-16", "windows-1252"])
+@pytest.mark.parametrize("charset", ["iso-8859-1", "us-ascii", "utf-16", "windows-1252"])
 def test_a_form_body_that_names_another_charset_gets_the_400_page_also_with_the_csrf_check(world, charset):
     """Django refuses such a url-encoded body, but its own error pages read the form again in their CSRF check:
     a bare 500 for anyone, signed in or not."""
@@ -215,3 +215,19 @@ def test_a_method_no_page_takes_gets_the_405_page_and_changes_nothing(world, que
         assert f"bruker metoden {method}, som ingen side i KI-veileder tar imot" in page
         assert "Content-Security-Policy" in response
     assert not Assessment.objects.exists()
+
+
+@pytest.mark.parametrize("charset", ["utf8", "UTF_8", "UTF-8"])
+def test_a_form_body_naming_utf8_in_another_spelling_is_read_as_utf8(world, questionnaire, charset):
+    client = Client(enforce_csrf_checks=True)
+    client.raise_request_exception = False
+    client.force_login(world.users["leader_a"])
+    page = client.get(reverse("assessments:assessment_new"))
+    token = page.cookies["csrftoken"].value
+    body = f"csrfmiddlewaretoken={token}&agency={world.agency_a.pk}&title=Bl%C3%A5+plan"
+    response = client.post(
+        reverse("assessments:assessment_new"),
+        body,
+        content_type=f"application/x-www-form-urlencoded; charset={charset}",
+    )
+    assert response.status_code == 302 and Assessment.objects.get().title == "Blå plan"

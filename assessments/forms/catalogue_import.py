@@ -26,6 +26,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
@@ -211,7 +212,7 @@ def _csv_lines(data: bytes):
         # The csv module says only this in words; a cell over its limit is no quoting mistake. No field of an
         # entry holds more than a few thousand characters, so the limit is not raised.
         if "field larger than field limit" in str(error):
-            limit = f"{csv.field_size_limit():,}".replace(",", "\u00a0")
+            limit = number_format(csv.field_size_limit(), force_grouping=True)
             raise _file_error(_("En celle i CSV-filen er for lang (over %(limit)s tegn).") % {"limit": limit}) from None
         raise _file_error(_("CSV-filen kan ikke leses (feil bruk av anførselstegn?).")) from None
 

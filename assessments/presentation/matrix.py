@@ -251,20 +251,29 @@ def _axes(risk_high_at: float, need_high_at: float) -> list[str]:
     return parts
 
 
-def _label_place(x: float, y: float, label: str, *, high_need: bool, mid_x: float) -> tuple[str, float, float, Box]:
-    """Where a point's label stands: beside the marker, in the point's own field so it is not read as lying in the
-    next one (first to the right in a high-need field, to the left in a low-need one); where neither side has room
-    before the field's edge, centred under the marker (over it at the bottom of the plot)."""
+def _label_place(x: float, y: float, label: str, field: Box) -> tuple[str, float, float, Box]:
+    """Where a point's label stands: beside the marker, in the point's own field (`field`) so it is not read as lying
+    in the next one (first to the right in a high-need field, to the left in a low-need one); where neither side has
+    room before the field's edge, centred under the marker, or over it where the field ends below."""
     width = _text_width(label, 13)
-    low, high = (mid_x, RIGHT) if high_need else (LEFT, mid_x)
+    low, top, high, bottom = field
+    high_need = low > LEFT
     beside = {"start": (x + 14, x + 14 + width), "end": (x - 14 - width, x - 14)}
     for anchor in ("start", "end") if high_need else ("end", "start"):
         x0, x1 = beside[anchor]
         if x0 >= low and x1 <= high:
             return anchor, x + (14 if anchor == "start" else -14), y + 5, (x0, y - 9, x1, y + 9)
     tx = min(max(x, low + width / 2), high - width / 2)
-    ty = y + 28 if y + 28 < BOTTOM - 4 else y - 18
+    ty = y + 28 if y + 28 + 4 <= bottom else y - 18 if y - 18 - 13 >= top else y + 5
     return "middle", tx, ty, (tx - width / 2, ty - 13, tx + width / 2, ty + 4)
+
+
+def _field(need: float, risk: float, risk_high_at: float, need_high_at: float) -> Box:
+    """The field a placed point lies in, as a box on the figure."""
+    mid_x, mid_y = _x(need_high_at), _y(risk_high_at)
+    x0, x1 = (mid_x, RIGHT) if need >= need_high_at else (LEFT, mid_x)
+    y0, y1 = (TOP, mid_y) if risk >= risk_high_at else (mid_y, BOTTOM)
+    return (x0, y0, x1, y1)
 
 
 def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list[str]:
@@ -284,7 +293,7 @@ def _point(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> list
             parts.append(_text(tx, ty, rule, text_anchor="middle", font_size="11", font_style="italic", fill="#2c2c2c"))
     parts.append(_marker(x, y, False))
     if point.label:
-        anchor, tx, ty, _box = _label_place(x, y, point.label, high_need=need >= need_high_at, mid_x=_x(need_high_at))
+        anchor, tx, ty, _box = _label_place(x, y, point.label, _field(need, risk, risk_high_at, need_high_at))
         parts.append(_text(tx, ty, point.label, text_anchor=anchor, font_size="13", font_weight="bold", fill="#2c2c2c"))
     return parts
 
@@ -297,7 +306,7 @@ def _occupied(point: MatrixPoint, risk_high_at: float, need_high_at: float) -> l
     if moved:
         boxes.append(marker_box(_x(_clamp(point.need)), _y(_clamp(point.risk))))
     if point.label:
-        boxes.append(_label_place(x, y, point.label, high_need=need >= need_high_at, mid_x=_x(need_high_at))[3])
+        boxes.append(_label_place(x, y, point.label, _field(need, risk, risk_high_at, need_high_at))[3])
     return boxes
 
 

@@ -97,6 +97,11 @@ def redact(context: dict, exemptions: list[Exemption]) -> dict:
     notices = presentation.question_notices(defn, exemptions)
     fields = presentation.field_notices(exemptions)
     _redact_sections(context["sections"], notices)
+    for earlier in context["history"]:  # a comment on an exempt question, and the reply to it, may quote the answer
+        earlier["comments"] = [
+            {**comment, "text": notices[comment["key"]], "reply": ""} if comment["key"] in notices else comment
+            for comment in earlier["comments"]
+        ]
     for row in context.get("screening_rows", []):  # the quick path's answers: the same keys as the questionnaire
         if row.get("key") in notices:
             row["answer"] = notices[row["key"]]

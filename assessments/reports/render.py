@@ -167,6 +167,8 @@ def _history(assessment: Assessment, version, defn, lang: str) -> list[dict]:
     )
     if version is not None:
         earlier = earlier.filter(number__lt=version.number)
+    elif latest := assessment.latest_version():  # a preview: the latest version's comments stand in the rows
+        earlier = earlier.filter(number__lt=latest.number)
     rounds = []
     for old in earlier.order_by("number"):
         rounds.append(
@@ -174,7 +176,8 @@ def _history(assessment: Assessment, version, defn, lang: str) -> list[dict]:
                 "number": old.number,
                 "submitted_at": old.submitted_at,
                 "submitted_by": _person(old.submitted_by),
-                "decision": old.get_decision_display() if old.decision else "",
+                # A version with no decision before a later one was taken back by the agency before UKE decided.
+                "decision": old.get_decision_display() if old.decision else gettext("Hentet tilbake av virksomheten"),
                 "decided_at": old.decided_at,
                 "decided_by": _person(old.decided_by),
                 "reason": old.decision_reason,
@@ -187,6 +190,7 @@ def _history(assessment: Assessment, version, defn, lang: str) -> list[dict]:
 def _history_comment(comment, defn, lang: str) -> dict:
     question = defn.questions.get(comment.question_key) if comment.question_key else None
     return {
+        "key": comment.question_key,
         "question": localized(question, "label", lang) if question else "",
         "general": not comment.question_key,
         "author": _person(comment.author),

@@ -116,7 +116,8 @@ def check_upload(upload) -> CheckedFile:
     if not data:
         raise ValidationError(_("Filen er tom."), code="empty")
     name = _file_name(upload.name or "")
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    # "rapport." has nothing after its dot: no file type, like "rapport".
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name.rstrip(".") else ""
     actual = sniff(data)
     if actual is None:
         raise ValidationError(
