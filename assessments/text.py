@@ -11,7 +11,7 @@ NUL characters and lone surrogates (`"\ud800"` in JSON) cannot be stored (Postgr
 UTF-8 cannot encode a lone surrogate): forms refuse them with an error on the field instead of a 500.
 
 The app's base forms (`Form`, `ModelForm`) apply it, word a choice not offered in the app's own way, and share
-the date input every form uses (`DATE_INPUT`, `not_too_early`).
+the date input every form uses (`DATE_INPUT`, `not_too_early`) and the required upload (`file_field`).
 """
 
 import datetime
@@ -78,6 +78,13 @@ INVALID_CHOICE = _("«%(value)s» er ikke et gyldig valg. Velg et av alternative
 # No date the app records lies before this: a year typed as 0001 or 1900 is a slip, not a plan or a status.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 DATE_INPUT = forms.DateInput(attrs={"type": "date", "min": EARLIEST_DATE.isoformat()}, format="%Y-%m-%d")
+
+
+def file_field(label, *, choose, help_text="") -> forms.FileField:
+    """A required upload whose messages say which file to choose: Django's own («Feltet er påkrevet») names no task."""
+    return forms.FileField(
+        label=label, help_text=help_text, error_messages={"required": choose, "empty": _("Filen er tom.")}
+    )
 
 
 def not_too_early(day) -> None:

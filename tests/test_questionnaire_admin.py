@@ -105,6 +105,12 @@ def test_an_unreadable_upload_is_refused(admin_client, name, body, message):
     assert not Questionnaire.objects.exists()
 
 
+def test_no_file_is_refused_naming_the_file_to_choose(admin_client):
+    response = admin_client.post(reverse("admin:assessments_questionnaire_add"), {})
+    assert response.status_code == 200 and "Velg filen med definisjonen (YAML eller JSON)." in response.content.decode()
+    assert not Questionnaire.objects.exists()
+
+
 def test_a_version_number_cannot_be_published_twice(admin_client, questionnaire):
     response = add(admin_client, "igjen.json", json.dumps(raw_definition("2026.1")).encode())
     assert response.status_code == 200

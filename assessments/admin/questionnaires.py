@@ -20,7 +20,7 @@ from assessments.admin.audited import AuditedAdmin
 from assessments.engine.definition import DefinitionError
 from assessments.engine.loader import as_definition, load_yaml, parse_definition
 from assessments.models import Questionnaire
-from assessments.text import ModelForm
+from assessments.text import ModelForm, file_field
 
 
 def read_upload(upload) -> object:
@@ -43,8 +43,9 @@ def read_upload(upload) -> object:
 
 
 class QuestionnaireUploadForm(ModelForm):
-    upload = forms.FileField(
-        label=_("Definisjon (YAML eller JSON)"),
+    upload = file_field(
+        _("Definisjon (YAML eller JSON)"),
+        choose=_("Velg filen med definisjonen (YAML eller JSON)."),
         help_text=_(
             "Én fil med alle toppnøklene (version, title, sections, scoring, need_caps, rules, "
             "obligations), se docs/questionnaire-format.md."

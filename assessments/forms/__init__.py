@@ -20,7 +20,7 @@ from assessments.engine.definition import DEFAULT_TEXT_MAX_LENGTH, Definition, Q
 from assessments.forms import catalogue, safe_input
 from assessments.forms.answer_messages import answer_error_text
 from assessments.models import Agency
-from assessments.text import INVALID_CHOICE, Form
+from assessments.text import INVALID_CHOICE, Form, file_field
 
 # Texts up to this many characters get a one-line input; longer ones a text area.
 SHORT_TEXT = 200
@@ -263,10 +263,7 @@ class ImportForm(LeaderAgencyForm):
         help_text=_("Tomt betyr navnet i filen (svaret på «title»)."),
         error_messages={"max_length": TEXT_TOO_LONG},
     )
-    file = forms.FileField(
-        label=_("Svarfil (JSON)"),
-        error_messages={"required": _("Velg svarfilen (JSON) du vil importere."), "empty": _("Filen er tom.")},
-    )
+    file = file_field(_("Svarfil (JSON)"), choose=_("Velg svarfilen (JSON) du vil importere."))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

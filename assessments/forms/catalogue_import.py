@@ -37,7 +37,7 @@ from assessments.models.catalogue import BOOL_FIELDS, DATE_FIELDS, VERSION_FIELD
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
 from assessments.services.evidence import MAX_ZIP_ENTRIES, XLSX, sniff
-from assessments.text import Form, clean_text
+from assessments.text import Form, clean_text, file_field
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 1000
@@ -270,13 +270,10 @@ def read_upload(upload) -> Table:
 
 
 class ImportUploadForm(Form):
-    file = forms.FileField(
-        label=gettext_lazy("Fil med verktøyoversikten (CSV eller Excel)"),
+    file = file_field(
+        gettext_lazy("Fil med verktøyoversikten (CSV eller Excel)"),
+        choose=gettext_lazy("Velg filen med verktøyoversikten (CSV eller Excel) du vil importere."),
         help_text=gettext_lazy("Første rad er overskriftene i malen. Største filstørrelse er 2 MB."),
-        error_messages={
-            "required": gettext_lazy("Velg filen med verktøyoversikten (CSV eller Excel) du vil importere."),
-            "empty": gettext_lazy("Filen er tom."),
-        },
     )
 
     def clean_file(self):

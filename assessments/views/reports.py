@@ -23,7 +23,7 @@ from assessments.presentation.actions import available_actions
 from assessments.presentation.report_panel import PLAN_PANEL, panel_context, plan_panel_context
 from assessments.reports import render as reports
 from assessments.reports import signing
-from assessments.text import Form
+from assessments.text import Form, file_field
 
 
 @signed_in
@@ -111,13 +111,10 @@ NOT_A_PDF = gettext_lazy("Filen er ikke en PDF som kan leses. Last opp rapporten
 
 
 class VerifyForm(Form):
-    pdf = forms.FileField(
-        label=gettext_lazy("PDF-rapport"),
+    pdf = file_field(
+        gettext_lazy("PDF-rapport"),
+        choose=gettext_lazy("Velg PDF-filen du vil kontrollere."),
         help_text=gettext_lazy("Velg en rapport fra KI-veileder (PDF)."),
-        error_messages={
-            "required": gettext_lazy("Velg PDF-filen du vil kontrollere."),
-            "empty": gettext_lazy("Filen er tom."),
-        },
     )
 
     def clean_pdf(self) -> bytes:
