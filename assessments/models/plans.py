@@ -11,6 +11,7 @@ to decide).
 import uuid
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -67,9 +68,25 @@ class PlanItem(models.Model):
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.title}"
 
+    # Still to be done: neither done nor judged not relevant. One definition for the property and the queries
+    # (`open_filter`): reminders, UKE's overdue list, the register's counts, the start page.
+    OPEN_STATUSES = (PlanItemStatus.NOT_STARTED, PlanItemStatus.IN_PROGRESS)
+
+    @classmethod
+    def open_filter(cls, prefix: str = "") -> Q:
+        """`is_open` as a query, on PlanItem or through a relation (`prefix="plan_items__"`)."""
+        return Q(**{f"{prefix}required": True, f"{prefix}status__in": cls.OPEN_STATUSES})
+
+    @classmethod
+    def blocks_go_live_filter(cls, prefix: str = "") -> Q:
+        """`blocks_go_live` as a query."""
+        return Q(**{f"{prefix}before_use": True, f"{prefix}required": True}) & ~Q(
+            **{f"{prefix}status": cls.Status.DONE}
+        )
+
     @property
     def is_open(self) -> bool:
-        return self.required and self.status not in (self.Status.DONE, self.Status.NOT_RELEVANT)
+        return self.required and self.status in self.OPEN_STATUSES
 
     @property
     def documented(self) -> bool:

@@ -25,7 +25,7 @@ def mark_answered_in_place(assessment: Assessment, items: list) -> None:
         item.answered_in_place = None
         code = item.key.removeprefix(OBLIGATION_PREFIX) if item.key.startswith(OBLIGATION_PREFIX) else None
         question = defn.questions.get(measures.get(code, "")) if defn else None
-        if question is None or not (item.required and item.is_open):
+        if question is None or not item.is_open:
             continue
         answer = version.answers.get(question.key)
         if answer is not None and answer == _in_place(question):

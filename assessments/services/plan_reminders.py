@@ -26,11 +26,7 @@ def due_items(today: dt.date):
     """Open items of live plans whose due date (theirs or UKE's) is within the reminder window or past."""
     limit = today + dt.timedelta(days=REMIND_DAYS_BEFORE)
     return (
-        PlanItem.objects.filter(
-            required=True,
-            status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS],
-            assessment__status__in=ACTIVE_STATUSES,
-        )
+        PlanItem.objects.filter(PlanItem.open_filter(), assessment__status__in=ACTIVE_STATUSES)
         .filter(Q(due_date__lte=limit) | Q(condition_due__lte=limit))
         .select_related("assessment__agency", "owner")
         .order_by("pk")

@@ -367,8 +367,7 @@ def overdue_items(user, *, agency=None, before_use: bool = False, kind: str = ""
     today = timezone.localdate()
     qs = PlanItem.objects.filter(
         submitted_scope(user, "assessment__"),
-        required=True,
-        status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS],
+        PlanItem.open_filter(),
         assessment__status__in=[Assessment.Status.APPROVED, Assessment.Status.SUBMITTED, Assessment.Status.RETURNED],
     ).filter(Q(due_date__lt=today) | Q(condition_due__lt=today))
     qs = filtered_by(qs, assessment__agency=agency, before_use=before_use)
@@ -437,20 +436,15 @@ def home_context(user, roles) -> dict:
 def _approved_not_in_use(agency_ids) -> list[Assessment]:
     """The leader's approved uses not yet recorded as in use, with what stands before it: UKE's before-use conditions
     not done (they block "tatt i bruk") and open items nobody owns (approval is where the plan's work starts)."""
-    open_required = Q(plan_items__required=True) & ~Q(
-        plan_items__status__in=[PlanItem.Status.DONE, PlanItem.Status.NOT_RELEVANT]
-    )
     return list(
         Assessment.objects.filter(
             agency_id__in=agency_ids, status=Assessment.Status.APPROVED, in_use_since__isnull=True
         )
         .annotate(
-            blocking=Count(
-                "plan_items",
-                filter=Q(plan_items__before_use=True, plan_items__required=True)
-                & ~Q(plan_items__status=PlanItem.Status.DONE),
+            blocking=Count("plan_items", filter=PlanItem.blocks_go_live_filter("plan_items__")),
+            unowned=Count(
+                "plan_items", filter=PlanItem.open_filter("plan_items__") & Q(plan_items__owner__isnull=True)
             ),
-            unowned=Count("plan_items", filter=open_required & Q(plan_items__owner__isnull=True)),
         )
         .order_by("-updated_at")[:20]
     )
@@ -465,8 +459,7 @@ def mark_register(entries: list[dict]) -> None:
     in_use = dict(Assessment.objects.filter(uuid__in=uuids).values_list("uuid", "in_use_since"))
     today = timezone.localdate()
     counted = (
-        PlanItem.objects.filter(assessment__uuid__in=uuids, required=True)
-        .filter(status__in=[PlanItem.Status.NOT_STARTED, PlanItem.Status.IN_PROGRESS])
+        PlanItem.objects.filter(PlanItem.open_filter(), assessment__uuid__in=uuids)
         .values("assessment__uuid")
         .annotate(n=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today) | Q(condition_due__lt=today)))
     )
