@@ -115,11 +115,6 @@ document.addEventListener("DOMContentLoaded", () => {
   new Set(dependents.map(({ form }) => form)).forEach((form) => form.addEventListener("change", updateAll));
   updateAll();
 
-  // A form that saves only when it is sent (a wizard step) asks before the page is left with changes in it:
-  // a link in the header or the browser's back button would otherwise drop them without a word. Sending
-  // the form (any of its buttons, the step list's among them) saves, so it asks nothing then. A form shown
-  // again after a refused save ("kept") holds input that was not saved from the start; its own link to go on
-  // without saving (data-leave-unsaved) is the person's choice, so that one asks nothing either.
   // A double click sends a form twice, and a form that creates something (a new assessment, an import) then
   // creates two. A second send of the same form within a few seconds is dropped; after that a person who
   // waited on a slow answer may send again. Buttons are not disabled: the clicked button's name and value
@@ -142,6 +137,11 @@ document.addEventListener("DOMContentLoaded", () => {
     if (event.persisted) postForms.forEach((form) => delete form.dataset.sentAt);
   });
 
+  // A form that saves only when it is sent (a wizard step) asks before the page is left with changes in it:
+  // a link in the header or the browser's back button would otherwise drop them without a word. Sending
+  // the form (any of its buttons, the step list's among them) saves, so it asks nothing then. A form shown
+  // again after a refused save ("kept") holds input that was not saved from the start; its own link to go on
+  // without saving (data-leave-unsaved) is the person's choice, so that one asks nothing either.
   document.querySelectorAll("form[data-warn-unsaved]").forEach((form) => {
     let changed = form.dataset.warnUnsaved === "kept";
     form.addEventListener("input", () => { changed = true; });
