@@ -8,7 +8,9 @@ from django.urls import resolve, reverse
 
 from assessments import labels, services
 from assessments.engine.loader import as_definition
+from assessments.engine.visibility import missing_required
 from assessments.models import Assessment, AssessmentVersion, AuditEvent
+from assessments.views.wizard import MISSING_NAMED
 from tests import answers as A
 from tests.assessment_helpers import make_assessment
 
@@ -356,8 +358,21 @@ def test_a_conditionally_required_question_is_marked_and_named_when_left_empty(w
     # Left empty, the warning on the next page names the step and the question, not just a count.
     response = post_step(leader, assessment, "decisions", full(decision_role="automated_decision", fv_basis_auto=None))
     shown = text_of(leader.get(response.url))
-    assert "Steget «Forvaltningsrett og avgjørelser» har 1 påkrevd spørsmål uten svar" in shown
+    link = f'<a href="{step_url(assessment, "decisions")}">Forvaltningsrett og avgjørelser</a>'
+    assert f"Steget «{link}» har 1 påkrevd spørsmål uten svar" in shown
     assert f"«{A.DEFINITION.questions['fv_basis_auto'].label}»" in shown
+
+
+def test_a_step_left_mostly_empty_is_linked_and_counted_not_quoted_question_by_question(world, leader):
+    assessment = new_draft(leader, world)
+    intro = {q.key for q in A.DEFINITION.section("intro").questions}
+    response = post_step(leader, assessment, "intro", {})
+    shown = text_of(leader.get(response.url))
+    missing = [k for k in missing_required(A.DEFINITION, {}) if k in intro]
+    assert len(missing) > MISSING_NAMED
+    link = f'<a href="{step_url(assessment, "intro")}">{A.DEFINITION.section("intro").title}</a>'
+    assert f"Steget «{link}» har {len(missing)} påkrevde spørsmål uten svar. Du kan svare senere" in shown
+    assert f"«{A.DEFINITION.questions[missing[0]].label}»" not in shown
 
 
 def test_an_invited_contributor_edits_the_draft_but_cannot_submit(world, leader):

@@ -41,6 +41,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from formtools.wizard.forms import ManagementForm
@@ -53,7 +54,7 @@ from assessments.engine.visibility import missing_required, visible_answers, vis
 from assessments.forms import RevisionForm, SummaryForm, initial_for, section_form_class
 from assessments.lifecycle import StateConflict
 from assessments.permissions import conflict_is_409, get_assessment, is_leader_of, signed_in
-from assessments.presentation.display import format_time, language, localized, quoted_list
+from assessments.presentation.display import format_time, html_message, language, localized, quoted_list
 from assessments.presentation.links import SUMMARY, step_url
 from assessments.presentation.result_view import answer_sections, present
 from assessments.presentation.return_notes import return_notes
@@ -70,6 +71,8 @@ from assessments.views.wizard_navigation import WizardNavigationMixin
 from assessments.views.wizard_notes import WizardNotesMixin, submission_facts
 
 PREFIX = "assessment_wizard"
+# How many unanswered questions the message after a step names; more are left to the step's own page.
+MISSING_NAMED = 3
 
 
 class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardView):
@@ -187,22 +190,30 @@ class AssessmentWizard(WizardNavigationMixin, WizardNotesMixin, NamedUrlWizardVi
         section_keys = {q.key for q in self.defn.section(step).questions}
         missing = [k for k in missing_required(self.defn, saved.assessment.answers) if k in section_keys]
         if missing:
-            # Shown on the next step's page, so it names the step and the questions it speaks of.
-            messages.warning(
-                self.request,
-                ngettext(
-                    "Steget «%(step)s» har %(count)s påkrevd spørsmål uten svar: %(labels)s. Du kan svare senere, "
-                    "men vurderingen kan ikke sendes inn før alt er besvart.",
-                    "Steget «%(step)s» har %(count)s påkrevde spørsmål uten svar: %(labels)s. Du kan svare senere, "
-                    "men vurderingen kan ikke sendes inn før alt er besvart.",
-                    len(missing),
-                )
-                % {
-                    "step": localized(self.defn.section(step), "title"),
-                    "count": len(missing),
-                    "labels": quoted_list(self._label(k) for k in missing),
-                },
+            messages.warning(self.request, self._missing_message(step, saved.assessment, missing))
+
+    def _missing_message(self, step: str, assessment, missing: list[str]) -> str:
+        """Shown on the next step's page, so it names the step, as a link back to it, and up to
+        MISSING_NAMED questions: a sentence quoting thirteen questions is read out whole by a screen reader and
+        says less than the step's own page, where each one is marked."""
+        link = format_html(
+            '<a href="{}">{}</a>', step_url(assessment, step), localized(self.defn.section(step), "title")
+        )
+        if len(missing) > MISSING_NAMED:
+            text = _(
+                "Steget «%(step)s» har %(count)s påkrevde spørsmål uten svar. Du kan svare senere, men vurderingen kan "
+                "ikke sendes inn før alt er besvart."
             )
+            return html_message(text, step=link, count=len(missing))
+        text = ngettext(
+            "Steget «%(step)s» har %(count)s påkrevd spørsmål uten svar: %(labels)s. Du kan svare senere, "
+            "men vurderingen kan ikke sendes inn før alt er besvart.",
+            "Steget «%(step)s» har %(count)s påkrevde spørsmål uten svar: %(labels)s. Du kan svare senere, "
+            "men vurderingen kan ikke sendes inn før alt er besvart.",
+            len(missing),
+        )
+        labels = quoted_list(self._label(k) for k in missing)
+        return html_message(text, step=link, count=len(missing), labels=labels)
 
     def _section_of(self, key: str) -> str:
         return localized(self.defn.section(self.defn.questions[key].section), "title")

@@ -219,12 +219,25 @@ def approve_after_seeing_the_change(page) -> None:
     expect(changes).to_contain_text(COMMENT)  # the earlier comment beside the change
     expect(changes).to_contain_text(REPLY)  # and the leader's reply to it
     decision = page.locator('form[action$="/behandling/godkjenn/"]')
+    conditions_fit_at_double_zoom(page, decision)
     # One condition: the first item of the action plan must be done before the AI is taken into use.
     condition = decision.locator('input[name="conditions-before_use"]').first
     condition.check()
     click_and_wait(page, decision.get_by_role("button", name="Godkjenn"))
     expect(page.locator(".status").first).to_contain_text("Godkjent")
     check_page(page)
+
+
+def conditions_fit_at_double_zoom(page, decision) -> None:
+    """At 200 % zoom (640 CSS px) every column of the conditions table shows without scrolling it sideways:
+    in a grid of two columns the last column of boxes fell outside the frame."""
+    wide = page.viewport_size
+    page.set_viewport_size({"width": 640, "height": wide["height"]})
+    try:
+        table = decision.locator(".table-scroll")
+        assert table.evaluate("e => e.scrollWidth <= e.clientWidth"), "the conditions table scrolls at 640 px"
+    finally:
+        page.set_viewport_size(wide)
 
 
 # --- the leader again ---------------------------------------------------------------------------
