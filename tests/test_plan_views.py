@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assessments.models import Evidence, PlanItem
+from assessments.models import Evidence, PlanItem, norwegian_slugify
 from tests.answers import complete
 from tests.assessment_helpers import PDF, make_assessment
 
@@ -454,3 +454,12 @@ def test_the_leaders_start_page_says_what_stands_before_an_approved_use_is_taken
     assessment.in_use_since = timezone.localdate()
     assessment.save(update_fields=["in_use_since"])
     assert home_section(world.client("leader_a")) == ""  # in use: nothing stands before it any more
+
+
+def test_the_export_file_name_is_in_the_users_language(world, assessment):
+    url = reverse("assessments:plan_export_csv", args=[assessment.uuid])
+    english = world.client("auditor").get(url, HTTP_ACCEPT_LANGUAGE="en")["Content-Disposition"]
+    bokmal = world.client("auditor").get(url, HTTP_ACCEPT_LANGUAGE="nb")["Content-Disposition"]
+    slug = norwegian_slugify(assessment.title)[:60]
+    assert f'filename="action-plan-{slug}.csv"' in english
+    assert f'filename="tiltaksplan-{slug}.csv"' in bokmal

@@ -276,3 +276,12 @@ def test_the_assessment_page_shows_the_report_panel(world, decided):
     )
     assert download_url(report) in body
     assert reverse("assessments:report_preview", args=[assessment.uuid]) not in body
+
+
+def test_the_report_file_name_is_in_the_reports_language_not_the_readers(world, decided):
+    assessment, report = decided
+    english = world.client("auditor").get(download_url(report), HTTP_ACCEPT_LANGUAGE="en")
+    assert "ki-vurdering-bydel-testa-" in english["Content-Disposition"]  # a bokmål report keeps its name
+    Assessment.objects.filter(pk=assessment.pk).update(language="en")
+    bokmal = world.client("auditor").get(download_url(report), HTTP_ACCEPT_LANGUAGE="nb")
+    assert bokmal["Content-Disposition"].startswith('attachment; filename="ai-assessment-bydel-testa-')

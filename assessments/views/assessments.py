@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
@@ -209,7 +209,9 @@ def assessment_export(request, uuid):
     data = services.assessment_export(assessment=assessment, user=request.user, draft=draft)
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    name = f"svar-{assessment.uuid}" + ("-utkast" if draft else f"-v{data['meta']['version']}")
+    name = f"{pgettext('file name', 'svar')}-{assessment.uuid}-" + (
+        pgettext("file name", "utkast") if draft else f"v{data['meta']['version']}"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     response["Cache-Control"] = "no-store"
     return response

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from assessments import exports, labels
 from assessments.audit import chain as audit
@@ -145,7 +145,7 @@ def auditor_export(request, fmt: str):
     audit.record(request.user, "auditor.exported", details={"filters": filters, "format": fmt})
     return exports.response(
         fmt,
-        "vurderinger",
+        pgettext("file name", "vurderinger"),
         _search_columns(),
         rows,
         sheet=_("Vurderinger"),
@@ -271,4 +271,6 @@ def audit_log_export(request, fmt: str):
     )  # fmt: skip
     filters = used_filters(request, form)
     audit.record(request.user, "audit_log.exported", details={"filters": filters, "format": fmt})
-    return exports.response(fmt, "revisjonslogg", LOG_COLUMNS, rows, sheet=_("Revisjonslogg"), key="events")
+    return exports.response(
+        fmt, pgettext("file name", "revisjonslogg"), LOG_COLUMNS, rows, sheet=_("Revisjonslogg"), key="events"
+    )

@@ -12,9 +12,9 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from assessments import exports
@@ -317,11 +317,17 @@ def _rows(assessment):
                _("Ja") if item.before_use else "", item.condition_due, "; ".join(evidence)]  # fmt: skip
 
 
+def _plan_file_name(assessment) -> str:
+    return f"{pgettext('file name', 'tiltaksplan')}-" + (
+        norwegian_slugify(assessment.title)[:60] or pgettext("file name", "vurdering")
+    )
+
+
 @signed_in
 @require_GET
 def plan_export(request, assessment_uuid, fmt: str):
     assessment = get_assessment(request, assessment_uuid, "view")
-    stem = "tiltaksplan-" + (norwegian_slugify(assessment.title)[:60] or "vurdering")
+    stem = _plan_file_name(assessment)
     audit.record(request.user, "plan.exported", assessment, assessment.agency_id, {"format": fmt})
     return exports.response(fmt, stem, COLUMNS, _rows(assessment), sheet=_("Tiltaksplan"), key="items")
 
@@ -356,7 +362,8 @@ def plan_status_report_download(request, assessment_uuid, report_uuid):
         raise Http404 from None
     audit.record(request.user, "plan.status_report_downloaded", assessment, assessment.agency_id,
                  {"report": str(report.uuid), "sha256": report.sha256})  # fmt: skip
-    name = f"tiltaksplan-{norwegian_slugify(assessment.title)[:60] or 'vurdering'}-{report.as_of.isoformat()}.pdf"
+    with translation.override(assessment.language):  # the report's language, not the reader's
+        name = f"{_plan_file_name(assessment)}-{report.as_of.isoformat()}.pdf"
     return FileResponse(handle, as_attachment=True, filename=name, content_type="application/pdf")
 
 

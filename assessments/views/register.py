@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from assessments import exports, labels
 from assessments.audit import chain as audit
@@ -216,7 +217,7 @@ def register_export(request, fmt: str):
     if form.errors:
         return refused_download(request, form)
     audit.record(request.user, "register.exported", details={"format": fmt})
-    return _export(fmt, qs, FIELDS, "ki-register")
+    return _export(fmt, qs, FIELDS, pgettext("file name", "ki-register"))
 
 
 @signed_in
@@ -263,4 +264,4 @@ def public_register_export(request, fmt: str):
     form, qs, _known = _filtered(request, public=True)
     if form.errors:
         return refused_download(request, form)
-    return _export(fmt, qs, PUBLIC_FIELDS, "ki-register-oslo-kommune", public=True)
+    return _export(fmt, qs, PUBLIC_FIELDS, pgettext("file name", "ki-register-oslo-kommune"), public=True)

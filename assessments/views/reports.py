@@ -9,8 +9,9 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -43,10 +44,12 @@ def report_status(request, assessment_uuid):
 
 def _filename(report: Report) -> str:
     assessment = report.assessment
-    base = norwegian_slugify(f"{assessment.agency.slug} {assessment.title}")[:80].strip("-") or "vurdering"
-    if report.kind == Report.Kind.PREVIEW:
-        return f"utkast-{base}.pdf"
-    return f"ki-vurdering-{base}-v{report.version.number}.pdf"
+    with translation.override(assessment.language):  # the report's language, not the reader's
+        base = norwegian_slugify(f"{assessment.agency.slug} {assessment.title}")[:80].strip("-")
+        base = base or pgettext("file name", "vurdering")
+        if report.kind == Report.Kind.PREVIEW:
+            return f"{pgettext('file name', 'utkast')}-{base}.pdf"
+        return f"{pgettext('file name', 'ki-vurdering')}-{base}-v{report.version.number}.pdf"
 
 
 @signed_in
