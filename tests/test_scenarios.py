@@ -500,7 +500,11 @@ PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")],
+    [
+        p
+        for p in FILES
+        if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")
+    ],
     ids=name,
 )
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
