@@ -122,8 +122,9 @@ def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, 
         assert new.questions[key].section == question.section, key
 
 
-# A type stays the same, except that a yes/no question may gain "don't know" (2026.11, 2026.15): its values are a superset, so an
-# older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is allowed.
+# A type stays the same, except that a yes/no question may gain "don't know" (2026.11, 2026.15): its values are a
+# superset, so an older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is
+# allowed.
 SAME_OR_WIDER = {(t, t) for t in ("yes_no", "yes_no_unknown", "choice", "multi", "scale", "text")} | {
     ("yes_no", "yes_no_unknown")
 }

@@ -26,9 +26,9 @@ unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Fi
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
 few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
 file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
-missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11, 2026.12, 2026.13, 2026.14 and 2026.15
-(`v2026_11/` to `v2026_15/`) follow the same pattern (`CHANGED_ON_2026_11` to `CHANGED_ON_2026_15`;
-tests/test_advice_2026_11.py to tests/test_advice_2026_15.py). Scenarios that describe the same use answered honestly in different ways must get the
+missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11 to 2026.15 (`v2026_11/` to `v2026_15/`)
+follow the same pattern (`CHANGED_ON_2026_11` to `CHANGED_ON_2026_15`; tests/test_advice_2026_11.py to
+tests/test_advice_2026_15.py). Scenarios that describe the same use answered honestly in different ways must get the
 same verdict and hard rules.
 """
 
@@ -949,11 +949,11 @@ def advice_answers(stem: str) -> dict:
 # Files whose advice 2026.15 changes ("Differences from 2026.14"), each with a copy in v2026_15/ (the newest copy of the
 # use, with bio_categorisation "no", now required, and pd_employees or pd_special_only_id where 2026.15 requires them).
 # Output published or sent to residents gains archive_records. A generative chatbot that residents or pupils write to
-# and get answers from directly, answered "facts checked before use", is flagged by direct_generative_answers_said_checked:
-# gen_fact_check is read as "no", so it gains unchecked_generated_output and loses that answer's mitigation points; its
-# copy answers gen_fact_check and ho_human_review "no", as the new help texts say. No rule or verdict changes. Older
-# files leave bio_categorisation (and, with special categories, pd_special_only_id) unanswered, which fires nothing:
-# both only show as missing.
+# and get answers from directly, answered "facts checked before use", is flagged by the check
+# direct_generative_answers_said_checked: gen_fact_check is read as "no", so it gains unchecked_generated_output and
+# loses that answer's mitigation points; its copy answers gen_fact_check and ho_human_review "no", as the new help
+# texts say. No rule or verdict changes. Older files leave bio_categorisation (and, with special categories,
+# pd_special_only_id) unanswered, which fires nothing: both only show as missing.
 CHANGED_ON_2026_15 = {
     "campaign_image_generation": "campaign_image_generation",
     "v2026_4/campaign_image_generation": "campaign_image_generation",
