@@ -72,6 +72,7 @@ def main() -> None:
 
     from assessments import demo, services
     from assessments.demo.decided import COPILOT_LETTERS
+    from assessments.demo.drafts import with_tool_choice
     from assessments.models import Agency, Questionnaire, Report
     from assessments.reports import signing
     from tests.integration.processes import ThrowawayRedis, app_env, celery_broker, start_worker
@@ -102,7 +103,8 @@ def main() -> None:
                     user=leader,
                     title=title,
                     questionnaire=questionnaire,
-                    answers={**COPILOT_LETTERS, "title": title},
+                    # The answers the newest version requires beyond the scenario's (the demo's own reading).
+                    answers=with_tool_choice(questionnaire.definition, {**COPILOT_LETTERS, "title": title}),
                 )
                 services.assessment_submit(assessment=assessment, user=leader)
                 began = time.perf_counter()

@@ -8,7 +8,7 @@ import pytest
 from assessments.engine import as_definition, load_definition
 
 ROOT = Path(__file__).resolve().parents[1]
-NEWEST = ROOT / "fixtures" / "questionnaire" / "2026.14"
+NEWEST = ROOT / "fixtures" / "questionnaire" / "2026.15"
 DOC = ROOT / "docs" / "legal-sources.md"
 
 
@@ -27,9 +27,9 @@ def definition():
 @pytest.mark.parametrize(
     ("heading", "ids"),
     [
-        ("Hard rules (2026.14)", lambda d: [rule.id for rule in d.rules]),
-        ("Obligations (2026.14)", lambda d: [obligation.code for obligation in d.obligations]),
-        ("Consistency checks (2026.14)", lambda d: [check.id for check in d.consistency]),
+        ("Hard rules (2026.15)", lambda d: [rule.id for rule in d.rules]),
+        ("Obligations (2026.15)", lambda d: [obligation.code for obligation in d.obligations]),
+        ("Consistency checks (2026.15)", lambda d: [check.id for check in d.consistency]),
     ],
 )
 def test_it_has_exactly_one_row_per_entry(definition, heading, ids):

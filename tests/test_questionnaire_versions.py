@@ -1,4 +1,4 @@
-"""Questionnaires 2026.2 to 2026.14 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
+"""Questionnaires 2026.2 to 2026.15 beside 2026.1: old versions stay as released, answers carry over, drafts move."""
 
 import hashlib
 import io
@@ -20,9 +20,9 @@ from tests.answers import complete
 COMPLETE_ANSWERS = complete()
 
 ROOT = Path(__file__).resolve().parents[1]
-VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 15)]  # oldest first
-V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14 = VERSIONS
-NEWEST = V14.name
+VERSIONS = [ROOT / "fixtures" / "questionnaire" / f"2026.{minor}" for minor in range(1, 16)]  # oldest first
+V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15 = VERSIONS
+NEWEST = V15.name
 
 # The released files of each version, by SHA-256. Assessments made on a version keep it, so a change would
 # silently change their meaning: a fix comes as a new version, never as an edit of these files.
@@ -90,6 +90,11 @@ RELEASED = {
         "screening.yaml": "dc405f48c222148fec6e9be3682abfca352e72b7a2e0f9c6a3964201a10759c6",
         "sections.yaml": "b1798676d44714158738675545e6146142927d321367ff3fdbd5d52a29f85736",
     },
+    V14: {
+        "rules.yaml": "2113ffd24c0ab185b926304b487a43f61cebcf97b5b4925e94afc31a7651cb0e",
+        "screening.yaml": "1961fa6e7df98add1800dc26b7f4ba260bf5347217a85660f667df5dd8126df1",
+        "sections.yaml": "32292286eaeff0ae4e44f8a04eea3852e17ec9d7475b56b9daf71a1a469f5cbf",
+    },
 }
 
 
@@ -117,14 +122,15 @@ def test_a_newer_version_keeps_every_key_and_value_of_the_older_versions(older, 
         assert new.questions[key].section == question.section, key
 
 
-# A type stays the same, except that a yes/no question may gain "don't know" (2026.11): its values are a superset, so an
-# older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is allowed.
+# A type stays the same, except that a yes/no question may gain "don't know" (2026.11, 2026.15): its values are a
+# superset, so an older answer stays valid and keeps its meaning (docs/questionnaire-format.md). No other change is
+# allowed.
 SAME_OR_WIDER = {(t, t) for t in ("yes_no", "yes_no_unknown", "choice", "multi", "scale", "text")} | {
     ("yes_no", "yes_no_unknown")
 }
 
 
-def test_only_four_questions_are_widened_and_only_in_2026_11():
+def test_only_five_questions_are_widened_four_in_2026_11_and_one_in_2026_15():
     questions = {folder.name: as_definition(load_definition(folder)).questions for folder in VERSIONS}
     widened = {
         (newer.name, key)
@@ -134,7 +140,7 @@ def test_only_four_questions_are_widened_and_only_in_2026_11():
     }
     assert widened == {
         ("2026.11", key) for key in ("pd_dpa", "int_dpa_covers", "gen_enterprise_agreement", "eq_universal_design")
-    }
+    } | {("2026.15", "fv_basis_auto")}
 
 
 def test_2026_2_keeps_every_key_and_value_of_2026_1():

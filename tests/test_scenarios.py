@@ -26,10 +26,9 @@ unanswered there and fire nothing; tests/test_advice_2026_9.py has the rest). Fi
 "Differences from 2026.9") are scored on 2026.10, and every older file gets its 2026.9 advice on 2026.10, except the
 few the fixes change (`CHANGED_ON_2026_10`), each of which has a `v2026_10/` copy with its new expected result (a
 file whose prompts may hold confidential information without personal data reports the new `gen_vendor_train` as
-missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11, 2026.12, 2026.13 and 2026.14
-(`v2026_11/`, `v2026_12/`, `v2026_13/`, `v2026_14/`) follow the same pattern (`CHANGED_ON_2026_11`,
-`CHANGED_ON_2026_12`, `CHANGED_ON_2026_13`, `CHANGED_ON_2026_14`; tests/test_advice_2026_11.py to
-tests/test_advice_2026_14.py). Scenarios that describe the same use answered honestly in different ways must get the
+missing); tests/test_advice_2026_10.py has the rest. Files made on 2026.11 to 2026.15 (`v2026_11/` to `v2026_15/`)
+follow the same pattern (`CHANGED_ON_2026_11` to `CHANGED_ON_2026_15`; tests/test_advice_2026_11.py to
+tests/test_advice_2026_15.py). Scenarios that describe the same use answered honestly in different ways must get the
 same verdict and hard rules.
 """
 
@@ -37,7 +36,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -51,7 +50,7 @@ from assessments.services import plan_wanted
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "fixtures" / "scenarios"
 # Every version a scenario file can be made on, oldest first.
-VERSIONS = tuple(f"2026.{minor}" for minor in range(2, 15))
+VERSIONS = tuple(f"2026.{minor}" for minor in range(2, 16))
 BY_VERSION = {
     number: as_definition(load_definition(ROOT / "fixtures" / "questionnaire" / number)) for number in VERSIONS
 }
@@ -93,6 +92,7 @@ def version(path: Path) -> str:
         "v2026_12": "2026.12",
         "v2026_13": "2026.13",
         "v2026_14": "2026.14",
+        "v2026_15": "2026.15",
     }
     return folders.get(path.parent.name, "2026.2")
 
@@ -335,7 +335,8 @@ def test_an_older_file_gets_its_2026_5_result_on_2026_6_unless_a_fix_changes_it(
     [
         p
         for p in FILES
-        if version(p) not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")
+        if version(p)
+        not in ("2026.7", "2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")
     ],
     ids=name,
 )
@@ -390,7 +391,11 @@ def consistency_ids(result) -> list:
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")],
+    [
+        p
+        for p in FILES
+        if version(p) not in ("2026.8", "2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")
+    ],
     ids=name,
 )
 def test_an_older_file_gets_its_2026_7_advice_on_2026_8_unless_a_fix_changes_it(path):
@@ -432,6 +437,10 @@ class Fixes:
     # nothing), and consistency checks that may flag an older file without changing its advice.
     new_questions: Set[str] = frozenset()
     new_checks: Set[str] = frozenset()
+    # New consistency checks whose worse reading takes mitigation points away (check id -> the answers a copy of a file
+    # it flags gives instead of the older file's, as the new help texts say is honest; 2026.15: a chatbot's fact check
+    # and review). A file they flag keeps its rules and verdict, but its risk score may rise (never fall).
+    reanswered: dict[str, dict] = field(default_factory=dict)
 
     @property
     def older(self) -> str:
@@ -462,13 +471,19 @@ def assert_advice_kept_unless_fixed(path: Path, fixes: Fixes) -> tuple:
     # privacy_notice, label_ai_content and unchecked_generated_output).
     assert added or fixes.added_obligations
     if not added and not dropped:
-        # Only the duties change: by those a fix adds without a rule, and the verdict and scores stay.
+        # Only the duties change: by those a fix adds without a rule, and the verdict and scores stay (2026.15: the
+        # risk score may rise where a new check takes mitigation points away).
         gained = set(after.obligation_codes) - set(before.obligation_codes)
         assert gained and gained <= fixes.added_obligations
         assert set(before.obligation_codes) <= set(after.obligation_codes)
-        assert advice(after)[3:] == advice(before)[3:] and after.verdict == before.verdict
+        assert after.verdict == before.verdict
+        if set(fixes.reanswered) & (set(consistency_ids(after)) - set(consistency_ids(before))):
+            assert after.risk["score"] >= before.risk["score"] and advice(after)[4] == advice(before)[4]
+        else:
+            assert advice(after)[3:] == advice(before)[3:]
     copy = SCENARIOS / f"v{fixes.newer.replace('.', '_')}" / f"{fixes.changed[name(path)]}.json"
     answers = {**extra, **json.loads(path.read_text(encoding="utf-8"))["answers"]}
+    answers = reanswer(answers, after, fixes)
     want = assert_copy_holds(path, answers, copy, before, after)
     # A rule a fix takes away is not in the new expected result.
     assert not dropped & set(want["hard_rules"])
@@ -485,7 +500,11 @@ PEOPLE = {"employees", "residents", "children", "vulnerable_groups"}
 
 @pytest.mark.parametrize(
     "path",
-    [p for p in FILES if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14")],
+    [
+        p
+        for p in FILES
+        if version(p) not in ("2026.9", "2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")
+    ],
     ids=name,
 )
 def test_an_older_file_gets_its_2026_8_advice_on_2026_9(path):
@@ -531,7 +550,9 @@ FIXES_2026_10 = Fixes(
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12", "2026.13", "2026.14")], ids=name
+    "path",
+    [p for p in FILES if version(p) not in ("2026.10", "2026.11", "2026.12", "2026.13", "2026.14", "2026.15")],
+    ids=name,
 )
 def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it(path):
     before, after = assert_advice_kept_unless_fixed(path, FIXES_2026_10)
@@ -539,6 +560,15 @@ def test_an_older_file_gets_its_2026_9_advice_on_2026_10_unless_a_fix_changes_it
     answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
     asked = answers.get("pd_any") == "no" and answers.get("gen_sensitive_input", "no") != "no"
     assert set(after.missing) - set(before.missing) == ({"gen_vendor_train"} if asked else set())
+
+
+def reanswer(answers: dict, after, fixes: Fixes) -> dict:
+    """The older file's answers as its copy must hold them: where a check of `fixes.reanswered` flags the file, with
+    the answers the copy gives instead."""
+    out = dict(answers)
+    for check in consistency_ids(after):
+        out.update(fixes.reanswered.get(check, {}))
+    return out
 
 
 def assert_copy_holds(path: Path, answers: dict, copy: Path, before, after) -> dict:
@@ -624,7 +654,7 @@ FIXES_2026_11 = Fixes(
 
 
 @pytest.mark.parametrize(
-    "path", [p for p in FILES if version(p) not in ("2026.11", "2026.12", "2026.13", "2026.14")], ids=name
+    "path", [p for p in FILES if version(p) not in ("2026.11", "2026.12", "2026.13", "2026.14", "2026.15")], ids=name
 )
 def test_an_older_file_gets_its_2026_10_advice_on_2026_11_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_11)
@@ -661,7 +691,9 @@ FIXES_2026_12 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.12", "2026.13", "2026.14")], ids=name)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if version(p) not in ("2026.12", "2026.13", "2026.14", "2026.15")], ids=name
+)
 def test_an_older_file_gets_its_2026_11_advice_on_2026_12_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_12)
 
@@ -716,7 +748,7 @@ NEW_OBLIGATIONS_ON_2026_13 = {"provider_exemption_assessment"}
 FIXES_2026_13 = Fixes("2026.13", CHANGED_ON_2026_13, added_obligations={"label_ai_content"})
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.13", "2026.14")], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.13", "2026.14", "2026.15")], ids=name)
 def test_an_older_file_gets_its_2026_12_advice_on_2026_13_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_13)
 
@@ -889,7 +921,7 @@ FIXES_2026_14 = Fixes(
 )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.14"], ids=name)
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) not in ("2026.14", "2026.15")], ids=name)
 def test_an_older_file_gets_its_2026_13_advice_on_2026_14_unless_a_fix_changes_it(path):
     assert_advice_kept_unless_fixed(path, FIXES_2026_14)
 
@@ -912,6 +944,66 @@ def test_the_suite_has_the_2026_14_fixes():
 
 def advice_answers(stem: str) -> dict:
     return json.loads((SCENARIOS / "v2026_14" / f"{stem}.json").read_text(encoding="utf-8"))["answers"]
+
+
+# Files whose advice 2026.15 changes ("Differences from 2026.14"), each with a copy in v2026_15/ (the newest copy of the
+# use, with bio_categorisation "no", now required, and pd_employees or pd_special_only_id where 2026.15 requires them).
+# Output published or sent to residents gains archive_records. A generative chatbot that residents or pupils write to
+# and get answers from directly, answered "facts checked before use", is flagged by the check
+# direct_generative_answers_said_checked: gen_fact_check is read as "no", so it gains unchecked_generated_output and
+# loses that answer's mitigation points; its copy answers gen_fact_check and ho_human_review "no", as the new help
+# texts say. No rule or verdict changes. Older files leave bio_categorisation (and, with special categories,
+# pd_special_only_id) unanswered, which fires nothing: both only show as missing.
+CHANGED_ON_2026_15 = {
+    "campaign_image_generation": "campaign_image_generation",
+    "v2026_4/campaign_image_generation": "campaign_image_generation",
+    "chatbot_children_culture_school": "chatbot_children_culture_school",
+    "v2026_14/chatbot_children_culture_school": "chatbot_children_culture_school",
+    "v2026_6/citizen_letter_templates_not_ai": "citizen_letter_templates_not_ai",
+    "v2026_8/citizen_letter_templates_not_ai": "citizen_letter_templates_not_ai",
+    "kindergarten_chatbot_commissioned": "kindergarten_chatbot_commissioned",
+    "v2026_14/kindergarten_chatbot_commissioned": "kindergarten_chatbot_commissioned",
+    "machine_translation_web": "machine_translation_web",
+    "v2026_14/machine_translation_web": "machine_translation_web",
+    "v2026_11/machine_translation_web_universal_design_unknown": "machine_translation_web_universal_design_unknown",
+    "v2026_14/machine_translation_web_universal_design_unknown": "machine_translation_web_universal_design_unknown",
+    "pupil_writing_feedback": "pupil_writing_feedback",
+    "v2026_14/pupil_writing_feedback": "pupil_writing_feedback",
+    "translation_case_letters": "translation_case_letters",
+    "v2026_14/translation_case_letters": "translation_case_letters",
+    "waste_chatbot": "waste_chatbot",
+    "v2026_14/waste_chatbot": "waste_chatbot",
+    "waste_chatbot_integrated_kind": "waste_chatbot_integrated_kind",
+    "v2026_14/waste_chatbot_integrated_kind": "waste_chatbot_integrated_kind",
+    "waste_chatbot_no_personal_data_claimed": "waste_chatbot_no_personal_data_claimed",
+    "v2026_14/waste_chatbot_no_personal_data_claimed": "waste_chatbot_no_personal_data_claimed",
+}
+FIXES_2026_15 = Fixes(
+    "2026.15",
+    CHANGED_ON_2026_15,
+    added_obligations={"archive_records", "unchecked_generated_output"},
+    new_questions={"bio_categorisation", "pd_special_only_id"},
+    new_checks={"direct_generative_answers_said_checked"},
+    reanswered={"direct_generative_answers_said_checked": {"gen_fact_check": "no", "ho_human_review": "no"}},
+)
+
+
+@pytest.mark.parametrize("path", [p for p in FILES if version(p) != "2026.15"], ids=name)
+def test_an_older_file_gets_its_2026_14_advice_on_2026_15_unless_a_fix_changes_it(path):
+    assert_advice_kept_unless_fixed(path, FIXES_2026_15)
+
+
+def test_the_suite_has_the_2026_15_fixes():
+    on_2026_15 = {path.stem: scored(path) for path in FILES if version(path) == "2026.15"}
+    listed = {code for result in on_2026_15.values() for code in result.obligation_codes}
+    assert FIXES_2026_15.added_obligations <= listed
+    # Each chatbot copy answers the fact check honestly, so the check no longer flags it, and gets the duty written for
+    # chatbots.
+    for stem in ("waste_chatbot", "chatbot_children_culture_school", "kindergarten_chatbot_commissioned"):
+        assert "direct_generative_answers_said_checked" not in consistency_ids(on_2026_15[stem]), stem
+        assert "unchecked_generated_output" in on_2026_15[stem].obligation_codes, stem
+    # A letter sent to residents in a case is archived.
+    assert "archive_records" in on_2026_15["translation_case_letters"].obligation_codes
 
 
 V5_DIR = SCENARIOS / "v2026_5"

@@ -89,7 +89,7 @@ def test_without_a_version_it_uses_the_latest(questionnaire, tmp_path):
         (folder.name for folder in (Path(__file__).resolve().parents[1] / "fixtures" / "questionnaire").iterdir()),
         key=version_order,  # 2026.10 after 2026.9, not after 2026.1 as the names sort
     )
-    assert newest == "2026.14"
+    assert newest == "2026.15"
     assert json.loads(out)["questionnaire"] == newest
 
 

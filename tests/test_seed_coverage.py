@@ -8,7 +8,7 @@ import pytest
 from assessments.engine import as_definition, load_definition
 
 ROOT = Path(__file__).resolve().parents[1]
-NEWEST = ROOT / "fixtures" / "questionnaire" / "2026.14"
+NEWEST = ROOT / "fixtures" / "questionnaire" / "2026.15"
 DOC = ROOT / "docs" / "seed-coverage.md"
 
 

@@ -37,7 +37,10 @@ def with_tool_choice(definition, answers: dict) -> dict:
     each case themselves (2026.9), the demo's decision-support cases (the housing ranking, the benefit control) say
     that they do, as their answers on human review and oversight describe. On one that asks whether the personal data
     concerns employees (2026.12), a set with personal data says it does not unless it says otherwise: the demo's
-    other cases process residents' data."""
+    other cases process residents' data. On one that asks whether the solution sorts people by biometric features
+    (2026.9; required from 2026.15), the demo's cases say that it does not: none of them has a camera or a
+    microphone. On one that asks whether special categories are only national ID numbers (2026.15), a set with
+    special categories says they are not: its health notes and social-assistance cases hold more than the ID number."""
     questions = as_definition(definition).questions
     out = dict(answers)
     if "cat_choice" in questions and "cat_choice" not in out:
@@ -46,6 +49,10 @@ def with_tool_choice(definition, answers: dict) -> dict:
         out.setdefault("fv_human_assessment", "independent")
     if "pd_employees" in questions and out.get("pd_any", "no") != "no":
         out.setdefault("pd_employees", "no")
+    if "bio_categorisation" in questions:
+        out.setdefault("bio_categorisation", "no")
+    if "pd_special_only_id" in questions and out.get("pd_special", "no") != "no":
+        out.setdefault("pd_special_only_id", "no")
     return out
 
 

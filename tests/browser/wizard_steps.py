@@ -18,6 +18,7 @@ from tests.assessment_helpers import fixture_definition
 # The baseline `journey_generative` (fixtures/answers/), as a browser types it: numbers as text.
 # (2026.9) When the journey turns to decision support, its caseworkers assess each case themselves. (2026.10) The
 # vendor does not train on what is entered. (2026.12) The letters concern residents' cases, not the employees.
+# (2026.15) It sorts no one by biometric features (the question is required).
 ANSWERS = {
     **{
         key: value if isinstance(value, list) else str(value)
@@ -26,13 +27,13 @@ ANSWERS = {
     "fv_human_assessment": "independent",
     "gen_vendor_train": "no",
     "pd_employees": "no",
+    "bio_categorisation": "no",
 }
 # Optional questions the journey leaves empty on purpose: the legal basis for automated decisions (not required
 # for these answers), (2026.3) the facts of a tool from the tool overview, which the journey does not pick,
-# (2026.5) whether an identification is remote, which the step shows but counts only when people are identified, and
-# (2026.9) whether the solution sorts people by biometric features, which is optional.
+# and (2026.5) whether an identification is remote, which the step shows but counts only when people are identified.
 V2026_3_KEYS = as_definition(fixture_definition("2026.3")).questions
-UNANSWERED = {"fv_basis_auto", "bio_remote", "bio_categorisation"} | {
+UNANSWERED = {"fv_basis_auto", "bio_remote"} | {
     key for key in V2026_3_KEYS if key.startswith("cat_") and key != "cat_choice"
 }
 
