@@ -190,8 +190,7 @@ def can_review(user, assessment: Assessment) -> bool:
 def can_manage_exemptions(user, assessment: Assessment) -> bool:
     """Public access: UKE (reviewers) and administrators mark what is exempt and make innsyn copies, once the
     assessment was submitted (a draft is the agency's own and in no register)."""
-    roles = roles_for(user)
-    return (roles.is_reviewer or roles.is_superuser) and assessment.versions.exists()
+    return may_manage_exemptions(roles_for(user)) and assessment.versions.exists()
 
 
 ACTIONS = {
@@ -399,6 +398,12 @@ def is_leader(roles: Roles) -> bool:
 
 def may_edit_catalogue(roles: Roles) -> bool:
     """The tool overview is kept by UKE (reviewers) and administrators; everyone signed in reads it."""
+    return roles.is_reviewer or roles.is_superuser
+
+
+def may_manage_exemptions(roles: Roles) -> bool:
+    """Public access (offentleglova): UKE (reviewers) and administrators; the list of submitted assessments to
+    work on (views/public_access.py), and with can_manage_exemptions each assessment's page."""
     return roles.is_reviewer or roles.is_superuser
 
 

@@ -103,6 +103,7 @@ urlpatterns = [
         "register/ki-register", register.register_export, csv="register_csv", json="register_json", xlsx="register_xlsx"
     ),
     path("offentlig-register/", register.public_register, name="public_register"),
+    path("offentlighet/", public_access.public_access_list, name="public_access_list"),
     *downloads(
         "offentlig-register/ki-register",
         register.public_register_export,

@@ -294,9 +294,9 @@ MATRIX.update(
         # An empty confirmation (no preview in the session) sends the editor back to the upload page.
         "assessments:catalogue_import_confirm": post(no_args, {**CATALOGUE_EDITORS, "reviewer": 302}),
         "assessments:catalogue_import_template": {"args": lambda w, o: ["xlsx"], "expect": CATALOGUE_EDITORS},
-        # An empty POST has no reason: the editor is sent back to the review page with the error.
+        # An empty POST has no reason: the review page again, with the error at the field (400).
         "assessments:catalogue_flag_dismiss": post(
-            lambda w, o: [o.catalogue_flag.pk], {**CATALOGUE_EDITORS, "reviewer": 302}
+            lambda w, o: [o.catalogue_flag.pk], {**CATALOGUE_EDITORS, "reviewer": 400}
         ),
         "assessments:catalogue_json": {"expect": CATALOGUE_JSON},
         "assessments:catalogue_tokens": {"expect": NOBODY_BUT_ADMINS},
@@ -329,6 +329,7 @@ EXEMPTION_EDITORS = {**SUBMITTED_OF_A, "leader_a": 403, "contributor_a": 403, "a
 
 MATRIX.update(
     {
+        "assessments:public_access_list": {"expect": REVIEWER_ONLY},  # and administrators
         "assessments:exemptions": {"args": lambda w, o: [o.submitted.uuid], "expect": EXEMPTION_EDITORS},
         "assessments:exemption_lift": {
             "method": "post",

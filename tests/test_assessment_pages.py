@@ -1,5 +1,7 @@
 """The pages around an assessment: who sees what in each state, and that the actions do what they say."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -80,6 +82,23 @@ def test_a_leader_starts_an_assessment_and_lands_on_the_first_step(world, questi
     assessment = Assessment.objects.get(title="Ny chatbot")
     assert response.redirect_chain[-1][0] == reverse("assessments:assessment_step", args=[assessment.uuid, "intro"])
     assert assessment.agency == world.agency_a and assessment.created_by == world.users["leader_a"]
+
+
+def test_the_new_assessment_form_sent_twice_creates_one_draft(world, questionnaire):
+    client = world.client("leader_a")
+    url = reverse("assessments:assessment_new")
+    tokens = [re.search(r'name="creation_token" value="([0-9a-f-]{36})"', client.get(url).content.decode())
+              for _ in range(2)]  # fmt: skip
+    assert tokens[0] and tokens[1] and tokens[0].group(1) != tokens[1].group(1)  # a new one with every page
+    data = {"agency": world.agency_a.pk, "title": "Sendt to ganger", "creation_token": tokens[0].group(1)}
+    first = client.post(url, data)
+    again = client.post(url, {**data, "title": "Endret navn"}, follow=True)
+    assessment = Assessment.objects.get()
+    assert assessment.title == "Sendt to ganger" and first.url == again.redirect_chain[0][0]
+    assert again.redirect_chain[0][0] == reverse("assessments:assessment_continue", args=[assessment.uuid])
+    assert "Utkastet ble bare opprettet én gang" in again.content.decode()
+    client.post(url, {**data, "title": "Nytt skjema", "creation_token": tokens[1].group(1)})
+    assert Assessment.objects.count() == 2  # another page shown, another draft
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,11 @@
 """The assessment services: every state change validated, saved in one transaction and audited."""
 
 import json
+import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from assessments import services
 from assessments.lifecycle import StateConflict
@@ -395,3 +397,62 @@ def test_two_simultaneous_writers_of_one_revision_never_both_win(world, question
     assessment.refresh_from_db()
     assert assessment.answers["problem"] == {"leader": "Lederens tekst", "contributor": "Bidragsyterens tekst"}[winner]
     assert assessment.revision == seen + 1
+
+
+# --- one draft per form (creation_token) ---
+
+
+def test_a_creation_token_used_again_gives_the_first_draft_not_a_second(world, leader):
+    token = uuid.uuid4()
+    first = services.assessment_create(agency=world.agency_a, user=leader, title="Første", creation_token=token)
+    with transaction.atomic():  # the caller's transaction stays usable: the refused insert was a savepoint
+        with pytest.raises(services.AlreadyCreated) as caught:
+            services.assessment_create(agency=world.agency_a, user=leader, title="Andre", creation_token=token)
+        assert Assessment.objects.count() == 1
+    assert caught.value.assessment == first
+    assert len(events(first, "assessment.created")) == 1
+    other = services.assessment_create(agency=world.agency_a, user=leader, title="Uten token")
+    again = services.assessment_create(agency=world.agency_a, user=leader, title="Uten token igjen")
+    assert other.creation_token is None and again.creation_token is None  # no token: created as before
+
+
+def test_someone_elses_creation_token_is_not_followed_to_their_draft(world, leader):
+    token = uuid.uuid4()
+    services.assessment_create(agency=world.agency_a, user=leader, title="Lederens", creation_token=token)
+    with pytest.raises(IntegrityError):
+        services.assessment_create(
+            agency=world.agency_b, user=world.users["leader_b"], title="Lånt token", creation_token=token
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_parallel_posts_of_one_new_assessment_form_create_one_draft(world, questionnaire):
+    import threading
+
+    from django.db import connection
+    from django.urls import reverse
+
+    from tests.conftest import require_service
+
+    require_service(connection.vendor == "postgresql", "PostgreSQL (a unique insert waits for the other)")
+    data = {"agency": world.agency_a.pk, "title": "Dobbeltklikk", "creation_token": str(uuid.uuid4())}
+    barrier = threading.Barrier(2)
+    answers: list[int] = []
+
+    def post() -> None:
+        from django.db import connections
+
+        try:
+            client = world.client("leader_a")
+            barrier.wait(timeout=10)
+            answers.append(client.post(reverse("assessments:assessment_new"), data).status_code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == [302, 302]
+    assert Assessment.objects.filter(title="Dobbeltklikk").count() == 1

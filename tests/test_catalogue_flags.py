@@ -1,9 +1,12 @@
 """After an entry changes: flags closed by a re-assessment or by UKE (and kept as history), drafts told and
 refreshed on their next save (services/catalogue_flags.py)."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from assessments import services
 from assessments.models import AuditEvent, OutboxMessage
@@ -84,10 +87,10 @@ def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
     assert url in page and "Avslutt flagget" in page
     assert forms_left_to_the_browser(response) == []  # an empty reason is refused by the app, in its words
 
-    refused = reviewer.post(url, {"reason": "  "}, follow=True)
-    assert "Skriv hvorfor flagget avsluttes." in refused.content.decode()
-    unstorable = reviewer.post(url, {"reason": "Ikke\x00 relevant"}, follow=True)
-    assert "tegn som ikke kan lagres" in unstorable.content.decode()
+    refused = reviewer.post(url, {"reason": "  "})
+    assert refused.status_code == 400 and "Skriv hvorfor flagget avsluttes." in refused.content.decode()
+    unstorable = reviewer.post(url, {"reason": "Ikke\x00 relevant"})
+    assert unstorable.status_code == 400 and "tegn som ikke kan lagres" in unstorable.content.decode()
     assert CatalogueFlag.objects.get(pk=flag.pk).closed_at is None
 
     response = reviewer.post(url, {"reason": "Bydelen bruker bare åpen informasjon <b>her</b>."})
@@ -105,6 +108,46 @@ def test_uke_dismisses_a_flag_with_a_reason_and_it_shows_as_history(world):
     assert "må vurderes på nytt: verktøyet er endret" not in register
     with pytest.raises(ValidationError):
         catalogue_flags.flag_dismiss(flag=flag, actor=world.users["reviewer"], reason="Igjen")
+
+
+def test_a_refused_reason_is_shown_at_its_field_on_the_review_page_with_the_text_kept(world):
+    version = make_tool(world, personal_data_allowed=True)
+    approved = approved_with(world, version)
+    _stricter(world, version)
+    flag = CatalogueFlag.objects.get(assessment=approved)
+    url = reverse("assessments:catalogue_flag_dismiss", args=[flag.pk])
+    too_long = "Bydelen <i>bruker</i> " + "x" * catalogue_flags.DISMISS_REASON_MAX
+
+    response = world.client("reviewer").post(url, {"reason": too_long})
+    assert response.status_code == 400
+    assert response.templates[0].name == "review/detail.html"
+    page = response.content.decode()
+    field = f"flag-reason-{flag.pk}"
+    summary = page[page.index("data-error-summary") : page.index("</div>", page.index("data-error-summary"))]
+    assert f'href="#{field}"' in summary and "Avslutt flagget – Begrunnelsen kan ha høyst 2000 tegn" in summary
+    assert f'<p class="error-text" id="{field}_error">Begrunnelsen kan ha høyst 2000 tegn' in page
+    textarea = re.search(rf'<textarea [^>]*id="{field}"[^>]*>(.*?)</textarea>', page, re.S)
+    assert 'aria-invalid="true"' in textarea.group(0) and 'name="reason"' in textarea.group(0)
+    assert textarea.group(1).strip() == escape(too_long)  # what was typed is kept, escaped
+    assert forms_left_to_the_browser(response) == []
+    assert CatalogueFlag.objects.get(pk=flag.pk).closed_at is None
+
+    english = world.client("reviewer")
+    english.cookies["django_language"] = "en"
+    page = english.post(url, {"reason": ""}).content.decode()
+    assert "Write why the flag is closed." in page
+
+
+def test_a_flag_closed_meanwhile_is_said_so_on_the_review_page(world):
+    version = make_tool(world, personal_data_allowed=True)
+    approved = approved_with(world, version)
+    _stricter(world, version)
+    flag = CatalogueFlag.objects.get(assessment=approved)
+    catalogue_flags.flag_dismiss(flag=flag, actor=world.users["reviewer"], reason="I en annen fane")
+    url = reverse("assessments:catalogue_flag_dismiss", args=[flag.pk])
+    response = world.client("reviewer").post(url, {"reason": "Igjen"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("assessments:review_detail", args=[approved.uuid])
+    assert "Flagget er allerede avsluttet" in response.content.decode()
 
 
 def test_only_uke_and_administrators_dismiss_flags(world):

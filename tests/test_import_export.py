@@ -1,6 +1,7 @@
 """Answers files: export from what the user may see, import into a new draft, bad files refused whole."""
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,7 @@ def export(client, assessment):
     return client.get(reverse("assessments:assessment_export", args=[assessment.uuid]))
 
 
-def upload(client, world, content, *, name="svar.json", title=""):
+def upload(client, world, content, *, name="svar.json", title="", **extra):
     body = content if isinstance(content, bytes) else json.dumps(content).encode()
     return client.post(
         reverse("assessments:assessment_import"),
@@ -27,6 +28,7 @@ def upload(client, world, content, *, name="svar.json", title=""):
             "agency": world.agency_a.pk,
             "title": title,
             "file": SimpleUploadedFile(name, body, "application/json"),
+            **extra,
         },
     )
 
@@ -95,6 +97,20 @@ def test_the_title_comes_from_the_file_when_none_is_given(world, leader):
     response = upload(leader, world, {"answers": {"title": "Fra filen", "pd_any": "no"}})
     assert response.status_code == 302
     assert Assessment.objects.get(title="Fra filen").answers == {"title": "Fra filen", "pd_any": "no"}
+
+
+def test_the_import_form_sent_twice_creates_one_draft(world, leader):
+    page = leader.get(reverse("assessments:assessment_import")).content.decode()
+    token = re.search(r'name="creation_token" value="([0-9a-f-]{36})"', page).group(1)
+    content = {"answers": {"title": "Importert to ganger", "pd_any": "no"}}
+    first = upload(leader, world, content, creation_token=token)
+    again = upload(leader, world, content, creation_token=token)
+    assessment = Assessment.objects.get()
+    assert first.status_code == again.status_code == 302 and first.url == again.url
+    assert again.url == reverse("assessments:assessment_continue", args=[assessment.uuid])
+    assert len(AuditEvent.objects.filter(action="assessment.created")) == 1
+    upload(leader, world, content)  # a post without a token (an older page) imports as before
+    assert Assessment.objects.count() == 2
 
 
 def test_answers_that_the_file_itself_hides_are_dropped_with_a_warning(world, leader):

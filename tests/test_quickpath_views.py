@@ -65,6 +65,21 @@ def test_a_drafting_assistant_is_submitted_as_forenklet(world):
     assert "Lav risiko etter hurtigsjekk" in page and "Krev full vurdering" in page
 
 
+def test_the_screening_sent_twice_creates_one_draft(world):
+    published_v3()
+    tool = make_tool(world)
+    client = world.client("leader_a")
+    page = client.get(reverse("assessments:quickpath_new")).content.decode()
+    token = re.search(r'name="creation_token" value="([0-9a-f-]{36})"', page).group(1)
+    first = client.post(reverse("assessments:quickpath_new"), screening_post(world, tool.ref, creation_token=token))
+    again = client.post(
+        reverse("assessments:quickpath_new"), screening_post(world, tool.ref, creation_token=token), follow=True
+    )
+    assessment = Assessment.objects.get(title="Skriveassistent")
+    assert first.url == again.redirect_chain[0][0] == reverse("assessments:quickpath_result", args=[assessment.uuid])
+    assert "Utkastet ble bare opprettet én gang" in again.content.decode()
+
+
 def test_the_draft_page_leads_back_to_an_open_quick_check_and_only_to_an_open_one(world):
     published_v3()
     tool = make_tool(world)

@@ -7,6 +7,7 @@ saved half-filled, and completeness is checked on submit.
 """
 
 import json
+import uuid
 from functools import lru_cache
 from typing import Any
 
@@ -235,6 +236,10 @@ class LeaderAgencyForm(Form):
             "required": _("Velg en virksomhet."),
         },
     )
+    # A new value with every page shown (a callable initial), sent back with the form: the service creates one
+    # draft per value, so a form sent twice (two tabs, a double click past the JavaScript guard, a retry) opens
+    # the draft the first one made (services.assessment_create). Optional: a post without it creates as before.
+    creation_token = forms.CharField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -242,6 +247,14 @@ class LeaderAgencyForm(Form):
         self.fields["agency"].queryset = agencies
         if agencies.count() == 1:
             self.initial.setdefault("agency", agencies.first())
+
+    def clean_creation_token(self) -> uuid.UUID | None:
+        """A value that is no UUID (nothing the page sent) is no token: the form is not refused for a field the
+        user cannot see, it just creates without the guard."""
+        try:
+            return uuid.UUID(self.cleaned_data["creation_token"])
+        except ValueError:
+            return None
 
 
 class NewAssessmentForm(LeaderAgencyForm):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.engine.definition import Definition
 from assessments.labels import EXEMPT_FIELD_CHOICES, EXEMPTION_BASIS_CHOICES, TOOL_EXEMPT_FIELD_CHOICES
+from assessments.models import Agency
 from assessments.models.public_access import FIELD, QUESTION, SECTION, Exemption
 from assessments.presentation.display import localized
 from assessments.services.public_access import REASON_MAX_LENGTH
@@ -82,3 +83,12 @@ class LiftForm(Form):
 
     def named(self) -> str:
         return self.cleaned_data["target"] if self.is_valid() else ""
+
+
+class PublicAccessFilterForm(Form):
+    """The list of submitted assessments to work on: by title and agency."""
+
+    q = forms.CharField(required=False, max_length=100, label=_("Søk i tittel"))
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.all(), required=False, label=_("Virksomhet"), empty_label=_("Alle virksomheter")
+    )

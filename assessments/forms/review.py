@@ -9,6 +9,7 @@ from assessments.lifecycle import DECIDED_STATUSES
 from assessments.models import Agency, Assessment
 from assessments.queries import catalogue
 from assessments.services import MATERIAL_CHANGE_KINDS, REVIEW_COMMENT_MAX_LENGTH, REVIEW_REASON_MAX_LENGTH
+from assessments.services.catalogue_flags import DISMISS_REASON_MAX
 from assessments.text import Form
 
 ANY = [("", _("Alle"))]
@@ -82,6 +83,26 @@ class DecisionForm(Form):
         self.fields["reason"].required = reason_required
         if not reason_required:
             self.fields["reason"].label = _("Kommentar til godkjenningen (valgfri)")
+
+
+class FlagDismissForm(Form):
+    """UKE closes a tool overview flag without a re-assessment, saying why (history and audit log)."""
+
+    reason = AnswerText(
+        label=_("Begrunnelse for å avslutte flagget uten ny vurdering"),
+        max_length=DISMISS_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Skriv hvorfor flagget avsluttes."),
+            "max_length": _("Begrunnelsen kan ha høyst %(limit_value)d tegn (den har %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args, flag_pk: int, **kwargs):
+        # A page may show several open flags, each with this form: the ids name the flag (flag-reason-<pk>),
+        # while the posted name stays `reason`.
+        super().__init__(*args, auto_id=f"flag-%s-{flag_pk}", **kwargs)
+        self.flag_pk = flag_pk
 
 
 class MaterialChangeForm(Form):

@@ -83,6 +83,10 @@ class Assessment(models.Model):
     # so "last saved by" must not name the reviewer.
     answers_saved_at = models.DateTimeField(null=True, blank=True)
     answers_saved_by = user_reference(blank=True)
+    # The one-time value of the form that created the draft (forms.LeaderAgencyForm): unique (the constraint in
+    # Meta), so the database refuses a second draft from the same form sent twice in parallel
+    # (services.assessment_create). NULL for drafts made without one (a material change, a command, the demo).
+    creation_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]
@@ -91,6 +95,15 @@ class Assessment(models.Model):
             models.Index(fields=["review_by"]),
             # Counts per status for the queue, the register and the auditor search read only this index.
             models.Index(fields=["status", "agency", "id"], name="assessment_status_agency_id"),
+        ]
+        constraints = [
+            # A partial unique index rather than unique=True: it holds only the few tokens (most rows have none),
+            # and SQLite adds it without rebuilding the table, which its triggers on this table would not survive.
+            models.UniqueConstraint(
+                fields=["creation_token"],
+                condition=models.Q(creation_token__isnull=False),
+                name="assessment_creation_token_once",
+            ),
         ]
         verbose_name = _("vurdering")
         verbose_name_plural = _("vurderinger")

@@ -15,7 +15,7 @@ times them at 100 and 100,000).
 import json
 
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
@@ -24,6 +24,7 @@ from assessments.models import (
     Assessment,
     AssessmentVersion,
     AuditEvent,
+    Exemption,
     OverviewAgencyQuadrant,
     OverviewAgencySpot,
     OverviewCell,
@@ -108,6 +109,17 @@ def queue(
         qs = searched(qs, q)
     order = ("submitted_at", "pk") if sort != "newest" else ("-submitted_at", "-pk")
     return _list(qs).order_by(*order), counts_base
+
+
+def public_access(*, agency=None, q: str = "") -> QuerySet[AssessmentVersion]:
+    """Every submitted assessment by its latest version, newest first, with how many exemptions it has: where UKE
+    and administrators start public-access work (both see every agency, so no scope)."""
+    qs = filtered_by(latest_versions(), assessment_agency=agency)
+    if q:
+        qs = searched(qs, q)
+    exempt = Exemption.objects.filter(assessment_id=OuterRef("assessment_id")).order_by().values("assessment_id")
+    count = Subquery(exempt.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    return _list(qs).annotate(exemption_count=Coalesce(count, 0)).order_by("-submitted_at", "-pk")
 
 
 def status_counts(assessments: QuerySet[Assessment]) -> dict:

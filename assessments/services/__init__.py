@@ -17,6 +17,7 @@ commands (questionnaire versions, purge) take an `actor` and leave the check to 
 """
 
 from assessments.services.assessments import (
+    AlreadyCreated,
     AnswersFileError,
     StaleDraft,
     StepSaved,
@@ -75,6 +76,7 @@ __all__ = [
     "review_comment_reply",
     "assessment_report_material_change",
     "StaleDraft",
+    "AlreadyCreated",
     "AnswersFileError",
     "StepSaved",
     "changed_since",

@@ -1,10 +1,11 @@
 """Drafts, the wizard's saves, submission and the leader's transitions (recall, withdraw, contributors)."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -56,6 +57,15 @@ class AnswersFileError(Exception):
         super().__init__("; ".join(f"{key}: {message}" for key, message in errors.items()))
 
 
+class AlreadyCreated(Exception):
+    """The form that creates a draft was sent again with the same one-time token: `assessment` is the draft the
+    first request made, where the caller sends the user instead of creating a second one."""
+
+    def __init__(self, assessment: Assessment):
+        self.assessment = assessment
+        super().__init__(f"already created: {assessment.uuid}")
+
+
 @dataclass
 class StepSaved:
     assessment: Assessment
@@ -89,10 +99,12 @@ def assessment_create(
     answers: dict | None = None,
     source: str = "new",
     language: str | None = None,
+    creation_token: uuid.UUID | None = None,
 ) -> Assessment:
     """A new draft in `agency`, made by its leader and pinned to `questionnaire` (default: the latest).
 
-    The assessment's language (which the report follows) is the one the leader works in, unless given."""
+    The assessment's language (which the report follows) is the one the leader works in, unless given.
+    `creation_token` (the form's one-time value): a second call with it raises AlreadyCreated with the first draft."""
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Gi vurderingen et navn.")})
@@ -107,26 +119,45 @@ def assessment_create(
     answers = {**(answers or {}), "title": title}
     visited = visible_section_keys(defn, answers) if source == "import" else []
     with transaction.atomic():
-        assessment = Assessment.objects.create(
-            agency=agency,
-            questionnaire=questionnaire,
-            created_by=user,
-            updated_by=user,
-            answers_saved_by=user,
-            answers_saved_at=timezone.now(),
-            title=title,
-            answers=answers,
-            visited_steps=visited,
-            answer_revisions={},
-            language=_assessment_language(language),
-        )
+        try:
+            # The unique token is the guard, not a look-up first: two parallel requests would both find nothing.
+            # The second insert waits for the first's commit and then fails; the savepoint keeps the caller's
+            # transaction usable for reading the draft the first one made.
+            with transaction.atomic():
+                assessment = Assessment.objects.create(
+                    agency=agency,
+                    questionnaire=questionnaire,
+                    created_by=user,
+                    updated_by=user,
+                    answers_saved_by=user,
+                    answers_saved_at=timezone.now(),
+                    title=title,
+                    answers=answers,
+                    visited_steps=visited,
+                    answer_revisions={},
+                    language=_assessment_language(language),
+                    creation_token=creation_token,
+                )
+        except IntegrityError:
+            _raise_already_created(creation_token, user)
+            raise
         audit.record(
             user, "assessment.created", assessment, agency, {"questionnaire": questionnaire.version, "source": source}
         )
     return assessment
 
 
-def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[Assessment, list[str]]:
+def _raise_already_created(token: uuid.UUID | None, user) -> None:
+    """After a refused insert: AlreadyCreated when `user` made a draft with this token; else the caller re-raises
+    (another constraint, or a token that is not this user's to follow)."""
+    first = Assessment.objects.filter(creation_token=token, created_by=user).first() if token else None
+    if first is not None:
+        raise AlreadyCreated(first)
+
+
+def assessment_import(
+    *, agency: Agency, user, data, title: str = "", creation_token: uuid.UUID | None = None
+) -> tuple[Assessment, list[str]]:
     """A new draft from an answers file (the format in docs/questionnaire-format.md). Returns it and the warnings.
 
     Raises AnswersFileError naming every offending key; nothing is stored from a rejected file.
@@ -154,7 +185,13 @@ def assessment_import(*, agency: Agency, user, data, title: str = "") -> tuple[A
     if not title:
         raise AnswersFileError({"title": _("Filen har ikke noe svar på «title»: gi vurderingen et navn.")})
     assessment = assessment_create(
-        agency=agency, user=user, title=title, questionnaire=questionnaire, answers=cleaned, source="import"
+        agency=agency,
+        user=user,
+        title=title,
+        questionnaire=questionnaire,
+        answers=cleaned,
+        source="import",
+        creation_token=creation_token,
     )
     return assessment, answer_warnings_text(warnings)
 

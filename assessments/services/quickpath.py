@@ -7,6 +7,7 @@ the full wizard shows them answered and the leader can change them. The result i
 stored screening answers whenever it is shown: it is cheap and deterministic.
 """
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -78,9 +79,16 @@ def _carried(defn, result: ScreeningResult) -> dict[str, Any]:
 
 
 def screening_start(
-    *, agency: Agency, user, title: str, answers: dict[str, Any], tool: str | None = None
+    *,
+    agency: Agency,
+    user,
+    title: str,
+    answers: dict[str, Any],
+    tool: str | None = None,
+    creation_token: uuid.UUID | None = None,
 ) -> tuple[Assessment, ScreeningResult]:
-    """A new draft from a screening: the carried answers pre-fill it, the screening answers are kept with it."""
+    """A new draft from a screening: the carried answers pre-fill it, the screening answers are kept with it.
+    The same `creation_token` twice raises services.AlreadyCreated with the first draft (assessment_create)."""
     questionnaire = quick_questionnaire()
     if questionnaire is None:
         raise ValidationError(_("Den publiserte versjonen av spørreskjemaet har ingen hurtigsjekk."))
@@ -98,6 +106,7 @@ def screening_start(
             questionnaire=questionnaire,
             answers=_carried(defn, result),
             source="screening",
+            creation_token=creation_token,
         )
         assessment.screening_answers = cleaned
         assessment.save(update_fields=["screening_answers"])

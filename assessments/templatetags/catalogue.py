@@ -1,9 +1,11 @@
 """{% tool_of answers as tool %}: the tool overview entry an answer set was answered with (services/catalogue.py);
-{{ version|field_label:"vendor" }}: a field's label as the model words it."""
+{{ version|field_label:"vendor" }}: a field's label as the model words it; {% flag_dismiss_form flag refused %}: the
+form that closes a flag."""
 
 from django import template
 from django.utils.text import capfirst
 
+from assessments.forms.review import FlagDismissForm
 from assessments.permissions import may_edit_catalogue, roles_for
 from assessments.queries.catalogue import closed_flags, newer_version, open_flags, tool_summary
 
@@ -42,6 +44,14 @@ def tool_newer(answers):
 @register.simple_tag
 def may_close_flags(user):
     return may_edit_catalogue(roles_for(user))
+
+
+@register.simple_tag
+def flag_dismiss_form(flag, refused=None):
+    """The form that closes `flag`: the refused one posted for it (its errors and text kept), else an empty one."""
+    if refused is not None and refused.flag_pk == flag.pk:
+        return refused
+    return FlagDismissForm(flag_pk=flag.pk)
 
 
 @register.filter

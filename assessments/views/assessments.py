@@ -94,8 +94,13 @@ def assessment_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
-                agency=form.cleaned_data["agency"], user=request.user, title=form.cleaned_data["title"]
+                agency=form.cleaned_data["agency"],
+                user=request.user,
+                title=form.cleaned_data["title"],
+                creation_token=form.cleaned_data["creation_token"],
             )
+        except services.AlreadyCreated as exc:
+            return sent_twice(request, exc.assessment, "assessments:assessment_continue")
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -229,7 +234,10 @@ def assessment_import(request):
                 user=request.user,
                 data=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
+                creation_token=form.cleaned_data["creation_token"],
             )
+        except services.AlreadyCreated as exc:
+            return sent_twice(request, exc.assessment, "assessments:assessment_continue")
         except services.AnswersFileError as exc:
             file_errors = _named_errors(form.cleaned_data["file"], exc.errors)
         except ValidationError as exc:
@@ -248,6 +256,12 @@ def assessment_import(request):
         },
         status=400 if file_errors or form.errors else 200,
     )
+
+
+def sent_twice(request, assessment, url_name: str) -> HttpResponse:
+    """A form that creates a draft, sent again (services.AlreadyCreated): to the draft the first one made."""
+    messages.info(request, _("Skjemaet ble sendt mer enn én gang. Utkastet ble bare opprettet én gang, og her er det."))
+    return redirect(url_name, uuid=assessment.uuid)
 
 
 def _named_errors(data, errors: dict[str, str]) -> list[dict[str, str]]:

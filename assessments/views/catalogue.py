@@ -18,15 +18,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.choices import ToolStatus
 from assessments.forms.catalogue import ApiTokenForm, ToolChangeForm, ToolCreateForm, WithdrawForm
+from assessments.forms.review import FlagDismissForm
 from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import VERSION_FIELDS, ApiToken, CatalogueFlag, ToolEntry
-from assessments.permissions import is_superuser, may_edit_catalogue, public, require, roles_for, signed_in
+from assessments.permissions import (
+    can_view,
+    is_superuser,
+    may_edit_catalogue,
+    public,
+    require,
+    roles_for,
+    signed_in,
+)
 from assessments.presentation import public_access
 from assessments.presentation.catalogue import version_json
 from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 from assessments.services import catalogue_flags as flags_service
 from assessments.text import whole_number
+from assessments.views.review import rerender
 
 
 @signed_in
@@ -196,12 +206,23 @@ def catalogue_withdraw(request, slug):
 @require(may_edit_catalogue)
 @require_POST
 def catalogue_flag_dismiss(request, pk):
-    """UKE closes a flag with a reason; back to the assessment's review page either way."""
+    """UKE closes a flag with a reason. A refused reason is shown at its field on the review page, where the form
+    is (400, the text kept); closed, or closed meanwhile in another tab, back to that page."""
     flag = get_object_or_404(CatalogueFlag.objects.select_related("assessment", "new_version__entry"), pk=pk)
-    try:
-        flags_service.flag_dismiss(flag=flag, actor=request.user, reason=request.POST.get("reason") or "")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Flagget for %(ref)s er avsluttet.") % {"ref": flag.new_version.ref})
-    return redirect("assessments:review_detail", assessment_uuid=flag.assessment.uuid)
+    detail = redirect("assessments:review_detail", assessment_uuid=flag.assessment.uuid)
+    form = FlagDismissForm(request.POST, flag_pk=flag.pk)
+    if form.is_valid():
+        try:
+            flags_service.flag_dismiss(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):  # closed meanwhile: nothing to correct in the form
+                messages.info(request, " ".join(exc.messages))
+                return detail
+            form.add_error(None, exc)  # the service's own check of the reason, put on its field
+        else:
+            messages.success(request, _("Flagget for %(ref)s er avsluttet.") % {"ref": flag.new_version.ref})
+            return detail
+    if not can_view(request.user, flag.assessment):  # an administrator, who reads no review page
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return detail
+    return rerender(request, flag.assessment, status=400, forms={"flag_dismiss": form})

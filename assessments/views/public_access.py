@@ -15,19 +15,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assessments import labels
 from assessments.audit import chain as audit
-from assessments.forms.public_access import ExemptionForm, LiftForm, ToolExemptionForm
+from assessments.forms.public_access import ExemptionForm, LiftForm, PublicAccessFilterForm, ToolExemptionForm
 from assessments.models import Exemption, ToolEntry
 from assessments.permissions import (
     can_view,
     get_assessment_for_exemptions,
     may_edit_catalogue,
+    may_manage_exemptions,
     require,
     signed_in,
 )
 from assessments.presentation import public_access as presentation
 from assessments.presentation.catalogue import version_json
+from assessments.presentation.links import uuid_link
+from assessments.queries import lists as queries
+from assessments.queries.paging import paginate, querystring_without_page
 from assessments.services import public_access as service
+from assessments.views.filters import unless_invalid
+
+PAGE_SIZE = 50
 
 
 def _error_list(form) -> list[dict]:
@@ -50,6 +58,27 @@ def _marked(request, form, mark, done: str) -> bool:
         return False
     messages.success(request, done)
     return True
+
+
+@require(may_manage_exemptions)
+def public_access_list(request):
+    """Where public-access work starts (the menu's «Offentlighet»): every submitted assessment, newest first, each
+    linked to its exemptions and innsyn copy. Administrators read no review page, where UKE finds the same link."""
+    form = PublicAccessFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = unless_invalid(form, queries.public_access(agency=filters.get("agency"), q=filters.get("q") or ""))
+    page = paginate(qs, PAGE_SIZE, request.GET.get("page"))
+    link, status_label = uuid_link("assessments:exemptions"), labels.for_batch(labels.STATUSES)
+    for row in page.object_list:
+        row.url = link(row.assessment.uuid)
+        row.status_label = status_label(row.assessment.status)
+    context = {
+        "form": form,
+        "page": page,
+        "querystring": querystring_without_page(request),
+        "columns": [_("Tittel"), _("Virksomhet"), _("Status"), _("Sendt inn"), _("Unntak")],
+    }
+    return render(request, "public_access/list.html", context)
 
 
 @signed_in

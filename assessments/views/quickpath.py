@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from assessments import services
 from assessments.choices import ToolStatus
 from assessments.engine.loader import as_definition
 from assessments.engine.screening import screening_for
@@ -24,6 +25,7 @@ from assessments.presentation.display import localized
 from assessments.presentation.quickpath import present_screening
 from assessments.queries.catalogue import current_versions
 from assessments.services import quickpath
+from assessments.views.assessments import sent_twice
 
 
 @require(is_leader)
@@ -46,7 +48,10 @@ def quickpath_new(request):
                 title=form.cleaned_data["title"],
                 answers=form.answers(),
                 tool=form.tool(),
+                creation_token=form.cleaned_data["creation_token"],
             )
+        except services.AlreadyCreated as exc:
+            return sent_twice(request, exc.assessment, "assessments:quickpath_result")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:

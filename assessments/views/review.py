@@ -20,6 +20,7 @@ from assessments.forms.plans import ConditionsForm
 from assessments.forms.review import (
     CommentForm,
     DecisionForm,
+    FlagDismissForm,
     MaterialChangeForm,
     QueueFilterForm,
 )
@@ -279,6 +280,8 @@ def _review_forms(assessment: Assessment, forms: dict, initial: dict) -> dict:
         },
         # The quick path: UKE may require the full assessment instead (views/quickpath.py).
         "full_form": DecisionForm(initial=initial, prefix="full"),
+        # A refused reason for closing a tool overview flag (catalogue/_tool_box.html, views/catalogue.py).
+        "flag_dismiss_form": forms.get("flag_dismiss"),
     }
 
 
@@ -305,6 +308,10 @@ def _error_list(forms: dict, error: str) -> list[dict[str, str]]:
             anchor = form["reason"].auto_id if name in ("reason", "__all__") else ""
             for message in messages_:
                 problems.append({"label": str(title), "anchor": anchor, "message": message})
+    flag_form: FlagDismissForm | None = forms.get("flag_dismiss")
+    if flag_form is not None:
+        for message in [*flag_form.errors.get("reason", []), *flag_form.non_field_errors()]:
+            problems.append({"label": _("Avslutt flagget"), "anchor": flag_form["reason"].auto_id, "message": message})
     conditions = forms.get("conditions")
     if conditions is not None and conditions.errors:
         for name, messages_ in conditions.errors.items():
@@ -314,7 +321,9 @@ def _error_list(forms: dict, error: str) -> list[dict[str, str]]:
     return problems
 
 
-def _rerender(request, assessment, *, status: int, forms: dict | None = None, error: str = "") -> HttpResponse:
+def rerender(request, assessment, *, status: int, forms: dict | None = None, error: str = "") -> HttpResponse:
+    """The review page again with a refused form's errors at its fields (also for the tool box's flag form,
+    views/catalogue.py)."""
     assessment.refresh_from_db()  # after a refused action, show the state as it is now
     context = review_context(request, assessment, forms=forms, error=error)
     return render(request, "review/detail.html", context, status=status)
@@ -332,7 +341,7 @@ def review_comment(request, assessment_uuid):
         return redirect(_detail_url(assessment, "general-comments"))
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _rerender(request, assessment, status=400, forms={"comment": form})
+        return rerender(request, assessment, status=400, forms={"comment": form})
     key = form.cleaned_data["question_key"]
     try:
         services.review_comment_add(
@@ -344,7 +353,7 @@ def review_comment(request, assessment_uuid):
         )
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _rerender(request, assessment, status=400, forms={"comment": form})
+        return rerender(request, assessment, status=400, forms={"comment": form})
     messages.success(request, _("Kommentaren er lagret."))
     return redirect(_detail_url(assessment, f"q-{key}" if key else "general-comments"))
 
@@ -369,7 +378,7 @@ def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
     form = _decision_form(action, request.POST)
     conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
     if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
-        return _rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
+        return rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
     data = form.cleaned_data
     service = {
         "return": services.assessment_return,
@@ -383,7 +392,7 @@ def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
         service(assessment=assessment, user=request.user, version_number=data["version"], **text)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
-        return _rerender(request, assessment, status=400, forms={action: form})
+        return rerender(request, assessment, status=400, forms={action: form})
     done = {
         "return": _("Vurderingen er returnert til virksomheten."),
         "approve": _("Vurderingen er godkjent. Den signerte rapporten lages nå."),
