@@ -101,9 +101,28 @@ def test_the_new_assessment_form_sent_twice_creates_one_draft(world, questionnai
     assert Assessment.objects.count() == 2  # another page shown, another draft
 
 
+def test_the_report_language_is_chosen_on_the_form_bokmal_unless_changed_and_shown_on_the_page(world, questionnaire):
+    """A leader whose browser speaks English sees the pages in English, but the report and the e-mails are in
+    bokmål unless the form says otherwise; the choice stands on the assessment's page."""
+    client = world.client("leader_a")
+    url = reverse("assessments:assessment_new")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(r'<option value="nb" selected>\s*Norwegian', page), "bokmål is the preselected language"
+    assert "Language of the report and the e-mails" in page
+    english_page = {"agency": world.agency_a.pk, "title": "Bokmål fra engelsk side", "language": "nb"}
+    client.post(url, english_page, HTTP_ACCEPT_LANGUAGE="en")
+    client.post(url, {"agency": world.agency_a.pk, "title": "Engelsk rapport", "language": "en"})
+    chosen = dict(Assessment.objects.values_list("title", "language"))
+    assert chosen == {"Bokmål fra engelsk side": "nb", "Engelsk rapport": "en"}
+    english = Assessment.objects.get(language="en")
+    shown = client.get(reverse("assessments:assessment_detail", args=[english.uuid])).content.decode()
+    assert "<dt>Språk i rapporten og e-postene</dt><dd>Engelsk</dd>" in shown
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
+        ({"title": "Ukjent språk", "language": "sv"}, "Velg bokmål eller engelsk"),
         ({"title": "x" * 201}, "201 tegn"),
         ({"title": ""}, "Gi vurderingen et navn"),
         ({"title": "I en annen virksomhet", "agency": "other"}, "Velg en virksomhet du er leder for"),

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -240,6 +241,21 @@ class LeaderAgencyForm(Form):
     # draft per value, so a form sent twice (two tabs, a double click past the JavaScript guard, a retry) opens
     # the draft the first one made (services.assessment_create). Optional: a post without it creates as before.
     creation_token = forms.CharField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+    # The language of what others read about the assessment (UKE's e-mails, the decision, the sealed report),
+    # chosen once and shown: it followed the browser's language unseen, so a leader on an English Windows got an
+    # English report in the archive. Bokmål unless chosen. Optional: a post without it takes the page's language.
+    language = forms.ChoiceField(
+        label=_("Språk i rapporten og e-postene"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,
+        help_text=_(
+            "Den signerte rapporten og e-postene om vurderingen skrives på dette språket, uansett hvilket språk du "
+            "bruker på sidene."
+        ),
+        error_messages={"invalid_choice": _("Velg bokmål eller engelsk.")},
+    )
+    field_order = ["agency", "title", "file", "language"]
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -255,6 +271,10 @@ class LeaderAgencyForm(Form):
             return uuid.UUID(self.cleaned_data["creation_token"])
         except ValueError:
             return None
+
+    def new_draft(self) -> dict:
+        """The keyword arguments every service that creates a draft takes from this form."""
+        return {name: self.cleaned_data[name] for name in ("agency", "creation_token", "language")}
 
 
 class NewAssessmentForm(LeaderAgencyForm):

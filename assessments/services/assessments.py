@@ -156,7 +156,13 @@ def _raise_already_created(token: uuid.UUID | None, user) -> None:
 
 
 def assessment_import(
-    *, agency: Agency, user, data, title: str = "", creation_token: uuid.UUID | None = None
+    *,
+    agency: Agency,
+    user,
+    data,
+    title: str = "",
+    creation_token: uuid.UUID | None = None,
+    language: str | None = None,
 ) -> tuple[Assessment, list[str]]:
     """A new draft from an answers file (the format in docs/questionnaire-format.md). Returns it and the warnings.
 
@@ -192,6 +198,7 @@ def assessment_import(
         answers=cleaned,
         source="import",
         creation_token=creation_token,
+        language=language,
     )
     return assessment, answer_warnings_text(warnings)
 

@@ -86,6 +86,7 @@ def screening_start(
     answers: dict[str, Any],
     tool: str | None = None,
     creation_token: uuid.UUID | None = None,
+    language: str | None = None,
 ) -> tuple[Assessment, ScreeningResult]:
     """A new draft from a screening: the carried answers pre-fill it, the screening answers are kept with it.
     The same `creation_token` twice raises services.AlreadyCreated with the first draft (assessment_create)."""
@@ -107,6 +108,7 @@ def screening_start(
             answers=_carried(defn, result),
             source="screening",
             creation_token=creation_token,
+            language=language,
         )
         assessment.screening_answers = cleaned
         assessment.save(update_fields=["screening_answers"])

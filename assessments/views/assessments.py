@@ -94,10 +94,7 @@ def assessment_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             assessment = services.assessment_create(
-                agency=form.cleaned_data["agency"],
-                user=request.user,
-                title=form.cleaned_data["title"],
-                creation_token=form.cleaned_data["creation_token"],
+                user=request.user, title=form.cleaned_data["title"], **form.new_draft()
             )
         except services.AlreadyCreated as exc:
             return sent_twice(request, exc.assessment, "assessments:assessment_continue")
@@ -230,11 +227,7 @@ def assessment_import(request):
     if request.method == "POST" and form.is_valid():
         try:
             assessment, warnings = services.assessment_import(
-                agency=form.cleaned_data["agency"],
-                user=request.user,
-                data=form.cleaned_data["file"],
-                title=form.cleaned_data["title"],
-                creation_token=form.cleaned_data["creation_token"],
+                user=request.user, data=form.cleaned_data["file"], title=form.cleaned_data["title"], **form.new_draft()
             )
         except services.AlreadyCreated as exc:
             return sent_twice(request, exc.assessment, "assessments:assessment_continue")

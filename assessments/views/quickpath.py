@@ -43,12 +43,11 @@ def quickpath_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             assessment, _result = quickpath.screening_start(
-                agency=form.cleaned_data["agency"],
                 user=request.user,
                 title=form.cleaned_data["title"],
                 answers=form.answers(),
                 tool=form.tool(),
-                creation_token=form.cleaned_data["creation_token"],
+                **form.new_draft(),
             )
         except services.AlreadyCreated as exc:
             return sent_twice(request, exc.assessment, "assessments:quickpath_result")
