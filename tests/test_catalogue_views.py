@@ -70,6 +70,20 @@ def test_uke_adds_and_changes_an_entry_as_new_versions(world):
     assert "ny-chat@2" in page and "ny-chat@1" in page and "Bare åpen informasjon" in page
 
 
+def test_a_guideline_on_the_intranet_is_accepted_and_linked(world):
+    make_tool(world, slug="intern")
+    client = world.client("reviewer")
+    url = reverse("assessments:catalogue_change", args=["intern"])
+    guideline = "https://sharepoint/sites/ki/retningslinje"
+    changed = client.post(url, {**posted_from(client.get(url).content.decode()), "guideline_url": guideline,
+                                "change_note": "Retningslinje på intranettet"})  # fmt: skip
+    assert changed.status_code == 302, changed.content.decode()[:3000]
+    page = client.get(reverse("assessments:catalogue_detail", args=["intern"])).content.decode()
+    assert f'<a href="{guideline}">{guideline}</a>' in page
+    refused = client.post(url, {**posted_from(client.get(url).content.decode()), "guideline_url": "javascript:x()"})
+    assert refused.status_code == 400 and "begynner med https://" in refused.content.decode()
+
+
 class _FormValues(HTMLParser):
     """What a browser would post from a page's form: inputs (ticked boxes only), text areas."""
 

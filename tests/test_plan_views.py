@@ -151,6 +151,21 @@ def test_a_too_large_file_gives_a_clear_error(world, assessment, settings):
     assert not Evidence.objects.exists()
 
 
+def test_an_intranet_link_is_accepted_and_shown_escaped_as_its_href(world, assessment):
+    item = assessment.plan_items.first()
+    leader = world.client("leader_a")
+    url = reverse("assessments:plan_evidence_add", args=[assessment.uuid, item.pk])
+    link = 'https://intranett/sak/1?a="><script>x</script>'
+    assert leader.post(url, {"url": link}).status_code == 302
+    assert Evidence.objects.get(item=item).url == link
+    page = leader.get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk])).content.decode()
+    assert f'<a href="{html.escape(link)}" rel="noopener noreferrer">' in page and "<script>x" not in page
+    refused = leader.post(url, {"url": "https://intranett/sak 2"})
+    assert refused.status_code == 400 and "ikke har mellomrom" in refused.content.decode()
+    assert leader.post(url, {"url": "javascript:alert(1)"}).status_code == 400
+    assert Evidence.objects.filter(item=item).count() == 1
+
+
 def test_another_agencys_item_and_evidence_are_404(world, assessment):
     other = make_assessment(world, "Annen plan", answers=complete(), submit=True)
     item = other.plan_items.first()

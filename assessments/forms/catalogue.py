@@ -28,6 +28,7 @@ from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERS
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
 from assessments.text import DATE_INPUT, Form, ModelForm, not_too_early
+from assessments.weblinks import LinkFormField
 
 MARKER = "_catalogue"
 # Slugs that are paths of their own under /verktoy/.
@@ -147,9 +148,7 @@ class ToolVersionForm(ModelForm):
     dpa = _bool_field(_("Finnes det en databehandleravtale som dekker bruken?"))
     vendor_trains_on_inputs = _bool_field(_("Kan leverandøren bruke det som legges inn, til å trene modeller?"))
     enterprise_agreement = _bool_field(_("Brukes verktøyet med kommunens avtale og jobbkonto?"))
-    guideline_url = forms.URLField(
-        label=_("Lenke til retningslinje for verktøyet"), required=False, assume_scheme="https"
-    )
+    guideline_url = LinkFormField(label=_("Lenke til retningslinje for verktøyet"), required=False)
 
     class Meta:
         model = ToolEntryVersion

@@ -12,6 +12,7 @@ from assessments.presentation.display import format_date, localized
 from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH, ITEM_FIELDS
 from assessments.text import DATE_INPUT, Form, not_too_early
+from assessments.weblinks import LinkFormField
 
 
 def _person(user) -> str:
@@ -79,12 +80,11 @@ class EvidenceForm(Form):
         label=_("Fil"),
         help_text=_("PDF, DOCX, XLSX eller PNG."),
     )
-    url = forms.URLField(
+    url = LinkFormField(  # an intranet address too (assessments/weblinks.py)
         required=False,
         max_length=1000,
         label=_("Lenke"),  # a whole name: the error summary names the field by it
         help_text=_("I stedet for en fil, for eksempel til personvernkonsekvensvurderingen (DPIA) i arkivsystemet."),
-        assume_scheme="https",
     )
 
     def clean_file(self):

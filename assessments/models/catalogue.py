@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.choices import FlagClosing, Hosting, InfoClass, ToolStatus
 from assessments.models.base import WriteOnce
 from assessments.models.fields import user_reference
+from assessments.weblinks import LinkField
 
 CLASS_ORDER = [c.value for c in InfoClass]
 # Version fields a change copies forward unless given anew (everything but bookkeeping).
@@ -80,7 +81,7 @@ class ToolEntryVersion(WriteOnce):
     max_class = models.CharField(_("høyeste informasjonsklasse"), max_length=20, choices=InfoClass.choices)
     personal_data_allowed = models.BooleanField(_("godkjent for personopplysninger"), default=False)
     special_categories_allowed = models.BooleanField(_("godkjent for særlige kategorier"), default=False)
-    guideline_url = models.URLField(_("lenke til retningslinje"), blank=True)
+    guideline_url = LinkField(_("lenke til retningslinje"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ToolStatus.choices)
     status_since = models.DateField(_("status fra"))
     approved_until = models.DateField(_("godkjent til"), null=True, blank=True)

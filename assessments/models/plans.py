@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import PlanItemKind, PlanItemStatus, PlanReminderKind, ScanStatus
 from assessments.models.fields import user_reference
+from assessments.weblinks import LinkField
 
 
 class PlanItem(models.Model):
@@ -195,7 +196,7 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    url = LinkField(max_length=1000, blank=True)
     added_by = user_reference()
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)

@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 from assessments.services.locking import lock
 from assessments.services.plan_wanted import wanted_items
+from assessments.weblinks import LINK_MESSAGE, IntranetURLValidator
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
@@ -36,7 +36,7 @@ REASON_WITHOUT_STATUS = _lazy(
     "Noen andre har endret statusen mens du hadde siden åpen, og tiltaket er ikke lenger «ikke relevant», så "
     "begrunnelsen ble ikke lagret. Se over statusen, og lagre på nytt."
 )
-WEB_LINK = URLValidator(schemes=["http", "https"])
+WEB_LINK = IntranetURLValidator()
 # UKE's condition "done before use" opens the go-live gate, so "done" must rest on something an auditor can read.
 UNDOCUMENTED_CONDITION = _lazy(
     "Et vilkår fra UKE som må være ferdig før bruk, kan bare settes til «Ferdig» når det er dokumentert: legg ved "
@@ -353,7 +353,7 @@ def _web_link(url: str) -> None:
     try:
         WEB_LINK(url)
     except ValidationError as exc:
-        raise ValidationError({"url": _("Skriv inn en lenke som begynner med https:// eller http://.")}) from exc
+        raise ValidationError({"url": str(LINK_MESSAGE)}) from exc
 
 
 def evidence_add(*, item: PlanItem, user, upload=None, url: str = "") -> Evidence:
