@@ -321,6 +321,13 @@ def assert_no_horizontal_scroll(page, screenshot: str = "") -> None:
                 return text.height && (text.top < box.top || text.bottom > box.bottom);
             }).map(b => b.innerText.trim())""")
         assert not cut, f"{page.url}: at 320 px the text sticks out of these buttons: {cut}"
+        # A term and its value side by side: a long term must wrap, not push its value out of the frame (a page
+        # that clips does not scroll, so the test above does not see it).
+        hidden = page.evaluate("""() => [...document.querySelectorAll('dl dd')].filter(d => d.offsetParent)
+            .filter(d => { const box = d.getBoundingClientRect(), edge = document.documentElement.clientWidth + 1;
+                           return d.innerText.trim() && (box.width < 1 || box.right > edge); })
+            .map(d => d.innerText.trim().slice(0, 40))""")
+        assert not hidden, f"{page.url}: at 320 px these values are squeezed out of view: {hidden}"
     finally:
         page.set_viewport_size(size)
 
