@@ -80,7 +80,7 @@ def _approve(http, base: str, assessment) -> tuple[float, float]:
     began = time.perf_counter()
     answer = http.post(
         f"{review}godkjenn/",
-        data={"approve-version": 1, "approve-reason": "", "csrfmiddlewaretoken": token},
+        data={"approve-version": 1, "approve-reason": "", "confirmed": 1, "csrfmiddlewaretoken": token},
         timeout=60,
         allow_redirects=False,
     )

@@ -168,7 +168,7 @@ def test_the_whole_round_can_be_read_in_the_log(world, settings, tmp_path_factor
     with django_capture_on_commit_callbacks(execute=True):
         assert (
             reviewer.post(
-                reverse("assessments:review_approve", args=[assessment.uuid]), {"approve-version": 2}
+                reverse("assessments:review_approve", args=[assessment.uuid]), {"approve-version": 2, "confirmed": 1}
             ).status_code
             == 302
         )

@@ -65,7 +65,8 @@ def test_approve_answers_first_and_the_report_follows_in_the_background(
     reviewer = world.client("reviewer")
     with caplog.at_level(logging.WARNING):
         response = reviewer.post(
-            f"/vurderinger/{assessment.uuid}/behandling/godkjenn/", {"approve-version": 1, "approve-reason": ""}
+            f"/vurderinger/{assessment.uuid}/behandling/godkjenn/",
+            {"approve-version": 1, "approve-reason": "", "confirmed": 1},
         )
     assert response.status_code == 302
     report = Report.objects.get(assessment=assessment)

@@ -25,7 +25,7 @@ def assessment(world):
 
 
 def approve(world, assessment, **conditions):
-    data = {"approve-version": 1, "approve-reason": ""}
+    data = {"approve-version": 1, "approve-reason": "", "confirmed": 1}
     data.update({f"conditions-{k}": v for k, v in conditions.items()})
     return world.client("reviewer").post(reverse("assessments:review_approve", args=[assessment.uuid]), data)
 
@@ -229,7 +229,8 @@ def test_uke_sees_overdue_items_with_counts_and_filters(world, assessment):
 
 def test_a_rejected_plan_is_read_only(world, assessment):
     world.client("reviewer").post(
-        reverse("assessments:review_reject", args=[assessment.uuid]), {"reject-version": 1, "reject-reason": "Nei"}
+        reverse("assessments:review_reject", args=[assessment.uuid]),
+        {"reject-version": 1, "reject-reason": "Nei", "confirmed": 1},
     )
     item = assessment.plan_items.first()
     page = world.client("leader_a").get(reverse("assessments:plan_item", args=[assessment.uuid, item.pk]))

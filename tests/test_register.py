@@ -40,7 +40,8 @@ def register_world(world):
     h.draft(world, "Hemmelig utkast")
     rejected = h.submitted(world, "Avvist løsning", **h.STOP)
     world.client("reviewer").post(
-        reverse("assessments:review_reject", args=[rejected.uuid]), {"reject-reason": "Forbudt.", "reject-version": 1}
+        reverse("assessments:review_reject", args=[rejected.uuid]),
+        {"reject-reason": "Forbudt.", "reject-version": 1, "confirmed": 1},
     )
     return approved
 

@@ -139,12 +139,49 @@ def test_the_approval_form_names_the_review_deadlines_the_service_sets(world, su
     assert f"frist for ny vurdering ({months} måneder, {high} ved høy risiko)" in page
 
 
+def test_an_approval_is_confirmed_on_its_own_page_before_anything_is_sealed(world, submitted):
+    """The first post shows what the decision will say and carries the fields; only the confirmation decides."""
+    client = world.client("reviewer")
+    before = snapshot(submitted)
+    item = submitted.plan_items.filter(required=True).first()
+    data = {"approve-version": 1, "approve-reason": "Følg <b>rutinen</b>.", "conditions-before_use": item.pk}
+    page = client.post(url("assessments:review_approve", submitted), data)
+    assert page.status_code == 200 and snapshot(submitted) == before
+    body = page.content.decode()
+    assert "Godkjenne vurderingen?" in body and "Bekreft og godkjenn" in body
+    assert "Følg &lt;b&gt;rutinen&lt;/b&gt;." in body and item.title in body
+    assert f'<input type="hidden" name="conditions-before_use" value="{item.pk}">' in body
+    assert client.post(url("assessments:review_approve", submitted), {**data, "confirmed": 1}).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.APPROVED
+    assert list(submitted.plan_items.filter(before_use=True).values_list("pk", flat=True)) == [item.pk]
+
+
+def test_going_back_from_the_confirmation_keeps_what_was_written_and_decides_nothing(world, submitted):
+    client = world.client("reviewer")
+    before = snapshot(submitted)
+    data = {"reject-version": 1, "reject-reason": "Mangler grunnlag i lov.", "edit": 1}
+    page = client.post(url("assessments:review_reject", submitted), data)
+    assert page.status_code == 200 and snapshot(submitted) == before
+    assert "Mangler grunnlag i lov.</textarea>" in page.content.decode()  # the review page, the reason kept
+
+
+def test_a_return_needs_no_confirmation(world, submitted):
+    data = {"return-version": 1, "return-reason": "Se kommentaren."}
+    assert world.client("reviewer").post(url("assessments:review_return", submitted), data).status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == Assessment.Status.RETURNED
+
+
 def test_approve_twice_from_two_tabs_changes_nothing_the_second_time(world, submitted):
     client = world.client("reviewer")
-    assert client.post(url("assessments:review_approve", submitted), {"approve-version": 1}).status_code == 302
+    assert (
+        client.post(url("assessments:review_approve", submitted), {"approve-version": 1, "confirmed": 1}).status_code
+        == 302
+    )
     after_first = snapshot(submitted)
     assert after_first[0] == Assessment.Status.APPROVED
-    second = client.post(url("assessments:review_approve", submitted), {"approve-version": 1})
+    second = client.post(url("assessments:review_approve", submitted), {"approve-version": 1, "confirmed": 1})
     assert second.status_code == 409
     assert "Ingenting ble endret" in second.content.decode()
     assert snapshot(submitted) == after_first
@@ -152,7 +189,7 @@ def test_approve_twice_from_two_tabs_changes_nothing_the_second_time(world, subm
 
 def test_returning_an_approved_assessment_is_refused(world, submitted):
     client = world.client("reviewer")
-    client.post(url("assessments:review_approve", submitted), {"approve-version": 1})
+    client.post(url("assessments:review_approve", submitted), {"approve-version": 1, "confirmed": 1})
     before = snapshot(submitted)
     response = client.post(
         url("assessments:review_return", submitted), {"return-reason": "For sent", "return-version": 1}
@@ -166,7 +203,9 @@ def test_approving_a_recalled_draft_is_refused(world, submitted):
     services.assessment_recall(assessment=submitted, user=world.users["leader_a"])
     before = snapshot(submitted)
     assert before[0] == Assessment.Status.DRAFT
-    response = world.client("reviewer").post(url("assessments:review_approve", submitted), {"approve-version": 1})
+    response = world.client("reviewer").post(
+        url("assessments:review_approve", submitted), {"approve-version": 1, "confirmed": 1}
+    )
     assert response.status_code == 409
     assert "Utkast" in response.content.decode()
     assert snapshot(submitted) == before
@@ -178,7 +217,7 @@ def test_a_decision_on_a_version_replaced_meanwhile_is_refused(world, submitted)
     h.resubmit(world, submitted, benefit=4)
     before = snapshot(submitted)
     # A tab still showing version 1 approves: version 2 is under review now.
-    response = reviewer.post(url("assessments:review_approve", submitted), {"approve-version": 1})
+    response = reviewer.post(url("assessments:review_approve", submitted), {"approve-version": 1, "confirmed": 1})
     assert response.status_code == 409
     assert "versjon 2" in response.content.decode()
     assert snapshot(submitted) == before
@@ -192,14 +231,15 @@ def test_a_stop_verdict_cannot_be_approved(world):
     assert url("assessments:review_approve", stopped) not in page
     assert "konklusjonen «Stopp» kan ikke godkjennes, bare returneres eller avvises" in page
     before = snapshot(stopped)
-    response = client.post(url("assessments:review_approve", stopped), {"approve-version": 1})
+    response = client.post(url("assessments:review_approve", stopped), {"approve-version": 1, "confirmed": 1})
     assert response.status_code == 400
     assert "Stopp" in response.content.decode()
     assert snapshot(stopped) == before
     # It can be rejected, with a reason.
     assert (
         client.post(
-            url("assessments:review_reject", stopped), {"reject-reason": "Forbudt praksis.", "reject-version": 1}
+            url("assessments:review_reject", stopped),
+            {"reject-reason": "Forbudt praksis.", "reject-version": 1, "confirmed": 1},
         ).status_code
         == 302
     )
@@ -215,7 +255,7 @@ def test_a_reviewer_who_is_a_member_of_the_agency_cannot_act(world, submitted):
     assert "habilitet" in page.content.decode()
     assert url("assessments:review_approve", submitted) not in page.content.decode()
     before = snapshot(submitted)
-    for name, data in [("assessments:review_approve", {"approve-version": 1}),
+    for name, data in [("assessments:review_approve", {"approve-version": 1, "confirmed": 1}),
                        ("assessments:review_return", {"return-reason": "x", "return-version": 1}),
                        ("assessments:review_comment", {"text": "x", "version": 1})]:  # fmt: skip
         assert client.post(url(name, submitted), data).status_code == 403

@@ -171,6 +171,11 @@ class ConditionsForm(Form):
             self.add_error("deadline", _("Et tiltak kan ikke både være et krav før bruk og ha en frist."))
         return data
 
+    def chosen_titles(self) -> dict[str, list[str]]:
+        """The titles of the items ticked in each column, for the page that asks UKE to confirm."""
+        titles = dict(self.fields["before_use"].choices)
+        return {name: [titles[pk] for pk in self.cleaned_data.get(name) or []] for name in ("before_use", "deadline")}
+
     def conditions(self) -> dict:
         data = self.cleaned_data
         return {

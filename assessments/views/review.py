@@ -368,6 +368,26 @@ def _decision_form(action: str, data=None, initial=None) -> DecisionForm:
     return DecisionForm(data, initial=initial, prefix=action, reason_required=action != "approve")
 
 
+# Approval and rejection seal a report at once and cannot be undone, so they are confirmed on a page of their own
+# (as the leader's submission is); a return can be answered by resubmitting and is not.
+SEALING_DECISIONS = ("approve", "reject")
+
+
+def _confirm_decision(request, assessment, action: str, form: DecisionForm, conditions) -> HttpResponse:
+    """What the decision will say, with the posted fields carried as hidden inputs to confirm or to go back."""
+    carried = [(name, value) for name, values in request.POST.lists() if name != "csrfmiddlewaretoken"
+               for value in values]  # fmt: skip
+    context = {
+        "assessment": assessment,
+        "action": action,
+        "reason": form.cleaned_data["reason"],
+        "chosen": conditions.chosen_titles() if conditions is not None else None,
+        "deadline_date": conditions.cleaned_data.get("deadline_date") if conditions is not None else None,
+        "carried": carried,
+    }
+    return render(request, "review/decide_confirm.html", context)
+
+
 @acts("GET", "POST")
 def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
     """Return, approve or reject (the URL names the action). A refused decision is shown at this URL, so a GET
@@ -379,6 +399,10 @@ def review_decide(request, assessment_uuid, action: str) -> HttpResponse:
     conditions = _conditions_form(assessment, request.POST) if action == "approve" else None
     if not form.is_valid() or (conditions is not None and not conditions.is_valid()):
         return rerender(request, assessment, status=400, forms={action: form, "conditions": conditions})
+    if action in SEALING_DECISIONS and request.POST.get("confirmed") != "1":
+        if "edit" in request.POST:  # back from the confirmation, with what was written and ticked
+            return rerender(request, assessment, status=200, forms={action: form, "conditions": conditions})
+        return _confirm_decision(request, assessment, action, form, conditions)
     data = form.cleaned_data
     service = {
         "return": services.assessment_return,

@@ -223,7 +223,15 @@ def approve_after_seeing_the_change(page) -> None:
     # One condition: the first item of the action plan must be done before the AI is taken into use.
     condition = decision.locator('input[name="conditions-before_use"]').first
     condition.check()
+    title = decision.locator("tbody tr th").first.inner_text()
     click_and_wait(page, decision.get_by_role("button", name="Godkjenn"))
+    # The confirmation names the condition; going back keeps the box ticked; confirming seals.
+    check_page(page)
+    expect(page.locator("main")).to_contain_text(title)
+    click_and_wait(page, page.get_by_role("button", name="Tilbake og endre"))
+    expect(decision.locator('input[name="conditions-before_use"]').first).to_be_checked()
+    click_and_wait(page, decision.get_by_role("button", name="Godkjenn"))
+    click_and_wait(page, page.get_by_role("button", name="Bekreft og godkjenn"))
     expect(page.locator(".status").first).to_contain_text("Godkjent")
     check_page(page)
 

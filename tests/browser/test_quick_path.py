@@ -56,6 +56,8 @@ def test_a_drafting_assistant_takes_the_quick_path_and_its_report_verifies(sessi
         expect(reviewer.locator("#decision")).to_contain_text("Krev full vurdering")
         decision = reviewer.locator('form[action$="/behandling/godkjenn/"]')
         click_and_wait(reviewer, decision.get_by_role("button", name="Godkjenn"))
+        check_page(reviewer)  # the confirmation
+        click_and_wait(reviewer, reviewer.get_by_role("button", name="Bekreft og godkjenn"))
         expect(reviewer.locator(".status").first).to_contain_text("Godkjent")
 
     with session.step("the short report is sealed"):

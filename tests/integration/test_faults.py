@@ -207,7 +207,11 @@ def test_while_redis_is_down_nothing_fails_and_nothing_is_lost(postgres, data_di
             # The reviewer approves: the decision is stored and the report waits as `pending`.
             review = f"/vurderinger/{draft.uuid}/behandling/"
             approve = post_form(
-                reviewer, base, review, f"{review}godkjenn/", {"approve-version": 1, "approve-reason": ""}
+                reviewer,
+                base,
+                review,
+                f"{review}godkjenn/",
+                {"approve-version": 1, "approve-reason": "", "confirmed": 1},
             )
             assert approve.status_code == 302, approve.text[-2000:]
             assert approve.elapsed_s < 15, f"approving took {approve.elapsed_s:.1f} s with Redis down"
