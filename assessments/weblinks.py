@@ -26,7 +26,10 @@ SCHEMES = ["http", "https"]
 def _intranet_pattern() -> str:
     """Django's URL pattern with the domain ending optional: a host of one label (`intranett`) matches too."""
     internet_host = URLValidator.host_re
-    intranet_host = f"({URLValidator.hostname_re}{URLValidator.domain_re}(?:{URLValidator.tld_re})?)"
+    # Not digits and dots alone: a mistyped IP address (10.20.30.400) or a bare number is no intranet name, and
+    # Django's IPv4 check before this alternative has already taken every valid address.
+    not_a_number = r"(?![0-9.]+(?:[:/?#]|\Z))"
+    intranet_host = f"({not_a_number}{URLValidator.hostname_re}{URLValidator.domain_re}(?:{URLValidator.tld_re})?)"
     pattern = URLValidator.regex.pattern
     if internet_host not in pattern:  # a Django upgrade changed the pattern: fail at start, not accept anything
         raise ImproperlyConfigured("URLValidator's pattern no longer contains its host_re")

@@ -1,6 +1,7 @@
 """The pages around an assessment: who sees what in each state, and that the actions do what they say."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -117,6 +118,17 @@ def test_the_report_language_is_chosen_on_the_form_bokmal_unless_changed_and_sho
     english = Assessment.objects.get(language="en")
     shown = client.get(reverse("assessments:assessment_detail", args=[english.uuid])).content.decode()
     assert "<dt>Språk i rapporten og e-postene</dt><dd>Engelsk</dd>" in shown
+
+
+def test_a_form_sent_with_someone_elses_token_is_refused_with_a_message_not_an_error_page(world, questionnaire):
+    url = reverse("assessments:assessment_new")
+    token = str(uuid.uuid4())
+    world.client("leader_a").post(url, {"agency": world.agency_a.pk, "title": "Først", "creation_token": token})
+    data = {"agency": world.agency_b.pk, "title": "Lånt", "creation_token": token}
+    response = world.client("leader_b").post(url, data)
+    assert response.status_code == 400
+    assert "Skjemaet kunne ikke sendes. Last siden på nytt og prøv igjen." in response.content.decode()
+    assert list(Assessment.objects.values_list("title", flat=True)) == ["Først"]
 
 
 @pytest.mark.parametrize(

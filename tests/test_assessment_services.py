@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from assessments import services
 from assessments.lifecycle import StateConflict
@@ -419,10 +419,11 @@ def test_a_creation_token_used_again_gives_the_first_draft_not_a_second(world, l
 def test_someone_elses_creation_token_is_not_followed_to_their_draft(world, leader):
     token = uuid.uuid4()
     services.assessment_create(agency=world.agency_a, user=leader, title="Lederens", creation_token=token)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ValidationError) as refused:
         services.assessment_create(
             agency=world.agency_b, user=world.users["leader_b"], title="Lånt token", creation_token=token
         )
+    assert refused.value.code == "token_taken" and Assessment.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

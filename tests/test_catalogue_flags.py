@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -14,6 +15,7 @@ from assessments.models.catalogue import CatalogueFlag
 from assessments.queries.catalogue import open_flags
 from assessments.services import catalogue, catalogue_flags
 from tests.catalogue_helpers import approved_with, make_tool, pick, v3_assessment
+from tests.conftest import make_user
 from tests.responses import forms_left_to_the_browser
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +161,23 @@ def test_only_uke_and_administrators_dismiss_flags(world):
         catalogue_flags.flag_dismiss(flag=flag, actor=world.users["leader_a"], reason="Min egen")
     page = world.client("leader_a").get(reverse("assessments:review_detail", args=[approved.uuid])).content.decode()
     assert "Avslutt flagget" not in page
+
+
+def test_an_administrator_who_closes_a_flag_lands_on_the_tools_page_not_a_missing_review_page(world):
+    version = make_tool(world, personal_data_allowed=True)
+    approved = approved_with(world, version)
+    _stricter(world, version)
+    flag = CatalogueFlag.objects.get(assessment=approved)
+    admin = Client()
+    admin.force_login(make_user("admin_f", is_superuser=True, is_staff=True))
+    url = reverse("assessments:catalogue_flag_dismiss", args=[flag.pk])
+    tool_page = reverse("assessments:catalogue_detail", args=[version.entry.slug])
+    refused = admin.post(url, {"reason": ""}, follow=True)
+    assert refused.redirect_chain[-1][0] == tool_page and refused.status_code == 200
+    closed = admin.post(url, {"reason": "Endringen gjelder ikke denne bruken."}, follow=True)
+    assert closed.redirect_chain[-1][0] == tool_page and closed.status_code == 200
+    flag.refresh_from_db()
+    assert flag.closed_at is not None
 
 
 def test_a_draft_on_a_changed_entry_is_told_and_refreshed_on_its_next_save(world):

@@ -29,6 +29,9 @@ REFUSED = [
     "https://arkiv:port/dok",
     "intranett",
     "https://intranett/sak\n1",
+    "http://999.999.999.999/",  # no IPv4 address, and no intranet name either
+    "http://10.20.30.400/",
+    "http://1",
 ]
 
 

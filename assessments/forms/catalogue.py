@@ -148,7 +148,11 @@ class ToolVersionForm(ModelForm):
     dpa = _bool_field(_("Finnes det en databehandleravtale som dekker bruken?"))
     vendor_trains_on_inputs = _bool_field(_("Kan leverandøren bruke det som legges inn, til å trene modeller?"))
     enterprise_agreement = _bool_field(_("Brukes verktøyet med kommunens avtale og jobbkonto?"))
-    guideline_url = LinkFormField(label=_("Lenke til retningslinje for verktøyet"), required=False)
+    guideline_url = LinkFormField(
+        label=_("Lenke til retningslinje for verktøyet"),
+        required=False,
+        max_length=ToolEntryVersion._meta.get_field("guideline_url").max_length,  # the form says it, with a counter
+    )
 
     class Meta:
         model = ToolEntryVersion

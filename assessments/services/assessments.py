@@ -148,11 +148,18 @@ def assessment_create(
 
 
 def _raise_already_created(token: uuid.UUID | None, user) -> None:
-    """After a refused insert: AlreadyCreated when `user` made a draft with this token; else the caller re-raises
-    (another constraint, or a token that is not this user's to follow)."""
-    first = Assessment.objects.filter(creation_token=token, created_by=user).first() if token else None
-    if first is not None:
+    """After a refused insert: AlreadyCreated when `user` made a draft with this token; a form error when the token
+    is someone else's (only an edited page sends one); else the caller re-raises (another constraint).
+
+    The look-up sees the first draft because PostgreSQL reads committed rows (READ COMMITTED, Django's default):
+    under REPEATABLE READ it would not, and the insert's error would stand."""
+    if token is None:
+        return
+    first = Assessment.objects.filter(creation_token=token).select_related("created_by").first()
+    if first is not None and first.created_by_id == user.pk:
         raise AlreadyCreated(first)
+    if first is not None:
+        raise ValidationError(_("Skjemaet kunne ikke sendes. Last siden på nytt og prøv igjen."), code="token_taken")
 
 
 def assessment_import(

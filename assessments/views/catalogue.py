@@ -209,20 +209,25 @@ def catalogue_flag_dismiss(request, pk):
     """UKE closes a flag with a reason. A refused reason is shown at its field on the review page, where the form
     is (400, the text kept); closed, or closed meanwhile in another tab, back to that page."""
     flag = get_object_or_404(CatalogueFlag.objects.select_related("assessment", "new_version__entry"), pk=pk)
-    detail = redirect("assessments:review_detail", assessment_uuid=flag.assessment.uuid)
+    # An administrator may close a flag but reads no review page: back to the tool's page instead.
+    readable = can_view(request.user, flag.assessment)
+    if readable:
+        detail = redirect("assessments:review_detail", assessment_uuid=flag.assessment.uuid)
+    else:
+        detail = redirect("assessments:catalogue_detail", slug=flag.new_version.entry.slug)
     form = FlagDismissForm(request.POST, flag_pk=flag.pk)
     if form.is_valid():
         try:
             flags_service.flag_dismiss(flag=flag, actor=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # closed meanwhile: nothing to correct in the form
+            if getattr(exc, "code", None) == "closed":  # closed meanwhile: nothing to correct in the form
                 messages.info(request, " ".join(exc.messages))
                 return detail
             form.add_error(None, exc)  # the service's own check of the reason, put on its field
         else:
             messages.success(request, _("Flagget for %(ref)s er avsluttet.") % {"ref": flag.new_version.ref})
             return detail
-    if not can_view(request.user, flag.assessment):  # an administrator, who reads no review page
+    if not readable:
         messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
         return detail
     return rerender(request, flag.assessment, status=400, forms={"flag_dismiss": form})
