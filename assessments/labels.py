@@ -89,6 +89,7 @@ EVENTS = {
     "assessment.material_change_reported": _("Vesentlig endring meldt"),
     "assessment.exported": _("Svar lastet ned"),
     "assessment.contributor_added": _("Bidragsyter lagt til"),
+    "assessment.language_changed": _("Språk i rapporten endret"),
     "assessment.contributor_removed": _("Bidragsyter fjernet"),
     "review.commented": _("Kommentar fra UKE"),
     "review.comment_replied": _("Svar til UKE på en kommentar"),

@@ -41,6 +41,7 @@ assessment_urls = [
     path("hent-tilbake/", assessment_views.assessment_recall, name="assessment_recall"),
     path("trekk/", assessment_views.assessment_withdraw, name="assessment_withdraw"),
     path("ny-versjon/", assessment_views.assessment_move_questionnaire, name="assessment_move_questionnaire"),
+    path("sprak/", assessment_views.assessment_language, name="assessment_language"),
     path("svar.json", assessment_views.assessment_export, name="assessment_export"),
     # The data protection officer and the security officer: read and advise (assessments/views/officers.py).
     path("rad/<slug:role>/", officers.officer_detail, name="officer_detail"),

@@ -126,6 +126,10 @@ MATRIX = {
         "expect": {**SUBMITTED_OF_A, "contributor_a": 403, "reviewer": 403, "auditor": 403},
     },
     "assessments:assessment_export": {"args": lambda w, o: [o.submitted.uuid], "expect": SUBMITTED_OF_A},
+    # Only the leader changes the report's language (a POST; redirected back to the draft's page).
+    "assessments:assessment_language": post(
+        uuid_of("draft_invited"), {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403}
+    ),
     # Only the leader moves a draft to a newer questionnaire (a POST; redirected back to the draft).
     "assessments:assessment_move_questionnaire": post(
         uuid_of("draft_invited"), {**DRAFT_OF_A, "leader_a": 302, "contributor_a": 403}

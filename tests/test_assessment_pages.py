@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment
+from assessments.models import Assessment, AuditEvent
 from tests import answers as A
 from tests.assessment_helpers import make_assessment, recalled_and_changed
 
@@ -117,7 +117,8 @@ def test_the_report_language_is_chosen_on_the_form_bokmal_unless_changed_and_sho
     assert chosen == {"Bokmål fra engelsk side": "nb", "Engelsk rapport": "en"}
     english = Assessment.objects.get(language="en")
     shown = client.get(reverse("assessments:assessment_detail", args=[english.uuid])).content.decode()
-    assert "<dt>Språk i rapporten og e-postene</dt><dd>Engelsk</dd>" in shown
+    form = shown.split('id="sprak"', 1)[1].split("</form>", 1)[0]  # the leader may change it on the draft
+    assert re.search(r'<option value="en" selected>\s*Engelsk', form)
 
 
 def test_a_form_sent_with_someone_elses_token_is_refused_with_a_message_not_an_error_page(world, questionnaire):
@@ -223,3 +224,29 @@ def test_a_returned_assessment_on_the_home_page_tells_each_member_what_is_theirs
     assert "rett svarene og send inn på nytt" in leader
     assert "rett svarene og send inn på nytt" not in contributor
     assert "Lederen eller en invitert bidragsyter retter svarene, og lederen sender inn på nytt." in contributor
+
+
+def test_the_leader_changes_the_report_language_on_a_draft_and_it_is_logged(world, questionnaire):
+    assessment = make_assessment(world, "Språkbytte", answers=A.complete())
+    client = world.client("leader_a")
+    page = client.get(reverse("assessments:assessment_detail", args=[assessment.uuid])).content.decode()
+    assert 'action="{}"'.format(reverse("assessments:assessment_language", args=[assessment.uuid])) in page
+    response = client.post(reverse("assessments:assessment_language", args=[assessment.uuid]), {"language": "en"})
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.language == "en"
+    event = AuditEvent.objects.get(action="assessment.language_changed")
+    assert event.details == {"from": "nb", "to": "en"}
+    refused = client.post(reverse("assessments:assessment_language", args=[assessment.uuid]), {"language": "sv"})
+    assert refused.status_code == 302 and Assessment.objects.get(pk=assessment.pk).language == "en"
+    assert "Velg bokmål eller engelsk." in client.get(refused.url).content.decode()
+
+
+def test_a_submitted_assessment_keeps_its_report_language(world, questionnaire):
+    assessment = make_assessment(world, "Innsendt språk", answers=A.complete(), submit=True)
+    client = world.client("leader_a")
+    page = client.get(reverse("assessments:assessment_detail", args=[assessment.uuid])).content.decode()
+    assert reverse("assessments:assessment_language", args=[assessment.uuid]) not in page
+    response = client.post(reverse("assessments:assessment_language", args=[assessment.uuid]), {"language": "en"})
+    assert response.status_code == 409
+    assert Assessment.objects.get(pk=assessment.pk).language == "nb"

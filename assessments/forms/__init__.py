@@ -224,6 +224,26 @@ class SummaryForm(Form):
     """The summary step has no questions; submitting is the button."""
 
 
+def report_language_field(required: bool) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=_("Språk i rapporten og e-postene"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=required,
+        help_text=_(
+            "Den signerte rapporten og e-postene om vurderingen skrives på dette språket, uansett hvilket språk du "
+            "bruker på sidene."
+        ),
+        error_messages={"invalid_choice": _("Velg bokmål eller engelsk."), "required": _("Velg bokmål eller engelsk.")},
+    )
+
+
+class ReportLanguageForm(Form):
+    """The leader changes the report's language on a draft's page."""
+
+    language = report_language_field(required=True)
+
+
 class LeaderAgencyForm(Form):
     """Starts with the agency a new assessment belongs to: one of `agencies` (the leader's), the only one
     already chosen."""
@@ -244,17 +264,7 @@ class LeaderAgencyForm(Form):
     # The language of what others read about the assessment (UKE's e-mails, the decision, the sealed report),
     # chosen once and shown: it followed the browser's language unseen, so a leader on an English Windows got an
     # English report in the archive. Bokmål unless chosen. Optional: a post without it takes the page's language.
-    language = forms.ChoiceField(
-        label=_("Språk i rapporten og e-postene"),
-        choices=settings.LANGUAGES,
-        initial=settings.LANGUAGE_CODE,
-        required=False,
-        help_text=_(
-            "Den signerte rapporten og e-postene om vurderingen skrives på dette språket, uansett hvilket språk du "
-            "bruker på sidene."
-        ),
-        error_messages={"invalid_choice": _("Velg bokmål eller engelsk.")},
-    )
+    language = report_language_field(required=False)
     field_order = ["agency", "title", "file", "language"]
 
     def __init__(self, *args, agencies=None, **kwargs):

@@ -21,6 +21,7 @@ class Actions:
     recall: bool = False  # back to draft before UKE has decided
     withdraw: bool = False
     contributors: bool = False
+    language: bool = False  # the language of the report and the e-mails
     material_change: bool = False
     reply: bool = False  # answer UKE's comments
 
@@ -41,6 +42,7 @@ def available_actions(user, assessment: Assessment, *, undecided: bool = True) -
         recall=leader and lifecycle.allowed("recall", status) and undecided,
         withdraw=leader and lifecycle.allowed("withdraw", status),
         contributors=leader and editable,
+        language=leader and editable,
         material_change=leader and lifecycle.allowed("report_material_change", status),
         reply=leader and status == S.RETURNED,
     )

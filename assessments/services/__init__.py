@@ -2,13 +2,14 @@
 
 One module per area. The assessment core's services are gathered here, so callers use `services.<name>`:
 `questionnaires` (publish, replace), `assessments` (drafts, the wizard's saves, submission and the leader's
-transitions), `review` (comments, replies, material change), `decisions` (return, approve, reject; the signed
-report), `reports` (previews), `purge` (a departed user). The other areas are called through their module
-(`services.plans.<name>`): `quickpath` (start from a screening, submit as simplified), `plans` (the action plan)
-with `plan_reassess`, `plan_reminders`, `plan_report` (the sealed status report) and `go_live`, `evidence` (what
-an uploaded file is) with `evidence_scan` (its virus scan), `catalogue` (the tool overview) with
-`catalogue_flags`, `public_access` (exemptions, innsyn copies), `officers` (the officers' advice), `archive`
-(hand-over to the archive), `retention`, `people` (leavers). `locking` holds the one way a service locks a row.
+transitions), `draft_settings` (a draft's contributors and report language), `review` (comments, replies, material
+change), `decisions` (return, approve, reject; the signed report), `reports` (previews), `purge` (a departed user).
+The other areas are called through their module (`services.plans.<name>`): `quickpath` (start from a screening,
+submit as simplified), `plans` (the action plan) with `plan_reassess`, `plan_reminders`, `plan_report` (the sealed
+status report) and `go_live`, `evidence` (what an uploaded file is) with `evidence_scan` (its virus scan),
+`catalogue` (the tool overview) with `catalogue_flags`, `public_access` (exemptions, innsyn copies), `officers` (the
+officers' advice), `archive` (hand-over to the archive), `retention`, `people` (leavers). `locking` holds the one
+way a service locks a row.
 
 One rule for permissions: a service that acts for a user asks the permission layer itself
 (`permissions.authorize`), before it writes, whoever called it; views ask first as well, so a page answers
@@ -24,10 +25,8 @@ from assessments.services.assessments import (
     assessment_create,
     assessment_export,
     assessment_import,
-    assessment_invite_contributor,
     assessment_move_questionnaire,
     assessment_recall,
-    assessment_remove_contributor,
     assessment_save_step,
     assessment_submit,
     assessment_withdraw,
@@ -40,6 +39,11 @@ from assessments.services.decisions import (
     assessment_reject,
     assessment_return,
     review_by_for,
+)
+from assessments.services.draft_settings import (
+    assessment_invite_contributor,
+    assessment_remove_contributor,
+    assessment_set_language,
 )
 from assessments.services.purge import (
     NAME_REMOVED,
@@ -88,6 +92,7 @@ __all__ = [
     "assessment_recall",
     "assessment_withdraw",
     "assessment_invite_contributor",
+    "assessment_set_language",
     "assessment_remove_contributor",
     "assessment_export",
     "REVIEW_MONTHS",

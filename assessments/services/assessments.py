@@ -24,7 +24,6 @@ from assessments.models import (
     Agency,
     Assessment,
     AssessmentVersion,
-    Membership,
     Questionnaire,
 )
 from assessments.notifications import messages as notifications
@@ -431,33 +430,6 @@ def assessment_withdraw(*, assessment: Assessment, user) -> Assessment:
         withdrawn = _transition(assessment, user, "withdraw", "assessment.withdrawn", {"from": assessment.status})
         plans.on_closed(user, withdrawn)
     return withdrawn
-
-
-def assessment_invite_contributor(*, assessment: Assessment, user, contributor) -> None:
-    """Let a contributor of the same agency edit the draft."""
-    authorize(user, assessment, "lead")
-    if not Membership.objects.filter(
-        user=contributor, agency_id=assessment.agency_id, role=Membership.Role.CONTRIBUTOR
-    ).exists():
-        raise ValidationError(_("Bare bidragsytere i samme virksomhet kan inviteres."))
-    with transaction.atomic():
-        if assessment.contributors.filter(pk=contributor.pk).exists():
-            return
-        assessment.contributors.add(contributor)
-        audit.record(
-            user, "assessment.contributor_added", assessment, assessment.agency_id, {"user_id": contributor.pk}
-        )
-
-
-def assessment_remove_contributor(*, assessment: Assessment, user, contributor) -> None:
-    authorize(user, assessment, "lead")
-    with transaction.atomic():
-        if not assessment.contributors.filter(pk=contributor.pk).exists():
-            return
-        assessment.contributors.remove(contributor)
-        audit.record(
-            user, "assessment.contributor_removed", assessment, assessment.agency_id, {"user_id": contributor.pk}
-        )
 
 
 def assessment_export(*, assessment: Assessment, user, draft: bool) -> dict:

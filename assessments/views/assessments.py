@@ -18,7 +18,7 @@ from assessments import labels, lifecycle, services
 from assessments.engine.loader import as_definition
 from assessments.engine.scoring import score
 from assessments.engine.visibility import visible_answers
-from assessments.forms import ContributorForm, ImportForm, NewAssessmentForm
+from assessments.forms import ContributorForm, ImportForm, NewAssessmentForm, ReportLanguageForm
 from assessments.models import Assessment, Membership, Questionnaire
 from assessments.permissions import (
     acts,
@@ -80,6 +80,7 @@ def assessment_detail(request, uuid):
             else None,
             # A draft the quick check let through keeps its way back there (its answers also fill the full form).
             "quick_path_open": is_leader_of(request.user, assessment) and quick_path_open(assessment),
+            "language_form": ReportLanguageForm(initial={"language": assessment.language}),
             "contributors": assessment.contributors.order_by("first_name", "username")
             if can_see_draft(request.user, assessment)
             else [],
@@ -160,6 +161,24 @@ def assessment_recall(request, uuid):
     )
     messages.success(request, recalled)
     return redirect(assessment)
+
+
+@acts("POST")
+def assessment_language(request, uuid):
+    """The leader changes the language of the report and the e-mails while the assessment is a draft."""
+    assessment = get_assessment(request, uuid, "lead")
+    form = ReportLanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        return redirect("assessments:assessment_detail", uuid=assessment.uuid)
+    changed = services.assessment_set_language(
+        assessment=assessment, user=request.user, language=form.cleaned_data["language"]
+    )
+    messages.success(
+        request,
+        _("Språket i rapporten og e-postene er nå: %(language)s.") % {"language": changed.get_language_display()},
+    )
+    return redirect("assessments:assessment_detail", uuid=assessment.uuid)
 
 
 @acts("POST")
