@@ -51,7 +51,7 @@ def with_tool_choice(definition, answers: dict) -> dict:
         out.setdefault("pd_employees", "no")
     if "bio_categorisation" in questions:
         out.setdefault("bio_categorisation", "no")
-    if "pd_special_only_id" in questions and out.get("pd_special", "no") != "no":
+    if "pd_special_only_id" in questions and out.get("pd_special") == "yes":
         out.setdefault("pd_special_only_id", "no")
     return out
 
