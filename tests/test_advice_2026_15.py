@@ -63,7 +63,8 @@ def test_a_chatbot_said_to_have_its_facts_checked_is_read_as_unchecked():
     assert CHECK in checks(after) and "unchecked_generated_output" in after.obligation_codes
     # The check takes away the fact check's mitigation points, nothing else: rules and verdict stay.
     assert (after.verdict, after.rule_ids) == (before.verdict, before.rule_ids)
-    assert after.risk["score"] >= before.risk["score"]
+    # The mitigation points fall by the fact check's 2; the score follows only where that crosses the 80 % mark.
+    assert after.risk["mitigation"]["points"] == before.risk["mitigation"]["points"] - 2
     (check,) = [c for c in after.to_dict()["consistency"] if c["id"] == CHECK]
     assert check["worse"] == {"gen_fact_check": "no"}
 

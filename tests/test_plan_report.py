@@ -116,7 +116,9 @@ def test_an_auditor_gets_it_through_the_page_and_the_verification_page_names_it(
         reverse("assessments:report_status", args=[assessment.uuid]) + "?panel=plan", headers={"HX-Request": "true"}
     ).content.decode()
     assert download in poll and "hx-trigger" not in poll  # ready: the link, and the polling stops
-    pdf = b"".join(auditor.get(download).streaming_content)
+    fetched = auditor.get(download, HTTP_ACCEPT_LANGUAGE="en")  # named in the report's language, not the reader's
+    assert 'filename="tiltaksplan-' in fetched["Content-Disposition"]
+    pdf = b"".join(fetched.streaming_content)
     page = auditor.post(reverse("assessments:report_verify"), {"pdf": SimpleUploadedFile("s.pdf", pdf)})
     body = page.content.decode()
     assert page.status_code == 200 and "Seglet er gyldig, og filen er identisk" in body
