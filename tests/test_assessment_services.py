@@ -2,10 +2,12 @@
 
 import json
 import uuid
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.urls import reverse
 
 from assessments import services
 from assessments.lifecycle import StateConflict
@@ -13,6 +15,8 @@ from assessments.models import Assessment, AssessmentVersion, AuditEvent, Questi
 from assessments.services import StaleDraft
 from tests import answers as A
 from tests.assessment_helpers import make_assessment
+from tests.conftest import require_service
+from tests.parallel import run_together
 
 pytestmark = pytest.mark.django_db
 
@@ -353,23 +357,13 @@ def test_seed_demo_makes_drafts_and_submitted_assessments_across_agencies_once(d
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_writers_of_one_revision_never_both_win(world, questionnaire):
-    import threading
-
-    from django.db import connection
-
-    from tests.conftest import require_service
-
     require_service(connection.vendor == "postgresql", "PostgreSQL (row locks)")
     assessment = make_assessment(world, "Samtidig", answers=A.complete(), invite=True)
     seen = assessment.revision
-    barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
     def write(name: str, problem: str, user) -> None:
-        from django.db import connections
-
         try:
-            barrier.wait(timeout=10)
             current = Assessment.objects.get(pk=assessment.pk)
             services.assessment_save_step(
                 assessment=current,
@@ -381,17 +375,11 @@ def test_two_simultaneous_writers_of_one_revision_never_both_win(world, question
             outcomes[name] = "saved"
         except StaleDraft as exc:
             outcomes[name] = exc
-        finally:
-            connections.close_all()
 
-    threads = [
-        threading.Thread(target=write, args=("leader", "Lederens tekst", world.users["leader_a"])),
-        threading.Thread(target=write, args=("contributor", "Bidragsyterens tekst", world.users["contributor_a"])),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_together(
+        partial(write, "leader", "Lederens tekst", world.users["leader_a"]),
+        partial(write, "contributor", "Bidragsyterens tekst", world.users["contributor_a"]),
+    )
     assert sorted(map(type, outcomes.values()), key=str) == sorted([str, StaleDraft], key=str)
     winner = next(name for name, outcome in outcomes.items() if outcome == "saved")
     assessment.refresh_from_db()
@@ -428,32 +416,14 @@ def test_someone_elses_creation_token_is_not_followed_to_their_draft(world, lead
 
 @pytest.mark.django_db(transaction=True)
 def test_two_parallel_posts_of_one_new_assessment_form_create_one_draft(world, questionnaire):
-    import threading
-
-    from django.db import connection
-    from django.urls import reverse
-
-    from tests.conftest import require_service
-
     require_service(connection.vendor == "postgresql", "PostgreSQL (a unique insert waits for the other)")
     data = {"agency": world.agency_a.pk, "title": "Dobbeltklikk", "creation_token": str(uuid.uuid4())}
-    barrier = threading.Barrier(2)
+    clients = [world.client("leader_a") for _ in range(2)]  # signed in before, so the posts go at once
     answers: list[int] = []
 
-    def post() -> None:
-        from django.db import connections
+    def post(client) -> None:
+        answers.append(client.post(reverse("assessments:assessment_new"), data).status_code)
 
-        try:
-            client = world.client("leader_a")
-            barrier.wait(timeout=10)
-            answers.append(client.post(reverse("assessments:assessment_new"), data).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_together(*(partial(post, client) for client in clients))
     assert answers == [302, 302]
     assert Assessment.objects.filter(title="Dobbeltklikk").count() == 1

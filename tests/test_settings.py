@@ -1,12 +1,14 @@
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from kiveileder.settings import env_bool, env_int, parse_database_url
+from tests.parallel import run_together
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,7 +123,6 @@ def test_sqlite_takes_the_write_lock_up_front_and_waits_for_it():
 def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path, django_db_blocker):
     """Two threads read and then write in one transaction each (the shape of a decision). With DEFERRED
     transactions one of them fails with "database is locked"; with IMMEDIATE the second waits its turn."""
-    import threading
     import time
 
     from django.db.backends.sqlite3.base import DatabaseWrapper
@@ -135,12 +136,11 @@ def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path, django_db_b
         cursor.execute("CREATE TABLE counter (n integer)")
         cursor.execute("INSERT INTO counter VALUES (0)")
     setup.close()
-    errors, barrier = [], threading.Barrier(4)
+    errors = []
 
     def writer():
         connection = DatabaseWrapper(settings_dict, alias=f"race{threading.get_ident()}")
         try:
-            barrier.wait()
             for _ in range(10):
                 with _atomic(connection):
                     with connection.cursor() as cursor:
@@ -153,11 +153,7 @@ def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path, django_db_b
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=writer) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(writer, writer, writer, writer, timeout=None)
     check = DatabaseWrapper(settings_dict)
     with check.cursor() as cursor:
         cursor.execute("SELECT n FROM counter")
