@@ -18,9 +18,9 @@ ROLES = ["leader_a", "contributor_a", "reviewer", "auditor", "leader_b"]
 
 # status -> role -> the actions offered (letters as in the module docstring). The contributor is invited.
 EXPECTED = {
-    "draft": {"leader_a": "EPWC", "contributor_a": "EP"},
+    "draft": {"leader_a": "EPWCL", "contributor_a": "EP"},
     "submitted": {"leader_a": "RW"},
-    "returned": {"leader_a": "EPWCA", "contributor_a": "EP"},
+    "returned": {"leader_a": "EPWCLA", "contributor_a": "EP"},
     "approved": {"leader_a": "M"},
     "rejected": {},
     "withdrawn": {},
@@ -32,6 +32,7 @@ LETTERS = {
     "R": "recall",
     "W": "withdraw",
     "C": "contributors",
+    "L": "language",
     "M": "material_change",
     "A": "reply",
 }
@@ -42,6 +43,7 @@ PAGE_TEXT = {
     "recall": ("Hent tilbake til utkast",),
     "withdraw": ("Trekk vurderingen",),
     "contributors": ("Bidragsytere</a>",),
+    "language": ("Endre språket",),
     "material_change": ("Meld vesentlig endring",),
 }
 
