@@ -119,6 +119,7 @@ from assessments.models import Agency, Assessment
 from assessments.permissions import roles_for
 from assessments.engine.loader import as_definition
 from assessments.engine.visibility import visible_answers
+from assessments.demo.drafts import with_tool_choice
 lene = get_user_model().objects.get(socialaccount__isnull=False, first_name="Lene")
 agency = Agency.objects.get(pk=next(iter(roles_for(lene).leader_of)))
 assessment = services.assessment_create(agency=agency, user=lene, title="Røyktest: søk i rutiner på intranettet")
@@ -127,8 +128,8 @@ defn = as_definition(assessment.questionnaire.definition)
 with open("fixtures/scenarios/intranet_procedure_search.json", encoding="utf-8") as handle:
     answers = json.load(handle)["answers"]
 answers["title"] = assessment.title
-if "cat_choice" in defn.questions:  # 2026.3 and later ask first whether the tool is in the tool overview
-    answers.setdefault("cat_choice", "not_listed")
+# The questions newer versions added, answered as the demo answers them (no tool from the overview, no camera).
+answers = with_tool_choice(assessment.questionnaire.definition, answers)
 Assessment.objects.filter(pk=assessment.pk).update(answers=visible_answers(defn, answers))
 assessment.refresh_from_db()
 version = services.assessment_submit(assessment=assessment, user=lene)
@@ -148,7 +149,9 @@ print(json.dumps({"uuid": str(assessment.uuid), "version": version.number, "verd
     review_url = f"{WEB1}/vurderinger/{uuid}/behandling/"
     page = reviewer.get(review_url, timeout=10)
     check("reviewer opens the review page", page.status_code == 200, str(page.status_code))
-    approved = csrf_post(reviewer, f"{review_url}godkjenn/", {"approve-version": "1", "approve-reason": ""})
+    approved = csrf_post(
+        reviewer, f"{review_url}godkjenn/", {"approve-version": "1", "approve-reason": "", "confirmed": "1"}
+    )
     check("reviewer approves", approved.status_code == 302, f"{approved.status_code} {approved.text[:300]}")
 
     # 5. The worker makes and seals the report and stores it in the (moto) S3 bucket.
