@@ -1,4 +1,4 @@
-"""Links to documents (assessments/weblinks.py): intranet hosts of one label are accepted, only http and https, and
+"""Links to documents (assessments/text.py): intranet hosts of one label are accepted, only http and https, and
 spaces and other garbage are refused in words a leader understands."""
 
 import pytest
@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from assessments.models.catalogue import ToolEntryVersion
 from assessments.models.plans import Evidence
-from assessments.weblinks import IntranetURLValidator, LinkFormField
+from assessments.text import IntranetURLValidator, LinkFormField
 
 ACCEPTED = [
     "https://intranett/sak/1",

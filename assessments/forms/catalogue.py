@@ -27,8 +27,7 @@ from assessments.labels import TOOL_STATUSES
 from assessments.models.catalogue import DATE_FIELDS, OPTIONAL_BOOL_FIELDS, VERSION_FIELDS, ToolEntry, ToolEntryVersion
 from assessments.presentation.display import quoted_list
 from assessments.queries import catalogue as reads
-from assessments.text import DATE_INPUT, Form, ModelForm, not_too_early
-from assessments.weblinks import LinkFormField
+from assessments.text import DATE_INPUT, Form, LinkFormField, ModelForm, not_too_early
 
 MARKER = "_catalogue"
 # Slugs that are paths of their own under /verktoy/.

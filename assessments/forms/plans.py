@@ -11,8 +11,7 @@ from assessments.models.plans import PlanItem
 from assessments.presentation.display import format_date, localized
 from assessments.services import evidence as evidence_files
 from assessments.services.plans import COMMENT_MAX_LENGTH, ITEM_FIELDS
-from assessments.text import DATE_INPUT, Form, not_too_early
-from assessments.weblinks import LinkFormField
+from assessments.text import DATE_INPUT, Form, LinkFormField, not_too_early
 
 
 def _person(user) -> str:
@@ -80,7 +79,7 @@ class EvidenceForm(Form):
         label=_("Fil"),
         help_text=_("PDF, DOCX, XLSX eller PNG."),
     )
-    url = LinkFormField(  # an intranet address too (assessments/weblinks.py)
+    url = LinkFormField(  # an intranet address too (assessments/text.py)
         required=False,
         max_length=1000,
         label=_("Lenke"),  # a whole name: the error summary names the field by it

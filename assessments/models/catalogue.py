@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.choices import FlagClosing, Hosting, InfoClass, ToolStatus
 from assessments.models.base import WriteOnce
 from assessments.models.fields import user_reference
-from assessments.weblinks import LinkField
+from assessments.text import LinkField
 
 CLASS_ORDER = [c.value for c in InfoClass]
 # Version fields a change copies forward unless given anew (everything but bookkeeping).

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.choices import PlanItemKind, PlanItemStatus, PlanReminderKind, ScanStatus
 from assessments.models.fields import user_reference
-from assessments.weblinks import LinkField
+from assessments.text import LinkField
 
 
 class PlanItem(models.Model):

@@ -25,7 +25,7 @@ from assessments.services import evidence as evidence_files
 from assessments.services import evidence_scan
 from assessments.services.locking import lock
 from assessments.services.plan_wanted import wanted_items
-from assessments.weblinks import LINK_MESSAGE, IntranetURLValidator
+from assessments.text import LINK_MESSAGE, IntranetURLValidator
 
 # The plan is read-only once the assessment ends without being in use any more.
 CLOSED_STATUSES = (lifecycle.Status.REJECTED, lifecycle.Status.WITHDRAWN, lifecycle.Status.SUPERSEDED)
