@@ -154,7 +154,7 @@ def _raise_already_created(token: uuid.UUID | None, user) -> None:
     under REPEATABLE READ it would not, and the insert's error would stand."""
     if token is None:
         return
-    first = Assessment.objects.filter(creation_token=token).select_related("created_by").first()
+    first = Assessment.objects.filter(creation_token=token).first()
     if first is not None and first.created_by_id == user.pk:
         raise AlreadyCreated(first)
     if first is not None:

@@ -36,6 +36,7 @@ from assessments.presentation.result_view import answer_sections, present, quest
 from assessments.presentation.return_notes import return_notes
 from assessments.services.quickpath import full_required_reasons, quick_path_open, quick_questionnaire
 from assessments.text import whole_number
+from assessments.views import flash_form_errors
 
 
 def _shown(assessment: Assessment, user) -> dict:
@@ -169,7 +170,7 @@ def assessment_language(request, uuid):
     assessment = get_assessment(request, uuid, "lead")
     form = ReportLanguageForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        flash_form_errors(request, form)
         return redirect("assessments:assessment_detail", uuid=assessment.uuid)
     changed = services.assessment_set_language(
         assessment=assessment, user=request.user, language=form.cleaned_data["language"]

@@ -36,6 +36,7 @@ from assessments.queries import catalogue as reads
 from assessments.services import catalogue as service
 from assessments.services import catalogue_flags as flags_service
 from assessments.text import whole_number
+from assessments.views import flash_form_errors
 from assessments.views.review import rerender
 
 
@@ -228,6 +229,6 @@ def catalogue_flag_dismiss(request, pk):
             messages.success(request, _("Flagget for %(ref)s er avsluttet.") % {"ref": flag.new_version.ref})
             return detail
     if not readable:
-        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+        flash_form_errors(request, form)
         return detail
     return rerender(request, flag.assessment, status=400, forms={"flag_dismiss": form})

@@ -25,6 +25,7 @@ from assessments.presentation.display import localized
 from assessments.presentation.quickpath import present_screening
 from assessments.queries.catalogue import current_versions
 from assessments.services import quickpath
+from assessments.views import flash_form_errors
 from assessments.views.assessments import sent_twice
 
 
@@ -111,7 +112,5 @@ def quickpath_require_full(request, uuid):
         else:
             messages.success(request, _("Virksomheten må gjøre en full vurdering. Svarene er tatt med."))
             return redirect(detail)
-    for errors in form.errors.values():
-        for message in errors:
-            messages.error(request, message)
+    flash_form_errors(request, form)
     return redirect(detail)
